@@ -1,0 +1,864 @@
+package graph
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/graphc/graphc/gen/diag"
+	"github.com/graphc/graphc/gen/spec"
+)
+
+// Build validates a parsed spec and returns its graph IR. It reports every
+// problem it finds, not only the first; the graph is nil when there are any.
+func Build(f *spec.File) (*Graph, diag.List) {
+	b := &builder{
+		f:       f,
+		g:       &Graph{File: f.Path, Pos: f.Pos},
+		byName:  map[string]*Node{},
+		out:     map[*Node][]outEdge{},
+		hasEdge: map[*Node]bool{},
+	}
+	b.header()
+	b.nodes()
+	b.edges()
+	b.config() // after edges: interrupts need node regions
+	b.identifiers()
+	if len(b.errs) > 0 {
+		return nil, b.errs.Sort()
+	}
+	return b.g, nil
+}
+
+// outEdge is one way out of a node, kept with its spec position for messages.
+type outEdge struct {
+	to    *Node // nil: __end__
+	pos   diag.Pos
+	label string // conditional label, "" otherwise
+}
+
+type builder struct {
+	f      *spec.File
+	g      *Graph
+	errs   diag.List
+	byName map[string]*Node
+	out    map[*Node][]outEdge // resolved targets of plain and conditional edges
+	// edgeErrs is set when an edge could not be resolved; the flow analysis
+	// then skips checks that a broken edge would only echo.
+	edgeErrs bool
+	// hasEdge marks nodes that are the source of some edge, even a broken one.
+	hasEdge map[*Node]bool
+	// brokenFork is set when a parallel edge has no usable fan_in; unused
+	// fan-in nodes are then not reported, the edge is.
+	brokenFork bool
+}
+
+func (b *builder) errorf(p diag.Pos, format string, args ...any) {
+	b.errs.Add(p, format, args...)
+}
+
+// at returns p, or the top of the file when the value was absent.
+func (b *builder) at(p diag.Pos) diag.Pos {
+	if p.IsValid() {
+		return p
+	}
+	if b.f.Pos.IsValid() {
+		return b.f.Pos
+	}
+	return diag.Pos{File: b.f.Path, Line: 1, Col: 1}
+}
+
+func (b *builder) header() {
+	f, g := b.f, b.g
+	switch name := f.Graph.Value; {
+	case !f.Graph.Pos.IsValid():
+		b.errorf(b.at(f.Pos), "missing graph: add `graph: Name`, the exported Go name of the executor type")
+	case !exportedRE.MatchString(name):
+		b.errorf(f.Graph.Pos, "graph name %q is not an exported Go identifier: start it with an upper-case letter and use only letters, digits and _", name)
+	default:
+		g.Name = name
+	}
+	if p := f.Package; p.Pos.IsValid() {
+		switch {
+		case !identRE.MatchString(p.Value) || goKeywords[p.Value] || p.Value == "_":
+			b.errorf(p.Pos, "package %q is not a valid Go package name", p.Value)
+		default:
+			g.Package = p.Value
+		}
+	}
+	g.Doc = f.Doc.Value
+
+	st := f.State
+	g.State = State{Type: st.Type.Value, Inline: st.Inline, Pos: st.Pos}
+	switch {
+	case !st.Pos.IsValid():
+		b.errorf(b.at(f.Pos), "missing state: add `state: State` naming a struct type of the package, or declare it inline with `type:` and `fields:`")
+		return
+	case !st.Type.Pos.IsValid() || st.Type.Value == "":
+		b.errorf(st.Pos, "state needs a type name: `type: State`")
+	case st.Inline && !identRE.MatchString(st.Type.Value):
+		b.errorf(st.Type.Pos, "state type %q is not a Go identifier", st.Type.Value)
+	case !st.Inline && !qualifiedRE.MatchString(st.Type.Value):
+		b.errorf(st.Type.Pos, "state type %q is not a Go type name: write Name, or pkg.Name for a type imported from another package", st.Type.Value)
+	}
+	if !st.Inline {
+		return
+	}
+	if len(st.Fields) == 0 {
+		b.errorf(st.Pos, "inline state %q has no fields: list them under `fields:`, or name a Go type with `state: %s`", st.Type.Value, st.Type.Value)
+	}
+	seen := map[string]diag.Pos{}
+	for _, fd := range st.Fields {
+		name := fd.Name.Value
+		switch {
+		case !fd.Name.Pos.IsValid():
+			b.errorf(fd.Pos, "state field needs a name")
+			continue
+		case !exportedRE.MatchString(name):
+			b.errorf(fd.Name.Pos, "state field %q is not an exported Go identifier: start it with an upper-case letter", name)
+		}
+		if first, dup := seen[name]; dup {
+			b.errorf(fd.Name.Pos, "state field %q declared twice (first at %s)", name, lineCol(first))
+		}
+		seen[name] = fd.Name.Pos
+		if strings.TrimSpace(fd.Type.Value) == "" {
+			b.errorf(b.orPos(fd.Type.Pos, fd.Pos), "state field %q needs a Go type: `type: string`", name)
+		}
+		g.State.Fields = append(g.State.Fields, Field{Name: name, Type: fd.Type.Value, Doc: fd.Doc.Value, Pos: fd.Pos})
+	}
+}
+
+func (b *builder) orPos(p, fallback diag.Pos) diag.Pos {
+	if p.IsValid() {
+		return p
+	}
+	return fallback
+}
+
+func lineCol(p diag.Pos) string { return fmt.Sprintf("line %d:%d", p.Line, p.Col) }
+
+func (b *builder) nodes() {
+	goNames := map[string]*Node{}
+	for _, sn := range b.f.Nodes {
+		name := sn.Name.Value
+		switch {
+		case !sn.Name.Pos.IsValid() || name == "":
+			b.errorf(sn.Pos, "node needs a name: `- name: plan`")
+			continue
+		case name == spec.Start || name == spec.End:
+			b.errorf(sn.Name.Pos, "%s is built in and cannot be declared as a node", name)
+			continue
+		case !nodeNameRE.MatchString(name):
+			b.errorf(sn.Name.Pos, "node name %q is invalid: use lower case letters, digits and _, starting with a letter (e.g. %q)", name, suggestName(name))
+			continue
+		}
+		if first, dup := b.byName[name]; dup {
+			b.errorf(sn.Name.Pos, "node %q declared twice (first at %s)", name, lineCol(first.Pos))
+			continue
+		}
+		n := &Node{ID: len(b.g.Nodes), Name: name, GoName: CamelCase(name), Doc: sn.Doc.Value, Pos: sn.Name.Pos, FanIn: sn.FanIn.Value}
+		if other, clash := goNames[n.GoName]; clash {
+			b.errorf(n.Pos, "nodes %q and %q both become the Go name %s: rename one", other.Name, name, n.GoName)
+		}
+		goNames[n.GoName] = n
+		b.byName[name] = n
+		b.g.Nodes = append(b.g.Nodes, n)
+	}
+	if len(b.f.Nodes) == 0 {
+		b.errorf(b.at(b.f.Pos), "the graph has no nodes: list them under `nodes:`")
+	}
+}
+
+// suggestName turns an invalid node name into a valid one for messages.
+func suggestName(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r >= 'A' && r <= 'Z':
+			if i > 0 && !strings.HasSuffix(b.String(), "_") {
+				b.WriteByte('_')
+			}
+			b.WriteRune(r + 'a' - 'A')
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9' && b.Len() > 0:
+			b.WriteRune(r)
+		case b.Len() > 0 && !strings.HasSuffix(b.String(), "_"):
+			b.WriteByte('_')
+		}
+	}
+	out := strings.TrimRight(b.String(), "_")
+	if out == "" {
+		return "node"
+	}
+	return out
+}
+
+// target resolves the target of an edge: a node, or __end__ (nil, true).
+func (b *builder) target(s spec.String, what string) (*Node, bool) {
+	switch s.Value {
+	case spec.End:
+		return nil, true
+	case spec.Start:
+		b.errorf(s.Pos, "__start__ cannot be the target of %s: it only begins the run", what)
+		return nil, false
+	case "":
+		return nil, false
+	}
+	if n, ok := b.byName[s.Value]; ok {
+		return n, true
+	}
+	b.errorf(s.Pos, "%s goes to unknown node %q%s", what, s.Value, b.didYouMean(s.Value))
+	return nil, false
+}
+
+func (b *builder) didYouMean(name string) string {
+	best, bestD := "", 3
+	for _, n := range b.g.Nodes {
+		if d := editDistance(name, n.Name); d < bestD {
+			best, bestD = n.Name, d
+		}
+	}
+	if best == "" {
+		return ": declare it under `nodes:`"
+	}
+	return fmt.Sprintf("; did you mean %q?", best)
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// firstEdge remembers where a node's outgoing edge was declared.
+type firstEdge struct {
+	kind Kind
+	pos  diag.Pos
+}
+
+func (b *builder) edges() {
+	first := map[*Node]firstEdge{}
+	var startEdge *spec.Edge
+	for i := range b.f.Edges {
+		e := &b.f.Edges[i]
+		// The source first, so that a broken edge still counts as the
+		// node's way out and does not echo as "no outgoing edge".
+		var from *Node
+		switch e.From.Value {
+		case "":
+			b.errorf(e.Pos, "edge needs a source: `from: node` (or __start__)")
+			b.edgeErrs = true
+			continue
+		case spec.End:
+			b.errorf(e.From.Pos, "__end__ cannot be the source of an edge: reaching it ends the run")
+			b.edgeErrs = true
+			continue
+		case spec.Start:
+		default:
+			n, ok := b.byName[e.From.Value]
+			if !ok {
+				b.errorf(e.From.Pos, "edge from unknown node %q%s", e.From.Value, b.didYouMean(e.From.Value))
+				b.edgeErrs = true
+				continue
+			}
+			from = n
+			b.hasEdge[n] = true
+		}
+
+		kinds := 0
+		for _, set := range []bool{e.To.Pos.IsValid(), e.WhenPos.IsValid(), e.ParallelPos.IsValid()} {
+			if set {
+				kinds++
+			}
+		}
+		if e.FanIn.Pos.IsValid() && !e.ParallelPos.IsValid() {
+			b.errorf(e.FanIn.Pos, "fan_in belongs to a parallel edge: add `parallel: [...]` or remove fan_in")
+		}
+		switch kinds {
+		case 0:
+			b.errorf(e.Pos, "edge has no target: add `to: node`, `when: {label: node}` or `parallel: [nodes]` with `fan_in`")
+			b.edgeErrs = true
+			continue
+		case 2, 3:
+			b.errorf(e.Pos, "edge has more than one of `to`, `when` and `parallel`: a node has exactly one kind of outgoing edge")
+			b.edgeErrs = true
+			continue
+		}
+
+		if from == nil { // __start__
+			if startEdge != nil {
+				b.errorf(e.From.Pos, "__start__ has a second edge (first at %s): a run has exactly one entry", lineCol(startEdge.From.Pos))
+				continue
+			}
+			startEdge = e
+			if !e.To.Pos.IsValid() {
+				b.errorf(e.Pos, "__start__ takes a plain edge to the first node: `{from: __start__, to: node}`")
+				b.edgeErrs = true
+				continue
+			}
+			if n, ok := b.target(e.To, "the entry edge"); ok {
+				switch {
+				case n == nil:
+					b.errorf(e.To.Pos, "the entry edge goes straight to __end__: point it at the first node")
+				case n.FanIn:
+					b.errorf(e.To.Pos, "the entry edge goes to fan-in %q: a fan-in is reached only by the branches of its parallel edge", n.Name)
+				}
+				b.g.Entry = n
+			} else {
+				b.edgeErrs = true
+			}
+			continue
+		}
+
+		kind := Plain
+		if e.WhenPos.IsValid() {
+			kind = Cond
+		} else if e.ParallelPos.IsValid() {
+			kind = Parallel
+		}
+		if prev, dup := first[from]; dup {
+			if prev.kind == kind && kind == Plain {
+				b.errorf(e.Pos, "node %q has a second plain edge (first at %s): use `when:` to choose between targets, or `parallel:` to run both", from.Name, lineCol(prev.pos))
+			} else if prev.kind == kind {
+				b.errorf(e.Pos, "node %q has a second %s edge (first at %s): merge them into one", from.Name, kind, lineCol(prev.pos))
+			} else {
+				b.errorf(e.Pos, "node %q already has a %s edge (at %s): a node has exactly one kind of outgoing edge, plain, conditional or parallel", from.Name, prev.kind, lineCol(prev.pos))
+			}
+			b.edgeErrs = true
+			continue
+		}
+		first[from] = firstEdge{kind, e.Pos}
+		from.Kind = kind
+
+		switch kind {
+		case Plain:
+			what := fmt.Sprintf("the edge from %q", from.Name)
+			if n, ok := b.target(e.To, what); ok {
+				from.Next = n
+				b.out[from] = []outEdge{{to: n, pos: e.To.Pos}}
+			} else {
+				b.edgeErrs = true
+			}
+		case Cond:
+			b.cond(from, e)
+		case Parallel:
+			b.parallel(from, e)
+		}
+	}
+	if startEdge == nil {
+		b.errorf(b.at(b.f.Pos), "no entry: add an edge `{from: __start__, to: <first node>}`")
+	}
+	for _, n := range b.g.Nodes {
+		if n.Kind == 0 && !b.hasEdge[n] {
+			b.errorf(n.Pos, "node %q has no outgoing edge: add one (`{from: %s, to: __end__}` ends the run there)", n.Name, n.Name)
+		}
+	}
+	for _, n := range b.g.Nodes {
+		if n.FanIn && n.JoinOf == nil && !b.brokenFork {
+			b.errorf(n.Pos, "node %q is marked fan_in but no parallel edge fans in at it: add `fan_in: %s` to the parallel edge whose branches meet here, or drop `fan_in: true`", n.Name, n.Name)
+		}
+	}
+	if !b.edgeErrs && b.g.Entry != nil {
+		b.flow()
+	}
+}
+
+func (b *builder) cond(from *Node, e *spec.Edge) {
+	from.RouteType = from.GoName + "Route"
+	from.RouteMethod = "Route" + from.GoName
+	if len(e.When) == 0 {
+		b.errorf(e.WhenPos, "conditional edge from %q has no labels: add `label: node` pairs under `when:`", from.Name)
+		b.edgeErrs = true
+		return
+	}
+	goLabels := map[string]string{}
+	for _, c := range e.When {
+		label := c.Label.Value
+		if !nodeNameRE.MatchString(label) {
+			b.errorf(c.Label.Pos, "label %q is invalid: use lower case letters, digits and _, starting with a letter", label)
+			b.edgeErrs = true
+			continue
+		}
+		gl := CamelCase(label)
+		if other, clash := goLabels[gl]; clash {
+			b.errorf(c.Label.Pos, "labels %q and %q both become the Go name %s: rename one", other, label, gl)
+		}
+		goLabels[gl] = label
+		n, ok := b.target(c.Target, fmt.Sprintf("label %q of %q", label, from.Name))
+		if !ok {
+			b.edgeErrs = true
+			continue
+		}
+		from.Cases = append(from.Cases, Case{Label: label, GoName: gl, Const: from.GoName + gl, Target: n, Pos: c.Label.Pos})
+		b.out[from] = append(b.out[from], outEdge{to: n, pos: c.Target.Pos, label: label})
+	}
+}
+
+func (b *builder) parallel(from *Node, e *spec.Edge) {
+	fk := &Fork{ID: len(b.g.Forks), From: from, Pos: e.ParallelPos}
+	from.Fork = fk
+	b.g.Forks = append(b.g.Forks, fk)
+	ok := true
+	var fanIn *Node
+	switch {
+	case !e.FanIn.Pos.IsValid():
+		b.errorf(e.ParallelPos, "parallel edge from %q needs `fan_in: node`, the node where its branches meet", from.Name)
+		ok = false
+		b.brokenFork = true
+	case e.FanIn.Value == spec.End || e.FanIn.Value == spec.Start:
+		b.errorf(e.FanIn.Pos, "fan_in must be a node marked `fan_in: true`, not %s", e.FanIn.Value)
+		ok = false
+	default:
+		n, found := b.byName[e.FanIn.Value]
+		switch {
+		case !found:
+			b.errorf(e.FanIn.Pos, "fan_in names unknown node %q%s", e.FanIn.Value, b.didYouMean(e.FanIn.Value))
+			ok = false
+			b.brokenFork = true
+		case n.JoinOf != nil:
+			b.errorf(e.FanIn.Pos, "node %q is already the fan_in of the parallel edge from %q (at %s): each fork needs its own fan-in node", n.Name, n.JoinOf.From.Name, lineCol(n.JoinOf.Pos))
+			ok = false
+		case !n.FanIn:
+			b.errorf(e.FanIn.Pos, "node %q is the fan_in of the parallel edge from %q but is not marked as one: add `fan_in: true` to node %q", n.Name, from.Name, n.Name)
+			ok = false
+			n.JoinOf = fk // avoid a second, echoing message about it
+		default:
+			fanIn = n
+			n.JoinOf = fk
+		}
+	}
+	if len(e.Parallel) < 2 {
+		b.errorf(e.ParallelPos, "parallel edge from %q lists %d branch(es): a fork needs at least two; use `to:` for one successor", from.Name, len(e.Parallel))
+		ok = false
+	}
+	seen := map[*Node]bool{}
+	for _, s := range e.Parallel {
+		switch s.Value {
+		case spec.End, spec.Start:
+			b.errorf(s.Pos, "a branch must start at a node, not %s", s.Value)
+			ok = false
+			continue
+		}
+		n, found := b.byName[s.Value]
+		switch {
+		case !found:
+			b.errorf(s.Pos, "parallel edge from %q forks to unknown node %q%s", from.Name, s.Value, b.didYouMean(s.Value))
+			ok = false
+			continue
+		case seen[n]:
+			b.errorf(s.Pos, "node %q is listed twice in the parallel edge from %q: each branch needs its own entry node", n.Name, from.Name)
+			ok = false
+			continue
+		case fanIn != nil && n == fanIn:
+			b.errorf(s.Pos, "branch %q is the fork's own fan_in: a branch must run at least one node before it meets the others", n.Name)
+			ok = false
+			continue
+		}
+		seen[n] = true
+		fk.Branches = append(fk.Branches, n)
+	}
+	if !ok {
+		b.edgeErrs = true
+		return
+	}
+	fk.FanIn = fanIn
+	fk.BranchesType = fanIn.GoName + "Branches"
+}
+
+// regionName describes a region for messages.
+func regionName(f *Fork) string {
+	if f == nil {
+		return "the main flow"
+	}
+	return fmt.Sprintf("the branches of the fork at %q", f.From.Name)
+}
+
+// sinkName names what ends a region.
+func sinkName(f *Fork) string {
+	if f == nil {
+		return "__end__"
+	}
+	return fmt.Sprintf("its fan-in %q", f.FanIn.Name)
+}
+
+// flow assigns every reachable node to its region (the main flow or one
+// fork's branches), checks that forks nest and branches do not escape, then
+// that every node is reachable and every region can finish.
+func (b *builder) flow() {
+	assigned := map[*Node]bool{}
+	b.walk(nil, []*Node{b.g.Entry}, b.g.Entry.Pos, assigned)
+	for _, n := range b.g.Nodes {
+		if !assigned[n] {
+			b.errorf(n.Pos, "node %q is unreachable from __start__: no path leads to it; remove it or add an edge to it", n.Name)
+		}
+	}
+	for _, fk := range b.g.Forks {
+		if !assigned[fk.From] {
+			continue
+		}
+		for _, n := range b.g.Nodes {
+			if assigned[n] && n.Region == fk {
+				fk.Nodes = append(fk.Nodes, n)
+			}
+		}
+	}
+	b.termination(nil, assigned)
+	for _, fk := range b.g.Forks {
+		if assigned[fk.From] {
+			b.termination(fk, assigned)
+		}
+	}
+}
+
+// walk visits region fk from its start nodes, breadth first, assigning
+// regions and descending into nested forks.
+func (b *builder) walk(fk *Fork, start []*Node, at diag.Pos, assigned map[*Node]bool) {
+	var queue []*Node
+	for _, n := range start {
+		if b.claim(fk, n, assigned, at) {
+			queue = append(queue, n)
+		}
+	}
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
+		if n.Kind == Parallel {
+			sub := n.Fork
+			sub.Parent = fk
+			sub.Depth = depth(fk) + 1
+			b.walk(sub, sub.Branches, sub.Pos, assigned)
+			if b.claim(fk, sub.FanIn, assigned, sub.Pos) {
+				queue = append(queue, sub.FanIn)
+			}
+			continue
+		}
+		for _, o := range b.out[n] {
+			switch {
+			case o.to == nil && fk != nil:
+				b.errorf(o.pos, "a branch of the fork at %q reaches __end__ from %q: a branch must end at its fan-in %q", fk.From.Name, n.Name, fk.FanIn.Name)
+			case o.to == nil:
+			case fk != nil && o.to == fk.FanIn:
+				// the branch arrives at its fan-in
+			case o.to.JoinOf != nil:
+				if fk == nil {
+					b.errorf(o.pos, "%q leads to fan-in %q outside of its fork: a fan-in is reached only by the branches of the parallel edge from %q", n.Name, o.to.Name, o.to.JoinOf.From.Name)
+				} else {
+					b.errorf(o.pos, "a branch of the fork at %q reaches fan-in %q, which belongs to the fork at %q: a branch must end at its own fan-in %q", fk.From.Name, o.to.Name, o.to.JoinOf.From.Name, fk.FanIn.Name)
+				}
+			case b.claim(fk, o.to, assigned, o.pos):
+				queue = append(queue, o.to)
+			}
+		}
+	}
+}
+
+func depth(fk *Fork) int {
+	if fk == nil {
+		return 0
+	}
+	return fk.Depth
+}
+
+// claim assigns n to region fk. It reports whether n is new to the walk.
+func (b *builder) claim(fk *Fork, n *Node, assigned map[*Node]bool, at diag.Pos) bool {
+	if !assigned[n] {
+		assigned[n] = true
+		n.Region = fk
+		return true
+	}
+	if n.Region != fk {
+		b.errorf(at, "node %q runs in %s and also in %s: forks must nest, so a node belongs to one fork's branches (or to the main flow) only; give each its own node", n.Name, regionName(n.Region), regionName(fk))
+	}
+	return false
+}
+
+// termination reports the loops of region fk that can never reach the
+// region's end (__end__, or the fork's fan-in). A node without an outgoing
+// edge is already reported and counts as finishing here.
+func (b *builder) termination(fk *Fork, assigned map[*Node]bool) {
+	var nodes []*Node
+	for _, n := range b.g.Nodes {
+		if assigned[n] && n.Region == fk {
+			nodes = append(nodes, n)
+		}
+	}
+	succ := func(n *Node) []*Node {
+		if n.Kind == Parallel {
+			return []*Node{n.Fork.FanIn}
+		}
+		var out []*Node
+		for _, o := range b.out[n] {
+			out = append(out, o.to)
+		}
+		return out
+	}
+	isSink := func(m *Node) bool { return m == nil || (fk != nil && m == fk.FanIn) }
+	// finishes is the least fixed point: a node finishes when a successor is
+	// the sink or finishes. Regions are small enough to iterate; reverse
+	// edges keep it linear for long chains.
+	finishes := map[*Node]bool{}
+	rev := map[*Node][]*Node{}
+	var work []*Node
+	for _, n := range nodes {
+		if n.Kind == 0 {
+			finishes[n] = true
+			work = append(work, n)
+			continue
+		}
+		for _, m := range succ(n) {
+			if isSink(m) {
+				if !finishes[n] {
+					finishes[n] = true
+					work = append(work, n)
+				}
+			} else {
+				rev[m] = append(rev[m], n)
+			}
+		}
+	}
+	for len(work) > 0 {
+		m := work[len(work)-1]
+		work = work[:len(work)-1]
+		for _, n := range rev[m] {
+			if !finishes[n] {
+				finishes[n] = true
+				work = append(work, n)
+			}
+		}
+	}
+	var stuck []*Node
+	for _, n := range nodes {
+		if !finishes[n] {
+			stuck = append(stuck, n)
+		}
+	}
+	if len(stuck) == 0 {
+		return
+	}
+	// Every path from a stuck node stays among stuck nodes, so it ends in a
+	// trap: a strongly connected component with no edge leaving it. Report
+	// each trap once; the nodes leading into it are not the mistake.
+	for _, scc := range sccs(stuck, func(n *Node) []*Node {
+		var out []*Node
+		for _, m := range succ(n) {
+			if m != nil && !finishes[m] && !isSink(m) {
+				out = append(out, m)
+			}
+		}
+		return out
+	}) {
+		if !scc.trap {
+			continue
+		}
+		head := scc.nodes[0]
+		allPlain := true
+		for _, n := range scc.nodes {
+			if n.Kind == Cond {
+				allPlain = false
+			}
+		}
+		if allPlain {
+			b.errorf(head.Pos, "cycle with no conditional exit in %s: %s; make one of these nodes a `when:` edge with a label that leaves the loop", regionName(fk), cyclePath(head, succ))
+		} else {
+			names := make([]string, len(scc.nodes))
+			for i, n := range scc.nodes {
+				names[i] = fmt.Sprintf("%q", n.Name)
+			}
+			b.errorf(head.Pos, "nodes %s loop forever: no route out of them reaches %s; add a `when:` label that does", strings.Join(names, ", "), sinkName(fk))
+		}
+	}
+}
+
+// cyclePath renders a plain cycle starting at head: a -> b -> a.
+func cyclePath(head *Node, succ func(*Node) []*Node) string {
+	parts := []string{head.Name}
+	for n := succ(head)[0]; n != head && len(parts) <= 1<<16; n = succ(n)[0] {
+		parts = append(parts, n.Name)
+	}
+	return strings.Join(append(parts, head.Name), " -> ")
+}
+
+type component struct {
+	nodes []*Node // in spec order
+	trap  bool    // no edge leaves it
+}
+
+// sccs returns the strongly connected components of the subgraph on nodes
+// (Tarjan's algorithm, iterative so long chains cannot exhaust the stack).
+// A component is a trap when it has an internal cycle and no edge out.
+func sccs(nodes []*Node, succ func(*Node) []*Node) []component {
+	index := map[*Node]int{}
+	low := map[*Node]int{}
+	onStack := map[*Node]bool{}
+	compOf := map[*Node]int{}
+	var stack []*Node
+	var comps []component
+	type frame struct {
+		n    *Node
+		next []*Node
+	}
+	for _, root := range nodes {
+		if _, seen := index[root]; seen {
+			continue
+		}
+		call := []frame{{root, succ(root)}}
+		index[root], low[root] = len(index), len(index)
+		stack = append(stack, root)
+		onStack[root] = true
+		for len(call) > 0 {
+			top := &call[len(call)-1]
+			if len(top.next) > 0 {
+				m := top.next[0]
+				top.next = top.next[1:]
+				if _, seen := index[m]; !seen {
+					index[m], low[m] = len(index), len(index)
+					stack = append(stack, m)
+					onStack[m] = true
+					call = append(call, frame{m, succ(m)})
+				} else if onStack[m] {
+					low[top.n] = min(low[top.n], index[m])
+				}
+				continue
+			}
+			n := top.n
+			call = call[:len(call)-1]
+			if len(call) > 0 {
+				p := call[len(call)-1].n
+				low[p] = min(low[p], low[n])
+			}
+			if low[n] != index[n] {
+				continue
+			}
+			var c component
+			for {
+				m := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				onStack[m] = false
+				compOf[m] = len(comps)
+				c.nodes = append(c.nodes, m)
+				if m == n {
+					break
+				}
+			}
+			comps = append(comps, c)
+		}
+	}
+	for i := range comps {
+		c := &comps[i]
+		slices.SortFunc(c.nodes, func(a, b *Node) int { return a.ID - b.ID })
+		c.trap = true
+		cyclic := len(c.nodes) > 1
+		for _, n := range c.nodes {
+			for _, m := range succ(n) {
+				if compOf[m] != i {
+					c.trap = false
+				} else if m == n {
+					cyclic = true
+				}
+			}
+		}
+		c.trap = c.trap && cyclic
+	}
+	return comps
+}
+
+func (b *builder) config() {
+	c := b.f.Config
+	g := b.g
+	g.Config.MaxWorkers = c.MaxWorkers.Value
+	g.Config.MaxSteps = c.MaxSteps.Value
+	switch c.OnBranchError.Value {
+	case "", "cancel":
+		g.Config.OnBranchError = Cancel
+	case "wait":
+		g.Config.OnBranchError = Wait
+	default:
+		b.errorf(c.OnBranchError.Pos, "on_branch_error %q is not a policy: use cancel (the first branch error cancels its siblings) or wait (all branches finish)", c.OnBranchError.Value)
+	}
+	g.Config.InterruptBefore = b.interrupts(c.InterruptBefore, "interrupt_before")
+	g.Config.InterruptAfter = b.interrupts(c.InterruptAfter, "interrupt_after")
+}
+
+func (b *builder) interrupts(names []spec.String, key string) []*Node {
+	var out []*Node
+	seen := map[*Node]bool{}
+	for _, s := range names {
+		n, ok := b.byName[s.Value]
+		switch {
+		case s.Value == spec.Start || s.Value == spec.End:
+			b.errorf(s.Pos, "%s names %s: interrupts go on nodes", key, s.Value)
+			continue
+		case !ok:
+			b.errorf(s.Pos, "%s names unknown node %q%s", key, s.Value, b.didYouMean(s.Value))
+			continue
+		case seen[n]:
+			b.errorf(s.Pos, "%s lists %q twice", key, n.Name)
+			continue
+		case n.Region != nil:
+			b.errorf(s.Pos, "%s names %q, which runs inside %s: interrupts inside a branch are not supported in version 1; interrupt the fork node %q or the fan-in %q instead", key, n.Name, regionName(n.Region), n.Region.From.Name, n.Region.FanIn.Name)
+			continue
+		}
+		seen[n] = true
+		out = append(out, n)
+	}
+	return out
+}
+
+// identifiers reports generated Go identifiers that collide with each other:
+// package-level declarations, and methods of the handler interface.
+func (b *builder) identifiers() {
+	g := b.g
+	if g.Name == "" {
+		return
+	}
+	type origin struct {
+		what string
+		pos  diag.Pos
+	}
+	decls := map[string]origin{}
+	declare := func(set map[string]origin, name, what string, pos diag.Pos) {
+		if prev, clash := set[name]; clash {
+			b.errorf(pos, "%s and %s both declare the Go identifier %s (first at %s): rename one", prev.what, what, name, lineCol(prev.pos))
+			return
+		}
+		set[name] = origin{what, pos}
+	}
+	gp := b.orPos(b.f.Graph.Pos, b.at(b.f.Pos))
+	declare(decls, g.Name, "the graph type", gp)
+	declare(decls, g.Name+"Handlers", "the handler interface", gp)
+	declare(decls, "New"+g.Name, "the constructor", gp)
+	if g.State.Inline && g.State.Type != "" {
+		declare(decls, g.State.Type, "the inline state type", b.orPos(b.f.State.Type.Pos, g.State.Pos))
+	}
+	methods := map[string]origin{}
+	for _, n := range g.Nodes {
+		if _, reported := methods[n.GoName]; !reported { // nodes() reports two nodes with one Go name
+			declare(methods, n.GoName, fmt.Sprintf("the handler of node %q", n.Name), n.Pos)
+		}
+	}
+	for _, n := range g.Nodes {
+		if n.Kind == Cond {
+			declare(methods, n.RouteMethod, fmt.Sprintf("the route handler of node %q", n.Name), n.Pos)
+			declare(decls, n.RouteType, fmt.Sprintf("the route type of node %q", n.Name), n.Pos)
+			for _, c := range n.Cases {
+				declare(decls, c.Const, fmt.Sprintf("label %q of node %q", c.Label, n.Name), c.Pos)
+			}
+		}
+		if n.JoinOf != nil && n.JoinOf.BranchesType != "" {
+			declare(decls, n.JoinOf.BranchesType, fmt.Sprintf("the branches struct of fan-in %q", n.Name), n.Pos)
+		}
+	}
+}
