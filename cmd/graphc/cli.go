@@ -1,0 +1,238 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+
+	"github.com/graphc/graphc/gen"
+	"github.com/graphc/graphc/gen/diag"
+	"github.com/graphc/graphc/gen/spec"
+	"github.com/graphc/graphc/templates"
+)
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitSpec  = 1 // problems in a spec, or stale generated code
+	exitUsage = 2
+)
+
+const usage = `graphc compiles state-graph specs (*.graph.yaml) into type-safe Go.
+
+Usage:
+  graphc generate [-tags list] [-tests=false] SPEC...  write <spec>_graph.go beside each spec
+  graphc check SPEC...                                 report every problem in the specs
+  graphc verify [SPEC...]                              exit 1 with a diff if generated files are stale
+                                                       (default: every *.graph.yaml below .)
+  graphc diagram [-format mermaid|dot] SPEC            print the graph as a diagram
+  graphc schema                                        print the JSON Schema of the spec format
+  graphc version                                       print graphc's version
+
+Exit codes: 0 success, 1 problems in a spec or stale output, 2 wrong usage.
+`
+
+// Main runs graphc with args (without the program name) and returns the exit code.
+func Main(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	cmd, args := args[0], args[1:]
+	switch cmd {
+	case "generate":
+		return generate(args, stdout, stderr)
+	case "check":
+		return check(args, stdout, stderr)
+	case "verify":
+		return verify(args, stdout, stderr)
+	case "diagram":
+		return diagram(args, stdout, stderr)
+	case "schema":
+		if !noArgs("schema", args, stderr) {
+			return exitUsage
+		}
+		stdout.Write(spec.Schema())
+		return exitOK
+	case "version":
+		if !noArgs("version", args, stderr) {
+			return exitUsage
+		}
+		fmt.Fprintln(stdout, "graphc", version())
+		return exitOK
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "graphc: unknown command %q\n\n%s", cmd, usage)
+	return exitUsage
+}
+
+func noArgs(cmd string, args []string, stderr io.Writer) bool {
+	if len(args) > 0 {
+		fmt.Fprintf(stderr, "graphc %s takes no arguments\n", cmd)
+		return false
+	}
+	return true
+}
+
+// flags parses args for cmd; ok is false on a usage error (already reported).
+func flags(cmd, synopsis string, stderr io.Writer, args []string, define func(*flag.FlagSet)) (rest []string, ok bool) {
+	fs := flag.NewFlagSet("graphc "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: graphc %s %s\n", cmd, synopsis)
+		fs.PrintDefaults()
+	}
+	if define != nil {
+		define(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, false // the flag package has printed the problem and the usage
+	}
+	return fs.Args(), true
+}
+
+// report prints diagnostics, one per line, and returns the exit code.
+func report(errs diag.List, stderr io.Writer) int {
+	if len(errs) == 0 {
+		return exitOK
+	}
+	for _, d := range errs.Sort() {
+		fmt.Fprintln(stderr, d)
+	}
+	return exitSpec
+}
+
+func generate(args []string, stdout, stderr io.Writer) int {
+	var tags string
+	opts := gen.Options{Package: os.Getenv("GOPACKAGE"), Tests: true}
+	specs, ok := flags("generate", "[-tags list] [-tests=false] SPEC...", stderr, args, func(fs *flag.FlagSet) {
+		fs.StringVar(&tags, "tags", "", "comma-separated build tags to load the package with")
+		fs.BoolVar(&opts.Tests, "tests", true, "also write <spec>_graph_test.go with the graph's stress test")
+	})
+	if !ok {
+		return exitUsage
+	}
+	if len(specs) == 0 {
+		fmt.Fprintln(stderr, "usage: graphc generate [-tags list] [-tests=false] SPEC...")
+		return exitUsage
+	}
+	opts.Tags = splitTags(tags)
+	files, errs := gen.Generate(specs, opts)
+	if errs != nil {
+		return report(errs, stderr)
+	}
+	if err := gen.Write(files); err != nil {
+		fmt.Fprintln(stderr, "graphc:", err)
+		return exitSpec
+	}
+	return exitOK
+}
+
+func splitTags(s string) []string {
+	var tags []string
+	for t := range strings.FieldsFuncSeq(s, func(r rune) bool { return r == ',' || r == ' ' }) {
+		tags = append(tags, t)
+	}
+	return tags
+}
+
+func check(args []string, stdout, stderr io.Writer) int {
+	specs, ok := flags("check", "SPEC...", stderr, args, nil)
+	if !ok {
+		return exitUsage
+	}
+	if len(specs) == 0 {
+		fmt.Fprintln(stderr, "usage: graphc check SPEC...")
+		return exitUsage
+	}
+	var errs diag.List
+	for _, p := range specs {
+		_, more := gen.Load(p)
+		errs = append(errs, more...)
+	}
+	return report(errs, stderr)
+}
+
+func verify(args []string, stdout, stderr io.Writer) int {
+	var tags string
+	opts := gen.Options{Tests: true}
+	specs, ok := flags("verify", "[-tags list] [-tests=false] [SPEC...]", stderr, args, func(fs *flag.FlagSet) {
+		fs.StringVar(&tags, "tags", "", "comma-separated build tags to load the package with")
+		fs.BoolVar(&opts.Tests, "tests", true, "also check <spec>_graph_test.go")
+	})
+	if !ok {
+		return exitUsage
+	}
+	opts.Tags = splitTags(tags)
+	if len(specs) == 0 {
+		found, err := gen.FindSpecs(".")
+		if err != nil {
+			fmt.Fprintln(stderr, "graphc:", err)
+			return exitSpec
+		}
+		specs = found
+	}
+	drift, errs := gen.Verify(specs, opts)
+	if errs != nil {
+		return report(errs, stderr)
+	}
+	for _, d := range drift {
+		fmt.Fprint(stdout, d.Diff)
+	}
+	if len(drift) > 0 {
+		fmt.Fprintf(stderr, "graphc: %d generated file(s) differ from their spec: run go generate (or graphc generate) and commit the result\n", len(drift))
+		return exitSpec
+	}
+	return exitOK
+}
+
+func diagram(args []string, stdout, stderr io.Writer) int {
+	format := "mermaid"
+	specs, ok := flags("diagram", "[-format mermaid|dot] SPEC", stderr, args, func(fs *flag.FlagSet) {
+		fs.StringVar(&format, "format", format, "diagram format: "+strings.Join(templates.Formats, " or "))
+	})
+	if !ok {
+		return exitUsage
+	}
+	if len(specs) != 1 {
+		fmt.Fprintln(stderr, "usage: graphc diagram [-format mermaid|dot] SPEC")
+		return exitUsage
+	}
+	known := false
+	for _, f := range templates.Formats {
+		known = known || f == format
+	}
+	if !known {
+		fmt.Fprintf(stderr, "graphc diagram: unknown format %q: use %s\n", format, strings.Join(templates.Formats, " or "))
+		return exitUsage
+	}
+	g, errs := gen.Load(specs[0])
+	if errs != nil {
+		return report(errs, stderr)
+	}
+	out, err := templates.Diagram(g, format)
+	if err != nil {
+		fmt.Fprintln(stderr, "graphc:", err)
+		return exitSpec
+	}
+	stdout.Write(out)
+	return exitOK
+}
+
+// version is the module version graphc was built from.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(unknown)"
+	}
+	v := bi.Main.Version
+	if v == "" {
+		v = "(devel)"
+	}
+	return v + " " + bi.GoVersion
+}

@@ -1,0 +1,495 @@
+package golang
+
+import (
+	"fmt"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/graphc/graphc/gen/graph"
+)
+
+// Unexported identifiers all start with the lower-camel graph name and a
+// word that no other kind uses (Node, Fork, Join, End, Names), so two graphs
+// in one package and nodes with any names never collide.
+
+func (e *emitter) nodeConst(n *graph.Node) string { return e.pfx + "Node" + n.GoName }
+func (e *emitter) endConst() string               { return e.pfx + "End" }
+func (e *emitter) namesVar() string               { return e.pfx + "Names" }
+func (e *emitter) forkVar(f *graph.Fork) string   { return e.pfx + "Fork" + f.From.GoName }
+func (e *emitter) joinType(f *graph.Fork) string  { return e.pfx + "Join" + f.FanIn.GoName }
+
+// Methods of the executor type: node<Node>, route<Node>, branch<Fork>, run.
+func nodeMethod(n *graph.Node) string   { return "node" + n.GoName }
+func routeMethod(n *graph.Node) string  { return "route" + n.GoName }
+func branchMethod(f *graph.Fork) string { return "branch" + f.From.GoName }
+
+// target is the constant a transition to n (nil: __end__) assigns.
+func (e *emitter) target(n *graph.Node) *jen.Statement {
+	if n == nil {
+		return jen.Id(e.endConst())
+	}
+	return jen.Id(e.nodeConst(n))
+}
+
+// ctxParams are the parameters every flow and node method takes:
+//
+//	ctx context.Context, x *runtime.Exec[State], in runtime.Branch
+func (e *emitter) ctxParams() []jen.Code {
+	return []jen.Code{
+		jen.Id("ctx").Qual("context", "Context"),
+		jen.Id("x").Add(e.execT()),
+		jen.Id("in").Add(rt("Branch")),
+	}
+}
+
+func (e *emitter) state() {
+	if len(e.in.InlineFields) == 0 {
+		return
+	}
+	st := e.g.State
+	e.f.Add(doc(fmt.Sprintf("%s is the state of the %s graph, declared in %s.", st.Type, e.g.Name, e.in.Source)))
+	e.f.Type().Id(st.Type).StructFunc(func(g *jen.Group) {
+		for _, fd := range e.in.InlineFields {
+			g.Add(doc(fd.Doc))
+			g.Id(fd.Name).Add(fd.Type)
+		}
+	})
+	e.f.Line()
+}
+
+func (e *emitter) handlers() {
+	g := e.g
+	e.f.Add(doc(
+		fmt.Sprintf("%sHandlers are the node handlers of the %s graph: implement them and pass them to New%s.", g.Name, g.Name, g.Name),
+		g.Doc,
+	))
+	e.f.Type().Id(g.Name + "Handlers").InterfaceFunc(func(ig *jen.Group) {
+		for _, n := range g.Nodes {
+			what := fmt.Sprintf("%s runs node %q.", n.GoName, n.Name)
+			params := []jen.Code{jen.Id("ctx").Qual("context", "Context"), jen.Id("s").Add(e.stateT())}
+			if f := n.JoinOf; f != nil {
+				what = fmt.Sprintf("%s runs fan-in %q once every branch forked at %q has arrived: s is the state %q returned, in what each branch ended with.", n.GoName, n.Name, f.From.Name, f.From.Name)
+				params = append(params, jen.Id("in").Id(f.BranchesType))
+			}
+			ig.Add(doc(what, n.Doc))
+			ig.Id(n.GoName).Params(params...).Params(e.stateT(), jen.Error())
+			if n.Kind == graph.Cond {
+				ig.Add(doc(fmt.Sprintf("%s picks the edge out of %q, given the state %s returned.", n.RouteMethod, n.Name, n.GoName)))
+				ig.Id(n.RouteMethod).Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("s").Add(e.stateT())).Params(jen.Id(n.RouteType), jen.Error())
+			}
+		}
+	})
+	e.f.Line()
+}
+
+// routes emits, per conditional node, its enum:
+//
+//	type ReviewRoute uint8
+//	const ( ReviewRevise ReviewRoute = iota + 1; ReviewDone )
+//	func (r ReviewRoute) String() string { switch r { case ReviewRevise: return "revise" ... } }
+func (e *emitter) routes() {
+	for _, n := range e.g.Nodes {
+		if n.Kind != graph.Cond {
+			continue
+		}
+		e.f.Add(doc(fmt.Sprintf("%s is a label of the conditional edge out of node %q, returned by %sHandlers.%s. Its zero value is no label.", n.RouteType, n.Name, e.g.Name, n.RouteMethod)))
+		e.f.Type().Id(n.RouteType).Uint8()
+		e.f.Line()
+		e.f.Const().DefsFunc(func(g *jen.Group) {
+			for i, c := range n.Cases {
+				g.Add(doc(fmt.Sprintf("%s (%q) %s.", c.Const, c.Label, describeTarget(c.Target, n))))
+				if i == 0 {
+					g.Id(c.Const).Id(n.RouteType).Op("=").Iota().Op("+").Lit(1)
+				} else {
+					g.Id(c.Const)
+				}
+			}
+		})
+		e.f.Line()
+		e.f.Comment("String returns the label as written in the spec.")
+		e.f.Func().Params(jen.Id("r").Id(n.RouteType)).Id("String").Params().String().Block(
+			jen.Switch(jen.Id("r")).BlockFunc(func(g *jen.Group) {
+				for _, c := range n.Cases {
+					g.Case(jen.Id(c.Const)).Return(jen.Lit(c.Label))
+				}
+			}),
+			jen.Return(jen.Lit(n.RouteType+"(").Op("+").Qual("strconv", "Itoa").Call(jen.Int().Call(jen.Id("r"))).Op("+").Lit(")")),
+		)
+		e.f.Line()
+	}
+}
+
+func describeTarget(t *graph.Node, from *graph.Node) string {
+	switch {
+	case t == nil:
+		return "ends the run"
+	case from.Region != nil && t == from.Region.FanIn:
+		return fmt.Sprintf("ends the branch at fan-in %q", t.Name)
+	}
+	return fmt.Sprintf("goes to %q", t.Name)
+}
+
+func (e *emitter) branchesTypes() {
+	for _, f := range e.g.Forks {
+		e.f.Add(doc(fmt.Sprintf("%s holds what each branch forked at %q ended with when it reached fan-in %q.", f.BranchesType, f.From.Name, f.FanIn.Name)))
+		e.f.Type().Id(f.BranchesType).StructFunc(func(g *jen.Group) {
+			for _, b := range f.Branches {
+				g.Add(doc(fmt.Sprintf("%s is the state of the branch that started at %q.", b.GoName, b.Name)))
+				g.Id(b.GoName).Add(e.stateT())
+			}
+		})
+		e.f.Line()
+		// func (b *MergeBranches) All() iter.Seq2[string, State] {
+		//	return func(yield func(string, State) bool) {
+		//		_ = yield("search_web", b.SearchWeb) && yield("search_papers", b.SearchPapers)
+		//	}
+		// }
+		e.f.Comment("All yields each branch's entry node and final state, in the order of the parallel edge.")
+		e.f.Func().Params(jen.Id("b").Op("*").Id(f.BranchesType)).Id("All").Params().Qual("iter", "Seq2").Types(jen.String(), e.stateT()).Block(
+			jen.Return(jen.Func().Params(jen.Id("yield").Func().Params(jen.String(), e.stateT()).Bool()).BlockFunc(func(g *jen.Group) {
+				var calls []jen.Code
+				for _, br := range f.Branches {
+					calls = append(calls, jen.Id("yield").Call(jen.Lit(br.Name), jen.Id("b").Dot(br.GoName)))
+				}
+				chain := jen.Add(calls[0])
+				for _, c := range calls[1:] {
+					chain = chain.Op("&&").Line().Add(c)
+				}
+				g.Id("_").Op("=").Add(chain)
+			})),
+		)
+		e.f.Line()
+	}
+}
+
+func (e *emitter) executor() {
+	g := e.g
+	name := g.Name
+	e.f.Add(doc(
+		fmt.Sprintf("%s runs the graph declared in %s. Create it with New%s; it is safe for concurrent use.", name, e.in.Source, name),
+		g.Doc,
+	))
+	e.f.Type().Id(name).Struct(
+		jen.Id("h").Id(name+"Handlers"),
+		jen.Id("opts").Add(rt("Options")),
+	)
+	e.f.Line()
+
+	policy := "Cancel"
+	if g.Config.OnBranchError == graph.Wait {
+		policy = "Wait"
+	}
+	e.f.Add(doc(fmt.Sprintf("New%s returns an executor for h. The spec's config (max_workers %d, max_steps %d, on_branch_error %s) is the default; opts override it, and so do the options of each call.",
+		name, g.Config.MaxWorkers, g.Config.MaxSteps, g.Config.OnBranchError)))
+	e.f.Func().Id("New"+name).Params(jen.Id("h").Id(name+"Handlers"), jen.Id("opts").Op("...").Add(rt("Option"))).Op("*").Id(name).Block(
+		jen.Id("o").Op(":=").Add(rt("Options")).Values(jen.Dict{
+			jen.Id("MaxWorkers"):    jen.Lit(g.Config.MaxWorkers),
+			jen.Id("MaxSteps"):      jen.Lit(g.Config.MaxSteps),
+			jen.Id("OnBranchError"): rt(policy),
+		}),
+		jen.Return(jen.Op("&").Id(name).Values(jen.Dict{
+			jen.Id("h"):    jen.Id("h"),
+			jen.Id("opts"): jen.Id("o").Dot("Apply").Call(jen.Id("opts").Op("...")),
+		})),
+	)
+	e.f.Line()
+
+	recv := func() *jen.Statement { return jen.Func().Params(jen.Id("g").Op("*").Id(name)) }
+	e.f.Add(doc(
+		fmt.Sprintf("Invoke runs the graph on s from node %q until it reaches __end__, and returns the final state.", g.Entry.Name),
+		"On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.",
+	))
+	// x, err := runtime.NewExec[State](g.opts.Apply(opts...), researchNames[:])
+	// if err != nil { return s, err }
+	// err = g.run(ctx, x, runtime.Branch{}, researchNodePlan, &s)
+	// return x.End(s, err)
+	e.f.Add(recv().Id("Invoke").Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("s").Add(e.stateT()), jen.Id("opts").Op("...").Add(rt("Option"))).Params(e.stateT(), jen.Error()).Block(
+		jen.List(jen.Id("x"), jen.Err()).Op(":=").Add(rt("NewExec")).Types(e.stateT()).Call(
+			jen.Id("g").Dot("opts").Dot("Apply").Call(jen.Id("opts").Op("...")),
+			jen.Id(e.namesVar()).Index(jen.Empty(), jen.Empty()),
+		),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("s"), jen.Err())),
+		jen.Err().Op("=").Id("g").Dot("run").Call(jen.Id("ctx"), jen.Id("x"), rt("Branch").Values(), jen.Id(e.nodeConst(g.Entry)), jen.Op("&").Id("s")),
+		jen.Return(jen.Id("x").Dot("End").Call(jen.Id("s"), jen.Err())),
+	))
+	e.f.Line()
+
+	e.f.Add(doc(
+		"Stream runs the graph like Invoke and yields its events as they happen: node started, node finished (with its state), fork, branch arrived, join, and last Done with the final state and the run's error.",
+		"Breaking out of the loop cancels the run. With nobody ranging over the result, nothing runs.",
+	))
+	// return runtime.Stream(ctx, func(ctx context.Context, observe runtime.Option) (State, error) {
+	//	return g.Invoke(ctx, s, append(opts[:len(opts):len(opts)], observe)...)
+	// })
+	e.f.Add(recv().Id("Stream").Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("s").Add(e.stateT()), jen.Id("opts").Op("...").Add(rt("Option"))).
+		Qual("iter", "Seq2").Types(rt("Event").Types(e.stateT()), jen.Error()).Block(
+		jen.Return(rt("Stream").Call(jen.Id("ctx"),
+			jen.Func().Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("observe").Add(rt("Option"))).Params(e.stateT(), jen.Error()).Block(
+				jen.Return(jen.Id("g").Dot("Invoke").Call(jen.Id("ctx"), jen.Id("s"),
+					jen.Append(jen.Id("opts").Index(jen.Empty(), jen.Len(jen.Id("opts")), jen.Len(jen.Id("opts"))), jen.Id("observe")).Op("...")))),
+		)),
+	))
+	e.f.Line()
+}
+
+func (e *emitter) tables() {
+	g := e.g
+	e.f.Comment(e.endConst() + " stands for __end__ where a node identifier is expected.")
+	e.f.Const().Id(e.endConst()).Op("=").Lit(-1)
+	e.f.Line()
+	e.f.Comment("Node identifiers: indexes into " + e.namesVar() + ".")
+	e.f.Const().DefsFunc(func(d *jen.Group) {
+		for i, n := range g.Nodes {
+			if i == 0 {
+				d.Id(e.nodeConst(n)).Op("=").Iota()
+			} else {
+				d.Id(e.nodeConst(n))
+			}
+		}
+	})
+	e.f.Line()
+	e.f.Comment(e.namesVar() + " are the node names as written in the spec.")
+	e.f.Var().Id(e.namesVar()).Op("=").Index(jen.Op("...")).String().ValuesFunc(func(v *jen.Group) {
+		for _, n := range g.Nodes {
+			v.Line().Id(e.nodeConst(n)).Op(":").Lit(n.Name)
+		}
+		v.Line()
+	})
+	e.f.Line()
+	for _, f := range g.Forks {
+		e.f.Add(doc(fmt.Sprintf("%s is the parallel edge from %q: its branches meet at %q.", e.forkVar(f), f.From.Name, f.FanIn.Name)))
+		e.f.Var().Id(e.forkVar(f)).Op("=").Add(rt("ForkSpec")).Values(jen.Dict{
+			jen.Id("Node"):  jen.Id(e.nodeConst(f.From)),
+			jen.Id("FanIn"): jen.Id(e.nodeConst(f.FanIn)),
+			jen.Id("Entries"): jen.Index().Int().ValuesFunc(func(v *jen.Group) {
+				for _, b := range f.Branches {
+					v.Id(e.nodeConst(b))
+				}
+			}),
+		})
+		e.f.Line()
+	}
+}
+
+// flows emits one loop per region: run for the main flow, branch<Fork> for
+// the branches of each fork.
+func (e *emitter) flows() {
+	var mainNodes []*graph.Node
+	for _, n := range e.g.Nodes {
+		if n.Region == nil && n.JoinOf == nil {
+			mainNodes = append(mainNodes, n)
+		}
+	}
+	e.flow("run", nil, mainNodes,
+		"run runs the main flow from node n until it reaches __end__, updating *s as each node returns.")
+	for _, f := range e.g.Forks {
+		var nodes []*graph.Node
+		for _, n := range f.Nodes {
+			if n.JoinOf == nil {
+				nodes = append(nodes, n)
+			}
+		}
+		e.flow(branchMethod(f), f, nodes,
+			fmt.Sprintf("%s runs one branch forked at %q from node n until it reaches fan-in %q.", branchMethod(f), f.From.Name, f.FanIn.Name))
+	}
+}
+
+// flow emits the transition loop of one region; fan-ins run inside the case
+// of their fork node, so they have no case of their own:
+//
+//	func (g *Research) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
+//		defer x.Recover(&n, &err)
+//		for {
+//			switch n {
+//			case researchNodeReview:
+//				if err := g.nodeReview(ctx, x, in, s); err != nil {
+//					return err
+//				}
+//				if n, err = g.routeReview(ctx, x, s); err != nil || n == researchEnd {
+//					return err
+//				}
+//			...
+func (e *emitter) flow(name string, region *graph.Fork, nodes []*graph.Node, comment string) {
+	sink := jen.Id(e.endConst())
+	if region != nil {
+		sink = jen.Id(e.nodeConst(region.FanIn))
+	}
+	params := append(e.ctxParams(), jen.Id("n").Int(), jen.Id("s").Op("*").Add(e.stateT()))
+	e.f.Comment(comment)
+	e.f.Func().Params(jen.Id("g").Op("*").Id(e.g.Name)).Id(name).Params(params...).Params(jen.Err().Error()).Block(
+		jen.Defer().Id("x").Dot("Recover").Call(jen.Op("&").Id("n"), jen.Op("&").Err()),
+		jen.For().Block(
+			jen.Switch(jen.Id("n")).BlockFunc(func(sw *jen.Group) {
+				for _, n := range nodes {
+					sw.Case(jen.Id(e.nodeConst(n))).BlockFunc(func(c *jen.Group) {
+						e.step(c, n, sink)
+					})
+				}
+				sw.Default().Block(jen.Return(jen.Id("x").Dot("Fail").Call(jen.Id("n"), jen.Qual("errors", "New").Call(jen.Lit("graphc: node is not part of this flow")))))
+			}),
+		),
+	)
+	e.f.Line()
+}
+
+// step emits the case body of node n: run it, then take its edge.
+func (e *emitter) step(c *jen.Group, n *graph.Node, sink *jen.Statement) {
+	c.If(jen.Err().Op(":=").Id("g").Dot(nodeMethod(n)).Call(jen.Id("ctx"), jen.Id("x"), jen.Id("in"), jen.Id("s")).Op(";").Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
+	e.edge(c, n, sink)
+}
+
+// edge emits the transition out of n.
+func (e *emitter) edge(c *jen.Group, n *graph.Node, sink *jen.Statement) {
+	switch n.Kind {
+	case graph.Plain:
+		if n.Next == nil || (n.Region != nil && n.Next == n.Region.FanIn) {
+			c.Return(jen.Nil())
+			return
+		}
+		c.Id("n").Op("=").Id(e.nodeConst(n.Next))
+	case graph.Cond:
+		// if n, err = g.routeReview(ctx, x, s); err != nil || n == researchEnd { return err }
+		c.If(
+			jen.List(jen.Id("n"), jen.Err()).Op("=").Id("g").Dot(routeMethod(n)).Call(jen.Id("ctx"), jen.Id("x"), jen.Id("s")),
+			jen.Err().Op("!=").Nil().Op("||").Id("n").Op("==").Add(sink),
+		).Block(jen.Return(jen.Err()))
+	case graph.Parallel:
+		// jMerge := &researchJoinMerge{g: g, x: x, fork: *s}
+		// if err := x.Fork(ctx, in, &researchForkPlan, jMerge); err != nil { return err }
+		// n = researchNodeMerge
+		// if err := g.nodeMerge(ctx, x, in, s, &jMerge.in); err != nil { return err }
+		f := n.Fork
+		j := "j" + f.FanIn.GoName
+		c.Comment(fmt.Sprintf("The branches forked at %q meet at %q, which runs here once all have arrived.", f.From.Name, f.FanIn.Name))
+		c.Id(j).Op(":=").Op("&").Id(e.joinType(f)).Values(jen.Dict{
+			jen.Id("g"):    jen.Id("g"),
+			jen.Id("x"):    jen.Id("x"),
+			jen.Id("fork"): jen.Op("*").Id("s"),
+		})
+		c.If(jen.Err().Op(":=").Id("x").Dot("Fork").Call(jen.Id("ctx"), jen.Id("in"), jen.Op("&").Id(e.forkVar(f)), jen.Id(j)).Op(";").Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
+		c.Id("n").Op("=").Id(e.nodeConst(f.FanIn))
+		c.If(jen.Err().Op(":=").Id("g").Dot(nodeMethod(f.FanIn)).Call(jen.Id("ctx"), jen.Id("x"), jen.Id("in"), jen.Id("s"), jen.Op("&").Id(j).Dot("in")).Op(";").Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
+		e.edge(c, f.FanIn, sink)
+	}
+}
+
+// nodeMethods emits one method per node that runs its handler between the
+// runtime's Enter and Leave, and one per conditional node that maps its
+// route to the next node:
+//
+//	func (g *Research) nodePlan(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
+//		if err := x.Enter(ctx, in, researchNodePlan); err != nil {
+//			return err
+//		}
+//		out, err := g.h.Plan(ctx, *s)
+//		if err != nil {
+//			return x.Fail(researchNodePlan, err)
+//		}
+//		*s = out
+//		x.Leave(in, researchNodePlan, out)
+//		return nil
+//	}
+func (e *emitter) nodeMethods() {
+	for _, n := range e.g.Nodes {
+		id := jen.Id(e.nodeConst(n))
+		params := append(e.ctxParams(), jen.Id("s").Op("*").Add(e.stateT()))
+		args := []jen.Code{jen.Id("ctx"), jen.Op("*").Id("s")}
+		if f := n.JoinOf; f != nil {
+			params = append(params, jen.Id("b").Op("*").Id(f.BranchesType))
+			args = append(args, jen.Op("*").Id("b"))
+		}
+		e.f.Comment(fmt.Sprintf("%s runs node %q on *s.", nodeMethod(n), n.Name))
+		e.f.Func().Params(jen.Id("g").Op("*").Id(e.g.Name)).Id(nodeMethod(n)).Params(params...).Error().Block(
+			jen.If(jen.Err().Op(":=").Id("x").Dot("Enter").Call(jen.Id("ctx"), jen.Id("in"), id).Op(";").Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+			jen.List(jen.Id("out"), jen.Err()).Op(":=").Id("g").Dot("h").Dot(n.GoName).Call(args...),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("x").Dot("Fail").Call(id, jen.Err()))),
+			jen.Op("*").Id("s").Op("=").Id("out"),
+			jen.Id("x").Dot("Leave").Call(jen.Id("in"), id, jen.Id("out")),
+			jen.Return(jen.Nil()),
+		)
+		e.f.Line()
+		if n.Kind != graph.Cond {
+			continue
+		}
+		// func (g *Research) routeReview(ctx context.Context, x *runtime.Exec[State], s *State) (int, error) {
+		//	r, err := g.h.RouteReview(ctx, *s)
+		//	if err != nil { return 0, x.Fail(researchNodeReview, err) }
+		//	switch r { case ReviewRevise: return researchNodePlan, nil ... }
+		//	return 0, x.BadRoute(researchNodeReview, "ReviewRoute", uint64(r))
+		// }
+		e.f.Comment(fmt.Sprintf("%s asks %s which edge leaves %q and returns the node it leads to.", routeMethod(n), n.RouteMethod, n.Name))
+		e.f.Func().Params(jen.Id("g").Op("*").Id(e.g.Name)).Id(routeMethod(n)).Params(
+			jen.Id("ctx").Qual("context", "Context"), jen.Id("x").Add(e.execT()), jen.Id("s").Op("*").Add(e.stateT()),
+		).Params(jen.Int(), jen.Error()).Block(
+			jen.List(jen.Id("r"), jen.Err()).Op(":=").Id("g").Dot("h").Dot(n.RouteMethod).Call(jen.Id("ctx"), jen.Op("*").Id("s")),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Lit(0), jen.Id("x").Dot("Fail").Call(id, jen.Err()))),
+			jen.Switch(jen.Id("r")).BlockFunc(func(sw *jen.Group) {
+				for _, c := range n.Cases {
+					sw.Case(jen.Id(c.Const)).Return(e.target(c.Target), jen.Nil())
+				}
+			}),
+			jen.Return(jen.Lit(0), jen.Id("x").Dot("BadRoute").Call(id, jen.Lit(n.RouteType), jen.Uint64().Call(jen.Id("r")))),
+		)
+		e.f.Line()
+	}
+}
+
+// joins emits, per fork, the struct its branches deliver into and the
+// RunBranch method the runtime calls for each branch:
+//
+//	type researchJoinMerge struct {
+//		g    *Research
+//		x    *runtime.Exec[State]
+//		fork State
+//		mu      sync.Mutex
+//		arrived [2]bool
+//		in      MergeBranches
+//	}
+func (e *emitter) joins() {
+	for _, f := range e.g.Forks {
+		jt := e.joinType(f)
+		e.f.Add(doc(fmt.Sprintf("%s is one activation of the fork at %q: each branch delivers its final state into it exactly once, under its lock, and fan-in %q reads it after all have arrived.", jt, f.From.Name, f.FanIn.Name)))
+		e.f.Type().Id(jt).Struct(
+			jen.Id("g").Op("*").Id(e.g.Name),
+			jen.Id("x").Add(e.execT()),
+			jen.Id("fork").Add(e.stateT()).Comment(fmt.Sprintf("the state %q returned; each branch starts on a deep copy", f.From.Name)),
+			jen.Line(),
+			jen.Id("mu").Qual("sync", "Mutex").Comment("guards arrived and in"),
+			jen.Id("arrived").Index(jen.Lit(len(f.Branches))).Bool(),
+			jen.Id("in").Id(f.BranchesType),
+		)
+		e.f.Line()
+
+		copyExpr := e.copyOf(jen.Id("j").Dot("fork"))
+		e.f.Comment(fmt.Sprintf("RunBranch runs branch b of the fork at %q from node entry to %q on its own copy of the fork-time state, then delivers the result.", f.From.Name, f.FanIn.Name))
+		e.f.Func().Params(jen.Id("j").Op("*").Id(jt)).Id("RunBranch").Params(
+			jen.Id("ctx").Qual("context", "Context"), jen.Id("b").Add(rt("Branch")), jen.Id("entry").Int(),
+		).Error().Block(
+			jen.Id("s").Op(":=").Add(copyExpr),
+			jen.If(jen.Err().Op(":=").Id("j").Dot("g").Dot(branchMethod(f)).Call(jen.Id("ctx"), jen.Id("j").Dot("x"), jen.Id("b"), jen.Id("entry"), jen.Op("&").Id("s")).Op(";").Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+			jen.Id("j").Dot("mu").Dot("Lock").Call(),
+			jen.Defer().Id("j").Dot("mu").Dot("Unlock").Call(),
+			jen.If(jen.Id("j").Dot("arrived").Index(jen.Id("b").Dot("Index"))).Block(
+				jen.Return(jen.Qual("errors", "New").Call(jen.Lit(fmt.Sprintf("graphc: a branch delivered to %q twice", f.FanIn.Name)))),
+			),
+			jen.Id("j").Dot("arrived").Index(jen.Id("b").Dot("Index")).Op("=").True(),
+			jen.Switch(jen.Id("b").Dot("Index")).BlockFunc(func(sw *jen.Group) {
+				for i, br := range f.Branches {
+					sw.Case(jen.Lit(i)).Id("j").Dot("in").Dot(br.GoName).Op("=").Id("s")
+				}
+			}),
+			jen.Id("j").Dot("x").Dot("Arrived").Call(jen.Id("b"), jen.Id(e.nodeConst(f.FanIn)), jen.Id("s")),
+			jen.Return(jen.Nil()),
+		)
+		e.f.Line()
+	}
+}
+
+// copyOf is the deep copy of the state in src.
+func (e *emitter) copyOf(src *jen.Statement) jen.Code {
+	if e.in.Copy == nil {
+		return src
+	}
+	return e.in.Copy(src)
+}
+

@@ -1,0 +1,59 @@
+package gen
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/graphc/graphc/gen/diag"
+	"github.com/graphc/graphc/gen/diff"
+)
+
+// Drift is a generated file whose content on disk is not what its spec produces.
+type Drift struct {
+	Path string
+	Diff string // unified diff from the file on disk to the expected content
+}
+
+// Verify regenerates the specs in memory and returns the files that differ
+// from what is on disk (a missing file differs from everything).
+func Verify(paths []string, opts Options) ([]Drift, diag.List) {
+	files, errs := Generate(paths, opts)
+	if errs != nil {
+		return nil, errs
+	}
+	var drift []Drift
+	for _, f := range files {
+		old, err := os.ReadFile(f.Path)
+		if err == nil && bytes.Equal(old, f.Content) {
+			continue
+		}
+		drift = append(drift, Drift{Path: f.Path, Diff: diff.Unified(f.Path+" (on disk)", f.Path+" (from spec)", old, f.Content)})
+	}
+	return drift, nil
+}
+
+// FindSpecs returns the *.graph.yaml files below root, skipping testdata,
+// vendor, node_modules and hidden directories.
+func FindSpecs(root string) ([]string, error) {
+	var specs []string
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if p != root && (name == "testdata" || name == "vendor" || name == "node_modules" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if strings.HasSuffix(name, ".graph.yaml") || strings.HasSuffix(name, ".graph.yml") {
+			specs = append(specs, p)
+		}
+		return nil
+	})
+	return specs, err
+}

@@ -1,0 +1,71 @@
+package runtime
+
+import "fmt"
+
+// EventKind says what an Event reports.
+type EventKind uint8
+
+const (
+	// NodeStarted: a node is about to run (Node, In).
+	NodeStarted EventKind = iota + 1
+	// NodeFinished: a node returned its state (Node, In, State).
+	NodeFinished
+	// Forked: a fork activation began (Node is the forking node, Fork the
+	// new activation, Branches how many branches it runs, In where it forked).
+	Forked
+	// BranchArrived: a branch delivered its state to its fan-in's join
+	// (Node is the fan-in, In the branch, State what it delivered).
+	BranchArrived
+	// Joined: every branch of activation Fork arrived; the fan-in Node is
+	// about to run in In.
+	Joined
+	// Done: the run ended (State is the final state, Err its error).
+	Done
+)
+
+var kindNames = [...]string{"", "NodeStarted", "NodeFinished", "Forked", "BranchArrived", "Joined", "Done"}
+
+func (k EventKind) String() string {
+	if int(k) < len(kindNames) && k != 0 {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("EventKind(%d)", uint8(k))
+}
+
+// Branch says where code runs: on the main flow (the zero Branch) or in
+// branch Index of the fork activation Fork.
+type Branch struct {
+	Fork  uint64 // activation, unique within a run; 0 for the main flow
+	Index int    // the branch's position in its parallel edge
+}
+
+// Event is one step of a run, as seen by observers and Stream.
+type Event[S any] struct {
+	Kind     EventKind
+	Node     string // the node the event is about
+	In       Branch // where it happened
+	Fork     uint64 // Forked, Joined: the activation concerned
+	Parent   uint64 // Forked: the activation the fork happened in (In.Fork)
+	Branches int    // Forked: the number of branches
+	State    S      // NodeFinished, BranchArrived, Done
+	Err      error  // Done: the run's error, if any
+}
+
+func (e Event[S]) String() string {
+	where := "main"
+	if e.In.Fork != 0 {
+		where = fmt.Sprintf("fork %d branch %d", e.In.Fork, e.In.Index)
+	}
+	switch e.Kind {
+	case Forked:
+		return fmt.Sprintf("%s %s -> fork %d (%d branches) [%s]", e.Kind, e.Node, e.Fork, e.Branches, where)
+	case Joined:
+		return fmt.Sprintf("%s fork %d at %s [%s]", e.Kind, e.Fork, e.Node, where)
+	case Done:
+		if e.Err != nil {
+			return fmt.Sprintf("%s: %v", e.Kind, e.Err)
+		}
+		return e.Kind.String()
+	}
+	return fmt.Sprintf("%s %s [%s]", e.Kind, e.Node, where)
+}

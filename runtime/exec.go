@@ -1,0 +1,118 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"sync/atomic"
+)
+
+// Exec is the state of one run: its limits, its step count and its
+// observers. Generated code creates one per Invoke with NewExec and calls
+// its methods around every node; it is safe for use by the run's branches.
+type Exec[S any] struct {
+	names    []string // node names, indexed by the generated node constants
+	maxSteps int64
+	steps    atomic.Int64
+	forks    atomic.Uint64 // the last activation id handed out
+	policy   Policy
+	slots    chan struct{} // branch goroutine tokens; nil when unlimited
+	observe  func(Event[S])
+}
+
+// NewExec starts a run of a graph whose node names are names. It fails only
+// when an observer was written for another state type.
+func NewExec[S any](o Options, names []string) (*Exec[S], error) {
+	x := &Exec[S]{names: names, maxSteps: int64(o.MaxSteps), policy: o.OnBranchError}
+	if x.maxSteps <= 0 {
+		x.maxSteps = DefaultMaxSteps
+	}
+	if o.MaxWorkers > 0 {
+		x.slots = make(chan struct{}, o.MaxWorkers)
+	}
+	var fns []func(Event[S])
+	for _, obs := range o.observers {
+		fn, ok := obs.(func(Event[S]))
+		if !ok {
+			var s S
+			return nil, fmt.Errorf("graphc: an observer of %T was given to a graph whose state is %T: use runtime.WithObserver(func(runtime.Event[%T]) {...})", obs, s, s)
+		}
+		fns = append(fns, fn)
+	}
+	switch len(fns) {
+	case 0:
+	case 1:
+		x.observe = fns[0]
+	default:
+		x.observe = func(e Event[S]) {
+			for _, fn := range fns {
+				fn(e)
+			}
+		}
+	}
+	return x, nil
+}
+
+// Observed reports whether anyone listens to the run's events.
+func (x *Exec[S]) Observed() bool { return x.observe != nil }
+
+// Enter is called before node runs in branch in. It fails, naming the node,
+// when ctx is done or the step limit is reached.
+func (x *Exec[S]) Enter(ctx context.Context, in Branch, node int) error {
+	if err := ctx.Err(); err != nil {
+		return &NodeError{Node: x.names[node], Err: err}
+	}
+	if x.steps.Add(1) > x.maxSteps {
+		return &NodeError{Node: x.names[node], Err: &StepLimitError{Limit: int(x.maxSteps)}}
+	}
+	if x.observe != nil {
+		x.observe(Event[S]{Kind: NodeStarted, Node: x.names[node], In: in})
+	}
+	return nil
+}
+
+// Leave is called when node returned s in branch in.
+func (x *Exec[S]) Leave(in Branch, node int, s S) {
+	if x.observe != nil {
+		x.leave(in, node, s)
+	}
+}
+
+func (x *Exec[S]) leave(in Branch, node int, s S) {
+	x.observe(Event[S]{Kind: NodeFinished, Node: x.names[node], In: in, State: s})
+}
+
+// Fail wraps the error a node's handler returned.
+func (x *Exec[S]) Fail(node int, err error) error {
+	return &NodeError{Node: x.names[node], Err: err}
+}
+
+// BadRoute is the error of a route handler that returned a value outside
+// its enum type typ.
+func (x *Exec[S]) BadRoute(node int, typ string, v uint64) error {
+	return &NodeError{Node: x.names[node], Err: &RouteError{Type: typ, Value: v}}
+}
+
+// Recover turns a panic into the run's error, naming the node that was
+// running. Generated flows defer it once: defer x.Recover(&node, &err).
+func (x *Exec[S]) Recover(node *int, err *error) {
+	if r := recover(); r != nil {
+		*err = &NodeError{Node: x.names[*node], Err: &PanicError{Value: r, Stack: debug.Stack()}}
+	}
+}
+
+// Arrived reports that branch in delivered s to the join of fanIn. Generated
+// joins call it while they hold their lock, right after storing s.
+func (x *Exec[S]) Arrived(in Branch, fanIn int, s S) {
+	if x.observe != nil {
+		x.observe(Event[S]{Kind: BranchArrived, Node: x.names[fanIn], In: in, State: s})
+	}
+}
+
+// End reports the end of the run and returns its result unchanged.
+func (x *Exec[S]) End(s S, err error) (S, error) {
+	if x.observe != nil {
+		x.observe(Event[S]{Kind: Done, State: s, Err: err})
+	}
+	return s, err
+}

@@ -1,0 +1,127 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"sync"
+)
+
+// ForkSpec is the static shape of one parallel edge, generated once per fork.
+type ForkSpec struct {
+	Node    int   // the forking node
+	FanIn   int   // the node where the branches meet
+	Entries []int // each branch's entry node, in spec order
+}
+
+// Join is one activation of a fork: a generated struct, with its own lock,
+// that its branches deliver their states into.
+type Join interface {
+	// RunBranch runs branch b from its entry node up to the fan-in, on its
+	// own copy of the fork-time state, and delivers the result into the
+	// join. It returns the branch's error instead of delivering.
+	RunBranch(ctx context.Context, b Branch, entry int) error
+}
+
+// activation is the runtime's side of one fork activation.
+type activation[S any] struct {
+	x      *Exec[S]
+	spec   *ForkSpec
+	join   Join
+	id     uint64
+	ctx    context.Context
+	cancel context.CancelCauseFunc // nil under the Wait policy
+	wg     sync.WaitGroup
+	mu     sync.Mutex
+	errs   []error // in the order they happened
+}
+
+// Fork runs every branch of the fork f, delivering into j, and returns when
+// all of them have returned. Branches get a goroutine each while the worker
+// limit allows; past it, and for the last branch, the forking goroutine runs
+// them itself, so a limit can slow nested forks down but never deadlock them.
+// Under the Cancel policy the first failing branch cancels its siblings'
+// context and its error is returned; under Wait all branches finish and the
+// first error is returned joined with the others.
+func (x *Exec[S]) Fork(ctx context.Context, in Branch, f *ForkSpec, j Join) error {
+	a := &activation[S]{x: x, spec: f, join: j, id: x.forks.Add(1), ctx: ctx}
+	if x.policy == Cancel {
+		a.ctx, a.cancel = context.WithCancelCause(ctx)
+		defer a.cancel(nil)
+	}
+	if x.observe != nil {
+		x.observe(Event[S]{Kind: Forked, Node: x.names[f.Node], In: in, Fork: a.id, Parent: in.Fork, Branches: len(f.Entries)})
+	}
+	last := len(f.Entries) - 1
+	for i := range last {
+		if x.acquire() {
+			a.wg.Add(1)
+			go a.spawned(i)
+		} else {
+			a.run(i)
+		}
+	}
+	a.run(last)
+	a.wg.Wait()
+
+	switch len(a.errs) {
+	case 0:
+	case 1:
+		return a.errs[0]
+	default:
+		if x.policy == Cancel {
+			return a.errs[0]
+		}
+		return errors.Join(a.errs...)
+	}
+	if x.observe != nil {
+		x.observe(Event[S]{Kind: Joined, Node: x.names[f.FanIn], In: in, Fork: a.id})
+	}
+	return nil
+}
+
+func (x *Exec[S]) acquire() bool {
+	if x.slots == nil {
+		return true
+	}
+	select {
+	case x.slots <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+func (a *activation[S]) spawned(i int) {
+	defer a.wg.Done()
+	if a.x.slots != nil {
+		defer func() { <-a.x.slots }()
+	}
+	a.run(i)
+}
+
+// run runs branch i on the calling goroutine and records its error. Node
+// panics are recovered by the generated flow; this recover catches the rest
+// (a panicking Clone method, say) so that a branch can never crash the process.
+func (a *activation[S]) run(i int) {
+	entry := a.spec.Entries[i]
+	defer func() {
+		if r := recover(); r != nil {
+			a.fail(i, &NodeError{Node: a.x.names[entry], Err: &PanicError{Value: r, Stack: debug.Stack()}})
+		}
+	}()
+	if err := a.join.RunBranch(a.ctx, Branch{Fork: a.id, Index: i}, entry); err != nil {
+		a.fail(i, err)
+	}
+}
+
+func (a *activation[S]) fail(i int, err error) {
+	err = &BranchError{Fork: a.x.names[a.spec.Node], Branch: a.x.names[a.spec.Entries[i]], Err: err}
+	a.mu.Lock()
+	a.errs = append(a.errs, err)
+	a.mu.Unlock()
+	if a.cancel != nil {
+		a.cancel(fmt.Errorf("graphc: sibling failed: %w", err))
+	}
+}

@@ -1,0 +1,79 @@
+package runtime
+
+import "fmt"
+
+// DefaultMaxSteps bounds node executions per run when a graph sets no limit.
+const DefaultMaxSteps = 10000
+
+// Policy is what a fork does when one of its branches fails.
+type Policy uint8
+
+const (
+	// Cancel cancels the siblings' context and returns the first error.
+	Cancel Policy = iota
+	// Wait lets every branch finish, then returns the first error joined with the others.
+	Wait
+)
+
+func (p Policy) String() string {
+	switch p {
+	case Cancel:
+		return "cancel"
+	case Wait:
+		return "wait"
+	}
+	return fmt.Sprintf("Policy(%d)", uint8(p))
+}
+
+// Options configure a run. Generated constructors start from the spec's
+// config; options given to the constructor, then to Invoke or Stream, override it.
+type Options struct {
+	// MaxWorkers bounds the branch goroutines of a run; 0 means one per branch.
+	// When all are busy, a fork runs its next branch on its own goroutine, so
+	// nested forks can never deadlock on the limit.
+	MaxWorkers int
+	// MaxSteps bounds node executions per run, all branches counted; 0 means DefaultMaxSteps.
+	MaxSteps int
+	// OnBranchError is the fork's policy when a branch fails.
+	OnBranchError Policy
+
+	observers []any // func(Event[S]) for the graph's S
+}
+
+// Option changes Options.
+type Option func(*Options)
+
+// WithMaxWorkers sets Options.MaxWorkers.
+func WithMaxWorkers(n int) Option { return func(o *Options) { o.MaxWorkers = n } }
+
+// WithMaxSteps sets Options.MaxSteps.
+func WithMaxSteps(n int) Option { return func(o *Options) { o.MaxSteps = n } }
+
+// WithBranchErrors sets Options.OnBranchError.
+func WithBranchErrors(p Policy) Option { return func(o *Options) { o.OnBranchError = p } }
+
+// WithObserver adds fn to the run's observers: it is called for every event,
+// synchronously, from the goroutine the event happened on — concurrently when
+// branches run in parallel, so fn must be safe for concurrent use. S must be
+// the graph's state type; Invoke fails otherwise.
+func WithObserver[S any](fn func(Event[S])) Option {
+	return func(o *Options) {
+		if fn != nil {
+			o.observers = append(o.observers, fn)
+		}
+	}
+}
+
+// Apply returns o with opts applied in order.
+func (o Options) Apply(opts ...Option) Options {
+	if len(opts) == 0 {
+		return o
+	}
+	o.observers = o.observers[:len(o.observers):len(o.observers)] // appends never share
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
+	return o
+}
