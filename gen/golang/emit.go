@@ -492,4 +492,3 @@ func (e *emitter) copyOf(src *jen.Statement) jen.Code {
 	}
 	return e.in.Copy(src)
 }
-

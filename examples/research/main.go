@@ -1,0 +1,110 @@
+// Command research runs a research-agent shaped graph: plan, then search the
+// web (one node) and papers (fetch and rank, retried until the ranking is
+// good) in parallel, merge both, and review — looping back to plan once.
+// It prints the event stream as the graph runs. go run ./examples/research
+package main
+
+//go:generate go tool graphc generate research.graph.yaml
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/graphc/graphc/runtime"
+)
+
+// State is the research state. Branches get deep copies (generated), so
+// each may append to Docs and write to Scores without a lock.
+type State struct {
+	Query   string
+	Round   int
+	Retries int
+	Docs    []string
+	Scores  map[string]float64
+	Best    *Doc
+}
+
+// Doc is one source document.
+type Doc struct {
+	Title string
+	Tags  []string
+}
+
+type agent struct{}
+
+var _ ResearchHandlers = agent{}
+
+func (agent) Plan(ctx context.Context, s State) (State, error) {
+	s.Round++
+	s.Query = fmt.Sprintf("graph executors, round %d", s.Round)
+	return s, nil
+}
+
+func (agent) SearchWeb(ctx context.Context, s State) (State, error) {
+	s.Docs = append(s.Docs, "web: "+s.Query)
+	return s, nil
+}
+
+func (agent) FetchPapers(ctx context.Context, s State) (State, error) {
+	s.Retries++
+	s.Docs = append(s.Docs, fmt.Sprintf("paper %d: %s", s.Retries, s.Query))
+	return s, nil
+}
+
+func (agent) RankPapers(ctx context.Context, s State) (State, error) {
+	if s.Scores == nil {
+		s.Scores = map[string]float64{}
+	}
+	for _, d := range s.Docs {
+		s.Scores[d] = float64(len(d)) / 10
+	}
+	return s, nil
+}
+
+// RouteRankPapers fetches papers once more each round before it settles.
+func (agent) RouteRankPapers(ctx context.Context, s State) (RankPapersRoute, error) {
+	if s.Retries < 2*s.Round {
+		return RankPapersRetry, nil
+	}
+	return RankPapersRanked, nil
+}
+
+func (agent) Merge(ctx context.Context, s State, in MergeBranches) (State, error) {
+	s.Docs = append(s.Docs, in.SearchWeb.Docs...)
+	s.Docs = append(s.Docs, in.FetchPapers.Docs...)
+	s.Scores = maps.Clone(in.FetchPapers.Scores)
+	best := slices.MaxFunc(s.Docs, func(a, b string) int { return strings.Compare(a, b) })
+	s.Best = &Doc{Title: best, Tags: []string{"round " + fmt.Sprint(s.Round)}}
+	return s, nil
+}
+
+func (agent) Review(ctx context.Context, s State) (State, error) { return s, nil }
+
+func (agent) RouteReview(ctx context.Context, s State) (ReviewRoute, error) {
+	if s.Round < 2 {
+		return ReviewRevise, nil
+	}
+	return ReviewDone, nil
+}
+
+func main() {
+	g := NewResearch(agent{}, runtime.WithMaxWorkers(4))
+	for e, err := range g.Stream(context.Background(), State{}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		switch e.Kind {
+		case runtime.NodeFinished:
+			fmt.Printf("%-40s docs=%d\n", e.String(), len(e.State.Docs))
+		case runtime.Done:
+			fmt.Println(e.String())
+			fmt.Printf("final: round %d, %d docs, best %q\n", e.State.Round, len(e.State.Docs), e.State.Best.Title)
+		default:
+			fmt.Println(e.String())
+		}
+	}
+}
