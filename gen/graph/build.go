@@ -857,8 +857,13 @@ func (b *builder) identifiers() {
 				declare(decls, c.Const, fmt.Sprintf("label %q of node %q", c.Label, n.Name), c.Pos)
 			}
 		}
-		if n.JoinOf != nil && n.JoinOf.BranchesType != "" {
-			declare(decls, n.JoinOf.BranchesType, fmt.Sprintf("the branches struct of fan-in %q", n.Name), n.Pos)
+		if f := n.JoinOf; f != nil && f.BranchesType != "" {
+			declare(decls, f.BranchesType, fmt.Sprintf("the branches struct of fan-in %q", n.Name), n.Pos)
+			for _, br := range f.Branches {
+				if br.GoName == "All" {
+					b.errorf(f.Pos, "branch %q would be the field All of %s, which has a method All: rename the node", br.Name, f.BranchesType)
+				}
+			}
 		}
 	}
 }

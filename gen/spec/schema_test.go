@@ -1,0 +1,274 @@
+package spec
+
+import (
+	"bytes"
+	"encoding/json"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// schemaWalker reads the decoded schema: it follows local $refs and the
+// oneOf/anyOf/allOf alternatives to the object schemas a value may match.
+type schemaWalker struct {
+	t    *testing.T
+	root map[string]any
+}
+
+func newSchemaWalker(t *testing.T) *schemaWalker {
+	t.Helper()
+	var root map[string]any
+	if err := json.Unmarshal(Schema(), &root); err != nil {
+		t.Fatalf("schema.json is not valid JSON: %v", err)
+	}
+	return &schemaWalker{t: t, root: root}
+}
+
+// resolve follows $ref chains ("#/$defs/name") from s.
+func (w *schemaWalker) resolve(s map[string]any) map[string]any {
+	w.t.Helper()
+	for range 10 {
+		ref, ok := s["$ref"].(string)
+		if !ok {
+			return s
+		}
+		name, ok := strings.CutPrefix(ref, "#/$defs/")
+		if !ok {
+			w.t.Fatalf("$ref %q is not local to $defs", ref)
+		}
+		defs, _ := w.root["$defs"].(map[string]any)
+		next, ok := defs[name].(map[string]any)
+		if !ok {
+			w.t.Fatalf("$ref %q leads nowhere", ref)
+		}
+		s = next
+	}
+	w.t.Fatal("$ref chain too long")
+	return nil
+}
+
+// alternatives returns s and, recursively, the schemas of its oneOf, anyOf
+// and allOf, all resolved.
+func (w *schemaWalker) alternatives(s map[string]any) []map[string]any {
+	w.t.Helper()
+	s = w.resolve(s)
+	out := []map[string]any{s}
+	for _, key := range []string{"oneOf", "anyOf", "allOf"} {
+		list, _ := s[key].([]any)
+		for _, alt := range list {
+			out = append(out, w.alternatives(alt.(map[string]any))...)
+		}
+	}
+	return out
+}
+
+// objects returns the object schemas (those with properties) s stands for.
+func (w *schemaWalker) objects(s map[string]any) []map[string]any {
+	w.t.Helper()
+	var out []map[string]any
+	for _, alt := range w.alternatives(s) {
+		if _, ok := alt["properties"]; ok {
+			out = append(out, alt)
+		}
+	}
+	return out
+}
+
+// props returns the properties of every object schema s stands for.
+func (w *schemaWalker) props(s map[string]any) map[string]map[string]any {
+	w.t.Helper()
+	out := map[string]map[string]any{}
+	for _, obj := range w.objects(s) {
+		for k, v := range obj["properties"].(map[string]any) {
+			out[k] = v.(map[string]any)
+		}
+	}
+	return out
+}
+
+// items returns the item schema of the array schema s stands for.
+func (w *schemaWalker) items(s map[string]any) map[string]any {
+	w.t.Helper()
+	for _, alt := range w.alternatives(s) {
+		if it, ok := alt["items"].(map[string]any); ok {
+			return it
+		}
+	}
+	w.t.Fatalf("no array schema in %v", s)
+	return nil
+}
+
+// prop returns the property key of the object s stands for.
+func (w *schemaWalker) prop(s map[string]any, key string) map[string]any {
+	w.t.Helper()
+	p, ok := w.props(s)[key]
+	if !ok {
+		w.t.Fatalf("no property %q", key)
+	}
+	return p
+}
+
+// pattern returns the compiled pattern of the string schema s stands for.
+func (w *schemaWalker) pattern(s map[string]any) *regexp.Regexp {
+	w.t.Helper()
+	for _, alt := range w.alternatives(s) {
+		if p, ok := alt["pattern"].(string); ok {
+			return regexp.MustCompile(p)
+		}
+	}
+	w.t.Fatalf("no pattern in %v", s)
+	return nil
+}
+
+// TestSchemaKeys checks that every key of the spec format, and no other,
+// appears in the schema under the object it belongs to.
+func TestSchemaKeys(t *testing.T) {
+	w := newSchemaWalker(t)
+	top := w.root
+	state := w.prop(top, "state")
+	nodes := w.prop(top, "nodes")
+	edges := w.prop(top, "edges")
+	for _, c := range []struct {
+		what   string
+		schema map[string]any
+		keys   []string
+	}{
+		{"top level", top, []string{"version", "graph", "package", "doc", "state", "config", "nodes", "edges"}},
+		{"state", state, []string{"type", "fields"}},
+		{"state field", w.items(w.prop(state, "fields")), []string{"name", "type", "doc"}},
+		{"config", w.prop(top, "config"), []string{"max_workers", "max_steps", "on_branch_error", "interrupt_before", "interrupt_after"}},
+		{"node", w.items(nodes), []string{"name", "doc", "fan_in"}},
+		{"edge", w.items(edges), []string{"from", "to", "when", "parallel", "fan_in"}},
+	} {
+		got := slices.Sorted(maps.Keys(w.props(c.schema)))
+		want := slices.Sorted(slices.Values(c.keys))
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: schema keys %v, want %v", c.what, got, want)
+		}
+		for key, p := range w.props(c.schema) {
+			if d, _ := p["description"].(string); d == "" {
+				if d, _ = w.resolve(p)["description"].(string); d == "" {
+					t.Errorf("%s: key %q has no description", c.what, key)
+				}
+			}
+		}
+	}
+}
+
+// TestSchemaStrict checks the header and that every object schema refuses
+// unknown keys, as graphc does.
+func TestSchemaStrict(t *testing.T) {
+	w := newSchemaWalker(t)
+	for key, want := range map[string]string{
+		"$schema": "https://json-schema.org/draft/2020-12/schema",
+		"$id":     "https://graphc.dev/schema/graph-v1.json",
+	} {
+		if got := w.root[key]; got != want {
+			t.Errorf("%s = %v, want %q", key, got, want)
+		}
+	}
+	if title, _ := w.root["title"].(string); title == "" {
+		t.Error("no title")
+	}
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if _, ok := v["properties"]; ok && v["additionalProperties"] != false {
+				t.Errorf("%s: object schema without additionalProperties: false", path)
+			}
+			for k, x := range v {
+				walk(path+"/"+k, x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(path+"/[]", x)
+			}
+		}
+	}
+	walk("#", w.root)
+}
+
+// TestSchemaValues checks the constraints on values: the version, the
+// enums, the name patterns and the three kinds of edge.
+func TestSchemaValues(t *testing.T) {
+	w := newSchemaWalker(t)
+	if v := w.prop(w.root, "version")["const"]; v != float64(1) {
+		t.Errorf("version const = %v, want 1", v)
+	}
+	config := w.prop(w.root, "config")
+	if got := w.prop(config, "on_branch_error")["enum"]; !slices.Equal(toStrings(got), []string{"cancel", "wait"}) {
+		t.Errorf("on_branch_error enum = %v", got)
+	}
+
+	edges := w.items(w.prop(w.root, "edges"))
+	var required [][]string
+	for _, obj := range w.objects(edges) {
+		required = append(required, slices.Sorted(slices.Values(toStrings(obj["required"]))))
+	}
+	want := [][]string{{"from", "to"}, {"from", "when"}, {"fan_in", "from", "parallel"}}
+	if !slices.EqualFunc(required, want, slices.Equal) {
+		t.Errorf("edge variants require %v, want %v", required, want)
+	}
+	if one, _ := w.resolve(edges)["oneOf"].([]any); len(one) != 3 {
+		t.Errorf("edges items: want oneOf with 3 variants, got %v", edges)
+	}
+
+	plain, cond := w.objects(edges)[0], w.objects(edges)[1]
+	when := w.prop(cond, "when")
+	labels, _ := when["propertyNames"].(map[string]any)
+	for _, c := range []struct {
+		what   string
+		re     *regexp.Regexp
+		ok, no []string
+	}{
+		{"node name", w.pattern(w.items(w.prop(w.root, "nodes"))), []string{"plan", "search_web", "step_2", "end"}, []string{"Plan", "_x", "2a", "search-web", "__start__", "__end__", ""}},
+		{"node key name", w.pattern(w.prop(w.items(w.prop(w.root, "nodes")), "name")), []string{"plan"}, []string{"__end__"}},
+		{"from", w.pattern(w.prop(plain, "from")), []string{"plan", "__start__"}, []string{"__end__", "Plan"}},
+		{"to", w.pattern(w.prop(plain, "to")), []string{"plan", "__end__"}, []string{"__start__", "Plan"}},
+		{"when target", w.pattern(when["additionalProperties"].(map[string]any)), []string{"plan", "__end__"}, []string{"__start__"}},
+		{"when label", w.pattern(labels), []string{"revise", "done_2"}, []string{"Revise", "__end__", "a-b"}},
+		{"interrupt", w.pattern(w.items(w.prop(config, "interrupt_before"))), []string{"plan"}, []string{"__start__"}},
+		{"parallel", w.pattern(w.items(w.prop(w.objects(edges)[2], "parallel"))), []string{"search_web"}, []string{"__end__"}},
+		{"graph", w.pattern(w.prop(w.root, "graph")), []string{"Research", "R2"}, []string{"research", "_R", "My-Graph"}},
+	} {
+		for _, s := range c.ok {
+			if !c.re.MatchString(s) {
+				t.Errorf("%s pattern %s refuses %q", c.what, c.re, s)
+			}
+		}
+		for _, s := range c.no {
+			if c.re.MatchString(s) {
+				t.Errorf("%s pattern %s accepts %q", c.what, c.re, s)
+			}
+		}
+	}
+
+	// state is a type name or an inline declaration.
+	var kinds []string
+	for _, alt := range w.alternatives(w.prop(w.root, "state"))[1:] {
+		kinds = append(kinds, alt["type"].(string))
+	}
+	if !slices.Equal(kinds, []string{"string", "object"}) {
+		t.Errorf("state alternatives %v, want string and object", kinds)
+	}
+}
+
+func TestSchemaCopy(t *testing.T) {
+	a := Schema()
+	a[0] = 'x'
+	if b := Schema(); b[0] != '{' || bytes.Equal(a, b) {
+		t.Error("Schema returns a slice its caller can corrupt")
+	}
+}
+
+func toStrings(v any) []string {
+	list, _ := v.([]any)
+	out := make([]string, len(list))
+	for i, x := range list {
+		out[i], _ = x.(string)
+	}
+	return out
+}
