@@ -169,7 +169,15 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 	if err != nil {
 		return nil, diag.List{{Pos: at(g.Pos), Message: err.Error()}}
 	}
-	return []File{{Path: out, Content: src}}, nil
+	files := []File{{Path: out, Content: src}}
+	if opts.Tests {
+		test, err := golang.GenerateTest(in)
+		if err != nil {
+			return nil, diag.List{{Pos: at(g.Pos), Message: err.Error()}}
+		}
+		files = append(files, File{Path: golang.TestName(out), Content: test})
+	}
+	return files, nil
 }
 
 func lowerFirst(s string) string {

@@ -521,6 +521,61 @@ func (b *builder) flow() {
 			b.termination(fk, assigned)
 		}
 	}
+	b.exits()
+}
+
+// exits picks, for each conditional node, the label whose target is
+// closest to the end of the node's region (breadth first from the end over
+// reversed edges, forks collapsed to their fan-in).
+func (b *builder) exits() {
+	const far = 1 << 30
+	dist := map[*Node]int{}
+	rev := map[*Node][]*Node{}
+	var queue []*Node
+	for _, n := range b.g.Nodes {
+		if n.Kind == Parallel {
+			rev[n.Fork.FanIn] = append(rev[n.Fork.FanIn], n)
+			continue
+		}
+		for _, o := range b.out[n] {
+			if o.to == nil || (n.Region != nil && o.to == n.Region.FanIn) {
+				if _, seen := dist[n]; !seen {
+					dist[n] = 1
+					queue = append(queue, n)
+				}
+			} else {
+				rev[o.to] = append(rev[o.to], n)
+			}
+		}
+	}
+	for len(queue) > 0 {
+		m := queue[0]
+		queue = queue[1:]
+		for _, n := range rev[m] {
+			if _, seen := dist[n]; !seen {
+				dist[n] = dist[m] + 1
+				queue = append(queue, n)
+			}
+		}
+	}
+	for _, n := range b.g.Nodes {
+		if n.Kind != Cond {
+			continue
+		}
+		best := far
+		for i, c := range n.Cases {
+			d := 0 // the target ends the region
+			if !(c.Target == nil || (n.Region != nil && c.Target == n.Region.FanIn)) {
+				d = far
+				if v, ok := dist[c.Target]; ok {
+					d = v
+				}
+			}
+			if d < best {
+				best, n.Exit = d, i
+			}
+		}
+	}
 }
 
 // walk visits region fk from its start nodes, breadth first, assigning

@@ -102,6 +102,10 @@ type Node struct {
 
 	RouteType   string // Cond: <GoName>Route
 	RouteMethod string // Cond: Route<GoName>
+	// Exit is, for Cond, the index in Cases of the label that leads most
+	// directly out of the node's loops: the fewest steps to the end of its
+	// region (__end__, or the fan-in for a branch). Probes take it to end runs.
+	Exit int
 }
 
 // Case is one label of a conditional edge.
