@@ -155,14 +155,24 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 		InlineFields: fields,
 	}
 	if len(g.Forks) > 0 {
-		if st.HasClone {
-			in.Copy = func(src jen.Code) jen.Code { return jen.Add(src).Dot("Clone").Call() }
-		} else {
-			c := typecheck.NewCopier(lowerFirst(g.Name), pkg.Types)
-			in.Copy = func(src jen.Code) jen.Code { return c.Copy(st.Named, src) }
-			// Copy registers helpers as it is called: render once to collect them.
-			_ = in.Copy(jen.Id("s"))
-			in.CopyDecls = c.Decls()
+		// The copier calls a Clone method when the state has one, and
+		// otherwise derives the copy from the type's structure.
+		c := typecheck.NewCopier(lowerFirst(g.Name), pkg.Types)
+		in.Copy = func(src jen.Code) jen.Code { return c.Copy(st.Named, src) }
+		_ = in.Copy(jen.Id("s")) // registers the helpers Decls returns
+		if err := c.Err(); err != nil {
+			errs.Add(at(g.State.Pos), "%v", err)
+			return nil, errs
+		}
+		in.CopyDecls = c.Decls()
+		in.Imports = c.Imports()
+		for _, name := range c.Names() {
+			if p, ok := pkg.Lookup(name); ok {
+				errs.Add(at(g.State.Pos), "the deep copy helper %s would collide with %s declared at %s", name, name, p)
+			}
+		}
+		if errs != nil {
+			return nil, errs
 		}
 	}
 	src, err := golang.Generate(in)
