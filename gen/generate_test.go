@@ -1,0 +1,142 @@
+package gen
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// module writes files into a fresh module that uses this checkout of graphc.
+func module(t *testing.T, files map[string]string) string {
+	t.Helper()
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	files["go.mod"] = "module example.com/app\n\ngo 1.26.0\n\nrequire github.com/graphc/graphc v0.0.0\n\nreplace github.com/graphc/graphc => " + root + "\n"
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+const forkSpec = `version: 1
+graph: Job
+state: State
+nodes: [a, b, c, {name: m, fan_in: true}]
+edges:
+  - {from: __start__, to: a}
+  - {from: a, parallel: [b, c], fan_in: m}
+  - {from: b, to: m}
+  - {from: c, to: m}
+  - {from: m, to: __end__}
+`
+
+func generateIn(t *testing.T, dir string) ([]File, string) {
+	t.Helper()
+	files, errs := Generate([]string{filepath.Join(dir, "job.graph.yaml")}, Options{})
+	if errs != nil {
+		return nil, errs.Error()
+	}
+	return files, ""
+}
+
+// TestRegenerateAfterBreakingChange: the spec renames a node, so the old
+// output and the handlers no longer agree; regeneration must still work.
+func TestRegenerateAfterBreakingChange(t *testing.T) {
+	dir := module(t, map[string]string{
+		"job.graph.yaml": forkSpec,
+		"state.go":       "package app\n\ntype State struct{ Items []string }\n",
+		"handlers.go":    "package app\n\n// Handlers refer to generated identifiers.\nvar _ = JobForkA\nvar _ MBranches\n",
+	})
+	files, errs := generateIn(t, dir)
+	if errs != "" {
+		t.Fatal(errs)
+	}
+	if err := Write(files); err != nil {
+		t.Fatal(err)
+	}
+	// Rename m -> join: the old output declares MBranches, the handlers
+	// reference it and JobForkA (which never existed): none of it may matter.
+	spec := strings.NewReplacer("name: m,", "name: join,", "to: m}", "to: join}", "fan_in: m}", "fan_in: join}", "from: m,", "from: join,").Replace(forkSpec)
+	os.WriteFile(filepath.Join(dir, "job.graph.yaml"), []byte(spec), 0o644)
+	files, errs = generateIn(t, dir)
+	if errs != "" {
+		t.Fatalf("regeneration failed on stale output: %s", errs)
+	}
+	if !strings.Contains(string(files[0].Content), "type JoinBranches struct") {
+		t.Errorf("new output lacks JoinBranches")
+	}
+}
+
+func TestStateRefusals(t *testing.T) {
+	for _, tc := range []struct {
+		name, state, want string
+	}{
+		{"func field", "type State struct{ Hooks Hooks }\ntype Hooks struct{ OnChange func(string) }\n",
+			"job.graph.yaml:3:8: State.Hooks.OnChange has type func(string), which cannot be deep-copied: add a method Clone() State to State that copies it the way you mean"},
+		{"not a struct", "type State string\n", "job.graph.yaml:3:8: State is a string type, not a struct: the state must be a struct"},
+		{"missing", "type Other struct{}\n", "job.graph.yaml:3:8: no type State in package app"},
+		{"generic", "type State[T any] struct{ V T }\n", "job.graph.yaml:3:8: State is generic; the state must be a non-generic struct type"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := module(t, map[string]string{"job.graph.yaml": forkSpec, "state.go": "package app\n\n" + tc.state})
+			_, errs := generateIn(t, dir)
+			if !strings.HasSuffix(errs, tc.want) || !strings.HasPrefix(errs, dir) {
+				t.Errorf("got  %s\nwant %s", errs, tc.want)
+			}
+		})
+	}
+}
+
+func TestCloneMethodIsUsed(t *testing.T) {
+	dir := module(t, map[string]string{
+		"job.graph.yaml": forkSpec,
+		"state.go":       "package app\n\ntype State struct{ Hook func() }\n\nfunc (s State) Clone() State { return s }\n",
+	})
+	files, errs := generateIn(t, dir)
+	if errs != "" {
+		t.Fatal(errs)
+	}
+	if !strings.Contains(string(files[0].Content), ".Clone()") {
+		t.Errorf("the Clone method is not called:\n%s", files[0].Content)
+	}
+}
+
+func TestCollisionWithPackage(t *testing.T) {
+	dir := module(t, map[string]string{
+		"job.graph.yaml": forkSpec,
+		"state.go":       "package app\n\ntype State struct{}\n\ntype MBranches int\n",
+	})
+	_, errs := generateIn(t, dir)
+	if !strings.Contains(errs, "job.graph.yaml:3:") && !strings.Contains(errs, `fan-in "m" would declare MBranches, which the package already declares at `+filepath.Join(dir, "state.go")+":5:6") {
+		t.Errorf("got %s", errs)
+	}
+	if !strings.Contains(errs, "state.go:5:6") {
+		t.Errorf("the collision does not name the Go position: %s", errs)
+	}
+}
+
+func TestInlineFieldTypeMustBeAType(t *testing.T) {
+	spec := `version: 1
+graph: Job
+package: app
+state:
+  type: State
+  fields:
+    - {name: N, type: "int }\nfunc Evil() {"}
+nodes: [a]
+edges:
+  - {from: __start__, to: a}
+  - {from: a, to: __end__}
+`
+	dir := module(t, map[string]string{"job.graph.yaml": spec})
+	_, errs := generateIn(t, dir)
+	if !strings.Contains(errs, "job.graph.yaml:7:7: state field N:") || !strings.Contains(errs, "is not a Go type expression") {
+		t.Errorf("got %s", errs)
+	}
+}
