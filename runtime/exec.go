@@ -67,6 +67,9 @@ func (x *Exec[S]) Enter(ctx context.Context, in Branch, node int) error {
 	}
 	if x.observe != nil {
 		x.observe(Event[S]{Kind: NodeStarted, Node: x.names[node], In: in})
+		if err := ctx.Err(); err != nil { // the observer may have waited
+			return &NodeError{Node: x.names[node], Err: err}
+		}
 	}
 	return nil
 }

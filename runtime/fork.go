@@ -106,12 +106,17 @@ func (a *activation[S]) spawned(i int) {
 // (a panicking Clone method, say) so that a branch can never crash the process.
 func (a *activation[S]) run(i int) {
 	entry := a.spec.Entries[i]
+	returned := false
 	defer func() {
 		if r := recover(); r != nil {
 			a.fail(i, &NodeError{Node: a.x.names[entry], Err: &PanicError{Value: r, Stack: debug.Stack()}})
+		} else if !returned {
+			a.fail(i, &NodeError{Node: a.x.names[entry], Err: errors.New("graphc: the branch goroutine exited (runtime.Goexit) before it delivered")})
 		}
 	}()
-	if err := a.join.RunBranch(a.ctx, Branch{Fork: a.id, Index: i}, entry); err != nil {
+	err := a.join.RunBranch(a.ctx, Branch{Fork: a.id, Index: i}, entry)
+	returned = true
+	if err != nil {
 		a.fail(i, err)
 	}
 }

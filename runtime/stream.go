@@ -16,9 +16,9 @@ import (
 func Stream[S any](ctx context.Context, run func(ctx context.Context, observe Option) (S, error)) iter.Seq2[Event[S], error] {
 	return func(yield func(Event[S], error) bool) {
 		ctx, cancel := context.WithCancel(ctx)
-		defer cancel()
 		events := make(chan Event[S])
 		done := make(chan struct{})
+		stop := make(chan struct{}) // closed when the consumer stops listening
 		var (
 			final S
 			err   error
@@ -28,18 +28,17 @@ func Stream[S any](ctx context.Context, run func(ctx context.Context, observe Op
 			final, err = run(ctx, WithObserver(func(e Event[S]) {
 				select {
 				case events <- e:
-				case <-ctx.Done():
+				case <-stop:
 				}
 			}))
 		}()
+		defer func() { cancel(); close(stop); <-done }() // cancel first: an observer released by stop sees ctx done
 		sawDone := false
 		for {
 			select {
 			case e := <-events:
 				sawDone = sawDone || e.Kind == Done
 				if !yield(e, e.Err) {
-					cancel()
-					<-done
 					return
 				}
 			case <-done:
