@@ -78,17 +78,22 @@ func (r *Recorder[S]) Events() []runtime.Event[S] {
 }
 
 // Drain ranges over seq to its end and returns the events it yielded and the
-// error yielded with the last one. It reports a seq that yields an error
-// different from its event's Err through bad.
-func Drain[S any](seq iter.Seq2[runtime.Event[S], error]) (events []runtime.Event[S], err error, bad []string) {
+// error yielded with the last one. It fails t when an event is yielded with
+// an error other than its own Err.
+func Drain[S any](t testing.TB, seq iter.Seq2[runtime.Event[S], error]) ([]runtime.Event[S], error) {
+	t.Helper()
+	var (
+		events []runtime.Event[S]
+		err    error
+	)
 	for e, yerr := range seq {
 		if !sameErr(e.Err, yerr) {
-			bad = append(bad, "event "+e.String()+" yielded with a different error")
+			t.Errorf("event %v yielded with error %v, want its Err %v", e, yerr, e.Err)
 		}
 		events = append(events, e)
 		err = yerr
 	}
-	return events, err, bad
+	return events, err
 }
 
 func sameErr(a, b error) bool {
