@@ -40,6 +40,10 @@ type Branch struct {
 }
 
 // Event is one step of a run, as seen by observers and Stream.
+//
+// State is the state as the node returned it, not a copy: it shares slices,
+// maps and pointers with the run. Read it while handling the event; to keep
+// it, or to read it while the run goes on, copy what you need.
 type Event[S any] struct {
 	Kind     EventKind
 	Node     string // the node the event is about
