@@ -66,10 +66,17 @@ func (x *Exec[S]) Enter(ctx context.Context, in Branch, node int) error {
 		return &NodeError{Node: x.names[node], Err: &StepLimitError{Limit: int(x.maxSteps)}}
 	}
 	if x.observe != nil {
-		x.observe(Event[S]{Kind: NodeStarted, Node: x.names[node], In: in})
-		if err := ctx.Err(); err != nil { // the observer may have waited
-			return &NodeError{Node: x.names[node], Err: err}
-		}
+		return x.started(ctx, in, node)
+	}
+	return nil
+}
+
+// started reports NodeStarted. It is out of line so that Enter's frame
+// stays small: branch goroutines start on small stacks.
+func (x *Exec[S]) started(ctx context.Context, in Branch, node int) error {
+	x.observe(Event[S]{Kind: NodeStarted, Node: x.names[node], In: in})
+	if err := ctx.Err(); err != nil { // the observer may have waited
+		return &NodeError{Node: x.names[node], Err: err}
 	}
 	return nil
 }
@@ -108,8 +115,12 @@ func (x *Exec[S]) Recover(node *int, err *error) {
 // joins call it while they hold their lock, right after storing s.
 func (x *Exec[S]) Arrived(in Branch, fanIn int, s S) {
 	if x.observe != nil {
-		x.observe(Event[S]{Kind: BranchArrived, Node: x.names[fanIn], In: in, State: s})
+		x.arrived(in, fanIn, s)
 	}
+}
+
+func (x *Exec[S]) arrived(in Branch, fanIn int, s S) {
+	x.observe(Event[S]{Kind: BranchArrived, Node: x.names[fanIn], In: in, State: s})
 }
 
 // End reports the end of the run and returns its result unchanged.

@@ -59,10 +59,10 @@ func (x *Exec[S]) Fork(ctx context.Context, in Branch, f *ForkSpec, j Join) erro
 			a.wg.Add(1)
 			go a.spawned(i)
 		} else {
-			a.run(i)
+			a.run(i, false)
 		}
 	}
-	a.run(last)
+	a.run(last, false)
 	a.wg.Wait()
 
 	switch len(a.errs) {
@@ -93,31 +93,40 @@ func (x *Exec[S]) acquire() bool {
 	}
 }
 
+// spawned runs branch i on its own goroutine and gives back its token.
 func (a *activation[S]) spawned(i int) {
-	defer a.wg.Done()
-	if a.x.slots != nil {
-		defer func() { <-a.x.slots }()
-	}
-	a.run(i)
+	a.run(i, true)
 }
 
-// run runs branch i on the calling goroutine and records its error. Node
-// panics are recovered by the generated flow; this recover catches the rest
-// (a panicking Clone method, say) so that a branch can never crash the process.
-func (a *activation[S]) run(i int) {
+// run runs branch i and records its error. Node panics are recovered by
+// the generated flow; the recover here catches the rest (a panicking Clone
+// method, say) so that a branch can never crash the process, and a branch
+// ended by runtime.Goexit still counts as failed. The call chain of a
+// branch goroutine is kept shallow: goroutines start on small stacks, and
+// growing one costs more than the whole branch.
+func (a *activation[S]) run(i int, spawned bool) {
 	entry := a.spec.Entries[i]
 	returned := false
-	defer func() {
-		if r := recover(); r != nil {
-			a.fail(i, &NodeError{Node: a.x.names[entry], Err: &PanicError{Value: r, Stack: debug.Stack()}})
-		} else if !returned {
-			a.fail(i, &NodeError{Node: a.x.names[entry], Err: errors.New("graphc: the branch goroutine exited (runtime.Goexit) before it delivered")})
-		}
-	}()
+	defer a.finish(i, entry, spawned, &returned)
 	err := a.join.RunBranch(a.ctx, Branch{Fork: a.id, Index: i}, entry)
 	returned = true
 	if err != nil {
 		a.fail(i, err)
+	}
+}
+
+// finish is run's deferred call.
+func (a *activation[S]) finish(i, entry int, spawned bool, returned *bool) {
+	if r := recover(); r != nil {
+		a.fail(i, &NodeError{Node: a.x.names[entry], Err: &PanicError{Value: r, Stack: debug.Stack()}})
+	} else if !*returned {
+		a.fail(i, &NodeError{Node: a.x.names[entry], Err: errors.New("graphc: the branch goroutine exited (runtime.Goexit) before it delivered")})
+	}
+	if spawned {
+		if a.x.slots != nil {
+			<-a.x.slots
+		}
+		a.wg.Done()
 	}
 }
 
