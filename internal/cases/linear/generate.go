@@ -1,0 +1,3 @@
+package linear
+
+//go:generate go tool graphc generate linear.graph.yaml

@@ -1,0 +1,3 @@
+package loop
+
+//go:generate go tool graphc generate loop.graph.yaml

@@ -1,0 +1,3 @@
+package nested
+
+//go:generate go tool graphc generate nested.graph.yaml

@@ -1,0 +1,3 @@
+package uneven
+
+//go:generate go tool graphc generate uneven.graph.yaml
