@@ -8,22 +8,24 @@ import (
 )
 
 // Exec is the state of one run: its limits, its step count and its
-// observers. Generated code creates one per Invoke with NewExec and calls
-// its methods around every node; it is safe for use by the run's branches.
+// observers. Generated code declares one per Invoke, starts it with Start
+// and calls its methods around every node; it is safe for use by the run's
+// branches. An Exec must not be copied after Start.
 type Exec[S any] struct {
-	names    []string // node names, indexed by the generated node constants
-	maxSteps int64
-	steps    atomic.Int64
-	forks    atomic.Uint64 // the last activation id handed out
-	policy   Policy
-	slots    chan struct{} // branch goroutine tokens; nil when unlimited
-	observe  func(Event[S])
+	names     []string // node names, indexed by the generated node constants
+	maxSteps  int64
+	mainSteps int64         // steps of the main flow: see Enter
+	steps     atomic.Int64  // steps of branches
+	forks     atomic.Uint64 // the last activation id handed out
+	policy    Policy
+	slots     chan struct{} // branch goroutine tokens; nil when unlimited
+	observe   func(Event[S])
 }
 
-// NewExec starts a run of a graph whose node names are names. It fails only
-// when an observer was written for another state type.
-func NewExec[S any](o Options, names []string) (*Exec[S], error) {
-	x := &Exec[S]{names: names, maxSteps: int64(o.MaxSteps), policy: o.OnBranchError}
+// Start readies x for a run of a graph whose node names are names. It fails
+// only when an observer was written for another state type.
+func (x *Exec[S]) Start(o Options, names []string) error {
+	*x = Exec[S]{names: names, maxSteps: int64(o.MaxSteps), policy: o.OnBranchError}
 	if x.maxSteps <= 0 {
 		x.maxSteps = DefaultMaxSteps
 	}
@@ -35,7 +37,7 @@ func NewExec[S any](o Options, names []string) (*Exec[S], error) {
 		fn, ok := obs.(func(Event[S]))
 		if !ok {
 			var s S
-			return nil, fmt.Errorf("graphc: an observer of %T was given to a graph whose state is %T: use runtime.WithObserver(func(runtime.Event[%T]) {...})", obs, s, s)
+			return fmt.Errorf("graphc: an observer of %T was given to a graph whose state is %T: use runtime.WithObserver(func(runtime.Event[%T]) {...})", obs, s, s)
 		}
 		fns = append(fns, fn)
 	}
@@ -50,6 +52,15 @@ func NewExec[S any](o Options, names []string) (*Exec[S], error) {
 			}
 		}
 	}
+	return nil
+}
+
+// NewExec returns a started Exec (see Start).
+func NewExec[S any](o Options, names []string) (*Exec[S], error) {
+	x := new(Exec[S])
+	if err := x.Start(o, names); err != nil {
+		return nil, err
+	}
 	return x, nil
 }
 
@@ -62,7 +73,17 @@ func (x *Exec[S]) Enter(ctx context.Context, in Branch, node int) error {
 	if err := ctx.Err(); err != nil {
 		return &NodeError{Node: x.names[node], Err: err}
 	}
-	if x.steps.Add(1) > x.maxSteps {
+	// The main flow never runs while branches do (it waits in Fork, and
+	// branches it runs itself count as branches), so it counts its steps
+	// without an atomic; Fork's go statements and Wait order the two counts.
+	var n int64
+	if in.Fork == 0 {
+		x.mainSteps++
+		n = x.mainSteps + x.steps.Load()
+	} else {
+		n = x.steps.Add(1) + x.mainSteps
+	}
+	if n > x.maxSteps {
 		return &NodeError{Node: x.names[node], Err: &StepLimitError{Limit: int(x.maxSteps)}}
 	}
 	if x.observe != nil {
@@ -81,15 +102,16 @@ func (x *Exec[S]) started(ctx context.Context, in Branch, node int) error {
 	return nil
 }
 
-// Leave is called when node returned s in branch in.
-func (x *Exec[S]) Leave(in Branch, node int, s S) {
+// Leave is called when node returned *s in branch in. It takes a pointer
+// so that, inlined, it copies no state when nobody observes.
+func (x *Exec[S]) Leave(in Branch, node int, s *S) {
 	if x.observe != nil {
 		x.leave(in, node, s)
 	}
 }
 
-func (x *Exec[S]) leave(in Branch, node int, s S) {
-	x.observe(Event[S]{Kind: NodeFinished, Node: x.names[node], In: in, State: s})
+func (x *Exec[S]) leave(in Branch, node int, s *S) {
+	x.observe(Event[S]{Kind: NodeFinished, Node: x.names[node], In: in, State: *s})
 }
 
 // Fail wraps the error a node's handler returned.

@@ -67,8 +67,15 @@ func WithObserver[S any](fn func(Event[S])) Option {
 // Apply returns o with opts applied in order.
 func (o Options) Apply(opts ...Option) Options {
 	if len(opts) == 0 {
-		return o
+		return o // without a heap copy of o: see apply
 	}
+	return o.apply(opts)
+}
+
+// apply is Apply's slow path. Options escape to the heap in it (each
+// option is a call through a func value that takes &o), so it is kept
+// apart for Invoke without options to allocate nothing.
+func (o Options) apply(opts []Option) Options {
 	o.observers = o.observers[:len(o.observers):len(o.observers)] // appends never share
 	for _, opt := range opts {
 		if opt != nil {

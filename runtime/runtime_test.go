@@ -22,9 +22,10 @@ func TestOptionsApplyDoesNotShareObservers(t *testing.T) {
 		t.Fatal(err)
 	}
 	x2, _ := runtime.NewExec[int](o2, []string{"n"})
-	x1.Leave(runtime.Branch{}, 0, 1)
-	x2.Leave(runtime.Branch{}, 0, 1)
-	x2.Leave(runtime.Branch{}, 0, 1)
+	one := 1
+	x1.Leave(runtime.Branch{}, 0, &one)
+	x2.Leave(runtime.Branch{}, 0, &one)
+	x2.Leave(runtime.Branch{}, 0, &one)
 	if a != 1 || b != 2 {
 		t.Errorf("observers leaked between option sets: a=%d b=%d", a, b)
 	}

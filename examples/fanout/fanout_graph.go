@@ -160,11 +160,11 @@ func NewFanout(h FanoutHandlers, opts ...runtime.Option) *Fanout {
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
 func (g *Fanout) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
-	x, err := runtime.NewExec[State](g.opts.Apply(opts...), fanoutNames[:])
-	if err != nil {
+	var x runtime.Exec[State]
+	if err := x.Start(g.opts.Apply(opts...), fanoutNames[:]); err != nil {
 		return s, err
 	}
-	err = g.run(ctx, x, runtime.Branch{}, fanoutNodeStart, &s)
+	err := g.run(ctx, &x, runtime.Branch{}, fanoutNodeStart, &s)
 	return x.End(s, err)
 }
 
@@ -389,7 +389,7 @@ func (g *Fanout) nodeStart(ctx context.Context, x *runtime.Exec[State], in runti
 		return x.Fail(fanoutNodeStart, err)
 	}
 	*s = out
-	x.Leave(in, fanoutNodeStart, out)
+	x.Leave(in, fanoutNodeStart, s)
 	return nil
 }
 
@@ -403,7 +403,7 @@ func (g *Fanout) nodeW01(ctx context.Context, x *runtime.Exec[State], in runtime
 		return x.Fail(fanoutNodeW01, err)
 	}
 	*s = out
-	x.Leave(in, fanoutNodeW01, out)
+	x.Leave(in, fanoutNodeW01, s)
 	return nil
 }
 
@@ -417,7 +417,7 @@ func (g *Fanout) nodeW02(ctx context.Context, x *runtime.Exec[State], in runtime
 		return x.Fail(fanoutNodeW02, err)
 	}
 	*s = out
-	x.Leave(in, fanoutNodeW02, out)
+	x.Leave(in, fanoutNodeW02, s)
 	return nil
 }
 
@@ -431,7 +431,7 @@ func (g *Fanout) nodeW03(ctx context.Context, x *runtime.Exec[State], in runtime
 		return x.Fail(fanoutNodeW03, err)
 	}
 	*s = out
-	x.Leave(in, fanoutNodeW03, out)
+	x.Leave(in, fanoutNodeW03, s)
 	return nil
 }
 
@@ -445,7 +445,7 @@ func (g *Fanout) nodeW04(ctx context.Context, x *runtime.Exec[State], in runtime
 		return x.Fail(fanoutNodeW04, err)
 	}
 	*s = out
-	x.Leave(in, fanoutNodeW04, out)
+	x.Leave(in, fanoutNodeW04, s)
 	return nil
 }
 
@@ -459,7 +459,7 @@ func (g *Fanout) nodeW05(ctx context.Context, x *runtime.Exec[State], in runtime
 		return x.Fail(fanoutNodeW05, err)
 	}
 	*s = out
-	x.Leave(in, fanoutNodeW05, out)
+	x.Leave(in, fanoutNodeW05, s)
 	return nil
 }
 
@@ -473,7 +473,7 @@ func (g *Fanout) nodeW06(ctx context.Context, x *runtime.Exec[State], in runtime
 		return x.Fail(fanoutNodeW06, err)
 	}
 	*s = out
-	x.Leave(in, fanoutNodeW06, out)
+	x.Leave(in, fanoutNodeW06, s)
 	return nil
 }
 
@@ -487,7 +487,7 @@ func (g *Fanout) nodeW07(ctx context.Context, x *runtime.Exec[State], in runtime
 		return x.Fail(fanoutNodeW07, err)
 	}
 	*s = out
-	x.Leave(in, fanoutNodeW07, out)
+	x.Leave(in, fanoutNodeW07, s)
 	return nil
 }
 
@@ -501,7 +501,7 @@ func (g *Fanout) nodeW08(ctx context.Context, x *runtime.Exec[State], in runtime
 		return x.Fail(fanoutNodeW08, err)
 	}
 	*s = out
-	x.Leave(in, fanoutNodeW08, out)
+	x.Leave(in, fanoutNodeW08, s)
 	return nil
 }
 
@@ -515,7 +515,7 @@ func (g *Fanout) nodeW09(ctx context.Context, x *runtime.Exec[State], in runtime
 		return x.Fail(fanoutNodeW09, err)
 	}
 	*s = out
-	x.Leave(in, fanoutNodeW09, out)
+	x.Leave(in, fanoutNodeW09, s)
 	return nil
 }
 
@@ -529,7 +529,7 @@ func (g *Fanout) nodeW10(ctx context.Context, x *runtime.Exec[State], in runtime
 		return x.Fail(fanoutNodeW10, err)
 	}
 	*s = out
-	x.Leave(in, fanoutNodeW10, out)
+	x.Leave(in, fanoutNodeW10, s)
 	return nil
 }
 
@@ -543,7 +543,7 @@ func (g *Fanout) nodeW11(ctx context.Context, x *runtime.Exec[State], in runtime
 		return x.Fail(fanoutNodeW11, err)
 	}
 	*s = out
-	x.Leave(in, fanoutNodeW11, out)
+	x.Leave(in, fanoutNodeW11, s)
 	return nil
 }
 
@@ -557,7 +557,7 @@ func (g *Fanout) nodeW12(ctx context.Context, x *runtime.Exec[State], in runtime
 		return x.Fail(fanoutNodeW12, err)
 	}
 	*s = out
-	x.Leave(in, fanoutNodeW12, out)
+	x.Leave(in, fanoutNodeW12, s)
 	return nil
 }
 
@@ -571,7 +571,7 @@ func (g *Fanout) nodeW13(ctx context.Context, x *runtime.Exec[State], in runtime
 		return x.Fail(fanoutNodeW13, err)
 	}
 	*s = out
-	x.Leave(in, fanoutNodeW13, out)
+	x.Leave(in, fanoutNodeW13, s)
 	return nil
 }
 
@@ -585,7 +585,7 @@ func (g *Fanout) nodeW14(ctx context.Context, x *runtime.Exec[State], in runtime
 		return x.Fail(fanoutNodeW14, err)
 	}
 	*s = out
-	x.Leave(in, fanoutNodeW14, out)
+	x.Leave(in, fanoutNodeW14, s)
 	return nil
 }
 
@@ -599,7 +599,7 @@ func (g *Fanout) nodeW15(ctx context.Context, x *runtime.Exec[State], in runtime
 		return x.Fail(fanoutNodeW15, err)
 	}
 	*s = out
-	x.Leave(in, fanoutNodeW15, out)
+	x.Leave(in, fanoutNodeW15, s)
 	return nil
 }
 
@@ -613,7 +613,7 @@ func (g *Fanout) nodeW16(ctx context.Context, x *runtime.Exec[State], in runtime
 		return x.Fail(fanoutNodeW16, err)
 	}
 	*s = out
-	x.Leave(in, fanoutNodeW16, out)
+	x.Leave(in, fanoutNodeW16, s)
 	return nil
 }
 
@@ -627,7 +627,7 @@ func (g *Fanout) nodeW17(ctx context.Context, x *runtime.Exec[State], in runtime
 		return x.Fail(fanoutNodeW17, err)
 	}
 	*s = out
-	x.Leave(in, fanoutNodeW17, out)
+	x.Leave(in, fanoutNodeW17, s)
 	return nil
 }
 
@@ -641,7 +641,7 @@ func (g *Fanout) nodeW18(ctx context.Context, x *runtime.Exec[State], in runtime
 		return x.Fail(fanoutNodeW18, err)
 	}
 	*s = out
-	x.Leave(in, fanoutNodeW18, out)
+	x.Leave(in, fanoutNodeW18, s)
 	return nil
 }
 
@@ -655,7 +655,7 @@ func (g *Fanout) nodeW19(ctx context.Context, x *runtime.Exec[State], in runtime
 		return x.Fail(fanoutNodeW19, err)
 	}
 	*s = out
-	x.Leave(in, fanoutNodeW19, out)
+	x.Leave(in, fanoutNodeW19, s)
 	return nil
 }
 
@@ -669,7 +669,7 @@ func (g *Fanout) nodeW20(ctx context.Context, x *runtime.Exec[State], in runtime
 		return x.Fail(fanoutNodeW20, err)
 	}
 	*s = out
-	x.Leave(in, fanoutNodeW20, out)
+	x.Leave(in, fanoutNodeW20, s)
 	return nil
 }
 
@@ -683,7 +683,7 @@ func (g *Fanout) nodeAggregate(ctx context.Context, x *runtime.Exec[State], in r
 		return x.Fail(fanoutNodeAggregate, err)
 	}
 	*s = out
-	x.Leave(in, fanoutNodeAggregate, out)
+	x.Leave(in, fanoutNodeAggregate, s)
 	return nil
 }
 

@@ -105,11 +105,11 @@ func NewPipeline(h PipelineHandlers, opts ...runtime.Option) *Pipeline {
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
 func (g *Pipeline) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
-	x, err := runtime.NewExec[State](g.opts.Apply(opts...), pipelineNames[:])
-	if err != nil {
+	var x runtime.Exec[State]
+	if err := x.Start(g.opts.Apply(opts...), pipelineNames[:]); err != nil {
 		return s, err
 	}
-	err = g.run(ctx, x, runtime.Branch{}, pipelineNodeCheckout, &s)
+	err := g.run(ctx, &x, runtime.Branch{}, pipelineNodeCheckout, &s)
 	return x.End(s, err)
 }
 
@@ -202,6 +202,7 @@ func (g *Pipeline) branchCheckout(ctx context.Context, x *runtime.Exec[State], i
 				return err
 			}
 			n = pipelineNodeLink
+			fallthrough
 		case pipelineNodeLink:
 			if err := g.nodeLink(ctx, x, in, s); err != nil {
 				return err
@@ -262,7 +263,7 @@ func (g *Pipeline) nodeCheckout(ctx context.Context, x *runtime.Exec[State], in 
 		return x.Fail(pipelineNodeCheckout, err)
 	}
 	*s = out
-	x.Leave(in, pipelineNodeCheckout, out)
+	x.Leave(in, pipelineNodeCheckout, s)
 	return nil
 }
 
@@ -276,7 +277,7 @@ func (g *Pipeline) nodeCompile(ctx context.Context, x *runtime.Exec[State], in r
 		return x.Fail(pipelineNodeCompile, err)
 	}
 	*s = out
-	x.Leave(in, pipelineNodeCompile, out)
+	x.Leave(in, pipelineNodeCompile, s)
 	return nil
 }
 
@@ -290,7 +291,7 @@ func (g *Pipeline) nodeLink(ctx context.Context, x *runtime.Exec[State], in runt
 		return x.Fail(pipelineNodeLink, err)
 	}
 	*s = out
-	x.Leave(in, pipelineNodeLink, out)
+	x.Leave(in, pipelineNodeLink, s)
 	return nil
 }
 
@@ -304,7 +305,7 @@ func (g *Pipeline) nodeTest(ctx context.Context, x *runtime.Exec[State], in runt
 		return x.Fail(pipelineNodeTest, err)
 	}
 	*s = out
-	x.Leave(in, pipelineNodeTest, out)
+	x.Leave(in, pipelineNodeTest, s)
 	return nil
 }
 
@@ -318,7 +319,7 @@ func (g *Pipeline) nodeUnit(ctx context.Context, x *runtime.Exec[State], in runt
 		return x.Fail(pipelineNodeUnit, err)
 	}
 	*s = out
-	x.Leave(in, pipelineNodeUnit, out)
+	x.Leave(in, pipelineNodeUnit, s)
 	return nil
 }
 
@@ -332,7 +333,7 @@ func (g *Pipeline) nodeIntegration(ctx context.Context, x *runtime.Exec[State], 
 		return x.Fail(pipelineNodeIntegration, err)
 	}
 	*s = out
-	x.Leave(in, pipelineNodeIntegration, out)
+	x.Leave(in, pipelineNodeIntegration, s)
 	return nil
 }
 
@@ -346,7 +347,7 @@ func (g *Pipeline) nodeTested(ctx context.Context, x *runtime.Exec[State], in ru
 		return x.Fail(pipelineNodeTested, err)
 	}
 	*s = out
-	x.Leave(in, pipelineNodeTested, out)
+	x.Leave(in, pipelineNodeTested, s)
 	return nil
 }
 
@@ -360,7 +361,7 @@ func (g *Pipeline) nodeRelease(ctx context.Context, x *runtime.Exec[State], in r
 		return x.Fail(pipelineNodeRelease, err)
 	}
 	*s = out
-	x.Leave(in, pipelineNodeRelease, out)
+	x.Leave(in, pipelineNodeRelease, s)
 	return nil
 }
 

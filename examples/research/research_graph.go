@@ -122,11 +122,11 @@ func NewResearch(h ResearchHandlers, opts ...runtime.Option) *Research {
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
 func (g *Research) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
-	x, err := runtime.NewExec[State](g.opts.Apply(opts...), researchNames[:])
-	if err != nil {
+	var x runtime.Exec[State]
+	if err := x.Start(g.opts.Apply(opts...), researchNames[:]); err != nil {
 		return s, err
 	}
-	err = g.run(ctx, x, runtime.Branch{}, researchNodePlan, &s)
+	err := g.run(ctx, &x, runtime.Branch{}, researchNodePlan, &s)
 	return x.End(s, err)
 }
 
@@ -192,6 +192,7 @@ func (g *Research) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				return err
 			}
 			n = researchNodeReview
+			fallthrough
 		case researchNodeReview:
 			if err := g.nodeReview(ctx, x, in, s); err != nil {
 				return err
@@ -220,6 +221,7 @@ func (g *Research) branchPlan(ctx context.Context, x *runtime.Exec[State], in ru
 				return err
 			}
 			n = researchNodeRankPapers
+			fallthrough
 		case researchNodeRankPapers:
 			if err := g.nodeRankPapers(ctx, x, in, s); err != nil {
 				return err
@@ -243,7 +245,7 @@ func (g *Research) nodePlan(ctx context.Context, x *runtime.Exec[State], in runt
 		return x.Fail(researchNodePlan, err)
 	}
 	*s = out
-	x.Leave(in, researchNodePlan, out)
+	x.Leave(in, researchNodePlan, s)
 	return nil
 }
 
@@ -257,7 +259,7 @@ func (g *Research) nodeSearchWeb(ctx context.Context, x *runtime.Exec[State], in
 		return x.Fail(researchNodeSearchWeb, err)
 	}
 	*s = out
-	x.Leave(in, researchNodeSearchWeb, out)
+	x.Leave(in, researchNodeSearchWeb, s)
 	return nil
 }
 
@@ -271,7 +273,7 @@ func (g *Research) nodeFetchPapers(ctx context.Context, x *runtime.Exec[State], 
 		return x.Fail(researchNodeFetchPapers, err)
 	}
 	*s = out
-	x.Leave(in, researchNodeFetchPapers, out)
+	x.Leave(in, researchNodeFetchPapers, s)
 	return nil
 }
 
@@ -285,7 +287,7 @@ func (g *Research) nodeRankPapers(ctx context.Context, x *runtime.Exec[State], i
 		return x.Fail(researchNodeRankPapers, err)
 	}
 	*s = out
-	x.Leave(in, researchNodeRankPapers, out)
+	x.Leave(in, researchNodeRankPapers, s)
 	return nil
 }
 
@@ -314,7 +316,7 @@ func (g *Research) nodeMerge(ctx context.Context, x *runtime.Exec[State], in run
 		return x.Fail(researchNodeMerge, err)
 	}
 	*s = out
-	x.Leave(in, researchNodeMerge, out)
+	x.Leave(in, researchNodeMerge, s)
 	return nil
 }
 
@@ -328,7 +330,7 @@ func (g *Research) nodeReview(ctx context.Context, x *runtime.Exec[State], in ru
 		return x.Fail(researchNodeReview, err)
 	}
 	*s = out
-	x.Leave(in, researchNodeReview, out)
+	x.Leave(in, researchNodeReview, s)
 	return nil
 }
 

@@ -199,17 +199,17 @@ func (e *emitter) executor() {
 		fmt.Sprintf("Invoke runs the graph on s from node %q until it reaches __end__, and returns the final state.", g.Entry.Name),
 		"On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.",
 	))
-	// x, err := runtime.NewExec[State](g.opts.Apply(opts...), researchNames[:])
-	// if err != nil { return s, err }
-	// err = g.run(ctx, x, runtime.Branch{}, researchNodePlan, &s)
+	// var x runtime.Exec[State]
+	// if err := x.Start(g.opts.Apply(opts...), researchNames[:]); err != nil { return s, err }
+	// err := g.run(ctx, &x, runtime.Branch{}, researchNodePlan, &s)
 	// return x.End(s, err)
 	e.f.Add(recv().Id("Invoke").Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("s").Add(e.stateT()), jen.Id("opts").Op("...").Add(rt("Option"))).Params(e.stateT(), jen.Error()).Block(
-		jen.List(jen.Id("x"), jen.Err()).Op(":=").Add(rt("NewExec")).Types(e.stateT()).Call(
+		jen.Var().Id("x").Add(rt("Exec")).Types(e.stateT()),
+		jen.If(jen.Err().Op(":=").Id("x").Dot("Start").Call(
 			jen.Id("g").Dot("opts").Dot("Apply").Call(jen.Id("opts").Op("...")),
 			jen.Id(e.namesVar()).Index(jen.Empty(), jen.Empty()),
-		),
-		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("s"), jen.Err())),
-		jen.Err().Op("=").Id("g").Dot("run").Call(jen.Id("ctx"), jen.Id("x"), rt("Branch").Values(), jen.Id(e.nodeConst(g.Entry)), jen.Op("&").Id("s")),
+		), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("s"), jen.Err())),
+		jen.Err().Op(":=").Id("g").Dot("run").Call(jen.Id("ctx"), jen.Op("&").Id("x"), rt("Branch").Values(), jen.Id(e.nodeConst(g.Entry)), jen.Op("&").Id("s")),
 		jen.Return(jen.Id("x").Dot("End").Call(jen.Id("s"), jen.Err())),
 	))
 	e.f.Line()
@@ -320,9 +320,14 @@ func (e *emitter) flow(name string, region *graph.Fork, nodes []*graph.Node, com
 		jen.Defer().Id("x").Dot("Recover").Call(jen.Op("&").Id("n"), jen.Op("&").Err()),
 		jen.For().Block(
 			jen.Switch(jen.Id("n")).BlockFunc(func(sw *jen.Group) {
-				for _, n := range nodes {
+				order := chainOrder(nodes, region)
+				for i, n := range order {
+					var after *graph.Node
+					if i+1 < len(order) {
+						after = order[i+1]
+					}
 					sw.Case(jen.Id(e.nodeConst(n))).BlockFunc(func(c *jen.Group) {
-						e.step(c, n, sink)
+						e.step(c, n, sink, after)
 					})
 				}
 				sw.Default().Block(jen.Return(jen.Id("x").Dot("Fail").Call(jen.Id("n"), jen.Qual("errors", "New").Call(jen.Lit("graphc: node is not part of this flow")))))
@@ -332,14 +337,47 @@ func (e *emitter) flow(name string, region *graph.Fork, nodes []*graph.Node, com
 	e.f.Line()
 }
 
-// step emits the case body of node n: run it, then take its edge.
-func (e *emitter) step(c *jen.Group, n *graph.Node, sink *jen.Statement) {
+// chainOrder orders the cases of a region so that a plain edge leads, as
+// often as possible, to the very next case: the flow then falls through
+// instead of going round the loop, and a chain of nodes runs as straight
+// code (an indirect jump per node mispredicts on long chains). Chains
+// start in spec order.
+func chainOrder(nodes []*graph.Node, region *graph.Fork) []*graph.Node {
+	inRegion := map[*graph.Node]bool{}
+	for _, n := range nodes {
+		inRegion[n] = true
+	}
+	// follow is the node a plain transition out of n (or out of the fan-in
+	// of the fork n starts) leads to, if it has a case here.
+	follow := func(n *graph.Node) *graph.Node {
+		if n.Kind == graph.Parallel {
+			n = n.Fork.FanIn
+		}
+		if n.Kind != graph.Plain || n.Next == nil || !inRegion[n.Next] {
+			return nil
+		}
+		return n.Next
+	}
+	placed := map[*graph.Node]bool{}
+	order := make([]*graph.Node, 0, len(nodes))
+	for _, start := range nodes {
+		for n := start; n != nil && !placed[n]; n = follow(n) {
+			placed[n] = true
+			order = append(order, n)
+		}
+	}
+	return order
+}
+
+// step emits the case body of node n: run it, then take its edge; after is
+// the node of the next case, if any.
+func (e *emitter) step(c *jen.Group, n *graph.Node, sink *jen.Statement, after *graph.Node) {
 	c.If(jen.Err().Op(":=").Id("g").Dot(nodeMethod(n)).Call(jen.Id("ctx"), jen.Id("x"), jen.Id("in"), jen.Id("s")).Op(";").Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
-	e.edge(c, n, sink)
+	e.edge(c, n, sink, after)
 }
 
 // edge emits the transition out of n.
-func (e *emitter) edge(c *jen.Group, n *graph.Node, sink *jen.Statement) {
+func (e *emitter) edge(c *jen.Group, n *graph.Node, sink *jen.Statement, after *graph.Node) {
 	switch n.Kind {
 	case graph.Plain:
 		if n.Next == nil || (n.Region != nil && n.Next == n.Region.FanIn) {
@@ -347,6 +385,9 @@ func (e *emitter) edge(c *jen.Group, n *graph.Node, sink *jen.Statement) {
 			return
 		}
 		c.Id("n").Op("=").Id(e.nodeConst(n.Next))
+		if n.Next == after {
+			c.Fallthrough()
+		}
 	case graph.Cond:
 		// if n, err = g.routeReview(ctx, x, s); err != nil || n == researchEnd { return err }
 		c.If(
@@ -369,7 +410,7 @@ func (e *emitter) edge(c *jen.Group, n *graph.Node, sink *jen.Statement) {
 		c.If(jen.Err().Op(":=").Id("x").Dot("Fork").Call(jen.Id("ctx"), jen.Id("in"), jen.Op("&").Id(e.forkVar(f)), jen.Id(j)).Op(";").Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
 		c.Id("n").Op("=").Id(e.nodeConst(f.FanIn))
 		c.If(jen.Err().Op(":=").Id("g").Dot(nodeMethod(f.FanIn)).Call(jen.Id("ctx"), jen.Id("x"), jen.Id("in"), jen.Id("s"), jen.Op("&").Id(j).Dot("in")).Op(";").Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
-		e.edge(c, f.FanIn, sink)
+		e.edge(c, f.FanIn, sink, after)
 	}
 }
 
@@ -386,7 +427,7 @@ func (e *emitter) edge(c *jen.Group, n *graph.Node, sink *jen.Statement) {
 //			return x.Fail(researchNodePlan, err)
 //		}
 //		*s = out
-//		x.Leave(in, researchNodePlan, out)
+//		x.Leave(in, researchNodePlan, s)
 //		return nil
 //	}
 func (e *emitter) nodeMethods() {
@@ -404,7 +445,7 @@ func (e *emitter) nodeMethods() {
 			jen.List(jen.Id("out"), jen.Err()).Op(":=").Id("g").Dot("h").Dot(n.GoName).Call(args...),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("x").Dot("Fail").Call(id, jen.Err()))),
 			jen.Op("*").Id("s").Op("=").Id("out"),
-			jen.Id("x").Dot("Leave").Call(jen.Id("in"), id, jen.Id("out")),
+			jen.Id("x").Dot("Leave").Call(jen.Id("in"), id, jen.Id("s")),
 			jen.Return(jen.Nil()),
 		)
 		e.f.Line()

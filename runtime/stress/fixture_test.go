@@ -222,7 +222,7 @@ func (g *probe) node(ctx context.Context, x *runtime.Exec[probeState], in runtim
 		update(&out)
 	}
 	*s = out
-	x.Leave(in, n, out)
+	x.Leave(in, n, s)
 	return nil
 }
 

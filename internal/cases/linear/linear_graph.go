@@ -53,11 +53,11 @@ func NewLinear(h LinearHandlers, opts ...runtime.Option) *Linear {
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
 func (g *Linear) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
-	x, err := runtime.NewExec[State](g.opts.Apply(opts...), linearNames[:])
-	if err != nil {
+	var x runtime.Exec[State]
+	if err := x.Start(g.opts.Apply(opts...), linearNames[:]); err != nil {
 		return s, err
 	}
-	err = g.run(ctx, x, runtime.Branch{}, linearNodeFirst, &s)
+	err := g.run(ctx, &x, runtime.Branch{}, linearNodeFirst, &s)
 	return x.End(s, err)
 }
 
@@ -97,11 +97,13 @@ func (g *Linear) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				return err
 			}
 			n = linearNodeSecond
+			fallthrough
 		case linearNodeSecond:
 			if err := g.nodeSecond(ctx, x, in, s); err != nil {
 				return err
 			}
 			n = linearNodeThird
+			fallthrough
 		case linearNodeThird:
 			if err := g.nodeThird(ctx, x, in, s); err != nil {
 				return err
@@ -123,7 +125,7 @@ func (g *Linear) nodeFirst(ctx context.Context, x *runtime.Exec[State], in runti
 		return x.Fail(linearNodeFirst, err)
 	}
 	*s = out
-	x.Leave(in, linearNodeFirst, out)
+	x.Leave(in, linearNodeFirst, s)
 	return nil
 }
 
@@ -137,7 +139,7 @@ func (g *Linear) nodeSecond(ctx context.Context, x *runtime.Exec[State], in runt
 		return x.Fail(linearNodeSecond, err)
 	}
 	*s = out
-	x.Leave(in, linearNodeSecond, out)
+	x.Leave(in, linearNodeSecond, s)
 	return nil
 }
 
@@ -151,6 +153,6 @@ func (g *Linear) nodeThird(ctx context.Context, x *runtime.Exec[State], in runti
 		return x.Fail(linearNodeThird, err)
 	}
 	*s = out
-	x.Leave(in, linearNodeThird, out)
+	x.Leave(in, linearNodeThird, s)
 	return nil
 }

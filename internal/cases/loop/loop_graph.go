@@ -74,11 +74,11 @@ func NewLoop(h LoopHandlers, opts ...runtime.Option) *Loop {
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
 func (g *Loop) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
-	x, err := runtime.NewExec[State](g.opts.Apply(opts...), loopNames[:])
-	if err != nil {
+	var x runtime.Exec[State]
+	if err := x.Start(g.opts.Apply(opts...), loopNames[:]); err != nil {
 		return s, err
 	}
-	err = g.run(ctx, x, runtime.Branch{}, loopNodeCount, &s)
+	err := g.run(ctx, &x, runtime.Branch{}, loopNodeCount, &s)
 	return x.End(s, err)
 }
 
@@ -132,7 +132,7 @@ func (g *Loop) nodeCount(ctx context.Context, x *runtime.Exec[State], in runtime
 		return x.Fail(loopNodeCount, err)
 	}
 	*s = out
-	x.Leave(in, loopNodeCount, out)
+	x.Leave(in, loopNodeCount, s)
 	return nil
 }
 

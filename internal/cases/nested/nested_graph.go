@@ -97,11 +97,11 @@ func NewNested(h NestedHandlers, opts ...runtime.Option) *Nested {
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
 func (g *Nested) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
-	x, err := runtime.NewExec[State](g.opts.Apply(opts...), nestedNames[:])
-	if err != nil {
+	var x runtime.Exec[State]
+	if err := x.Start(g.opts.Apply(opts...), nestedNames[:]); err != nil {
 		return s, err
 	}
-	err = g.run(ctx, x, runtime.Branch{}, nestedNodeTop, &s)
+	err := g.run(ctx, &x, runtime.Branch{}, nestedNodeTop, &s)
 	return x.End(s, err)
 }
 
@@ -212,6 +212,7 @@ func (g *Nested) branchTop(ctx context.Context, x *runtime.Exec[State], in runti
 				return err
 			}
 			n = nestedNodeB2
+			fallthrough
 		case nestedNodeB2:
 			if err := g.nodeB2(ctx, x, in, s); err != nil {
 				return err
@@ -254,7 +255,7 @@ func (g *Nested) nodeTop(ctx context.Context, x *runtime.Exec[State], in runtime
 		return x.Fail(nestedNodeTop, err)
 	}
 	*s = out
-	x.Leave(in, nestedNodeTop, out)
+	x.Leave(in, nestedNodeTop, s)
 	return nil
 }
 
@@ -268,7 +269,7 @@ func (g *Nested) nodeA(ctx context.Context, x *runtime.Exec[State], in runtime.B
 		return x.Fail(nestedNodeA, err)
 	}
 	*s = out
-	x.Leave(in, nestedNodeA, out)
+	x.Leave(in, nestedNodeA, s)
 	return nil
 }
 
@@ -282,7 +283,7 @@ func (g *Nested) nodeA1(ctx context.Context, x *runtime.Exec[State], in runtime.
 		return x.Fail(nestedNodeA1, err)
 	}
 	*s = out
-	x.Leave(in, nestedNodeA1, out)
+	x.Leave(in, nestedNodeA1, s)
 	return nil
 }
 
@@ -296,7 +297,7 @@ func (g *Nested) nodeA2(ctx context.Context, x *runtime.Exec[State], in runtime.
 		return x.Fail(nestedNodeA2, err)
 	}
 	*s = out
-	x.Leave(in, nestedNodeA2, out)
+	x.Leave(in, nestedNodeA2, s)
 	return nil
 }
 
@@ -310,7 +311,7 @@ func (g *Nested) nodeJoinA(ctx context.Context, x *runtime.Exec[State], in runti
 		return x.Fail(nestedNodeJoinA, err)
 	}
 	*s = out
-	x.Leave(in, nestedNodeJoinA, out)
+	x.Leave(in, nestedNodeJoinA, s)
 	return nil
 }
 
@@ -324,7 +325,7 @@ func (g *Nested) nodeB(ctx context.Context, x *runtime.Exec[State], in runtime.B
 		return x.Fail(nestedNodeB, err)
 	}
 	*s = out
-	x.Leave(in, nestedNodeB, out)
+	x.Leave(in, nestedNodeB, s)
 	return nil
 }
 
@@ -338,7 +339,7 @@ func (g *Nested) nodeB2(ctx context.Context, x *runtime.Exec[State], in runtime.
 		return x.Fail(nestedNodeB2, err)
 	}
 	*s = out
-	x.Leave(in, nestedNodeB2, out)
+	x.Leave(in, nestedNodeB2, s)
 	return nil
 }
 
@@ -352,7 +353,7 @@ func (g *Nested) nodeJoin(ctx context.Context, x *runtime.Exec[State], in runtim
 		return x.Fail(nestedNodeJoin, err)
 	}
 	*s = out
-	x.Leave(in, nestedNodeJoin, out)
+	x.Leave(in, nestedNodeJoin, s)
 	return nil
 }
 

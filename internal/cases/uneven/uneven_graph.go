@@ -122,11 +122,11 @@ func NewUneven(h UnevenHandlers, opts ...runtime.Option) *Uneven {
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
 func (g *Uneven) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
-	x, err := runtime.NewExec[State](g.opts.Apply(opts...), unevenNames[:])
-	if err != nil {
+	var x runtime.Exec[State]
+	if err := x.Start(g.opts.Apply(opts...), unevenNames[:]); err != nil {
 		return s, err
 	}
-	err = g.run(ctx, x, runtime.Branch{}, unevenNodePlan, &s)
+	err := g.run(ctx, &x, runtime.Branch{}, unevenNodePlan, &s)
 	return x.End(s, err)
 }
 
@@ -192,6 +192,7 @@ func (g *Uneven) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				return err
 			}
 			n = unevenNodeReview
+			fallthrough
 		case unevenNodeReview:
 			if err := g.nodeReview(ctx, x, in, s); err != nil {
 				return err
@@ -220,6 +221,7 @@ func (g *Uneven) branchPlan(ctx context.Context, x *runtime.Exec[State], in runt
 				return err
 			}
 			n = unevenNodeRankPapers
+			fallthrough
 		case unevenNodeRankPapers:
 			if err := g.nodeRankPapers(ctx, x, in, s); err != nil {
 				return err
@@ -243,7 +245,7 @@ func (g *Uneven) nodePlan(ctx context.Context, x *runtime.Exec[State], in runtim
 		return x.Fail(unevenNodePlan, err)
 	}
 	*s = out
-	x.Leave(in, unevenNodePlan, out)
+	x.Leave(in, unevenNodePlan, s)
 	return nil
 }
 
@@ -257,7 +259,7 @@ func (g *Uneven) nodeSearchWeb(ctx context.Context, x *runtime.Exec[State], in r
 		return x.Fail(unevenNodeSearchWeb, err)
 	}
 	*s = out
-	x.Leave(in, unevenNodeSearchWeb, out)
+	x.Leave(in, unevenNodeSearchWeb, s)
 	return nil
 }
 
@@ -271,7 +273,7 @@ func (g *Uneven) nodeFetchPapers(ctx context.Context, x *runtime.Exec[State], in
 		return x.Fail(unevenNodeFetchPapers, err)
 	}
 	*s = out
-	x.Leave(in, unevenNodeFetchPapers, out)
+	x.Leave(in, unevenNodeFetchPapers, s)
 	return nil
 }
 
@@ -285,7 +287,7 @@ func (g *Uneven) nodeRankPapers(ctx context.Context, x *runtime.Exec[State], in 
 		return x.Fail(unevenNodeRankPapers, err)
 	}
 	*s = out
-	x.Leave(in, unevenNodeRankPapers, out)
+	x.Leave(in, unevenNodeRankPapers, s)
 	return nil
 }
 
@@ -314,7 +316,7 @@ func (g *Uneven) nodeMerge(ctx context.Context, x *runtime.Exec[State], in runti
 		return x.Fail(unevenNodeMerge, err)
 	}
 	*s = out
-	x.Leave(in, unevenNodeMerge, out)
+	x.Leave(in, unevenNodeMerge, s)
 	return nil
 }
 
@@ -328,7 +330,7 @@ func (g *Uneven) nodeReview(ctx context.Context, x *runtime.Exec[State], in runt
 		return x.Fail(unevenNodeReview, err)
 	}
 	*s = out
-	x.Leave(in, unevenNodeReview, out)
+	x.Leave(in, unevenNodeReview, s)
 	return nil
 }
 
