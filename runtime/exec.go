@@ -14,7 +14,8 @@ import (
 type Exec[S any] struct {
 	names     []string // node names, indexed by the generated node constants
 	maxSteps  int64
-	mainSteps int64         // steps of the main flow: see Enter
+	mainSteps int64         // steps of the main flow, touched by it alone: see Enter
+	forkSteps atomic.Int64  // mainSteps as of the last fork on the main flow
 	steps     atomic.Int64  // steps of branches
 	forks     atomic.Uint64 // the last activation id handed out
 	policy    Policy
@@ -75,13 +76,13 @@ func (x *Exec[S]) Enter(ctx context.Context, in Branch, node int) error {
 	}
 	// The main flow never runs while branches do (it waits in Fork, and
 	// branches it runs itself count as branches), so it counts its steps
-	// without an atomic; Fork's go statements and Wait order the two counts.
+	// without an atomic; branches read its count as Fork published it.
 	var n int64
 	if in.Fork == 0 {
 		x.mainSteps++
 		n = x.mainSteps + x.steps.Load()
 	} else {
-		n = x.steps.Add(1) + x.mainSteps
+		n = x.steps.Add(1) + x.forkSteps.Load()
 	}
 	if n > x.maxSteps {
 		return &NodeError{Node: x.names[node], Err: &StepLimitError{Limit: int(x.maxSteps)}}

@@ -45,6 +45,9 @@ type activation[S any] struct {
 // context and its error is returned; under Wait all branches finish and the
 // first error is returned joined with the others.
 func (x *Exec[S]) Fork(ctx context.Context, in Branch, f *ForkSpec, j Join) error {
+	if in.Fork == 0 {
+		x.forkSteps.Store(x.mainSteps)
+	}
 	a := &activation[S]{x: x, spec: f, join: j, id: x.forks.Add(1), ctx: ctx}
 	if x.policy == Cancel {
 		a.ctx, a.cancel = context.WithCancelCause(ctx)
