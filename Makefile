@@ -2,12 +2,12 @@
 # installed here from the Go module proxy, pinned.
 
 GO          ?= go
-GOBIN       := $(shell $(GO) env GOPATH)/bin
-STATICCHECK := $(GOBIN)/staticcheck
 STATICCHECK_VERSION := v0.8.2
+# Run at the pinned version, whatever may be installed (the build is cached).
+STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 FUZZTIME    ?= 20s
 
-.PHONY: test fmt vet staticcheck unit fuzz verify generate demo stress bench tools
+.PHONY: test fmt vet staticcheck unit fuzz verify generate demo stress bench
 
 ## test: everything CI checks — formatting, vet, staticcheck, race tests, fuzzing, generated code drift
 test: fmt vet staticcheck unit fuzz verify
@@ -19,10 +19,7 @@ fmt:
 vet:
 	$(GO) vet ./...
 
-$(STATICCHECK):
-	$(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
-
-staticcheck: $(STATICCHECK)
+staticcheck:
 	$(STATICCHECK) ./...
 
 unit:
@@ -51,3 +48,25 @@ demo:
 	$(GO) run ./cmd/graphc diagram examples/research/research.graph.yaml
 	@echo '== examples/nested: a fork inside a branch'
 	$(GO) run ./examples/nested
+
+## bench: graphc vs hand-written Go, Eino and LangGraph.js on the graphs of examples/bench
+## (its own module), then the generator on 10,000 nodes; prints a markdown table of the
+## medians (also left in examples/bench/bench.md). About 5 minutes on 2 cores.
+BENCH_COUNT ?= 6
+BENCH_TIME  ?= 500ms
+.PHONY: bench
+bench: SHELL := /bin/bash
+bench: .SHELLFLAGS := -o pipefail -c
+bench:
+	cd examples/bench && $(GO) test -run='^$$' -bench='^Benchmark(FanIn|Chain|Loop|Nested)' -benchmem \
+		-count=$(BENCH_COUNT) -benchtime=$(BENCH_TIME) -timeout=30m . | tee bench.out
+	cd examples/bench && $(GO) test -run='^$$' -bench='^BenchmarkGenerate10000$$' -benchmem \
+		-count=3 -benchtime=1x -timeout=30m . | tee -a bench.out
+	@cd examples/bench/langgraph && if ! command -v node >/dev/null 2>&1; then \
+		echo 'bench: node not found: skipping the LangGraph.js peer'; \
+	elif ! npm ci --no-audit --no-fund --loglevel=error >&2; then \
+		echo 'bench: npm ci failed: skipping the LangGraph.js peer'; \
+	else \
+		BENCH_COUNT=$(BENCH_COUNT) node bench.mjs | tee -a ../bench.out; \
+	fi
+	@cd examples/bench && $(GO) run ./cmd/benchtable bench.out | tee bench.md
