@@ -1,0 +1,228 @@
+//go:build ignore
+
+// gen_specs writes the benchmark graphs: for each, a directory with its
+// graphc spec (<dir>/<dir>.graph.yaml) and the handlers that implement the
+// generated interface (<dir>/handlers.go, which carries the go:generate line).
+// The node bodies live in package model and are shared with the hand-written
+// and the Eino versions, so that the three systems run the same work.
+//
+// Run it from examples/bench, then generate the executors:
+//
+//	go run gen_specs.go && go generate ./...
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"go/format"
+	"log"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+func main() {
+	for _, w := range []int{20, 100, 1000} {
+		fanIn(w)
+	}
+	for _, n := range []int{10, 1000} {
+		chain(n)
+	}
+	loop(1000)
+	nested()
+}
+
+// graph collects one graph's spec and handlers.
+type graph struct {
+	dir, name, doc string
+	nodes          []string // spec node entries (YAML flow mappings or names)
+	edges          []string // spec edge entries (YAML flow mappings)
+	methods        []string // Go methods of Handlers
+}
+
+func (g *graph) node(name string) { g.nodes = append(g.nodes, name) }
+
+func (g *graph) fanIn(name string) {
+	g.nodes = append(g.nodes, fmt.Sprintf("{name: %s, fan_in: true}", name))
+}
+
+func (g *graph) edge(format string, args ...any) {
+	g.edges = append(g.edges, fmt.Sprintf(format, args...))
+}
+
+func (g *graph) method(format string, args ...any) {
+	g.methods = append(g.methods, fmt.Sprintf(format, args...))
+}
+
+// fanIn: start -> parallel [w1..wW] -> join -> __end__. Branch i adds i to
+// N; join adds up the N every branch ended with.
+func fanIn(w int) {
+	g := &graph{dir: fmt.Sprintf("fan%d", w), name: fmt.Sprintf("Fan%d", w),
+		doc: fmt.Sprintf("start forks to %d branches that fan in at join.", w)}
+	g.node("start")
+	ws := make([]string, w)
+	for i := range w {
+		ws[i] = fmt.Sprintf("w%d", i+1)
+		g.node(ws[i])
+	}
+	g.fanIn("join")
+	g.edge("{from: __start__, to: start}")
+	g.edge("{from: start, parallel: [%s], fan_in: join}", strings.Join(ws, ", "))
+	for _, n := range ws {
+		g.edge("{from: %s, to: join}", n)
+	}
+	g.edge("{from: join, to: __end__}")
+
+	g.method("func (Handlers) Start(_ context.Context, s model.State) (model.State, error) { return model.Inc(s), nil }")
+	for i := range w {
+		g.method("func (Handlers) W%d(_ context.Context, s model.State) (model.State, error) { return model.Add(s, %d), nil }", i+1, i+1)
+	}
+	g.method(`// Join adds up the N of every branch.
+func (Handlers) Join(_ context.Context, s model.State, in JoinBranches) (model.State, error) {
+	for _, b := range in.All() {
+		s.Sum += b.N
+	}
+	return s, nil
+}`)
+	g.write()
+}
+
+// chain: n1 -> n2 -> ... -> nN -> __end__, each N++.
+func chain(n int) {
+	g := &graph{dir: fmt.Sprintf("chain%d", n), name: fmt.Sprintf("Chain%d", n),
+		doc: fmt.Sprintf("A linear chain of %d nodes, each adding one to N.", n)}
+	for i := range n {
+		g.node(fmt.Sprintf("n%d", i+1))
+		g.method("func (Handlers) N%d(_ context.Context, s model.State) (model.State, error) { return model.Inc(s), nil }", i+1)
+	}
+	g.edge("{from: __start__, to: n1}")
+	for i := 1; i < n; i++ {
+		g.edge("{from: n%d, to: n%d}", i, i+1)
+	}
+	g.edge("{from: n%d, to: __end__}", n)
+	g.write()
+}
+
+// loop: one node that adds one to N, and loops on itself until N reaches n.
+func loop(n int) {
+	g := &graph{dir: fmt.Sprintf("loop%d", n), name: fmt.Sprintf("Loop%d", n),
+		doc: fmt.Sprintf("One node that adds one to N, looping on itself until N is %d.", n)}
+	g.node("count")
+	g.edge("{from: __start__, to: count}")
+	g.edge("{from: count, when: {again: count, done: __end__}}")
+	g.method("func (Handlers) Count(_ context.Context, s model.State) (model.State, error) { return model.Inc(s), nil }")
+	g.method(`// RouteCount loops until N is %[1]d.
+func (Handlers) RouteCount(_ context.Context, s model.State) (CountRoute, error) {
+	if s.N < %[1]d {
+		return CountAgain, nil
+	}
+	return CountDone, nil
+}`, n)
+	g.write()
+}
+
+// nested: start forks to a1..a4; each ak forks to ak_1..ak_4, which fan in
+// at ak_join; the four ak_join fan in at join.
+func nested() {
+	g := &graph{dir: "nested4x4", name: "Nested4x4",
+		doc: "start forks to 4 branches, each of which forks to 4 and fans in; then all 4 fan in."}
+	g.node("start")
+	var outer []string
+	for k := 1; k <= 4; k++ {
+		a := fmt.Sprintf("a%d", k)
+		outer = append(outer, a)
+		g.node(a)
+		var inner []string
+		for j := 1; j <= 4; j++ {
+			inner = append(inner, fmt.Sprintf("%s_%d", a, j))
+			g.node(inner[j-1])
+		}
+		g.fanIn(a + "_join")
+		g.edge("{from: %s, parallel: [%s], fan_in: %s_join}", a, strings.Join(inner, ", "), a)
+		for _, n := range inner {
+			g.edge("{from: %s, to: %s_join}", n, a)
+		}
+		g.edge("{from: %s_join, to: join}", a)
+
+		g.method("func (Handlers) A%d(_ context.Context, s model.State) (model.State, error) { return model.Add(s, %d), nil }", k, k)
+		for j := 1; j <= 4; j++ {
+			g.method("func (Handlers) A%d%d(_ context.Context, s model.State) (model.State, error) { return model.Add(s, %d), nil }", k, j, j)
+		}
+		g.method(`// A%[1]dJoin adds up the N of its four branches.
+func (Handlers) A%[1]dJoin(_ context.Context, s model.State, in A%[1]dJoinBranches) (model.State, error) {
+	for _, b := range in.All() {
+		s.Sum += b.N
+	}
+	return s, nil
+}`, k)
+	}
+	g.fanIn("join")
+	g.edges = append([]string{
+		"{from: __start__, to: start}",
+		fmt.Sprintf("{from: start, parallel: [%s], fan_in: join}", strings.Join(outer, ", ")),
+	}, g.edges...)
+	g.edge("{from: join, to: __end__}")
+	g.method("func (Handlers) Start(_ context.Context, s model.State) (model.State, error) { return model.Inc(s), nil }")
+	g.method(`// Join adds up the Sum of the four inner joins.
+func (Handlers) Join(_ context.Context, s model.State, in JoinBranches) (model.State, error) {
+	for _, b := range in.All() {
+		s.Sum += b.Sum
+	}
+	return s, nil
+}`)
+	g.write()
+}
+
+func (g *graph) write() {
+	if err := os.MkdirAll(g.dir, 0o755); err != nil {
+		log.Fatal(err)
+	}
+	spec := g.dir + ".graph.yaml"
+
+	var y bytes.Buffer
+	fmt.Fprintf(&y, "# Written by gen_specs.go; do not edit.\nversion: 1\ngraph: %s\ndoc: %s\nstate: model.State\nnodes:\n", g.name, g.doc)
+	for _, n := range g.nodes {
+		fmt.Fprintf(&y, "  - %s\n", n)
+	}
+	y.WriteString("edges:\n")
+	for _, e := range g.edges {
+		fmt.Fprintf(&y, "  - %s\n", e)
+	}
+	writeFile(filepath.Join(g.dir, spec), y.Bytes())
+
+	var src bytes.Buffer
+	fmt.Fprintf(&src, `// Code generated by gen_specs.go. DO NOT EDIT.
+
+// Package %[1]s is the %[2]s benchmark graph: %[3]s
+package %[1]s
+
+//go:generate go tool graphc generate %[4]s
+
+import (
+	"context"
+
+	"github.com/graphc/graphc/examples/bench/model"
+)
+
+// Handlers implements %[2]sHandlers with the node bodies of package model.
+type Handlers struct{}
+
+var _ %[2]sHandlers = Handlers{}
+
+`, g.dir, g.name, g.doc, spec)
+	for _, m := range g.methods {
+		src.WriteString(m)
+		src.WriteString("\n\n")
+	}
+	out, err := format.Source(src.Bytes())
+	if err != nil {
+		log.Fatalf("%s: %v\n%s", g.dir, err, src.Bytes())
+	}
+	writeFile(filepath.Join(g.dir, "handlers.go"), out)
+}
+
+func writeFile(path string, b []byte) {
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		log.Fatal(err)
+	}
+}
