@@ -70,3 +70,8 @@ bench:
 		BENCH_COUNT=$(BENCH_COUNT) node bench.mjs | tee -a ../bench.out; \
 	fi
 	@cd examples/bench && $(GO) run ./cmd/benchtable bench.out | tee bench.md
+
+## stress: every generated stress test, large: 10,000 runs per graph, and fan-ins up to W=1000 (examples/bench)
+stress:
+	$(GO) test -race -count=1 -run 'Stress$$' -v ./examples/... ./internal/... -args -stress.runs=10000
+	cd examples/bench && $(GO) test -race -count=1 -run 'Stress$$' -v ./fan20/ ./fan100/ ./fan1000/ ./nested4x4/ -args -stress.runs=1000

@@ -83,6 +83,11 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 		return diag.Pos{File: path, Line: 1, Col: 1}
 	}
 
+	if n := len(g.Config.InterruptBefore) + len(g.Config.InterruptAfter); n > 0 {
+		// The spec format has them and graphc checks them; the executor
+		// does not pause and resume yet, and must not pretend to.
+		return nil, diag.List{{Pos: at(g.Config.Pos), Message: "interrupt_before and interrupt_after are checked but not generated yet: this graphc cannot pause and resume a run; remove them to generate"}}
+	}
 	pkgName, err := packageName(g, dir, opts)
 	if err != nil {
 		return nil, diag.List{{Pos: at(g.Pos), Message: err.Error()}}

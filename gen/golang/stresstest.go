@@ -28,7 +28,7 @@ func GenerateTest(in Input) ([]byte, error) {
 	// func TestResearchStress(t *testing.T) { StressResearch(t, researchProbe{}, nil) }
 	e.f.Add(doc(
 		fmt.Sprintf("Test%sStress runs the %s graph many times at once with probe handlers that pass the state through and draw routes at random (biased to leave loops), and checks through the runtime's events that every fork activation delivered each branch's state to its join exactly once, that each fan-in ran once and only after all its branches, and that no goroutine outlived a run.", g.Name, g.Name),
-		"Scale it with -stress.runs, -stress.seed and -stress.jitter.",
+		"Scale it with -stress.runs, -stress.parallel, -stress.jitter, -stress.procs and -stress.timeout; replay a failure with the -stress.seed it prints.",
 	))
 	e.f.Func().Id("Test" + g.Name + "Stress").Params(jen.Id("t").Op("*").Qual("testing", "T")).Block(
 		jen.Id("Stress"+g.Name).Call(jen.Id("t"), jen.Id(probe).Values(), jen.Nil()),

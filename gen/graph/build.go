@@ -833,6 +833,7 @@ func sccs(nodes []*Node, succ func(*Node) []*Node) []component {
 func (b *builder) config() {
 	c := b.f.Config
 	g := b.g
+	g.Config.Pos = c.Pos
 	g.Config.MaxWorkers = c.MaxWorkers.Value
 	g.Config.MaxSteps = c.MaxSteps.Value
 	switch c.OnBranchError.Value {

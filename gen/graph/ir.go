@@ -57,6 +57,7 @@ type Config struct {
 	OnBranchError   Policy
 	InterruptBefore []*Node
 	InterruptAfter  []*Node
+	Pos             diag.Pos // the config key; zero if absent
 }
 
 // Kind is the kind of a node's outgoing edge.
