@@ -78,3 +78,43 @@ func (l List) Error() string {
 	}
 	return b.String()
 }
+
+// Closest returns the name in names nearest to s by edit distance, or "" if
+// none is near enough to be a likely typo.
+func Closest(s string, names []string) string {
+	best, bestD := "", max(1, len(s)/3)
+	for _, n := range names {
+		if max(len(n)-len(s), len(s)-len(n)) > bestD {
+			continue // too far apart in length to be close
+		}
+		if d := distance(s, n); d < bestD || d == bestD && best == "" {
+			best, bestD = n, d
+		}
+	}
+	return best
+}
+
+// distance is the optimal string alignment distance between a and b: the
+// edits (insert, delete, substitute, swap two adjacent bytes) from a to b.
+func distance(a, b string) int {
+	// Three rows of the dynamic-programming table suffice.
+	prev2, prev, cur := make([]int, len(b)+1), make([]int, len(b)+1), make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
+}

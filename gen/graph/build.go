@@ -211,36 +211,14 @@ func (b *builder) target(s spec.String, what string) (*Node, bool) {
 }
 
 func (b *builder) didYouMean(name string) string {
-	best, bestD := "", 3
-	for _, n := range b.g.Nodes {
-		if d := editDistance(name, n.Name); d < bestD {
-			best, bestD = n.Name, d
-		}
+	names := make([]string, len(b.g.Nodes))
+	for i, n := range b.g.Nodes {
+		names[i] = n.Name
 	}
-	if best == "" {
-		return ": declare it under `nodes:`"
+	if best := diag.Closest(name, names); best != "" {
+		return fmt.Sprintf("; did you mean %q?", best)
 	}
-	return fmt.Sprintf("; did you mean %q?", best)
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return ": declare it under `nodes:`"
 }
 
 // firstEdge remembers where a node's outgoing edge was declared.

@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/graphc/graphc/gen/diag"
 )
 
 // This file holds the walker the schema in parse.go is written with. It never
@@ -50,7 +52,7 @@ func object[T any](p *parser, m *yaml.Node, what string, keys []key[T], dst *T) 
 		for i, k := range keys {
 			names[i] = k.name
 		}
-		if s := closest(e.name, names); s != "" {
+		if s := diag.Closest(e.name, names); s != "" {
 			p.errorf(e.key, "unknown key %s in %s; did you mean %q?", quote(e.name), what, s)
 		} else {
 			p.errorf(e.key, "unknown key %s in %s; the keys are %s", quote(e.name), what, strings.Join(names, ", "))
@@ -274,45 +276,3 @@ func quote(s string) string {
 	}
 	return strconv.Quote(s[:cut]) + "..."
 }
-
-// closest returns the name in names nearest to s by edit distance, or "" if
-// none is near enough to be a likely typo.
-func closest(s string, names []string) string {
-	best, bestD := "", max(1, len(s)/3)
-	for _, n := range names {
-		if abs(len(n)-len(s)) > bestD {
-			continue // too far apart in length to be close
-		}
-		if d := distance(s, n); d < bestD || d == bestD && best == "" {
-			best, bestD = n, d
-		}
-	}
-	return best
-}
-
-// distance is the optimal string alignment distance between a and b: the
-// edits (insert, delete, substitute, swap two adjacent bytes) from a to b.
-func distance(a, b string) int {
-	// Three rows of the dynamic-programming table suffice.
-	prev2, prev, cur := make([]int, len(b)+1), make([]int, len(b)+1), make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
-}
-
-func abs(x int) int { return max(x, -x) }
