@@ -242,25 +242,38 @@ var fanoutForkStart = runtime.ForkSpec{
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *Fanout) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
+	var out State // what the node that just ran returned
 	for {
 		switch n {
 		case fanoutNodeStart:
-			if err := g.nodeStart(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.Start(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			// The branches forked at "start" meet at "aggregate", which runs here once all have arrived.
 			jAggregate := &fanoutJoinAggregate{
 				fork: *s,
 				g:    g,
 				x:    x,
 			}
-			if err := x.Fork(ctx, in, &fanoutForkStart, jAggregate); err != nil {
+			if err = x.Fork(ctx, in, &fanoutForkStart, jAggregate); err != nil {
 				return err
 			}
 			n = fanoutNodeAggregate
-			if err := g.nodeAggregate(ctx, x, in, s, &jAggregate.in); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.Aggregate(ctx, *s, jAggregate.in)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
@@ -271,420 +284,233 @@ func (g *Fanout) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 // branchStart runs one branch forked at "start" from node n until it reaches fan-in "aggregate".
 func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
+	var out State // what the node that just ran returned
 	for {
 		switch n {
 		case fanoutNodeW01:
-			if err := g.nodeW01(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W01(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fanoutNodeW02:
-			if err := g.nodeW02(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W02(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fanoutNodeW03:
-			if err := g.nodeW03(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W03(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fanoutNodeW04:
-			if err := g.nodeW04(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W04(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fanoutNodeW05:
-			if err := g.nodeW05(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W05(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fanoutNodeW06:
-			if err := g.nodeW06(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W06(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fanoutNodeW07:
-			if err := g.nodeW07(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W07(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fanoutNodeW08:
-			if err := g.nodeW08(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W08(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fanoutNodeW09:
-			if err := g.nodeW09(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W09(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fanoutNodeW10:
-			if err := g.nodeW10(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W10(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fanoutNodeW11:
-			if err := g.nodeW11(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W11(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fanoutNodeW12:
-			if err := g.nodeW12(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W12(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fanoutNodeW13:
-			if err := g.nodeW13(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W13(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fanoutNodeW14:
-			if err := g.nodeW14(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W14(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fanoutNodeW15:
-			if err := g.nodeW15(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W15(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fanoutNodeW16:
-			if err := g.nodeW16(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W16(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fanoutNodeW17:
-			if err := g.nodeW17(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W17(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fanoutNodeW18:
-			if err := g.nodeW18(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W18(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fanoutNodeW19:
-			if err := g.nodeW19(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W19(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fanoutNodeW20:
-			if err := g.nodeW20(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W20(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
-}
-
-// nodeStart runs node "start" on *s.
-func (g *Fanout) nodeStart(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, fanoutNodeStart); err != nil {
-		return err
-	}
-	out, err := g.h.Start(ctx, *s)
-	if err != nil {
-		return x.Fail(fanoutNodeStart, err)
-	}
-	*s = out
-	x.Leave(in, fanoutNodeStart, s)
-	return nil
-}
-
-// nodeW01 runs node "w01" on *s.
-func (g *Fanout) nodeW01(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, fanoutNodeW01); err != nil {
-		return err
-	}
-	out, err := g.h.W01(ctx, *s)
-	if err != nil {
-		return x.Fail(fanoutNodeW01, err)
-	}
-	*s = out
-	x.Leave(in, fanoutNodeW01, s)
-	return nil
-}
-
-// nodeW02 runs node "w02" on *s.
-func (g *Fanout) nodeW02(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, fanoutNodeW02); err != nil {
-		return err
-	}
-	out, err := g.h.W02(ctx, *s)
-	if err != nil {
-		return x.Fail(fanoutNodeW02, err)
-	}
-	*s = out
-	x.Leave(in, fanoutNodeW02, s)
-	return nil
-}
-
-// nodeW03 runs node "w03" on *s.
-func (g *Fanout) nodeW03(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, fanoutNodeW03); err != nil {
-		return err
-	}
-	out, err := g.h.W03(ctx, *s)
-	if err != nil {
-		return x.Fail(fanoutNodeW03, err)
-	}
-	*s = out
-	x.Leave(in, fanoutNodeW03, s)
-	return nil
-}
-
-// nodeW04 runs node "w04" on *s.
-func (g *Fanout) nodeW04(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, fanoutNodeW04); err != nil {
-		return err
-	}
-	out, err := g.h.W04(ctx, *s)
-	if err != nil {
-		return x.Fail(fanoutNodeW04, err)
-	}
-	*s = out
-	x.Leave(in, fanoutNodeW04, s)
-	return nil
-}
-
-// nodeW05 runs node "w05" on *s.
-func (g *Fanout) nodeW05(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, fanoutNodeW05); err != nil {
-		return err
-	}
-	out, err := g.h.W05(ctx, *s)
-	if err != nil {
-		return x.Fail(fanoutNodeW05, err)
-	}
-	*s = out
-	x.Leave(in, fanoutNodeW05, s)
-	return nil
-}
-
-// nodeW06 runs node "w06" on *s.
-func (g *Fanout) nodeW06(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, fanoutNodeW06); err != nil {
-		return err
-	}
-	out, err := g.h.W06(ctx, *s)
-	if err != nil {
-		return x.Fail(fanoutNodeW06, err)
-	}
-	*s = out
-	x.Leave(in, fanoutNodeW06, s)
-	return nil
-}
-
-// nodeW07 runs node "w07" on *s.
-func (g *Fanout) nodeW07(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, fanoutNodeW07); err != nil {
-		return err
-	}
-	out, err := g.h.W07(ctx, *s)
-	if err != nil {
-		return x.Fail(fanoutNodeW07, err)
-	}
-	*s = out
-	x.Leave(in, fanoutNodeW07, s)
-	return nil
-}
-
-// nodeW08 runs node "w08" on *s.
-func (g *Fanout) nodeW08(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, fanoutNodeW08); err != nil {
-		return err
-	}
-	out, err := g.h.W08(ctx, *s)
-	if err != nil {
-		return x.Fail(fanoutNodeW08, err)
-	}
-	*s = out
-	x.Leave(in, fanoutNodeW08, s)
-	return nil
-}
-
-// nodeW09 runs node "w09" on *s.
-func (g *Fanout) nodeW09(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, fanoutNodeW09); err != nil {
-		return err
-	}
-	out, err := g.h.W09(ctx, *s)
-	if err != nil {
-		return x.Fail(fanoutNodeW09, err)
-	}
-	*s = out
-	x.Leave(in, fanoutNodeW09, s)
-	return nil
-}
-
-// nodeW10 runs node "w10" on *s.
-func (g *Fanout) nodeW10(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, fanoutNodeW10); err != nil {
-		return err
-	}
-	out, err := g.h.W10(ctx, *s)
-	if err != nil {
-		return x.Fail(fanoutNodeW10, err)
-	}
-	*s = out
-	x.Leave(in, fanoutNodeW10, s)
-	return nil
-}
-
-// nodeW11 runs node "w11" on *s.
-func (g *Fanout) nodeW11(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, fanoutNodeW11); err != nil {
-		return err
-	}
-	out, err := g.h.W11(ctx, *s)
-	if err != nil {
-		return x.Fail(fanoutNodeW11, err)
-	}
-	*s = out
-	x.Leave(in, fanoutNodeW11, s)
-	return nil
-}
-
-// nodeW12 runs node "w12" on *s.
-func (g *Fanout) nodeW12(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, fanoutNodeW12); err != nil {
-		return err
-	}
-	out, err := g.h.W12(ctx, *s)
-	if err != nil {
-		return x.Fail(fanoutNodeW12, err)
-	}
-	*s = out
-	x.Leave(in, fanoutNodeW12, s)
-	return nil
-}
-
-// nodeW13 runs node "w13" on *s.
-func (g *Fanout) nodeW13(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, fanoutNodeW13); err != nil {
-		return err
-	}
-	out, err := g.h.W13(ctx, *s)
-	if err != nil {
-		return x.Fail(fanoutNodeW13, err)
-	}
-	*s = out
-	x.Leave(in, fanoutNodeW13, s)
-	return nil
-}
-
-// nodeW14 runs node "w14" on *s.
-func (g *Fanout) nodeW14(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, fanoutNodeW14); err != nil {
-		return err
-	}
-	out, err := g.h.W14(ctx, *s)
-	if err != nil {
-		return x.Fail(fanoutNodeW14, err)
-	}
-	*s = out
-	x.Leave(in, fanoutNodeW14, s)
-	return nil
-}
-
-// nodeW15 runs node "w15" on *s.
-func (g *Fanout) nodeW15(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, fanoutNodeW15); err != nil {
-		return err
-	}
-	out, err := g.h.W15(ctx, *s)
-	if err != nil {
-		return x.Fail(fanoutNodeW15, err)
-	}
-	*s = out
-	x.Leave(in, fanoutNodeW15, s)
-	return nil
-}
-
-// nodeW16 runs node "w16" on *s.
-func (g *Fanout) nodeW16(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, fanoutNodeW16); err != nil {
-		return err
-	}
-	out, err := g.h.W16(ctx, *s)
-	if err != nil {
-		return x.Fail(fanoutNodeW16, err)
-	}
-	*s = out
-	x.Leave(in, fanoutNodeW16, s)
-	return nil
-}
-
-// nodeW17 runs node "w17" on *s.
-func (g *Fanout) nodeW17(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, fanoutNodeW17); err != nil {
-		return err
-	}
-	out, err := g.h.W17(ctx, *s)
-	if err != nil {
-		return x.Fail(fanoutNodeW17, err)
-	}
-	*s = out
-	x.Leave(in, fanoutNodeW17, s)
-	return nil
-}
-
-// nodeW18 runs node "w18" on *s.
-func (g *Fanout) nodeW18(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, fanoutNodeW18); err != nil {
-		return err
-	}
-	out, err := g.h.W18(ctx, *s)
-	if err != nil {
-		return x.Fail(fanoutNodeW18, err)
-	}
-	*s = out
-	x.Leave(in, fanoutNodeW18, s)
-	return nil
-}
-
-// nodeW19 runs node "w19" on *s.
-func (g *Fanout) nodeW19(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, fanoutNodeW19); err != nil {
-		return err
-	}
-	out, err := g.h.W19(ctx, *s)
-	if err != nil {
-		return x.Fail(fanoutNodeW19, err)
-	}
-	*s = out
-	x.Leave(in, fanoutNodeW19, s)
-	return nil
-}
-
-// nodeW20 runs node "w20" on *s.
-func (g *Fanout) nodeW20(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, fanoutNodeW20); err != nil {
-		return err
-	}
-	out, err := g.h.W20(ctx, *s)
-	if err != nil {
-		return x.Fail(fanoutNodeW20, err)
-	}
-	*s = out
-	x.Leave(in, fanoutNodeW20, s)
-	return nil
-}
-
-// nodeAggregate runs node "aggregate" on *s.
-func (g *Fanout) nodeAggregate(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b *AggregateBranches) error {
-	if err := x.Enter(ctx, in, fanoutNodeAggregate); err != nil {
-		return err
-	}
-	out, err := g.h.Aggregate(ctx, *s, *b)
-	if err != nil {
-		return x.Fail(fanoutNodeAggregate, err)
-	}
-	*s = out
-	x.Leave(in, fanoutNodeAggregate, s)
-	return nil
 }
 
 // fanoutJoinAggregate is one activation of the fork at "start": each branch delivers its final state into it exactly once, under its lock, and fan-in "aggregate" reads it after all have arrived.

@@ -166,25 +166,38 @@ var pipelineForkTest = runtime.ForkSpec{
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *Pipeline) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
+	var out State // what the node that just ran returned
 	for {
 		switch n {
 		case pipelineNodeCheckout:
-			if err := g.nodeCheckout(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.Checkout(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			// The branches forked at "checkout" meet at "release", which runs here once all have arrived.
 			jRelease := &pipelineJoinRelease{
 				fork: *s,
 				g:    g,
 				x:    x,
 			}
-			if err := x.Fork(ctx, in, &pipelineForkCheckout, jRelease); err != nil {
+			if err = x.Fork(ctx, in, &pipelineForkCheckout, jRelease); err != nil {
 				return err
 			}
 			n = pipelineNodeRelease
-			if err := g.nodeRelease(ctx, x, in, s, &jRelease.in); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.Release(ctx, *s, jRelease.in)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
@@ -195,36 +208,61 @@ func (g *Pipeline) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 // branchCheckout runs one branch forked at "checkout" from node n until it reaches fan-in "release".
 func (g *Pipeline) branchCheckout(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
+	var out State // what the node that just ran returned
 	for {
 		switch n {
 		case pipelineNodeCompile:
-			if err := g.nodeCompile(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.Compile(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = pipelineNodeLink
 			fallthrough
 		case pipelineNodeLink:
-			if err := g.nodeLink(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.Link(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case pipelineNodeTest:
-			if err := g.nodeTest(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.Test(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			// The branches forked at "test" meet at "tested", which runs here once all have arrived.
 			jTested := &pipelineJoinTested{
 				fork: *s,
 				g:    g,
 				x:    x,
 			}
-			if err := x.Fork(ctx, in, &pipelineForkTest, jTested); err != nil {
+			if err = x.Fork(ctx, in, &pipelineForkTest, jTested); err != nil {
 				return err
 			}
 			n = pipelineNodeTested
-			if err := g.nodeTested(ctx, x, in, s, &jTested.in); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.Tested(ctx, *s, jTested.in)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
@@ -235,134 +273,35 @@ func (g *Pipeline) branchCheckout(ctx context.Context, x *runtime.Exec[State], i
 // branchTest runs one branch forked at "test" from node n until it reaches fan-in "tested".
 func (g *Pipeline) branchTest(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
+	var out State // what the node that just ran returned
 	for {
 		switch n {
 		case pipelineNodeUnit:
-			if err := g.nodeUnit(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.Unit(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case pipelineNodeIntegration:
-			if err := g.nodeIntegration(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.Integration(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
-}
-
-// nodeCheckout runs node "checkout" on *s.
-func (g *Pipeline) nodeCheckout(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, pipelineNodeCheckout); err != nil {
-		return err
-	}
-	out, err := g.h.Checkout(ctx, *s)
-	if err != nil {
-		return x.Fail(pipelineNodeCheckout, err)
-	}
-	*s = out
-	x.Leave(in, pipelineNodeCheckout, s)
-	return nil
-}
-
-// nodeCompile runs node "compile" on *s.
-func (g *Pipeline) nodeCompile(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, pipelineNodeCompile); err != nil {
-		return err
-	}
-	out, err := g.h.Compile(ctx, *s)
-	if err != nil {
-		return x.Fail(pipelineNodeCompile, err)
-	}
-	*s = out
-	x.Leave(in, pipelineNodeCompile, s)
-	return nil
-}
-
-// nodeLink runs node "link" on *s.
-func (g *Pipeline) nodeLink(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, pipelineNodeLink); err != nil {
-		return err
-	}
-	out, err := g.h.Link(ctx, *s)
-	if err != nil {
-		return x.Fail(pipelineNodeLink, err)
-	}
-	*s = out
-	x.Leave(in, pipelineNodeLink, s)
-	return nil
-}
-
-// nodeTest runs node "test" on *s.
-func (g *Pipeline) nodeTest(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, pipelineNodeTest); err != nil {
-		return err
-	}
-	out, err := g.h.Test(ctx, *s)
-	if err != nil {
-		return x.Fail(pipelineNodeTest, err)
-	}
-	*s = out
-	x.Leave(in, pipelineNodeTest, s)
-	return nil
-}
-
-// nodeUnit runs node "unit" on *s.
-func (g *Pipeline) nodeUnit(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, pipelineNodeUnit); err != nil {
-		return err
-	}
-	out, err := g.h.Unit(ctx, *s)
-	if err != nil {
-		return x.Fail(pipelineNodeUnit, err)
-	}
-	*s = out
-	x.Leave(in, pipelineNodeUnit, s)
-	return nil
-}
-
-// nodeIntegration runs node "integration" on *s.
-func (g *Pipeline) nodeIntegration(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, pipelineNodeIntegration); err != nil {
-		return err
-	}
-	out, err := g.h.Integration(ctx, *s)
-	if err != nil {
-		return x.Fail(pipelineNodeIntegration, err)
-	}
-	*s = out
-	x.Leave(in, pipelineNodeIntegration, s)
-	return nil
-}
-
-// nodeTested runs node "tested" on *s.
-func (g *Pipeline) nodeTested(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b *TestedBranches) error {
-	if err := x.Enter(ctx, in, pipelineNodeTested); err != nil {
-		return err
-	}
-	out, err := g.h.Tested(ctx, *s, *b)
-	if err != nil {
-		return x.Fail(pipelineNodeTested, err)
-	}
-	*s = out
-	x.Leave(in, pipelineNodeTested, s)
-	return nil
-}
-
-// nodeRelease runs node "release" on *s.
-func (g *Pipeline) nodeRelease(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b *ReleaseBranches) error {
-	if err := x.Enter(ctx, in, pipelineNodeRelease); err != nil {
-		return err
-	}
-	out, err := g.h.Release(ctx, *s, *b)
-	if err != nil {
-		return x.Fail(pipelineNodeRelease, err)
-	}
-	*s = out
-	x.Leave(in, pipelineNodeRelease, s)
-	return nil
 }
 
 // pipelineJoinRelease is one activation of the fork at "checkout": each branch delivers its final state into it exactly once, under its lock, and fan-in "release" reads it after all have arrived.

@@ -172,31 +172,50 @@ var researchForkPlan = runtime.ForkSpec{
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *Research) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
+	var out State // what the node that just ran returned
 	for {
 		switch n {
 		case researchNodePlan:
-			if err := g.nodePlan(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.Plan(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			// The branches forked at "plan" meet at "merge", which runs here once all have arrived.
 			jMerge := &researchJoinMerge{
 				fork: *s,
 				g:    g,
 				x:    x,
 			}
-			if err := x.Fork(ctx, in, &researchForkPlan, jMerge); err != nil {
+			if err = x.Fork(ctx, in, &researchForkPlan, jMerge); err != nil {
 				return err
 			}
 			n = researchNodeMerge
-			if err := g.nodeMerge(ctx, x, in, s, &jMerge.in); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.Merge(ctx, *s, jMerge.in)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = researchNodeReview
 			fallthrough
 		case researchNodeReview:
-			if err := g.nodeReview(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.Review(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			if n, err = g.routeReview(ctx, x, s); err != nil || n == researchEnd {
 				return err
 			}
@@ -209,23 +228,42 @@ func (g *Research) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 // branchPlan runs one branch forked at "plan" from node n until it reaches fan-in "merge".
 func (g *Research) branchPlan(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
+	var out State // what the node that just ran returned
 	for {
 		switch n {
 		case researchNodeSearchWeb:
-			if err := g.nodeSearchWeb(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.SearchWeb(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case researchNodeFetchPapers:
-			if err := g.nodeFetchPapers(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.FetchPapers(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = researchNodeRankPapers
 			fallthrough
 		case researchNodeRankPapers:
-			if err := g.nodeRankPapers(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.RankPapers(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			if n, err = g.routeRankPapers(ctx, x, s); err != nil || n == researchNodeMerge {
 				return err
 			}
@@ -233,62 +271,6 @@ func (g *Research) branchPlan(ctx context.Context, x *runtime.Exec[State], in ru
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
-}
-
-// nodePlan runs node "plan" on *s.
-func (g *Research) nodePlan(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, researchNodePlan); err != nil {
-		return err
-	}
-	out, err := g.h.Plan(ctx, *s)
-	if err != nil {
-		return x.Fail(researchNodePlan, err)
-	}
-	*s = out
-	x.Leave(in, researchNodePlan, s)
-	return nil
-}
-
-// nodeSearchWeb runs node "search_web" on *s.
-func (g *Research) nodeSearchWeb(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, researchNodeSearchWeb); err != nil {
-		return err
-	}
-	out, err := g.h.SearchWeb(ctx, *s)
-	if err != nil {
-		return x.Fail(researchNodeSearchWeb, err)
-	}
-	*s = out
-	x.Leave(in, researchNodeSearchWeb, s)
-	return nil
-}
-
-// nodeFetchPapers runs node "fetch_papers" on *s.
-func (g *Research) nodeFetchPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, researchNodeFetchPapers); err != nil {
-		return err
-	}
-	out, err := g.h.FetchPapers(ctx, *s)
-	if err != nil {
-		return x.Fail(researchNodeFetchPapers, err)
-	}
-	*s = out
-	x.Leave(in, researchNodeFetchPapers, s)
-	return nil
-}
-
-// nodeRankPapers runs node "rank_papers" on *s.
-func (g *Research) nodeRankPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, researchNodeRankPapers); err != nil {
-		return err
-	}
-	out, err := g.h.RankPapers(ctx, *s)
-	if err != nil {
-		return x.Fail(researchNodeRankPapers, err)
-	}
-	*s = out
-	x.Leave(in, researchNodeRankPapers, s)
-	return nil
 }
 
 // routeRankPapers asks RouteRankPapers which edge leaves "rank_papers" and returns the node it leads to.
@@ -304,34 +286,6 @@ func (g *Research) routeRankPapers(ctx context.Context, x *runtime.Exec[State], 
 		return researchNodeMerge, nil
 	}
 	return 0, x.BadRoute(researchNodeRankPapers, "RankPapersRoute", uint64(r))
-}
-
-// nodeMerge runs node "merge" on *s.
-func (g *Research) nodeMerge(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b *MergeBranches) error {
-	if err := x.Enter(ctx, in, researchNodeMerge); err != nil {
-		return err
-	}
-	out, err := g.h.Merge(ctx, *s, *b)
-	if err != nil {
-		return x.Fail(researchNodeMerge, err)
-	}
-	*s = out
-	x.Leave(in, researchNodeMerge, s)
-	return nil
-}
-
-// nodeReview runs node "review" on *s.
-func (g *Research) nodeReview(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, researchNodeReview); err != nil {
-		return err
-	}
-	out, err := g.h.Review(ctx, *s)
-	if err != nil {
-		return x.Fail(researchNodeReview, err)
-	}
-	*s = out
-	x.Leave(in, researchNodeReview, s)
-	return nil
 }
 
 // routeReview asks RouteReview which edge leaves "review" and returns the node it leads to.

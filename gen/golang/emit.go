@@ -18,8 +18,7 @@ func (e *emitter) namesVar() string               { return e.pfx + "Names" }
 func (e *emitter) forkVar(f *graph.Fork) string   { return e.pfx + "Fork" + f.From.GoName }
 func (e *emitter) joinType(f *graph.Fork) string  { return e.pfx + "Join" + f.FanIn.GoName }
 
-// Methods of the executor type: node<Node>, route<Node>, branch<Fork>, run.
-func nodeMethod(n *graph.Node) string   { return "node" + n.GoName }
+// Methods of the executor type: route<Node>, branch<Fork>, run.
 func routeMethod(n *graph.Node) string  { return "route" + n.GoName }
 func branchMethod(f *graph.Fork) string { return "branch" + f.From.GoName }
 
@@ -318,6 +317,7 @@ func (e *emitter) flow(name string, region *graph.Fork, nodes []*graph.Node, com
 	e.f.Comment(comment)
 	e.f.Func().Params(jen.Id("g").Op("*").Id(e.g.Name)).Id(name).Params(params...).Params(jen.Err().Error()).Block(
 		jen.Defer().Id("x").Dot("Recover").Call(jen.Op("&").Id("n"), jen.Op("&").Err()),
+		jen.Var().Id("out").Add(e.stateT()).Comment("what the node that just ran returned"),
 		jen.For().Block(
 			jen.Switch(jen.Id("n")).BlockFunc(func(sw *jen.Group) {
 				order := chainOrder(nodes, region)
@@ -372,8 +372,37 @@ func chainOrder(nodes []*graph.Node, region *graph.Fork) []*graph.Node {
 // step emits the case body of node n: run it, then take its edge; after is
 // the node of the next case, if any.
 func (e *emitter) step(c *jen.Group, n *graph.Node, sink *jen.Statement, after *graph.Node) {
-	c.If(jen.Err().Op(":=").Id("g").Dot(nodeMethod(n)).Call(jen.Id("ctx"), jen.Id("x"), jen.Id("in"), jen.Id("s")).Op(";").Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
+	e.call(c, n)
 	e.edge(c, n, sink, after)
+}
+
+// call emits the run of node n (the current n) with its handler; out is
+// declared once per flow, so that the frame of a branch's flow stays small
+// (branch goroutines start on small stacks):
+//
+//	if err = x.Enter(ctx, in, n); err != nil {
+//		return err
+//	}
+//	out, err = g.h.Plan(ctx, *s)
+//	if err != nil {
+//		return x.Fail(n, err)
+//	}
+//	*s = out
+//	x.Leave(in, n, s)
+//
+// The body is inlined in each case rather than shared: a shared helper
+// would call every handler from one indirect call site, which mispredicts
+// on every node of a long chain.
+func (e *emitter) call(c *jen.Group, n *graph.Node) {
+	args := []jen.Code{jen.Id("ctx"), jen.Op("*").Id("s")}
+	if f := n.JoinOf; f != nil {
+		args = append(args, jen.Id("j"+f.FanIn.GoName).Dot("in"))
+	}
+	c.If(jen.Err().Op("=").Id("x").Dot("Enter").Call(jen.Id("ctx"), jen.Id("in"), jen.Id("n")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
+	c.List(jen.Id("out"), jen.Err()).Op("=").Id("g").Dot("h").Dot(n.GoName).Call(args...)
+	c.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("x").Dot("Fail").Call(jen.Id("n"), jen.Err())))
+	c.Op("*").Id("s").Op("=").Id("out")
+	c.Id("x").Dot("Leave").Call(jen.Id("in"), jen.Id("n"), jen.Id("s"))
 }
 
 // edge emits the transition out of n.
@@ -398,7 +427,7 @@ func (e *emitter) edge(c *jen.Group, n *graph.Node, sink *jen.Statement, after *
 		// jMerge := &researchJoinMerge{g: g, x: x, fork: *s}
 		// if err := x.Fork(ctx, in, &researchForkPlan, jMerge); err != nil { return err }
 		// n = researchNodeMerge
-		// if err := g.nodeMerge(ctx, x, in, s, &jMerge.in); err != nil { return err }
+		// ... the run of merge, with jMerge.in (see call)
 		f := n.Fork
 		j := "j" + f.FanIn.GoName
 		c.Comment(fmt.Sprintf("The branches forked at %q meet at %q, which runs here once all have arrived.", f.From.Name, f.FanIn.Name))
@@ -407,51 +436,21 @@ func (e *emitter) edge(c *jen.Group, n *graph.Node, sink *jen.Statement, after *
 			jen.Id("x"):    jen.Id("x"),
 			jen.Id("fork"): jen.Op("*").Id("s"),
 		})
-		c.If(jen.Err().Op(":=").Id("x").Dot("Fork").Call(jen.Id("ctx"), jen.Id("in"), jen.Op("&").Id(e.forkVar(f)), jen.Id(j)).Op(";").Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
+		c.If(jen.Err().Op("=").Id("x").Dot("Fork").Call(jen.Id("ctx"), jen.Id("in"), jen.Op("&").Id(e.forkVar(f)), jen.Id(j)).Op(";").Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
 		c.Id("n").Op("=").Id(e.nodeConst(f.FanIn))
-		c.If(jen.Err().Op(":=").Id("g").Dot(nodeMethod(f.FanIn)).Call(jen.Id("ctx"), jen.Id("x"), jen.Id("in"), jen.Id("s"), jen.Op("&").Id(j).Dot("in")).Op(";").Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
+		e.call(c, f.FanIn)
 		e.edge(c, f.FanIn, sink, after)
 	}
 }
 
-// nodeMethods emits one method per node that runs its handler between the
-// runtime's Enter and Leave, and one per conditional node that maps its
-// route to the next node:
-//
-//	func (g *Research) nodePlan(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-//		if err := x.Enter(ctx, in, researchNodePlan); err != nil {
-//			return err
-//		}
-//		out, err := g.h.Plan(ctx, *s)
-//		if err != nil {
-//			return x.Fail(researchNodePlan, err)
-//		}
-//		*s = out
-//		x.Leave(in, researchNodePlan, s)
-//		return nil
-//	}
-func (e *emitter) nodeMethods() {
+// routeMethods emits, per conditional node, the method that maps its
+// route to the next node.
+func (e *emitter) routeMethods() {
 	for _, n := range e.g.Nodes {
-		id := jen.Id(e.nodeConst(n))
-		params := append(e.ctxParams(), jen.Id("s").Op("*").Add(e.stateT()))
-		args := []jen.Code{jen.Id("ctx"), jen.Op("*").Id("s")}
-		if f := n.JoinOf; f != nil {
-			params = append(params, jen.Id("b").Op("*").Id(f.BranchesType))
-			args = append(args, jen.Op("*").Id("b"))
-		}
-		e.f.Comment(fmt.Sprintf("%s runs node %q on *s.", nodeMethod(n), n.Name))
-		e.f.Func().Params(jen.Id("g").Op("*").Id(e.g.Name)).Id(nodeMethod(n)).Params(params...).Error().Block(
-			jen.If(jen.Err().Op(":=").Id("x").Dot("Enter").Call(jen.Id("ctx"), jen.Id("in"), id).Op(";").Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-			jen.List(jen.Id("out"), jen.Err()).Op(":=").Id("g").Dot("h").Dot(n.GoName).Call(args...),
-			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("x").Dot("Fail").Call(id, jen.Err()))),
-			jen.Op("*").Id("s").Op("=").Id("out"),
-			jen.Id("x").Dot("Leave").Call(jen.Id("in"), id, jen.Id("s")),
-			jen.Return(jen.Nil()),
-		)
-		e.f.Line()
 		if n.Kind != graph.Cond {
 			continue
 		}
+		id := jen.Id(e.nodeConst(n))
 		// func (g *Research) routeReview(ctx context.Context, x *runtime.Exec[State], s *State) (int, error) {
 		//	r, err := g.h.RouteReview(ctx, *s)
 		//	if err != nil { return 0, x.Fail(researchNodeReview, err) }

@@ -56,7 +56,7 @@ func Generate(in Input) ([]byte, error) {
 	e.executor()
 	e.tables()
 	e.flows()
-	e.nodeMethods()
+	e.routeMethods()
 	e.joins()
 	for _, d := range in.CopyDecls {
 		e.f.Add(d)

@@ -112,209 +112,130 @@ var chain10Names = [...]string{
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
+	var out model.State // what the node that just ran returned
 	for {
 		switch n {
 		case chain10NodeN1:
-			if err := g.nodeN1(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N1(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain10NodeN2
 			fallthrough
 		case chain10NodeN2:
-			if err := g.nodeN2(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N2(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain10NodeN3
 			fallthrough
 		case chain10NodeN3:
-			if err := g.nodeN3(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N3(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain10NodeN4
 			fallthrough
 		case chain10NodeN4:
-			if err := g.nodeN4(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N4(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain10NodeN5
 			fallthrough
 		case chain10NodeN5:
-			if err := g.nodeN5(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N5(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain10NodeN6
 			fallthrough
 		case chain10NodeN6:
-			if err := g.nodeN6(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N6(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain10NodeN7
 			fallthrough
 		case chain10NodeN7:
-			if err := g.nodeN7(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N7(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain10NodeN8
 			fallthrough
 		case chain10NodeN8:
-			if err := g.nodeN8(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N8(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain10NodeN9
 			fallthrough
 		case chain10NodeN9:
-			if err := g.nodeN9(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N9(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain10NodeN10
 			fallthrough
 		case chain10NodeN10:
-			if err := g.nodeN10(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N10(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
-}
-
-// nodeN1 runs node "n1" on *s.
-func (g *Chain10) nodeN1(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain10NodeN1); err != nil {
-		return err
-	}
-	out, err := g.h.N1(ctx, *s)
-	if err != nil {
-		return x.Fail(chain10NodeN1, err)
-	}
-	*s = out
-	x.Leave(in, chain10NodeN1, s)
-	return nil
-}
-
-// nodeN2 runs node "n2" on *s.
-func (g *Chain10) nodeN2(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain10NodeN2); err != nil {
-		return err
-	}
-	out, err := g.h.N2(ctx, *s)
-	if err != nil {
-		return x.Fail(chain10NodeN2, err)
-	}
-	*s = out
-	x.Leave(in, chain10NodeN2, s)
-	return nil
-}
-
-// nodeN3 runs node "n3" on *s.
-func (g *Chain10) nodeN3(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain10NodeN3); err != nil {
-		return err
-	}
-	out, err := g.h.N3(ctx, *s)
-	if err != nil {
-		return x.Fail(chain10NodeN3, err)
-	}
-	*s = out
-	x.Leave(in, chain10NodeN3, s)
-	return nil
-}
-
-// nodeN4 runs node "n4" on *s.
-func (g *Chain10) nodeN4(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain10NodeN4); err != nil {
-		return err
-	}
-	out, err := g.h.N4(ctx, *s)
-	if err != nil {
-		return x.Fail(chain10NodeN4, err)
-	}
-	*s = out
-	x.Leave(in, chain10NodeN4, s)
-	return nil
-}
-
-// nodeN5 runs node "n5" on *s.
-func (g *Chain10) nodeN5(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain10NodeN5); err != nil {
-		return err
-	}
-	out, err := g.h.N5(ctx, *s)
-	if err != nil {
-		return x.Fail(chain10NodeN5, err)
-	}
-	*s = out
-	x.Leave(in, chain10NodeN5, s)
-	return nil
-}
-
-// nodeN6 runs node "n6" on *s.
-func (g *Chain10) nodeN6(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain10NodeN6); err != nil {
-		return err
-	}
-	out, err := g.h.N6(ctx, *s)
-	if err != nil {
-		return x.Fail(chain10NodeN6, err)
-	}
-	*s = out
-	x.Leave(in, chain10NodeN6, s)
-	return nil
-}
-
-// nodeN7 runs node "n7" on *s.
-func (g *Chain10) nodeN7(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain10NodeN7); err != nil {
-		return err
-	}
-	out, err := g.h.N7(ctx, *s)
-	if err != nil {
-		return x.Fail(chain10NodeN7, err)
-	}
-	*s = out
-	x.Leave(in, chain10NodeN7, s)
-	return nil
-}
-
-// nodeN8 runs node "n8" on *s.
-func (g *Chain10) nodeN8(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain10NodeN8); err != nil {
-		return err
-	}
-	out, err := g.h.N8(ctx, *s)
-	if err != nil {
-		return x.Fail(chain10NodeN8, err)
-	}
-	*s = out
-	x.Leave(in, chain10NodeN8, s)
-	return nil
-}
-
-// nodeN9 runs node "n9" on *s.
-func (g *Chain10) nodeN9(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain10NodeN9); err != nil {
-		return err
-	}
-	out, err := g.h.N9(ctx, *s)
-	if err != nil {
-		return x.Fail(chain10NodeN9, err)
-	}
-	*s = out
-	x.Leave(in, chain10NodeN9, s)
-	return nil
-}
-
-// nodeN10 runs node "n10" on *s.
-func (g *Chain10) nodeN10(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain10NodeN10); err != nil {
-		return err
-	}
-	out, err := g.h.N10(ctx, *s)
-	if err != nil {
-		return x.Fail(chain10NodeN10, err)
-	}
-	*s = out
-	x.Leave(in, chain10NodeN10, s)
-	return nil
 }

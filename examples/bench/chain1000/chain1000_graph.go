@@ -4072,20009 +4072,12010 @@ var chain1000Names = [...]string{
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
+	var out model.State // what the node that just ran returned
 	for {
 		switch n {
 		case chain1000NodeN1:
-			if err := g.nodeN1(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N1(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN2
 			fallthrough
 		case chain1000NodeN2:
-			if err := g.nodeN2(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N2(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN3
 			fallthrough
 		case chain1000NodeN3:
-			if err := g.nodeN3(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N3(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN4
 			fallthrough
 		case chain1000NodeN4:
-			if err := g.nodeN4(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N4(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN5
 			fallthrough
 		case chain1000NodeN5:
-			if err := g.nodeN5(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N5(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN6
 			fallthrough
 		case chain1000NodeN6:
-			if err := g.nodeN6(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N6(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN7
 			fallthrough
 		case chain1000NodeN7:
-			if err := g.nodeN7(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N7(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN8
 			fallthrough
 		case chain1000NodeN8:
-			if err := g.nodeN8(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N8(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN9
 			fallthrough
 		case chain1000NodeN9:
-			if err := g.nodeN9(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N9(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN10
 			fallthrough
 		case chain1000NodeN10:
-			if err := g.nodeN10(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N10(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN11
 			fallthrough
 		case chain1000NodeN11:
-			if err := g.nodeN11(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N11(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN12
 			fallthrough
 		case chain1000NodeN12:
-			if err := g.nodeN12(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N12(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN13
 			fallthrough
 		case chain1000NodeN13:
-			if err := g.nodeN13(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N13(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN14
 			fallthrough
 		case chain1000NodeN14:
-			if err := g.nodeN14(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N14(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN15
 			fallthrough
 		case chain1000NodeN15:
-			if err := g.nodeN15(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N15(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN16
 			fallthrough
 		case chain1000NodeN16:
-			if err := g.nodeN16(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N16(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN17
 			fallthrough
 		case chain1000NodeN17:
-			if err := g.nodeN17(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N17(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN18
 			fallthrough
 		case chain1000NodeN18:
-			if err := g.nodeN18(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N18(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN19
 			fallthrough
 		case chain1000NodeN19:
-			if err := g.nodeN19(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N19(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN20
 			fallthrough
 		case chain1000NodeN20:
-			if err := g.nodeN20(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N20(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN21
 			fallthrough
 		case chain1000NodeN21:
-			if err := g.nodeN21(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N21(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN22
 			fallthrough
 		case chain1000NodeN22:
-			if err := g.nodeN22(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N22(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN23
 			fallthrough
 		case chain1000NodeN23:
-			if err := g.nodeN23(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N23(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN24
 			fallthrough
 		case chain1000NodeN24:
-			if err := g.nodeN24(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N24(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN25
 			fallthrough
 		case chain1000NodeN25:
-			if err := g.nodeN25(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N25(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN26
 			fallthrough
 		case chain1000NodeN26:
-			if err := g.nodeN26(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N26(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN27
 			fallthrough
 		case chain1000NodeN27:
-			if err := g.nodeN27(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N27(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN28
 			fallthrough
 		case chain1000NodeN28:
-			if err := g.nodeN28(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N28(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN29
 			fallthrough
 		case chain1000NodeN29:
-			if err := g.nodeN29(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N29(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN30
 			fallthrough
 		case chain1000NodeN30:
-			if err := g.nodeN30(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N30(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN31
 			fallthrough
 		case chain1000NodeN31:
-			if err := g.nodeN31(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N31(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN32
 			fallthrough
 		case chain1000NodeN32:
-			if err := g.nodeN32(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N32(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN33
 			fallthrough
 		case chain1000NodeN33:
-			if err := g.nodeN33(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N33(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN34
 			fallthrough
 		case chain1000NodeN34:
-			if err := g.nodeN34(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N34(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN35
 			fallthrough
 		case chain1000NodeN35:
-			if err := g.nodeN35(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N35(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN36
 			fallthrough
 		case chain1000NodeN36:
-			if err := g.nodeN36(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N36(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN37
 			fallthrough
 		case chain1000NodeN37:
-			if err := g.nodeN37(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N37(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN38
 			fallthrough
 		case chain1000NodeN38:
-			if err := g.nodeN38(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N38(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN39
 			fallthrough
 		case chain1000NodeN39:
-			if err := g.nodeN39(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N39(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN40
 			fallthrough
 		case chain1000NodeN40:
-			if err := g.nodeN40(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N40(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN41
 			fallthrough
 		case chain1000NodeN41:
-			if err := g.nodeN41(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N41(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN42
 			fallthrough
 		case chain1000NodeN42:
-			if err := g.nodeN42(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N42(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN43
 			fallthrough
 		case chain1000NodeN43:
-			if err := g.nodeN43(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N43(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN44
 			fallthrough
 		case chain1000NodeN44:
-			if err := g.nodeN44(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N44(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN45
 			fallthrough
 		case chain1000NodeN45:
-			if err := g.nodeN45(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N45(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN46
 			fallthrough
 		case chain1000NodeN46:
-			if err := g.nodeN46(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N46(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN47
 			fallthrough
 		case chain1000NodeN47:
-			if err := g.nodeN47(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N47(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN48
 			fallthrough
 		case chain1000NodeN48:
-			if err := g.nodeN48(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N48(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN49
 			fallthrough
 		case chain1000NodeN49:
-			if err := g.nodeN49(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N49(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN50
 			fallthrough
 		case chain1000NodeN50:
-			if err := g.nodeN50(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N50(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN51
 			fallthrough
 		case chain1000NodeN51:
-			if err := g.nodeN51(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N51(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN52
 			fallthrough
 		case chain1000NodeN52:
-			if err := g.nodeN52(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N52(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN53
 			fallthrough
 		case chain1000NodeN53:
-			if err := g.nodeN53(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N53(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN54
 			fallthrough
 		case chain1000NodeN54:
-			if err := g.nodeN54(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N54(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN55
 			fallthrough
 		case chain1000NodeN55:
-			if err := g.nodeN55(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N55(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN56
 			fallthrough
 		case chain1000NodeN56:
-			if err := g.nodeN56(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N56(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN57
 			fallthrough
 		case chain1000NodeN57:
-			if err := g.nodeN57(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N57(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN58
 			fallthrough
 		case chain1000NodeN58:
-			if err := g.nodeN58(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N58(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN59
 			fallthrough
 		case chain1000NodeN59:
-			if err := g.nodeN59(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N59(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN60
 			fallthrough
 		case chain1000NodeN60:
-			if err := g.nodeN60(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N60(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN61
 			fallthrough
 		case chain1000NodeN61:
-			if err := g.nodeN61(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N61(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN62
 			fallthrough
 		case chain1000NodeN62:
-			if err := g.nodeN62(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N62(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN63
 			fallthrough
 		case chain1000NodeN63:
-			if err := g.nodeN63(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N63(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN64
 			fallthrough
 		case chain1000NodeN64:
-			if err := g.nodeN64(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N64(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN65
 			fallthrough
 		case chain1000NodeN65:
-			if err := g.nodeN65(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N65(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN66
 			fallthrough
 		case chain1000NodeN66:
-			if err := g.nodeN66(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N66(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN67
 			fallthrough
 		case chain1000NodeN67:
-			if err := g.nodeN67(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N67(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN68
 			fallthrough
 		case chain1000NodeN68:
-			if err := g.nodeN68(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N68(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN69
 			fallthrough
 		case chain1000NodeN69:
-			if err := g.nodeN69(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N69(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN70
 			fallthrough
 		case chain1000NodeN70:
-			if err := g.nodeN70(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N70(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN71
 			fallthrough
 		case chain1000NodeN71:
-			if err := g.nodeN71(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N71(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN72
 			fallthrough
 		case chain1000NodeN72:
-			if err := g.nodeN72(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N72(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN73
 			fallthrough
 		case chain1000NodeN73:
-			if err := g.nodeN73(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N73(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN74
 			fallthrough
 		case chain1000NodeN74:
-			if err := g.nodeN74(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N74(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN75
 			fallthrough
 		case chain1000NodeN75:
-			if err := g.nodeN75(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N75(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN76
 			fallthrough
 		case chain1000NodeN76:
-			if err := g.nodeN76(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N76(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN77
 			fallthrough
 		case chain1000NodeN77:
-			if err := g.nodeN77(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N77(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN78
 			fallthrough
 		case chain1000NodeN78:
-			if err := g.nodeN78(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N78(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN79
 			fallthrough
 		case chain1000NodeN79:
-			if err := g.nodeN79(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N79(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN80
 			fallthrough
 		case chain1000NodeN80:
-			if err := g.nodeN80(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N80(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN81
 			fallthrough
 		case chain1000NodeN81:
-			if err := g.nodeN81(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N81(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN82
 			fallthrough
 		case chain1000NodeN82:
-			if err := g.nodeN82(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N82(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN83
 			fallthrough
 		case chain1000NodeN83:
-			if err := g.nodeN83(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N83(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN84
 			fallthrough
 		case chain1000NodeN84:
-			if err := g.nodeN84(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N84(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN85
 			fallthrough
 		case chain1000NodeN85:
-			if err := g.nodeN85(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N85(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN86
 			fallthrough
 		case chain1000NodeN86:
-			if err := g.nodeN86(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N86(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN87
 			fallthrough
 		case chain1000NodeN87:
-			if err := g.nodeN87(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N87(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN88
 			fallthrough
 		case chain1000NodeN88:
-			if err := g.nodeN88(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N88(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN89
 			fallthrough
 		case chain1000NodeN89:
-			if err := g.nodeN89(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N89(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN90
 			fallthrough
 		case chain1000NodeN90:
-			if err := g.nodeN90(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N90(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN91
 			fallthrough
 		case chain1000NodeN91:
-			if err := g.nodeN91(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N91(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN92
 			fallthrough
 		case chain1000NodeN92:
-			if err := g.nodeN92(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N92(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN93
 			fallthrough
 		case chain1000NodeN93:
-			if err := g.nodeN93(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N93(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN94
 			fallthrough
 		case chain1000NodeN94:
-			if err := g.nodeN94(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N94(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN95
 			fallthrough
 		case chain1000NodeN95:
-			if err := g.nodeN95(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N95(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN96
 			fallthrough
 		case chain1000NodeN96:
-			if err := g.nodeN96(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N96(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN97
 			fallthrough
 		case chain1000NodeN97:
-			if err := g.nodeN97(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N97(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN98
 			fallthrough
 		case chain1000NodeN98:
-			if err := g.nodeN98(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N98(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN99
 			fallthrough
 		case chain1000NodeN99:
-			if err := g.nodeN99(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N99(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN100
 			fallthrough
 		case chain1000NodeN100:
-			if err := g.nodeN100(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N100(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN101
 			fallthrough
 		case chain1000NodeN101:
-			if err := g.nodeN101(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N101(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN102
 			fallthrough
 		case chain1000NodeN102:
-			if err := g.nodeN102(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N102(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN103
 			fallthrough
 		case chain1000NodeN103:
-			if err := g.nodeN103(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N103(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN104
 			fallthrough
 		case chain1000NodeN104:
-			if err := g.nodeN104(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N104(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN105
 			fallthrough
 		case chain1000NodeN105:
-			if err := g.nodeN105(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N105(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN106
 			fallthrough
 		case chain1000NodeN106:
-			if err := g.nodeN106(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N106(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN107
 			fallthrough
 		case chain1000NodeN107:
-			if err := g.nodeN107(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N107(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN108
 			fallthrough
 		case chain1000NodeN108:
-			if err := g.nodeN108(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N108(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN109
 			fallthrough
 		case chain1000NodeN109:
-			if err := g.nodeN109(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N109(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN110
 			fallthrough
 		case chain1000NodeN110:
-			if err := g.nodeN110(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N110(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN111
 			fallthrough
 		case chain1000NodeN111:
-			if err := g.nodeN111(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N111(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN112
 			fallthrough
 		case chain1000NodeN112:
-			if err := g.nodeN112(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N112(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN113
 			fallthrough
 		case chain1000NodeN113:
-			if err := g.nodeN113(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N113(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN114
 			fallthrough
 		case chain1000NodeN114:
-			if err := g.nodeN114(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N114(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN115
 			fallthrough
 		case chain1000NodeN115:
-			if err := g.nodeN115(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N115(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN116
 			fallthrough
 		case chain1000NodeN116:
-			if err := g.nodeN116(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N116(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN117
 			fallthrough
 		case chain1000NodeN117:
-			if err := g.nodeN117(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N117(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN118
 			fallthrough
 		case chain1000NodeN118:
-			if err := g.nodeN118(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N118(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN119
 			fallthrough
 		case chain1000NodeN119:
-			if err := g.nodeN119(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N119(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN120
 			fallthrough
 		case chain1000NodeN120:
-			if err := g.nodeN120(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N120(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN121
 			fallthrough
 		case chain1000NodeN121:
-			if err := g.nodeN121(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N121(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN122
 			fallthrough
 		case chain1000NodeN122:
-			if err := g.nodeN122(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N122(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN123
 			fallthrough
 		case chain1000NodeN123:
-			if err := g.nodeN123(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N123(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN124
 			fallthrough
 		case chain1000NodeN124:
-			if err := g.nodeN124(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N124(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN125
 			fallthrough
 		case chain1000NodeN125:
-			if err := g.nodeN125(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N125(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN126
 			fallthrough
 		case chain1000NodeN126:
-			if err := g.nodeN126(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N126(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN127
 			fallthrough
 		case chain1000NodeN127:
-			if err := g.nodeN127(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N127(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN128
 			fallthrough
 		case chain1000NodeN128:
-			if err := g.nodeN128(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N128(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN129
 			fallthrough
 		case chain1000NodeN129:
-			if err := g.nodeN129(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N129(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN130
 			fallthrough
 		case chain1000NodeN130:
-			if err := g.nodeN130(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N130(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN131
 			fallthrough
 		case chain1000NodeN131:
-			if err := g.nodeN131(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N131(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN132
 			fallthrough
 		case chain1000NodeN132:
-			if err := g.nodeN132(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N132(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN133
 			fallthrough
 		case chain1000NodeN133:
-			if err := g.nodeN133(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N133(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN134
 			fallthrough
 		case chain1000NodeN134:
-			if err := g.nodeN134(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N134(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN135
 			fallthrough
 		case chain1000NodeN135:
-			if err := g.nodeN135(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N135(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN136
 			fallthrough
 		case chain1000NodeN136:
-			if err := g.nodeN136(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N136(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN137
 			fallthrough
 		case chain1000NodeN137:
-			if err := g.nodeN137(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N137(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN138
 			fallthrough
 		case chain1000NodeN138:
-			if err := g.nodeN138(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N138(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN139
 			fallthrough
 		case chain1000NodeN139:
-			if err := g.nodeN139(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N139(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN140
 			fallthrough
 		case chain1000NodeN140:
-			if err := g.nodeN140(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N140(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN141
 			fallthrough
 		case chain1000NodeN141:
-			if err := g.nodeN141(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N141(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN142
 			fallthrough
 		case chain1000NodeN142:
-			if err := g.nodeN142(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N142(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN143
 			fallthrough
 		case chain1000NodeN143:
-			if err := g.nodeN143(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N143(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN144
 			fallthrough
 		case chain1000NodeN144:
-			if err := g.nodeN144(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N144(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN145
 			fallthrough
 		case chain1000NodeN145:
-			if err := g.nodeN145(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N145(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN146
 			fallthrough
 		case chain1000NodeN146:
-			if err := g.nodeN146(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N146(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN147
 			fallthrough
 		case chain1000NodeN147:
-			if err := g.nodeN147(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N147(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN148
 			fallthrough
 		case chain1000NodeN148:
-			if err := g.nodeN148(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N148(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN149
 			fallthrough
 		case chain1000NodeN149:
-			if err := g.nodeN149(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N149(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN150
 			fallthrough
 		case chain1000NodeN150:
-			if err := g.nodeN150(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N150(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN151
 			fallthrough
 		case chain1000NodeN151:
-			if err := g.nodeN151(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N151(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN152
 			fallthrough
 		case chain1000NodeN152:
-			if err := g.nodeN152(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N152(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN153
 			fallthrough
 		case chain1000NodeN153:
-			if err := g.nodeN153(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N153(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN154
 			fallthrough
 		case chain1000NodeN154:
-			if err := g.nodeN154(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N154(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN155
 			fallthrough
 		case chain1000NodeN155:
-			if err := g.nodeN155(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N155(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN156
 			fallthrough
 		case chain1000NodeN156:
-			if err := g.nodeN156(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N156(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN157
 			fallthrough
 		case chain1000NodeN157:
-			if err := g.nodeN157(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N157(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN158
 			fallthrough
 		case chain1000NodeN158:
-			if err := g.nodeN158(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N158(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN159
 			fallthrough
 		case chain1000NodeN159:
-			if err := g.nodeN159(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N159(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN160
 			fallthrough
 		case chain1000NodeN160:
-			if err := g.nodeN160(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N160(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN161
 			fallthrough
 		case chain1000NodeN161:
-			if err := g.nodeN161(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N161(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN162
 			fallthrough
 		case chain1000NodeN162:
-			if err := g.nodeN162(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N162(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN163
 			fallthrough
 		case chain1000NodeN163:
-			if err := g.nodeN163(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N163(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN164
 			fallthrough
 		case chain1000NodeN164:
-			if err := g.nodeN164(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N164(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN165
 			fallthrough
 		case chain1000NodeN165:
-			if err := g.nodeN165(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N165(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN166
 			fallthrough
 		case chain1000NodeN166:
-			if err := g.nodeN166(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N166(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN167
 			fallthrough
 		case chain1000NodeN167:
-			if err := g.nodeN167(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N167(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN168
 			fallthrough
 		case chain1000NodeN168:
-			if err := g.nodeN168(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N168(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN169
 			fallthrough
 		case chain1000NodeN169:
-			if err := g.nodeN169(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N169(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN170
 			fallthrough
 		case chain1000NodeN170:
-			if err := g.nodeN170(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N170(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN171
 			fallthrough
 		case chain1000NodeN171:
-			if err := g.nodeN171(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N171(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN172
 			fallthrough
 		case chain1000NodeN172:
-			if err := g.nodeN172(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N172(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN173
 			fallthrough
 		case chain1000NodeN173:
-			if err := g.nodeN173(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N173(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN174
 			fallthrough
 		case chain1000NodeN174:
-			if err := g.nodeN174(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N174(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN175
 			fallthrough
 		case chain1000NodeN175:
-			if err := g.nodeN175(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N175(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN176
 			fallthrough
 		case chain1000NodeN176:
-			if err := g.nodeN176(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N176(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN177
 			fallthrough
 		case chain1000NodeN177:
-			if err := g.nodeN177(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N177(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN178
 			fallthrough
 		case chain1000NodeN178:
-			if err := g.nodeN178(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N178(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN179
 			fallthrough
 		case chain1000NodeN179:
-			if err := g.nodeN179(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N179(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN180
 			fallthrough
 		case chain1000NodeN180:
-			if err := g.nodeN180(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N180(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN181
 			fallthrough
 		case chain1000NodeN181:
-			if err := g.nodeN181(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N181(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN182
 			fallthrough
 		case chain1000NodeN182:
-			if err := g.nodeN182(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N182(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN183
 			fallthrough
 		case chain1000NodeN183:
-			if err := g.nodeN183(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N183(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN184
 			fallthrough
 		case chain1000NodeN184:
-			if err := g.nodeN184(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N184(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN185
 			fallthrough
 		case chain1000NodeN185:
-			if err := g.nodeN185(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N185(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN186
 			fallthrough
 		case chain1000NodeN186:
-			if err := g.nodeN186(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N186(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN187
 			fallthrough
 		case chain1000NodeN187:
-			if err := g.nodeN187(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N187(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN188
 			fallthrough
 		case chain1000NodeN188:
-			if err := g.nodeN188(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N188(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN189
 			fallthrough
 		case chain1000NodeN189:
-			if err := g.nodeN189(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N189(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN190
 			fallthrough
 		case chain1000NodeN190:
-			if err := g.nodeN190(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N190(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN191
 			fallthrough
 		case chain1000NodeN191:
-			if err := g.nodeN191(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N191(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN192
 			fallthrough
 		case chain1000NodeN192:
-			if err := g.nodeN192(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N192(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN193
 			fallthrough
 		case chain1000NodeN193:
-			if err := g.nodeN193(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N193(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN194
 			fallthrough
 		case chain1000NodeN194:
-			if err := g.nodeN194(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N194(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN195
 			fallthrough
 		case chain1000NodeN195:
-			if err := g.nodeN195(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N195(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN196
 			fallthrough
 		case chain1000NodeN196:
-			if err := g.nodeN196(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N196(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN197
 			fallthrough
 		case chain1000NodeN197:
-			if err := g.nodeN197(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N197(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN198
 			fallthrough
 		case chain1000NodeN198:
-			if err := g.nodeN198(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N198(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN199
 			fallthrough
 		case chain1000NodeN199:
-			if err := g.nodeN199(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N199(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN200
 			fallthrough
 		case chain1000NodeN200:
-			if err := g.nodeN200(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N200(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN201
 			fallthrough
 		case chain1000NodeN201:
-			if err := g.nodeN201(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N201(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN202
 			fallthrough
 		case chain1000NodeN202:
-			if err := g.nodeN202(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N202(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN203
 			fallthrough
 		case chain1000NodeN203:
-			if err := g.nodeN203(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N203(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN204
 			fallthrough
 		case chain1000NodeN204:
-			if err := g.nodeN204(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N204(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN205
 			fallthrough
 		case chain1000NodeN205:
-			if err := g.nodeN205(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N205(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN206
 			fallthrough
 		case chain1000NodeN206:
-			if err := g.nodeN206(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N206(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN207
 			fallthrough
 		case chain1000NodeN207:
-			if err := g.nodeN207(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N207(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN208
 			fallthrough
 		case chain1000NodeN208:
-			if err := g.nodeN208(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N208(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN209
 			fallthrough
 		case chain1000NodeN209:
-			if err := g.nodeN209(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N209(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN210
 			fallthrough
 		case chain1000NodeN210:
-			if err := g.nodeN210(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N210(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN211
 			fallthrough
 		case chain1000NodeN211:
-			if err := g.nodeN211(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N211(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN212
 			fallthrough
 		case chain1000NodeN212:
-			if err := g.nodeN212(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N212(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN213
 			fallthrough
 		case chain1000NodeN213:
-			if err := g.nodeN213(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N213(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN214
 			fallthrough
 		case chain1000NodeN214:
-			if err := g.nodeN214(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N214(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN215
 			fallthrough
 		case chain1000NodeN215:
-			if err := g.nodeN215(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N215(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN216
 			fallthrough
 		case chain1000NodeN216:
-			if err := g.nodeN216(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N216(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN217
 			fallthrough
 		case chain1000NodeN217:
-			if err := g.nodeN217(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N217(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN218
 			fallthrough
 		case chain1000NodeN218:
-			if err := g.nodeN218(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N218(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN219
 			fallthrough
 		case chain1000NodeN219:
-			if err := g.nodeN219(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N219(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN220
 			fallthrough
 		case chain1000NodeN220:
-			if err := g.nodeN220(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N220(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN221
 			fallthrough
 		case chain1000NodeN221:
-			if err := g.nodeN221(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N221(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN222
 			fallthrough
 		case chain1000NodeN222:
-			if err := g.nodeN222(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N222(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN223
 			fallthrough
 		case chain1000NodeN223:
-			if err := g.nodeN223(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N223(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN224
 			fallthrough
 		case chain1000NodeN224:
-			if err := g.nodeN224(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N224(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN225
 			fallthrough
 		case chain1000NodeN225:
-			if err := g.nodeN225(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N225(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN226
 			fallthrough
 		case chain1000NodeN226:
-			if err := g.nodeN226(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N226(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN227
 			fallthrough
 		case chain1000NodeN227:
-			if err := g.nodeN227(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N227(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN228
 			fallthrough
 		case chain1000NodeN228:
-			if err := g.nodeN228(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N228(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN229
 			fallthrough
 		case chain1000NodeN229:
-			if err := g.nodeN229(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N229(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN230
 			fallthrough
 		case chain1000NodeN230:
-			if err := g.nodeN230(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N230(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN231
 			fallthrough
 		case chain1000NodeN231:
-			if err := g.nodeN231(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N231(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN232
 			fallthrough
 		case chain1000NodeN232:
-			if err := g.nodeN232(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N232(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN233
 			fallthrough
 		case chain1000NodeN233:
-			if err := g.nodeN233(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N233(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN234
 			fallthrough
 		case chain1000NodeN234:
-			if err := g.nodeN234(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N234(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN235
 			fallthrough
 		case chain1000NodeN235:
-			if err := g.nodeN235(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N235(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN236
 			fallthrough
 		case chain1000NodeN236:
-			if err := g.nodeN236(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N236(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN237
 			fallthrough
 		case chain1000NodeN237:
-			if err := g.nodeN237(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N237(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN238
 			fallthrough
 		case chain1000NodeN238:
-			if err := g.nodeN238(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N238(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN239
 			fallthrough
 		case chain1000NodeN239:
-			if err := g.nodeN239(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N239(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN240
 			fallthrough
 		case chain1000NodeN240:
-			if err := g.nodeN240(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N240(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN241
 			fallthrough
 		case chain1000NodeN241:
-			if err := g.nodeN241(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N241(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN242
 			fallthrough
 		case chain1000NodeN242:
-			if err := g.nodeN242(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N242(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN243
 			fallthrough
 		case chain1000NodeN243:
-			if err := g.nodeN243(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N243(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN244
 			fallthrough
 		case chain1000NodeN244:
-			if err := g.nodeN244(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N244(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN245
 			fallthrough
 		case chain1000NodeN245:
-			if err := g.nodeN245(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N245(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN246
 			fallthrough
 		case chain1000NodeN246:
-			if err := g.nodeN246(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N246(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN247
 			fallthrough
 		case chain1000NodeN247:
-			if err := g.nodeN247(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N247(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN248
 			fallthrough
 		case chain1000NodeN248:
-			if err := g.nodeN248(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N248(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN249
 			fallthrough
 		case chain1000NodeN249:
-			if err := g.nodeN249(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N249(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN250
 			fallthrough
 		case chain1000NodeN250:
-			if err := g.nodeN250(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N250(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN251
 			fallthrough
 		case chain1000NodeN251:
-			if err := g.nodeN251(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N251(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN252
 			fallthrough
 		case chain1000NodeN252:
-			if err := g.nodeN252(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N252(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN253
 			fallthrough
 		case chain1000NodeN253:
-			if err := g.nodeN253(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N253(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN254
 			fallthrough
 		case chain1000NodeN254:
-			if err := g.nodeN254(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N254(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN255
 			fallthrough
 		case chain1000NodeN255:
-			if err := g.nodeN255(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N255(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN256
 			fallthrough
 		case chain1000NodeN256:
-			if err := g.nodeN256(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N256(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN257
 			fallthrough
 		case chain1000NodeN257:
-			if err := g.nodeN257(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N257(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN258
 			fallthrough
 		case chain1000NodeN258:
-			if err := g.nodeN258(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N258(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN259
 			fallthrough
 		case chain1000NodeN259:
-			if err := g.nodeN259(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N259(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN260
 			fallthrough
 		case chain1000NodeN260:
-			if err := g.nodeN260(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N260(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN261
 			fallthrough
 		case chain1000NodeN261:
-			if err := g.nodeN261(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N261(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN262
 			fallthrough
 		case chain1000NodeN262:
-			if err := g.nodeN262(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N262(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN263
 			fallthrough
 		case chain1000NodeN263:
-			if err := g.nodeN263(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N263(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN264
 			fallthrough
 		case chain1000NodeN264:
-			if err := g.nodeN264(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N264(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN265
 			fallthrough
 		case chain1000NodeN265:
-			if err := g.nodeN265(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N265(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN266
 			fallthrough
 		case chain1000NodeN266:
-			if err := g.nodeN266(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N266(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN267
 			fallthrough
 		case chain1000NodeN267:
-			if err := g.nodeN267(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N267(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN268
 			fallthrough
 		case chain1000NodeN268:
-			if err := g.nodeN268(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N268(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN269
 			fallthrough
 		case chain1000NodeN269:
-			if err := g.nodeN269(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N269(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN270
 			fallthrough
 		case chain1000NodeN270:
-			if err := g.nodeN270(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N270(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN271
 			fallthrough
 		case chain1000NodeN271:
-			if err := g.nodeN271(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N271(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN272
 			fallthrough
 		case chain1000NodeN272:
-			if err := g.nodeN272(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N272(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN273
 			fallthrough
 		case chain1000NodeN273:
-			if err := g.nodeN273(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N273(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN274
 			fallthrough
 		case chain1000NodeN274:
-			if err := g.nodeN274(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N274(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN275
 			fallthrough
 		case chain1000NodeN275:
-			if err := g.nodeN275(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N275(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN276
 			fallthrough
 		case chain1000NodeN276:
-			if err := g.nodeN276(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N276(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN277
 			fallthrough
 		case chain1000NodeN277:
-			if err := g.nodeN277(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N277(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN278
 			fallthrough
 		case chain1000NodeN278:
-			if err := g.nodeN278(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N278(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN279
 			fallthrough
 		case chain1000NodeN279:
-			if err := g.nodeN279(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N279(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN280
 			fallthrough
 		case chain1000NodeN280:
-			if err := g.nodeN280(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N280(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN281
 			fallthrough
 		case chain1000NodeN281:
-			if err := g.nodeN281(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N281(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN282
 			fallthrough
 		case chain1000NodeN282:
-			if err := g.nodeN282(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N282(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN283
 			fallthrough
 		case chain1000NodeN283:
-			if err := g.nodeN283(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N283(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN284
 			fallthrough
 		case chain1000NodeN284:
-			if err := g.nodeN284(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N284(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN285
 			fallthrough
 		case chain1000NodeN285:
-			if err := g.nodeN285(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N285(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN286
 			fallthrough
 		case chain1000NodeN286:
-			if err := g.nodeN286(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N286(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN287
 			fallthrough
 		case chain1000NodeN287:
-			if err := g.nodeN287(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N287(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN288
 			fallthrough
 		case chain1000NodeN288:
-			if err := g.nodeN288(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N288(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN289
 			fallthrough
 		case chain1000NodeN289:
-			if err := g.nodeN289(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N289(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN290
 			fallthrough
 		case chain1000NodeN290:
-			if err := g.nodeN290(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N290(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN291
 			fallthrough
 		case chain1000NodeN291:
-			if err := g.nodeN291(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N291(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN292
 			fallthrough
 		case chain1000NodeN292:
-			if err := g.nodeN292(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N292(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN293
 			fallthrough
 		case chain1000NodeN293:
-			if err := g.nodeN293(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N293(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN294
 			fallthrough
 		case chain1000NodeN294:
-			if err := g.nodeN294(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N294(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN295
 			fallthrough
 		case chain1000NodeN295:
-			if err := g.nodeN295(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N295(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN296
 			fallthrough
 		case chain1000NodeN296:
-			if err := g.nodeN296(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N296(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN297
 			fallthrough
 		case chain1000NodeN297:
-			if err := g.nodeN297(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N297(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN298
 			fallthrough
 		case chain1000NodeN298:
-			if err := g.nodeN298(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N298(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN299
 			fallthrough
 		case chain1000NodeN299:
-			if err := g.nodeN299(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N299(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN300
 			fallthrough
 		case chain1000NodeN300:
-			if err := g.nodeN300(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N300(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN301
 			fallthrough
 		case chain1000NodeN301:
-			if err := g.nodeN301(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N301(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN302
 			fallthrough
 		case chain1000NodeN302:
-			if err := g.nodeN302(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N302(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN303
 			fallthrough
 		case chain1000NodeN303:
-			if err := g.nodeN303(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N303(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN304
 			fallthrough
 		case chain1000NodeN304:
-			if err := g.nodeN304(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N304(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN305
 			fallthrough
 		case chain1000NodeN305:
-			if err := g.nodeN305(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N305(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN306
 			fallthrough
 		case chain1000NodeN306:
-			if err := g.nodeN306(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N306(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN307
 			fallthrough
 		case chain1000NodeN307:
-			if err := g.nodeN307(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N307(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN308
 			fallthrough
 		case chain1000NodeN308:
-			if err := g.nodeN308(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N308(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN309
 			fallthrough
 		case chain1000NodeN309:
-			if err := g.nodeN309(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N309(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN310
 			fallthrough
 		case chain1000NodeN310:
-			if err := g.nodeN310(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N310(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN311
 			fallthrough
 		case chain1000NodeN311:
-			if err := g.nodeN311(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N311(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN312
 			fallthrough
 		case chain1000NodeN312:
-			if err := g.nodeN312(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N312(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN313
 			fallthrough
 		case chain1000NodeN313:
-			if err := g.nodeN313(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N313(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN314
 			fallthrough
 		case chain1000NodeN314:
-			if err := g.nodeN314(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N314(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN315
 			fallthrough
 		case chain1000NodeN315:
-			if err := g.nodeN315(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N315(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN316
 			fallthrough
 		case chain1000NodeN316:
-			if err := g.nodeN316(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N316(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN317
 			fallthrough
 		case chain1000NodeN317:
-			if err := g.nodeN317(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N317(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN318
 			fallthrough
 		case chain1000NodeN318:
-			if err := g.nodeN318(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N318(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN319
 			fallthrough
 		case chain1000NodeN319:
-			if err := g.nodeN319(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N319(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN320
 			fallthrough
 		case chain1000NodeN320:
-			if err := g.nodeN320(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N320(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN321
 			fallthrough
 		case chain1000NodeN321:
-			if err := g.nodeN321(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N321(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN322
 			fallthrough
 		case chain1000NodeN322:
-			if err := g.nodeN322(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N322(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN323
 			fallthrough
 		case chain1000NodeN323:
-			if err := g.nodeN323(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N323(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN324
 			fallthrough
 		case chain1000NodeN324:
-			if err := g.nodeN324(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N324(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN325
 			fallthrough
 		case chain1000NodeN325:
-			if err := g.nodeN325(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N325(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN326
 			fallthrough
 		case chain1000NodeN326:
-			if err := g.nodeN326(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N326(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN327
 			fallthrough
 		case chain1000NodeN327:
-			if err := g.nodeN327(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N327(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN328
 			fallthrough
 		case chain1000NodeN328:
-			if err := g.nodeN328(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N328(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN329
 			fallthrough
 		case chain1000NodeN329:
-			if err := g.nodeN329(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N329(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN330
 			fallthrough
 		case chain1000NodeN330:
-			if err := g.nodeN330(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N330(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN331
 			fallthrough
 		case chain1000NodeN331:
-			if err := g.nodeN331(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N331(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN332
 			fallthrough
 		case chain1000NodeN332:
-			if err := g.nodeN332(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N332(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN333
 			fallthrough
 		case chain1000NodeN333:
-			if err := g.nodeN333(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N333(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN334
 			fallthrough
 		case chain1000NodeN334:
-			if err := g.nodeN334(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N334(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN335
 			fallthrough
 		case chain1000NodeN335:
-			if err := g.nodeN335(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N335(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN336
 			fallthrough
 		case chain1000NodeN336:
-			if err := g.nodeN336(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N336(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN337
 			fallthrough
 		case chain1000NodeN337:
-			if err := g.nodeN337(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N337(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN338
 			fallthrough
 		case chain1000NodeN338:
-			if err := g.nodeN338(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N338(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN339
 			fallthrough
 		case chain1000NodeN339:
-			if err := g.nodeN339(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N339(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN340
 			fallthrough
 		case chain1000NodeN340:
-			if err := g.nodeN340(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N340(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN341
 			fallthrough
 		case chain1000NodeN341:
-			if err := g.nodeN341(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N341(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN342
 			fallthrough
 		case chain1000NodeN342:
-			if err := g.nodeN342(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N342(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN343
 			fallthrough
 		case chain1000NodeN343:
-			if err := g.nodeN343(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N343(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN344
 			fallthrough
 		case chain1000NodeN344:
-			if err := g.nodeN344(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N344(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN345
 			fallthrough
 		case chain1000NodeN345:
-			if err := g.nodeN345(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N345(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN346
 			fallthrough
 		case chain1000NodeN346:
-			if err := g.nodeN346(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N346(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN347
 			fallthrough
 		case chain1000NodeN347:
-			if err := g.nodeN347(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N347(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN348
 			fallthrough
 		case chain1000NodeN348:
-			if err := g.nodeN348(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N348(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN349
 			fallthrough
 		case chain1000NodeN349:
-			if err := g.nodeN349(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N349(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN350
 			fallthrough
 		case chain1000NodeN350:
-			if err := g.nodeN350(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N350(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN351
 			fallthrough
 		case chain1000NodeN351:
-			if err := g.nodeN351(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N351(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN352
 			fallthrough
 		case chain1000NodeN352:
-			if err := g.nodeN352(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N352(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN353
 			fallthrough
 		case chain1000NodeN353:
-			if err := g.nodeN353(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N353(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN354
 			fallthrough
 		case chain1000NodeN354:
-			if err := g.nodeN354(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N354(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN355
 			fallthrough
 		case chain1000NodeN355:
-			if err := g.nodeN355(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N355(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN356
 			fallthrough
 		case chain1000NodeN356:
-			if err := g.nodeN356(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N356(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN357
 			fallthrough
 		case chain1000NodeN357:
-			if err := g.nodeN357(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N357(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN358
 			fallthrough
 		case chain1000NodeN358:
-			if err := g.nodeN358(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N358(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN359
 			fallthrough
 		case chain1000NodeN359:
-			if err := g.nodeN359(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N359(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN360
 			fallthrough
 		case chain1000NodeN360:
-			if err := g.nodeN360(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N360(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN361
 			fallthrough
 		case chain1000NodeN361:
-			if err := g.nodeN361(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N361(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN362
 			fallthrough
 		case chain1000NodeN362:
-			if err := g.nodeN362(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N362(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN363
 			fallthrough
 		case chain1000NodeN363:
-			if err := g.nodeN363(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N363(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN364
 			fallthrough
 		case chain1000NodeN364:
-			if err := g.nodeN364(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N364(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN365
 			fallthrough
 		case chain1000NodeN365:
-			if err := g.nodeN365(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N365(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN366
 			fallthrough
 		case chain1000NodeN366:
-			if err := g.nodeN366(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N366(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN367
 			fallthrough
 		case chain1000NodeN367:
-			if err := g.nodeN367(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N367(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN368
 			fallthrough
 		case chain1000NodeN368:
-			if err := g.nodeN368(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N368(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN369
 			fallthrough
 		case chain1000NodeN369:
-			if err := g.nodeN369(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N369(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN370
 			fallthrough
 		case chain1000NodeN370:
-			if err := g.nodeN370(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N370(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN371
 			fallthrough
 		case chain1000NodeN371:
-			if err := g.nodeN371(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N371(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN372
 			fallthrough
 		case chain1000NodeN372:
-			if err := g.nodeN372(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N372(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN373
 			fallthrough
 		case chain1000NodeN373:
-			if err := g.nodeN373(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N373(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN374
 			fallthrough
 		case chain1000NodeN374:
-			if err := g.nodeN374(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N374(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN375
 			fallthrough
 		case chain1000NodeN375:
-			if err := g.nodeN375(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N375(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN376
 			fallthrough
 		case chain1000NodeN376:
-			if err := g.nodeN376(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N376(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN377
 			fallthrough
 		case chain1000NodeN377:
-			if err := g.nodeN377(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N377(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN378
 			fallthrough
 		case chain1000NodeN378:
-			if err := g.nodeN378(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N378(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN379
 			fallthrough
 		case chain1000NodeN379:
-			if err := g.nodeN379(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N379(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN380
 			fallthrough
 		case chain1000NodeN380:
-			if err := g.nodeN380(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N380(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN381
 			fallthrough
 		case chain1000NodeN381:
-			if err := g.nodeN381(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N381(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN382
 			fallthrough
 		case chain1000NodeN382:
-			if err := g.nodeN382(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N382(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN383
 			fallthrough
 		case chain1000NodeN383:
-			if err := g.nodeN383(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N383(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN384
 			fallthrough
 		case chain1000NodeN384:
-			if err := g.nodeN384(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N384(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN385
 			fallthrough
 		case chain1000NodeN385:
-			if err := g.nodeN385(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N385(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN386
 			fallthrough
 		case chain1000NodeN386:
-			if err := g.nodeN386(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N386(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN387
 			fallthrough
 		case chain1000NodeN387:
-			if err := g.nodeN387(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N387(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN388
 			fallthrough
 		case chain1000NodeN388:
-			if err := g.nodeN388(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N388(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN389
 			fallthrough
 		case chain1000NodeN389:
-			if err := g.nodeN389(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N389(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN390
 			fallthrough
 		case chain1000NodeN390:
-			if err := g.nodeN390(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N390(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN391
 			fallthrough
 		case chain1000NodeN391:
-			if err := g.nodeN391(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N391(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN392
 			fallthrough
 		case chain1000NodeN392:
-			if err := g.nodeN392(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N392(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN393
 			fallthrough
 		case chain1000NodeN393:
-			if err := g.nodeN393(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N393(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN394
 			fallthrough
 		case chain1000NodeN394:
-			if err := g.nodeN394(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N394(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN395
 			fallthrough
 		case chain1000NodeN395:
-			if err := g.nodeN395(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N395(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN396
 			fallthrough
 		case chain1000NodeN396:
-			if err := g.nodeN396(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N396(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN397
 			fallthrough
 		case chain1000NodeN397:
-			if err := g.nodeN397(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N397(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN398
 			fallthrough
 		case chain1000NodeN398:
-			if err := g.nodeN398(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N398(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN399
 			fallthrough
 		case chain1000NodeN399:
-			if err := g.nodeN399(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N399(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN400
 			fallthrough
 		case chain1000NodeN400:
-			if err := g.nodeN400(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N400(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN401
 			fallthrough
 		case chain1000NodeN401:
-			if err := g.nodeN401(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N401(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN402
 			fallthrough
 		case chain1000NodeN402:
-			if err := g.nodeN402(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N402(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN403
 			fallthrough
 		case chain1000NodeN403:
-			if err := g.nodeN403(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N403(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN404
 			fallthrough
 		case chain1000NodeN404:
-			if err := g.nodeN404(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N404(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN405
 			fallthrough
 		case chain1000NodeN405:
-			if err := g.nodeN405(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N405(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN406
 			fallthrough
 		case chain1000NodeN406:
-			if err := g.nodeN406(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N406(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN407
 			fallthrough
 		case chain1000NodeN407:
-			if err := g.nodeN407(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N407(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN408
 			fallthrough
 		case chain1000NodeN408:
-			if err := g.nodeN408(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N408(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN409
 			fallthrough
 		case chain1000NodeN409:
-			if err := g.nodeN409(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N409(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN410
 			fallthrough
 		case chain1000NodeN410:
-			if err := g.nodeN410(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N410(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN411
 			fallthrough
 		case chain1000NodeN411:
-			if err := g.nodeN411(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N411(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN412
 			fallthrough
 		case chain1000NodeN412:
-			if err := g.nodeN412(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N412(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN413
 			fallthrough
 		case chain1000NodeN413:
-			if err := g.nodeN413(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N413(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN414
 			fallthrough
 		case chain1000NodeN414:
-			if err := g.nodeN414(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N414(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN415
 			fallthrough
 		case chain1000NodeN415:
-			if err := g.nodeN415(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N415(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN416
 			fallthrough
 		case chain1000NodeN416:
-			if err := g.nodeN416(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N416(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN417
 			fallthrough
 		case chain1000NodeN417:
-			if err := g.nodeN417(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N417(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN418
 			fallthrough
 		case chain1000NodeN418:
-			if err := g.nodeN418(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N418(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN419
 			fallthrough
 		case chain1000NodeN419:
-			if err := g.nodeN419(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N419(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN420
 			fallthrough
 		case chain1000NodeN420:
-			if err := g.nodeN420(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N420(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN421
 			fallthrough
 		case chain1000NodeN421:
-			if err := g.nodeN421(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N421(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN422
 			fallthrough
 		case chain1000NodeN422:
-			if err := g.nodeN422(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N422(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN423
 			fallthrough
 		case chain1000NodeN423:
-			if err := g.nodeN423(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N423(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN424
 			fallthrough
 		case chain1000NodeN424:
-			if err := g.nodeN424(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N424(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN425
 			fallthrough
 		case chain1000NodeN425:
-			if err := g.nodeN425(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N425(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN426
 			fallthrough
 		case chain1000NodeN426:
-			if err := g.nodeN426(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N426(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN427
 			fallthrough
 		case chain1000NodeN427:
-			if err := g.nodeN427(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N427(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN428
 			fallthrough
 		case chain1000NodeN428:
-			if err := g.nodeN428(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N428(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN429
 			fallthrough
 		case chain1000NodeN429:
-			if err := g.nodeN429(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N429(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN430
 			fallthrough
 		case chain1000NodeN430:
-			if err := g.nodeN430(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N430(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN431
 			fallthrough
 		case chain1000NodeN431:
-			if err := g.nodeN431(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N431(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN432
 			fallthrough
 		case chain1000NodeN432:
-			if err := g.nodeN432(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N432(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN433
 			fallthrough
 		case chain1000NodeN433:
-			if err := g.nodeN433(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N433(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN434
 			fallthrough
 		case chain1000NodeN434:
-			if err := g.nodeN434(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N434(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN435
 			fallthrough
 		case chain1000NodeN435:
-			if err := g.nodeN435(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N435(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN436
 			fallthrough
 		case chain1000NodeN436:
-			if err := g.nodeN436(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N436(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN437
 			fallthrough
 		case chain1000NodeN437:
-			if err := g.nodeN437(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N437(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN438
 			fallthrough
 		case chain1000NodeN438:
-			if err := g.nodeN438(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N438(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN439
 			fallthrough
 		case chain1000NodeN439:
-			if err := g.nodeN439(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N439(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN440
 			fallthrough
 		case chain1000NodeN440:
-			if err := g.nodeN440(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N440(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN441
 			fallthrough
 		case chain1000NodeN441:
-			if err := g.nodeN441(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N441(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN442
 			fallthrough
 		case chain1000NodeN442:
-			if err := g.nodeN442(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N442(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN443
 			fallthrough
 		case chain1000NodeN443:
-			if err := g.nodeN443(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N443(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN444
 			fallthrough
 		case chain1000NodeN444:
-			if err := g.nodeN444(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N444(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN445
 			fallthrough
 		case chain1000NodeN445:
-			if err := g.nodeN445(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N445(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN446
 			fallthrough
 		case chain1000NodeN446:
-			if err := g.nodeN446(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N446(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN447
 			fallthrough
 		case chain1000NodeN447:
-			if err := g.nodeN447(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N447(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN448
 			fallthrough
 		case chain1000NodeN448:
-			if err := g.nodeN448(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N448(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN449
 			fallthrough
 		case chain1000NodeN449:
-			if err := g.nodeN449(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N449(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN450
 			fallthrough
 		case chain1000NodeN450:
-			if err := g.nodeN450(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N450(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN451
 			fallthrough
 		case chain1000NodeN451:
-			if err := g.nodeN451(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N451(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN452
 			fallthrough
 		case chain1000NodeN452:
-			if err := g.nodeN452(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N452(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN453
 			fallthrough
 		case chain1000NodeN453:
-			if err := g.nodeN453(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N453(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN454
 			fallthrough
 		case chain1000NodeN454:
-			if err := g.nodeN454(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N454(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN455
 			fallthrough
 		case chain1000NodeN455:
-			if err := g.nodeN455(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N455(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN456
 			fallthrough
 		case chain1000NodeN456:
-			if err := g.nodeN456(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N456(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN457
 			fallthrough
 		case chain1000NodeN457:
-			if err := g.nodeN457(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N457(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN458
 			fallthrough
 		case chain1000NodeN458:
-			if err := g.nodeN458(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N458(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN459
 			fallthrough
 		case chain1000NodeN459:
-			if err := g.nodeN459(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N459(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN460
 			fallthrough
 		case chain1000NodeN460:
-			if err := g.nodeN460(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N460(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN461
 			fallthrough
 		case chain1000NodeN461:
-			if err := g.nodeN461(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N461(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN462
 			fallthrough
 		case chain1000NodeN462:
-			if err := g.nodeN462(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N462(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN463
 			fallthrough
 		case chain1000NodeN463:
-			if err := g.nodeN463(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N463(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN464
 			fallthrough
 		case chain1000NodeN464:
-			if err := g.nodeN464(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N464(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN465
 			fallthrough
 		case chain1000NodeN465:
-			if err := g.nodeN465(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N465(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN466
 			fallthrough
 		case chain1000NodeN466:
-			if err := g.nodeN466(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N466(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN467
 			fallthrough
 		case chain1000NodeN467:
-			if err := g.nodeN467(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N467(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN468
 			fallthrough
 		case chain1000NodeN468:
-			if err := g.nodeN468(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N468(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN469
 			fallthrough
 		case chain1000NodeN469:
-			if err := g.nodeN469(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N469(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN470
 			fallthrough
 		case chain1000NodeN470:
-			if err := g.nodeN470(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N470(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN471
 			fallthrough
 		case chain1000NodeN471:
-			if err := g.nodeN471(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N471(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN472
 			fallthrough
 		case chain1000NodeN472:
-			if err := g.nodeN472(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N472(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN473
 			fallthrough
 		case chain1000NodeN473:
-			if err := g.nodeN473(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N473(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN474
 			fallthrough
 		case chain1000NodeN474:
-			if err := g.nodeN474(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N474(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN475
 			fallthrough
 		case chain1000NodeN475:
-			if err := g.nodeN475(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N475(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN476
 			fallthrough
 		case chain1000NodeN476:
-			if err := g.nodeN476(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N476(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN477
 			fallthrough
 		case chain1000NodeN477:
-			if err := g.nodeN477(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N477(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN478
 			fallthrough
 		case chain1000NodeN478:
-			if err := g.nodeN478(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N478(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN479
 			fallthrough
 		case chain1000NodeN479:
-			if err := g.nodeN479(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N479(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN480
 			fallthrough
 		case chain1000NodeN480:
-			if err := g.nodeN480(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N480(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN481
 			fallthrough
 		case chain1000NodeN481:
-			if err := g.nodeN481(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N481(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN482
 			fallthrough
 		case chain1000NodeN482:
-			if err := g.nodeN482(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N482(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN483
 			fallthrough
 		case chain1000NodeN483:
-			if err := g.nodeN483(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N483(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN484
 			fallthrough
 		case chain1000NodeN484:
-			if err := g.nodeN484(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N484(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN485
 			fallthrough
 		case chain1000NodeN485:
-			if err := g.nodeN485(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N485(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN486
 			fallthrough
 		case chain1000NodeN486:
-			if err := g.nodeN486(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N486(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN487
 			fallthrough
 		case chain1000NodeN487:
-			if err := g.nodeN487(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N487(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN488
 			fallthrough
 		case chain1000NodeN488:
-			if err := g.nodeN488(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N488(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN489
 			fallthrough
 		case chain1000NodeN489:
-			if err := g.nodeN489(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N489(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN490
 			fallthrough
 		case chain1000NodeN490:
-			if err := g.nodeN490(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N490(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN491
 			fallthrough
 		case chain1000NodeN491:
-			if err := g.nodeN491(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N491(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN492
 			fallthrough
 		case chain1000NodeN492:
-			if err := g.nodeN492(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N492(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN493
 			fallthrough
 		case chain1000NodeN493:
-			if err := g.nodeN493(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N493(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN494
 			fallthrough
 		case chain1000NodeN494:
-			if err := g.nodeN494(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N494(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN495
 			fallthrough
 		case chain1000NodeN495:
-			if err := g.nodeN495(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N495(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN496
 			fallthrough
 		case chain1000NodeN496:
-			if err := g.nodeN496(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N496(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN497
 			fallthrough
 		case chain1000NodeN497:
-			if err := g.nodeN497(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N497(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN498
 			fallthrough
 		case chain1000NodeN498:
-			if err := g.nodeN498(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N498(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN499
 			fallthrough
 		case chain1000NodeN499:
-			if err := g.nodeN499(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N499(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN500
 			fallthrough
 		case chain1000NodeN500:
-			if err := g.nodeN500(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N500(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN501
 			fallthrough
 		case chain1000NodeN501:
-			if err := g.nodeN501(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N501(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN502
 			fallthrough
 		case chain1000NodeN502:
-			if err := g.nodeN502(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N502(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN503
 			fallthrough
 		case chain1000NodeN503:
-			if err := g.nodeN503(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N503(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN504
 			fallthrough
 		case chain1000NodeN504:
-			if err := g.nodeN504(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N504(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN505
 			fallthrough
 		case chain1000NodeN505:
-			if err := g.nodeN505(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N505(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN506
 			fallthrough
 		case chain1000NodeN506:
-			if err := g.nodeN506(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N506(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN507
 			fallthrough
 		case chain1000NodeN507:
-			if err := g.nodeN507(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N507(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN508
 			fallthrough
 		case chain1000NodeN508:
-			if err := g.nodeN508(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N508(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN509
 			fallthrough
 		case chain1000NodeN509:
-			if err := g.nodeN509(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N509(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN510
 			fallthrough
 		case chain1000NodeN510:
-			if err := g.nodeN510(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N510(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN511
 			fallthrough
 		case chain1000NodeN511:
-			if err := g.nodeN511(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N511(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN512
 			fallthrough
 		case chain1000NodeN512:
-			if err := g.nodeN512(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N512(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN513
 			fallthrough
 		case chain1000NodeN513:
-			if err := g.nodeN513(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N513(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN514
 			fallthrough
 		case chain1000NodeN514:
-			if err := g.nodeN514(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N514(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN515
 			fallthrough
 		case chain1000NodeN515:
-			if err := g.nodeN515(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N515(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN516
 			fallthrough
 		case chain1000NodeN516:
-			if err := g.nodeN516(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N516(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN517
 			fallthrough
 		case chain1000NodeN517:
-			if err := g.nodeN517(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N517(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN518
 			fallthrough
 		case chain1000NodeN518:
-			if err := g.nodeN518(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N518(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN519
 			fallthrough
 		case chain1000NodeN519:
-			if err := g.nodeN519(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N519(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN520
 			fallthrough
 		case chain1000NodeN520:
-			if err := g.nodeN520(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N520(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN521
 			fallthrough
 		case chain1000NodeN521:
-			if err := g.nodeN521(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N521(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN522
 			fallthrough
 		case chain1000NodeN522:
-			if err := g.nodeN522(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N522(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN523
 			fallthrough
 		case chain1000NodeN523:
-			if err := g.nodeN523(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N523(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN524
 			fallthrough
 		case chain1000NodeN524:
-			if err := g.nodeN524(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N524(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN525
 			fallthrough
 		case chain1000NodeN525:
-			if err := g.nodeN525(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N525(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN526
 			fallthrough
 		case chain1000NodeN526:
-			if err := g.nodeN526(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N526(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN527
 			fallthrough
 		case chain1000NodeN527:
-			if err := g.nodeN527(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N527(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN528
 			fallthrough
 		case chain1000NodeN528:
-			if err := g.nodeN528(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N528(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN529
 			fallthrough
 		case chain1000NodeN529:
-			if err := g.nodeN529(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N529(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN530
 			fallthrough
 		case chain1000NodeN530:
-			if err := g.nodeN530(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N530(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN531
 			fallthrough
 		case chain1000NodeN531:
-			if err := g.nodeN531(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N531(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN532
 			fallthrough
 		case chain1000NodeN532:
-			if err := g.nodeN532(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N532(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN533
 			fallthrough
 		case chain1000NodeN533:
-			if err := g.nodeN533(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N533(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN534
 			fallthrough
 		case chain1000NodeN534:
-			if err := g.nodeN534(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N534(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN535
 			fallthrough
 		case chain1000NodeN535:
-			if err := g.nodeN535(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N535(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN536
 			fallthrough
 		case chain1000NodeN536:
-			if err := g.nodeN536(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N536(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN537
 			fallthrough
 		case chain1000NodeN537:
-			if err := g.nodeN537(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N537(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN538
 			fallthrough
 		case chain1000NodeN538:
-			if err := g.nodeN538(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N538(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN539
 			fallthrough
 		case chain1000NodeN539:
-			if err := g.nodeN539(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N539(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN540
 			fallthrough
 		case chain1000NodeN540:
-			if err := g.nodeN540(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N540(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN541
 			fallthrough
 		case chain1000NodeN541:
-			if err := g.nodeN541(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N541(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN542
 			fallthrough
 		case chain1000NodeN542:
-			if err := g.nodeN542(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N542(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN543
 			fallthrough
 		case chain1000NodeN543:
-			if err := g.nodeN543(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N543(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN544
 			fallthrough
 		case chain1000NodeN544:
-			if err := g.nodeN544(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N544(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN545
 			fallthrough
 		case chain1000NodeN545:
-			if err := g.nodeN545(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N545(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN546
 			fallthrough
 		case chain1000NodeN546:
-			if err := g.nodeN546(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N546(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN547
 			fallthrough
 		case chain1000NodeN547:
-			if err := g.nodeN547(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N547(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN548
 			fallthrough
 		case chain1000NodeN548:
-			if err := g.nodeN548(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N548(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN549
 			fallthrough
 		case chain1000NodeN549:
-			if err := g.nodeN549(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N549(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN550
 			fallthrough
 		case chain1000NodeN550:
-			if err := g.nodeN550(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N550(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN551
 			fallthrough
 		case chain1000NodeN551:
-			if err := g.nodeN551(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N551(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN552
 			fallthrough
 		case chain1000NodeN552:
-			if err := g.nodeN552(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N552(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN553
 			fallthrough
 		case chain1000NodeN553:
-			if err := g.nodeN553(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N553(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN554
 			fallthrough
 		case chain1000NodeN554:
-			if err := g.nodeN554(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N554(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN555
 			fallthrough
 		case chain1000NodeN555:
-			if err := g.nodeN555(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N555(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN556
 			fallthrough
 		case chain1000NodeN556:
-			if err := g.nodeN556(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N556(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN557
 			fallthrough
 		case chain1000NodeN557:
-			if err := g.nodeN557(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N557(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN558
 			fallthrough
 		case chain1000NodeN558:
-			if err := g.nodeN558(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N558(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN559
 			fallthrough
 		case chain1000NodeN559:
-			if err := g.nodeN559(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N559(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN560
 			fallthrough
 		case chain1000NodeN560:
-			if err := g.nodeN560(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N560(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN561
 			fallthrough
 		case chain1000NodeN561:
-			if err := g.nodeN561(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N561(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN562
 			fallthrough
 		case chain1000NodeN562:
-			if err := g.nodeN562(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N562(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN563
 			fallthrough
 		case chain1000NodeN563:
-			if err := g.nodeN563(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N563(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN564
 			fallthrough
 		case chain1000NodeN564:
-			if err := g.nodeN564(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N564(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN565
 			fallthrough
 		case chain1000NodeN565:
-			if err := g.nodeN565(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N565(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN566
 			fallthrough
 		case chain1000NodeN566:
-			if err := g.nodeN566(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N566(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN567
 			fallthrough
 		case chain1000NodeN567:
-			if err := g.nodeN567(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N567(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN568
 			fallthrough
 		case chain1000NodeN568:
-			if err := g.nodeN568(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N568(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN569
 			fallthrough
 		case chain1000NodeN569:
-			if err := g.nodeN569(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N569(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN570
 			fallthrough
 		case chain1000NodeN570:
-			if err := g.nodeN570(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N570(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN571
 			fallthrough
 		case chain1000NodeN571:
-			if err := g.nodeN571(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N571(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN572
 			fallthrough
 		case chain1000NodeN572:
-			if err := g.nodeN572(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N572(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN573
 			fallthrough
 		case chain1000NodeN573:
-			if err := g.nodeN573(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N573(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN574
 			fallthrough
 		case chain1000NodeN574:
-			if err := g.nodeN574(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N574(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN575
 			fallthrough
 		case chain1000NodeN575:
-			if err := g.nodeN575(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N575(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN576
 			fallthrough
 		case chain1000NodeN576:
-			if err := g.nodeN576(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N576(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN577
 			fallthrough
 		case chain1000NodeN577:
-			if err := g.nodeN577(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N577(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN578
 			fallthrough
 		case chain1000NodeN578:
-			if err := g.nodeN578(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N578(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN579
 			fallthrough
 		case chain1000NodeN579:
-			if err := g.nodeN579(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N579(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN580
 			fallthrough
 		case chain1000NodeN580:
-			if err := g.nodeN580(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N580(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN581
 			fallthrough
 		case chain1000NodeN581:
-			if err := g.nodeN581(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N581(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN582
 			fallthrough
 		case chain1000NodeN582:
-			if err := g.nodeN582(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N582(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN583
 			fallthrough
 		case chain1000NodeN583:
-			if err := g.nodeN583(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N583(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN584
 			fallthrough
 		case chain1000NodeN584:
-			if err := g.nodeN584(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N584(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN585
 			fallthrough
 		case chain1000NodeN585:
-			if err := g.nodeN585(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N585(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN586
 			fallthrough
 		case chain1000NodeN586:
-			if err := g.nodeN586(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N586(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN587
 			fallthrough
 		case chain1000NodeN587:
-			if err := g.nodeN587(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N587(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN588
 			fallthrough
 		case chain1000NodeN588:
-			if err := g.nodeN588(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N588(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN589
 			fallthrough
 		case chain1000NodeN589:
-			if err := g.nodeN589(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N589(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN590
 			fallthrough
 		case chain1000NodeN590:
-			if err := g.nodeN590(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N590(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN591
 			fallthrough
 		case chain1000NodeN591:
-			if err := g.nodeN591(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N591(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN592
 			fallthrough
 		case chain1000NodeN592:
-			if err := g.nodeN592(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N592(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN593
 			fallthrough
 		case chain1000NodeN593:
-			if err := g.nodeN593(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N593(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN594
 			fallthrough
 		case chain1000NodeN594:
-			if err := g.nodeN594(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N594(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN595
 			fallthrough
 		case chain1000NodeN595:
-			if err := g.nodeN595(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N595(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN596
 			fallthrough
 		case chain1000NodeN596:
-			if err := g.nodeN596(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N596(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN597
 			fallthrough
 		case chain1000NodeN597:
-			if err := g.nodeN597(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N597(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN598
 			fallthrough
 		case chain1000NodeN598:
-			if err := g.nodeN598(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N598(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN599
 			fallthrough
 		case chain1000NodeN599:
-			if err := g.nodeN599(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N599(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN600
 			fallthrough
 		case chain1000NodeN600:
-			if err := g.nodeN600(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N600(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN601
 			fallthrough
 		case chain1000NodeN601:
-			if err := g.nodeN601(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N601(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN602
 			fallthrough
 		case chain1000NodeN602:
-			if err := g.nodeN602(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N602(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN603
 			fallthrough
 		case chain1000NodeN603:
-			if err := g.nodeN603(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N603(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN604
 			fallthrough
 		case chain1000NodeN604:
-			if err := g.nodeN604(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N604(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN605
 			fallthrough
 		case chain1000NodeN605:
-			if err := g.nodeN605(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N605(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN606
 			fallthrough
 		case chain1000NodeN606:
-			if err := g.nodeN606(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N606(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN607
 			fallthrough
 		case chain1000NodeN607:
-			if err := g.nodeN607(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N607(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN608
 			fallthrough
 		case chain1000NodeN608:
-			if err := g.nodeN608(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N608(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN609
 			fallthrough
 		case chain1000NodeN609:
-			if err := g.nodeN609(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N609(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN610
 			fallthrough
 		case chain1000NodeN610:
-			if err := g.nodeN610(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N610(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN611
 			fallthrough
 		case chain1000NodeN611:
-			if err := g.nodeN611(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N611(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN612
 			fallthrough
 		case chain1000NodeN612:
-			if err := g.nodeN612(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N612(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN613
 			fallthrough
 		case chain1000NodeN613:
-			if err := g.nodeN613(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N613(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN614
 			fallthrough
 		case chain1000NodeN614:
-			if err := g.nodeN614(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N614(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN615
 			fallthrough
 		case chain1000NodeN615:
-			if err := g.nodeN615(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N615(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN616
 			fallthrough
 		case chain1000NodeN616:
-			if err := g.nodeN616(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N616(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN617
 			fallthrough
 		case chain1000NodeN617:
-			if err := g.nodeN617(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N617(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN618
 			fallthrough
 		case chain1000NodeN618:
-			if err := g.nodeN618(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N618(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN619
 			fallthrough
 		case chain1000NodeN619:
-			if err := g.nodeN619(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N619(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN620
 			fallthrough
 		case chain1000NodeN620:
-			if err := g.nodeN620(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N620(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN621
 			fallthrough
 		case chain1000NodeN621:
-			if err := g.nodeN621(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N621(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN622
 			fallthrough
 		case chain1000NodeN622:
-			if err := g.nodeN622(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N622(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN623
 			fallthrough
 		case chain1000NodeN623:
-			if err := g.nodeN623(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N623(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN624
 			fallthrough
 		case chain1000NodeN624:
-			if err := g.nodeN624(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N624(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN625
 			fallthrough
 		case chain1000NodeN625:
-			if err := g.nodeN625(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N625(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN626
 			fallthrough
 		case chain1000NodeN626:
-			if err := g.nodeN626(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N626(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN627
 			fallthrough
 		case chain1000NodeN627:
-			if err := g.nodeN627(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N627(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN628
 			fallthrough
 		case chain1000NodeN628:
-			if err := g.nodeN628(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N628(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN629
 			fallthrough
 		case chain1000NodeN629:
-			if err := g.nodeN629(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N629(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN630
 			fallthrough
 		case chain1000NodeN630:
-			if err := g.nodeN630(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N630(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN631
 			fallthrough
 		case chain1000NodeN631:
-			if err := g.nodeN631(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N631(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN632
 			fallthrough
 		case chain1000NodeN632:
-			if err := g.nodeN632(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N632(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN633
 			fallthrough
 		case chain1000NodeN633:
-			if err := g.nodeN633(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N633(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN634
 			fallthrough
 		case chain1000NodeN634:
-			if err := g.nodeN634(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N634(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN635
 			fallthrough
 		case chain1000NodeN635:
-			if err := g.nodeN635(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N635(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN636
 			fallthrough
 		case chain1000NodeN636:
-			if err := g.nodeN636(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N636(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN637
 			fallthrough
 		case chain1000NodeN637:
-			if err := g.nodeN637(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N637(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN638
 			fallthrough
 		case chain1000NodeN638:
-			if err := g.nodeN638(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N638(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN639
 			fallthrough
 		case chain1000NodeN639:
-			if err := g.nodeN639(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N639(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN640
 			fallthrough
 		case chain1000NodeN640:
-			if err := g.nodeN640(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N640(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN641
 			fallthrough
 		case chain1000NodeN641:
-			if err := g.nodeN641(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N641(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN642
 			fallthrough
 		case chain1000NodeN642:
-			if err := g.nodeN642(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N642(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN643
 			fallthrough
 		case chain1000NodeN643:
-			if err := g.nodeN643(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N643(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN644
 			fallthrough
 		case chain1000NodeN644:
-			if err := g.nodeN644(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N644(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN645
 			fallthrough
 		case chain1000NodeN645:
-			if err := g.nodeN645(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N645(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN646
 			fallthrough
 		case chain1000NodeN646:
-			if err := g.nodeN646(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N646(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN647
 			fallthrough
 		case chain1000NodeN647:
-			if err := g.nodeN647(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N647(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN648
 			fallthrough
 		case chain1000NodeN648:
-			if err := g.nodeN648(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N648(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN649
 			fallthrough
 		case chain1000NodeN649:
-			if err := g.nodeN649(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N649(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN650
 			fallthrough
 		case chain1000NodeN650:
-			if err := g.nodeN650(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N650(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN651
 			fallthrough
 		case chain1000NodeN651:
-			if err := g.nodeN651(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N651(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN652
 			fallthrough
 		case chain1000NodeN652:
-			if err := g.nodeN652(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N652(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN653
 			fallthrough
 		case chain1000NodeN653:
-			if err := g.nodeN653(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N653(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN654
 			fallthrough
 		case chain1000NodeN654:
-			if err := g.nodeN654(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N654(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN655
 			fallthrough
 		case chain1000NodeN655:
-			if err := g.nodeN655(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N655(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN656
 			fallthrough
 		case chain1000NodeN656:
-			if err := g.nodeN656(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N656(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN657
 			fallthrough
 		case chain1000NodeN657:
-			if err := g.nodeN657(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N657(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN658
 			fallthrough
 		case chain1000NodeN658:
-			if err := g.nodeN658(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N658(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN659
 			fallthrough
 		case chain1000NodeN659:
-			if err := g.nodeN659(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N659(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN660
 			fallthrough
 		case chain1000NodeN660:
-			if err := g.nodeN660(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N660(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN661
 			fallthrough
 		case chain1000NodeN661:
-			if err := g.nodeN661(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N661(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN662
 			fallthrough
 		case chain1000NodeN662:
-			if err := g.nodeN662(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N662(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN663
 			fallthrough
 		case chain1000NodeN663:
-			if err := g.nodeN663(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N663(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN664
 			fallthrough
 		case chain1000NodeN664:
-			if err := g.nodeN664(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N664(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN665
 			fallthrough
 		case chain1000NodeN665:
-			if err := g.nodeN665(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N665(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN666
 			fallthrough
 		case chain1000NodeN666:
-			if err := g.nodeN666(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N666(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN667
 			fallthrough
 		case chain1000NodeN667:
-			if err := g.nodeN667(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N667(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN668
 			fallthrough
 		case chain1000NodeN668:
-			if err := g.nodeN668(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N668(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN669
 			fallthrough
 		case chain1000NodeN669:
-			if err := g.nodeN669(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N669(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN670
 			fallthrough
 		case chain1000NodeN670:
-			if err := g.nodeN670(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N670(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN671
 			fallthrough
 		case chain1000NodeN671:
-			if err := g.nodeN671(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N671(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN672
 			fallthrough
 		case chain1000NodeN672:
-			if err := g.nodeN672(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N672(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN673
 			fallthrough
 		case chain1000NodeN673:
-			if err := g.nodeN673(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N673(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN674
 			fallthrough
 		case chain1000NodeN674:
-			if err := g.nodeN674(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N674(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN675
 			fallthrough
 		case chain1000NodeN675:
-			if err := g.nodeN675(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N675(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN676
 			fallthrough
 		case chain1000NodeN676:
-			if err := g.nodeN676(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N676(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN677
 			fallthrough
 		case chain1000NodeN677:
-			if err := g.nodeN677(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N677(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN678
 			fallthrough
 		case chain1000NodeN678:
-			if err := g.nodeN678(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N678(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN679
 			fallthrough
 		case chain1000NodeN679:
-			if err := g.nodeN679(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N679(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN680
 			fallthrough
 		case chain1000NodeN680:
-			if err := g.nodeN680(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N680(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN681
 			fallthrough
 		case chain1000NodeN681:
-			if err := g.nodeN681(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N681(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN682
 			fallthrough
 		case chain1000NodeN682:
-			if err := g.nodeN682(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N682(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN683
 			fallthrough
 		case chain1000NodeN683:
-			if err := g.nodeN683(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N683(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN684
 			fallthrough
 		case chain1000NodeN684:
-			if err := g.nodeN684(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N684(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN685
 			fallthrough
 		case chain1000NodeN685:
-			if err := g.nodeN685(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N685(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN686
 			fallthrough
 		case chain1000NodeN686:
-			if err := g.nodeN686(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N686(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN687
 			fallthrough
 		case chain1000NodeN687:
-			if err := g.nodeN687(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N687(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN688
 			fallthrough
 		case chain1000NodeN688:
-			if err := g.nodeN688(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N688(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN689
 			fallthrough
 		case chain1000NodeN689:
-			if err := g.nodeN689(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N689(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN690
 			fallthrough
 		case chain1000NodeN690:
-			if err := g.nodeN690(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N690(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN691
 			fallthrough
 		case chain1000NodeN691:
-			if err := g.nodeN691(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N691(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN692
 			fallthrough
 		case chain1000NodeN692:
-			if err := g.nodeN692(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N692(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN693
 			fallthrough
 		case chain1000NodeN693:
-			if err := g.nodeN693(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N693(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN694
 			fallthrough
 		case chain1000NodeN694:
-			if err := g.nodeN694(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N694(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN695
 			fallthrough
 		case chain1000NodeN695:
-			if err := g.nodeN695(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N695(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN696
 			fallthrough
 		case chain1000NodeN696:
-			if err := g.nodeN696(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N696(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN697
 			fallthrough
 		case chain1000NodeN697:
-			if err := g.nodeN697(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N697(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN698
 			fallthrough
 		case chain1000NodeN698:
-			if err := g.nodeN698(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N698(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN699
 			fallthrough
 		case chain1000NodeN699:
-			if err := g.nodeN699(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N699(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN700
 			fallthrough
 		case chain1000NodeN700:
-			if err := g.nodeN700(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N700(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN701
 			fallthrough
 		case chain1000NodeN701:
-			if err := g.nodeN701(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N701(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN702
 			fallthrough
 		case chain1000NodeN702:
-			if err := g.nodeN702(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N702(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN703
 			fallthrough
 		case chain1000NodeN703:
-			if err := g.nodeN703(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N703(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN704
 			fallthrough
 		case chain1000NodeN704:
-			if err := g.nodeN704(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N704(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN705
 			fallthrough
 		case chain1000NodeN705:
-			if err := g.nodeN705(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N705(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN706
 			fallthrough
 		case chain1000NodeN706:
-			if err := g.nodeN706(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N706(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN707
 			fallthrough
 		case chain1000NodeN707:
-			if err := g.nodeN707(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N707(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN708
 			fallthrough
 		case chain1000NodeN708:
-			if err := g.nodeN708(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N708(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN709
 			fallthrough
 		case chain1000NodeN709:
-			if err := g.nodeN709(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N709(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN710
 			fallthrough
 		case chain1000NodeN710:
-			if err := g.nodeN710(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N710(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN711
 			fallthrough
 		case chain1000NodeN711:
-			if err := g.nodeN711(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N711(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN712
 			fallthrough
 		case chain1000NodeN712:
-			if err := g.nodeN712(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N712(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN713
 			fallthrough
 		case chain1000NodeN713:
-			if err := g.nodeN713(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N713(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN714
 			fallthrough
 		case chain1000NodeN714:
-			if err := g.nodeN714(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N714(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN715
 			fallthrough
 		case chain1000NodeN715:
-			if err := g.nodeN715(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N715(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN716
 			fallthrough
 		case chain1000NodeN716:
-			if err := g.nodeN716(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N716(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN717
 			fallthrough
 		case chain1000NodeN717:
-			if err := g.nodeN717(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N717(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN718
 			fallthrough
 		case chain1000NodeN718:
-			if err := g.nodeN718(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N718(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN719
 			fallthrough
 		case chain1000NodeN719:
-			if err := g.nodeN719(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N719(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN720
 			fallthrough
 		case chain1000NodeN720:
-			if err := g.nodeN720(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N720(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN721
 			fallthrough
 		case chain1000NodeN721:
-			if err := g.nodeN721(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N721(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN722
 			fallthrough
 		case chain1000NodeN722:
-			if err := g.nodeN722(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N722(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN723
 			fallthrough
 		case chain1000NodeN723:
-			if err := g.nodeN723(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N723(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN724
 			fallthrough
 		case chain1000NodeN724:
-			if err := g.nodeN724(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N724(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN725
 			fallthrough
 		case chain1000NodeN725:
-			if err := g.nodeN725(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N725(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN726
 			fallthrough
 		case chain1000NodeN726:
-			if err := g.nodeN726(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N726(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN727
 			fallthrough
 		case chain1000NodeN727:
-			if err := g.nodeN727(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N727(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN728
 			fallthrough
 		case chain1000NodeN728:
-			if err := g.nodeN728(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N728(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN729
 			fallthrough
 		case chain1000NodeN729:
-			if err := g.nodeN729(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N729(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN730
 			fallthrough
 		case chain1000NodeN730:
-			if err := g.nodeN730(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N730(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN731
 			fallthrough
 		case chain1000NodeN731:
-			if err := g.nodeN731(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N731(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN732
 			fallthrough
 		case chain1000NodeN732:
-			if err := g.nodeN732(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N732(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN733
 			fallthrough
 		case chain1000NodeN733:
-			if err := g.nodeN733(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N733(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN734
 			fallthrough
 		case chain1000NodeN734:
-			if err := g.nodeN734(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N734(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN735
 			fallthrough
 		case chain1000NodeN735:
-			if err := g.nodeN735(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N735(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN736
 			fallthrough
 		case chain1000NodeN736:
-			if err := g.nodeN736(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N736(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN737
 			fallthrough
 		case chain1000NodeN737:
-			if err := g.nodeN737(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N737(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN738
 			fallthrough
 		case chain1000NodeN738:
-			if err := g.nodeN738(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N738(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN739
 			fallthrough
 		case chain1000NodeN739:
-			if err := g.nodeN739(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N739(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN740
 			fallthrough
 		case chain1000NodeN740:
-			if err := g.nodeN740(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N740(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN741
 			fallthrough
 		case chain1000NodeN741:
-			if err := g.nodeN741(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N741(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN742
 			fallthrough
 		case chain1000NodeN742:
-			if err := g.nodeN742(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N742(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN743
 			fallthrough
 		case chain1000NodeN743:
-			if err := g.nodeN743(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N743(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN744
 			fallthrough
 		case chain1000NodeN744:
-			if err := g.nodeN744(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N744(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN745
 			fallthrough
 		case chain1000NodeN745:
-			if err := g.nodeN745(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N745(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN746
 			fallthrough
 		case chain1000NodeN746:
-			if err := g.nodeN746(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N746(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN747
 			fallthrough
 		case chain1000NodeN747:
-			if err := g.nodeN747(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N747(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN748
 			fallthrough
 		case chain1000NodeN748:
-			if err := g.nodeN748(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N748(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN749
 			fallthrough
 		case chain1000NodeN749:
-			if err := g.nodeN749(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N749(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN750
 			fallthrough
 		case chain1000NodeN750:
-			if err := g.nodeN750(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N750(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN751
 			fallthrough
 		case chain1000NodeN751:
-			if err := g.nodeN751(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N751(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN752
 			fallthrough
 		case chain1000NodeN752:
-			if err := g.nodeN752(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N752(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN753
 			fallthrough
 		case chain1000NodeN753:
-			if err := g.nodeN753(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N753(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN754
 			fallthrough
 		case chain1000NodeN754:
-			if err := g.nodeN754(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N754(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN755
 			fallthrough
 		case chain1000NodeN755:
-			if err := g.nodeN755(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N755(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN756
 			fallthrough
 		case chain1000NodeN756:
-			if err := g.nodeN756(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N756(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN757
 			fallthrough
 		case chain1000NodeN757:
-			if err := g.nodeN757(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N757(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN758
 			fallthrough
 		case chain1000NodeN758:
-			if err := g.nodeN758(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N758(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN759
 			fallthrough
 		case chain1000NodeN759:
-			if err := g.nodeN759(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N759(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN760
 			fallthrough
 		case chain1000NodeN760:
-			if err := g.nodeN760(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N760(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN761
 			fallthrough
 		case chain1000NodeN761:
-			if err := g.nodeN761(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N761(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN762
 			fallthrough
 		case chain1000NodeN762:
-			if err := g.nodeN762(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N762(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN763
 			fallthrough
 		case chain1000NodeN763:
-			if err := g.nodeN763(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N763(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN764
 			fallthrough
 		case chain1000NodeN764:
-			if err := g.nodeN764(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N764(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN765
 			fallthrough
 		case chain1000NodeN765:
-			if err := g.nodeN765(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N765(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN766
 			fallthrough
 		case chain1000NodeN766:
-			if err := g.nodeN766(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N766(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN767
 			fallthrough
 		case chain1000NodeN767:
-			if err := g.nodeN767(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N767(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN768
 			fallthrough
 		case chain1000NodeN768:
-			if err := g.nodeN768(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N768(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN769
 			fallthrough
 		case chain1000NodeN769:
-			if err := g.nodeN769(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N769(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN770
 			fallthrough
 		case chain1000NodeN770:
-			if err := g.nodeN770(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N770(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN771
 			fallthrough
 		case chain1000NodeN771:
-			if err := g.nodeN771(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N771(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN772
 			fallthrough
 		case chain1000NodeN772:
-			if err := g.nodeN772(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N772(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN773
 			fallthrough
 		case chain1000NodeN773:
-			if err := g.nodeN773(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N773(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN774
 			fallthrough
 		case chain1000NodeN774:
-			if err := g.nodeN774(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N774(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN775
 			fallthrough
 		case chain1000NodeN775:
-			if err := g.nodeN775(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N775(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN776
 			fallthrough
 		case chain1000NodeN776:
-			if err := g.nodeN776(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N776(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN777
 			fallthrough
 		case chain1000NodeN777:
-			if err := g.nodeN777(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N777(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN778
 			fallthrough
 		case chain1000NodeN778:
-			if err := g.nodeN778(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N778(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN779
 			fallthrough
 		case chain1000NodeN779:
-			if err := g.nodeN779(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N779(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN780
 			fallthrough
 		case chain1000NodeN780:
-			if err := g.nodeN780(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N780(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN781
 			fallthrough
 		case chain1000NodeN781:
-			if err := g.nodeN781(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N781(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN782
 			fallthrough
 		case chain1000NodeN782:
-			if err := g.nodeN782(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N782(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN783
 			fallthrough
 		case chain1000NodeN783:
-			if err := g.nodeN783(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N783(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN784
 			fallthrough
 		case chain1000NodeN784:
-			if err := g.nodeN784(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N784(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN785
 			fallthrough
 		case chain1000NodeN785:
-			if err := g.nodeN785(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N785(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN786
 			fallthrough
 		case chain1000NodeN786:
-			if err := g.nodeN786(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N786(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN787
 			fallthrough
 		case chain1000NodeN787:
-			if err := g.nodeN787(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N787(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN788
 			fallthrough
 		case chain1000NodeN788:
-			if err := g.nodeN788(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N788(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN789
 			fallthrough
 		case chain1000NodeN789:
-			if err := g.nodeN789(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N789(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN790
 			fallthrough
 		case chain1000NodeN790:
-			if err := g.nodeN790(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N790(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN791
 			fallthrough
 		case chain1000NodeN791:
-			if err := g.nodeN791(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N791(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN792
 			fallthrough
 		case chain1000NodeN792:
-			if err := g.nodeN792(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N792(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN793
 			fallthrough
 		case chain1000NodeN793:
-			if err := g.nodeN793(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N793(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN794
 			fallthrough
 		case chain1000NodeN794:
-			if err := g.nodeN794(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N794(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN795
 			fallthrough
 		case chain1000NodeN795:
-			if err := g.nodeN795(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N795(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN796
 			fallthrough
 		case chain1000NodeN796:
-			if err := g.nodeN796(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N796(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN797
 			fallthrough
 		case chain1000NodeN797:
-			if err := g.nodeN797(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N797(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN798
 			fallthrough
 		case chain1000NodeN798:
-			if err := g.nodeN798(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N798(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN799
 			fallthrough
 		case chain1000NodeN799:
-			if err := g.nodeN799(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N799(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN800
 			fallthrough
 		case chain1000NodeN800:
-			if err := g.nodeN800(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N800(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN801
 			fallthrough
 		case chain1000NodeN801:
-			if err := g.nodeN801(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N801(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN802
 			fallthrough
 		case chain1000NodeN802:
-			if err := g.nodeN802(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N802(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN803
 			fallthrough
 		case chain1000NodeN803:
-			if err := g.nodeN803(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N803(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN804
 			fallthrough
 		case chain1000NodeN804:
-			if err := g.nodeN804(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N804(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN805
 			fallthrough
 		case chain1000NodeN805:
-			if err := g.nodeN805(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N805(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN806
 			fallthrough
 		case chain1000NodeN806:
-			if err := g.nodeN806(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N806(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN807
 			fallthrough
 		case chain1000NodeN807:
-			if err := g.nodeN807(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N807(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN808
 			fallthrough
 		case chain1000NodeN808:
-			if err := g.nodeN808(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N808(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN809
 			fallthrough
 		case chain1000NodeN809:
-			if err := g.nodeN809(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N809(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN810
 			fallthrough
 		case chain1000NodeN810:
-			if err := g.nodeN810(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N810(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN811
 			fallthrough
 		case chain1000NodeN811:
-			if err := g.nodeN811(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N811(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN812
 			fallthrough
 		case chain1000NodeN812:
-			if err := g.nodeN812(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N812(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN813
 			fallthrough
 		case chain1000NodeN813:
-			if err := g.nodeN813(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N813(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN814
 			fallthrough
 		case chain1000NodeN814:
-			if err := g.nodeN814(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N814(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN815
 			fallthrough
 		case chain1000NodeN815:
-			if err := g.nodeN815(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N815(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN816
 			fallthrough
 		case chain1000NodeN816:
-			if err := g.nodeN816(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N816(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN817
 			fallthrough
 		case chain1000NodeN817:
-			if err := g.nodeN817(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N817(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN818
 			fallthrough
 		case chain1000NodeN818:
-			if err := g.nodeN818(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N818(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN819
 			fallthrough
 		case chain1000NodeN819:
-			if err := g.nodeN819(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N819(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN820
 			fallthrough
 		case chain1000NodeN820:
-			if err := g.nodeN820(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N820(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN821
 			fallthrough
 		case chain1000NodeN821:
-			if err := g.nodeN821(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N821(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN822
 			fallthrough
 		case chain1000NodeN822:
-			if err := g.nodeN822(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N822(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN823
 			fallthrough
 		case chain1000NodeN823:
-			if err := g.nodeN823(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N823(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN824
 			fallthrough
 		case chain1000NodeN824:
-			if err := g.nodeN824(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N824(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN825
 			fallthrough
 		case chain1000NodeN825:
-			if err := g.nodeN825(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N825(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN826
 			fallthrough
 		case chain1000NodeN826:
-			if err := g.nodeN826(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N826(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN827
 			fallthrough
 		case chain1000NodeN827:
-			if err := g.nodeN827(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N827(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN828
 			fallthrough
 		case chain1000NodeN828:
-			if err := g.nodeN828(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N828(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN829
 			fallthrough
 		case chain1000NodeN829:
-			if err := g.nodeN829(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N829(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN830
 			fallthrough
 		case chain1000NodeN830:
-			if err := g.nodeN830(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N830(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN831
 			fallthrough
 		case chain1000NodeN831:
-			if err := g.nodeN831(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N831(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN832
 			fallthrough
 		case chain1000NodeN832:
-			if err := g.nodeN832(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N832(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN833
 			fallthrough
 		case chain1000NodeN833:
-			if err := g.nodeN833(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N833(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN834
 			fallthrough
 		case chain1000NodeN834:
-			if err := g.nodeN834(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N834(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN835
 			fallthrough
 		case chain1000NodeN835:
-			if err := g.nodeN835(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N835(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN836
 			fallthrough
 		case chain1000NodeN836:
-			if err := g.nodeN836(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N836(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN837
 			fallthrough
 		case chain1000NodeN837:
-			if err := g.nodeN837(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N837(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN838
 			fallthrough
 		case chain1000NodeN838:
-			if err := g.nodeN838(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N838(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN839
 			fallthrough
 		case chain1000NodeN839:
-			if err := g.nodeN839(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N839(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN840
 			fallthrough
 		case chain1000NodeN840:
-			if err := g.nodeN840(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N840(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN841
 			fallthrough
 		case chain1000NodeN841:
-			if err := g.nodeN841(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N841(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN842
 			fallthrough
 		case chain1000NodeN842:
-			if err := g.nodeN842(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N842(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN843
 			fallthrough
 		case chain1000NodeN843:
-			if err := g.nodeN843(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N843(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN844
 			fallthrough
 		case chain1000NodeN844:
-			if err := g.nodeN844(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N844(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN845
 			fallthrough
 		case chain1000NodeN845:
-			if err := g.nodeN845(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N845(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN846
 			fallthrough
 		case chain1000NodeN846:
-			if err := g.nodeN846(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N846(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN847
 			fallthrough
 		case chain1000NodeN847:
-			if err := g.nodeN847(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N847(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN848
 			fallthrough
 		case chain1000NodeN848:
-			if err := g.nodeN848(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N848(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN849
 			fallthrough
 		case chain1000NodeN849:
-			if err := g.nodeN849(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N849(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN850
 			fallthrough
 		case chain1000NodeN850:
-			if err := g.nodeN850(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N850(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN851
 			fallthrough
 		case chain1000NodeN851:
-			if err := g.nodeN851(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N851(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN852
 			fallthrough
 		case chain1000NodeN852:
-			if err := g.nodeN852(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N852(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN853
 			fallthrough
 		case chain1000NodeN853:
-			if err := g.nodeN853(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N853(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN854
 			fallthrough
 		case chain1000NodeN854:
-			if err := g.nodeN854(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N854(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN855
 			fallthrough
 		case chain1000NodeN855:
-			if err := g.nodeN855(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N855(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN856
 			fallthrough
 		case chain1000NodeN856:
-			if err := g.nodeN856(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N856(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN857
 			fallthrough
 		case chain1000NodeN857:
-			if err := g.nodeN857(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N857(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN858
 			fallthrough
 		case chain1000NodeN858:
-			if err := g.nodeN858(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N858(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN859
 			fallthrough
 		case chain1000NodeN859:
-			if err := g.nodeN859(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N859(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN860
 			fallthrough
 		case chain1000NodeN860:
-			if err := g.nodeN860(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N860(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN861
 			fallthrough
 		case chain1000NodeN861:
-			if err := g.nodeN861(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N861(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN862
 			fallthrough
 		case chain1000NodeN862:
-			if err := g.nodeN862(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N862(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN863
 			fallthrough
 		case chain1000NodeN863:
-			if err := g.nodeN863(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N863(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN864
 			fallthrough
 		case chain1000NodeN864:
-			if err := g.nodeN864(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N864(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN865
 			fallthrough
 		case chain1000NodeN865:
-			if err := g.nodeN865(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N865(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN866
 			fallthrough
 		case chain1000NodeN866:
-			if err := g.nodeN866(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N866(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN867
 			fallthrough
 		case chain1000NodeN867:
-			if err := g.nodeN867(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N867(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN868
 			fallthrough
 		case chain1000NodeN868:
-			if err := g.nodeN868(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N868(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN869
 			fallthrough
 		case chain1000NodeN869:
-			if err := g.nodeN869(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N869(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN870
 			fallthrough
 		case chain1000NodeN870:
-			if err := g.nodeN870(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N870(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN871
 			fallthrough
 		case chain1000NodeN871:
-			if err := g.nodeN871(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N871(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN872
 			fallthrough
 		case chain1000NodeN872:
-			if err := g.nodeN872(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N872(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN873
 			fallthrough
 		case chain1000NodeN873:
-			if err := g.nodeN873(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N873(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN874
 			fallthrough
 		case chain1000NodeN874:
-			if err := g.nodeN874(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N874(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN875
 			fallthrough
 		case chain1000NodeN875:
-			if err := g.nodeN875(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N875(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN876
 			fallthrough
 		case chain1000NodeN876:
-			if err := g.nodeN876(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N876(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN877
 			fallthrough
 		case chain1000NodeN877:
-			if err := g.nodeN877(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N877(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN878
 			fallthrough
 		case chain1000NodeN878:
-			if err := g.nodeN878(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N878(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN879
 			fallthrough
 		case chain1000NodeN879:
-			if err := g.nodeN879(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N879(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN880
 			fallthrough
 		case chain1000NodeN880:
-			if err := g.nodeN880(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N880(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN881
 			fallthrough
 		case chain1000NodeN881:
-			if err := g.nodeN881(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N881(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN882
 			fallthrough
 		case chain1000NodeN882:
-			if err := g.nodeN882(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N882(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN883
 			fallthrough
 		case chain1000NodeN883:
-			if err := g.nodeN883(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N883(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN884
 			fallthrough
 		case chain1000NodeN884:
-			if err := g.nodeN884(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N884(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN885
 			fallthrough
 		case chain1000NodeN885:
-			if err := g.nodeN885(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N885(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN886
 			fallthrough
 		case chain1000NodeN886:
-			if err := g.nodeN886(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N886(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN887
 			fallthrough
 		case chain1000NodeN887:
-			if err := g.nodeN887(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N887(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN888
 			fallthrough
 		case chain1000NodeN888:
-			if err := g.nodeN888(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N888(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN889
 			fallthrough
 		case chain1000NodeN889:
-			if err := g.nodeN889(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N889(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN890
 			fallthrough
 		case chain1000NodeN890:
-			if err := g.nodeN890(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N890(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN891
 			fallthrough
 		case chain1000NodeN891:
-			if err := g.nodeN891(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N891(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN892
 			fallthrough
 		case chain1000NodeN892:
-			if err := g.nodeN892(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N892(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN893
 			fallthrough
 		case chain1000NodeN893:
-			if err := g.nodeN893(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N893(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN894
 			fallthrough
 		case chain1000NodeN894:
-			if err := g.nodeN894(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N894(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN895
 			fallthrough
 		case chain1000NodeN895:
-			if err := g.nodeN895(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N895(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN896
 			fallthrough
 		case chain1000NodeN896:
-			if err := g.nodeN896(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N896(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN897
 			fallthrough
 		case chain1000NodeN897:
-			if err := g.nodeN897(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N897(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN898
 			fallthrough
 		case chain1000NodeN898:
-			if err := g.nodeN898(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N898(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN899
 			fallthrough
 		case chain1000NodeN899:
-			if err := g.nodeN899(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N899(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN900
 			fallthrough
 		case chain1000NodeN900:
-			if err := g.nodeN900(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N900(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN901
 			fallthrough
 		case chain1000NodeN901:
-			if err := g.nodeN901(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N901(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN902
 			fallthrough
 		case chain1000NodeN902:
-			if err := g.nodeN902(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N902(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN903
 			fallthrough
 		case chain1000NodeN903:
-			if err := g.nodeN903(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N903(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN904
 			fallthrough
 		case chain1000NodeN904:
-			if err := g.nodeN904(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N904(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN905
 			fallthrough
 		case chain1000NodeN905:
-			if err := g.nodeN905(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N905(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN906
 			fallthrough
 		case chain1000NodeN906:
-			if err := g.nodeN906(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N906(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN907
 			fallthrough
 		case chain1000NodeN907:
-			if err := g.nodeN907(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N907(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN908
 			fallthrough
 		case chain1000NodeN908:
-			if err := g.nodeN908(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N908(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN909
 			fallthrough
 		case chain1000NodeN909:
-			if err := g.nodeN909(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N909(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN910
 			fallthrough
 		case chain1000NodeN910:
-			if err := g.nodeN910(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N910(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN911
 			fallthrough
 		case chain1000NodeN911:
-			if err := g.nodeN911(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N911(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN912
 			fallthrough
 		case chain1000NodeN912:
-			if err := g.nodeN912(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N912(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN913
 			fallthrough
 		case chain1000NodeN913:
-			if err := g.nodeN913(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N913(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN914
 			fallthrough
 		case chain1000NodeN914:
-			if err := g.nodeN914(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N914(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN915
 			fallthrough
 		case chain1000NodeN915:
-			if err := g.nodeN915(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N915(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN916
 			fallthrough
 		case chain1000NodeN916:
-			if err := g.nodeN916(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N916(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN917
 			fallthrough
 		case chain1000NodeN917:
-			if err := g.nodeN917(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N917(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN918
 			fallthrough
 		case chain1000NodeN918:
-			if err := g.nodeN918(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N918(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN919
 			fallthrough
 		case chain1000NodeN919:
-			if err := g.nodeN919(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N919(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN920
 			fallthrough
 		case chain1000NodeN920:
-			if err := g.nodeN920(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N920(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN921
 			fallthrough
 		case chain1000NodeN921:
-			if err := g.nodeN921(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N921(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN922
 			fallthrough
 		case chain1000NodeN922:
-			if err := g.nodeN922(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N922(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN923
 			fallthrough
 		case chain1000NodeN923:
-			if err := g.nodeN923(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N923(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN924
 			fallthrough
 		case chain1000NodeN924:
-			if err := g.nodeN924(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N924(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN925
 			fallthrough
 		case chain1000NodeN925:
-			if err := g.nodeN925(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N925(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN926
 			fallthrough
 		case chain1000NodeN926:
-			if err := g.nodeN926(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N926(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN927
 			fallthrough
 		case chain1000NodeN927:
-			if err := g.nodeN927(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N927(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN928
 			fallthrough
 		case chain1000NodeN928:
-			if err := g.nodeN928(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N928(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN929
 			fallthrough
 		case chain1000NodeN929:
-			if err := g.nodeN929(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N929(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN930
 			fallthrough
 		case chain1000NodeN930:
-			if err := g.nodeN930(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N930(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN931
 			fallthrough
 		case chain1000NodeN931:
-			if err := g.nodeN931(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N931(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN932
 			fallthrough
 		case chain1000NodeN932:
-			if err := g.nodeN932(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N932(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN933
 			fallthrough
 		case chain1000NodeN933:
-			if err := g.nodeN933(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N933(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN934
 			fallthrough
 		case chain1000NodeN934:
-			if err := g.nodeN934(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N934(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN935
 			fallthrough
 		case chain1000NodeN935:
-			if err := g.nodeN935(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N935(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN936
 			fallthrough
 		case chain1000NodeN936:
-			if err := g.nodeN936(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N936(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN937
 			fallthrough
 		case chain1000NodeN937:
-			if err := g.nodeN937(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N937(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN938
 			fallthrough
 		case chain1000NodeN938:
-			if err := g.nodeN938(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N938(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN939
 			fallthrough
 		case chain1000NodeN939:
-			if err := g.nodeN939(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N939(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN940
 			fallthrough
 		case chain1000NodeN940:
-			if err := g.nodeN940(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N940(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN941
 			fallthrough
 		case chain1000NodeN941:
-			if err := g.nodeN941(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N941(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN942
 			fallthrough
 		case chain1000NodeN942:
-			if err := g.nodeN942(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N942(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN943
 			fallthrough
 		case chain1000NodeN943:
-			if err := g.nodeN943(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N943(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN944
 			fallthrough
 		case chain1000NodeN944:
-			if err := g.nodeN944(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N944(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN945
 			fallthrough
 		case chain1000NodeN945:
-			if err := g.nodeN945(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N945(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN946
 			fallthrough
 		case chain1000NodeN946:
-			if err := g.nodeN946(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N946(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN947
 			fallthrough
 		case chain1000NodeN947:
-			if err := g.nodeN947(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N947(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN948
 			fallthrough
 		case chain1000NodeN948:
-			if err := g.nodeN948(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N948(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN949
 			fallthrough
 		case chain1000NodeN949:
-			if err := g.nodeN949(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N949(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN950
 			fallthrough
 		case chain1000NodeN950:
-			if err := g.nodeN950(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N950(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN951
 			fallthrough
 		case chain1000NodeN951:
-			if err := g.nodeN951(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N951(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN952
 			fallthrough
 		case chain1000NodeN952:
-			if err := g.nodeN952(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N952(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN953
 			fallthrough
 		case chain1000NodeN953:
-			if err := g.nodeN953(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N953(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN954
 			fallthrough
 		case chain1000NodeN954:
-			if err := g.nodeN954(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N954(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN955
 			fallthrough
 		case chain1000NodeN955:
-			if err := g.nodeN955(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N955(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN956
 			fallthrough
 		case chain1000NodeN956:
-			if err := g.nodeN956(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N956(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN957
 			fallthrough
 		case chain1000NodeN957:
-			if err := g.nodeN957(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N957(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN958
 			fallthrough
 		case chain1000NodeN958:
-			if err := g.nodeN958(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N958(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN959
 			fallthrough
 		case chain1000NodeN959:
-			if err := g.nodeN959(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N959(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN960
 			fallthrough
 		case chain1000NodeN960:
-			if err := g.nodeN960(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N960(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN961
 			fallthrough
 		case chain1000NodeN961:
-			if err := g.nodeN961(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N961(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN962
 			fallthrough
 		case chain1000NodeN962:
-			if err := g.nodeN962(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N962(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN963
 			fallthrough
 		case chain1000NodeN963:
-			if err := g.nodeN963(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N963(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN964
 			fallthrough
 		case chain1000NodeN964:
-			if err := g.nodeN964(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N964(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN965
 			fallthrough
 		case chain1000NodeN965:
-			if err := g.nodeN965(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N965(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN966
 			fallthrough
 		case chain1000NodeN966:
-			if err := g.nodeN966(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N966(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN967
 			fallthrough
 		case chain1000NodeN967:
-			if err := g.nodeN967(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N967(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN968
 			fallthrough
 		case chain1000NodeN968:
-			if err := g.nodeN968(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N968(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN969
 			fallthrough
 		case chain1000NodeN969:
-			if err := g.nodeN969(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N969(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN970
 			fallthrough
 		case chain1000NodeN970:
-			if err := g.nodeN970(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N970(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN971
 			fallthrough
 		case chain1000NodeN971:
-			if err := g.nodeN971(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N971(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN972
 			fallthrough
 		case chain1000NodeN972:
-			if err := g.nodeN972(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N972(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN973
 			fallthrough
 		case chain1000NodeN973:
-			if err := g.nodeN973(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N973(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN974
 			fallthrough
 		case chain1000NodeN974:
-			if err := g.nodeN974(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N974(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN975
 			fallthrough
 		case chain1000NodeN975:
-			if err := g.nodeN975(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N975(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN976
 			fallthrough
 		case chain1000NodeN976:
-			if err := g.nodeN976(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N976(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN977
 			fallthrough
 		case chain1000NodeN977:
-			if err := g.nodeN977(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N977(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN978
 			fallthrough
 		case chain1000NodeN978:
-			if err := g.nodeN978(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N978(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN979
 			fallthrough
 		case chain1000NodeN979:
-			if err := g.nodeN979(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N979(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN980
 			fallthrough
 		case chain1000NodeN980:
-			if err := g.nodeN980(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N980(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN981
 			fallthrough
 		case chain1000NodeN981:
-			if err := g.nodeN981(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N981(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN982
 			fallthrough
 		case chain1000NodeN982:
-			if err := g.nodeN982(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N982(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN983
 			fallthrough
 		case chain1000NodeN983:
-			if err := g.nodeN983(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N983(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN984
 			fallthrough
 		case chain1000NodeN984:
-			if err := g.nodeN984(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N984(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN985
 			fallthrough
 		case chain1000NodeN985:
-			if err := g.nodeN985(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N985(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN986
 			fallthrough
 		case chain1000NodeN986:
-			if err := g.nodeN986(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N986(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN987
 			fallthrough
 		case chain1000NodeN987:
-			if err := g.nodeN987(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N987(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN988
 			fallthrough
 		case chain1000NodeN988:
-			if err := g.nodeN988(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N988(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN989
 			fallthrough
 		case chain1000NodeN989:
-			if err := g.nodeN989(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N989(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN990
 			fallthrough
 		case chain1000NodeN990:
-			if err := g.nodeN990(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N990(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN991
 			fallthrough
 		case chain1000NodeN991:
-			if err := g.nodeN991(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N991(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN992
 			fallthrough
 		case chain1000NodeN992:
-			if err := g.nodeN992(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N992(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN993
 			fallthrough
 		case chain1000NodeN993:
-			if err := g.nodeN993(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N993(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN994
 			fallthrough
 		case chain1000NodeN994:
-			if err := g.nodeN994(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N994(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN995
 			fallthrough
 		case chain1000NodeN995:
-			if err := g.nodeN995(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N995(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN996
 			fallthrough
 		case chain1000NodeN996:
-			if err := g.nodeN996(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N996(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN997
 			fallthrough
 		case chain1000NodeN997:
-			if err := g.nodeN997(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N997(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN998
 			fallthrough
 		case chain1000NodeN998:
-			if err := g.nodeN998(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N998(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN999
 			fallthrough
 		case chain1000NodeN999:
-			if err := g.nodeN999(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N999(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = chain1000NodeN1000
 			fallthrough
 		case chain1000NodeN1000:
-			if err := g.nodeN1000(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.N1000(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
-}
-
-// nodeN1 runs node "n1" on *s.
-func (g *Chain1000) nodeN1(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN1); err != nil {
-		return err
-	}
-	out, err := g.h.N1(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN1, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN1, s)
-	return nil
-}
-
-// nodeN2 runs node "n2" on *s.
-func (g *Chain1000) nodeN2(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN2); err != nil {
-		return err
-	}
-	out, err := g.h.N2(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN2, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN2, s)
-	return nil
-}
-
-// nodeN3 runs node "n3" on *s.
-func (g *Chain1000) nodeN3(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN3); err != nil {
-		return err
-	}
-	out, err := g.h.N3(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN3, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN3, s)
-	return nil
-}
-
-// nodeN4 runs node "n4" on *s.
-func (g *Chain1000) nodeN4(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN4); err != nil {
-		return err
-	}
-	out, err := g.h.N4(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN4, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN4, s)
-	return nil
-}
-
-// nodeN5 runs node "n5" on *s.
-func (g *Chain1000) nodeN5(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN5); err != nil {
-		return err
-	}
-	out, err := g.h.N5(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN5, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN5, s)
-	return nil
-}
-
-// nodeN6 runs node "n6" on *s.
-func (g *Chain1000) nodeN6(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN6); err != nil {
-		return err
-	}
-	out, err := g.h.N6(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN6, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN6, s)
-	return nil
-}
-
-// nodeN7 runs node "n7" on *s.
-func (g *Chain1000) nodeN7(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN7); err != nil {
-		return err
-	}
-	out, err := g.h.N7(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN7, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN7, s)
-	return nil
-}
-
-// nodeN8 runs node "n8" on *s.
-func (g *Chain1000) nodeN8(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN8); err != nil {
-		return err
-	}
-	out, err := g.h.N8(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN8, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN8, s)
-	return nil
-}
-
-// nodeN9 runs node "n9" on *s.
-func (g *Chain1000) nodeN9(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN9); err != nil {
-		return err
-	}
-	out, err := g.h.N9(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN9, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN9, s)
-	return nil
-}
-
-// nodeN10 runs node "n10" on *s.
-func (g *Chain1000) nodeN10(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN10); err != nil {
-		return err
-	}
-	out, err := g.h.N10(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN10, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN10, s)
-	return nil
-}
-
-// nodeN11 runs node "n11" on *s.
-func (g *Chain1000) nodeN11(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN11); err != nil {
-		return err
-	}
-	out, err := g.h.N11(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN11, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN11, s)
-	return nil
-}
-
-// nodeN12 runs node "n12" on *s.
-func (g *Chain1000) nodeN12(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN12); err != nil {
-		return err
-	}
-	out, err := g.h.N12(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN12, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN12, s)
-	return nil
-}
-
-// nodeN13 runs node "n13" on *s.
-func (g *Chain1000) nodeN13(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN13); err != nil {
-		return err
-	}
-	out, err := g.h.N13(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN13, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN13, s)
-	return nil
-}
-
-// nodeN14 runs node "n14" on *s.
-func (g *Chain1000) nodeN14(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN14); err != nil {
-		return err
-	}
-	out, err := g.h.N14(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN14, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN14, s)
-	return nil
-}
-
-// nodeN15 runs node "n15" on *s.
-func (g *Chain1000) nodeN15(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN15); err != nil {
-		return err
-	}
-	out, err := g.h.N15(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN15, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN15, s)
-	return nil
-}
-
-// nodeN16 runs node "n16" on *s.
-func (g *Chain1000) nodeN16(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN16); err != nil {
-		return err
-	}
-	out, err := g.h.N16(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN16, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN16, s)
-	return nil
-}
-
-// nodeN17 runs node "n17" on *s.
-func (g *Chain1000) nodeN17(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN17); err != nil {
-		return err
-	}
-	out, err := g.h.N17(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN17, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN17, s)
-	return nil
-}
-
-// nodeN18 runs node "n18" on *s.
-func (g *Chain1000) nodeN18(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN18); err != nil {
-		return err
-	}
-	out, err := g.h.N18(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN18, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN18, s)
-	return nil
-}
-
-// nodeN19 runs node "n19" on *s.
-func (g *Chain1000) nodeN19(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN19); err != nil {
-		return err
-	}
-	out, err := g.h.N19(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN19, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN19, s)
-	return nil
-}
-
-// nodeN20 runs node "n20" on *s.
-func (g *Chain1000) nodeN20(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN20); err != nil {
-		return err
-	}
-	out, err := g.h.N20(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN20, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN20, s)
-	return nil
-}
-
-// nodeN21 runs node "n21" on *s.
-func (g *Chain1000) nodeN21(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN21); err != nil {
-		return err
-	}
-	out, err := g.h.N21(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN21, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN21, s)
-	return nil
-}
-
-// nodeN22 runs node "n22" on *s.
-func (g *Chain1000) nodeN22(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN22); err != nil {
-		return err
-	}
-	out, err := g.h.N22(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN22, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN22, s)
-	return nil
-}
-
-// nodeN23 runs node "n23" on *s.
-func (g *Chain1000) nodeN23(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN23); err != nil {
-		return err
-	}
-	out, err := g.h.N23(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN23, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN23, s)
-	return nil
-}
-
-// nodeN24 runs node "n24" on *s.
-func (g *Chain1000) nodeN24(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN24); err != nil {
-		return err
-	}
-	out, err := g.h.N24(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN24, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN24, s)
-	return nil
-}
-
-// nodeN25 runs node "n25" on *s.
-func (g *Chain1000) nodeN25(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN25); err != nil {
-		return err
-	}
-	out, err := g.h.N25(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN25, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN25, s)
-	return nil
-}
-
-// nodeN26 runs node "n26" on *s.
-func (g *Chain1000) nodeN26(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN26); err != nil {
-		return err
-	}
-	out, err := g.h.N26(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN26, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN26, s)
-	return nil
-}
-
-// nodeN27 runs node "n27" on *s.
-func (g *Chain1000) nodeN27(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN27); err != nil {
-		return err
-	}
-	out, err := g.h.N27(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN27, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN27, s)
-	return nil
-}
-
-// nodeN28 runs node "n28" on *s.
-func (g *Chain1000) nodeN28(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN28); err != nil {
-		return err
-	}
-	out, err := g.h.N28(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN28, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN28, s)
-	return nil
-}
-
-// nodeN29 runs node "n29" on *s.
-func (g *Chain1000) nodeN29(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN29); err != nil {
-		return err
-	}
-	out, err := g.h.N29(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN29, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN29, s)
-	return nil
-}
-
-// nodeN30 runs node "n30" on *s.
-func (g *Chain1000) nodeN30(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN30); err != nil {
-		return err
-	}
-	out, err := g.h.N30(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN30, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN30, s)
-	return nil
-}
-
-// nodeN31 runs node "n31" on *s.
-func (g *Chain1000) nodeN31(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN31); err != nil {
-		return err
-	}
-	out, err := g.h.N31(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN31, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN31, s)
-	return nil
-}
-
-// nodeN32 runs node "n32" on *s.
-func (g *Chain1000) nodeN32(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN32); err != nil {
-		return err
-	}
-	out, err := g.h.N32(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN32, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN32, s)
-	return nil
-}
-
-// nodeN33 runs node "n33" on *s.
-func (g *Chain1000) nodeN33(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN33); err != nil {
-		return err
-	}
-	out, err := g.h.N33(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN33, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN33, s)
-	return nil
-}
-
-// nodeN34 runs node "n34" on *s.
-func (g *Chain1000) nodeN34(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN34); err != nil {
-		return err
-	}
-	out, err := g.h.N34(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN34, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN34, s)
-	return nil
-}
-
-// nodeN35 runs node "n35" on *s.
-func (g *Chain1000) nodeN35(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN35); err != nil {
-		return err
-	}
-	out, err := g.h.N35(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN35, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN35, s)
-	return nil
-}
-
-// nodeN36 runs node "n36" on *s.
-func (g *Chain1000) nodeN36(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN36); err != nil {
-		return err
-	}
-	out, err := g.h.N36(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN36, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN36, s)
-	return nil
-}
-
-// nodeN37 runs node "n37" on *s.
-func (g *Chain1000) nodeN37(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN37); err != nil {
-		return err
-	}
-	out, err := g.h.N37(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN37, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN37, s)
-	return nil
-}
-
-// nodeN38 runs node "n38" on *s.
-func (g *Chain1000) nodeN38(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN38); err != nil {
-		return err
-	}
-	out, err := g.h.N38(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN38, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN38, s)
-	return nil
-}
-
-// nodeN39 runs node "n39" on *s.
-func (g *Chain1000) nodeN39(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN39); err != nil {
-		return err
-	}
-	out, err := g.h.N39(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN39, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN39, s)
-	return nil
-}
-
-// nodeN40 runs node "n40" on *s.
-func (g *Chain1000) nodeN40(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN40); err != nil {
-		return err
-	}
-	out, err := g.h.N40(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN40, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN40, s)
-	return nil
-}
-
-// nodeN41 runs node "n41" on *s.
-func (g *Chain1000) nodeN41(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN41); err != nil {
-		return err
-	}
-	out, err := g.h.N41(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN41, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN41, s)
-	return nil
-}
-
-// nodeN42 runs node "n42" on *s.
-func (g *Chain1000) nodeN42(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN42); err != nil {
-		return err
-	}
-	out, err := g.h.N42(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN42, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN42, s)
-	return nil
-}
-
-// nodeN43 runs node "n43" on *s.
-func (g *Chain1000) nodeN43(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN43); err != nil {
-		return err
-	}
-	out, err := g.h.N43(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN43, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN43, s)
-	return nil
-}
-
-// nodeN44 runs node "n44" on *s.
-func (g *Chain1000) nodeN44(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN44); err != nil {
-		return err
-	}
-	out, err := g.h.N44(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN44, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN44, s)
-	return nil
-}
-
-// nodeN45 runs node "n45" on *s.
-func (g *Chain1000) nodeN45(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN45); err != nil {
-		return err
-	}
-	out, err := g.h.N45(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN45, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN45, s)
-	return nil
-}
-
-// nodeN46 runs node "n46" on *s.
-func (g *Chain1000) nodeN46(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN46); err != nil {
-		return err
-	}
-	out, err := g.h.N46(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN46, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN46, s)
-	return nil
-}
-
-// nodeN47 runs node "n47" on *s.
-func (g *Chain1000) nodeN47(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN47); err != nil {
-		return err
-	}
-	out, err := g.h.N47(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN47, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN47, s)
-	return nil
-}
-
-// nodeN48 runs node "n48" on *s.
-func (g *Chain1000) nodeN48(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN48); err != nil {
-		return err
-	}
-	out, err := g.h.N48(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN48, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN48, s)
-	return nil
-}
-
-// nodeN49 runs node "n49" on *s.
-func (g *Chain1000) nodeN49(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN49); err != nil {
-		return err
-	}
-	out, err := g.h.N49(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN49, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN49, s)
-	return nil
-}
-
-// nodeN50 runs node "n50" on *s.
-func (g *Chain1000) nodeN50(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN50); err != nil {
-		return err
-	}
-	out, err := g.h.N50(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN50, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN50, s)
-	return nil
-}
-
-// nodeN51 runs node "n51" on *s.
-func (g *Chain1000) nodeN51(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN51); err != nil {
-		return err
-	}
-	out, err := g.h.N51(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN51, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN51, s)
-	return nil
-}
-
-// nodeN52 runs node "n52" on *s.
-func (g *Chain1000) nodeN52(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN52); err != nil {
-		return err
-	}
-	out, err := g.h.N52(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN52, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN52, s)
-	return nil
-}
-
-// nodeN53 runs node "n53" on *s.
-func (g *Chain1000) nodeN53(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN53); err != nil {
-		return err
-	}
-	out, err := g.h.N53(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN53, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN53, s)
-	return nil
-}
-
-// nodeN54 runs node "n54" on *s.
-func (g *Chain1000) nodeN54(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN54); err != nil {
-		return err
-	}
-	out, err := g.h.N54(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN54, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN54, s)
-	return nil
-}
-
-// nodeN55 runs node "n55" on *s.
-func (g *Chain1000) nodeN55(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN55); err != nil {
-		return err
-	}
-	out, err := g.h.N55(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN55, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN55, s)
-	return nil
-}
-
-// nodeN56 runs node "n56" on *s.
-func (g *Chain1000) nodeN56(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN56); err != nil {
-		return err
-	}
-	out, err := g.h.N56(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN56, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN56, s)
-	return nil
-}
-
-// nodeN57 runs node "n57" on *s.
-func (g *Chain1000) nodeN57(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN57); err != nil {
-		return err
-	}
-	out, err := g.h.N57(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN57, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN57, s)
-	return nil
-}
-
-// nodeN58 runs node "n58" on *s.
-func (g *Chain1000) nodeN58(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN58); err != nil {
-		return err
-	}
-	out, err := g.h.N58(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN58, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN58, s)
-	return nil
-}
-
-// nodeN59 runs node "n59" on *s.
-func (g *Chain1000) nodeN59(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN59); err != nil {
-		return err
-	}
-	out, err := g.h.N59(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN59, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN59, s)
-	return nil
-}
-
-// nodeN60 runs node "n60" on *s.
-func (g *Chain1000) nodeN60(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN60); err != nil {
-		return err
-	}
-	out, err := g.h.N60(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN60, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN60, s)
-	return nil
-}
-
-// nodeN61 runs node "n61" on *s.
-func (g *Chain1000) nodeN61(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN61); err != nil {
-		return err
-	}
-	out, err := g.h.N61(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN61, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN61, s)
-	return nil
-}
-
-// nodeN62 runs node "n62" on *s.
-func (g *Chain1000) nodeN62(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN62); err != nil {
-		return err
-	}
-	out, err := g.h.N62(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN62, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN62, s)
-	return nil
-}
-
-// nodeN63 runs node "n63" on *s.
-func (g *Chain1000) nodeN63(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN63); err != nil {
-		return err
-	}
-	out, err := g.h.N63(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN63, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN63, s)
-	return nil
-}
-
-// nodeN64 runs node "n64" on *s.
-func (g *Chain1000) nodeN64(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN64); err != nil {
-		return err
-	}
-	out, err := g.h.N64(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN64, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN64, s)
-	return nil
-}
-
-// nodeN65 runs node "n65" on *s.
-func (g *Chain1000) nodeN65(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN65); err != nil {
-		return err
-	}
-	out, err := g.h.N65(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN65, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN65, s)
-	return nil
-}
-
-// nodeN66 runs node "n66" on *s.
-func (g *Chain1000) nodeN66(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN66); err != nil {
-		return err
-	}
-	out, err := g.h.N66(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN66, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN66, s)
-	return nil
-}
-
-// nodeN67 runs node "n67" on *s.
-func (g *Chain1000) nodeN67(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN67); err != nil {
-		return err
-	}
-	out, err := g.h.N67(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN67, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN67, s)
-	return nil
-}
-
-// nodeN68 runs node "n68" on *s.
-func (g *Chain1000) nodeN68(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN68); err != nil {
-		return err
-	}
-	out, err := g.h.N68(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN68, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN68, s)
-	return nil
-}
-
-// nodeN69 runs node "n69" on *s.
-func (g *Chain1000) nodeN69(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN69); err != nil {
-		return err
-	}
-	out, err := g.h.N69(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN69, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN69, s)
-	return nil
-}
-
-// nodeN70 runs node "n70" on *s.
-func (g *Chain1000) nodeN70(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN70); err != nil {
-		return err
-	}
-	out, err := g.h.N70(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN70, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN70, s)
-	return nil
-}
-
-// nodeN71 runs node "n71" on *s.
-func (g *Chain1000) nodeN71(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN71); err != nil {
-		return err
-	}
-	out, err := g.h.N71(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN71, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN71, s)
-	return nil
-}
-
-// nodeN72 runs node "n72" on *s.
-func (g *Chain1000) nodeN72(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN72); err != nil {
-		return err
-	}
-	out, err := g.h.N72(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN72, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN72, s)
-	return nil
-}
-
-// nodeN73 runs node "n73" on *s.
-func (g *Chain1000) nodeN73(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN73); err != nil {
-		return err
-	}
-	out, err := g.h.N73(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN73, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN73, s)
-	return nil
-}
-
-// nodeN74 runs node "n74" on *s.
-func (g *Chain1000) nodeN74(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN74); err != nil {
-		return err
-	}
-	out, err := g.h.N74(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN74, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN74, s)
-	return nil
-}
-
-// nodeN75 runs node "n75" on *s.
-func (g *Chain1000) nodeN75(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN75); err != nil {
-		return err
-	}
-	out, err := g.h.N75(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN75, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN75, s)
-	return nil
-}
-
-// nodeN76 runs node "n76" on *s.
-func (g *Chain1000) nodeN76(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN76); err != nil {
-		return err
-	}
-	out, err := g.h.N76(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN76, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN76, s)
-	return nil
-}
-
-// nodeN77 runs node "n77" on *s.
-func (g *Chain1000) nodeN77(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN77); err != nil {
-		return err
-	}
-	out, err := g.h.N77(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN77, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN77, s)
-	return nil
-}
-
-// nodeN78 runs node "n78" on *s.
-func (g *Chain1000) nodeN78(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN78); err != nil {
-		return err
-	}
-	out, err := g.h.N78(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN78, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN78, s)
-	return nil
-}
-
-// nodeN79 runs node "n79" on *s.
-func (g *Chain1000) nodeN79(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN79); err != nil {
-		return err
-	}
-	out, err := g.h.N79(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN79, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN79, s)
-	return nil
-}
-
-// nodeN80 runs node "n80" on *s.
-func (g *Chain1000) nodeN80(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN80); err != nil {
-		return err
-	}
-	out, err := g.h.N80(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN80, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN80, s)
-	return nil
-}
-
-// nodeN81 runs node "n81" on *s.
-func (g *Chain1000) nodeN81(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN81); err != nil {
-		return err
-	}
-	out, err := g.h.N81(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN81, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN81, s)
-	return nil
-}
-
-// nodeN82 runs node "n82" on *s.
-func (g *Chain1000) nodeN82(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN82); err != nil {
-		return err
-	}
-	out, err := g.h.N82(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN82, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN82, s)
-	return nil
-}
-
-// nodeN83 runs node "n83" on *s.
-func (g *Chain1000) nodeN83(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN83); err != nil {
-		return err
-	}
-	out, err := g.h.N83(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN83, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN83, s)
-	return nil
-}
-
-// nodeN84 runs node "n84" on *s.
-func (g *Chain1000) nodeN84(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN84); err != nil {
-		return err
-	}
-	out, err := g.h.N84(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN84, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN84, s)
-	return nil
-}
-
-// nodeN85 runs node "n85" on *s.
-func (g *Chain1000) nodeN85(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN85); err != nil {
-		return err
-	}
-	out, err := g.h.N85(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN85, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN85, s)
-	return nil
-}
-
-// nodeN86 runs node "n86" on *s.
-func (g *Chain1000) nodeN86(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN86); err != nil {
-		return err
-	}
-	out, err := g.h.N86(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN86, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN86, s)
-	return nil
-}
-
-// nodeN87 runs node "n87" on *s.
-func (g *Chain1000) nodeN87(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN87); err != nil {
-		return err
-	}
-	out, err := g.h.N87(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN87, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN87, s)
-	return nil
-}
-
-// nodeN88 runs node "n88" on *s.
-func (g *Chain1000) nodeN88(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN88); err != nil {
-		return err
-	}
-	out, err := g.h.N88(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN88, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN88, s)
-	return nil
-}
-
-// nodeN89 runs node "n89" on *s.
-func (g *Chain1000) nodeN89(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN89); err != nil {
-		return err
-	}
-	out, err := g.h.N89(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN89, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN89, s)
-	return nil
-}
-
-// nodeN90 runs node "n90" on *s.
-func (g *Chain1000) nodeN90(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN90); err != nil {
-		return err
-	}
-	out, err := g.h.N90(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN90, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN90, s)
-	return nil
-}
-
-// nodeN91 runs node "n91" on *s.
-func (g *Chain1000) nodeN91(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN91); err != nil {
-		return err
-	}
-	out, err := g.h.N91(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN91, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN91, s)
-	return nil
-}
-
-// nodeN92 runs node "n92" on *s.
-func (g *Chain1000) nodeN92(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN92); err != nil {
-		return err
-	}
-	out, err := g.h.N92(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN92, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN92, s)
-	return nil
-}
-
-// nodeN93 runs node "n93" on *s.
-func (g *Chain1000) nodeN93(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN93); err != nil {
-		return err
-	}
-	out, err := g.h.N93(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN93, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN93, s)
-	return nil
-}
-
-// nodeN94 runs node "n94" on *s.
-func (g *Chain1000) nodeN94(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN94); err != nil {
-		return err
-	}
-	out, err := g.h.N94(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN94, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN94, s)
-	return nil
-}
-
-// nodeN95 runs node "n95" on *s.
-func (g *Chain1000) nodeN95(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN95); err != nil {
-		return err
-	}
-	out, err := g.h.N95(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN95, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN95, s)
-	return nil
-}
-
-// nodeN96 runs node "n96" on *s.
-func (g *Chain1000) nodeN96(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN96); err != nil {
-		return err
-	}
-	out, err := g.h.N96(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN96, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN96, s)
-	return nil
-}
-
-// nodeN97 runs node "n97" on *s.
-func (g *Chain1000) nodeN97(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN97); err != nil {
-		return err
-	}
-	out, err := g.h.N97(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN97, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN97, s)
-	return nil
-}
-
-// nodeN98 runs node "n98" on *s.
-func (g *Chain1000) nodeN98(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN98); err != nil {
-		return err
-	}
-	out, err := g.h.N98(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN98, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN98, s)
-	return nil
-}
-
-// nodeN99 runs node "n99" on *s.
-func (g *Chain1000) nodeN99(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN99); err != nil {
-		return err
-	}
-	out, err := g.h.N99(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN99, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN99, s)
-	return nil
-}
-
-// nodeN100 runs node "n100" on *s.
-func (g *Chain1000) nodeN100(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN100); err != nil {
-		return err
-	}
-	out, err := g.h.N100(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN100, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN100, s)
-	return nil
-}
-
-// nodeN101 runs node "n101" on *s.
-func (g *Chain1000) nodeN101(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN101); err != nil {
-		return err
-	}
-	out, err := g.h.N101(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN101, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN101, s)
-	return nil
-}
-
-// nodeN102 runs node "n102" on *s.
-func (g *Chain1000) nodeN102(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN102); err != nil {
-		return err
-	}
-	out, err := g.h.N102(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN102, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN102, s)
-	return nil
-}
-
-// nodeN103 runs node "n103" on *s.
-func (g *Chain1000) nodeN103(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN103); err != nil {
-		return err
-	}
-	out, err := g.h.N103(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN103, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN103, s)
-	return nil
-}
-
-// nodeN104 runs node "n104" on *s.
-func (g *Chain1000) nodeN104(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN104); err != nil {
-		return err
-	}
-	out, err := g.h.N104(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN104, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN104, s)
-	return nil
-}
-
-// nodeN105 runs node "n105" on *s.
-func (g *Chain1000) nodeN105(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN105); err != nil {
-		return err
-	}
-	out, err := g.h.N105(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN105, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN105, s)
-	return nil
-}
-
-// nodeN106 runs node "n106" on *s.
-func (g *Chain1000) nodeN106(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN106); err != nil {
-		return err
-	}
-	out, err := g.h.N106(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN106, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN106, s)
-	return nil
-}
-
-// nodeN107 runs node "n107" on *s.
-func (g *Chain1000) nodeN107(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN107); err != nil {
-		return err
-	}
-	out, err := g.h.N107(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN107, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN107, s)
-	return nil
-}
-
-// nodeN108 runs node "n108" on *s.
-func (g *Chain1000) nodeN108(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN108); err != nil {
-		return err
-	}
-	out, err := g.h.N108(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN108, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN108, s)
-	return nil
-}
-
-// nodeN109 runs node "n109" on *s.
-func (g *Chain1000) nodeN109(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN109); err != nil {
-		return err
-	}
-	out, err := g.h.N109(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN109, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN109, s)
-	return nil
-}
-
-// nodeN110 runs node "n110" on *s.
-func (g *Chain1000) nodeN110(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN110); err != nil {
-		return err
-	}
-	out, err := g.h.N110(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN110, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN110, s)
-	return nil
-}
-
-// nodeN111 runs node "n111" on *s.
-func (g *Chain1000) nodeN111(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN111); err != nil {
-		return err
-	}
-	out, err := g.h.N111(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN111, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN111, s)
-	return nil
-}
-
-// nodeN112 runs node "n112" on *s.
-func (g *Chain1000) nodeN112(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN112); err != nil {
-		return err
-	}
-	out, err := g.h.N112(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN112, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN112, s)
-	return nil
-}
-
-// nodeN113 runs node "n113" on *s.
-func (g *Chain1000) nodeN113(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN113); err != nil {
-		return err
-	}
-	out, err := g.h.N113(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN113, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN113, s)
-	return nil
-}
-
-// nodeN114 runs node "n114" on *s.
-func (g *Chain1000) nodeN114(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN114); err != nil {
-		return err
-	}
-	out, err := g.h.N114(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN114, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN114, s)
-	return nil
-}
-
-// nodeN115 runs node "n115" on *s.
-func (g *Chain1000) nodeN115(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN115); err != nil {
-		return err
-	}
-	out, err := g.h.N115(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN115, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN115, s)
-	return nil
-}
-
-// nodeN116 runs node "n116" on *s.
-func (g *Chain1000) nodeN116(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN116); err != nil {
-		return err
-	}
-	out, err := g.h.N116(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN116, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN116, s)
-	return nil
-}
-
-// nodeN117 runs node "n117" on *s.
-func (g *Chain1000) nodeN117(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN117); err != nil {
-		return err
-	}
-	out, err := g.h.N117(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN117, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN117, s)
-	return nil
-}
-
-// nodeN118 runs node "n118" on *s.
-func (g *Chain1000) nodeN118(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN118); err != nil {
-		return err
-	}
-	out, err := g.h.N118(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN118, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN118, s)
-	return nil
-}
-
-// nodeN119 runs node "n119" on *s.
-func (g *Chain1000) nodeN119(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN119); err != nil {
-		return err
-	}
-	out, err := g.h.N119(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN119, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN119, s)
-	return nil
-}
-
-// nodeN120 runs node "n120" on *s.
-func (g *Chain1000) nodeN120(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN120); err != nil {
-		return err
-	}
-	out, err := g.h.N120(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN120, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN120, s)
-	return nil
-}
-
-// nodeN121 runs node "n121" on *s.
-func (g *Chain1000) nodeN121(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN121); err != nil {
-		return err
-	}
-	out, err := g.h.N121(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN121, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN121, s)
-	return nil
-}
-
-// nodeN122 runs node "n122" on *s.
-func (g *Chain1000) nodeN122(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN122); err != nil {
-		return err
-	}
-	out, err := g.h.N122(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN122, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN122, s)
-	return nil
-}
-
-// nodeN123 runs node "n123" on *s.
-func (g *Chain1000) nodeN123(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN123); err != nil {
-		return err
-	}
-	out, err := g.h.N123(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN123, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN123, s)
-	return nil
-}
-
-// nodeN124 runs node "n124" on *s.
-func (g *Chain1000) nodeN124(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN124); err != nil {
-		return err
-	}
-	out, err := g.h.N124(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN124, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN124, s)
-	return nil
-}
-
-// nodeN125 runs node "n125" on *s.
-func (g *Chain1000) nodeN125(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN125); err != nil {
-		return err
-	}
-	out, err := g.h.N125(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN125, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN125, s)
-	return nil
-}
-
-// nodeN126 runs node "n126" on *s.
-func (g *Chain1000) nodeN126(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN126); err != nil {
-		return err
-	}
-	out, err := g.h.N126(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN126, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN126, s)
-	return nil
-}
-
-// nodeN127 runs node "n127" on *s.
-func (g *Chain1000) nodeN127(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN127); err != nil {
-		return err
-	}
-	out, err := g.h.N127(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN127, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN127, s)
-	return nil
-}
-
-// nodeN128 runs node "n128" on *s.
-func (g *Chain1000) nodeN128(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN128); err != nil {
-		return err
-	}
-	out, err := g.h.N128(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN128, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN128, s)
-	return nil
-}
-
-// nodeN129 runs node "n129" on *s.
-func (g *Chain1000) nodeN129(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN129); err != nil {
-		return err
-	}
-	out, err := g.h.N129(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN129, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN129, s)
-	return nil
-}
-
-// nodeN130 runs node "n130" on *s.
-func (g *Chain1000) nodeN130(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN130); err != nil {
-		return err
-	}
-	out, err := g.h.N130(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN130, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN130, s)
-	return nil
-}
-
-// nodeN131 runs node "n131" on *s.
-func (g *Chain1000) nodeN131(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN131); err != nil {
-		return err
-	}
-	out, err := g.h.N131(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN131, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN131, s)
-	return nil
-}
-
-// nodeN132 runs node "n132" on *s.
-func (g *Chain1000) nodeN132(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN132); err != nil {
-		return err
-	}
-	out, err := g.h.N132(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN132, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN132, s)
-	return nil
-}
-
-// nodeN133 runs node "n133" on *s.
-func (g *Chain1000) nodeN133(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN133); err != nil {
-		return err
-	}
-	out, err := g.h.N133(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN133, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN133, s)
-	return nil
-}
-
-// nodeN134 runs node "n134" on *s.
-func (g *Chain1000) nodeN134(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN134); err != nil {
-		return err
-	}
-	out, err := g.h.N134(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN134, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN134, s)
-	return nil
-}
-
-// nodeN135 runs node "n135" on *s.
-func (g *Chain1000) nodeN135(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN135); err != nil {
-		return err
-	}
-	out, err := g.h.N135(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN135, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN135, s)
-	return nil
-}
-
-// nodeN136 runs node "n136" on *s.
-func (g *Chain1000) nodeN136(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN136); err != nil {
-		return err
-	}
-	out, err := g.h.N136(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN136, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN136, s)
-	return nil
-}
-
-// nodeN137 runs node "n137" on *s.
-func (g *Chain1000) nodeN137(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN137); err != nil {
-		return err
-	}
-	out, err := g.h.N137(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN137, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN137, s)
-	return nil
-}
-
-// nodeN138 runs node "n138" on *s.
-func (g *Chain1000) nodeN138(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN138); err != nil {
-		return err
-	}
-	out, err := g.h.N138(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN138, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN138, s)
-	return nil
-}
-
-// nodeN139 runs node "n139" on *s.
-func (g *Chain1000) nodeN139(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN139); err != nil {
-		return err
-	}
-	out, err := g.h.N139(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN139, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN139, s)
-	return nil
-}
-
-// nodeN140 runs node "n140" on *s.
-func (g *Chain1000) nodeN140(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN140); err != nil {
-		return err
-	}
-	out, err := g.h.N140(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN140, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN140, s)
-	return nil
-}
-
-// nodeN141 runs node "n141" on *s.
-func (g *Chain1000) nodeN141(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN141); err != nil {
-		return err
-	}
-	out, err := g.h.N141(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN141, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN141, s)
-	return nil
-}
-
-// nodeN142 runs node "n142" on *s.
-func (g *Chain1000) nodeN142(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN142); err != nil {
-		return err
-	}
-	out, err := g.h.N142(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN142, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN142, s)
-	return nil
-}
-
-// nodeN143 runs node "n143" on *s.
-func (g *Chain1000) nodeN143(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN143); err != nil {
-		return err
-	}
-	out, err := g.h.N143(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN143, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN143, s)
-	return nil
-}
-
-// nodeN144 runs node "n144" on *s.
-func (g *Chain1000) nodeN144(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN144); err != nil {
-		return err
-	}
-	out, err := g.h.N144(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN144, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN144, s)
-	return nil
-}
-
-// nodeN145 runs node "n145" on *s.
-func (g *Chain1000) nodeN145(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN145); err != nil {
-		return err
-	}
-	out, err := g.h.N145(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN145, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN145, s)
-	return nil
-}
-
-// nodeN146 runs node "n146" on *s.
-func (g *Chain1000) nodeN146(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN146); err != nil {
-		return err
-	}
-	out, err := g.h.N146(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN146, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN146, s)
-	return nil
-}
-
-// nodeN147 runs node "n147" on *s.
-func (g *Chain1000) nodeN147(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN147); err != nil {
-		return err
-	}
-	out, err := g.h.N147(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN147, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN147, s)
-	return nil
-}
-
-// nodeN148 runs node "n148" on *s.
-func (g *Chain1000) nodeN148(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN148); err != nil {
-		return err
-	}
-	out, err := g.h.N148(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN148, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN148, s)
-	return nil
-}
-
-// nodeN149 runs node "n149" on *s.
-func (g *Chain1000) nodeN149(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN149); err != nil {
-		return err
-	}
-	out, err := g.h.N149(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN149, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN149, s)
-	return nil
-}
-
-// nodeN150 runs node "n150" on *s.
-func (g *Chain1000) nodeN150(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN150); err != nil {
-		return err
-	}
-	out, err := g.h.N150(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN150, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN150, s)
-	return nil
-}
-
-// nodeN151 runs node "n151" on *s.
-func (g *Chain1000) nodeN151(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN151); err != nil {
-		return err
-	}
-	out, err := g.h.N151(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN151, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN151, s)
-	return nil
-}
-
-// nodeN152 runs node "n152" on *s.
-func (g *Chain1000) nodeN152(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN152); err != nil {
-		return err
-	}
-	out, err := g.h.N152(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN152, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN152, s)
-	return nil
-}
-
-// nodeN153 runs node "n153" on *s.
-func (g *Chain1000) nodeN153(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN153); err != nil {
-		return err
-	}
-	out, err := g.h.N153(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN153, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN153, s)
-	return nil
-}
-
-// nodeN154 runs node "n154" on *s.
-func (g *Chain1000) nodeN154(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN154); err != nil {
-		return err
-	}
-	out, err := g.h.N154(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN154, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN154, s)
-	return nil
-}
-
-// nodeN155 runs node "n155" on *s.
-func (g *Chain1000) nodeN155(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN155); err != nil {
-		return err
-	}
-	out, err := g.h.N155(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN155, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN155, s)
-	return nil
-}
-
-// nodeN156 runs node "n156" on *s.
-func (g *Chain1000) nodeN156(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN156); err != nil {
-		return err
-	}
-	out, err := g.h.N156(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN156, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN156, s)
-	return nil
-}
-
-// nodeN157 runs node "n157" on *s.
-func (g *Chain1000) nodeN157(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN157); err != nil {
-		return err
-	}
-	out, err := g.h.N157(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN157, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN157, s)
-	return nil
-}
-
-// nodeN158 runs node "n158" on *s.
-func (g *Chain1000) nodeN158(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN158); err != nil {
-		return err
-	}
-	out, err := g.h.N158(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN158, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN158, s)
-	return nil
-}
-
-// nodeN159 runs node "n159" on *s.
-func (g *Chain1000) nodeN159(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN159); err != nil {
-		return err
-	}
-	out, err := g.h.N159(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN159, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN159, s)
-	return nil
-}
-
-// nodeN160 runs node "n160" on *s.
-func (g *Chain1000) nodeN160(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN160); err != nil {
-		return err
-	}
-	out, err := g.h.N160(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN160, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN160, s)
-	return nil
-}
-
-// nodeN161 runs node "n161" on *s.
-func (g *Chain1000) nodeN161(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN161); err != nil {
-		return err
-	}
-	out, err := g.h.N161(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN161, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN161, s)
-	return nil
-}
-
-// nodeN162 runs node "n162" on *s.
-func (g *Chain1000) nodeN162(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN162); err != nil {
-		return err
-	}
-	out, err := g.h.N162(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN162, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN162, s)
-	return nil
-}
-
-// nodeN163 runs node "n163" on *s.
-func (g *Chain1000) nodeN163(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN163); err != nil {
-		return err
-	}
-	out, err := g.h.N163(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN163, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN163, s)
-	return nil
-}
-
-// nodeN164 runs node "n164" on *s.
-func (g *Chain1000) nodeN164(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN164); err != nil {
-		return err
-	}
-	out, err := g.h.N164(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN164, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN164, s)
-	return nil
-}
-
-// nodeN165 runs node "n165" on *s.
-func (g *Chain1000) nodeN165(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN165); err != nil {
-		return err
-	}
-	out, err := g.h.N165(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN165, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN165, s)
-	return nil
-}
-
-// nodeN166 runs node "n166" on *s.
-func (g *Chain1000) nodeN166(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN166); err != nil {
-		return err
-	}
-	out, err := g.h.N166(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN166, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN166, s)
-	return nil
-}
-
-// nodeN167 runs node "n167" on *s.
-func (g *Chain1000) nodeN167(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN167); err != nil {
-		return err
-	}
-	out, err := g.h.N167(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN167, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN167, s)
-	return nil
-}
-
-// nodeN168 runs node "n168" on *s.
-func (g *Chain1000) nodeN168(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN168); err != nil {
-		return err
-	}
-	out, err := g.h.N168(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN168, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN168, s)
-	return nil
-}
-
-// nodeN169 runs node "n169" on *s.
-func (g *Chain1000) nodeN169(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN169); err != nil {
-		return err
-	}
-	out, err := g.h.N169(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN169, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN169, s)
-	return nil
-}
-
-// nodeN170 runs node "n170" on *s.
-func (g *Chain1000) nodeN170(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN170); err != nil {
-		return err
-	}
-	out, err := g.h.N170(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN170, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN170, s)
-	return nil
-}
-
-// nodeN171 runs node "n171" on *s.
-func (g *Chain1000) nodeN171(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN171); err != nil {
-		return err
-	}
-	out, err := g.h.N171(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN171, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN171, s)
-	return nil
-}
-
-// nodeN172 runs node "n172" on *s.
-func (g *Chain1000) nodeN172(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN172); err != nil {
-		return err
-	}
-	out, err := g.h.N172(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN172, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN172, s)
-	return nil
-}
-
-// nodeN173 runs node "n173" on *s.
-func (g *Chain1000) nodeN173(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN173); err != nil {
-		return err
-	}
-	out, err := g.h.N173(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN173, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN173, s)
-	return nil
-}
-
-// nodeN174 runs node "n174" on *s.
-func (g *Chain1000) nodeN174(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN174); err != nil {
-		return err
-	}
-	out, err := g.h.N174(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN174, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN174, s)
-	return nil
-}
-
-// nodeN175 runs node "n175" on *s.
-func (g *Chain1000) nodeN175(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN175); err != nil {
-		return err
-	}
-	out, err := g.h.N175(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN175, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN175, s)
-	return nil
-}
-
-// nodeN176 runs node "n176" on *s.
-func (g *Chain1000) nodeN176(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN176); err != nil {
-		return err
-	}
-	out, err := g.h.N176(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN176, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN176, s)
-	return nil
-}
-
-// nodeN177 runs node "n177" on *s.
-func (g *Chain1000) nodeN177(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN177); err != nil {
-		return err
-	}
-	out, err := g.h.N177(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN177, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN177, s)
-	return nil
-}
-
-// nodeN178 runs node "n178" on *s.
-func (g *Chain1000) nodeN178(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN178); err != nil {
-		return err
-	}
-	out, err := g.h.N178(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN178, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN178, s)
-	return nil
-}
-
-// nodeN179 runs node "n179" on *s.
-func (g *Chain1000) nodeN179(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN179); err != nil {
-		return err
-	}
-	out, err := g.h.N179(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN179, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN179, s)
-	return nil
-}
-
-// nodeN180 runs node "n180" on *s.
-func (g *Chain1000) nodeN180(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN180); err != nil {
-		return err
-	}
-	out, err := g.h.N180(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN180, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN180, s)
-	return nil
-}
-
-// nodeN181 runs node "n181" on *s.
-func (g *Chain1000) nodeN181(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN181); err != nil {
-		return err
-	}
-	out, err := g.h.N181(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN181, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN181, s)
-	return nil
-}
-
-// nodeN182 runs node "n182" on *s.
-func (g *Chain1000) nodeN182(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN182); err != nil {
-		return err
-	}
-	out, err := g.h.N182(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN182, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN182, s)
-	return nil
-}
-
-// nodeN183 runs node "n183" on *s.
-func (g *Chain1000) nodeN183(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN183); err != nil {
-		return err
-	}
-	out, err := g.h.N183(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN183, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN183, s)
-	return nil
-}
-
-// nodeN184 runs node "n184" on *s.
-func (g *Chain1000) nodeN184(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN184); err != nil {
-		return err
-	}
-	out, err := g.h.N184(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN184, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN184, s)
-	return nil
-}
-
-// nodeN185 runs node "n185" on *s.
-func (g *Chain1000) nodeN185(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN185); err != nil {
-		return err
-	}
-	out, err := g.h.N185(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN185, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN185, s)
-	return nil
-}
-
-// nodeN186 runs node "n186" on *s.
-func (g *Chain1000) nodeN186(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN186); err != nil {
-		return err
-	}
-	out, err := g.h.N186(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN186, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN186, s)
-	return nil
-}
-
-// nodeN187 runs node "n187" on *s.
-func (g *Chain1000) nodeN187(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN187); err != nil {
-		return err
-	}
-	out, err := g.h.N187(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN187, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN187, s)
-	return nil
-}
-
-// nodeN188 runs node "n188" on *s.
-func (g *Chain1000) nodeN188(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN188); err != nil {
-		return err
-	}
-	out, err := g.h.N188(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN188, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN188, s)
-	return nil
-}
-
-// nodeN189 runs node "n189" on *s.
-func (g *Chain1000) nodeN189(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN189); err != nil {
-		return err
-	}
-	out, err := g.h.N189(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN189, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN189, s)
-	return nil
-}
-
-// nodeN190 runs node "n190" on *s.
-func (g *Chain1000) nodeN190(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN190); err != nil {
-		return err
-	}
-	out, err := g.h.N190(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN190, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN190, s)
-	return nil
-}
-
-// nodeN191 runs node "n191" on *s.
-func (g *Chain1000) nodeN191(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN191); err != nil {
-		return err
-	}
-	out, err := g.h.N191(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN191, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN191, s)
-	return nil
-}
-
-// nodeN192 runs node "n192" on *s.
-func (g *Chain1000) nodeN192(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN192); err != nil {
-		return err
-	}
-	out, err := g.h.N192(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN192, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN192, s)
-	return nil
-}
-
-// nodeN193 runs node "n193" on *s.
-func (g *Chain1000) nodeN193(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN193); err != nil {
-		return err
-	}
-	out, err := g.h.N193(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN193, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN193, s)
-	return nil
-}
-
-// nodeN194 runs node "n194" on *s.
-func (g *Chain1000) nodeN194(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN194); err != nil {
-		return err
-	}
-	out, err := g.h.N194(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN194, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN194, s)
-	return nil
-}
-
-// nodeN195 runs node "n195" on *s.
-func (g *Chain1000) nodeN195(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN195); err != nil {
-		return err
-	}
-	out, err := g.h.N195(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN195, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN195, s)
-	return nil
-}
-
-// nodeN196 runs node "n196" on *s.
-func (g *Chain1000) nodeN196(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN196); err != nil {
-		return err
-	}
-	out, err := g.h.N196(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN196, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN196, s)
-	return nil
-}
-
-// nodeN197 runs node "n197" on *s.
-func (g *Chain1000) nodeN197(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN197); err != nil {
-		return err
-	}
-	out, err := g.h.N197(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN197, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN197, s)
-	return nil
-}
-
-// nodeN198 runs node "n198" on *s.
-func (g *Chain1000) nodeN198(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN198); err != nil {
-		return err
-	}
-	out, err := g.h.N198(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN198, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN198, s)
-	return nil
-}
-
-// nodeN199 runs node "n199" on *s.
-func (g *Chain1000) nodeN199(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN199); err != nil {
-		return err
-	}
-	out, err := g.h.N199(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN199, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN199, s)
-	return nil
-}
-
-// nodeN200 runs node "n200" on *s.
-func (g *Chain1000) nodeN200(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN200); err != nil {
-		return err
-	}
-	out, err := g.h.N200(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN200, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN200, s)
-	return nil
-}
-
-// nodeN201 runs node "n201" on *s.
-func (g *Chain1000) nodeN201(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN201); err != nil {
-		return err
-	}
-	out, err := g.h.N201(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN201, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN201, s)
-	return nil
-}
-
-// nodeN202 runs node "n202" on *s.
-func (g *Chain1000) nodeN202(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN202); err != nil {
-		return err
-	}
-	out, err := g.h.N202(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN202, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN202, s)
-	return nil
-}
-
-// nodeN203 runs node "n203" on *s.
-func (g *Chain1000) nodeN203(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN203); err != nil {
-		return err
-	}
-	out, err := g.h.N203(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN203, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN203, s)
-	return nil
-}
-
-// nodeN204 runs node "n204" on *s.
-func (g *Chain1000) nodeN204(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN204); err != nil {
-		return err
-	}
-	out, err := g.h.N204(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN204, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN204, s)
-	return nil
-}
-
-// nodeN205 runs node "n205" on *s.
-func (g *Chain1000) nodeN205(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN205); err != nil {
-		return err
-	}
-	out, err := g.h.N205(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN205, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN205, s)
-	return nil
-}
-
-// nodeN206 runs node "n206" on *s.
-func (g *Chain1000) nodeN206(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN206); err != nil {
-		return err
-	}
-	out, err := g.h.N206(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN206, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN206, s)
-	return nil
-}
-
-// nodeN207 runs node "n207" on *s.
-func (g *Chain1000) nodeN207(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN207); err != nil {
-		return err
-	}
-	out, err := g.h.N207(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN207, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN207, s)
-	return nil
-}
-
-// nodeN208 runs node "n208" on *s.
-func (g *Chain1000) nodeN208(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN208); err != nil {
-		return err
-	}
-	out, err := g.h.N208(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN208, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN208, s)
-	return nil
-}
-
-// nodeN209 runs node "n209" on *s.
-func (g *Chain1000) nodeN209(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN209); err != nil {
-		return err
-	}
-	out, err := g.h.N209(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN209, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN209, s)
-	return nil
-}
-
-// nodeN210 runs node "n210" on *s.
-func (g *Chain1000) nodeN210(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN210); err != nil {
-		return err
-	}
-	out, err := g.h.N210(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN210, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN210, s)
-	return nil
-}
-
-// nodeN211 runs node "n211" on *s.
-func (g *Chain1000) nodeN211(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN211); err != nil {
-		return err
-	}
-	out, err := g.h.N211(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN211, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN211, s)
-	return nil
-}
-
-// nodeN212 runs node "n212" on *s.
-func (g *Chain1000) nodeN212(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN212); err != nil {
-		return err
-	}
-	out, err := g.h.N212(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN212, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN212, s)
-	return nil
-}
-
-// nodeN213 runs node "n213" on *s.
-func (g *Chain1000) nodeN213(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN213); err != nil {
-		return err
-	}
-	out, err := g.h.N213(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN213, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN213, s)
-	return nil
-}
-
-// nodeN214 runs node "n214" on *s.
-func (g *Chain1000) nodeN214(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN214); err != nil {
-		return err
-	}
-	out, err := g.h.N214(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN214, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN214, s)
-	return nil
-}
-
-// nodeN215 runs node "n215" on *s.
-func (g *Chain1000) nodeN215(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN215); err != nil {
-		return err
-	}
-	out, err := g.h.N215(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN215, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN215, s)
-	return nil
-}
-
-// nodeN216 runs node "n216" on *s.
-func (g *Chain1000) nodeN216(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN216); err != nil {
-		return err
-	}
-	out, err := g.h.N216(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN216, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN216, s)
-	return nil
-}
-
-// nodeN217 runs node "n217" on *s.
-func (g *Chain1000) nodeN217(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN217); err != nil {
-		return err
-	}
-	out, err := g.h.N217(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN217, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN217, s)
-	return nil
-}
-
-// nodeN218 runs node "n218" on *s.
-func (g *Chain1000) nodeN218(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN218); err != nil {
-		return err
-	}
-	out, err := g.h.N218(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN218, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN218, s)
-	return nil
-}
-
-// nodeN219 runs node "n219" on *s.
-func (g *Chain1000) nodeN219(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN219); err != nil {
-		return err
-	}
-	out, err := g.h.N219(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN219, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN219, s)
-	return nil
-}
-
-// nodeN220 runs node "n220" on *s.
-func (g *Chain1000) nodeN220(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN220); err != nil {
-		return err
-	}
-	out, err := g.h.N220(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN220, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN220, s)
-	return nil
-}
-
-// nodeN221 runs node "n221" on *s.
-func (g *Chain1000) nodeN221(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN221); err != nil {
-		return err
-	}
-	out, err := g.h.N221(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN221, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN221, s)
-	return nil
-}
-
-// nodeN222 runs node "n222" on *s.
-func (g *Chain1000) nodeN222(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN222); err != nil {
-		return err
-	}
-	out, err := g.h.N222(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN222, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN222, s)
-	return nil
-}
-
-// nodeN223 runs node "n223" on *s.
-func (g *Chain1000) nodeN223(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN223); err != nil {
-		return err
-	}
-	out, err := g.h.N223(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN223, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN223, s)
-	return nil
-}
-
-// nodeN224 runs node "n224" on *s.
-func (g *Chain1000) nodeN224(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN224); err != nil {
-		return err
-	}
-	out, err := g.h.N224(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN224, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN224, s)
-	return nil
-}
-
-// nodeN225 runs node "n225" on *s.
-func (g *Chain1000) nodeN225(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN225); err != nil {
-		return err
-	}
-	out, err := g.h.N225(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN225, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN225, s)
-	return nil
-}
-
-// nodeN226 runs node "n226" on *s.
-func (g *Chain1000) nodeN226(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN226); err != nil {
-		return err
-	}
-	out, err := g.h.N226(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN226, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN226, s)
-	return nil
-}
-
-// nodeN227 runs node "n227" on *s.
-func (g *Chain1000) nodeN227(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN227); err != nil {
-		return err
-	}
-	out, err := g.h.N227(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN227, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN227, s)
-	return nil
-}
-
-// nodeN228 runs node "n228" on *s.
-func (g *Chain1000) nodeN228(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN228); err != nil {
-		return err
-	}
-	out, err := g.h.N228(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN228, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN228, s)
-	return nil
-}
-
-// nodeN229 runs node "n229" on *s.
-func (g *Chain1000) nodeN229(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN229); err != nil {
-		return err
-	}
-	out, err := g.h.N229(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN229, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN229, s)
-	return nil
-}
-
-// nodeN230 runs node "n230" on *s.
-func (g *Chain1000) nodeN230(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN230); err != nil {
-		return err
-	}
-	out, err := g.h.N230(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN230, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN230, s)
-	return nil
-}
-
-// nodeN231 runs node "n231" on *s.
-func (g *Chain1000) nodeN231(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN231); err != nil {
-		return err
-	}
-	out, err := g.h.N231(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN231, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN231, s)
-	return nil
-}
-
-// nodeN232 runs node "n232" on *s.
-func (g *Chain1000) nodeN232(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN232); err != nil {
-		return err
-	}
-	out, err := g.h.N232(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN232, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN232, s)
-	return nil
-}
-
-// nodeN233 runs node "n233" on *s.
-func (g *Chain1000) nodeN233(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN233); err != nil {
-		return err
-	}
-	out, err := g.h.N233(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN233, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN233, s)
-	return nil
-}
-
-// nodeN234 runs node "n234" on *s.
-func (g *Chain1000) nodeN234(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN234); err != nil {
-		return err
-	}
-	out, err := g.h.N234(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN234, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN234, s)
-	return nil
-}
-
-// nodeN235 runs node "n235" on *s.
-func (g *Chain1000) nodeN235(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN235); err != nil {
-		return err
-	}
-	out, err := g.h.N235(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN235, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN235, s)
-	return nil
-}
-
-// nodeN236 runs node "n236" on *s.
-func (g *Chain1000) nodeN236(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN236); err != nil {
-		return err
-	}
-	out, err := g.h.N236(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN236, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN236, s)
-	return nil
-}
-
-// nodeN237 runs node "n237" on *s.
-func (g *Chain1000) nodeN237(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN237); err != nil {
-		return err
-	}
-	out, err := g.h.N237(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN237, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN237, s)
-	return nil
-}
-
-// nodeN238 runs node "n238" on *s.
-func (g *Chain1000) nodeN238(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN238); err != nil {
-		return err
-	}
-	out, err := g.h.N238(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN238, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN238, s)
-	return nil
-}
-
-// nodeN239 runs node "n239" on *s.
-func (g *Chain1000) nodeN239(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN239); err != nil {
-		return err
-	}
-	out, err := g.h.N239(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN239, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN239, s)
-	return nil
-}
-
-// nodeN240 runs node "n240" on *s.
-func (g *Chain1000) nodeN240(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN240); err != nil {
-		return err
-	}
-	out, err := g.h.N240(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN240, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN240, s)
-	return nil
-}
-
-// nodeN241 runs node "n241" on *s.
-func (g *Chain1000) nodeN241(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN241); err != nil {
-		return err
-	}
-	out, err := g.h.N241(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN241, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN241, s)
-	return nil
-}
-
-// nodeN242 runs node "n242" on *s.
-func (g *Chain1000) nodeN242(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN242); err != nil {
-		return err
-	}
-	out, err := g.h.N242(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN242, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN242, s)
-	return nil
-}
-
-// nodeN243 runs node "n243" on *s.
-func (g *Chain1000) nodeN243(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN243); err != nil {
-		return err
-	}
-	out, err := g.h.N243(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN243, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN243, s)
-	return nil
-}
-
-// nodeN244 runs node "n244" on *s.
-func (g *Chain1000) nodeN244(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN244); err != nil {
-		return err
-	}
-	out, err := g.h.N244(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN244, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN244, s)
-	return nil
-}
-
-// nodeN245 runs node "n245" on *s.
-func (g *Chain1000) nodeN245(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN245); err != nil {
-		return err
-	}
-	out, err := g.h.N245(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN245, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN245, s)
-	return nil
-}
-
-// nodeN246 runs node "n246" on *s.
-func (g *Chain1000) nodeN246(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN246); err != nil {
-		return err
-	}
-	out, err := g.h.N246(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN246, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN246, s)
-	return nil
-}
-
-// nodeN247 runs node "n247" on *s.
-func (g *Chain1000) nodeN247(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN247); err != nil {
-		return err
-	}
-	out, err := g.h.N247(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN247, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN247, s)
-	return nil
-}
-
-// nodeN248 runs node "n248" on *s.
-func (g *Chain1000) nodeN248(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN248); err != nil {
-		return err
-	}
-	out, err := g.h.N248(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN248, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN248, s)
-	return nil
-}
-
-// nodeN249 runs node "n249" on *s.
-func (g *Chain1000) nodeN249(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN249); err != nil {
-		return err
-	}
-	out, err := g.h.N249(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN249, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN249, s)
-	return nil
-}
-
-// nodeN250 runs node "n250" on *s.
-func (g *Chain1000) nodeN250(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN250); err != nil {
-		return err
-	}
-	out, err := g.h.N250(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN250, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN250, s)
-	return nil
-}
-
-// nodeN251 runs node "n251" on *s.
-func (g *Chain1000) nodeN251(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN251); err != nil {
-		return err
-	}
-	out, err := g.h.N251(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN251, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN251, s)
-	return nil
-}
-
-// nodeN252 runs node "n252" on *s.
-func (g *Chain1000) nodeN252(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN252); err != nil {
-		return err
-	}
-	out, err := g.h.N252(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN252, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN252, s)
-	return nil
-}
-
-// nodeN253 runs node "n253" on *s.
-func (g *Chain1000) nodeN253(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN253); err != nil {
-		return err
-	}
-	out, err := g.h.N253(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN253, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN253, s)
-	return nil
-}
-
-// nodeN254 runs node "n254" on *s.
-func (g *Chain1000) nodeN254(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN254); err != nil {
-		return err
-	}
-	out, err := g.h.N254(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN254, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN254, s)
-	return nil
-}
-
-// nodeN255 runs node "n255" on *s.
-func (g *Chain1000) nodeN255(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN255); err != nil {
-		return err
-	}
-	out, err := g.h.N255(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN255, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN255, s)
-	return nil
-}
-
-// nodeN256 runs node "n256" on *s.
-func (g *Chain1000) nodeN256(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN256); err != nil {
-		return err
-	}
-	out, err := g.h.N256(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN256, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN256, s)
-	return nil
-}
-
-// nodeN257 runs node "n257" on *s.
-func (g *Chain1000) nodeN257(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN257); err != nil {
-		return err
-	}
-	out, err := g.h.N257(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN257, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN257, s)
-	return nil
-}
-
-// nodeN258 runs node "n258" on *s.
-func (g *Chain1000) nodeN258(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN258); err != nil {
-		return err
-	}
-	out, err := g.h.N258(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN258, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN258, s)
-	return nil
-}
-
-// nodeN259 runs node "n259" on *s.
-func (g *Chain1000) nodeN259(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN259); err != nil {
-		return err
-	}
-	out, err := g.h.N259(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN259, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN259, s)
-	return nil
-}
-
-// nodeN260 runs node "n260" on *s.
-func (g *Chain1000) nodeN260(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN260); err != nil {
-		return err
-	}
-	out, err := g.h.N260(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN260, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN260, s)
-	return nil
-}
-
-// nodeN261 runs node "n261" on *s.
-func (g *Chain1000) nodeN261(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN261); err != nil {
-		return err
-	}
-	out, err := g.h.N261(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN261, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN261, s)
-	return nil
-}
-
-// nodeN262 runs node "n262" on *s.
-func (g *Chain1000) nodeN262(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN262); err != nil {
-		return err
-	}
-	out, err := g.h.N262(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN262, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN262, s)
-	return nil
-}
-
-// nodeN263 runs node "n263" on *s.
-func (g *Chain1000) nodeN263(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN263); err != nil {
-		return err
-	}
-	out, err := g.h.N263(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN263, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN263, s)
-	return nil
-}
-
-// nodeN264 runs node "n264" on *s.
-func (g *Chain1000) nodeN264(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN264); err != nil {
-		return err
-	}
-	out, err := g.h.N264(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN264, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN264, s)
-	return nil
-}
-
-// nodeN265 runs node "n265" on *s.
-func (g *Chain1000) nodeN265(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN265); err != nil {
-		return err
-	}
-	out, err := g.h.N265(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN265, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN265, s)
-	return nil
-}
-
-// nodeN266 runs node "n266" on *s.
-func (g *Chain1000) nodeN266(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN266); err != nil {
-		return err
-	}
-	out, err := g.h.N266(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN266, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN266, s)
-	return nil
-}
-
-// nodeN267 runs node "n267" on *s.
-func (g *Chain1000) nodeN267(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN267); err != nil {
-		return err
-	}
-	out, err := g.h.N267(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN267, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN267, s)
-	return nil
-}
-
-// nodeN268 runs node "n268" on *s.
-func (g *Chain1000) nodeN268(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN268); err != nil {
-		return err
-	}
-	out, err := g.h.N268(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN268, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN268, s)
-	return nil
-}
-
-// nodeN269 runs node "n269" on *s.
-func (g *Chain1000) nodeN269(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN269); err != nil {
-		return err
-	}
-	out, err := g.h.N269(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN269, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN269, s)
-	return nil
-}
-
-// nodeN270 runs node "n270" on *s.
-func (g *Chain1000) nodeN270(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN270); err != nil {
-		return err
-	}
-	out, err := g.h.N270(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN270, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN270, s)
-	return nil
-}
-
-// nodeN271 runs node "n271" on *s.
-func (g *Chain1000) nodeN271(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN271); err != nil {
-		return err
-	}
-	out, err := g.h.N271(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN271, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN271, s)
-	return nil
-}
-
-// nodeN272 runs node "n272" on *s.
-func (g *Chain1000) nodeN272(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN272); err != nil {
-		return err
-	}
-	out, err := g.h.N272(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN272, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN272, s)
-	return nil
-}
-
-// nodeN273 runs node "n273" on *s.
-func (g *Chain1000) nodeN273(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN273); err != nil {
-		return err
-	}
-	out, err := g.h.N273(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN273, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN273, s)
-	return nil
-}
-
-// nodeN274 runs node "n274" on *s.
-func (g *Chain1000) nodeN274(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN274); err != nil {
-		return err
-	}
-	out, err := g.h.N274(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN274, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN274, s)
-	return nil
-}
-
-// nodeN275 runs node "n275" on *s.
-func (g *Chain1000) nodeN275(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN275); err != nil {
-		return err
-	}
-	out, err := g.h.N275(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN275, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN275, s)
-	return nil
-}
-
-// nodeN276 runs node "n276" on *s.
-func (g *Chain1000) nodeN276(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN276); err != nil {
-		return err
-	}
-	out, err := g.h.N276(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN276, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN276, s)
-	return nil
-}
-
-// nodeN277 runs node "n277" on *s.
-func (g *Chain1000) nodeN277(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN277); err != nil {
-		return err
-	}
-	out, err := g.h.N277(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN277, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN277, s)
-	return nil
-}
-
-// nodeN278 runs node "n278" on *s.
-func (g *Chain1000) nodeN278(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN278); err != nil {
-		return err
-	}
-	out, err := g.h.N278(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN278, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN278, s)
-	return nil
-}
-
-// nodeN279 runs node "n279" on *s.
-func (g *Chain1000) nodeN279(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN279); err != nil {
-		return err
-	}
-	out, err := g.h.N279(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN279, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN279, s)
-	return nil
-}
-
-// nodeN280 runs node "n280" on *s.
-func (g *Chain1000) nodeN280(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN280); err != nil {
-		return err
-	}
-	out, err := g.h.N280(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN280, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN280, s)
-	return nil
-}
-
-// nodeN281 runs node "n281" on *s.
-func (g *Chain1000) nodeN281(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN281); err != nil {
-		return err
-	}
-	out, err := g.h.N281(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN281, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN281, s)
-	return nil
-}
-
-// nodeN282 runs node "n282" on *s.
-func (g *Chain1000) nodeN282(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN282); err != nil {
-		return err
-	}
-	out, err := g.h.N282(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN282, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN282, s)
-	return nil
-}
-
-// nodeN283 runs node "n283" on *s.
-func (g *Chain1000) nodeN283(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN283); err != nil {
-		return err
-	}
-	out, err := g.h.N283(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN283, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN283, s)
-	return nil
-}
-
-// nodeN284 runs node "n284" on *s.
-func (g *Chain1000) nodeN284(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN284); err != nil {
-		return err
-	}
-	out, err := g.h.N284(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN284, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN284, s)
-	return nil
-}
-
-// nodeN285 runs node "n285" on *s.
-func (g *Chain1000) nodeN285(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN285); err != nil {
-		return err
-	}
-	out, err := g.h.N285(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN285, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN285, s)
-	return nil
-}
-
-// nodeN286 runs node "n286" on *s.
-func (g *Chain1000) nodeN286(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN286); err != nil {
-		return err
-	}
-	out, err := g.h.N286(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN286, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN286, s)
-	return nil
-}
-
-// nodeN287 runs node "n287" on *s.
-func (g *Chain1000) nodeN287(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN287); err != nil {
-		return err
-	}
-	out, err := g.h.N287(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN287, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN287, s)
-	return nil
-}
-
-// nodeN288 runs node "n288" on *s.
-func (g *Chain1000) nodeN288(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN288); err != nil {
-		return err
-	}
-	out, err := g.h.N288(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN288, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN288, s)
-	return nil
-}
-
-// nodeN289 runs node "n289" on *s.
-func (g *Chain1000) nodeN289(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN289); err != nil {
-		return err
-	}
-	out, err := g.h.N289(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN289, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN289, s)
-	return nil
-}
-
-// nodeN290 runs node "n290" on *s.
-func (g *Chain1000) nodeN290(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN290); err != nil {
-		return err
-	}
-	out, err := g.h.N290(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN290, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN290, s)
-	return nil
-}
-
-// nodeN291 runs node "n291" on *s.
-func (g *Chain1000) nodeN291(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN291); err != nil {
-		return err
-	}
-	out, err := g.h.N291(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN291, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN291, s)
-	return nil
-}
-
-// nodeN292 runs node "n292" on *s.
-func (g *Chain1000) nodeN292(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN292); err != nil {
-		return err
-	}
-	out, err := g.h.N292(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN292, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN292, s)
-	return nil
-}
-
-// nodeN293 runs node "n293" on *s.
-func (g *Chain1000) nodeN293(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN293); err != nil {
-		return err
-	}
-	out, err := g.h.N293(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN293, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN293, s)
-	return nil
-}
-
-// nodeN294 runs node "n294" on *s.
-func (g *Chain1000) nodeN294(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN294); err != nil {
-		return err
-	}
-	out, err := g.h.N294(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN294, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN294, s)
-	return nil
-}
-
-// nodeN295 runs node "n295" on *s.
-func (g *Chain1000) nodeN295(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN295); err != nil {
-		return err
-	}
-	out, err := g.h.N295(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN295, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN295, s)
-	return nil
-}
-
-// nodeN296 runs node "n296" on *s.
-func (g *Chain1000) nodeN296(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN296); err != nil {
-		return err
-	}
-	out, err := g.h.N296(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN296, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN296, s)
-	return nil
-}
-
-// nodeN297 runs node "n297" on *s.
-func (g *Chain1000) nodeN297(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN297); err != nil {
-		return err
-	}
-	out, err := g.h.N297(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN297, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN297, s)
-	return nil
-}
-
-// nodeN298 runs node "n298" on *s.
-func (g *Chain1000) nodeN298(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN298); err != nil {
-		return err
-	}
-	out, err := g.h.N298(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN298, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN298, s)
-	return nil
-}
-
-// nodeN299 runs node "n299" on *s.
-func (g *Chain1000) nodeN299(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN299); err != nil {
-		return err
-	}
-	out, err := g.h.N299(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN299, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN299, s)
-	return nil
-}
-
-// nodeN300 runs node "n300" on *s.
-func (g *Chain1000) nodeN300(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN300); err != nil {
-		return err
-	}
-	out, err := g.h.N300(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN300, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN300, s)
-	return nil
-}
-
-// nodeN301 runs node "n301" on *s.
-func (g *Chain1000) nodeN301(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN301); err != nil {
-		return err
-	}
-	out, err := g.h.N301(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN301, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN301, s)
-	return nil
-}
-
-// nodeN302 runs node "n302" on *s.
-func (g *Chain1000) nodeN302(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN302); err != nil {
-		return err
-	}
-	out, err := g.h.N302(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN302, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN302, s)
-	return nil
-}
-
-// nodeN303 runs node "n303" on *s.
-func (g *Chain1000) nodeN303(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN303); err != nil {
-		return err
-	}
-	out, err := g.h.N303(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN303, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN303, s)
-	return nil
-}
-
-// nodeN304 runs node "n304" on *s.
-func (g *Chain1000) nodeN304(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN304); err != nil {
-		return err
-	}
-	out, err := g.h.N304(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN304, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN304, s)
-	return nil
-}
-
-// nodeN305 runs node "n305" on *s.
-func (g *Chain1000) nodeN305(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN305); err != nil {
-		return err
-	}
-	out, err := g.h.N305(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN305, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN305, s)
-	return nil
-}
-
-// nodeN306 runs node "n306" on *s.
-func (g *Chain1000) nodeN306(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN306); err != nil {
-		return err
-	}
-	out, err := g.h.N306(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN306, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN306, s)
-	return nil
-}
-
-// nodeN307 runs node "n307" on *s.
-func (g *Chain1000) nodeN307(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN307); err != nil {
-		return err
-	}
-	out, err := g.h.N307(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN307, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN307, s)
-	return nil
-}
-
-// nodeN308 runs node "n308" on *s.
-func (g *Chain1000) nodeN308(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN308); err != nil {
-		return err
-	}
-	out, err := g.h.N308(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN308, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN308, s)
-	return nil
-}
-
-// nodeN309 runs node "n309" on *s.
-func (g *Chain1000) nodeN309(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN309); err != nil {
-		return err
-	}
-	out, err := g.h.N309(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN309, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN309, s)
-	return nil
-}
-
-// nodeN310 runs node "n310" on *s.
-func (g *Chain1000) nodeN310(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN310); err != nil {
-		return err
-	}
-	out, err := g.h.N310(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN310, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN310, s)
-	return nil
-}
-
-// nodeN311 runs node "n311" on *s.
-func (g *Chain1000) nodeN311(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN311); err != nil {
-		return err
-	}
-	out, err := g.h.N311(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN311, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN311, s)
-	return nil
-}
-
-// nodeN312 runs node "n312" on *s.
-func (g *Chain1000) nodeN312(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN312); err != nil {
-		return err
-	}
-	out, err := g.h.N312(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN312, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN312, s)
-	return nil
-}
-
-// nodeN313 runs node "n313" on *s.
-func (g *Chain1000) nodeN313(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN313); err != nil {
-		return err
-	}
-	out, err := g.h.N313(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN313, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN313, s)
-	return nil
-}
-
-// nodeN314 runs node "n314" on *s.
-func (g *Chain1000) nodeN314(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN314); err != nil {
-		return err
-	}
-	out, err := g.h.N314(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN314, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN314, s)
-	return nil
-}
-
-// nodeN315 runs node "n315" on *s.
-func (g *Chain1000) nodeN315(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN315); err != nil {
-		return err
-	}
-	out, err := g.h.N315(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN315, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN315, s)
-	return nil
-}
-
-// nodeN316 runs node "n316" on *s.
-func (g *Chain1000) nodeN316(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN316); err != nil {
-		return err
-	}
-	out, err := g.h.N316(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN316, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN316, s)
-	return nil
-}
-
-// nodeN317 runs node "n317" on *s.
-func (g *Chain1000) nodeN317(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN317); err != nil {
-		return err
-	}
-	out, err := g.h.N317(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN317, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN317, s)
-	return nil
-}
-
-// nodeN318 runs node "n318" on *s.
-func (g *Chain1000) nodeN318(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN318); err != nil {
-		return err
-	}
-	out, err := g.h.N318(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN318, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN318, s)
-	return nil
-}
-
-// nodeN319 runs node "n319" on *s.
-func (g *Chain1000) nodeN319(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN319); err != nil {
-		return err
-	}
-	out, err := g.h.N319(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN319, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN319, s)
-	return nil
-}
-
-// nodeN320 runs node "n320" on *s.
-func (g *Chain1000) nodeN320(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN320); err != nil {
-		return err
-	}
-	out, err := g.h.N320(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN320, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN320, s)
-	return nil
-}
-
-// nodeN321 runs node "n321" on *s.
-func (g *Chain1000) nodeN321(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN321); err != nil {
-		return err
-	}
-	out, err := g.h.N321(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN321, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN321, s)
-	return nil
-}
-
-// nodeN322 runs node "n322" on *s.
-func (g *Chain1000) nodeN322(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN322); err != nil {
-		return err
-	}
-	out, err := g.h.N322(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN322, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN322, s)
-	return nil
-}
-
-// nodeN323 runs node "n323" on *s.
-func (g *Chain1000) nodeN323(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN323); err != nil {
-		return err
-	}
-	out, err := g.h.N323(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN323, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN323, s)
-	return nil
-}
-
-// nodeN324 runs node "n324" on *s.
-func (g *Chain1000) nodeN324(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN324); err != nil {
-		return err
-	}
-	out, err := g.h.N324(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN324, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN324, s)
-	return nil
-}
-
-// nodeN325 runs node "n325" on *s.
-func (g *Chain1000) nodeN325(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN325); err != nil {
-		return err
-	}
-	out, err := g.h.N325(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN325, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN325, s)
-	return nil
-}
-
-// nodeN326 runs node "n326" on *s.
-func (g *Chain1000) nodeN326(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN326); err != nil {
-		return err
-	}
-	out, err := g.h.N326(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN326, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN326, s)
-	return nil
-}
-
-// nodeN327 runs node "n327" on *s.
-func (g *Chain1000) nodeN327(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN327); err != nil {
-		return err
-	}
-	out, err := g.h.N327(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN327, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN327, s)
-	return nil
-}
-
-// nodeN328 runs node "n328" on *s.
-func (g *Chain1000) nodeN328(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN328); err != nil {
-		return err
-	}
-	out, err := g.h.N328(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN328, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN328, s)
-	return nil
-}
-
-// nodeN329 runs node "n329" on *s.
-func (g *Chain1000) nodeN329(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN329); err != nil {
-		return err
-	}
-	out, err := g.h.N329(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN329, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN329, s)
-	return nil
-}
-
-// nodeN330 runs node "n330" on *s.
-func (g *Chain1000) nodeN330(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN330); err != nil {
-		return err
-	}
-	out, err := g.h.N330(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN330, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN330, s)
-	return nil
-}
-
-// nodeN331 runs node "n331" on *s.
-func (g *Chain1000) nodeN331(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN331); err != nil {
-		return err
-	}
-	out, err := g.h.N331(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN331, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN331, s)
-	return nil
-}
-
-// nodeN332 runs node "n332" on *s.
-func (g *Chain1000) nodeN332(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN332); err != nil {
-		return err
-	}
-	out, err := g.h.N332(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN332, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN332, s)
-	return nil
-}
-
-// nodeN333 runs node "n333" on *s.
-func (g *Chain1000) nodeN333(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN333); err != nil {
-		return err
-	}
-	out, err := g.h.N333(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN333, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN333, s)
-	return nil
-}
-
-// nodeN334 runs node "n334" on *s.
-func (g *Chain1000) nodeN334(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN334); err != nil {
-		return err
-	}
-	out, err := g.h.N334(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN334, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN334, s)
-	return nil
-}
-
-// nodeN335 runs node "n335" on *s.
-func (g *Chain1000) nodeN335(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN335); err != nil {
-		return err
-	}
-	out, err := g.h.N335(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN335, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN335, s)
-	return nil
-}
-
-// nodeN336 runs node "n336" on *s.
-func (g *Chain1000) nodeN336(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN336); err != nil {
-		return err
-	}
-	out, err := g.h.N336(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN336, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN336, s)
-	return nil
-}
-
-// nodeN337 runs node "n337" on *s.
-func (g *Chain1000) nodeN337(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN337); err != nil {
-		return err
-	}
-	out, err := g.h.N337(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN337, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN337, s)
-	return nil
-}
-
-// nodeN338 runs node "n338" on *s.
-func (g *Chain1000) nodeN338(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN338); err != nil {
-		return err
-	}
-	out, err := g.h.N338(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN338, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN338, s)
-	return nil
-}
-
-// nodeN339 runs node "n339" on *s.
-func (g *Chain1000) nodeN339(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN339); err != nil {
-		return err
-	}
-	out, err := g.h.N339(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN339, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN339, s)
-	return nil
-}
-
-// nodeN340 runs node "n340" on *s.
-func (g *Chain1000) nodeN340(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN340); err != nil {
-		return err
-	}
-	out, err := g.h.N340(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN340, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN340, s)
-	return nil
-}
-
-// nodeN341 runs node "n341" on *s.
-func (g *Chain1000) nodeN341(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN341); err != nil {
-		return err
-	}
-	out, err := g.h.N341(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN341, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN341, s)
-	return nil
-}
-
-// nodeN342 runs node "n342" on *s.
-func (g *Chain1000) nodeN342(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN342); err != nil {
-		return err
-	}
-	out, err := g.h.N342(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN342, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN342, s)
-	return nil
-}
-
-// nodeN343 runs node "n343" on *s.
-func (g *Chain1000) nodeN343(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN343); err != nil {
-		return err
-	}
-	out, err := g.h.N343(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN343, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN343, s)
-	return nil
-}
-
-// nodeN344 runs node "n344" on *s.
-func (g *Chain1000) nodeN344(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN344); err != nil {
-		return err
-	}
-	out, err := g.h.N344(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN344, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN344, s)
-	return nil
-}
-
-// nodeN345 runs node "n345" on *s.
-func (g *Chain1000) nodeN345(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN345); err != nil {
-		return err
-	}
-	out, err := g.h.N345(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN345, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN345, s)
-	return nil
-}
-
-// nodeN346 runs node "n346" on *s.
-func (g *Chain1000) nodeN346(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN346); err != nil {
-		return err
-	}
-	out, err := g.h.N346(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN346, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN346, s)
-	return nil
-}
-
-// nodeN347 runs node "n347" on *s.
-func (g *Chain1000) nodeN347(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN347); err != nil {
-		return err
-	}
-	out, err := g.h.N347(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN347, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN347, s)
-	return nil
-}
-
-// nodeN348 runs node "n348" on *s.
-func (g *Chain1000) nodeN348(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN348); err != nil {
-		return err
-	}
-	out, err := g.h.N348(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN348, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN348, s)
-	return nil
-}
-
-// nodeN349 runs node "n349" on *s.
-func (g *Chain1000) nodeN349(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN349); err != nil {
-		return err
-	}
-	out, err := g.h.N349(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN349, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN349, s)
-	return nil
-}
-
-// nodeN350 runs node "n350" on *s.
-func (g *Chain1000) nodeN350(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN350); err != nil {
-		return err
-	}
-	out, err := g.h.N350(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN350, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN350, s)
-	return nil
-}
-
-// nodeN351 runs node "n351" on *s.
-func (g *Chain1000) nodeN351(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN351); err != nil {
-		return err
-	}
-	out, err := g.h.N351(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN351, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN351, s)
-	return nil
-}
-
-// nodeN352 runs node "n352" on *s.
-func (g *Chain1000) nodeN352(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN352); err != nil {
-		return err
-	}
-	out, err := g.h.N352(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN352, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN352, s)
-	return nil
-}
-
-// nodeN353 runs node "n353" on *s.
-func (g *Chain1000) nodeN353(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN353); err != nil {
-		return err
-	}
-	out, err := g.h.N353(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN353, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN353, s)
-	return nil
-}
-
-// nodeN354 runs node "n354" on *s.
-func (g *Chain1000) nodeN354(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN354); err != nil {
-		return err
-	}
-	out, err := g.h.N354(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN354, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN354, s)
-	return nil
-}
-
-// nodeN355 runs node "n355" on *s.
-func (g *Chain1000) nodeN355(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN355); err != nil {
-		return err
-	}
-	out, err := g.h.N355(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN355, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN355, s)
-	return nil
-}
-
-// nodeN356 runs node "n356" on *s.
-func (g *Chain1000) nodeN356(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN356); err != nil {
-		return err
-	}
-	out, err := g.h.N356(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN356, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN356, s)
-	return nil
-}
-
-// nodeN357 runs node "n357" on *s.
-func (g *Chain1000) nodeN357(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN357); err != nil {
-		return err
-	}
-	out, err := g.h.N357(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN357, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN357, s)
-	return nil
-}
-
-// nodeN358 runs node "n358" on *s.
-func (g *Chain1000) nodeN358(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN358); err != nil {
-		return err
-	}
-	out, err := g.h.N358(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN358, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN358, s)
-	return nil
-}
-
-// nodeN359 runs node "n359" on *s.
-func (g *Chain1000) nodeN359(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN359); err != nil {
-		return err
-	}
-	out, err := g.h.N359(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN359, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN359, s)
-	return nil
-}
-
-// nodeN360 runs node "n360" on *s.
-func (g *Chain1000) nodeN360(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN360); err != nil {
-		return err
-	}
-	out, err := g.h.N360(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN360, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN360, s)
-	return nil
-}
-
-// nodeN361 runs node "n361" on *s.
-func (g *Chain1000) nodeN361(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN361); err != nil {
-		return err
-	}
-	out, err := g.h.N361(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN361, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN361, s)
-	return nil
-}
-
-// nodeN362 runs node "n362" on *s.
-func (g *Chain1000) nodeN362(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN362); err != nil {
-		return err
-	}
-	out, err := g.h.N362(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN362, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN362, s)
-	return nil
-}
-
-// nodeN363 runs node "n363" on *s.
-func (g *Chain1000) nodeN363(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN363); err != nil {
-		return err
-	}
-	out, err := g.h.N363(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN363, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN363, s)
-	return nil
-}
-
-// nodeN364 runs node "n364" on *s.
-func (g *Chain1000) nodeN364(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN364); err != nil {
-		return err
-	}
-	out, err := g.h.N364(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN364, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN364, s)
-	return nil
-}
-
-// nodeN365 runs node "n365" on *s.
-func (g *Chain1000) nodeN365(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN365); err != nil {
-		return err
-	}
-	out, err := g.h.N365(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN365, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN365, s)
-	return nil
-}
-
-// nodeN366 runs node "n366" on *s.
-func (g *Chain1000) nodeN366(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN366); err != nil {
-		return err
-	}
-	out, err := g.h.N366(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN366, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN366, s)
-	return nil
-}
-
-// nodeN367 runs node "n367" on *s.
-func (g *Chain1000) nodeN367(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN367); err != nil {
-		return err
-	}
-	out, err := g.h.N367(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN367, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN367, s)
-	return nil
-}
-
-// nodeN368 runs node "n368" on *s.
-func (g *Chain1000) nodeN368(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN368); err != nil {
-		return err
-	}
-	out, err := g.h.N368(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN368, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN368, s)
-	return nil
-}
-
-// nodeN369 runs node "n369" on *s.
-func (g *Chain1000) nodeN369(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN369); err != nil {
-		return err
-	}
-	out, err := g.h.N369(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN369, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN369, s)
-	return nil
-}
-
-// nodeN370 runs node "n370" on *s.
-func (g *Chain1000) nodeN370(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN370); err != nil {
-		return err
-	}
-	out, err := g.h.N370(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN370, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN370, s)
-	return nil
-}
-
-// nodeN371 runs node "n371" on *s.
-func (g *Chain1000) nodeN371(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN371); err != nil {
-		return err
-	}
-	out, err := g.h.N371(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN371, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN371, s)
-	return nil
-}
-
-// nodeN372 runs node "n372" on *s.
-func (g *Chain1000) nodeN372(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN372); err != nil {
-		return err
-	}
-	out, err := g.h.N372(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN372, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN372, s)
-	return nil
-}
-
-// nodeN373 runs node "n373" on *s.
-func (g *Chain1000) nodeN373(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN373); err != nil {
-		return err
-	}
-	out, err := g.h.N373(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN373, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN373, s)
-	return nil
-}
-
-// nodeN374 runs node "n374" on *s.
-func (g *Chain1000) nodeN374(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN374); err != nil {
-		return err
-	}
-	out, err := g.h.N374(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN374, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN374, s)
-	return nil
-}
-
-// nodeN375 runs node "n375" on *s.
-func (g *Chain1000) nodeN375(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN375); err != nil {
-		return err
-	}
-	out, err := g.h.N375(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN375, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN375, s)
-	return nil
-}
-
-// nodeN376 runs node "n376" on *s.
-func (g *Chain1000) nodeN376(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN376); err != nil {
-		return err
-	}
-	out, err := g.h.N376(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN376, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN376, s)
-	return nil
-}
-
-// nodeN377 runs node "n377" on *s.
-func (g *Chain1000) nodeN377(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN377); err != nil {
-		return err
-	}
-	out, err := g.h.N377(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN377, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN377, s)
-	return nil
-}
-
-// nodeN378 runs node "n378" on *s.
-func (g *Chain1000) nodeN378(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN378); err != nil {
-		return err
-	}
-	out, err := g.h.N378(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN378, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN378, s)
-	return nil
-}
-
-// nodeN379 runs node "n379" on *s.
-func (g *Chain1000) nodeN379(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN379); err != nil {
-		return err
-	}
-	out, err := g.h.N379(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN379, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN379, s)
-	return nil
-}
-
-// nodeN380 runs node "n380" on *s.
-func (g *Chain1000) nodeN380(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN380); err != nil {
-		return err
-	}
-	out, err := g.h.N380(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN380, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN380, s)
-	return nil
-}
-
-// nodeN381 runs node "n381" on *s.
-func (g *Chain1000) nodeN381(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN381); err != nil {
-		return err
-	}
-	out, err := g.h.N381(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN381, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN381, s)
-	return nil
-}
-
-// nodeN382 runs node "n382" on *s.
-func (g *Chain1000) nodeN382(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN382); err != nil {
-		return err
-	}
-	out, err := g.h.N382(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN382, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN382, s)
-	return nil
-}
-
-// nodeN383 runs node "n383" on *s.
-func (g *Chain1000) nodeN383(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN383); err != nil {
-		return err
-	}
-	out, err := g.h.N383(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN383, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN383, s)
-	return nil
-}
-
-// nodeN384 runs node "n384" on *s.
-func (g *Chain1000) nodeN384(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN384); err != nil {
-		return err
-	}
-	out, err := g.h.N384(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN384, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN384, s)
-	return nil
-}
-
-// nodeN385 runs node "n385" on *s.
-func (g *Chain1000) nodeN385(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN385); err != nil {
-		return err
-	}
-	out, err := g.h.N385(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN385, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN385, s)
-	return nil
-}
-
-// nodeN386 runs node "n386" on *s.
-func (g *Chain1000) nodeN386(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN386); err != nil {
-		return err
-	}
-	out, err := g.h.N386(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN386, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN386, s)
-	return nil
-}
-
-// nodeN387 runs node "n387" on *s.
-func (g *Chain1000) nodeN387(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN387); err != nil {
-		return err
-	}
-	out, err := g.h.N387(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN387, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN387, s)
-	return nil
-}
-
-// nodeN388 runs node "n388" on *s.
-func (g *Chain1000) nodeN388(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN388); err != nil {
-		return err
-	}
-	out, err := g.h.N388(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN388, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN388, s)
-	return nil
-}
-
-// nodeN389 runs node "n389" on *s.
-func (g *Chain1000) nodeN389(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN389); err != nil {
-		return err
-	}
-	out, err := g.h.N389(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN389, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN389, s)
-	return nil
-}
-
-// nodeN390 runs node "n390" on *s.
-func (g *Chain1000) nodeN390(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN390); err != nil {
-		return err
-	}
-	out, err := g.h.N390(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN390, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN390, s)
-	return nil
-}
-
-// nodeN391 runs node "n391" on *s.
-func (g *Chain1000) nodeN391(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN391); err != nil {
-		return err
-	}
-	out, err := g.h.N391(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN391, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN391, s)
-	return nil
-}
-
-// nodeN392 runs node "n392" on *s.
-func (g *Chain1000) nodeN392(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN392); err != nil {
-		return err
-	}
-	out, err := g.h.N392(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN392, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN392, s)
-	return nil
-}
-
-// nodeN393 runs node "n393" on *s.
-func (g *Chain1000) nodeN393(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN393); err != nil {
-		return err
-	}
-	out, err := g.h.N393(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN393, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN393, s)
-	return nil
-}
-
-// nodeN394 runs node "n394" on *s.
-func (g *Chain1000) nodeN394(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN394); err != nil {
-		return err
-	}
-	out, err := g.h.N394(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN394, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN394, s)
-	return nil
-}
-
-// nodeN395 runs node "n395" on *s.
-func (g *Chain1000) nodeN395(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN395); err != nil {
-		return err
-	}
-	out, err := g.h.N395(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN395, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN395, s)
-	return nil
-}
-
-// nodeN396 runs node "n396" on *s.
-func (g *Chain1000) nodeN396(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN396); err != nil {
-		return err
-	}
-	out, err := g.h.N396(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN396, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN396, s)
-	return nil
-}
-
-// nodeN397 runs node "n397" on *s.
-func (g *Chain1000) nodeN397(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN397); err != nil {
-		return err
-	}
-	out, err := g.h.N397(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN397, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN397, s)
-	return nil
-}
-
-// nodeN398 runs node "n398" on *s.
-func (g *Chain1000) nodeN398(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN398); err != nil {
-		return err
-	}
-	out, err := g.h.N398(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN398, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN398, s)
-	return nil
-}
-
-// nodeN399 runs node "n399" on *s.
-func (g *Chain1000) nodeN399(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN399); err != nil {
-		return err
-	}
-	out, err := g.h.N399(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN399, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN399, s)
-	return nil
-}
-
-// nodeN400 runs node "n400" on *s.
-func (g *Chain1000) nodeN400(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN400); err != nil {
-		return err
-	}
-	out, err := g.h.N400(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN400, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN400, s)
-	return nil
-}
-
-// nodeN401 runs node "n401" on *s.
-func (g *Chain1000) nodeN401(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN401); err != nil {
-		return err
-	}
-	out, err := g.h.N401(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN401, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN401, s)
-	return nil
-}
-
-// nodeN402 runs node "n402" on *s.
-func (g *Chain1000) nodeN402(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN402); err != nil {
-		return err
-	}
-	out, err := g.h.N402(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN402, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN402, s)
-	return nil
-}
-
-// nodeN403 runs node "n403" on *s.
-func (g *Chain1000) nodeN403(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN403); err != nil {
-		return err
-	}
-	out, err := g.h.N403(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN403, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN403, s)
-	return nil
-}
-
-// nodeN404 runs node "n404" on *s.
-func (g *Chain1000) nodeN404(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN404); err != nil {
-		return err
-	}
-	out, err := g.h.N404(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN404, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN404, s)
-	return nil
-}
-
-// nodeN405 runs node "n405" on *s.
-func (g *Chain1000) nodeN405(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN405); err != nil {
-		return err
-	}
-	out, err := g.h.N405(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN405, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN405, s)
-	return nil
-}
-
-// nodeN406 runs node "n406" on *s.
-func (g *Chain1000) nodeN406(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN406); err != nil {
-		return err
-	}
-	out, err := g.h.N406(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN406, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN406, s)
-	return nil
-}
-
-// nodeN407 runs node "n407" on *s.
-func (g *Chain1000) nodeN407(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN407); err != nil {
-		return err
-	}
-	out, err := g.h.N407(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN407, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN407, s)
-	return nil
-}
-
-// nodeN408 runs node "n408" on *s.
-func (g *Chain1000) nodeN408(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN408); err != nil {
-		return err
-	}
-	out, err := g.h.N408(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN408, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN408, s)
-	return nil
-}
-
-// nodeN409 runs node "n409" on *s.
-func (g *Chain1000) nodeN409(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN409); err != nil {
-		return err
-	}
-	out, err := g.h.N409(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN409, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN409, s)
-	return nil
-}
-
-// nodeN410 runs node "n410" on *s.
-func (g *Chain1000) nodeN410(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN410); err != nil {
-		return err
-	}
-	out, err := g.h.N410(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN410, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN410, s)
-	return nil
-}
-
-// nodeN411 runs node "n411" on *s.
-func (g *Chain1000) nodeN411(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN411); err != nil {
-		return err
-	}
-	out, err := g.h.N411(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN411, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN411, s)
-	return nil
-}
-
-// nodeN412 runs node "n412" on *s.
-func (g *Chain1000) nodeN412(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN412); err != nil {
-		return err
-	}
-	out, err := g.h.N412(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN412, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN412, s)
-	return nil
-}
-
-// nodeN413 runs node "n413" on *s.
-func (g *Chain1000) nodeN413(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN413); err != nil {
-		return err
-	}
-	out, err := g.h.N413(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN413, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN413, s)
-	return nil
-}
-
-// nodeN414 runs node "n414" on *s.
-func (g *Chain1000) nodeN414(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN414); err != nil {
-		return err
-	}
-	out, err := g.h.N414(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN414, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN414, s)
-	return nil
-}
-
-// nodeN415 runs node "n415" on *s.
-func (g *Chain1000) nodeN415(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN415); err != nil {
-		return err
-	}
-	out, err := g.h.N415(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN415, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN415, s)
-	return nil
-}
-
-// nodeN416 runs node "n416" on *s.
-func (g *Chain1000) nodeN416(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN416); err != nil {
-		return err
-	}
-	out, err := g.h.N416(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN416, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN416, s)
-	return nil
-}
-
-// nodeN417 runs node "n417" on *s.
-func (g *Chain1000) nodeN417(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN417); err != nil {
-		return err
-	}
-	out, err := g.h.N417(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN417, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN417, s)
-	return nil
-}
-
-// nodeN418 runs node "n418" on *s.
-func (g *Chain1000) nodeN418(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN418); err != nil {
-		return err
-	}
-	out, err := g.h.N418(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN418, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN418, s)
-	return nil
-}
-
-// nodeN419 runs node "n419" on *s.
-func (g *Chain1000) nodeN419(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN419); err != nil {
-		return err
-	}
-	out, err := g.h.N419(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN419, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN419, s)
-	return nil
-}
-
-// nodeN420 runs node "n420" on *s.
-func (g *Chain1000) nodeN420(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN420); err != nil {
-		return err
-	}
-	out, err := g.h.N420(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN420, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN420, s)
-	return nil
-}
-
-// nodeN421 runs node "n421" on *s.
-func (g *Chain1000) nodeN421(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN421); err != nil {
-		return err
-	}
-	out, err := g.h.N421(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN421, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN421, s)
-	return nil
-}
-
-// nodeN422 runs node "n422" on *s.
-func (g *Chain1000) nodeN422(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN422); err != nil {
-		return err
-	}
-	out, err := g.h.N422(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN422, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN422, s)
-	return nil
-}
-
-// nodeN423 runs node "n423" on *s.
-func (g *Chain1000) nodeN423(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN423); err != nil {
-		return err
-	}
-	out, err := g.h.N423(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN423, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN423, s)
-	return nil
-}
-
-// nodeN424 runs node "n424" on *s.
-func (g *Chain1000) nodeN424(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN424); err != nil {
-		return err
-	}
-	out, err := g.h.N424(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN424, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN424, s)
-	return nil
-}
-
-// nodeN425 runs node "n425" on *s.
-func (g *Chain1000) nodeN425(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN425); err != nil {
-		return err
-	}
-	out, err := g.h.N425(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN425, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN425, s)
-	return nil
-}
-
-// nodeN426 runs node "n426" on *s.
-func (g *Chain1000) nodeN426(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN426); err != nil {
-		return err
-	}
-	out, err := g.h.N426(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN426, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN426, s)
-	return nil
-}
-
-// nodeN427 runs node "n427" on *s.
-func (g *Chain1000) nodeN427(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN427); err != nil {
-		return err
-	}
-	out, err := g.h.N427(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN427, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN427, s)
-	return nil
-}
-
-// nodeN428 runs node "n428" on *s.
-func (g *Chain1000) nodeN428(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN428); err != nil {
-		return err
-	}
-	out, err := g.h.N428(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN428, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN428, s)
-	return nil
-}
-
-// nodeN429 runs node "n429" on *s.
-func (g *Chain1000) nodeN429(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN429); err != nil {
-		return err
-	}
-	out, err := g.h.N429(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN429, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN429, s)
-	return nil
-}
-
-// nodeN430 runs node "n430" on *s.
-func (g *Chain1000) nodeN430(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN430); err != nil {
-		return err
-	}
-	out, err := g.h.N430(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN430, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN430, s)
-	return nil
-}
-
-// nodeN431 runs node "n431" on *s.
-func (g *Chain1000) nodeN431(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN431); err != nil {
-		return err
-	}
-	out, err := g.h.N431(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN431, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN431, s)
-	return nil
-}
-
-// nodeN432 runs node "n432" on *s.
-func (g *Chain1000) nodeN432(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN432); err != nil {
-		return err
-	}
-	out, err := g.h.N432(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN432, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN432, s)
-	return nil
-}
-
-// nodeN433 runs node "n433" on *s.
-func (g *Chain1000) nodeN433(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN433); err != nil {
-		return err
-	}
-	out, err := g.h.N433(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN433, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN433, s)
-	return nil
-}
-
-// nodeN434 runs node "n434" on *s.
-func (g *Chain1000) nodeN434(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN434); err != nil {
-		return err
-	}
-	out, err := g.h.N434(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN434, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN434, s)
-	return nil
-}
-
-// nodeN435 runs node "n435" on *s.
-func (g *Chain1000) nodeN435(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN435); err != nil {
-		return err
-	}
-	out, err := g.h.N435(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN435, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN435, s)
-	return nil
-}
-
-// nodeN436 runs node "n436" on *s.
-func (g *Chain1000) nodeN436(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN436); err != nil {
-		return err
-	}
-	out, err := g.h.N436(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN436, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN436, s)
-	return nil
-}
-
-// nodeN437 runs node "n437" on *s.
-func (g *Chain1000) nodeN437(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN437); err != nil {
-		return err
-	}
-	out, err := g.h.N437(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN437, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN437, s)
-	return nil
-}
-
-// nodeN438 runs node "n438" on *s.
-func (g *Chain1000) nodeN438(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN438); err != nil {
-		return err
-	}
-	out, err := g.h.N438(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN438, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN438, s)
-	return nil
-}
-
-// nodeN439 runs node "n439" on *s.
-func (g *Chain1000) nodeN439(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN439); err != nil {
-		return err
-	}
-	out, err := g.h.N439(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN439, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN439, s)
-	return nil
-}
-
-// nodeN440 runs node "n440" on *s.
-func (g *Chain1000) nodeN440(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN440); err != nil {
-		return err
-	}
-	out, err := g.h.N440(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN440, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN440, s)
-	return nil
-}
-
-// nodeN441 runs node "n441" on *s.
-func (g *Chain1000) nodeN441(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN441); err != nil {
-		return err
-	}
-	out, err := g.h.N441(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN441, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN441, s)
-	return nil
-}
-
-// nodeN442 runs node "n442" on *s.
-func (g *Chain1000) nodeN442(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN442); err != nil {
-		return err
-	}
-	out, err := g.h.N442(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN442, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN442, s)
-	return nil
-}
-
-// nodeN443 runs node "n443" on *s.
-func (g *Chain1000) nodeN443(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN443); err != nil {
-		return err
-	}
-	out, err := g.h.N443(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN443, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN443, s)
-	return nil
-}
-
-// nodeN444 runs node "n444" on *s.
-func (g *Chain1000) nodeN444(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN444); err != nil {
-		return err
-	}
-	out, err := g.h.N444(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN444, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN444, s)
-	return nil
-}
-
-// nodeN445 runs node "n445" on *s.
-func (g *Chain1000) nodeN445(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN445); err != nil {
-		return err
-	}
-	out, err := g.h.N445(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN445, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN445, s)
-	return nil
-}
-
-// nodeN446 runs node "n446" on *s.
-func (g *Chain1000) nodeN446(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN446); err != nil {
-		return err
-	}
-	out, err := g.h.N446(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN446, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN446, s)
-	return nil
-}
-
-// nodeN447 runs node "n447" on *s.
-func (g *Chain1000) nodeN447(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN447); err != nil {
-		return err
-	}
-	out, err := g.h.N447(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN447, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN447, s)
-	return nil
-}
-
-// nodeN448 runs node "n448" on *s.
-func (g *Chain1000) nodeN448(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN448); err != nil {
-		return err
-	}
-	out, err := g.h.N448(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN448, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN448, s)
-	return nil
-}
-
-// nodeN449 runs node "n449" on *s.
-func (g *Chain1000) nodeN449(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN449); err != nil {
-		return err
-	}
-	out, err := g.h.N449(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN449, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN449, s)
-	return nil
-}
-
-// nodeN450 runs node "n450" on *s.
-func (g *Chain1000) nodeN450(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN450); err != nil {
-		return err
-	}
-	out, err := g.h.N450(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN450, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN450, s)
-	return nil
-}
-
-// nodeN451 runs node "n451" on *s.
-func (g *Chain1000) nodeN451(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN451); err != nil {
-		return err
-	}
-	out, err := g.h.N451(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN451, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN451, s)
-	return nil
-}
-
-// nodeN452 runs node "n452" on *s.
-func (g *Chain1000) nodeN452(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN452); err != nil {
-		return err
-	}
-	out, err := g.h.N452(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN452, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN452, s)
-	return nil
-}
-
-// nodeN453 runs node "n453" on *s.
-func (g *Chain1000) nodeN453(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN453); err != nil {
-		return err
-	}
-	out, err := g.h.N453(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN453, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN453, s)
-	return nil
-}
-
-// nodeN454 runs node "n454" on *s.
-func (g *Chain1000) nodeN454(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN454); err != nil {
-		return err
-	}
-	out, err := g.h.N454(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN454, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN454, s)
-	return nil
-}
-
-// nodeN455 runs node "n455" on *s.
-func (g *Chain1000) nodeN455(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN455); err != nil {
-		return err
-	}
-	out, err := g.h.N455(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN455, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN455, s)
-	return nil
-}
-
-// nodeN456 runs node "n456" on *s.
-func (g *Chain1000) nodeN456(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN456); err != nil {
-		return err
-	}
-	out, err := g.h.N456(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN456, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN456, s)
-	return nil
-}
-
-// nodeN457 runs node "n457" on *s.
-func (g *Chain1000) nodeN457(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN457); err != nil {
-		return err
-	}
-	out, err := g.h.N457(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN457, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN457, s)
-	return nil
-}
-
-// nodeN458 runs node "n458" on *s.
-func (g *Chain1000) nodeN458(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN458); err != nil {
-		return err
-	}
-	out, err := g.h.N458(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN458, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN458, s)
-	return nil
-}
-
-// nodeN459 runs node "n459" on *s.
-func (g *Chain1000) nodeN459(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN459); err != nil {
-		return err
-	}
-	out, err := g.h.N459(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN459, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN459, s)
-	return nil
-}
-
-// nodeN460 runs node "n460" on *s.
-func (g *Chain1000) nodeN460(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN460); err != nil {
-		return err
-	}
-	out, err := g.h.N460(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN460, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN460, s)
-	return nil
-}
-
-// nodeN461 runs node "n461" on *s.
-func (g *Chain1000) nodeN461(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN461); err != nil {
-		return err
-	}
-	out, err := g.h.N461(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN461, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN461, s)
-	return nil
-}
-
-// nodeN462 runs node "n462" on *s.
-func (g *Chain1000) nodeN462(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN462); err != nil {
-		return err
-	}
-	out, err := g.h.N462(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN462, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN462, s)
-	return nil
-}
-
-// nodeN463 runs node "n463" on *s.
-func (g *Chain1000) nodeN463(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN463); err != nil {
-		return err
-	}
-	out, err := g.h.N463(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN463, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN463, s)
-	return nil
-}
-
-// nodeN464 runs node "n464" on *s.
-func (g *Chain1000) nodeN464(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN464); err != nil {
-		return err
-	}
-	out, err := g.h.N464(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN464, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN464, s)
-	return nil
-}
-
-// nodeN465 runs node "n465" on *s.
-func (g *Chain1000) nodeN465(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN465); err != nil {
-		return err
-	}
-	out, err := g.h.N465(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN465, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN465, s)
-	return nil
-}
-
-// nodeN466 runs node "n466" on *s.
-func (g *Chain1000) nodeN466(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN466); err != nil {
-		return err
-	}
-	out, err := g.h.N466(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN466, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN466, s)
-	return nil
-}
-
-// nodeN467 runs node "n467" on *s.
-func (g *Chain1000) nodeN467(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN467); err != nil {
-		return err
-	}
-	out, err := g.h.N467(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN467, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN467, s)
-	return nil
-}
-
-// nodeN468 runs node "n468" on *s.
-func (g *Chain1000) nodeN468(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN468); err != nil {
-		return err
-	}
-	out, err := g.h.N468(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN468, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN468, s)
-	return nil
-}
-
-// nodeN469 runs node "n469" on *s.
-func (g *Chain1000) nodeN469(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN469); err != nil {
-		return err
-	}
-	out, err := g.h.N469(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN469, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN469, s)
-	return nil
-}
-
-// nodeN470 runs node "n470" on *s.
-func (g *Chain1000) nodeN470(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN470); err != nil {
-		return err
-	}
-	out, err := g.h.N470(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN470, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN470, s)
-	return nil
-}
-
-// nodeN471 runs node "n471" on *s.
-func (g *Chain1000) nodeN471(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN471); err != nil {
-		return err
-	}
-	out, err := g.h.N471(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN471, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN471, s)
-	return nil
-}
-
-// nodeN472 runs node "n472" on *s.
-func (g *Chain1000) nodeN472(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN472); err != nil {
-		return err
-	}
-	out, err := g.h.N472(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN472, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN472, s)
-	return nil
-}
-
-// nodeN473 runs node "n473" on *s.
-func (g *Chain1000) nodeN473(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN473); err != nil {
-		return err
-	}
-	out, err := g.h.N473(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN473, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN473, s)
-	return nil
-}
-
-// nodeN474 runs node "n474" on *s.
-func (g *Chain1000) nodeN474(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN474); err != nil {
-		return err
-	}
-	out, err := g.h.N474(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN474, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN474, s)
-	return nil
-}
-
-// nodeN475 runs node "n475" on *s.
-func (g *Chain1000) nodeN475(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN475); err != nil {
-		return err
-	}
-	out, err := g.h.N475(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN475, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN475, s)
-	return nil
-}
-
-// nodeN476 runs node "n476" on *s.
-func (g *Chain1000) nodeN476(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN476); err != nil {
-		return err
-	}
-	out, err := g.h.N476(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN476, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN476, s)
-	return nil
-}
-
-// nodeN477 runs node "n477" on *s.
-func (g *Chain1000) nodeN477(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN477); err != nil {
-		return err
-	}
-	out, err := g.h.N477(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN477, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN477, s)
-	return nil
-}
-
-// nodeN478 runs node "n478" on *s.
-func (g *Chain1000) nodeN478(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN478); err != nil {
-		return err
-	}
-	out, err := g.h.N478(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN478, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN478, s)
-	return nil
-}
-
-// nodeN479 runs node "n479" on *s.
-func (g *Chain1000) nodeN479(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN479); err != nil {
-		return err
-	}
-	out, err := g.h.N479(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN479, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN479, s)
-	return nil
-}
-
-// nodeN480 runs node "n480" on *s.
-func (g *Chain1000) nodeN480(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN480); err != nil {
-		return err
-	}
-	out, err := g.h.N480(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN480, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN480, s)
-	return nil
-}
-
-// nodeN481 runs node "n481" on *s.
-func (g *Chain1000) nodeN481(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN481); err != nil {
-		return err
-	}
-	out, err := g.h.N481(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN481, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN481, s)
-	return nil
-}
-
-// nodeN482 runs node "n482" on *s.
-func (g *Chain1000) nodeN482(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN482); err != nil {
-		return err
-	}
-	out, err := g.h.N482(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN482, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN482, s)
-	return nil
-}
-
-// nodeN483 runs node "n483" on *s.
-func (g *Chain1000) nodeN483(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN483); err != nil {
-		return err
-	}
-	out, err := g.h.N483(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN483, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN483, s)
-	return nil
-}
-
-// nodeN484 runs node "n484" on *s.
-func (g *Chain1000) nodeN484(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN484); err != nil {
-		return err
-	}
-	out, err := g.h.N484(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN484, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN484, s)
-	return nil
-}
-
-// nodeN485 runs node "n485" on *s.
-func (g *Chain1000) nodeN485(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN485); err != nil {
-		return err
-	}
-	out, err := g.h.N485(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN485, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN485, s)
-	return nil
-}
-
-// nodeN486 runs node "n486" on *s.
-func (g *Chain1000) nodeN486(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN486); err != nil {
-		return err
-	}
-	out, err := g.h.N486(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN486, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN486, s)
-	return nil
-}
-
-// nodeN487 runs node "n487" on *s.
-func (g *Chain1000) nodeN487(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN487); err != nil {
-		return err
-	}
-	out, err := g.h.N487(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN487, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN487, s)
-	return nil
-}
-
-// nodeN488 runs node "n488" on *s.
-func (g *Chain1000) nodeN488(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN488); err != nil {
-		return err
-	}
-	out, err := g.h.N488(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN488, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN488, s)
-	return nil
-}
-
-// nodeN489 runs node "n489" on *s.
-func (g *Chain1000) nodeN489(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN489); err != nil {
-		return err
-	}
-	out, err := g.h.N489(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN489, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN489, s)
-	return nil
-}
-
-// nodeN490 runs node "n490" on *s.
-func (g *Chain1000) nodeN490(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN490); err != nil {
-		return err
-	}
-	out, err := g.h.N490(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN490, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN490, s)
-	return nil
-}
-
-// nodeN491 runs node "n491" on *s.
-func (g *Chain1000) nodeN491(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN491); err != nil {
-		return err
-	}
-	out, err := g.h.N491(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN491, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN491, s)
-	return nil
-}
-
-// nodeN492 runs node "n492" on *s.
-func (g *Chain1000) nodeN492(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN492); err != nil {
-		return err
-	}
-	out, err := g.h.N492(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN492, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN492, s)
-	return nil
-}
-
-// nodeN493 runs node "n493" on *s.
-func (g *Chain1000) nodeN493(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN493); err != nil {
-		return err
-	}
-	out, err := g.h.N493(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN493, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN493, s)
-	return nil
-}
-
-// nodeN494 runs node "n494" on *s.
-func (g *Chain1000) nodeN494(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN494); err != nil {
-		return err
-	}
-	out, err := g.h.N494(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN494, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN494, s)
-	return nil
-}
-
-// nodeN495 runs node "n495" on *s.
-func (g *Chain1000) nodeN495(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN495); err != nil {
-		return err
-	}
-	out, err := g.h.N495(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN495, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN495, s)
-	return nil
-}
-
-// nodeN496 runs node "n496" on *s.
-func (g *Chain1000) nodeN496(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN496); err != nil {
-		return err
-	}
-	out, err := g.h.N496(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN496, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN496, s)
-	return nil
-}
-
-// nodeN497 runs node "n497" on *s.
-func (g *Chain1000) nodeN497(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN497); err != nil {
-		return err
-	}
-	out, err := g.h.N497(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN497, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN497, s)
-	return nil
-}
-
-// nodeN498 runs node "n498" on *s.
-func (g *Chain1000) nodeN498(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN498); err != nil {
-		return err
-	}
-	out, err := g.h.N498(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN498, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN498, s)
-	return nil
-}
-
-// nodeN499 runs node "n499" on *s.
-func (g *Chain1000) nodeN499(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN499); err != nil {
-		return err
-	}
-	out, err := g.h.N499(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN499, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN499, s)
-	return nil
-}
-
-// nodeN500 runs node "n500" on *s.
-func (g *Chain1000) nodeN500(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN500); err != nil {
-		return err
-	}
-	out, err := g.h.N500(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN500, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN500, s)
-	return nil
-}
-
-// nodeN501 runs node "n501" on *s.
-func (g *Chain1000) nodeN501(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN501); err != nil {
-		return err
-	}
-	out, err := g.h.N501(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN501, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN501, s)
-	return nil
-}
-
-// nodeN502 runs node "n502" on *s.
-func (g *Chain1000) nodeN502(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN502); err != nil {
-		return err
-	}
-	out, err := g.h.N502(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN502, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN502, s)
-	return nil
-}
-
-// nodeN503 runs node "n503" on *s.
-func (g *Chain1000) nodeN503(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN503); err != nil {
-		return err
-	}
-	out, err := g.h.N503(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN503, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN503, s)
-	return nil
-}
-
-// nodeN504 runs node "n504" on *s.
-func (g *Chain1000) nodeN504(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN504); err != nil {
-		return err
-	}
-	out, err := g.h.N504(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN504, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN504, s)
-	return nil
-}
-
-// nodeN505 runs node "n505" on *s.
-func (g *Chain1000) nodeN505(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN505); err != nil {
-		return err
-	}
-	out, err := g.h.N505(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN505, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN505, s)
-	return nil
-}
-
-// nodeN506 runs node "n506" on *s.
-func (g *Chain1000) nodeN506(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN506); err != nil {
-		return err
-	}
-	out, err := g.h.N506(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN506, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN506, s)
-	return nil
-}
-
-// nodeN507 runs node "n507" on *s.
-func (g *Chain1000) nodeN507(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN507); err != nil {
-		return err
-	}
-	out, err := g.h.N507(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN507, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN507, s)
-	return nil
-}
-
-// nodeN508 runs node "n508" on *s.
-func (g *Chain1000) nodeN508(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN508); err != nil {
-		return err
-	}
-	out, err := g.h.N508(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN508, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN508, s)
-	return nil
-}
-
-// nodeN509 runs node "n509" on *s.
-func (g *Chain1000) nodeN509(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN509); err != nil {
-		return err
-	}
-	out, err := g.h.N509(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN509, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN509, s)
-	return nil
-}
-
-// nodeN510 runs node "n510" on *s.
-func (g *Chain1000) nodeN510(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN510); err != nil {
-		return err
-	}
-	out, err := g.h.N510(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN510, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN510, s)
-	return nil
-}
-
-// nodeN511 runs node "n511" on *s.
-func (g *Chain1000) nodeN511(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN511); err != nil {
-		return err
-	}
-	out, err := g.h.N511(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN511, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN511, s)
-	return nil
-}
-
-// nodeN512 runs node "n512" on *s.
-func (g *Chain1000) nodeN512(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN512); err != nil {
-		return err
-	}
-	out, err := g.h.N512(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN512, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN512, s)
-	return nil
-}
-
-// nodeN513 runs node "n513" on *s.
-func (g *Chain1000) nodeN513(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN513); err != nil {
-		return err
-	}
-	out, err := g.h.N513(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN513, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN513, s)
-	return nil
-}
-
-// nodeN514 runs node "n514" on *s.
-func (g *Chain1000) nodeN514(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN514); err != nil {
-		return err
-	}
-	out, err := g.h.N514(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN514, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN514, s)
-	return nil
-}
-
-// nodeN515 runs node "n515" on *s.
-func (g *Chain1000) nodeN515(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN515); err != nil {
-		return err
-	}
-	out, err := g.h.N515(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN515, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN515, s)
-	return nil
-}
-
-// nodeN516 runs node "n516" on *s.
-func (g *Chain1000) nodeN516(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN516); err != nil {
-		return err
-	}
-	out, err := g.h.N516(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN516, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN516, s)
-	return nil
-}
-
-// nodeN517 runs node "n517" on *s.
-func (g *Chain1000) nodeN517(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN517); err != nil {
-		return err
-	}
-	out, err := g.h.N517(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN517, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN517, s)
-	return nil
-}
-
-// nodeN518 runs node "n518" on *s.
-func (g *Chain1000) nodeN518(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN518); err != nil {
-		return err
-	}
-	out, err := g.h.N518(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN518, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN518, s)
-	return nil
-}
-
-// nodeN519 runs node "n519" on *s.
-func (g *Chain1000) nodeN519(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN519); err != nil {
-		return err
-	}
-	out, err := g.h.N519(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN519, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN519, s)
-	return nil
-}
-
-// nodeN520 runs node "n520" on *s.
-func (g *Chain1000) nodeN520(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN520); err != nil {
-		return err
-	}
-	out, err := g.h.N520(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN520, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN520, s)
-	return nil
-}
-
-// nodeN521 runs node "n521" on *s.
-func (g *Chain1000) nodeN521(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN521); err != nil {
-		return err
-	}
-	out, err := g.h.N521(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN521, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN521, s)
-	return nil
-}
-
-// nodeN522 runs node "n522" on *s.
-func (g *Chain1000) nodeN522(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN522); err != nil {
-		return err
-	}
-	out, err := g.h.N522(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN522, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN522, s)
-	return nil
-}
-
-// nodeN523 runs node "n523" on *s.
-func (g *Chain1000) nodeN523(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN523); err != nil {
-		return err
-	}
-	out, err := g.h.N523(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN523, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN523, s)
-	return nil
-}
-
-// nodeN524 runs node "n524" on *s.
-func (g *Chain1000) nodeN524(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN524); err != nil {
-		return err
-	}
-	out, err := g.h.N524(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN524, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN524, s)
-	return nil
-}
-
-// nodeN525 runs node "n525" on *s.
-func (g *Chain1000) nodeN525(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN525); err != nil {
-		return err
-	}
-	out, err := g.h.N525(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN525, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN525, s)
-	return nil
-}
-
-// nodeN526 runs node "n526" on *s.
-func (g *Chain1000) nodeN526(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN526); err != nil {
-		return err
-	}
-	out, err := g.h.N526(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN526, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN526, s)
-	return nil
-}
-
-// nodeN527 runs node "n527" on *s.
-func (g *Chain1000) nodeN527(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN527); err != nil {
-		return err
-	}
-	out, err := g.h.N527(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN527, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN527, s)
-	return nil
-}
-
-// nodeN528 runs node "n528" on *s.
-func (g *Chain1000) nodeN528(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN528); err != nil {
-		return err
-	}
-	out, err := g.h.N528(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN528, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN528, s)
-	return nil
-}
-
-// nodeN529 runs node "n529" on *s.
-func (g *Chain1000) nodeN529(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN529); err != nil {
-		return err
-	}
-	out, err := g.h.N529(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN529, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN529, s)
-	return nil
-}
-
-// nodeN530 runs node "n530" on *s.
-func (g *Chain1000) nodeN530(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN530); err != nil {
-		return err
-	}
-	out, err := g.h.N530(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN530, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN530, s)
-	return nil
-}
-
-// nodeN531 runs node "n531" on *s.
-func (g *Chain1000) nodeN531(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN531); err != nil {
-		return err
-	}
-	out, err := g.h.N531(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN531, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN531, s)
-	return nil
-}
-
-// nodeN532 runs node "n532" on *s.
-func (g *Chain1000) nodeN532(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN532); err != nil {
-		return err
-	}
-	out, err := g.h.N532(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN532, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN532, s)
-	return nil
-}
-
-// nodeN533 runs node "n533" on *s.
-func (g *Chain1000) nodeN533(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN533); err != nil {
-		return err
-	}
-	out, err := g.h.N533(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN533, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN533, s)
-	return nil
-}
-
-// nodeN534 runs node "n534" on *s.
-func (g *Chain1000) nodeN534(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN534); err != nil {
-		return err
-	}
-	out, err := g.h.N534(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN534, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN534, s)
-	return nil
-}
-
-// nodeN535 runs node "n535" on *s.
-func (g *Chain1000) nodeN535(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN535); err != nil {
-		return err
-	}
-	out, err := g.h.N535(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN535, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN535, s)
-	return nil
-}
-
-// nodeN536 runs node "n536" on *s.
-func (g *Chain1000) nodeN536(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN536); err != nil {
-		return err
-	}
-	out, err := g.h.N536(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN536, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN536, s)
-	return nil
-}
-
-// nodeN537 runs node "n537" on *s.
-func (g *Chain1000) nodeN537(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN537); err != nil {
-		return err
-	}
-	out, err := g.h.N537(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN537, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN537, s)
-	return nil
-}
-
-// nodeN538 runs node "n538" on *s.
-func (g *Chain1000) nodeN538(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN538); err != nil {
-		return err
-	}
-	out, err := g.h.N538(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN538, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN538, s)
-	return nil
-}
-
-// nodeN539 runs node "n539" on *s.
-func (g *Chain1000) nodeN539(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN539); err != nil {
-		return err
-	}
-	out, err := g.h.N539(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN539, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN539, s)
-	return nil
-}
-
-// nodeN540 runs node "n540" on *s.
-func (g *Chain1000) nodeN540(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN540); err != nil {
-		return err
-	}
-	out, err := g.h.N540(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN540, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN540, s)
-	return nil
-}
-
-// nodeN541 runs node "n541" on *s.
-func (g *Chain1000) nodeN541(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN541); err != nil {
-		return err
-	}
-	out, err := g.h.N541(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN541, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN541, s)
-	return nil
-}
-
-// nodeN542 runs node "n542" on *s.
-func (g *Chain1000) nodeN542(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN542); err != nil {
-		return err
-	}
-	out, err := g.h.N542(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN542, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN542, s)
-	return nil
-}
-
-// nodeN543 runs node "n543" on *s.
-func (g *Chain1000) nodeN543(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN543); err != nil {
-		return err
-	}
-	out, err := g.h.N543(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN543, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN543, s)
-	return nil
-}
-
-// nodeN544 runs node "n544" on *s.
-func (g *Chain1000) nodeN544(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN544); err != nil {
-		return err
-	}
-	out, err := g.h.N544(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN544, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN544, s)
-	return nil
-}
-
-// nodeN545 runs node "n545" on *s.
-func (g *Chain1000) nodeN545(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN545); err != nil {
-		return err
-	}
-	out, err := g.h.N545(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN545, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN545, s)
-	return nil
-}
-
-// nodeN546 runs node "n546" on *s.
-func (g *Chain1000) nodeN546(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN546); err != nil {
-		return err
-	}
-	out, err := g.h.N546(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN546, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN546, s)
-	return nil
-}
-
-// nodeN547 runs node "n547" on *s.
-func (g *Chain1000) nodeN547(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN547); err != nil {
-		return err
-	}
-	out, err := g.h.N547(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN547, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN547, s)
-	return nil
-}
-
-// nodeN548 runs node "n548" on *s.
-func (g *Chain1000) nodeN548(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN548); err != nil {
-		return err
-	}
-	out, err := g.h.N548(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN548, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN548, s)
-	return nil
-}
-
-// nodeN549 runs node "n549" on *s.
-func (g *Chain1000) nodeN549(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN549); err != nil {
-		return err
-	}
-	out, err := g.h.N549(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN549, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN549, s)
-	return nil
-}
-
-// nodeN550 runs node "n550" on *s.
-func (g *Chain1000) nodeN550(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN550); err != nil {
-		return err
-	}
-	out, err := g.h.N550(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN550, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN550, s)
-	return nil
-}
-
-// nodeN551 runs node "n551" on *s.
-func (g *Chain1000) nodeN551(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN551); err != nil {
-		return err
-	}
-	out, err := g.h.N551(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN551, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN551, s)
-	return nil
-}
-
-// nodeN552 runs node "n552" on *s.
-func (g *Chain1000) nodeN552(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN552); err != nil {
-		return err
-	}
-	out, err := g.h.N552(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN552, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN552, s)
-	return nil
-}
-
-// nodeN553 runs node "n553" on *s.
-func (g *Chain1000) nodeN553(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN553); err != nil {
-		return err
-	}
-	out, err := g.h.N553(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN553, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN553, s)
-	return nil
-}
-
-// nodeN554 runs node "n554" on *s.
-func (g *Chain1000) nodeN554(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN554); err != nil {
-		return err
-	}
-	out, err := g.h.N554(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN554, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN554, s)
-	return nil
-}
-
-// nodeN555 runs node "n555" on *s.
-func (g *Chain1000) nodeN555(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN555); err != nil {
-		return err
-	}
-	out, err := g.h.N555(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN555, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN555, s)
-	return nil
-}
-
-// nodeN556 runs node "n556" on *s.
-func (g *Chain1000) nodeN556(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN556); err != nil {
-		return err
-	}
-	out, err := g.h.N556(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN556, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN556, s)
-	return nil
-}
-
-// nodeN557 runs node "n557" on *s.
-func (g *Chain1000) nodeN557(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN557); err != nil {
-		return err
-	}
-	out, err := g.h.N557(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN557, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN557, s)
-	return nil
-}
-
-// nodeN558 runs node "n558" on *s.
-func (g *Chain1000) nodeN558(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN558); err != nil {
-		return err
-	}
-	out, err := g.h.N558(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN558, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN558, s)
-	return nil
-}
-
-// nodeN559 runs node "n559" on *s.
-func (g *Chain1000) nodeN559(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN559); err != nil {
-		return err
-	}
-	out, err := g.h.N559(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN559, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN559, s)
-	return nil
-}
-
-// nodeN560 runs node "n560" on *s.
-func (g *Chain1000) nodeN560(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN560); err != nil {
-		return err
-	}
-	out, err := g.h.N560(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN560, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN560, s)
-	return nil
-}
-
-// nodeN561 runs node "n561" on *s.
-func (g *Chain1000) nodeN561(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN561); err != nil {
-		return err
-	}
-	out, err := g.h.N561(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN561, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN561, s)
-	return nil
-}
-
-// nodeN562 runs node "n562" on *s.
-func (g *Chain1000) nodeN562(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN562); err != nil {
-		return err
-	}
-	out, err := g.h.N562(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN562, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN562, s)
-	return nil
-}
-
-// nodeN563 runs node "n563" on *s.
-func (g *Chain1000) nodeN563(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN563); err != nil {
-		return err
-	}
-	out, err := g.h.N563(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN563, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN563, s)
-	return nil
-}
-
-// nodeN564 runs node "n564" on *s.
-func (g *Chain1000) nodeN564(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN564); err != nil {
-		return err
-	}
-	out, err := g.h.N564(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN564, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN564, s)
-	return nil
-}
-
-// nodeN565 runs node "n565" on *s.
-func (g *Chain1000) nodeN565(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN565); err != nil {
-		return err
-	}
-	out, err := g.h.N565(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN565, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN565, s)
-	return nil
-}
-
-// nodeN566 runs node "n566" on *s.
-func (g *Chain1000) nodeN566(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN566); err != nil {
-		return err
-	}
-	out, err := g.h.N566(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN566, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN566, s)
-	return nil
-}
-
-// nodeN567 runs node "n567" on *s.
-func (g *Chain1000) nodeN567(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN567); err != nil {
-		return err
-	}
-	out, err := g.h.N567(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN567, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN567, s)
-	return nil
-}
-
-// nodeN568 runs node "n568" on *s.
-func (g *Chain1000) nodeN568(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN568); err != nil {
-		return err
-	}
-	out, err := g.h.N568(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN568, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN568, s)
-	return nil
-}
-
-// nodeN569 runs node "n569" on *s.
-func (g *Chain1000) nodeN569(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN569); err != nil {
-		return err
-	}
-	out, err := g.h.N569(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN569, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN569, s)
-	return nil
-}
-
-// nodeN570 runs node "n570" on *s.
-func (g *Chain1000) nodeN570(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN570); err != nil {
-		return err
-	}
-	out, err := g.h.N570(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN570, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN570, s)
-	return nil
-}
-
-// nodeN571 runs node "n571" on *s.
-func (g *Chain1000) nodeN571(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN571); err != nil {
-		return err
-	}
-	out, err := g.h.N571(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN571, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN571, s)
-	return nil
-}
-
-// nodeN572 runs node "n572" on *s.
-func (g *Chain1000) nodeN572(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN572); err != nil {
-		return err
-	}
-	out, err := g.h.N572(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN572, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN572, s)
-	return nil
-}
-
-// nodeN573 runs node "n573" on *s.
-func (g *Chain1000) nodeN573(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN573); err != nil {
-		return err
-	}
-	out, err := g.h.N573(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN573, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN573, s)
-	return nil
-}
-
-// nodeN574 runs node "n574" on *s.
-func (g *Chain1000) nodeN574(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN574); err != nil {
-		return err
-	}
-	out, err := g.h.N574(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN574, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN574, s)
-	return nil
-}
-
-// nodeN575 runs node "n575" on *s.
-func (g *Chain1000) nodeN575(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN575); err != nil {
-		return err
-	}
-	out, err := g.h.N575(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN575, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN575, s)
-	return nil
-}
-
-// nodeN576 runs node "n576" on *s.
-func (g *Chain1000) nodeN576(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN576); err != nil {
-		return err
-	}
-	out, err := g.h.N576(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN576, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN576, s)
-	return nil
-}
-
-// nodeN577 runs node "n577" on *s.
-func (g *Chain1000) nodeN577(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN577); err != nil {
-		return err
-	}
-	out, err := g.h.N577(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN577, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN577, s)
-	return nil
-}
-
-// nodeN578 runs node "n578" on *s.
-func (g *Chain1000) nodeN578(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN578); err != nil {
-		return err
-	}
-	out, err := g.h.N578(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN578, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN578, s)
-	return nil
-}
-
-// nodeN579 runs node "n579" on *s.
-func (g *Chain1000) nodeN579(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN579); err != nil {
-		return err
-	}
-	out, err := g.h.N579(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN579, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN579, s)
-	return nil
-}
-
-// nodeN580 runs node "n580" on *s.
-func (g *Chain1000) nodeN580(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN580); err != nil {
-		return err
-	}
-	out, err := g.h.N580(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN580, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN580, s)
-	return nil
-}
-
-// nodeN581 runs node "n581" on *s.
-func (g *Chain1000) nodeN581(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN581); err != nil {
-		return err
-	}
-	out, err := g.h.N581(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN581, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN581, s)
-	return nil
-}
-
-// nodeN582 runs node "n582" on *s.
-func (g *Chain1000) nodeN582(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN582); err != nil {
-		return err
-	}
-	out, err := g.h.N582(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN582, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN582, s)
-	return nil
-}
-
-// nodeN583 runs node "n583" on *s.
-func (g *Chain1000) nodeN583(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN583); err != nil {
-		return err
-	}
-	out, err := g.h.N583(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN583, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN583, s)
-	return nil
-}
-
-// nodeN584 runs node "n584" on *s.
-func (g *Chain1000) nodeN584(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN584); err != nil {
-		return err
-	}
-	out, err := g.h.N584(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN584, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN584, s)
-	return nil
-}
-
-// nodeN585 runs node "n585" on *s.
-func (g *Chain1000) nodeN585(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN585); err != nil {
-		return err
-	}
-	out, err := g.h.N585(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN585, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN585, s)
-	return nil
-}
-
-// nodeN586 runs node "n586" on *s.
-func (g *Chain1000) nodeN586(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN586); err != nil {
-		return err
-	}
-	out, err := g.h.N586(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN586, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN586, s)
-	return nil
-}
-
-// nodeN587 runs node "n587" on *s.
-func (g *Chain1000) nodeN587(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN587); err != nil {
-		return err
-	}
-	out, err := g.h.N587(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN587, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN587, s)
-	return nil
-}
-
-// nodeN588 runs node "n588" on *s.
-func (g *Chain1000) nodeN588(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN588); err != nil {
-		return err
-	}
-	out, err := g.h.N588(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN588, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN588, s)
-	return nil
-}
-
-// nodeN589 runs node "n589" on *s.
-func (g *Chain1000) nodeN589(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN589); err != nil {
-		return err
-	}
-	out, err := g.h.N589(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN589, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN589, s)
-	return nil
-}
-
-// nodeN590 runs node "n590" on *s.
-func (g *Chain1000) nodeN590(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN590); err != nil {
-		return err
-	}
-	out, err := g.h.N590(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN590, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN590, s)
-	return nil
-}
-
-// nodeN591 runs node "n591" on *s.
-func (g *Chain1000) nodeN591(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN591); err != nil {
-		return err
-	}
-	out, err := g.h.N591(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN591, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN591, s)
-	return nil
-}
-
-// nodeN592 runs node "n592" on *s.
-func (g *Chain1000) nodeN592(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN592); err != nil {
-		return err
-	}
-	out, err := g.h.N592(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN592, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN592, s)
-	return nil
-}
-
-// nodeN593 runs node "n593" on *s.
-func (g *Chain1000) nodeN593(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN593); err != nil {
-		return err
-	}
-	out, err := g.h.N593(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN593, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN593, s)
-	return nil
-}
-
-// nodeN594 runs node "n594" on *s.
-func (g *Chain1000) nodeN594(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN594); err != nil {
-		return err
-	}
-	out, err := g.h.N594(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN594, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN594, s)
-	return nil
-}
-
-// nodeN595 runs node "n595" on *s.
-func (g *Chain1000) nodeN595(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN595); err != nil {
-		return err
-	}
-	out, err := g.h.N595(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN595, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN595, s)
-	return nil
-}
-
-// nodeN596 runs node "n596" on *s.
-func (g *Chain1000) nodeN596(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN596); err != nil {
-		return err
-	}
-	out, err := g.h.N596(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN596, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN596, s)
-	return nil
-}
-
-// nodeN597 runs node "n597" on *s.
-func (g *Chain1000) nodeN597(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN597); err != nil {
-		return err
-	}
-	out, err := g.h.N597(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN597, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN597, s)
-	return nil
-}
-
-// nodeN598 runs node "n598" on *s.
-func (g *Chain1000) nodeN598(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN598); err != nil {
-		return err
-	}
-	out, err := g.h.N598(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN598, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN598, s)
-	return nil
-}
-
-// nodeN599 runs node "n599" on *s.
-func (g *Chain1000) nodeN599(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN599); err != nil {
-		return err
-	}
-	out, err := g.h.N599(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN599, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN599, s)
-	return nil
-}
-
-// nodeN600 runs node "n600" on *s.
-func (g *Chain1000) nodeN600(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN600); err != nil {
-		return err
-	}
-	out, err := g.h.N600(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN600, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN600, s)
-	return nil
-}
-
-// nodeN601 runs node "n601" on *s.
-func (g *Chain1000) nodeN601(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN601); err != nil {
-		return err
-	}
-	out, err := g.h.N601(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN601, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN601, s)
-	return nil
-}
-
-// nodeN602 runs node "n602" on *s.
-func (g *Chain1000) nodeN602(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN602); err != nil {
-		return err
-	}
-	out, err := g.h.N602(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN602, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN602, s)
-	return nil
-}
-
-// nodeN603 runs node "n603" on *s.
-func (g *Chain1000) nodeN603(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN603); err != nil {
-		return err
-	}
-	out, err := g.h.N603(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN603, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN603, s)
-	return nil
-}
-
-// nodeN604 runs node "n604" on *s.
-func (g *Chain1000) nodeN604(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN604); err != nil {
-		return err
-	}
-	out, err := g.h.N604(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN604, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN604, s)
-	return nil
-}
-
-// nodeN605 runs node "n605" on *s.
-func (g *Chain1000) nodeN605(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN605); err != nil {
-		return err
-	}
-	out, err := g.h.N605(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN605, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN605, s)
-	return nil
-}
-
-// nodeN606 runs node "n606" on *s.
-func (g *Chain1000) nodeN606(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN606); err != nil {
-		return err
-	}
-	out, err := g.h.N606(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN606, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN606, s)
-	return nil
-}
-
-// nodeN607 runs node "n607" on *s.
-func (g *Chain1000) nodeN607(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN607); err != nil {
-		return err
-	}
-	out, err := g.h.N607(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN607, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN607, s)
-	return nil
-}
-
-// nodeN608 runs node "n608" on *s.
-func (g *Chain1000) nodeN608(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN608); err != nil {
-		return err
-	}
-	out, err := g.h.N608(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN608, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN608, s)
-	return nil
-}
-
-// nodeN609 runs node "n609" on *s.
-func (g *Chain1000) nodeN609(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN609); err != nil {
-		return err
-	}
-	out, err := g.h.N609(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN609, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN609, s)
-	return nil
-}
-
-// nodeN610 runs node "n610" on *s.
-func (g *Chain1000) nodeN610(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN610); err != nil {
-		return err
-	}
-	out, err := g.h.N610(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN610, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN610, s)
-	return nil
-}
-
-// nodeN611 runs node "n611" on *s.
-func (g *Chain1000) nodeN611(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN611); err != nil {
-		return err
-	}
-	out, err := g.h.N611(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN611, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN611, s)
-	return nil
-}
-
-// nodeN612 runs node "n612" on *s.
-func (g *Chain1000) nodeN612(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN612); err != nil {
-		return err
-	}
-	out, err := g.h.N612(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN612, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN612, s)
-	return nil
-}
-
-// nodeN613 runs node "n613" on *s.
-func (g *Chain1000) nodeN613(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN613); err != nil {
-		return err
-	}
-	out, err := g.h.N613(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN613, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN613, s)
-	return nil
-}
-
-// nodeN614 runs node "n614" on *s.
-func (g *Chain1000) nodeN614(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN614); err != nil {
-		return err
-	}
-	out, err := g.h.N614(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN614, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN614, s)
-	return nil
-}
-
-// nodeN615 runs node "n615" on *s.
-func (g *Chain1000) nodeN615(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN615); err != nil {
-		return err
-	}
-	out, err := g.h.N615(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN615, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN615, s)
-	return nil
-}
-
-// nodeN616 runs node "n616" on *s.
-func (g *Chain1000) nodeN616(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN616); err != nil {
-		return err
-	}
-	out, err := g.h.N616(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN616, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN616, s)
-	return nil
-}
-
-// nodeN617 runs node "n617" on *s.
-func (g *Chain1000) nodeN617(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN617); err != nil {
-		return err
-	}
-	out, err := g.h.N617(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN617, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN617, s)
-	return nil
-}
-
-// nodeN618 runs node "n618" on *s.
-func (g *Chain1000) nodeN618(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN618); err != nil {
-		return err
-	}
-	out, err := g.h.N618(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN618, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN618, s)
-	return nil
-}
-
-// nodeN619 runs node "n619" on *s.
-func (g *Chain1000) nodeN619(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN619); err != nil {
-		return err
-	}
-	out, err := g.h.N619(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN619, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN619, s)
-	return nil
-}
-
-// nodeN620 runs node "n620" on *s.
-func (g *Chain1000) nodeN620(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN620); err != nil {
-		return err
-	}
-	out, err := g.h.N620(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN620, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN620, s)
-	return nil
-}
-
-// nodeN621 runs node "n621" on *s.
-func (g *Chain1000) nodeN621(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN621); err != nil {
-		return err
-	}
-	out, err := g.h.N621(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN621, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN621, s)
-	return nil
-}
-
-// nodeN622 runs node "n622" on *s.
-func (g *Chain1000) nodeN622(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN622); err != nil {
-		return err
-	}
-	out, err := g.h.N622(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN622, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN622, s)
-	return nil
-}
-
-// nodeN623 runs node "n623" on *s.
-func (g *Chain1000) nodeN623(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN623); err != nil {
-		return err
-	}
-	out, err := g.h.N623(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN623, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN623, s)
-	return nil
-}
-
-// nodeN624 runs node "n624" on *s.
-func (g *Chain1000) nodeN624(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN624); err != nil {
-		return err
-	}
-	out, err := g.h.N624(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN624, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN624, s)
-	return nil
-}
-
-// nodeN625 runs node "n625" on *s.
-func (g *Chain1000) nodeN625(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN625); err != nil {
-		return err
-	}
-	out, err := g.h.N625(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN625, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN625, s)
-	return nil
-}
-
-// nodeN626 runs node "n626" on *s.
-func (g *Chain1000) nodeN626(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN626); err != nil {
-		return err
-	}
-	out, err := g.h.N626(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN626, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN626, s)
-	return nil
-}
-
-// nodeN627 runs node "n627" on *s.
-func (g *Chain1000) nodeN627(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN627); err != nil {
-		return err
-	}
-	out, err := g.h.N627(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN627, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN627, s)
-	return nil
-}
-
-// nodeN628 runs node "n628" on *s.
-func (g *Chain1000) nodeN628(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN628); err != nil {
-		return err
-	}
-	out, err := g.h.N628(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN628, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN628, s)
-	return nil
-}
-
-// nodeN629 runs node "n629" on *s.
-func (g *Chain1000) nodeN629(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN629); err != nil {
-		return err
-	}
-	out, err := g.h.N629(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN629, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN629, s)
-	return nil
-}
-
-// nodeN630 runs node "n630" on *s.
-func (g *Chain1000) nodeN630(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN630); err != nil {
-		return err
-	}
-	out, err := g.h.N630(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN630, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN630, s)
-	return nil
-}
-
-// nodeN631 runs node "n631" on *s.
-func (g *Chain1000) nodeN631(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN631); err != nil {
-		return err
-	}
-	out, err := g.h.N631(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN631, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN631, s)
-	return nil
-}
-
-// nodeN632 runs node "n632" on *s.
-func (g *Chain1000) nodeN632(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN632); err != nil {
-		return err
-	}
-	out, err := g.h.N632(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN632, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN632, s)
-	return nil
-}
-
-// nodeN633 runs node "n633" on *s.
-func (g *Chain1000) nodeN633(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN633); err != nil {
-		return err
-	}
-	out, err := g.h.N633(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN633, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN633, s)
-	return nil
-}
-
-// nodeN634 runs node "n634" on *s.
-func (g *Chain1000) nodeN634(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN634); err != nil {
-		return err
-	}
-	out, err := g.h.N634(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN634, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN634, s)
-	return nil
-}
-
-// nodeN635 runs node "n635" on *s.
-func (g *Chain1000) nodeN635(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN635); err != nil {
-		return err
-	}
-	out, err := g.h.N635(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN635, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN635, s)
-	return nil
-}
-
-// nodeN636 runs node "n636" on *s.
-func (g *Chain1000) nodeN636(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN636); err != nil {
-		return err
-	}
-	out, err := g.h.N636(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN636, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN636, s)
-	return nil
-}
-
-// nodeN637 runs node "n637" on *s.
-func (g *Chain1000) nodeN637(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN637); err != nil {
-		return err
-	}
-	out, err := g.h.N637(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN637, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN637, s)
-	return nil
-}
-
-// nodeN638 runs node "n638" on *s.
-func (g *Chain1000) nodeN638(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN638); err != nil {
-		return err
-	}
-	out, err := g.h.N638(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN638, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN638, s)
-	return nil
-}
-
-// nodeN639 runs node "n639" on *s.
-func (g *Chain1000) nodeN639(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN639); err != nil {
-		return err
-	}
-	out, err := g.h.N639(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN639, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN639, s)
-	return nil
-}
-
-// nodeN640 runs node "n640" on *s.
-func (g *Chain1000) nodeN640(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN640); err != nil {
-		return err
-	}
-	out, err := g.h.N640(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN640, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN640, s)
-	return nil
-}
-
-// nodeN641 runs node "n641" on *s.
-func (g *Chain1000) nodeN641(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN641); err != nil {
-		return err
-	}
-	out, err := g.h.N641(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN641, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN641, s)
-	return nil
-}
-
-// nodeN642 runs node "n642" on *s.
-func (g *Chain1000) nodeN642(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN642); err != nil {
-		return err
-	}
-	out, err := g.h.N642(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN642, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN642, s)
-	return nil
-}
-
-// nodeN643 runs node "n643" on *s.
-func (g *Chain1000) nodeN643(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN643); err != nil {
-		return err
-	}
-	out, err := g.h.N643(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN643, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN643, s)
-	return nil
-}
-
-// nodeN644 runs node "n644" on *s.
-func (g *Chain1000) nodeN644(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN644); err != nil {
-		return err
-	}
-	out, err := g.h.N644(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN644, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN644, s)
-	return nil
-}
-
-// nodeN645 runs node "n645" on *s.
-func (g *Chain1000) nodeN645(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN645); err != nil {
-		return err
-	}
-	out, err := g.h.N645(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN645, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN645, s)
-	return nil
-}
-
-// nodeN646 runs node "n646" on *s.
-func (g *Chain1000) nodeN646(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN646); err != nil {
-		return err
-	}
-	out, err := g.h.N646(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN646, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN646, s)
-	return nil
-}
-
-// nodeN647 runs node "n647" on *s.
-func (g *Chain1000) nodeN647(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN647); err != nil {
-		return err
-	}
-	out, err := g.h.N647(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN647, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN647, s)
-	return nil
-}
-
-// nodeN648 runs node "n648" on *s.
-func (g *Chain1000) nodeN648(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN648); err != nil {
-		return err
-	}
-	out, err := g.h.N648(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN648, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN648, s)
-	return nil
-}
-
-// nodeN649 runs node "n649" on *s.
-func (g *Chain1000) nodeN649(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN649); err != nil {
-		return err
-	}
-	out, err := g.h.N649(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN649, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN649, s)
-	return nil
-}
-
-// nodeN650 runs node "n650" on *s.
-func (g *Chain1000) nodeN650(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN650); err != nil {
-		return err
-	}
-	out, err := g.h.N650(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN650, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN650, s)
-	return nil
-}
-
-// nodeN651 runs node "n651" on *s.
-func (g *Chain1000) nodeN651(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN651); err != nil {
-		return err
-	}
-	out, err := g.h.N651(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN651, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN651, s)
-	return nil
-}
-
-// nodeN652 runs node "n652" on *s.
-func (g *Chain1000) nodeN652(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN652); err != nil {
-		return err
-	}
-	out, err := g.h.N652(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN652, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN652, s)
-	return nil
-}
-
-// nodeN653 runs node "n653" on *s.
-func (g *Chain1000) nodeN653(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN653); err != nil {
-		return err
-	}
-	out, err := g.h.N653(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN653, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN653, s)
-	return nil
-}
-
-// nodeN654 runs node "n654" on *s.
-func (g *Chain1000) nodeN654(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN654); err != nil {
-		return err
-	}
-	out, err := g.h.N654(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN654, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN654, s)
-	return nil
-}
-
-// nodeN655 runs node "n655" on *s.
-func (g *Chain1000) nodeN655(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN655); err != nil {
-		return err
-	}
-	out, err := g.h.N655(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN655, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN655, s)
-	return nil
-}
-
-// nodeN656 runs node "n656" on *s.
-func (g *Chain1000) nodeN656(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN656); err != nil {
-		return err
-	}
-	out, err := g.h.N656(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN656, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN656, s)
-	return nil
-}
-
-// nodeN657 runs node "n657" on *s.
-func (g *Chain1000) nodeN657(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN657); err != nil {
-		return err
-	}
-	out, err := g.h.N657(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN657, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN657, s)
-	return nil
-}
-
-// nodeN658 runs node "n658" on *s.
-func (g *Chain1000) nodeN658(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN658); err != nil {
-		return err
-	}
-	out, err := g.h.N658(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN658, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN658, s)
-	return nil
-}
-
-// nodeN659 runs node "n659" on *s.
-func (g *Chain1000) nodeN659(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN659); err != nil {
-		return err
-	}
-	out, err := g.h.N659(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN659, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN659, s)
-	return nil
-}
-
-// nodeN660 runs node "n660" on *s.
-func (g *Chain1000) nodeN660(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN660); err != nil {
-		return err
-	}
-	out, err := g.h.N660(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN660, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN660, s)
-	return nil
-}
-
-// nodeN661 runs node "n661" on *s.
-func (g *Chain1000) nodeN661(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN661); err != nil {
-		return err
-	}
-	out, err := g.h.N661(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN661, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN661, s)
-	return nil
-}
-
-// nodeN662 runs node "n662" on *s.
-func (g *Chain1000) nodeN662(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN662); err != nil {
-		return err
-	}
-	out, err := g.h.N662(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN662, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN662, s)
-	return nil
-}
-
-// nodeN663 runs node "n663" on *s.
-func (g *Chain1000) nodeN663(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN663); err != nil {
-		return err
-	}
-	out, err := g.h.N663(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN663, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN663, s)
-	return nil
-}
-
-// nodeN664 runs node "n664" on *s.
-func (g *Chain1000) nodeN664(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN664); err != nil {
-		return err
-	}
-	out, err := g.h.N664(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN664, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN664, s)
-	return nil
-}
-
-// nodeN665 runs node "n665" on *s.
-func (g *Chain1000) nodeN665(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN665); err != nil {
-		return err
-	}
-	out, err := g.h.N665(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN665, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN665, s)
-	return nil
-}
-
-// nodeN666 runs node "n666" on *s.
-func (g *Chain1000) nodeN666(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN666); err != nil {
-		return err
-	}
-	out, err := g.h.N666(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN666, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN666, s)
-	return nil
-}
-
-// nodeN667 runs node "n667" on *s.
-func (g *Chain1000) nodeN667(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN667); err != nil {
-		return err
-	}
-	out, err := g.h.N667(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN667, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN667, s)
-	return nil
-}
-
-// nodeN668 runs node "n668" on *s.
-func (g *Chain1000) nodeN668(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN668); err != nil {
-		return err
-	}
-	out, err := g.h.N668(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN668, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN668, s)
-	return nil
-}
-
-// nodeN669 runs node "n669" on *s.
-func (g *Chain1000) nodeN669(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN669); err != nil {
-		return err
-	}
-	out, err := g.h.N669(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN669, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN669, s)
-	return nil
-}
-
-// nodeN670 runs node "n670" on *s.
-func (g *Chain1000) nodeN670(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN670); err != nil {
-		return err
-	}
-	out, err := g.h.N670(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN670, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN670, s)
-	return nil
-}
-
-// nodeN671 runs node "n671" on *s.
-func (g *Chain1000) nodeN671(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN671); err != nil {
-		return err
-	}
-	out, err := g.h.N671(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN671, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN671, s)
-	return nil
-}
-
-// nodeN672 runs node "n672" on *s.
-func (g *Chain1000) nodeN672(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN672); err != nil {
-		return err
-	}
-	out, err := g.h.N672(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN672, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN672, s)
-	return nil
-}
-
-// nodeN673 runs node "n673" on *s.
-func (g *Chain1000) nodeN673(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN673); err != nil {
-		return err
-	}
-	out, err := g.h.N673(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN673, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN673, s)
-	return nil
-}
-
-// nodeN674 runs node "n674" on *s.
-func (g *Chain1000) nodeN674(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN674); err != nil {
-		return err
-	}
-	out, err := g.h.N674(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN674, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN674, s)
-	return nil
-}
-
-// nodeN675 runs node "n675" on *s.
-func (g *Chain1000) nodeN675(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN675); err != nil {
-		return err
-	}
-	out, err := g.h.N675(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN675, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN675, s)
-	return nil
-}
-
-// nodeN676 runs node "n676" on *s.
-func (g *Chain1000) nodeN676(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN676); err != nil {
-		return err
-	}
-	out, err := g.h.N676(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN676, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN676, s)
-	return nil
-}
-
-// nodeN677 runs node "n677" on *s.
-func (g *Chain1000) nodeN677(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN677); err != nil {
-		return err
-	}
-	out, err := g.h.N677(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN677, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN677, s)
-	return nil
-}
-
-// nodeN678 runs node "n678" on *s.
-func (g *Chain1000) nodeN678(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN678); err != nil {
-		return err
-	}
-	out, err := g.h.N678(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN678, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN678, s)
-	return nil
-}
-
-// nodeN679 runs node "n679" on *s.
-func (g *Chain1000) nodeN679(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN679); err != nil {
-		return err
-	}
-	out, err := g.h.N679(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN679, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN679, s)
-	return nil
-}
-
-// nodeN680 runs node "n680" on *s.
-func (g *Chain1000) nodeN680(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN680); err != nil {
-		return err
-	}
-	out, err := g.h.N680(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN680, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN680, s)
-	return nil
-}
-
-// nodeN681 runs node "n681" on *s.
-func (g *Chain1000) nodeN681(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN681); err != nil {
-		return err
-	}
-	out, err := g.h.N681(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN681, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN681, s)
-	return nil
-}
-
-// nodeN682 runs node "n682" on *s.
-func (g *Chain1000) nodeN682(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN682); err != nil {
-		return err
-	}
-	out, err := g.h.N682(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN682, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN682, s)
-	return nil
-}
-
-// nodeN683 runs node "n683" on *s.
-func (g *Chain1000) nodeN683(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN683); err != nil {
-		return err
-	}
-	out, err := g.h.N683(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN683, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN683, s)
-	return nil
-}
-
-// nodeN684 runs node "n684" on *s.
-func (g *Chain1000) nodeN684(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN684); err != nil {
-		return err
-	}
-	out, err := g.h.N684(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN684, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN684, s)
-	return nil
-}
-
-// nodeN685 runs node "n685" on *s.
-func (g *Chain1000) nodeN685(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN685); err != nil {
-		return err
-	}
-	out, err := g.h.N685(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN685, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN685, s)
-	return nil
-}
-
-// nodeN686 runs node "n686" on *s.
-func (g *Chain1000) nodeN686(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN686); err != nil {
-		return err
-	}
-	out, err := g.h.N686(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN686, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN686, s)
-	return nil
-}
-
-// nodeN687 runs node "n687" on *s.
-func (g *Chain1000) nodeN687(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN687); err != nil {
-		return err
-	}
-	out, err := g.h.N687(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN687, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN687, s)
-	return nil
-}
-
-// nodeN688 runs node "n688" on *s.
-func (g *Chain1000) nodeN688(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN688); err != nil {
-		return err
-	}
-	out, err := g.h.N688(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN688, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN688, s)
-	return nil
-}
-
-// nodeN689 runs node "n689" on *s.
-func (g *Chain1000) nodeN689(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN689); err != nil {
-		return err
-	}
-	out, err := g.h.N689(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN689, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN689, s)
-	return nil
-}
-
-// nodeN690 runs node "n690" on *s.
-func (g *Chain1000) nodeN690(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN690); err != nil {
-		return err
-	}
-	out, err := g.h.N690(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN690, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN690, s)
-	return nil
-}
-
-// nodeN691 runs node "n691" on *s.
-func (g *Chain1000) nodeN691(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN691); err != nil {
-		return err
-	}
-	out, err := g.h.N691(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN691, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN691, s)
-	return nil
-}
-
-// nodeN692 runs node "n692" on *s.
-func (g *Chain1000) nodeN692(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN692); err != nil {
-		return err
-	}
-	out, err := g.h.N692(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN692, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN692, s)
-	return nil
-}
-
-// nodeN693 runs node "n693" on *s.
-func (g *Chain1000) nodeN693(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN693); err != nil {
-		return err
-	}
-	out, err := g.h.N693(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN693, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN693, s)
-	return nil
-}
-
-// nodeN694 runs node "n694" on *s.
-func (g *Chain1000) nodeN694(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN694); err != nil {
-		return err
-	}
-	out, err := g.h.N694(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN694, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN694, s)
-	return nil
-}
-
-// nodeN695 runs node "n695" on *s.
-func (g *Chain1000) nodeN695(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN695); err != nil {
-		return err
-	}
-	out, err := g.h.N695(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN695, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN695, s)
-	return nil
-}
-
-// nodeN696 runs node "n696" on *s.
-func (g *Chain1000) nodeN696(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN696); err != nil {
-		return err
-	}
-	out, err := g.h.N696(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN696, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN696, s)
-	return nil
-}
-
-// nodeN697 runs node "n697" on *s.
-func (g *Chain1000) nodeN697(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN697); err != nil {
-		return err
-	}
-	out, err := g.h.N697(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN697, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN697, s)
-	return nil
-}
-
-// nodeN698 runs node "n698" on *s.
-func (g *Chain1000) nodeN698(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN698); err != nil {
-		return err
-	}
-	out, err := g.h.N698(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN698, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN698, s)
-	return nil
-}
-
-// nodeN699 runs node "n699" on *s.
-func (g *Chain1000) nodeN699(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN699); err != nil {
-		return err
-	}
-	out, err := g.h.N699(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN699, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN699, s)
-	return nil
-}
-
-// nodeN700 runs node "n700" on *s.
-func (g *Chain1000) nodeN700(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN700); err != nil {
-		return err
-	}
-	out, err := g.h.N700(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN700, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN700, s)
-	return nil
-}
-
-// nodeN701 runs node "n701" on *s.
-func (g *Chain1000) nodeN701(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN701); err != nil {
-		return err
-	}
-	out, err := g.h.N701(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN701, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN701, s)
-	return nil
-}
-
-// nodeN702 runs node "n702" on *s.
-func (g *Chain1000) nodeN702(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN702); err != nil {
-		return err
-	}
-	out, err := g.h.N702(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN702, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN702, s)
-	return nil
-}
-
-// nodeN703 runs node "n703" on *s.
-func (g *Chain1000) nodeN703(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN703); err != nil {
-		return err
-	}
-	out, err := g.h.N703(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN703, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN703, s)
-	return nil
-}
-
-// nodeN704 runs node "n704" on *s.
-func (g *Chain1000) nodeN704(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN704); err != nil {
-		return err
-	}
-	out, err := g.h.N704(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN704, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN704, s)
-	return nil
-}
-
-// nodeN705 runs node "n705" on *s.
-func (g *Chain1000) nodeN705(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN705); err != nil {
-		return err
-	}
-	out, err := g.h.N705(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN705, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN705, s)
-	return nil
-}
-
-// nodeN706 runs node "n706" on *s.
-func (g *Chain1000) nodeN706(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN706); err != nil {
-		return err
-	}
-	out, err := g.h.N706(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN706, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN706, s)
-	return nil
-}
-
-// nodeN707 runs node "n707" on *s.
-func (g *Chain1000) nodeN707(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN707); err != nil {
-		return err
-	}
-	out, err := g.h.N707(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN707, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN707, s)
-	return nil
-}
-
-// nodeN708 runs node "n708" on *s.
-func (g *Chain1000) nodeN708(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN708); err != nil {
-		return err
-	}
-	out, err := g.h.N708(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN708, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN708, s)
-	return nil
-}
-
-// nodeN709 runs node "n709" on *s.
-func (g *Chain1000) nodeN709(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN709); err != nil {
-		return err
-	}
-	out, err := g.h.N709(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN709, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN709, s)
-	return nil
-}
-
-// nodeN710 runs node "n710" on *s.
-func (g *Chain1000) nodeN710(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN710); err != nil {
-		return err
-	}
-	out, err := g.h.N710(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN710, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN710, s)
-	return nil
-}
-
-// nodeN711 runs node "n711" on *s.
-func (g *Chain1000) nodeN711(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN711); err != nil {
-		return err
-	}
-	out, err := g.h.N711(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN711, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN711, s)
-	return nil
-}
-
-// nodeN712 runs node "n712" on *s.
-func (g *Chain1000) nodeN712(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN712); err != nil {
-		return err
-	}
-	out, err := g.h.N712(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN712, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN712, s)
-	return nil
-}
-
-// nodeN713 runs node "n713" on *s.
-func (g *Chain1000) nodeN713(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN713); err != nil {
-		return err
-	}
-	out, err := g.h.N713(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN713, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN713, s)
-	return nil
-}
-
-// nodeN714 runs node "n714" on *s.
-func (g *Chain1000) nodeN714(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN714); err != nil {
-		return err
-	}
-	out, err := g.h.N714(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN714, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN714, s)
-	return nil
-}
-
-// nodeN715 runs node "n715" on *s.
-func (g *Chain1000) nodeN715(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN715); err != nil {
-		return err
-	}
-	out, err := g.h.N715(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN715, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN715, s)
-	return nil
-}
-
-// nodeN716 runs node "n716" on *s.
-func (g *Chain1000) nodeN716(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN716); err != nil {
-		return err
-	}
-	out, err := g.h.N716(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN716, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN716, s)
-	return nil
-}
-
-// nodeN717 runs node "n717" on *s.
-func (g *Chain1000) nodeN717(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN717); err != nil {
-		return err
-	}
-	out, err := g.h.N717(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN717, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN717, s)
-	return nil
-}
-
-// nodeN718 runs node "n718" on *s.
-func (g *Chain1000) nodeN718(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN718); err != nil {
-		return err
-	}
-	out, err := g.h.N718(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN718, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN718, s)
-	return nil
-}
-
-// nodeN719 runs node "n719" on *s.
-func (g *Chain1000) nodeN719(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN719); err != nil {
-		return err
-	}
-	out, err := g.h.N719(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN719, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN719, s)
-	return nil
-}
-
-// nodeN720 runs node "n720" on *s.
-func (g *Chain1000) nodeN720(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN720); err != nil {
-		return err
-	}
-	out, err := g.h.N720(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN720, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN720, s)
-	return nil
-}
-
-// nodeN721 runs node "n721" on *s.
-func (g *Chain1000) nodeN721(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN721); err != nil {
-		return err
-	}
-	out, err := g.h.N721(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN721, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN721, s)
-	return nil
-}
-
-// nodeN722 runs node "n722" on *s.
-func (g *Chain1000) nodeN722(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN722); err != nil {
-		return err
-	}
-	out, err := g.h.N722(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN722, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN722, s)
-	return nil
-}
-
-// nodeN723 runs node "n723" on *s.
-func (g *Chain1000) nodeN723(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN723); err != nil {
-		return err
-	}
-	out, err := g.h.N723(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN723, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN723, s)
-	return nil
-}
-
-// nodeN724 runs node "n724" on *s.
-func (g *Chain1000) nodeN724(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN724); err != nil {
-		return err
-	}
-	out, err := g.h.N724(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN724, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN724, s)
-	return nil
-}
-
-// nodeN725 runs node "n725" on *s.
-func (g *Chain1000) nodeN725(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN725); err != nil {
-		return err
-	}
-	out, err := g.h.N725(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN725, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN725, s)
-	return nil
-}
-
-// nodeN726 runs node "n726" on *s.
-func (g *Chain1000) nodeN726(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN726); err != nil {
-		return err
-	}
-	out, err := g.h.N726(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN726, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN726, s)
-	return nil
-}
-
-// nodeN727 runs node "n727" on *s.
-func (g *Chain1000) nodeN727(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN727); err != nil {
-		return err
-	}
-	out, err := g.h.N727(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN727, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN727, s)
-	return nil
-}
-
-// nodeN728 runs node "n728" on *s.
-func (g *Chain1000) nodeN728(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN728); err != nil {
-		return err
-	}
-	out, err := g.h.N728(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN728, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN728, s)
-	return nil
-}
-
-// nodeN729 runs node "n729" on *s.
-func (g *Chain1000) nodeN729(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN729); err != nil {
-		return err
-	}
-	out, err := g.h.N729(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN729, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN729, s)
-	return nil
-}
-
-// nodeN730 runs node "n730" on *s.
-func (g *Chain1000) nodeN730(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN730); err != nil {
-		return err
-	}
-	out, err := g.h.N730(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN730, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN730, s)
-	return nil
-}
-
-// nodeN731 runs node "n731" on *s.
-func (g *Chain1000) nodeN731(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN731); err != nil {
-		return err
-	}
-	out, err := g.h.N731(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN731, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN731, s)
-	return nil
-}
-
-// nodeN732 runs node "n732" on *s.
-func (g *Chain1000) nodeN732(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN732); err != nil {
-		return err
-	}
-	out, err := g.h.N732(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN732, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN732, s)
-	return nil
-}
-
-// nodeN733 runs node "n733" on *s.
-func (g *Chain1000) nodeN733(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN733); err != nil {
-		return err
-	}
-	out, err := g.h.N733(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN733, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN733, s)
-	return nil
-}
-
-// nodeN734 runs node "n734" on *s.
-func (g *Chain1000) nodeN734(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN734); err != nil {
-		return err
-	}
-	out, err := g.h.N734(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN734, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN734, s)
-	return nil
-}
-
-// nodeN735 runs node "n735" on *s.
-func (g *Chain1000) nodeN735(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN735); err != nil {
-		return err
-	}
-	out, err := g.h.N735(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN735, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN735, s)
-	return nil
-}
-
-// nodeN736 runs node "n736" on *s.
-func (g *Chain1000) nodeN736(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN736); err != nil {
-		return err
-	}
-	out, err := g.h.N736(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN736, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN736, s)
-	return nil
-}
-
-// nodeN737 runs node "n737" on *s.
-func (g *Chain1000) nodeN737(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN737); err != nil {
-		return err
-	}
-	out, err := g.h.N737(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN737, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN737, s)
-	return nil
-}
-
-// nodeN738 runs node "n738" on *s.
-func (g *Chain1000) nodeN738(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN738); err != nil {
-		return err
-	}
-	out, err := g.h.N738(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN738, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN738, s)
-	return nil
-}
-
-// nodeN739 runs node "n739" on *s.
-func (g *Chain1000) nodeN739(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN739); err != nil {
-		return err
-	}
-	out, err := g.h.N739(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN739, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN739, s)
-	return nil
-}
-
-// nodeN740 runs node "n740" on *s.
-func (g *Chain1000) nodeN740(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN740); err != nil {
-		return err
-	}
-	out, err := g.h.N740(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN740, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN740, s)
-	return nil
-}
-
-// nodeN741 runs node "n741" on *s.
-func (g *Chain1000) nodeN741(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN741); err != nil {
-		return err
-	}
-	out, err := g.h.N741(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN741, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN741, s)
-	return nil
-}
-
-// nodeN742 runs node "n742" on *s.
-func (g *Chain1000) nodeN742(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN742); err != nil {
-		return err
-	}
-	out, err := g.h.N742(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN742, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN742, s)
-	return nil
-}
-
-// nodeN743 runs node "n743" on *s.
-func (g *Chain1000) nodeN743(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN743); err != nil {
-		return err
-	}
-	out, err := g.h.N743(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN743, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN743, s)
-	return nil
-}
-
-// nodeN744 runs node "n744" on *s.
-func (g *Chain1000) nodeN744(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN744); err != nil {
-		return err
-	}
-	out, err := g.h.N744(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN744, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN744, s)
-	return nil
-}
-
-// nodeN745 runs node "n745" on *s.
-func (g *Chain1000) nodeN745(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN745); err != nil {
-		return err
-	}
-	out, err := g.h.N745(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN745, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN745, s)
-	return nil
-}
-
-// nodeN746 runs node "n746" on *s.
-func (g *Chain1000) nodeN746(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN746); err != nil {
-		return err
-	}
-	out, err := g.h.N746(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN746, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN746, s)
-	return nil
-}
-
-// nodeN747 runs node "n747" on *s.
-func (g *Chain1000) nodeN747(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN747); err != nil {
-		return err
-	}
-	out, err := g.h.N747(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN747, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN747, s)
-	return nil
-}
-
-// nodeN748 runs node "n748" on *s.
-func (g *Chain1000) nodeN748(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN748); err != nil {
-		return err
-	}
-	out, err := g.h.N748(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN748, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN748, s)
-	return nil
-}
-
-// nodeN749 runs node "n749" on *s.
-func (g *Chain1000) nodeN749(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN749); err != nil {
-		return err
-	}
-	out, err := g.h.N749(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN749, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN749, s)
-	return nil
-}
-
-// nodeN750 runs node "n750" on *s.
-func (g *Chain1000) nodeN750(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN750); err != nil {
-		return err
-	}
-	out, err := g.h.N750(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN750, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN750, s)
-	return nil
-}
-
-// nodeN751 runs node "n751" on *s.
-func (g *Chain1000) nodeN751(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN751); err != nil {
-		return err
-	}
-	out, err := g.h.N751(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN751, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN751, s)
-	return nil
-}
-
-// nodeN752 runs node "n752" on *s.
-func (g *Chain1000) nodeN752(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN752); err != nil {
-		return err
-	}
-	out, err := g.h.N752(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN752, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN752, s)
-	return nil
-}
-
-// nodeN753 runs node "n753" on *s.
-func (g *Chain1000) nodeN753(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN753); err != nil {
-		return err
-	}
-	out, err := g.h.N753(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN753, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN753, s)
-	return nil
-}
-
-// nodeN754 runs node "n754" on *s.
-func (g *Chain1000) nodeN754(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN754); err != nil {
-		return err
-	}
-	out, err := g.h.N754(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN754, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN754, s)
-	return nil
-}
-
-// nodeN755 runs node "n755" on *s.
-func (g *Chain1000) nodeN755(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN755); err != nil {
-		return err
-	}
-	out, err := g.h.N755(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN755, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN755, s)
-	return nil
-}
-
-// nodeN756 runs node "n756" on *s.
-func (g *Chain1000) nodeN756(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN756); err != nil {
-		return err
-	}
-	out, err := g.h.N756(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN756, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN756, s)
-	return nil
-}
-
-// nodeN757 runs node "n757" on *s.
-func (g *Chain1000) nodeN757(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN757); err != nil {
-		return err
-	}
-	out, err := g.h.N757(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN757, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN757, s)
-	return nil
-}
-
-// nodeN758 runs node "n758" on *s.
-func (g *Chain1000) nodeN758(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN758); err != nil {
-		return err
-	}
-	out, err := g.h.N758(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN758, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN758, s)
-	return nil
-}
-
-// nodeN759 runs node "n759" on *s.
-func (g *Chain1000) nodeN759(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN759); err != nil {
-		return err
-	}
-	out, err := g.h.N759(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN759, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN759, s)
-	return nil
-}
-
-// nodeN760 runs node "n760" on *s.
-func (g *Chain1000) nodeN760(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN760); err != nil {
-		return err
-	}
-	out, err := g.h.N760(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN760, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN760, s)
-	return nil
-}
-
-// nodeN761 runs node "n761" on *s.
-func (g *Chain1000) nodeN761(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN761); err != nil {
-		return err
-	}
-	out, err := g.h.N761(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN761, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN761, s)
-	return nil
-}
-
-// nodeN762 runs node "n762" on *s.
-func (g *Chain1000) nodeN762(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN762); err != nil {
-		return err
-	}
-	out, err := g.h.N762(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN762, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN762, s)
-	return nil
-}
-
-// nodeN763 runs node "n763" on *s.
-func (g *Chain1000) nodeN763(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN763); err != nil {
-		return err
-	}
-	out, err := g.h.N763(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN763, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN763, s)
-	return nil
-}
-
-// nodeN764 runs node "n764" on *s.
-func (g *Chain1000) nodeN764(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN764); err != nil {
-		return err
-	}
-	out, err := g.h.N764(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN764, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN764, s)
-	return nil
-}
-
-// nodeN765 runs node "n765" on *s.
-func (g *Chain1000) nodeN765(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN765); err != nil {
-		return err
-	}
-	out, err := g.h.N765(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN765, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN765, s)
-	return nil
-}
-
-// nodeN766 runs node "n766" on *s.
-func (g *Chain1000) nodeN766(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN766); err != nil {
-		return err
-	}
-	out, err := g.h.N766(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN766, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN766, s)
-	return nil
-}
-
-// nodeN767 runs node "n767" on *s.
-func (g *Chain1000) nodeN767(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN767); err != nil {
-		return err
-	}
-	out, err := g.h.N767(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN767, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN767, s)
-	return nil
-}
-
-// nodeN768 runs node "n768" on *s.
-func (g *Chain1000) nodeN768(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN768); err != nil {
-		return err
-	}
-	out, err := g.h.N768(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN768, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN768, s)
-	return nil
-}
-
-// nodeN769 runs node "n769" on *s.
-func (g *Chain1000) nodeN769(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN769); err != nil {
-		return err
-	}
-	out, err := g.h.N769(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN769, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN769, s)
-	return nil
-}
-
-// nodeN770 runs node "n770" on *s.
-func (g *Chain1000) nodeN770(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN770); err != nil {
-		return err
-	}
-	out, err := g.h.N770(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN770, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN770, s)
-	return nil
-}
-
-// nodeN771 runs node "n771" on *s.
-func (g *Chain1000) nodeN771(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN771); err != nil {
-		return err
-	}
-	out, err := g.h.N771(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN771, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN771, s)
-	return nil
-}
-
-// nodeN772 runs node "n772" on *s.
-func (g *Chain1000) nodeN772(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN772); err != nil {
-		return err
-	}
-	out, err := g.h.N772(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN772, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN772, s)
-	return nil
-}
-
-// nodeN773 runs node "n773" on *s.
-func (g *Chain1000) nodeN773(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN773); err != nil {
-		return err
-	}
-	out, err := g.h.N773(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN773, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN773, s)
-	return nil
-}
-
-// nodeN774 runs node "n774" on *s.
-func (g *Chain1000) nodeN774(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN774); err != nil {
-		return err
-	}
-	out, err := g.h.N774(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN774, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN774, s)
-	return nil
-}
-
-// nodeN775 runs node "n775" on *s.
-func (g *Chain1000) nodeN775(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN775); err != nil {
-		return err
-	}
-	out, err := g.h.N775(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN775, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN775, s)
-	return nil
-}
-
-// nodeN776 runs node "n776" on *s.
-func (g *Chain1000) nodeN776(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN776); err != nil {
-		return err
-	}
-	out, err := g.h.N776(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN776, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN776, s)
-	return nil
-}
-
-// nodeN777 runs node "n777" on *s.
-func (g *Chain1000) nodeN777(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN777); err != nil {
-		return err
-	}
-	out, err := g.h.N777(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN777, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN777, s)
-	return nil
-}
-
-// nodeN778 runs node "n778" on *s.
-func (g *Chain1000) nodeN778(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN778); err != nil {
-		return err
-	}
-	out, err := g.h.N778(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN778, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN778, s)
-	return nil
-}
-
-// nodeN779 runs node "n779" on *s.
-func (g *Chain1000) nodeN779(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN779); err != nil {
-		return err
-	}
-	out, err := g.h.N779(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN779, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN779, s)
-	return nil
-}
-
-// nodeN780 runs node "n780" on *s.
-func (g *Chain1000) nodeN780(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN780); err != nil {
-		return err
-	}
-	out, err := g.h.N780(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN780, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN780, s)
-	return nil
-}
-
-// nodeN781 runs node "n781" on *s.
-func (g *Chain1000) nodeN781(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN781); err != nil {
-		return err
-	}
-	out, err := g.h.N781(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN781, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN781, s)
-	return nil
-}
-
-// nodeN782 runs node "n782" on *s.
-func (g *Chain1000) nodeN782(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN782); err != nil {
-		return err
-	}
-	out, err := g.h.N782(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN782, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN782, s)
-	return nil
-}
-
-// nodeN783 runs node "n783" on *s.
-func (g *Chain1000) nodeN783(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN783); err != nil {
-		return err
-	}
-	out, err := g.h.N783(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN783, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN783, s)
-	return nil
-}
-
-// nodeN784 runs node "n784" on *s.
-func (g *Chain1000) nodeN784(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN784); err != nil {
-		return err
-	}
-	out, err := g.h.N784(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN784, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN784, s)
-	return nil
-}
-
-// nodeN785 runs node "n785" on *s.
-func (g *Chain1000) nodeN785(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN785); err != nil {
-		return err
-	}
-	out, err := g.h.N785(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN785, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN785, s)
-	return nil
-}
-
-// nodeN786 runs node "n786" on *s.
-func (g *Chain1000) nodeN786(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN786); err != nil {
-		return err
-	}
-	out, err := g.h.N786(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN786, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN786, s)
-	return nil
-}
-
-// nodeN787 runs node "n787" on *s.
-func (g *Chain1000) nodeN787(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN787); err != nil {
-		return err
-	}
-	out, err := g.h.N787(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN787, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN787, s)
-	return nil
-}
-
-// nodeN788 runs node "n788" on *s.
-func (g *Chain1000) nodeN788(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN788); err != nil {
-		return err
-	}
-	out, err := g.h.N788(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN788, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN788, s)
-	return nil
-}
-
-// nodeN789 runs node "n789" on *s.
-func (g *Chain1000) nodeN789(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN789); err != nil {
-		return err
-	}
-	out, err := g.h.N789(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN789, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN789, s)
-	return nil
-}
-
-// nodeN790 runs node "n790" on *s.
-func (g *Chain1000) nodeN790(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN790); err != nil {
-		return err
-	}
-	out, err := g.h.N790(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN790, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN790, s)
-	return nil
-}
-
-// nodeN791 runs node "n791" on *s.
-func (g *Chain1000) nodeN791(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN791); err != nil {
-		return err
-	}
-	out, err := g.h.N791(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN791, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN791, s)
-	return nil
-}
-
-// nodeN792 runs node "n792" on *s.
-func (g *Chain1000) nodeN792(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN792); err != nil {
-		return err
-	}
-	out, err := g.h.N792(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN792, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN792, s)
-	return nil
-}
-
-// nodeN793 runs node "n793" on *s.
-func (g *Chain1000) nodeN793(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN793); err != nil {
-		return err
-	}
-	out, err := g.h.N793(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN793, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN793, s)
-	return nil
-}
-
-// nodeN794 runs node "n794" on *s.
-func (g *Chain1000) nodeN794(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN794); err != nil {
-		return err
-	}
-	out, err := g.h.N794(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN794, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN794, s)
-	return nil
-}
-
-// nodeN795 runs node "n795" on *s.
-func (g *Chain1000) nodeN795(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN795); err != nil {
-		return err
-	}
-	out, err := g.h.N795(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN795, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN795, s)
-	return nil
-}
-
-// nodeN796 runs node "n796" on *s.
-func (g *Chain1000) nodeN796(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN796); err != nil {
-		return err
-	}
-	out, err := g.h.N796(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN796, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN796, s)
-	return nil
-}
-
-// nodeN797 runs node "n797" on *s.
-func (g *Chain1000) nodeN797(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN797); err != nil {
-		return err
-	}
-	out, err := g.h.N797(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN797, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN797, s)
-	return nil
-}
-
-// nodeN798 runs node "n798" on *s.
-func (g *Chain1000) nodeN798(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN798); err != nil {
-		return err
-	}
-	out, err := g.h.N798(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN798, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN798, s)
-	return nil
-}
-
-// nodeN799 runs node "n799" on *s.
-func (g *Chain1000) nodeN799(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN799); err != nil {
-		return err
-	}
-	out, err := g.h.N799(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN799, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN799, s)
-	return nil
-}
-
-// nodeN800 runs node "n800" on *s.
-func (g *Chain1000) nodeN800(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN800); err != nil {
-		return err
-	}
-	out, err := g.h.N800(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN800, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN800, s)
-	return nil
-}
-
-// nodeN801 runs node "n801" on *s.
-func (g *Chain1000) nodeN801(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN801); err != nil {
-		return err
-	}
-	out, err := g.h.N801(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN801, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN801, s)
-	return nil
-}
-
-// nodeN802 runs node "n802" on *s.
-func (g *Chain1000) nodeN802(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN802); err != nil {
-		return err
-	}
-	out, err := g.h.N802(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN802, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN802, s)
-	return nil
-}
-
-// nodeN803 runs node "n803" on *s.
-func (g *Chain1000) nodeN803(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN803); err != nil {
-		return err
-	}
-	out, err := g.h.N803(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN803, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN803, s)
-	return nil
-}
-
-// nodeN804 runs node "n804" on *s.
-func (g *Chain1000) nodeN804(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN804); err != nil {
-		return err
-	}
-	out, err := g.h.N804(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN804, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN804, s)
-	return nil
-}
-
-// nodeN805 runs node "n805" on *s.
-func (g *Chain1000) nodeN805(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN805); err != nil {
-		return err
-	}
-	out, err := g.h.N805(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN805, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN805, s)
-	return nil
-}
-
-// nodeN806 runs node "n806" on *s.
-func (g *Chain1000) nodeN806(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN806); err != nil {
-		return err
-	}
-	out, err := g.h.N806(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN806, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN806, s)
-	return nil
-}
-
-// nodeN807 runs node "n807" on *s.
-func (g *Chain1000) nodeN807(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN807); err != nil {
-		return err
-	}
-	out, err := g.h.N807(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN807, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN807, s)
-	return nil
-}
-
-// nodeN808 runs node "n808" on *s.
-func (g *Chain1000) nodeN808(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN808); err != nil {
-		return err
-	}
-	out, err := g.h.N808(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN808, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN808, s)
-	return nil
-}
-
-// nodeN809 runs node "n809" on *s.
-func (g *Chain1000) nodeN809(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN809); err != nil {
-		return err
-	}
-	out, err := g.h.N809(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN809, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN809, s)
-	return nil
-}
-
-// nodeN810 runs node "n810" on *s.
-func (g *Chain1000) nodeN810(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN810); err != nil {
-		return err
-	}
-	out, err := g.h.N810(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN810, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN810, s)
-	return nil
-}
-
-// nodeN811 runs node "n811" on *s.
-func (g *Chain1000) nodeN811(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN811); err != nil {
-		return err
-	}
-	out, err := g.h.N811(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN811, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN811, s)
-	return nil
-}
-
-// nodeN812 runs node "n812" on *s.
-func (g *Chain1000) nodeN812(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN812); err != nil {
-		return err
-	}
-	out, err := g.h.N812(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN812, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN812, s)
-	return nil
-}
-
-// nodeN813 runs node "n813" on *s.
-func (g *Chain1000) nodeN813(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN813); err != nil {
-		return err
-	}
-	out, err := g.h.N813(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN813, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN813, s)
-	return nil
-}
-
-// nodeN814 runs node "n814" on *s.
-func (g *Chain1000) nodeN814(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN814); err != nil {
-		return err
-	}
-	out, err := g.h.N814(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN814, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN814, s)
-	return nil
-}
-
-// nodeN815 runs node "n815" on *s.
-func (g *Chain1000) nodeN815(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN815); err != nil {
-		return err
-	}
-	out, err := g.h.N815(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN815, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN815, s)
-	return nil
-}
-
-// nodeN816 runs node "n816" on *s.
-func (g *Chain1000) nodeN816(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN816); err != nil {
-		return err
-	}
-	out, err := g.h.N816(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN816, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN816, s)
-	return nil
-}
-
-// nodeN817 runs node "n817" on *s.
-func (g *Chain1000) nodeN817(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN817); err != nil {
-		return err
-	}
-	out, err := g.h.N817(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN817, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN817, s)
-	return nil
-}
-
-// nodeN818 runs node "n818" on *s.
-func (g *Chain1000) nodeN818(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN818); err != nil {
-		return err
-	}
-	out, err := g.h.N818(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN818, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN818, s)
-	return nil
-}
-
-// nodeN819 runs node "n819" on *s.
-func (g *Chain1000) nodeN819(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN819); err != nil {
-		return err
-	}
-	out, err := g.h.N819(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN819, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN819, s)
-	return nil
-}
-
-// nodeN820 runs node "n820" on *s.
-func (g *Chain1000) nodeN820(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN820); err != nil {
-		return err
-	}
-	out, err := g.h.N820(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN820, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN820, s)
-	return nil
-}
-
-// nodeN821 runs node "n821" on *s.
-func (g *Chain1000) nodeN821(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN821); err != nil {
-		return err
-	}
-	out, err := g.h.N821(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN821, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN821, s)
-	return nil
-}
-
-// nodeN822 runs node "n822" on *s.
-func (g *Chain1000) nodeN822(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN822); err != nil {
-		return err
-	}
-	out, err := g.h.N822(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN822, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN822, s)
-	return nil
-}
-
-// nodeN823 runs node "n823" on *s.
-func (g *Chain1000) nodeN823(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN823); err != nil {
-		return err
-	}
-	out, err := g.h.N823(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN823, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN823, s)
-	return nil
-}
-
-// nodeN824 runs node "n824" on *s.
-func (g *Chain1000) nodeN824(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN824); err != nil {
-		return err
-	}
-	out, err := g.h.N824(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN824, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN824, s)
-	return nil
-}
-
-// nodeN825 runs node "n825" on *s.
-func (g *Chain1000) nodeN825(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN825); err != nil {
-		return err
-	}
-	out, err := g.h.N825(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN825, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN825, s)
-	return nil
-}
-
-// nodeN826 runs node "n826" on *s.
-func (g *Chain1000) nodeN826(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN826); err != nil {
-		return err
-	}
-	out, err := g.h.N826(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN826, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN826, s)
-	return nil
-}
-
-// nodeN827 runs node "n827" on *s.
-func (g *Chain1000) nodeN827(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN827); err != nil {
-		return err
-	}
-	out, err := g.h.N827(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN827, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN827, s)
-	return nil
-}
-
-// nodeN828 runs node "n828" on *s.
-func (g *Chain1000) nodeN828(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN828); err != nil {
-		return err
-	}
-	out, err := g.h.N828(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN828, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN828, s)
-	return nil
-}
-
-// nodeN829 runs node "n829" on *s.
-func (g *Chain1000) nodeN829(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN829); err != nil {
-		return err
-	}
-	out, err := g.h.N829(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN829, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN829, s)
-	return nil
-}
-
-// nodeN830 runs node "n830" on *s.
-func (g *Chain1000) nodeN830(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN830); err != nil {
-		return err
-	}
-	out, err := g.h.N830(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN830, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN830, s)
-	return nil
-}
-
-// nodeN831 runs node "n831" on *s.
-func (g *Chain1000) nodeN831(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN831); err != nil {
-		return err
-	}
-	out, err := g.h.N831(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN831, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN831, s)
-	return nil
-}
-
-// nodeN832 runs node "n832" on *s.
-func (g *Chain1000) nodeN832(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN832); err != nil {
-		return err
-	}
-	out, err := g.h.N832(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN832, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN832, s)
-	return nil
-}
-
-// nodeN833 runs node "n833" on *s.
-func (g *Chain1000) nodeN833(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN833); err != nil {
-		return err
-	}
-	out, err := g.h.N833(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN833, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN833, s)
-	return nil
-}
-
-// nodeN834 runs node "n834" on *s.
-func (g *Chain1000) nodeN834(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN834); err != nil {
-		return err
-	}
-	out, err := g.h.N834(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN834, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN834, s)
-	return nil
-}
-
-// nodeN835 runs node "n835" on *s.
-func (g *Chain1000) nodeN835(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN835); err != nil {
-		return err
-	}
-	out, err := g.h.N835(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN835, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN835, s)
-	return nil
-}
-
-// nodeN836 runs node "n836" on *s.
-func (g *Chain1000) nodeN836(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN836); err != nil {
-		return err
-	}
-	out, err := g.h.N836(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN836, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN836, s)
-	return nil
-}
-
-// nodeN837 runs node "n837" on *s.
-func (g *Chain1000) nodeN837(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN837); err != nil {
-		return err
-	}
-	out, err := g.h.N837(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN837, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN837, s)
-	return nil
-}
-
-// nodeN838 runs node "n838" on *s.
-func (g *Chain1000) nodeN838(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN838); err != nil {
-		return err
-	}
-	out, err := g.h.N838(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN838, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN838, s)
-	return nil
-}
-
-// nodeN839 runs node "n839" on *s.
-func (g *Chain1000) nodeN839(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN839); err != nil {
-		return err
-	}
-	out, err := g.h.N839(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN839, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN839, s)
-	return nil
-}
-
-// nodeN840 runs node "n840" on *s.
-func (g *Chain1000) nodeN840(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN840); err != nil {
-		return err
-	}
-	out, err := g.h.N840(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN840, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN840, s)
-	return nil
-}
-
-// nodeN841 runs node "n841" on *s.
-func (g *Chain1000) nodeN841(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN841); err != nil {
-		return err
-	}
-	out, err := g.h.N841(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN841, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN841, s)
-	return nil
-}
-
-// nodeN842 runs node "n842" on *s.
-func (g *Chain1000) nodeN842(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN842); err != nil {
-		return err
-	}
-	out, err := g.h.N842(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN842, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN842, s)
-	return nil
-}
-
-// nodeN843 runs node "n843" on *s.
-func (g *Chain1000) nodeN843(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN843); err != nil {
-		return err
-	}
-	out, err := g.h.N843(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN843, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN843, s)
-	return nil
-}
-
-// nodeN844 runs node "n844" on *s.
-func (g *Chain1000) nodeN844(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN844); err != nil {
-		return err
-	}
-	out, err := g.h.N844(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN844, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN844, s)
-	return nil
-}
-
-// nodeN845 runs node "n845" on *s.
-func (g *Chain1000) nodeN845(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN845); err != nil {
-		return err
-	}
-	out, err := g.h.N845(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN845, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN845, s)
-	return nil
-}
-
-// nodeN846 runs node "n846" on *s.
-func (g *Chain1000) nodeN846(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN846); err != nil {
-		return err
-	}
-	out, err := g.h.N846(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN846, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN846, s)
-	return nil
-}
-
-// nodeN847 runs node "n847" on *s.
-func (g *Chain1000) nodeN847(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN847); err != nil {
-		return err
-	}
-	out, err := g.h.N847(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN847, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN847, s)
-	return nil
-}
-
-// nodeN848 runs node "n848" on *s.
-func (g *Chain1000) nodeN848(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN848); err != nil {
-		return err
-	}
-	out, err := g.h.N848(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN848, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN848, s)
-	return nil
-}
-
-// nodeN849 runs node "n849" on *s.
-func (g *Chain1000) nodeN849(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN849); err != nil {
-		return err
-	}
-	out, err := g.h.N849(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN849, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN849, s)
-	return nil
-}
-
-// nodeN850 runs node "n850" on *s.
-func (g *Chain1000) nodeN850(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN850); err != nil {
-		return err
-	}
-	out, err := g.h.N850(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN850, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN850, s)
-	return nil
-}
-
-// nodeN851 runs node "n851" on *s.
-func (g *Chain1000) nodeN851(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN851); err != nil {
-		return err
-	}
-	out, err := g.h.N851(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN851, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN851, s)
-	return nil
-}
-
-// nodeN852 runs node "n852" on *s.
-func (g *Chain1000) nodeN852(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN852); err != nil {
-		return err
-	}
-	out, err := g.h.N852(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN852, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN852, s)
-	return nil
-}
-
-// nodeN853 runs node "n853" on *s.
-func (g *Chain1000) nodeN853(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN853); err != nil {
-		return err
-	}
-	out, err := g.h.N853(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN853, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN853, s)
-	return nil
-}
-
-// nodeN854 runs node "n854" on *s.
-func (g *Chain1000) nodeN854(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN854); err != nil {
-		return err
-	}
-	out, err := g.h.N854(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN854, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN854, s)
-	return nil
-}
-
-// nodeN855 runs node "n855" on *s.
-func (g *Chain1000) nodeN855(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN855); err != nil {
-		return err
-	}
-	out, err := g.h.N855(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN855, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN855, s)
-	return nil
-}
-
-// nodeN856 runs node "n856" on *s.
-func (g *Chain1000) nodeN856(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN856); err != nil {
-		return err
-	}
-	out, err := g.h.N856(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN856, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN856, s)
-	return nil
-}
-
-// nodeN857 runs node "n857" on *s.
-func (g *Chain1000) nodeN857(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN857); err != nil {
-		return err
-	}
-	out, err := g.h.N857(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN857, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN857, s)
-	return nil
-}
-
-// nodeN858 runs node "n858" on *s.
-func (g *Chain1000) nodeN858(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN858); err != nil {
-		return err
-	}
-	out, err := g.h.N858(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN858, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN858, s)
-	return nil
-}
-
-// nodeN859 runs node "n859" on *s.
-func (g *Chain1000) nodeN859(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN859); err != nil {
-		return err
-	}
-	out, err := g.h.N859(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN859, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN859, s)
-	return nil
-}
-
-// nodeN860 runs node "n860" on *s.
-func (g *Chain1000) nodeN860(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN860); err != nil {
-		return err
-	}
-	out, err := g.h.N860(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN860, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN860, s)
-	return nil
-}
-
-// nodeN861 runs node "n861" on *s.
-func (g *Chain1000) nodeN861(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN861); err != nil {
-		return err
-	}
-	out, err := g.h.N861(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN861, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN861, s)
-	return nil
-}
-
-// nodeN862 runs node "n862" on *s.
-func (g *Chain1000) nodeN862(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN862); err != nil {
-		return err
-	}
-	out, err := g.h.N862(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN862, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN862, s)
-	return nil
-}
-
-// nodeN863 runs node "n863" on *s.
-func (g *Chain1000) nodeN863(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN863); err != nil {
-		return err
-	}
-	out, err := g.h.N863(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN863, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN863, s)
-	return nil
-}
-
-// nodeN864 runs node "n864" on *s.
-func (g *Chain1000) nodeN864(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN864); err != nil {
-		return err
-	}
-	out, err := g.h.N864(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN864, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN864, s)
-	return nil
-}
-
-// nodeN865 runs node "n865" on *s.
-func (g *Chain1000) nodeN865(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN865); err != nil {
-		return err
-	}
-	out, err := g.h.N865(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN865, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN865, s)
-	return nil
-}
-
-// nodeN866 runs node "n866" on *s.
-func (g *Chain1000) nodeN866(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN866); err != nil {
-		return err
-	}
-	out, err := g.h.N866(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN866, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN866, s)
-	return nil
-}
-
-// nodeN867 runs node "n867" on *s.
-func (g *Chain1000) nodeN867(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN867); err != nil {
-		return err
-	}
-	out, err := g.h.N867(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN867, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN867, s)
-	return nil
-}
-
-// nodeN868 runs node "n868" on *s.
-func (g *Chain1000) nodeN868(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN868); err != nil {
-		return err
-	}
-	out, err := g.h.N868(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN868, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN868, s)
-	return nil
-}
-
-// nodeN869 runs node "n869" on *s.
-func (g *Chain1000) nodeN869(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN869); err != nil {
-		return err
-	}
-	out, err := g.h.N869(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN869, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN869, s)
-	return nil
-}
-
-// nodeN870 runs node "n870" on *s.
-func (g *Chain1000) nodeN870(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN870); err != nil {
-		return err
-	}
-	out, err := g.h.N870(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN870, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN870, s)
-	return nil
-}
-
-// nodeN871 runs node "n871" on *s.
-func (g *Chain1000) nodeN871(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN871); err != nil {
-		return err
-	}
-	out, err := g.h.N871(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN871, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN871, s)
-	return nil
-}
-
-// nodeN872 runs node "n872" on *s.
-func (g *Chain1000) nodeN872(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN872); err != nil {
-		return err
-	}
-	out, err := g.h.N872(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN872, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN872, s)
-	return nil
-}
-
-// nodeN873 runs node "n873" on *s.
-func (g *Chain1000) nodeN873(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN873); err != nil {
-		return err
-	}
-	out, err := g.h.N873(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN873, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN873, s)
-	return nil
-}
-
-// nodeN874 runs node "n874" on *s.
-func (g *Chain1000) nodeN874(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN874); err != nil {
-		return err
-	}
-	out, err := g.h.N874(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN874, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN874, s)
-	return nil
-}
-
-// nodeN875 runs node "n875" on *s.
-func (g *Chain1000) nodeN875(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN875); err != nil {
-		return err
-	}
-	out, err := g.h.N875(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN875, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN875, s)
-	return nil
-}
-
-// nodeN876 runs node "n876" on *s.
-func (g *Chain1000) nodeN876(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN876); err != nil {
-		return err
-	}
-	out, err := g.h.N876(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN876, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN876, s)
-	return nil
-}
-
-// nodeN877 runs node "n877" on *s.
-func (g *Chain1000) nodeN877(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN877); err != nil {
-		return err
-	}
-	out, err := g.h.N877(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN877, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN877, s)
-	return nil
-}
-
-// nodeN878 runs node "n878" on *s.
-func (g *Chain1000) nodeN878(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN878); err != nil {
-		return err
-	}
-	out, err := g.h.N878(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN878, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN878, s)
-	return nil
-}
-
-// nodeN879 runs node "n879" on *s.
-func (g *Chain1000) nodeN879(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN879); err != nil {
-		return err
-	}
-	out, err := g.h.N879(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN879, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN879, s)
-	return nil
-}
-
-// nodeN880 runs node "n880" on *s.
-func (g *Chain1000) nodeN880(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN880); err != nil {
-		return err
-	}
-	out, err := g.h.N880(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN880, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN880, s)
-	return nil
-}
-
-// nodeN881 runs node "n881" on *s.
-func (g *Chain1000) nodeN881(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN881); err != nil {
-		return err
-	}
-	out, err := g.h.N881(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN881, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN881, s)
-	return nil
-}
-
-// nodeN882 runs node "n882" on *s.
-func (g *Chain1000) nodeN882(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN882); err != nil {
-		return err
-	}
-	out, err := g.h.N882(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN882, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN882, s)
-	return nil
-}
-
-// nodeN883 runs node "n883" on *s.
-func (g *Chain1000) nodeN883(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN883); err != nil {
-		return err
-	}
-	out, err := g.h.N883(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN883, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN883, s)
-	return nil
-}
-
-// nodeN884 runs node "n884" on *s.
-func (g *Chain1000) nodeN884(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN884); err != nil {
-		return err
-	}
-	out, err := g.h.N884(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN884, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN884, s)
-	return nil
-}
-
-// nodeN885 runs node "n885" on *s.
-func (g *Chain1000) nodeN885(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN885); err != nil {
-		return err
-	}
-	out, err := g.h.N885(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN885, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN885, s)
-	return nil
-}
-
-// nodeN886 runs node "n886" on *s.
-func (g *Chain1000) nodeN886(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN886); err != nil {
-		return err
-	}
-	out, err := g.h.N886(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN886, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN886, s)
-	return nil
-}
-
-// nodeN887 runs node "n887" on *s.
-func (g *Chain1000) nodeN887(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN887); err != nil {
-		return err
-	}
-	out, err := g.h.N887(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN887, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN887, s)
-	return nil
-}
-
-// nodeN888 runs node "n888" on *s.
-func (g *Chain1000) nodeN888(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN888); err != nil {
-		return err
-	}
-	out, err := g.h.N888(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN888, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN888, s)
-	return nil
-}
-
-// nodeN889 runs node "n889" on *s.
-func (g *Chain1000) nodeN889(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN889); err != nil {
-		return err
-	}
-	out, err := g.h.N889(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN889, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN889, s)
-	return nil
-}
-
-// nodeN890 runs node "n890" on *s.
-func (g *Chain1000) nodeN890(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN890); err != nil {
-		return err
-	}
-	out, err := g.h.N890(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN890, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN890, s)
-	return nil
-}
-
-// nodeN891 runs node "n891" on *s.
-func (g *Chain1000) nodeN891(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN891); err != nil {
-		return err
-	}
-	out, err := g.h.N891(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN891, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN891, s)
-	return nil
-}
-
-// nodeN892 runs node "n892" on *s.
-func (g *Chain1000) nodeN892(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN892); err != nil {
-		return err
-	}
-	out, err := g.h.N892(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN892, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN892, s)
-	return nil
-}
-
-// nodeN893 runs node "n893" on *s.
-func (g *Chain1000) nodeN893(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN893); err != nil {
-		return err
-	}
-	out, err := g.h.N893(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN893, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN893, s)
-	return nil
-}
-
-// nodeN894 runs node "n894" on *s.
-func (g *Chain1000) nodeN894(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN894); err != nil {
-		return err
-	}
-	out, err := g.h.N894(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN894, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN894, s)
-	return nil
-}
-
-// nodeN895 runs node "n895" on *s.
-func (g *Chain1000) nodeN895(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN895); err != nil {
-		return err
-	}
-	out, err := g.h.N895(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN895, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN895, s)
-	return nil
-}
-
-// nodeN896 runs node "n896" on *s.
-func (g *Chain1000) nodeN896(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN896); err != nil {
-		return err
-	}
-	out, err := g.h.N896(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN896, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN896, s)
-	return nil
-}
-
-// nodeN897 runs node "n897" on *s.
-func (g *Chain1000) nodeN897(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN897); err != nil {
-		return err
-	}
-	out, err := g.h.N897(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN897, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN897, s)
-	return nil
-}
-
-// nodeN898 runs node "n898" on *s.
-func (g *Chain1000) nodeN898(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN898); err != nil {
-		return err
-	}
-	out, err := g.h.N898(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN898, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN898, s)
-	return nil
-}
-
-// nodeN899 runs node "n899" on *s.
-func (g *Chain1000) nodeN899(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN899); err != nil {
-		return err
-	}
-	out, err := g.h.N899(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN899, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN899, s)
-	return nil
-}
-
-// nodeN900 runs node "n900" on *s.
-func (g *Chain1000) nodeN900(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN900); err != nil {
-		return err
-	}
-	out, err := g.h.N900(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN900, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN900, s)
-	return nil
-}
-
-// nodeN901 runs node "n901" on *s.
-func (g *Chain1000) nodeN901(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN901); err != nil {
-		return err
-	}
-	out, err := g.h.N901(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN901, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN901, s)
-	return nil
-}
-
-// nodeN902 runs node "n902" on *s.
-func (g *Chain1000) nodeN902(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN902); err != nil {
-		return err
-	}
-	out, err := g.h.N902(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN902, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN902, s)
-	return nil
-}
-
-// nodeN903 runs node "n903" on *s.
-func (g *Chain1000) nodeN903(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN903); err != nil {
-		return err
-	}
-	out, err := g.h.N903(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN903, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN903, s)
-	return nil
-}
-
-// nodeN904 runs node "n904" on *s.
-func (g *Chain1000) nodeN904(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN904); err != nil {
-		return err
-	}
-	out, err := g.h.N904(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN904, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN904, s)
-	return nil
-}
-
-// nodeN905 runs node "n905" on *s.
-func (g *Chain1000) nodeN905(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN905); err != nil {
-		return err
-	}
-	out, err := g.h.N905(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN905, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN905, s)
-	return nil
-}
-
-// nodeN906 runs node "n906" on *s.
-func (g *Chain1000) nodeN906(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN906); err != nil {
-		return err
-	}
-	out, err := g.h.N906(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN906, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN906, s)
-	return nil
-}
-
-// nodeN907 runs node "n907" on *s.
-func (g *Chain1000) nodeN907(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN907); err != nil {
-		return err
-	}
-	out, err := g.h.N907(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN907, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN907, s)
-	return nil
-}
-
-// nodeN908 runs node "n908" on *s.
-func (g *Chain1000) nodeN908(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN908); err != nil {
-		return err
-	}
-	out, err := g.h.N908(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN908, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN908, s)
-	return nil
-}
-
-// nodeN909 runs node "n909" on *s.
-func (g *Chain1000) nodeN909(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN909); err != nil {
-		return err
-	}
-	out, err := g.h.N909(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN909, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN909, s)
-	return nil
-}
-
-// nodeN910 runs node "n910" on *s.
-func (g *Chain1000) nodeN910(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN910); err != nil {
-		return err
-	}
-	out, err := g.h.N910(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN910, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN910, s)
-	return nil
-}
-
-// nodeN911 runs node "n911" on *s.
-func (g *Chain1000) nodeN911(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN911); err != nil {
-		return err
-	}
-	out, err := g.h.N911(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN911, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN911, s)
-	return nil
-}
-
-// nodeN912 runs node "n912" on *s.
-func (g *Chain1000) nodeN912(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN912); err != nil {
-		return err
-	}
-	out, err := g.h.N912(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN912, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN912, s)
-	return nil
-}
-
-// nodeN913 runs node "n913" on *s.
-func (g *Chain1000) nodeN913(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN913); err != nil {
-		return err
-	}
-	out, err := g.h.N913(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN913, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN913, s)
-	return nil
-}
-
-// nodeN914 runs node "n914" on *s.
-func (g *Chain1000) nodeN914(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN914); err != nil {
-		return err
-	}
-	out, err := g.h.N914(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN914, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN914, s)
-	return nil
-}
-
-// nodeN915 runs node "n915" on *s.
-func (g *Chain1000) nodeN915(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN915); err != nil {
-		return err
-	}
-	out, err := g.h.N915(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN915, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN915, s)
-	return nil
-}
-
-// nodeN916 runs node "n916" on *s.
-func (g *Chain1000) nodeN916(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN916); err != nil {
-		return err
-	}
-	out, err := g.h.N916(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN916, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN916, s)
-	return nil
-}
-
-// nodeN917 runs node "n917" on *s.
-func (g *Chain1000) nodeN917(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN917); err != nil {
-		return err
-	}
-	out, err := g.h.N917(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN917, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN917, s)
-	return nil
-}
-
-// nodeN918 runs node "n918" on *s.
-func (g *Chain1000) nodeN918(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN918); err != nil {
-		return err
-	}
-	out, err := g.h.N918(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN918, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN918, s)
-	return nil
-}
-
-// nodeN919 runs node "n919" on *s.
-func (g *Chain1000) nodeN919(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN919); err != nil {
-		return err
-	}
-	out, err := g.h.N919(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN919, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN919, s)
-	return nil
-}
-
-// nodeN920 runs node "n920" on *s.
-func (g *Chain1000) nodeN920(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN920); err != nil {
-		return err
-	}
-	out, err := g.h.N920(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN920, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN920, s)
-	return nil
-}
-
-// nodeN921 runs node "n921" on *s.
-func (g *Chain1000) nodeN921(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN921); err != nil {
-		return err
-	}
-	out, err := g.h.N921(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN921, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN921, s)
-	return nil
-}
-
-// nodeN922 runs node "n922" on *s.
-func (g *Chain1000) nodeN922(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN922); err != nil {
-		return err
-	}
-	out, err := g.h.N922(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN922, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN922, s)
-	return nil
-}
-
-// nodeN923 runs node "n923" on *s.
-func (g *Chain1000) nodeN923(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN923); err != nil {
-		return err
-	}
-	out, err := g.h.N923(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN923, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN923, s)
-	return nil
-}
-
-// nodeN924 runs node "n924" on *s.
-func (g *Chain1000) nodeN924(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN924); err != nil {
-		return err
-	}
-	out, err := g.h.N924(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN924, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN924, s)
-	return nil
-}
-
-// nodeN925 runs node "n925" on *s.
-func (g *Chain1000) nodeN925(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN925); err != nil {
-		return err
-	}
-	out, err := g.h.N925(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN925, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN925, s)
-	return nil
-}
-
-// nodeN926 runs node "n926" on *s.
-func (g *Chain1000) nodeN926(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN926); err != nil {
-		return err
-	}
-	out, err := g.h.N926(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN926, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN926, s)
-	return nil
-}
-
-// nodeN927 runs node "n927" on *s.
-func (g *Chain1000) nodeN927(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN927); err != nil {
-		return err
-	}
-	out, err := g.h.N927(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN927, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN927, s)
-	return nil
-}
-
-// nodeN928 runs node "n928" on *s.
-func (g *Chain1000) nodeN928(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN928); err != nil {
-		return err
-	}
-	out, err := g.h.N928(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN928, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN928, s)
-	return nil
-}
-
-// nodeN929 runs node "n929" on *s.
-func (g *Chain1000) nodeN929(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN929); err != nil {
-		return err
-	}
-	out, err := g.h.N929(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN929, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN929, s)
-	return nil
-}
-
-// nodeN930 runs node "n930" on *s.
-func (g *Chain1000) nodeN930(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN930); err != nil {
-		return err
-	}
-	out, err := g.h.N930(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN930, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN930, s)
-	return nil
-}
-
-// nodeN931 runs node "n931" on *s.
-func (g *Chain1000) nodeN931(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN931); err != nil {
-		return err
-	}
-	out, err := g.h.N931(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN931, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN931, s)
-	return nil
-}
-
-// nodeN932 runs node "n932" on *s.
-func (g *Chain1000) nodeN932(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN932); err != nil {
-		return err
-	}
-	out, err := g.h.N932(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN932, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN932, s)
-	return nil
-}
-
-// nodeN933 runs node "n933" on *s.
-func (g *Chain1000) nodeN933(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN933); err != nil {
-		return err
-	}
-	out, err := g.h.N933(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN933, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN933, s)
-	return nil
-}
-
-// nodeN934 runs node "n934" on *s.
-func (g *Chain1000) nodeN934(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN934); err != nil {
-		return err
-	}
-	out, err := g.h.N934(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN934, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN934, s)
-	return nil
-}
-
-// nodeN935 runs node "n935" on *s.
-func (g *Chain1000) nodeN935(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN935); err != nil {
-		return err
-	}
-	out, err := g.h.N935(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN935, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN935, s)
-	return nil
-}
-
-// nodeN936 runs node "n936" on *s.
-func (g *Chain1000) nodeN936(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN936); err != nil {
-		return err
-	}
-	out, err := g.h.N936(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN936, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN936, s)
-	return nil
-}
-
-// nodeN937 runs node "n937" on *s.
-func (g *Chain1000) nodeN937(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN937); err != nil {
-		return err
-	}
-	out, err := g.h.N937(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN937, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN937, s)
-	return nil
-}
-
-// nodeN938 runs node "n938" on *s.
-func (g *Chain1000) nodeN938(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN938); err != nil {
-		return err
-	}
-	out, err := g.h.N938(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN938, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN938, s)
-	return nil
-}
-
-// nodeN939 runs node "n939" on *s.
-func (g *Chain1000) nodeN939(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN939); err != nil {
-		return err
-	}
-	out, err := g.h.N939(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN939, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN939, s)
-	return nil
-}
-
-// nodeN940 runs node "n940" on *s.
-func (g *Chain1000) nodeN940(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN940); err != nil {
-		return err
-	}
-	out, err := g.h.N940(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN940, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN940, s)
-	return nil
-}
-
-// nodeN941 runs node "n941" on *s.
-func (g *Chain1000) nodeN941(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN941); err != nil {
-		return err
-	}
-	out, err := g.h.N941(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN941, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN941, s)
-	return nil
-}
-
-// nodeN942 runs node "n942" on *s.
-func (g *Chain1000) nodeN942(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN942); err != nil {
-		return err
-	}
-	out, err := g.h.N942(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN942, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN942, s)
-	return nil
-}
-
-// nodeN943 runs node "n943" on *s.
-func (g *Chain1000) nodeN943(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN943); err != nil {
-		return err
-	}
-	out, err := g.h.N943(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN943, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN943, s)
-	return nil
-}
-
-// nodeN944 runs node "n944" on *s.
-func (g *Chain1000) nodeN944(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN944); err != nil {
-		return err
-	}
-	out, err := g.h.N944(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN944, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN944, s)
-	return nil
-}
-
-// nodeN945 runs node "n945" on *s.
-func (g *Chain1000) nodeN945(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN945); err != nil {
-		return err
-	}
-	out, err := g.h.N945(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN945, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN945, s)
-	return nil
-}
-
-// nodeN946 runs node "n946" on *s.
-func (g *Chain1000) nodeN946(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN946); err != nil {
-		return err
-	}
-	out, err := g.h.N946(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN946, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN946, s)
-	return nil
-}
-
-// nodeN947 runs node "n947" on *s.
-func (g *Chain1000) nodeN947(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN947); err != nil {
-		return err
-	}
-	out, err := g.h.N947(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN947, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN947, s)
-	return nil
-}
-
-// nodeN948 runs node "n948" on *s.
-func (g *Chain1000) nodeN948(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN948); err != nil {
-		return err
-	}
-	out, err := g.h.N948(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN948, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN948, s)
-	return nil
-}
-
-// nodeN949 runs node "n949" on *s.
-func (g *Chain1000) nodeN949(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN949); err != nil {
-		return err
-	}
-	out, err := g.h.N949(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN949, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN949, s)
-	return nil
-}
-
-// nodeN950 runs node "n950" on *s.
-func (g *Chain1000) nodeN950(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN950); err != nil {
-		return err
-	}
-	out, err := g.h.N950(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN950, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN950, s)
-	return nil
-}
-
-// nodeN951 runs node "n951" on *s.
-func (g *Chain1000) nodeN951(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN951); err != nil {
-		return err
-	}
-	out, err := g.h.N951(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN951, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN951, s)
-	return nil
-}
-
-// nodeN952 runs node "n952" on *s.
-func (g *Chain1000) nodeN952(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN952); err != nil {
-		return err
-	}
-	out, err := g.h.N952(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN952, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN952, s)
-	return nil
-}
-
-// nodeN953 runs node "n953" on *s.
-func (g *Chain1000) nodeN953(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN953); err != nil {
-		return err
-	}
-	out, err := g.h.N953(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN953, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN953, s)
-	return nil
-}
-
-// nodeN954 runs node "n954" on *s.
-func (g *Chain1000) nodeN954(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN954); err != nil {
-		return err
-	}
-	out, err := g.h.N954(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN954, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN954, s)
-	return nil
-}
-
-// nodeN955 runs node "n955" on *s.
-func (g *Chain1000) nodeN955(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN955); err != nil {
-		return err
-	}
-	out, err := g.h.N955(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN955, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN955, s)
-	return nil
-}
-
-// nodeN956 runs node "n956" on *s.
-func (g *Chain1000) nodeN956(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN956); err != nil {
-		return err
-	}
-	out, err := g.h.N956(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN956, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN956, s)
-	return nil
-}
-
-// nodeN957 runs node "n957" on *s.
-func (g *Chain1000) nodeN957(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN957); err != nil {
-		return err
-	}
-	out, err := g.h.N957(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN957, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN957, s)
-	return nil
-}
-
-// nodeN958 runs node "n958" on *s.
-func (g *Chain1000) nodeN958(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN958); err != nil {
-		return err
-	}
-	out, err := g.h.N958(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN958, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN958, s)
-	return nil
-}
-
-// nodeN959 runs node "n959" on *s.
-func (g *Chain1000) nodeN959(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN959); err != nil {
-		return err
-	}
-	out, err := g.h.N959(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN959, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN959, s)
-	return nil
-}
-
-// nodeN960 runs node "n960" on *s.
-func (g *Chain1000) nodeN960(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN960); err != nil {
-		return err
-	}
-	out, err := g.h.N960(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN960, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN960, s)
-	return nil
-}
-
-// nodeN961 runs node "n961" on *s.
-func (g *Chain1000) nodeN961(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN961); err != nil {
-		return err
-	}
-	out, err := g.h.N961(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN961, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN961, s)
-	return nil
-}
-
-// nodeN962 runs node "n962" on *s.
-func (g *Chain1000) nodeN962(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN962); err != nil {
-		return err
-	}
-	out, err := g.h.N962(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN962, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN962, s)
-	return nil
-}
-
-// nodeN963 runs node "n963" on *s.
-func (g *Chain1000) nodeN963(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN963); err != nil {
-		return err
-	}
-	out, err := g.h.N963(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN963, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN963, s)
-	return nil
-}
-
-// nodeN964 runs node "n964" on *s.
-func (g *Chain1000) nodeN964(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN964); err != nil {
-		return err
-	}
-	out, err := g.h.N964(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN964, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN964, s)
-	return nil
-}
-
-// nodeN965 runs node "n965" on *s.
-func (g *Chain1000) nodeN965(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN965); err != nil {
-		return err
-	}
-	out, err := g.h.N965(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN965, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN965, s)
-	return nil
-}
-
-// nodeN966 runs node "n966" on *s.
-func (g *Chain1000) nodeN966(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN966); err != nil {
-		return err
-	}
-	out, err := g.h.N966(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN966, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN966, s)
-	return nil
-}
-
-// nodeN967 runs node "n967" on *s.
-func (g *Chain1000) nodeN967(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN967); err != nil {
-		return err
-	}
-	out, err := g.h.N967(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN967, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN967, s)
-	return nil
-}
-
-// nodeN968 runs node "n968" on *s.
-func (g *Chain1000) nodeN968(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN968); err != nil {
-		return err
-	}
-	out, err := g.h.N968(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN968, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN968, s)
-	return nil
-}
-
-// nodeN969 runs node "n969" on *s.
-func (g *Chain1000) nodeN969(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN969); err != nil {
-		return err
-	}
-	out, err := g.h.N969(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN969, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN969, s)
-	return nil
-}
-
-// nodeN970 runs node "n970" on *s.
-func (g *Chain1000) nodeN970(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN970); err != nil {
-		return err
-	}
-	out, err := g.h.N970(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN970, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN970, s)
-	return nil
-}
-
-// nodeN971 runs node "n971" on *s.
-func (g *Chain1000) nodeN971(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN971); err != nil {
-		return err
-	}
-	out, err := g.h.N971(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN971, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN971, s)
-	return nil
-}
-
-// nodeN972 runs node "n972" on *s.
-func (g *Chain1000) nodeN972(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN972); err != nil {
-		return err
-	}
-	out, err := g.h.N972(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN972, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN972, s)
-	return nil
-}
-
-// nodeN973 runs node "n973" on *s.
-func (g *Chain1000) nodeN973(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN973); err != nil {
-		return err
-	}
-	out, err := g.h.N973(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN973, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN973, s)
-	return nil
-}
-
-// nodeN974 runs node "n974" on *s.
-func (g *Chain1000) nodeN974(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN974); err != nil {
-		return err
-	}
-	out, err := g.h.N974(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN974, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN974, s)
-	return nil
-}
-
-// nodeN975 runs node "n975" on *s.
-func (g *Chain1000) nodeN975(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN975); err != nil {
-		return err
-	}
-	out, err := g.h.N975(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN975, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN975, s)
-	return nil
-}
-
-// nodeN976 runs node "n976" on *s.
-func (g *Chain1000) nodeN976(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN976); err != nil {
-		return err
-	}
-	out, err := g.h.N976(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN976, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN976, s)
-	return nil
-}
-
-// nodeN977 runs node "n977" on *s.
-func (g *Chain1000) nodeN977(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN977); err != nil {
-		return err
-	}
-	out, err := g.h.N977(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN977, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN977, s)
-	return nil
-}
-
-// nodeN978 runs node "n978" on *s.
-func (g *Chain1000) nodeN978(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN978); err != nil {
-		return err
-	}
-	out, err := g.h.N978(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN978, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN978, s)
-	return nil
-}
-
-// nodeN979 runs node "n979" on *s.
-func (g *Chain1000) nodeN979(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN979); err != nil {
-		return err
-	}
-	out, err := g.h.N979(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN979, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN979, s)
-	return nil
-}
-
-// nodeN980 runs node "n980" on *s.
-func (g *Chain1000) nodeN980(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN980); err != nil {
-		return err
-	}
-	out, err := g.h.N980(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN980, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN980, s)
-	return nil
-}
-
-// nodeN981 runs node "n981" on *s.
-func (g *Chain1000) nodeN981(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN981); err != nil {
-		return err
-	}
-	out, err := g.h.N981(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN981, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN981, s)
-	return nil
-}
-
-// nodeN982 runs node "n982" on *s.
-func (g *Chain1000) nodeN982(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN982); err != nil {
-		return err
-	}
-	out, err := g.h.N982(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN982, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN982, s)
-	return nil
-}
-
-// nodeN983 runs node "n983" on *s.
-func (g *Chain1000) nodeN983(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN983); err != nil {
-		return err
-	}
-	out, err := g.h.N983(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN983, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN983, s)
-	return nil
-}
-
-// nodeN984 runs node "n984" on *s.
-func (g *Chain1000) nodeN984(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN984); err != nil {
-		return err
-	}
-	out, err := g.h.N984(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN984, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN984, s)
-	return nil
-}
-
-// nodeN985 runs node "n985" on *s.
-func (g *Chain1000) nodeN985(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN985); err != nil {
-		return err
-	}
-	out, err := g.h.N985(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN985, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN985, s)
-	return nil
-}
-
-// nodeN986 runs node "n986" on *s.
-func (g *Chain1000) nodeN986(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN986); err != nil {
-		return err
-	}
-	out, err := g.h.N986(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN986, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN986, s)
-	return nil
-}
-
-// nodeN987 runs node "n987" on *s.
-func (g *Chain1000) nodeN987(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN987); err != nil {
-		return err
-	}
-	out, err := g.h.N987(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN987, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN987, s)
-	return nil
-}
-
-// nodeN988 runs node "n988" on *s.
-func (g *Chain1000) nodeN988(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN988); err != nil {
-		return err
-	}
-	out, err := g.h.N988(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN988, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN988, s)
-	return nil
-}
-
-// nodeN989 runs node "n989" on *s.
-func (g *Chain1000) nodeN989(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN989); err != nil {
-		return err
-	}
-	out, err := g.h.N989(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN989, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN989, s)
-	return nil
-}
-
-// nodeN990 runs node "n990" on *s.
-func (g *Chain1000) nodeN990(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN990); err != nil {
-		return err
-	}
-	out, err := g.h.N990(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN990, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN990, s)
-	return nil
-}
-
-// nodeN991 runs node "n991" on *s.
-func (g *Chain1000) nodeN991(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN991); err != nil {
-		return err
-	}
-	out, err := g.h.N991(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN991, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN991, s)
-	return nil
-}
-
-// nodeN992 runs node "n992" on *s.
-func (g *Chain1000) nodeN992(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN992); err != nil {
-		return err
-	}
-	out, err := g.h.N992(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN992, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN992, s)
-	return nil
-}
-
-// nodeN993 runs node "n993" on *s.
-func (g *Chain1000) nodeN993(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN993); err != nil {
-		return err
-	}
-	out, err := g.h.N993(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN993, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN993, s)
-	return nil
-}
-
-// nodeN994 runs node "n994" on *s.
-func (g *Chain1000) nodeN994(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN994); err != nil {
-		return err
-	}
-	out, err := g.h.N994(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN994, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN994, s)
-	return nil
-}
-
-// nodeN995 runs node "n995" on *s.
-func (g *Chain1000) nodeN995(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN995); err != nil {
-		return err
-	}
-	out, err := g.h.N995(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN995, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN995, s)
-	return nil
-}
-
-// nodeN996 runs node "n996" on *s.
-func (g *Chain1000) nodeN996(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN996); err != nil {
-		return err
-	}
-	out, err := g.h.N996(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN996, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN996, s)
-	return nil
-}
-
-// nodeN997 runs node "n997" on *s.
-func (g *Chain1000) nodeN997(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN997); err != nil {
-		return err
-	}
-	out, err := g.h.N997(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN997, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN997, s)
-	return nil
-}
-
-// nodeN998 runs node "n998" on *s.
-func (g *Chain1000) nodeN998(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN998); err != nil {
-		return err
-	}
-	out, err := g.h.N998(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN998, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN998, s)
-	return nil
-}
-
-// nodeN999 runs node "n999" on *s.
-func (g *Chain1000) nodeN999(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN999); err != nil {
-		return err
-	}
-	out, err := g.h.N999(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN999, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN999, s)
-	return nil
-}
-
-// nodeN1000 runs node "n1000" on *s.
-func (g *Chain1000) nodeN1000(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, chain1000NodeN1000); err != nil {
-		return err
-	}
-	out, err := g.h.N1000(ctx, *s)
-	if err != nil {
-		return x.Fail(chain1000NodeN1000, err)
-	}
-	*s = out
-	x.Leave(in, chain1000NodeN1000, s)
-	return nil
 }

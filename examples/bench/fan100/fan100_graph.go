@@ -798,25 +798,38 @@ var fan100ForkStart = runtime.ForkSpec{
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *Fan100) run(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
+	var out model.State // what the node that just ran returned
 	for {
 		switch n {
 		case fan100NodeStart:
-			if err := g.nodeStart(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.Start(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			// The branches forked at "start" meet at "join", which runs here once all have arrived.
 			jJoin := &fan100JoinJoin{
 				fork: *s,
 				g:    g,
 				x:    x,
 			}
-			if err := x.Fork(ctx, in, &fan100ForkStart, jJoin); err != nil {
+			if err = x.Fork(ctx, in, &fan100ForkStart, jJoin); err != nil {
 				return err
 			}
 			n = fan100NodeJoin
-			if err := g.nodeJoin(ctx, x, in, s, &jJoin.in); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.Join(ctx, *s, jJoin.in)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
@@ -827,1940 +840,1113 @@ func (g *Fan100) run(ctx context.Context, x *runtime.Exec[model.State], in runti
 // branchStart runs one branch forked at "start" from node n until it reaches fan-in "join".
 func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
+	var out model.State // what the node that just ran returned
 	for {
 		switch n {
 		case fan100NodeW1:
-			if err := g.nodeW1(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W1(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW2:
-			if err := g.nodeW2(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W2(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW3:
-			if err := g.nodeW3(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W3(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW4:
-			if err := g.nodeW4(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W4(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW5:
-			if err := g.nodeW5(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W5(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW6:
-			if err := g.nodeW6(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W6(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW7:
-			if err := g.nodeW7(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W7(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW8:
-			if err := g.nodeW8(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W8(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW9:
-			if err := g.nodeW9(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W9(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW10:
-			if err := g.nodeW10(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W10(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW11:
-			if err := g.nodeW11(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W11(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW12:
-			if err := g.nodeW12(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W12(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW13:
-			if err := g.nodeW13(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W13(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW14:
-			if err := g.nodeW14(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W14(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW15:
-			if err := g.nodeW15(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W15(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW16:
-			if err := g.nodeW16(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W16(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW17:
-			if err := g.nodeW17(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W17(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW18:
-			if err := g.nodeW18(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W18(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW19:
-			if err := g.nodeW19(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W19(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW20:
-			if err := g.nodeW20(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W20(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW21:
-			if err := g.nodeW21(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W21(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW22:
-			if err := g.nodeW22(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W22(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW23:
-			if err := g.nodeW23(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W23(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW24:
-			if err := g.nodeW24(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W24(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW25:
-			if err := g.nodeW25(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W25(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW26:
-			if err := g.nodeW26(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W26(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW27:
-			if err := g.nodeW27(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W27(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW28:
-			if err := g.nodeW28(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W28(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW29:
-			if err := g.nodeW29(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W29(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW30:
-			if err := g.nodeW30(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W30(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW31:
-			if err := g.nodeW31(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W31(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW32:
-			if err := g.nodeW32(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W32(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW33:
-			if err := g.nodeW33(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W33(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW34:
-			if err := g.nodeW34(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W34(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW35:
-			if err := g.nodeW35(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W35(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW36:
-			if err := g.nodeW36(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W36(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW37:
-			if err := g.nodeW37(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W37(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW38:
-			if err := g.nodeW38(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W38(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW39:
-			if err := g.nodeW39(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W39(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW40:
-			if err := g.nodeW40(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W40(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW41:
-			if err := g.nodeW41(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W41(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW42:
-			if err := g.nodeW42(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W42(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW43:
-			if err := g.nodeW43(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W43(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW44:
-			if err := g.nodeW44(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W44(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW45:
-			if err := g.nodeW45(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W45(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW46:
-			if err := g.nodeW46(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W46(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW47:
-			if err := g.nodeW47(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W47(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW48:
-			if err := g.nodeW48(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W48(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW49:
-			if err := g.nodeW49(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W49(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW50:
-			if err := g.nodeW50(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W50(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW51:
-			if err := g.nodeW51(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W51(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW52:
-			if err := g.nodeW52(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W52(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW53:
-			if err := g.nodeW53(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W53(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW54:
-			if err := g.nodeW54(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W54(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW55:
-			if err := g.nodeW55(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W55(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW56:
-			if err := g.nodeW56(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W56(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW57:
-			if err := g.nodeW57(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W57(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW58:
-			if err := g.nodeW58(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W58(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW59:
-			if err := g.nodeW59(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W59(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW60:
-			if err := g.nodeW60(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W60(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW61:
-			if err := g.nodeW61(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W61(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW62:
-			if err := g.nodeW62(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W62(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW63:
-			if err := g.nodeW63(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W63(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW64:
-			if err := g.nodeW64(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W64(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW65:
-			if err := g.nodeW65(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W65(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW66:
-			if err := g.nodeW66(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W66(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW67:
-			if err := g.nodeW67(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W67(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW68:
-			if err := g.nodeW68(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W68(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW69:
-			if err := g.nodeW69(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W69(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW70:
-			if err := g.nodeW70(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W70(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW71:
-			if err := g.nodeW71(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W71(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW72:
-			if err := g.nodeW72(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W72(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW73:
-			if err := g.nodeW73(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W73(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW74:
-			if err := g.nodeW74(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W74(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW75:
-			if err := g.nodeW75(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W75(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW76:
-			if err := g.nodeW76(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W76(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW77:
-			if err := g.nodeW77(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W77(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW78:
-			if err := g.nodeW78(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W78(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW79:
-			if err := g.nodeW79(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W79(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW80:
-			if err := g.nodeW80(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W80(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW81:
-			if err := g.nodeW81(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W81(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW82:
-			if err := g.nodeW82(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W82(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW83:
-			if err := g.nodeW83(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W83(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW84:
-			if err := g.nodeW84(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W84(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW85:
-			if err := g.nodeW85(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W85(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW86:
-			if err := g.nodeW86(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W86(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW87:
-			if err := g.nodeW87(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W87(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW88:
-			if err := g.nodeW88(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W88(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW89:
-			if err := g.nodeW89(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W89(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW90:
-			if err := g.nodeW90(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W90(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW91:
-			if err := g.nodeW91(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W91(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW92:
-			if err := g.nodeW92(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W92(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW93:
-			if err := g.nodeW93(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W93(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW94:
-			if err := g.nodeW94(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W94(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW95:
-			if err := g.nodeW95(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W95(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW96:
-			if err := g.nodeW96(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W96(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW97:
-			if err := g.nodeW97(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W97(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW98:
-			if err := g.nodeW98(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W98(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW99:
-			if err := g.nodeW99(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W99(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan100NodeW100:
-			if err := g.nodeW100(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W100(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
-}
-
-// nodeStart runs node "start" on *s.
-func (g *Fan100) nodeStart(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeStart); err != nil {
-		return err
-	}
-	out, err := g.h.Start(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeStart, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeStart, s)
-	return nil
-}
-
-// nodeW1 runs node "w1" on *s.
-func (g *Fan100) nodeW1(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW1); err != nil {
-		return err
-	}
-	out, err := g.h.W1(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW1, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW1, s)
-	return nil
-}
-
-// nodeW2 runs node "w2" on *s.
-func (g *Fan100) nodeW2(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW2); err != nil {
-		return err
-	}
-	out, err := g.h.W2(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW2, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW2, s)
-	return nil
-}
-
-// nodeW3 runs node "w3" on *s.
-func (g *Fan100) nodeW3(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW3); err != nil {
-		return err
-	}
-	out, err := g.h.W3(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW3, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW3, s)
-	return nil
-}
-
-// nodeW4 runs node "w4" on *s.
-func (g *Fan100) nodeW4(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW4); err != nil {
-		return err
-	}
-	out, err := g.h.W4(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW4, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW4, s)
-	return nil
-}
-
-// nodeW5 runs node "w5" on *s.
-func (g *Fan100) nodeW5(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW5); err != nil {
-		return err
-	}
-	out, err := g.h.W5(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW5, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW5, s)
-	return nil
-}
-
-// nodeW6 runs node "w6" on *s.
-func (g *Fan100) nodeW6(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW6); err != nil {
-		return err
-	}
-	out, err := g.h.W6(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW6, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW6, s)
-	return nil
-}
-
-// nodeW7 runs node "w7" on *s.
-func (g *Fan100) nodeW7(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW7); err != nil {
-		return err
-	}
-	out, err := g.h.W7(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW7, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW7, s)
-	return nil
-}
-
-// nodeW8 runs node "w8" on *s.
-func (g *Fan100) nodeW8(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW8); err != nil {
-		return err
-	}
-	out, err := g.h.W8(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW8, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW8, s)
-	return nil
-}
-
-// nodeW9 runs node "w9" on *s.
-func (g *Fan100) nodeW9(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW9); err != nil {
-		return err
-	}
-	out, err := g.h.W9(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW9, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW9, s)
-	return nil
-}
-
-// nodeW10 runs node "w10" on *s.
-func (g *Fan100) nodeW10(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW10); err != nil {
-		return err
-	}
-	out, err := g.h.W10(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW10, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW10, s)
-	return nil
-}
-
-// nodeW11 runs node "w11" on *s.
-func (g *Fan100) nodeW11(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW11); err != nil {
-		return err
-	}
-	out, err := g.h.W11(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW11, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW11, s)
-	return nil
-}
-
-// nodeW12 runs node "w12" on *s.
-func (g *Fan100) nodeW12(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW12); err != nil {
-		return err
-	}
-	out, err := g.h.W12(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW12, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW12, s)
-	return nil
-}
-
-// nodeW13 runs node "w13" on *s.
-func (g *Fan100) nodeW13(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW13); err != nil {
-		return err
-	}
-	out, err := g.h.W13(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW13, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW13, s)
-	return nil
-}
-
-// nodeW14 runs node "w14" on *s.
-func (g *Fan100) nodeW14(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW14); err != nil {
-		return err
-	}
-	out, err := g.h.W14(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW14, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW14, s)
-	return nil
-}
-
-// nodeW15 runs node "w15" on *s.
-func (g *Fan100) nodeW15(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW15); err != nil {
-		return err
-	}
-	out, err := g.h.W15(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW15, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW15, s)
-	return nil
-}
-
-// nodeW16 runs node "w16" on *s.
-func (g *Fan100) nodeW16(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW16); err != nil {
-		return err
-	}
-	out, err := g.h.W16(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW16, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW16, s)
-	return nil
-}
-
-// nodeW17 runs node "w17" on *s.
-func (g *Fan100) nodeW17(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW17); err != nil {
-		return err
-	}
-	out, err := g.h.W17(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW17, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW17, s)
-	return nil
-}
-
-// nodeW18 runs node "w18" on *s.
-func (g *Fan100) nodeW18(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW18); err != nil {
-		return err
-	}
-	out, err := g.h.W18(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW18, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW18, s)
-	return nil
-}
-
-// nodeW19 runs node "w19" on *s.
-func (g *Fan100) nodeW19(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW19); err != nil {
-		return err
-	}
-	out, err := g.h.W19(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW19, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW19, s)
-	return nil
-}
-
-// nodeW20 runs node "w20" on *s.
-func (g *Fan100) nodeW20(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW20); err != nil {
-		return err
-	}
-	out, err := g.h.W20(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW20, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW20, s)
-	return nil
-}
-
-// nodeW21 runs node "w21" on *s.
-func (g *Fan100) nodeW21(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW21); err != nil {
-		return err
-	}
-	out, err := g.h.W21(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW21, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW21, s)
-	return nil
-}
-
-// nodeW22 runs node "w22" on *s.
-func (g *Fan100) nodeW22(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW22); err != nil {
-		return err
-	}
-	out, err := g.h.W22(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW22, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW22, s)
-	return nil
-}
-
-// nodeW23 runs node "w23" on *s.
-func (g *Fan100) nodeW23(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW23); err != nil {
-		return err
-	}
-	out, err := g.h.W23(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW23, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW23, s)
-	return nil
-}
-
-// nodeW24 runs node "w24" on *s.
-func (g *Fan100) nodeW24(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW24); err != nil {
-		return err
-	}
-	out, err := g.h.W24(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW24, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW24, s)
-	return nil
-}
-
-// nodeW25 runs node "w25" on *s.
-func (g *Fan100) nodeW25(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW25); err != nil {
-		return err
-	}
-	out, err := g.h.W25(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW25, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW25, s)
-	return nil
-}
-
-// nodeW26 runs node "w26" on *s.
-func (g *Fan100) nodeW26(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW26); err != nil {
-		return err
-	}
-	out, err := g.h.W26(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW26, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW26, s)
-	return nil
-}
-
-// nodeW27 runs node "w27" on *s.
-func (g *Fan100) nodeW27(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW27); err != nil {
-		return err
-	}
-	out, err := g.h.W27(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW27, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW27, s)
-	return nil
-}
-
-// nodeW28 runs node "w28" on *s.
-func (g *Fan100) nodeW28(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW28); err != nil {
-		return err
-	}
-	out, err := g.h.W28(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW28, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW28, s)
-	return nil
-}
-
-// nodeW29 runs node "w29" on *s.
-func (g *Fan100) nodeW29(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW29); err != nil {
-		return err
-	}
-	out, err := g.h.W29(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW29, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW29, s)
-	return nil
-}
-
-// nodeW30 runs node "w30" on *s.
-func (g *Fan100) nodeW30(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW30); err != nil {
-		return err
-	}
-	out, err := g.h.W30(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW30, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW30, s)
-	return nil
-}
-
-// nodeW31 runs node "w31" on *s.
-func (g *Fan100) nodeW31(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW31); err != nil {
-		return err
-	}
-	out, err := g.h.W31(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW31, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW31, s)
-	return nil
-}
-
-// nodeW32 runs node "w32" on *s.
-func (g *Fan100) nodeW32(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW32); err != nil {
-		return err
-	}
-	out, err := g.h.W32(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW32, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW32, s)
-	return nil
-}
-
-// nodeW33 runs node "w33" on *s.
-func (g *Fan100) nodeW33(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW33); err != nil {
-		return err
-	}
-	out, err := g.h.W33(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW33, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW33, s)
-	return nil
-}
-
-// nodeW34 runs node "w34" on *s.
-func (g *Fan100) nodeW34(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW34); err != nil {
-		return err
-	}
-	out, err := g.h.W34(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW34, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW34, s)
-	return nil
-}
-
-// nodeW35 runs node "w35" on *s.
-func (g *Fan100) nodeW35(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW35); err != nil {
-		return err
-	}
-	out, err := g.h.W35(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW35, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW35, s)
-	return nil
-}
-
-// nodeW36 runs node "w36" on *s.
-func (g *Fan100) nodeW36(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW36); err != nil {
-		return err
-	}
-	out, err := g.h.W36(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW36, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW36, s)
-	return nil
-}
-
-// nodeW37 runs node "w37" on *s.
-func (g *Fan100) nodeW37(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW37); err != nil {
-		return err
-	}
-	out, err := g.h.W37(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW37, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW37, s)
-	return nil
-}
-
-// nodeW38 runs node "w38" on *s.
-func (g *Fan100) nodeW38(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW38); err != nil {
-		return err
-	}
-	out, err := g.h.W38(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW38, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW38, s)
-	return nil
-}
-
-// nodeW39 runs node "w39" on *s.
-func (g *Fan100) nodeW39(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW39); err != nil {
-		return err
-	}
-	out, err := g.h.W39(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW39, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW39, s)
-	return nil
-}
-
-// nodeW40 runs node "w40" on *s.
-func (g *Fan100) nodeW40(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW40); err != nil {
-		return err
-	}
-	out, err := g.h.W40(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW40, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW40, s)
-	return nil
-}
-
-// nodeW41 runs node "w41" on *s.
-func (g *Fan100) nodeW41(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW41); err != nil {
-		return err
-	}
-	out, err := g.h.W41(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW41, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW41, s)
-	return nil
-}
-
-// nodeW42 runs node "w42" on *s.
-func (g *Fan100) nodeW42(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW42); err != nil {
-		return err
-	}
-	out, err := g.h.W42(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW42, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW42, s)
-	return nil
-}
-
-// nodeW43 runs node "w43" on *s.
-func (g *Fan100) nodeW43(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW43); err != nil {
-		return err
-	}
-	out, err := g.h.W43(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW43, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW43, s)
-	return nil
-}
-
-// nodeW44 runs node "w44" on *s.
-func (g *Fan100) nodeW44(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW44); err != nil {
-		return err
-	}
-	out, err := g.h.W44(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW44, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW44, s)
-	return nil
-}
-
-// nodeW45 runs node "w45" on *s.
-func (g *Fan100) nodeW45(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW45); err != nil {
-		return err
-	}
-	out, err := g.h.W45(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW45, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW45, s)
-	return nil
-}
-
-// nodeW46 runs node "w46" on *s.
-func (g *Fan100) nodeW46(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW46); err != nil {
-		return err
-	}
-	out, err := g.h.W46(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW46, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW46, s)
-	return nil
-}
-
-// nodeW47 runs node "w47" on *s.
-func (g *Fan100) nodeW47(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW47); err != nil {
-		return err
-	}
-	out, err := g.h.W47(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW47, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW47, s)
-	return nil
-}
-
-// nodeW48 runs node "w48" on *s.
-func (g *Fan100) nodeW48(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW48); err != nil {
-		return err
-	}
-	out, err := g.h.W48(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW48, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW48, s)
-	return nil
-}
-
-// nodeW49 runs node "w49" on *s.
-func (g *Fan100) nodeW49(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW49); err != nil {
-		return err
-	}
-	out, err := g.h.W49(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW49, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW49, s)
-	return nil
-}
-
-// nodeW50 runs node "w50" on *s.
-func (g *Fan100) nodeW50(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW50); err != nil {
-		return err
-	}
-	out, err := g.h.W50(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW50, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW50, s)
-	return nil
-}
-
-// nodeW51 runs node "w51" on *s.
-func (g *Fan100) nodeW51(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW51); err != nil {
-		return err
-	}
-	out, err := g.h.W51(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW51, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW51, s)
-	return nil
-}
-
-// nodeW52 runs node "w52" on *s.
-func (g *Fan100) nodeW52(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW52); err != nil {
-		return err
-	}
-	out, err := g.h.W52(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW52, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW52, s)
-	return nil
-}
-
-// nodeW53 runs node "w53" on *s.
-func (g *Fan100) nodeW53(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW53); err != nil {
-		return err
-	}
-	out, err := g.h.W53(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW53, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW53, s)
-	return nil
-}
-
-// nodeW54 runs node "w54" on *s.
-func (g *Fan100) nodeW54(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW54); err != nil {
-		return err
-	}
-	out, err := g.h.W54(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW54, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW54, s)
-	return nil
-}
-
-// nodeW55 runs node "w55" on *s.
-func (g *Fan100) nodeW55(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW55); err != nil {
-		return err
-	}
-	out, err := g.h.W55(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW55, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW55, s)
-	return nil
-}
-
-// nodeW56 runs node "w56" on *s.
-func (g *Fan100) nodeW56(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW56); err != nil {
-		return err
-	}
-	out, err := g.h.W56(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW56, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW56, s)
-	return nil
-}
-
-// nodeW57 runs node "w57" on *s.
-func (g *Fan100) nodeW57(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW57); err != nil {
-		return err
-	}
-	out, err := g.h.W57(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW57, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW57, s)
-	return nil
-}
-
-// nodeW58 runs node "w58" on *s.
-func (g *Fan100) nodeW58(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW58); err != nil {
-		return err
-	}
-	out, err := g.h.W58(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW58, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW58, s)
-	return nil
-}
-
-// nodeW59 runs node "w59" on *s.
-func (g *Fan100) nodeW59(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW59); err != nil {
-		return err
-	}
-	out, err := g.h.W59(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW59, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW59, s)
-	return nil
-}
-
-// nodeW60 runs node "w60" on *s.
-func (g *Fan100) nodeW60(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW60); err != nil {
-		return err
-	}
-	out, err := g.h.W60(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW60, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW60, s)
-	return nil
-}
-
-// nodeW61 runs node "w61" on *s.
-func (g *Fan100) nodeW61(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW61); err != nil {
-		return err
-	}
-	out, err := g.h.W61(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW61, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW61, s)
-	return nil
-}
-
-// nodeW62 runs node "w62" on *s.
-func (g *Fan100) nodeW62(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW62); err != nil {
-		return err
-	}
-	out, err := g.h.W62(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW62, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW62, s)
-	return nil
-}
-
-// nodeW63 runs node "w63" on *s.
-func (g *Fan100) nodeW63(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW63); err != nil {
-		return err
-	}
-	out, err := g.h.W63(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW63, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW63, s)
-	return nil
-}
-
-// nodeW64 runs node "w64" on *s.
-func (g *Fan100) nodeW64(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW64); err != nil {
-		return err
-	}
-	out, err := g.h.W64(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW64, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW64, s)
-	return nil
-}
-
-// nodeW65 runs node "w65" on *s.
-func (g *Fan100) nodeW65(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW65); err != nil {
-		return err
-	}
-	out, err := g.h.W65(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW65, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW65, s)
-	return nil
-}
-
-// nodeW66 runs node "w66" on *s.
-func (g *Fan100) nodeW66(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW66); err != nil {
-		return err
-	}
-	out, err := g.h.W66(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW66, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW66, s)
-	return nil
-}
-
-// nodeW67 runs node "w67" on *s.
-func (g *Fan100) nodeW67(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW67); err != nil {
-		return err
-	}
-	out, err := g.h.W67(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW67, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW67, s)
-	return nil
-}
-
-// nodeW68 runs node "w68" on *s.
-func (g *Fan100) nodeW68(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW68); err != nil {
-		return err
-	}
-	out, err := g.h.W68(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW68, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW68, s)
-	return nil
-}
-
-// nodeW69 runs node "w69" on *s.
-func (g *Fan100) nodeW69(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW69); err != nil {
-		return err
-	}
-	out, err := g.h.W69(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW69, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW69, s)
-	return nil
-}
-
-// nodeW70 runs node "w70" on *s.
-func (g *Fan100) nodeW70(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW70); err != nil {
-		return err
-	}
-	out, err := g.h.W70(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW70, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW70, s)
-	return nil
-}
-
-// nodeW71 runs node "w71" on *s.
-func (g *Fan100) nodeW71(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW71); err != nil {
-		return err
-	}
-	out, err := g.h.W71(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW71, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW71, s)
-	return nil
-}
-
-// nodeW72 runs node "w72" on *s.
-func (g *Fan100) nodeW72(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW72); err != nil {
-		return err
-	}
-	out, err := g.h.W72(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW72, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW72, s)
-	return nil
-}
-
-// nodeW73 runs node "w73" on *s.
-func (g *Fan100) nodeW73(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW73); err != nil {
-		return err
-	}
-	out, err := g.h.W73(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW73, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW73, s)
-	return nil
-}
-
-// nodeW74 runs node "w74" on *s.
-func (g *Fan100) nodeW74(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW74); err != nil {
-		return err
-	}
-	out, err := g.h.W74(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW74, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW74, s)
-	return nil
-}
-
-// nodeW75 runs node "w75" on *s.
-func (g *Fan100) nodeW75(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW75); err != nil {
-		return err
-	}
-	out, err := g.h.W75(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW75, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW75, s)
-	return nil
-}
-
-// nodeW76 runs node "w76" on *s.
-func (g *Fan100) nodeW76(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW76); err != nil {
-		return err
-	}
-	out, err := g.h.W76(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW76, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW76, s)
-	return nil
-}
-
-// nodeW77 runs node "w77" on *s.
-func (g *Fan100) nodeW77(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW77); err != nil {
-		return err
-	}
-	out, err := g.h.W77(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW77, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW77, s)
-	return nil
-}
-
-// nodeW78 runs node "w78" on *s.
-func (g *Fan100) nodeW78(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW78); err != nil {
-		return err
-	}
-	out, err := g.h.W78(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW78, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW78, s)
-	return nil
-}
-
-// nodeW79 runs node "w79" on *s.
-func (g *Fan100) nodeW79(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW79); err != nil {
-		return err
-	}
-	out, err := g.h.W79(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW79, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW79, s)
-	return nil
-}
-
-// nodeW80 runs node "w80" on *s.
-func (g *Fan100) nodeW80(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW80); err != nil {
-		return err
-	}
-	out, err := g.h.W80(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW80, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW80, s)
-	return nil
-}
-
-// nodeW81 runs node "w81" on *s.
-func (g *Fan100) nodeW81(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW81); err != nil {
-		return err
-	}
-	out, err := g.h.W81(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW81, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW81, s)
-	return nil
-}
-
-// nodeW82 runs node "w82" on *s.
-func (g *Fan100) nodeW82(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW82); err != nil {
-		return err
-	}
-	out, err := g.h.W82(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW82, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW82, s)
-	return nil
-}
-
-// nodeW83 runs node "w83" on *s.
-func (g *Fan100) nodeW83(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW83); err != nil {
-		return err
-	}
-	out, err := g.h.W83(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW83, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW83, s)
-	return nil
-}
-
-// nodeW84 runs node "w84" on *s.
-func (g *Fan100) nodeW84(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW84); err != nil {
-		return err
-	}
-	out, err := g.h.W84(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW84, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW84, s)
-	return nil
-}
-
-// nodeW85 runs node "w85" on *s.
-func (g *Fan100) nodeW85(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW85); err != nil {
-		return err
-	}
-	out, err := g.h.W85(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW85, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW85, s)
-	return nil
-}
-
-// nodeW86 runs node "w86" on *s.
-func (g *Fan100) nodeW86(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW86); err != nil {
-		return err
-	}
-	out, err := g.h.W86(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW86, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW86, s)
-	return nil
-}
-
-// nodeW87 runs node "w87" on *s.
-func (g *Fan100) nodeW87(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW87); err != nil {
-		return err
-	}
-	out, err := g.h.W87(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW87, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW87, s)
-	return nil
-}
-
-// nodeW88 runs node "w88" on *s.
-func (g *Fan100) nodeW88(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW88); err != nil {
-		return err
-	}
-	out, err := g.h.W88(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW88, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW88, s)
-	return nil
-}
-
-// nodeW89 runs node "w89" on *s.
-func (g *Fan100) nodeW89(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW89); err != nil {
-		return err
-	}
-	out, err := g.h.W89(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW89, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW89, s)
-	return nil
-}
-
-// nodeW90 runs node "w90" on *s.
-func (g *Fan100) nodeW90(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW90); err != nil {
-		return err
-	}
-	out, err := g.h.W90(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW90, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW90, s)
-	return nil
-}
-
-// nodeW91 runs node "w91" on *s.
-func (g *Fan100) nodeW91(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW91); err != nil {
-		return err
-	}
-	out, err := g.h.W91(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW91, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW91, s)
-	return nil
-}
-
-// nodeW92 runs node "w92" on *s.
-func (g *Fan100) nodeW92(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW92); err != nil {
-		return err
-	}
-	out, err := g.h.W92(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW92, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW92, s)
-	return nil
-}
-
-// nodeW93 runs node "w93" on *s.
-func (g *Fan100) nodeW93(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW93); err != nil {
-		return err
-	}
-	out, err := g.h.W93(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW93, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW93, s)
-	return nil
-}
-
-// nodeW94 runs node "w94" on *s.
-func (g *Fan100) nodeW94(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW94); err != nil {
-		return err
-	}
-	out, err := g.h.W94(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW94, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW94, s)
-	return nil
-}
-
-// nodeW95 runs node "w95" on *s.
-func (g *Fan100) nodeW95(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW95); err != nil {
-		return err
-	}
-	out, err := g.h.W95(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW95, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW95, s)
-	return nil
-}
-
-// nodeW96 runs node "w96" on *s.
-func (g *Fan100) nodeW96(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW96); err != nil {
-		return err
-	}
-	out, err := g.h.W96(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW96, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW96, s)
-	return nil
-}
-
-// nodeW97 runs node "w97" on *s.
-func (g *Fan100) nodeW97(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW97); err != nil {
-		return err
-	}
-	out, err := g.h.W97(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW97, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW97, s)
-	return nil
-}
-
-// nodeW98 runs node "w98" on *s.
-func (g *Fan100) nodeW98(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW98); err != nil {
-		return err
-	}
-	out, err := g.h.W98(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW98, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW98, s)
-	return nil
-}
-
-// nodeW99 runs node "w99" on *s.
-func (g *Fan100) nodeW99(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW99); err != nil {
-		return err
-	}
-	out, err := g.h.W99(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW99, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW99, s)
-	return nil
-}
-
-// nodeW100 runs node "w100" on *s.
-func (g *Fan100) nodeW100(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan100NodeW100); err != nil {
-		return err
-	}
-	out, err := g.h.W100(ctx, *s)
-	if err != nil {
-		return x.Fail(fan100NodeW100, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeW100, s)
-	return nil
-}
-
-// nodeJoin runs node "join" on *s.
-func (g *Fan100) nodeJoin(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State, b *JoinBranches) error {
-	if err := x.Enter(ctx, in, fan100NodeJoin); err != nil {
-		return err
-	}
-	out, err := g.h.Join(ctx, *s, *b)
-	if err != nil {
-		return x.Fail(fan100NodeJoin, err)
-	}
-	*s = out
-	x.Leave(in, fan100NodeJoin, s)
-	return nil
 }
 
 // fan100JoinJoin is one activation of the fork at "start": each branch delivers its final state into it exactly once, under its lock, and fan-in "join" reads it after all have arrived.

@@ -7098,25 +7098,38 @@ var fan1000ForkStart = runtime.ForkSpec{
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *Fan1000) run(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
+	var out model.State // what the node that just ran returned
 	for {
 		switch n {
 		case fan1000NodeStart:
-			if err := g.nodeStart(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.Start(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			// The branches forked at "start" meet at "join", which runs here once all have arrived.
 			jJoin := &fan1000JoinJoin{
 				fork: *s,
 				g:    g,
 				x:    x,
 			}
-			if err := x.Fork(ctx, in, &fan1000ForkStart, jJoin); err != nil {
+			if err = x.Fork(ctx, in, &fan1000ForkStart, jJoin); err != nil {
 				return err
 			}
 			n = fan1000NodeJoin
-			if err := g.nodeJoin(ctx, x, in, s, &jJoin.in); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.Join(ctx, *s, jJoin.in)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
@@ -7127,19040 +7140,11013 @@ func (g *Fan1000) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 // branchStart runs one branch forked at "start" from node n until it reaches fan-in "join".
 func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
+	var out model.State // what the node that just ran returned
 	for {
 		switch n {
 		case fan1000NodeW1:
-			if err := g.nodeW1(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W1(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW2:
-			if err := g.nodeW2(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W2(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW3:
-			if err := g.nodeW3(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W3(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW4:
-			if err := g.nodeW4(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W4(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW5:
-			if err := g.nodeW5(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W5(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW6:
-			if err := g.nodeW6(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W6(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW7:
-			if err := g.nodeW7(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W7(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW8:
-			if err := g.nodeW8(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W8(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW9:
-			if err := g.nodeW9(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W9(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW10:
-			if err := g.nodeW10(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W10(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW11:
-			if err := g.nodeW11(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W11(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW12:
-			if err := g.nodeW12(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W12(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW13:
-			if err := g.nodeW13(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W13(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW14:
-			if err := g.nodeW14(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W14(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW15:
-			if err := g.nodeW15(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W15(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW16:
-			if err := g.nodeW16(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W16(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW17:
-			if err := g.nodeW17(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W17(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW18:
-			if err := g.nodeW18(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W18(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW19:
-			if err := g.nodeW19(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W19(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW20:
-			if err := g.nodeW20(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W20(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW21:
-			if err := g.nodeW21(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W21(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW22:
-			if err := g.nodeW22(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W22(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW23:
-			if err := g.nodeW23(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W23(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW24:
-			if err := g.nodeW24(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W24(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW25:
-			if err := g.nodeW25(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W25(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW26:
-			if err := g.nodeW26(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W26(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW27:
-			if err := g.nodeW27(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W27(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW28:
-			if err := g.nodeW28(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W28(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW29:
-			if err := g.nodeW29(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W29(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW30:
-			if err := g.nodeW30(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W30(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW31:
-			if err := g.nodeW31(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W31(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW32:
-			if err := g.nodeW32(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W32(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW33:
-			if err := g.nodeW33(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W33(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW34:
-			if err := g.nodeW34(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W34(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW35:
-			if err := g.nodeW35(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W35(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW36:
-			if err := g.nodeW36(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W36(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW37:
-			if err := g.nodeW37(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W37(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW38:
-			if err := g.nodeW38(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W38(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW39:
-			if err := g.nodeW39(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W39(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW40:
-			if err := g.nodeW40(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W40(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW41:
-			if err := g.nodeW41(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W41(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW42:
-			if err := g.nodeW42(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W42(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW43:
-			if err := g.nodeW43(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W43(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW44:
-			if err := g.nodeW44(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W44(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW45:
-			if err := g.nodeW45(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W45(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW46:
-			if err := g.nodeW46(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W46(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW47:
-			if err := g.nodeW47(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W47(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW48:
-			if err := g.nodeW48(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W48(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW49:
-			if err := g.nodeW49(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W49(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW50:
-			if err := g.nodeW50(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W50(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW51:
-			if err := g.nodeW51(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W51(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW52:
-			if err := g.nodeW52(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W52(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW53:
-			if err := g.nodeW53(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W53(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW54:
-			if err := g.nodeW54(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W54(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW55:
-			if err := g.nodeW55(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W55(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW56:
-			if err := g.nodeW56(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W56(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW57:
-			if err := g.nodeW57(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W57(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW58:
-			if err := g.nodeW58(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W58(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW59:
-			if err := g.nodeW59(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W59(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW60:
-			if err := g.nodeW60(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W60(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW61:
-			if err := g.nodeW61(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W61(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW62:
-			if err := g.nodeW62(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W62(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW63:
-			if err := g.nodeW63(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W63(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW64:
-			if err := g.nodeW64(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W64(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW65:
-			if err := g.nodeW65(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W65(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW66:
-			if err := g.nodeW66(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W66(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW67:
-			if err := g.nodeW67(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W67(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW68:
-			if err := g.nodeW68(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W68(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW69:
-			if err := g.nodeW69(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W69(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW70:
-			if err := g.nodeW70(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W70(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW71:
-			if err := g.nodeW71(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W71(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW72:
-			if err := g.nodeW72(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W72(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW73:
-			if err := g.nodeW73(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W73(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW74:
-			if err := g.nodeW74(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W74(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW75:
-			if err := g.nodeW75(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W75(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW76:
-			if err := g.nodeW76(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W76(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW77:
-			if err := g.nodeW77(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W77(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW78:
-			if err := g.nodeW78(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W78(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW79:
-			if err := g.nodeW79(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W79(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW80:
-			if err := g.nodeW80(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W80(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW81:
-			if err := g.nodeW81(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W81(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW82:
-			if err := g.nodeW82(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W82(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW83:
-			if err := g.nodeW83(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W83(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW84:
-			if err := g.nodeW84(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W84(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW85:
-			if err := g.nodeW85(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W85(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW86:
-			if err := g.nodeW86(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W86(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW87:
-			if err := g.nodeW87(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W87(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW88:
-			if err := g.nodeW88(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W88(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW89:
-			if err := g.nodeW89(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W89(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW90:
-			if err := g.nodeW90(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W90(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW91:
-			if err := g.nodeW91(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W91(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW92:
-			if err := g.nodeW92(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W92(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW93:
-			if err := g.nodeW93(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W93(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW94:
-			if err := g.nodeW94(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W94(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW95:
-			if err := g.nodeW95(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W95(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW96:
-			if err := g.nodeW96(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W96(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW97:
-			if err := g.nodeW97(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W97(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW98:
-			if err := g.nodeW98(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W98(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW99:
-			if err := g.nodeW99(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W99(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW100:
-			if err := g.nodeW100(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W100(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW101:
-			if err := g.nodeW101(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W101(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW102:
-			if err := g.nodeW102(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W102(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW103:
-			if err := g.nodeW103(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W103(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW104:
-			if err := g.nodeW104(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W104(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW105:
-			if err := g.nodeW105(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W105(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW106:
-			if err := g.nodeW106(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W106(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW107:
-			if err := g.nodeW107(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W107(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW108:
-			if err := g.nodeW108(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W108(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW109:
-			if err := g.nodeW109(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W109(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW110:
-			if err := g.nodeW110(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W110(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW111:
-			if err := g.nodeW111(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W111(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW112:
-			if err := g.nodeW112(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W112(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW113:
-			if err := g.nodeW113(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W113(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW114:
-			if err := g.nodeW114(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W114(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW115:
-			if err := g.nodeW115(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W115(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW116:
-			if err := g.nodeW116(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W116(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW117:
-			if err := g.nodeW117(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W117(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW118:
-			if err := g.nodeW118(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W118(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW119:
-			if err := g.nodeW119(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W119(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW120:
-			if err := g.nodeW120(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W120(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW121:
-			if err := g.nodeW121(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W121(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW122:
-			if err := g.nodeW122(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W122(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW123:
-			if err := g.nodeW123(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W123(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW124:
-			if err := g.nodeW124(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W124(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW125:
-			if err := g.nodeW125(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W125(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW126:
-			if err := g.nodeW126(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W126(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW127:
-			if err := g.nodeW127(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W127(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW128:
-			if err := g.nodeW128(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W128(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW129:
-			if err := g.nodeW129(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W129(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW130:
-			if err := g.nodeW130(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W130(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW131:
-			if err := g.nodeW131(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W131(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW132:
-			if err := g.nodeW132(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W132(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW133:
-			if err := g.nodeW133(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W133(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW134:
-			if err := g.nodeW134(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W134(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW135:
-			if err := g.nodeW135(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W135(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW136:
-			if err := g.nodeW136(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W136(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW137:
-			if err := g.nodeW137(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W137(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW138:
-			if err := g.nodeW138(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W138(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW139:
-			if err := g.nodeW139(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W139(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW140:
-			if err := g.nodeW140(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W140(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW141:
-			if err := g.nodeW141(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W141(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW142:
-			if err := g.nodeW142(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W142(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW143:
-			if err := g.nodeW143(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W143(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW144:
-			if err := g.nodeW144(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W144(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW145:
-			if err := g.nodeW145(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W145(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW146:
-			if err := g.nodeW146(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W146(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW147:
-			if err := g.nodeW147(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W147(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW148:
-			if err := g.nodeW148(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W148(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW149:
-			if err := g.nodeW149(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W149(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW150:
-			if err := g.nodeW150(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W150(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW151:
-			if err := g.nodeW151(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W151(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW152:
-			if err := g.nodeW152(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W152(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW153:
-			if err := g.nodeW153(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W153(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW154:
-			if err := g.nodeW154(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W154(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW155:
-			if err := g.nodeW155(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W155(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW156:
-			if err := g.nodeW156(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W156(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW157:
-			if err := g.nodeW157(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W157(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW158:
-			if err := g.nodeW158(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W158(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW159:
-			if err := g.nodeW159(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W159(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW160:
-			if err := g.nodeW160(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W160(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW161:
-			if err := g.nodeW161(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W161(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW162:
-			if err := g.nodeW162(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W162(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW163:
-			if err := g.nodeW163(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W163(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW164:
-			if err := g.nodeW164(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W164(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW165:
-			if err := g.nodeW165(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W165(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW166:
-			if err := g.nodeW166(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W166(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW167:
-			if err := g.nodeW167(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W167(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW168:
-			if err := g.nodeW168(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W168(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW169:
-			if err := g.nodeW169(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W169(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW170:
-			if err := g.nodeW170(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W170(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW171:
-			if err := g.nodeW171(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W171(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW172:
-			if err := g.nodeW172(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W172(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW173:
-			if err := g.nodeW173(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W173(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW174:
-			if err := g.nodeW174(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W174(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW175:
-			if err := g.nodeW175(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W175(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW176:
-			if err := g.nodeW176(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W176(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW177:
-			if err := g.nodeW177(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W177(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW178:
-			if err := g.nodeW178(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W178(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW179:
-			if err := g.nodeW179(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W179(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW180:
-			if err := g.nodeW180(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W180(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW181:
-			if err := g.nodeW181(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W181(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW182:
-			if err := g.nodeW182(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W182(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW183:
-			if err := g.nodeW183(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W183(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW184:
-			if err := g.nodeW184(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W184(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW185:
-			if err := g.nodeW185(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W185(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW186:
-			if err := g.nodeW186(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W186(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW187:
-			if err := g.nodeW187(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W187(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW188:
-			if err := g.nodeW188(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W188(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW189:
-			if err := g.nodeW189(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W189(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW190:
-			if err := g.nodeW190(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W190(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW191:
-			if err := g.nodeW191(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W191(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW192:
-			if err := g.nodeW192(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W192(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW193:
-			if err := g.nodeW193(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W193(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW194:
-			if err := g.nodeW194(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W194(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW195:
-			if err := g.nodeW195(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W195(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW196:
-			if err := g.nodeW196(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W196(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW197:
-			if err := g.nodeW197(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W197(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW198:
-			if err := g.nodeW198(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W198(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW199:
-			if err := g.nodeW199(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W199(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW200:
-			if err := g.nodeW200(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W200(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW201:
-			if err := g.nodeW201(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W201(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW202:
-			if err := g.nodeW202(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W202(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW203:
-			if err := g.nodeW203(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W203(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW204:
-			if err := g.nodeW204(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W204(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW205:
-			if err := g.nodeW205(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W205(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW206:
-			if err := g.nodeW206(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W206(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW207:
-			if err := g.nodeW207(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W207(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW208:
-			if err := g.nodeW208(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W208(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW209:
-			if err := g.nodeW209(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W209(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW210:
-			if err := g.nodeW210(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W210(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW211:
-			if err := g.nodeW211(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W211(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW212:
-			if err := g.nodeW212(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W212(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW213:
-			if err := g.nodeW213(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W213(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW214:
-			if err := g.nodeW214(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W214(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW215:
-			if err := g.nodeW215(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W215(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW216:
-			if err := g.nodeW216(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W216(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW217:
-			if err := g.nodeW217(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W217(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW218:
-			if err := g.nodeW218(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W218(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW219:
-			if err := g.nodeW219(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W219(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW220:
-			if err := g.nodeW220(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W220(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW221:
-			if err := g.nodeW221(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W221(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW222:
-			if err := g.nodeW222(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W222(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW223:
-			if err := g.nodeW223(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W223(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW224:
-			if err := g.nodeW224(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W224(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW225:
-			if err := g.nodeW225(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W225(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW226:
-			if err := g.nodeW226(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W226(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW227:
-			if err := g.nodeW227(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W227(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW228:
-			if err := g.nodeW228(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W228(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW229:
-			if err := g.nodeW229(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W229(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW230:
-			if err := g.nodeW230(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W230(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW231:
-			if err := g.nodeW231(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W231(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW232:
-			if err := g.nodeW232(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W232(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW233:
-			if err := g.nodeW233(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W233(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW234:
-			if err := g.nodeW234(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W234(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW235:
-			if err := g.nodeW235(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W235(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW236:
-			if err := g.nodeW236(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W236(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW237:
-			if err := g.nodeW237(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W237(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW238:
-			if err := g.nodeW238(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W238(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW239:
-			if err := g.nodeW239(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W239(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW240:
-			if err := g.nodeW240(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W240(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW241:
-			if err := g.nodeW241(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W241(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW242:
-			if err := g.nodeW242(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W242(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW243:
-			if err := g.nodeW243(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W243(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW244:
-			if err := g.nodeW244(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W244(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW245:
-			if err := g.nodeW245(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W245(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW246:
-			if err := g.nodeW246(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W246(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW247:
-			if err := g.nodeW247(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W247(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW248:
-			if err := g.nodeW248(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W248(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW249:
-			if err := g.nodeW249(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W249(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW250:
-			if err := g.nodeW250(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W250(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW251:
-			if err := g.nodeW251(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W251(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW252:
-			if err := g.nodeW252(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W252(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW253:
-			if err := g.nodeW253(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W253(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW254:
-			if err := g.nodeW254(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W254(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW255:
-			if err := g.nodeW255(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W255(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW256:
-			if err := g.nodeW256(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W256(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW257:
-			if err := g.nodeW257(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W257(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW258:
-			if err := g.nodeW258(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W258(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW259:
-			if err := g.nodeW259(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W259(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW260:
-			if err := g.nodeW260(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W260(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW261:
-			if err := g.nodeW261(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W261(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW262:
-			if err := g.nodeW262(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W262(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW263:
-			if err := g.nodeW263(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W263(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW264:
-			if err := g.nodeW264(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W264(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW265:
-			if err := g.nodeW265(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W265(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW266:
-			if err := g.nodeW266(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W266(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW267:
-			if err := g.nodeW267(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W267(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW268:
-			if err := g.nodeW268(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W268(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW269:
-			if err := g.nodeW269(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W269(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW270:
-			if err := g.nodeW270(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W270(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW271:
-			if err := g.nodeW271(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W271(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW272:
-			if err := g.nodeW272(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W272(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW273:
-			if err := g.nodeW273(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W273(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW274:
-			if err := g.nodeW274(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W274(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW275:
-			if err := g.nodeW275(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W275(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW276:
-			if err := g.nodeW276(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W276(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW277:
-			if err := g.nodeW277(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W277(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW278:
-			if err := g.nodeW278(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W278(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW279:
-			if err := g.nodeW279(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W279(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW280:
-			if err := g.nodeW280(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W280(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW281:
-			if err := g.nodeW281(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W281(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW282:
-			if err := g.nodeW282(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W282(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW283:
-			if err := g.nodeW283(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W283(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW284:
-			if err := g.nodeW284(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W284(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW285:
-			if err := g.nodeW285(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W285(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW286:
-			if err := g.nodeW286(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W286(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW287:
-			if err := g.nodeW287(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W287(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW288:
-			if err := g.nodeW288(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W288(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW289:
-			if err := g.nodeW289(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W289(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW290:
-			if err := g.nodeW290(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W290(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW291:
-			if err := g.nodeW291(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W291(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW292:
-			if err := g.nodeW292(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W292(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW293:
-			if err := g.nodeW293(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W293(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW294:
-			if err := g.nodeW294(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W294(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW295:
-			if err := g.nodeW295(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W295(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW296:
-			if err := g.nodeW296(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W296(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW297:
-			if err := g.nodeW297(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W297(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW298:
-			if err := g.nodeW298(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W298(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW299:
-			if err := g.nodeW299(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W299(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW300:
-			if err := g.nodeW300(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W300(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW301:
-			if err := g.nodeW301(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W301(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW302:
-			if err := g.nodeW302(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W302(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW303:
-			if err := g.nodeW303(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W303(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW304:
-			if err := g.nodeW304(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W304(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW305:
-			if err := g.nodeW305(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W305(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW306:
-			if err := g.nodeW306(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W306(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW307:
-			if err := g.nodeW307(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W307(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW308:
-			if err := g.nodeW308(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W308(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW309:
-			if err := g.nodeW309(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W309(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW310:
-			if err := g.nodeW310(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W310(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW311:
-			if err := g.nodeW311(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W311(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW312:
-			if err := g.nodeW312(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W312(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW313:
-			if err := g.nodeW313(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W313(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW314:
-			if err := g.nodeW314(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W314(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW315:
-			if err := g.nodeW315(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W315(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW316:
-			if err := g.nodeW316(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W316(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW317:
-			if err := g.nodeW317(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W317(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW318:
-			if err := g.nodeW318(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W318(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW319:
-			if err := g.nodeW319(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W319(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW320:
-			if err := g.nodeW320(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W320(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW321:
-			if err := g.nodeW321(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W321(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW322:
-			if err := g.nodeW322(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W322(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW323:
-			if err := g.nodeW323(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W323(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW324:
-			if err := g.nodeW324(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W324(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW325:
-			if err := g.nodeW325(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W325(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW326:
-			if err := g.nodeW326(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W326(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW327:
-			if err := g.nodeW327(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W327(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW328:
-			if err := g.nodeW328(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W328(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW329:
-			if err := g.nodeW329(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W329(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW330:
-			if err := g.nodeW330(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W330(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW331:
-			if err := g.nodeW331(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W331(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW332:
-			if err := g.nodeW332(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W332(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW333:
-			if err := g.nodeW333(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W333(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW334:
-			if err := g.nodeW334(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W334(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW335:
-			if err := g.nodeW335(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W335(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW336:
-			if err := g.nodeW336(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W336(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW337:
-			if err := g.nodeW337(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W337(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW338:
-			if err := g.nodeW338(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W338(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW339:
-			if err := g.nodeW339(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W339(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW340:
-			if err := g.nodeW340(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W340(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW341:
-			if err := g.nodeW341(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W341(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW342:
-			if err := g.nodeW342(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W342(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW343:
-			if err := g.nodeW343(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W343(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW344:
-			if err := g.nodeW344(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W344(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW345:
-			if err := g.nodeW345(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W345(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW346:
-			if err := g.nodeW346(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W346(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW347:
-			if err := g.nodeW347(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W347(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW348:
-			if err := g.nodeW348(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W348(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW349:
-			if err := g.nodeW349(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W349(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW350:
-			if err := g.nodeW350(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W350(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW351:
-			if err := g.nodeW351(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W351(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW352:
-			if err := g.nodeW352(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W352(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW353:
-			if err := g.nodeW353(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W353(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW354:
-			if err := g.nodeW354(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W354(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW355:
-			if err := g.nodeW355(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W355(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW356:
-			if err := g.nodeW356(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W356(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW357:
-			if err := g.nodeW357(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W357(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW358:
-			if err := g.nodeW358(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W358(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW359:
-			if err := g.nodeW359(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W359(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW360:
-			if err := g.nodeW360(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W360(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW361:
-			if err := g.nodeW361(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W361(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW362:
-			if err := g.nodeW362(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W362(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW363:
-			if err := g.nodeW363(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W363(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW364:
-			if err := g.nodeW364(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W364(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW365:
-			if err := g.nodeW365(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W365(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW366:
-			if err := g.nodeW366(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W366(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW367:
-			if err := g.nodeW367(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W367(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW368:
-			if err := g.nodeW368(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W368(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW369:
-			if err := g.nodeW369(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W369(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW370:
-			if err := g.nodeW370(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W370(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW371:
-			if err := g.nodeW371(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W371(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW372:
-			if err := g.nodeW372(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W372(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW373:
-			if err := g.nodeW373(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W373(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW374:
-			if err := g.nodeW374(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W374(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW375:
-			if err := g.nodeW375(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W375(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW376:
-			if err := g.nodeW376(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W376(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW377:
-			if err := g.nodeW377(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W377(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW378:
-			if err := g.nodeW378(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W378(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW379:
-			if err := g.nodeW379(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W379(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW380:
-			if err := g.nodeW380(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W380(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW381:
-			if err := g.nodeW381(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W381(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW382:
-			if err := g.nodeW382(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W382(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW383:
-			if err := g.nodeW383(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W383(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW384:
-			if err := g.nodeW384(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W384(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW385:
-			if err := g.nodeW385(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W385(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW386:
-			if err := g.nodeW386(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W386(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW387:
-			if err := g.nodeW387(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W387(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW388:
-			if err := g.nodeW388(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W388(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW389:
-			if err := g.nodeW389(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W389(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW390:
-			if err := g.nodeW390(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W390(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW391:
-			if err := g.nodeW391(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W391(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW392:
-			if err := g.nodeW392(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W392(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW393:
-			if err := g.nodeW393(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W393(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW394:
-			if err := g.nodeW394(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W394(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW395:
-			if err := g.nodeW395(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W395(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW396:
-			if err := g.nodeW396(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W396(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW397:
-			if err := g.nodeW397(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W397(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW398:
-			if err := g.nodeW398(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W398(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW399:
-			if err := g.nodeW399(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W399(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW400:
-			if err := g.nodeW400(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W400(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW401:
-			if err := g.nodeW401(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W401(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW402:
-			if err := g.nodeW402(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W402(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW403:
-			if err := g.nodeW403(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W403(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW404:
-			if err := g.nodeW404(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W404(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW405:
-			if err := g.nodeW405(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W405(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW406:
-			if err := g.nodeW406(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W406(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW407:
-			if err := g.nodeW407(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W407(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW408:
-			if err := g.nodeW408(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W408(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW409:
-			if err := g.nodeW409(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W409(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW410:
-			if err := g.nodeW410(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W410(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW411:
-			if err := g.nodeW411(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W411(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW412:
-			if err := g.nodeW412(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W412(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW413:
-			if err := g.nodeW413(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W413(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW414:
-			if err := g.nodeW414(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W414(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW415:
-			if err := g.nodeW415(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W415(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW416:
-			if err := g.nodeW416(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W416(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW417:
-			if err := g.nodeW417(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W417(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW418:
-			if err := g.nodeW418(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W418(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW419:
-			if err := g.nodeW419(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W419(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW420:
-			if err := g.nodeW420(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W420(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW421:
-			if err := g.nodeW421(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W421(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW422:
-			if err := g.nodeW422(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W422(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW423:
-			if err := g.nodeW423(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W423(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW424:
-			if err := g.nodeW424(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W424(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW425:
-			if err := g.nodeW425(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W425(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW426:
-			if err := g.nodeW426(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W426(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW427:
-			if err := g.nodeW427(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W427(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW428:
-			if err := g.nodeW428(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W428(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW429:
-			if err := g.nodeW429(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W429(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW430:
-			if err := g.nodeW430(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W430(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW431:
-			if err := g.nodeW431(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W431(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW432:
-			if err := g.nodeW432(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W432(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW433:
-			if err := g.nodeW433(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W433(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW434:
-			if err := g.nodeW434(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W434(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW435:
-			if err := g.nodeW435(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W435(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW436:
-			if err := g.nodeW436(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W436(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW437:
-			if err := g.nodeW437(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W437(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW438:
-			if err := g.nodeW438(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W438(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW439:
-			if err := g.nodeW439(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W439(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW440:
-			if err := g.nodeW440(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W440(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW441:
-			if err := g.nodeW441(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W441(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW442:
-			if err := g.nodeW442(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W442(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW443:
-			if err := g.nodeW443(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W443(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW444:
-			if err := g.nodeW444(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W444(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW445:
-			if err := g.nodeW445(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W445(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW446:
-			if err := g.nodeW446(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W446(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW447:
-			if err := g.nodeW447(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W447(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW448:
-			if err := g.nodeW448(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W448(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW449:
-			if err := g.nodeW449(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W449(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW450:
-			if err := g.nodeW450(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W450(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW451:
-			if err := g.nodeW451(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W451(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW452:
-			if err := g.nodeW452(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W452(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW453:
-			if err := g.nodeW453(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W453(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW454:
-			if err := g.nodeW454(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W454(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW455:
-			if err := g.nodeW455(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W455(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW456:
-			if err := g.nodeW456(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W456(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW457:
-			if err := g.nodeW457(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W457(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW458:
-			if err := g.nodeW458(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W458(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW459:
-			if err := g.nodeW459(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W459(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW460:
-			if err := g.nodeW460(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W460(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW461:
-			if err := g.nodeW461(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W461(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW462:
-			if err := g.nodeW462(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W462(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW463:
-			if err := g.nodeW463(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W463(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW464:
-			if err := g.nodeW464(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W464(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW465:
-			if err := g.nodeW465(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W465(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW466:
-			if err := g.nodeW466(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W466(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW467:
-			if err := g.nodeW467(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W467(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW468:
-			if err := g.nodeW468(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W468(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW469:
-			if err := g.nodeW469(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W469(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW470:
-			if err := g.nodeW470(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W470(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW471:
-			if err := g.nodeW471(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W471(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW472:
-			if err := g.nodeW472(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W472(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW473:
-			if err := g.nodeW473(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W473(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW474:
-			if err := g.nodeW474(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W474(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW475:
-			if err := g.nodeW475(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W475(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW476:
-			if err := g.nodeW476(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W476(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW477:
-			if err := g.nodeW477(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W477(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW478:
-			if err := g.nodeW478(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W478(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW479:
-			if err := g.nodeW479(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W479(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW480:
-			if err := g.nodeW480(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W480(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW481:
-			if err := g.nodeW481(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W481(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW482:
-			if err := g.nodeW482(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W482(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW483:
-			if err := g.nodeW483(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W483(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW484:
-			if err := g.nodeW484(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W484(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW485:
-			if err := g.nodeW485(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W485(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW486:
-			if err := g.nodeW486(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W486(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW487:
-			if err := g.nodeW487(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W487(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW488:
-			if err := g.nodeW488(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W488(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW489:
-			if err := g.nodeW489(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W489(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW490:
-			if err := g.nodeW490(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W490(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW491:
-			if err := g.nodeW491(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W491(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW492:
-			if err := g.nodeW492(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W492(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW493:
-			if err := g.nodeW493(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W493(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW494:
-			if err := g.nodeW494(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W494(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW495:
-			if err := g.nodeW495(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W495(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW496:
-			if err := g.nodeW496(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W496(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW497:
-			if err := g.nodeW497(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W497(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW498:
-			if err := g.nodeW498(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W498(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW499:
-			if err := g.nodeW499(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W499(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW500:
-			if err := g.nodeW500(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W500(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW501:
-			if err := g.nodeW501(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W501(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW502:
-			if err := g.nodeW502(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W502(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW503:
-			if err := g.nodeW503(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W503(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW504:
-			if err := g.nodeW504(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W504(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW505:
-			if err := g.nodeW505(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W505(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW506:
-			if err := g.nodeW506(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W506(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW507:
-			if err := g.nodeW507(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W507(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW508:
-			if err := g.nodeW508(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W508(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW509:
-			if err := g.nodeW509(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W509(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW510:
-			if err := g.nodeW510(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W510(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW511:
-			if err := g.nodeW511(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W511(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW512:
-			if err := g.nodeW512(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W512(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW513:
-			if err := g.nodeW513(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W513(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW514:
-			if err := g.nodeW514(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W514(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW515:
-			if err := g.nodeW515(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W515(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW516:
-			if err := g.nodeW516(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W516(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW517:
-			if err := g.nodeW517(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W517(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW518:
-			if err := g.nodeW518(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W518(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW519:
-			if err := g.nodeW519(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W519(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW520:
-			if err := g.nodeW520(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W520(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW521:
-			if err := g.nodeW521(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W521(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW522:
-			if err := g.nodeW522(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W522(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW523:
-			if err := g.nodeW523(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W523(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW524:
-			if err := g.nodeW524(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W524(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW525:
-			if err := g.nodeW525(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W525(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW526:
-			if err := g.nodeW526(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W526(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW527:
-			if err := g.nodeW527(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W527(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW528:
-			if err := g.nodeW528(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W528(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW529:
-			if err := g.nodeW529(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W529(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW530:
-			if err := g.nodeW530(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W530(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW531:
-			if err := g.nodeW531(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W531(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW532:
-			if err := g.nodeW532(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W532(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW533:
-			if err := g.nodeW533(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W533(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW534:
-			if err := g.nodeW534(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W534(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW535:
-			if err := g.nodeW535(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W535(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW536:
-			if err := g.nodeW536(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W536(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW537:
-			if err := g.nodeW537(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W537(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW538:
-			if err := g.nodeW538(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W538(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW539:
-			if err := g.nodeW539(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W539(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW540:
-			if err := g.nodeW540(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W540(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW541:
-			if err := g.nodeW541(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W541(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW542:
-			if err := g.nodeW542(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W542(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW543:
-			if err := g.nodeW543(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W543(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW544:
-			if err := g.nodeW544(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W544(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW545:
-			if err := g.nodeW545(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W545(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW546:
-			if err := g.nodeW546(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W546(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW547:
-			if err := g.nodeW547(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W547(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW548:
-			if err := g.nodeW548(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W548(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW549:
-			if err := g.nodeW549(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W549(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW550:
-			if err := g.nodeW550(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W550(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW551:
-			if err := g.nodeW551(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W551(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW552:
-			if err := g.nodeW552(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W552(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW553:
-			if err := g.nodeW553(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W553(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW554:
-			if err := g.nodeW554(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W554(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW555:
-			if err := g.nodeW555(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W555(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW556:
-			if err := g.nodeW556(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W556(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW557:
-			if err := g.nodeW557(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W557(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW558:
-			if err := g.nodeW558(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W558(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW559:
-			if err := g.nodeW559(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W559(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW560:
-			if err := g.nodeW560(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W560(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW561:
-			if err := g.nodeW561(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W561(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW562:
-			if err := g.nodeW562(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W562(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW563:
-			if err := g.nodeW563(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W563(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW564:
-			if err := g.nodeW564(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W564(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW565:
-			if err := g.nodeW565(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W565(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW566:
-			if err := g.nodeW566(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W566(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW567:
-			if err := g.nodeW567(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W567(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW568:
-			if err := g.nodeW568(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W568(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW569:
-			if err := g.nodeW569(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W569(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW570:
-			if err := g.nodeW570(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W570(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW571:
-			if err := g.nodeW571(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W571(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW572:
-			if err := g.nodeW572(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W572(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW573:
-			if err := g.nodeW573(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W573(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW574:
-			if err := g.nodeW574(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W574(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW575:
-			if err := g.nodeW575(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W575(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW576:
-			if err := g.nodeW576(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W576(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW577:
-			if err := g.nodeW577(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W577(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW578:
-			if err := g.nodeW578(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W578(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW579:
-			if err := g.nodeW579(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W579(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW580:
-			if err := g.nodeW580(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W580(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW581:
-			if err := g.nodeW581(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W581(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW582:
-			if err := g.nodeW582(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W582(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW583:
-			if err := g.nodeW583(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W583(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW584:
-			if err := g.nodeW584(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W584(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW585:
-			if err := g.nodeW585(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W585(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW586:
-			if err := g.nodeW586(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W586(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW587:
-			if err := g.nodeW587(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W587(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW588:
-			if err := g.nodeW588(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W588(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW589:
-			if err := g.nodeW589(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W589(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW590:
-			if err := g.nodeW590(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W590(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW591:
-			if err := g.nodeW591(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W591(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW592:
-			if err := g.nodeW592(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W592(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW593:
-			if err := g.nodeW593(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W593(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW594:
-			if err := g.nodeW594(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W594(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW595:
-			if err := g.nodeW595(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W595(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW596:
-			if err := g.nodeW596(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W596(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW597:
-			if err := g.nodeW597(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W597(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW598:
-			if err := g.nodeW598(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W598(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW599:
-			if err := g.nodeW599(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W599(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW600:
-			if err := g.nodeW600(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W600(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW601:
-			if err := g.nodeW601(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W601(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW602:
-			if err := g.nodeW602(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W602(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW603:
-			if err := g.nodeW603(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W603(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW604:
-			if err := g.nodeW604(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W604(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW605:
-			if err := g.nodeW605(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W605(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW606:
-			if err := g.nodeW606(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W606(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW607:
-			if err := g.nodeW607(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W607(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW608:
-			if err := g.nodeW608(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W608(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW609:
-			if err := g.nodeW609(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W609(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW610:
-			if err := g.nodeW610(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W610(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW611:
-			if err := g.nodeW611(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W611(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW612:
-			if err := g.nodeW612(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W612(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW613:
-			if err := g.nodeW613(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W613(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW614:
-			if err := g.nodeW614(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W614(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW615:
-			if err := g.nodeW615(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W615(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW616:
-			if err := g.nodeW616(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W616(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW617:
-			if err := g.nodeW617(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W617(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW618:
-			if err := g.nodeW618(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W618(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW619:
-			if err := g.nodeW619(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W619(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW620:
-			if err := g.nodeW620(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W620(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW621:
-			if err := g.nodeW621(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W621(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW622:
-			if err := g.nodeW622(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W622(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW623:
-			if err := g.nodeW623(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W623(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW624:
-			if err := g.nodeW624(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W624(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW625:
-			if err := g.nodeW625(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W625(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW626:
-			if err := g.nodeW626(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W626(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW627:
-			if err := g.nodeW627(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W627(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW628:
-			if err := g.nodeW628(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W628(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW629:
-			if err := g.nodeW629(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W629(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW630:
-			if err := g.nodeW630(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W630(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW631:
-			if err := g.nodeW631(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W631(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW632:
-			if err := g.nodeW632(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W632(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW633:
-			if err := g.nodeW633(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W633(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW634:
-			if err := g.nodeW634(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W634(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW635:
-			if err := g.nodeW635(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W635(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW636:
-			if err := g.nodeW636(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W636(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW637:
-			if err := g.nodeW637(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W637(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW638:
-			if err := g.nodeW638(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W638(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW639:
-			if err := g.nodeW639(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W639(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW640:
-			if err := g.nodeW640(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W640(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW641:
-			if err := g.nodeW641(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W641(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW642:
-			if err := g.nodeW642(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W642(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW643:
-			if err := g.nodeW643(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W643(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW644:
-			if err := g.nodeW644(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W644(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW645:
-			if err := g.nodeW645(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W645(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW646:
-			if err := g.nodeW646(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W646(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW647:
-			if err := g.nodeW647(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W647(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW648:
-			if err := g.nodeW648(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W648(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW649:
-			if err := g.nodeW649(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W649(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW650:
-			if err := g.nodeW650(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W650(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW651:
-			if err := g.nodeW651(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W651(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW652:
-			if err := g.nodeW652(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W652(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW653:
-			if err := g.nodeW653(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W653(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW654:
-			if err := g.nodeW654(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W654(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW655:
-			if err := g.nodeW655(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W655(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW656:
-			if err := g.nodeW656(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W656(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW657:
-			if err := g.nodeW657(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W657(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW658:
-			if err := g.nodeW658(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W658(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW659:
-			if err := g.nodeW659(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W659(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW660:
-			if err := g.nodeW660(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W660(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW661:
-			if err := g.nodeW661(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W661(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW662:
-			if err := g.nodeW662(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W662(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW663:
-			if err := g.nodeW663(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W663(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW664:
-			if err := g.nodeW664(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W664(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW665:
-			if err := g.nodeW665(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W665(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW666:
-			if err := g.nodeW666(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W666(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW667:
-			if err := g.nodeW667(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W667(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW668:
-			if err := g.nodeW668(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W668(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW669:
-			if err := g.nodeW669(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W669(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW670:
-			if err := g.nodeW670(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W670(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW671:
-			if err := g.nodeW671(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W671(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW672:
-			if err := g.nodeW672(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W672(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW673:
-			if err := g.nodeW673(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W673(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW674:
-			if err := g.nodeW674(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W674(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW675:
-			if err := g.nodeW675(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W675(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW676:
-			if err := g.nodeW676(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W676(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW677:
-			if err := g.nodeW677(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W677(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW678:
-			if err := g.nodeW678(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W678(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW679:
-			if err := g.nodeW679(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W679(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW680:
-			if err := g.nodeW680(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W680(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW681:
-			if err := g.nodeW681(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W681(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW682:
-			if err := g.nodeW682(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W682(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW683:
-			if err := g.nodeW683(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W683(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW684:
-			if err := g.nodeW684(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W684(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW685:
-			if err := g.nodeW685(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W685(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW686:
-			if err := g.nodeW686(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W686(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW687:
-			if err := g.nodeW687(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W687(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW688:
-			if err := g.nodeW688(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W688(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW689:
-			if err := g.nodeW689(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W689(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW690:
-			if err := g.nodeW690(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W690(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW691:
-			if err := g.nodeW691(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W691(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW692:
-			if err := g.nodeW692(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W692(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW693:
-			if err := g.nodeW693(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W693(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW694:
-			if err := g.nodeW694(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W694(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW695:
-			if err := g.nodeW695(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W695(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW696:
-			if err := g.nodeW696(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W696(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW697:
-			if err := g.nodeW697(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W697(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW698:
-			if err := g.nodeW698(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W698(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW699:
-			if err := g.nodeW699(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W699(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW700:
-			if err := g.nodeW700(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W700(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW701:
-			if err := g.nodeW701(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W701(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW702:
-			if err := g.nodeW702(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W702(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW703:
-			if err := g.nodeW703(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W703(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW704:
-			if err := g.nodeW704(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W704(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW705:
-			if err := g.nodeW705(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W705(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW706:
-			if err := g.nodeW706(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W706(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW707:
-			if err := g.nodeW707(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W707(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW708:
-			if err := g.nodeW708(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W708(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW709:
-			if err := g.nodeW709(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W709(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW710:
-			if err := g.nodeW710(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W710(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW711:
-			if err := g.nodeW711(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W711(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW712:
-			if err := g.nodeW712(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W712(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW713:
-			if err := g.nodeW713(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W713(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW714:
-			if err := g.nodeW714(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W714(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW715:
-			if err := g.nodeW715(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W715(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW716:
-			if err := g.nodeW716(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W716(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW717:
-			if err := g.nodeW717(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W717(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW718:
-			if err := g.nodeW718(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W718(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW719:
-			if err := g.nodeW719(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W719(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW720:
-			if err := g.nodeW720(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W720(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW721:
-			if err := g.nodeW721(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W721(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW722:
-			if err := g.nodeW722(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W722(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW723:
-			if err := g.nodeW723(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W723(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW724:
-			if err := g.nodeW724(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W724(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW725:
-			if err := g.nodeW725(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W725(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW726:
-			if err := g.nodeW726(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W726(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW727:
-			if err := g.nodeW727(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W727(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW728:
-			if err := g.nodeW728(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W728(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW729:
-			if err := g.nodeW729(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W729(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW730:
-			if err := g.nodeW730(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W730(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW731:
-			if err := g.nodeW731(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W731(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW732:
-			if err := g.nodeW732(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W732(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW733:
-			if err := g.nodeW733(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W733(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW734:
-			if err := g.nodeW734(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W734(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW735:
-			if err := g.nodeW735(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W735(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW736:
-			if err := g.nodeW736(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W736(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW737:
-			if err := g.nodeW737(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W737(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW738:
-			if err := g.nodeW738(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W738(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW739:
-			if err := g.nodeW739(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W739(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW740:
-			if err := g.nodeW740(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W740(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW741:
-			if err := g.nodeW741(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W741(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW742:
-			if err := g.nodeW742(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W742(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW743:
-			if err := g.nodeW743(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W743(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW744:
-			if err := g.nodeW744(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W744(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW745:
-			if err := g.nodeW745(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W745(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW746:
-			if err := g.nodeW746(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W746(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW747:
-			if err := g.nodeW747(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W747(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW748:
-			if err := g.nodeW748(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W748(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW749:
-			if err := g.nodeW749(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W749(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW750:
-			if err := g.nodeW750(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W750(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW751:
-			if err := g.nodeW751(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W751(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW752:
-			if err := g.nodeW752(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W752(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW753:
-			if err := g.nodeW753(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W753(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW754:
-			if err := g.nodeW754(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W754(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW755:
-			if err := g.nodeW755(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W755(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW756:
-			if err := g.nodeW756(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W756(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW757:
-			if err := g.nodeW757(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W757(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW758:
-			if err := g.nodeW758(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W758(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW759:
-			if err := g.nodeW759(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W759(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW760:
-			if err := g.nodeW760(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W760(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW761:
-			if err := g.nodeW761(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W761(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW762:
-			if err := g.nodeW762(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W762(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW763:
-			if err := g.nodeW763(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W763(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW764:
-			if err := g.nodeW764(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W764(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW765:
-			if err := g.nodeW765(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W765(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW766:
-			if err := g.nodeW766(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W766(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW767:
-			if err := g.nodeW767(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W767(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW768:
-			if err := g.nodeW768(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W768(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW769:
-			if err := g.nodeW769(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W769(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW770:
-			if err := g.nodeW770(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W770(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW771:
-			if err := g.nodeW771(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W771(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW772:
-			if err := g.nodeW772(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W772(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW773:
-			if err := g.nodeW773(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W773(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW774:
-			if err := g.nodeW774(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W774(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW775:
-			if err := g.nodeW775(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W775(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW776:
-			if err := g.nodeW776(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W776(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW777:
-			if err := g.nodeW777(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W777(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW778:
-			if err := g.nodeW778(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W778(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW779:
-			if err := g.nodeW779(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W779(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW780:
-			if err := g.nodeW780(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W780(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW781:
-			if err := g.nodeW781(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W781(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW782:
-			if err := g.nodeW782(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W782(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW783:
-			if err := g.nodeW783(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W783(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW784:
-			if err := g.nodeW784(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W784(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW785:
-			if err := g.nodeW785(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W785(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW786:
-			if err := g.nodeW786(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W786(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW787:
-			if err := g.nodeW787(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W787(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW788:
-			if err := g.nodeW788(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W788(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW789:
-			if err := g.nodeW789(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W789(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW790:
-			if err := g.nodeW790(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W790(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW791:
-			if err := g.nodeW791(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W791(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW792:
-			if err := g.nodeW792(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W792(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW793:
-			if err := g.nodeW793(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W793(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW794:
-			if err := g.nodeW794(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W794(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW795:
-			if err := g.nodeW795(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W795(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW796:
-			if err := g.nodeW796(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W796(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW797:
-			if err := g.nodeW797(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W797(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW798:
-			if err := g.nodeW798(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W798(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW799:
-			if err := g.nodeW799(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W799(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW800:
-			if err := g.nodeW800(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W800(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW801:
-			if err := g.nodeW801(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W801(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW802:
-			if err := g.nodeW802(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W802(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW803:
-			if err := g.nodeW803(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W803(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW804:
-			if err := g.nodeW804(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W804(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW805:
-			if err := g.nodeW805(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W805(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW806:
-			if err := g.nodeW806(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W806(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW807:
-			if err := g.nodeW807(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W807(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW808:
-			if err := g.nodeW808(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W808(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW809:
-			if err := g.nodeW809(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W809(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW810:
-			if err := g.nodeW810(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W810(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW811:
-			if err := g.nodeW811(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W811(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW812:
-			if err := g.nodeW812(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W812(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW813:
-			if err := g.nodeW813(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W813(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW814:
-			if err := g.nodeW814(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W814(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW815:
-			if err := g.nodeW815(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W815(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW816:
-			if err := g.nodeW816(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W816(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW817:
-			if err := g.nodeW817(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W817(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW818:
-			if err := g.nodeW818(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W818(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW819:
-			if err := g.nodeW819(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W819(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW820:
-			if err := g.nodeW820(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W820(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW821:
-			if err := g.nodeW821(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W821(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW822:
-			if err := g.nodeW822(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W822(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW823:
-			if err := g.nodeW823(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W823(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW824:
-			if err := g.nodeW824(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W824(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW825:
-			if err := g.nodeW825(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W825(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW826:
-			if err := g.nodeW826(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W826(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW827:
-			if err := g.nodeW827(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W827(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW828:
-			if err := g.nodeW828(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W828(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW829:
-			if err := g.nodeW829(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W829(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW830:
-			if err := g.nodeW830(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W830(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW831:
-			if err := g.nodeW831(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W831(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW832:
-			if err := g.nodeW832(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W832(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW833:
-			if err := g.nodeW833(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W833(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW834:
-			if err := g.nodeW834(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W834(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW835:
-			if err := g.nodeW835(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W835(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW836:
-			if err := g.nodeW836(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W836(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW837:
-			if err := g.nodeW837(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W837(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW838:
-			if err := g.nodeW838(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W838(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW839:
-			if err := g.nodeW839(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W839(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW840:
-			if err := g.nodeW840(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W840(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW841:
-			if err := g.nodeW841(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W841(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW842:
-			if err := g.nodeW842(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W842(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW843:
-			if err := g.nodeW843(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W843(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW844:
-			if err := g.nodeW844(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W844(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW845:
-			if err := g.nodeW845(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W845(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW846:
-			if err := g.nodeW846(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W846(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW847:
-			if err := g.nodeW847(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W847(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW848:
-			if err := g.nodeW848(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W848(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW849:
-			if err := g.nodeW849(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W849(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW850:
-			if err := g.nodeW850(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W850(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW851:
-			if err := g.nodeW851(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W851(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW852:
-			if err := g.nodeW852(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W852(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW853:
-			if err := g.nodeW853(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W853(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW854:
-			if err := g.nodeW854(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W854(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW855:
-			if err := g.nodeW855(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W855(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW856:
-			if err := g.nodeW856(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W856(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW857:
-			if err := g.nodeW857(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W857(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW858:
-			if err := g.nodeW858(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W858(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW859:
-			if err := g.nodeW859(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W859(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW860:
-			if err := g.nodeW860(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W860(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW861:
-			if err := g.nodeW861(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W861(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW862:
-			if err := g.nodeW862(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W862(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW863:
-			if err := g.nodeW863(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W863(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW864:
-			if err := g.nodeW864(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W864(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW865:
-			if err := g.nodeW865(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W865(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW866:
-			if err := g.nodeW866(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W866(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW867:
-			if err := g.nodeW867(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W867(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW868:
-			if err := g.nodeW868(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W868(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW869:
-			if err := g.nodeW869(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W869(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW870:
-			if err := g.nodeW870(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W870(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW871:
-			if err := g.nodeW871(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W871(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW872:
-			if err := g.nodeW872(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W872(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW873:
-			if err := g.nodeW873(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W873(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW874:
-			if err := g.nodeW874(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W874(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW875:
-			if err := g.nodeW875(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W875(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW876:
-			if err := g.nodeW876(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W876(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW877:
-			if err := g.nodeW877(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W877(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW878:
-			if err := g.nodeW878(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W878(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW879:
-			if err := g.nodeW879(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W879(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW880:
-			if err := g.nodeW880(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W880(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW881:
-			if err := g.nodeW881(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W881(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW882:
-			if err := g.nodeW882(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W882(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW883:
-			if err := g.nodeW883(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W883(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW884:
-			if err := g.nodeW884(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W884(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW885:
-			if err := g.nodeW885(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W885(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW886:
-			if err := g.nodeW886(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W886(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW887:
-			if err := g.nodeW887(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W887(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW888:
-			if err := g.nodeW888(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W888(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW889:
-			if err := g.nodeW889(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W889(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW890:
-			if err := g.nodeW890(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W890(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW891:
-			if err := g.nodeW891(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W891(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW892:
-			if err := g.nodeW892(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W892(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW893:
-			if err := g.nodeW893(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W893(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW894:
-			if err := g.nodeW894(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W894(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW895:
-			if err := g.nodeW895(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W895(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW896:
-			if err := g.nodeW896(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W896(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW897:
-			if err := g.nodeW897(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W897(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW898:
-			if err := g.nodeW898(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W898(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW899:
-			if err := g.nodeW899(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W899(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW900:
-			if err := g.nodeW900(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W900(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW901:
-			if err := g.nodeW901(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W901(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW902:
-			if err := g.nodeW902(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W902(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW903:
-			if err := g.nodeW903(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W903(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW904:
-			if err := g.nodeW904(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W904(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW905:
-			if err := g.nodeW905(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W905(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW906:
-			if err := g.nodeW906(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W906(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW907:
-			if err := g.nodeW907(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W907(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW908:
-			if err := g.nodeW908(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W908(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW909:
-			if err := g.nodeW909(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W909(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW910:
-			if err := g.nodeW910(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W910(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW911:
-			if err := g.nodeW911(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W911(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW912:
-			if err := g.nodeW912(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W912(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW913:
-			if err := g.nodeW913(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W913(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW914:
-			if err := g.nodeW914(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W914(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW915:
-			if err := g.nodeW915(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W915(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW916:
-			if err := g.nodeW916(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W916(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW917:
-			if err := g.nodeW917(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W917(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW918:
-			if err := g.nodeW918(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W918(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW919:
-			if err := g.nodeW919(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W919(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW920:
-			if err := g.nodeW920(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W920(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW921:
-			if err := g.nodeW921(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W921(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW922:
-			if err := g.nodeW922(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W922(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW923:
-			if err := g.nodeW923(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W923(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW924:
-			if err := g.nodeW924(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W924(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW925:
-			if err := g.nodeW925(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W925(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW926:
-			if err := g.nodeW926(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W926(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW927:
-			if err := g.nodeW927(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W927(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW928:
-			if err := g.nodeW928(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W928(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW929:
-			if err := g.nodeW929(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W929(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW930:
-			if err := g.nodeW930(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W930(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW931:
-			if err := g.nodeW931(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W931(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW932:
-			if err := g.nodeW932(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W932(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW933:
-			if err := g.nodeW933(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W933(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW934:
-			if err := g.nodeW934(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W934(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW935:
-			if err := g.nodeW935(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W935(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW936:
-			if err := g.nodeW936(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W936(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW937:
-			if err := g.nodeW937(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W937(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW938:
-			if err := g.nodeW938(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W938(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW939:
-			if err := g.nodeW939(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W939(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW940:
-			if err := g.nodeW940(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W940(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW941:
-			if err := g.nodeW941(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W941(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW942:
-			if err := g.nodeW942(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W942(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW943:
-			if err := g.nodeW943(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W943(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW944:
-			if err := g.nodeW944(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W944(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW945:
-			if err := g.nodeW945(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W945(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW946:
-			if err := g.nodeW946(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W946(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW947:
-			if err := g.nodeW947(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W947(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW948:
-			if err := g.nodeW948(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W948(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW949:
-			if err := g.nodeW949(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W949(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW950:
-			if err := g.nodeW950(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W950(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW951:
-			if err := g.nodeW951(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W951(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW952:
-			if err := g.nodeW952(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W952(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW953:
-			if err := g.nodeW953(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W953(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW954:
-			if err := g.nodeW954(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W954(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW955:
-			if err := g.nodeW955(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W955(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW956:
-			if err := g.nodeW956(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W956(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW957:
-			if err := g.nodeW957(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W957(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW958:
-			if err := g.nodeW958(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W958(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW959:
-			if err := g.nodeW959(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W959(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW960:
-			if err := g.nodeW960(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W960(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW961:
-			if err := g.nodeW961(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W961(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW962:
-			if err := g.nodeW962(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W962(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW963:
-			if err := g.nodeW963(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W963(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW964:
-			if err := g.nodeW964(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W964(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW965:
-			if err := g.nodeW965(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W965(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW966:
-			if err := g.nodeW966(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W966(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW967:
-			if err := g.nodeW967(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W967(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW968:
-			if err := g.nodeW968(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W968(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW969:
-			if err := g.nodeW969(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W969(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW970:
-			if err := g.nodeW970(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W970(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW971:
-			if err := g.nodeW971(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W971(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW972:
-			if err := g.nodeW972(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W972(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW973:
-			if err := g.nodeW973(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W973(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW974:
-			if err := g.nodeW974(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W974(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW975:
-			if err := g.nodeW975(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W975(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW976:
-			if err := g.nodeW976(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W976(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW977:
-			if err := g.nodeW977(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W977(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW978:
-			if err := g.nodeW978(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W978(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW979:
-			if err := g.nodeW979(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W979(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW980:
-			if err := g.nodeW980(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W980(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW981:
-			if err := g.nodeW981(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W981(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW982:
-			if err := g.nodeW982(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W982(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW983:
-			if err := g.nodeW983(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W983(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW984:
-			if err := g.nodeW984(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W984(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW985:
-			if err := g.nodeW985(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W985(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW986:
-			if err := g.nodeW986(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W986(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW987:
-			if err := g.nodeW987(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W987(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW988:
-			if err := g.nodeW988(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W988(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW989:
-			if err := g.nodeW989(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W989(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW990:
-			if err := g.nodeW990(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W990(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW991:
-			if err := g.nodeW991(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W991(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW992:
-			if err := g.nodeW992(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W992(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW993:
-			if err := g.nodeW993(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W993(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW994:
-			if err := g.nodeW994(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W994(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW995:
-			if err := g.nodeW995(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W995(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW996:
-			if err := g.nodeW996(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W996(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW997:
-			if err := g.nodeW997(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W997(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW998:
-			if err := g.nodeW998(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W998(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW999:
-			if err := g.nodeW999(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W999(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan1000NodeW1000:
-			if err := g.nodeW1000(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W1000(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
-}
-
-// nodeStart runs node "start" on *s.
-func (g *Fan1000) nodeStart(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeStart); err != nil {
-		return err
-	}
-	out, err := g.h.Start(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeStart, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeStart, s)
-	return nil
-}
-
-// nodeW1 runs node "w1" on *s.
-func (g *Fan1000) nodeW1(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW1); err != nil {
-		return err
-	}
-	out, err := g.h.W1(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW1, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW1, s)
-	return nil
-}
-
-// nodeW2 runs node "w2" on *s.
-func (g *Fan1000) nodeW2(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW2); err != nil {
-		return err
-	}
-	out, err := g.h.W2(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW2, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW2, s)
-	return nil
-}
-
-// nodeW3 runs node "w3" on *s.
-func (g *Fan1000) nodeW3(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW3); err != nil {
-		return err
-	}
-	out, err := g.h.W3(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW3, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW3, s)
-	return nil
-}
-
-// nodeW4 runs node "w4" on *s.
-func (g *Fan1000) nodeW4(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW4); err != nil {
-		return err
-	}
-	out, err := g.h.W4(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW4, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW4, s)
-	return nil
-}
-
-// nodeW5 runs node "w5" on *s.
-func (g *Fan1000) nodeW5(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW5); err != nil {
-		return err
-	}
-	out, err := g.h.W5(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW5, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW5, s)
-	return nil
-}
-
-// nodeW6 runs node "w6" on *s.
-func (g *Fan1000) nodeW6(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW6); err != nil {
-		return err
-	}
-	out, err := g.h.W6(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW6, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW6, s)
-	return nil
-}
-
-// nodeW7 runs node "w7" on *s.
-func (g *Fan1000) nodeW7(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW7); err != nil {
-		return err
-	}
-	out, err := g.h.W7(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW7, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW7, s)
-	return nil
-}
-
-// nodeW8 runs node "w8" on *s.
-func (g *Fan1000) nodeW8(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW8); err != nil {
-		return err
-	}
-	out, err := g.h.W8(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW8, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW8, s)
-	return nil
-}
-
-// nodeW9 runs node "w9" on *s.
-func (g *Fan1000) nodeW9(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW9); err != nil {
-		return err
-	}
-	out, err := g.h.W9(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW9, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW9, s)
-	return nil
-}
-
-// nodeW10 runs node "w10" on *s.
-func (g *Fan1000) nodeW10(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW10); err != nil {
-		return err
-	}
-	out, err := g.h.W10(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW10, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW10, s)
-	return nil
-}
-
-// nodeW11 runs node "w11" on *s.
-func (g *Fan1000) nodeW11(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW11); err != nil {
-		return err
-	}
-	out, err := g.h.W11(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW11, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW11, s)
-	return nil
-}
-
-// nodeW12 runs node "w12" on *s.
-func (g *Fan1000) nodeW12(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW12); err != nil {
-		return err
-	}
-	out, err := g.h.W12(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW12, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW12, s)
-	return nil
-}
-
-// nodeW13 runs node "w13" on *s.
-func (g *Fan1000) nodeW13(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW13); err != nil {
-		return err
-	}
-	out, err := g.h.W13(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW13, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW13, s)
-	return nil
-}
-
-// nodeW14 runs node "w14" on *s.
-func (g *Fan1000) nodeW14(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW14); err != nil {
-		return err
-	}
-	out, err := g.h.W14(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW14, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW14, s)
-	return nil
-}
-
-// nodeW15 runs node "w15" on *s.
-func (g *Fan1000) nodeW15(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW15); err != nil {
-		return err
-	}
-	out, err := g.h.W15(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW15, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW15, s)
-	return nil
-}
-
-// nodeW16 runs node "w16" on *s.
-func (g *Fan1000) nodeW16(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW16); err != nil {
-		return err
-	}
-	out, err := g.h.W16(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW16, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW16, s)
-	return nil
-}
-
-// nodeW17 runs node "w17" on *s.
-func (g *Fan1000) nodeW17(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW17); err != nil {
-		return err
-	}
-	out, err := g.h.W17(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW17, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW17, s)
-	return nil
-}
-
-// nodeW18 runs node "w18" on *s.
-func (g *Fan1000) nodeW18(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW18); err != nil {
-		return err
-	}
-	out, err := g.h.W18(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW18, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW18, s)
-	return nil
-}
-
-// nodeW19 runs node "w19" on *s.
-func (g *Fan1000) nodeW19(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW19); err != nil {
-		return err
-	}
-	out, err := g.h.W19(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW19, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW19, s)
-	return nil
-}
-
-// nodeW20 runs node "w20" on *s.
-func (g *Fan1000) nodeW20(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW20); err != nil {
-		return err
-	}
-	out, err := g.h.W20(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW20, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW20, s)
-	return nil
-}
-
-// nodeW21 runs node "w21" on *s.
-func (g *Fan1000) nodeW21(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW21); err != nil {
-		return err
-	}
-	out, err := g.h.W21(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW21, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW21, s)
-	return nil
-}
-
-// nodeW22 runs node "w22" on *s.
-func (g *Fan1000) nodeW22(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW22); err != nil {
-		return err
-	}
-	out, err := g.h.W22(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW22, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW22, s)
-	return nil
-}
-
-// nodeW23 runs node "w23" on *s.
-func (g *Fan1000) nodeW23(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW23); err != nil {
-		return err
-	}
-	out, err := g.h.W23(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW23, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW23, s)
-	return nil
-}
-
-// nodeW24 runs node "w24" on *s.
-func (g *Fan1000) nodeW24(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW24); err != nil {
-		return err
-	}
-	out, err := g.h.W24(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW24, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW24, s)
-	return nil
-}
-
-// nodeW25 runs node "w25" on *s.
-func (g *Fan1000) nodeW25(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW25); err != nil {
-		return err
-	}
-	out, err := g.h.W25(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW25, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW25, s)
-	return nil
-}
-
-// nodeW26 runs node "w26" on *s.
-func (g *Fan1000) nodeW26(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW26); err != nil {
-		return err
-	}
-	out, err := g.h.W26(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW26, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW26, s)
-	return nil
-}
-
-// nodeW27 runs node "w27" on *s.
-func (g *Fan1000) nodeW27(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW27); err != nil {
-		return err
-	}
-	out, err := g.h.W27(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW27, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW27, s)
-	return nil
-}
-
-// nodeW28 runs node "w28" on *s.
-func (g *Fan1000) nodeW28(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW28); err != nil {
-		return err
-	}
-	out, err := g.h.W28(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW28, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW28, s)
-	return nil
-}
-
-// nodeW29 runs node "w29" on *s.
-func (g *Fan1000) nodeW29(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW29); err != nil {
-		return err
-	}
-	out, err := g.h.W29(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW29, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW29, s)
-	return nil
-}
-
-// nodeW30 runs node "w30" on *s.
-func (g *Fan1000) nodeW30(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW30); err != nil {
-		return err
-	}
-	out, err := g.h.W30(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW30, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW30, s)
-	return nil
-}
-
-// nodeW31 runs node "w31" on *s.
-func (g *Fan1000) nodeW31(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW31); err != nil {
-		return err
-	}
-	out, err := g.h.W31(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW31, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW31, s)
-	return nil
-}
-
-// nodeW32 runs node "w32" on *s.
-func (g *Fan1000) nodeW32(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW32); err != nil {
-		return err
-	}
-	out, err := g.h.W32(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW32, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW32, s)
-	return nil
-}
-
-// nodeW33 runs node "w33" on *s.
-func (g *Fan1000) nodeW33(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW33); err != nil {
-		return err
-	}
-	out, err := g.h.W33(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW33, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW33, s)
-	return nil
-}
-
-// nodeW34 runs node "w34" on *s.
-func (g *Fan1000) nodeW34(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW34); err != nil {
-		return err
-	}
-	out, err := g.h.W34(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW34, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW34, s)
-	return nil
-}
-
-// nodeW35 runs node "w35" on *s.
-func (g *Fan1000) nodeW35(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW35); err != nil {
-		return err
-	}
-	out, err := g.h.W35(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW35, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW35, s)
-	return nil
-}
-
-// nodeW36 runs node "w36" on *s.
-func (g *Fan1000) nodeW36(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW36); err != nil {
-		return err
-	}
-	out, err := g.h.W36(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW36, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW36, s)
-	return nil
-}
-
-// nodeW37 runs node "w37" on *s.
-func (g *Fan1000) nodeW37(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW37); err != nil {
-		return err
-	}
-	out, err := g.h.W37(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW37, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW37, s)
-	return nil
-}
-
-// nodeW38 runs node "w38" on *s.
-func (g *Fan1000) nodeW38(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW38); err != nil {
-		return err
-	}
-	out, err := g.h.W38(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW38, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW38, s)
-	return nil
-}
-
-// nodeW39 runs node "w39" on *s.
-func (g *Fan1000) nodeW39(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW39); err != nil {
-		return err
-	}
-	out, err := g.h.W39(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW39, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW39, s)
-	return nil
-}
-
-// nodeW40 runs node "w40" on *s.
-func (g *Fan1000) nodeW40(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW40); err != nil {
-		return err
-	}
-	out, err := g.h.W40(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW40, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW40, s)
-	return nil
-}
-
-// nodeW41 runs node "w41" on *s.
-func (g *Fan1000) nodeW41(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW41); err != nil {
-		return err
-	}
-	out, err := g.h.W41(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW41, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW41, s)
-	return nil
-}
-
-// nodeW42 runs node "w42" on *s.
-func (g *Fan1000) nodeW42(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW42); err != nil {
-		return err
-	}
-	out, err := g.h.W42(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW42, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW42, s)
-	return nil
-}
-
-// nodeW43 runs node "w43" on *s.
-func (g *Fan1000) nodeW43(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW43); err != nil {
-		return err
-	}
-	out, err := g.h.W43(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW43, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW43, s)
-	return nil
-}
-
-// nodeW44 runs node "w44" on *s.
-func (g *Fan1000) nodeW44(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW44); err != nil {
-		return err
-	}
-	out, err := g.h.W44(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW44, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW44, s)
-	return nil
-}
-
-// nodeW45 runs node "w45" on *s.
-func (g *Fan1000) nodeW45(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW45); err != nil {
-		return err
-	}
-	out, err := g.h.W45(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW45, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW45, s)
-	return nil
-}
-
-// nodeW46 runs node "w46" on *s.
-func (g *Fan1000) nodeW46(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW46); err != nil {
-		return err
-	}
-	out, err := g.h.W46(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW46, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW46, s)
-	return nil
-}
-
-// nodeW47 runs node "w47" on *s.
-func (g *Fan1000) nodeW47(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW47); err != nil {
-		return err
-	}
-	out, err := g.h.W47(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW47, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW47, s)
-	return nil
-}
-
-// nodeW48 runs node "w48" on *s.
-func (g *Fan1000) nodeW48(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW48); err != nil {
-		return err
-	}
-	out, err := g.h.W48(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW48, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW48, s)
-	return nil
-}
-
-// nodeW49 runs node "w49" on *s.
-func (g *Fan1000) nodeW49(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW49); err != nil {
-		return err
-	}
-	out, err := g.h.W49(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW49, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW49, s)
-	return nil
-}
-
-// nodeW50 runs node "w50" on *s.
-func (g *Fan1000) nodeW50(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW50); err != nil {
-		return err
-	}
-	out, err := g.h.W50(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW50, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW50, s)
-	return nil
-}
-
-// nodeW51 runs node "w51" on *s.
-func (g *Fan1000) nodeW51(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW51); err != nil {
-		return err
-	}
-	out, err := g.h.W51(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW51, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW51, s)
-	return nil
-}
-
-// nodeW52 runs node "w52" on *s.
-func (g *Fan1000) nodeW52(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW52); err != nil {
-		return err
-	}
-	out, err := g.h.W52(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW52, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW52, s)
-	return nil
-}
-
-// nodeW53 runs node "w53" on *s.
-func (g *Fan1000) nodeW53(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW53); err != nil {
-		return err
-	}
-	out, err := g.h.W53(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW53, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW53, s)
-	return nil
-}
-
-// nodeW54 runs node "w54" on *s.
-func (g *Fan1000) nodeW54(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW54); err != nil {
-		return err
-	}
-	out, err := g.h.W54(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW54, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW54, s)
-	return nil
-}
-
-// nodeW55 runs node "w55" on *s.
-func (g *Fan1000) nodeW55(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW55); err != nil {
-		return err
-	}
-	out, err := g.h.W55(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW55, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW55, s)
-	return nil
-}
-
-// nodeW56 runs node "w56" on *s.
-func (g *Fan1000) nodeW56(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW56); err != nil {
-		return err
-	}
-	out, err := g.h.W56(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW56, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW56, s)
-	return nil
-}
-
-// nodeW57 runs node "w57" on *s.
-func (g *Fan1000) nodeW57(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW57); err != nil {
-		return err
-	}
-	out, err := g.h.W57(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW57, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW57, s)
-	return nil
-}
-
-// nodeW58 runs node "w58" on *s.
-func (g *Fan1000) nodeW58(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW58); err != nil {
-		return err
-	}
-	out, err := g.h.W58(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW58, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW58, s)
-	return nil
-}
-
-// nodeW59 runs node "w59" on *s.
-func (g *Fan1000) nodeW59(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW59); err != nil {
-		return err
-	}
-	out, err := g.h.W59(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW59, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW59, s)
-	return nil
-}
-
-// nodeW60 runs node "w60" on *s.
-func (g *Fan1000) nodeW60(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW60); err != nil {
-		return err
-	}
-	out, err := g.h.W60(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW60, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW60, s)
-	return nil
-}
-
-// nodeW61 runs node "w61" on *s.
-func (g *Fan1000) nodeW61(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW61); err != nil {
-		return err
-	}
-	out, err := g.h.W61(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW61, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW61, s)
-	return nil
-}
-
-// nodeW62 runs node "w62" on *s.
-func (g *Fan1000) nodeW62(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW62); err != nil {
-		return err
-	}
-	out, err := g.h.W62(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW62, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW62, s)
-	return nil
-}
-
-// nodeW63 runs node "w63" on *s.
-func (g *Fan1000) nodeW63(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW63); err != nil {
-		return err
-	}
-	out, err := g.h.W63(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW63, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW63, s)
-	return nil
-}
-
-// nodeW64 runs node "w64" on *s.
-func (g *Fan1000) nodeW64(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW64); err != nil {
-		return err
-	}
-	out, err := g.h.W64(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW64, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW64, s)
-	return nil
-}
-
-// nodeW65 runs node "w65" on *s.
-func (g *Fan1000) nodeW65(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW65); err != nil {
-		return err
-	}
-	out, err := g.h.W65(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW65, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW65, s)
-	return nil
-}
-
-// nodeW66 runs node "w66" on *s.
-func (g *Fan1000) nodeW66(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW66); err != nil {
-		return err
-	}
-	out, err := g.h.W66(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW66, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW66, s)
-	return nil
-}
-
-// nodeW67 runs node "w67" on *s.
-func (g *Fan1000) nodeW67(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW67); err != nil {
-		return err
-	}
-	out, err := g.h.W67(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW67, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW67, s)
-	return nil
-}
-
-// nodeW68 runs node "w68" on *s.
-func (g *Fan1000) nodeW68(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW68); err != nil {
-		return err
-	}
-	out, err := g.h.W68(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW68, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW68, s)
-	return nil
-}
-
-// nodeW69 runs node "w69" on *s.
-func (g *Fan1000) nodeW69(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW69); err != nil {
-		return err
-	}
-	out, err := g.h.W69(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW69, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW69, s)
-	return nil
-}
-
-// nodeW70 runs node "w70" on *s.
-func (g *Fan1000) nodeW70(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW70); err != nil {
-		return err
-	}
-	out, err := g.h.W70(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW70, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW70, s)
-	return nil
-}
-
-// nodeW71 runs node "w71" on *s.
-func (g *Fan1000) nodeW71(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW71); err != nil {
-		return err
-	}
-	out, err := g.h.W71(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW71, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW71, s)
-	return nil
-}
-
-// nodeW72 runs node "w72" on *s.
-func (g *Fan1000) nodeW72(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW72); err != nil {
-		return err
-	}
-	out, err := g.h.W72(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW72, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW72, s)
-	return nil
-}
-
-// nodeW73 runs node "w73" on *s.
-func (g *Fan1000) nodeW73(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW73); err != nil {
-		return err
-	}
-	out, err := g.h.W73(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW73, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW73, s)
-	return nil
-}
-
-// nodeW74 runs node "w74" on *s.
-func (g *Fan1000) nodeW74(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW74); err != nil {
-		return err
-	}
-	out, err := g.h.W74(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW74, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW74, s)
-	return nil
-}
-
-// nodeW75 runs node "w75" on *s.
-func (g *Fan1000) nodeW75(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW75); err != nil {
-		return err
-	}
-	out, err := g.h.W75(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW75, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW75, s)
-	return nil
-}
-
-// nodeW76 runs node "w76" on *s.
-func (g *Fan1000) nodeW76(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW76); err != nil {
-		return err
-	}
-	out, err := g.h.W76(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW76, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW76, s)
-	return nil
-}
-
-// nodeW77 runs node "w77" on *s.
-func (g *Fan1000) nodeW77(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW77); err != nil {
-		return err
-	}
-	out, err := g.h.W77(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW77, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW77, s)
-	return nil
-}
-
-// nodeW78 runs node "w78" on *s.
-func (g *Fan1000) nodeW78(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW78); err != nil {
-		return err
-	}
-	out, err := g.h.W78(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW78, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW78, s)
-	return nil
-}
-
-// nodeW79 runs node "w79" on *s.
-func (g *Fan1000) nodeW79(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW79); err != nil {
-		return err
-	}
-	out, err := g.h.W79(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW79, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW79, s)
-	return nil
-}
-
-// nodeW80 runs node "w80" on *s.
-func (g *Fan1000) nodeW80(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW80); err != nil {
-		return err
-	}
-	out, err := g.h.W80(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW80, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW80, s)
-	return nil
-}
-
-// nodeW81 runs node "w81" on *s.
-func (g *Fan1000) nodeW81(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW81); err != nil {
-		return err
-	}
-	out, err := g.h.W81(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW81, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW81, s)
-	return nil
-}
-
-// nodeW82 runs node "w82" on *s.
-func (g *Fan1000) nodeW82(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW82); err != nil {
-		return err
-	}
-	out, err := g.h.W82(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW82, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW82, s)
-	return nil
-}
-
-// nodeW83 runs node "w83" on *s.
-func (g *Fan1000) nodeW83(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW83); err != nil {
-		return err
-	}
-	out, err := g.h.W83(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW83, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW83, s)
-	return nil
-}
-
-// nodeW84 runs node "w84" on *s.
-func (g *Fan1000) nodeW84(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW84); err != nil {
-		return err
-	}
-	out, err := g.h.W84(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW84, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW84, s)
-	return nil
-}
-
-// nodeW85 runs node "w85" on *s.
-func (g *Fan1000) nodeW85(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW85); err != nil {
-		return err
-	}
-	out, err := g.h.W85(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW85, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW85, s)
-	return nil
-}
-
-// nodeW86 runs node "w86" on *s.
-func (g *Fan1000) nodeW86(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW86); err != nil {
-		return err
-	}
-	out, err := g.h.W86(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW86, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW86, s)
-	return nil
-}
-
-// nodeW87 runs node "w87" on *s.
-func (g *Fan1000) nodeW87(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW87); err != nil {
-		return err
-	}
-	out, err := g.h.W87(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW87, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW87, s)
-	return nil
-}
-
-// nodeW88 runs node "w88" on *s.
-func (g *Fan1000) nodeW88(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW88); err != nil {
-		return err
-	}
-	out, err := g.h.W88(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW88, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW88, s)
-	return nil
-}
-
-// nodeW89 runs node "w89" on *s.
-func (g *Fan1000) nodeW89(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW89); err != nil {
-		return err
-	}
-	out, err := g.h.W89(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW89, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW89, s)
-	return nil
-}
-
-// nodeW90 runs node "w90" on *s.
-func (g *Fan1000) nodeW90(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW90); err != nil {
-		return err
-	}
-	out, err := g.h.W90(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW90, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW90, s)
-	return nil
-}
-
-// nodeW91 runs node "w91" on *s.
-func (g *Fan1000) nodeW91(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW91); err != nil {
-		return err
-	}
-	out, err := g.h.W91(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW91, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW91, s)
-	return nil
-}
-
-// nodeW92 runs node "w92" on *s.
-func (g *Fan1000) nodeW92(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW92); err != nil {
-		return err
-	}
-	out, err := g.h.W92(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW92, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW92, s)
-	return nil
-}
-
-// nodeW93 runs node "w93" on *s.
-func (g *Fan1000) nodeW93(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW93); err != nil {
-		return err
-	}
-	out, err := g.h.W93(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW93, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW93, s)
-	return nil
-}
-
-// nodeW94 runs node "w94" on *s.
-func (g *Fan1000) nodeW94(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW94); err != nil {
-		return err
-	}
-	out, err := g.h.W94(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW94, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW94, s)
-	return nil
-}
-
-// nodeW95 runs node "w95" on *s.
-func (g *Fan1000) nodeW95(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW95); err != nil {
-		return err
-	}
-	out, err := g.h.W95(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW95, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW95, s)
-	return nil
-}
-
-// nodeW96 runs node "w96" on *s.
-func (g *Fan1000) nodeW96(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW96); err != nil {
-		return err
-	}
-	out, err := g.h.W96(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW96, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW96, s)
-	return nil
-}
-
-// nodeW97 runs node "w97" on *s.
-func (g *Fan1000) nodeW97(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW97); err != nil {
-		return err
-	}
-	out, err := g.h.W97(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW97, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW97, s)
-	return nil
-}
-
-// nodeW98 runs node "w98" on *s.
-func (g *Fan1000) nodeW98(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW98); err != nil {
-		return err
-	}
-	out, err := g.h.W98(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW98, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW98, s)
-	return nil
-}
-
-// nodeW99 runs node "w99" on *s.
-func (g *Fan1000) nodeW99(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW99); err != nil {
-		return err
-	}
-	out, err := g.h.W99(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW99, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW99, s)
-	return nil
-}
-
-// nodeW100 runs node "w100" on *s.
-func (g *Fan1000) nodeW100(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW100); err != nil {
-		return err
-	}
-	out, err := g.h.W100(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW100, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW100, s)
-	return nil
-}
-
-// nodeW101 runs node "w101" on *s.
-func (g *Fan1000) nodeW101(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW101); err != nil {
-		return err
-	}
-	out, err := g.h.W101(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW101, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW101, s)
-	return nil
-}
-
-// nodeW102 runs node "w102" on *s.
-func (g *Fan1000) nodeW102(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW102); err != nil {
-		return err
-	}
-	out, err := g.h.W102(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW102, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW102, s)
-	return nil
-}
-
-// nodeW103 runs node "w103" on *s.
-func (g *Fan1000) nodeW103(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW103); err != nil {
-		return err
-	}
-	out, err := g.h.W103(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW103, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW103, s)
-	return nil
-}
-
-// nodeW104 runs node "w104" on *s.
-func (g *Fan1000) nodeW104(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW104); err != nil {
-		return err
-	}
-	out, err := g.h.W104(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW104, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW104, s)
-	return nil
-}
-
-// nodeW105 runs node "w105" on *s.
-func (g *Fan1000) nodeW105(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW105); err != nil {
-		return err
-	}
-	out, err := g.h.W105(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW105, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW105, s)
-	return nil
-}
-
-// nodeW106 runs node "w106" on *s.
-func (g *Fan1000) nodeW106(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW106); err != nil {
-		return err
-	}
-	out, err := g.h.W106(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW106, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW106, s)
-	return nil
-}
-
-// nodeW107 runs node "w107" on *s.
-func (g *Fan1000) nodeW107(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW107); err != nil {
-		return err
-	}
-	out, err := g.h.W107(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW107, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW107, s)
-	return nil
-}
-
-// nodeW108 runs node "w108" on *s.
-func (g *Fan1000) nodeW108(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW108); err != nil {
-		return err
-	}
-	out, err := g.h.W108(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW108, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW108, s)
-	return nil
-}
-
-// nodeW109 runs node "w109" on *s.
-func (g *Fan1000) nodeW109(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW109); err != nil {
-		return err
-	}
-	out, err := g.h.W109(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW109, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW109, s)
-	return nil
-}
-
-// nodeW110 runs node "w110" on *s.
-func (g *Fan1000) nodeW110(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW110); err != nil {
-		return err
-	}
-	out, err := g.h.W110(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW110, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW110, s)
-	return nil
-}
-
-// nodeW111 runs node "w111" on *s.
-func (g *Fan1000) nodeW111(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW111); err != nil {
-		return err
-	}
-	out, err := g.h.W111(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW111, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW111, s)
-	return nil
-}
-
-// nodeW112 runs node "w112" on *s.
-func (g *Fan1000) nodeW112(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW112); err != nil {
-		return err
-	}
-	out, err := g.h.W112(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW112, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW112, s)
-	return nil
-}
-
-// nodeW113 runs node "w113" on *s.
-func (g *Fan1000) nodeW113(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW113); err != nil {
-		return err
-	}
-	out, err := g.h.W113(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW113, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW113, s)
-	return nil
-}
-
-// nodeW114 runs node "w114" on *s.
-func (g *Fan1000) nodeW114(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW114); err != nil {
-		return err
-	}
-	out, err := g.h.W114(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW114, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW114, s)
-	return nil
-}
-
-// nodeW115 runs node "w115" on *s.
-func (g *Fan1000) nodeW115(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW115); err != nil {
-		return err
-	}
-	out, err := g.h.W115(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW115, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW115, s)
-	return nil
-}
-
-// nodeW116 runs node "w116" on *s.
-func (g *Fan1000) nodeW116(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW116); err != nil {
-		return err
-	}
-	out, err := g.h.W116(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW116, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW116, s)
-	return nil
-}
-
-// nodeW117 runs node "w117" on *s.
-func (g *Fan1000) nodeW117(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW117); err != nil {
-		return err
-	}
-	out, err := g.h.W117(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW117, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW117, s)
-	return nil
-}
-
-// nodeW118 runs node "w118" on *s.
-func (g *Fan1000) nodeW118(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW118); err != nil {
-		return err
-	}
-	out, err := g.h.W118(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW118, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW118, s)
-	return nil
-}
-
-// nodeW119 runs node "w119" on *s.
-func (g *Fan1000) nodeW119(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW119); err != nil {
-		return err
-	}
-	out, err := g.h.W119(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW119, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW119, s)
-	return nil
-}
-
-// nodeW120 runs node "w120" on *s.
-func (g *Fan1000) nodeW120(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW120); err != nil {
-		return err
-	}
-	out, err := g.h.W120(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW120, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW120, s)
-	return nil
-}
-
-// nodeW121 runs node "w121" on *s.
-func (g *Fan1000) nodeW121(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW121); err != nil {
-		return err
-	}
-	out, err := g.h.W121(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW121, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW121, s)
-	return nil
-}
-
-// nodeW122 runs node "w122" on *s.
-func (g *Fan1000) nodeW122(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW122); err != nil {
-		return err
-	}
-	out, err := g.h.W122(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW122, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW122, s)
-	return nil
-}
-
-// nodeW123 runs node "w123" on *s.
-func (g *Fan1000) nodeW123(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW123); err != nil {
-		return err
-	}
-	out, err := g.h.W123(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW123, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW123, s)
-	return nil
-}
-
-// nodeW124 runs node "w124" on *s.
-func (g *Fan1000) nodeW124(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW124); err != nil {
-		return err
-	}
-	out, err := g.h.W124(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW124, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW124, s)
-	return nil
-}
-
-// nodeW125 runs node "w125" on *s.
-func (g *Fan1000) nodeW125(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW125); err != nil {
-		return err
-	}
-	out, err := g.h.W125(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW125, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW125, s)
-	return nil
-}
-
-// nodeW126 runs node "w126" on *s.
-func (g *Fan1000) nodeW126(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW126); err != nil {
-		return err
-	}
-	out, err := g.h.W126(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW126, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW126, s)
-	return nil
-}
-
-// nodeW127 runs node "w127" on *s.
-func (g *Fan1000) nodeW127(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW127); err != nil {
-		return err
-	}
-	out, err := g.h.W127(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW127, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW127, s)
-	return nil
-}
-
-// nodeW128 runs node "w128" on *s.
-func (g *Fan1000) nodeW128(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW128); err != nil {
-		return err
-	}
-	out, err := g.h.W128(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW128, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW128, s)
-	return nil
-}
-
-// nodeW129 runs node "w129" on *s.
-func (g *Fan1000) nodeW129(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW129); err != nil {
-		return err
-	}
-	out, err := g.h.W129(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW129, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW129, s)
-	return nil
-}
-
-// nodeW130 runs node "w130" on *s.
-func (g *Fan1000) nodeW130(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW130); err != nil {
-		return err
-	}
-	out, err := g.h.W130(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW130, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW130, s)
-	return nil
-}
-
-// nodeW131 runs node "w131" on *s.
-func (g *Fan1000) nodeW131(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW131); err != nil {
-		return err
-	}
-	out, err := g.h.W131(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW131, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW131, s)
-	return nil
-}
-
-// nodeW132 runs node "w132" on *s.
-func (g *Fan1000) nodeW132(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW132); err != nil {
-		return err
-	}
-	out, err := g.h.W132(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW132, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW132, s)
-	return nil
-}
-
-// nodeW133 runs node "w133" on *s.
-func (g *Fan1000) nodeW133(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW133); err != nil {
-		return err
-	}
-	out, err := g.h.W133(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW133, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW133, s)
-	return nil
-}
-
-// nodeW134 runs node "w134" on *s.
-func (g *Fan1000) nodeW134(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW134); err != nil {
-		return err
-	}
-	out, err := g.h.W134(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW134, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW134, s)
-	return nil
-}
-
-// nodeW135 runs node "w135" on *s.
-func (g *Fan1000) nodeW135(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW135); err != nil {
-		return err
-	}
-	out, err := g.h.W135(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW135, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW135, s)
-	return nil
-}
-
-// nodeW136 runs node "w136" on *s.
-func (g *Fan1000) nodeW136(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW136); err != nil {
-		return err
-	}
-	out, err := g.h.W136(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW136, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW136, s)
-	return nil
-}
-
-// nodeW137 runs node "w137" on *s.
-func (g *Fan1000) nodeW137(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW137); err != nil {
-		return err
-	}
-	out, err := g.h.W137(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW137, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW137, s)
-	return nil
-}
-
-// nodeW138 runs node "w138" on *s.
-func (g *Fan1000) nodeW138(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW138); err != nil {
-		return err
-	}
-	out, err := g.h.W138(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW138, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW138, s)
-	return nil
-}
-
-// nodeW139 runs node "w139" on *s.
-func (g *Fan1000) nodeW139(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW139); err != nil {
-		return err
-	}
-	out, err := g.h.W139(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW139, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW139, s)
-	return nil
-}
-
-// nodeW140 runs node "w140" on *s.
-func (g *Fan1000) nodeW140(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW140); err != nil {
-		return err
-	}
-	out, err := g.h.W140(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW140, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW140, s)
-	return nil
-}
-
-// nodeW141 runs node "w141" on *s.
-func (g *Fan1000) nodeW141(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW141); err != nil {
-		return err
-	}
-	out, err := g.h.W141(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW141, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW141, s)
-	return nil
-}
-
-// nodeW142 runs node "w142" on *s.
-func (g *Fan1000) nodeW142(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW142); err != nil {
-		return err
-	}
-	out, err := g.h.W142(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW142, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW142, s)
-	return nil
-}
-
-// nodeW143 runs node "w143" on *s.
-func (g *Fan1000) nodeW143(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW143); err != nil {
-		return err
-	}
-	out, err := g.h.W143(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW143, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW143, s)
-	return nil
-}
-
-// nodeW144 runs node "w144" on *s.
-func (g *Fan1000) nodeW144(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW144); err != nil {
-		return err
-	}
-	out, err := g.h.W144(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW144, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW144, s)
-	return nil
-}
-
-// nodeW145 runs node "w145" on *s.
-func (g *Fan1000) nodeW145(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW145); err != nil {
-		return err
-	}
-	out, err := g.h.W145(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW145, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW145, s)
-	return nil
-}
-
-// nodeW146 runs node "w146" on *s.
-func (g *Fan1000) nodeW146(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW146); err != nil {
-		return err
-	}
-	out, err := g.h.W146(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW146, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW146, s)
-	return nil
-}
-
-// nodeW147 runs node "w147" on *s.
-func (g *Fan1000) nodeW147(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW147); err != nil {
-		return err
-	}
-	out, err := g.h.W147(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW147, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW147, s)
-	return nil
-}
-
-// nodeW148 runs node "w148" on *s.
-func (g *Fan1000) nodeW148(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW148); err != nil {
-		return err
-	}
-	out, err := g.h.W148(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW148, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW148, s)
-	return nil
-}
-
-// nodeW149 runs node "w149" on *s.
-func (g *Fan1000) nodeW149(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW149); err != nil {
-		return err
-	}
-	out, err := g.h.W149(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW149, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW149, s)
-	return nil
-}
-
-// nodeW150 runs node "w150" on *s.
-func (g *Fan1000) nodeW150(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW150); err != nil {
-		return err
-	}
-	out, err := g.h.W150(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW150, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW150, s)
-	return nil
-}
-
-// nodeW151 runs node "w151" on *s.
-func (g *Fan1000) nodeW151(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW151); err != nil {
-		return err
-	}
-	out, err := g.h.W151(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW151, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW151, s)
-	return nil
-}
-
-// nodeW152 runs node "w152" on *s.
-func (g *Fan1000) nodeW152(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW152); err != nil {
-		return err
-	}
-	out, err := g.h.W152(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW152, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW152, s)
-	return nil
-}
-
-// nodeW153 runs node "w153" on *s.
-func (g *Fan1000) nodeW153(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW153); err != nil {
-		return err
-	}
-	out, err := g.h.W153(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW153, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW153, s)
-	return nil
-}
-
-// nodeW154 runs node "w154" on *s.
-func (g *Fan1000) nodeW154(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW154); err != nil {
-		return err
-	}
-	out, err := g.h.W154(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW154, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW154, s)
-	return nil
-}
-
-// nodeW155 runs node "w155" on *s.
-func (g *Fan1000) nodeW155(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW155); err != nil {
-		return err
-	}
-	out, err := g.h.W155(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW155, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW155, s)
-	return nil
-}
-
-// nodeW156 runs node "w156" on *s.
-func (g *Fan1000) nodeW156(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW156); err != nil {
-		return err
-	}
-	out, err := g.h.W156(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW156, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW156, s)
-	return nil
-}
-
-// nodeW157 runs node "w157" on *s.
-func (g *Fan1000) nodeW157(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW157); err != nil {
-		return err
-	}
-	out, err := g.h.W157(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW157, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW157, s)
-	return nil
-}
-
-// nodeW158 runs node "w158" on *s.
-func (g *Fan1000) nodeW158(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW158); err != nil {
-		return err
-	}
-	out, err := g.h.W158(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW158, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW158, s)
-	return nil
-}
-
-// nodeW159 runs node "w159" on *s.
-func (g *Fan1000) nodeW159(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW159); err != nil {
-		return err
-	}
-	out, err := g.h.W159(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW159, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW159, s)
-	return nil
-}
-
-// nodeW160 runs node "w160" on *s.
-func (g *Fan1000) nodeW160(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW160); err != nil {
-		return err
-	}
-	out, err := g.h.W160(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW160, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW160, s)
-	return nil
-}
-
-// nodeW161 runs node "w161" on *s.
-func (g *Fan1000) nodeW161(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW161); err != nil {
-		return err
-	}
-	out, err := g.h.W161(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW161, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW161, s)
-	return nil
-}
-
-// nodeW162 runs node "w162" on *s.
-func (g *Fan1000) nodeW162(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW162); err != nil {
-		return err
-	}
-	out, err := g.h.W162(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW162, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW162, s)
-	return nil
-}
-
-// nodeW163 runs node "w163" on *s.
-func (g *Fan1000) nodeW163(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW163); err != nil {
-		return err
-	}
-	out, err := g.h.W163(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW163, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW163, s)
-	return nil
-}
-
-// nodeW164 runs node "w164" on *s.
-func (g *Fan1000) nodeW164(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW164); err != nil {
-		return err
-	}
-	out, err := g.h.W164(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW164, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW164, s)
-	return nil
-}
-
-// nodeW165 runs node "w165" on *s.
-func (g *Fan1000) nodeW165(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW165); err != nil {
-		return err
-	}
-	out, err := g.h.W165(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW165, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW165, s)
-	return nil
-}
-
-// nodeW166 runs node "w166" on *s.
-func (g *Fan1000) nodeW166(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW166); err != nil {
-		return err
-	}
-	out, err := g.h.W166(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW166, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW166, s)
-	return nil
-}
-
-// nodeW167 runs node "w167" on *s.
-func (g *Fan1000) nodeW167(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW167); err != nil {
-		return err
-	}
-	out, err := g.h.W167(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW167, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW167, s)
-	return nil
-}
-
-// nodeW168 runs node "w168" on *s.
-func (g *Fan1000) nodeW168(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW168); err != nil {
-		return err
-	}
-	out, err := g.h.W168(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW168, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW168, s)
-	return nil
-}
-
-// nodeW169 runs node "w169" on *s.
-func (g *Fan1000) nodeW169(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW169); err != nil {
-		return err
-	}
-	out, err := g.h.W169(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW169, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW169, s)
-	return nil
-}
-
-// nodeW170 runs node "w170" on *s.
-func (g *Fan1000) nodeW170(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW170); err != nil {
-		return err
-	}
-	out, err := g.h.W170(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW170, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW170, s)
-	return nil
-}
-
-// nodeW171 runs node "w171" on *s.
-func (g *Fan1000) nodeW171(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW171); err != nil {
-		return err
-	}
-	out, err := g.h.W171(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW171, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW171, s)
-	return nil
-}
-
-// nodeW172 runs node "w172" on *s.
-func (g *Fan1000) nodeW172(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW172); err != nil {
-		return err
-	}
-	out, err := g.h.W172(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW172, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW172, s)
-	return nil
-}
-
-// nodeW173 runs node "w173" on *s.
-func (g *Fan1000) nodeW173(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW173); err != nil {
-		return err
-	}
-	out, err := g.h.W173(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW173, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW173, s)
-	return nil
-}
-
-// nodeW174 runs node "w174" on *s.
-func (g *Fan1000) nodeW174(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW174); err != nil {
-		return err
-	}
-	out, err := g.h.W174(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW174, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW174, s)
-	return nil
-}
-
-// nodeW175 runs node "w175" on *s.
-func (g *Fan1000) nodeW175(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW175); err != nil {
-		return err
-	}
-	out, err := g.h.W175(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW175, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW175, s)
-	return nil
-}
-
-// nodeW176 runs node "w176" on *s.
-func (g *Fan1000) nodeW176(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW176); err != nil {
-		return err
-	}
-	out, err := g.h.W176(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW176, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW176, s)
-	return nil
-}
-
-// nodeW177 runs node "w177" on *s.
-func (g *Fan1000) nodeW177(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW177); err != nil {
-		return err
-	}
-	out, err := g.h.W177(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW177, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW177, s)
-	return nil
-}
-
-// nodeW178 runs node "w178" on *s.
-func (g *Fan1000) nodeW178(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW178); err != nil {
-		return err
-	}
-	out, err := g.h.W178(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW178, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW178, s)
-	return nil
-}
-
-// nodeW179 runs node "w179" on *s.
-func (g *Fan1000) nodeW179(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW179); err != nil {
-		return err
-	}
-	out, err := g.h.W179(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW179, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW179, s)
-	return nil
-}
-
-// nodeW180 runs node "w180" on *s.
-func (g *Fan1000) nodeW180(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW180); err != nil {
-		return err
-	}
-	out, err := g.h.W180(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW180, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW180, s)
-	return nil
-}
-
-// nodeW181 runs node "w181" on *s.
-func (g *Fan1000) nodeW181(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW181); err != nil {
-		return err
-	}
-	out, err := g.h.W181(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW181, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW181, s)
-	return nil
-}
-
-// nodeW182 runs node "w182" on *s.
-func (g *Fan1000) nodeW182(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW182); err != nil {
-		return err
-	}
-	out, err := g.h.W182(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW182, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW182, s)
-	return nil
-}
-
-// nodeW183 runs node "w183" on *s.
-func (g *Fan1000) nodeW183(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW183); err != nil {
-		return err
-	}
-	out, err := g.h.W183(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW183, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW183, s)
-	return nil
-}
-
-// nodeW184 runs node "w184" on *s.
-func (g *Fan1000) nodeW184(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW184); err != nil {
-		return err
-	}
-	out, err := g.h.W184(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW184, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW184, s)
-	return nil
-}
-
-// nodeW185 runs node "w185" on *s.
-func (g *Fan1000) nodeW185(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW185); err != nil {
-		return err
-	}
-	out, err := g.h.W185(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW185, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW185, s)
-	return nil
-}
-
-// nodeW186 runs node "w186" on *s.
-func (g *Fan1000) nodeW186(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW186); err != nil {
-		return err
-	}
-	out, err := g.h.W186(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW186, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW186, s)
-	return nil
-}
-
-// nodeW187 runs node "w187" on *s.
-func (g *Fan1000) nodeW187(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW187); err != nil {
-		return err
-	}
-	out, err := g.h.W187(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW187, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW187, s)
-	return nil
-}
-
-// nodeW188 runs node "w188" on *s.
-func (g *Fan1000) nodeW188(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW188); err != nil {
-		return err
-	}
-	out, err := g.h.W188(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW188, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW188, s)
-	return nil
-}
-
-// nodeW189 runs node "w189" on *s.
-func (g *Fan1000) nodeW189(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW189); err != nil {
-		return err
-	}
-	out, err := g.h.W189(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW189, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW189, s)
-	return nil
-}
-
-// nodeW190 runs node "w190" on *s.
-func (g *Fan1000) nodeW190(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW190); err != nil {
-		return err
-	}
-	out, err := g.h.W190(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW190, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW190, s)
-	return nil
-}
-
-// nodeW191 runs node "w191" on *s.
-func (g *Fan1000) nodeW191(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW191); err != nil {
-		return err
-	}
-	out, err := g.h.W191(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW191, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW191, s)
-	return nil
-}
-
-// nodeW192 runs node "w192" on *s.
-func (g *Fan1000) nodeW192(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW192); err != nil {
-		return err
-	}
-	out, err := g.h.W192(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW192, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW192, s)
-	return nil
-}
-
-// nodeW193 runs node "w193" on *s.
-func (g *Fan1000) nodeW193(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW193); err != nil {
-		return err
-	}
-	out, err := g.h.W193(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW193, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW193, s)
-	return nil
-}
-
-// nodeW194 runs node "w194" on *s.
-func (g *Fan1000) nodeW194(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW194); err != nil {
-		return err
-	}
-	out, err := g.h.W194(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW194, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW194, s)
-	return nil
-}
-
-// nodeW195 runs node "w195" on *s.
-func (g *Fan1000) nodeW195(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW195); err != nil {
-		return err
-	}
-	out, err := g.h.W195(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW195, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW195, s)
-	return nil
-}
-
-// nodeW196 runs node "w196" on *s.
-func (g *Fan1000) nodeW196(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW196); err != nil {
-		return err
-	}
-	out, err := g.h.W196(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW196, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW196, s)
-	return nil
-}
-
-// nodeW197 runs node "w197" on *s.
-func (g *Fan1000) nodeW197(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW197); err != nil {
-		return err
-	}
-	out, err := g.h.W197(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW197, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW197, s)
-	return nil
-}
-
-// nodeW198 runs node "w198" on *s.
-func (g *Fan1000) nodeW198(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW198); err != nil {
-		return err
-	}
-	out, err := g.h.W198(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW198, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW198, s)
-	return nil
-}
-
-// nodeW199 runs node "w199" on *s.
-func (g *Fan1000) nodeW199(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW199); err != nil {
-		return err
-	}
-	out, err := g.h.W199(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW199, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW199, s)
-	return nil
-}
-
-// nodeW200 runs node "w200" on *s.
-func (g *Fan1000) nodeW200(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW200); err != nil {
-		return err
-	}
-	out, err := g.h.W200(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW200, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW200, s)
-	return nil
-}
-
-// nodeW201 runs node "w201" on *s.
-func (g *Fan1000) nodeW201(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW201); err != nil {
-		return err
-	}
-	out, err := g.h.W201(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW201, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW201, s)
-	return nil
-}
-
-// nodeW202 runs node "w202" on *s.
-func (g *Fan1000) nodeW202(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW202); err != nil {
-		return err
-	}
-	out, err := g.h.W202(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW202, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW202, s)
-	return nil
-}
-
-// nodeW203 runs node "w203" on *s.
-func (g *Fan1000) nodeW203(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW203); err != nil {
-		return err
-	}
-	out, err := g.h.W203(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW203, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW203, s)
-	return nil
-}
-
-// nodeW204 runs node "w204" on *s.
-func (g *Fan1000) nodeW204(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW204); err != nil {
-		return err
-	}
-	out, err := g.h.W204(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW204, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW204, s)
-	return nil
-}
-
-// nodeW205 runs node "w205" on *s.
-func (g *Fan1000) nodeW205(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW205); err != nil {
-		return err
-	}
-	out, err := g.h.W205(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW205, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW205, s)
-	return nil
-}
-
-// nodeW206 runs node "w206" on *s.
-func (g *Fan1000) nodeW206(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW206); err != nil {
-		return err
-	}
-	out, err := g.h.W206(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW206, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW206, s)
-	return nil
-}
-
-// nodeW207 runs node "w207" on *s.
-func (g *Fan1000) nodeW207(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW207); err != nil {
-		return err
-	}
-	out, err := g.h.W207(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW207, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW207, s)
-	return nil
-}
-
-// nodeW208 runs node "w208" on *s.
-func (g *Fan1000) nodeW208(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW208); err != nil {
-		return err
-	}
-	out, err := g.h.W208(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW208, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW208, s)
-	return nil
-}
-
-// nodeW209 runs node "w209" on *s.
-func (g *Fan1000) nodeW209(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW209); err != nil {
-		return err
-	}
-	out, err := g.h.W209(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW209, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW209, s)
-	return nil
-}
-
-// nodeW210 runs node "w210" on *s.
-func (g *Fan1000) nodeW210(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW210); err != nil {
-		return err
-	}
-	out, err := g.h.W210(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW210, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW210, s)
-	return nil
-}
-
-// nodeW211 runs node "w211" on *s.
-func (g *Fan1000) nodeW211(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW211); err != nil {
-		return err
-	}
-	out, err := g.h.W211(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW211, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW211, s)
-	return nil
-}
-
-// nodeW212 runs node "w212" on *s.
-func (g *Fan1000) nodeW212(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW212); err != nil {
-		return err
-	}
-	out, err := g.h.W212(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW212, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW212, s)
-	return nil
-}
-
-// nodeW213 runs node "w213" on *s.
-func (g *Fan1000) nodeW213(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW213); err != nil {
-		return err
-	}
-	out, err := g.h.W213(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW213, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW213, s)
-	return nil
-}
-
-// nodeW214 runs node "w214" on *s.
-func (g *Fan1000) nodeW214(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW214); err != nil {
-		return err
-	}
-	out, err := g.h.W214(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW214, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW214, s)
-	return nil
-}
-
-// nodeW215 runs node "w215" on *s.
-func (g *Fan1000) nodeW215(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW215); err != nil {
-		return err
-	}
-	out, err := g.h.W215(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW215, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW215, s)
-	return nil
-}
-
-// nodeW216 runs node "w216" on *s.
-func (g *Fan1000) nodeW216(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW216); err != nil {
-		return err
-	}
-	out, err := g.h.W216(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW216, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW216, s)
-	return nil
-}
-
-// nodeW217 runs node "w217" on *s.
-func (g *Fan1000) nodeW217(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW217); err != nil {
-		return err
-	}
-	out, err := g.h.W217(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW217, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW217, s)
-	return nil
-}
-
-// nodeW218 runs node "w218" on *s.
-func (g *Fan1000) nodeW218(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW218); err != nil {
-		return err
-	}
-	out, err := g.h.W218(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW218, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW218, s)
-	return nil
-}
-
-// nodeW219 runs node "w219" on *s.
-func (g *Fan1000) nodeW219(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW219); err != nil {
-		return err
-	}
-	out, err := g.h.W219(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW219, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW219, s)
-	return nil
-}
-
-// nodeW220 runs node "w220" on *s.
-func (g *Fan1000) nodeW220(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW220); err != nil {
-		return err
-	}
-	out, err := g.h.W220(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW220, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW220, s)
-	return nil
-}
-
-// nodeW221 runs node "w221" on *s.
-func (g *Fan1000) nodeW221(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW221); err != nil {
-		return err
-	}
-	out, err := g.h.W221(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW221, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW221, s)
-	return nil
-}
-
-// nodeW222 runs node "w222" on *s.
-func (g *Fan1000) nodeW222(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW222); err != nil {
-		return err
-	}
-	out, err := g.h.W222(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW222, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW222, s)
-	return nil
-}
-
-// nodeW223 runs node "w223" on *s.
-func (g *Fan1000) nodeW223(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW223); err != nil {
-		return err
-	}
-	out, err := g.h.W223(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW223, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW223, s)
-	return nil
-}
-
-// nodeW224 runs node "w224" on *s.
-func (g *Fan1000) nodeW224(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW224); err != nil {
-		return err
-	}
-	out, err := g.h.W224(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW224, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW224, s)
-	return nil
-}
-
-// nodeW225 runs node "w225" on *s.
-func (g *Fan1000) nodeW225(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW225); err != nil {
-		return err
-	}
-	out, err := g.h.W225(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW225, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW225, s)
-	return nil
-}
-
-// nodeW226 runs node "w226" on *s.
-func (g *Fan1000) nodeW226(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW226); err != nil {
-		return err
-	}
-	out, err := g.h.W226(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW226, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW226, s)
-	return nil
-}
-
-// nodeW227 runs node "w227" on *s.
-func (g *Fan1000) nodeW227(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW227); err != nil {
-		return err
-	}
-	out, err := g.h.W227(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW227, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW227, s)
-	return nil
-}
-
-// nodeW228 runs node "w228" on *s.
-func (g *Fan1000) nodeW228(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW228); err != nil {
-		return err
-	}
-	out, err := g.h.W228(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW228, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW228, s)
-	return nil
-}
-
-// nodeW229 runs node "w229" on *s.
-func (g *Fan1000) nodeW229(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW229); err != nil {
-		return err
-	}
-	out, err := g.h.W229(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW229, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW229, s)
-	return nil
-}
-
-// nodeW230 runs node "w230" on *s.
-func (g *Fan1000) nodeW230(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW230); err != nil {
-		return err
-	}
-	out, err := g.h.W230(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW230, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW230, s)
-	return nil
-}
-
-// nodeW231 runs node "w231" on *s.
-func (g *Fan1000) nodeW231(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW231); err != nil {
-		return err
-	}
-	out, err := g.h.W231(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW231, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW231, s)
-	return nil
-}
-
-// nodeW232 runs node "w232" on *s.
-func (g *Fan1000) nodeW232(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW232); err != nil {
-		return err
-	}
-	out, err := g.h.W232(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW232, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW232, s)
-	return nil
-}
-
-// nodeW233 runs node "w233" on *s.
-func (g *Fan1000) nodeW233(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW233); err != nil {
-		return err
-	}
-	out, err := g.h.W233(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW233, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW233, s)
-	return nil
-}
-
-// nodeW234 runs node "w234" on *s.
-func (g *Fan1000) nodeW234(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW234); err != nil {
-		return err
-	}
-	out, err := g.h.W234(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW234, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW234, s)
-	return nil
-}
-
-// nodeW235 runs node "w235" on *s.
-func (g *Fan1000) nodeW235(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW235); err != nil {
-		return err
-	}
-	out, err := g.h.W235(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW235, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW235, s)
-	return nil
-}
-
-// nodeW236 runs node "w236" on *s.
-func (g *Fan1000) nodeW236(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW236); err != nil {
-		return err
-	}
-	out, err := g.h.W236(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW236, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW236, s)
-	return nil
-}
-
-// nodeW237 runs node "w237" on *s.
-func (g *Fan1000) nodeW237(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW237); err != nil {
-		return err
-	}
-	out, err := g.h.W237(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW237, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW237, s)
-	return nil
-}
-
-// nodeW238 runs node "w238" on *s.
-func (g *Fan1000) nodeW238(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW238); err != nil {
-		return err
-	}
-	out, err := g.h.W238(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW238, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW238, s)
-	return nil
-}
-
-// nodeW239 runs node "w239" on *s.
-func (g *Fan1000) nodeW239(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW239); err != nil {
-		return err
-	}
-	out, err := g.h.W239(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW239, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW239, s)
-	return nil
-}
-
-// nodeW240 runs node "w240" on *s.
-func (g *Fan1000) nodeW240(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW240); err != nil {
-		return err
-	}
-	out, err := g.h.W240(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW240, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW240, s)
-	return nil
-}
-
-// nodeW241 runs node "w241" on *s.
-func (g *Fan1000) nodeW241(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW241); err != nil {
-		return err
-	}
-	out, err := g.h.W241(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW241, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW241, s)
-	return nil
-}
-
-// nodeW242 runs node "w242" on *s.
-func (g *Fan1000) nodeW242(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW242); err != nil {
-		return err
-	}
-	out, err := g.h.W242(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW242, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW242, s)
-	return nil
-}
-
-// nodeW243 runs node "w243" on *s.
-func (g *Fan1000) nodeW243(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW243); err != nil {
-		return err
-	}
-	out, err := g.h.W243(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW243, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW243, s)
-	return nil
-}
-
-// nodeW244 runs node "w244" on *s.
-func (g *Fan1000) nodeW244(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW244); err != nil {
-		return err
-	}
-	out, err := g.h.W244(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW244, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW244, s)
-	return nil
-}
-
-// nodeW245 runs node "w245" on *s.
-func (g *Fan1000) nodeW245(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW245); err != nil {
-		return err
-	}
-	out, err := g.h.W245(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW245, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW245, s)
-	return nil
-}
-
-// nodeW246 runs node "w246" on *s.
-func (g *Fan1000) nodeW246(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW246); err != nil {
-		return err
-	}
-	out, err := g.h.W246(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW246, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW246, s)
-	return nil
-}
-
-// nodeW247 runs node "w247" on *s.
-func (g *Fan1000) nodeW247(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW247); err != nil {
-		return err
-	}
-	out, err := g.h.W247(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW247, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW247, s)
-	return nil
-}
-
-// nodeW248 runs node "w248" on *s.
-func (g *Fan1000) nodeW248(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW248); err != nil {
-		return err
-	}
-	out, err := g.h.W248(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW248, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW248, s)
-	return nil
-}
-
-// nodeW249 runs node "w249" on *s.
-func (g *Fan1000) nodeW249(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW249); err != nil {
-		return err
-	}
-	out, err := g.h.W249(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW249, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW249, s)
-	return nil
-}
-
-// nodeW250 runs node "w250" on *s.
-func (g *Fan1000) nodeW250(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW250); err != nil {
-		return err
-	}
-	out, err := g.h.W250(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW250, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW250, s)
-	return nil
-}
-
-// nodeW251 runs node "w251" on *s.
-func (g *Fan1000) nodeW251(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW251); err != nil {
-		return err
-	}
-	out, err := g.h.W251(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW251, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW251, s)
-	return nil
-}
-
-// nodeW252 runs node "w252" on *s.
-func (g *Fan1000) nodeW252(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW252); err != nil {
-		return err
-	}
-	out, err := g.h.W252(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW252, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW252, s)
-	return nil
-}
-
-// nodeW253 runs node "w253" on *s.
-func (g *Fan1000) nodeW253(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW253); err != nil {
-		return err
-	}
-	out, err := g.h.W253(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW253, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW253, s)
-	return nil
-}
-
-// nodeW254 runs node "w254" on *s.
-func (g *Fan1000) nodeW254(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW254); err != nil {
-		return err
-	}
-	out, err := g.h.W254(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW254, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW254, s)
-	return nil
-}
-
-// nodeW255 runs node "w255" on *s.
-func (g *Fan1000) nodeW255(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW255); err != nil {
-		return err
-	}
-	out, err := g.h.W255(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW255, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW255, s)
-	return nil
-}
-
-// nodeW256 runs node "w256" on *s.
-func (g *Fan1000) nodeW256(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW256); err != nil {
-		return err
-	}
-	out, err := g.h.W256(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW256, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW256, s)
-	return nil
-}
-
-// nodeW257 runs node "w257" on *s.
-func (g *Fan1000) nodeW257(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW257); err != nil {
-		return err
-	}
-	out, err := g.h.W257(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW257, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW257, s)
-	return nil
-}
-
-// nodeW258 runs node "w258" on *s.
-func (g *Fan1000) nodeW258(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW258); err != nil {
-		return err
-	}
-	out, err := g.h.W258(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW258, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW258, s)
-	return nil
-}
-
-// nodeW259 runs node "w259" on *s.
-func (g *Fan1000) nodeW259(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW259); err != nil {
-		return err
-	}
-	out, err := g.h.W259(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW259, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW259, s)
-	return nil
-}
-
-// nodeW260 runs node "w260" on *s.
-func (g *Fan1000) nodeW260(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW260); err != nil {
-		return err
-	}
-	out, err := g.h.W260(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW260, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW260, s)
-	return nil
-}
-
-// nodeW261 runs node "w261" on *s.
-func (g *Fan1000) nodeW261(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW261); err != nil {
-		return err
-	}
-	out, err := g.h.W261(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW261, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW261, s)
-	return nil
-}
-
-// nodeW262 runs node "w262" on *s.
-func (g *Fan1000) nodeW262(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW262); err != nil {
-		return err
-	}
-	out, err := g.h.W262(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW262, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW262, s)
-	return nil
-}
-
-// nodeW263 runs node "w263" on *s.
-func (g *Fan1000) nodeW263(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW263); err != nil {
-		return err
-	}
-	out, err := g.h.W263(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW263, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW263, s)
-	return nil
-}
-
-// nodeW264 runs node "w264" on *s.
-func (g *Fan1000) nodeW264(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW264); err != nil {
-		return err
-	}
-	out, err := g.h.W264(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW264, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW264, s)
-	return nil
-}
-
-// nodeW265 runs node "w265" on *s.
-func (g *Fan1000) nodeW265(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW265); err != nil {
-		return err
-	}
-	out, err := g.h.W265(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW265, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW265, s)
-	return nil
-}
-
-// nodeW266 runs node "w266" on *s.
-func (g *Fan1000) nodeW266(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW266); err != nil {
-		return err
-	}
-	out, err := g.h.W266(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW266, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW266, s)
-	return nil
-}
-
-// nodeW267 runs node "w267" on *s.
-func (g *Fan1000) nodeW267(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW267); err != nil {
-		return err
-	}
-	out, err := g.h.W267(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW267, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW267, s)
-	return nil
-}
-
-// nodeW268 runs node "w268" on *s.
-func (g *Fan1000) nodeW268(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW268); err != nil {
-		return err
-	}
-	out, err := g.h.W268(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW268, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW268, s)
-	return nil
-}
-
-// nodeW269 runs node "w269" on *s.
-func (g *Fan1000) nodeW269(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW269); err != nil {
-		return err
-	}
-	out, err := g.h.W269(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW269, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW269, s)
-	return nil
-}
-
-// nodeW270 runs node "w270" on *s.
-func (g *Fan1000) nodeW270(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW270); err != nil {
-		return err
-	}
-	out, err := g.h.W270(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW270, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW270, s)
-	return nil
-}
-
-// nodeW271 runs node "w271" on *s.
-func (g *Fan1000) nodeW271(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW271); err != nil {
-		return err
-	}
-	out, err := g.h.W271(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW271, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW271, s)
-	return nil
-}
-
-// nodeW272 runs node "w272" on *s.
-func (g *Fan1000) nodeW272(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW272); err != nil {
-		return err
-	}
-	out, err := g.h.W272(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW272, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW272, s)
-	return nil
-}
-
-// nodeW273 runs node "w273" on *s.
-func (g *Fan1000) nodeW273(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW273); err != nil {
-		return err
-	}
-	out, err := g.h.W273(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW273, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW273, s)
-	return nil
-}
-
-// nodeW274 runs node "w274" on *s.
-func (g *Fan1000) nodeW274(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW274); err != nil {
-		return err
-	}
-	out, err := g.h.W274(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW274, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW274, s)
-	return nil
-}
-
-// nodeW275 runs node "w275" on *s.
-func (g *Fan1000) nodeW275(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW275); err != nil {
-		return err
-	}
-	out, err := g.h.W275(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW275, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW275, s)
-	return nil
-}
-
-// nodeW276 runs node "w276" on *s.
-func (g *Fan1000) nodeW276(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW276); err != nil {
-		return err
-	}
-	out, err := g.h.W276(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW276, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW276, s)
-	return nil
-}
-
-// nodeW277 runs node "w277" on *s.
-func (g *Fan1000) nodeW277(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW277); err != nil {
-		return err
-	}
-	out, err := g.h.W277(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW277, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW277, s)
-	return nil
-}
-
-// nodeW278 runs node "w278" on *s.
-func (g *Fan1000) nodeW278(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW278); err != nil {
-		return err
-	}
-	out, err := g.h.W278(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW278, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW278, s)
-	return nil
-}
-
-// nodeW279 runs node "w279" on *s.
-func (g *Fan1000) nodeW279(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW279); err != nil {
-		return err
-	}
-	out, err := g.h.W279(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW279, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW279, s)
-	return nil
-}
-
-// nodeW280 runs node "w280" on *s.
-func (g *Fan1000) nodeW280(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW280); err != nil {
-		return err
-	}
-	out, err := g.h.W280(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW280, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW280, s)
-	return nil
-}
-
-// nodeW281 runs node "w281" on *s.
-func (g *Fan1000) nodeW281(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW281); err != nil {
-		return err
-	}
-	out, err := g.h.W281(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW281, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW281, s)
-	return nil
-}
-
-// nodeW282 runs node "w282" on *s.
-func (g *Fan1000) nodeW282(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW282); err != nil {
-		return err
-	}
-	out, err := g.h.W282(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW282, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW282, s)
-	return nil
-}
-
-// nodeW283 runs node "w283" on *s.
-func (g *Fan1000) nodeW283(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW283); err != nil {
-		return err
-	}
-	out, err := g.h.W283(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW283, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW283, s)
-	return nil
-}
-
-// nodeW284 runs node "w284" on *s.
-func (g *Fan1000) nodeW284(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW284); err != nil {
-		return err
-	}
-	out, err := g.h.W284(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW284, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW284, s)
-	return nil
-}
-
-// nodeW285 runs node "w285" on *s.
-func (g *Fan1000) nodeW285(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW285); err != nil {
-		return err
-	}
-	out, err := g.h.W285(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW285, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW285, s)
-	return nil
-}
-
-// nodeW286 runs node "w286" on *s.
-func (g *Fan1000) nodeW286(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW286); err != nil {
-		return err
-	}
-	out, err := g.h.W286(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW286, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW286, s)
-	return nil
-}
-
-// nodeW287 runs node "w287" on *s.
-func (g *Fan1000) nodeW287(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW287); err != nil {
-		return err
-	}
-	out, err := g.h.W287(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW287, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW287, s)
-	return nil
-}
-
-// nodeW288 runs node "w288" on *s.
-func (g *Fan1000) nodeW288(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW288); err != nil {
-		return err
-	}
-	out, err := g.h.W288(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW288, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW288, s)
-	return nil
-}
-
-// nodeW289 runs node "w289" on *s.
-func (g *Fan1000) nodeW289(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW289); err != nil {
-		return err
-	}
-	out, err := g.h.W289(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW289, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW289, s)
-	return nil
-}
-
-// nodeW290 runs node "w290" on *s.
-func (g *Fan1000) nodeW290(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW290); err != nil {
-		return err
-	}
-	out, err := g.h.W290(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW290, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW290, s)
-	return nil
-}
-
-// nodeW291 runs node "w291" on *s.
-func (g *Fan1000) nodeW291(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW291); err != nil {
-		return err
-	}
-	out, err := g.h.W291(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW291, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW291, s)
-	return nil
-}
-
-// nodeW292 runs node "w292" on *s.
-func (g *Fan1000) nodeW292(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW292); err != nil {
-		return err
-	}
-	out, err := g.h.W292(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW292, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW292, s)
-	return nil
-}
-
-// nodeW293 runs node "w293" on *s.
-func (g *Fan1000) nodeW293(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW293); err != nil {
-		return err
-	}
-	out, err := g.h.W293(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW293, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW293, s)
-	return nil
-}
-
-// nodeW294 runs node "w294" on *s.
-func (g *Fan1000) nodeW294(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW294); err != nil {
-		return err
-	}
-	out, err := g.h.W294(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW294, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW294, s)
-	return nil
-}
-
-// nodeW295 runs node "w295" on *s.
-func (g *Fan1000) nodeW295(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW295); err != nil {
-		return err
-	}
-	out, err := g.h.W295(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW295, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW295, s)
-	return nil
-}
-
-// nodeW296 runs node "w296" on *s.
-func (g *Fan1000) nodeW296(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW296); err != nil {
-		return err
-	}
-	out, err := g.h.W296(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW296, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW296, s)
-	return nil
-}
-
-// nodeW297 runs node "w297" on *s.
-func (g *Fan1000) nodeW297(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW297); err != nil {
-		return err
-	}
-	out, err := g.h.W297(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW297, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW297, s)
-	return nil
-}
-
-// nodeW298 runs node "w298" on *s.
-func (g *Fan1000) nodeW298(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW298); err != nil {
-		return err
-	}
-	out, err := g.h.W298(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW298, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW298, s)
-	return nil
-}
-
-// nodeW299 runs node "w299" on *s.
-func (g *Fan1000) nodeW299(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW299); err != nil {
-		return err
-	}
-	out, err := g.h.W299(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW299, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW299, s)
-	return nil
-}
-
-// nodeW300 runs node "w300" on *s.
-func (g *Fan1000) nodeW300(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW300); err != nil {
-		return err
-	}
-	out, err := g.h.W300(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW300, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW300, s)
-	return nil
-}
-
-// nodeW301 runs node "w301" on *s.
-func (g *Fan1000) nodeW301(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW301); err != nil {
-		return err
-	}
-	out, err := g.h.W301(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW301, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW301, s)
-	return nil
-}
-
-// nodeW302 runs node "w302" on *s.
-func (g *Fan1000) nodeW302(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW302); err != nil {
-		return err
-	}
-	out, err := g.h.W302(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW302, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW302, s)
-	return nil
-}
-
-// nodeW303 runs node "w303" on *s.
-func (g *Fan1000) nodeW303(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW303); err != nil {
-		return err
-	}
-	out, err := g.h.W303(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW303, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW303, s)
-	return nil
-}
-
-// nodeW304 runs node "w304" on *s.
-func (g *Fan1000) nodeW304(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW304); err != nil {
-		return err
-	}
-	out, err := g.h.W304(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW304, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW304, s)
-	return nil
-}
-
-// nodeW305 runs node "w305" on *s.
-func (g *Fan1000) nodeW305(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW305); err != nil {
-		return err
-	}
-	out, err := g.h.W305(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW305, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW305, s)
-	return nil
-}
-
-// nodeW306 runs node "w306" on *s.
-func (g *Fan1000) nodeW306(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW306); err != nil {
-		return err
-	}
-	out, err := g.h.W306(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW306, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW306, s)
-	return nil
-}
-
-// nodeW307 runs node "w307" on *s.
-func (g *Fan1000) nodeW307(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW307); err != nil {
-		return err
-	}
-	out, err := g.h.W307(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW307, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW307, s)
-	return nil
-}
-
-// nodeW308 runs node "w308" on *s.
-func (g *Fan1000) nodeW308(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW308); err != nil {
-		return err
-	}
-	out, err := g.h.W308(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW308, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW308, s)
-	return nil
-}
-
-// nodeW309 runs node "w309" on *s.
-func (g *Fan1000) nodeW309(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW309); err != nil {
-		return err
-	}
-	out, err := g.h.W309(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW309, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW309, s)
-	return nil
-}
-
-// nodeW310 runs node "w310" on *s.
-func (g *Fan1000) nodeW310(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW310); err != nil {
-		return err
-	}
-	out, err := g.h.W310(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW310, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW310, s)
-	return nil
-}
-
-// nodeW311 runs node "w311" on *s.
-func (g *Fan1000) nodeW311(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW311); err != nil {
-		return err
-	}
-	out, err := g.h.W311(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW311, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW311, s)
-	return nil
-}
-
-// nodeW312 runs node "w312" on *s.
-func (g *Fan1000) nodeW312(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW312); err != nil {
-		return err
-	}
-	out, err := g.h.W312(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW312, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW312, s)
-	return nil
-}
-
-// nodeW313 runs node "w313" on *s.
-func (g *Fan1000) nodeW313(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW313); err != nil {
-		return err
-	}
-	out, err := g.h.W313(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW313, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW313, s)
-	return nil
-}
-
-// nodeW314 runs node "w314" on *s.
-func (g *Fan1000) nodeW314(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW314); err != nil {
-		return err
-	}
-	out, err := g.h.W314(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW314, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW314, s)
-	return nil
-}
-
-// nodeW315 runs node "w315" on *s.
-func (g *Fan1000) nodeW315(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW315); err != nil {
-		return err
-	}
-	out, err := g.h.W315(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW315, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW315, s)
-	return nil
-}
-
-// nodeW316 runs node "w316" on *s.
-func (g *Fan1000) nodeW316(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW316); err != nil {
-		return err
-	}
-	out, err := g.h.W316(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW316, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW316, s)
-	return nil
-}
-
-// nodeW317 runs node "w317" on *s.
-func (g *Fan1000) nodeW317(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW317); err != nil {
-		return err
-	}
-	out, err := g.h.W317(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW317, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW317, s)
-	return nil
-}
-
-// nodeW318 runs node "w318" on *s.
-func (g *Fan1000) nodeW318(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW318); err != nil {
-		return err
-	}
-	out, err := g.h.W318(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW318, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW318, s)
-	return nil
-}
-
-// nodeW319 runs node "w319" on *s.
-func (g *Fan1000) nodeW319(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW319); err != nil {
-		return err
-	}
-	out, err := g.h.W319(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW319, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW319, s)
-	return nil
-}
-
-// nodeW320 runs node "w320" on *s.
-func (g *Fan1000) nodeW320(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW320); err != nil {
-		return err
-	}
-	out, err := g.h.W320(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW320, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW320, s)
-	return nil
-}
-
-// nodeW321 runs node "w321" on *s.
-func (g *Fan1000) nodeW321(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW321); err != nil {
-		return err
-	}
-	out, err := g.h.W321(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW321, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW321, s)
-	return nil
-}
-
-// nodeW322 runs node "w322" on *s.
-func (g *Fan1000) nodeW322(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW322); err != nil {
-		return err
-	}
-	out, err := g.h.W322(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW322, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW322, s)
-	return nil
-}
-
-// nodeW323 runs node "w323" on *s.
-func (g *Fan1000) nodeW323(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW323); err != nil {
-		return err
-	}
-	out, err := g.h.W323(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW323, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW323, s)
-	return nil
-}
-
-// nodeW324 runs node "w324" on *s.
-func (g *Fan1000) nodeW324(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW324); err != nil {
-		return err
-	}
-	out, err := g.h.W324(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW324, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW324, s)
-	return nil
-}
-
-// nodeW325 runs node "w325" on *s.
-func (g *Fan1000) nodeW325(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW325); err != nil {
-		return err
-	}
-	out, err := g.h.W325(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW325, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW325, s)
-	return nil
-}
-
-// nodeW326 runs node "w326" on *s.
-func (g *Fan1000) nodeW326(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW326); err != nil {
-		return err
-	}
-	out, err := g.h.W326(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW326, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW326, s)
-	return nil
-}
-
-// nodeW327 runs node "w327" on *s.
-func (g *Fan1000) nodeW327(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW327); err != nil {
-		return err
-	}
-	out, err := g.h.W327(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW327, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW327, s)
-	return nil
-}
-
-// nodeW328 runs node "w328" on *s.
-func (g *Fan1000) nodeW328(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW328); err != nil {
-		return err
-	}
-	out, err := g.h.W328(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW328, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW328, s)
-	return nil
-}
-
-// nodeW329 runs node "w329" on *s.
-func (g *Fan1000) nodeW329(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW329); err != nil {
-		return err
-	}
-	out, err := g.h.W329(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW329, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW329, s)
-	return nil
-}
-
-// nodeW330 runs node "w330" on *s.
-func (g *Fan1000) nodeW330(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW330); err != nil {
-		return err
-	}
-	out, err := g.h.W330(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW330, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW330, s)
-	return nil
-}
-
-// nodeW331 runs node "w331" on *s.
-func (g *Fan1000) nodeW331(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW331); err != nil {
-		return err
-	}
-	out, err := g.h.W331(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW331, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW331, s)
-	return nil
-}
-
-// nodeW332 runs node "w332" on *s.
-func (g *Fan1000) nodeW332(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW332); err != nil {
-		return err
-	}
-	out, err := g.h.W332(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW332, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW332, s)
-	return nil
-}
-
-// nodeW333 runs node "w333" on *s.
-func (g *Fan1000) nodeW333(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW333); err != nil {
-		return err
-	}
-	out, err := g.h.W333(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW333, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW333, s)
-	return nil
-}
-
-// nodeW334 runs node "w334" on *s.
-func (g *Fan1000) nodeW334(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW334); err != nil {
-		return err
-	}
-	out, err := g.h.W334(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW334, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW334, s)
-	return nil
-}
-
-// nodeW335 runs node "w335" on *s.
-func (g *Fan1000) nodeW335(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW335); err != nil {
-		return err
-	}
-	out, err := g.h.W335(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW335, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW335, s)
-	return nil
-}
-
-// nodeW336 runs node "w336" on *s.
-func (g *Fan1000) nodeW336(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW336); err != nil {
-		return err
-	}
-	out, err := g.h.W336(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW336, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW336, s)
-	return nil
-}
-
-// nodeW337 runs node "w337" on *s.
-func (g *Fan1000) nodeW337(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW337); err != nil {
-		return err
-	}
-	out, err := g.h.W337(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW337, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW337, s)
-	return nil
-}
-
-// nodeW338 runs node "w338" on *s.
-func (g *Fan1000) nodeW338(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW338); err != nil {
-		return err
-	}
-	out, err := g.h.W338(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW338, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW338, s)
-	return nil
-}
-
-// nodeW339 runs node "w339" on *s.
-func (g *Fan1000) nodeW339(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW339); err != nil {
-		return err
-	}
-	out, err := g.h.W339(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW339, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW339, s)
-	return nil
-}
-
-// nodeW340 runs node "w340" on *s.
-func (g *Fan1000) nodeW340(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW340); err != nil {
-		return err
-	}
-	out, err := g.h.W340(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW340, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW340, s)
-	return nil
-}
-
-// nodeW341 runs node "w341" on *s.
-func (g *Fan1000) nodeW341(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW341); err != nil {
-		return err
-	}
-	out, err := g.h.W341(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW341, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW341, s)
-	return nil
-}
-
-// nodeW342 runs node "w342" on *s.
-func (g *Fan1000) nodeW342(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW342); err != nil {
-		return err
-	}
-	out, err := g.h.W342(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW342, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW342, s)
-	return nil
-}
-
-// nodeW343 runs node "w343" on *s.
-func (g *Fan1000) nodeW343(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW343); err != nil {
-		return err
-	}
-	out, err := g.h.W343(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW343, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW343, s)
-	return nil
-}
-
-// nodeW344 runs node "w344" on *s.
-func (g *Fan1000) nodeW344(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW344); err != nil {
-		return err
-	}
-	out, err := g.h.W344(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW344, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW344, s)
-	return nil
-}
-
-// nodeW345 runs node "w345" on *s.
-func (g *Fan1000) nodeW345(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW345); err != nil {
-		return err
-	}
-	out, err := g.h.W345(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW345, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW345, s)
-	return nil
-}
-
-// nodeW346 runs node "w346" on *s.
-func (g *Fan1000) nodeW346(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW346); err != nil {
-		return err
-	}
-	out, err := g.h.W346(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW346, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW346, s)
-	return nil
-}
-
-// nodeW347 runs node "w347" on *s.
-func (g *Fan1000) nodeW347(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW347); err != nil {
-		return err
-	}
-	out, err := g.h.W347(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW347, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW347, s)
-	return nil
-}
-
-// nodeW348 runs node "w348" on *s.
-func (g *Fan1000) nodeW348(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW348); err != nil {
-		return err
-	}
-	out, err := g.h.W348(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW348, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW348, s)
-	return nil
-}
-
-// nodeW349 runs node "w349" on *s.
-func (g *Fan1000) nodeW349(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW349); err != nil {
-		return err
-	}
-	out, err := g.h.W349(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW349, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW349, s)
-	return nil
-}
-
-// nodeW350 runs node "w350" on *s.
-func (g *Fan1000) nodeW350(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW350); err != nil {
-		return err
-	}
-	out, err := g.h.W350(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW350, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW350, s)
-	return nil
-}
-
-// nodeW351 runs node "w351" on *s.
-func (g *Fan1000) nodeW351(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW351); err != nil {
-		return err
-	}
-	out, err := g.h.W351(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW351, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW351, s)
-	return nil
-}
-
-// nodeW352 runs node "w352" on *s.
-func (g *Fan1000) nodeW352(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW352); err != nil {
-		return err
-	}
-	out, err := g.h.W352(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW352, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW352, s)
-	return nil
-}
-
-// nodeW353 runs node "w353" on *s.
-func (g *Fan1000) nodeW353(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW353); err != nil {
-		return err
-	}
-	out, err := g.h.W353(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW353, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW353, s)
-	return nil
-}
-
-// nodeW354 runs node "w354" on *s.
-func (g *Fan1000) nodeW354(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW354); err != nil {
-		return err
-	}
-	out, err := g.h.W354(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW354, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW354, s)
-	return nil
-}
-
-// nodeW355 runs node "w355" on *s.
-func (g *Fan1000) nodeW355(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW355); err != nil {
-		return err
-	}
-	out, err := g.h.W355(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW355, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW355, s)
-	return nil
-}
-
-// nodeW356 runs node "w356" on *s.
-func (g *Fan1000) nodeW356(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW356); err != nil {
-		return err
-	}
-	out, err := g.h.W356(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW356, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW356, s)
-	return nil
-}
-
-// nodeW357 runs node "w357" on *s.
-func (g *Fan1000) nodeW357(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW357); err != nil {
-		return err
-	}
-	out, err := g.h.W357(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW357, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW357, s)
-	return nil
-}
-
-// nodeW358 runs node "w358" on *s.
-func (g *Fan1000) nodeW358(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW358); err != nil {
-		return err
-	}
-	out, err := g.h.W358(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW358, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW358, s)
-	return nil
-}
-
-// nodeW359 runs node "w359" on *s.
-func (g *Fan1000) nodeW359(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW359); err != nil {
-		return err
-	}
-	out, err := g.h.W359(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW359, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW359, s)
-	return nil
-}
-
-// nodeW360 runs node "w360" on *s.
-func (g *Fan1000) nodeW360(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW360); err != nil {
-		return err
-	}
-	out, err := g.h.W360(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW360, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW360, s)
-	return nil
-}
-
-// nodeW361 runs node "w361" on *s.
-func (g *Fan1000) nodeW361(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW361); err != nil {
-		return err
-	}
-	out, err := g.h.W361(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW361, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW361, s)
-	return nil
-}
-
-// nodeW362 runs node "w362" on *s.
-func (g *Fan1000) nodeW362(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW362); err != nil {
-		return err
-	}
-	out, err := g.h.W362(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW362, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW362, s)
-	return nil
-}
-
-// nodeW363 runs node "w363" on *s.
-func (g *Fan1000) nodeW363(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW363); err != nil {
-		return err
-	}
-	out, err := g.h.W363(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW363, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW363, s)
-	return nil
-}
-
-// nodeW364 runs node "w364" on *s.
-func (g *Fan1000) nodeW364(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW364); err != nil {
-		return err
-	}
-	out, err := g.h.W364(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW364, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW364, s)
-	return nil
-}
-
-// nodeW365 runs node "w365" on *s.
-func (g *Fan1000) nodeW365(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW365); err != nil {
-		return err
-	}
-	out, err := g.h.W365(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW365, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW365, s)
-	return nil
-}
-
-// nodeW366 runs node "w366" on *s.
-func (g *Fan1000) nodeW366(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW366); err != nil {
-		return err
-	}
-	out, err := g.h.W366(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW366, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW366, s)
-	return nil
-}
-
-// nodeW367 runs node "w367" on *s.
-func (g *Fan1000) nodeW367(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW367); err != nil {
-		return err
-	}
-	out, err := g.h.W367(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW367, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW367, s)
-	return nil
-}
-
-// nodeW368 runs node "w368" on *s.
-func (g *Fan1000) nodeW368(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW368); err != nil {
-		return err
-	}
-	out, err := g.h.W368(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW368, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW368, s)
-	return nil
-}
-
-// nodeW369 runs node "w369" on *s.
-func (g *Fan1000) nodeW369(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW369); err != nil {
-		return err
-	}
-	out, err := g.h.W369(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW369, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW369, s)
-	return nil
-}
-
-// nodeW370 runs node "w370" on *s.
-func (g *Fan1000) nodeW370(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW370); err != nil {
-		return err
-	}
-	out, err := g.h.W370(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW370, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW370, s)
-	return nil
-}
-
-// nodeW371 runs node "w371" on *s.
-func (g *Fan1000) nodeW371(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW371); err != nil {
-		return err
-	}
-	out, err := g.h.W371(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW371, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW371, s)
-	return nil
-}
-
-// nodeW372 runs node "w372" on *s.
-func (g *Fan1000) nodeW372(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW372); err != nil {
-		return err
-	}
-	out, err := g.h.W372(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW372, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW372, s)
-	return nil
-}
-
-// nodeW373 runs node "w373" on *s.
-func (g *Fan1000) nodeW373(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW373); err != nil {
-		return err
-	}
-	out, err := g.h.W373(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW373, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW373, s)
-	return nil
-}
-
-// nodeW374 runs node "w374" on *s.
-func (g *Fan1000) nodeW374(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW374); err != nil {
-		return err
-	}
-	out, err := g.h.W374(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW374, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW374, s)
-	return nil
-}
-
-// nodeW375 runs node "w375" on *s.
-func (g *Fan1000) nodeW375(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW375); err != nil {
-		return err
-	}
-	out, err := g.h.W375(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW375, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW375, s)
-	return nil
-}
-
-// nodeW376 runs node "w376" on *s.
-func (g *Fan1000) nodeW376(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW376); err != nil {
-		return err
-	}
-	out, err := g.h.W376(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW376, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW376, s)
-	return nil
-}
-
-// nodeW377 runs node "w377" on *s.
-func (g *Fan1000) nodeW377(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW377); err != nil {
-		return err
-	}
-	out, err := g.h.W377(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW377, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW377, s)
-	return nil
-}
-
-// nodeW378 runs node "w378" on *s.
-func (g *Fan1000) nodeW378(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW378); err != nil {
-		return err
-	}
-	out, err := g.h.W378(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW378, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW378, s)
-	return nil
-}
-
-// nodeW379 runs node "w379" on *s.
-func (g *Fan1000) nodeW379(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW379); err != nil {
-		return err
-	}
-	out, err := g.h.W379(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW379, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW379, s)
-	return nil
-}
-
-// nodeW380 runs node "w380" on *s.
-func (g *Fan1000) nodeW380(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW380); err != nil {
-		return err
-	}
-	out, err := g.h.W380(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW380, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW380, s)
-	return nil
-}
-
-// nodeW381 runs node "w381" on *s.
-func (g *Fan1000) nodeW381(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW381); err != nil {
-		return err
-	}
-	out, err := g.h.W381(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW381, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW381, s)
-	return nil
-}
-
-// nodeW382 runs node "w382" on *s.
-func (g *Fan1000) nodeW382(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW382); err != nil {
-		return err
-	}
-	out, err := g.h.W382(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW382, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW382, s)
-	return nil
-}
-
-// nodeW383 runs node "w383" on *s.
-func (g *Fan1000) nodeW383(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW383); err != nil {
-		return err
-	}
-	out, err := g.h.W383(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW383, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW383, s)
-	return nil
-}
-
-// nodeW384 runs node "w384" on *s.
-func (g *Fan1000) nodeW384(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW384); err != nil {
-		return err
-	}
-	out, err := g.h.W384(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW384, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW384, s)
-	return nil
-}
-
-// nodeW385 runs node "w385" on *s.
-func (g *Fan1000) nodeW385(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW385); err != nil {
-		return err
-	}
-	out, err := g.h.W385(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW385, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW385, s)
-	return nil
-}
-
-// nodeW386 runs node "w386" on *s.
-func (g *Fan1000) nodeW386(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW386); err != nil {
-		return err
-	}
-	out, err := g.h.W386(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW386, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW386, s)
-	return nil
-}
-
-// nodeW387 runs node "w387" on *s.
-func (g *Fan1000) nodeW387(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW387); err != nil {
-		return err
-	}
-	out, err := g.h.W387(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW387, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW387, s)
-	return nil
-}
-
-// nodeW388 runs node "w388" on *s.
-func (g *Fan1000) nodeW388(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW388); err != nil {
-		return err
-	}
-	out, err := g.h.W388(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW388, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW388, s)
-	return nil
-}
-
-// nodeW389 runs node "w389" on *s.
-func (g *Fan1000) nodeW389(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW389); err != nil {
-		return err
-	}
-	out, err := g.h.W389(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW389, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW389, s)
-	return nil
-}
-
-// nodeW390 runs node "w390" on *s.
-func (g *Fan1000) nodeW390(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW390); err != nil {
-		return err
-	}
-	out, err := g.h.W390(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW390, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW390, s)
-	return nil
-}
-
-// nodeW391 runs node "w391" on *s.
-func (g *Fan1000) nodeW391(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW391); err != nil {
-		return err
-	}
-	out, err := g.h.W391(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW391, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW391, s)
-	return nil
-}
-
-// nodeW392 runs node "w392" on *s.
-func (g *Fan1000) nodeW392(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW392); err != nil {
-		return err
-	}
-	out, err := g.h.W392(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW392, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW392, s)
-	return nil
-}
-
-// nodeW393 runs node "w393" on *s.
-func (g *Fan1000) nodeW393(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW393); err != nil {
-		return err
-	}
-	out, err := g.h.W393(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW393, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW393, s)
-	return nil
-}
-
-// nodeW394 runs node "w394" on *s.
-func (g *Fan1000) nodeW394(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW394); err != nil {
-		return err
-	}
-	out, err := g.h.W394(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW394, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW394, s)
-	return nil
-}
-
-// nodeW395 runs node "w395" on *s.
-func (g *Fan1000) nodeW395(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW395); err != nil {
-		return err
-	}
-	out, err := g.h.W395(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW395, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW395, s)
-	return nil
-}
-
-// nodeW396 runs node "w396" on *s.
-func (g *Fan1000) nodeW396(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW396); err != nil {
-		return err
-	}
-	out, err := g.h.W396(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW396, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW396, s)
-	return nil
-}
-
-// nodeW397 runs node "w397" on *s.
-func (g *Fan1000) nodeW397(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW397); err != nil {
-		return err
-	}
-	out, err := g.h.W397(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW397, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW397, s)
-	return nil
-}
-
-// nodeW398 runs node "w398" on *s.
-func (g *Fan1000) nodeW398(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW398); err != nil {
-		return err
-	}
-	out, err := g.h.W398(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW398, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW398, s)
-	return nil
-}
-
-// nodeW399 runs node "w399" on *s.
-func (g *Fan1000) nodeW399(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW399); err != nil {
-		return err
-	}
-	out, err := g.h.W399(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW399, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW399, s)
-	return nil
-}
-
-// nodeW400 runs node "w400" on *s.
-func (g *Fan1000) nodeW400(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW400); err != nil {
-		return err
-	}
-	out, err := g.h.W400(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW400, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW400, s)
-	return nil
-}
-
-// nodeW401 runs node "w401" on *s.
-func (g *Fan1000) nodeW401(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW401); err != nil {
-		return err
-	}
-	out, err := g.h.W401(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW401, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW401, s)
-	return nil
-}
-
-// nodeW402 runs node "w402" on *s.
-func (g *Fan1000) nodeW402(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW402); err != nil {
-		return err
-	}
-	out, err := g.h.W402(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW402, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW402, s)
-	return nil
-}
-
-// nodeW403 runs node "w403" on *s.
-func (g *Fan1000) nodeW403(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW403); err != nil {
-		return err
-	}
-	out, err := g.h.W403(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW403, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW403, s)
-	return nil
-}
-
-// nodeW404 runs node "w404" on *s.
-func (g *Fan1000) nodeW404(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW404); err != nil {
-		return err
-	}
-	out, err := g.h.W404(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW404, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW404, s)
-	return nil
-}
-
-// nodeW405 runs node "w405" on *s.
-func (g *Fan1000) nodeW405(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW405); err != nil {
-		return err
-	}
-	out, err := g.h.W405(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW405, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW405, s)
-	return nil
-}
-
-// nodeW406 runs node "w406" on *s.
-func (g *Fan1000) nodeW406(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW406); err != nil {
-		return err
-	}
-	out, err := g.h.W406(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW406, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW406, s)
-	return nil
-}
-
-// nodeW407 runs node "w407" on *s.
-func (g *Fan1000) nodeW407(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW407); err != nil {
-		return err
-	}
-	out, err := g.h.W407(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW407, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW407, s)
-	return nil
-}
-
-// nodeW408 runs node "w408" on *s.
-func (g *Fan1000) nodeW408(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW408); err != nil {
-		return err
-	}
-	out, err := g.h.W408(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW408, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW408, s)
-	return nil
-}
-
-// nodeW409 runs node "w409" on *s.
-func (g *Fan1000) nodeW409(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW409); err != nil {
-		return err
-	}
-	out, err := g.h.W409(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW409, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW409, s)
-	return nil
-}
-
-// nodeW410 runs node "w410" on *s.
-func (g *Fan1000) nodeW410(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW410); err != nil {
-		return err
-	}
-	out, err := g.h.W410(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW410, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW410, s)
-	return nil
-}
-
-// nodeW411 runs node "w411" on *s.
-func (g *Fan1000) nodeW411(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW411); err != nil {
-		return err
-	}
-	out, err := g.h.W411(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW411, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW411, s)
-	return nil
-}
-
-// nodeW412 runs node "w412" on *s.
-func (g *Fan1000) nodeW412(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW412); err != nil {
-		return err
-	}
-	out, err := g.h.W412(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW412, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW412, s)
-	return nil
-}
-
-// nodeW413 runs node "w413" on *s.
-func (g *Fan1000) nodeW413(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW413); err != nil {
-		return err
-	}
-	out, err := g.h.W413(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW413, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW413, s)
-	return nil
-}
-
-// nodeW414 runs node "w414" on *s.
-func (g *Fan1000) nodeW414(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW414); err != nil {
-		return err
-	}
-	out, err := g.h.W414(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW414, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW414, s)
-	return nil
-}
-
-// nodeW415 runs node "w415" on *s.
-func (g *Fan1000) nodeW415(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW415); err != nil {
-		return err
-	}
-	out, err := g.h.W415(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW415, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW415, s)
-	return nil
-}
-
-// nodeW416 runs node "w416" on *s.
-func (g *Fan1000) nodeW416(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW416); err != nil {
-		return err
-	}
-	out, err := g.h.W416(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW416, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW416, s)
-	return nil
-}
-
-// nodeW417 runs node "w417" on *s.
-func (g *Fan1000) nodeW417(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW417); err != nil {
-		return err
-	}
-	out, err := g.h.W417(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW417, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW417, s)
-	return nil
-}
-
-// nodeW418 runs node "w418" on *s.
-func (g *Fan1000) nodeW418(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW418); err != nil {
-		return err
-	}
-	out, err := g.h.W418(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW418, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW418, s)
-	return nil
-}
-
-// nodeW419 runs node "w419" on *s.
-func (g *Fan1000) nodeW419(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW419); err != nil {
-		return err
-	}
-	out, err := g.h.W419(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW419, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW419, s)
-	return nil
-}
-
-// nodeW420 runs node "w420" on *s.
-func (g *Fan1000) nodeW420(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW420); err != nil {
-		return err
-	}
-	out, err := g.h.W420(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW420, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW420, s)
-	return nil
-}
-
-// nodeW421 runs node "w421" on *s.
-func (g *Fan1000) nodeW421(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW421); err != nil {
-		return err
-	}
-	out, err := g.h.W421(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW421, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW421, s)
-	return nil
-}
-
-// nodeW422 runs node "w422" on *s.
-func (g *Fan1000) nodeW422(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW422); err != nil {
-		return err
-	}
-	out, err := g.h.W422(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW422, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW422, s)
-	return nil
-}
-
-// nodeW423 runs node "w423" on *s.
-func (g *Fan1000) nodeW423(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW423); err != nil {
-		return err
-	}
-	out, err := g.h.W423(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW423, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW423, s)
-	return nil
-}
-
-// nodeW424 runs node "w424" on *s.
-func (g *Fan1000) nodeW424(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW424); err != nil {
-		return err
-	}
-	out, err := g.h.W424(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW424, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW424, s)
-	return nil
-}
-
-// nodeW425 runs node "w425" on *s.
-func (g *Fan1000) nodeW425(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW425); err != nil {
-		return err
-	}
-	out, err := g.h.W425(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW425, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW425, s)
-	return nil
-}
-
-// nodeW426 runs node "w426" on *s.
-func (g *Fan1000) nodeW426(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW426); err != nil {
-		return err
-	}
-	out, err := g.h.W426(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW426, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW426, s)
-	return nil
-}
-
-// nodeW427 runs node "w427" on *s.
-func (g *Fan1000) nodeW427(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW427); err != nil {
-		return err
-	}
-	out, err := g.h.W427(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW427, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW427, s)
-	return nil
-}
-
-// nodeW428 runs node "w428" on *s.
-func (g *Fan1000) nodeW428(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW428); err != nil {
-		return err
-	}
-	out, err := g.h.W428(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW428, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW428, s)
-	return nil
-}
-
-// nodeW429 runs node "w429" on *s.
-func (g *Fan1000) nodeW429(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW429); err != nil {
-		return err
-	}
-	out, err := g.h.W429(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW429, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW429, s)
-	return nil
-}
-
-// nodeW430 runs node "w430" on *s.
-func (g *Fan1000) nodeW430(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW430); err != nil {
-		return err
-	}
-	out, err := g.h.W430(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW430, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW430, s)
-	return nil
-}
-
-// nodeW431 runs node "w431" on *s.
-func (g *Fan1000) nodeW431(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW431); err != nil {
-		return err
-	}
-	out, err := g.h.W431(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW431, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW431, s)
-	return nil
-}
-
-// nodeW432 runs node "w432" on *s.
-func (g *Fan1000) nodeW432(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW432); err != nil {
-		return err
-	}
-	out, err := g.h.W432(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW432, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW432, s)
-	return nil
-}
-
-// nodeW433 runs node "w433" on *s.
-func (g *Fan1000) nodeW433(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW433); err != nil {
-		return err
-	}
-	out, err := g.h.W433(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW433, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW433, s)
-	return nil
-}
-
-// nodeW434 runs node "w434" on *s.
-func (g *Fan1000) nodeW434(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW434); err != nil {
-		return err
-	}
-	out, err := g.h.W434(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW434, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW434, s)
-	return nil
-}
-
-// nodeW435 runs node "w435" on *s.
-func (g *Fan1000) nodeW435(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW435); err != nil {
-		return err
-	}
-	out, err := g.h.W435(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW435, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW435, s)
-	return nil
-}
-
-// nodeW436 runs node "w436" on *s.
-func (g *Fan1000) nodeW436(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW436); err != nil {
-		return err
-	}
-	out, err := g.h.W436(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW436, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW436, s)
-	return nil
-}
-
-// nodeW437 runs node "w437" on *s.
-func (g *Fan1000) nodeW437(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW437); err != nil {
-		return err
-	}
-	out, err := g.h.W437(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW437, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW437, s)
-	return nil
-}
-
-// nodeW438 runs node "w438" on *s.
-func (g *Fan1000) nodeW438(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW438); err != nil {
-		return err
-	}
-	out, err := g.h.W438(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW438, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW438, s)
-	return nil
-}
-
-// nodeW439 runs node "w439" on *s.
-func (g *Fan1000) nodeW439(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW439); err != nil {
-		return err
-	}
-	out, err := g.h.W439(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW439, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW439, s)
-	return nil
-}
-
-// nodeW440 runs node "w440" on *s.
-func (g *Fan1000) nodeW440(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW440); err != nil {
-		return err
-	}
-	out, err := g.h.W440(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW440, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW440, s)
-	return nil
-}
-
-// nodeW441 runs node "w441" on *s.
-func (g *Fan1000) nodeW441(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW441); err != nil {
-		return err
-	}
-	out, err := g.h.W441(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW441, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW441, s)
-	return nil
-}
-
-// nodeW442 runs node "w442" on *s.
-func (g *Fan1000) nodeW442(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW442); err != nil {
-		return err
-	}
-	out, err := g.h.W442(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW442, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW442, s)
-	return nil
-}
-
-// nodeW443 runs node "w443" on *s.
-func (g *Fan1000) nodeW443(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW443); err != nil {
-		return err
-	}
-	out, err := g.h.W443(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW443, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW443, s)
-	return nil
-}
-
-// nodeW444 runs node "w444" on *s.
-func (g *Fan1000) nodeW444(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW444); err != nil {
-		return err
-	}
-	out, err := g.h.W444(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW444, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW444, s)
-	return nil
-}
-
-// nodeW445 runs node "w445" on *s.
-func (g *Fan1000) nodeW445(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW445); err != nil {
-		return err
-	}
-	out, err := g.h.W445(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW445, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW445, s)
-	return nil
-}
-
-// nodeW446 runs node "w446" on *s.
-func (g *Fan1000) nodeW446(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW446); err != nil {
-		return err
-	}
-	out, err := g.h.W446(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW446, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW446, s)
-	return nil
-}
-
-// nodeW447 runs node "w447" on *s.
-func (g *Fan1000) nodeW447(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW447); err != nil {
-		return err
-	}
-	out, err := g.h.W447(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW447, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW447, s)
-	return nil
-}
-
-// nodeW448 runs node "w448" on *s.
-func (g *Fan1000) nodeW448(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW448); err != nil {
-		return err
-	}
-	out, err := g.h.W448(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW448, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW448, s)
-	return nil
-}
-
-// nodeW449 runs node "w449" on *s.
-func (g *Fan1000) nodeW449(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW449); err != nil {
-		return err
-	}
-	out, err := g.h.W449(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW449, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW449, s)
-	return nil
-}
-
-// nodeW450 runs node "w450" on *s.
-func (g *Fan1000) nodeW450(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW450); err != nil {
-		return err
-	}
-	out, err := g.h.W450(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW450, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW450, s)
-	return nil
-}
-
-// nodeW451 runs node "w451" on *s.
-func (g *Fan1000) nodeW451(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW451); err != nil {
-		return err
-	}
-	out, err := g.h.W451(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW451, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW451, s)
-	return nil
-}
-
-// nodeW452 runs node "w452" on *s.
-func (g *Fan1000) nodeW452(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW452); err != nil {
-		return err
-	}
-	out, err := g.h.W452(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW452, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW452, s)
-	return nil
-}
-
-// nodeW453 runs node "w453" on *s.
-func (g *Fan1000) nodeW453(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW453); err != nil {
-		return err
-	}
-	out, err := g.h.W453(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW453, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW453, s)
-	return nil
-}
-
-// nodeW454 runs node "w454" on *s.
-func (g *Fan1000) nodeW454(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW454); err != nil {
-		return err
-	}
-	out, err := g.h.W454(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW454, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW454, s)
-	return nil
-}
-
-// nodeW455 runs node "w455" on *s.
-func (g *Fan1000) nodeW455(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW455); err != nil {
-		return err
-	}
-	out, err := g.h.W455(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW455, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW455, s)
-	return nil
-}
-
-// nodeW456 runs node "w456" on *s.
-func (g *Fan1000) nodeW456(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW456); err != nil {
-		return err
-	}
-	out, err := g.h.W456(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW456, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW456, s)
-	return nil
-}
-
-// nodeW457 runs node "w457" on *s.
-func (g *Fan1000) nodeW457(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW457); err != nil {
-		return err
-	}
-	out, err := g.h.W457(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW457, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW457, s)
-	return nil
-}
-
-// nodeW458 runs node "w458" on *s.
-func (g *Fan1000) nodeW458(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW458); err != nil {
-		return err
-	}
-	out, err := g.h.W458(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW458, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW458, s)
-	return nil
-}
-
-// nodeW459 runs node "w459" on *s.
-func (g *Fan1000) nodeW459(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW459); err != nil {
-		return err
-	}
-	out, err := g.h.W459(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW459, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW459, s)
-	return nil
-}
-
-// nodeW460 runs node "w460" on *s.
-func (g *Fan1000) nodeW460(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW460); err != nil {
-		return err
-	}
-	out, err := g.h.W460(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW460, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW460, s)
-	return nil
-}
-
-// nodeW461 runs node "w461" on *s.
-func (g *Fan1000) nodeW461(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW461); err != nil {
-		return err
-	}
-	out, err := g.h.W461(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW461, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW461, s)
-	return nil
-}
-
-// nodeW462 runs node "w462" on *s.
-func (g *Fan1000) nodeW462(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW462); err != nil {
-		return err
-	}
-	out, err := g.h.W462(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW462, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW462, s)
-	return nil
-}
-
-// nodeW463 runs node "w463" on *s.
-func (g *Fan1000) nodeW463(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW463); err != nil {
-		return err
-	}
-	out, err := g.h.W463(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW463, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW463, s)
-	return nil
-}
-
-// nodeW464 runs node "w464" on *s.
-func (g *Fan1000) nodeW464(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW464); err != nil {
-		return err
-	}
-	out, err := g.h.W464(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW464, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW464, s)
-	return nil
-}
-
-// nodeW465 runs node "w465" on *s.
-func (g *Fan1000) nodeW465(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW465); err != nil {
-		return err
-	}
-	out, err := g.h.W465(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW465, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW465, s)
-	return nil
-}
-
-// nodeW466 runs node "w466" on *s.
-func (g *Fan1000) nodeW466(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW466); err != nil {
-		return err
-	}
-	out, err := g.h.W466(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW466, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW466, s)
-	return nil
-}
-
-// nodeW467 runs node "w467" on *s.
-func (g *Fan1000) nodeW467(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW467); err != nil {
-		return err
-	}
-	out, err := g.h.W467(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW467, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW467, s)
-	return nil
-}
-
-// nodeW468 runs node "w468" on *s.
-func (g *Fan1000) nodeW468(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW468); err != nil {
-		return err
-	}
-	out, err := g.h.W468(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW468, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW468, s)
-	return nil
-}
-
-// nodeW469 runs node "w469" on *s.
-func (g *Fan1000) nodeW469(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW469); err != nil {
-		return err
-	}
-	out, err := g.h.W469(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW469, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW469, s)
-	return nil
-}
-
-// nodeW470 runs node "w470" on *s.
-func (g *Fan1000) nodeW470(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW470); err != nil {
-		return err
-	}
-	out, err := g.h.W470(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW470, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW470, s)
-	return nil
-}
-
-// nodeW471 runs node "w471" on *s.
-func (g *Fan1000) nodeW471(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW471); err != nil {
-		return err
-	}
-	out, err := g.h.W471(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW471, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW471, s)
-	return nil
-}
-
-// nodeW472 runs node "w472" on *s.
-func (g *Fan1000) nodeW472(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW472); err != nil {
-		return err
-	}
-	out, err := g.h.W472(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW472, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW472, s)
-	return nil
-}
-
-// nodeW473 runs node "w473" on *s.
-func (g *Fan1000) nodeW473(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW473); err != nil {
-		return err
-	}
-	out, err := g.h.W473(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW473, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW473, s)
-	return nil
-}
-
-// nodeW474 runs node "w474" on *s.
-func (g *Fan1000) nodeW474(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW474); err != nil {
-		return err
-	}
-	out, err := g.h.W474(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW474, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW474, s)
-	return nil
-}
-
-// nodeW475 runs node "w475" on *s.
-func (g *Fan1000) nodeW475(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW475); err != nil {
-		return err
-	}
-	out, err := g.h.W475(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW475, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW475, s)
-	return nil
-}
-
-// nodeW476 runs node "w476" on *s.
-func (g *Fan1000) nodeW476(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW476); err != nil {
-		return err
-	}
-	out, err := g.h.W476(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW476, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW476, s)
-	return nil
-}
-
-// nodeW477 runs node "w477" on *s.
-func (g *Fan1000) nodeW477(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW477); err != nil {
-		return err
-	}
-	out, err := g.h.W477(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW477, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW477, s)
-	return nil
-}
-
-// nodeW478 runs node "w478" on *s.
-func (g *Fan1000) nodeW478(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW478); err != nil {
-		return err
-	}
-	out, err := g.h.W478(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW478, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW478, s)
-	return nil
-}
-
-// nodeW479 runs node "w479" on *s.
-func (g *Fan1000) nodeW479(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW479); err != nil {
-		return err
-	}
-	out, err := g.h.W479(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW479, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW479, s)
-	return nil
-}
-
-// nodeW480 runs node "w480" on *s.
-func (g *Fan1000) nodeW480(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW480); err != nil {
-		return err
-	}
-	out, err := g.h.W480(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW480, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW480, s)
-	return nil
-}
-
-// nodeW481 runs node "w481" on *s.
-func (g *Fan1000) nodeW481(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW481); err != nil {
-		return err
-	}
-	out, err := g.h.W481(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW481, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW481, s)
-	return nil
-}
-
-// nodeW482 runs node "w482" on *s.
-func (g *Fan1000) nodeW482(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW482); err != nil {
-		return err
-	}
-	out, err := g.h.W482(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW482, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW482, s)
-	return nil
-}
-
-// nodeW483 runs node "w483" on *s.
-func (g *Fan1000) nodeW483(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW483); err != nil {
-		return err
-	}
-	out, err := g.h.W483(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW483, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW483, s)
-	return nil
-}
-
-// nodeW484 runs node "w484" on *s.
-func (g *Fan1000) nodeW484(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW484); err != nil {
-		return err
-	}
-	out, err := g.h.W484(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW484, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW484, s)
-	return nil
-}
-
-// nodeW485 runs node "w485" on *s.
-func (g *Fan1000) nodeW485(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW485); err != nil {
-		return err
-	}
-	out, err := g.h.W485(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW485, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW485, s)
-	return nil
-}
-
-// nodeW486 runs node "w486" on *s.
-func (g *Fan1000) nodeW486(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW486); err != nil {
-		return err
-	}
-	out, err := g.h.W486(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW486, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW486, s)
-	return nil
-}
-
-// nodeW487 runs node "w487" on *s.
-func (g *Fan1000) nodeW487(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW487); err != nil {
-		return err
-	}
-	out, err := g.h.W487(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW487, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW487, s)
-	return nil
-}
-
-// nodeW488 runs node "w488" on *s.
-func (g *Fan1000) nodeW488(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW488); err != nil {
-		return err
-	}
-	out, err := g.h.W488(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW488, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW488, s)
-	return nil
-}
-
-// nodeW489 runs node "w489" on *s.
-func (g *Fan1000) nodeW489(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW489); err != nil {
-		return err
-	}
-	out, err := g.h.W489(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW489, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW489, s)
-	return nil
-}
-
-// nodeW490 runs node "w490" on *s.
-func (g *Fan1000) nodeW490(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW490); err != nil {
-		return err
-	}
-	out, err := g.h.W490(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW490, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW490, s)
-	return nil
-}
-
-// nodeW491 runs node "w491" on *s.
-func (g *Fan1000) nodeW491(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW491); err != nil {
-		return err
-	}
-	out, err := g.h.W491(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW491, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW491, s)
-	return nil
-}
-
-// nodeW492 runs node "w492" on *s.
-func (g *Fan1000) nodeW492(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW492); err != nil {
-		return err
-	}
-	out, err := g.h.W492(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW492, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW492, s)
-	return nil
-}
-
-// nodeW493 runs node "w493" on *s.
-func (g *Fan1000) nodeW493(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW493); err != nil {
-		return err
-	}
-	out, err := g.h.W493(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW493, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW493, s)
-	return nil
-}
-
-// nodeW494 runs node "w494" on *s.
-func (g *Fan1000) nodeW494(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW494); err != nil {
-		return err
-	}
-	out, err := g.h.W494(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW494, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW494, s)
-	return nil
-}
-
-// nodeW495 runs node "w495" on *s.
-func (g *Fan1000) nodeW495(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW495); err != nil {
-		return err
-	}
-	out, err := g.h.W495(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW495, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW495, s)
-	return nil
-}
-
-// nodeW496 runs node "w496" on *s.
-func (g *Fan1000) nodeW496(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW496); err != nil {
-		return err
-	}
-	out, err := g.h.W496(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW496, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW496, s)
-	return nil
-}
-
-// nodeW497 runs node "w497" on *s.
-func (g *Fan1000) nodeW497(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW497); err != nil {
-		return err
-	}
-	out, err := g.h.W497(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW497, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW497, s)
-	return nil
-}
-
-// nodeW498 runs node "w498" on *s.
-func (g *Fan1000) nodeW498(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW498); err != nil {
-		return err
-	}
-	out, err := g.h.W498(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW498, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW498, s)
-	return nil
-}
-
-// nodeW499 runs node "w499" on *s.
-func (g *Fan1000) nodeW499(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW499); err != nil {
-		return err
-	}
-	out, err := g.h.W499(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW499, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW499, s)
-	return nil
-}
-
-// nodeW500 runs node "w500" on *s.
-func (g *Fan1000) nodeW500(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW500); err != nil {
-		return err
-	}
-	out, err := g.h.W500(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW500, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW500, s)
-	return nil
-}
-
-// nodeW501 runs node "w501" on *s.
-func (g *Fan1000) nodeW501(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW501); err != nil {
-		return err
-	}
-	out, err := g.h.W501(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW501, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW501, s)
-	return nil
-}
-
-// nodeW502 runs node "w502" on *s.
-func (g *Fan1000) nodeW502(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW502); err != nil {
-		return err
-	}
-	out, err := g.h.W502(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW502, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW502, s)
-	return nil
-}
-
-// nodeW503 runs node "w503" on *s.
-func (g *Fan1000) nodeW503(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW503); err != nil {
-		return err
-	}
-	out, err := g.h.W503(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW503, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW503, s)
-	return nil
-}
-
-// nodeW504 runs node "w504" on *s.
-func (g *Fan1000) nodeW504(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW504); err != nil {
-		return err
-	}
-	out, err := g.h.W504(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW504, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW504, s)
-	return nil
-}
-
-// nodeW505 runs node "w505" on *s.
-func (g *Fan1000) nodeW505(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW505); err != nil {
-		return err
-	}
-	out, err := g.h.W505(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW505, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW505, s)
-	return nil
-}
-
-// nodeW506 runs node "w506" on *s.
-func (g *Fan1000) nodeW506(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW506); err != nil {
-		return err
-	}
-	out, err := g.h.W506(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW506, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW506, s)
-	return nil
-}
-
-// nodeW507 runs node "w507" on *s.
-func (g *Fan1000) nodeW507(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW507); err != nil {
-		return err
-	}
-	out, err := g.h.W507(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW507, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW507, s)
-	return nil
-}
-
-// nodeW508 runs node "w508" on *s.
-func (g *Fan1000) nodeW508(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW508); err != nil {
-		return err
-	}
-	out, err := g.h.W508(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW508, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW508, s)
-	return nil
-}
-
-// nodeW509 runs node "w509" on *s.
-func (g *Fan1000) nodeW509(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW509); err != nil {
-		return err
-	}
-	out, err := g.h.W509(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW509, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW509, s)
-	return nil
-}
-
-// nodeW510 runs node "w510" on *s.
-func (g *Fan1000) nodeW510(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW510); err != nil {
-		return err
-	}
-	out, err := g.h.W510(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW510, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW510, s)
-	return nil
-}
-
-// nodeW511 runs node "w511" on *s.
-func (g *Fan1000) nodeW511(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW511); err != nil {
-		return err
-	}
-	out, err := g.h.W511(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW511, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW511, s)
-	return nil
-}
-
-// nodeW512 runs node "w512" on *s.
-func (g *Fan1000) nodeW512(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW512); err != nil {
-		return err
-	}
-	out, err := g.h.W512(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW512, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW512, s)
-	return nil
-}
-
-// nodeW513 runs node "w513" on *s.
-func (g *Fan1000) nodeW513(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW513); err != nil {
-		return err
-	}
-	out, err := g.h.W513(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW513, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW513, s)
-	return nil
-}
-
-// nodeW514 runs node "w514" on *s.
-func (g *Fan1000) nodeW514(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW514); err != nil {
-		return err
-	}
-	out, err := g.h.W514(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW514, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW514, s)
-	return nil
-}
-
-// nodeW515 runs node "w515" on *s.
-func (g *Fan1000) nodeW515(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW515); err != nil {
-		return err
-	}
-	out, err := g.h.W515(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW515, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW515, s)
-	return nil
-}
-
-// nodeW516 runs node "w516" on *s.
-func (g *Fan1000) nodeW516(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW516); err != nil {
-		return err
-	}
-	out, err := g.h.W516(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW516, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW516, s)
-	return nil
-}
-
-// nodeW517 runs node "w517" on *s.
-func (g *Fan1000) nodeW517(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW517); err != nil {
-		return err
-	}
-	out, err := g.h.W517(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW517, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW517, s)
-	return nil
-}
-
-// nodeW518 runs node "w518" on *s.
-func (g *Fan1000) nodeW518(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW518); err != nil {
-		return err
-	}
-	out, err := g.h.W518(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW518, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW518, s)
-	return nil
-}
-
-// nodeW519 runs node "w519" on *s.
-func (g *Fan1000) nodeW519(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW519); err != nil {
-		return err
-	}
-	out, err := g.h.W519(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW519, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW519, s)
-	return nil
-}
-
-// nodeW520 runs node "w520" on *s.
-func (g *Fan1000) nodeW520(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW520); err != nil {
-		return err
-	}
-	out, err := g.h.W520(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW520, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW520, s)
-	return nil
-}
-
-// nodeW521 runs node "w521" on *s.
-func (g *Fan1000) nodeW521(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW521); err != nil {
-		return err
-	}
-	out, err := g.h.W521(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW521, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW521, s)
-	return nil
-}
-
-// nodeW522 runs node "w522" on *s.
-func (g *Fan1000) nodeW522(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW522); err != nil {
-		return err
-	}
-	out, err := g.h.W522(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW522, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW522, s)
-	return nil
-}
-
-// nodeW523 runs node "w523" on *s.
-func (g *Fan1000) nodeW523(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW523); err != nil {
-		return err
-	}
-	out, err := g.h.W523(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW523, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW523, s)
-	return nil
-}
-
-// nodeW524 runs node "w524" on *s.
-func (g *Fan1000) nodeW524(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW524); err != nil {
-		return err
-	}
-	out, err := g.h.W524(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW524, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW524, s)
-	return nil
-}
-
-// nodeW525 runs node "w525" on *s.
-func (g *Fan1000) nodeW525(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW525); err != nil {
-		return err
-	}
-	out, err := g.h.W525(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW525, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW525, s)
-	return nil
-}
-
-// nodeW526 runs node "w526" on *s.
-func (g *Fan1000) nodeW526(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW526); err != nil {
-		return err
-	}
-	out, err := g.h.W526(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW526, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW526, s)
-	return nil
-}
-
-// nodeW527 runs node "w527" on *s.
-func (g *Fan1000) nodeW527(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW527); err != nil {
-		return err
-	}
-	out, err := g.h.W527(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW527, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW527, s)
-	return nil
-}
-
-// nodeW528 runs node "w528" on *s.
-func (g *Fan1000) nodeW528(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW528); err != nil {
-		return err
-	}
-	out, err := g.h.W528(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW528, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW528, s)
-	return nil
-}
-
-// nodeW529 runs node "w529" on *s.
-func (g *Fan1000) nodeW529(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW529); err != nil {
-		return err
-	}
-	out, err := g.h.W529(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW529, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW529, s)
-	return nil
-}
-
-// nodeW530 runs node "w530" on *s.
-func (g *Fan1000) nodeW530(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW530); err != nil {
-		return err
-	}
-	out, err := g.h.W530(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW530, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW530, s)
-	return nil
-}
-
-// nodeW531 runs node "w531" on *s.
-func (g *Fan1000) nodeW531(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW531); err != nil {
-		return err
-	}
-	out, err := g.h.W531(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW531, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW531, s)
-	return nil
-}
-
-// nodeW532 runs node "w532" on *s.
-func (g *Fan1000) nodeW532(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW532); err != nil {
-		return err
-	}
-	out, err := g.h.W532(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW532, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW532, s)
-	return nil
-}
-
-// nodeW533 runs node "w533" on *s.
-func (g *Fan1000) nodeW533(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW533); err != nil {
-		return err
-	}
-	out, err := g.h.W533(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW533, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW533, s)
-	return nil
-}
-
-// nodeW534 runs node "w534" on *s.
-func (g *Fan1000) nodeW534(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW534); err != nil {
-		return err
-	}
-	out, err := g.h.W534(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW534, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW534, s)
-	return nil
-}
-
-// nodeW535 runs node "w535" on *s.
-func (g *Fan1000) nodeW535(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW535); err != nil {
-		return err
-	}
-	out, err := g.h.W535(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW535, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW535, s)
-	return nil
-}
-
-// nodeW536 runs node "w536" on *s.
-func (g *Fan1000) nodeW536(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW536); err != nil {
-		return err
-	}
-	out, err := g.h.W536(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW536, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW536, s)
-	return nil
-}
-
-// nodeW537 runs node "w537" on *s.
-func (g *Fan1000) nodeW537(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW537); err != nil {
-		return err
-	}
-	out, err := g.h.W537(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW537, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW537, s)
-	return nil
-}
-
-// nodeW538 runs node "w538" on *s.
-func (g *Fan1000) nodeW538(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW538); err != nil {
-		return err
-	}
-	out, err := g.h.W538(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW538, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW538, s)
-	return nil
-}
-
-// nodeW539 runs node "w539" on *s.
-func (g *Fan1000) nodeW539(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW539); err != nil {
-		return err
-	}
-	out, err := g.h.W539(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW539, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW539, s)
-	return nil
-}
-
-// nodeW540 runs node "w540" on *s.
-func (g *Fan1000) nodeW540(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW540); err != nil {
-		return err
-	}
-	out, err := g.h.W540(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW540, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW540, s)
-	return nil
-}
-
-// nodeW541 runs node "w541" on *s.
-func (g *Fan1000) nodeW541(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW541); err != nil {
-		return err
-	}
-	out, err := g.h.W541(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW541, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW541, s)
-	return nil
-}
-
-// nodeW542 runs node "w542" on *s.
-func (g *Fan1000) nodeW542(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW542); err != nil {
-		return err
-	}
-	out, err := g.h.W542(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW542, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW542, s)
-	return nil
-}
-
-// nodeW543 runs node "w543" on *s.
-func (g *Fan1000) nodeW543(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW543); err != nil {
-		return err
-	}
-	out, err := g.h.W543(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW543, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW543, s)
-	return nil
-}
-
-// nodeW544 runs node "w544" on *s.
-func (g *Fan1000) nodeW544(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW544); err != nil {
-		return err
-	}
-	out, err := g.h.W544(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW544, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW544, s)
-	return nil
-}
-
-// nodeW545 runs node "w545" on *s.
-func (g *Fan1000) nodeW545(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW545); err != nil {
-		return err
-	}
-	out, err := g.h.W545(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW545, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW545, s)
-	return nil
-}
-
-// nodeW546 runs node "w546" on *s.
-func (g *Fan1000) nodeW546(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW546); err != nil {
-		return err
-	}
-	out, err := g.h.W546(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW546, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW546, s)
-	return nil
-}
-
-// nodeW547 runs node "w547" on *s.
-func (g *Fan1000) nodeW547(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW547); err != nil {
-		return err
-	}
-	out, err := g.h.W547(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW547, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW547, s)
-	return nil
-}
-
-// nodeW548 runs node "w548" on *s.
-func (g *Fan1000) nodeW548(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW548); err != nil {
-		return err
-	}
-	out, err := g.h.W548(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW548, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW548, s)
-	return nil
-}
-
-// nodeW549 runs node "w549" on *s.
-func (g *Fan1000) nodeW549(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW549); err != nil {
-		return err
-	}
-	out, err := g.h.W549(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW549, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW549, s)
-	return nil
-}
-
-// nodeW550 runs node "w550" on *s.
-func (g *Fan1000) nodeW550(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW550); err != nil {
-		return err
-	}
-	out, err := g.h.W550(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW550, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW550, s)
-	return nil
-}
-
-// nodeW551 runs node "w551" on *s.
-func (g *Fan1000) nodeW551(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW551); err != nil {
-		return err
-	}
-	out, err := g.h.W551(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW551, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW551, s)
-	return nil
-}
-
-// nodeW552 runs node "w552" on *s.
-func (g *Fan1000) nodeW552(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW552); err != nil {
-		return err
-	}
-	out, err := g.h.W552(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW552, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW552, s)
-	return nil
-}
-
-// nodeW553 runs node "w553" on *s.
-func (g *Fan1000) nodeW553(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW553); err != nil {
-		return err
-	}
-	out, err := g.h.W553(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW553, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW553, s)
-	return nil
-}
-
-// nodeW554 runs node "w554" on *s.
-func (g *Fan1000) nodeW554(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW554); err != nil {
-		return err
-	}
-	out, err := g.h.W554(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW554, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW554, s)
-	return nil
-}
-
-// nodeW555 runs node "w555" on *s.
-func (g *Fan1000) nodeW555(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW555); err != nil {
-		return err
-	}
-	out, err := g.h.W555(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW555, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW555, s)
-	return nil
-}
-
-// nodeW556 runs node "w556" on *s.
-func (g *Fan1000) nodeW556(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW556); err != nil {
-		return err
-	}
-	out, err := g.h.W556(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW556, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW556, s)
-	return nil
-}
-
-// nodeW557 runs node "w557" on *s.
-func (g *Fan1000) nodeW557(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW557); err != nil {
-		return err
-	}
-	out, err := g.h.W557(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW557, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW557, s)
-	return nil
-}
-
-// nodeW558 runs node "w558" on *s.
-func (g *Fan1000) nodeW558(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW558); err != nil {
-		return err
-	}
-	out, err := g.h.W558(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW558, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW558, s)
-	return nil
-}
-
-// nodeW559 runs node "w559" on *s.
-func (g *Fan1000) nodeW559(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW559); err != nil {
-		return err
-	}
-	out, err := g.h.W559(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW559, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW559, s)
-	return nil
-}
-
-// nodeW560 runs node "w560" on *s.
-func (g *Fan1000) nodeW560(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW560); err != nil {
-		return err
-	}
-	out, err := g.h.W560(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW560, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW560, s)
-	return nil
-}
-
-// nodeW561 runs node "w561" on *s.
-func (g *Fan1000) nodeW561(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW561); err != nil {
-		return err
-	}
-	out, err := g.h.W561(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW561, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW561, s)
-	return nil
-}
-
-// nodeW562 runs node "w562" on *s.
-func (g *Fan1000) nodeW562(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW562); err != nil {
-		return err
-	}
-	out, err := g.h.W562(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW562, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW562, s)
-	return nil
-}
-
-// nodeW563 runs node "w563" on *s.
-func (g *Fan1000) nodeW563(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW563); err != nil {
-		return err
-	}
-	out, err := g.h.W563(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW563, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW563, s)
-	return nil
-}
-
-// nodeW564 runs node "w564" on *s.
-func (g *Fan1000) nodeW564(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW564); err != nil {
-		return err
-	}
-	out, err := g.h.W564(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW564, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW564, s)
-	return nil
-}
-
-// nodeW565 runs node "w565" on *s.
-func (g *Fan1000) nodeW565(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW565); err != nil {
-		return err
-	}
-	out, err := g.h.W565(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW565, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW565, s)
-	return nil
-}
-
-// nodeW566 runs node "w566" on *s.
-func (g *Fan1000) nodeW566(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW566); err != nil {
-		return err
-	}
-	out, err := g.h.W566(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW566, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW566, s)
-	return nil
-}
-
-// nodeW567 runs node "w567" on *s.
-func (g *Fan1000) nodeW567(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW567); err != nil {
-		return err
-	}
-	out, err := g.h.W567(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW567, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW567, s)
-	return nil
-}
-
-// nodeW568 runs node "w568" on *s.
-func (g *Fan1000) nodeW568(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW568); err != nil {
-		return err
-	}
-	out, err := g.h.W568(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW568, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW568, s)
-	return nil
-}
-
-// nodeW569 runs node "w569" on *s.
-func (g *Fan1000) nodeW569(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW569); err != nil {
-		return err
-	}
-	out, err := g.h.W569(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW569, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW569, s)
-	return nil
-}
-
-// nodeW570 runs node "w570" on *s.
-func (g *Fan1000) nodeW570(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW570); err != nil {
-		return err
-	}
-	out, err := g.h.W570(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW570, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW570, s)
-	return nil
-}
-
-// nodeW571 runs node "w571" on *s.
-func (g *Fan1000) nodeW571(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW571); err != nil {
-		return err
-	}
-	out, err := g.h.W571(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW571, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW571, s)
-	return nil
-}
-
-// nodeW572 runs node "w572" on *s.
-func (g *Fan1000) nodeW572(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW572); err != nil {
-		return err
-	}
-	out, err := g.h.W572(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW572, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW572, s)
-	return nil
-}
-
-// nodeW573 runs node "w573" on *s.
-func (g *Fan1000) nodeW573(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW573); err != nil {
-		return err
-	}
-	out, err := g.h.W573(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW573, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW573, s)
-	return nil
-}
-
-// nodeW574 runs node "w574" on *s.
-func (g *Fan1000) nodeW574(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW574); err != nil {
-		return err
-	}
-	out, err := g.h.W574(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW574, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW574, s)
-	return nil
-}
-
-// nodeW575 runs node "w575" on *s.
-func (g *Fan1000) nodeW575(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW575); err != nil {
-		return err
-	}
-	out, err := g.h.W575(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW575, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW575, s)
-	return nil
-}
-
-// nodeW576 runs node "w576" on *s.
-func (g *Fan1000) nodeW576(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW576); err != nil {
-		return err
-	}
-	out, err := g.h.W576(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW576, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW576, s)
-	return nil
-}
-
-// nodeW577 runs node "w577" on *s.
-func (g *Fan1000) nodeW577(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW577); err != nil {
-		return err
-	}
-	out, err := g.h.W577(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW577, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW577, s)
-	return nil
-}
-
-// nodeW578 runs node "w578" on *s.
-func (g *Fan1000) nodeW578(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW578); err != nil {
-		return err
-	}
-	out, err := g.h.W578(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW578, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW578, s)
-	return nil
-}
-
-// nodeW579 runs node "w579" on *s.
-func (g *Fan1000) nodeW579(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW579); err != nil {
-		return err
-	}
-	out, err := g.h.W579(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW579, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW579, s)
-	return nil
-}
-
-// nodeW580 runs node "w580" on *s.
-func (g *Fan1000) nodeW580(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW580); err != nil {
-		return err
-	}
-	out, err := g.h.W580(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW580, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW580, s)
-	return nil
-}
-
-// nodeW581 runs node "w581" on *s.
-func (g *Fan1000) nodeW581(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW581); err != nil {
-		return err
-	}
-	out, err := g.h.W581(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW581, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW581, s)
-	return nil
-}
-
-// nodeW582 runs node "w582" on *s.
-func (g *Fan1000) nodeW582(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW582); err != nil {
-		return err
-	}
-	out, err := g.h.W582(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW582, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW582, s)
-	return nil
-}
-
-// nodeW583 runs node "w583" on *s.
-func (g *Fan1000) nodeW583(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW583); err != nil {
-		return err
-	}
-	out, err := g.h.W583(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW583, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW583, s)
-	return nil
-}
-
-// nodeW584 runs node "w584" on *s.
-func (g *Fan1000) nodeW584(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW584); err != nil {
-		return err
-	}
-	out, err := g.h.W584(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW584, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW584, s)
-	return nil
-}
-
-// nodeW585 runs node "w585" on *s.
-func (g *Fan1000) nodeW585(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW585); err != nil {
-		return err
-	}
-	out, err := g.h.W585(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW585, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW585, s)
-	return nil
-}
-
-// nodeW586 runs node "w586" on *s.
-func (g *Fan1000) nodeW586(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW586); err != nil {
-		return err
-	}
-	out, err := g.h.W586(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW586, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW586, s)
-	return nil
-}
-
-// nodeW587 runs node "w587" on *s.
-func (g *Fan1000) nodeW587(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW587); err != nil {
-		return err
-	}
-	out, err := g.h.W587(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW587, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW587, s)
-	return nil
-}
-
-// nodeW588 runs node "w588" on *s.
-func (g *Fan1000) nodeW588(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW588); err != nil {
-		return err
-	}
-	out, err := g.h.W588(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW588, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW588, s)
-	return nil
-}
-
-// nodeW589 runs node "w589" on *s.
-func (g *Fan1000) nodeW589(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW589); err != nil {
-		return err
-	}
-	out, err := g.h.W589(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW589, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW589, s)
-	return nil
-}
-
-// nodeW590 runs node "w590" on *s.
-func (g *Fan1000) nodeW590(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW590); err != nil {
-		return err
-	}
-	out, err := g.h.W590(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW590, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW590, s)
-	return nil
-}
-
-// nodeW591 runs node "w591" on *s.
-func (g *Fan1000) nodeW591(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW591); err != nil {
-		return err
-	}
-	out, err := g.h.W591(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW591, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW591, s)
-	return nil
-}
-
-// nodeW592 runs node "w592" on *s.
-func (g *Fan1000) nodeW592(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW592); err != nil {
-		return err
-	}
-	out, err := g.h.W592(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW592, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW592, s)
-	return nil
-}
-
-// nodeW593 runs node "w593" on *s.
-func (g *Fan1000) nodeW593(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW593); err != nil {
-		return err
-	}
-	out, err := g.h.W593(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW593, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW593, s)
-	return nil
-}
-
-// nodeW594 runs node "w594" on *s.
-func (g *Fan1000) nodeW594(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW594); err != nil {
-		return err
-	}
-	out, err := g.h.W594(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW594, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW594, s)
-	return nil
-}
-
-// nodeW595 runs node "w595" on *s.
-func (g *Fan1000) nodeW595(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW595); err != nil {
-		return err
-	}
-	out, err := g.h.W595(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW595, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW595, s)
-	return nil
-}
-
-// nodeW596 runs node "w596" on *s.
-func (g *Fan1000) nodeW596(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW596); err != nil {
-		return err
-	}
-	out, err := g.h.W596(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW596, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW596, s)
-	return nil
-}
-
-// nodeW597 runs node "w597" on *s.
-func (g *Fan1000) nodeW597(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW597); err != nil {
-		return err
-	}
-	out, err := g.h.W597(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW597, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW597, s)
-	return nil
-}
-
-// nodeW598 runs node "w598" on *s.
-func (g *Fan1000) nodeW598(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW598); err != nil {
-		return err
-	}
-	out, err := g.h.W598(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW598, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW598, s)
-	return nil
-}
-
-// nodeW599 runs node "w599" on *s.
-func (g *Fan1000) nodeW599(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW599); err != nil {
-		return err
-	}
-	out, err := g.h.W599(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW599, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW599, s)
-	return nil
-}
-
-// nodeW600 runs node "w600" on *s.
-func (g *Fan1000) nodeW600(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW600); err != nil {
-		return err
-	}
-	out, err := g.h.W600(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW600, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW600, s)
-	return nil
-}
-
-// nodeW601 runs node "w601" on *s.
-func (g *Fan1000) nodeW601(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW601); err != nil {
-		return err
-	}
-	out, err := g.h.W601(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW601, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW601, s)
-	return nil
-}
-
-// nodeW602 runs node "w602" on *s.
-func (g *Fan1000) nodeW602(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW602); err != nil {
-		return err
-	}
-	out, err := g.h.W602(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW602, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW602, s)
-	return nil
-}
-
-// nodeW603 runs node "w603" on *s.
-func (g *Fan1000) nodeW603(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW603); err != nil {
-		return err
-	}
-	out, err := g.h.W603(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW603, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW603, s)
-	return nil
-}
-
-// nodeW604 runs node "w604" on *s.
-func (g *Fan1000) nodeW604(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW604); err != nil {
-		return err
-	}
-	out, err := g.h.W604(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW604, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW604, s)
-	return nil
-}
-
-// nodeW605 runs node "w605" on *s.
-func (g *Fan1000) nodeW605(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW605); err != nil {
-		return err
-	}
-	out, err := g.h.W605(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW605, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW605, s)
-	return nil
-}
-
-// nodeW606 runs node "w606" on *s.
-func (g *Fan1000) nodeW606(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW606); err != nil {
-		return err
-	}
-	out, err := g.h.W606(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW606, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW606, s)
-	return nil
-}
-
-// nodeW607 runs node "w607" on *s.
-func (g *Fan1000) nodeW607(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW607); err != nil {
-		return err
-	}
-	out, err := g.h.W607(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW607, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW607, s)
-	return nil
-}
-
-// nodeW608 runs node "w608" on *s.
-func (g *Fan1000) nodeW608(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW608); err != nil {
-		return err
-	}
-	out, err := g.h.W608(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW608, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW608, s)
-	return nil
-}
-
-// nodeW609 runs node "w609" on *s.
-func (g *Fan1000) nodeW609(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW609); err != nil {
-		return err
-	}
-	out, err := g.h.W609(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW609, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW609, s)
-	return nil
-}
-
-// nodeW610 runs node "w610" on *s.
-func (g *Fan1000) nodeW610(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW610); err != nil {
-		return err
-	}
-	out, err := g.h.W610(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW610, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW610, s)
-	return nil
-}
-
-// nodeW611 runs node "w611" on *s.
-func (g *Fan1000) nodeW611(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW611); err != nil {
-		return err
-	}
-	out, err := g.h.W611(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW611, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW611, s)
-	return nil
-}
-
-// nodeW612 runs node "w612" on *s.
-func (g *Fan1000) nodeW612(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW612); err != nil {
-		return err
-	}
-	out, err := g.h.W612(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW612, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW612, s)
-	return nil
-}
-
-// nodeW613 runs node "w613" on *s.
-func (g *Fan1000) nodeW613(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW613); err != nil {
-		return err
-	}
-	out, err := g.h.W613(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW613, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW613, s)
-	return nil
-}
-
-// nodeW614 runs node "w614" on *s.
-func (g *Fan1000) nodeW614(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW614); err != nil {
-		return err
-	}
-	out, err := g.h.W614(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW614, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW614, s)
-	return nil
-}
-
-// nodeW615 runs node "w615" on *s.
-func (g *Fan1000) nodeW615(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW615); err != nil {
-		return err
-	}
-	out, err := g.h.W615(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW615, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW615, s)
-	return nil
-}
-
-// nodeW616 runs node "w616" on *s.
-func (g *Fan1000) nodeW616(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW616); err != nil {
-		return err
-	}
-	out, err := g.h.W616(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW616, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW616, s)
-	return nil
-}
-
-// nodeW617 runs node "w617" on *s.
-func (g *Fan1000) nodeW617(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW617); err != nil {
-		return err
-	}
-	out, err := g.h.W617(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW617, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW617, s)
-	return nil
-}
-
-// nodeW618 runs node "w618" on *s.
-func (g *Fan1000) nodeW618(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW618); err != nil {
-		return err
-	}
-	out, err := g.h.W618(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW618, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW618, s)
-	return nil
-}
-
-// nodeW619 runs node "w619" on *s.
-func (g *Fan1000) nodeW619(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW619); err != nil {
-		return err
-	}
-	out, err := g.h.W619(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW619, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW619, s)
-	return nil
-}
-
-// nodeW620 runs node "w620" on *s.
-func (g *Fan1000) nodeW620(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW620); err != nil {
-		return err
-	}
-	out, err := g.h.W620(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW620, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW620, s)
-	return nil
-}
-
-// nodeW621 runs node "w621" on *s.
-func (g *Fan1000) nodeW621(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW621); err != nil {
-		return err
-	}
-	out, err := g.h.W621(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW621, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW621, s)
-	return nil
-}
-
-// nodeW622 runs node "w622" on *s.
-func (g *Fan1000) nodeW622(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW622); err != nil {
-		return err
-	}
-	out, err := g.h.W622(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW622, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW622, s)
-	return nil
-}
-
-// nodeW623 runs node "w623" on *s.
-func (g *Fan1000) nodeW623(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW623); err != nil {
-		return err
-	}
-	out, err := g.h.W623(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW623, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW623, s)
-	return nil
-}
-
-// nodeW624 runs node "w624" on *s.
-func (g *Fan1000) nodeW624(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW624); err != nil {
-		return err
-	}
-	out, err := g.h.W624(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW624, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW624, s)
-	return nil
-}
-
-// nodeW625 runs node "w625" on *s.
-func (g *Fan1000) nodeW625(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW625); err != nil {
-		return err
-	}
-	out, err := g.h.W625(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW625, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW625, s)
-	return nil
-}
-
-// nodeW626 runs node "w626" on *s.
-func (g *Fan1000) nodeW626(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW626); err != nil {
-		return err
-	}
-	out, err := g.h.W626(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW626, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW626, s)
-	return nil
-}
-
-// nodeW627 runs node "w627" on *s.
-func (g *Fan1000) nodeW627(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW627); err != nil {
-		return err
-	}
-	out, err := g.h.W627(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW627, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW627, s)
-	return nil
-}
-
-// nodeW628 runs node "w628" on *s.
-func (g *Fan1000) nodeW628(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW628); err != nil {
-		return err
-	}
-	out, err := g.h.W628(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW628, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW628, s)
-	return nil
-}
-
-// nodeW629 runs node "w629" on *s.
-func (g *Fan1000) nodeW629(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW629); err != nil {
-		return err
-	}
-	out, err := g.h.W629(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW629, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW629, s)
-	return nil
-}
-
-// nodeW630 runs node "w630" on *s.
-func (g *Fan1000) nodeW630(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW630); err != nil {
-		return err
-	}
-	out, err := g.h.W630(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW630, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW630, s)
-	return nil
-}
-
-// nodeW631 runs node "w631" on *s.
-func (g *Fan1000) nodeW631(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW631); err != nil {
-		return err
-	}
-	out, err := g.h.W631(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW631, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW631, s)
-	return nil
-}
-
-// nodeW632 runs node "w632" on *s.
-func (g *Fan1000) nodeW632(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW632); err != nil {
-		return err
-	}
-	out, err := g.h.W632(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW632, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW632, s)
-	return nil
-}
-
-// nodeW633 runs node "w633" on *s.
-func (g *Fan1000) nodeW633(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW633); err != nil {
-		return err
-	}
-	out, err := g.h.W633(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW633, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW633, s)
-	return nil
-}
-
-// nodeW634 runs node "w634" on *s.
-func (g *Fan1000) nodeW634(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW634); err != nil {
-		return err
-	}
-	out, err := g.h.W634(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW634, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW634, s)
-	return nil
-}
-
-// nodeW635 runs node "w635" on *s.
-func (g *Fan1000) nodeW635(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW635); err != nil {
-		return err
-	}
-	out, err := g.h.W635(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW635, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW635, s)
-	return nil
-}
-
-// nodeW636 runs node "w636" on *s.
-func (g *Fan1000) nodeW636(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW636); err != nil {
-		return err
-	}
-	out, err := g.h.W636(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW636, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW636, s)
-	return nil
-}
-
-// nodeW637 runs node "w637" on *s.
-func (g *Fan1000) nodeW637(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW637); err != nil {
-		return err
-	}
-	out, err := g.h.W637(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW637, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW637, s)
-	return nil
-}
-
-// nodeW638 runs node "w638" on *s.
-func (g *Fan1000) nodeW638(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW638); err != nil {
-		return err
-	}
-	out, err := g.h.W638(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW638, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW638, s)
-	return nil
-}
-
-// nodeW639 runs node "w639" on *s.
-func (g *Fan1000) nodeW639(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW639); err != nil {
-		return err
-	}
-	out, err := g.h.W639(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW639, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW639, s)
-	return nil
-}
-
-// nodeW640 runs node "w640" on *s.
-func (g *Fan1000) nodeW640(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW640); err != nil {
-		return err
-	}
-	out, err := g.h.W640(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW640, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW640, s)
-	return nil
-}
-
-// nodeW641 runs node "w641" on *s.
-func (g *Fan1000) nodeW641(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW641); err != nil {
-		return err
-	}
-	out, err := g.h.W641(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW641, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW641, s)
-	return nil
-}
-
-// nodeW642 runs node "w642" on *s.
-func (g *Fan1000) nodeW642(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW642); err != nil {
-		return err
-	}
-	out, err := g.h.W642(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW642, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW642, s)
-	return nil
-}
-
-// nodeW643 runs node "w643" on *s.
-func (g *Fan1000) nodeW643(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW643); err != nil {
-		return err
-	}
-	out, err := g.h.W643(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW643, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW643, s)
-	return nil
-}
-
-// nodeW644 runs node "w644" on *s.
-func (g *Fan1000) nodeW644(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW644); err != nil {
-		return err
-	}
-	out, err := g.h.W644(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW644, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW644, s)
-	return nil
-}
-
-// nodeW645 runs node "w645" on *s.
-func (g *Fan1000) nodeW645(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW645); err != nil {
-		return err
-	}
-	out, err := g.h.W645(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW645, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW645, s)
-	return nil
-}
-
-// nodeW646 runs node "w646" on *s.
-func (g *Fan1000) nodeW646(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW646); err != nil {
-		return err
-	}
-	out, err := g.h.W646(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW646, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW646, s)
-	return nil
-}
-
-// nodeW647 runs node "w647" on *s.
-func (g *Fan1000) nodeW647(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW647); err != nil {
-		return err
-	}
-	out, err := g.h.W647(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW647, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW647, s)
-	return nil
-}
-
-// nodeW648 runs node "w648" on *s.
-func (g *Fan1000) nodeW648(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW648); err != nil {
-		return err
-	}
-	out, err := g.h.W648(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW648, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW648, s)
-	return nil
-}
-
-// nodeW649 runs node "w649" on *s.
-func (g *Fan1000) nodeW649(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW649); err != nil {
-		return err
-	}
-	out, err := g.h.W649(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW649, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW649, s)
-	return nil
-}
-
-// nodeW650 runs node "w650" on *s.
-func (g *Fan1000) nodeW650(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW650); err != nil {
-		return err
-	}
-	out, err := g.h.W650(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW650, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW650, s)
-	return nil
-}
-
-// nodeW651 runs node "w651" on *s.
-func (g *Fan1000) nodeW651(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW651); err != nil {
-		return err
-	}
-	out, err := g.h.W651(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW651, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW651, s)
-	return nil
-}
-
-// nodeW652 runs node "w652" on *s.
-func (g *Fan1000) nodeW652(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW652); err != nil {
-		return err
-	}
-	out, err := g.h.W652(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW652, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW652, s)
-	return nil
-}
-
-// nodeW653 runs node "w653" on *s.
-func (g *Fan1000) nodeW653(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW653); err != nil {
-		return err
-	}
-	out, err := g.h.W653(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW653, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW653, s)
-	return nil
-}
-
-// nodeW654 runs node "w654" on *s.
-func (g *Fan1000) nodeW654(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW654); err != nil {
-		return err
-	}
-	out, err := g.h.W654(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW654, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW654, s)
-	return nil
-}
-
-// nodeW655 runs node "w655" on *s.
-func (g *Fan1000) nodeW655(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW655); err != nil {
-		return err
-	}
-	out, err := g.h.W655(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW655, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW655, s)
-	return nil
-}
-
-// nodeW656 runs node "w656" on *s.
-func (g *Fan1000) nodeW656(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW656); err != nil {
-		return err
-	}
-	out, err := g.h.W656(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW656, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW656, s)
-	return nil
-}
-
-// nodeW657 runs node "w657" on *s.
-func (g *Fan1000) nodeW657(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW657); err != nil {
-		return err
-	}
-	out, err := g.h.W657(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW657, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW657, s)
-	return nil
-}
-
-// nodeW658 runs node "w658" on *s.
-func (g *Fan1000) nodeW658(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW658); err != nil {
-		return err
-	}
-	out, err := g.h.W658(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW658, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW658, s)
-	return nil
-}
-
-// nodeW659 runs node "w659" on *s.
-func (g *Fan1000) nodeW659(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW659); err != nil {
-		return err
-	}
-	out, err := g.h.W659(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW659, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW659, s)
-	return nil
-}
-
-// nodeW660 runs node "w660" on *s.
-func (g *Fan1000) nodeW660(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW660); err != nil {
-		return err
-	}
-	out, err := g.h.W660(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW660, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW660, s)
-	return nil
-}
-
-// nodeW661 runs node "w661" on *s.
-func (g *Fan1000) nodeW661(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW661); err != nil {
-		return err
-	}
-	out, err := g.h.W661(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW661, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW661, s)
-	return nil
-}
-
-// nodeW662 runs node "w662" on *s.
-func (g *Fan1000) nodeW662(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW662); err != nil {
-		return err
-	}
-	out, err := g.h.W662(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW662, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW662, s)
-	return nil
-}
-
-// nodeW663 runs node "w663" on *s.
-func (g *Fan1000) nodeW663(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW663); err != nil {
-		return err
-	}
-	out, err := g.h.W663(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW663, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW663, s)
-	return nil
-}
-
-// nodeW664 runs node "w664" on *s.
-func (g *Fan1000) nodeW664(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW664); err != nil {
-		return err
-	}
-	out, err := g.h.W664(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW664, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW664, s)
-	return nil
-}
-
-// nodeW665 runs node "w665" on *s.
-func (g *Fan1000) nodeW665(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW665); err != nil {
-		return err
-	}
-	out, err := g.h.W665(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW665, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW665, s)
-	return nil
-}
-
-// nodeW666 runs node "w666" on *s.
-func (g *Fan1000) nodeW666(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW666); err != nil {
-		return err
-	}
-	out, err := g.h.W666(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW666, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW666, s)
-	return nil
-}
-
-// nodeW667 runs node "w667" on *s.
-func (g *Fan1000) nodeW667(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW667); err != nil {
-		return err
-	}
-	out, err := g.h.W667(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW667, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW667, s)
-	return nil
-}
-
-// nodeW668 runs node "w668" on *s.
-func (g *Fan1000) nodeW668(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW668); err != nil {
-		return err
-	}
-	out, err := g.h.W668(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW668, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW668, s)
-	return nil
-}
-
-// nodeW669 runs node "w669" on *s.
-func (g *Fan1000) nodeW669(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW669); err != nil {
-		return err
-	}
-	out, err := g.h.W669(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW669, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW669, s)
-	return nil
-}
-
-// nodeW670 runs node "w670" on *s.
-func (g *Fan1000) nodeW670(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW670); err != nil {
-		return err
-	}
-	out, err := g.h.W670(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW670, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW670, s)
-	return nil
-}
-
-// nodeW671 runs node "w671" on *s.
-func (g *Fan1000) nodeW671(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW671); err != nil {
-		return err
-	}
-	out, err := g.h.W671(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW671, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW671, s)
-	return nil
-}
-
-// nodeW672 runs node "w672" on *s.
-func (g *Fan1000) nodeW672(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW672); err != nil {
-		return err
-	}
-	out, err := g.h.W672(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW672, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW672, s)
-	return nil
-}
-
-// nodeW673 runs node "w673" on *s.
-func (g *Fan1000) nodeW673(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW673); err != nil {
-		return err
-	}
-	out, err := g.h.W673(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW673, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW673, s)
-	return nil
-}
-
-// nodeW674 runs node "w674" on *s.
-func (g *Fan1000) nodeW674(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW674); err != nil {
-		return err
-	}
-	out, err := g.h.W674(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW674, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW674, s)
-	return nil
-}
-
-// nodeW675 runs node "w675" on *s.
-func (g *Fan1000) nodeW675(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW675); err != nil {
-		return err
-	}
-	out, err := g.h.W675(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW675, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW675, s)
-	return nil
-}
-
-// nodeW676 runs node "w676" on *s.
-func (g *Fan1000) nodeW676(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW676); err != nil {
-		return err
-	}
-	out, err := g.h.W676(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW676, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW676, s)
-	return nil
-}
-
-// nodeW677 runs node "w677" on *s.
-func (g *Fan1000) nodeW677(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW677); err != nil {
-		return err
-	}
-	out, err := g.h.W677(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW677, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW677, s)
-	return nil
-}
-
-// nodeW678 runs node "w678" on *s.
-func (g *Fan1000) nodeW678(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW678); err != nil {
-		return err
-	}
-	out, err := g.h.W678(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW678, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW678, s)
-	return nil
-}
-
-// nodeW679 runs node "w679" on *s.
-func (g *Fan1000) nodeW679(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW679); err != nil {
-		return err
-	}
-	out, err := g.h.W679(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW679, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW679, s)
-	return nil
-}
-
-// nodeW680 runs node "w680" on *s.
-func (g *Fan1000) nodeW680(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW680); err != nil {
-		return err
-	}
-	out, err := g.h.W680(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW680, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW680, s)
-	return nil
-}
-
-// nodeW681 runs node "w681" on *s.
-func (g *Fan1000) nodeW681(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW681); err != nil {
-		return err
-	}
-	out, err := g.h.W681(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW681, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW681, s)
-	return nil
-}
-
-// nodeW682 runs node "w682" on *s.
-func (g *Fan1000) nodeW682(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW682); err != nil {
-		return err
-	}
-	out, err := g.h.W682(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW682, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW682, s)
-	return nil
-}
-
-// nodeW683 runs node "w683" on *s.
-func (g *Fan1000) nodeW683(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW683); err != nil {
-		return err
-	}
-	out, err := g.h.W683(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW683, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW683, s)
-	return nil
-}
-
-// nodeW684 runs node "w684" on *s.
-func (g *Fan1000) nodeW684(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW684); err != nil {
-		return err
-	}
-	out, err := g.h.W684(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW684, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW684, s)
-	return nil
-}
-
-// nodeW685 runs node "w685" on *s.
-func (g *Fan1000) nodeW685(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW685); err != nil {
-		return err
-	}
-	out, err := g.h.W685(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW685, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW685, s)
-	return nil
-}
-
-// nodeW686 runs node "w686" on *s.
-func (g *Fan1000) nodeW686(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW686); err != nil {
-		return err
-	}
-	out, err := g.h.W686(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW686, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW686, s)
-	return nil
-}
-
-// nodeW687 runs node "w687" on *s.
-func (g *Fan1000) nodeW687(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW687); err != nil {
-		return err
-	}
-	out, err := g.h.W687(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW687, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW687, s)
-	return nil
-}
-
-// nodeW688 runs node "w688" on *s.
-func (g *Fan1000) nodeW688(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW688); err != nil {
-		return err
-	}
-	out, err := g.h.W688(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW688, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW688, s)
-	return nil
-}
-
-// nodeW689 runs node "w689" on *s.
-func (g *Fan1000) nodeW689(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW689); err != nil {
-		return err
-	}
-	out, err := g.h.W689(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW689, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW689, s)
-	return nil
-}
-
-// nodeW690 runs node "w690" on *s.
-func (g *Fan1000) nodeW690(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW690); err != nil {
-		return err
-	}
-	out, err := g.h.W690(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW690, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW690, s)
-	return nil
-}
-
-// nodeW691 runs node "w691" on *s.
-func (g *Fan1000) nodeW691(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW691); err != nil {
-		return err
-	}
-	out, err := g.h.W691(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW691, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW691, s)
-	return nil
-}
-
-// nodeW692 runs node "w692" on *s.
-func (g *Fan1000) nodeW692(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW692); err != nil {
-		return err
-	}
-	out, err := g.h.W692(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW692, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW692, s)
-	return nil
-}
-
-// nodeW693 runs node "w693" on *s.
-func (g *Fan1000) nodeW693(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW693); err != nil {
-		return err
-	}
-	out, err := g.h.W693(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW693, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW693, s)
-	return nil
-}
-
-// nodeW694 runs node "w694" on *s.
-func (g *Fan1000) nodeW694(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW694); err != nil {
-		return err
-	}
-	out, err := g.h.W694(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW694, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW694, s)
-	return nil
-}
-
-// nodeW695 runs node "w695" on *s.
-func (g *Fan1000) nodeW695(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW695); err != nil {
-		return err
-	}
-	out, err := g.h.W695(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW695, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW695, s)
-	return nil
-}
-
-// nodeW696 runs node "w696" on *s.
-func (g *Fan1000) nodeW696(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW696); err != nil {
-		return err
-	}
-	out, err := g.h.W696(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW696, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW696, s)
-	return nil
-}
-
-// nodeW697 runs node "w697" on *s.
-func (g *Fan1000) nodeW697(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW697); err != nil {
-		return err
-	}
-	out, err := g.h.W697(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW697, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW697, s)
-	return nil
-}
-
-// nodeW698 runs node "w698" on *s.
-func (g *Fan1000) nodeW698(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW698); err != nil {
-		return err
-	}
-	out, err := g.h.W698(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW698, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW698, s)
-	return nil
-}
-
-// nodeW699 runs node "w699" on *s.
-func (g *Fan1000) nodeW699(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW699); err != nil {
-		return err
-	}
-	out, err := g.h.W699(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW699, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW699, s)
-	return nil
-}
-
-// nodeW700 runs node "w700" on *s.
-func (g *Fan1000) nodeW700(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW700); err != nil {
-		return err
-	}
-	out, err := g.h.W700(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW700, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW700, s)
-	return nil
-}
-
-// nodeW701 runs node "w701" on *s.
-func (g *Fan1000) nodeW701(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW701); err != nil {
-		return err
-	}
-	out, err := g.h.W701(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW701, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW701, s)
-	return nil
-}
-
-// nodeW702 runs node "w702" on *s.
-func (g *Fan1000) nodeW702(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW702); err != nil {
-		return err
-	}
-	out, err := g.h.W702(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW702, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW702, s)
-	return nil
-}
-
-// nodeW703 runs node "w703" on *s.
-func (g *Fan1000) nodeW703(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW703); err != nil {
-		return err
-	}
-	out, err := g.h.W703(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW703, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW703, s)
-	return nil
-}
-
-// nodeW704 runs node "w704" on *s.
-func (g *Fan1000) nodeW704(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW704); err != nil {
-		return err
-	}
-	out, err := g.h.W704(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW704, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW704, s)
-	return nil
-}
-
-// nodeW705 runs node "w705" on *s.
-func (g *Fan1000) nodeW705(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW705); err != nil {
-		return err
-	}
-	out, err := g.h.W705(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW705, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW705, s)
-	return nil
-}
-
-// nodeW706 runs node "w706" on *s.
-func (g *Fan1000) nodeW706(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW706); err != nil {
-		return err
-	}
-	out, err := g.h.W706(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW706, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW706, s)
-	return nil
-}
-
-// nodeW707 runs node "w707" on *s.
-func (g *Fan1000) nodeW707(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW707); err != nil {
-		return err
-	}
-	out, err := g.h.W707(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW707, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW707, s)
-	return nil
-}
-
-// nodeW708 runs node "w708" on *s.
-func (g *Fan1000) nodeW708(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW708); err != nil {
-		return err
-	}
-	out, err := g.h.W708(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW708, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW708, s)
-	return nil
-}
-
-// nodeW709 runs node "w709" on *s.
-func (g *Fan1000) nodeW709(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW709); err != nil {
-		return err
-	}
-	out, err := g.h.W709(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW709, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW709, s)
-	return nil
-}
-
-// nodeW710 runs node "w710" on *s.
-func (g *Fan1000) nodeW710(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW710); err != nil {
-		return err
-	}
-	out, err := g.h.W710(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW710, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW710, s)
-	return nil
-}
-
-// nodeW711 runs node "w711" on *s.
-func (g *Fan1000) nodeW711(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW711); err != nil {
-		return err
-	}
-	out, err := g.h.W711(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW711, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW711, s)
-	return nil
-}
-
-// nodeW712 runs node "w712" on *s.
-func (g *Fan1000) nodeW712(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW712); err != nil {
-		return err
-	}
-	out, err := g.h.W712(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW712, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW712, s)
-	return nil
-}
-
-// nodeW713 runs node "w713" on *s.
-func (g *Fan1000) nodeW713(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW713); err != nil {
-		return err
-	}
-	out, err := g.h.W713(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW713, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW713, s)
-	return nil
-}
-
-// nodeW714 runs node "w714" on *s.
-func (g *Fan1000) nodeW714(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW714); err != nil {
-		return err
-	}
-	out, err := g.h.W714(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW714, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW714, s)
-	return nil
-}
-
-// nodeW715 runs node "w715" on *s.
-func (g *Fan1000) nodeW715(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW715); err != nil {
-		return err
-	}
-	out, err := g.h.W715(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW715, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW715, s)
-	return nil
-}
-
-// nodeW716 runs node "w716" on *s.
-func (g *Fan1000) nodeW716(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW716); err != nil {
-		return err
-	}
-	out, err := g.h.W716(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW716, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW716, s)
-	return nil
-}
-
-// nodeW717 runs node "w717" on *s.
-func (g *Fan1000) nodeW717(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW717); err != nil {
-		return err
-	}
-	out, err := g.h.W717(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW717, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW717, s)
-	return nil
-}
-
-// nodeW718 runs node "w718" on *s.
-func (g *Fan1000) nodeW718(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW718); err != nil {
-		return err
-	}
-	out, err := g.h.W718(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW718, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW718, s)
-	return nil
-}
-
-// nodeW719 runs node "w719" on *s.
-func (g *Fan1000) nodeW719(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW719); err != nil {
-		return err
-	}
-	out, err := g.h.W719(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW719, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW719, s)
-	return nil
-}
-
-// nodeW720 runs node "w720" on *s.
-func (g *Fan1000) nodeW720(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW720); err != nil {
-		return err
-	}
-	out, err := g.h.W720(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW720, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW720, s)
-	return nil
-}
-
-// nodeW721 runs node "w721" on *s.
-func (g *Fan1000) nodeW721(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW721); err != nil {
-		return err
-	}
-	out, err := g.h.W721(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW721, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW721, s)
-	return nil
-}
-
-// nodeW722 runs node "w722" on *s.
-func (g *Fan1000) nodeW722(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW722); err != nil {
-		return err
-	}
-	out, err := g.h.W722(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW722, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW722, s)
-	return nil
-}
-
-// nodeW723 runs node "w723" on *s.
-func (g *Fan1000) nodeW723(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW723); err != nil {
-		return err
-	}
-	out, err := g.h.W723(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW723, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW723, s)
-	return nil
-}
-
-// nodeW724 runs node "w724" on *s.
-func (g *Fan1000) nodeW724(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW724); err != nil {
-		return err
-	}
-	out, err := g.h.W724(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW724, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW724, s)
-	return nil
-}
-
-// nodeW725 runs node "w725" on *s.
-func (g *Fan1000) nodeW725(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW725); err != nil {
-		return err
-	}
-	out, err := g.h.W725(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW725, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW725, s)
-	return nil
-}
-
-// nodeW726 runs node "w726" on *s.
-func (g *Fan1000) nodeW726(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW726); err != nil {
-		return err
-	}
-	out, err := g.h.W726(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW726, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW726, s)
-	return nil
-}
-
-// nodeW727 runs node "w727" on *s.
-func (g *Fan1000) nodeW727(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW727); err != nil {
-		return err
-	}
-	out, err := g.h.W727(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW727, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW727, s)
-	return nil
-}
-
-// nodeW728 runs node "w728" on *s.
-func (g *Fan1000) nodeW728(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW728); err != nil {
-		return err
-	}
-	out, err := g.h.W728(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW728, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW728, s)
-	return nil
-}
-
-// nodeW729 runs node "w729" on *s.
-func (g *Fan1000) nodeW729(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW729); err != nil {
-		return err
-	}
-	out, err := g.h.W729(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW729, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW729, s)
-	return nil
-}
-
-// nodeW730 runs node "w730" on *s.
-func (g *Fan1000) nodeW730(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW730); err != nil {
-		return err
-	}
-	out, err := g.h.W730(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW730, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW730, s)
-	return nil
-}
-
-// nodeW731 runs node "w731" on *s.
-func (g *Fan1000) nodeW731(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW731); err != nil {
-		return err
-	}
-	out, err := g.h.W731(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW731, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW731, s)
-	return nil
-}
-
-// nodeW732 runs node "w732" on *s.
-func (g *Fan1000) nodeW732(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW732); err != nil {
-		return err
-	}
-	out, err := g.h.W732(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW732, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW732, s)
-	return nil
-}
-
-// nodeW733 runs node "w733" on *s.
-func (g *Fan1000) nodeW733(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW733); err != nil {
-		return err
-	}
-	out, err := g.h.W733(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW733, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW733, s)
-	return nil
-}
-
-// nodeW734 runs node "w734" on *s.
-func (g *Fan1000) nodeW734(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW734); err != nil {
-		return err
-	}
-	out, err := g.h.W734(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW734, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW734, s)
-	return nil
-}
-
-// nodeW735 runs node "w735" on *s.
-func (g *Fan1000) nodeW735(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW735); err != nil {
-		return err
-	}
-	out, err := g.h.W735(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW735, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW735, s)
-	return nil
-}
-
-// nodeW736 runs node "w736" on *s.
-func (g *Fan1000) nodeW736(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW736); err != nil {
-		return err
-	}
-	out, err := g.h.W736(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW736, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW736, s)
-	return nil
-}
-
-// nodeW737 runs node "w737" on *s.
-func (g *Fan1000) nodeW737(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW737); err != nil {
-		return err
-	}
-	out, err := g.h.W737(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW737, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW737, s)
-	return nil
-}
-
-// nodeW738 runs node "w738" on *s.
-func (g *Fan1000) nodeW738(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW738); err != nil {
-		return err
-	}
-	out, err := g.h.W738(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW738, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW738, s)
-	return nil
-}
-
-// nodeW739 runs node "w739" on *s.
-func (g *Fan1000) nodeW739(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW739); err != nil {
-		return err
-	}
-	out, err := g.h.W739(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW739, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW739, s)
-	return nil
-}
-
-// nodeW740 runs node "w740" on *s.
-func (g *Fan1000) nodeW740(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW740); err != nil {
-		return err
-	}
-	out, err := g.h.W740(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW740, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW740, s)
-	return nil
-}
-
-// nodeW741 runs node "w741" on *s.
-func (g *Fan1000) nodeW741(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW741); err != nil {
-		return err
-	}
-	out, err := g.h.W741(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW741, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW741, s)
-	return nil
-}
-
-// nodeW742 runs node "w742" on *s.
-func (g *Fan1000) nodeW742(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW742); err != nil {
-		return err
-	}
-	out, err := g.h.W742(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW742, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW742, s)
-	return nil
-}
-
-// nodeW743 runs node "w743" on *s.
-func (g *Fan1000) nodeW743(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW743); err != nil {
-		return err
-	}
-	out, err := g.h.W743(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW743, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW743, s)
-	return nil
-}
-
-// nodeW744 runs node "w744" on *s.
-func (g *Fan1000) nodeW744(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW744); err != nil {
-		return err
-	}
-	out, err := g.h.W744(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW744, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW744, s)
-	return nil
-}
-
-// nodeW745 runs node "w745" on *s.
-func (g *Fan1000) nodeW745(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW745); err != nil {
-		return err
-	}
-	out, err := g.h.W745(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW745, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW745, s)
-	return nil
-}
-
-// nodeW746 runs node "w746" on *s.
-func (g *Fan1000) nodeW746(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW746); err != nil {
-		return err
-	}
-	out, err := g.h.W746(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW746, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW746, s)
-	return nil
-}
-
-// nodeW747 runs node "w747" on *s.
-func (g *Fan1000) nodeW747(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW747); err != nil {
-		return err
-	}
-	out, err := g.h.W747(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW747, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW747, s)
-	return nil
-}
-
-// nodeW748 runs node "w748" on *s.
-func (g *Fan1000) nodeW748(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW748); err != nil {
-		return err
-	}
-	out, err := g.h.W748(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW748, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW748, s)
-	return nil
-}
-
-// nodeW749 runs node "w749" on *s.
-func (g *Fan1000) nodeW749(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW749); err != nil {
-		return err
-	}
-	out, err := g.h.W749(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW749, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW749, s)
-	return nil
-}
-
-// nodeW750 runs node "w750" on *s.
-func (g *Fan1000) nodeW750(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW750); err != nil {
-		return err
-	}
-	out, err := g.h.W750(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW750, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW750, s)
-	return nil
-}
-
-// nodeW751 runs node "w751" on *s.
-func (g *Fan1000) nodeW751(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW751); err != nil {
-		return err
-	}
-	out, err := g.h.W751(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW751, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW751, s)
-	return nil
-}
-
-// nodeW752 runs node "w752" on *s.
-func (g *Fan1000) nodeW752(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW752); err != nil {
-		return err
-	}
-	out, err := g.h.W752(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW752, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW752, s)
-	return nil
-}
-
-// nodeW753 runs node "w753" on *s.
-func (g *Fan1000) nodeW753(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW753); err != nil {
-		return err
-	}
-	out, err := g.h.W753(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW753, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW753, s)
-	return nil
-}
-
-// nodeW754 runs node "w754" on *s.
-func (g *Fan1000) nodeW754(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW754); err != nil {
-		return err
-	}
-	out, err := g.h.W754(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW754, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW754, s)
-	return nil
-}
-
-// nodeW755 runs node "w755" on *s.
-func (g *Fan1000) nodeW755(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW755); err != nil {
-		return err
-	}
-	out, err := g.h.W755(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW755, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW755, s)
-	return nil
-}
-
-// nodeW756 runs node "w756" on *s.
-func (g *Fan1000) nodeW756(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW756); err != nil {
-		return err
-	}
-	out, err := g.h.W756(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW756, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW756, s)
-	return nil
-}
-
-// nodeW757 runs node "w757" on *s.
-func (g *Fan1000) nodeW757(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW757); err != nil {
-		return err
-	}
-	out, err := g.h.W757(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW757, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW757, s)
-	return nil
-}
-
-// nodeW758 runs node "w758" on *s.
-func (g *Fan1000) nodeW758(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW758); err != nil {
-		return err
-	}
-	out, err := g.h.W758(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW758, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW758, s)
-	return nil
-}
-
-// nodeW759 runs node "w759" on *s.
-func (g *Fan1000) nodeW759(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW759); err != nil {
-		return err
-	}
-	out, err := g.h.W759(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW759, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW759, s)
-	return nil
-}
-
-// nodeW760 runs node "w760" on *s.
-func (g *Fan1000) nodeW760(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW760); err != nil {
-		return err
-	}
-	out, err := g.h.W760(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW760, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW760, s)
-	return nil
-}
-
-// nodeW761 runs node "w761" on *s.
-func (g *Fan1000) nodeW761(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW761); err != nil {
-		return err
-	}
-	out, err := g.h.W761(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW761, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW761, s)
-	return nil
-}
-
-// nodeW762 runs node "w762" on *s.
-func (g *Fan1000) nodeW762(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW762); err != nil {
-		return err
-	}
-	out, err := g.h.W762(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW762, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW762, s)
-	return nil
-}
-
-// nodeW763 runs node "w763" on *s.
-func (g *Fan1000) nodeW763(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW763); err != nil {
-		return err
-	}
-	out, err := g.h.W763(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW763, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW763, s)
-	return nil
-}
-
-// nodeW764 runs node "w764" on *s.
-func (g *Fan1000) nodeW764(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW764); err != nil {
-		return err
-	}
-	out, err := g.h.W764(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW764, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW764, s)
-	return nil
-}
-
-// nodeW765 runs node "w765" on *s.
-func (g *Fan1000) nodeW765(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW765); err != nil {
-		return err
-	}
-	out, err := g.h.W765(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW765, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW765, s)
-	return nil
-}
-
-// nodeW766 runs node "w766" on *s.
-func (g *Fan1000) nodeW766(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW766); err != nil {
-		return err
-	}
-	out, err := g.h.W766(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW766, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW766, s)
-	return nil
-}
-
-// nodeW767 runs node "w767" on *s.
-func (g *Fan1000) nodeW767(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW767); err != nil {
-		return err
-	}
-	out, err := g.h.W767(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW767, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW767, s)
-	return nil
-}
-
-// nodeW768 runs node "w768" on *s.
-func (g *Fan1000) nodeW768(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW768); err != nil {
-		return err
-	}
-	out, err := g.h.W768(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW768, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW768, s)
-	return nil
-}
-
-// nodeW769 runs node "w769" on *s.
-func (g *Fan1000) nodeW769(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW769); err != nil {
-		return err
-	}
-	out, err := g.h.W769(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW769, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW769, s)
-	return nil
-}
-
-// nodeW770 runs node "w770" on *s.
-func (g *Fan1000) nodeW770(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW770); err != nil {
-		return err
-	}
-	out, err := g.h.W770(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW770, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW770, s)
-	return nil
-}
-
-// nodeW771 runs node "w771" on *s.
-func (g *Fan1000) nodeW771(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW771); err != nil {
-		return err
-	}
-	out, err := g.h.W771(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW771, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW771, s)
-	return nil
-}
-
-// nodeW772 runs node "w772" on *s.
-func (g *Fan1000) nodeW772(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW772); err != nil {
-		return err
-	}
-	out, err := g.h.W772(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW772, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW772, s)
-	return nil
-}
-
-// nodeW773 runs node "w773" on *s.
-func (g *Fan1000) nodeW773(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW773); err != nil {
-		return err
-	}
-	out, err := g.h.W773(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW773, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW773, s)
-	return nil
-}
-
-// nodeW774 runs node "w774" on *s.
-func (g *Fan1000) nodeW774(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW774); err != nil {
-		return err
-	}
-	out, err := g.h.W774(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW774, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW774, s)
-	return nil
-}
-
-// nodeW775 runs node "w775" on *s.
-func (g *Fan1000) nodeW775(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW775); err != nil {
-		return err
-	}
-	out, err := g.h.W775(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW775, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW775, s)
-	return nil
-}
-
-// nodeW776 runs node "w776" on *s.
-func (g *Fan1000) nodeW776(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW776); err != nil {
-		return err
-	}
-	out, err := g.h.W776(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW776, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW776, s)
-	return nil
-}
-
-// nodeW777 runs node "w777" on *s.
-func (g *Fan1000) nodeW777(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW777); err != nil {
-		return err
-	}
-	out, err := g.h.W777(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW777, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW777, s)
-	return nil
-}
-
-// nodeW778 runs node "w778" on *s.
-func (g *Fan1000) nodeW778(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW778); err != nil {
-		return err
-	}
-	out, err := g.h.W778(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW778, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW778, s)
-	return nil
-}
-
-// nodeW779 runs node "w779" on *s.
-func (g *Fan1000) nodeW779(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW779); err != nil {
-		return err
-	}
-	out, err := g.h.W779(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW779, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW779, s)
-	return nil
-}
-
-// nodeW780 runs node "w780" on *s.
-func (g *Fan1000) nodeW780(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW780); err != nil {
-		return err
-	}
-	out, err := g.h.W780(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW780, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW780, s)
-	return nil
-}
-
-// nodeW781 runs node "w781" on *s.
-func (g *Fan1000) nodeW781(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW781); err != nil {
-		return err
-	}
-	out, err := g.h.W781(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW781, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW781, s)
-	return nil
-}
-
-// nodeW782 runs node "w782" on *s.
-func (g *Fan1000) nodeW782(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW782); err != nil {
-		return err
-	}
-	out, err := g.h.W782(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW782, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW782, s)
-	return nil
-}
-
-// nodeW783 runs node "w783" on *s.
-func (g *Fan1000) nodeW783(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW783); err != nil {
-		return err
-	}
-	out, err := g.h.W783(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW783, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW783, s)
-	return nil
-}
-
-// nodeW784 runs node "w784" on *s.
-func (g *Fan1000) nodeW784(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW784); err != nil {
-		return err
-	}
-	out, err := g.h.W784(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW784, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW784, s)
-	return nil
-}
-
-// nodeW785 runs node "w785" on *s.
-func (g *Fan1000) nodeW785(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW785); err != nil {
-		return err
-	}
-	out, err := g.h.W785(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW785, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW785, s)
-	return nil
-}
-
-// nodeW786 runs node "w786" on *s.
-func (g *Fan1000) nodeW786(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW786); err != nil {
-		return err
-	}
-	out, err := g.h.W786(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW786, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW786, s)
-	return nil
-}
-
-// nodeW787 runs node "w787" on *s.
-func (g *Fan1000) nodeW787(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW787); err != nil {
-		return err
-	}
-	out, err := g.h.W787(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW787, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW787, s)
-	return nil
-}
-
-// nodeW788 runs node "w788" on *s.
-func (g *Fan1000) nodeW788(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW788); err != nil {
-		return err
-	}
-	out, err := g.h.W788(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW788, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW788, s)
-	return nil
-}
-
-// nodeW789 runs node "w789" on *s.
-func (g *Fan1000) nodeW789(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW789); err != nil {
-		return err
-	}
-	out, err := g.h.W789(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW789, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW789, s)
-	return nil
-}
-
-// nodeW790 runs node "w790" on *s.
-func (g *Fan1000) nodeW790(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW790); err != nil {
-		return err
-	}
-	out, err := g.h.W790(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW790, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW790, s)
-	return nil
-}
-
-// nodeW791 runs node "w791" on *s.
-func (g *Fan1000) nodeW791(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW791); err != nil {
-		return err
-	}
-	out, err := g.h.W791(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW791, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW791, s)
-	return nil
-}
-
-// nodeW792 runs node "w792" on *s.
-func (g *Fan1000) nodeW792(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW792); err != nil {
-		return err
-	}
-	out, err := g.h.W792(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW792, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW792, s)
-	return nil
-}
-
-// nodeW793 runs node "w793" on *s.
-func (g *Fan1000) nodeW793(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW793); err != nil {
-		return err
-	}
-	out, err := g.h.W793(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW793, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW793, s)
-	return nil
-}
-
-// nodeW794 runs node "w794" on *s.
-func (g *Fan1000) nodeW794(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW794); err != nil {
-		return err
-	}
-	out, err := g.h.W794(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW794, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW794, s)
-	return nil
-}
-
-// nodeW795 runs node "w795" on *s.
-func (g *Fan1000) nodeW795(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW795); err != nil {
-		return err
-	}
-	out, err := g.h.W795(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW795, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW795, s)
-	return nil
-}
-
-// nodeW796 runs node "w796" on *s.
-func (g *Fan1000) nodeW796(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW796); err != nil {
-		return err
-	}
-	out, err := g.h.W796(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW796, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW796, s)
-	return nil
-}
-
-// nodeW797 runs node "w797" on *s.
-func (g *Fan1000) nodeW797(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW797); err != nil {
-		return err
-	}
-	out, err := g.h.W797(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW797, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW797, s)
-	return nil
-}
-
-// nodeW798 runs node "w798" on *s.
-func (g *Fan1000) nodeW798(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW798); err != nil {
-		return err
-	}
-	out, err := g.h.W798(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW798, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW798, s)
-	return nil
-}
-
-// nodeW799 runs node "w799" on *s.
-func (g *Fan1000) nodeW799(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW799); err != nil {
-		return err
-	}
-	out, err := g.h.W799(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW799, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW799, s)
-	return nil
-}
-
-// nodeW800 runs node "w800" on *s.
-func (g *Fan1000) nodeW800(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW800); err != nil {
-		return err
-	}
-	out, err := g.h.W800(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW800, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW800, s)
-	return nil
-}
-
-// nodeW801 runs node "w801" on *s.
-func (g *Fan1000) nodeW801(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW801); err != nil {
-		return err
-	}
-	out, err := g.h.W801(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW801, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW801, s)
-	return nil
-}
-
-// nodeW802 runs node "w802" on *s.
-func (g *Fan1000) nodeW802(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW802); err != nil {
-		return err
-	}
-	out, err := g.h.W802(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW802, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW802, s)
-	return nil
-}
-
-// nodeW803 runs node "w803" on *s.
-func (g *Fan1000) nodeW803(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW803); err != nil {
-		return err
-	}
-	out, err := g.h.W803(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW803, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW803, s)
-	return nil
-}
-
-// nodeW804 runs node "w804" on *s.
-func (g *Fan1000) nodeW804(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW804); err != nil {
-		return err
-	}
-	out, err := g.h.W804(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW804, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW804, s)
-	return nil
-}
-
-// nodeW805 runs node "w805" on *s.
-func (g *Fan1000) nodeW805(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW805); err != nil {
-		return err
-	}
-	out, err := g.h.W805(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW805, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW805, s)
-	return nil
-}
-
-// nodeW806 runs node "w806" on *s.
-func (g *Fan1000) nodeW806(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW806); err != nil {
-		return err
-	}
-	out, err := g.h.W806(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW806, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW806, s)
-	return nil
-}
-
-// nodeW807 runs node "w807" on *s.
-func (g *Fan1000) nodeW807(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW807); err != nil {
-		return err
-	}
-	out, err := g.h.W807(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW807, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW807, s)
-	return nil
-}
-
-// nodeW808 runs node "w808" on *s.
-func (g *Fan1000) nodeW808(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW808); err != nil {
-		return err
-	}
-	out, err := g.h.W808(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW808, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW808, s)
-	return nil
-}
-
-// nodeW809 runs node "w809" on *s.
-func (g *Fan1000) nodeW809(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW809); err != nil {
-		return err
-	}
-	out, err := g.h.W809(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW809, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW809, s)
-	return nil
-}
-
-// nodeW810 runs node "w810" on *s.
-func (g *Fan1000) nodeW810(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW810); err != nil {
-		return err
-	}
-	out, err := g.h.W810(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW810, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW810, s)
-	return nil
-}
-
-// nodeW811 runs node "w811" on *s.
-func (g *Fan1000) nodeW811(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW811); err != nil {
-		return err
-	}
-	out, err := g.h.W811(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW811, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW811, s)
-	return nil
-}
-
-// nodeW812 runs node "w812" on *s.
-func (g *Fan1000) nodeW812(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW812); err != nil {
-		return err
-	}
-	out, err := g.h.W812(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW812, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW812, s)
-	return nil
-}
-
-// nodeW813 runs node "w813" on *s.
-func (g *Fan1000) nodeW813(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW813); err != nil {
-		return err
-	}
-	out, err := g.h.W813(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW813, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW813, s)
-	return nil
-}
-
-// nodeW814 runs node "w814" on *s.
-func (g *Fan1000) nodeW814(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW814); err != nil {
-		return err
-	}
-	out, err := g.h.W814(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW814, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW814, s)
-	return nil
-}
-
-// nodeW815 runs node "w815" on *s.
-func (g *Fan1000) nodeW815(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW815); err != nil {
-		return err
-	}
-	out, err := g.h.W815(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW815, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW815, s)
-	return nil
-}
-
-// nodeW816 runs node "w816" on *s.
-func (g *Fan1000) nodeW816(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW816); err != nil {
-		return err
-	}
-	out, err := g.h.W816(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW816, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW816, s)
-	return nil
-}
-
-// nodeW817 runs node "w817" on *s.
-func (g *Fan1000) nodeW817(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW817); err != nil {
-		return err
-	}
-	out, err := g.h.W817(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW817, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW817, s)
-	return nil
-}
-
-// nodeW818 runs node "w818" on *s.
-func (g *Fan1000) nodeW818(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW818); err != nil {
-		return err
-	}
-	out, err := g.h.W818(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW818, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW818, s)
-	return nil
-}
-
-// nodeW819 runs node "w819" on *s.
-func (g *Fan1000) nodeW819(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW819); err != nil {
-		return err
-	}
-	out, err := g.h.W819(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW819, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW819, s)
-	return nil
-}
-
-// nodeW820 runs node "w820" on *s.
-func (g *Fan1000) nodeW820(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW820); err != nil {
-		return err
-	}
-	out, err := g.h.W820(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW820, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW820, s)
-	return nil
-}
-
-// nodeW821 runs node "w821" on *s.
-func (g *Fan1000) nodeW821(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW821); err != nil {
-		return err
-	}
-	out, err := g.h.W821(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW821, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW821, s)
-	return nil
-}
-
-// nodeW822 runs node "w822" on *s.
-func (g *Fan1000) nodeW822(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW822); err != nil {
-		return err
-	}
-	out, err := g.h.W822(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW822, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW822, s)
-	return nil
-}
-
-// nodeW823 runs node "w823" on *s.
-func (g *Fan1000) nodeW823(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW823); err != nil {
-		return err
-	}
-	out, err := g.h.W823(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW823, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW823, s)
-	return nil
-}
-
-// nodeW824 runs node "w824" on *s.
-func (g *Fan1000) nodeW824(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW824); err != nil {
-		return err
-	}
-	out, err := g.h.W824(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW824, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW824, s)
-	return nil
-}
-
-// nodeW825 runs node "w825" on *s.
-func (g *Fan1000) nodeW825(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW825); err != nil {
-		return err
-	}
-	out, err := g.h.W825(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW825, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW825, s)
-	return nil
-}
-
-// nodeW826 runs node "w826" on *s.
-func (g *Fan1000) nodeW826(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW826); err != nil {
-		return err
-	}
-	out, err := g.h.W826(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW826, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW826, s)
-	return nil
-}
-
-// nodeW827 runs node "w827" on *s.
-func (g *Fan1000) nodeW827(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW827); err != nil {
-		return err
-	}
-	out, err := g.h.W827(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW827, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW827, s)
-	return nil
-}
-
-// nodeW828 runs node "w828" on *s.
-func (g *Fan1000) nodeW828(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW828); err != nil {
-		return err
-	}
-	out, err := g.h.W828(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW828, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW828, s)
-	return nil
-}
-
-// nodeW829 runs node "w829" on *s.
-func (g *Fan1000) nodeW829(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW829); err != nil {
-		return err
-	}
-	out, err := g.h.W829(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW829, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW829, s)
-	return nil
-}
-
-// nodeW830 runs node "w830" on *s.
-func (g *Fan1000) nodeW830(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW830); err != nil {
-		return err
-	}
-	out, err := g.h.W830(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW830, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW830, s)
-	return nil
-}
-
-// nodeW831 runs node "w831" on *s.
-func (g *Fan1000) nodeW831(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW831); err != nil {
-		return err
-	}
-	out, err := g.h.W831(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW831, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW831, s)
-	return nil
-}
-
-// nodeW832 runs node "w832" on *s.
-func (g *Fan1000) nodeW832(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW832); err != nil {
-		return err
-	}
-	out, err := g.h.W832(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW832, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW832, s)
-	return nil
-}
-
-// nodeW833 runs node "w833" on *s.
-func (g *Fan1000) nodeW833(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW833); err != nil {
-		return err
-	}
-	out, err := g.h.W833(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW833, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW833, s)
-	return nil
-}
-
-// nodeW834 runs node "w834" on *s.
-func (g *Fan1000) nodeW834(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW834); err != nil {
-		return err
-	}
-	out, err := g.h.W834(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW834, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW834, s)
-	return nil
-}
-
-// nodeW835 runs node "w835" on *s.
-func (g *Fan1000) nodeW835(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW835); err != nil {
-		return err
-	}
-	out, err := g.h.W835(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW835, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW835, s)
-	return nil
-}
-
-// nodeW836 runs node "w836" on *s.
-func (g *Fan1000) nodeW836(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW836); err != nil {
-		return err
-	}
-	out, err := g.h.W836(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW836, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW836, s)
-	return nil
-}
-
-// nodeW837 runs node "w837" on *s.
-func (g *Fan1000) nodeW837(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW837); err != nil {
-		return err
-	}
-	out, err := g.h.W837(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW837, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW837, s)
-	return nil
-}
-
-// nodeW838 runs node "w838" on *s.
-func (g *Fan1000) nodeW838(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW838); err != nil {
-		return err
-	}
-	out, err := g.h.W838(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW838, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW838, s)
-	return nil
-}
-
-// nodeW839 runs node "w839" on *s.
-func (g *Fan1000) nodeW839(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW839); err != nil {
-		return err
-	}
-	out, err := g.h.W839(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW839, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW839, s)
-	return nil
-}
-
-// nodeW840 runs node "w840" on *s.
-func (g *Fan1000) nodeW840(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW840); err != nil {
-		return err
-	}
-	out, err := g.h.W840(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW840, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW840, s)
-	return nil
-}
-
-// nodeW841 runs node "w841" on *s.
-func (g *Fan1000) nodeW841(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW841); err != nil {
-		return err
-	}
-	out, err := g.h.W841(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW841, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW841, s)
-	return nil
-}
-
-// nodeW842 runs node "w842" on *s.
-func (g *Fan1000) nodeW842(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW842); err != nil {
-		return err
-	}
-	out, err := g.h.W842(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW842, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW842, s)
-	return nil
-}
-
-// nodeW843 runs node "w843" on *s.
-func (g *Fan1000) nodeW843(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW843); err != nil {
-		return err
-	}
-	out, err := g.h.W843(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW843, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW843, s)
-	return nil
-}
-
-// nodeW844 runs node "w844" on *s.
-func (g *Fan1000) nodeW844(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW844); err != nil {
-		return err
-	}
-	out, err := g.h.W844(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW844, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW844, s)
-	return nil
-}
-
-// nodeW845 runs node "w845" on *s.
-func (g *Fan1000) nodeW845(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW845); err != nil {
-		return err
-	}
-	out, err := g.h.W845(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW845, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW845, s)
-	return nil
-}
-
-// nodeW846 runs node "w846" on *s.
-func (g *Fan1000) nodeW846(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW846); err != nil {
-		return err
-	}
-	out, err := g.h.W846(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW846, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW846, s)
-	return nil
-}
-
-// nodeW847 runs node "w847" on *s.
-func (g *Fan1000) nodeW847(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW847); err != nil {
-		return err
-	}
-	out, err := g.h.W847(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW847, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW847, s)
-	return nil
-}
-
-// nodeW848 runs node "w848" on *s.
-func (g *Fan1000) nodeW848(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW848); err != nil {
-		return err
-	}
-	out, err := g.h.W848(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW848, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW848, s)
-	return nil
-}
-
-// nodeW849 runs node "w849" on *s.
-func (g *Fan1000) nodeW849(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW849); err != nil {
-		return err
-	}
-	out, err := g.h.W849(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW849, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW849, s)
-	return nil
-}
-
-// nodeW850 runs node "w850" on *s.
-func (g *Fan1000) nodeW850(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW850); err != nil {
-		return err
-	}
-	out, err := g.h.W850(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW850, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW850, s)
-	return nil
-}
-
-// nodeW851 runs node "w851" on *s.
-func (g *Fan1000) nodeW851(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW851); err != nil {
-		return err
-	}
-	out, err := g.h.W851(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW851, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW851, s)
-	return nil
-}
-
-// nodeW852 runs node "w852" on *s.
-func (g *Fan1000) nodeW852(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW852); err != nil {
-		return err
-	}
-	out, err := g.h.W852(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW852, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW852, s)
-	return nil
-}
-
-// nodeW853 runs node "w853" on *s.
-func (g *Fan1000) nodeW853(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW853); err != nil {
-		return err
-	}
-	out, err := g.h.W853(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW853, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW853, s)
-	return nil
-}
-
-// nodeW854 runs node "w854" on *s.
-func (g *Fan1000) nodeW854(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW854); err != nil {
-		return err
-	}
-	out, err := g.h.W854(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW854, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW854, s)
-	return nil
-}
-
-// nodeW855 runs node "w855" on *s.
-func (g *Fan1000) nodeW855(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW855); err != nil {
-		return err
-	}
-	out, err := g.h.W855(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW855, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW855, s)
-	return nil
-}
-
-// nodeW856 runs node "w856" on *s.
-func (g *Fan1000) nodeW856(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW856); err != nil {
-		return err
-	}
-	out, err := g.h.W856(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW856, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW856, s)
-	return nil
-}
-
-// nodeW857 runs node "w857" on *s.
-func (g *Fan1000) nodeW857(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW857); err != nil {
-		return err
-	}
-	out, err := g.h.W857(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW857, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW857, s)
-	return nil
-}
-
-// nodeW858 runs node "w858" on *s.
-func (g *Fan1000) nodeW858(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW858); err != nil {
-		return err
-	}
-	out, err := g.h.W858(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW858, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW858, s)
-	return nil
-}
-
-// nodeW859 runs node "w859" on *s.
-func (g *Fan1000) nodeW859(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW859); err != nil {
-		return err
-	}
-	out, err := g.h.W859(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW859, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW859, s)
-	return nil
-}
-
-// nodeW860 runs node "w860" on *s.
-func (g *Fan1000) nodeW860(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW860); err != nil {
-		return err
-	}
-	out, err := g.h.W860(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW860, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW860, s)
-	return nil
-}
-
-// nodeW861 runs node "w861" on *s.
-func (g *Fan1000) nodeW861(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW861); err != nil {
-		return err
-	}
-	out, err := g.h.W861(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW861, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW861, s)
-	return nil
-}
-
-// nodeW862 runs node "w862" on *s.
-func (g *Fan1000) nodeW862(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW862); err != nil {
-		return err
-	}
-	out, err := g.h.W862(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW862, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW862, s)
-	return nil
-}
-
-// nodeW863 runs node "w863" on *s.
-func (g *Fan1000) nodeW863(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW863); err != nil {
-		return err
-	}
-	out, err := g.h.W863(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW863, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW863, s)
-	return nil
-}
-
-// nodeW864 runs node "w864" on *s.
-func (g *Fan1000) nodeW864(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW864); err != nil {
-		return err
-	}
-	out, err := g.h.W864(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW864, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW864, s)
-	return nil
-}
-
-// nodeW865 runs node "w865" on *s.
-func (g *Fan1000) nodeW865(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW865); err != nil {
-		return err
-	}
-	out, err := g.h.W865(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW865, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW865, s)
-	return nil
-}
-
-// nodeW866 runs node "w866" on *s.
-func (g *Fan1000) nodeW866(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW866); err != nil {
-		return err
-	}
-	out, err := g.h.W866(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW866, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW866, s)
-	return nil
-}
-
-// nodeW867 runs node "w867" on *s.
-func (g *Fan1000) nodeW867(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW867); err != nil {
-		return err
-	}
-	out, err := g.h.W867(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW867, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW867, s)
-	return nil
-}
-
-// nodeW868 runs node "w868" on *s.
-func (g *Fan1000) nodeW868(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW868); err != nil {
-		return err
-	}
-	out, err := g.h.W868(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW868, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW868, s)
-	return nil
-}
-
-// nodeW869 runs node "w869" on *s.
-func (g *Fan1000) nodeW869(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW869); err != nil {
-		return err
-	}
-	out, err := g.h.W869(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW869, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW869, s)
-	return nil
-}
-
-// nodeW870 runs node "w870" on *s.
-func (g *Fan1000) nodeW870(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW870); err != nil {
-		return err
-	}
-	out, err := g.h.W870(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW870, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW870, s)
-	return nil
-}
-
-// nodeW871 runs node "w871" on *s.
-func (g *Fan1000) nodeW871(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW871); err != nil {
-		return err
-	}
-	out, err := g.h.W871(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW871, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW871, s)
-	return nil
-}
-
-// nodeW872 runs node "w872" on *s.
-func (g *Fan1000) nodeW872(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW872); err != nil {
-		return err
-	}
-	out, err := g.h.W872(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW872, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW872, s)
-	return nil
-}
-
-// nodeW873 runs node "w873" on *s.
-func (g *Fan1000) nodeW873(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW873); err != nil {
-		return err
-	}
-	out, err := g.h.W873(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW873, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW873, s)
-	return nil
-}
-
-// nodeW874 runs node "w874" on *s.
-func (g *Fan1000) nodeW874(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW874); err != nil {
-		return err
-	}
-	out, err := g.h.W874(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW874, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW874, s)
-	return nil
-}
-
-// nodeW875 runs node "w875" on *s.
-func (g *Fan1000) nodeW875(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW875); err != nil {
-		return err
-	}
-	out, err := g.h.W875(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW875, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW875, s)
-	return nil
-}
-
-// nodeW876 runs node "w876" on *s.
-func (g *Fan1000) nodeW876(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW876); err != nil {
-		return err
-	}
-	out, err := g.h.W876(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW876, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW876, s)
-	return nil
-}
-
-// nodeW877 runs node "w877" on *s.
-func (g *Fan1000) nodeW877(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW877); err != nil {
-		return err
-	}
-	out, err := g.h.W877(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW877, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW877, s)
-	return nil
-}
-
-// nodeW878 runs node "w878" on *s.
-func (g *Fan1000) nodeW878(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW878); err != nil {
-		return err
-	}
-	out, err := g.h.W878(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW878, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW878, s)
-	return nil
-}
-
-// nodeW879 runs node "w879" on *s.
-func (g *Fan1000) nodeW879(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW879); err != nil {
-		return err
-	}
-	out, err := g.h.W879(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW879, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW879, s)
-	return nil
-}
-
-// nodeW880 runs node "w880" on *s.
-func (g *Fan1000) nodeW880(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW880); err != nil {
-		return err
-	}
-	out, err := g.h.W880(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW880, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW880, s)
-	return nil
-}
-
-// nodeW881 runs node "w881" on *s.
-func (g *Fan1000) nodeW881(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW881); err != nil {
-		return err
-	}
-	out, err := g.h.W881(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW881, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW881, s)
-	return nil
-}
-
-// nodeW882 runs node "w882" on *s.
-func (g *Fan1000) nodeW882(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW882); err != nil {
-		return err
-	}
-	out, err := g.h.W882(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW882, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW882, s)
-	return nil
-}
-
-// nodeW883 runs node "w883" on *s.
-func (g *Fan1000) nodeW883(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW883); err != nil {
-		return err
-	}
-	out, err := g.h.W883(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW883, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW883, s)
-	return nil
-}
-
-// nodeW884 runs node "w884" on *s.
-func (g *Fan1000) nodeW884(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW884); err != nil {
-		return err
-	}
-	out, err := g.h.W884(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW884, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW884, s)
-	return nil
-}
-
-// nodeW885 runs node "w885" on *s.
-func (g *Fan1000) nodeW885(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW885); err != nil {
-		return err
-	}
-	out, err := g.h.W885(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW885, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW885, s)
-	return nil
-}
-
-// nodeW886 runs node "w886" on *s.
-func (g *Fan1000) nodeW886(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW886); err != nil {
-		return err
-	}
-	out, err := g.h.W886(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW886, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW886, s)
-	return nil
-}
-
-// nodeW887 runs node "w887" on *s.
-func (g *Fan1000) nodeW887(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW887); err != nil {
-		return err
-	}
-	out, err := g.h.W887(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW887, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW887, s)
-	return nil
-}
-
-// nodeW888 runs node "w888" on *s.
-func (g *Fan1000) nodeW888(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW888); err != nil {
-		return err
-	}
-	out, err := g.h.W888(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW888, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW888, s)
-	return nil
-}
-
-// nodeW889 runs node "w889" on *s.
-func (g *Fan1000) nodeW889(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW889); err != nil {
-		return err
-	}
-	out, err := g.h.W889(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW889, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW889, s)
-	return nil
-}
-
-// nodeW890 runs node "w890" on *s.
-func (g *Fan1000) nodeW890(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW890); err != nil {
-		return err
-	}
-	out, err := g.h.W890(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW890, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW890, s)
-	return nil
-}
-
-// nodeW891 runs node "w891" on *s.
-func (g *Fan1000) nodeW891(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW891); err != nil {
-		return err
-	}
-	out, err := g.h.W891(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW891, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW891, s)
-	return nil
-}
-
-// nodeW892 runs node "w892" on *s.
-func (g *Fan1000) nodeW892(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW892); err != nil {
-		return err
-	}
-	out, err := g.h.W892(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW892, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW892, s)
-	return nil
-}
-
-// nodeW893 runs node "w893" on *s.
-func (g *Fan1000) nodeW893(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW893); err != nil {
-		return err
-	}
-	out, err := g.h.W893(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW893, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW893, s)
-	return nil
-}
-
-// nodeW894 runs node "w894" on *s.
-func (g *Fan1000) nodeW894(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW894); err != nil {
-		return err
-	}
-	out, err := g.h.W894(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW894, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW894, s)
-	return nil
-}
-
-// nodeW895 runs node "w895" on *s.
-func (g *Fan1000) nodeW895(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW895); err != nil {
-		return err
-	}
-	out, err := g.h.W895(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW895, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW895, s)
-	return nil
-}
-
-// nodeW896 runs node "w896" on *s.
-func (g *Fan1000) nodeW896(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW896); err != nil {
-		return err
-	}
-	out, err := g.h.W896(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW896, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW896, s)
-	return nil
-}
-
-// nodeW897 runs node "w897" on *s.
-func (g *Fan1000) nodeW897(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW897); err != nil {
-		return err
-	}
-	out, err := g.h.W897(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW897, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW897, s)
-	return nil
-}
-
-// nodeW898 runs node "w898" on *s.
-func (g *Fan1000) nodeW898(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW898); err != nil {
-		return err
-	}
-	out, err := g.h.W898(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW898, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW898, s)
-	return nil
-}
-
-// nodeW899 runs node "w899" on *s.
-func (g *Fan1000) nodeW899(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW899); err != nil {
-		return err
-	}
-	out, err := g.h.W899(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW899, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW899, s)
-	return nil
-}
-
-// nodeW900 runs node "w900" on *s.
-func (g *Fan1000) nodeW900(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW900); err != nil {
-		return err
-	}
-	out, err := g.h.W900(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW900, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW900, s)
-	return nil
-}
-
-// nodeW901 runs node "w901" on *s.
-func (g *Fan1000) nodeW901(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW901); err != nil {
-		return err
-	}
-	out, err := g.h.W901(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW901, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW901, s)
-	return nil
-}
-
-// nodeW902 runs node "w902" on *s.
-func (g *Fan1000) nodeW902(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW902); err != nil {
-		return err
-	}
-	out, err := g.h.W902(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW902, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW902, s)
-	return nil
-}
-
-// nodeW903 runs node "w903" on *s.
-func (g *Fan1000) nodeW903(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW903); err != nil {
-		return err
-	}
-	out, err := g.h.W903(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW903, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW903, s)
-	return nil
-}
-
-// nodeW904 runs node "w904" on *s.
-func (g *Fan1000) nodeW904(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW904); err != nil {
-		return err
-	}
-	out, err := g.h.W904(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW904, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW904, s)
-	return nil
-}
-
-// nodeW905 runs node "w905" on *s.
-func (g *Fan1000) nodeW905(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW905); err != nil {
-		return err
-	}
-	out, err := g.h.W905(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW905, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW905, s)
-	return nil
-}
-
-// nodeW906 runs node "w906" on *s.
-func (g *Fan1000) nodeW906(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW906); err != nil {
-		return err
-	}
-	out, err := g.h.W906(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW906, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW906, s)
-	return nil
-}
-
-// nodeW907 runs node "w907" on *s.
-func (g *Fan1000) nodeW907(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW907); err != nil {
-		return err
-	}
-	out, err := g.h.W907(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW907, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW907, s)
-	return nil
-}
-
-// nodeW908 runs node "w908" on *s.
-func (g *Fan1000) nodeW908(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW908); err != nil {
-		return err
-	}
-	out, err := g.h.W908(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW908, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW908, s)
-	return nil
-}
-
-// nodeW909 runs node "w909" on *s.
-func (g *Fan1000) nodeW909(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW909); err != nil {
-		return err
-	}
-	out, err := g.h.W909(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW909, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW909, s)
-	return nil
-}
-
-// nodeW910 runs node "w910" on *s.
-func (g *Fan1000) nodeW910(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW910); err != nil {
-		return err
-	}
-	out, err := g.h.W910(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW910, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW910, s)
-	return nil
-}
-
-// nodeW911 runs node "w911" on *s.
-func (g *Fan1000) nodeW911(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW911); err != nil {
-		return err
-	}
-	out, err := g.h.W911(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW911, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW911, s)
-	return nil
-}
-
-// nodeW912 runs node "w912" on *s.
-func (g *Fan1000) nodeW912(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW912); err != nil {
-		return err
-	}
-	out, err := g.h.W912(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW912, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW912, s)
-	return nil
-}
-
-// nodeW913 runs node "w913" on *s.
-func (g *Fan1000) nodeW913(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW913); err != nil {
-		return err
-	}
-	out, err := g.h.W913(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW913, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW913, s)
-	return nil
-}
-
-// nodeW914 runs node "w914" on *s.
-func (g *Fan1000) nodeW914(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW914); err != nil {
-		return err
-	}
-	out, err := g.h.W914(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW914, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW914, s)
-	return nil
-}
-
-// nodeW915 runs node "w915" on *s.
-func (g *Fan1000) nodeW915(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW915); err != nil {
-		return err
-	}
-	out, err := g.h.W915(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW915, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW915, s)
-	return nil
-}
-
-// nodeW916 runs node "w916" on *s.
-func (g *Fan1000) nodeW916(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW916); err != nil {
-		return err
-	}
-	out, err := g.h.W916(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW916, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW916, s)
-	return nil
-}
-
-// nodeW917 runs node "w917" on *s.
-func (g *Fan1000) nodeW917(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW917); err != nil {
-		return err
-	}
-	out, err := g.h.W917(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW917, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW917, s)
-	return nil
-}
-
-// nodeW918 runs node "w918" on *s.
-func (g *Fan1000) nodeW918(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW918); err != nil {
-		return err
-	}
-	out, err := g.h.W918(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW918, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW918, s)
-	return nil
-}
-
-// nodeW919 runs node "w919" on *s.
-func (g *Fan1000) nodeW919(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW919); err != nil {
-		return err
-	}
-	out, err := g.h.W919(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW919, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW919, s)
-	return nil
-}
-
-// nodeW920 runs node "w920" on *s.
-func (g *Fan1000) nodeW920(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW920); err != nil {
-		return err
-	}
-	out, err := g.h.W920(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW920, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW920, s)
-	return nil
-}
-
-// nodeW921 runs node "w921" on *s.
-func (g *Fan1000) nodeW921(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW921); err != nil {
-		return err
-	}
-	out, err := g.h.W921(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW921, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW921, s)
-	return nil
-}
-
-// nodeW922 runs node "w922" on *s.
-func (g *Fan1000) nodeW922(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW922); err != nil {
-		return err
-	}
-	out, err := g.h.W922(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW922, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW922, s)
-	return nil
-}
-
-// nodeW923 runs node "w923" on *s.
-func (g *Fan1000) nodeW923(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW923); err != nil {
-		return err
-	}
-	out, err := g.h.W923(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW923, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW923, s)
-	return nil
-}
-
-// nodeW924 runs node "w924" on *s.
-func (g *Fan1000) nodeW924(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW924); err != nil {
-		return err
-	}
-	out, err := g.h.W924(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW924, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW924, s)
-	return nil
-}
-
-// nodeW925 runs node "w925" on *s.
-func (g *Fan1000) nodeW925(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW925); err != nil {
-		return err
-	}
-	out, err := g.h.W925(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW925, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW925, s)
-	return nil
-}
-
-// nodeW926 runs node "w926" on *s.
-func (g *Fan1000) nodeW926(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW926); err != nil {
-		return err
-	}
-	out, err := g.h.W926(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW926, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW926, s)
-	return nil
-}
-
-// nodeW927 runs node "w927" on *s.
-func (g *Fan1000) nodeW927(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW927); err != nil {
-		return err
-	}
-	out, err := g.h.W927(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW927, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW927, s)
-	return nil
-}
-
-// nodeW928 runs node "w928" on *s.
-func (g *Fan1000) nodeW928(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW928); err != nil {
-		return err
-	}
-	out, err := g.h.W928(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW928, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW928, s)
-	return nil
-}
-
-// nodeW929 runs node "w929" on *s.
-func (g *Fan1000) nodeW929(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW929); err != nil {
-		return err
-	}
-	out, err := g.h.W929(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW929, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW929, s)
-	return nil
-}
-
-// nodeW930 runs node "w930" on *s.
-func (g *Fan1000) nodeW930(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW930); err != nil {
-		return err
-	}
-	out, err := g.h.W930(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW930, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW930, s)
-	return nil
-}
-
-// nodeW931 runs node "w931" on *s.
-func (g *Fan1000) nodeW931(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW931); err != nil {
-		return err
-	}
-	out, err := g.h.W931(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW931, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW931, s)
-	return nil
-}
-
-// nodeW932 runs node "w932" on *s.
-func (g *Fan1000) nodeW932(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW932); err != nil {
-		return err
-	}
-	out, err := g.h.W932(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW932, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW932, s)
-	return nil
-}
-
-// nodeW933 runs node "w933" on *s.
-func (g *Fan1000) nodeW933(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW933); err != nil {
-		return err
-	}
-	out, err := g.h.W933(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW933, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW933, s)
-	return nil
-}
-
-// nodeW934 runs node "w934" on *s.
-func (g *Fan1000) nodeW934(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW934); err != nil {
-		return err
-	}
-	out, err := g.h.W934(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW934, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW934, s)
-	return nil
-}
-
-// nodeW935 runs node "w935" on *s.
-func (g *Fan1000) nodeW935(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW935); err != nil {
-		return err
-	}
-	out, err := g.h.W935(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW935, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW935, s)
-	return nil
-}
-
-// nodeW936 runs node "w936" on *s.
-func (g *Fan1000) nodeW936(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW936); err != nil {
-		return err
-	}
-	out, err := g.h.W936(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW936, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW936, s)
-	return nil
-}
-
-// nodeW937 runs node "w937" on *s.
-func (g *Fan1000) nodeW937(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW937); err != nil {
-		return err
-	}
-	out, err := g.h.W937(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW937, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW937, s)
-	return nil
-}
-
-// nodeW938 runs node "w938" on *s.
-func (g *Fan1000) nodeW938(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW938); err != nil {
-		return err
-	}
-	out, err := g.h.W938(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW938, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW938, s)
-	return nil
-}
-
-// nodeW939 runs node "w939" on *s.
-func (g *Fan1000) nodeW939(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW939); err != nil {
-		return err
-	}
-	out, err := g.h.W939(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW939, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW939, s)
-	return nil
-}
-
-// nodeW940 runs node "w940" on *s.
-func (g *Fan1000) nodeW940(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW940); err != nil {
-		return err
-	}
-	out, err := g.h.W940(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW940, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW940, s)
-	return nil
-}
-
-// nodeW941 runs node "w941" on *s.
-func (g *Fan1000) nodeW941(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW941); err != nil {
-		return err
-	}
-	out, err := g.h.W941(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW941, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW941, s)
-	return nil
-}
-
-// nodeW942 runs node "w942" on *s.
-func (g *Fan1000) nodeW942(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW942); err != nil {
-		return err
-	}
-	out, err := g.h.W942(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW942, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW942, s)
-	return nil
-}
-
-// nodeW943 runs node "w943" on *s.
-func (g *Fan1000) nodeW943(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW943); err != nil {
-		return err
-	}
-	out, err := g.h.W943(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW943, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW943, s)
-	return nil
-}
-
-// nodeW944 runs node "w944" on *s.
-func (g *Fan1000) nodeW944(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW944); err != nil {
-		return err
-	}
-	out, err := g.h.W944(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW944, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW944, s)
-	return nil
-}
-
-// nodeW945 runs node "w945" on *s.
-func (g *Fan1000) nodeW945(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW945); err != nil {
-		return err
-	}
-	out, err := g.h.W945(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW945, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW945, s)
-	return nil
-}
-
-// nodeW946 runs node "w946" on *s.
-func (g *Fan1000) nodeW946(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW946); err != nil {
-		return err
-	}
-	out, err := g.h.W946(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW946, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW946, s)
-	return nil
-}
-
-// nodeW947 runs node "w947" on *s.
-func (g *Fan1000) nodeW947(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW947); err != nil {
-		return err
-	}
-	out, err := g.h.W947(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW947, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW947, s)
-	return nil
-}
-
-// nodeW948 runs node "w948" on *s.
-func (g *Fan1000) nodeW948(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW948); err != nil {
-		return err
-	}
-	out, err := g.h.W948(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW948, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW948, s)
-	return nil
-}
-
-// nodeW949 runs node "w949" on *s.
-func (g *Fan1000) nodeW949(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW949); err != nil {
-		return err
-	}
-	out, err := g.h.W949(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW949, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW949, s)
-	return nil
-}
-
-// nodeW950 runs node "w950" on *s.
-func (g *Fan1000) nodeW950(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW950); err != nil {
-		return err
-	}
-	out, err := g.h.W950(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW950, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW950, s)
-	return nil
-}
-
-// nodeW951 runs node "w951" on *s.
-func (g *Fan1000) nodeW951(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW951); err != nil {
-		return err
-	}
-	out, err := g.h.W951(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW951, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW951, s)
-	return nil
-}
-
-// nodeW952 runs node "w952" on *s.
-func (g *Fan1000) nodeW952(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW952); err != nil {
-		return err
-	}
-	out, err := g.h.W952(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW952, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW952, s)
-	return nil
-}
-
-// nodeW953 runs node "w953" on *s.
-func (g *Fan1000) nodeW953(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW953); err != nil {
-		return err
-	}
-	out, err := g.h.W953(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW953, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW953, s)
-	return nil
-}
-
-// nodeW954 runs node "w954" on *s.
-func (g *Fan1000) nodeW954(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW954); err != nil {
-		return err
-	}
-	out, err := g.h.W954(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW954, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW954, s)
-	return nil
-}
-
-// nodeW955 runs node "w955" on *s.
-func (g *Fan1000) nodeW955(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW955); err != nil {
-		return err
-	}
-	out, err := g.h.W955(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW955, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW955, s)
-	return nil
-}
-
-// nodeW956 runs node "w956" on *s.
-func (g *Fan1000) nodeW956(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW956); err != nil {
-		return err
-	}
-	out, err := g.h.W956(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW956, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW956, s)
-	return nil
-}
-
-// nodeW957 runs node "w957" on *s.
-func (g *Fan1000) nodeW957(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW957); err != nil {
-		return err
-	}
-	out, err := g.h.W957(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW957, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW957, s)
-	return nil
-}
-
-// nodeW958 runs node "w958" on *s.
-func (g *Fan1000) nodeW958(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW958); err != nil {
-		return err
-	}
-	out, err := g.h.W958(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW958, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW958, s)
-	return nil
-}
-
-// nodeW959 runs node "w959" on *s.
-func (g *Fan1000) nodeW959(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW959); err != nil {
-		return err
-	}
-	out, err := g.h.W959(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW959, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW959, s)
-	return nil
-}
-
-// nodeW960 runs node "w960" on *s.
-func (g *Fan1000) nodeW960(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW960); err != nil {
-		return err
-	}
-	out, err := g.h.W960(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW960, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW960, s)
-	return nil
-}
-
-// nodeW961 runs node "w961" on *s.
-func (g *Fan1000) nodeW961(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW961); err != nil {
-		return err
-	}
-	out, err := g.h.W961(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW961, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW961, s)
-	return nil
-}
-
-// nodeW962 runs node "w962" on *s.
-func (g *Fan1000) nodeW962(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW962); err != nil {
-		return err
-	}
-	out, err := g.h.W962(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW962, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW962, s)
-	return nil
-}
-
-// nodeW963 runs node "w963" on *s.
-func (g *Fan1000) nodeW963(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW963); err != nil {
-		return err
-	}
-	out, err := g.h.W963(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW963, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW963, s)
-	return nil
-}
-
-// nodeW964 runs node "w964" on *s.
-func (g *Fan1000) nodeW964(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW964); err != nil {
-		return err
-	}
-	out, err := g.h.W964(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW964, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW964, s)
-	return nil
-}
-
-// nodeW965 runs node "w965" on *s.
-func (g *Fan1000) nodeW965(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW965); err != nil {
-		return err
-	}
-	out, err := g.h.W965(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW965, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW965, s)
-	return nil
-}
-
-// nodeW966 runs node "w966" on *s.
-func (g *Fan1000) nodeW966(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW966); err != nil {
-		return err
-	}
-	out, err := g.h.W966(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW966, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW966, s)
-	return nil
-}
-
-// nodeW967 runs node "w967" on *s.
-func (g *Fan1000) nodeW967(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW967); err != nil {
-		return err
-	}
-	out, err := g.h.W967(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW967, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW967, s)
-	return nil
-}
-
-// nodeW968 runs node "w968" on *s.
-func (g *Fan1000) nodeW968(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW968); err != nil {
-		return err
-	}
-	out, err := g.h.W968(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW968, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW968, s)
-	return nil
-}
-
-// nodeW969 runs node "w969" on *s.
-func (g *Fan1000) nodeW969(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW969); err != nil {
-		return err
-	}
-	out, err := g.h.W969(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW969, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW969, s)
-	return nil
-}
-
-// nodeW970 runs node "w970" on *s.
-func (g *Fan1000) nodeW970(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW970); err != nil {
-		return err
-	}
-	out, err := g.h.W970(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW970, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW970, s)
-	return nil
-}
-
-// nodeW971 runs node "w971" on *s.
-func (g *Fan1000) nodeW971(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW971); err != nil {
-		return err
-	}
-	out, err := g.h.W971(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW971, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW971, s)
-	return nil
-}
-
-// nodeW972 runs node "w972" on *s.
-func (g *Fan1000) nodeW972(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW972); err != nil {
-		return err
-	}
-	out, err := g.h.W972(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW972, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW972, s)
-	return nil
-}
-
-// nodeW973 runs node "w973" on *s.
-func (g *Fan1000) nodeW973(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW973); err != nil {
-		return err
-	}
-	out, err := g.h.W973(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW973, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW973, s)
-	return nil
-}
-
-// nodeW974 runs node "w974" on *s.
-func (g *Fan1000) nodeW974(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW974); err != nil {
-		return err
-	}
-	out, err := g.h.W974(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW974, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW974, s)
-	return nil
-}
-
-// nodeW975 runs node "w975" on *s.
-func (g *Fan1000) nodeW975(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW975); err != nil {
-		return err
-	}
-	out, err := g.h.W975(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW975, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW975, s)
-	return nil
-}
-
-// nodeW976 runs node "w976" on *s.
-func (g *Fan1000) nodeW976(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW976); err != nil {
-		return err
-	}
-	out, err := g.h.W976(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW976, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW976, s)
-	return nil
-}
-
-// nodeW977 runs node "w977" on *s.
-func (g *Fan1000) nodeW977(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW977); err != nil {
-		return err
-	}
-	out, err := g.h.W977(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW977, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW977, s)
-	return nil
-}
-
-// nodeW978 runs node "w978" on *s.
-func (g *Fan1000) nodeW978(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW978); err != nil {
-		return err
-	}
-	out, err := g.h.W978(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW978, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW978, s)
-	return nil
-}
-
-// nodeW979 runs node "w979" on *s.
-func (g *Fan1000) nodeW979(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW979); err != nil {
-		return err
-	}
-	out, err := g.h.W979(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW979, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW979, s)
-	return nil
-}
-
-// nodeW980 runs node "w980" on *s.
-func (g *Fan1000) nodeW980(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW980); err != nil {
-		return err
-	}
-	out, err := g.h.W980(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW980, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW980, s)
-	return nil
-}
-
-// nodeW981 runs node "w981" on *s.
-func (g *Fan1000) nodeW981(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW981); err != nil {
-		return err
-	}
-	out, err := g.h.W981(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW981, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW981, s)
-	return nil
-}
-
-// nodeW982 runs node "w982" on *s.
-func (g *Fan1000) nodeW982(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW982); err != nil {
-		return err
-	}
-	out, err := g.h.W982(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW982, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW982, s)
-	return nil
-}
-
-// nodeW983 runs node "w983" on *s.
-func (g *Fan1000) nodeW983(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW983); err != nil {
-		return err
-	}
-	out, err := g.h.W983(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW983, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW983, s)
-	return nil
-}
-
-// nodeW984 runs node "w984" on *s.
-func (g *Fan1000) nodeW984(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW984); err != nil {
-		return err
-	}
-	out, err := g.h.W984(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW984, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW984, s)
-	return nil
-}
-
-// nodeW985 runs node "w985" on *s.
-func (g *Fan1000) nodeW985(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW985); err != nil {
-		return err
-	}
-	out, err := g.h.W985(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW985, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW985, s)
-	return nil
-}
-
-// nodeW986 runs node "w986" on *s.
-func (g *Fan1000) nodeW986(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW986); err != nil {
-		return err
-	}
-	out, err := g.h.W986(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW986, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW986, s)
-	return nil
-}
-
-// nodeW987 runs node "w987" on *s.
-func (g *Fan1000) nodeW987(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW987); err != nil {
-		return err
-	}
-	out, err := g.h.W987(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW987, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW987, s)
-	return nil
-}
-
-// nodeW988 runs node "w988" on *s.
-func (g *Fan1000) nodeW988(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW988); err != nil {
-		return err
-	}
-	out, err := g.h.W988(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW988, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW988, s)
-	return nil
-}
-
-// nodeW989 runs node "w989" on *s.
-func (g *Fan1000) nodeW989(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW989); err != nil {
-		return err
-	}
-	out, err := g.h.W989(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW989, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW989, s)
-	return nil
-}
-
-// nodeW990 runs node "w990" on *s.
-func (g *Fan1000) nodeW990(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW990); err != nil {
-		return err
-	}
-	out, err := g.h.W990(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW990, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW990, s)
-	return nil
-}
-
-// nodeW991 runs node "w991" on *s.
-func (g *Fan1000) nodeW991(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW991); err != nil {
-		return err
-	}
-	out, err := g.h.W991(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW991, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW991, s)
-	return nil
-}
-
-// nodeW992 runs node "w992" on *s.
-func (g *Fan1000) nodeW992(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW992); err != nil {
-		return err
-	}
-	out, err := g.h.W992(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW992, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW992, s)
-	return nil
-}
-
-// nodeW993 runs node "w993" on *s.
-func (g *Fan1000) nodeW993(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW993); err != nil {
-		return err
-	}
-	out, err := g.h.W993(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW993, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW993, s)
-	return nil
-}
-
-// nodeW994 runs node "w994" on *s.
-func (g *Fan1000) nodeW994(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW994); err != nil {
-		return err
-	}
-	out, err := g.h.W994(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW994, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW994, s)
-	return nil
-}
-
-// nodeW995 runs node "w995" on *s.
-func (g *Fan1000) nodeW995(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW995); err != nil {
-		return err
-	}
-	out, err := g.h.W995(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW995, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW995, s)
-	return nil
-}
-
-// nodeW996 runs node "w996" on *s.
-func (g *Fan1000) nodeW996(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW996); err != nil {
-		return err
-	}
-	out, err := g.h.W996(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW996, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW996, s)
-	return nil
-}
-
-// nodeW997 runs node "w997" on *s.
-func (g *Fan1000) nodeW997(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW997); err != nil {
-		return err
-	}
-	out, err := g.h.W997(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW997, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW997, s)
-	return nil
-}
-
-// nodeW998 runs node "w998" on *s.
-func (g *Fan1000) nodeW998(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW998); err != nil {
-		return err
-	}
-	out, err := g.h.W998(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW998, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW998, s)
-	return nil
-}
-
-// nodeW999 runs node "w999" on *s.
-func (g *Fan1000) nodeW999(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW999); err != nil {
-		return err
-	}
-	out, err := g.h.W999(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW999, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW999, s)
-	return nil
-}
-
-// nodeW1000 runs node "w1000" on *s.
-func (g *Fan1000) nodeW1000(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan1000NodeW1000); err != nil {
-		return err
-	}
-	out, err := g.h.W1000(ctx, *s)
-	if err != nil {
-		return x.Fail(fan1000NodeW1000, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeW1000, s)
-	return nil
-}
-
-// nodeJoin runs node "join" on *s.
-func (g *Fan1000) nodeJoin(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State, b *JoinBranches) error {
-	if err := x.Enter(ctx, in, fan1000NodeJoin); err != nil {
-		return err
-	}
-	out, err := g.h.Join(ctx, *s, *b)
-	if err != nil {
-		return x.Fail(fan1000NodeJoin, err)
-	}
-	*s = out
-	x.Leave(in, fan1000NodeJoin, s)
-	return nil
 }
 
 // fan1000JoinJoin is one activation of the fork at "start": each branch delivers its final state into it exactly once, under its lock, and fan-in "join" reads it after all have arrived.

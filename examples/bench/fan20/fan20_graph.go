@@ -238,25 +238,38 @@ var fan20ForkStart = runtime.ForkSpec{
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *Fan20) run(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
+	var out model.State // what the node that just ran returned
 	for {
 		switch n {
 		case fan20NodeStart:
-			if err := g.nodeStart(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.Start(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			// The branches forked at "start" meet at "join", which runs here once all have arrived.
 			jJoin := &fan20JoinJoin{
 				fork: *s,
 				g:    g,
 				x:    x,
 			}
-			if err := x.Fork(ctx, in, &fan20ForkStart, jJoin); err != nil {
+			if err = x.Fork(ctx, in, &fan20ForkStart, jJoin); err != nil {
 				return err
 			}
 			n = fan20NodeJoin
-			if err := g.nodeJoin(ctx, x, in, s, &jJoin.in); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.Join(ctx, *s, jJoin.in)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
@@ -267,420 +280,233 @@ func (g *Fan20) run(ctx context.Context, x *runtime.Exec[model.State], in runtim
 // branchStart runs one branch forked at "start" from node n until it reaches fan-in "join".
 func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
+	var out model.State // what the node that just ran returned
 	for {
 		switch n {
 		case fan20NodeW1:
-			if err := g.nodeW1(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W1(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan20NodeW2:
-			if err := g.nodeW2(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W2(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan20NodeW3:
-			if err := g.nodeW3(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W3(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan20NodeW4:
-			if err := g.nodeW4(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W4(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan20NodeW5:
-			if err := g.nodeW5(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W5(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan20NodeW6:
-			if err := g.nodeW6(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W6(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan20NodeW7:
-			if err := g.nodeW7(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W7(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan20NodeW8:
-			if err := g.nodeW8(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W8(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan20NodeW9:
-			if err := g.nodeW9(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W9(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan20NodeW10:
-			if err := g.nodeW10(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W10(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan20NodeW11:
-			if err := g.nodeW11(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W11(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan20NodeW12:
-			if err := g.nodeW12(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W12(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan20NodeW13:
-			if err := g.nodeW13(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W13(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan20NodeW14:
-			if err := g.nodeW14(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W14(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan20NodeW15:
-			if err := g.nodeW15(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W15(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan20NodeW16:
-			if err := g.nodeW16(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W16(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan20NodeW17:
-			if err := g.nodeW17(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W17(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan20NodeW18:
-			if err := g.nodeW18(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W18(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan20NodeW19:
-			if err := g.nodeW19(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W19(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case fan20NodeW20:
-			if err := g.nodeW20(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.W20(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
-}
-
-// nodeStart runs node "start" on *s.
-func (g *Fan20) nodeStart(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan20NodeStart); err != nil {
-		return err
-	}
-	out, err := g.h.Start(ctx, *s)
-	if err != nil {
-		return x.Fail(fan20NodeStart, err)
-	}
-	*s = out
-	x.Leave(in, fan20NodeStart, s)
-	return nil
-}
-
-// nodeW1 runs node "w1" on *s.
-func (g *Fan20) nodeW1(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan20NodeW1); err != nil {
-		return err
-	}
-	out, err := g.h.W1(ctx, *s)
-	if err != nil {
-		return x.Fail(fan20NodeW1, err)
-	}
-	*s = out
-	x.Leave(in, fan20NodeW1, s)
-	return nil
-}
-
-// nodeW2 runs node "w2" on *s.
-func (g *Fan20) nodeW2(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan20NodeW2); err != nil {
-		return err
-	}
-	out, err := g.h.W2(ctx, *s)
-	if err != nil {
-		return x.Fail(fan20NodeW2, err)
-	}
-	*s = out
-	x.Leave(in, fan20NodeW2, s)
-	return nil
-}
-
-// nodeW3 runs node "w3" on *s.
-func (g *Fan20) nodeW3(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan20NodeW3); err != nil {
-		return err
-	}
-	out, err := g.h.W3(ctx, *s)
-	if err != nil {
-		return x.Fail(fan20NodeW3, err)
-	}
-	*s = out
-	x.Leave(in, fan20NodeW3, s)
-	return nil
-}
-
-// nodeW4 runs node "w4" on *s.
-func (g *Fan20) nodeW4(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan20NodeW4); err != nil {
-		return err
-	}
-	out, err := g.h.W4(ctx, *s)
-	if err != nil {
-		return x.Fail(fan20NodeW4, err)
-	}
-	*s = out
-	x.Leave(in, fan20NodeW4, s)
-	return nil
-}
-
-// nodeW5 runs node "w5" on *s.
-func (g *Fan20) nodeW5(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan20NodeW5); err != nil {
-		return err
-	}
-	out, err := g.h.W5(ctx, *s)
-	if err != nil {
-		return x.Fail(fan20NodeW5, err)
-	}
-	*s = out
-	x.Leave(in, fan20NodeW5, s)
-	return nil
-}
-
-// nodeW6 runs node "w6" on *s.
-func (g *Fan20) nodeW6(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan20NodeW6); err != nil {
-		return err
-	}
-	out, err := g.h.W6(ctx, *s)
-	if err != nil {
-		return x.Fail(fan20NodeW6, err)
-	}
-	*s = out
-	x.Leave(in, fan20NodeW6, s)
-	return nil
-}
-
-// nodeW7 runs node "w7" on *s.
-func (g *Fan20) nodeW7(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan20NodeW7); err != nil {
-		return err
-	}
-	out, err := g.h.W7(ctx, *s)
-	if err != nil {
-		return x.Fail(fan20NodeW7, err)
-	}
-	*s = out
-	x.Leave(in, fan20NodeW7, s)
-	return nil
-}
-
-// nodeW8 runs node "w8" on *s.
-func (g *Fan20) nodeW8(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan20NodeW8); err != nil {
-		return err
-	}
-	out, err := g.h.W8(ctx, *s)
-	if err != nil {
-		return x.Fail(fan20NodeW8, err)
-	}
-	*s = out
-	x.Leave(in, fan20NodeW8, s)
-	return nil
-}
-
-// nodeW9 runs node "w9" on *s.
-func (g *Fan20) nodeW9(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan20NodeW9); err != nil {
-		return err
-	}
-	out, err := g.h.W9(ctx, *s)
-	if err != nil {
-		return x.Fail(fan20NodeW9, err)
-	}
-	*s = out
-	x.Leave(in, fan20NodeW9, s)
-	return nil
-}
-
-// nodeW10 runs node "w10" on *s.
-func (g *Fan20) nodeW10(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan20NodeW10); err != nil {
-		return err
-	}
-	out, err := g.h.W10(ctx, *s)
-	if err != nil {
-		return x.Fail(fan20NodeW10, err)
-	}
-	*s = out
-	x.Leave(in, fan20NodeW10, s)
-	return nil
-}
-
-// nodeW11 runs node "w11" on *s.
-func (g *Fan20) nodeW11(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan20NodeW11); err != nil {
-		return err
-	}
-	out, err := g.h.W11(ctx, *s)
-	if err != nil {
-		return x.Fail(fan20NodeW11, err)
-	}
-	*s = out
-	x.Leave(in, fan20NodeW11, s)
-	return nil
-}
-
-// nodeW12 runs node "w12" on *s.
-func (g *Fan20) nodeW12(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan20NodeW12); err != nil {
-		return err
-	}
-	out, err := g.h.W12(ctx, *s)
-	if err != nil {
-		return x.Fail(fan20NodeW12, err)
-	}
-	*s = out
-	x.Leave(in, fan20NodeW12, s)
-	return nil
-}
-
-// nodeW13 runs node "w13" on *s.
-func (g *Fan20) nodeW13(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan20NodeW13); err != nil {
-		return err
-	}
-	out, err := g.h.W13(ctx, *s)
-	if err != nil {
-		return x.Fail(fan20NodeW13, err)
-	}
-	*s = out
-	x.Leave(in, fan20NodeW13, s)
-	return nil
-}
-
-// nodeW14 runs node "w14" on *s.
-func (g *Fan20) nodeW14(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan20NodeW14); err != nil {
-		return err
-	}
-	out, err := g.h.W14(ctx, *s)
-	if err != nil {
-		return x.Fail(fan20NodeW14, err)
-	}
-	*s = out
-	x.Leave(in, fan20NodeW14, s)
-	return nil
-}
-
-// nodeW15 runs node "w15" on *s.
-func (g *Fan20) nodeW15(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan20NodeW15); err != nil {
-		return err
-	}
-	out, err := g.h.W15(ctx, *s)
-	if err != nil {
-		return x.Fail(fan20NodeW15, err)
-	}
-	*s = out
-	x.Leave(in, fan20NodeW15, s)
-	return nil
-}
-
-// nodeW16 runs node "w16" on *s.
-func (g *Fan20) nodeW16(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan20NodeW16); err != nil {
-		return err
-	}
-	out, err := g.h.W16(ctx, *s)
-	if err != nil {
-		return x.Fail(fan20NodeW16, err)
-	}
-	*s = out
-	x.Leave(in, fan20NodeW16, s)
-	return nil
-}
-
-// nodeW17 runs node "w17" on *s.
-func (g *Fan20) nodeW17(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan20NodeW17); err != nil {
-		return err
-	}
-	out, err := g.h.W17(ctx, *s)
-	if err != nil {
-		return x.Fail(fan20NodeW17, err)
-	}
-	*s = out
-	x.Leave(in, fan20NodeW17, s)
-	return nil
-}
-
-// nodeW18 runs node "w18" on *s.
-func (g *Fan20) nodeW18(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan20NodeW18); err != nil {
-		return err
-	}
-	out, err := g.h.W18(ctx, *s)
-	if err != nil {
-		return x.Fail(fan20NodeW18, err)
-	}
-	*s = out
-	x.Leave(in, fan20NodeW18, s)
-	return nil
-}
-
-// nodeW19 runs node "w19" on *s.
-func (g *Fan20) nodeW19(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan20NodeW19); err != nil {
-		return err
-	}
-	out, err := g.h.W19(ctx, *s)
-	if err != nil {
-		return x.Fail(fan20NodeW19, err)
-	}
-	*s = out
-	x.Leave(in, fan20NodeW19, s)
-	return nil
-}
-
-// nodeW20 runs node "w20" on *s.
-func (g *Fan20) nodeW20(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, fan20NodeW20); err != nil {
-		return err
-	}
-	out, err := g.h.W20(ctx, *s)
-	if err != nil {
-		return x.Fail(fan20NodeW20, err)
-	}
-	*s = out
-	x.Leave(in, fan20NodeW20, s)
-	return nil
-}
-
-// nodeJoin runs node "join" on *s.
-func (g *Fan20) nodeJoin(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State, b *JoinBranches) error {
-	if err := x.Enter(ctx, in, fan20NodeJoin); err != nil {
-		return err
-	}
-	out, err := g.h.Join(ctx, *s, *b)
-	if err != nil {
-		return x.Fail(fan20NodeJoin, err)
-	}
-	*s = out
-	x.Leave(in, fan20NodeJoin, s)
-	return nil
 }
 
 // fan20JoinJoin is one activation of the fork at "start": each branch delivers its final state into it exactly once, under its lock, and fan-in "join" reads it after all have arrived.

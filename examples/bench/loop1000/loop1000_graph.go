@@ -100,12 +100,19 @@ var loop1000Names = [...]string{
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *Loop1000) run(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
+	var out model.State // what the node that just ran returned
 	for {
 		switch n {
 		case loop1000NodeCount:
-			if err := g.nodeCount(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.Count(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			if n, err = g.routeCount(ctx, x, s); err != nil || n == loop1000End {
 				return err
 			}
@@ -113,20 +120,6 @@ func (g *Loop1000) run(ctx context.Context, x *runtime.Exec[model.State], in run
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
-}
-
-// nodeCount runs node "count" on *s.
-func (g *Loop1000) nodeCount(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, loop1000NodeCount); err != nil {
-		return err
-	}
-	out, err := g.h.Count(ctx, *s)
-	if err != nil {
-		return x.Fail(loop1000NodeCount, err)
-	}
-	*s = out
-	x.Leave(in, loop1000NodeCount, s)
-	return nil
 }
 
 // routeCount asks RouteCount which edge leaves "count" and returns the node it leads to.

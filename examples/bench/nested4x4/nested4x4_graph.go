@@ -322,25 +322,38 @@ var nested4x4ForkA4 = runtime.ForkSpec{
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *Nested4x4) run(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
+	var out model.State // what the node that just ran returned
 	for {
 		switch n {
 		case nested4x4NodeStart:
-			if err := g.nodeStart(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.Start(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			// The branches forked at "start" meet at "join", which runs here once all have arrived.
 			jJoin := &nested4x4JoinJoin{
 				fork: *s,
 				g:    g,
 				x:    x,
 			}
-			if err := x.Fork(ctx, in, &nested4x4ForkStart, jJoin); err != nil {
+			if err = x.Fork(ctx, in, &nested4x4ForkStart, jJoin); err != nil {
 				return err
 			}
 			n = nested4x4NodeJoin
-			if err := g.nodeJoin(ctx, x, in, s, &jJoin.in); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.Join(ctx, *s, jJoin.in)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
@@ -351,79 +364,128 @@ func (g *Nested4x4) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 // branchStart runs one branch forked at "start" from node n until it reaches fan-in "join".
 func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
+	var out model.State // what the node that just ran returned
 	for {
 		switch n {
 		case nested4x4NodeA1:
-			if err := g.nodeA1(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.A1(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			// The branches forked at "a1" meet at "a1_join", which runs here once all have arrived.
 			jA1Join := &nested4x4JoinA1Join{
 				fork: *s,
 				g:    g,
 				x:    x,
 			}
-			if err := x.Fork(ctx, in, &nested4x4ForkA1, jA1Join); err != nil {
+			if err = x.Fork(ctx, in, &nested4x4ForkA1, jA1Join); err != nil {
 				return err
 			}
 			n = nested4x4NodeA1Join
-			if err := g.nodeA1Join(ctx, x, in, s, &jA1Join.in); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.A1Join(ctx, *s, jA1Join.in)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case nested4x4NodeA2:
-			if err := g.nodeA2(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.A2(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			// The branches forked at "a2" meet at "a2_join", which runs here once all have arrived.
 			jA2Join := &nested4x4JoinA2Join{
 				fork: *s,
 				g:    g,
 				x:    x,
 			}
-			if err := x.Fork(ctx, in, &nested4x4ForkA2, jA2Join); err != nil {
+			if err = x.Fork(ctx, in, &nested4x4ForkA2, jA2Join); err != nil {
 				return err
 			}
 			n = nested4x4NodeA2Join
-			if err := g.nodeA2Join(ctx, x, in, s, &jA2Join.in); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.A2Join(ctx, *s, jA2Join.in)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case nested4x4NodeA3:
-			if err := g.nodeA3(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.A3(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			// The branches forked at "a3" meet at "a3_join", which runs here once all have arrived.
 			jA3Join := &nested4x4JoinA3Join{
 				fork: *s,
 				g:    g,
 				x:    x,
 			}
-			if err := x.Fork(ctx, in, &nested4x4ForkA3, jA3Join); err != nil {
+			if err = x.Fork(ctx, in, &nested4x4ForkA3, jA3Join); err != nil {
 				return err
 			}
 			n = nested4x4NodeA3Join
-			if err := g.nodeA3Join(ctx, x, in, s, &jA3Join.in); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.A3Join(ctx, *s, jA3Join.in)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case nested4x4NodeA4:
-			if err := g.nodeA4(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.A4(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			// The branches forked at "a4" meet at "a4_join", which runs here once all have arrived.
 			jA4Join := &nested4x4JoinA4Join{
 				fork: *s,
 				g:    g,
 				x:    x,
 			}
-			if err := x.Fork(ctx, in, &nested4x4ForkA4, jA4Join); err != nil {
+			if err = x.Fork(ctx, in, &nested4x4ForkA4, jA4Join); err != nil {
 				return err
 			}
 			n = nested4x4NodeA4Join
-			if err := g.nodeA4Join(ctx, x, in, s, &jA4Join.in); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.A4Join(ctx, *s, jA4Join.in)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
@@ -434,27 +496,52 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 // branchA1 runs one branch forked at "a1" from node n until it reaches fan-in "a1_join".
 func (g *Nested4x4) branchA1(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
+	var out model.State // what the node that just ran returned
 	for {
 		switch n {
 		case nested4x4NodeA11:
-			if err := g.nodeA11(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.A11(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case nested4x4NodeA12:
-			if err := g.nodeA12(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.A12(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case nested4x4NodeA13:
-			if err := g.nodeA13(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.A13(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case nested4x4NodeA14:
-			if err := g.nodeA14(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.A14(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
@@ -465,27 +552,52 @@ func (g *Nested4x4) branchA1(ctx context.Context, x *runtime.Exec[model.State], 
 // branchA2 runs one branch forked at "a2" from node n until it reaches fan-in "a2_join".
 func (g *Nested4x4) branchA2(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
+	var out model.State // what the node that just ran returned
 	for {
 		switch n {
 		case nested4x4NodeA21:
-			if err := g.nodeA21(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.A21(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case nested4x4NodeA22:
-			if err := g.nodeA22(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.A22(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case nested4x4NodeA23:
-			if err := g.nodeA23(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.A23(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case nested4x4NodeA24:
-			if err := g.nodeA24(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.A24(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
@@ -496,27 +608,52 @@ func (g *Nested4x4) branchA2(ctx context.Context, x *runtime.Exec[model.State], 
 // branchA3 runs one branch forked at "a3" from node n until it reaches fan-in "a3_join".
 func (g *Nested4x4) branchA3(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
+	var out model.State // what the node that just ran returned
 	for {
 		switch n {
 		case nested4x4NodeA31:
-			if err := g.nodeA31(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.A31(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case nested4x4NodeA32:
-			if err := g.nodeA32(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.A32(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case nested4x4NodeA33:
-			if err := g.nodeA33(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.A33(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case nested4x4NodeA34:
-			if err := g.nodeA34(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.A34(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
@@ -527,396 +664,57 @@ func (g *Nested4x4) branchA3(ctx context.Context, x *runtime.Exec[model.State], 
 // branchA4 runs one branch forked at "a4" from node n until it reaches fan-in "a4_join".
 func (g *Nested4x4) branchA4(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
+	var out model.State // what the node that just ran returned
 	for {
 		switch n {
 		case nested4x4NodeA41:
-			if err := g.nodeA41(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.A41(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case nested4x4NodeA42:
-			if err := g.nodeA42(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.A42(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case nested4x4NodeA43:
-			if err := g.nodeA43(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.A43(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case nested4x4NodeA44:
-			if err := g.nodeA44(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.A44(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
-}
-
-// nodeStart runs node "start" on *s.
-func (g *Nested4x4) nodeStart(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, nested4x4NodeStart); err != nil {
-		return err
-	}
-	out, err := g.h.Start(ctx, *s)
-	if err != nil {
-		return x.Fail(nested4x4NodeStart, err)
-	}
-	*s = out
-	x.Leave(in, nested4x4NodeStart, s)
-	return nil
-}
-
-// nodeA1 runs node "a1" on *s.
-func (g *Nested4x4) nodeA1(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, nested4x4NodeA1); err != nil {
-		return err
-	}
-	out, err := g.h.A1(ctx, *s)
-	if err != nil {
-		return x.Fail(nested4x4NodeA1, err)
-	}
-	*s = out
-	x.Leave(in, nested4x4NodeA1, s)
-	return nil
-}
-
-// nodeA11 runs node "a1_1" on *s.
-func (g *Nested4x4) nodeA11(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, nested4x4NodeA11); err != nil {
-		return err
-	}
-	out, err := g.h.A11(ctx, *s)
-	if err != nil {
-		return x.Fail(nested4x4NodeA11, err)
-	}
-	*s = out
-	x.Leave(in, nested4x4NodeA11, s)
-	return nil
-}
-
-// nodeA12 runs node "a1_2" on *s.
-func (g *Nested4x4) nodeA12(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, nested4x4NodeA12); err != nil {
-		return err
-	}
-	out, err := g.h.A12(ctx, *s)
-	if err != nil {
-		return x.Fail(nested4x4NodeA12, err)
-	}
-	*s = out
-	x.Leave(in, nested4x4NodeA12, s)
-	return nil
-}
-
-// nodeA13 runs node "a1_3" on *s.
-func (g *Nested4x4) nodeA13(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, nested4x4NodeA13); err != nil {
-		return err
-	}
-	out, err := g.h.A13(ctx, *s)
-	if err != nil {
-		return x.Fail(nested4x4NodeA13, err)
-	}
-	*s = out
-	x.Leave(in, nested4x4NodeA13, s)
-	return nil
-}
-
-// nodeA14 runs node "a1_4" on *s.
-func (g *Nested4x4) nodeA14(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, nested4x4NodeA14); err != nil {
-		return err
-	}
-	out, err := g.h.A14(ctx, *s)
-	if err != nil {
-		return x.Fail(nested4x4NodeA14, err)
-	}
-	*s = out
-	x.Leave(in, nested4x4NodeA14, s)
-	return nil
-}
-
-// nodeA1Join runs node "a1_join" on *s.
-func (g *Nested4x4) nodeA1Join(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State, b *A1JoinBranches) error {
-	if err := x.Enter(ctx, in, nested4x4NodeA1Join); err != nil {
-		return err
-	}
-	out, err := g.h.A1Join(ctx, *s, *b)
-	if err != nil {
-		return x.Fail(nested4x4NodeA1Join, err)
-	}
-	*s = out
-	x.Leave(in, nested4x4NodeA1Join, s)
-	return nil
-}
-
-// nodeA2 runs node "a2" on *s.
-func (g *Nested4x4) nodeA2(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, nested4x4NodeA2); err != nil {
-		return err
-	}
-	out, err := g.h.A2(ctx, *s)
-	if err != nil {
-		return x.Fail(nested4x4NodeA2, err)
-	}
-	*s = out
-	x.Leave(in, nested4x4NodeA2, s)
-	return nil
-}
-
-// nodeA21 runs node "a2_1" on *s.
-func (g *Nested4x4) nodeA21(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, nested4x4NodeA21); err != nil {
-		return err
-	}
-	out, err := g.h.A21(ctx, *s)
-	if err != nil {
-		return x.Fail(nested4x4NodeA21, err)
-	}
-	*s = out
-	x.Leave(in, nested4x4NodeA21, s)
-	return nil
-}
-
-// nodeA22 runs node "a2_2" on *s.
-func (g *Nested4x4) nodeA22(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, nested4x4NodeA22); err != nil {
-		return err
-	}
-	out, err := g.h.A22(ctx, *s)
-	if err != nil {
-		return x.Fail(nested4x4NodeA22, err)
-	}
-	*s = out
-	x.Leave(in, nested4x4NodeA22, s)
-	return nil
-}
-
-// nodeA23 runs node "a2_3" on *s.
-func (g *Nested4x4) nodeA23(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, nested4x4NodeA23); err != nil {
-		return err
-	}
-	out, err := g.h.A23(ctx, *s)
-	if err != nil {
-		return x.Fail(nested4x4NodeA23, err)
-	}
-	*s = out
-	x.Leave(in, nested4x4NodeA23, s)
-	return nil
-}
-
-// nodeA24 runs node "a2_4" on *s.
-func (g *Nested4x4) nodeA24(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, nested4x4NodeA24); err != nil {
-		return err
-	}
-	out, err := g.h.A24(ctx, *s)
-	if err != nil {
-		return x.Fail(nested4x4NodeA24, err)
-	}
-	*s = out
-	x.Leave(in, nested4x4NodeA24, s)
-	return nil
-}
-
-// nodeA2Join runs node "a2_join" on *s.
-func (g *Nested4x4) nodeA2Join(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State, b *A2JoinBranches) error {
-	if err := x.Enter(ctx, in, nested4x4NodeA2Join); err != nil {
-		return err
-	}
-	out, err := g.h.A2Join(ctx, *s, *b)
-	if err != nil {
-		return x.Fail(nested4x4NodeA2Join, err)
-	}
-	*s = out
-	x.Leave(in, nested4x4NodeA2Join, s)
-	return nil
-}
-
-// nodeA3 runs node "a3" on *s.
-func (g *Nested4x4) nodeA3(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, nested4x4NodeA3); err != nil {
-		return err
-	}
-	out, err := g.h.A3(ctx, *s)
-	if err != nil {
-		return x.Fail(nested4x4NodeA3, err)
-	}
-	*s = out
-	x.Leave(in, nested4x4NodeA3, s)
-	return nil
-}
-
-// nodeA31 runs node "a3_1" on *s.
-func (g *Nested4x4) nodeA31(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, nested4x4NodeA31); err != nil {
-		return err
-	}
-	out, err := g.h.A31(ctx, *s)
-	if err != nil {
-		return x.Fail(nested4x4NodeA31, err)
-	}
-	*s = out
-	x.Leave(in, nested4x4NodeA31, s)
-	return nil
-}
-
-// nodeA32 runs node "a3_2" on *s.
-func (g *Nested4x4) nodeA32(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, nested4x4NodeA32); err != nil {
-		return err
-	}
-	out, err := g.h.A32(ctx, *s)
-	if err != nil {
-		return x.Fail(nested4x4NodeA32, err)
-	}
-	*s = out
-	x.Leave(in, nested4x4NodeA32, s)
-	return nil
-}
-
-// nodeA33 runs node "a3_3" on *s.
-func (g *Nested4x4) nodeA33(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, nested4x4NodeA33); err != nil {
-		return err
-	}
-	out, err := g.h.A33(ctx, *s)
-	if err != nil {
-		return x.Fail(nested4x4NodeA33, err)
-	}
-	*s = out
-	x.Leave(in, nested4x4NodeA33, s)
-	return nil
-}
-
-// nodeA34 runs node "a3_4" on *s.
-func (g *Nested4x4) nodeA34(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, nested4x4NodeA34); err != nil {
-		return err
-	}
-	out, err := g.h.A34(ctx, *s)
-	if err != nil {
-		return x.Fail(nested4x4NodeA34, err)
-	}
-	*s = out
-	x.Leave(in, nested4x4NodeA34, s)
-	return nil
-}
-
-// nodeA3Join runs node "a3_join" on *s.
-func (g *Nested4x4) nodeA3Join(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State, b *A3JoinBranches) error {
-	if err := x.Enter(ctx, in, nested4x4NodeA3Join); err != nil {
-		return err
-	}
-	out, err := g.h.A3Join(ctx, *s, *b)
-	if err != nil {
-		return x.Fail(nested4x4NodeA3Join, err)
-	}
-	*s = out
-	x.Leave(in, nested4x4NodeA3Join, s)
-	return nil
-}
-
-// nodeA4 runs node "a4" on *s.
-func (g *Nested4x4) nodeA4(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, nested4x4NodeA4); err != nil {
-		return err
-	}
-	out, err := g.h.A4(ctx, *s)
-	if err != nil {
-		return x.Fail(nested4x4NodeA4, err)
-	}
-	*s = out
-	x.Leave(in, nested4x4NodeA4, s)
-	return nil
-}
-
-// nodeA41 runs node "a4_1" on *s.
-func (g *Nested4x4) nodeA41(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, nested4x4NodeA41); err != nil {
-		return err
-	}
-	out, err := g.h.A41(ctx, *s)
-	if err != nil {
-		return x.Fail(nested4x4NodeA41, err)
-	}
-	*s = out
-	x.Leave(in, nested4x4NodeA41, s)
-	return nil
-}
-
-// nodeA42 runs node "a4_2" on *s.
-func (g *Nested4x4) nodeA42(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, nested4x4NodeA42); err != nil {
-		return err
-	}
-	out, err := g.h.A42(ctx, *s)
-	if err != nil {
-		return x.Fail(nested4x4NodeA42, err)
-	}
-	*s = out
-	x.Leave(in, nested4x4NodeA42, s)
-	return nil
-}
-
-// nodeA43 runs node "a4_3" on *s.
-func (g *Nested4x4) nodeA43(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, nested4x4NodeA43); err != nil {
-		return err
-	}
-	out, err := g.h.A43(ctx, *s)
-	if err != nil {
-		return x.Fail(nested4x4NodeA43, err)
-	}
-	*s = out
-	x.Leave(in, nested4x4NodeA43, s)
-	return nil
-}
-
-// nodeA44 runs node "a4_4" on *s.
-func (g *Nested4x4) nodeA44(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) error {
-	if err := x.Enter(ctx, in, nested4x4NodeA44); err != nil {
-		return err
-	}
-	out, err := g.h.A44(ctx, *s)
-	if err != nil {
-		return x.Fail(nested4x4NodeA44, err)
-	}
-	*s = out
-	x.Leave(in, nested4x4NodeA44, s)
-	return nil
-}
-
-// nodeA4Join runs node "a4_join" on *s.
-func (g *Nested4x4) nodeA4Join(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State, b *A4JoinBranches) error {
-	if err := x.Enter(ctx, in, nested4x4NodeA4Join); err != nil {
-		return err
-	}
-	out, err := g.h.A4Join(ctx, *s, *b)
-	if err != nil {
-		return x.Fail(nested4x4NodeA4Join, err)
-	}
-	*s = out
-	x.Leave(in, nested4x4NodeA4Join, s)
-	return nil
-}
-
-// nodeJoin runs node "join" on *s.
-func (g *Nested4x4) nodeJoin(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State, b *JoinBranches) error {
-	if err := x.Enter(ctx, in, nested4x4NodeJoin); err != nil {
-		return err
-	}
-	out, err := g.h.Join(ctx, *s, *b)
-	if err != nil {
-		return x.Fail(nested4x4NodeJoin, err)
-	}
-	*s = out
-	x.Leave(in, nested4x4NodeJoin, s)
-	return nil
 }
 
 // nested4x4JoinJoin is one activation of the fork at "start": each branch delivers its final state into it exactly once, under its lock, and fan-in "join" reads it after all have arrived.

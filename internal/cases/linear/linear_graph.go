@@ -90,69 +90,46 @@ var linearNames = [...]string{
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *Linear) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
+	var out State // what the node that just ran returned
 	for {
 		switch n {
 		case linearNodeFirst:
-			if err := g.nodeFirst(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.First(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = linearNodeSecond
 			fallthrough
 		case linearNodeSecond:
-			if err := g.nodeSecond(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.Second(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = linearNodeThird
 			fallthrough
 		case linearNodeThird:
-			if err := g.nodeThird(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.Third(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
-}
-
-// nodeFirst runs node "first" on *s.
-func (g *Linear) nodeFirst(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, linearNodeFirst); err != nil {
-		return err
-	}
-	out, err := g.h.First(ctx, *s)
-	if err != nil {
-		return x.Fail(linearNodeFirst, err)
-	}
-	*s = out
-	x.Leave(in, linearNodeFirst, s)
-	return nil
-}
-
-// nodeSecond runs node "second" on *s.
-func (g *Linear) nodeSecond(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, linearNodeSecond); err != nil {
-		return err
-	}
-	out, err := g.h.Second(ctx, *s)
-	if err != nil {
-		return x.Fail(linearNodeSecond, err)
-	}
-	*s = out
-	x.Leave(in, linearNodeSecond, s)
-	return nil
-}
-
-// nodeThird runs node "third" on *s.
-func (g *Linear) nodeThird(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, linearNodeThird); err != nil {
-		return err
-	}
-	out, err := g.h.Third(ctx, *s)
-	if err != nil {
-		return x.Fail(linearNodeThird, err)
-	}
-	*s = out
-	x.Leave(in, linearNodeThird, s)
-	return nil
 }

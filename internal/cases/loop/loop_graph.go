@@ -107,12 +107,19 @@ var loopNames = [...]string{
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *Loop) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
+	var out State // what the node that just ran returned
 	for {
 		switch n {
 		case loopNodeCount:
-			if err := g.nodeCount(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.Count(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			if n, err = g.routeCount(ctx, x, s); err != nil || n == loopEnd {
 				return err
 			}
@@ -120,20 +127,6 @@ func (g *Loop) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branc
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
-}
-
-// nodeCount runs node "count" on *s.
-func (g *Loop) nodeCount(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, loopNodeCount); err != nil {
-		return err
-	}
-	out, err := g.h.Count(ctx, *s)
-	if err != nil {
-		return x.Fail(loopNodeCount, err)
-	}
-	*s = out
-	x.Leave(in, loopNodeCount, s)
-	return nil
 }
 
 // routeCount asks RouteCount which edge leaves "count" and returns the node it leads to.

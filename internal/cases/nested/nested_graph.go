@@ -158,25 +158,38 @@ var nestedForkA = runtime.ForkSpec{
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *Nested) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
+	var out State // what the node that just ran returned
 	for {
 		switch n {
 		case nestedNodeTop:
-			if err := g.nodeTop(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.Top(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			// The branches forked at "top" meet at "join", which runs here once all have arrived.
 			jJoin := &nestedJoinJoin{
 				fork: *s,
 				g:    g,
 				x:    x,
 			}
-			if err := x.Fork(ctx, in, &nestedForkTop, jJoin); err != nil {
+			if err = x.Fork(ctx, in, &nestedForkTop, jJoin); err != nil {
 				return err
 			}
 			n = nestedNodeJoin
-			if err := g.nodeJoin(ctx, x, in, s, &jJoin.in); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.Join(ctx, *s, jJoin.in)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
@@ -187,36 +200,61 @@ func (g *Nested) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 // branchTop runs one branch forked at "top" from node n until it reaches fan-in "join".
 func (g *Nested) branchTop(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
+	var out State // what the node that just ran returned
 	for {
 		switch n {
 		case nestedNodeA:
-			if err := g.nodeA(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.A(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			// The branches forked at "a" meet at "join_a", which runs here once all have arrived.
 			jJoinA := &nestedJoinJoinA{
 				fork: *s,
 				g:    g,
 				x:    x,
 			}
-			if err := x.Fork(ctx, in, &nestedForkA, jJoinA); err != nil {
+			if err = x.Fork(ctx, in, &nestedForkA, jJoinA); err != nil {
 				return err
 			}
 			n = nestedNodeJoinA
-			if err := g.nodeJoinA(ctx, x, in, s, &jJoinA.in); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.JoinA(ctx, *s, jJoinA.in)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case nestedNodeB:
-			if err := g.nodeB(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.B(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = nestedNodeB2
 			fallthrough
 		case nestedNodeB2:
-			if err := g.nodeB2(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.B2(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
@@ -227,134 +265,35 @@ func (g *Nested) branchTop(ctx context.Context, x *runtime.Exec[State], in runti
 // branchA runs one branch forked at "a" from node n until it reaches fan-in "join_a".
 func (g *Nested) branchA(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
+	var out State // what the node that just ran returned
 	for {
 		switch n {
 		case nestedNodeA1:
-			if err := g.nodeA1(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.A1(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case nestedNodeA2:
-			if err := g.nodeA2(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.A2(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
-}
-
-// nodeTop runs node "top" on *s.
-func (g *Nested) nodeTop(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, nestedNodeTop); err != nil {
-		return err
-	}
-	out, err := g.h.Top(ctx, *s)
-	if err != nil {
-		return x.Fail(nestedNodeTop, err)
-	}
-	*s = out
-	x.Leave(in, nestedNodeTop, s)
-	return nil
-}
-
-// nodeA runs node "a" on *s.
-func (g *Nested) nodeA(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, nestedNodeA); err != nil {
-		return err
-	}
-	out, err := g.h.A(ctx, *s)
-	if err != nil {
-		return x.Fail(nestedNodeA, err)
-	}
-	*s = out
-	x.Leave(in, nestedNodeA, s)
-	return nil
-}
-
-// nodeA1 runs node "a1" on *s.
-func (g *Nested) nodeA1(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, nestedNodeA1); err != nil {
-		return err
-	}
-	out, err := g.h.A1(ctx, *s)
-	if err != nil {
-		return x.Fail(nestedNodeA1, err)
-	}
-	*s = out
-	x.Leave(in, nestedNodeA1, s)
-	return nil
-}
-
-// nodeA2 runs node "a2" on *s.
-func (g *Nested) nodeA2(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, nestedNodeA2); err != nil {
-		return err
-	}
-	out, err := g.h.A2(ctx, *s)
-	if err != nil {
-		return x.Fail(nestedNodeA2, err)
-	}
-	*s = out
-	x.Leave(in, nestedNodeA2, s)
-	return nil
-}
-
-// nodeJoinA runs node "join_a" on *s.
-func (g *Nested) nodeJoinA(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b *JoinABranches) error {
-	if err := x.Enter(ctx, in, nestedNodeJoinA); err != nil {
-		return err
-	}
-	out, err := g.h.JoinA(ctx, *s, *b)
-	if err != nil {
-		return x.Fail(nestedNodeJoinA, err)
-	}
-	*s = out
-	x.Leave(in, nestedNodeJoinA, s)
-	return nil
-}
-
-// nodeB runs node "b" on *s.
-func (g *Nested) nodeB(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, nestedNodeB); err != nil {
-		return err
-	}
-	out, err := g.h.B(ctx, *s)
-	if err != nil {
-		return x.Fail(nestedNodeB, err)
-	}
-	*s = out
-	x.Leave(in, nestedNodeB, s)
-	return nil
-}
-
-// nodeB2 runs node "b2" on *s.
-func (g *Nested) nodeB2(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, nestedNodeB2); err != nil {
-		return err
-	}
-	out, err := g.h.B2(ctx, *s)
-	if err != nil {
-		return x.Fail(nestedNodeB2, err)
-	}
-	*s = out
-	x.Leave(in, nestedNodeB2, s)
-	return nil
-}
-
-// nodeJoin runs node "join" on *s.
-func (g *Nested) nodeJoin(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b *JoinBranches) error {
-	if err := x.Enter(ctx, in, nestedNodeJoin); err != nil {
-		return err
-	}
-	out, err := g.h.Join(ctx, *s, *b)
-	if err != nil {
-		return x.Fail(nestedNodeJoin, err)
-	}
-	*s = out
-	x.Leave(in, nestedNodeJoin, s)
-	return nil
 }
 
 // nestedJoinJoin is one activation of the fork at "top": each branch delivers its final state into it exactly once, under its lock, and fan-in "join" reads it after all have arrived.

@@ -172,31 +172,50 @@ var unevenForkPlan = runtime.ForkSpec{
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *Uneven) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
+	var out State // what the node that just ran returned
 	for {
 		switch n {
 		case unevenNodePlan:
-			if err := g.nodePlan(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.Plan(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			// The branches forked at "plan" meet at "merge", which runs here once all have arrived.
 			jMerge := &unevenJoinMerge{
 				fork: *s,
 				g:    g,
 				x:    x,
 			}
-			if err := x.Fork(ctx, in, &unevenForkPlan, jMerge); err != nil {
+			if err = x.Fork(ctx, in, &unevenForkPlan, jMerge); err != nil {
 				return err
 			}
 			n = unevenNodeMerge
-			if err := g.nodeMerge(ctx, x, in, s, &jMerge.in); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.Merge(ctx, *s, jMerge.in)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = unevenNodeReview
 			fallthrough
 		case unevenNodeReview:
-			if err := g.nodeReview(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.Review(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			if n, err = g.routeReview(ctx, x, s); err != nil || n == unevenEnd {
 				return err
 			}
@@ -209,23 +228,42 @@ func (g *Uneven) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 // branchPlan runs one branch forked at "plan" from node n until it reaches fan-in "merge".
 func (g *Uneven) branchPlan(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
+	var out State // what the node that just ran returned
 	for {
 		switch n {
 		case unevenNodeSearchWeb:
-			if err := g.nodeSearchWeb(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.SearchWeb(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			return nil
 		case unevenNodeFetchPapers:
-			if err := g.nodeFetchPapers(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.FetchPapers(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			n = unevenNodeRankPapers
 			fallthrough
 		case unevenNodeRankPapers:
-			if err := g.nodeRankPapers(ctx, x, in, s); err != nil {
+			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
+			out, err = g.h.RankPapers(ctx, *s)
+			if err != nil {
+				return x.Fail(n, err)
+			}
+			*s = out
+			x.Leave(in, n, s)
 			if n, err = g.routeRankPapers(ctx, x, s); err != nil || n == unevenNodeMerge {
 				return err
 			}
@@ -233,62 +271,6 @@ func (g *Uneven) branchPlan(ctx context.Context, x *runtime.Exec[State], in runt
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
-}
-
-// nodePlan runs node "plan" on *s.
-func (g *Uneven) nodePlan(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, unevenNodePlan); err != nil {
-		return err
-	}
-	out, err := g.h.Plan(ctx, *s)
-	if err != nil {
-		return x.Fail(unevenNodePlan, err)
-	}
-	*s = out
-	x.Leave(in, unevenNodePlan, s)
-	return nil
-}
-
-// nodeSearchWeb runs node "search_web" on *s.
-func (g *Uneven) nodeSearchWeb(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, unevenNodeSearchWeb); err != nil {
-		return err
-	}
-	out, err := g.h.SearchWeb(ctx, *s)
-	if err != nil {
-		return x.Fail(unevenNodeSearchWeb, err)
-	}
-	*s = out
-	x.Leave(in, unevenNodeSearchWeb, s)
-	return nil
-}
-
-// nodeFetchPapers runs node "fetch_papers" on *s.
-func (g *Uneven) nodeFetchPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, unevenNodeFetchPapers); err != nil {
-		return err
-	}
-	out, err := g.h.FetchPapers(ctx, *s)
-	if err != nil {
-		return x.Fail(unevenNodeFetchPapers, err)
-	}
-	*s = out
-	x.Leave(in, unevenNodeFetchPapers, s)
-	return nil
-}
-
-// nodeRankPapers runs node "rank_papers" on *s.
-func (g *Uneven) nodeRankPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, unevenNodeRankPapers); err != nil {
-		return err
-	}
-	out, err := g.h.RankPapers(ctx, *s)
-	if err != nil {
-		return x.Fail(unevenNodeRankPapers, err)
-	}
-	*s = out
-	x.Leave(in, unevenNodeRankPapers, s)
-	return nil
 }
 
 // routeRankPapers asks RouteRankPapers which edge leaves "rank_papers" and returns the node it leads to.
@@ -304,34 +286,6 @@ func (g *Uneven) routeRankPapers(ctx context.Context, x *runtime.Exec[State], s 
 		return unevenNodeMerge, nil
 	}
 	return 0, x.BadRoute(unevenNodeRankPapers, "RankPapersRoute", uint64(r))
-}
-
-// nodeMerge runs node "merge" on *s.
-func (g *Uneven) nodeMerge(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b *MergeBranches) error {
-	if err := x.Enter(ctx, in, unevenNodeMerge); err != nil {
-		return err
-	}
-	out, err := g.h.Merge(ctx, *s, *b)
-	if err != nil {
-		return x.Fail(unevenNodeMerge, err)
-	}
-	*s = out
-	x.Leave(in, unevenNodeMerge, s)
-	return nil
-}
-
-// nodeReview runs node "review" on *s.
-func (g *Uneven) nodeReview(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) error {
-	if err := x.Enter(ctx, in, unevenNodeReview); err != nil {
-		return err
-	}
-	out, err := g.h.Review(ctx, *s)
-	if err != nil {
-		return x.Fail(unevenNodeReview, err)
-	}
-	*s = out
-	x.Leave(in, unevenNodeReview, s)
-	return nil
 }
 
 // routeReview asks RouteReview which edge leaves "review" and returns the node it leads to.
