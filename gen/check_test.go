@@ -3,6 +3,7 @@ package gen
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -77,4 +78,45 @@ func FuzzCheck(f *testing.F) {
 			t.Fatalf("a spec without a version was accepted")
 		}
 	})
+}
+
+// BenchmarkCheck10000 parses and checks a 10,000-node spec: a chain with a
+// fork every 100 nodes and a conditional loop every 100.
+func BenchmarkCheck10000(b *testing.B) {
+	src := bigSpec(10000)
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		if _, errs := Check("big.graph.yaml", src); errs != nil {
+			b.Fatal(errs)
+		}
+	}
+}
+
+func bigSpec(n int) []byte {
+	var nodes, edges strings.Builder
+	edges.WriteString("  - {from: __start__, to: n0}\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&nodes, "  - n%d\n", i)
+	}
+	for i := 0; i < n; i++ {
+		next := fmt.Sprintf("n%d", i+1)
+		if i == n-1 {
+			next = "__end__"
+		}
+		switch {
+		case i%100 == 10 && i+3 < n: // n10 forks to n11, n12; they meet at n13
+			fmt.Fprintf(&edges, "  - {from: n%d, parallel: [n%d, n%d], fan_in: n%d}\n", i, i+1, i+2, i+3)
+			fmt.Fprintf(&edges, "  - {from: n%d, to: n%d}\n  - {from: n%d, to: n%d}\n", i+1, i+3, i+2, i+3)
+		case i%100 == 11 || i%100 == 12:
+		case i%100 == 50:
+			fmt.Fprintf(&edges, "  - from: n%d\n    when: {again: n%d, next: %s}\n", i, i-1, next)
+		default:
+			fmt.Fprintf(&edges, "  - {from: n%d, to: %s}\n", i, next)
+		}
+	}
+	out := nodes.String()
+	for i := 13; i < n; i += 100 {
+		out = strings.Replace(out, fmt.Sprintf("  - n%d\n", i), fmt.Sprintf("  - {name: n%d, fan_in: true}\n", i), 1)
+	}
+	return []byte("version: 1\ngraph: Big\nstate: State\nnodes:\n" + out + "edges:\n" + edges.String())
 }
