@@ -116,6 +116,12 @@ func (x *Exec[S]) leave(in Branch, node int, s *S) {
 }
 
 // Fail wraps the error a node's handler returned.
+//
+// It is never inlined: inlined into every case of a generated flow, its
+// temporaries took stack slots per case, and a branch flow of a 100-way
+// fork needed a 1 KB frame, outgrowing the branch goroutine's first stack.
+//
+//go:noinline
 func (x *Exec[S]) Fail(node int, err error) error {
 	return &NodeError{Node: x.names[node], Err: err}
 }
