@@ -483,20 +483,21 @@ func (b *builder) flow() {
 			b.errorf(n.Pos, "node %q is unreachable from __start__: no path leads to it; remove it or add an edge to it", n.Name)
 		}
 	}
-	for _, fk := range b.g.Forks {
-		if !assigned[fk.From] {
-			continue
-		}
-		for _, n := range b.g.Nodes {
-			if assigned[n] && n.Region == fk {
-				fk.Nodes = append(fk.Nodes, n)
-			}
+	// One pass files every node under its region, in spec order.
+	var mainFlow []*Node
+	for _, n := range b.g.Nodes {
+		switch {
+		case !assigned[n]:
+		case n.Region == nil:
+			mainFlow = append(mainFlow, n)
+		default:
+			n.Region.Nodes = append(n.Region.Nodes, n)
 		}
 	}
-	b.termination(nil, assigned)
+	b.termination(nil, mainFlow)
 	for _, fk := range b.g.Forks {
 		if assigned[fk.From] {
-			b.termination(fk, assigned)
+			b.termination(fk, fk.Nodes)
 		}
 	}
 	b.exits()
@@ -621,13 +622,7 @@ func (b *builder) claim(fk *Fork, n *Node, assigned map[*Node]bool, at diag.Pos)
 // termination reports the loops of region fk that can never reach the
 // region's end (__end__, or the fork's fan-in). A node without an outgoing
 // edge is already reported and counts as finishing here.
-func (b *builder) termination(fk *Fork, assigned map[*Node]bool) {
-	var nodes []*Node
-	for _, n := range b.g.Nodes {
-		if assigned[n] && n.Region == fk {
-			nodes = append(nodes, n)
-		}
-	}
+func (b *builder) termination(fk *Fork, nodes []*Node) {
 	succ := func(n *Node) []*Node {
 		if n.Kind == Parallel {
 			return []*Node{n.Fork.FanIn}
