@@ -2,6 +2,7 @@ package gen
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/dave/jennifer/jen"
 
@@ -180,16 +182,23 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 			return nil, errs
 		}
 	}
+	// The two files are independent; formatting dominates the time of a
+	// large graph, so they are rendered side by side.
+	var (
+		test    []byte
+		testErr error
+		wg      sync.WaitGroup
+	)
+	if opts.Tests {
+		wg.Go(func() { test, testErr = golang.GenerateTest(in) })
+	}
 	src, err := golang.Generate(in)
-	if err != nil {
+	wg.Wait()
+	if err = cmp.Or(err, testErr); err != nil {
 		return nil, diag.List{{Pos: at(g.Pos), Message: err.Error()}}
 	}
 	files := []File{{Path: out, Content: src}}
 	if opts.Tests {
-		test, err := golang.GenerateTest(in)
-		if err != nil {
-			return nil, diag.List{{Pos: at(g.Pos), Message: err.Error()}}
-		}
 		files = append(files, File{Path: golang.TestName(out), Content: test})
 	}
 	return files, nil
