@@ -1,0 +1,3 @@
+package copyzoo
+
+//go:generate go tool graphc generate copyzoo.graph.yaml
