@@ -31,6 +31,7 @@ unit:
 fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./gen/spec
 	$(GO) test -run='^$$' -fuzz='^FuzzCheck$$' -fuzztime=$(FUZZTIME) ./gen
+	$(GO) test -run='^$$' -fuzz='^FuzzCopy$$' -fuzztime=$(FUZZTIME) ./internal/cases/copyzoo
 
 verify:
 	$(GO) run ./cmd/graphc verify
