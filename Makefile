@@ -39,7 +39,8 @@ verify:
 ## generate: regenerate every committed output (examples and goldens)
 generate:
 	$(GO) generate ./...
-	$(GO) test ./gen/... -run 'Golden' -update >/dev/null
+	cd examples/bench && $(GO) generate ./...
+	$(GO) test -count=1 ./gen ./gen/typecheck ./templates -run 'Golden' -args -update
 
 ## demo: regenerate the examples and run them (the research graph prints its event stream and diagram)
 demo:
