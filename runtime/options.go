@@ -84,3 +84,9 @@ func (o Options) apply(opts []Option) Options {
 	}
 	return o
 }
+
+// Generated1 is referenced by every file graphc generates for this API:
+// a file generated for a later API names a later constant, so building it
+// against an older runtime fails with "undefined: runtime.GeneratedN"
+// rather than with a puzzle. Upgrade the graphc module to match.
+const Generated1 = true

@@ -11,6 +11,9 @@ import (
 	"sync"
 )
 
+// This file needs a graphc runtime that supports generated code of API 1.
+const _ = runtime.Generated1
+
 // FanoutHandlers are the node handlers of the Fanout graph: implement them and pass them to NewFanout.
 //
 // The seed story: start forks to 20 workers that run in parallel and fan in

@@ -12,6 +12,9 @@ import (
 	"sync"
 )
 
+// This file needs a graphc runtime that supports generated code of API 1.
+const _ = runtime.Generated1
+
 // State is the state of the Pipeline graph, declared in nested.graph.yaml.
 type State struct {
 	Version string

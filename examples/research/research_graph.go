@@ -13,6 +13,9 @@ import (
 	"sync"
 )
 
+// This file needs a graphc runtime that supports generated code of API 1.
+const _ = runtime.Generated1
+
 // ResearchHandlers are the node handlers of the Research graph: implement them and pass them to NewResearch.
 //
 // Plans, then searches two sources in parallel: the web in one node, papers

@@ -10,6 +10,9 @@ import (
 	"iter"
 )
 
+// This file needs a graphc runtime that supports generated code of API 1.
+const _ = runtime.Generated1
+
 // Chain10Handlers are the node handlers of the Chain10 graph: implement them and pass them to NewChain10.
 //
 // A linear chain of 10 nodes, each adding one to N.

@@ -10,6 +10,9 @@ import (
 	"iter"
 )
 
+// This file needs a graphc runtime that supports generated code of API 1.
+const _ = runtime.Generated1
+
 // Chain1000Handlers are the node handlers of the Chain1000 graph: implement them and pass them to NewChain1000.
 //
 // A linear chain of 1000 nodes, each adding one to N.

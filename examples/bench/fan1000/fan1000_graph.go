@@ -11,6 +11,9 @@ import (
 	"sync"
 )
 
+// This file needs a graphc runtime that supports generated code of API 1.
+const _ = runtime.Generated1
+
 // Fan1000Handlers are the node handlers of the Fan1000 graph: implement them and pass them to NewFan1000.
 //
 // start forks to 1000 branches that fan in at join.

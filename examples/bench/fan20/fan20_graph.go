@@ -11,6 +11,9 @@ import (
 	"sync"
 )
 
+// This file needs a graphc runtime that supports generated code of API 1.
+const _ = runtime.Generated1
+
 // Fan20Handlers are the node handlers of the Fan20 graph: implement them and pass them to NewFan20.
 //
 // start forks to 20 branches that fan in at join.

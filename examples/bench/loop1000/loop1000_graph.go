@@ -11,6 +11,9 @@ import (
 	"strconv"
 )
 
+// This file needs a graphc runtime that supports generated code of API 1.
+const _ = runtime.Generated1
+
 // Loop1000Handlers are the node handlers of the Loop1000 graph: implement them and pass them to NewLoop1000.
 //
 // One node that adds one to N, looping on itself until N is 1000.

@@ -11,6 +11,9 @@ import (
 	"sync"
 )
 
+// This file needs a graphc runtime that supports generated code of API 1.
+const _ = runtime.Generated1
+
 // Nested4x4Handlers are the node handlers of the Nested4x4 graph: implement them and pass them to NewNested4x4.
 //
 // start forks to 4 branches, each of which forks to 4 and fans in; then all 4 fan in.

@@ -13,6 +13,9 @@ import (
 	"sync"
 )
 
+// This file needs a graphc runtime that supports generated code of API 1.
+const _ = runtime.Generated1
+
 // CopyZooHandlers are the node handlers of the CopyZoo graph: implement them and pass them to NewCopyZoo.
 //
 // Forks a state that holds every shape the generated deep copy handles into

@@ -9,6 +9,9 @@ import (
 	"iter"
 )
 
+// This file needs a graphc runtime that supports generated code of API 1.
+const _ = runtime.Generated1
+
 // State is the state of the Linear graph, declared in linear.graph.yaml.
 type State struct {
 	// Trail lists the nodes that ran, in order.

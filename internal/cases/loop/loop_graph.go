@@ -10,6 +10,9 @@ import (
 	"strconv"
 )
 
+// This file needs a graphc runtime that supports generated code of API 1.
+const _ = runtime.Generated1
+
 // State is the state of the Loop graph, declared in loop.graph.yaml.
 type State struct {
 	Count int

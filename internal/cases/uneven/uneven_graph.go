@@ -13,6 +13,9 @@ import (
 	"sync"
 )
 
+// This file needs a graphc runtime that supports generated code of API 1.
+const _ = runtime.Generated1
+
 // UnevenHandlers are the node handlers of the Uneven graph: implement them and pass them to NewUneven.
 //
 // Plans, then searches two sources in parallel: the web in one node, papers
