@@ -160,6 +160,10 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 		Source:       filepath.Base(path),
 		State:        stateType(st, pkg),
 		InlineFields: fields,
+		Declared: func(name string) bool {
+			p, ok := pkg.Lookup(name)
+			return ok && p.Filename != absOut
+		},
 	}
 	if len(g.Forks) > 0 {
 		// The copier calls a Clone method when the state has one, and

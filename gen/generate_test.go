@@ -2,6 +2,7 @@ package gen
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -147,5 +148,58 @@ func TestInterruptsAreRefusedNotIgnored(t *testing.T) {
 	_, errs := generateIn(t, dir)
 	if !strings.Contains(errs, "job.graph.yaml:5:3: interrupt_before and interrupt_after are checked but not generated yet") {
 		t.Errorf("got %q", errs)
+	}
+}
+
+// TestImportsDoNotClash: a package that declares names the generated file
+// imports (errors, sync, runtime) still builds: the imports get aliases.
+func TestImportsDoNotClash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a module")
+	}
+	dir := module(t, map[string]string{
+		"job.graph.yaml": forkSpec,
+		"state.go": `package app
+
+type State struct{ Items []string }
+
+var errors, sync = 1, 2
+
+func runtime() string { return "mine" }
+`,
+		"handlers.go": `package app
+
+import "context"
+
+type H struct{}
+
+var _ JobHandlers = H{}
+
+func (H) A(ctx context.Context, s State) (State, error) { return s, nil }
+func (H) B(ctx context.Context, s State) (State, error) { s.Items = append(s.Items, "b"); return s, nil }
+func (H) C(ctx context.Context, s State) (State, error) { s.Items = append(s.Items, "c"); return s, nil }
+func (H) M(ctx context.Context, s State, in MBranches) (State, error) {
+	s.Items = append(in.B.Items, in.C.Items...)
+	return s, nil
+}
+`,
+	})
+	files, errs := Generate([]string{filepath.Join(dir, "job.graph.yaml")}, Options{Tests: true})
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	if err := Write(files); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(files[0].Content), `stderrors "errors"`) {
+		t.Errorf("errors is not aliased:\n%s", files[0].Content[:400])
+	}
+	root, _ := filepath.Abs("..")
+	sum, _ := os.ReadFile(filepath.Join(root, "go.sum"))
+	os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644)
+	cmd := exec.Command("go", "vet", ".")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go vet: %v\n%s", err, out)
 	}
 }
