@@ -101,6 +101,11 @@ func (b *builder) header() {
 	case !st.Inline && !qualifiedRE.MatchString(st.Type.Value):
 		b.errorf(st.Type.Pos, "state type %q is not a Go type name: write Name, or pkg.Name for a type imported from another package", st.Type.Value)
 	}
+	for part := range strings.SplitSeq(st.Type.Value, ".") {
+		if generatedLocals[part] {
+			b.errorf(st.Type.Pos, "state type %q uses the name %s, which the generated code gives to a parameter or variable: rename the type (or the import)", st.Type.Value, part)
+		}
+	}
 	if !st.Inline {
 		return
 	}

@@ -35,3 +35,11 @@ var goKeywords = map[string]bool{
 	"interface": true, "map": true, "package": true, "range": true, "return": true,
 	"select": true, "struct": true, "switch": true, "type": true, "var": true,
 }
+
+// generatedLocals are the parameter and variable names of generated code.
+// The state type is named inside its functions, so it must not be one.
+var generatedLocals = map[string]bool{
+	"b": true, "ctx": true, "entry": true, "err": true, "g": true, "h": true,
+	"in": true, "j": true, "n": true, "newState": true, "o": true, "observe": true,
+	"opts": true, "out": true, "r": true, "s": true, "t": true, "x": true, "yield": true,
+}
