@@ -65,14 +65,20 @@ func NewExec[S any](o Options, names []string) (*Exec[S], error) {
 	return x, nil
 }
 
-// Observed reports whether anyone listens to the run's events.
-func (x *Exec[S]) Observed() bool { return x.observe != nil }
+// cause is err (context.Canceled or DeadlineExceeded), joined with the
+// cause given to context.WithCancelCause or WithTimeoutCause, if any.
+func cause(ctx context.Context, err error) error {
+	if c := context.Cause(ctx); c != nil && c != err {
+		return fmt.Errorf("%w: %w", err, c)
+	}
+	return err
+}
 
 // Enter is called before node runs in branch in. It fails, naming the node,
 // when ctx is done or the step limit is reached.
 func (x *Exec[S]) Enter(ctx context.Context, in Branch, node int) error {
 	if err := ctx.Err(); err != nil {
-		return &NodeError{Node: x.names[node], Err: err}
+		return &NodeError{Node: x.names[node], Err: cause(ctx, err)}
 	}
 	// The main flow never runs while branches do (it waits in Fork, and
 	// branches it runs itself count as branches), so it counts its steps
@@ -98,7 +104,7 @@ func (x *Exec[S]) Enter(ctx context.Context, in Branch, node int) error {
 func (x *Exec[S]) started(ctx context.Context, in Branch, node int) error {
 	x.observe(Event[S]{Kind: NodeStarted, Node: x.names[node], In: in})
 	if err := ctx.Err(); err != nil { // the observer may have waited
-		return &NodeError{Node: x.names[node], Err: err}
+		return &NodeError{Node: x.names[node], Err: cause(ctx, err)}
 	}
 	return nil
 }

@@ -53,19 +53,23 @@ func (x *Exec[S]) Fork(ctx context.Context, in Branch, f *ForkSpec, j Join) erro
 		a.ctx, a.cancel = context.WithCancelCause(ctx)
 		defer a.cancel(nil)
 	}
+	// Deferred, so that a branch run on this goroutine that ends it with
+	// runtime.Goexit still leaves no sibling running behind the fork.
+	defer a.wg.Wait()
 	if x.observe != nil {
 		x.observe(Event[S]{Kind: Forked, Node: x.names[f.Node], In: in, Fork: a.id, Parent: in.Fork, Branches: len(f.Entries)})
 	}
-	last := len(f.Entries) - 1
-	for i := range last {
-		if x.acquire() {
+	for i := range f.Entries {
+		if x.policy == Cancel && a.failed() {
+			break // a branch failed: the rest would only fail on the cancelled context
+		}
+		if i < len(f.Entries)-1 && x.acquire() {
 			a.wg.Add(1)
-			go a.spawned(i)
+			go a.run(i, true)
 		} else {
-			a.run(i, false)
+			a.run(i, false) // the last branch, or no worker free
 		}
 	}
-	a.run(last, false)
 	a.wg.Wait()
 
 	switch len(a.errs) {
@@ -96,17 +100,13 @@ func (x *Exec[S]) acquire() bool {
 	}
 }
 
-// spawned runs branch i on its own goroutine and gives back its token.
-func (a *activation[S]) spawned(i int) {
-	a.run(i, true)
-}
-
 // run runs branch i and records its error. Node panics are recovered by
 // the generated flow; the recover here catches the rest (a panicking Clone
 // method, say) so that a branch can never crash the process, and a branch
 // ended by runtime.Goexit still counts as failed. The call chain of a
 // branch goroutine is kept shallow: goroutines start on small stacks, and
 // growing one costs more than the whole branch.
+// A spawned branch gives back its worker token when it ends.
 func (a *activation[S]) run(i int, spawned bool) {
 	entry := a.spec.Entries[i]
 	returned := false
@@ -123,7 +123,7 @@ func (a *activation[S]) finish(i, entry int, spawned bool, returned *bool) {
 	if r := recover(); r != nil {
 		a.fail(i, &NodeError{Node: a.x.names[entry], Err: &PanicError{Value: r, Stack: debug.Stack()}})
 	} else if !*returned {
-		a.fail(i, &NodeError{Node: a.x.names[entry], Err: errors.New("graphc: the branch goroutine exited (runtime.Goexit) before it delivered")})
+		a.fail(i, &NodeError{Node: a.x.names[entry], Err: fmt.Errorf("graphc: the goroutine of the branch starting at %q exited (runtime.Goexit) before the branch delivered", a.x.names[entry])})
 	}
 	if spawned {
 		if a.x.slots != nil {
@@ -131,6 +131,13 @@ func (a *activation[S]) finish(i, entry int, spawned bool, returned *bool) {
 		}
 		a.wg.Done()
 	}
+}
+
+// failed reports whether a branch has failed.
+func (a *activation[S]) failed() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.errs) > 0
 }
 
 func (a *activation[S]) fail(i int, err error) {

@@ -223,3 +223,61 @@ func TestStreamRunFailsBeforeStart(t *testing.T) {
 		t.Errorf("%d events, want 1 (Done)", n)
 	}
 }
+
+// TestGoexitInInlineBranchWaitsForSiblings: the last branch runs on the
+// forking goroutine; when it ends that goroutine with runtime.Goexit, the
+// fork must still not leave its spawned sibling running.
+func TestGoexitInInlineBranchWaitsForSiblings(t *testing.T) {
+	x, _ := runtime.NewExec[int](runtime.Options{}, []string{"f", "j", "a", "b"})
+	spec := &runtime.ForkSpec{Node: 0, FanIn: 1, Entries: []int{2, 3}}
+	started := make(chan struct{})
+	var siblingDone atomic.Bool
+	j := &join{fail: -1, inner: func(ctx context.Context, b runtime.Branch) error {
+		if b.Index == 0 {
+			close(started)
+			<-ctx.Done() // cancelled once the other branch fails
+			siblingDone.Store(true)
+			return ctx.Err()
+		}
+		<-started
+		goexit()
+		return nil
+	}}
+	var forkReturned atomic.Bool
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer func() { forkReturned.Store(siblingDone.Load()) }()
+		x.Fork(context.Background(), runtime.Branch{}, spec, j)
+	}()
+	<-done
+	if !forkReturned.Load() {
+		t.Error("the fork unwound past its sibling branch, which was still running")
+	}
+}
+
+func TestStreamGoexitIsAnError(t *testing.T) {
+	var last error
+	for e, err := range runtime.Stream(context.Background(), func(ctx context.Context, _ runtime.Option) (int, error) {
+		goexit()
+		return 1, nil
+	}) {
+		if e.Kind == runtime.Done {
+			last = err
+		}
+	}
+	if last == nil || !strings.Contains(last.Error(), "Goexit") {
+		t.Errorf("Done carried %v", last)
+	}
+}
+
+func TestCancelCauseIsKept(t *testing.T) {
+	x, _ := runtime.NewExec[int](runtime.Options{}, []string{"a"})
+	why := errors.New("shutting down")
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(why)
+	err := x.Enter(ctx, runtime.Branch{}, 0)
+	if !errors.Is(err, context.Canceled) || !errors.Is(err, why) {
+		t.Errorf("got %v", err)
+	}
+}

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"iter"
 )
 
@@ -25,12 +26,19 @@ func Stream[S any](ctx context.Context, run func(ctx context.Context, observe Op
 		)
 		go func() {
 			defer close(done)
+			returned := false
+			defer func() {
+				if !returned { // a handler ended the goroutine with runtime.Goexit
+					err = errors.New("graphc: the run's goroutine exited (runtime.Goexit) before the run ended")
+				}
+			}()
 			final, err = run(ctx, WithObserver(func(e Event[S]) {
 				select {
 				case events <- e:
 				case <-stop:
 				}
 			}))
+			returned = true
 		}()
 		defer func() { cancel(); close(stop); <-done }() // cancel first: an observer released by stop sees ctx done
 		sawDone := false
