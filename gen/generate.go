@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"fmt"
 	"go/ast"
+	"go/build"
 	"go/parser"
 	"go/printer"
 	"go/token"
@@ -24,7 +25,8 @@ import (
 // Options configure Generate.
 type Options struct {
 	// Package is the package name to use when the spec names none and the
-	// directory has no Go files yet ($GOPACKAGE under go generate).
+	// directory has no Go files yet ($GOPACKAGE under go generate); it
+	// applies only to specs in the current directory.
 	Package string
 	// Tags are the build tags used to load the package.
 	Tags []string
@@ -36,6 +38,11 @@ type Options struct {
 type File struct {
 	Path    string
 	Content []byte
+	// Remove marks an output the options turned off (the stress test with
+	// -tests=false): Write deletes it if graphc wrote it earlier.
+	Remove bool
+	// Optional outputs may be absent on disk without counting as drift.
+	Optional bool
 }
 
 // generatedHeader starts every file graphc writes; it marks the files that
@@ -176,15 +183,7 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 			return nil, errs
 		}
 		in.CopyDecls = c.Decls()
-		in.Imports = c.Imports()
-		for _, name := range c.Names() {
-			if p, ok := pkg.Lookup(name); ok {
-				errs.Add(at(g.State.Pos), "the deep copy helper %s would collide with %s declared at %s", name, name, p)
-			}
-		}
-		if errs != nil {
-			return nil, errs
-		}
+		in.Imports = c.Imports() // helper names avoid the package's own: see Copier
 	}
 	// The two files are independent; formatting dominates the time of a
 	// large graph, so they are rendered side by side.
@@ -201,11 +200,10 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 	if err = cmp.Or(err, testErr); err != nil {
 		return nil, diag.List{{Pos: at(g.Pos), Message: err.Error()}}
 	}
-	files := []File{{Path: out, Content: src}}
-	if opts.Tests {
-		files = append(files, File{Path: golang.TestName(out), Content: test})
-	}
-	return files, nil
+	return []File{
+		{Path: out, Content: src},
+		{Path: golang.TestName(out), Content: test, Remove: !opts.Tests, Optional: true},
+	}, nil
 }
 
 func lowerFirst(s string) string {
@@ -236,17 +234,22 @@ func packageName(g *graph.Graph, dir string, opts Options) (string, error) {
 		return "", err
 	}
 	fset := token.NewFileSet()
+	ctxt := build.Default
+	ctxt.BuildTags = opts.Tags
 	for _, e := range entries {
 		name := e.Name()
 		if e.IsDir() || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
 			continue
 		}
+		if ok, err := ctxt.MatchFile(dir, name); err != nil || !ok {
+			continue // excluded by build constraints, like a //go:build ignore helper
+		}
 		if f, err := parser.ParseFile(fset, filepath.Join(dir, name), nil, parser.PackageClauseOnly); err == nil {
 			return f.Name.Name, nil
 		}
 	}
-	if opts.Package != "" {
-		return opts.Package, nil
+	if opts.Package != "" && sameDir(dir, ".") {
+		return opts.Package, nil // $GOPACKAGE names the package go generate runs in
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -265,6 +268,13 @@ func packageName(g *graph.Graph, dir string, opts Options) (string, error) {
 		return "", fmt.Errorf("cannot tell the Go package name for %s: add `package: name` to the spec", dir)
 	}
 	return name, nil
+}
+
+// sameDir reports whether a and b are the same directory.
+func sameDir(a, b string) bool {
+	x, err1 := filepath.Abs(a)
+	y, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && x == y
 }
 
 // staleOverlay replaces every file graphc generated in dir with just its

@@ -13,7 +13,14 @@ import (
 func Write(files []File) error {
 	var errs []error
 	for _, f := range files {
-		if old, err := os.ReadFile(f.Path); err == nil && bytes.Equal(old, f.Content) {
+		old, err := os.ReadFile(f.Path)
+		if f.Remove {
+			if err == nil && bytes.HasPrefix(old, []byte(generatedHeader)) {
+				errs = append(errs, os.Remove(f.Path))
+			}
+			continue
+		}
+		if err == nil && bytes.Equal(old, f.Content) {
 			continue
 		}
 		errs = append(errs, writeAtomic(f.Path, f.Content))

@@ -26,7 +26,7 @@ const usage = `graphc compiles state-graph specs (*.graph.yaml) into type-safe G
 Usage:
   graphc generate [-tags list] [-tests=false] SPEC...  write <spec>_graph.go beside each spec
   graphc check SPEC...                                 report every problem in the specs
-  graphc verify [SPEC...]                              exit 1 with a diff if generated files are stale
+  graphc verify [-tags list] [-tests=false] [SPEC...]  exit 1 with a diff if generated files are stale
                                                        (default: every *.graph.yaml below .)
   graphc diagram [-format mermaid|dot] SPEC            print the graph as a diagram
   graphc schema                                        print the JSON Schema of the spec format
@@ -109,7 +109,7 @@ func report(errs diag.List, stderr io.Writer) int {
 
 func generate(args []string, stdout, stderr io.Writer) int {
 	var tags string
-	opts := gen.Options{Package: os.Getenv("GOPACKAGE"), Tests: true}
+	opts := gen.Options{Package: os.Getenv("GOPACKAGE"), Tests: true} // GOPACKAGE: under go generate
 	specs, ok := flags("generate", "[-tags list] [-tests=false] SPEC...", stderr, args, func(fs *flag.FlagSet) {
 		fs.StringVar(&tags, "tags", "", "comma-separated build tags to load the package with")
 		fs.BoolVar(&opts.Tests, "tests", true, "also write <spec>_graph_test.go with the graph's stress test")

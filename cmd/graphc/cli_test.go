@@ -238,3 +238,29 @@ func TestVerifyReportsDrift(t *testing.T) {
 		t.Fatalf("verify after regenerating: exit %d\n%s", code, stdout)
 	}
 }
+
+// TestTestsOptOut: -tests=false removes the stress test graphc wrote
+// before, and verify (tests on by default) accepts a project without it.
+func TestTestsOptOut(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads a module")
+	}
+	dir := newModule(t, map[string]string{"counter.graph.yaml": counterSpec, "handlers.go": counterHandlers})
+	spec := filepath.Join(dir, "counter.graph.yaml")
+	test := filepath.Join(dir, "counter_graph_test.go")
+	if code, _, stderr := run(t, "generate", spec); code != exitOK {
+		t.Fatal(stderr)
+	}
+	if _, err := os.Stat(test); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := run(t, "generate", "-tests=false", spec); code != exitOK {
+		t.Fatal(stderr)
+	}
+	if _, err := os.Stat(test); !os.IsNotExist(err) {
+		t.Errorf("the stale stress test is still there: %v", err)
+	}
+	if code, stdout, _ := run(t, "verify", spec); code != exitOK {
+		t.Errorf("verify after -tests=false: exit %d\n%s", code, stdout)
+	}
+}

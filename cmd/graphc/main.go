@@ -7,7 +7,7 @@
 //
 //	graphc generate [-tags list] [-tests=false] SPEC...  write <spec>_graph.go (and its stress test) beside each spec
 //	graphc check SPEC...                                 report every problem in the specs
-//	graphc verify [SPEC...]                              exit 1 with a diff if generated files are stale (default: all specs below .)
+//	graphc verify [-tags list] [-tests=false] [SPEC...]  exit 1 with a diff if generated files are stale (default: all specs below .)
 //	graphc diagram [-format mermaid|dot] SPEC            print the graph as a diagram
 //	graphc schema                                        print the JSON Schema of the spec format
 //	graphc version                                       print graphc's version
