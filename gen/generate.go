@@ -66,7 +66,7 @@ func OutputName(spec string) string {
 // write. It writes nothing; with any diagnostic, it returns no files.
 func Generate(paths []string, opts Options) ([]File, diag.List) {
 	var files []File
-	var errs diag.List
+	errs := acrossGraphs(paths)
 	for _, p := range paths {
 		fs, more := generateOne(p, opts)
 		files = append(files, fs...)
@@ -102,10 +102,15 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 		return nil, diag.List{{Pos: at(g.Pos), Message: err.Error()}}
 	}
 
+	// What stands in for the output while the package loads: the package
+	// clause, the inline state, and the exported types the output will
+	// declare, so that a state may hold a route enum or a branches struct.
 	var fields []golang.Field
 	var decl bytes.Buffer
+	fmt.Fprintf(&decl, "package %s\n\n", pkgName)
+	stubTypes(&decl, g, userNames(dir, opts))
 	if g.State.Inline {
-		fmt.Fprintf(&decl, "package %s\n\ntype %s struct {\n", pkgName, g.State.Type)
+		fmt.Fprintf(&decl, "type %s struct {\n", g.State.Type)
 		for _, fd := range g.State.Fields {
 			typ, err := TypeExpr(fd.Type)
 			if err != nil {
@@ -129,16 +134,12 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 	if err != nil {
 		return nil, diag.List{{Pos: at(g.Pos), Message: err.Error()}}
 	}
-	if g.State.Inline {
-		overlay[absOut] = decl.Bytes()
-	} else {
-		overlay[absOut] = []byte("package " + pkgName + "\n")
-	}
+	overlay[absOut] = decl.Bytes()
 	pkg, err := typecheck.Load(typecheck.Config{Dir: dir, Tags: opts.Tags, Overlay: overlay})
 	if err != nil {
 		return nil, diag.List{{Pos: at(g.Pos), Message: "loading the package: " + err.Error()}}
 	}
-	errs = append(errs, collisions(g, pkg, at)...)
+	errs = append(errs, collisions(g, pkg, absOut, at)...)
 	if g.State.Inline {
 		if p, ok := pkg.Lookup(g.State.Type); ok && p.Filename != absOut {
 			errs.Add(at(g.State.Pos), "the inline state %s is already declared at %s: name the Go type with `state: %s`, or rename one", g.State.Type, p, g.State.Type)
@@ -270,6 +271,157 @@ func packageName(g *graph.Graph, dir string, opts Options) (string, error) {
 	return name, nil
 }
 
+// declaredBy lists the package-level names the generated files of g
+// declare (test files included: they share the package's test build).
+func declaredBy(g *graph.Graph) []string {
+	names := []string{g.Name, g.Name + "Handlers", "New" + g.Name, "Test" + g.Name + "Stress", "Stress" + g.Name, golang.ProbeType(g)}
+	for _, n := range g.Nodes {
+		if n.Kind == graph.Cond {
+			names = append(names, n.RouteType)
+			for _, c := range n.Cases {
+				names = append(names, c.Const)
+			}
+		}
+		if n.JoinOf != nil {
+			names = append(names, n.JoinOf.BranchesType)
+		}
+	}
+	return append(names, golang.Helpers(g)...)
+}
+
+// acrossGraphs reports names that two graphs of one package would both
+// declare: graphs generated together, and a graph against the output of
+// another spec already in its directory.
+func acrossGraphs(paths []string) diag.List {
+	var errs diag.List
+	type owner struct {
+		what string
+		pos  diag.Pos
+	}
+	byDir := map[string]map[string]owner{}
+	outputs := map[string]bool{}
+	var order []string
+	for _, p := range paths {
+		g, bad := Load(p)
+		if bad != nil {
+			continue // reported when the spec itself is generated
+		}
+		dir, _ := filepath.Abs(filepath.Dir(p))
+		if byDir[dir] == nil {
+			byDir[dir] = map[string]owner{}
+			order = append(order, dir)
+		}
+		out, _ := filepath.Abs(filepath.Join(filepath.Dir(p), OutputName(p)))
+		outputs[out], outputs[golang.TestName(out)] = true, true
+		for _, name := range declaredBy(g) {
+			if prev, clash := byDir[dir][name]; clash && prev.what != "graph "+g.Name+" ("+p+")" {
+				errs.Add(g.Pos, "graph %s would declare %s, which %s declares too (%s): two graphs of one package need distinct names", g.Name, name, prev.what, prev.pos)
+				continue
+			}
+			byDir[dir][name] = owner{"graph " + g.Name + " (" + p + ")", g.Pos}
+		}
+	}
+	// Outputs of other specs, not regenerated now, on disk beside them.
+	for _, dir := range order {
+		entries, _ := os.ReadDir(dir)
+		fset := token.NewFileSet()
+		for _, e := range entries {
+			file := filepath.Join(dir, e.Name())
+			if e.IsDir() || !strings.HasSuffix(file, ".go") || outputs[file] {
+				continue
+			}
+			f, err := parser.ParseFile(fset, file, nil, parser.ParseComments|parser.SkipObjectResolution)
+			if err != nil || !strings.HasPrefix(commentText(f), generatedHeader) {
+				continue
+			}
+			for _, name := range topLevelNames(f) {
+				if o, clash := byDir[dir][name]; clash && name != "_" {
+					errs.Add(o.pos, "%s would declare %s, which %s (generated from another spec) declares too: two graphs of one package need distinct names", o.what, name, file)
+				}
+			}
+		}
+	}
+	return errs
+}
+
+// stubTypes writes the exported types the output for g declares, in
+// outline: enough for the state to hold a route enum. Names the user's
+// files declare themselves are left out, to be reported as collisions.
+func stubTypes(w *bytes.Buffer, g *graph.Graph, taken map[string]bool) {
+	for _, name := range []string{g.Name, g.Name + "Handlers"} {
+		if !taken[name] {
+			fmt.Fprintf(w, "type %s struct{}\n\n", name)
+		}
+	}
+	for _, n := range g.Nodes {
+		if n.Kind == graph.Cond && !taken[n.RouteType] {
+			fmt.Fprintf(w, "type %s uint8\n\n", n.RouteType)
+		}
+	}
+}
+
+// userNames returns the package-level names declared by the Go files of
+// dir that graphc did not generate (and that the build constraints keep).
+func userNames(dir string, opts Options) map[string]bool {
+	names := map[string]bool{}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return names
+	}
+	ctxt := build.Default
+	ctxt.BuildTags = opts.Tags
+	fset := token.NewFileSet()
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		if ok, err := ctxt.MatchFile(dir, name); err != nil || !ok {
+			continue
+		}
+		f, err := parser.ParseFile(fset, filepath.Join(dir, name), nil, parser.ParseComments|parser.SkipObjectResolution)
+		if err != nil || strings.HasPrefix(commentText(f), generatedHeader) {
+			continue
+		}
+		for _, n := range topLevelNames(f) {
+			names[n] = true
+		}
+	}
+	return names
+}
+
+func commentText(f *ast.File) string {
+	if len(f.Comments) == 0 {
+		return ""
+	}
+	return "// " + f.Comments[0].Text()
+}
+
+// topLevelNames lists what a file declares at package level (methods excluded).
+func topLevelNames(f *ast.File) []string {
+	var names []string
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			if d.Recv == nil {
+				names = append(names, d.Name.Name)
+			}
+		case *ast.GenDecl:
+			for _, sp := range d.Specs {
+				switch sp := sp.(type) {
+				case *ast.TypeSpec:
+					names = append(names, sp.Name.Name)
+				case *ast.ValueSpec:
+					for _, n := range sp.Names {
+						names = append(names, n.Name)
+					}
+				}
+			}
+		}
+	}
+	return names
+}
+
 // sameDir reports whether a and b are the same directory.
 func sameDir(a, b string) bool {
 	x, err1 := filepath.Abs(a)
@@ -386,10 +538,10 @@ func fieldsAreTypes(fl *ast.FieldList) bool {
 
 // collisions reports generated package-level identifiers that the package
 // already declares (outside graphc's own output).
-func collisions(g *graph.Graph, pkg *typecheck.Package, at func(diag.Pos) diag.Pos) diag.List {
+func collisions(g *graph.Graph, pkg *typecheck.Package, out string, at func(diag.Pos) diag.Pos) diag.List {
 	var errs diag.List
 	check := func(name string, pos diag.Pos, what string) {
-		if p, ok := pkg.Lookup(name); ok {
+		if p, ok := pkg.Lookup(name); ok && p.Filename != out {
 			errs.Add(at(pos), "%s would declare %s, which the package already declares at %s: rename one", what, name, p)
 		}
 	}

@@ -203,3 +203,46 @@ func (H) M(ctx context.Context, s State, in MBranches) (State, error) {
 		t.Fatalf("go vet: %v\n%s", err, out)
 	}
 }
+
+// TestTwoGraphsInOnePackage: graphs that would declare the same names are
+// refused, whether generated together or one after the other.
+func TestTwoGraphsInOnePackage(t *testing.T) {
+	condSpec := func(name string) string {
+		return "version: 1\ngraph: " + name + "\nstate: State\nnodes: [review]\nedges:\n  - {from: __start__, to: review}\n  - from: review\n    when: {again: review, done: __end__}\n"
+	}
+	dir := module(t, map[string]string{
+		"alpha.graph.yaml": condSpec("Alpha"),
+		"beta.graph.yaml":  condSpec("Beta"),
+		"state.go":         "package app\n\ntype State struct{}\n",
+	})
+	alpha, beta := filepath.Join(dir, "alpha.graph.yaml"), filepath.Join(dir, "beta.graph.yaml")
+	_, errs := Generate([]string{alpha, beta}, Options{})
+	if !strings.Contains(errs.Error(), "beta.graph.yaml:1:1: graph Beta would declare ReviewRoute, which graph Alpha") {
+		t.Errorf("together: %v", errs)
+	}
+	files, errs := Generate([]string{alpha}, Options{})
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	Write(files)
+	_, errs = Generate([]string{beta}, Options{})
+	if !strings.Contains(errs.Error(), "alpha_graph.go (generated from another spec) declares too") {
+		t.Errorf("one after the other: %v", errs)
+	}
+}
+
+// TestStateHoldsARouteEnum: the state may keep a type the output declares,
+// even before the output exists.
+func TestStateHoldsARouteEnum(t *testing.T) {
+	dir := module(t, map[string]string{
+		"job.graph.yaml": "version: 1\ngraph: Job\nstate: State\nnodes: [a, b, c, {name: m, fan_in: true}]\nedges:\n  - {from: __start__, to: a}\n  - {from: a, parallel: [b, c], fan_in: m}\n  - {from: b, to: m}\n  - {from: c, to: m}\n  - from: m\n    when: {again: a, done: __end__}\n",
+		"state.go":       "package app\n\ntype State struct{ Last MRoute; Seen []MRoute }\n",
+	})
+	files, errs := generateIn(t, dir)
+	if errs != "" {
+		t.Fatal(errs)
+	}
+	if !strings.Contains(string(files[0].Content), "slices.Clone(src.Seen)") {
+		t.Errorf("the copy does not clone the slice of routes:\n%s", files[0].Content)
+	}
+}

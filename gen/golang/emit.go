@@ -9,8 +9,9 @@ import (
 )
 
 // Unexported identifiers all start with the lower-camel graph name and a
-// word that no other kind uses (Node, Fork, Join, End, Names), so two graphs
-// in one package and nodes with any names never collide.
+// word that no other kind uses (Node, Fork, Join, End, Names), so nodes with
+// any names do not collide within a graph; between graphs of one package,
+// the driver compares what each declares (see Helpers).
 
 func (e *emitter) nodeConst(n *graph.Node) string { return e.pfx + "Node" + n.GoName }
 func (e *emitter) endConst() string               { return e.pfx + "End" }
@@ -178,8 +179,16 @@ func (e *emitter) executor() {
 	if g.Config.OnBranchError == graph.Wait {
 		policy = "Wait"
 	}
-	e.f.Add(doc(fmt.Sprintf("New%s returns an executor for h. The spec's config (max_workers %d, max_steps %d, on_branch_error %s) is the default; opts override it, and so do the options of each call.",
-		name, g.Config.MaxWorkers, g.Config.MaxSteps, g.Config.OnBranchError)))
+	workers := "one goroutine per branch"
+	if g.Config.MaxWorkers > 0 {
+		workers = fmt.Sprintf("at most %d branch goroutines", g.Config.MaxWorkers)
+	}
+	steps := g.Config.MaxSteps
+	if steps == 0 {
+		steps = 10000 // runtime.DefaultMaxSteps
+	}
+	e.f.Add(doc(fmt.Sprintf("New%s returns an executor for h. The spec's config is the default — %s, %d steps per run, on_branch_error %s — and opts override it, as do the options of each call.",
+		name, workers, steps, g.Config.OnBranchError)))
 	e.f.Func().Id("New"+name).Params(jen.Id("h").Id(name+"Handlers"), jen.Id("opts").Op("...").Add(rt("Option"))).Op("*").Id(name).Block(
 		jen.Id("o").Op(":=").Add(rt("Options")).Values(jen.Dict{
 			jen.Id("MaxWorkers"):    jen.Lit(g.Config.MaxWorkers),
@@ -298,12 +307,11 @@ func (e *emitter) flows() {
 //
 //	func (g *Research) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 //		defer x.Recover(&n, &err)
+//		var out State // what the node that just ran returned
 //		for {
 //			switch n {
 //			case researchNodeReview:
-//				if err := g.nodeReview(ctx, x, in, s); err != nil {
-//					return err
-//				}
+//				... the run of review (see call) ...
 //				if n, err = g.routeReview(ctx, x, s); err != nil || n == researchEnd {
 //					return err
 //				}

@@ -20,7 +20,7 @@ func GenerateTest(in Input) ([]byte, error) {
 	g := in.Graph
 	e := &emitter{in: in, g: g, pfx: lowerFirst(g.Name)}
 	e.newFile()
-	probe := e.pfx + "Probe"
+	probe := ProbeType(g)
 	ctxT := func() *jen.Statement { return jen.Qual("context", "Context") }
 
 	// func TestResearchStress(t *testing.T) { StressResearch(t, researchProbe{}, nil) }
@@ -95,3 +95,6 @@ func GenerateTest(in Input) ([]byte, error) {
 // TestName is the generated test file's name for a generated file name:
 // research_graph.go -> research_graph_test.go.
 func TestName(out string) string { return out[:len(out)-len(".go")] + "_test.go" }
+
+// ProbeType is the name of the probe handler type in the generated test.
+func ProbeType(g *graph.Graph) string { return lowerFirst(g.Name) + "Probe" }

@@ -47,7 +47,7 @@ type Chain10 struct {
 	opts runtime.Options
 }
 
-// NewChain10 returns an executor for h. The spec's config (max_workers 0, max_steps 0, on_branch_error cancel) is the default; opts override it, and so do the options of each call.
+// NewChain10 returns an executor for h. The spec's config is the default — one goroutine per branch, 10000 steps per run, on_branch_error cancel — and opts override it, as do the options of each call.
 func NewChain10(h Chain10Handlers, opts ...runtime.Option) *Chain10 {
 	o := runtime.Options{
 		MaxSteps:      0,

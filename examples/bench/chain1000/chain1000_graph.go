@@ -2027,7 +2027,7 @@ type Chain1000 struct {
 	opts runtime.Options
 }
 
-// NewChain1000 returns an executor for h. The spec's config (max_workers 0, max_steps 0, on_branch_error cancel) is the default; opts override it, and so do the options of each call.
+// NewChain1000 returns an executor for h. The spec's config is the default — one goroutine per branch, 10000 steps per run, on_branch_error cancel — and opts override it, as do the options of each call.
 func NewChain1000(h Chain1000Handlers, opts ...runtime.Option) *Chain1000 {
 	o := runtime.Options{
 		MaxSteps:      0,

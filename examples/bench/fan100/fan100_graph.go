@@ -542,7 +542,7 @@ type Fan100 struct {
 	opts runtime.Options
 }
 
-// NewFan100 returns an executor for h. The spec's config (max_workers 0, max_steps 0, on_branch_error cancel) is the default; opts override it, and so do the options of each call.
+// NewFan100 returns an executor for h. The spec's config is the default — one goroutine per branch, 10000 steps per run, on_branch_error cancel — and opts override it, as do the options of each call.
 func NewFan100(h Fan100Handlers, opts ...runtime.Option) *Fan100 {
 	o := runtime.Options{
 		MaxSteps:      0,

@@ -142,7 +142,7 @@ type Fan20 struct {
 	opts runtime.Options
 }
 
-// NewFan20 returns an executor for h. The spec's config (max_workers 0, max_steps 0, on_branch_error cancel) is the default; opts override it, and so do the options of each call.
+// NewFan20 returns an executor for h. The spec's config is the default — one goroutine per branch, 10000 steps per run, on_branch_error cancel — and opts override it, as do the options of each call.
 func NewFan20(h Fan20Handlers, opts ...runtime.Option) *Fan20 {
 	o := runtime.Options{
 		MaxSteps:      0,

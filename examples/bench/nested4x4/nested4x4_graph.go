@@ -190,7 +190,7 @@ type Nested4x4 struct {
 	opts runtime.Options
 }
 
-// NewNested4x4 returns an executor for h. The spec's config (max_workers 0, max_steps 0, on_branch_error cancel) is the default; opts override it, and so do the options of each call.
+// NewNested4x4 returns an executor for h. The spec's config is the default — one goroutine per branch, 10000 steps per run, on_branch_error cancel — and opts override it, as do the options of each call.
 func NewNested4x4(h Nested4x4Handlers, opts ...runtime.Option) *Nested4x4 {
 	o := runtime.Options{
 		MaxSteps:      0,

@@ -60,7 +60,7 @@ type Loop struct {
 	opts runtime.Options
 }
 
-// NewLoop returns an executor for h. The spec's config (max_workers 0, max_steps 0, on_branch_error cancel) is the default; opts override it, and so do the options of each call.
+// NewLoop returns an executor for h. The spec's config is the default — one goroutine per branch, 10000 steps per run, on_branch_error cancel — and opts override it, as do the options of each call.
 func NewLoop(h LoopHandlers, opts ...runtime.Option) *Loop {
 	o := runtime.Options{
 		MaxSteps:      0,

@@ -83,7 +83,7 @@ type Nested struct {
 	opts runtime.Options
 }
 
-// NewNested returns an executor for h. The spec's config (max_workers 0, max_steps 0, on_branch_error cancel) is the default; opts override it, and so do the options of each call.
+// NewNested returns an executor for h. The spec's config is the default — one goroutine per branch, 10000 steps per run, on_branch_error cancel — and opts override it, as do the options of each call.
 func NewNested(h NestedHandlers, opts ...runtime.Option) *Nested {
 	o := runtime.Options{
 		MaxSteps:      0,
