@@ -176,7 +176,7 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 	if len(g.Forks) > 0 {
 		// The copier calls a Clone method when the state has one, and
 		// otherwise derives the copy from the type's structure.
-		c := typecheck.NewCopier(lowerFirst(g.Name), pkg.Types)
+		c := typecheck.NewCopier(golang.Prefix(g), pkg.Types)
 		in.Copy = func(src jen.Code) jen.Code { return c.Copy(st.Named, src) }
 		_ = in.Copy(jen.Id("s")) // registers the helpers Decls returns
 		if err := c.Err(); err != nil {
@@ -207,12 +207,6 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 	}, nil
 }
 
-func lowerFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToLower(s[:1]) + s[1:]
-}
 
 // stateType names the state in generated code.
 func stateType(st *typecheck.State, pkg *typecheck.Package) jen.Code {

@@ -43,14 +43,14 @@ type Options struct {
 // Option changes Options.
 type Option func(*Options)
 
-// WithMaxWorkers sets Options.MaxWorkers.
-func WithMaxWorkers(n int) Option { return func(o *Options) { o.MaxWorkers = n } }
+// WithMaxWorkers sets Options.MaxWorkers; n <= 0 means one goroutine per branch.
+func WithMaxWorkers(n int) Option { return func(o *Options) { o.MaxWorkers = max(n, 0) } }
 
-// WithMaxSteps sets Options.MaxSteps.
-func WithMaxSteps(n int) Option { return func(o *Options) { o.MaxSteps = n } }
+// WithMaxSteps sets Options.MaxSteps; n <= 0 means DefaultMaxSteps.
+func WithMaxSteps(n int) Option { return func(o *Options) { o.MaxSteps = max(n, 0) } }
 
-// WithBranchErrors sets Options.OnBranchError.
-func WithBranchErrors(p Policy) Option { return func(o *Options) { o.OnBranchError = p } }
+// WithOnBranchError sets Options.OnBranchError, like the spec's on_branch_error.
+func WithOnBranchError(p Policy) Option { return func(o *Options) { o.OnBranchError = p } }
 
 // WithObserver adds fn to the run's observers: it is called for every event,
 // synchronously, from the goroutine the event happened on — concurrently when

@@ -127,6 +127,10 @@ func (e *emitter) stateT() *jen.Statement { return jen.Add(e.in.State) }
 // execT is *runtime.Exec[State].
 func (e *emitter) execT() *jen.Statement { return jen.Op("*").Add(rt("Exec")).Types(e.stateT()) }
 
+// Prefix is the lower-camel graph name that starts every unexported
+// identifier of the graph's generated files (deep copy helpers included).
+func Prefix(g *graph.Graph) string { return lowerFirst(g.Name) }
+
 func lowerFirst(s string) string {
 	if s == "" {
 		return s

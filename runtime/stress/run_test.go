@@ -208,7 +208,7 @@ func TestErrorsFailUnlessAllowed(t *testing.T) {
 			return nil
 		}
 		invoke := func(ctx context.Context, observe runtime.Option) (probeState, error) {
-			return g.Invoke(ctx, probeState{}, runtime.WithBranchErrors(policy), observe)
+			return g.Invoke(ctx, probeState{}, runtime.WithOnBranchError(policy), observe)
 		}
 		f := newFakeTB(t)
 		rep := Run(f, invoke, Runs(40), AllowErrors())

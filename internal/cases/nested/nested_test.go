@@ -405,7 +405,7 @@ func TestNestedWaitPolicy(t *testing.T) {
 		}
 		return ctx.Err()
 	}}
-	_, err := NewNested(h).Invoke(t.Context(), State{}, runtime.WithBranchErrors(runtime.Wait))
+	_, err := NewNested(h).Invoke(t.Context(), State{}, runtime.WithOnBranchError(runtime.Wait))
 	if !errors.Is(err, errA2) || !errors.Is(err, errB2) {
 		t.Fatalf("error %v, want one wrapping both errA2 and errB2", err)
 	}

@@ -476,7 +476,7 @@ func TestWaitPolicyLetsSiblingFinish(t *testing.T) {
 		searchWeb:   waitThenRun(fetchFailed, &cancelled, nil),
 		fetchPapers: failFetch(fetchFailed),
 	}
-	events, err := casetest.Drain(t, NewUneven(h).Stream(t.Context(), State{Query: "q"}, runtime.WithBranchErrors(runtime.Wait)))
+	events, err := casetest.Drain(t, NewUneven(h).Stream(t.Context(), State{Query: "q"}, runtime.WithOnBranchError(runtime.Wait)))
 	be := branchError(t, err, "fetch_papers")
 	nodeError(t, be.Err, "fetch_papers")
 	if !errors.Is(err, errFetch) {
@@ -509,7 +509,7 @@ func TestWaitPolicyJoinsErrors(t *testing.T) {
 		fetchPapers: failFetch(fetchFailed),
 	}
 	// The policy from the constructor this time.
-	_, err := NewUneven(h, runtime.WithBranchErrors(runtime.Wait)).Invoke(t.Context(), State{})
+	_, err := NewUneven(h, runtime.WithOnBranchError(runtime.Wait)).Invoke(t.Context(), State{})
 	if !errors.Is(err, errFetch) || !errors.Is(err, errWeb) {
 		t.Fatalf("error %v, want one that wraps both errFetch and errWeb", err)
 	}
