@@ -207,7 +207,6 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 	}, nil
 }
 
-
 // stateType names the state in generated code.
 func stateType(st *typecheck.State, pkg *typecheck.Package) jen.Code {
 	obj := st.Named.Obj()
