@@ -267,7 +267,7 @@ func packageName(g *graph.Graph, dir string, opts Options) (string, error) {
 // declaredBy lists the package-level names the generated files of g
 // declare (test files included: they share the package's test build).
 func declaredBy(g *graph.Graph) []string {
-	names := []string{g.Name, g.Name + "Handlers", "New" + g.Name, "Test" + g.Name + "Stress", "Stress" + g.Name, golang.ProbeType(g)}
+	names := []string{g.Name, g.Name + "Handlers", "New" + g.Name, "With" + g.Name + "Observer", "Test" + g.Name + "Stress", "Stress" + g.Name, golang.ProbeType(g)}
 	for _, n := range g.Nodes {
 		if n.Kind == graph.Cond {
 			names = append(names, n.RouteType)
@@ -542,6 +542,7 @@ func collisions(g *graph.Graph, pkg *typecheck.Package, out string, at func(diag
 	check(g.Name, gp, "graph "+g.Name)
 	check(g.Name+"Handlers", gp, "graph "+g.Name)
 	check("New"+g.Name, gp, "graph "+g.Name)
+	check("With"+g.Name+"Observer", gp, "graph "+g.Name)
 	for _, name := range golang.Helpers(g) {
 		check(name, gp, "graph "+g.Name)
 	}

@@ -202,6 +202,13 @@ func (e *emitter) executor() {
 	)
 	e.f.Line()
 
+	// func WithResearchObserver(fn func(runtime.Event[State])) runtime.Option { return runtime.WithObserver(fn) }
+	e.f.Add(doc(fmt.Sprintf("With%sObserver returns an option that calls fn with every event of a run, synchronously, from the goroutine the event happened on (so fn must be safe for concurrent use). Unlike runtime.WithObserver, a function for another state type does not compile.", name)))
+	e.f.Func().Id("With"+name+"Observer").Params(jen.Id("fn").Func().Params(rt("Event").Types(e.stateT()))).Add(rt("Option")).Block(
+		jen.Return(rt("WithObserver").Call(jen.Id("fn"))),
+	)
+	e.f.Line()
+
 	recv := func() *jen.Statement { return jen.Func().Params(jen.Id("g").Op("*").Id(name)) }
 	e.f.Add(doc(
 		fmt.Sprintf("Invoke runs the graph on s from node %q until it reaches __end__, and returns the final state.", g.Entry.Name),

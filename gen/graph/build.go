@@ -874,6 +874,7 @@ func (b *builder) identifiers() {
 	declare(decls, g.Name, "the graph type", gp)
 	declare(decls, g.Name+"Handlers", "the handler interface", gp)
 	declare(decls, "New"+g.Name, "the constructor", gp)
+	declare(decls, "With"+g.Name+"Observer", "the observer option", gp)
 	if g.State.Inline && g.State.Type != "" {
 		declare(decls, g.State.Type, "the inline state type", b.orPos(b.f.State.Type.Pos, g.State.Pos))
 	}

@@ -2040,6 +2040,11 @@ func NewChain1000(h Chain1000Handlers, opts ...runtime.Option) *Chain1000 {
 	}
 }
 
+// WithChain1000Observer returns an option that calls fn with every event of a run, synchronously, from the goroutine the event happened on (so fn must be safe for concurrent use). Unlike runtime.WithObserver, a function for another state type does not compile.
+func WithChain1000Observer(fn func(runtime.Event[model.State])) runtime.Option {
+	return runtime.WithObserver(fn)
+}
+
 // Invoke runs the graph on s from node "n1" until it reaches __end__, and returns the final state.
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.

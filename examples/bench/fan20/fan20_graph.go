@@ -155,6 +155,11 @@ func NewFan20(h Fan20Handlers, opts ...runtime.Option) *Fan20 {
 	}
 }
 
+// WithFan20Observer returns an option that calls fn with every event of a run, synchronously, from the goroutine the event happened on (so fn must be safe for concurrent use). Unlike runtime.WithObserver, a function for another state type does not compile.
+func WithFan20Observer(fn func(runtime.Event[model.State])) runtime.Option {
+	return runtime.WithObserver(fn)
+}
+
 // Invoke runs the graph on s from node "start" until it reaches __end__, and returns the final state.
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.

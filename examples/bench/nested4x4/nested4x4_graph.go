@@ -203,6 +203,11 @@ func NewNested4x4(h Nested4x4Handlers, opts ...runtime.Option) *Nested4x4 {
 	}
 }
 
+// WithNested4x4Observer returns an option that calls fn with every event of a run, synchronously, from the goroutine the event happened on (so fn must be safe for concurrent use). Unlike runtime.WithObserver, a function for another state type does not compile.
+func WithNested4x4Observer(fn func(runtime.Event[model.State])) runtime.Option {
+	return runtime.WithObserver(fn)
+}
+
 // Invoke runs the graph on s from node "start" until it reaches __end__, and returns the final state.
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.

@@ -121,6 +121,11 @@ func NewUneven(h UnevenHandlers, opts ...runtime.Option) *Uneven {
 	}
 }
 
+// WithUnevenObserver returns an option that calls fn with every event of a run, synchronously, from the goroutine the event happened on (so fn must be safe for concurrent use). Unlike runtime.WithObserver, a function for another state type does not compile.
+func WithUnevenObserver(fn func(runtime.Event[State])) runtime.Option {
+	return runtime.WithObserver(fn)
+}
+
 // Invoke runs the graph on s from node "plan" until it reaches __end__, and returns the final state.
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
