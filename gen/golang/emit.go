@@ -204,7 +204,7 @@ func (e *emitter) executor() {
 
 	// func WithResearchObserver(fn func(runtime.Event[State])) runtime.Option { return runtime.WithObserver(fn) }
 	e.f.Add(doc(fmt.Sprintf("With%sObserver returns an option that calls fn with every event of a run, synchronously, from the goroutine the event happened on (so fn must be safe for concurrent use). Unlike runtime.WithObserver, a function for another state type does not compile.", name)))
-	e.f.Func().Id("With"+name+"Observer").Params(jen.Id("fn").Func().Params(rt("Event").Types(e.stateT()))).Add(rt("Option")).Block(
+	e.f.Func().Id("With" + name + "Observer").Params(jen.Id("fn").Func().Params(rt("Event").Types(e.stateT()))).Add(rt("Option")).Block(
 		jen.Return(rt("WithObserver").Call(jen.Id("fn"))),
 	)
 	e.f.Line()
