@@ -1,3 +1,0 @@
-package copyzoo
-
-//go:generate go tool graphc generate copyzoo.graph.yaml

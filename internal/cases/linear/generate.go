@@ -1,3 +1,0 @@
-package linear
-
-//go:generate go tool graphc generate linear.graph.yaml

@@ -1,3 +1,0 @@
-package loop
-
-//go:generate go tool graphc generate loop.graph.yaml

@@ -1,3 +1,0 @@
-package nested
-
-//go:generate go tool graphc generate nested.graph.yaml

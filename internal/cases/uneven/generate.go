@@ -1,3 +1,0 @@
-package uneven
-
-//go:generate go tool graphc generate uneven.graph.yaml
