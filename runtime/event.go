@@ -21,9 +21,15 @@ const (
 	Joined
 	// Done: the run ended (State is the final state, Err its error).
 	Done
+	// BranchStarted: a branch began, on the goroutine that runs it (Node is
+	// its entry node, In the branch).
+	BranchStarted
+	// BranchFailed: a branch ended without delivering (Node is its entry
+	// node, In the branch, Err why).
+	BranchFailed
 )
 
-var kindNames = [...]string{"", "NodeStarted", "NodeFinished", "Forked", "BranchArrived", "Joined", "Done"}
+var kindNames = [...]string{"", "NodeStarted", "NodeFinished", "Forked", "BranchArrived", "Joined", "Done", "BranchStarted", "BranchFailed"}
 
 func (k EventKind) String() string {
 	if int(k) < len(kindNames) && k != 0 {
@@ -52,7 +58,7 @@ type Event[S any] struct {
 	Parent   uint64 // Forked: the activation the fork happened in (In.Fork)
 	Branches int    // Forked: the number of branches
 	State    S      // NodeFinished, BranchArrived, Done
-	Err      error  // Done: the run's error, if any
+	Err      error  // Done: the run's error, if any; BranchFailed: the branch's
 }
 
 func (e Event[S]) String() string {

@@ -111,6 +111,9 @@ func (a *activation[S]) run(i int, spawned bool) {
 	entry := a.spec.Entries[i]
 	returned := false
 	defer a.finish(i, entry, spawned, &returned)
+	if a.x.observe != nil {
+		a.x.branchEvent(BranchStarted, entry, Branch{Fork: a.id, Index: i}, nil)
+	}
 	err := a.join.RunBranch(a.ctx, Branch{Fork: a.id, Index: i}, entry)
 	returned = true
 	if err != nil {
@@ -141,6 +144,9 @@ func (a *activation[S]) failed() bool {
 }
 
 func (a *activation[S]) fail(i int, err error) {
+	if a.x.observe != nil {
+		a.x.branchEvent(BranchFailed, a.spec.Entries[i], Branch{Fork: a.id, Index: i}, err)
+	}
 	err = &BranchError{Fork: a.x.names[a.spec.Node], Branch: a.x.names[a.spec.Entries[i]], Err: err}
 	a.mu.Lock()
 	a.errs = append(a.errs, err)
@@ -148,4 +154,10 @@ func (a *activation[S]) fail(i int, err error) {
 	if a.cancel != nil {
 		a.cancel(fmt.Errorf("graphc: sibling failed: %w", err))
 	}
+}
+
+// branchEvent reports BranchStarted or BranchFailed; out of line, like
+// Exec.started, so that a branch goroutine's frames stay small.
+func (x *Exec[S]) branchEvent(kind EventKind, entry int, in Branch, err error) {
+	x.observe(Event[S]{Kind: kind, Node: x.names[entry], In: in, Err: err})
 }

@@ -57,6 +57,8 @@ type activation struct {
 	in       runtime.Branch // where it forked
 	parent   uint64
 	arrived  []bool
+	started  []bool // BranchStarted seen
+	failed   []bool // BranchFailed seen
 	fanIn    string // the fan-in, as named by BranchArrived or Joined
 	joined   bool
 	joinedAt int // seq of Joined
@@ -158,8 +160,8 @@ func (c *checker) observe(kind runtime.EventKind, node string, in runtime.Branch
 	c.check(e, f)
 	c.mu.Unlock()
 
-	if kind != runtime.NodeStarted && kind != runtime.NodeFinished {
-		return
+	if kind != runtime.NodeStarted && kind != runtime.NodeFinished && kind != runtime.BranchStarted {
+		return // BranchStarted: jitter where a goroutine has just begun
 	}
 	a := jitterFor(c.seed, c.run, kind, node, in.Index, counter, c.jitter)
 	if c.hook != nil {
@@ -203,7 +205,9 @@ func (c *checker) check(e event, f *flow) {
 	}
 	if j := f.join; j != nil {
 		f.join = nil
-		if !(e.kind == runtime.NodeStarted && e.node == j.fanIn) && !(e.kind == runtime.Done && e.err != nil) {
+		// After the join comes the fan-in, unless the run failed first: then
+		// the run ends, or the branch the fork ran in fails.
+		if !(e.kind == runtime.NodeStarted && e.node == j.fanIn) && !(e.kind == runtime.Done && e.err != nil) && e.kind != runtime.BranchFailed {
 			c.violate("fork %d joined at %s (#%d), but the next event there was %v, not NodeStarted %s", j.id, j.fanIn, f.joinSeq, e, j.fanIn)
 		}
 	}
@@ -233,7 +237,8 @@ func (c *checker) check(e event, f *flow) {
 		if e.branches < 1 {
 			c.violate("%v: a fork needs at least one branch", e)
 		}
-		c.forks[e.fork] = &activation{id: e.fork, node: e.node, in: e.in, parent: e.parent, arrived: make([]bool, max(e.branches, 0))}
+		n := max(e.branches, 0)
+		c.forks[e.fork] = &activation{id: e.fork, node: e.node, in: e.in, parent: e.parent, arrived: make([]bool, n), started: make([]bool, n), failed: make([]bool, n)}
 		c.stats.forks++
 		c.stats.maxBranches = max(c.stats.maxBranches, e.branches)
 	case runtime.BranchArrived:
@@ -254,6 +259,12 @@ func (c *checker) check(e event, f *flow) {
 		case a.arrived[i]:
 			c.violate("%v: branch %d of fork %d delivered twice", e, i, a.id)
 		default:
+			if !a.started[i] {
+				c.violate("%v: branch %d of fork %d delivered without starting", e, i, a.id)
+			}
+			if a.failed[i] {
+				c.violate("%v: branch %d of fork %d delivered after it failed", e, i, a.id)
+			}
 			a.arrived[i] = true
 			c.stats.deliveries++
 			if a.joined {
@@ -288,6 +299,28 @@ func (c *checker) check(e event, f *flow) {
 		}
 		a.joined, a.joinedAt = true, e.seq
 		f.join, f.joinSeq = a, e.seq
+	case runtime.BranchStarted, runtime.BranchFailed:
+		c.alive(e, e.in.Fork)
+		a := c.forks[e.in.Fork]
+		if a == nil {
+			return // alive reported it
+		}
+		i := e.in.Index
+		if i < 0 || i >= len(a.started) {
+			c.violate("%v: fork %d has %d branches, none with index %d", e, a.id, len(a.started), i)
+			return
+		}
+		if e.kind == runtime.BranchStarted {
+			if a.started[i] {
+				c.violate("%v: branch %d of fork %d started twice", e, i, a.id)
+			}
+			a.started[i] = true
+			return
+		}
+		if !a.started[i] || a.failed[i] || a.arrived[i] {
+			c.violate("%v: branch %d of fork %d failed without having started, or after it had failed or delivered", e, i, a.id)
+		}
+		a.failed[i] = true
 	case runtime.Done:
 		c.done++
 		if c.done > 1 {
@@ -348,14 +381,25 @@ func (c *checker) finish(err error, allowErrors bool) {
 	if err != nil && !allowErrors {
 		c.violate("the run returned an error: %v", err)
 	}
-	if failed {
-		return
-	}
 	ids := make([]uint64, 0, len(c.forks))
 	for id := range c.forks {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
+	if failed {
+		// A failed run may stop branches early, but every branch that
+		// started must have delivered or failed: none just vanishes.
+		for _, id := range ids {
+			a := c.forks[id]
+			for i, s := range a.started {
+				if s && !a.arrived[i] && !a.failed[i] {
+					c.stats.lost++
+					c.violate("lost branch: branch %d of fork %d at %s started, but neither delivered nor failed", i, a.id, a.node)
+				}
+			}
+		}
+		return
+	}
 	for _, id := range ids {
 		a := c.forks[id]
 		missing := a.missing()

@@ -35,6 +35,14 @@ func joined(fanIn string, in runtime.Branch, fork uint64) event {
 
 func done(err error) event { return event{kind: runtime.Done, err: err} }
 
+func branchStarted(entry string, in runtime.Branch) event {
+	return event{kind: runtime.BranchStarted, node: entry, in: in}
+}
+
+func branchFailed(entry string, in runtime.Branch, err error) event {
+	return event{kind: runtime.BranchFailed, node: entry, in: in, err: err}
+}
+
 // node is a node that started and finished.
 func node(name string, in runtime.Branch) []event {
 	return []event{started(name, in), finished(name, in)}
@@ -73,9 +81,9 @@ func check(events []event, err error, allowErrors bool) (stats, []string) {
 }
 
 // fork2 is a fork at "start" into two branches "a" and "b" that meet at
-// "merge", with the branches' events.
-func fork2(id uint64) (fork event, a, b []event) {
-	return forked("start", mainFlow, id, 2),
+// "merge" (the fork and both BranchStarted events), with the branches' events.
+func fork2(id uint64) (fork []event, a, b []event) {
+	return seq(forked("start", mainFlow, id, 2), branchStarted("a", br(id, 0)), branchStarted("b", br(id, 1))),
 		seq(node("a", br(id, 0)), arrived("merge", br(id, 0))),
 		seq(node("b", br(id, 1)), arrived("merge", br(id, 1)))
 }
@@ -86,8 +94,8 @@ func TestCheckerAcceptsCorrectRuns(t *testing.T) {
 	inner := seq(
 		started("sub", br(2, 1)), finished("sub", br(2, 1)),
 		forked("sub", br(2, 1), 3, 2),
-		node("s0", br(3, 0)), arrived("subjoin", br(3, 0)),
-		node("s1", br(3, 1)), arrived("subjoin", br(3, 1)),
+		branchStarted("s0", br(3, 0)), node("s0", br(3, 0)), arrived("subjoin", br(3, 0)),
+		branchStarted("s1", br(3, 1)), node("s1", br(3, 1)), arrived("subjoin", br(3, 1)),
 		joined("subjoin", br(2, 1), 3), node("subjoin", br(2, 1)),
 		arrived("merge", br(2, 1)),
 	)
@@ -96,7 +104,8 @@ func TestCheckerAcceptsCorrectRuns(t *testing.T) {
 		"interleaved": seq(node("start", mainFlow), f, a[0], b[0], a[1], b[1], b[2], a[2],
 			joined("merge", mainFlow, 1), node("merge", mainFlow), done(nil)),
 		"nested": seq(node("start", mainFlow), forked("start", mainFlow, 2, 2),
-			node("a", br(2, 0)), arrived("merge", br(2, 0)), inner,
+			branchStarted("a", br(2, 0)), node("a", br(2, 0)), arrived("merge", br(2, 0)),
+			branchStarted("sub", br(2, 1)), inner,
 			joined("merge", mainFlow, 2), node("merge", mainFlow), done(nil)),
 		"no fork": seq(node("start", mainFlow), done(nil)),
 	} {
@@ -130,15 +139,15 @@ func TestCheckerFindsViolations(t *testing.T) {
 		want:   []string{"branch 1 of fork 1 delivered twice"},
 	}, {
 		name:   "duplicate delivery in a failed run",
-		events: seq(f, a, a[2], done(errBoom)),
+		events: seq(f, a, a[2], branchFailed("b", br(1, 1), errBoom), done(errBoom)),
 		err:    errBoom, allowErrors: true,
 		want: []string{"branch 0 of fork 1 delivered twice"},
 	}, {
 		name:   "early join, late delivery",
 		events: seq(f, a, b[:2], joined("merge", mainFlow, 1), started("merge", mainFlow), b[2], finished("merge", mainFlow), done(nil)),
 		want: []string{
-			"early join: #7 Joined fork 1 at merge [main] before branches [1] of 2 had arrived",
-			"lost delivery: #9 BranchArrived merge [fork 1 branch 1] after fork 1 had joined (#7)",
+			"early join: #9 Joined fork 1 at merge [main] before branches [1] of 2 had arrived",
+			"lost delivery: #11 BranchArrived merge [fork 1 branch 1] after fork 1 had joined (#9)",
 		},
 		lost: 1,
 	}, {
@@ -148,11 +157,21 @@ func TestCheckerFindsViolations(t *testing.T) {
 		lost:   1,
 	}, {
 		name:   "delivery missing in a failed run",
-		events: seq(f, a, b[:1], done(errBoom)),
+		events: seq(f, a, b[:1], branchFailed("b", br(1, 1), errBoom), done(errBoom)),
 		err:    errBoom, allowErrors: true,
 	}, {
-		name:   "error not allowed",
+		name:   "a started branch vanishes in a failed run",
 		events: seq(f, a, b[:1], done(errBoom)),
+		err:    errBoom, allowErrors: true,
+		want: []string{"lost branch: branch 1 of fork 1 at start started, but neither delivered nor failed"},
+		lost: 1,
+	}, {
+		name:   "delivery without a start",
+		events: seq(forked("start", mainFlow, 1, 1), node("a", br(1, 0)), arrived("merge", br(1, 0)), joined("merge", mainFlow, 1), node("merge", mainFlow), done(nil)),
+		want:   []string{"delivered without starting"},
+	}, {
+		name:   "error not allowed",
+		events: seq(f, a, b[:1], branchFailed("b", br(1, 1), errBoom), done(errBoom)),
 		err:    errBoom,
 		want:   []string{"the run returned an error: boom"},
 	}, {
@@ -162,15 +181,15 @@ func TestCheckerFindsViolations(t *testing.T) {
 	}, {
 		name:   "joined twice",
 		events: seq(f, a, b, joined("merge", mainFlow, 1), node("merge", mainFlow), joined("merge", mainFlow, 1), node("merge", mainFlow), done(nil)),
-		want:   []string{"fork 1 already joined at #8"},
+		want:   []string{"fork 1 already joined at #10"},
 	}, {
 		name:   "fan-in does not start after the join",
 		events: seq(f, a, b, joined("merge", mainFlow, 1), node("review", mainFlow), done(nil)),
-		want:   []string{"the next event there was #9 NodeStarted review [main], not NodeStarted merge"},
+		want:   []string{"the next event there was #11 NodeStarted review [main], not NodeStarted merge"},
 	}, {
 		name:   "fan-in never starts",
 		events: seq(f, a, b, joined("merge", mainFlow, 1)),
-		want:   []string{"no Done event", "fork 1 joined at merge (#8) but its fan-in never started"},
+		want:   []string{"no Done event", "fork 1 joined at merge (#10) but its fan-in never started"},
 	}, {
 		name: "node of a nested branch after the outer join",
 		events: seq(forked("start", mainFlow, 1, 1), started("sub", br(1, 0)), finished("sub", br(1, 0)),

@@ -120,6 +120,7 @@ func TestStreamNestedEvents(t *testing.T) {
 			{Kind: runtime.Done},
 		},
 		inA: {
+			{Kind: runtime.BranchStarted, Node: "a", In: inA},
 			{Kind: runtime.NodeStarted, Node: "a", In: inA},
 			{Kind: runtime.NodeFinished, Node: "a", In: inA},
 			{Kind: runtime.Forked, Node: "a", In: inA, Fork: a, Parent: top, Branches: 2},
@@ -129,6 +130,7 @@ func TestStreamNestedEvents(t *testing.T) {
 			{Kind: runtime.BranchArrived, Node: "join", In: inA},
 		},
 		inB: {
+			{Kind: runtime.BranchStarted, Node: "b", In: inB},
 			{Kind: runtime.NodeStarted, Node: "b", In: inB},
 			{Kind: runtime.NodeFinished, Node: "b", In: inB},
 			{Kind: runtime.NodeStarted, Node: "b2", In: inB},
@@ -136,11 +138,13 @@ func TestStreamNestedEvents(t *testing.T) {
 			{Kind: runtime.BranchArrived, Node: "join", In: inB},
 		},
 		inA1: {
+			{Kind: runtime.BranchStarted, Node: "a1", In: inA1},
 			{Kind: runtime.NodeStarted, Node: "a1", In: inA1},
 			{Kind: runtime.NodeFinished, Node: "a1", In: inA1},
 			{Kind: runtime.BranchArrived, Node: "join_a", In: inA1},
 		},
 		inA2: {
+			{Kind: runtime.BranchStarted, Node: "a2", In: inA2},
 			{Kind: runtime.NodeStarted, Node: "a2", In: inA2},
 			{Kind: runtime.NodeFinished, Node: "a2", In: inA2},
 			{Kind: runtime.BranchArrived, Node: "join_a", In: inA2},

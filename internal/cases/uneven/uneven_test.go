@@ -308,11 +308,12 @@ func TestStreamForkEvents(t *testing.T) {
 	for round, f := range forks {
 		web, papers := runtime.Branch{Fork: f, Index: 0}, runtime.Branch{Fork: f, Index: 1}
 		wantWeb := []casetest.Shape{
+			{Kind: runtime.BranchStarted, Node: "search_web", In: web},
 			{Kind: runtime.NodeStarted, Node: "search_web", In: web},
 			{Kind: runtime.NodeFinished, Node: "search_web", In: web},
 			{Kind: runtime.BranchArrived, Node: "merge", In: web},
 		}
-		var wantPapers []casetest.Shape
+		wantPapers := []casetest.Shape{{Kind: runtime.BranchStarted, Node: "fetch_papers", In: papers}}
 		for range 2 {
 			wantPapers = append(wantPapers,
 				casetest.Shape{Kind: runtime.NodeStarted, Node: "fetch_papers", In: papers},
