@@ -230,7 +230,7 @@ func (e *emitter) executor() {
 	e.f.Line()
 
 	e.f.Add(doc(
-		"Stream runs the graph like Invoke and yields its events as they happen: node started, node finished (with its state), fork, branch arrived, join, and last Done with the final state and the run's error.",
+		"Stream runs the graph like Invoke and yields its events as they happen: node started, node finished (with its state), fork, branch started, branch arrived (with what it delivered) or failed, join, and last Done with the final state and the run's error.",
 		"Breaking out of the loop cancels the run. With nobody ranging over the result, nothing runs.",
 	))
 	// return runtime.Stream(ctx, func(ctx context.Context, observe runtime.Option) (State, error) {

@@ -138,7 +138,7 @@ func (g *Uneven) Invoke(ctx context.Context, s State, opts ...runtime.Option) (S
 	return x.End(s, err)
 }
 
-// Stream runs the graph like Invoke and yields its events as they happen: node started, node finished (with its state), fork, branch arrived, join, and last Done with the final state and the run's error.
+// Stream runs the graph like Invoke and yields its events as they happen: node started, node finished (with its state), fork, branch started, branch arrived (with what it delivered) or failed, join, and last Done with the final state and the run's error.
 //
 // Breaking out of the loop cancels the run. With nobody ranging over the result, nothing runs.
 func (g *Uneven) Stream(ctx context.Context, s State, opts ...runtime.Option) iter.Seq2[runtime.Event[State], error] {
