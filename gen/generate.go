@@ -5,11 +5,9 @@ import (
 	"cmp"
 	"fmt"
 	"go/ast"
-	"go/build"
 	"go/parser"
 	"go/printer"
 	"go/token"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -97,7 +95,11 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 		// does not pause and resume yet, and must not pretend to.
 		return nil, diag.List{{Pos: at(g.Config.Pos), Message: "interrupt_before and interrupt_after are checked but not generated yet: this graphc cannot pause and resume a run; remove them to generate"}}
 	}
-	pkgName, err := packageName(g, dir, opts)
+	files, err := scanDir(dir, opts.Tags)
+	if err != nil {
+		return nil, diag.List{{Pos: at(g.Pos), Message: err.Error()}}
+	}
+	pkgName, err := packageName(g, dir, files, opts)
 	if err != nil {
 		return nil, diag.List{{Pos: at(g.Pos), Message: err.Error()}}
 	}
@@ -108,7 +110,7 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 	var fields []golang.Field
 	var decl bytes.Buffer
 	fmt.Fprintf(&decl, "package %s\n\n", pkgName)
-	stubTypes(&decl, g, userNames(dir, opts))
+	stubTypes(&decl, g, userNames(files))
 	if g.State.Inline {
 		fmt.Fprintf(&decl, "type %s struct {\n", g.State.Type)
 		for _, fd := range g.State.Fields {
@@ -126,10 +128,7 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 		}
 	}
 
-	overlay, err := staleOverlay(dir)
-	if err != nil {
-		return nil, diag.List{{Pos: at(g.Pos), Message: err.Error()}}
-	}
+	overlay := staleOverlay(files)
 	absOut, err := filepath.Abs(out)
 	if err != nil {
 		return nil, diag.List{{Pos: at(g.Pos), Message: err.Error()}}
@@ -219,27 +218,15 @@ func stateType(st *typecheck.State, pkg *typecheck.Package) jen.Code {
 // packageName decides the output's package clause: the spec's package key,
 // else the package the directory's Go files declare, else opts.Package
 // ($GOPACKAGE), else the directory's name.
-func packageName(g *graph.Graph, dir string, opts Options) (string, error) {
+func packageName(g *graph.Graph, dir string, files []goFile, opts Options) (string, error) {
 	if g.Package != "" {
 		return g.Package, nil
 	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return "", err
-	}
-	fset := token.NewFileSet()
-	ctxt := build.Default
-	ctxt.BuildTags = opts.Tags
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		if ok, err := ctxt.MatchFile(dir, name); err != nil || !ok {
-			continue // excluded by build constraints, like a //go:build ignore helper
-		}
-		if f, err := parser.ParseFile(fset, filepath.Join(dir, name), nil, parser.PackageClauseOnly); err == nil {
-			return f.Name.Name, nil
+	for _, f := range files {
+		// Test files may be package x_test; files the build constraints
+		// exclude (a //go:build ignore helper) may be package main.
+		if !f.test && f.built && f.pkg != "" {
+			return f.pkg, nil
 		}
 	}
 	if opts.Package != "" && sameDir(dir, ".") {
@@ -316,20 +303,14 @@ func acrossGraphs(paths []string) diag.List {
 	}
 	// Outputs of other specs, not regenerated now, on disk beside them.
 	for _, dir := range order {
-		entries, _ := os.ReadDir(dir)
-		fset := token.NewFileSet()
-		for _, e := range entries {
-			file := filepath.Join(dir, e.Name())
-			if e.IsDir() || !strings.HasSuffix(file, ".go") || outputs[file] {
+		files, _ := scanDir(dir, nil)
+		for _, f := range files {
+			if !f.generated || outputs[f.path] {
 				continue
 			}
-			f, err := parser.ParseFile(fset, file, nil, parser.ParseComments|parser.SkipObjectResolution)
-			if err != nil || !strings.HasPrefix(commentText(f), generatedHeader) {
-				continue
-			}
-			for _, name := range topLevelNames(f) {
+			for _, name := range f.decls {
 				if o, clash := byDir[dir][name]; clash && name != "_" {
-					errs.Add(o.pos, "%s would declare %s, which %s (generated from another spec) declares too: two graphs of one package need distinct names", o.what, name, file)
+					errs.Add(o.pos, "%s would declare %s, which %s (generated from another spec) declares too: two graphs of one package need distinct names", o.what, name, f.path)
 				}
 			}
 		}
@@ -353,41 +334,19 @@ func stubTypes(w *bytes.Buffer, g *graph.Graph, taken map[string]bool) {
 	}
 }
 
-// userNames returns the package-level names declared by the Go files of
-// dir that graphc did not generate (and that the build constraints keep).
-func userNames(dir string, opts Options) map[string]bool {
+// userNames returns the package-level names declared by the Go files
+// that graphc did not generate (and that the build constraints keep).
+func userNames(files []goFile) map[string]bool {
 	names := map[string]bool{}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return names
-	}
-	ctxt := build.Default
-	ctxt.BuildTags = opts.Tags
-	fset := token.NewFileSet()
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+	for _, f := range files {
+		if f.test || !f.built || f.generated {
 			continue
 		}
-		if ok, err := ctxt.MatchFile(dir, name); err != nil || !ok {
-			continue
-		}
-		f, err := parser.ParseFile(fset, filepath.Join(dir, name), nil, parser.ParseComments|parser.SkipObjectResolution)
-		if err != nil || strings.HasPrefix(commentText(f), generatedHeader) {
-			continue
-		}
-		for _, n := range topLevelNames(f) {
+		for _, n := range f.decls {
 			names[n] = true
 		}
 	}
 	return names
-}
-
-func commentText(f *ast.File) string {
-	if len(f.Comments) == 0 {
-		return ""
-	}
-	return "// " + f.Comments[0].Text()
 }
 
 // topLevelNames lists what a file declares at package level (methods excluded).
@@ -422,40 +381,18 @@ func sameDir(a, b string) bool {
 	return err1 == nil && err2 == nil && x == y
 }
 
-// staleOverlay replaces every file graphc generated in dir with just its
-// package clause, so that output from an older spec (which may no longer
-// compile against the user's code, or against the new spec) never blocks
-// loading the package.
-func staleOverlay(dir string) (map[string][]byte, error) {
+// staleOverlay replaces every file graphc generated with just its package
+// clause, so that output from an older spec (which may no longer compile
+// against the user's code, or against the new spec) never blocks loading
+// the package.
+func staleOverlay(files []goFile) map[string][]byte {
 	overlay := map[string][]byte{}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, err
+	for _, f := range files {
+		if f.generated && f.pkg != "" { // without a package clause, go list will say so
+			overlay[f.path] = []byte("package " + f.pkg + "\n")
+		}
 	}
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || !strings.HasSuffix(name, ".go") {
-			continue
-		}
-		p := filepath.Join(dir, name)
-		src, err := os.ReadFile(p)
-		if err != nil {
-			return nil, err
-		}
-		if !bytes.HasPrefix(src, []byte(generatedHeader)) {
-			continue
-		}
-		f, err := parser.ParseFile(token.NewFileSet(), p, src, parser.PackageClauseOnly)
-		if err != nil {
-			continue // not even a package clause: go list will say so
-		}
-		abs, err := filepath.Abs(p)
-		if err != nil {
-			return nil, err
-		}
-		overlay[abs] = []byte("package " + f.Name.Name + "\n")
-	}
-	return overlay, nil
+	return overlay
 }
 
 // TypeExpr checks that s is a Go type expression and returns it in
