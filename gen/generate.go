@@ -251,22 +251,38 @@ func packageName(g *graph.Graph, dir string, files []goFile, opts Options) (stri
 	return name, nil
 }
 
+// declaration is a package-level name a graph's generated files declare,
+// with what in the spec it comes from.
+type declaration struct {
+	name string
+	what string   // for messages: graph X, node "x", label "y", fan-in "z"
+	pos  diag.Pos // where that is in the spec
+}
+
 // declaredBy lists the package-level names the generated files of g
 // declare (test files included: they share the package's test build).
-func declaredBy(g *graph.Graph) []string {
-	names := []string{g.Name, g.Name + "Handlers", "New" + g.Name, "With" + g.Name + "Observer", "Test" + g.Name + "Stress", "Stress" + g.Name, golang.ProbeType(g)}
+func declaredBy(g *graph.Graph) []declaration {
+	graphWide := func(name string) declaration { return declaration{name, "graph " + g.Name, g.Pos} }
+	decls := []declaration{
+		graphWide(g.Name), graphWide(g.Name + "Handlers"), graphWide("New" + g.Name),
+		graphWide("With" + g.Name + "Observer"), graphWide("Test" + g.Name + "Stress"),
+		graphWide("Stress" + g.Name), graphWide(golang.ProbeType(g)),
+	}
+	for _, name := range golang.Helpers(g) {
+		decls = append(decls, graphWide(name))
+	}
 	for _, n := range g.Nodes {
 		if n.Kind == graph.Cond {
-			names = append(names, n.RouteType)
+			decls = append(decls, declaration{n.RouteType, fmt.Sprintf("node %q", n.Name), n.Pos})
 			for _, c := range n.Cases {
-				names = append(names, c.Const)
+				decls = append(decls, declaration{c.Const, fmt.Sprintf("label %q", c.Label), c.Pos})
 			}
 		}
-		if n.JoinOf != nil {
-			names = append(names, n.JoinOf.BranchesType)
+		if f := n.JoinOf; f != nil {
+			decls = append(decls, declaration{f.BranchesType, fmt.Sprintf("fan-in %q", n.Name), n.Pos})
 		}
 	}
-	return append(names, golang.Helpers(g)...)
+	return decls
 }
 
 // acrossGraphs reports names that two graphs of one package would both
@@ -293,7 +309,8 @@ func acrossGraphs(paths []string) diag.List {
 		}
 		out, _ := filepath.Abs(filepath.Join(filepath.Dir(p), OutputName(p)))
 		outputs[out], outputs[golang.TestName(out)] = true, true
-		for _, name := range declaredBy(g) {
+		for _, d := range declaredBy(g) {
+			name := d.name
 			if prev, clash := byDir[dir][name]; clash && prev.what != "graph "+g.Name+" ("+p+")" {
 				errs.Add(g.Pos, "graph %s would declare %s, which %s declares too (%s): two graphs of one package need distinct names", g.Name, name, prev.what, prev.pos)
 				continue
@@ -470,28 +487,9 @@ func fieldsAreTypes(fl *ast.FieldList) bool {
 // already declares (outside graphc's own output).
 func collisions(g *graph.Graph, pkg *typecheck.Package, out string, at func(diag.Pos) diag.Pos) diag.List {
 	var errs diag.List
-	check := func(name string, pos diag.Pos, what string) {
-		if p, ok := pkg.Lookup(name); ok && p.Filename != out {
-			errs.Add(at(pos), "%s would declare %s, which the package already declares at %s: rename one", what, name, p)
-		}
-	}
-	gp := g.Pos
-	check(g.Name, gp, "graph "+g.Name)
-	check(g.Name+"Handlers", gp, "graph "+g.Name)
-	check("New"+g.Name, gp, "graph "+g.Name)
-	check("With"+g.Name+"Observer", gp, "graph "+g.Name)
-	for _, name := range golang.Helpers(g) {
-		check(name, gp, "graph "+g.Name)
-	}
-	for _, n := range g.Nodes {
-		if n.Kind == graph.Cond {
-			check(n.RouteType, n.Pos, fmt.Sprintf("node %q", n.Name))
-			for _, c := range n.Cases {
-				check(c.Const, c.Pos, fmt.Sprintf("label %q", c.Label))
-			}
-		}
-		if n.JoinOf != nil {
-			check(n.JoinOf.BranchesType, n.Pos, fmt.Sprintf("fan-in %q", n.Name))
+	for _, d := range declaredBy(g) {
+		if p, ok := pkg.Lookup(d.name); ok && p.Filename != out {
+			errs.Add(at(d.pos), "%s would declare %s, which the package already declares at %s: rename one", d.what, d.name, p)
 		}
 	}
 	return errs
