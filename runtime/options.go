@@ -36,6 +36,13 @@ type Options struct {
 	MaxSteps int
 	// OnBranchError is the fork's policy when a branch fails.
 	OnBranchError Policy
+	// Store, when set, makes the run durable: it records the run in Thread
+	// (see Store). Nil: nothing is recorded.
+	Store Store
+	// Thread is the id of the run's thread in Store; required with a store.
+	Thread string
+	// Durability says when records reach Store (Sync by default).
+	Durability Durability
 
 	observers []any // func(Event[S]) for the graph's S
 }
@@ -51,6 +58,18 @@ func WithMaxSteps(n int) Option { return func(o *Options) { o.MaxSteps = max(n, 
 
 // WithOnBranchError sets Options.OnBranchError, like the spec's on_branch_error.
 func WithOnBranchError(p Policy) Option { return func(o *Options) { o.OnBranchError = p } }
+
+// WithStore makes runs durable: each records its thread in st (see Store).
+// Invoke then needs WithThread; Resume and Snapshot read the thread back.
+func WithStore(st Store) Option { return func(o *Options) { o.Store = st } }
+
+// WithThread names the thread a durable run records (see WithStore). It is
+// a call option: each run has its own thread.
+func WithThread(id string) Option { return func(o *Options) { o.Thread = id } }
+
+// WithDurability sets when a durable run's records reach its store: Sync
+// (the default), Async or Exit.
+func WithDurability(d Durability) Option { return func(o *Options) { o.Durability = d } }
 
 // WithObserver adds fn to the run's observers: it is called for every event,
 // synchronously, from the goroutine the event happened on — concurrently when
