@@ -12,7 +12,7 @@ import (
 
 // A durable run writes a thread: the ordered list of records of everything
 // that happened in it, one record per node completion per flow path plus
-// the fork, delivery, failure, interrupt, update, resume and end records.
+// the fork, failure, retry, interrupt, update, resume and end records.
 // Resume rebuilds where every flow of the run stood from these records (see
 // Resume in generated code); Snapshot reads them.
 //
@@ -49,10 +49,11 @@ const (
 	RouteRecord
 	// ForkRecord: node Node on flow Path forked for the Act-th time on that
 	// path (from 1) into Count branches, on the fork-time State. Branch i of
-	// it runs on flow path Path/Node@Act:i (see Branch.Path).
+	// it runs on flow path Path/Node@Act:i (see Branch.Path). A branch has
+	// delivered when its last NodeRecord's Next is the fork's fan-in: that
+	// record is the delivery (no record of its own, one write less per
+	// branch).
 	ForkRecord
-	// DeliverRecord: the branch on flow Path delivered State to fan-in Node.
-	DeliverRecord
 	// FailRecord: the run failed in node Node on flow Path with Err (the
 	// run's error as text); the node's completion was not recorded.
 	FailRecord
@@ -73,7 +74,7 @@ const (
 	EndRecord
 )
 
-var recordKindNames = [...]string{"", "start", "node", "route", "fork", "deliver", "fail", "retry", "interrupt", "update", "resume", "end"}
+var recordKindNames = [...]string{"", "start", "node", "route", "fork", "fail", "retry", "interrupt", "update", "resume", "end"}
 
 func (k RecordKind) String() string {
 	if k > 0 && int(k) < len(recordKindNames) {
