@@ -90,11 +90,6 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 		return diag.Pos{File: path, Line: 1, Col: 1}
 	}
 
-	if n := len(g.Config.InterruptBefore) + len(g.Config.InterruptAfter); n > 0 {
-		// The spec format has them and graphc checks them; the executor
-		// does not pause and resume yet, and must not pretend to.
-		return nil, diag.List{{Pos: at(g.Config.Pos), Message: "interrupt_before and interrupt_after are checked but not generated yet: this graphc cannot pause and resume a run; remove them to generate"}}
-	}
 	files, err := scanDir(dir, opts.Tags)
 	if err != nil {
 		return nil, diag.List{{Pos: at(g.Pos), Message: err.Error()}}
@@ -167,6 +162,7 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 		Source:       filepath.Base(path),
 		State:        stateType(st, pkg),
 		InlineFields: fields,
+		Fingerprint:  graph.Fingerprint(g, typecheck.Shape(st.Named)),
 		Declared: func(name string) bool {
 			p, ok := pkg.Lookup(name)
 			return ok && p.Filename != absOut

@@ -142,15 +142,6 @@ edges:
 	}
 }
 
-func TestInterruptsAreRefusedNotIgnored(t *testing.T) {
-	spec := strings.Replace(forkSpec, "state: State\n", "state: State\nconfig:\n  interrupt_before: [a]\n", 1)
-	dir := module(t, map[string]string{"job.graph.yaml": spec, "state.go": "package app\n\ntype State struct{}\n"})
-	_, errs := generateIn(t, dir)
-	if !strings.Contains(errs, "job.graph.yaml:5:3: interrupt_before and interrupt_after are checked but not generated yet") {
-		t.Errorf("got %q", errs)
-	}
-}
-
 // TestImportsDoNotClash: a package that declares names the generated file
 // imports (errors, sync, runtime) still builds: the imports get aliases.
 func TestImportsDoNotClash(t *testing.T) {

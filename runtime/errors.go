@@ -70,3 +70,16 @@ func (e *BranchError) Error() string {
 
 // Unwrap returns the cause.
 func (e *BranchError) Unwrap() error { return e.Err }
+
+// Interrupted is the error of a run that paused at an interrupt
+// (interrupt_before or interrupt_after in the spec): the run returned the
+// main flow's state so far, and Resume(ctx, Thread) continues it.
+type Interrupted struct {
+	Thread string // the thread to resume
+	Node   string // the node the run paused at
+	Phase  Phase  // Before: Node has not run; After: it has, its edge is taken at resume
+}
+
+func (e *Interrupted) Error() string {
+	return fmt.Sprintf("graphc: thread %q paused %s node %q: Resume continues it", e.Thread, e.Phase, e.Node)
+}

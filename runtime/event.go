@@ -27,9 +27,15 @@ const (
 	// BranchFailed: a branch ended without delivering (Node is its entry
 	// node, In the branch, Err why).
 	BranchFailed
+	// Paused: the run stopped at an interrupt (Node, Phase, State: the main
+	// flow's state; Err is the *Interrupted the run returns).
+	Paused
+	// Resumed: Resume took a thread over (Node is the node the main flow
+	// continues at, or after when Phase is After; State its state).
+	Resumed
 )
 
-var kindNames = [...]string{"", "NodeStarted", "NodeFinished", "Forked", "BranchArrived", "Joined", "Done", "BranchStarted", "BranchFailed"}
+var kindNames = [...]string{"", "NodeStarted", "NodeFinished", "Forked", "BranchArrived", "Joined", "Done", "BranchStarted", "BranchFailed", "Paused", "Resumed"}
 
 func (k EventKind) String() string {
 	if int(k) < len(kindNames) && k != 0 {
@@ -43,6 +49,7 @@ func (k EventKind) String() string {
 type Branch struct {
 	Fork  uint64 // activation, unique within a run; 0 for the main flow
 	Index int    // the branch's position in its parallel edge
+	flow  *flow  // the flow's path and plan, when the run tracks paths
 }
 
 // Event is one step of a run, as seen by observers and Stream.
@@ -57,8 +64,10 @@ type Event[S any] struct {
 	Fork     uint64 // Forked, Joined: the activation concerned
 	Parent   uint64 // Forked: the activation the fork happened in (In.Fork)
 	Branches int    // Forked: the number of branches
-	State    S      // NodeFinished, BranchArrived, Done
-	Err      error  // Done: the run's error, if any; BranchFailed: the branch's
+	Next     string // NodeFinished: the node its edge leads to ("__end__"; "" when taken later: a fork, or an interrupt after the node)
+	Phase    Phase  // Paused, Resumed: before or after Node
+	State    S      // NodeFinished, BranchArrived, Paused, Resumed, Done
+	Err      error  // Done: the run's error, if any; BranchFailed: the branch's; Paused: the *Interrupted
 }
 
 func (e Event[S]) String() string {
@@ -76,6 +85,14 @@ func (e Event[S]) String() string {
 			return fmt.Sprintf("%s: %v", e.Kind, e.Err)
 		}
 		return e.Kind.String()
+	case BranchFailed:
+		return fmt.Sprintf("%s %s [%s]: %v", e.Kind, e.Node, where, e.Err)
+	case NodeFinished:
+		if e.Next != "" {
+			return fmt.Sprintf("%s %s -> %s [%s]", e.Kind, e.Node, e.Next, where)
+		}
+	case Paused, Resumed:
+		return fmt.Sprintf("%s %s %s", e.Kind, e.Phase, e.Node)
 	}
 	return fmt.Sprintf("%s %s [%s]", e.Kind, e.Node, where)
 }

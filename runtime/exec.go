@@ -2,16 +2,20 @@ package runtime
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"sync/atomic"
 )
 
-// Exec is the state of one run: its limits, its step count and its
-// observers. Generated code declares one per Invoke, starts it with Start
-// and calls its methods around every node; it is safe for use by the run's
-// branches. An Exec must not be copied after Start.
+// Exec is the state of one run: its limits, its step count, its observers
+// and, for a durable run, its journal. Generated code declares one per
+// Invoke, starts it with Start (or Resume) and calls its methods around
+// every node; it is safe for use by the run's branches. An Exec must not be
+// copied after Start.
 type Exec[S any] struct {
+	g         *Graph
 	names     []string // node names, indexed by the generated node constants
 	maxSteps  int64
 	mainSteps int64         // steps of the main flow, touched by it alone: see Enter
@@ -21,12 +25,42 @@ type Exec[S any] struct {
 	policy    Policy
 	slots     chan struct{} // branch goroutine tokens; nil when unlimited
 	observe   func(Event[S])
+	ext       bool     // observe or j is set: Leave has work to do
+	j         *journal // nil unless the run is durable
+	thread    string
+	root      flow // the main flow, when the run is durable
+	skipPause int  // a resumed run's interrupt before this node was taken already; -1: none
 }
 
-// Start readies x for a run of a graph whose node names are names. It fails
-// only when an observer was written for another state type.
-func (x *Exec[S]) Start(o Options, names []string) error {
-	*x = Exec[S]{names: names, maxSteps: int64(o.MaxSteps), policy: o.OnBranchError}
+// Start readies x for a run of g from node entry on *s and, for a durable
+// run, opens its thread with the start record. It fails when an observer
+// was written for another state type, when the options do not fit the
+// graph (a store without a thread, interrupts without a store, an update),
+// or when the thread cannot be opened (wrapping ErrConflict when the thread
+// id is in use).
+func (x *Exec[S]) Start(ctx context.Context, o Options, g *Graph, entry int, s *S) error {
+	if err := x.setup(o, g); err != nil {
+		return err
+	}
+	if o.Update != nil {
+		return errors.New("graphc: an update (With<Graph>Update) is a Resume option; Invoke runs from the state it is given")
+	}
+	if x.j == nil {
+		return nil
+	}
+	x.j = newJournal(ctx, &o, 0)
+	b, err := encodeState(s)
+	if err != nil {
+		return err
+	}
+	return x.j.addSync(Record{Kind: StartRecord, Node: g.Names[entry], State: b,
+		Graph: g.Name, Fingerprint: g.Fingerprint, Format: FormatVersion, Codec: Codec})
+}
+
+// setup readies x from the options; x.j is set (to a placeholder) when the
+// run is durable.
+func (x *Exec[S]) setup(o Options, g *Graph) error {
+	*x = Exec[S]{g: g, names: g.Names, maxSteps: int64(o.MaxSteps), policy: o.OnBranchError, skipPause: -1}
 	if x.maxSteps <= 0 {
 		x.maxSteps = DefaultMaxSteps
 	}
@@ -53,16 +87,20 @@ func (x *Exec[S]) Start(o Options, names []string) error {
 			}
 		}
 	}
-	return nil
-}
-
-// NewExec returns a started Exec (see Start).
-func NewExec[S any](o Options, names []string) (*Exec[S], error) {
-	x := new(Exec[S])
-	if err := x.Start(o, names); err != nil {
-		return nil, err
+	switch {
+	case o.Store == nil && g.Interrupts:
+		return fmt.Errorf("graphc: graph %s pauses at interrupts, so its runs need a store to resume from: give runtime.WithStore and runtime.WithThread", g.Name)
+	case o.Store == nil:
+	case g.NoCheckpoints:
+		return fmt.Errorf("graphc: graph %s says checkpoints: false in its spec (its state need not survive the codec), so it cannot run with a store", g.Name)
+	case o.Thread == "":
+		return fmt.Errorf("graphc: a durable run of graph %s needs a thread id: give runtime.WithThread", g.Name)
+	default:
+		x.j = &journal{}
+		x.thread = o.Thread
 	}
-	return x, nil
+	x.ext = x.observe != nil || x.j != nil
+	return nil
 }
 
 // cause is err (context.Canceled or DeadlineExceeded), joined with the
@@ -109,16 +147,74 @@ func (x *Exec[S]) started(ctx context.Context, in Branch, node int) error {
 	return nil
 }
 
-// Leave is called when node returned *s in branch in. It takes a pointer
-// so that, inlined, it copies no state when nobody observes.
-func (x *Exec[S]) Leave(in Branch, node int, s *S) {
-	if x.observe != nil {
-		x.leave(in, node, s)
+// Leave is called when node returned *s in branch in and its edge leads to
+// next (a node, EndNode, or NotRouted). A durable run records the node's
+// completion with next before Leave returns (under Sync durability); the
+// error is the store's. It takes a pointer so that, inlined, it copies no
+// state when there is nothing to do.
+func (x *Exec[S]) Leave(in Branch, node, next int, s *S) error {
+	if x.ext {
+		return x.leave(in, node, next, s)
 	}
+	return nil
 }
 
-func (x *Exec[S]) leave(in Branch, node int, s *S) {
-	x.observe(Event[S]{Kind: NodeFinished, Node: x.names[node], In: in, State: *s})
+func (x *Exec[S]) leave(in Branch, node, next int, s *S) error {
+	if x.j != nil {
+		b, err := encodeState(s)
+		if err != nil {
+			return &NodeError{Node: x.names[node], Err: err}
+		}
+		if err := x.j.add(Record{Kind: NodeRecord, Path: in.Path(), Node: x.names[node], Next: x.nextName(next), State: b}); err != nil {
+			return err
+		}
+	}
+	if x.observe != nil {
+		x.observe(Event[S]{Kind: NodeFinished, Node: x.names[node], In: in, State: *s, Next: x.nextName(next)})
+	}
+	return nil
+}
+
+// nextName is the record's and the event's name of next.
+func (x *Exec[S]) nextName(next int) string {
+	switch {
+	case next == EndNode:
+		return "__end__"
+	case next >= 0 && next < len(x.names):
+		return x.names[next]
+	}
+	return ""
+}
+
+// Route is called, in a resumed run, when the edge out of node (which
+// paused after itself) was taken to next: a durable run records it.
+func (x *Exec[S]) Route(in Branch, node, next int) error {
+	if x.j == nil {
+		return nil
+	}
+	return x.j.add(Record{Kind: RouteRecord, Path: in.Path(), Node: x.names[node], Next: x.nextName(next)})
+}
+
+// Pause stops the run at an interrupt of node, in phase, with the main
+// flow's state *s: it records the interrupt and returns the *Interrupted
+// the run ends with. A resumed run passes the interrupt before the node it
+// paused at (that interrupt was taken), and Pause returns nil there.
+func (x *Exec[S]) Pause(node int, phase Phase, s *S) error {
+	if phase == Before && x.skipPause == node {
+		x.skipPause = -1
+		return nil
+	}
+	x.skipPause = -1
+	ip := &Interrupted{Thread: x.thread, Node: x.names[node], Phase: phase}
+	if x.j != nil {
+		if err := x.j.add(Record{Kind: InterruptRecord, Node: x.names[node], Phase: phase}); err != nil {
+			return err
+		}
+	}
+	if x.observe != nil {
+		x.observe(Event[S]{Kind: Paused, Node: x.names[node], Phase: phase, State: *s, Err: ip})
+	}
+	return ip
 }
 
 // Fail wraps the error a node's handler returned.
@@ -129,7 +225,15 @@ func (x *Exec[S]) leave(in Branch, node int, s *S) {
 //
 //go:noinline
 func (x *Exec[S]) Fail(node int, err error) error {
-	return &NodeError{Node: x.names[node], Err: err}
+	return &NodeError{Node: x.name(node), Err: err}
+}
+
+// name is the name of node, which may be a node's "after" entry.
+func (x *Exec[S]) name(node int) string {
+	if node < 0 {
+		return "__end__"
+	}
+	return x.names[node%len(x.names)]
 }
 
 // BadRoute is the error of a route handler that returned a value outside
@@ -140,9 +244,10 @@ func (x *Exec[S]) BadRoute(node int, typ string, v uint64) error {
 
 // Recover turns a panic into the run's error, naming the node that was
 // running. Generated flows defer it once: defer x.Recover(&node, &err).
+// node may be a node's "after" entry (the node plus len(names)).
 func (x *Exec[S]) Recover(node *int, err *error) {
 	if r := recover(); r != nil {
-		*err = &NodeError{Node: x.names[*node], Err: &PanicError{Value: r, Stack: debug.Stack()}}
+		*err = &NodeError{Node: x.name(*node), Err: &PanicError{Value: r, Stack: debug.Stack()}}
 	}
 }
 
@@ -158,10 +263,74 @@ func (x *Exec[S]) arrived(in Branch, fanIn int, s S) {
 	x.observe(Event[S]{Kind: BranchArrived, Node: x.names[fanIn], In: in, State: s})
 }
 
-// End reports the end of the run and returns its result unchanged.
+// End reports the end of the run and returns its result. A durable run
+// records how it ended (unless it paused: Pause recorded that) and writes
+// everything still queued; a store error then becomes the run's error.
 func (x *Exec[S]) End(s S, err error) (S, error) {
+	if x.j != nil {
+		err = x.finish(&s, err)
+	}
 	if x.observe != nil {
 		x.observe(Event[S]{Kind: Done, State: s, Err: err})
 	}
 	return s, err
+}
+
+func (x *Exec[S]) finish(s *S, err error) error {
+	var ip *Interrupted
+	var se *StoreError
+	switch {
+	case errors.As(err, &se): // the journal is broken: nothing more can be written
+	case errors.As(err, &ip):
+	case err != nil:
+		r := Record{Kind: FailRecord, Err: err.Error()}
+		var ne *NodeError
+		if errors.As(err, &ne) {
+			r.Node = ne.Node
+		}
+		_ = x.j.add(r) // a store error shows in flush
+	default:
+		b, eerr := encodeState(s)
+		if eerr != nil {
+			err = eerr
+			break
+		}
+		_ = x.j.add(Record{Kind: EndRecord, State: b})
+	}
+	if ferr := x.j.flush(); ferr != nil && (err == nil || ip != nil) {
+		return ferr
+	}
+	return err
+}
+
+// encodeState encodes *s with the codec (encoding/json).
+func encodeState[S any](s *S) (json.RawMessage, error) {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return nil, fmt.Errorf("graphc: encoding the state: %w", err)
+	}
+	return b, nil
+}
+
+// decodeState decodes a recorded state into a zero S.
+func decodeState[S any](thread string, seq uint64, b json.RawMessage) (S, error) {
+	var s S
+	if err := json.Unmarshal(b, &s); err != nil {
+		return s, fmt.Errorf("graphc: thread %q, record %d: the state no longer decodes: %w", thread, seq, err)
+	}
+	return s, nil
+}
+
+// NewExec returns an Exec ready for a run of a graph whose node names are
+// names, without a store: for executors written by hand (the runtime's own
+// tests drive it so). Generated code uses Start and Resume.
+func NewExec[S any](o Options, names []string) (*Exec[S], error) {
+	x := new(Exec[S])
+	if o.Store != nil {
+		return nil, errors.New("graphc: NewExec runs without a store; durable runs start with Exec.Start")
+	}
+	if err := x.setup(o, &Graph{Names: names}); err != nil {
+		return nil, err
+	}
+	return x, nil
 }

@@ -17,19 +17,24 @@ type ForkSpec struct {
 
 // Join is one activation of a fork: a generated struct, with its own lock,
 // that its branches deliver their states into.
-type Join interface {
-	// RunBranch runs branch b from its entry node up to the fan-in, on its
-	// own copy of the fork-time state, and delivers the result into the
-	// join. It returns the branch's error instead of delivering.
-	RunBranch(ctx context.Context, b Branch, entry int) error
+type Join[S any] interface {
+	// RunBranch runs branch b from node n (its entry node, or where a
+	// resumed branch stood: a node, or a node's "after" entry) up to the
+	// fan-in, and delivers the result into the join; n may be the fan-in
+	// itself (a resumed branch that had delivered: nothing runs). The
+	// branch runs on s, or, when s is nil, on its own deep copy of the
+	// fork-time state. It returns the branch's error instead of delivering.
+	RunBranch(ctx context.Context, b Branch, n int, s *S) error
 }
 
 // activation is the runtime's side of one fork activation.
 type activation[S any] struct {
 	x      *Exec[S]
 	spec   *ForkSpec
-	join   Join
+	join   Join[S]
 	id     uint64
+	flows  []flow    // each branch's path and plan, when the run is durable
+	plan   *forkPlan // where the branches stood, when the run resumes this activation
 	ctx    context.Context
 	cancel context.CancelCauseFunc // nil under the Wait policy
 	wg     sync.WaitGroup
@@ -44,11 +49,20 @@ type activation[S any] struct {
 // Under the Cancel policy the first failing branch cancels its siblings'
 // context and its error is returned; under Wait all branches finish and the
 // first error is returned joined with the others.
-func (x *Exec[S]) Fork(ctx context.Context, in Branch, f *ForkSpec, j Join) error {
+//
+// s is the fork-time state: a durable run records it with the fork (unless
+// it resumes an activation already recorded, whose branches then continue
+// where the records left them).
+func (x *Exec[S]) Fork(ctx context.Context, in Branch, f *ForkSpec, j Join[S], s *S) error {
 	if in.Fork == 0 {
 		x.forkSteps.Store(x.mainSteps)
 	}
 	a := &activation[S]{x: x, spec: f, join: j, id: x.forks.Add(1), ctx: ctx}
+	if x.j != nil {
+		if err := a.durable(in, s); err != nil {
+			return err
+		}
+	}
 	if x.policy == Cancel {
 		a.ctx, a.cancel = context.WithCancelCause(ctx)
 		defer a.cancel(nil)
@@ -114,7 +128,12 @@ func (a *activation[S]) run(i int, spawned bool) {
 	if a.x.observe != nil {
 		a.x.branchEvent(BranchStarted, entry, Branch{Fork: a.id, Index: i}, nil)
 	}
-	err := a.join.RunBranch(a.ctx, Branch{Fork: a.id, Index: i}, entry)
+	var err error
+	if a.flows == nil {
+		err = a.join.RunBranch(a.ctx, Branch{Fork: a.id, Index: i}, entry, nil)
+	} else {
+		err = a.resumeBranch(i)
+	}
 	returned = true
 	if err != nil {
 		a.fail(i, err)
@@ -160,4 +179,58 @@ func (a *activation[S]) fail(i int, err error) {
 // Exec.started, so that a branch goroutine's frames stay small.
 func (x *Exec[S]) branchEvent(kind EventKind, entry int, in Branch, err error) {
 	x.observe(Event[S]{Kind: kind, Node: x.names[entry], In: in, Err: err})
+}
+
+// durable gives a durable run's activation its branches' paths and either
+// records the fork or, when the run resumes it, takes its plan.
+func (a *activation[S]) durable(in Branch, s *S) error {
+	x, f := a.x, a.spec
+	parent := in.flow
+	if parent == nil {
+		parent = &x.root
+	}
+	var act int
+	if p := parent.plan; p != nil && p.fork != nil && p.fork.node == f.Node {
+		// The activation the flow was waiting in when the records end: its
+		// number is counted already; a later activation is a new one.
+		act, a.plan, p.fork = p.fork.act, p.fork, nil
+	} else {
+		act = parent.nextAct(f.Node)
+	}
+	a.flows = make([]flow, len(f.Entries))
+	for i := range a.flows {
+		a.flows[i].path = branchPath(parent.path, x.names[f.Node], act, i)
+		if a.plan != nil {
+			a.flows[i].plan = a.plan.branches[i]
+		}
+	}
+	if a.plan != nil {
+		return nil
+	}
+	b, err := encodeState(s)
+	if err != nil {
+		return &NodeError{Node: x.names[f.Node], Err: err}
+	}
+	return x.j.add(Record{Kind: ForkRecord, Path: parent.path, Node: x.names[f.Node], Act: act, Count: len(f.Entries), State: b})
+}
+
+// resumeBranch runs branch i of a durable activation: from its entry on a
+// copy of the fork-time state, or from where its records left it.
+func (a *activation[S]) resumeBranch(i int) error {
+	b := Branch{Fork: a.id, Index: i, flow: &a.flows[i]}
+	p := a.flows[i].plan
+	if p == nil {
+		return a.join.RunBranch(a.ctx, b, a.spec.Entries[i], nil)
+	}
+	for node, n := range p.acts {
+		if b.flow.acts == nil {
+			b.flow.acts = make(map[int]int, len(p.acts))
+		}
+		b.flow.acts[node] = n
+	}
+	s, err := decodeState[S](a.x.thread, p.seq, p.state)
+	if err != nil {
+		return err
+	}
+	return a.join.RunBranch(a.ctx, b, p.at, &s)
 }

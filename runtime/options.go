@@ -44,6 +44,10 @@ type Options struct {
 	// Durability says when records reach Store (Sync by default).
 	Durability Durability
 
+	// Update, for Resume, edits the paused state (a func(*S) error for the
+	// graph's S): see WithUpdate.
+	Update any
+
 	observers []any // func(Event[S]) for the graph's S
 }
 
@@ -70,6 +74,20 @@ func WithThread(id string) Option { return func(o *Options) { o.Thread = id } }
 // WithDurability sets when a durable run's records reach its store: Sync
 // (the default), Async or Exit.
 func WithDurability(d Durability) Option { return func(o *Options) { o.Durability = d } }
+
+// WithUpdate is a Resume option: fn edits the main flow's state before the
+// run continues, and the edited state is recorded. After an interrupt after
+// a node, the node's edge is taken on the edited state, so an edit can
+// change the route. Generated With<Graph>Update options wrap it so that a
+// function for another state type does not compile. An error from fn fails
+// Resume with nothing recorded.
+func WithUpdate[S any](fn func(s *S) error) Option {
+	return func(o *Options) {
+		if fn != nil {
+			o.Update = fn
+		}
+	}
+}
 
 // WithObserver adds fn to the run's observers: it is called for every event,
 // synchronously, from the goroutine the event happened on — concurrently when
@@ -104,8 +122,8 @@ func (o Options) apply(opts []Option) Options {
 	return o
 }
 
-// Generated1 is referenced by every file graphc generates for this API:
+// Generated2 is referenced by every file graphc generates for this API:
 // a file generated for a later API names a later constant, so building it
 // against an older runtime fails with "undefined: runtime.GeneratedN"
 // rather than with a puzzle. Upgrade the graphc module to match.
-const Generated1 = true
+const Generated2 = true

@@ -23,9 +23,9 @@ func TestOptionsApplyDoesNotShareObservers(t *testing.T) {
 	}
 	x2, _ := runtime.NewExec[int](o2, []string{"n"})
 	one := 1
-	x1.Leave(runtime.Branch{}, 0, &one)
-	x2.Leave(runtime.Branch{}, 0, &one)
-	x2.Leave(runtime.Branch{}, 0, &one)
+	x1.Leave(runtime.Branch{}, 0, runtime.EndNode, &one)
+	x2.Leave(runtime.Branch{}, 0, runtime.EndNode, &one)
+	x2.Leave(runtime.Branch{}, 0, runtime.EndNode, &one)
 	if a != 1 || b != 2 {
 		t.Errorf("observers leaked between option sets: a=%d b=%d", a, b)
 	}
@@ -107,7 +107,7 @@ type join struct {
 	inner   func(ctx context.Context, b runtime.Branch) error
 }
 
-func (j *join) RunBranch(ctx context.Context, b runtime.Branch, entry int) error {
+func (j *join) RunBranch(ctx context.Context, b runtime.Branch, entry int, _ *int) error {
 	n := j.active.Add(1)
 	defer j.active.Add(-1)
 	for {
@@ -135,7 +135,7 @@ func TestForkRunsEveryBranchOnce(t *testing.T) {
 		x, _ := runtime.NewExec[int](runtime.Options{MaxWorkers: workers}, []string{"f", "j", "a", "b", "c", "d"})
 		j := &join{fail: -1}
 		spec := &runtime.ForkSpec{Node: 0, FanIn: 1, Entries: []int{2, 3, 4, 5}}
-		if err := x.Fork(context.Background(), runtime.Branch{}, spec, j); err != nil {
+		if err := x.Fork(context.Background(), runtime.Branch{}, spec, j, new(int)); err != nil {
 			t.Fatal(err)
 		}
 		if len(j.ran) != 4 {
@@ -162,10 +162,10 @@ func TestNestedForksUnderWorkerLimitDoNotDeadlock(t *testing.T) {
 				leaves.Add(1)
 				return nil
 			}
-			return x.Fork(ctx, b, spec, &join{fail: -1, inner: nest(depth - 1)})
+			return x.Fork(ctx, b, spec, &join{fail: -1, inner: nest(depth - 1)}, new(int))
 		}
 	}
-	if err := x.Fork(context.Background(), runtime.Branch{}, spec, &join{fail: -1, inner: nest(3)}); err != nil {
+	if err := x.Fork(context.Background(), runtime.Branch{}, spec, &join{fail: -1, inner: nest(3)}, new(int)); err != nil {
 		t.Fatal(err)
 	}
 	if leaves.Load() != 81 {
@@ -188,7 +188,7 @@ func TestForkErrorPolicies(t *testing.T) {
 		}
 		return nil
 	}}
-	err := x.Fork(context.Background(), runtime.Branch{}, spec, j)
+	err := x.Fork(context.Background(), runtime.Branch{}, spec, j, new(int))
 	var be *runtime.BranchError
 	if !errors.As(err, &be) || be.Branch != "b" || be.Fork != "f" || !sawCancel.Load() {
 		t.Errorf("cancel policy: %v (sibling cancelled: %v)", err, sawCancel.Load())
@@ -202,7 +202,7 @@ func TestForkErrorPolicies(t *testing.T) {
 		}
 		return nil
 	}}
-	err = y.Fork(context.Background(), runtime.Branch{}, spec, k)
+	err = y.Fork(context.Background(), runtime.Branch{}, spec, k, new(int))
 	if err == nil || !strings.Contains(err.Error(), "branch b of fork f: failed") || !strings.Contains(err.Error(), "branch c of fork f: also failed") || len(k.ran) != 1 {
 		t.Errorf("wait policy: %v, ran %v", err, k.ran)
 	}
@@ -248,7 +248,7 @@ func TestGoexitInInlineBranchWaitsForSiblings(t *testing.T) {
 	go func() {
 		defer close(done)
 		defer func() { forkReturned.Store(siblingDone.Load()) }()
-		x.Fork(context.Background(), runtime.Branch{}, spec, j)
+		x.Fork(context.Background(), runtime.Branch{}, spec, j, new(int))
 	}()
 	<-done
 	if !forkReturned.Load() {

@@ -11,8 +11,8 @@ import (
 	"sync"
 )
 
-// This file needs a graphc runtime that supports generated code of API 1.
-const _ = runtime.Generated1
+// This file needs a graphc runtime that supports generated code of API 2.
+const _ = runtime.Generated2
 
 // FanoutHandlers are the node handlers of the Fanout graph: implement them and pass them to NewFanout.
 //
@@ -169,11 +169,46 @@ func WithFanoutObserver(fn func(runtime.Event[State])) runtime.Option {
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
 func (g *Fanout) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
-	if err := x.Start(g.opts.Apply(opts...), fanoutNames[:]); err != nil {
+	if err := x.Start(ctx, g.opts.Apply(opts...), &fanoutGraph, fanoutNodeStart, &s); err != nil {
 		return s, err
 	}
 	err := g.run(ctx, &x, runtime.Branch{}, fanoutNodeStart, &s)
 	return x.End(s, err)
+}
+
+// Resume continues thread, which a run of Fanout recorded in the store given with runtime.WithStore (to NewFanout or here), and returns the final state like Invoke.
+//
+// It rebuilds where every flow of the run stood from the records: a node whose completion was recorded never runs again; the node that was running when the run stopped (a crash, a failure) runs again, so handlers must tolerate running twice for one input (at-least-once per node). Branches that had delivered fill their join without running; started branches continue at their next node; the others start at their entry. A run that paused at an interrupt continues there, with the edit of WithFanoutUpdate applied first and recorded.
+//
+// Errors: runtime.ErrNoThread for a thread the store does not hold, *runtime.GraphChangedError for a thread recorded by another version of the graph, an error wrapping runtime.ErrConflict when another run took the thread over first. A thread that had finished is not run again: Resume returns its final state.
+func (g *Fanout) Resume(ctx context.Context, thread string, opts ...runtime.Option) (State, error) {
+	var x runtime.Exec[State]
+	var s State
+	n, err := x.Resume(ctx, g.opts.Apply(opts...), &fanoutGraph, thread, &s)
+	if err != nil || n == fanoutEnd {
+		return s, err
+	}
+	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
+	return x.End(s, err)
+}
+
+// ResumeStream resumes thread like Resume and yields the run's events as Stream does, starting with Resumed.
+func (g *Fanout) ResumeStream(ctx context.Context, thread string, opts ...runtime.Option) iter.Seq2[runtime.Event[State], error] {
+	return runtime.Stream(ctx, func(ctx context.Context, observe runtime.Option) (State, error) {
+		return g.Resume(ctx, thread, append(opts[:len(opts):len(opts)], observe)...)
+	})
+}
+
+// Snapshot reads thread from the store without running anything: its status (running, paused, failed, done), the next main-flow node, the state, and each fork in flight with its branches (delivered, at a node, not started).
+//
+// Errors are those of Resume, except that no run is taken over.
+func (g *Fanout) Snapshot(ctx context.Context, thread string, opts ...runtime.Option) (runtime.Snapshot[State], error) {
+	return runtime.LoadSnapshot[State](ctx, g.opts.Apply(opts...), &fanoutGraph, thread)
+}
+
+// WithFanoutUpdate returns a Resume option that edits the paused state before the run continues; the edited state is recorded. After an interrupt after a node, the node's edge is taken on the edited state, so an edit can change the route. An error from fn fails Resume with nothing recorded.
+func WithFanoutUpdate(fn func(s *State) error) runtime.Option {
+	return runtime.WithUpdate(fn)
 }
 
 // Stream runs the graph like Invoke and yields its events as they happen: node started, node finished (with its state), fork, branch started, branch arrived (with what it delivered) or failed, join, and last Done with the final state and the run's error.
@@ -240,6 +275,19 @@ var fanoutNames = [...]string{
 	fanoutNodeAggregate: "aggregate",
 }
 
+// After-entries: where a resumed flow continues once a node has run, to take its edge (see runtime.Exec.Resume).
+const (
+	fanoutAfterStart = fanoutNodeStart + len(fanoutNames)
+)
+
+// fanoutGraph describes the graph to the runtime; its fingerprint changes with the nodes, edges, forks, interrupts and the state's shape, so a thread recorded by another version of the graph is refused at resume.
+var fanoutGraph = runtime.Graph{
+	Fingerprint: "7a89c5d168c7fc87",
+	Forks:       []*runtime.ForkSpec{&fanoutForkStart},
+	Name:        "Fanout",
+	Names:       fanoutNames[:],
+}
+
 // fanoutForkStart is the parallel edge from "start": its branches meet at "aggregate".
 var fanoutForkStart = runtime.ForkSpec{
 	Entries: []int{fanoutNodeW01, fanoutNodeW02, fanoutNodeW03, fanoutNodeW04, fanoutNodeW05, fanoutNodeW06, fanoutNodeW07, fanoutNodeW08, fanoutNodeW09, fanoutNodeW10, fanoutNodeW11, fanoutNodeW12, fanoutNodeW13, fanoutNodeW14, fanoutNodeW15, fanoutNodeW16, fanoutNodeW17, fanoutNodeW18, fanoutNodeW19, fanoutNodeW20},
@@ -262,14 +310,19 @@ func (g *Fanout) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fanoutNodeStart, runtime.NotRouted, s); err != nil {
+				return err
+			}
+			n = fanoutAfterStart
+			fallthrough
+		case fanoutAfterStart:
 			// The branches forked at "start" meet at "aggregate", which runs here once all have arrived.
 			jAggregate := &fanoutJoinAggregate{
 				fork: *s,
 				g:    g,
 				x:    x,
 			}
-			if err = x.Fork(ctx, in, &fanoutForkStart, jAggregate); err != nil {
+			if err = x.Fork(ctx, in, &fanoutForkStart, jAggregate, s); err != nil {
 				return err
 			}
 			n = fanoutNodeAggregate
@@ -281,7 +334,9 @@ func (g *Fanout) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fanoutNodeAggregate, fanoutEnd, s); err != nil {
+				return err
+			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
@@ -304,7 +359,9 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fanoutNodeW01, fanoutNodeAggregate, s); err != nil {
+				return err
+			}
 			return nil
 		case fanoutNodeW02:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -315,7 +372,9 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fanoutNodeW02, fanoutNodeAggregate, s); err != nil {
+				return err
+			}
 			return nil
 		case fanoutNodeW03:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -326,7 +385,9 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fanoutNodeW03, fanoutNodeAggregate, s); err != nil {
+				return err
+			}
 			return nil
 		case fanoutNodeW04:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -337,7 +398,9 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fanoutNodeW04, fanoutNodeAggregate, s); err != nil {
+				return err
+			}
 			return nil
 		case fanoutNodeW05:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -348,7 +411,9 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fanoutNodeW05, fanoutNodeAggregate, s); err != nil {
+				return err
+			}
 			return nil
 		case fanoutNodeW06:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -359,7 +424,9 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fanoutNodeW06, fanoutNodeAggregate, s); err != nil {
+				return err
+			}
 			return nil
 		case fanoutNodeW07:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -370,7 +437,9 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fanoutNodeW07, fanoutNodeAggregate, s); err != nil {
+				return err
+			}
 			return nil
 		case fanoutNodeW08:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -381,7 +450,9 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fanoutNodeW08, fanoutNodeAggregate, s); err != nil {
+				return err
+			}
 			return nil
 		case fanoutNodeW09:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -392,7 +463,9 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fanoutNodeW09, fanoutNodeAggregate, s); err != nil {
+				return err
+			}
 			return nil
 		case fanoutNodeW10:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -403,7 +476,9 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fanoutNodeW10, fanoutNodeAggregate, s); err != nil {
+				return err
+			}
 			return nil
 		case fanoutNodeW11:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -414,7 +489,9 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fanoutNodeW11, fanoutNodeAggregate, s); err != nil {
+				return err
+			}
 			return nil
 		case fanoutNodeW12:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -425,7 +502,9 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fanoutNodeW12, fanoutNodeAggregate, s); err != nil {
+				return err
+			}
 			return nil
 		case fanoutNodeW13:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -436,7 +515,9 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fanoutNodeW13, fanoutNodeAggregate, s); err != nil {
+				return err
+			}
 			return nil
 		case fanoutNodeW14:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -447,7 +528,9 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fanoutNodeW14, fanoutNodeAggregate, s); err != nil {
+				return err
+			}
 			return nil
 		case fanoutNodeW15:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -458,7 +541,9 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fanoutNodeW15, fanoutNodeAggregate, s); err != nil {
+				return err
+			}
 			return nil
 		case fanoutNodeW16:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -469,7 +554,9 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fanoutNodeW16, fanoutNodeAggregate, s); err != nil {
+				return err
+			}
 			return nil
 		case fanoutNodeW17:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -480,7 +567,9 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fanoutNodeW17, fanoutNodeAggregate, s); err != nil {
+				return err
+			}
 			return nil
 		case fanoutNodeW18:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -491,7 +580,9 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fanoutNodeW18, fanoutNodeAggregate, s); err != nil {
+				return err
+			}
 			return nil
 		case fanoutNodeW19:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -502,7 +593,9 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fanoutNodeW19, fanoutNodeAggregate, s); err != nil {
+				return err
+			}
 			return nil
 		case fanoutNodeW20:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -513,7 +606,9 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fanoutNodeW20, fanoutNodeAggregate, s); err != nil {
+				return err
+			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
@@ -532,11 +627,18 @@ type fanoutJoinAggregate struct {
 	in      AggregateBranches
 }
 
-// RunBranch runs branch b of the fork at "start" from node entry to "aggregate" on its own copy of the fork-time state, then delivers the result.
-func (j *fanoutJoinAggregate) RunBranch(ctx context.Context, b runtime.Branch, entry int) error {
-	s := fanoutCopyState(j.fork)
-	if err := j.g.branchStart(ctx, j.x, b, entry, &s); err != nil {
-		return err
+// RunBranch runs branch b of the fork at "start" from node n (its entry, or where a resumed branch stood) to "aggregate", on r or else on its own copy of the fork-time state, then delivers the result.
+func (j *fanoutJoinAggregate) RunBranch(ctx context.Context, b runtime.Branch, n int, r *State) error {
+	var s State
+	if r != nil {
+		s = *r
+	} else {
+		s = fanoutCopyState(j.fork)
+	}
+	if n != fanoutNodeAggregate {
+		if err := j.g.branchStart(ctx, j.x, b, n, &s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -12,8 +12,8 @@ import (
 	"sync"
 )
 
-// This file needs a graphc runtime that supports generated code of API 1.
-const _ = runtime.Generated1
+// This file needs a graphc runtime that supports generated code of API 2.
+const _ = runtime.Generated2
 
 // State is the state of the Pipeline graph, declared in nested.graph.yaml.
 type State struct {
@@ -114,11 +114,46 @@ func WithPipelineObserver(fn func(runtime.Event[State])) runtime.Option {
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
 func (g *Pipeline) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
-	if err := x.Start(g.opts.Apply(opts...), pipelineNames[:]); err != nil {
+	if err := x.Start(ctx, g.opts.Apply(opts...), &pipelineGraph, pipelineNodeCheckout, &s); err != nil {
 		return s, err
 	}
 	err := g.run(ctx, &x, runtime.Branch{}, pipelineNodeCheckout, &s)
 	return x.End(s, err)
+}
+
+// Resume continues thread, which a run of Pipeline recorded in the store given with runtime.WithStore (to NewPipeline or here), and returns the final state like Invoke.
+//
+// It rebuilds where every flow of the run stood from the records: a node whose completion was recorded never runs again; the node that was running when the run stopped (a crash, a failure) runs again, so handlers must tolerate running twice for one input (at-least-once per node). Branches that had delivered fill their join without running; started branches continue at their next node; the others start at their entry. A run that paused at an interrupt continues there, with the edit of WithPipelineUpdate applied first and recorded.
+//
+// Errors: runtime.ErrNoThread for a thread the store does not hold, *runtime.GraphChangedError for a thread recorded by another version of the graph, an error wrapping runtime.ErrConflict when another run took the thread over first. A thread that had finished is not run again: Resume returns its final state.
+func (g *Pipeline) Resume(ctx context.Context, thread string, opts ...runtime.Option) (State, error) {
+	var x runtime.Exec[State]
+	var s State
+	n, err := x.Resume(ctx, g.opts.Apply(opts...), &pipelineGraph, thread, &s)
+	if err != nil || n == pipelineEnd {
+		return s, err
+	}
+	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
+	return x.End(s, err)
+}
+
+// ResumeStream resumes thread like Resume and yields the run's events as Stream does, starting with Resumed.
+func (g *Pipeline) ResumeStream(ctx context.Context, thread string, opts ...runtime.Option) iter.Seq2[runtime.Event[State], error] {
+	return runtime.Stream(ctx, func(ctx context.Context, observe runtime.Option) (State, error) {
+		return g.Resume(ctx, thread, append(opts[:len(opts):len(opts)], observe)...)
+	})
+}
+
+// Snapshot reads thread from the store without running anything: its status (running, paused, failed, done), the next main-flow node, the state, and each fork in flight with its branches (delivered, at a node, not started).
+//
+// Errors are those of Resume, except that no run is taken over.
+func (g *Pipeline) Snapshot(ctx context.Context, thread string, opts ...runtime.Option) (runtime.Snapshot[State], error) {
+	return runtime.LoadSnapshot[State](ctx, g.opts.Apply(opts...), &pipelineGraph, thread)
+}
+
+// WithPipelineUpdate returns a Resume option that edits the paused state before the run continues; the edited state is recorded. After an interrupt after a node, the node's edge is taken on the edited state, so an edit can change the route. An error from fn fails Resume with nothing recorded.
+func WithPipelineUpdate(fn func(s *State) error) runtime.Option {
+	return runtime.WithUpdate(fn)
 }
 
 // Stream runs the graph like Invoke and yields its events as they happen: node started, node finished (with its state), fork, branch started, branch arrived (with what it delivered) or failed, join, and last Done with the final state and the run's error.
@@ -157,6 +192,20 @@ var pipelineNames = [...]string{
 	pipelineNodeRelease:     "release",
 }
 
+// After-entries: where a resumed flow continues once a node has run, to take its edge (see runtime.Exec.Resume).
+const (
+	pipelineAfterCheckout = pipelineNodeCheckout + len(pipelineNames)
+	pipelineAfterTest     = pipelineNodeTest + len(pipelineNames)
+)
+
+// pipelineGraph describes the graph to the runtime; its fingerprint changes with the nodes, edges, forks, interrupts and the state's shape, so a thread recorded by another version of the graph is refused at resume.
+var pipelineGraph = runtime.Graph{
+	Fingerprint: "0406bff6582ff966",
+	Forks:       []*runtime.ForkSpec{&pipelineForkCheckout, &pipelineForkTest},
+	Name:        "Pipeline",
+	Names:       pipelineNames[:],
+}
+
 // pipelineForkCheckout is the parallel edge from "checkout": its branches meet at "release".
 var pipelineForkCheckout = runtime.ForkSpec{
 	Entries: []int{pipelineNodeCompile, pipelineNodeTest},
@@ -186,14 +235,19 @@ func (g *Pipeline) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, pipelineNodeCheckout, runtime.NotRouted, s); err != nil {
+				return err
+			}
+			n = pipelineAfterCheckout
+			fallthrough
+		case pipelineAfterCheckout:
 			// The branches forked at "checkout" meet at "release", which runs here once all have arrived.
 			jRelease := &pipelineJoinRelease{
 				fork: *s,
 				g:    g,
 				x:    x,
 			}
-			if err = x.Fork(ctx, in, &pipelineForkCheckout, jRelease); err != nil {
+			if err = x.Fork(ctx, in, &pipelineForkCheckout, jRelease, s); err != nil {
 				return err
 			}
 			n = pipelineNodeRelease
@@ -205,7 +259,9 @@ func (g *Pipeline) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, pipelineNodeRelease, pipelineEnd, s); err != nil {
+				return err
+			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
@@ -228,7 +284,9 @@ func (g *Pipeline) branchCheckout(ctx context.Context, x *runtime.Exec[State], i
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, pipelineNodeCompile, pipelineNodeLink, s); err != nil {
+				return err
+			}
 			n = pipelineNodeLink
 			fallthrough
 		case pipelineNodeLink:
@@ -240,7 +298,9 @@ func (g *Pipeline) branchCheckout(ctx context.Context, x *runtime.Exec[State], i
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, pipelineNodeLink, pipelineNodeRelease, s); err != nil {
+				return err
+			}
 			return nil
 		case pipelineNodeTest:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -251,14 +311,19 @@ func (g *Pipeline) branchCheckout(ctx context.Context, x *runtime.Exec[State], i
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, pipelineNodeTest, runtime.NotRouted, s); err != nil {
+				return err
+			}
+			n = pipelineAfterTest
+			fallthrough
+		case pipelineAfterTest:
 			// The branches forked at "test" meet at "tested", which runs here once all have arrived.
 			jTested := &pipelineJoinTested{
 				fork: *s,
 				g:    g,
 				x:    x,
 			}
-			if err = x.Fork(ctx, in, &pipelineForkTest, jTested); err != nil {
+			if err = x.Fork(ctx, in, &pipelineForkTest, jTested, s); err != nil {
 				return err
 			}
 			n = pipelineNodeTested
@@ -270,7 +335,9 @@ func (g *Pipeline) branchCheckout(ctx context.Context, x *runtime.Exec[State], i
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, pipelineNodeTested, pipelineNodeRelease, s); err != nil {
+				return err
+			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
@@ -293,7 +360,9 @@ func (g *Pipeline) branchTest(ctx context.Context, x *runtime.Exec[State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, pipelineNodeUnit, pipelineNodeTested, s); err != nil {
+				return err
+			}
 			return nil
 		case pipelineNodeIntegration:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -304,7 +373,9 @@ func (g *Pipeline) branchTest(ctx context.Context, x *runtime.Exec[State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, pipelineNodeIntegration, pipelineNodeTested, s); err != nil {
+				return err
+			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
@@ -323,11 +394,18 @@ type pipelineJoinRelease struct {
 	in      ReleaseBranches
 }
 
-// RunBranch runs branch b of the fork at "checkout" from node entry to "release" on its own copy of the fork-time state, then delivers the result.
-func (j *pipelineJoinRelease) RunBranch(ctx context.Context, b runtime.Branch, entry int) error {
-	s := pipelineCopyState(j.fork)
-	if err := j.g.branchCheckout(ctx, j.x, b, entry, &s); err != nil {
-		return err
+// RunBranch runs branch b of the fork at "checkout" from node n (its entry, or where a resumed branch stood) to "release", on r or else on its own copy of the fork-time state, then delivers the result.
+func (j *pipelineJoinRelease) RunBranch(ctx context.Context, b runtime.Branch, n int, r *State) error {
+	var s State
+	if r != nil {
+		s = *r
+	} else {
+		s = pipelineCopyState(j.fork)
+	}
+	if n != pipelineNodeRelease {
+		if err := j.g.branchCheckout(ctx, j.x, b, n, &s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -356,11 +434,18 @@ type pipelineJoinTested struct {
 	in      TestedBranches
 }
 
-// RunBranch runs branch b of the fork at "test" from node entry to "tested" on its own copy of the fork-time state, then delivers the result.
-func (j *pipelineJoinTested) RunBranch(ctx context.Context, b runtime.Branch, entry int) error {
-	s := pipelineCopyState(j.fork)
-	if err := j.g.branchTest(ctx, j.x, b, entry, &s); err != nil {
-		return err
+// RunBranch runs branch b of the fork at "test" from node n (its entry, or where a resumed branch stood) to "tested", on r or else on its own copy of the fork-time state, then delivers the result.
+func (j *pipelineJoinTested) RunBranch(ctx context.Context, b runtime.Branch, n int, r *State) error {
+	var s State
+	if r != nil {
+		s = *r
+	} else {
+		s = pipelineCopyState(j.fork)
+	}
+	if n != pipelineNodeTested {
+		if err := j.g.branchTest(ctx, j.x, b, n, &s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

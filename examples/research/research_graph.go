@@ -13,8 +13,8 @@ import (
 	"sync"
 )
 
-// This file needs a graphc runtime that supports generated code of API 1.
-const _ = runtime.Generated1
+// This file needs a graphc runtime that supports generated code of API 2.
+const _ = runtime.Generated2
 
 // ResearchHandlers are the node handlers of the Research graph: implement them and pass them to NewResearch.
 //
@@ -131,11 +131,46 @@ func WithResearchObserver(fn func(runtime.Event[State])) runtime.Option {
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
 func (g *Research) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
-	if err := x.Start(g.opts.Apply(opts...), researchNames[:]); err != nil {
+	if err := x.Start(ctx, g.opts.Apply(opts...), &researchGraph, researchNodePlan, &s); err != nil {
 		return s, err
 	}
 	err := g.run(ctx, &x, runtime.Branch{}, researchNodePlan, &s)
 	return x.End(s, err)
+}
+
+// Resume continues thread, which a run of Research recorded in the store given with runtime.WithStore (to NewResearch or here), and returns the final state like Invoke.
+//
+// It rebuilds where every flow of the run stood from the records: a node whose completion was recorded never runs again; the node that was running when the run stopped (a crash, a failure) runs again, so handlers must tolerate running twice for one input (at-least-once per node). Branches that had delivered fill their join without running; started branches continue at their next node; the others start at their entry. A run that paused at an interrupt continues there, with the edit of WithResearchUpdate applied first and recorded.
+//
+// Errors: runtime.ErrNoThread for a thread the store does not hold, *runtime.GraphChangedError for a thread recorded by another version of the graph, an error wrapping runtime.ErrConflict when another run took the thread over first. A thread that had finished is not run again: Resume returns its final state.
+func (g *Research) Resume(ctx context.Context, thread string, opts ...runtime.Option) (State, error) {
+	var x runtime.Exec[State]
+	var s State
+	n, err := x.Resume(ctx, g.opts.Apply(opts...), &researchGraph, thread, &s)
+	if err != nil || n == researchEnd {
+		return s, err
+	}
+	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
+	return x.End(s, err)
+}
+
+// ResumeStream resumes thread like Resume and yields the run's events as Stream does, starting with Resumed.
+func (g *Research) ResumeStream(ctx context.Context, thread string, opts ...runtime.Option) iter.Seq2[runtime.Event[State], error] {
+	return runtime.Stream(ctx, func(ctx context.Context, observe runtime.Option) (State, error) {
+		return g.Resume(ctx, thread, append(opts[:len(opts):len(opts)], observe)...)
+	})
+}
+
+// Snapshot reads thread from the store without running anything: its status (running, paused, failed, done), the next main-flow node, the state, and each fork in flight with its branches (delivered, at a node, not started).
+//
+// Errors are those of Resume, except that no run is taken over.
+func (g *Research) Snapshot(ctx context.Context, thread string, opts ...runtime.Option) (runtime.Snapshot[State], error) {
+	return runtime.LoadSnapshot[State](ctx, g.opts.Apply(opts...), &researchGraph, thread)
+}
+
+// WithResearchUpdate returns a Resume option that edits the paused state before the run continues; the edited state is recorded. After an interrupt after a node, the node's edge is taken on the edited state, so an edit can change the route. An error from fn fails Resume with nothing recorded.
+func WithResearchUpdate(fn func(s *State) error) runtime.Option {
+	return runtime.WithUpdate(fn)
 }
 
 // Stream runs the graph like Invoke and yields its events as they happen: node started, node finished (with its state), fork, branch started, branch arrived (with what it delivered) or failed, join, and last Done with the final state and the run's error.
@@ -170,6 +205,19 @@ var researchNames = [...]string{
 	researchNodeReview:      "review",
 }
 
+// After-entries: where a resumed flow continues once a node has run, to take its edge (see runtime.Exec.Resume).
+const (
+	researchAfterPlan = researchNodePlan + len(researchNames)
+)
+
+// researchGraph describes the graph to the runtime; its fingerprint changes with the nodes, edges, forks, interrupts and the state's shape, so a thread recorded by another version of the graph is refused at resume.
+var researchGraph = runtime.Graph{
+	Fingerprint: "2a8b3d9e092da162",
+	Forks:       []*runtime.ForkSpec{&researchForkPlan},
+	Name:        "Research",
+	Names:       researchNames[:],
+}
+
 // researchForkPlan is the parallel edge from "plan": its branches meet at "merge".
 var researchForkPlan = runtime.ForkSpec{
 	Entries: []int{researchNodeSearchWeb, researchNodeFetchPapers},
@@ -192,14 +240,19 @@ func (g *Research) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, researchNodePlan, runtime.NotRouted, s); err != nil {
+				return err
+			}
+			n = researchAfterPlan
+			fallthrough
+		case researchAfterPlan:
 			// The branches forked at "plan" meet at "merge", which runs here once all have arrived.
 			jMerge := &researchJoinMerge{
 				fork: *s,
 				g:    g,
 				x:    x,
 			}
-			if err = x.Fork(ctx, in, &researchForkPlan, jMerge); err != nil {
+			if err = x.Fork(ctx, in, &researchForkPlan, jMerge, s); err != nil {
 				return err
 			}
 			n = researchNodeMerge
@@ -211,7 +264,9 @@ func (g *Research) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, researchNodeMerge, researchNodeReview, s); err != nil {
+				return err
+			}
 			n = researchNodeReview
 			fallthrough
 		case researchNodeReview:
@@ -223,8 +278,10 @@ func (g *Research) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
-			if n, err = g.routeReview(ctx, x, s); err != nil || n == researchEnd {
+			if n, err = g.routeReview(ctx, x, s); err != nil {
+				return err
+			}
+			if err = x.Leave(in, researchNodeReview, n, s); err != nil || n == researchEnd {
 				return err
 			}
 		default:
@@ -248,7 +305,9 @@ func (g *Research) branchPlan(ctx context.Context, x *runtime.Exec[State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, researchNodeSearchWeb, researchNodeMerge, s); err != nil {
+				return err
+			}
 			return nil
 		case researchNodeFetchPapers:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -259,7 +318,9 @@ func (g *Research) branchPlan(ctx context.Context, x *runtime.Exec[State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, researchNodeFetchPapers, researchNodeRankPapers, s); err != nil {
+				return err
+			}
 			n = researchNodeRankPapers
 			fallthrough
 		case researchNodeRankPapers:
@@ -271,8 +332,10 @@ func (g *Research) branchPlan(ctx context.Context, x *runtime.Exec[State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
-			if n, err = g.routeRankPapers(ctx, x, s); err != nil || n == researchNodeMerge {
+			if n, err = g.routeRankPapers(ctx, x, s); err != nil {
+				return err
+			}
+			if err = x.Leave(in, researchNodeRankPapers, n, s); err != nil || n == researchNodeMerge {
 				return err
 			}
 		default:
@@ -322,11 +385,18 @@ type researchJoinMerge struct {
 	in      MergeBranches
 }
 
-// RunBranch runs branch b of the fork at "plan" from node entry to "merge" on its own copy of the fork-time state, then delivers the result.
-func (j *researchJoinMerge) RunBranch(ctx context.Context, b runtime.Branch, entry int) error {
-	s := researchCopyState(j.fork)
-	if err := j.g.branchPlan(ctx, j.x, b, entry, &s); err != nil {
-		return err
+// RunBranch runs branch b of the fork at "plan" from node n (its entry, or where a resumed branch stood) to "merge", on r or else on its own copy of the fork-time state, then delivers the result.
+func (j *researchJoinMerge) RunBranch(ctx context.Context, b runtime.Branch, n int, r *State) error {
+	var s State
+	if r != nil {
+		s = *r
+	} else {
+		s = researchCopyState(j.fork)
+	}
+	if n != researchNodeMerge {
+		if err := j.g.branchPlan(ctx, j.x, b, n, &s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -18,6 +18,30 @@ func (e *emitter) endConst() string               { return e.pfx + "End" }
 func (e *emitter) namesVar() string               { return e.pfx + "Names" }
 func (e *emitter) forkVar(f *graph.Fork) string   { return e.pfx + "Fork" + f.From.GoName }
 func (e *emitter) joinType(f *graph.Fork) string  { return e.pfx + "Join" + f.FanIn.GoName }
+func (e *emitter) graphVar() string               { return e.pfx + "Graph" }
+func (e *emitter) afterConst(n *graph.Node) string { return e.pfx + "After" + n.GoName }
+
+// hasAfter reports whether node n has an "after" entry: a case of its flow
+// where a resumed run continues once n has run, to take its edge. Fork
+// nodes have one (a run resumes inside their fork), and so do nodes that
+// interrupt after themselves (their edge is taken after the resume).
+func (e *emitter) hasAfter(n *graph.Node) bool {
+	return n.Kind == graph.Parallel || e.interrupts(n, false)
+}
+
+// interrupts reports whether the run pauses before (or, with after, after) n.
+func (e *emitter) interrupts(n *graph.Node, after bool) bool {
+	list := e.g.Config.InterruptBefore
+	if after {
+		list = e.g.Config.InterruptAfter
+	}
+	for _, m := range list {
+		if m == n {
+			return true
+		}
+	}
+	return false
+}
 
 // Methods of the executor type: route<Node>, branch<Fork>, run.
 func routeMethod(n *graph.Node) string  { return "route" + n.GoName }
@@ -215,19 +239,23 @@ func (e *emitter) executor() {
 		"On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.",
 	))
 	// var x runtime.Exec[State]
-	// if err := x.Start(g.opts.Apply(opts...), researchNames[:]); err != nil { return s, err }
+	// if err := x.Start(ctx, g.opts.Apply(opts...), &researchGraph, researchNodePlan, &s); err != nil { return s, err }
 	// err := g.run(ctx, &x, runtime.Branch{}, researchNodePlan, &s)
 	// return x.End(s, err)
 	e.f.Add(recv().Id("Invoke").Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("s").Add(e.stateT()), jen.Id("opts").Op("...").Add(rt("Option"))).Params(e.stateT(), jen.Error()).Block(
 		jen.Var().Id("x").Add(rt("Exec")).Types(e.stateT()),
 		jen.If(jen.Err().Op(":=").Id("x").Dot("Start").Call(
+			jen.Id("ctx"),
 			jen.Id("g").Dot("opts").Dot("Apply").Call(jen.Id("opts").Op("...")),
-			jen.Id(e.namesVar()).Index(jen.Empty(), jen.Empty()),
+			jen.Op("&").Id(e.graphVar()),
+			jen.Id(e.nodeConst(g.Entry)),
+			jen.Op("&").Id("s"),
 		), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("s"), jen.Err())),
 		jen.Err().Op(":=").Id("g").Dot("run").Call(jen.Id("ctx"), jen.Op("&").Id("x"), rt("Branch").Values(), jen.Id(e.nodeConst(g.Entry)), jen.Op("&").Id("s")),
 		jen.Return(jen.Id("x").Dot("End").Call(jen.Id("s"), jen.Err())),
 	))
 	e.f.Line()
+	e.durable(recv)
 
 	e.f.Add(doc(
 		"Stream runs the graph like Invoke and yields its events as they happen: node started, node finished (with its state), fork, branch started, branch arrived (with what it delivered) or failed, join, and last Done with the final state and the run's error.",
@@ -244,6 +272,66 @@ func (e *emitter) executor() {
 					jen.Append(jen.Id("opts").Index(jen.Empty(), jen.Len(jen.Id("opts")), jen.Len(jen.Id("opts"))), jen.Id("observe")).Op("...")))),
 		)),
 	))
+	e.f.Line()
+}
+
+// durable emits Resume, Snapshot and With<Graph>Update.
+func (e *emitter) durable(recv func() *jen.Statement) {
+	g := e.g
+	name := g.Name
+	e.f.Add(doc(
+		fmt.Sprintf("Resume continues thread, which a run of %s recorded in the store given with runtime.WithStore (to New%s or here), and returns the final state like Invoke.", name, name),
+		"It rebuilds where every flow of the run stood from the records: a node whose completion was recorded never runs again; the node that was running when the run stopped (a crash, a failure) runs again, so handlers must tolerate running twice for one input (at-least-once per node). Branches that had delivered fill their join without running; started branches continue at their next node; the others start at their entry. A run that paused at an interrupt continues there, with the edit of With"+name+"Update applied first and recorded.",
+		"Errors: runtime.ErrNoThread for a thread the store does not hold, *runtime.GraphChangedError for a thread recorded by another version of the graph, an error wrapping runtime.ErrConflict when another run took the thread over first. A thread that had finished is not run again: Resume returns its final state.",
+	))
+	// var x runtime.Exec[State]
+	// var s State
+	// n, err := x.Resume(ctx, g.opts.Apply(opts...), &researchGraph, thread, &s)
+	// if err != nil || n == researchEnd { return s, err }
+	// err = g.run(ctx, &x, runtime.Branch{}, n, &s)
+	// return x.End(s, err)
+	e.f.Add(recv().Id("Resume").Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("thread").String(), jen.Id("opts").Op("...").Add(rt("Option"))).Params(e.stateT(), jen.Error()).Block(
+		jen.Var().Id("x").Add(rt("Exec")).Types(e.stateT()),
+		jen.Var().Id("s").Add(e.stateT()),
+		jen.List(jen.Id("n"), jen.Err()).Op(":=").Id("x").Dot("Resume").Call(
+			jen.Id("ctx"),
+			jen.Id("g").Dot("opts").Dot("Apply").Call(jen.Id("opts").Op("...")),
+			jen.Op("&").Id(e.graphVar()),
+			jen.Id("thread"),
+			jen.Op("&").Id("s"),
+		),
+		jen.If(jen.Err().Op("!=").Nil().Op("||").Id("n").Op("==").Id(e.endConst())).Block(jen.Return(jen.Id("s"), jen.Err())),
+		jen.Err().Op("=").Id("g").Dot("run").Call(jen.Id("ctx"), jen.Op("&").Id("x"), rt("Branch").Values(), jen.Id("n"), jen.Op("&").Id("s")),
+		jen.Return(jen.Id("x").Dot("End").Call(jen.Id("s"), jen.Err())),
+	))
+	e.f.Line()
+
+	e.f.Add(doc(
+		"ResumeStream resumes thread like Resume and yields the run's events as Stream does, starting with Resumed.",
+	))
+	e.f.Add(recv().Id("ResumeStream").Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("thread").String(), jen.Id("opts").Op("...").Add(rt("Option"))).
+		Qual("iter", "Seq2").Types(rt("Event").Types(e.stateT()), jen.Error()).Block(
+		jen.Return(rt("Stream").Call(jen.Id("ctx"),
+			jen.Func().Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("observe").Add(rt("Option"))).Params(e.stateT(), jen.Error()).Block(
+				jen.Return(jen.Id("g").Dot("Resume").Call(jen.Id("ctx"), jen.Id("thread"),
+					jen.Append(jen.Id("opts").Index(jen.Empty(), jen.Len(jen.Id("opts")), jen.Len(jen.Id("opts"))), jen.Id("observe")).Op("...")))),
+		)),
+	))
+	e.f.Line()
+
+	e.f.Add(doc(
+		"Snapshot reads thread from the store without running anything: its status (running, paused, failed, done), the next main-flow node, the state, and each fork in flight with its branches (delivered, at a node, not started).",
+		"Errors are those of Resume, except that no run is taken over.",
+	))
+	e.f.Add(recv().Id("Snapshot").Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("thread").String(), jen.Id("opts").Op("...").Add(rt("Option"))).Params(rt("Snapshot").Types(e.stateT()), jen.Error()).Block(
+		jen.Return(rt("LoadSnapshot").Types(e.stateT()).Call(jen.Id("ctx"), jen.Id("g").Dot("opts").Dot("Apply").Call(jen.Id("opts").Op("...")), jen.Op("&").Id(e.graphVar()), jen.Id("thread"))),
+	))
+	e.f.Line()
+
+	e.f.Add(doc(fmt.Sprintf("With%sUpdate returns a Resume option that edits the paused state before the run continues; the edited state is recorded. After an interrupt after a node, the node's edge is taken on the edited state, so an edit can change the route. An error from fn fails Resume with nothing recorded.", name)))
+	e.f.Func().Id("With" + name + "Update").Params(jen.Id("fn").Func().Params(jen.Id("s").Op("*").Add(e.stateT())).Error()).Add(rt("Option")).Block(
+		jen.Return(rt("WithUpdate").Call(jen.Id("fn"))),
+	)
 	e.f.Line()
 }
 
@@ -270,6 +358,42 @@ func (e *emitter) tables() {
 		}
 		v.Line()
 	})
+	e.f.Line()
+	var afters []*graph.Node
+	for _, n := range g.Nodes {
+		if e.hasAfter(n) {
+			afters = append(afters, n)
+		}
+	}
+	if len(afters) > 0 {
+		// researchAfterPlan = researchNodePlan + len(researchNames)
+		e.f.Comment("After-entries: where a resumed flow continues once a node has run, to take its edge (see runtime.Exec.Resume).")
+		e.f.Const().DefsFunc(func(d *jen.Group) {
+			for _, n := range afters {
+				d.Id(e.afterConst(n)).Op("=").Id(e.nodeConst(n)).Op("+").Len(jen.Id(e.namesVar()))
+			}
+		})
+		e.f.Line()
+	}
+	e.f.Add(doc(fmt.Sprintf("%s describes the graph to the runtime; its fingerprint changes with the nodes, edges, forks, interrupts and the state's shape, so a thread recorded by another version of the graph is refused at resume.", e.graphVar())))
+	e.f.Var().Id(e.graphVar()).Op("=").Add(rt("Graph")).Values(jen.DictFunc(func(d jen.Dict) {
+		d[jen.Id("Name")] = jen.Lit(g.Name)
+		d[jen.Id("Fingerprint")] = jen.Lit(e.in.Fingerprint)
+		d[jen.Id("Names")] = jen.Id(e.namesVar()).Index(jen.Empty(), jen.Empty())
+		if len(g.Forks) > 0 {
+			d[jen.Id("Forks")] = jen.Index().Op("*").Add(rt("ForkSpec")).ValuesFunc(func(v *jen.Group) {
+				for _, f := range g.Forks {
+					v.Op("&").Id(e.forkVar(f))
+				}
+			})
+		}
+		if len(g.Config.InterruptBefore)+len(g.Config.InterruptAfter) > 0 {
+			d[jen.Id("Interrupts")] = jen.True()
+		}
+		if e.in.NoCheckpoints {
+			d[jen.Id("NoCheckpoints")] = jen.True()
+		}
+	}))
 	e.f.Line()
 	for _, f := range g.Forks {
 		e.f.Add(doc(fmt.Sprintf("%s is the parallel edge from %q: its branches meet at %q.", e.forkVar(f), f.From.Name, f.FanIn.Name)))
@@ -319,37 +443,77 @@ func (e *emitter) flows() {
 //			switch n {
 //			case researchNodeReview:
 //				... the run of review (see call) ...
-//				if n, err = g.routeReview(ctx, x, s); err != nil || n == researchEnd {
+//				if n, err = g.routeReview(ctx, x, s); err != nil {
+//					return err
+//				}
+//				if err = x.Leave(in, researchNodeReview, n, s); err != nil || n == researchEnd {
 //					return err
 //				}
 //			...
+//
+// A node with an after-entry (see hasAfter) ends its case once it has run
+// and falls through into the case of its after-entry, where a resumed run
+// can also start:
+//
+//	case researchNodePlan:
+//		... the run of plan, recorded as not routed ...
+//		n = researchAfterPlan
+//		fallthrough
+//	case researchAfterPlan:
+//		... the fork, the fan-in, its edge ...
 func (e *emitter) flow(name string, region *graph.Fork, nodes []*graph.Node, comment string) {
 	sink := jen.Id(e.endConst())
 	if region != nil {
 		sink = jen.Id(e.nodeConst(region.FanIn))
 	}
 	params := append(e.ctxParams(), jen.Id("n").Int(), jen.Id("s").Op("*").Add(e.stateT()))
+	fc := &flowCases{}
+	order := chainOrder(nodes, region)
+	for i, n := range order {
+		var after *graph.Node
+		if i+1 < len(order) {
+			after = order[i+1]
+		}
+		fc.open(jen.Id(e.nodeConst(n)))
+		e.step(fc, n, sink, after)
+	}
 	e.f.Comment(comment)
 	e.f.Func().Params(jen.Id("g").Op("*").Id(e.g.Name)).Id(name).Params(params...).Params(jen.Err().Error()).Block(
 		jen.Defer().Id("x").Dot("Recover").Call(jen.Op("&").Id("n"), jen.Op("&").Err()),
 		jen.Var().Id("out").Add(e.stateT()).Comment("what the node that just ran returned"),
 		jen.For().Block(
 			jen.Switch(jen.Id("n")).BlockFunc(func(sw *jen.Group) {
-				order := chainOrder(nodes, region)
-				for i, n := range order {
-					var after *graph.Node
-					if i+1 < len(order) {
-						after = order[i+1]
-					}
-					sw.Case(jen.Id(e.nodeConst(n))).BlockFunc(func(c *jen.Group) {
-						e.step(c, n, sink, after)
-					})
+				for _, c := range fc.list {
+					sw.Add(c)
 				}
 				sw.Default().Block(jen.Return(jen.Id("x").Dot("Fail").Call(jen.Id("n"), jen.Qual("errors", "New").Call(jen.Lit("graphc: node is not part of this flow")))))
 			}),
 		),
 	)
 	e.f.Line()
+}
+
+// flowCases collects the case clauses of a flow's switch; cur is the body
+// of the last one, which statements are added to.
+type flowCases struct {
+	list []jen.Code
+	cur  *jen.Group
+}
+
+// open starts the case clause of label.
+func (fc *flowCases) open(label jen.Code) {
+	fc.list = append(fc.list, jen.Case(label).BlockFunc(func(g *jen.Group) { fc.cur = g }))
+}
+
+// split ends the current case by falling through into a new one, label's:
+//
+//	n = researchAfterPlan
+//	fallthrough
+//	case researchAfterPlan:
+func (fc *flowCases) split(label string) {
+	fc.cur.Id("n").Op("=").Id(label)
+	fc.cur.Fallthrough()
+	fc.open(jen.Id(label))
 }
 
 // chainOrder orders the cases of a region so that a plain edge leads, as
@@ -386,15 +550,18 @@ func chainOrder(nodes []*graph.Node, region *graph.Fork) []*graph.Node {
 
 // step emits the case body of node n: run it, then take its edge; after is
 // the node of the next case, if any.
-func (e *emitter) step(c *jen.Group, n *graph.Node, sink *jen.Statement, after *graph.Node) {
-	e.call(c, n)
-	e.edge(c, n, sink, after)
+func (e *emitter) step(fc *flowCases, n *graph.Node, sink *jen.Statement, after *graph.Node) {
+	e.call(fc.cur, n)
+	e.edge(fc, n, sink, after)
 }
 
 // call emits the run of node n (the current n) with its handler; out is
 // declared once per flow, so that the frame of a branch's flow stays small
 // (branch goroutines start on small stacks):
 //
+//	if err = x.Pause(researchNodeReview, runtime.Before, s); err != nil { // interrupt_before only
+//		return err
+//	}
 //	if err = x.Enter(ctx, in, n); err != nil {
 //		return err
 //	}
@@ -403,28 +570,71 @@ func (e *emitter) step(c *jen.Group, n *graph.Node, sink *jen.Statement, after *
 //		return x.Fail(n, err)
 //	}
 //	*s = out
-//	x.Leave(in, n, s)
 //
 // The body is inlined in each case rather than shared: a shared helper
 // would call every handler from one indirect call site, which mispredicts
-// on every node of a long chain.
+// on every node of a long chain. The edge (see edge) records the node's
+// completion with x.Leave once it knows where the edge leads.
 func (e *emitter) call(c *jen.Group, n *graph.Node) {
 	args := []jen.Code{jen.Id("ctx"), jen.Op("*").Id("s")}
 	if f := n.JoinOf; f != nil {
 		args = append(args, jen.Id("j"+f.FanIn.GoName).Dot("in"))
 	}
+	if e.interrupts(n, false) {
+		c.If(jen.Err().Op("=").Id("x").Dot("Pause").Call(jen.Id(e.nodeConst(n)), rt("Before"), jen.Id("s")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
+	}
 	c.If(jen.Err().Op("=").Id("x").Dot("Enter").Call(jen.Id("ctx"), jen.Id("in"), jen.Id("n")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
 	c.List(jen.Id("out"), jen.Err()).Op("=").Id("g").Dot("h").Dot(n.GoName).Call(args...)
 	c.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("x").Dot("Fail").Call(jen.Id("n"), jen.Err())))
 	c.Op("*").Id("s").Op("=").Id("out")
-	c.Id("x").Dot("Leave").Call(jen.Id("in"), jen.Id("n"), jen.Id("s"))
 }
 
-// edge emits the transition out of n.
-func (e *emitter) edge(c *jen.Group, n *graph.Node, sink *jen.Statement, after *graph.Node) {
+// leave emits x.Leave for node n whose edge leads to next, returning on a
+// store error or, with stop, when next is stop:
+//
+//	if err = x.Leave(in, researchNodeReview, n, s); err != nil || n == researchEnd {
+//		return err
+//	}
+func (e *emitter) leave(c *jen.Group, n *graph.Node, next jen.Code, stop *jen.Statement) {
+	cond := jen.Err().Op("!=").Nil()
+	if stop != nil {
+		cond = cond.Op("||").Id("n").Op("==").Add(stop)
+	}
+	c.If(jen.Err().Op("=").Id("x").Dot("Leave").Call(jen.Id("in"), jen.Id(e.nodeConst(n)), next, jen.Id("s")), cond).Block(jen.Return(jen.Err()))
+}
+
+// edge emits the transition out of n, which has just run. A node that
+// interrupts after itself, and a fork node, record their completion as not
+// routed and split the case (see flowCases.split): the edge is taken in the
+// case of their after-entry.
+func (e *emitter) edge(fc *flowCases, n *graph.Node, sink *jen.Statement, after *graph.Node) {
+	resumed := false // the edge is taken in an after-entry: x.Route records it
+	if e.hasAfter(n) {
+		e.leave(fc.cur, n, rt("NotRouted"), nil)
+		if e.interrupts(n, true) {
+			// return x.Pause(researchNodeReview, runtime.After, s)
+			fc.cur.Return(jen.Id("x").Dot("Pause").Call(jen.Id(e.nodeConst(n)), rt("After"), jen.Id("s")))
+			fc.open(jen.Id(e.afterConst(n)))
+			resumed = n.Kind != graph.Parallel
+		} else {
+			fc.split(e.afterConst(n))
+		}
+	}
+	c := fc.cur
 	switch n.Kind {
 	case graph.Plain:
-		if n.Next == nil || (n.Region != nil && n.Next == n.Region.FanIn) {
+		toSink := n.Next == nil || (n.Region != nil && n.Next == n.Region.FanIn)
+		target := e.target(n.Next)
+		if toSink && n.Region != nil {
+			target = jen.Id(e.nodeConst(n.Region.FanIn))
+		}
+		if resumed {
+			// if err = x.Route(in, researchNodeReview, researchNodePlan); err != nil { return err }
+			c.If(jen.Err().Op("=").Id("x").Dot("Route").Call(jen.Id("in"), jen.Id(e.nodeConst(n)), target), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
+		} else {
+			e.leave(c, n, target, nil)
+		}
+		if toSink {
 			c.Return(jen.Nil())
 			return
 		}
@@ -433,16 +643,22 @@ func (e *emitter) edge(c *jen.Group, n *graph.Node, sink *jen.Statement, after *
 			c.Fallthrough()
 		}
 	case graph.Cond:
-		// if n, err = g.routeReview(ctx, x, s); err != nil || n == researchEnd { return err }
+		// if n, err = g.routeReview(ctx, x, s); err != nil { return err }
 		c.If(
 			jen.List(jen.Id("n"), jen.Err()).Op("=").Id("g").Dot(routeMethod(n)).Call(jen.Id("ctx"), jen.Id("x"), jen.Id("s")),
-			jen.Err().Op("!=").Nil().Op("||").Id("n").Op("==").Add(sink),
+			jen.Err().Op("!=").Nil(),
 		).Block(jen.Return(jen.Err()))
+		if resumed {
+			// if err = x.Route(in, researchNodeReview, n); err != nil || n == researchEnd { return err }
+			c.If(jen.Err().Op("=").Id("x").Dot("Route").Call(jen.Id("in"), jen.Id(e.nodeConst(n)), jen.Id("n")), jen.Err().Op("!=").Nil().Op("||").Id("n").Op("==").Add(sink)).Block(jen.Return(jen.Err()))
+		} else {
+			e.leave(c, n, jen.Id("n"), sink)
+		}
 	case graph.Parallel:
 		// jMerge := &researchJoinMerge{g: g, x: x, fork: *s}
-		// if err := x.Fork(ctx, in, &researchForkPlan, jMerge); err != nil { return err }
+		// if err = x.Fork(ctx, in, &researchForkPlan, jMerge, s); err != nil { return err }
 		// n = researchNodeMerge
-		// ... the run of merge, with jMerge.in (see call)
+		// ... the run of merge, with jMerge.in (see call), and its edge
 		f := n.Fork
 		j := "j" + f.FanIn.GoName
 		c.Comment(fmt.Sprintf("The branches forked at %q meet at %q, which runs here once all have arrived.", f.From.Name, f.FanIn.Name))
@@ -451,10 +667,10 @@ func (e *emitter) edge(c *jen.Group, n *graph.Node, sink *jen.Statement, after *
 			jen.Id("x"):    jen.Id("x"),
 			jen.Id("fork"): jen.Op("*").Id("s"),
 		})
-		c.If(jen.Err().Op("=").Id("x").Dot("Fork").Call(jen.Id("ctx"), jen.Id("in"), jen.Op("&").Id(e.forkVar(f)), jen.Id(j)).Op(";").Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
+		c.If(jen.Err().Op("=").Id("x").Dot("Fork").Call(jen.Id("ctx"), jen.Id("in"), jen.Op("&").Id(e.forkVar(f)), jen.Id(j), jen.Id("s")).Op(";").Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
 		c.Id("n").Op("=").Id(e.nodeConst(f.FanIn))
 		e.call(c, f.FanIn)
-		e.edge(c, f.FanIn, sink, after)
+		e.edge(fc, f.FanIn, sink, after)
 	}
 }
 
@@ -516,12 +732,24 @@ func (e *emitter) joins() {
 		e.f.Line()
 
 		copyExpr := e.copyOf(jen.Id("j").Dot("fork"))
-		e.f.Comment(fmt.Sprintf("RunBranch runs branch b of the fork at %q from node entry to %q on its own copy of the fork-time state, then delivers the result.", f.From.Name, f.FanIn.Name))
+		// var s State
+		// if r != nil { s = *r } else { s = researchCopyState(j.fork) }
+		// if n != researchNodeMerge {
+		//	if err := j.g.branchPlan(ctx, j.x, b, n, &s); err != nil { return err }
+		// }
+		e.f.Comment(fmt.Sprintf("RunBranch runs branch b of the fork at %q from node n (its entry, or where a resumed branch stood) to %q, on r or else on its own copy of the fork-time state, then delivers the result.", f.From.Name, f.FanIn.Name))
 		e.f.Func().Params(jen.Id("j").Op("*").Id(jt)).Id("RunBranch").Params(
-			jen.Id("ctx").Qual("context", "Context"), jen.Id("b").Add(rt("Branch")), jen.Id("entry").Int(),
+			jen.Id("ctx").Qual("context", "Context"), jen.Id("b").Add(rt("Branch")), jen.Id("n").Int(), jen.Id("r").Op("*").Add(e.stateT()),
 		).Error().Block(
-			jen.Id("s").Op(":=").Add(copyExpr),
-			jen.If(jen.Err().Op(":=").Id("j").Dot("g").Dot(branchMethod(f)).Call(jen.Id("ctx"), jen.Id("j").Dot("x"), jen.Id("b"), jen.Id("entry"), jen.Op("&").Id("s")).Op(";").Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+			jen.Var().Id("s").Add(e.stateT()),
+			jen.If(jen.Id("r").Op("!=").Nil()).Block(
+				jen.Id("s").Op("=").Op("*").Id("r"),
+			).Else().Block(
+				jen.Id("s").Op("=").Add(copyExpr),
+			),
+			jen.If(jen.Id("n").Op("!=").Id(e.nodeConst(f.FanIn))).Block(
+				jen.If(jen.Err().Op(":=").Id("j").Dot("g").Dot(branchMethod(f)).Call(jen.Id("ctx"), jen.Id("j").Dot("x"), jen.Id("b"), jen.Id("n"), jen.Op("&").Id("s")).Op(";").Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+			),
 			jen.Id("j").Dot("mu").Dot("Lock").Call(),
 			jen.Defer().Id("j").Dot("mu").Dot("Unlock").Call(),
 			jen.If(jen.Id("j").Dot("arrived").Index(jen.Id("b").Dot("Index"))).Block(

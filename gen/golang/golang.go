@@ -33,6 +33,11 @@ type Input struct {
 	CopyDecls []jen.Code
 	// Imports names the packages the copy helpers import (path -> name).
 	Imports map[string]string
+	// Fingerprint identifies the graph's shape and its state's (see
+	// graph.Fingerprint): a thread recorded under another is refused.
+	Fingerprint string
+	// NoCheckpoints: the spec opts out of checkpoints; a store is refused.
+	NoCheckpoints bool
 	// Declared reports whether the package already declares name at
 	// package level; an import that would clash with it gets an alias.
 	Declared func(name string) bool
@@ -87,9 +92,9 @@ func Generate(in Input) ([]byte, error) {
 	g := in.Graph
 	e := &emitter{in: in, g: g, pfx: lowerFirst(g.Name)}
 	e.newFile()
-	// const _ = runtime.Generated1
-	e.f.Comment("This file needs a graphc runtime that supports generated code of API 1.")
-	e.f.Const().Id("_").Op("=").Add(rt("Generated1"))
+	// const _ = runtime.Generated2
+	e.f.Comment("This file needs a graphc runtime that supports generated code of API 2.")
+	e.f.Const().Id("_").Op("=").Add(rt("Generated2"))
 	e.f.Line()
 	e.state()
 	e.handlers()
@@ -182,9 +187,12 @@ func doc(text ...string) jen.Code {
 // the package.
 func Helpers(g *graph.Graph) []string {
 	e := &emitter{g: g, pfx: lowerFirst(g.Name)}
-	out := []string{e.endConst(), e.namesVar()}
+	out := []string{e.endConst(), e.namesVar(), e.graphVar()}
 	for _, n := range g.Nodes {
 		out = append(out, e.nodeConst(n))
+		if e.hasAfter(n) {
+			out = append(out, e.afterConst(n))
+		}
 	}
 	for _, f := range g.Forks {
 		out = append(out, e.forkVar(f), e.joinType(f))

@@ -156,7 +156,7 @@ func (g *probe) run(ctx context.Context, x *runtime.Exec[probeState], s *probeSt
 			return err
 		}
 		j := g.newJoin(x, *s, nodeMerge, g.width, g.variant, g.branch)
-		if err := x.Fork(ctx, main, &g.fork, j); err != nil {
+		if err := x.Fork(ctx, main, &g.fork, j, s); err != nil {
 			return err
 		}
 		n = nodeMerge
@@ -183,7 +183,7 @@ func (g *probe) branch(ctx context.Context, x *runtime.Exec[probeState], in runt
 			return err
 		}
 		j := g.newJoin(x, *s, nodeSubjoin, 2, correct, g.subBranch)
-		if err := x.Fork(ctx, in, &g.subFork, j); err != nil {
+		if err := x.Fork(ctx, in, &g.subFork, j, s); err != nil {
 			return err
 		}
 		n = nodeSubjoin
@@ -222,7 +222,7 @@ func (g *probe) node(ctx context.Context, x *runtime.Exec[probeState], in runtim
 		update(&out)
 	}
 	*s = out
-	x.Leave(in, n, s)
+	_ = x.Leave(in, n, runtime.NotRouted, s)
 	return nil
 }
 
@@ -258,7 +258,7 @@ func (g *probe) newJoin(x *runtime.Exec[probeState], fork probeState, fanIn, wid
 }
 
 // RunBranch implements runtime.Join.
-func (j *join) RunBranch(ctx context.Context, b runtime.Branch, entry int) error {
+func (j *join) RunBranch(ctx context.Context, b runtime.Branch, entry int, _ *probeState) error {
 	switch j.variant {
 	case dropLast:
 		go j.runAsync(ctx, b, entry)

@@ -10,8 +10,8 @@ import (
 	"iter"
 )
 
-// This file needs a graphc runtime that supports generated code of API 1.
-const _ = runtime.Generated1
+// This file needs a graphc runtime that supports generated code of API 2.
+const _ = runtime.Generated2
 
 // Chain10Handlers are the node handlers of the Chain10 graph: implement them and pass them to NewChain10.
 //
@@ -70,11 +70,46 @@ func WithChain10Observer(fn func(runtime.Event[model.State])) runtime.Option {
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
 func (g *Chain10) Invoke(ctx context.Context, s model.State, opts ...runtime.Option) (model.State, error) {
 	var x runtime.Exec[model.State]
-	if err := x.Start(g.opts.Apply(opts...), chain10Names[:]); err != nil {
+	if err := x.Start(ctx, g.opts.Apply(opts...), &chain10Graph, chain10NodeN1, &s); err != nil {
 		return s, err
 	}
 	err := g.run(ctx, &x, runtime.Branch{}, chain10NodeN1, &s)
 	return x.End(s, err)
+}
+
+// Resume continues thread, which a run of Chain10 recorded in the store given with runtime.WithStore (to NewChain10 or here), and returns the final state like Invoke.
+//
+// It rebuilds where every flow of the run stood from the records: a node whose completion was recorded never runs again; the node that was running when the run stopped (a crash, a failure) runs again, so handlers must tolerate running twice for one input (at-least-once per node). Branches that had delivered fill their join without running; started branches continue at their next node; the others start at their entry. A run that paused at an interrupt continues there, with the edit of WithChain10Update applied first and recorded.
+//
+// Errors: runtime.ErrNoThread for a thread the store does not hold, *runtime.GraphChangedError for a thread recorded by another version of the graph, an error wrapping runtime.ErrConflict when another run took the thread over first. A thread that had finished is not run again: Resume returns its final state.
+func (g *Chain10) Resume(ctx context.Context, thread string, opts ...runtime.Option) (model.State, error) {
+	var x runtime.Exec[model.State]
+	var s model.State
+	n, err := x.Resume(ctx, g.opts.Apply(opts...), &chain10Graph, thread, &s)
+	if err != nil || n == chain10End {
+		return s, err
+	}
+	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
+	return x.End(s, err)
+}
+
+// ResumeStream resumes thread like Resume and yields the run's events as Stream does, starting with Resumed.
+func (g *Chain10) ResumeStream(ctx context.Context, thread string, opts ...runtime.Option) iter.Seq2[runtime.Event[model.State], error] {
+	return runtime.Stream(ctx, func(ctx context.Context, observe runtime.Option) (model.State, error) {
+		return g.Resume(ctx, thread, append(opts[:len(opts):len(opts)], observe)...)
+	})
+}
+
+// Snapshot reads thread from the store without running anything: its status (running, paused, failed, done), the next main-flow node, the state, and each fork in flight with its branches (delivered, at a node, not started).
+//
+// Errors are those of Resume, except that no run is taken over.
+func (g *Chain10) Snapshot(ctx context.Context, thread string, opts ...runtime.Option) (runtime.Snapshot[model.State], error) {
+	return runtime.LoadSnapshot[model.State](ctx, g.opts.Apply(opts...), &chain10Graph, thread)
+}
+
+// WithChain10Update returns a Resume option that edits the paused state before the run continues; the edited state is recorded. After an interrupt after a node, the node's edge is taken on the edited state, so an edit can change the route. An error from fn fails Resume with nothing recorded.
+func WithChain10Update(fn func(s *model.State) error) runtime.Option {
+	return runtime.WithUpdate(fn)
 }
 
 // Stream runs the graph like Invoke and yields its events as they happen: node started, node finished (with its state), fork, branch started, branch arrived (with what it delivered) or failed, join, and last Done with the final state and the run's error.
@@ -117,6 +152,13 @@ var chain10Names = [...]string{
 	chain10NodeN10: "n10",
 }
 
+// chain10Graph describes the graph to the runtime; its fingerprint changes with the nodes, edges, forks, interrupts and the state's shape, so a thread recorded by another version of the graph is refused at resume.
+var chain10Graph = runtime.Graph{
+	Fingerprint: "481693ec39fbcadf",
+	Name:        "Chain10",
+	Names:       chain10Names[:],
+}
+
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
@@ -132,7 +174,9 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain10NodeN1, chain10NodeN2, s); err != nil {
+				return err
+			}
 			n = chain10NodeN2
 			fallthrough
 		case chain10NodeN2:
@@ -144,7 +188,9 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain10NodeN2, chain10NodeN3, s); err != nil {
+				return err
+			}
 			n = chain10NodeN3
 			fallthrough
 		case chain10NodeN3:
@@ -156,7 +202,9 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain10NodeN3, chain10NodeN4, s); err != nil {
+				return err
+			}
 			n = chain10NodeN4
 			fallthrough
 		case chain10NodeN4:
@@ -168,7 +216,9 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain10NodeN4, chain10NodeN5, s); err != nil {
+				return err
+			}
 			n = chain10NodeN5
 			fallthrough
 		case chain10NodeN5:
@@ -180,7 +230,9 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain10NodeN5, chain10NodeN6, s); err != nil {
+				return err
+			}
 			n = chain10NodeN6
 			fallthrough
 		case chain10NodeN6:
@@ -192,7 +244,9 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain10NodeN6, chain10NodeN7, s); err != nil {
+				return err
+			}
 			n = chain10NodeN7
 			fallthrough
 		case chain10NodeN7:
@@ -204,7 +258,9 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain10NodeN7, chain10NodeN8, s); err != nil {
+				return err
+			}
 			n = chain10NodeN8
 			fallthrough
 		case chain10NodeN8:
@@ -216,7 +272,9 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain10NodeN8, chain10NodeN9, s); err != nil {
+				return err
+			}
 			n = chain10NodeN9
 			fallthrough
 		case chain10NodeN9:
@@ -228,7 +286,9 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain10NodeN9, chain10NodeN10, s); err != nil {
+				return err
+			}
 			n = chain10NodeN10
 			fallthrough
 		case chain10NodeN10:
@@ -240,7 +300,9 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain10NodeN10, chain10End, s); err != nil {
+				return err
+			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))

@@ -10,8 +10,8 @@ import (
 	"iter"
 )
 
-// This file needs a graphc runtime that supports generated code of API 1.
-const _ = runtime.Generated1
+// This file needs a graphc runtime that supports generated code of API 2.
+const _ = runtime.Generated2
 
 // Chain1000Handlers are the node handlers of the Chain1000 graph: implement them and pass them to NewChain1000.
 //
@@ -2050,11 +2050,46 @@ func WithChain1000Observer(fn func(runtime.Event[model.State])) runtime.Option {
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
 func (g *Chain1000) Invoke(ctx context.Context, s model.State, opts ...runtime.Option) (model.State, error) {
 	var x runtime.Exec[model.State]
-	if err := x.Start(g.opts.Apply(opts...), chain1000Names[:]); err != nil {
+	if err := x.Start(ctx, g.opts.Apply(opts...), &chain1000Graph, chain1000NodeN1, &s); err != nil {
 		return s, err
 	}
 	err := g.run(ctx, &x, runtime.Branch{}, chain1000NodeN1, &s)
 	return x.End(s, err)
+}
+
+// Resume continues thread, which a run of Chain1000 recorded in the store given with runtime.WithStore (to NewChain1000 or here), and returns the final state like Invoke.
+//
+// It rebuilds where every flow of the run stood from the records: a node whose completion was recorded never runs again; the node that was running when the run stopped (a crash, a failure) runs again, so handlers must tolerate running twice for one input (at-least-once per node). Branches that had delivered fill their join without running; started branches continue at their next node; the others start at their entry. A run that paused at an interrupt continues there, with the edit of WithChain1000Update applied first and recorded.
+//
+// Errors: runtime.ErrNoThread for a thread the store does not hold, *runtime.GraphChangedError for a thread recorded by another version of the graph, an error wrapping runtime.ErrConflict when another run took the thread over first. A thread that had finished is not run again: Resume returns its final state.
+func (g *Chain1000) Resume(ctx context.Context, thread string, opts ...runtime.Option) (model.State, error) {
+	var x runtime.Exec[model.State]
+	var s model.State
+	n, err := x.Resume(ctx, g.opts.Apply(opts...), &chain1000Graph, thread, &s)
+	if err != nil || n == chain1000End {
+		return s, err
+	}
+	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
+	return x.End(s, err)
+}
+
+// ResumeStream resumes thread like Resume and yields the run's events as Stream does, starting with Resumed.
+func (g *Chain1000) ResumeStream(ctx context.Context, thread string, opts ...runtime.Option) iter.Seq2[runtime.Event[model.State], error] {
+	return runtime.Stream(ctx, func(ctx context.Context, observe runtime.Option) (model.State, error) {
+		return g.Resume(ctx, thread, append(opts[:len(opts):len(opts)], observe)...)
+	})
+}
+
+// Snapshot reads thread from the store without running anything: its status (running, paused, failed, done), the next main-flow node, the state, and each fork in flight with its branches (delivered, at a node, not started).
+//
+// Errors are those of Resume, except that no run is taken over.
+func (g *Chain1000) Snapshot(ctx context.Context, thread string, opts ...runtime.Option) (runtime.Snapshot[model.State], error) {
+	return runtime.LoadSnapshot[model.State](ctx, g.opts.Apply(opts...), &chain1000Graph, thread)
+}
+
+// WithChain1000Update returns a Resume option that edits the paused state before the run continues; the edited state is recorded. After an interrupt after a node, the node's edge is taken on the edited state, so an edit can change the route. An error from fn fails Resume with nothing recorded.
+func WithChain1000Update(fn func(s *model.State) error) runtime.Option {
+	return runtime.WithUpdate(fn)
 }
 
 // Stream runs the graph like Invoke and yields its events as they happen: node started, node finished (with its state), fork, branch started, branch arrived (with what it delivered) or failed, join, and last Done with the final state and the run's error.
@@ -4077,6 +4112,13 @@ var chain1000Names = [...]string{
 	chain1000NodeN1000: "n1000",
 }
 
+// chain1000Graph describes the graph to the runtime; its fingerprint changes with the nodes, edges, forks, interrupts and the state's shape, so a thread recorded by another version of the graph is refused at resume.
+var chain1000Graph = runtime.Graph{
+	Fingerprint: "b00564d1ebea28cd",
+	Name:        "Chain1000",
+	Names:       chain1000Names[:],
+}
+
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
@@ -4092,7 +4134,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN1, chain1000NodeN2, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN2
 			fallthrough
 		case chain1000NodeN2:
@@ -4104,7 +4148,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN2, chain1000NodeN3, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN3
 			fallthrough
 		case chain1000NodeN3:
@@ -4116,7 +4162,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN3, chain1000NodeN4, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN4
 			fallthrough
 		case chain1000NodeN4:
@@ -4128,7 +4176,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN4, chain1000NodeN5, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN5
 			fallthrough
 		case chain1000NodeN5:
@@ -4140,7 +4190,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN5, chain1000NodeN6, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN6
 			fallthrough
 		case chain1000NodeN6:
@@ -4152,7 +4204,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN6, chain1000NodeN7, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN7
 			fallthrough
 		case chain1000NodeN7:
@@ -4164,7 +4218,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN7, chain1000NodeN8, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN8
 			fallthrough
 		case chain1000NodeN8:
@@ -4176,7 +4232,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN8, chain1000NodeN9, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN9
 			fallthrough
 		case chain1000NodeN9:
@@ -4188,7 +4246,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN9, chain1000NodeN10, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN10
 			fallthrough
 		case chain1000NodeN10:
@@ -4200,7 +4260,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN10, chain1000NodeN11, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN11
 			fallthrough
 		case chain1000NodeN11:
@@ -4212,7 +4274,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN11, chain1000NodeN12, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN12
 			fallthrough
 		case chain1000NodeN12:
@@ -4224,7 +4288,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN12, chain1000NodeN13, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN13
 			fallthrough
 		case chain1000NodeN13:
@@ -4236,7 +4302,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN13, chain1000NodeN14, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN14
 			fallthrough
 		case chain1000NodeN14:
@@ -4248,7 +4316,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN14, chain1000NodeN15, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN15
 			fallthrough
 		case chain1000NodeN15:
@@ -4260,7 +4330,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN15, chain1000NodeN16, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN16
 			fallthrough
 		case chain1000NodeN16:
@@ -4272,7 +4344,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN16, chain1000NodeN17, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN17
 			fallthrough
 		case chain1000NodeN17:
@@ -4284,7 +4358,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN17, chain1000NodeN18, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN18
 			fallthrough
 		case chain1000NodeN18:
@@ -4296,7 +4372,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN18, chain1000NodeN19, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN19
 			fallthrough
 		case chain1000NodeN19:
@@ -4308,7 +4386,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN19, chain1000NodeN20, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN20
 			fallthrough
 		case chain1000NodeN20:
@@ -4320,7 +4400,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN20, chain1000NodeN21, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN21
 			fallthrough
 		case chain1000NodeN21:
@@ -4332,7 +4414,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN21, chain1000NodeN22, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN22
 			fallthrough
 		case chain1000NodeN22:
@@ -4344,7 +4428,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN22, chain1000NodeN23, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN23
 			fallthrough
 		case chain1000NodeN23:
@@ -4356,7 +4442,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN23, chain1000NodeN24, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN24
 			fallthrough
 		case chain1000NodeN24:
@@ -4368,7 +4456,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN24, chain1000NodeN25, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN25
 			fallthrough
 		case chain1000NodeN25:
@@ -4380,7 +4470,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN25, chain1000NodeN26, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN26
 			fallthrough
 		case chain1000NodeN26:
@@ -4392,7 +4484,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN26, chain1000NodeN27, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN27
 			fallthrough
 		case chain1000NodeN27:
@@ -4404,7 +4498,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN27, chain1000NodeN28, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN28
 			fallthrough
 		case chain1000NodeN28:
@@ -4416,7 +4512,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN28, chain1000NodeN29, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN29
 			fallthrough
 		case chain1000NodeN29:
@@ -4428,7 +4526,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN29, chain1000NodeN30, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN30
 			fallthrough
 		case chain1000NodeN30:
@@ -4440,7 +4540,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN30, chain1000NodeN31, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN31
 			fallthrough
 		case chain1000NodeN31:
@@ -4452,7 +4554,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN31, chain1000NodeN32, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN32
 			fallthrough
 		case chain1000NodeN32:
@@ -4464,7 +4568,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN32, chain1000NodeN33, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN33
 			fallthrough
 		case chain1000NodeN33:
@@ -4476,7 +4582,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN33, chain1000NodeN34, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN34
 			fallthrough
 		case chain1000NodeN34:
@@ -4488,7 +4596,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN34, chain1000NodeN35, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN35
 			fallthrough
 		case chain1000NodeN35:
@@ -4500,7 +4610,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN35, chain1000NodeN36, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN36
 			fallthrough
 		case chain1000NodeN36:
@@ -4512,7 +4624,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN36, chain1000NodeN37, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN37
 			fallthrough
 		case chain1000NodeN37:
@@ -4524,7 +4638,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN37, chain1000NodeN38, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN38
 			fallthrough
 		case chain1000NodeN38:
@@ -4536,7 +4652,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN38, chain1000NodeN39, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN39
 			fallthrough
 		case chain1000NodeN39:
@@ -4548,7 +4666,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN39, chain1000NodeN40, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN40
 			fallthrough
 		case chain1000NodeN40:
@@ -4560,7 +4680,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN40, chain1000NodeN41, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN41
 			fallthrough
 		case chain1000NodeN41:
@@ -4572,7 +4694,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN41, chain1000NodeN42, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN42
 			fallthrough
 		case chain1000NodeN42:
@@ -4584,7 +4708,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN42, chain1000NodeN43, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN43
 			fallthrough
 		case chain1000NodeN43:
@@ -4596,7 +4722,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN43, chain1000NodeN44, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN44
 			fallthrough
 		case chain1000NodeN44:
@@ -4608,7 +4736,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN44, chain1000NodeN45, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN45
 			fallthrough
 		case chain1000NodeN45:
@@ -4620,7 +4750,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN45, chain1000NodeN46, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN46
 			fallthrough
 		case chain1000NodeN46:
@@ -4632,7 +4764,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN46, chain1000NodeN47, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN47
 			fallthrough
 		case chain1000NodeN47:
@@ -4644,7 +4778,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN47, chain1000NodeN48, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN48
 			fallthrough
 		case chain1000NodeN48:
@@ -4656,7 +4792,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN48, chain1000NodeN49, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN49
 			fallthrough
 		case chain1000NodeN49:
@@ -4668,7 +4806,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN49, chain1000NodeN50, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN50
 			fallthrough
 		case chain1000NodeN50:
@@ -4680,7 +4820,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN50, chain1000NodeN51, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN51
 			fallthrough
 		case chain1000NodeN51:
@@ -4692,7 +4834,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN51, chain1000NodeN52, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN52
 			fallthrough
 		case chain1000NodeN52:
@@ -4704,7 +4848,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN52, chain1000NodeN53, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN53
 			fallthrough
 		case chain1000NodeN53:
@@ -4716,7 +4862,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN53, chain1000NodeN54, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN54
 			fallthrough
 		case chain1000NodeN54:
@@ -4728,7 +4876,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN54, chain1000NodeN55, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN55
 			fallthrough
 		case chain1000NodeN55:
@@ -4740,7 +4890,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN55, chain1000NodeN56, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN56
 			fallthrough
 		case chain1000NodeN56:
@@ -4752,7 +4904,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN56, chain1000NodeN57, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN57
 			fallthrough
 		case chain1000NodeN57:
@@ -4764,7 +4918,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN57, chain1000NodeN58, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN58
 			fallthrough
 		case chain1000NodeN58:
@@ -4776,7 +4932,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN58, chain1000NodeN59, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN59
 			fallthrough
 		case chain1000NodeN59:
@@ -4788,7 +4946,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN59, chain1000NodeN60, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN60
 			fallthrough
 		case chain1000NodeN60:
@@ -4800,7 +4960,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN60, chain1000NodeN61, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN61
 			fallthrough
 		case chain1000NodeN61:
@@ -4812,7 +4974,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN61, chain1000NodeN62, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN62
 			fallthrough
 		case chain1000NodeN62:
@@ -4824,7 +4988,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN62, chain1000NodeN63, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN63
 			fallthrough
 		case chain1000NodeN63:
@@ -4836,7 +5002,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN63, chain1000NodeN64, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN64
 			fallthrough
 		case chain1000NodeN64:
@@ -4848,7 +5016,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN64, chain1000NodeN65, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN65
 			fallthrough
 		case chain1000NodeN65:
@@ -4860,7 +5030,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN65, chain1000NodeN66, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN66
 			fallthrough
 		case chain1000NodeN66:
@@ -4872,7 +5044,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN66, chain1000NodeN67, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN67
 			fallthrough
 		case chain1000NodeN67:
@@ -4884,7 +5058,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN67, chain1000NodeN68, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN68
 			fallthrough
 		case chain1000NodeN68:
@@ -4896,7 +5072,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN68, chain1000NodeN69, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN69
 			fallthrough
 		case chain1000NodeN69:
@@ -4908,7 +5086,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN69, chain1000NodeN70, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN70
 			fallthrough
 		case chain1000NodeN70:
@@ -4920,7 +5100,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN70, chain1000NodeN71, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN71
 			fallthrough
 		case chain1000NodeN71:
@@ -4932,7 +5114,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN71, chain1000NodeN72, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN72
 			fallthrough
 		case chain1000NodeN72:
@@ -4944,7 +5128,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN72, chain1000NodeN73, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN73
 			fallthrough
 		case chain1000NodeN73:
@@ -4956,7 +5142,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN73, chain1000NodeN74, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN74
 			fallthrough
 		case chain1000NodeN74:
@@ -4968,7 +5156,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN74, chain1000NodeN75, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN75
 			fallthrough
 		case chain1000NodeN75:
@@ -4980,7 +5170,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN75, chain1000NodeN76, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN76
 			fallthrough
 		case chain1000NodeN76:
@@ -4992,7 +5184,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN76, chain1000NodeN77, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN77
 			fallthrough
 		case chain1000NodeN77:
@@ -5004,7 +5198,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN77, chain1000NodeN78, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN78
 			fallthrough
 		case chain1000NodeN78:
@@ -5016,7 +5212,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN78, chain1000NodeN79, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN79
 			fallthrough
 		case chain1000NodeN79:
@@ -5028,7 +5226,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN79, chain1000NodeN80, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN80
 			fallthrough
 		case chain1000NodeN80:
@@ -5040,7 +5240,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN80, chain1000NodeN81, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN81
 			fallthrough
 		case chain1000NodeN81:
@@ -5052,7 +5254,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN81, chain1000NodeN82, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN82
 			fallthrough
 		case chain1000NodeN82:
@@ -5064,7 +5268,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN82, chain1000NodeN83, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN83
 			fallthrough
 		case chain1000NodeN83:
@@ -5076,7 +5282,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN83, chain1000NodeN84, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN84
 			fallthrough
 		case chain1000NodeN84:
@@ -5088,7 +5296,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN84, chain1000NodeN85, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN85
 			fallthrough
 		case chain1000NodeN85:
@@ -5100,7 +5310,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN85, chain1000NodeN86, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN86
 			fallthrough
 		case chain1000NodeN86:
@@ -5112,7 +5324,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN86, chain1000NodeN87, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN87
 			fallthrough
 		case chain1000NodeN87:
@@ -5124,7 +5338,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN87, chain1000NodeN88, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN88
 			fallthrough
 		case chain1000NodeN88:
@@ -5136,7 +5352,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN88, chain1000NodeN89, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN89
 			fallthrough
 		case chain1000NodeN89:
@@ -5148,7 +5366,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN89, chain1000NodeN90, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN90
 			fallthrough
 		case chain1000NodeN90:
@@ -5160,7 +5380,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN90, chain1000NodeN91, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN91
 			fallthrough
 		case chain1000NodeN91:
@@ -5172,7 +5394,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN91, chain1000NodeN92, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN92
 			fallthrough
 		case chain1000NodeN92:
@@ -5184,7 +5408,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN92, chain1000NodeN93, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN93
 			fallthrough
 		case chain1000NodeN93:
@@ -5196,7 +5422,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN93, chain1000NodeN94, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN94
 			fallthrough
 		case chain1000NodeN94:
@@ -5208,7 +5436,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN94, chain1000NodeN95, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN95
 			fallthrough
 		case chain1000NodeN95:
@@ -5220,7 +5450,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN95, chain1000NodeN96, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN96
 			fallthrough
 		case chain1000NodeN96:
@@ -5232,7 +5464,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN96, chain1000NodeN97, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN97
 			fallthrough
 		case chain1000NodeN97:
@@ -5244,7 +5478,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN97, chain1000NodeN98, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN98
 			fallthrough
 		case chain1000NodeN98:
@@ -5256,7 +5492,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN98, chain1000NodeN99, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN99
 			fallthrough
 		case chain1000NodeN99:
@@ -5268,7 +5506,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN99, chain1000NodeN100, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN100
 			fallthrough
 		case chain1000NodeN100:
@@ -5280,7 +5520,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN100, chain1000NodeN101, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN101
 			fallthrough
 		case chain1000NodeN101:
@@ -5292,7 +5534,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN101, chain1000NodeN102, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN102
 			fallthrough
 		case chain1000NodeN102:
@@ -5304,7 +5548,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN102, chain1000NodeN103, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN103
 			fallthrough
 		case chain1000NodeN103:
@@ -5316,7 +5562,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN103, chain1000NodeN104, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN104
 			fallthrough
 		case chain1000NodeN104:
@@ -5328,7 +5576,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN104, chain1000NodeN105, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN105
 			fallthrough
 		case chain1000NodeN105:
@@ -5340,7 +5590,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN105, chain1000NodeN106, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN106
 			fallthrough
 		case chain1000NodeN106:
@@ -5352,7 +5604,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN106, chain1000NodeN107, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN107
 			fallthrough
 		case chain1000NodeN107:
@@ -5364,7 +5618,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN107, chain1000NodeN108, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN108
 			fallthrough
 		case chain1000NodeN108:
@@ -5376,7 +5632,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN108, chain1000NodeN109, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN109
 			fallthrough
 		case chain1000NodeN109:
@@ -5388,7 +5646,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN109, chain1000NodeN110, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN110
 			fallthrough
 		case chain1000NodeN110:
@@ -5400,7 +5660,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN110, chain1000NodeN111, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN111
 			fallthrough
 		case chain1000NodeN111:
@@ -5412,7 +5674,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN111, chain1000NodeN112, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN112
 			fallthrough
 		case chain1000NodeN112:
@@ -5424,7 +5688,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN112, chain1000NodeN113, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN113
 			fallthrough
 		case chain1000NodeN113:
@@ -5436,7 +5702,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN113, chain1000NodeN114, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN114
 			fallthrough
 		case chain1000NodeN114:
@@ -5448,7 +5716,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN114, chain1000NodeN115, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN115
 			fallthrough
 		case chain1000NodeN115:
@@ -5460,7 +5730,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN115, chain1000NodeN116, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN116
 			fallthrough
 		case chain1000NodeN116:
@@ -5472,7 +5744,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN116, chain1000NodeN117, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN117
 			fallthrough
 		case chain1000NodeN117:
@@ -5484,7 +5758,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN117, chain1000NodeN118, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN118
 			fallthrough
 		case chain1000NodeN118:
@@ -5496,7 +5772,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN118, chain1000NodeN119, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN119
 			fallthrough
 		case chain1000NodeN119:
@@ -5508,7 +5786,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN119, chain1000NodeN120, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN120
 			fallthrough
 		case chain1000NodeN120:
@@ -5520,7 +5800,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN120, chain1000NodeN121, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN121
 			fallthrough
 		case chain1000NodeN121:
@@ -5532,7 +5814,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN121, chain1000NodeN122, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN122
 			fallthrough
 		case chain1000NodeN122:
@@ -5544,7 +5828,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN122, chain1000NodeN123, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN123
 			fallthrough
 		case chain1000NodeN123:
@@ -5556,7 +5842,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN123, chain1000NodeN124, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN124
 			fallthrough
 		case chain1000NodeN124:
@@ -5568,7 +5856,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN124, chain1000NodeN125, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN125
 			fallthrough
 		case chain1000NodeN125:
@@ -5580,7 +5870,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN125, chain1000NodeN126, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN126
 			fallthrough
 		case chain1000NodeN126:
@@ -5592,7 +5884,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN126, chain1000NodeN127, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN127
 			fallthrough
 		case chain1000NodeN127:
@@ -5604,7 +5898,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN127, chain1000NodeN128, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN128
 			fallthrough
 		case chain1000NodeN128:
@@ -5616,7 +5912,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN128, chain1000NodeN129, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN129
 			fallthrough
 		case chain1000NodeN129:
@@ -5628,7 +5926,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN129, chain1000NodeN130, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN130
 			fallthrough
 		case chain1000NodeN130:
@@ -5640,7 +5940,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN130, chain1000NodeN131, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN131
 			fallthrough
 		case chain1000NodeN131:
@@ -5652,7 +5954,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN131, chain1000NodeN132, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN132
 			fallthrough
 		case chain1000NodeN132:
@@ -5664,7 +5968,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN132, chain1000NodeN133, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN133
 			fallthrough
 		case chain1000NodeN133:
@@ -5676,7 +5982,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN133, chain1000NodeN134, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN134
 			fallthrough
 		case chain1000NodeN134:
@@ -5688,7 +5996,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN134, chain1000NodeN135, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN135
 			fallthrough
 		case chain1000NodeN135:
@@ -5700,7 +6010,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN135, chain1000NodeN136, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN136
 			fallthrough
 		case chain1000NodeN136:
@@ -5712,7 +6024,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN136, chain1000NodeN137, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN137
 			fallthrough
 		case chain1000NodeN137:
@@ -5724,7 +6038,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN137, chain1000NodeN138, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN138
 			fallthrough
 		case chain1000NodeN138:
@@ -5736,7 +6052,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN138, chain1000NodeN139, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN139
 			fallthrough
 		case chain1000NodeN139:
@@ -5748,7 +6066,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN139, chain1000NodeN140, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN140
 			fallthrough
 		case chain1000NodeN140:
@@ -5760,7 +6080,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN140, chain1000NodeN141, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN141
 			fallthrough
 		case chain1000NodeN141:
@@ -5772,7 +6094,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN141, chain1000NodeN142, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN142
 			fallthrough
 		case chain1000NodeN142:
@@ -5784,7 +6108,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN142, chain1000NodeN143, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN143
 			fallthrough
 		case chain1000NodeN143:
@@ -5796,7 +6122,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN143, chain1000NodeN144, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN144
 			fallthrough
 		case chain1000NodeN144:
@@ -5808,7 +6136,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN144, chain1000NodeN145, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN145
 			fallthrough
 		case chain1000NodeN145:
@@ -5820,7 +6150,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN145, chain1000NodeN146, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN146
 			fallthrough
 		case chain1000NodeN146:
@@ -5832,7 +6164,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN146, chain1000NodeN147, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN147
 			fallthrough
 		case chain1000NodeN147:
@@ -5844,7 +6178,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN147, chain1000NodeN148, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN148
 			fallthrough
 		case chain1000NodeN148:
@@ -5856,7 +6192,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN148, chain1000NodeN149, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN149
 			fallthrough
 		case chain1000NodeN149:
@@ -5868,7 +6206,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN149, chain1000NodeN150, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN150
 			fallthrough
 		case chain1000NodeN150:
@@ -5880,7 +6220,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN150, chain1000NodeN151, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN151
 			fallthrough
 		case chain1000NodeN151:
@@ -5892,7 +6234,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN151, chain1000NodeN152, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN152
 			fallthrough
 		case chain1000NodeN152:
@@ -5904,7 +6248,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN152, chain1000NodeN153, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN153
 			fallthrough
 		case chain1000NodeN153:
@@ -5916,7 +6262,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN153, chain1000NodeN154, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN154
 			fallthrough
 		case chain1000NodeN154:
@@ -5928,7 +6276,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN154, chain1000NodeN155, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN155
 			fallthrough
 		case chain1000NodeN155:
@@ -5940,7 +6290,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN155, chain1000NodeN156, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN156
 			fallthrough
 		case chain1000NodeN156:
@@ -5952,7 +6304,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN156, chain1000NodeN157, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN157
 			fallthrough
 		case chain1000NodeN157:
@@ -5964,7 +6318,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN157, chain1000NodeN158, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN158
 			fallthrough
 		case chain1000NodeN158:
@@ -5976,7 +6332,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN158, chain1000NodeN159, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN159
 			fallthrough
 		case chain1000NodeN159:
@@ -5988,7 +6346,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN159, chain1000NodeN160, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN160
 			fallthrough
 		case chain1000NodeN160:
@@ -6000,7 +6360,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN160, chain1000NodeN161, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN161
 			fallthrough
 		case chain1000NodeN161:
@@ -6012,7 +6374,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN161, chain1000NodeN162, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN162
 			fallthrough
 		case chain1000NodeN162:
@@ -6024,7 +6388,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN162, chain1000NodeN163, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN163
 			fallthrough
 		case chain1000NodeN163:
@@ -6036,7 +6402,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN163, chain1000NodeN164, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN164
 			fallthrough
 		case chain1000NodeN164:
@@ -6048,7 +6416,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN164, chain1000NodeN165, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN165
 			fallthrough
 		case chain1000NodeN165:
@@ -6060,7 +6430,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN165, chain1000NodeN166, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN166
 			fallthrough
 		case chain1000NodeN166:
@@ -6072,7 +6444,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN166, chain1000NodeN167, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN167
 			fallthrough
 		case chain1000NodeN167:
@@ -6084,7 +6458,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN167, chain1000NodeN168, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN168
 			fallthrough
 		case chain1000NodeN168:
@@ -6096,7 +6472,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN168, chain1000NodeN169, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN169
 			fallthrough
 		case chain1000NodeN169:
@@ -6108,7 +6486,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN169, chain1000NodeN170, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN170
 			fallthrough
 		case chain1000NodeN170:
@@ -6120,7 +6500,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN170, chain1000NodeN171, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN171
 			fallthrough
 		case chain1000NodeN171:
@@ -6132,7 +6514,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN171, chain1000NodeN172, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN172
 			fallthrough
 		case chain1000NodeN172:
@@ -6144,7 +6528,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN172, chain1000NodeN173, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN173
 			fallthrough
 		case chain1000NodeN173:
@@ -6156,7 +6542,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN173, chain1000NodeN174, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN174
 			fallthrough
 		case chain1000NodeN174:
@@ -6168,7 +6556,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN174, chain1000NodeN175, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN175
 			fallthrough
 		case chain1000NodeN175:
@@ -6180,7 +6570,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN175, chain1000NodeN176, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN176
 			fallthrough
 		case chain1000NodeN176:
@@ -6192,7 +6584,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN176, chain1000NodeN177, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN177
 			fallthrough
 		case chain1000NodeN177:
@@ -6204,7 +6598,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN177, chain1000NodeN178, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN178
 			fallthrough
 		case chain1000NodeN178:
@@ -6216,7 +6612,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN178, chain1000NodeN179, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN179
 			fallthrough
 		case chain1000NodeN179:
@@ -6228,7 +6626,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN179, chain1000NodeN180, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN180
 			fallthrough
 		case chain1000NodeN180:
@@ -6240,7 +6640,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN180, chain1000NodeN181, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN181
 			fallthrough
 		case chain1000NodeN181:
@@ -6252,7 +6654,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN181, chain1000NodeN182, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN182
 			fallthrough
 		case chain1000NodeN182:
@@ -6264,7 +6668,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN182, chain1000NodeN183, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN183
 			fallthrough
 		case chain1000NodeN183:
@@ -6276,7 +6682,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN183, chain1000NodeN184, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN184
 			fallthrough
 		case chain1000NodeN184:
@@ -6288,7 +6696,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN184, chain1000NodeN185, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN185
 			fallthrough
 		case chain1000NodeN185:
@@ -6300,7 +6710,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN185, chain1000NodeN186, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN186
 			fallthrough
 		case chain1000NodeN186:
@@ -6312,7 +6724,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN186, chain1000NodeN187, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN187
 			fallthrough
 		case chain1000NodeN187:
@@ -6324,7 +6738,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN187, chain1000NodeN188, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN188
 			fallthrough
 		case chain1000NodeN188:
@@ -6336,7 +6752,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN188, chain1000NodeN189, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN189
 			fallthrough
 		case chain1000NodeN189:
@@ -6348,7 +6766,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN189, chain1000NodeN190, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN190
 			fallthrough
 		case chain1000NodeN190:
@@ -6360,7 +6780,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN190, chain1000NodeN191, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN191
 			fallthrough
 		case chain1000NodeN191:
@@ -6372,7 +6794,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN191, chain1000NodeN192, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN192
 			fallthrough
 		case chain1000NodeN192:
@@ -6384,7 +6808,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN192, chain1000NodeN193, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN193
 			fallthrough
 		case chain1000NodeN193:
@@ -6396,7 +6822,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN193, chain1000NodeN194, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN194
 			fallthrough
 		case chain1000NodeN194:
@@ -6408,7 +6836,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN194, chain1000NodeN195, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN195
 			fallthrough
 		case chain1000NodeN195:
@@ -6420,7 +6850,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN195, chain1000NodeN196, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN196
 			fallthrough
 		case chain1000NodeN196:
@@ -6432,7 +6864,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN196, chain1000NodeN197, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN197
 			fallthrough
 		case chain1000NodeN197:
@@ -6444,7 +6878,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN197, chain1000NodeN198, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN198
 			fallthrough
 		case chain1000NodeN198:
@@ -6456,7 +6892,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN198, chain1000NodeN199, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN199
 			fallthrough
 		case chain1000NodeN199:
@@ -6468,7 +6906,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN199, chain1000NodeN200, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN200
 			fallthrough
 		case chain1000NodeN200:
@@ -6480,7 +6920,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN200, chain1000NodeN201, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN201
 			fallthrough
 		case chain1000NodeN201:
@@ -6492,7 +6934,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN201, chain1000NodeN202, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN202
 			fallthrough
 		case chain1000NodeN202:
@@ -6504,7 +6948,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN202, chain1000NodeN203, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN203
 			fallthrough
 		case chain1000NodeN203:
@@ -6516,7 +6962,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN203, chain1000NodeN204, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN204
 			fallthrough
 		case chain1000NodeN204:
@@ -6528,7 +6976,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN204, chain1000NodeN205, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN205
 			fallthrough
 		case chain1000NodeN205:
@@ -6540,7 +6990,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN205, chain1000NodeN206, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN206
 			fallthrough
 		case chain1000NodeN206:
@@ -6552,7 +7004,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN206, chain1000NodeN207, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN207
 			fallthrough
 		case chain1000NodeN207:
@@ -6564,7 +7018,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN207, chain1000NodeN208, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN208
 			fallthrough
 		case chain1000NodeN208:
@@ -6576,7 +7032,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN208, chain1000NodeN209, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN209
 			fallthrough
 		case chain1000NodeN209:
@@ -6588,7 +7046,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN209, chain1000NodeN210, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN210
 			fallthrough
 		case chain1000NodeN210:
@@ -6600,7 +7060,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN210, chain1000NodeN211, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN211
 			fallthrough
 		case chain1000NodeN211:
@@ -6612,7 +7074,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN211, chain1000NodeN212, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN212
 			fallthrough
 		case chain1000NodeN212:
@@ -6624,7 +7088,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN212, chain1000NodeN213, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN213
 			fallthrough
 		case chain1000NodeN213:
@@ -6636,7 +7102,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN213, chain1000NodeN214, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN214
 			fallthrough
 		case chain1000NodeN214:
@@ -6648,7 +7116,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN214, chain1000NodeN215, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN215
 			fallthrough
 		case chain1000NodeN215:
@@ -6660,7 +7130,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN215, chain1000NodeN216, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN216
 			fallthrough
 		case chain1000NodeN216:
@@ -6672,7 +7144,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN216, chain1000NodeN217, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN217
 			fallthrough
 		case chain1000NodeN217:
@@ -6684,7 +7158,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN217, chain1000NodeN218, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN218
 			fallthrough
 		case chain1000NodeN218:
@@ -6696,7 +7172,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN218, chain1000NodeN219, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN219
 			fallthrough
 		case chain1000NodeN219:
@@ -6708,7 +7186,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN219, chain1000NodeN220, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN220
 			fallthrough
 		case chain1000NodeN220:
@@ -6720,7 +7200,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN220, chain1000NodeN221, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN221
 			fallthrough
 		case chain1000NodeN221:
@@ -6732,7 +7214,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN221, chain1000NodeN222, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN222
 			fallthrough
 		case chain1000NodeN222:
@@ -6744,7 +7228,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN222, chain1000NodeN223, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN223
 			fallthrough
 		case chain1000NodeN223:
@@ -6756,7 +7242,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN223, chain1000NodeN224, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN224
 			fallthrough
 		case chain1000NodeN224:
@@ -6768,7 +7256,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN224, chain1000NodeN225, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN225
 			fallthrough
 		case chain1000NodeN225:
@@ -6780,7 +7270,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN225, chain1000NodeN226, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN226
 			fallthrough
 		case chain1000NodeN226:
@@ -6792,7 +7284,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN226, chain1000NodeN227, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN227
 			fallthrough
 		case chain1000NodeN227:
@@ -6804,7 +7298,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN227, chain1000NodeN228, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN228
 			fallthrough
 		case chain1000NodeN228:
@@ -6816,7 +7312,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN228, chain1000NodeN229, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN229
 			fallthrough
 		case chain1000NodeN229:
@@ -6828,7 +7326,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN229, chain1000NodeN230, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN230
 			fallthrough
 		case chain1000NodeN230:
@@ -6840,7 +7340,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN230, chain1000NodeN231, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN231
 			fallthrough
 		case chain1000NodeN231:
@@ -6852,7 +7354,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN231, chain1000NodeN232, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN232
 			fallthrough
 		case chain1000NodeN232:
@@ -6864,7 +7368,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN232, chain1000NodeN233, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN233
 			fallthrough
 		case chain1000NodeN233:
@@ -6876,7 +7382,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN233, chain1000NodeN234, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN234
 			fallthrough
 		case chain1000NodeN234:
@@ -6888,7 +7396,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN234, chain1000NodeN235, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN235
 			fallthrough
 		case chain1000NodeN235:
@@ -6900,7 +7410,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN235, chain1000NodeN236, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN236
 			fallthrough
 		case chain1000NodeN236:
@@ -6912,7 +7424,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN236, chain1000NodeN237, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN237
 			fallthrough
 		case chain1000NodeN237:
@@ -6924,7 +7438,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN237, chain1000NodeN238, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN238
 			fallthrough
 		case chain1000NodeN238:
@@ -6936,7 +7452,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN238, chain1000NodeN239, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN239
 			fallthrough
 		case chain1000NodeN239:
@@ -6948,7 +7466,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN239, chain1000NodeN240, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN240
 			fallthrough
 		case chain1000NodeN240:
@@ -6960,7 +7480,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN240, chain1000NodeN241, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN241
 			fallthrough
 		case chain1000NodeN241:
@@ -6972,7 +7494,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN241, chain1000NodeN242, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN242
 			fallthrough
 		case chain1000NodeN242:
@@ -6984,7 +7508,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN242, chain1000NodeN243, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN243
 			fallthrough
 		case chain1000NodeN243:
@@ -6996,7 +7522,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN243, chain1000NodeN244, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN244
 			fallthrough
 		case chain1000NodeN244:
@@ -7008,7 +7536,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN244, chain1000NodeN245, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN245
 			fallthrough
 		case chain1000NodeN245:
@@ -7020,7 +7550,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN245, chain1000NodeN246, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN246
 			fallthrough
 		case chain1000NodeN246:
@@ -7032,7 +7564,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN246, chain1000NodeN247, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN247
 			fallthrough
 		case chain1000NodeN247:
@@ -7044,7 +7578,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN247, chain1000NodeN248, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN248
 			fallthrough
 		case chain1000NodeN248:
@@ -7056,7 +7592,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN248, chain1000NodeN249, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN249
 			fallthrough
 		case chain1000NodeN249:
@@ -7068,7 +7606,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN249, chain1000NodeN250, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN250
 			fallthrough
 		case chain1000NodeN250:
@@ -7080,7 +7620,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN250, chain1000NodeN251, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN251
 			fallthrough
 		case chain1000NodeN251:
@@ -7092,7 +7634,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN251, chain1000NodeN252, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN252
 			fallthrough
 		case chain1000NodeN252:
@@ -7104,7 +7648,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN252, chain1000NodeN253, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN253
 			fallthrough
 		case chain1000NodeN253:
@@ -7116,7 +7662,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN253, chain1000NodeN254, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN254
 			fallthrough
 		case chain1000NodeN254:
@@ -7128,7 +7676,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN254, chain1000NodeN255, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN255
 			fallthrough
 		case chain1000NodeN255:
@@ -7140,7 +7690,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN255, chain1000NodeN256, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN256
 			fallthrough
 		case chain1000NodeN256:
@@ -7152,7 +7704,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN256, chain1000NodeN257, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN257
 			fallthrough
 		case chain1000NodeN257:
@@ -7164,7 +7718,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN257, chain1000NodeN258, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN258
 			fallthrough
 		case chain1000NodeN258:
@@ -7176,7 +7732,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN258, chain1000NodeN259, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN259
 			fallthrough
 		case chain1000NodeN259:
@@ -7188,7 +7746,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN259, chain1000NodeN260, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN260
 			fallthrough
 		case chain1000NodeN260:
@@ -7200,7 +7760,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN260, chain1000NodeN261, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN261
 			fallthrough
 		case chain1000NodeN261:
@@ -7212,7 +7774,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN261, chain1000NodeN262, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN262
 			fallthrough
 		case chain1000NodeN262:
@@ -7224,7 +7788,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN262, chain1000NodeN263, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN263
 			fallthrough
 		case chain1000NodeN263:
@@ -7236,7 +7802,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN263, chain1000NodeN264, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN264
 			fallthrough
 		case chain1000NodeN264:
@@ -7248,7 +7816,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN264, chain1000NodeN265, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN265
 			fallthrough
 		case chain1000NodeN265:
@@ -7260,7 +7830,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN265, chain1000NodeN266, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN266
 			fallthrough
 		case chain1000NodeN266:
@@ -7272,7 +7844,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN266, chain1000NodeN267, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN267
 			fallthrough
 		case chain1000NodeN267:
@@ -7284,7 +7858,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN267, chain1000NodeN268, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN268
 			fallthrough
 		case chain1000NodeN268:
@@ -7296,7 +7872,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN268, chain1000NodeN269, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN269
 			fallthrough
 		case chain1000NodeN269:
@@ -7308,7 +7886,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN269, chain1000NodeN270, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN270
 			fallthrough
 		case chain1000NodeN270:
@@ -7320,7 +7900,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN270, chain1000NodeN271, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN271
 			fallthrough
 		case chain1000NodeN271:
@@ -7332,7 +7914,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN271, chain1000NodeN272, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN272
 			fallthrough
 		case chain1000NodeN272:
@@ -7344,7 +7928,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN272, chain1000NodeN273, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN273
 			fallthrough
 		case chain1000NodeN273:
@@ -7356,7 +7942,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN273, chain1000NodeN274, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN274
 			fallthrough
 		case chain1000NodeN274:
@@ -7368,7 +7956,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN274, chain1000NodeN275, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN275
 			fallthrough
 		case chain1000NodeN275:
@@ -7380,7 +7970,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN275, chain1000NodeN276, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN276
 			fallthrough
 		case chain1000NodeN276:
@@ -7392,7 +7984,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN276, chain1000NodeN277, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN277
 			fallthrough
 		case chain1000NodeN277:
@@ -7404,7 +7998,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN277, chain1000NodeN278, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN278
 			fallthrough
 		case chain1000NodeN278:
@@ -7416,7 +8012,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN278, chain1000NodeN279, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN279
 			fallthrough
 		case chain1000NodeN279:
@@ -7428,7 +8026,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN279, chain1000NodeN280, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN280
 			fallthrough
 		case chain1000NodeN280:
@@ -7440,7 +8040,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN280, chain1000NodeN281, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN281
 			fallthrough
 		case chain1000NodeN281:
@@ -7452,7 +8054,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN281, chain1000NodeN282, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN282
 			fallthrough
 		case chain1000NodeN282:
@@ -7464,7 +8068,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN282, chain1000NodeN283, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN283
 			fallthrough
 		case chain1000NodeN283:
@@ -7476,7 +8082,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN283, chain1000NodeN284, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN284
 			fallthrough
 		case chain1000NodeN284:
@@ -7488,7 +8096,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN284, chain1000NodeN285, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN285
 			fallthrough
 		case chain1000NodeN285:
@@ -7500,7 +8110,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN285, chain1000NodeN286, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN286
 			fallthrough
 		case chain1000NodeN286:
@@ -7512,7 +8124,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN286, chain1000NodeN287, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN287
 			fallthrough
 		case chain1000NodeN287:
@@ -7524,7 +8138,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN287, chain1000NodeN288, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN288
 			fallthrough
 		case chain1000NodeN288:
@@ -7536,7 +8152,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN288, chain1000NodeN289, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN289
 			fallthrough
 		case chain1000NodeN289:
@@ -7548,7 +8166,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN289, chain1000NodeN290, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN290
 			fallthrough
 		case chain1000NodeN290:
@@ -7560,7 +8180,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN290, chain1000NodeN291, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN291
 			fallthrough
 		case chain1000NodeN291:
@@ -7572,7 +8194,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN291, chain1000NodeN292, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN292
 			fallthrough
 		case chain1000NodeN292:
@@ -7584,7 +8208,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN292, chain1000NodeN293, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN293
 			fallthrough
 		case chain1000NodeN293:
@@ -7596,7 +8222,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN293, chain1000NodeN294, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN294
 			fallthrough
 		case chain1000NodeN294:
@@ -7608,7 +8236,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN294, chain1000NodeN295, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN295
 			fallthrough
 		case chain1000NodeN295:
@@ -7620,7 +8250,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN295, chain1000NodeN296, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN296
 			fallthrough
 		case chain1000NodeN296:
@@ -7632,7 +8264,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN296, chain1000NodeN297, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN297
 			fallthrough
 		case chain1000NodeN297:
@@ -7644,7 +8278,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN297, chain1000NodeN298, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN298
 			fallthrough
 		case chain1000NodeN298:
@@ -7656,7 +8292,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN298, chain1000NodeN299, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN299
 			fallthrough
 		case chain1000NodeN299:
@@ -7668,7 +8306,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN299, chain1000NodeN300, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN300
 			fallthrough
 		case chain1000NodeN300:
@@ -7680,7 +8320,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN300, chain1000NodeN301, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN301
 			fallthrough
 		case chain1000NodeN301:
@@ -7692,7 +8334,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN301, chain1000NodeN302, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN302
 			fallthrough
 		case chain1000NodeN302:
@@ -7704,7 +8348,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN302, chain1000NodeN303, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN303
 			fallthrough
 		case chain1000NodeN303:
@@ -7716,7 +8362,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN303, chain1000NodeN304, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN304
 			fallthrough
 		case chain1000NodeN304:
@@ -7728,7 +8376,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN304, chain1000NodeN305, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN305
 			fallthrough
 		case chain1000NodeN305:
@@ -7740,7 +8390,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN305, chain1000NodeN306, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN306
 			fallthrough
 		case chain1000NodeN306:
@@ -7752,7 +8404,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN306, chain1000NodeN307, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN307
 			fallthrough
 		case chain1000NodeN307:
@@ -7764,7 +8418,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN307, chain1000NodeN308, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN308
 			fallthrough
 		case chain1000NodeN308:
@@ -7776,7 +8432,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN308, chain1000NodeN309, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN309
 			fallthrough
 		case chain1000NodeN309:
@@ -7788,7 +8446,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN309, chain1000NodeN310, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN310
 			fallthrough
 		case chain1000NodeN310:
@@ -7800,7 +8460,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN310, chain1000NodeN311, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN311
 			fallthrough
 		case chain1000NodeN311:
@@ -7812,7 +8474,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN311, chain1000NodeN312, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN312
 			fallthrough
 		case chain1000NodeN312:
@@ -7824,7 +8488,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN312, chain1000NodeN313, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN313
 			fallthrough
 		case chain1000NodeN313:
@@ -7836,7 +8502,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN313, chain1000NodeN314, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN314
 			fallthrough
 		case chain1000NodeN314:
@@ -7848,7 +8516,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN314, chain1000NodeN315, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN315
 			fallthrough
 		case chain1000NodeN315:
@@ -7860,7 +8530,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN315, chain1000NodeN316, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN316
 			fallthrough
 		case chain1000NodeN316:
@@ -7872,7 +8544,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN316, chain1000NodeN317, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN317
 			fallthrough
 		case chain1000NodeN317:
@@ -7884,7 +8558,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN317, chain1000NodeN318, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN318
 			fallthrough
 		case chain1000NodeN318:
@@ -7896,7 +8572,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN318, chain1000NodeN319, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN319
 			fallthrough
 		case chain1000NodeN319:
@@ -7908,7 +8586,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN319, chain1000NodeN320, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN320
 			fallthrough
 		case chain1000NodeN320:
@@ -7920,7 +8600,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN320, chain1000NodeN321, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN321
 			fallthrough
 		case chain1000NodeN321:
@@ -7932,7 +8614,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN321, chain1000NodeN322, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN322
 			fallthrough
 		case chain1000NodeN322:
@@ -7944,7 +8628,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN322, chain1000NodeN323, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN323
 			fallthrough
 		case chain1000NodeN323:
@@ -7956,7 +8642,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN323, chain1000NodeN324, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN324
 			fallthrough
 		case chain1000NodeN324:
@@ -7968,7 +8656,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN324, chain1000NodeN325, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN325
 			fallthrough
 		case chain1000NodeN325:
@@ -7980,7 +8670,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN325, chain1000NodeN326, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN326
 			fallthrough
 		case chain1000NodeN326:
@@ -7992,7 +8684,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN326, chain1000NodeN327, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN327
 			fallthrough
 		case chain1000NodeN327:
@@ -8004,7 +8698,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN327, chain1000NodeN328, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN328
 			fallthrough
 		case chain1000NodeN328:
@@ -8016,7 +8712,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN328, chain1000NodeN329, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN329
 			fallthrough
 		case chain1000NodeN329:
@@ -8028,7 +8726,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN329, chain1000NodeN330, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN330
 			fallthrough
 		case chain1000NodeN330:
@@ -8040,7 +8740,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN330, chain1000NodeN331, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN331
 			fallthrough
 		case chain1000NodeN331:
@@ -8052,7 +8754,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN331, chain1000NodeN332, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN332
 			fallthrough
 		case chain1000NodeN332:
@@ -8064,7 +8768,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN332, chain1000NodeN333, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN333
 			fallthrough
 		case chain1000NodeN333:
@@ -8076,7 +8782,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN333, chain1000NodeN334, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN334
 			fallthrough
 		case chain1000NodeN334:
@@ -8088,7 +8796,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN334, chain1000NodeN335, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN335
 			fallthrough
 		case chain1000NodeN335:
@@ -8100,7 +8810,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN335, chain1000NodeN336, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN336
 			fallthrough
 		case chain1000NodeN336:
@@ -8112,7 +8824,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN336, chain1000NodeN337, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN337
 			fallthrough
 		case chain1000NodeN337:
@@ -8124,7 +8838,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN337, chain1000NodeN338, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN338
 			fallthrough
 		case chain1000NodeN338:
@@ -8136,7 +8852,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN338, chain1000NodeN339, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN339
 			fallthrough
 		case chain1000NodeN339:
@@ -8148,7 +8866,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN339, chain1000NodeN340, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN340
 			fallthrough
 		case chain1000NodeN340:
@@ -8160,7 +8880,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN340, chain1000NodeN341, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN341
 			fallthrough
 		case chain1000NodeN341:
@@ -8172,7 +8894,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN341, chain1000NodeN342, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN342
 			fallthrough
 		case chain1000NodeN342:
@@ -8184,7 +8908,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN342, chain1000NodeN343, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN343
 			fallthrough
 		case chain1000NodeN343:
@@ -8196,7 +8922,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN343, chain1000NodeN344, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN344
 			fallthrough
 		case chain1000NodeN344:
@@ -8208,7 +8936,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN344, chain1000NodeN345, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN345
 			fallthrough
 		case chain1000NodeN345:
@@ -8220,7 +8950,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN345, chain1000NodeN346, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN346
 			fallthrough
 		case chain1000NodeN346:
@@ -8232,7 +8964,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN346, chain1000NodeN347, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN347
 			fallthrough
 		case chain1000NodeN347:
@@ -8244,7 +8978,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN347, chain1000NodeN348, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN348
 			fallthrough
 		case chain1000NodeN348:
@@ -8256,7 +8992,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN348, chain1000NodeN349, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN349
 			fallthrough
 		case chain1000NodeN349:
@@ -8268,7 +9006,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN349, chain1000NodeN350, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN350
 			fallthrough
 		case chain1000NodeN350:
@@ -8280,7 +9020,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN350, chain1000NodeN351, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN351
 			fallthrough
 		case chain1000NodeN351:
@@ -8292,7 +9034,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN351, chain1000NodeN352, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN352
 			fallthrough
 		case chain1000NodeN352:
@@ -8304,7 +9048,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN352, chain1000NodeN353, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN353
 			fallthrough
 		case chain1000NodeN353:
@@ -8316,7 +9062,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN353, chain1000NodeN354, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN354
 			fallthrough
 		case chain1000NodeN354:
@@ -8328,7 +9076,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN354, chain1000NodeN355, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN355
 			fallthrough
 		case chain1000NodeN355:
@@ -8340,7 +9090,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN355, chain1000NodeN356, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN356
 			fallthrough
 		case chain1000NodeN356:
@@ -8352,7 +9104,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN356, chain1000NodeN357, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN357
 			fallthrough
 		case chain1000NodeN357:
@@ -8364,7 +9118,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN357, chain1000NodeN358, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN358
 			fallthrough
 		case chain1000NodeN358:
@@ -8376,7 +9132,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN358, chain1000NodeN359, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN359
 			fallthrough
 		case chain1000NodeN359:
@@ -8388,7 +9146,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN359, chain1000NodeN360, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN360
 			fallthrough
 		case chain1000NodeN360:
@@ -8400,7 +9160,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN360, chain1000NodeN361, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN361
 			fallthrough
 		case chain1000NodeN361:
@@ -8412,7 +9174,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN361, chain1000NodeN362, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN362
 			fallthrough
 		case chain1000NodeN362:
@@ -8424,7 +9188,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN362, chain1000NodeN363, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN363
 			fallthrough
 		case chain1000NodeN363:
@@ -8436,7 +9202,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN363, chain1000NodeN364, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN364
 			fallthrough
 		case chain1000NodeN364:
@@ -8448,7 +9216,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN364, chain1000NodeN365, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN365
 			fallthrough
 		case chain1000NodeN365:
@@ -8460,7 +9230,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN365, chain1000NodeN366, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN366
 			fallthrough
 		case chain1000NodeN366:
@@ -8472,7 +9244,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN366, chain1000NodeN367, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN367
 			fallthrough
 		case chain1000NodeN367:
@@ -8484,7 +9258,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN367, chain1000NodeN368, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN368
 			fallthrough
 		case chain1000NodeN368:
@@ -8496,7 +9272,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN368, chain1000NodeN369, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN369
 			fallthrough
 		case chain1000NodeN369:
@@ -8508,7 +9286,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN369, chain1000NodeN370, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN370
 			fallthrough
 		case chain1000NodeN370:
@@ -8520,7 +9300,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN370, chain1000NodeN371, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN371
 			fallthrough
 		case chain1000NodeN371:
@@ -8532,7 +9314,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN371, chain1000NodeN372, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN372
 			fallthrough
 		case chain1000NodeN372:
@@ -8544,7 +9328,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN372, chain1000NodeN373, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN373
 			fallthrough
 		case chain1000NodeN373:
@@ -8556,7 +9342,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN373, chain1000NodeN374, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN374
 			fallthrough
 		case chain1000NodeN374:
@@ -8568,7 +9356,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN374, chain1000NodeN375, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN375
 			fallthrough
 		case chain1000NodeN375:
@@ -8580,7 +9370,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN375, chain1000NodeN376, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN376
 			fallthrough
 		case chain1000NodeN376:
@@ -8592,7 +9384,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN376, chain1000NodeN377, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN377
 			fallthrough
 		case chain1000NodeN377:
@@ -8604,7 +9398,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN377, chain1000NodeN378, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN378
 			fallthrough
 		case chain1000NodeN378:
@@ -8616,7 +9412,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN378, chain1000NodeN379, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN379
 			fallthrough
 		case chain1000NodeN379:
@@ -8628,7 +9426,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN379, chain1000NodeN380, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN380
 			fallthrough
 		case chain1000NodeN380:
@@ -8640,7 +9440,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN380, chain1000NodeN381, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN381
 			fallthrough
 		case chain1000NodeN381:
@@ -8652,7 +9454,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN381, chain1000NodeN382, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN382
 			fallthrough
 		case chain1000NodeN382:
@@ -8664,7 +9468,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN382, chain1000NodeN383, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN383
 			fallthrough
 		case chain1000NodeN383:
@@ -8676,7 +9482,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN383, chain1000NodeN384, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN384
 			fallthrough
 		case chain1000NodeN384:
@@ -8688,7 +9496,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN384, chain1000NodeN385, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN385
 			fallthrough
 		case chain1000NodeN385:
@@ -8700,7 +9510,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN385, chain1000NodeN386, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN386
 			fallthrough
 		case chain1000NodeN386:
@@ -8712,7 +9524,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN386, chain1000NodeN387, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN387
 			fallthrough
 		case chain1000NodeN387:
@@ -8724,7 +9538,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN387, chain1000NodeN388, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN388
 			fallthrough
 		case chain1000NodeN388:
@@ -8736,7 +9552,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN388, chain1000NodeN389, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN389
 			fallthrough
 		case chain1000NodeN389:
@@ -8748,7 +9566,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN389, chain1000NodeN390, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN390
 			fallthrough
 		case chain1000NodeN390:
@@ -8760,7 +9580,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN390, chain1000NodeN391, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN391
 			fallthrough
 		case chain1000NodeN391:
@@ -8772,7 +9594,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN391, chain1000NodeN392, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN392
 			fallthrough
 		case chain1000NodeN392:
@@ -8784,7 +9608,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN392, chain1000NodeN393, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN393
 			fallthrough
 		case chain1000NodeN393:
@@ -8796,7 +9622,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN393, chain1000NodeN394, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN394
 			fallthrough
 		case chain1000NodeN394:
@@ -8808,7 +9636,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN394, chain1000NodeN395, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN395
 			fallthrough
 		case chain1000NodeN395:
@@ -8820,7 +9650,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN395, chain1000NodeN396, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN396
 			fallthrough
 		case chain1000NodeN396:
@@ -8832,7 +9664,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN396, chain1000NodeN397, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN397
 			fallthrough
 		case chain1000NodeN397:
@@ -8844,7 +9678,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN397, chain1000NodeN398, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN398
 			fallthrough
 		case chain1000NodeN398:
@@ -8856,7 +9692,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN398, chain1000NodeN399, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN399
 			fallthrough
 		case chain1000NodeN399:
@@ -8868,7 +9706,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN399, chain1000NodeN400, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN400
 			fallthrough
 		case chain1000NodeN400:
@@ -8880,7 +9720,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN400, chain1000NodeN401, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN401
 			fallthrough
 		case chain1000NodeN401:
@@ -8892,7 +9734,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN401, chain1000NodeN402, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN402
 			fallthrough
 		case chain1000NodeN402:
@@ -8904,7 +9748,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN402, chain1000NodeN403, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN403
 			fallthrough
 		case chain1000NodeN403:
@@ -8916,7 +9762,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN403, chain1000NodeN404, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN404
 			fallthrough
 		case chain1000NodeN404:
@@ -8928,7 +9776,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN404, chain1000NodeN405, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN405
 			fallthrough
 		case chain1000NodeN405:
@@ -8940,7 +9790,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN405, chain1000NodeN406, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN406
 			fallthrough
 		case chain1000NodeN406:
@@ -8952,7 +9804,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN406, chain1000NodeN407, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN407
 			fallthrough
 		case chain1000NodeN407:
@@ -8964,7 +9818,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN407, chain1000NodeN408, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN408
 			fallthrough
 		case chain1000NodeN408:
@@ -8976,7 +9832,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN408, chain1000NodeN409, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN409
 			fallthrough
 		case chain1000NodeN409:
@@ -8988,7 +9846,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN409, chain1000NodeN410, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN410
 			fallthrough
 		case chain1000NodeN410:
@@ -9000,7 +9860,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN410, chain1000NodeN411, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN411
 			fallthrough
 		case chain1000NodeN411:
@@ -9012,7 +9874,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN411, chain1000NodeN412, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN412
 			fallthrough
 		case chain1000NodeN412:
@@ -9024,7 +9888,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN412, chain1000NodeN413, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN413
 			fallthrough
 		case chain1000NodeN413:
@@ -9036,7 +9902,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN413, chain1000NodeN414, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN414
 			fallthrough
 		case chain1000NodeN414:
@@ -9048,7 +9916,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN414, chain1000NodeN415, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN415
 			fallthrough
 		case chain1000NodeN415:
@@ -9060,7 +9930,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN415, chain1000NodeN416, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN416
 			fallthrough
 		case chain1000NodeN416:
@@ -9072,7 +9944,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN416, chain1000NodeN417, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN417
 			fallthrough
 		case chain1000NodeN417:
@@ -9084,7 +9958,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN417, chain1000NodeN418, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN418
 			fallthrough
 		case chain1000NodeN418:
@@ -9096,7 +9972,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN418, chain1000NodeN419, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN419
 			fallthrough
 		case chain1000NodeN419:
@@ -9108,7 +9986,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN419, chain1000NodeN420, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN420
 			fallthrough
 		case chain1000NodeN420:
@@ -9120,7 +10000,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN420, chain1000NodeN421, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN421
 			fallthrough
 		case chain1000NodeN421:
@@ -9132,7 +10014,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN421, chain1000NodeN422, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN422
 			fallthrough
 		case chain1000NodeN422:
@@ -9144,7 +10028,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN422, chain1000NodeN423, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN423
 			fallthrough
 		case chain1000NodeN423:
@@ -9156,7 +10042,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN423, chain1000NodeN424, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN424
 			fallthrough
 		case chain1000NodeN424:
@@ -9168,7 +10056,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN424, chain1000NodeN425, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN425
 			fallthrough
 		case chain1000NodeN425:
@@ -9180,7 +10070,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN425, chain1000NodeN426, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN426
 			fallthrough
 		case chain1000NodeN426:
@@ -9192,7 +10084,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN426, chain1000NodeN427, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN427
 			fallthrough
 		case chain1000NodeN427:
@@ -9204,7 +10098,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN427, chain1000NodeN428, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN428
 			fallthrough
 		case chain1000NodeN428:
@@ -9216,7 +10112,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN428, chain1000NodeN429, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN429
 			fallthrough
 		case chain1000NodeN429:
@@ -9228,7 +10126,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN429, chain1000NodeN430, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN430
 			fallthrough
 		case chain1000NodeN430:
@@ -9240,7 +10140,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN430, chain1000NodeN431, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN431
 			fallthrough
 		case chain1000NodeN431:
@@ -9252,7 +10154,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN431, chain1000NodeN432, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN432
 			fallthrough
 		case chain1000NodeN432:
@@ -9264,7 +10168,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN432, chain1000NodeN433, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN433
 			fallthrough
 		case chain1000NodeN433:
@@ -9276,7 +10182,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN433, chain1000NodeN434, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN434
 			fallthrough
 		case chain1000NodeN434:
@@ -9288,7 +10196,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN434, chain1000NodeN435, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN435
 			fallthrough
 		case chain1000NodeN435:
@@ -9300,7 +10210,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN435, chain1000NodeN436, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN436
 			fallthrough
 		case chain1000NodeN436:
@@ -9312,7 +10224,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN436, chain1000NodeN437, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN437
 			fallthrough
 		case chain1000NodeN437:
@@ -9324,7 +10238,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN437, chain1000NodeN438, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN438
 			fallthrough
 		case chain1000NodeN438:
@@ -9336,7 +10252,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN438, chain1000NodeN439, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN439
 			fallthrough
 		case chain1000NodeN439:
@@ -9348,7 +10266,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN439, chain1000NodeN440, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN440
 			fallthrough
 		case chain1000NodeN440:
@@ -9360,7 +10280,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN440, chain1000NodeN441, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN441
 			fallthrough
 		case chain1000NodeN441:
@@ -9372,7 +10294,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN441, chain1000NodeN442, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN442
 			fallthrough
 		case chain1000NodeN442:
@@ -9384,7 +10308,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN442, chain1000NodeN443, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN443
 			fallthrough
 		case chain1000NodeN443:
@@ -9396,7 +10322,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN443, chain1000NodeN444, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN444
 			fallthrough
 		case chain1000NodeN444:
@@ -9408,7 +10336,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN444, chain1000NodeN445, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN445
 			fallthrough
 		case chain1000NodeN445:
@@ -9420,7 +10350,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN445, chain1000NodeN446, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN446
 			fallthrough
 		case chain1000NodeN446:
@@ -9432,7 +10364,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN446, chain1000NodeN447, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN447
 			fallthrough
 		case chain1000NodeN447:
@@ -9444,7 +10378,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN447, chain1000NodeN448, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN448
 			fallthrough
 		case chain1000NodeN448:
@@ -9456,7 +10392,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN448, chain1000NodeN449, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN449
 			fallthrough
 		case chain1000NodeN449:
@@ -9468,7 +10406,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN449, chain1000NodeN450, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN450
 			fallthrough
 		case chain1000NodeN450:
@@ -9480,7 +10420,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN450, chain1000NodeN451, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN451
 			fallthrough
 		case chain1000NodeN451:
@@ -9492,7 +10434,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN451, chain1000NodeN452, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN452
 			fallthrough
 		case chain1000NodeN452:
@@ -9504,7 +10448,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN452, chain1000NodeN453, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN453
 			fallthrough
 		case chain1000NodeN453:
@@ -9516,7 +10462,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN453, chain1000NodeN454, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN454
 			fallthrough
 		case chain1000NodeN454:
@@ -9528,7 +10476,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN454, chain1000NodeN455, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN455
 			fallthrough
 		case chain1000NodeN455:
@@ -9540,7 +10490,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN455, chain1000NodeN456, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN456
 			fallthrough
 		case chain1000NodeN456:
@@ -9552,7 +10504,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN456, chain1000NodeN457, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN457
 			fallthrough
 		case chain1000NodeN457:
@@ -9564,7 +10518,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN457, chain1000NodeN458, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN458
 			fallthrough
 		case chain1000NodeN458:
@@ -9576,7 +10532,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN458, chain1000NodeN459, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN459
 			fallthrough
 		case chain1000NodeN459:
@@ -9588,7 +10546,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN459, chain1000NodeN460, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN460
 			fallthrough
 		case chain1000NodeN460:
@@ -9600,7 +10560,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN460, chain1000NodeN461, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN461
 			fallthrough
 		case chain1000NodeN461:
@@ -9612,7 +10574,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN461, chain1000NodeN462, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN462
 			fallthrough
 		case chain1000NodeN462:
@@ -9624,7 +10588,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN462, chain1000NodeN463, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN463
 			fallthrough
 		case chain1000NodeN463:
@@ -9636,7 +10602,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN463, chain1000NodeN464, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN464
 			fallthrough
 		case chain1000NodeN464:
@@ -9648,7 +10616,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN464, chain1000NodeN465, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN465
 			fallthrough
 		case chain1000NodeN465:
@@ -9660,7 +10630,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN465, chain1000NodeN466, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN466
 			fallthrough
 		case chain1000NodeN466:
@@ -9672,7 +10644,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN466, chain1000NodeN467, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN467
 			fallthrough
 		case chain1000NodeN467:
@@ -9684,7 +10658,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN467, chain1000NodeN468, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN468
 			fallthrough
 		case chain1000NodeN468:
@@ -9696,7 +10672,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN468, chain1000NodeN469, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN469
 			fallthrough
 		case chain1000NodeN469:
@@ -9708,7 +10686,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN469, chain1000NodeN470, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN470
 			fallthrough
 		case chain1000NodeN470:
@@ -9720,7 +10700,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN470, chain1000NodeN471, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN471
 			fallthrough
 		case chain1000NodeN471:
@@ -9732,7 +10714,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN471, chain1000NodeN472, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN472
 			fallthrough
 		case chain1000NodeN472:
@@ -9744,7 +10728,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN472, chain1000NodeN473, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN473
 			fallthrough
 		case chain1000NodeN473:
@@ -9756,7 +10742,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN473, chain1000NodeN474, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN474
 			fallthrough
 		case chain1000NodeN474:
@@ -9768,7 +10756,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN474, chain1000NodeN475, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN475
 			fallthrough
 		case chain1000NodeN475:
@@ -9780,7 +10770,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN475, chain1000NodeN476, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN476
 			fallthrough
 		case chain1000NodeN476:
@@ -9792,7 +10784,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN476, chain1000NodeN477, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN477
 			fallthrough
 		case chain1000NodeN477:
@@ -9804,7 +10798,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN477, chain1000NodeN478, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN478
 			fallthrough
 		case chain1000NodeN478:
@@ -9816,7 +10812,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN478, chain1000NodeN479, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN479
 			fallthrough
 		case chain1000NodeN479:
@@ -9828,7 +10826,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN479, chain1000NodeN480, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN480
 			fallthrough
 		case chain1000NodeN480:
@@ -9840,7 +10840,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN480, chain1000NodeN481, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN481
 			fallthrough
 		case chain1000NodeN481:
@@ -9852,7 +10854,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN481, chain1000NodeN482, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN482
 			fallthrough
 		case chain1000NodeN482:
@@ -9864,7 +10868,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN482, chain1000NodeN483, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN483
 			fallthrough
 		case chain1000NodeN483:
@@ -9876,7 +10882,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN483, chain1000NodeN484, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN484
 			fallthrough
 		case chain1000NodeN484:
@@ -9888,7 +10896,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN484, chain1000NodeN485, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN485
 			fallthrough
 		case chain1000NodeN485:
@@ -9900,7 +10910,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN485, chain1000NodeN486, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN486
 			fallthrough
 		case chain1000NodeN486:
@@ -9912,7 +10924,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN486, chain1000NodeN487, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN487
 			fallthrough
 		case chain1000NodeN487:
@@ -9924,7 +10938,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN487, chain1000NodeN488, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN488
 			fallthrough
 		case chain1000NodeN488:
@@ -9936,7 +10952,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN488, chain1000NodeN489, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN489
 			fallthrough
 		case chain1000NodeN489:
@@ -9948,7 +10966,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN489, chain1000NodeN490, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN490
 			fallthrough
 		case chain1000NodeN490:
@@ -9960,7 +10980,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN490, chain1000NodeN491, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN491
 			fallthrough
 		case chain1000NodeN491:
@@ -9972,7 +10994,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN491, chain1000NodeN492, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN492
 			fallthrough
 		case chain1000NodeN492:
@@ -9984,7 +11008,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN492, chain1000NodeN493, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN493
 			fallthrough
 		case chain1000NodeN493:
@@ -9996,7 +11022,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN493, chain1000NodeN494, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN494
 			fallthrough
 		case chain1000NodeN494:
@@ -10008,7 +11036,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN494, chain1000NodeN495, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN495
 			fallthrough
 		case chain1000NodeN495:
@@ -10020,7 +11050,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN495, chain1000NodeN496, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN496
 			fallthrough
 		case chain1000NodeN496:
@@ -10032,7 +11064,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN496, chain1000NodeN497, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN497
 			fallthrough
 		case chain1000NodeN497:
@@ -10044,7 +11078,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN497, chain1000NodeN498, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN498
 			fallthrough
 		case chain1000NodeN498:
@@ -10056,7 +11092,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN498, chain1000NodeN499, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN499
 			fallthrough
 		case chain1000NodeN499:
@@ -10068,7 +11106,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN499, chain1000NodeN500, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN500
 			fallthrough
 		case chain1000NodeN500:
@@ -10080,7 +11120,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN500, chain1000NodeN501, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN501
 			fallthrough
 		case chain1000NodeN501:
@@ -10092,7 +11134,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN501, chain1000NodeN502, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN502
 			fallthrough
 		case chain1000NodeN502:
@@ -10104,7 +11148,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN502, chain1000NodeN503, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN503
 			fallthrough
 		case chain1000NodeN503:
@@ -10116,7 +11162,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN503, chain1000NodeN504, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN504
 			fallthrough
 		case chain1000NodeN504:
@@ -10128,7 +11176,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN504, chain1000NodeN505, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN505
 			fallthrough
 		case chain1000NodeN505:
@@ -10140,7 +11190,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN505, chain1000NodeN506, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN506
 			fallthrough
 		case chain1000NodeN506:
@@ -10152,7 +11204,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN506, chain1000NodeN507, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN507
 			fallthrough
 		case chain1000NodeN507:
@@ -10164,7 +11218,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN507, chain1000NodeN508, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN508
 			fallthrough
 		case chain1000NodeN508:
@@ -10176,7 +11232,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN508, chain1000NodeN509, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN509
 			fallthrough
 		case chain1000NodeN509:
@@ -10188,7 +11246,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN509, chain1000NodeN510, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN510
 			fallthrough
 		case chain1000NodeN510:
@@ -10200,7 +11260,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN510, chain1000NodeN511, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN511
 			fallthrough
 		case chain1000NodeN511:
@@ -10212,7 +11274,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN511, chain1000NodeN512, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN512
 			fallthrough
 		case chain1000NodeN512:
@@ -10224,7 +11288,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN512, chain1000NodeN513, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN513
 			fallthrough
 		case chain1000NodeN513:
@@ -10236,7 +11302,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN513, chain1000NodeN514, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN514
 			fallthrough
 		case chain1000NodeN514:
@@ -10248,7 +11316,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN514, chain1000NodeN515, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN515
 			fallthrough
 		case chain1000NodeN515:
@@ -10260,7 +11330,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN515, chain1000NodeN516, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN516
 			fallthrough
 		case chain1000NodeN516:
@@ -10272,7 +11344,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN516, chain1000NodeN517, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN517
 			fallthrough
 		case chain1000NodeN517:
@@ -10284,7 +11358,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN517, chain1000NodeN518, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN518
 			fallthrough
 		case chain1000NodeN518:
@@ -10296,7 +11372,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN518, chain1000NodeN519, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN519
 			fallthrough
 		case chain1000NodeN519:
@@ -10308,7 +11386,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN519, chain1000NodeN520, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN520
 			fallthrough
 		case chain1000NodeN520:
@@ -10320,7 +11400,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN520, chain1000NodeN521, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN521
 			fallthrough
 		case chain1000NodeN521:
@@ -10332,7 +11414,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN521, chain1000NodeN522, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN522
 			fallthrough
 		case chain1000NodeN522:
@@ -10344,7 +11428,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN522, chain1000NodeN523, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN523
 			fallthrough
 		case chain1000NodeN523:
@@ -10356,7 +11442,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN523, chain1000NodeN524, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN524
 			fallthrough
 		case chain1000NodeN524:
@@ -10368,7 +11456,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN524, chain1000NodeN525, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN525
 			fallthrough
 		case chain1000NodeN525:
@@ -10380,7 +11470,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN525, chain1000NodeN526, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN526
 			fallthrough
 		case chain1000NodeN526:
@@ -10392,7 +11484,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN526, chain1000NodeN527, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN527
 			fallthrough
 		case chain1000NodeN527:
@@ -10404,7 +11498,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN527, chain1000NodeN528, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN528
 			fallthrough
 		case chain1000NodeN528:
@@ -10416,7 +11512,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN528, chain1000NodeN529, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN529
 			fallthrough
 		case chain1000NodeN529:
@@ -10428,7 +11526,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN529, chain1000NodeN530, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN530
 			fallthrough
 		case chain1000NodeN530:
@@ -10440,7 +11540,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN530, chain1000NodeN531, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN531
 			fallthrough
 		case chain1000NodeN531:
@@ -10452,7 +11554,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN531, chain1000NodeN532, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN532
 			fallthrough
 		case chain1000NodeN532:
@@ -10464,7 +11568,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN532, chain1000NodeN533, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN533
 			fallthrough
 		case chain1000NodeN533:
@@ -10476,7 +11582,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN533, chain1000NodeN534, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN534
 			fallthrough
 		case chain1000NodeN534:
@@ -10488,7 +11596,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN534, chain1000NodeN535, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN535
 			fallthrough
 		case chain1000NodeN535:
@@ -10500,7 +11610,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN535, chain1000NodeN536, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN536
 			fallthrough
 		case chain1000NodeN536:
@@ -10512,7 +11624,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN536, chain1000NodeN537, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN537
 			fallthrough
 		case chain1000NodeN537:
@@ -10524,7 +11638,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN537, chain1000NodeN538, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN538
 			fallthrough
 		case chain1000NodeN538:
@@ -10536,7 +11652,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN538, chain1000NodeN539, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN539
 			fallthrough
 		case chain1000NodeN539:
@@ -10548,7 +11666,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN539, chain1000NodeN540, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN540
 			fallthrough
 		case chain1000NodeN540:
@@ -10560,7 +11680,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN540, chain1000NodeN541, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN541
 			fallthrough
 		case chain1000NodeN541:
@@ -10572,7 +11694,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN541, chain1000NodeN542, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN542
 			fallthrough
 		case chain1000NodeN542:
@@ -10584,7 +11708,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN542, chain1000NodeN543, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN543
 			fallthrough
 		case chain1000NodeN543:
@@ -10596,7 +11722,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN543, chain1000NodeN544, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN544
 			fallthrough
 		case chain1000NodeN544:
@@ -10608,7 +11736,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN544, chain1000NodeN545, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN545
 			fallthrough
 		case chain1000NodeN545:
@@ -10620,7 +11750,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN545, chain1000NodeN546, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN546
 			fallthrough
 		case chain1000NodeN546:
@@ -10632,7 +11764,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN546, chain1000NodeN547, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN547
 			fallthrough
 		case chain1000NodeN547:
@@ -10644,7 +11778,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN547, chain1000NodeN548, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN548
 			fallthrough
 		case chain1000NodeN548:
@@ -10656,7 +11792,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN548, chain1000NodeN549, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN549
 			fallthrough
 		case chain1000NodeN549:
@@ -10668,7 +11806,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN549, chain1000NodeN550, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN550
 			fallthrough
 		case chain1000NodeN550:
@@ -10680,7 +11820,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN550, chain1000NodeN551, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN551
 			fallthrough
 		case chain1000NodeN551:
@@ -10692,7 +11834,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN551, chain1000NodeN552, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN552
 			fallthrough
 		case chain1000NodeN552:
@@ -10704,7 +11848,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN552, chain1000NodeN553, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN553
 			fallthrough
 		case chain1000NodeN553:
@@ -10716,7 +11862,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN553, chain1000NodeN554, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN554
 			fallthrough
 		case chain1000NodeN554:
@@ -10728,7 +11876,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN554, chain1000NodeN555, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN555
 			fallthrough
 		case chain1000NodeN555:
@@ -10740,7 +11890,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN555, chain1000NodeN556, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN556
 			fallthrough
 		case chain1000NodeN556:
@@ -10752,7 +11904,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN556, chain1000NodeN557, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN557
 			fallthrough
 		case chain1000NodeN557:
@@ -10764,7 +11918,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN557, chain1000NodeN558, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN558
 			fallthrough
 		case chain1000NodeN558:
@@ -10776,7 +11932,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN558, chain1000NodeN559, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN559
 			fallthrough
 		case chain1000NodeN559:
@@ -10788,7 +11946,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN559, chain1000NodeN560, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN560
 			fallthrough
 		case chain1000NodeN560:
@@ -10800,7 +11960,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN560, chain1000NodeN561, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN561
 			fallthrough
 		case chain1000NodeN561:
@@ -10812,7 +11974,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN561, chain1000NodeN562, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN562
 			fallthrough
 		case chain1000NodeN562:
@@ -10824,7 +11988,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN562, chain1000NodeN563, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN563
 			fallthrough
 		case chain1000NodeN563:
@@ -10836,7 +12002,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN563, chain1000NodeN564, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN564
 			fallthrough
 		case chain1000NodeN564:
@@ -10848,7 +12016,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN564, chain1000NodeN565, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN565
 			fallthrough
 		case chain1000NodeN565:
@@ -10860,7 +12030,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN565, chain1000NodeN566, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN566
 			fallthrough
 		case chain1000NodeN566:
@@ -10872,7 +12044,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN566, chain1000NodeN567, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN567
 			fallthrough
 		case chain1000NodeN567:
@@ -10884,7 +12058,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN567, chain1000NodeN568, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN568
 			fallthrough
 		case chain1000NodeN568:
@@ -10896,7 +12072,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN568, chain1000NodeN569, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN569
 			fallthrough
 		case chain1000NodeN569:
@@ -10908,7 +12086,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN569, chain1000NodeN570, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN570
 			fallthrough
 		case chain1000NodeN570:
@@ -10920,7 +12100,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN570, chain1000NodeN571, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN571
 			fallthrough
 		case chain1000NodeN571:
@@ -10932,7 +12114,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN571, chain1000NodeN572, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN572
 			fallthrough
 		case chain1000NodeN572:
@@ -10944,7 +12128,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN572, chain1000NodeN573, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN573
 			fallthrough
 		case chain1000NodeN573:
@@ -10956,7 +12142,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN573, chain1000NodeN574, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN574
 			fallthrough
 		case chain1000NodeN574:
@@ -10968,7 +12156,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN574, chain1000NodeN575, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN575
 			fallthrough
 		case chain1000NodeN575:
@@ -10980,7 +12170,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN575, chain1000NodeN576, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN576
 			fallthrough
 		case chain1000NodeN576:
@@ -10992,7 +12184,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN576, chain1000NodeN577, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN577
 			fallthrough
 		case chain1000NodeN577:
@@ -11004,7 +12198,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN577, chain1000NodeN578, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN578
 			fallthrough
 		case chain1000NodeN578:
@@ -11016,7 +12212,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN578, chain1000NodeN579, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN579
 			fallthrough
 		case chain1000NodeN579:
@@ -11028,7 +12226,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN579, chain1000NodeN580, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN580
 			fallthrough
 		case chain1000NodeN580:
@@ -11040,7 +12240,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN580, chain1000NodeN581, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN581
 			fallthrough
 		case chain1000NodeN581:
@@ -11052,7 +12254,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN581, chain1000NodeN582, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN582
 			fallthrough
 		case chain1000NodeN582:
@@ -11064,7 +12268,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN582, chain1000NodeN583, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN583
 			fallthrough
 		case chain1000NodeN583:
@@ -11076,7 +12282,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN583, chain1000NodeN584, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN584
 			fallthrough
 		case chain1000NodeN584:
@@ -11088,7 +12296,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN584, chain1000NodeN585, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN585
 			fallthrough
 		case chain1000NodeN585:
@@ -11100,7 +12310,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN585, chain1000NodeN586, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN586
 			fallthrough
 		case chain1000NodeN586:
@@ -11112,7 +12324,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN586, chain1000NodeN587, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN587
 			fallthrough
 		case chain1000NodeN587:
@@ -11124,7 +12338,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN587, chain1000NodeN588, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN588
 			fallthrough
 		case chain1000NodeN588:
@@ -11136,7 +12352,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN588, chain1000NodeN589, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN589
 			fallthrough
 		case chain1000NodeN589:
@@ -11148,7 +12366,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN589, chain1000NodeN590, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN590
 			fallthrough
 		case chain1000NodeN590:
@@ -11160,7 +12380,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN590, chain1000NodeN591, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN591
 			fallthrough
 		case chain1000NodeN591:
@@ -11172,7 +12394,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN591, chain1000NodeN592, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN592
 			fallthrough
 		case chain1000NodeN592:
@@ -11184,7 +12408,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN592, chain1000NodeN593, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN593
 			fallthrough
 		case chain1000NodeN593:
@@ -11196,7 +12422,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN593, chain1000NodeN594, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN594
 			fallthrough
 		case chain1000NodeN594:
@@ -11208,7 +12436,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN594, chain1000NodeN595, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN595
 			fallthrough
 		case chain1000NodeN595:
@@ -11220,7 +12450,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN595, chain1000NodeN596, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN596
 			fallthrough
 		case chain1000NodeN596:
@@ -11232,7 +12464,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN596, chain1000NodeN597, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN597
 			fallthrough
 		case chain1000NodeN597:
@@ -11244,7 +12478,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN597, chain1000NodeN598, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN598
 			fallthrough
 		case chain1000NodeN598:
@@ -11256,7 +12492,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN598, chain1000NodeN599, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN599
 			fallthrough
 		case chain1000NodeN599:
@@ -11268,7 +12506,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN599, chain1000NodeN600, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN600
 			fallthrough
 		case chain1000NodeN600:
@@ -11280,7 +12520,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN600, chain1000NodeN601, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN601
 			fallthrough
 		case chain1000NodeN601:
@@ -11292,7 +12534,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN601, chain1000NodeN602, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN602
 			fallthrough
 		case chain1000NodeN602:
@@ -11304,7 +12548,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN602, chain1000NodeN603, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN603
 			fallthrough
 		case chain1000NodeN603:
@@ -11316,7 +12562,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN603, chain1000NodeN604, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN604
 			fallthrough
 		case chain1000NodeN604:
@@ -11328,7 +12576,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN604, chain1000NodeN605, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN605
 			fallthrough
 		case chain1000NodeN605:
@@ -11340,7 +12590,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN605, chain1000NodeN606, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN606
 			fallthrough
 		case chain1000NodeN606:
@@ -11352,7 +12604,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN606, chain1000NodeN607, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN607
 			fallthrough
 		case chain1000NodeN607:
@@ -11364,7 +12618,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN607, chain1000NodeN608, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN608
 			fallthrough
 		case chain1000NodeN608:
@@ -11376,7 +12632,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN608, chain1000NodeN609, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN609
 			fallthrough
 		case chain1000NodeN609:
@@ -11388,7 +12646,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN609, chain1000NodeN610, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN610
 			fallthrough
 		case chain1000NodeN610:
@@ -11400,7 +12660,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN610, chain1000NodeN611, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN611
 			fallthrough
 		case chain1000NodeN611:
@@ -11412,7 +12674,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN611, chain1000NodeN612, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN612
 			fallthrough
 		case chain1000NodeN612:
@@ -11424,7 +12688,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN612, chain1000NodeN613, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN613
 			fallthrough
 		case chain1000NodeN613:
@@ -11436,7 +12702,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN613, chain1000NodeN614, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN614
 			fallthrough
 		case chain1000NodeN614:
@@ -11448,7 +12716,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN614, chain1000NodeN615, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN615
 			fallthrough
 		case chain1000NodeN615:
@@ -11460,7 +12730,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN615, chain1000NodeN616, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN616
 			fallthrough
 		case chain1000NodeN616:
@@ -11472,7 +12744,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN616, chain1000NodeN617, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN617
 			fallthrough
 		case chain1000NodeN617:
@@ -11484,7 +12758,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN617, chain1000NodeN618, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN618
 			fallthrough
 		case chain1000NodeN618:
@@ -11496,7 +12772,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN618, chain1000NodeN619, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN619
 			fallthrough
 		case chain1000NodeN619:
@@ -11508,7 +12786,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN619, chain1000NodeN620, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN620
 			fallthrough
 		case chain1000NodeN620:
@@ -11520,7 +12800,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN620, chain1000NodeN621, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN621
 			fallthrough
 		case chain1000NodeN621:
@@ -11532,7 +12814,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN621, chain1000NodeN622, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN622
 			fallthrough
 		case chain1000NodeN622:
@@ -11544,7 +12828,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN622, chain1000NodeN623, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN623
 			fallthrough
 		case chain1000NodeN623:
@@ -11556,7 +12842,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN623, chain1000NodeN624, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN624
 			fallthrough
 		case chain1000NodeN624:
@@ -11568,7 +12856,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN624, chain1000NodeN625, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN625
 			fallthrough
 		case chain1000NodeN625:
@@ -11580,7 +12870,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN625, chain1000NodeN626, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN626
 			fallthrough
 		case chain1000NodeN626:
@@ -11592,7 +12884,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN626, chain1000NodeN627, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN627
 			fallthrough
 		case chain1000NodeN627:
@@ -11604,7 +12898,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN627, chain1000NodeN628, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN628
 			fallthrough
 		case chain1000NodeN628:
@@ -11616,7 +12912,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN628, chain1000NodeN629, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN629
 			fallthrough
 		case chain1000NodeN629:
@@ -11628,7 +12926,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN629, chain1000NodeN630, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN630
 			fallthrough
 		case chain1000NodeN630:
@@ -11640,7 +12940,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN630, chain1000NodeN631, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN631
 			fallthrough
 		case chain1000NodeN631:
@@ -11652,7 +12954,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN631, chain1000NodeN632, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN632
 			fallthrough
 		case chain1000NodeN632:
@@ -11664,7 +12968,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN632, chain1000NodeN633, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN633
 			fallthrough
 		case chain1000NodeN633:
@@ -11676,7 +12982,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN633, chain1000NodeN634, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN634
 			fallthrough
 		case chain1000NodeN634:
@@ -11688,7 +12996,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN634, chain1000NodeN635, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN635
 			fallthrough
 		case chain1000NodeN635:
@@ -11700,7 +13010,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN635, chain1000NodeN636, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN636
 			fallthrough
 		case chain1000NodeN636:
@@ -11712,7 +13024,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN636, chain1000NodeN637, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN637
 			fallthrough
 		case chain1000NodeN637:
@@ -11724,7 +13038,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN637, chain1000NodeN638, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN638
 			fallthrough
 		case chain1000NodeN638:
@@ -11736,7 +13052,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN638, chain1000NodeN639, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN639
 			fallthrough
 		case chain1000NodeN639:
@@ -11748,7 +13066,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN639, chain1000NodeN640, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN640
 			fallthrough
 		case chain1000NodeN640:
@@ -11760,7 +13080,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN640, chain1000NodeN641, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN641
 			fallthrough
 		case chain1000NodeN641:
@@ -11772,7 +13094,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN641, chain1000NodeN642, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN642
 			fallthrough
 		case chain1000NodeN642:
@@ -11784,7 +13108,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN642, chain1000NodeN643, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN643
 			fallthrough
 		case chain1000NodeN643:
@@ -11796,7 +13122,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN643, chain1000NodeN644, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN644
 			fallthrough
 		case chain1000NodeN644:
@@ -11808,7 +13136,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN644, chain1000NodeN645, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN645
 			fallthrough
 		case chain1000NodeN645:
@@ -11820,7 +13150,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN645, chain1000NodeN646, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN646
 			fallthrough
 		case chain1000NodeN646:
@@ -11832,7 +13164,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN646, chain1000NodeN647, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN647
 			fallthrough
 		case chain1000NodeN647:
@@ -11844,7 +13178,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN647, chain1000NodeN648, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN648
 			fallthrough
 		case chain1000NodeN648:
@@ -11856,7 +13192,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN648, chain1000NodeN649, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN649
 			fallthrough
 		case chain1000NodeN649:
@@ -11868,7 +13206,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN649, chain1000NodeN650, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN650
 			fallthrough
 		case chain1000NodeN650:
@@ -11880,7 +13220,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN650, chain1000NodeN651, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN651
 			fallthrough
 		case chain1000NodeN651:
@@ -11892,7 +13234,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN651, chain1000NodeN652, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN652
 			fallthrough
 		case chain1000NodeN652:
@@ -11904,7 +13248,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN652, chain1000NodeN653, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN653
 			fallthrough
 		case chain1000NodeN653:
@@ -11916,7 +13262,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN653, chain1000NodeN654, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN654
 			fallthrough
 		case chain1000NodeN654:
@@ -11928,7 +13276,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN654, chain1000NodeN655, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN655
 			fallthrough
 		case chain1000NodeN655:
@@ -11940,7 +13290,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN655, chain1000NodeN656, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN656
 			fallthrough
 		case chain1000NodeN656:
@@ -11952,7 +13304,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN656, chain1000NodeN657, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN657
 			fallthrough
 		case chain1000NodeN657:
@@ -11964,7 +13318,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN657, chain1000NodeN658, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN658
 			fallthrough
 		case chain1000NodeN658:
@@ -11976,7 +13332,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN658, chain1000NodeN659, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN659
 			fallthrough
 		case chain1000NodeN659:
@@ -11988,7 +13346,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN659, chain1000NodeN660, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN660
 			fallthrough
 		case chain1000NodeN660:
@@ -12000,7 +13360,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN660, chain1000NodeN661, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN661
 			fallthrough
 		case chain1000NodeN661:
@@ -12012,7 +13374,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN661, chain1000NodeN662, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN662
 			fallthrough
 		case chain1000NodeN662:
@@ -12024,7 +13388,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN662, chain1000NodeN663, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN663
 			fallthrough
 		case chain1000NodeN663:
@@ -12036,7 +13402,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN663, chain1000NodeN664, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN664
 			fallthrough
 		case chain1000NodeN664:
@@ -12048,7 +13416,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN664, chain1000NodeN665, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN665
 			fallthrough
 		case chain1000NodeN665:
@@ -12060,7 +13430,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN665, chain1000NodeN666, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN666
 			fallthrough
 		case chain1000NodeN666:
@@ -12072,7 +13444,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN666, chain1000NodeN667, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN667
 			fallthrough
 		case chain1000NodeN667:
@@ -12084,7 +13458,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN667, chain1000NodeN668, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN668
 			fallthrough
 		case chain1000NodeN668:
@@ -12096,7 +13472,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN668, chain1000NodeN669, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN669
 			fallthrough
 		case chain1000NodeN669:
@@ -12108,7 +13486,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN669, chain1000NodeN670, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN670
 			fallthrough
 		case chain1000NodeN670:
@@ -12120,7 +13500,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN670, chain1000NodeN671, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN671
 			fallthrough
 		case chain1000NodeN671:
@@ -12132,7 +13514,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN671, chain1000NodeN672, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN672
 			fallthrough
 		case chain1000NodeN672:
@@ -12144,7 +13528,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN672, chain1000NodeN673, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN673
 			fallthrough
 		case chain1000NodeN673:
@@ -12156,7 +13542,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN673, chain1000NodeN674, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN674
 			fallthrough
 		case chain1000NodeN674:
@@ -12168,7 +13556,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN674, chain1000NodeN675, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN675
 			fallthrough
 		case chain1000NodeN675:
@@ -12180,7 +13570,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN675, chain1000NodeN676, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN676
 			fallthrough
 		case chain1000NodeN676:
@@ -12192,7 +13584,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN676, chain1000NodeN677, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN677
 			fallthrough
 		case chain1000NodeN677:
@@ -12204,7 +13598,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN677, chain1000NodeN678, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN678
 			fallthrough
 		case chain1000NodeN678:
@@ -12216,7 +13612,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN678, chain1000NodeN679, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN679
 			fallthrough
 		case chain1000NodeN679:
@@ -12228,7 +13626,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN679, chain1000NodeN680, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN680
 			fallthrough
 		case chain1000NodeN680:
@@ -12240,7 +13640,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN680, chain1000NodeN681, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN681
 			fallthrough
 		case chain1000NodeN681:
@@ -12252,7 +13654,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN681, chain1000NodeN682, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN682
 			fallthrough
 		case chain1000NodeN682:
@@ -12264,7 +13668,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN682, chain1000NodeN683, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN683
 			fallthrough
 		case chain1000NodeN683:
@@ -12276,7 +13682,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN683, chain1000NodeN684, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN684
 			fallthrough
 		case chain1000NodeN684:
@@ -12288,7 +13696,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN684, chain1000NodeN685, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN685
 			fallthrough
 		case chain1000NodeN685:
@@ -12300,7 +13710,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN685, chain1000NodeN686, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN686
 			fallthrough
 		case chain1000NodeN686:
@@ -12312,7 +13724,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN686, chain1000NodeN687, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN687
 			fallthrough
 		case chain1000NodeN687:
@@ -12324,7 +13738,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN687, chain1000NodeN688, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN688
 			fallthrough
 		case chain1000NodeN688:
@@ -12336,7 +13752,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN688, chain1000NodeN689, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN689
 			fallthrough
 		case chain1000NodeN689:
@@ -12348,7 +13766,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN689, chain1000NodeN690, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN690
 			fallthrough
 		case chain1000NodeN690:
@@ -12360,7 +13780,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN690, chain1000NodeN691, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN691
 			fallthrough
 		case chain1000NodeN691:
@@ -12372,7 +13794,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN691, chain1000NodeN692, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN692
 			fallthrough
 		case chain1000NodeN692:
@@ -12384,7 +13808,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN692, chain1000NodeN693, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN693
 			fallthrough
 		case chain1000NodeN693:
@@ -12396,7 +13822,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN693, chain1000NodeN694, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN694
 			fallthrough
 		case chain1000NodeN694:
@@ -12408,7 +13836,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN694, chain1000NodeN695, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN695
 			fallthrough
 		case chain1000NodeN695:
@@ -12420,7 +13850,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN695, chain1000NodeN696, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN696
 			fallthrough
 		case chain1000NodeN696:
@@ -12432,7 +13864,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN696, chain1000NodeN697, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN697
 			fallthrough
 		case chain1000NodeN697:
@@ -12444,7 +13878,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN697, chain1000NodeN698, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN698
 			fallthrough
 		case chain1000NodeN698:
@@ -12456,7 +13892,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN698, chain1000NodeN699, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN699
 			fallthrough
 		case chain1000NodeN699:
@@ -12468,7 +13906,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN699, chain1000NodeN700, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN700
 			fallthrough
 		case chain1000NodeN700:
@@ -12480,7 +13920,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN700, chain1000NodeN701, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN701
 			fallthrough
 		case chain1000NodeN701:
@@ -12492,7 +13934,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN701, chain1000NodeN702, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN702
 			fallthrough
 		case chain1000NodeN702:
@@ -12504,7 +13948,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN702, chain1000NodeN703, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN703
 			fallthrough
 		case chain1000NodeN703:
@@ -12516,7 +13962,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN703, chain1000NodeN704, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN704
 			fallthrough
 		case chain1000NodeN704:
@@ -12528,7 +13976,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN704, chain1000NodeN705, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN705
 			fallthrough
 		case chain1000NodeN705:
@@ -12540,7 +13990,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN705, chain1000NodeN706, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN706
 			fallthrough
 		case chain1000NodeN706:
@@ -12552,7 +14004,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN706, chain1000NodeN707, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN707
 			fallthrough
 		case chain1000NodeN707:
@@ -12564,7 +14018,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN707, chain1000NodeN708, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN708
 			fallthrough
 		case chain1000NodeN708:
@@ -12576,7 +14032,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN708, chain1000NodeN709, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN709
 			fallthrough
 		case chain1000NodeN709:
@@ -12588,7 +14046,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN709, chain1000NodeN710, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN710
 			fallthrough
 		case chain1000NodeN710:
@@ -12600,7 +14060,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN710, chain1000NodeN711, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN711
 			fallthrough
 		case chain1000NodeN711:
@@ -12612,7 +14074,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN711, chain1000NodeN712, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN712
 			fallthrough
 		case chain1000NodeN712:
@@ -12624,7 +14088,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN712, chain1000NodeN713, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN713
 			fallthrough
 		case chain1000NodeN713:
@@ -12636,7 +14102,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN713, chain1000NodeN714, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN714
 			fallthrough
 		case chain1000NodeN714:
@@ -12648,7 +14116,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN714, chain1000NodeN715, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN715
 			fallthrough
 		case chain1000NodeN715:
@@ -12660,7 +14130,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN715, chain1000NodeN716, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN716
 			fallthrough
 		case chain1000NodeN716:
@@ -12672,7 +14144,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN716, chain1000NodeN717, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN717
 			fallthrough
 		case chain1000NodeN717:
@@ -12684,7 +14158,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN717, chain1000NodeN718, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN718
 			fallthrough
 		case chain1000NodeN718:
@@ -12696,7 +14172,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN718, chain1000NodeN719, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN719
 			fallthrough
 		case chain1000NodeN719:
@@ -12708,7 +14186,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN719, chain1000NodeN720, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN720
 			fallthrough
 		case chain1000NodeN720:
@@ -12720,7 +14200,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN720, chain1000NodeN721, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN721
 			fallthrough
 		case chain1000NodeN721:
@@ -12732,7 +14214,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN721, chain1000NodeN722, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN722
 			fallthrough
 		case chain1000NodeN722:
@@ -12744,7 +14228,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN722, chain1000NodeN723, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN723
 			fallthrough
 		case chain1000NodeN723:
@@ -12756,7 +14242,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN723, chain1000NodeN724, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN724
 			fallthrough
 		case chain1000NodeN724:
@@ -12768,7 +14256,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN724, chain1000NodeN725, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN725
 			fallthrough
 		case chain1000NodeN725:
@@ -12780,7 +14270,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN725, chain1000NodeN726, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN726
 			fallthrough
 		case chain1000NodeN726:
@@ -12792,7 +14284,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN726, chain1000NodeN727, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN727
 			fallthrough
 		case chain1000NodeN727:
@@ -12804,7 +14298,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN727, chain1000NodeN728, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN728
 			fallthrough
 		case chain1000NodeN728:
@@ -12816,7 +14312,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN728, chain1000NodeN729, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN729
 			fallthrough
 		case chain1000NodeN729:
@@ -12828,7 +14326,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN729, chain1000NodeN730, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN730
 			fallthrough
 		case chain1000NodeN730:
@@ -12840,7 +14340,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN730, chain1000NodeN731, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN731
 			fallthrough
 		case chain1000NodeN731:
@@ -12852,7 +14354,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN731, chain1000NodeN732, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN732
 			fallthrough
 		case chain1000NodeN732:
@@ -12864,7 +14368,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN732, chain1000NodeN733, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN733
 			fallthrough
 		case chain1000NodeN733:
@@ -12876,7 +14382,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN733, chain1000NodeN734, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN734
 			fallthrough
 		case chain1000NodeN734:
@@ -12888,7 +14396,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN734, chain1000NodeN735, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN735
 			fallthrough
 		case chain1000NodeN735:
@@ -12900,7 +14410,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN735, chain1000NodeN736, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN736
 			fallthrough
 		case chain1000NodeN736:
@@ -12912,7 +14424,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN736, chain1000NodeN737, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN737
 			fallthrough
 		case chain1000NodeN737:
@@ -12924,7 +14438,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN737, chain1000NodeN738, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN738
 			fallthrough
 		case chain1000NodeN738:
@@ -12936,7 +14452,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN738, chain1000NodeN739, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN739
 			fallthrough
 		case chain1000NodeN739:
@@ -12948,7 +14466,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN739, chain1000NodeN740, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN740
 			fallthrough
 		case chain1000NodeN740:
@@ -12960,7 +14480,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN740, chain1000NodeN741, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN741
 			fallthrough
 		case chain1000NodeN741:
@@ -12972,7 +14494,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN741, chain1000NodeN742, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN742
 			fallthrough
 		case chain1000NodeN742:
@@ -12984,7 +14508,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN742, chain1000NodeN743, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN743
 			fallthrough
 		case chain1000NodeN743:
@@ -12996,7 +14522,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN743, chain1000NodeN744, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN744
 			fallthrough
 		case chain1000NodeN744:
@@ -13008,7 +14536,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN744, chain1000NodeN745, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN745
 			fallthrough
 		case chain1000NodeN745:
@@ -13020,7 +14550,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN745, chain1000NodeN746, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN746
 			fallthrough
 		case chain1000NodeN746:
@@ -13032,7 +14564,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN746, chain1000NodeN747, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN747
 			fallthrough
 		case chain1000NodeN747:
@@ -13044,7 +14578,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN747, chain1000NodeN748, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN748
 			fallthrough
 		case chain1000NodeN748:
@@ -13056,7 +14592,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN748, chain1000NodeN749, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN749
 			fallthrough
 		case chain1000NodeN749:
@@ -13068,7 +14606,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN749, chain1000NodeN750, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN750
 			fallthrough
 		case chain1000NodeN750:
@@ -13080,7 +14620,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN750, chain1000NodeN751, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN751
 			fallthrough
 		case chain1000NodeN751:
@@ -13092,7 +14634,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN751, chain1000NodeN752, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN752
 			fallthrough
 		case chain1000NodeN752:
@@ -13104,7 +14648,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN752, chain1000NodeN753, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN753
 			fallthrough
 		case chain1000NodeN753:
@@ -13116,7 +14662,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN753, chain1000NodeN754, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN754
 			fallthrough
 		case chain1000NodeN754:
@@ -13128,7 +14676,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN754, chain1000NodeN755, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN755
 			fallthrough
 		case chain1000NodeN755:
@@ -13140,7 +14690,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN755, chain1000NodeN756, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN756
 			fallthrough
 		case chain1000NodeN756:
@@ -13152,7 +14704,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN756, chain1000NodeN757, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN757
 			fallthrough
 		case chain1000NodeN757:
@@ -13164,7 +14718,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN757, chain1000NodeN758, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN758
 			fallthrough
 		case chain1000NodeN758:
@@ -13176,7 +14732,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN758, chain1000NodeN759, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN759
 			fallthrough
 		case chain1000NodeN759:
@@ -13188,7 +14746,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN759, chain1000NodeN760, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN760
 			fallthrough
 		case chain1000NodeN760:
@@ -13200,7 +14760,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN760, chain1000NodeN761, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN761
 			fallthrough
 		case chain1000NodeN761:
@@ -13212,7 +14774,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN761, chain1000NodeN762, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN762
 			fallthrough
 		case chain1000NodeN762:
@@ -13224,7 +14788,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN762, chain1000NodeN763, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN763
 			fallthrough
 		case chain1000NodeN763:
@@ -13236,7 +14802,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN763, chain1000NodeN764, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN764
 			fallthrough
 		case chain1000NodeN764:
@@ -13248,7 +14816,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN764, chain1000NodeN765, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN765
 			fallthrough
 		case chain1000NodeN765:
@@ -13260,7 +14830,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN765, chain1000NodeN766, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN766
 			fallthrough
 		case chain1000NodeN766:
@@ -13272,7 +14844,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN766, chain1000NodeN767, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN767
 			fallthrough
 		case chain1000NodeN767:
@@ -13284,7 +14858,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN767, chain1000NodeN768, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN768
 			fallthrough
 		case chain1000NodeN768:
@@ -13296,7 +14872,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN768, chain1000NodeN769, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN769
 			fallthrough
 		case chain1000NodeN769:
@@ -13308,7 +14886,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN769, chain1000NodeN770, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN770
 			fallthrough
 		case chain1000NodeN770:
@@ -13320,7 +14900,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN770, chain1000NodeN771, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN771
 			fallthrough
 		case chain1000NodeN771:
@@ -13332,7 +14914,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN771, chain1000NodeN772, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN772
 			fallthrough
 		case chain1000NodeN772:
@@ -13344,7 +14928,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN772, chain1000NodeN773, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN773
 			fallthrough
 		case chain1000NodeN773:
@@ -13356,7 +14942,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN773, chain1000NodeN774, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN774
 			fallthrough
 		case chain1000NodeN774:
@@ -13368,7 +14956,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN774, chain1000NodeN775, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN775
 			fallthrough
 		case chain1000NodeN775:
@@ -13380,7 +14970,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN775, chain1000NodeN776, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN776
 			fallthrough
 		case chain1000NodeN776:
@@ -13392,7 +14984,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN776, chain1000NodeN777, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN777
 			fallthrough
 		case chain1000NodeN777:
@@ -13404,7 +14998,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN777, chain1000NodeN778, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN778
 			fallthrough
 		case chain1000NodeN778:
@@ -13416,7 +15012,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN778, chain1000NodeN779, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN779
 			fallthrough
 		case chain1000NodeN779:
@@ -13428,7 +15026,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN779, chain1000NodeN780, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN780
 			fallthrough
 		case chain1000NodeN780:
@@ -13440,7 +15040,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN780, chain1000NodeN781, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN781
 			fallthrough
 		case chain1000NodeN781:
@@ -13452,7 +15054,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN781, chain1000NodeN782, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN782
 			fallthrough
 		case chain1000NodeN782:
@@ -13464,7 +15068,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN782, chain1000NodeN783, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN783
 			fallthrough
 		case chain1000NodeN783:
@@ -13476,7 +15082,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN783, chain1000NodeN784, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN784
 			fallthrough
 		case chain1000NodeN784:
@@ -13488,7 +15096,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN784, chain1000NodeN785, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN785
 			fallthrough
 		case chain1000NodeN785:
@@ -13500,7 +15110,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN785, chain1000NodeN786, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN786
 			fallthrough
 		case chain1000NodeN786:
@@ -13512,7 +15124,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN786, chain1000NodeN787, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN787
 			fallthrough
 		case chain1000NodeN787:
@@ -13524,7 +15138,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN787, chain1000NodeN788, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN788
 			fallthrough
 		case chain1000NodeN788:
@@ -13536,7 +15152,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN788, chain1000NodeN789, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN789
 			fallthrough
 		case chain1000NodeN789:
@@ -13548,7 +15166,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN789, chain1000NodeN790, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN790
 			fallthrough
 		case chain1000NodeN790:
@@ -13560,7 +15180,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN790, chain1000NodeN791, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN791
 			fallthrough
 		case chain1000NodeN791:
@@ -13572,7 +15194,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN791, chain1000NodeN792, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN792
 			fallthrough
 		case chain1000NodeN792:
@@ -13584,7 +15208,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN792, chain1000NodeN793, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN793
 			fallthrough
 		case chain1000NodeN793:
@@ -13596,7 +15222,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN793, chain1000NodeN794, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN794
 			fallthrough
 		case chain1000NodeN794:
@@ -13608,7 +15236,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN794, chain1000NodeN795, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN795
 			fallthrough
 		case chain1000NodeN795:
@@ -13620,7 +15250,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN795, chain1000NodeN796, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN796
 			fallthrough
 		case chain1000NodeN796:
@@ -13632,7 +15264,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN796, chain1000NodeN797, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN797
 			fallthrough
 		case chain1000NodeN797:
@@ -13644,7 +15278,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN797, chain1000NodeN798, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN798
 			fallthrough
 		case chain1000NodeN798:
@@ -13656,7 +15292,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN798, chain1000NodeN799, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN799
 			fallthrough
 		case chain1000NodeN799:
@@ -13668,7 +15306,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN799, chain1000NodeN800, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN800
 			fallthrough
 		case chain1000NodeN800:
@@ -13680,7 +15320,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN800, chain1000NodeN801, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN801
 			fallthrough
 		case chain1000NodeN801:
@@ -13692,7 +15334,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN801, chain1000NodeN802, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN802
 			fallthrough
 		case chain1000NodeN802:
@@ -13704,7 +15348,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN802, chain1000NodeN803, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN803
 			fallthrough
 		case chain1000NodeN803:
@@ -13716,7 +15362,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN803, chain1000NodeN804, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN804
 			fallthrough
 		case chain1000NodeN804:
@@ -13728,7 +15376,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN804, chain1000NodeN805, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN805
 			fallthrough
 		case chain1000NodeN805:
@@ -13740,7 +15390,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN805, chain1000NodeN806, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN806
 			fallthrough
 		case chain1000NodeN806:
@@ -13752,7 +15404,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN806, chain1000NodeN807, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN807
 			fallthrough
 		case chain1000NodeN807:
@@ -13764,7 +15418,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN807, chain1000NodeN808, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN808
 			fallthrough
 		case chain1000NodeN808:
@@ -13776,7 +15432,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN808, chain1000NodeN809, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN809
 			fallthrough
 		case chain1000NodeN809:
@@ -13788,7 +15446,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN809, chain1000NodeN810, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN810
 			fallthrough
 		case chain1000NodeN810:
@@ -13800,7 +15460,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN810, chain1000NodeN811, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN811
 			fallthrough
 		case chain1000NodeN811:
@@ -13812,7 +15474,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN811, chain1000NodeN812, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN812
 			fallthrough
 		case chain1000NodeN812:
@@ -13824,7 +15488,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN812, chain1000NodeN813, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN813
 			fallthrough
 		case chain1000NodeN813:
@@ -13836,7 +15502,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN813, chain1000NodeN814, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN814
 			fallthrough
 		case chain1000NodeN814:
@@ -13848,7 +15516,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN814, chain1000NodeN815, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN815
 			fallthrough
 		case chain1000NodeN815:
@@ -13860,7 +15530,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN815, chain1000NodeN816, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN816
 			fallthrough
 		case chain1000NodeN816:
@@ -13872,7 +15544,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN816, chain1000NodeN817, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN817
 			fallthrough
 		case chain1000NodeN817:
@@ -13884,7 +15558,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN817, chain1000NodeN818, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN818
 			fallthrough
 		case chain1000NodeN818:
@@ -13896,7 +15572,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN818, chain1000NodeN819, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN819
 			fallthrough
 		case chain1000NodeN819:
@@ -13908,7 +15586,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN819, chain1000NodeN820, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN820
 			fallthrough
 		case chain1000NodeN820:
@@ -13920,7 +15600,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN820, chain1000NodeN821, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN821
 			fallthrough
 		case chain1000NodeN821:
@@ -13932,7 +15614,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN821, chain1000NodeN822, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN822
 			fallthrough
 		case chain1000NodeN822:
@@ -13944,7 +15628,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN822, chain1000NodeN823, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN823
 			fallthrough
 		case chain1000NodeN823:
@@ -13956,7 +15642,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN823, chain1000NodeN824, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN824
 			fallthrough
 		case chain1000NodeN824:
@@ -13968,7 +15656,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN824, chain1000NodeN825, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN825
 			fallthrough
 		case chain1000NodeN825:
@@ -13980,7 +15670,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN825, chain1000NodeN826, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN826
 			fallthrough
 		case chain1000NodeN826:
@@ -13992,7 +15684,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN826, chain1000NodeN827, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN827
 			fallthrough
 		case chain1000NodeN827:
@@ -14004,7 +15698,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN827, chain1000NodeN828, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN828
 			fallthrough
 		case chain1000NodeN828:
@@ -14016,7 +15712,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN828, chain1000NodeN829, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN829
 			fallthrough
 		case chain1000NodeN829:
@@ -14028,7 +15726,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN829, chain1000NodeN830, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN830
 			fallthrough
 		case chain1000NodeN830:
@@ -14040,7 +15740,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN830, chain1000NodeN831, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN831
 			fallthrough
 		case chain1000NodeN831:
@@ -14052,7 +15754,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN831, chain1000NodeN832, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN832
 			fallthrough
 		case chain1000NodeN832:
@@ -14064,7 +15768,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN832, chain1000NodeN833, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN833
 			fallthrough
 		case chain1000NodeN833:
@@ -14076,7 +15782,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN833, chain1000NodeN834, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN834
 			fallthrough
 		case chain1000NodeN834:
@@ -14088,7 +15796,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN834, chain1000NodeN835, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN835
 			fallthrough
 		case chain1000NodeN835:
@@ -14100,7 +15810,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN835, chain1000NodeN836, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN836
 			fallthrough
 		case chain1000NodeN836:
@@ -14112,7 +15824,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN836, chain1000NodeN837, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN837
 			fallthrough
 		case chain1000NodeN837:
@@ -14124,7 +15838,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN837, chain1000NodeN838, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN838
 			fallthrough
 		case chain1000NodeN838:
@@ -14136,7 +15852,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN838, chain1000NodeN839, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN839
 			fallthrough
 		case chain1000NodeN839:
@@ -14148,7 +15866,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN839, chain1000NodeN840, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN840
 			fallthrough
 		case chain1000NodeN840:
@@ -14160,7 +15880,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN840, chain1000NodeN841, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN841
 			fallthrough
 		case chain1000NodeN841:
@@ -14172,7 +15894,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN841, chain1000NodeN842, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN842
 			fallthrough
 		case chain1000NodeN842:
@@ -14184,7 +15908,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN842, chain1000NodeN843, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN843
 			fallthrough
 		case chain1000NodeN843:
@@ -14196,7 +15922,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN843, chain1000NodeN844, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN844
 			fallthrough
 		case chain1000NodeN844:
@@ -14208,7 +15936,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN844, chain1000NodeN845, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN845
 			fallthrough
 		case chain1000NodeN845:
@@ -14220,7 +15950,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN845, chain1000NodeN846, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN846
 			fallthrough
 		case chain1000NodeN846:
@@ -14232,7 +15964,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN846, chain1000NodeN847, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN847
 			fallthrough
 		case chain1000NodeN847:
@@ -14244,7 +15978,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN847, chain1000NodeN848, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN848
 			fallthrough
 		case chain1000NodeN848:
@@ -14256,7 +15992,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN848, chain1000NodeN849, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN849
 			fallthrough
 		case chain1000NodeN849:
@@ -14268,7 +16006,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN849, chain1000NodeN850, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN850
 			fallthrough
 		case chain1000NodeN850:
@@ -14280,7 +16020,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN850, chain1000NodeN851, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN851
 			fallthrough
 		case chain1000NodeN851:
@@ -14292,7 +16034,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN851, chain1000NodeN852, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN852
 			fallthrough
 		case chain1000NodeN852:
@@ -14304,7 +16048,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN852, chain1000NodeN853, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN853
 			fallthrough
 		case chain1000NodeN853:
@@ -14316,7 +16062,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN853, chain1000NodeN854, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN854
 			fallthrough
 		case chain1000NodeN854:
@@ -14328,7 +16076,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN854, chain1000NodeN855, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN855
 			fallthrough
 		case chain1000NodeN855:
@@ -14340,7 +16090,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN855, chain1000NodeN856, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN856
 			fallthrough
 		case chain1000NodeN856:
@@ -14352,7 +16104,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN856, chain1000NodeN857, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN857
 			fallthrough
 		case chain1000NodeN857:
@@ -14364,7 +16118,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN857, chain1000NodeN858, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN858
 			fallthrough
 		case chain1000NodeN858:
@@ -14376,7 +16132,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN858, chain1000NodeN859, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN859
 			fallthrough
 		case chain1000NodeN859:
@@ -14388,7 +16146,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN859, chain1000NodeN860, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN860
 			fallthrough
 		case chain1000NodeN860:
@@ -14400,7 +16160,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN860, chain1000NodeN861, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN861
 			fallthrough
 		case chain1000NodeN861:
@@ -14412,7 +16174,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN861, chain1000NodeN862, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN862
 			fallthrough
 		case chain1000NodeN862:
@@ -14424,7 +16188,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN862, chain1000NodeN863, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN863
 			fallthrough
 		case chain1000NodeN863:
@@ -14436,7 +16202,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN863, chain1000NodeN864, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN864
 			fallthrough
 		case chain1000NodeN864:
@@ -14448,7 +16216,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN864, chain1000NodeN865, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN865
 			fallthrough
 		case chain1000NodeN865:
@@ -14460,7 +16230,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN865, chain1000NodeN866, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN866
 			fallthrough
 		case chain1000NodeN866:
@@ -14472,7 +16244,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN866, chain1000NodeN867, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN867
 			fallthrough
 		case chain1000NodeN867:
@@ -14484,7 +16258,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN867, chain1000NodeN868, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN868
 			fallthrough
 		case chain1000NodeN868:
@@ -14496,7 +16272,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN868, chain1000NodeN869, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN869
 			fallthrough
 		case chain1000NodeN869:
@@ -14508,7 +16286,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN869, chain1000NodeN870, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN870
 			fallthrough
 		case chain1000NodeN870:
@@ -14520,7 +16300,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN870, chain1000NodeN871, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN871
 			fallthrough
 		case chain1000NodeN871:
@@ -14532,7 +16314,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN871, chain1000NodeN872, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN872
 			fallthrough
 		case chain1000NodeN872:
@@ -14544,7 +16328,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN872, chain1000NodeN873, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN873
 			fallthrough
 		case chain1000NodeN873:
@@ -14556,7 +16342,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN873, chain1000NodeN874, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN874
 			fallthrough
 		case chain1000NodeN874:
@@ -14568,7 +16356,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN874, chain1000NodeN875, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN875
 			fallthrough
 		case chain1000NodeN875:
@@ -14580,7 +16370,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN875, chain1000NodeN876, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN876
 			fallthrough
 		case chain1000NodeN876:
@@ -14592,7 +16384,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN876, chain1000NodeN877, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN877
 			fallthrough
 		case chain1000NodeN877:
@@ -14604,7 +16398,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN877, chain1000NodeN878, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN878
 			fallthrough
 		case chain1000NodeN878:
@@ -14616,7 +16412,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN878, chain1000NodeN879, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN879
 			fallthrough
 		case chain1000NodeN879:
@@ -14628,7 +16426,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN879, chain1000NodeN880, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN880
 			fallthrough
 		case chain1000NodeN880:
@@ -14640,7 +16440,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN880, chain1000NodeN881, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN881
 			fallthrough
 		case chain1000NodeN881:
@@ -14652,7 +16454,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN881, chain1000NodeN882, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN882
 			fallthrough
 		case chain1000NodeN882:
@@ -14664,7 +16468,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN882, chain1000NodeN883, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN883
 			fallthrough
 		case chain1000NodeN883:
@@ -14676,7 +16482,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN883, chain1000NodeN884, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN884
 			fallthrough
 		case chain1000NodeN884:
@@ -14688,7 +16496,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN884, chain1000NodeN885, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN885
 			fallthrough
 		case chain1000NodeN885:
@@ -14700,7 +16510,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN885, chain1000NodeN886, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN886
 			fallthrough
 		case chain1000NodeN886:
@@ -14712,7 +16524,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN886, chain1000NodeN887, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN887
 			fallthrough
 		case chain1000NodeN887:
@@ -14724,7 +16538,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN887, chain1000NodeN888, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN888
 			fallthrough
 		case chain1000NodeN888:
@@ -14736,7 +16552,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN888, chain1000NodeN889, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN889
 			fallthrough
 		case chain1000NodeN889:
@@ -14748,7 +16566,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN889, chain1000NodeN890, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN890
 			fallthrough
 		case chain1000NodeN890:
@@ -14760,7 +16580,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN890, chain1000NodeN891, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN891
 			fallthrough
 		case chain1000NodeN891:
@@ -14772,7 +16594,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN891, chain1000NodeN892, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN892
 			fallthrough
 		case chain1000NodeN892:
@@ -14784,7 +16608,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN892, chain1000NodeN893, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN893
 			fallthrough
 		case chain1000NodeN893:
@@ -14796,7 +16622,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN893, chain1000NodeN894, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN894
 			fallthrough
 		case chain1000NodeN894:
@@ -14808,7 +16636,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN894, chain1000NodeN895, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN895
 			fallthrough
 		case chain1000NodeN895:
@@ -14820,7 +16650,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN895, chain1000NodeN896, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN896
 			fallthrough
 		case chain1000NodeN896:
@@ -14832,7 +16664,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN896, chain1000NodeN897, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN897
 			fallthrough
 		case chain1000NodeN897:
@@ -14844,7 +16678,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN897, chain1000NodeN898, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN898
 			fallthrough
 		case chain1000NodeN898:
@@ -14856,7 +16692,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN898, chain1000NodeN899, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN899
 			fallthrough
 		case chain1000NodeN899:
@@ -14868,7 +16706,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN899, chain1000NodeN900, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN900
 			fallthrough
 		case chain1000NodeN900:
@@ -14880,7 +16720,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN900, chain1000NodeN901, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN901
 			fallthrough
 		case chain1000NodeN901:
@@ -14892,7 +16734,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN901, chain1000NodeN902, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN902
 			fallthrough
 		case chain1000NodeN902:
@@ -14904,7 +16748,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN902, chain1000NodeN903, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN903
 			fallthrough
 		case chain1000NodeN903:
@@ -14916,7 +16762,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN903, chain1000NodeN904, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN904
 			fallthrough
 		case chain1000NodeN904:
@@ -14928,7 +16776,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN904, chain1000NodeN905, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN905
 			fallthrough
 		case chain1000NodeN905:
@@ -14940,7 +16790,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN905, chain1000NodeN906, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN906
 			fallthrough
 		case chain1000NodeN906:
@@ -14952,7 +16804,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN906, chain1000NodeN907, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN907
 			fallthrough
 		case chain1000NodeN907:
@@ -14964,7 +16818,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN907, chain1000NodeN908, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN908
 			fallthrough
 		case chain1000NodeN908:
@@ -14976,7 +16832,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN908, chain1000NodeN909, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN909
 			fallthrough
 		case chain1000NodeN909:
@@ -14988,7 +16846,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN909, chain1000NodeN910, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN910
 			fallthrough
 		case chain1000NodeN910:
@@ -15000,7 +16860,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN910, chain1000NodeN911, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN911
 			fallthrough
 		case chain1000NodeN911:
@@ -15012,7 +16874,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN911, chain1000NodeN912, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN912
 			fallthrough
 		case chain1000NodeN912:
@@ -15024,7 +16888,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN912, chain1000NodeN913, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN913
 			fallthrough
 		case chain1000NodeN913:
@@ -15036,7 +16902,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN913, chain1000NodeN914, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN914
 			fallthrough
 		case chain1000NodeN914:
@@ -15048,7 +16916,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN914, chain1000NodeN915, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN915
 			fallthrough
 		case chain1000NodeN915:
@@ -15060,7 +16930,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN915, chain1000NodeN916, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN916
 			fallthrough
 		case chain1000NodeN916:
@@ -15072,7 +16944,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN916, chain1000NodeN917, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN917
 			fallthrough
 		case chain1000NodeN917:
@@ -15084,7 +16958,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN917, chain1000NodeN918, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN918
 			fallthrough
 		case chain1000NodeN918:
@@ -15096,7 +16972,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN918, chain1000NodeN919, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN919
 			fallthrough
 		case chain1000NodeN919:
@@ -15108,7 +16986,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN919, chain1000NodeN920, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN920
 			fallthrough
 		case chain1000NodeN920:
@@ -15120,7 +17000,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN920, chain1000NodeN921, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN921
 			fallthrough
 		case chain1000NodeN921:
@@ -15132,7 +17014,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN921, chain1000NodeN922, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN922
 			fallthrough
 		case chain1000NodeN922:
@@ -15144,7 +17028,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN922, chain1000NodeN923, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN923
 			fallthrough
 		case chain1000NodeN923:
@@ -15156,7 +17042,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN923, chain1000NodeN924, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN924
 			fallthrough
 		case chain1000NodeN924:
@@ -15168,7 +17056,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN924, chain1000NodeN925, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN925
 			fallthrough
 		case chain1000NodeN925:
@@ -15180,7 +17070,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN925, chain1000NodeN926, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN926
 			fallthrough
 		case chain1000NodeN926:
@@ -15192,7 +17084,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN926, chain1000NodeN927, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN927
 			fallthrough
 		case chain1000NodeN927:
@@ -15204,7 +17098,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN927, chain1000NodeN928, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN928
 			fallthrough
 		case chain1000NodeN928:
@@ -15216,7 +17112,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN928, chain1000NodeN929, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN929
 			fallthrough
 		case chain1000NodeN929:
@@ -15228,7 +17126,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN929, chain1000NodeN930, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN930
 			fallthrough
 		case chain1000NodeN930:
@@ -15240,7 +17140,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN930, chain1000NodeN931, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN931
 			fallthrough
 		case chain1000NodeN931:
@@ -15252,7 +17154,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN931, chain1000NodeN932, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN932
 			fallthrough
 		case chain1000NodeN932:
@@ -15264,7 +17168,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN932, chain1000NodeN933, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN933
 			fallthrough
 		case chain1000NodeN933:
@@ -15276,7 +17182,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN933, chain1000NodeN934, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN934
 			fallthrough
 		case chain1000NodeN934:
@@ -15288,7 +17196,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN934, chain1000NodeN935, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN935
 			fallthrough
 		case chain1000NodeN935:
@@ -15300,7 +17210,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN935, chain1000NodeN936, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN936
 			fallthrough
 		case chain1000NodeN936:
@@ -15312,7 +17224,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN936, chain1000NodeN937, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN937
 			fallthrough
 		case chain1000NodeN937:
@@ -15324,7 +17238,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN937, chain1000NodeN938, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN938
 			fallthrough
 		case chain1000NodeN938:
@@ -15336,7 +17252,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN938, chain1000NodeN939, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN939
 			fallthrough
 		case chain1000NodeN939:
@@ -15348,7 +17266,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN939, chain1000NodeN940, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN940
 			fallthrough
 		case chain1000NodeN940:
@@ -15360,7 +17280,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN940, chain1000NodeN941, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN941
 			fallthrough
 		case chain1000NodeN941:
@@ -15372,7 +17294,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN941, chain1000NodeN942, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN942
 			fallthrough
 		case chain1000NodeN942:
@@ -15384,7 +17308,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN942, chain1000NodeN943, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN943
 			fallthrough
 		case chain1000NodeN943:
@@ -15396,7 +17322,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN943, chain1000NodeN944, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN944
 			fallthrough
 		case chain1000NodeN944:
@@ -15408,7 +17336,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN944, chain1000NodeN945, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN945
 			fallthrough
 		case chain1000NodeN945:
@@ -15420,7 +17350,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN945, chain1000NodeN946, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN946
 			fallthrough
 		case chain1000NodeN946:
@@ -15432,7 +17364,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN946, chain1000NodeN947, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN947
 			fallthrough
 		case chain1000NodeN947:
@@ -15444,7 +17378,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN947, chain1000NodeN948, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN948
 			fallthrough
 		case chain1000NodeN948:
@@ -15456,7 +17392,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN948, chain1000NodeN949, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN949
 			fallthrough
 		case chain1000NodeN949:
@@ -15468,7 +17406,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN949, chain1000NodeN950, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN950
 			fallthrough
 		case chain1000NodeN950:
@@ -15480,7 +17420,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN950, chain1000NodeN951, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN951
 			fallthrough
 		case chain1000NodeN951:
@@ -15492,7 +17434,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN951, chain1000NodeN952, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN952
 			fallthrough
 		case chain1000NodeN952:
@@ -15504,7 +17448,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN952, chain1000NodeN953, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN953
 			fallthrough
 		case chain1000NodeN953:
@@ -15516,7 +17462,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN953, chain1000NodeN954, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN954
 			fallthrough
 		case chain1000NodeN954:
@@ -15528,7 +17476,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN954, chain1000NodeN955, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN955
 			fallthrough
 		case chain1000NodeN955:
@@ -15540,7 +17490,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN955, chain1000NodeN956, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN956
 			fallthrough
 		case chain1000NodeN956:
@@ -15552,7 +17504,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN956, chain1000NodeN957, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN957
 			fallthrough
 		case chain1000NodeN957:
@@ -15564,7 +17518,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN957, chain1000NodeN958, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN958
 			fallthrough
 		case chain1000NodeN958:
@@ -15576,7 +17532,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN958, chain1000NodeN959, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN959
 			fallthrough
 		case chain1000NodeN959:
@@ -15588,7 +17546,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN959, chain1000NodeN960, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN960
 			fallthrough
 		case chain1000NodeN960:
@@ -15600,7 +17560,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN960, chain1000NodeN961, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN961
 			fallthrough
 		case chain1000NodeN961:
@@ -15612,7 +17574,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN961, chain1000NodeN962, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN962
 			fallthrough
 		case chain1000NodeN962:
@@ -15624,7 +17588,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN962, chain1000NodeN963, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN963
 			fallthrough
 		case chain1000NodeN963:
@@ -15636,7 +17602,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN963, chain1000NodeN964, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN964
 			fallthrough
 		case chain1000NodeN964:
@@ -15648,7 +17616,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN964, chain1000NodeN965, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN965
 			fallthrough
 		case chain1000NodeN965:
@@ -15660,7 +17630,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN965, chain1000NodeN966, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN966
 			fallthrough
 		case chain1000NodeN966:
@@ -15672,7 +17644,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN966, chain1000NodeN967, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN967
 			fallthrough
 		case chain1000NodeN967:
@@ -15684,7 +17658,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN967, chain1000NodeN968, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN968
 			fallthrough
 		case chain1000NodeN968:
@@ -15696,7 +17672,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN968, chain1000NodeN969, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN969
 			fallthrough
 		case chain1000NodeN969:
@@ -15708,7 +17686,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN969, chain1000NodeN970, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN970
 			fallthrough
 		case chain1000NodeN970:
@@ -15720,7 +17700,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN970, chain1000NodeN971, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN971
 			fallthrough
 		case chain1000NodeN971:
@@ -15732,7 +17714,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN971, chain1000NodeN972, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN972
 			fallthrough
 		case chain1000NodeN972:
@@ -15744,7 +17728,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN972, chain1000NodeN973, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN973
 			fallthrough
 		case chain1000NodeN973:
@@ -15756,7 +17742,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN973, chain1000NodeN974, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN974
 			fallthrough
 		case chain1000NodeN974:
@@ -15768,7 +17756,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN974, chain1000NodeN975, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN975
 			fallthrough
 		case chain1000NodeN975:
@@ -15780,7 +17770,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN975, chain1000NodeN976, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN976
 			fallthrough
 		case chain1000NodeN976:
@@ -15792,7 +17784,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN976, chain1000NodeN977, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN977
 			fallthrough
 		case chain1000NodeN977:
@@ -15804,7 +17798,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN977, chain1000NodeN978, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN978
 			fallthrough
 		case chain1000NodeN978:
@@ -15816,7 +17812,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN978, chain1000NodeN979, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN979
 			fallthrough
 		case chain1000NodeN979:
@@ -15828,7 +17826,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN979, chain1000NodeN980, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN980
 			fallthrough
 		case chain1000NodeN980:
@@ -15840,7 +17840,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN980, chain1000NodeN981, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN981
 			fallthrough
 		case chain1000NodeN981:
@@ -15852,7 +17854,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN981, chain1000NodeN982, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN982
 			fallthrough
 		case chain1000NodeN982:
@@ -15864,7 +17868,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN982, chain1000NodeN983, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN983
 			fallthrough
 		case chain1000NodeN983:
@@ -15876,7 +17882,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN983, chain1000NodeN984, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN984
 			fallthrough
 		case chain1000NodeN984:
@@ -15888,7 +17896,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN984, chain1000NodeN985, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN985
 			fallthrough
 		case chain1000NodeN985:
@@ -15900,7 +17910,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN985, chain1000NodeN986, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN986
 			fallthrough
 		case chain1000NodeN986:
@@ -15912,7 +17924,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN986, chain1000NodeN987, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN987
 			fallthrough
 		case chain1000NodeN987:
@@ -15924,7 +17938,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN987, chain1000NodeN988, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN988
 			fallthrough
 		case chain1000NodeN988:
@@ -15936,7 +17952,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN988, chain1000NodeN989, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN989
 			fallthrough
 		case chain1000NodeN989:
@@ -15948,7 +17966,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN989, chain1000NodeN990, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN990
 			fallthrough
 		case chain1000NodeN990:
@@ -15960,7 +17980,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN990, chain1000NodeN991, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN991
 			fallthrough
 		case chain1000NodeN991:
@@ -15972,7 +17994,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN991, chain1000NodeN992, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN992
 			fallthrough
 		case chain1000NodeN992:
@@ -15984,7 +18008,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN992, chain1000NodeN993, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN993
 			fallthrough
 		case chain1000NodeN993:
@@ -15996,7 +18022,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN993, chain1000NodeN994, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN994
 			fallthrough
 		case chain1000NodeN994:
@@ -16008,7 +18036,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN994, chain1000NodeN995, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN995
 			fallthrough
 		case chain1000NodeN995:
@@ -16020,7 +18050,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN995, chain1000NodeN996, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN996
 			fallthrough
 		case chain1000NodeN996:
@@ -16032,7 +18064,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN996, chain1000NodeN997, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN997
 			fallthrough
 		case chain1000NodeN997:
@@ -16044,7 +18078,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN997, chain1000NodeN998, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN998
 			fallthrough
 		case chain1000NodeN998:
@@ -16056,7 +18092,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN998, chain1000NodeN999, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN999
 			fallthrough
 		case chain1000NodeN999:
@@ -16068,7 +18106,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN999, chain1000NodeN1000, s); err != nil {
+				return err
+			}
 			n = chain1000NodeN1000
 			fallthrough
 		case chain1000NodeN1000:
@@ -16080,7 +18120,9 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, chain1000NodeN1000, chain1000End, s); err != nil {
+				return err
+			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))

@@ -11,8 +11,8 @@ import (
 	"sync"
 )
 
-// This file needs a graphc runtime that supports generated code of API 1.
-const _ = runtime.Generated1
+// This file needs a graphc runtime that supports generated code of API 2.
+const _ = runtime.Generated2
 
 // Fan100Handlers are the node handlers of the Fan100 graph: implement them and pass them to NewFan100.
 //
@@ -565,11 +565,46 @@ func WithFan100Observer(fn func(runtime.Event[model.State])) runtime.Option {
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
 func (g *Fan100) Invoke(ctx context.Context, s model.State, opts ...runtime.Option) (model.State, error) {
 	var x runtime.Exec[model.State]
-	if err := x.Start(g.opts.Apply(opts...), fan100Names[:]); err != nil {
+	if err := x.Start(ctx, g.opts.Apply(opts...), &fan100Graph, fan100NodeStart, &s); err != nil {
 		return s, err
 	}
 	err := g.run(ctx, &x, runtime.Branch{}, fan100NodeStart, &s)
 	return x.End(s, err)
+}
+
+// Resume continues thread, which a run of Fan100 recorded in the store given with runtime.WithStore (to NewFan100 or here), and returns the final state like Invoke.
+//
+// It rebuilds where every flow of the run stood from the records: a node whose completion was recorded never runs again; the node that was running when the run stopped (a crash, a failure) runs again, so handlers must tolerate running twice for one input (at-least-once per node). Branches that had delivered fill their join without running; started branches continue at their next node; the others start at their entry. A run that paused at an interrupt continues there, with the edit of WithFan100Update applied first and recorded.
+//
+// Errors: runtime.ErrNoThread for a thread the store does not hold, *runtime.GraphChangedError for a thread recorded by another version of the graph, an error wrapping runtime.ErrConflict when another run took the thread over first. A thread that had finished is not run again: Resume returns its final state.
+func (g *Fan100) Resume(ctx context.Context, thread string, opts ...runtime.Option) (model.State, error) {
+	var x runtime.Exec[model.State]
+	var s model.State
+	n, err := x.Resume(ctx, g.opts.Apply(opts...), &fan100Graph, thread, &s)
+	if err != nil || n == fan100End {
+		return s, err
+	}
+	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
+	return x.End(s, err)
+}
+
+// ResumeStream resumes thread like Resume and yields the run's events as Stream does, starting with Resumed.
+func (g *Fan100) ResumeStream(ctx context.Context, thread string, opts ...runtime.Option) iter.Seq2[runtime.Event[model.State], error] {
+	return runtime.Stream(ctx, func(ctx context.Context, observe runtime.Option) (model.State, error) {
+		return g.Resume(ctx, thread, append(opts[:len(opts):len(opts)], observe)...)
+	})
+}
+
+// Snapshot reads thread from the store without running anything: its status (running, paused, failed, done), the next main-flow node, the state, and each fork in flight with its branches (delivered, at a node, not started).
+//
+// Errors are those of Resume, except that no run is taken over.
+func (g *Fan100) Snapshot(ctx context.Context, thread string, opts ...runtime.Option) (runtime.Snapshot[model.State], error) {
+	return runtime.LoadSnapshot[model.State](ctx, g.opts.Apply(opts...), &fan100Graph, thread)
+}
+
+// WithFan100Update returns a Resume option that edits the paused state before the run continues; the edited state is recorded. After an interrupt after a node, the node's edge is taken on the edited state, so an edit can change the route. An error from fn fails Resume with nothing recorded.
+func WithFan100Update(fn func(s *model.State) error) runtime.Option {
+	return runtime.WithUpdate(fn)
 }
 
 // Stream runs the graph like Invoke and yields its events as they happen: node started, node finished (with its state), fork, branch started, branch arrived (with what it delivered) or failed, join, and last Done with the final state and the run's error.
@@ -796,6 +831,19 @@ var fan100Names = [...]string{
 	fan100NodeJoin:  "join",
 }
 
+// After-entries: where a resumed flow continues once a node has run, to take its edge (see runtime.Exec.Resume).
+const (
+	fan100AfterStart = fan100NodeStart + len(fan100Names)
+)
+
+// fan100Graph describes the graph to the runtime; its fingerprint changes with the nodes, edges, forks, interrupts and the state's shape, so a thread recorded by another version of the graph is refused at resume.
+var fan100Graph = runtime.Graph{
+	Fingerprint: "d559ee518755f324",
+	Forks:       []*runtime.ForkSpec{&fan100ForkStart},
+	Name:        "Fan100",
+	Names:       fan100Names[:],
+}
+
 // fan100ForkStart is the parallel edge from "start": its branches meet at "join".
 var fan100ForkStart = runtime.ForkSpec{
 	Entries: []int{fan100NodeW1, fan100NodeW2, fan100NodeW3, fan100NodeW4, fan100NodeW5, fan100NodeW6, fan100NodeW7, fan100NodeW8, fan100NodeW9, fan100NodeW10, fan100NodeW11, fan100NodeW12, fan100NodeW13, fan100NodeW14, fan100NodeW15, fan100NodeW16, fan100NodeW17, fan100NodeW18, fan100NodeW19, fan100NodeW20, fan100NodeW21, fan100NodeW22, fan100NodeW23, fan100NodeW24, fan100NodeW25, fan100NodeW26, fan100NodeW27, fan100NodeW28, fan100NodeW29, fan100NodeW30, fan100NodeW31, fan100NodeW32, fan100NodeW33, fan100NodeW34, fan100NodeW35, fan100NodeW36, fan100NodeW37, fan100NodeW38, fan100NodeW39, fan100NodeW40, fan100NodeW41, fan100NodeW42, fan100NodeW43, fan100NodeW44, fan100NodeW45, fan100NodeW46, fan100NodeW47, fan100NodeW48, fan100NodeW49, fan100NodeW50, fan100NodeW51, fan100NodeW52, fan100NodeW53, fan100NodeW54, fan100NodeW55, fan100NodeW56, fan100NodeW57, fan100NodeW58, fan100NodeW59, fan100NodeW60, fan100NodeW61, fan100NodeW62, fan100NodeW63, fan100NodeW64, fan100NodeW65, fan100NodeW66, fan100NodeW67, fan100NodeW68, fan100NodeW69, fan100NodeW70, fan100NodeW71, fan100NodeW72, fan100NodeW73, fan100NodeW74, fan100NodeW75, fan100NodeW76, fan100NodeW77, fan100NodeW78, fan100NodeW79, fan100NodeW80, fan100NodeW81, fan100NodeW82, fan100NodeW83, fan100NodeW84, fan100NodeW85, fan100NodeW86, fan100NodeW87, fan100NodeW88, fan100NodeW89, fan100NodeW90, fan100NodeW91, fan100NodeW92, fan100NodeW93, fan100NodeW94, fan100NodeW95, fan100NodeW96, fan100NodeW97, fan100NodeW98, fan100NodeW99, fan100NodeW100},
@@ -818,14 +866,19 @@ func (g *Fan100) run(ctx context.Context, x *runtime.Exec[model.State], in runti
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeStart, runtime.NotRouted, s); err != nil {
+				return err
+			}
+			n = fan100AfterStart
+			fallthrough
+		case fan100AfterStart:
 			// The branches forked at "start" meet at "join", which runs here once all have arrived.
 			jJoin := &fan100JoinJoin{
 				fork: *s,
 				g:    g,
 				x:    x,
 			}
-			if err = x.Fork(ctx, in, &fan100ForkStart, jJoin); err != nil {
+			if err = x.Fork(ctx, in, &fan100ForkStart, jJoin, s); err != nil {
 				return err
 			}
 			n = fan100NodeJoin
@@ -837,7 +890,9 @@ func (g *Fan100) run(ctx context.Context, x *runtime.Exec[model.State], in runti
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeJoin, fan100End, s); err != nil {
+				return err
+			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
@@ -860,7 +915,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW1, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW2:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -871,7 +928,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW2, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW3:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -882,7 +941,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW3, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW4:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -893,7 +954,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW4, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW5:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -904,7 +967,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW5, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW6:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -915,7 +980,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW6, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW7:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -926,7 +993,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW7, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW8:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -937,7 +1006,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW8, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW9:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -948,7 +1019,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW9, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW10:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -959,7 +1032,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW10, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW11:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -970,7 +1045,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW11, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW12:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -981,7 +1058,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW12, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW13:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -992,7 +1071,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW13, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW14:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1003,7 +1084,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW14, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW15:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1014,7 +1097,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW15, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW16:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1025,7 +1110,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW16, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW17:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1036,7 +1123,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW17, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW18:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1047,7 +1136,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW18, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW19:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1058,7 +1149,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW19, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW20:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1069,7 +1162,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW20, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW21:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1080,7 +1175,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW21, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW22:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1091,7 +1188,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW22, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW23:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1102,7 +1201,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW23, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW24:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1113,7 +1214,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW24, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW25:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1124,7 +1227,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW25, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW26:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1135,7 +1240,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW26, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW27:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1146,7 +1253,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW27, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW28:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1157,7 +1266,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW28, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW29:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1168,7 +1279,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW29, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW30:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1179,7 +1292,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW30, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW31:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1190,7 +1305,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW31, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW32:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1201,7 +1318,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW32, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW33:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1212,7 +1331,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW33, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW34:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1223,7 +1344,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW34, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW35:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1234,7 +1357,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW35, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW36:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1245,7 +1370,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW36, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW37:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1256,7 +1383,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW37, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW38:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1267,7 +1396,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW38, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW39:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1278,7 +1409,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW39, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW40:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1289,7 +1422,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW40, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW41:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1300,7 +1435,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW41, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW42:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1311,7 +1448,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW42, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW43:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1322,7 +1461,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW43, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW44:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1333,7 +1474,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW44, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW45:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1344,7 +1487,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW45, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW46:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1355,7 +1500,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW46, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW47:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1366,7 +1513,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW47, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW48:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1377,7 +1526,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW48, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW49:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1388,7 +1539,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW49, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW50:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1399,7 +1552,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW50, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW51:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1410,7 +1565,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW51, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW52:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1421,7 +1578,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW52, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW53:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1432,7 +1591,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW53, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW54:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1443,7 +1604,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW54, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW55:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1454,7 +1617,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW55, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW56:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1465,7 +1630,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW56, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW57:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1476,7 +1643,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW57, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW58:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1487,7 +1656,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW58, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW59:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1498,7 +1669,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW59, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW60:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1509,7 +1682,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW60, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW61:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1520,7 +1695,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW61, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW62:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1531,7 +1708,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW62, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW63:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1542,7 +1721,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW63, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW64:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1553,7 +1734,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW64, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW65:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1564,7 +1747,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW65, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW66:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1575,7 +1760,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW66, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW67:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1586,7 +1773,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW67, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW68:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1597,7 +1786,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW68, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW69:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1608,7 +1799,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW69, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW70:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1619,7 +1812,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW70, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW71:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1630,7 +1825,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW71, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW72:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1641,7 +1838,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW72, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW73:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1652,7 +1851,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW73, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW74:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1663,7 +1864,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW74, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW75:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1674,7 +1877,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW75, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW76:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1685,7 +1890,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW76, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW77:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1696,7 +1903,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW77, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW78:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1707,7 +1916,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW78, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW79:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1718,7 +1929,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW79, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW80:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1729,7 +1942,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW80, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW81:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1740,7 +1955,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW81, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW82:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1751,7 +1968,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW82, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW83:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1762,7 +1981,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW83, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW84:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1773,7 +1994,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW84, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW85:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1784,7 +2007,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW85, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW86:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1795,7 +2020,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW86, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW87:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1806,7 +2033,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW87, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW88:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1817,7 +2046,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW88, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW89:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1828,7 +2059,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW89, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW90:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1839,7 +2072,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW90, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW91:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1850,7 +2085,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW91, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW92:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1861,7 +2098,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW92, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW93:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1872,7 +2111,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW93, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW94:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1883,7 +2124,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW94, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW95:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1894,7 +2137,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW95, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW96:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1905,7 +2150,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW96, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW97:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1916,7 +2163,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW97, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW98:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1927,7 +2176,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW98, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW99:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1938,7 +2189,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW99, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan100NodeW100:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -1949,7 +2202,9 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan100NodeW100, fan100NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
@@ -1968,11 +2223,18 @@ type fan100JoinJoin struct {
 	in      JoinBranches
 }
 
-// RunBranch runs branch b of the fork at "start" from node entry to "join" on its own copy of the fork-time state, then delivers the result.
-func (j *fan100JoinJoin) RunBranch(ctx context.Context, b runtime.Branch, entry int) error {
-	s := j.fork
-	if err := j.g.branchStart(ctx, j.x, b, entry, &s); err != nil {
-		return err
+// RunBranch runs branch b of the fork at "start" from node n (its entry, or where a resumed branch stood) to "join", on r or else on its own copy of the fork-time state, then delivers the result.
+func (j *fan100JoinJoin) RunBranch(ctx context.Context, b runtime.Branch, n int, r *model.State) error {
+	var s model.State
+	if r != nil {
+		s = *r
+	} else {
+		s = j.fork
+	}
+	if n != fan100NodeJoin {
+		if err := j.g.branchStart(ctx, j.x, b, n, &s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -11,8 +11,8 @@ import (
 	"sync"
 )
 
-// This file needs a graphc runtime that supports generated code of API 1.
-const _ = runtime.Generated1
+// This file needs a graphc runtime that supports generated code of API 2.
+const _ = runtime.Generated2
 
 // Fan1000Handlers are the node handlers of the Fan1000 graph: implement them and pass them to NewFan1000.
 //
@@ -5065,11 +5065,46 @@ func WithFan1000Observer(fn func(runtime.Event[model.State])) runtime.Option {
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
 func (g *Fan1000) Invoke(ctx context.Context, s model.State, opts ...runtime.Option) (model.State, error) {
 	var x runtime.Exec[model.State]
-	if err := x.Start(g.opts.Apply(opts...), fan1000Names[:]); err != nil {
+	if err := x.Start(ctx, g.opts.Apply(opts...), &fan1000Graph, fan1000NodeStart, &s); err != nil {
 		return s, err
 	}
 	err := g.run(ctx, &x, runtime.Branch{}, fan1000NodeStart, &s)
 	return x.End(s, err)
+}
+
+// Resume continues thread, which a run of Fan1000 recorded in the store given with runtime.WithStore (to NewFan1000 or here), and returns the final state like Invoke.
+//
+// It rebuilds where every flow of the run stood from the records: a node whose completion was recorded never runs again; the node that was running when the run stopped (a crash, a failure) runs again, so handlers must tolerate running twice for one input (at-least-once per node). Branches that had delivered fill their join without running; started branches continue at their next node; the others start at their entry. A run that paused at an interrupt continues there, with the edit of WithFan1000Update applied first and recorded.
+//
+// Errors: runtime.ErrNoThread for a thread the store does not hold, *runtime.GraphChangedError for a thread recorded by another version of the graph, an error wrapping runtime.ErrConflict when another run took the thread over first. A thread that had finished is not run again: Resume returns its final state.
+func (g *Fan1000) Resume(ctx context.Context, thread string, opts ...runtime.Option) (model.State, error) {
+	var x runtime.Exec[model.State]
+	var s model.State
+	n, err := x.Resume(ctx, g.opts.Apply(opts...), &fan1000Graph, thread, &s)
+	if err != nil || n == fan1000End {
+		return s, err
+	}
+	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
+	return x.End(s, err)
+}
+
+// ResumeStream resumes thread like Resume and yields the run's events as Stream does, starting with Resumed.
+func (g *Fan1000) ResumeStream(ctx context.Context, thread string, opts ...runtime.Option) iter.Seq2[runtime.Event[model.State], error] {
+	return runtime.Stream(ctx, func(ctx context.Context, observe runtime.Option) (model.State, error) {
+		return g.Resume(ctx, thread, append(opts[:len(opts):len(opts)], observe)...)
+	})
+}
+
+// Snapshot reads thread from the store without running anything: its status (running, paused, failed, done), the next main-flow node, the state, and each fork in flight with its branches (delivered, at a node, not started).
+//
+// Errors are those of Resume, except that no run is taken over.
+func (g *Fan1000) Snapshot(ctx context.Context, thread string, opts ...runtime.Option) (runtime.Snapshot[model.State], error) {
+	return runtime.LoadSnapshot[model.State](ctx, g.opts.Apply(opts...), &fan1000Graph, thread)
+}
+
+// WithFan1000Update returns a Resume option that edits the paused state before the run continues; the edited state is recorded. After an interrupt after a node, the node's edge is taken on the edited state, so an edit can change the route. An error from fn fails Resume with nothing recorded.
+func WithFan1000Update(fn func(s *model.State) error) runtime.Option {
+	return runtime.WithUpdate(fn)
 }
 
 // Stream runs the graph like Invoke and yields its events as they happen: node started, node finished (with its state), fork, branch started, branch arrived (with what it delivered) or failed, join, and last Done with the final state and the run's error.
@@ -7096,6 +7131,19 @@ var fan1000Names = [...]string{
 	fan1000NodeJoin:  "join",
 }
 
+// After-entries: where a resumed flow continues once a node has run, to take its edge (see runtime.Exec.Resume).
+const (
+	fan1000AfterStart = fan1000NodeStart + len(fan1000Names)
+)
+
+// fan1000Graph describes the graph to the runtime; its fingerprint changes with the nodes, edges, forks, interrupts and the state's shape, so a thread recorded by another version of the graph is refused at resume.
+var fan1000Graph = runtime.Graph{
+	Fingerprint: "4b32c1fb4fad65a0",
+	Forks:       []*runtime.ForkSpec{&fan1000ForkStart},
+	Name:        "Fan1000",
+	Names:       fan1000Names[:],
+}
+
 // fan1000ForkStart is the parallel edge from "start": its branches meet at "join".
 var fan1000ForkStart = runtime.ForkSpec{
 	Entries: []int{fan1000NodeW1, fan1000NodeW2, fan1000NodeW3, fan1000NodeW4, fan1000NodeW5, fan1000NodeW6, fan1000NodeW7, fan1000NodeW8, fan1000NodeW9, fan1000NodeW10, fan1000NodeW11, fan1000NodeW12, fan1000NodeW13, fan1000NodeW14, fan1000NodeW15, fan1000NodeW16, fan1000NodeW17, fan1000NodeW18, fan1000NodeW19, fan1000NodeW20, fan1000NodeW21, fan1000NodeW22, fan1000NodeW23, fan1000NodeW24, fan1000NodeW25, fan1000NodeW26, fan1000NodeW27, fan1000NodeW28, fan1000NodeW29, fan1000NodeW30, fan1000NodeW31, fan1000NodeW32, fan1000NodeW33, fan1000NodeW34, fan1000NodeW35, fan1000NodeW36, fan1000NodeW37, fan1000NodeW38, fan1000NodeW39, fan1000NodeW40, fan1000NodeW41, fan1000NodeW42, fan1000NodeW43, fan1000NodeW44, fan1000NodeW45, fan1000NodeW46, fan1000NodeW47, fan1000NodeW48, fan1000NodeW49, fan1000NodeW50, fan1000NodeW51, fan1000NodeW52, fan1000NodeW53, fan1000NodeW54, fan1000NodeW55, fan1000NodeW56, fan1000NodeW57, fan1000NodeW58, fan1000NodeW59, fan1000NodeW60, fan1000NodeW61, fan1000NodeW62, fan1000NodeW63, fan1000NodeW64, fan1000NodeW65, fan1000NodeW66, fan1000NodeW67, fan1000NodeW68, fan1000NodeW69, fan1000NodeW70, fan1000NodeW71, fan1000NodeW72, fan1000NodeW73, fan1000NodeW74, fan1000NodeW75, fan1000NodeW76, fan1000NodeW77, fan1000NodeW78, fan1000NodeW79, fan1000NodeW80, fan1000NodeW81, fan1000NodeW82, fan1000NodeW83, fan1000NodeW84, fan1000NodeW85, fan1000NodeW86, fan1000NodeW87, fan1000NodeW88, fan1000NodeW89, fan1000NodeW90, fan1000NodeW91, fan1000NodeW92, fan1000NodeW93, fan1000NodeW94, fan1000NodeW95, fan1000NodeW96, fan1000NodeW97, fan1000NodeW98, fan1000NodeW99, fan1000NodeW100, fan1000NodeW101, fan1000NodeW102, fan1000NodeW103, fan1000NodeW104, fan1000NodeW105, fan1000NodeW106, fan1000NodeW107, fan1000NodeW108, fan1000NodeW109, fan1000NodeW110, fan1000NodeW111, fan1000NodeW112, fan1000NodeW113, fan1000NodeW114, fan1000NodeW115, fan1000NodeW116, fan1000NodeW117, fan1000NodeW118, fan1000NodeW119, fan1000NodeW120, fan1000NodeW121, fan1000NodeW122, fan1000NodeW123, fan1000NodeW124, fan1000NodeW125, fan1000NodeW126, fan1000NodeW127, fan1000NodeW128, fan1000NodeW129, fan1000NodeW130, fan1000NodeW131, fan1000NodeW132, fan1000NodeW133, fan1000NodeW134, fan1000NodeW135, fan1000NodeW136, fan1000NodeW137, fan1000NodeW138, fan1000NodeW139, fan1000NodeW140, fan1000NodeW141, fan1000NodeW142, fan1000NodeW143, fan1000NodeW144, fan1000NodeW145, fan1000NodeW146, fan1000NodeW147, fan1000NodeW148, fan1000NodeW149, fan1000NodeW150, fan1000NodeW151, fan1000NodeW152, fan1000NodeW153, fan1000NodeW154, fan1000NodeW155, fan1000NodeW156, fan1000NodeW157, fan1000NodeW158, fan1000NodeW159, fan1000NodeW160, fan1000NodeW161, fan1000NodeW162, fan1000NodeW163, fan1000NodeW164, fan1000NodeW165, fan1000NodeW166, fan1000NodeW167, fan1000NodeW168, fan1000NodeW169, fan1000NodeW170, fan1000NodeW171, fan1000NodeW172, fan1000NodeW173, fan1000NodeW174, fan1000NodeW175, fan1000NodeW176, fan1000NodeW177, fan1000NodeW178, fan1000NodeW179, fan1000NodeW180, fan1000NodeW181, fan1000NodeW182, fan1000NodeW183, fan1000NodeW184, fan1000NodeW185, fan1000NodeW186, fan1000NodeW187, fan1000NodeW188, fan1000NodeW189, fan1000NodeW190, fan1000NodeW191, fan1000NodeW192, fan1000NodeW193, fan1000NodeW194, fan1000NodeW195, fan1000NodeW196, fan1000NodeW197, fan1000NodeW198, fan1000NodeW199, fan1000NodeW200, fan1000NodeW201, fan1000NodeW202, fan1000NodeW203, fan1000NodeW204, fan1000NodeW205, fan1000NodeW206, fan1000NodeW207, fan1000NodeW208, fan1000NodeW209, fan1000NodeW210, fan1000NodeW211, fan1000NodeW212, fan1000NodeW213, fan1000NodeW214, fan1000NodeW215, fan1000NodeW216, fan1000NodeW217, fan1000NodeW218, fan1000NodeW219, fan1000NodeW220, fan1000NodeW221, fan1000NodeW222, fan1000NodeW223, fan1000NodeW224, fan1000NodeW225, fan1000NodeW226, fan1000NodeW227, fan1000NodeW228, fan1000NodeW229, fan1000NodeW230, fan1000NodeW231, fan1000NodeW232, fan1000NodeW233, fan1000NodeW234, fan1000NodeW235, fan1000NodeW236, fan1000NodeW237, fan1000NodeW238, fan1000NodeW239, fan1000NodeW240, fan1000NodeW241, fan1000NodeW242, fan1000NodeW243, fan1000NodeW244, fan1000NodeW245, fan1000NodeW246, fan1000NodeW247, fan1000NodeW248, fan1000NodeW249, fan1000NodeW250, fan1000NodeW251, fan1000NodeW252, fan1000NodeW253, fan1000NodeW254, fan1000NodeW255, fan1000NodeW256, fan1000NodeW257, fan1000NodeW258, fan1000NodeW259, fan1000NodeW260, fan1000NodeW261, fan1000NodeW262, fan1000NodeW263, fan1000NodeW264, fan1000NodeW265, fan1000NodeW266, fan1000NodeW267, fan1000NodeW268, fan1000NodeW269, fan1000NodeW270, fan1000NodeW271, fan1000NodeW272, fan1000NodeW273, fan1000NodeW274, fan1000NodeW275, fan1000NodeW276, fan1000NodeW277, fan1000NodeW278, fan1000NodeW279, fan1000NodeW280, fan1000NodeW281, fan1000NodeW282, fan1000NodeW283, fan1000NodeW284, fan1000NodeW285, fan1000NodeW286, fan1000NodeW287, fan1000NodeW288, fan1000NodeW289, fan1000NodeW290, fan1000NodeW291, fan1000NodeW292, fan1000NodeW293, fan1000NodeW294, fan1000NodeW295, fan1000NodeW296, fan1000NodeW297, fan1000NodeW298, fan1000NodeW299, fan1000NodeW300, fan1000NodeW301, fan1000NodeW302, fan1000NodeW303, fan1000NodeW304, fan1000NodeW305, fan1000NodeW306, fan1000NodeW307, fan1000NodeW308, fan1000NodeW309, fan1000NodeW310, fan1000NodeW311, fan1000NodeW312, fan1000NodeW313, fan1000NodeW314, fan1000NodeW315, fan1000NodeW316, fan1000NodeW317, fan1000NodeW318, fan1000NodeW319, fan1000NodeW320, fan1000NodeW321, fan1000NodeW322, fan1000NodeW323, fan1000NodeW324, fan1000NodeW325, fan1000NodeW326, fan1000NodeW327, fan1000NodeW328, fan1000NodeW329, fan1000NodeW330, fan1000NodeW331, fan1000NodeW332, fan1000NodeW333, fan1000NodeW334, fan1000NodeW335, fan1000NodeW336, fan1000NodeW337, fan1000NodeW338, fan1000NodeW339, fan1000NodeW340, fan1000NodeW341, fan1000NodeW342, fan1000NodeW343, fan1000NodeW344, fan1000NodeW345, fan1000NodeW346, fan1000NodeW347, fan1000NodeW348, fan1000NodeW349, fan1000NodeW350, fan1000NodeW351, fan1000NodeW352, fan1000NodeW353, fan1000NodeW354, fan1000NodeW355, fan1000NodeW356, fan1000NodeW357, fan1000NodeW358, fan1000NodeW359, fan1000NodeW360, fan1000NodeW361, fan1000NodeW362, fan1000NodeW363, fan1000NodeW364, fan1000NodeW365, fan1000NodeW366, fan1000NodeW367, fan1000NodeW368, fan1000NodeW369, fan1000NodeW370, fan1000NodeW371, fan1000NodeW372, fan1000NodeW373, fan1000NodeW374, fan1000NodeW375, fan1000NodeW376, fan1000NodeW377, fan1000NodeW378, fan1000NodeW379, fan1000NodeW380, fan1000NodeW381, fan1000NodeW382, fan1000NodeW383, fan1000NodeW384, fan1000NodeW385, fan1000NodeW386, fan1000NodeW387, fan1000NodeW388, fan1000NodeW389, fan1000NodeW390, fan1000NodeW391, fan1000NodeW392, fan1000NodeW393, fan1000NodeW394, fan1000NodeW395, fan1000NodeW396, fan1000NodeW397, fan1000NodeW398, fan1000NodeW399, fan1000NodeW400, fan1000NodeW401, fan1000NodeW402, fan1000NodeW403, fan1000NodeW404, fan1000NodeW405, fan1000NodeW406, fan1000NodeW407, fan1000NodeW408, fan1000NodeW409, fan1000NodeW410, fan1000NodeW411, fan1000NodeW412, fan1000NodeW413, fan1000NodeW414, fan1000NodeW415, fan1000NodeW416, fan1000NodeW417, fan1000NodeW418, fan1000NodeW419, fan1000NodeW420, fan1000NodeW421, fan1000NodeW422, fan1000NodeW423, fan1000NodeW424, fan1000NodeW425, fan1000NodeW426, fan1000NodeW427, fan1000NodeW428, fan1000NodeW429, fan1000NodeW430, fan1000NodeW431, fan1000NodeW432, fan1000NodeW433, fan1000NodeW434, fan1000NodeW435, fan1000NodeW436, fan1000NodeW437, fan1000NodeW438, fan1000NodeW439, fan1000NodeW440, fan1000NodeW441, fan1000NodeW442, fan1000NodeW443, fan1000NodeW444, fan1000NodeW445, fan1000NodeW446, fan1000NodeW447, fan1000NodeW448, fan1000NodeW449, fan1000NodeW450, fan1000NodeW451, fan1000NodeW452, fan1000NodeW453, fan1000NodeW454, fan1000NodeW455, fan1000NodeW456, fan1000NodeW457, fan1000NodeW458, fan1000NodeW459, fan1000NodeW460, fan1000NodeW461, fan1000NodeW462, fan1000NodeW463, fan1000NodeW464, fan1000NodeW465, fan1000NodeW466, fan1000NodeW467, fan1000NodeW468, fan1000NodeW469, fan1000NodeW470, fan1000NodeW471, fan1000NodeW472, fan1000NodeW473, fan1000NodeW474, fan1000NodeW475, fan1000NodeW476, fan1000NodeW477, fan1000NodeW478, fan1000NodeW479, fan1000NodeW480, fan1000NodeW481, fan1000NodeW482, fan1000NodeW483, fan1000NodeW484, fan1000NodeW485, fan1000NodeW486, fan1000NodeW487, fan1000NodeW488, fan1000NodeW489, fan1000NodeW490, fan1000NodeW491, fan1000NodeW492, fan1000NodeW493, fan1000NodeW494, fan1000NodeW495, fan1000NodeW496, fan1000NodeW497, fan1000NodeW498, fan1000NodeW499, fan1000NodeW500, fan1000NodeW501, fan1000NodeW502, fan1000NodeW503, fan1000NodeW504, fan1000NodeW505, fan1000NodeW506, fan1000NodeW507, fan1000NodeW508, fan1000NodeW509, fan1000NodeW510, fan1000NodeW511, fan1000NodeW512, fan1000NodeW513, fan1000NodeW514, fan1000NodeW515, fan1000NodeW516, fan1000NodeW517, fan1000NodeW518, fan1000NodeW519, fan1000NodeW520, fan1000NodeW521, fan1000NodeW522, fan1000NodeW523, fan1000NodeW524, fan1000NodeW525, fan1000NodeW526, fan1000NodeW527, fan1000NodeW528, fan1000NodeW529, fan1000NodeW530, fan1000NodeW531, fan1000NodeW532, fan1000NodeW533, fan1000NodeW534, fan1000NodeW535, fan1000NodeW536, fan1000NodeW537, fan1000NodeW538, fan1000NodeW539, fan1000NodeW540, fan1000NodeW541, fan1000NodeW542, fan1000NodeW543, fan1000NodeW544, fan1000NodeW545, fan1000NodeW546, fan1000NodeW547, fan1000NodeW548, fan1000NodeW549, fan1000NodeW550, fan1000NodeW551, fan1000NodeW552, fan1000NodeW553, fan1000NodeW554, fan1000NodeW555, fan1000NodeW556, fan1000NodeW557, fan1000NodeW558, fan1000NodeW559, fan1000NodeW560, fan1000NodeW561, fan1000NodeW562, fan1000NodeW563, fan1000NodeW564, fan1000NodeW565, fan1000NodeW566, fan1000NodeW567, fan1000NodeW568, fan1000NodeW569, fan1000NodeW570, fan1000NodeW571, fan1000NodeW572, fan1000NodeW573, fan1000NodeW574, fan1000NodeW575, fan1000NodeW576, fan1000NodeW577, fan1000NodeW578, fan1000NodeW579, fan1000NodeW580, fan1000NodeW581, fan1000NodeW582, fan1000NodeW583, fan1000NodeW584, fan1000NodeW585, fan1000NodeW586, fan1000NodeW587, fan1000NodeW588, fan1000NodeW589, fan1000NodeW590, fan1000NodeW591, fan1000NodeW592, fan1000NodeW593, fan1000NodeW594, fan1000NodeW595, fan1000NodeW596, fan1000NodeW597, fan1000NodeW598, fan1000NodeW599, fan1000NodeW600, fan1000NodeW601, fan1000NodeW602, fan1000NodeW603, fan1000NodeW604, fan1000NodeW605, fan1000NodeW606, fan1000NodeW607, fan1000NodeW608, fan1000NodeW609, fan1000NodeW610, fan1000NodeW611, fan1000NodeW612, fan1000NodeW613, fan1000NodeW614, fan1000NodeW615, fan1000NodeW616, fan1000NodeW617, fan1000NodeW618, fan1000NodeW619, fan1000NodeW620, fan1000NodeW621, fan1000NodeW622, fan1000NodeW623, fan1000NodeW624, fan1000NodeW625, fan1000NodeW626, fan1000NodeW627, fan1000NodeW628, fan1000NodeW629, fan1000NodeW630, fan1000NodeW631, fan1000NodeW632, fan1000NodeW633, fan1000NodeW634, fan1000NodeW635, fan1000NodeW636, fan1000NodeW637, fan1000NodeW638, fan1000NodeW639, fan1000NodeW640, fan1000NodeW641, fan1000NodeW642, fan1000NodeW643, fan1000NodeW644, fan1000NodeW645, fan1000NodeW646, fan1000NodeW647, fan1000NodeW648, fan1000NodeW649, fan1000NodeW650, fan1000NodeW651, fan1000NodeW652, fan1000NodeW653, fan1000NodeW654, fan1000NodeW655, fan1000NodeW656, fan1000NodeW657, fan1000NodeW658, fan1000NodeW659, fan1000NodeW660, fan1000NodeW661, fan1000NodeW662, fan1000NodeW663, fan1000NodeW664, fan1000NodeW665, fan1000NodeW666, fan1000NodeW667, fan1000NodeW668, fan1000NodeW669, fan1000NodeW670, fan1000NodeW671, fan1000NodeW672, fan1000NodeW673, fan1000NodeW674, fan1000NodeW675, fan1000NodeW676, fan1000NodeW677, fan1000NodeW678, fan1000NodeW679, fan1000NodeW680, fan1000NodeW681, fan1000NodeW682, fan1000NodeW683, fan1000NodeW684, fan1000NodeW685, fan1000NodeW686, fan1000NodeW687, fan1000NodeW688, fan1000NodeW689, fan1000NodeW690, fan1000NodeW691, fan1000NodeW692, fan1000NodeW693, fan1000NodeW694, fan1000NodeW695, fan1000NodeW696, fan1000NodeW697, fan1000NodeW698, fan1000NodeW699, fan1000NodeW700, fan1000NodeW701, fan1000NodeW702, fan1000NodeW703, fan1000NodeW704, fan1000NodeW705, fan1000NodeW706, fan1000NodeW707, fan1000NodeW708, fan1000NodeW709, fan1000NodeW710, fan1000NodeW711, fan1000NodeW712, fan1000NodeW713, fan1000NodeW714, fan1000NodeW715, fan1000NodeW716, fan1000NodeW717, fan1000NodeW718, fan1000NodeW719, fan1000NodeW720, fan1000NodeW721, fan1000NodeW722, fan1000NodeW723, fan1000NodeW724, fan1000NodeW725, fan1000NodeW726, fan1000NodeW727, fan1000NodeW728, fan1000NodeW729, fan1000NodeW730, fan1000NodeW731, fan1000NodeW732, fan1000NodeW733, fan1000NodeW734, fan1000NodeW735, fan1000NodeW736, fan1000NodeW737, fan1000NodeW738, fan1000NodeW739, fan1000NodeW740, fan1000NodeW741, fan1000NodeW742, fan1000NodeW743, fan1000NodeW744, fan1000NodeW745, fan1000NodeW746, fan1000NodeW747, fan1000NodeW748, fan1000NodeW749, fan1000NodeW750, fan1000NodeW751, fan1000NodeW752, fan1000NodeW753, fan1000NodeW754, fan1000NodeW755, fan1000NodeW756, fan1000NodeW757, fan1000NodeW758, fan1000NodeW759, fan1000NodeW760, fan1000NodeW761, fan1000NodeW762, fan1000NodeW763, fan1000NodeW764, fan1000NodeW765, fan1000NodeW766, fan1000NodeW767, fan1000NodeW768, fan1000NodeW769, fan1000NodeW770, fan1000NodeW771, fan1000NodeW772, fan1000NodeW773, fan1000NodeW774, fan1000NodeW775, fan1000NodeW776, fan1000NodeW777, fan1000NodeW778, fan1000NodeW779, fan1000NodeW780, fan1000NodeW781, fan1000NodeW782, fan1000NodeW783, fan1000NodeW784, fan1000NodeW785, fan1000NodeW786, fan1000NodeW787, fan1000NodeW788, fan1000NodeW789, fan1000NodeW790, fan1000NodeW791, fan1000NodeW792, fan1000NodeW793, fan1000NodeW794, fan1000NodeW795, fan1000NodeW796, fan1000NodeW797, fan1000NodeW798, fan1000NodeW799, fan1000NodeW800, fan1000NodeW801, fan1000NodeW802, fan1000NodeW803, fan1000NodeW804, fan1000NodeW805, fan1000NodeW806, fan1000NodeW807, fan1000NodeW808, fan1000NodeW809, fan1000NodeW810, fan1000NodeW811, fan1000NodeW812, fan1000NodeW813, fan1000NodeW814, fan1000NodeW815, fan1000NodeW816, fan1000NodeW817, fan1000NodeW818, fan1000NodeW819, fan1000NodeW820, fan1000NodeW821, fan1000NodeW822, fan1000NodeW823, fan1000NodeW824, fan1000NodeW825, fan1000NodeW826, fan1000NodeW827, fan1000NodeW828, fan1000NodeW829, fan1000NodeW830, fan1000NodeW831, fan1000NodeW832, fan1000NodeW833, fan1000NodeW834, fan1000NodeW835, fan1000NodeW836, fan1000NodeW837, fan1000NodeW838, fan1000NodeW839, fan1000NodeW840, fan1000NodeW841, fan1000NodeW842, fan1000NodeW843, fan1000NodeW844, fan1000NodeW845, fan1000NodeW846, fan1000NodeW847, fan1000NodeW848, fan1000NodeW849, fan1000NodeW850, fan1000NodeW851, fan1000NodeW852, fan1000NodeW853, fan1000NodeW854, fan1000NodeW855, fan1000NodeW856, fan1000NodeW857, fan1000NodeW858, fan1000NodeW859, fan1000NodeW860, fan1000NodeW861, fan1000NodeW862, fan1000NodeW863, fan1000NodeW864, fan1000NodeW865, fan1000NodeW866, fan1000NodeW867, fan1000NodeW868, fan1000NodeW869, fan1000NodeW870, fan1000NodeW871, fan1000NodeW872, fan1000NodeW873, fan1000NodeW874, fan1000NodeW875, fan1000NodeW876, fan1000NodeW877, fan1000NodeW878, fan1000NodeW879, fan1000NodeW880, fan1000NodeW881, fan1000NodeW882, fan1000NodeW883, fan1000NodeW884, fan1000NodeW885, fan1000NodeW886, fan1000NodeW887, fan1000NodeW888, fan1000NodeW889, fan1000NodeW890, fan1000NodeW891, fan1000NodeW892, fan1000NodeW893, fan1000NodeW894, fan1000NodeW895, fan1000NodeW896, fan1000NodeW897, fan1000NodeW898, fan1000NodeW899, fan1000NodeW900, fan1000NodeW901, fan1000NodeW902, fan1000NodeW903, fan1000NodeW904, fan1000NodeW905, fan1000NodeW906, fan1000NodeW907, fan1000NodeW908, fan1000NodeW909, fan1000NodeW910, fan1000NodeW911, fan1000NodeW912, fan1000NodeW913, fan1000NodeW914, fan1000NodeW915, fan1000NodeW916, fan1000NodeW917, fan1000NodeW918, fan1000NodeW919, fan1000NodeW920, fan1000NodeW921, fan1000NodeW922, fan1000NodeW923, fan1000NodeW924, fan1000NodeW925, fan1000NodeW926, fan1000NodeW927, fan1000NodeW928, fan1000NodeW929, fan1000NodeW930, fan1000NodeW931, fan1000NodeW932, fan1000NodeW933, fan1000NodeW934, fan1000NodeW935, fan1000NodeW936, fan1000NodeW937, fan1000NodeW938, fan1000NodeW939, fan1000NodeW940, fan1000NodeW941, fan1000NodeW942, fan1000NodeW943, fan1000NodeW944, fan1000NodeW945, fan1000NodeW946, fan1000NodeW947, fan1000NodeW948, fan1000NodeW949, fan1000NodeW950, fan1000NodeW951, fan1000NodeW952, fan1000NodeW953, fan1000NodeW954, fan1000NodeW955, fan1000NodeW956, fan1000NodeW957, fan1000NodeW958, fan1000NodeW959, fan1000NodeW960, fan1000NodeW961, fan1000NodeW962, fan1000NodeW963, fan1000NodeW964, fan1000NodeW965, fan1000NodeW966, fan1000NodeW967, fan1000NodeW968, fan1000NodeW969, fan1000NodeW970, fan1000NodeW971, fan1000NodeW972, fan1000NodeW973, fan1000NodeW974, fan1000NodeW975, fan1000NodeW976, fan1000NodeW977, fan1000NodeW978, fan1000NodeW979, fan1000NodeW980, fan1000NodeW981, fan1000NodeW982, fan1000NodeW983, fan1000NodeW984, fan1000NodeW985, fan1000NodeW986, fan1000NodeW987, fan1000NodeW988, fan1000NodeW989, fan1000NodeW990, fan1000NodeW991, fan1000NodeW992, fan1000NodeW993, fan1000NodeW994, fan1000NodeW995, fan1000NodeW996, fan1000NodeW997, fan1000NodeW998, fan1000NodeW999, fan1000NodeW1000},
@@ -7118,14 +7166,19 @@ func (g *Fan1000) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeStart, runtime.NotRouted, s); err != nil {
+				return err
+			}
+			n = fan1000AfterStart
+			fallthrough
+		case fan1000AfterStart:
 			// The branches forked at "start" meet at "join", which runs here once all have arrived.
 			jJoin := &fan1000JoinJoin{
 				fork: *s,
 				g:    g,
 				x:    x,
 			}
-			if err = x.Fork(ctx, in, &fan1000ForkStart, jJoin); err != nil {
+			if err = x.Fork(ctx, in, &fan1000ForkStart, jJoin, s); err != nil {
 				return err
 			}
 			n = fan1000NodeJoin
@@ -7137,7 +7190,9 @@ func (g *Fan1000) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeJoin, fan1000End, s); err != nil {
+				return err
+			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
@@ -7160,7 +7215,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW1, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW2:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7171,7 +7228,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW2, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW3:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7182,7 +7241,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW3, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW4:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7193,7 +7254,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW4, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW5:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7204,7 +7267,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW5, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW6:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7215,7 +7280,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW6, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW7:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7226,7 +7293,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW7, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW8:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7237,7 +7306,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW8, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW9:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7248,7 +7319,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW9, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW10:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7259,7 +7332,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW10, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW11:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7270,7 +7345,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW11, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW12:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7281,7 +7358,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW12, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW13:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7292,7 +7371,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW13, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW14:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7303,7 +7384,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW14, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW15:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7314,7 +7397,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW15, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW16:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7325,7 +7410,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW16, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW17:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7336,7 +7423,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW17, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW18:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7347,7 +7436,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW18, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW19:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7358,7 +7449,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW19, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW20:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7369,7 +7462,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW20, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW21:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7380,7 +7475,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW21, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW22:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7391,7 +7488,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW22, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW23:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7402,7 +7501,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW23, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW24:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7413,7 +7514,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW24, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW25:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7424,7 +7527,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW25, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW26:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7435,7 +7540,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW26, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW27:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7446,7 +7553,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW27, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW28:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7457,7 +7566,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW28, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW29:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7468,7 +7579,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW29, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW30:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7479,7 +7592,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW30, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW31:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7490,7 +7605,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW31, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW32:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7501,7 +7618,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW32, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW33:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7512,7 +7631,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW33, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW34:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7523,7 +7644,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW34, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW35:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7534,7 +7657,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW35, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW36:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7545,7 +7670,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW36, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW37:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7556,7 +7683,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW37, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW38:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7567,7 +7696,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW38, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW39:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7578,7 +7709,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW39, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW40:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7589,7 +7722,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW40, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW41:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7600,7 +7735,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW41, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW42:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7611,7 +7748,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW42, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW43:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7622,7 +7761,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW43, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW44:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7633,7 +7774,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW44, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW45:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7644,7 +7787,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW45, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW46:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7655,7 +7800,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW46, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW47:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7666,7 +7813,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW47, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW48:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7677,7 +7826,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW48, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW49:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7688,7 +7839,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW49, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW50:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7699,7 +7852,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW50, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW51:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7710,7 +7865,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW51, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW52:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7721,7 +7878,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW52, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW53:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7732,7 +7891,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW53, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW54:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7743,7 +7904,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW54, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW55:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7754,7 +7917,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW55, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW56:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7765,7 +7930,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW56, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW57:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7776,7 +7943,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW57, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW58:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7787,7 +7956,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW58, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW59:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7798,7 +7969,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW59, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW60:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7809,7 +7982,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW60, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW61:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7820,7 +7995,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW61, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW62:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7831,7 +8008,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW62, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW63:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7842,7 +8021,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW63, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW64:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7853,7 +8034,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW64, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW65:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7864,7 +8047,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW65, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW66:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7875,7 +8060,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW66, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW67:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7886,7 +8073,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW67, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW68:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7897,7 +8086,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW68, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW69:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7908,7 +8099,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW69, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW70:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7919,7 +8112,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW70, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW71:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7930,7 +8125,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW71, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW72:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7941,7 +8138,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW72, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW73:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7952,7 +8151,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW73, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW74:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7963,7 +8164,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW74, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW75:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7974,7 +8177,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW75, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW76:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7985,7 +8190,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW76, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW77:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -7996,7 +8203,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW77, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW78:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8007,7 +8216,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW78, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW79:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8018,7 +8229,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW79, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW80:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8029,7 +8242,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW80, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW81:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8040,7 +8255,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW81, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW82:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8051,7 +8268,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW82, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW83:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8062,7 +8281,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW83, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW84:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8073,7 +8294,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW84, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW85:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8084,7 +8307,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW85, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW86:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8095,7 +8320,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW86, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW87:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8106,7 +8333,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW87, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW88:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8117,7 +8346,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW88, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW89:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8128,7 +8359,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW89, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW90:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8139,7 +8372,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW90, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW91:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8150,7 +8385,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW91, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW92:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8161,7 +8398,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW92, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW93:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8172,7 +8411,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW93, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW94:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8183,7 +8424,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW94, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW95:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8194,7 +8437,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW95, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW96:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8205,7 +8450,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW96, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW97:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8216,7 +8463,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW97, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW98:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8227,7 +8476,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW98, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW99:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8238,7 +8489,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW99, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW100:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8249,7 +8502,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW100, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW101:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8260,7 +8515,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW101, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW102:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8271,7 +8528,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW102, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW103:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8282,7 +8541,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW103, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW104:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8293,7 +8554,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW104, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW105:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8304,7 +8567,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW105, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW106:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8315,7 +8580,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW106, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW107:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8326,7 +8593,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW107, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW108:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8337,7 +8606,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW108, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW109:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8348,7 +8619,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW109, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW110:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8359,7 +8632,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW110, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW111:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8370,7 +8645,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW111, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW112:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8381,7 +8658,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW112, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW113:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8392,7 +8671,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW113, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW114:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8403,7 +8684,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW114, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW115:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8414,7 +8697,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW115, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW116:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8425,7 +8710,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW116, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW117:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8436,7 +8723,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW117, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW118:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8447,7 +8736,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW118, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW119:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8458,7 +8749,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW119, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW120:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8469,7 +8762,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW120, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW121:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8480,7 +8775,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW121, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW122:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8491,7 +8788,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW122, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW123:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8502,7 +8801,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW123, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW124:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8513,7 +8814,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW124, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW125:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8524,7 +8827,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW125, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW126:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8535,7 +8840,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW126, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW127:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8546,7 +8853,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW127, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW128:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8557,7 +8866,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW128, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW129:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8568,7 +8879,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW129, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW130:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8579,7 +8892,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW130, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW131:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8590,7 +8905,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW131, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW132:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8601,7 +8918,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW132, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW133:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8612,7 +8931,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW133, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW134:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8623,7 +8944,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW134, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW135:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8634,7 +8957,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW135, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW136:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8645,7 +8970,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW136, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW137:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8656,7 +8983,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW137, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW138:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8667,7 +8996,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW138, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW139:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8678,7 +9009,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW139, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW140:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8689,7 +9022,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW140, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW141:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8700,7 +9035,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW141, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW142:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8711,7 +9048,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW142, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW143:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8722,7 +9061,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW143, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW144:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8733,7 +9074,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW144, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW145:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8744,7 +9087,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW145, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW146:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8755,7 +9100,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW146, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW147:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8766,7 +9113,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW147, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW148:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8777,7 +9126,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW148, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW149:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8788,7 +9139,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW149, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW150:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8799,7 +9152,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW150, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW151:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8810,7 +9165,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW151, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW152:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8821,7 +9178,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW152, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW153:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8832,7 +9191,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW153, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW154:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8843,7 +9204,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW154, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW155:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8854,7 +9217,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW155, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW156:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8865,7 +9230,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW156, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW157:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8876,7 +9243,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW157, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW158:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8887,7 +9256,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW158, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW159:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8898,7 +9269,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW159, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW160:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8909,7 +9282,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW160, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW161:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8920,7 +9295,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW161, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW162:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8931,7 +9308,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW162, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW163:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8942,7 +9321,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW163, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW164:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8953,7 +9334,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW164, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW165:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8964,7 +9347,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW165, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW166:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8975,7 +9360,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW166, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW167:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8986,7 +9373,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW167, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW168:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -8997,7 +9386,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW168, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW169:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9008,7 +9399,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW169, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW170:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9019,7 +9412,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW170, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW171:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9030,7 +9425,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW171, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW172:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9041,7 +9438,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW172, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW173:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9052,7 +9451,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW173, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW174:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9063,7 +9464,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW174, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW175:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9074,7 +9477,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW175, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW176:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9085,7 +9490,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW176, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW177:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9096,7 +9503,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW177, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW178:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9107,7 +9516,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW178, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW179:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9118,7 +9529,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW179, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW180:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9129,7 +9542,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW180, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW181:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9140,7 +9555,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW181, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW182:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9151,7 +9568,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW182, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW183:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9162,7 +9581,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW183, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW184:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9173,7 +9594,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW184, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW185:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9184,7 +9607,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW185, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW186:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9195,7 +9620,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW186, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW187:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9206,7 +9633,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW187, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW188:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9217,7 +9646,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW188, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW189:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9228,7 +9659,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW189, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW190:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9239,7 +9672,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW190, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW191:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9250,7 +9685,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW191, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW192:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9261,7 +9698,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW192, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW193:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9272,7 +9711,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW193, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW194:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9283,7 +9724,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW194, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW195:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9294,7 +9737,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW195, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW196:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9305,7 +9750,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW196, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW197:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9316,7 +9763,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW197, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW198:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9327,7 +9776,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW198, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW199:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9338,7 +9789,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW199, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW200:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9349,7 +9802,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW200, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW201:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9360,7 +9815,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW201, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW202:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9371,7 +9828,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW202, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW203:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9382,7 +9841,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW203, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW204:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9393,7 +9854,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW204, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW205:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9404,7 +9867,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW205, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW206:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9415,7 +9880,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW206, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW207:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9426,7 +9893,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW207, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW208:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9437,7 +9906,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW208, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW209:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9448,7 +9919,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW209, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW210:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9459,7 +9932,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW210, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW211:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9470,7 +9945,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW211, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW212:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9481,7 +9958,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW212, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW213:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9492,7 +9971,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW213, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW214:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9503,7 +9984,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW214, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW215:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9514,7 +9997,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW215, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW216:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9525,7 +10010,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW216, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW217:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9536,7 +10023,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW217, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW218:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9547,7 +10036,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW218, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW219:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9558,7 +10049,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW219, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW220:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9569,7 +10062,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW220, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW221:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9580,7 +10075,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW221, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW222:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9591,7 +10088,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW222, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW223:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9602,7 +10101,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW223, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW224:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9613,7 +10114,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW224, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW225:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9624,7 +10127,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW225, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW226:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9635,7 +10140,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW226, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW227:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9646,7 +10153,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW227, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW228:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9657,7 +10166,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW228, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW229:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9668,7 +10179,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW229, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW230:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9679,7 +10192,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW230, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW231:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9690,7 +10205,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW231, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW232:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9701,7 +10218,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW232, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW233:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9712,7 +10231,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW233, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW234:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9723,7 +10244,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW234, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW235:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9734,7 +10257,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW235, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW236:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9745,7 +10270,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW236, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW237:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9756,7 +10283,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW237, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW238:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9767,7 +10296,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW238, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW239:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9778,7 +10309,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW239, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW240:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9789,7 +10322,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW240, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW241:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9800,7 +10335,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW241, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW242:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9811,7 +10348,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW242, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW243:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9822,7 +10361,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW243, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW244:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9833,7 +10374,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW244, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW245:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9844,7 +10387,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW245, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW246:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9855,7 +10400,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW246, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW247:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9866,7 +10413,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW247, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW248:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9877,7 +10426,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW248, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW249:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9888,7 +10439,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW249, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW250:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9899,7 +10452,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW250, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW251:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9910,7 +10465,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW251, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW252:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9921,7 +10478,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW252, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW253:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9932,7 +10491,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW253, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW254:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9943,7 +10504,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW254, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW255:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9954,7 +10517,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW255, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW256:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9965,7 +10530,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW256, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW257:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9976,7 +10543,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW257, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW258:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9987,7 +10556,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW258, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW259:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -9998,7 +10569,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW259, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW260:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10009,7 +10582,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW260, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW261:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10020,7 +10595,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW261, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW262:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10031,7 +10608,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW262, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW263:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10042,7 +10621,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW263, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW264:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10053,7 +10634,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW264, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW265:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10064,7 +10647,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW265, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW266:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10075,7 +10660,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW266, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW267:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10086,7 +10673,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW267, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW268:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10097,7 +10686,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW268, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW269:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10108,7 +10699,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW269, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW270:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10119,7 +10712,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW270, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW271:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10130,7 +10725,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW271, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW272:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10141,7 +10738,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW272, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW273:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10152,7 +10751,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW273, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW274:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10163,7 +10764,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW274, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW275:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10174,7 +10777,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW275, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW276:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10185,7 +10790,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW276, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW277:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10196,7 +10803,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW277, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW278:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10207,7 +10816,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW278, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW279:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10218,7 +10829,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW279, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW280:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10229,7 +10842,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW280, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW281:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10240,7 +10855,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW281, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW282:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10251,7 +10868,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW282, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW283:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10262,7 +10881,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW283, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW284:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10273,7 +10894,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW284, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW285:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10284,7 +10907,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW285, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW286:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10295,7 +10920,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW286, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW287:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10306,7 +10933,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW287, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW288:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10317,7 +10946,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW288, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW289:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10328,7 +10959,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW289, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW290:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10339,7 +10972,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW290, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW291:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10350,7 +10985,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW291, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW292:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10361,7 +10998,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW292, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW293:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10372,7 +11011,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW293, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW294:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10383,7 +11024,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW294, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW295:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10394,7 +11037,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW295, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW296:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10405,7 +11050,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW296, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW297:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10416,7 +11063,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW297, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW298:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10427,7 +11076,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW298, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW299:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10438,7 +11089,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW299, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW300:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10449,7 +11102,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW300, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW301:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10460,7 +11115,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW301, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW302:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10471,7 +11128,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW302, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW303:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10482,7 +11141,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW303, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW304:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10493,7 +11154,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW304, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW305:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10504,7 +11167,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW305, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW306:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10515,7 +11180,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW306, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW307:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10526,7 +11193,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW307, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW308:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10537,7 +11206,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW308, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW309:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10548,7 +11219,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW309, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW310:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10559,7 +11232,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW310, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW311:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10570,7 +11245,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW311, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW312:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10581,7 +11258,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW312, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW313:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10592,7 +11271,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW313, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW314:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10603,7 +11284,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW314, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW315:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10614,7 +11297,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW315, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW316:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10625,7 +11310,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW316, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW317:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10636,7 +11323,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW317, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW318:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10647,7 +11336,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW318, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW319:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10658,7 +11349,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW319, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW320:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10669,7 +11362,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW320, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW321:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10680,7 +11375,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW321, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW322:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10691,7 +11388,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW322, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW323:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10702,7 +11401,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW323, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW324:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10713,7 +11414,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW324, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW325:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10724,7 +11427,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW325, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW326:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10735,7 +11440,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW326, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW327:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10746,7 +11453,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW327, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW328:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10757,7 +11466,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW328, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW329:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10768,7 +11479,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW329, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW330:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10779,7 +11492,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW330, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW331:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10790,7 +11505,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW331, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW332:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10801,7 +11518,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW332, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW333:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10812,7 +11531,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW333, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW334:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10823,7 +11544,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW334, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW335:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10834,7 +11557,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW335, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW336:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10845,7 +11570,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW336, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW337:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10856,7 +11583,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW337, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW338:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10867,7 +11596,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW338, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW339:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10878,7 +11609,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW339, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW340:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10889,7 +11622,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW340, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW341:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10900,7 +11635,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW341, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW342:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10911,7 +11648,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW342, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW343:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10922,7 +11661,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW343, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW344:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10933,7 +11674,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW344, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW345:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10944,7 +11687,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW345, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW346:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10955,7 +11700,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW346, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW347:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10966,7 +11713,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW347, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW348:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10977,7 +11726,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW348, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW349:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10988,7 +11739,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW349, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW350:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -10999,7 +11752,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW350, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW351:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11010,7 +11765,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW351, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW352:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11021,7 +11778,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW352, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW353:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11032,7 +11791,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW353, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW354:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11043,7 +11804,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW354, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW355:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11054,7 +11817,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW355, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW356:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11065,7 +11830,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW356, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW357:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11076,7 +11843,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW357, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW358:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11087,7 +11856,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW358, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW359:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11098,7 +11869,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW359, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW360:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11109,7 +11882,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW360, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW361:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11120,7 +11895,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW361, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW362:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11131,7 +11908,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW362, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW363:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11142,7 +11921,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW363, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW364:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11153,7 +11934,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW364, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW365:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11164,7 +11947,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW365, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW366:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11175,7 +11960,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW366, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW367:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11186,7 +11973,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW367, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW368:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11197,7 +11986,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW368, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW369:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11208,7 +11999,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW369, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW370:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11219,7 +12012,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW370, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW371:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11230,7 +12025,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW371, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW372:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11241,7 +12038,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW372, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW373:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11252,7 +12051,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW373, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW374:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11263,7 +12064,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW374, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW375:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11274,7 +12077,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW375, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW376:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11285,7 +12090,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW376, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW377:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11296,7 +12103,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW377, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW378:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11307,7 +12116,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW378, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW379:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11318,7 +12129,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW379, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW380:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11329,7 +12142,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW380, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW381:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11340,7 +12155,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW381, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW382:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11351,7 +12168,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW382, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW383:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11362,7 +12181,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW383, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW384:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11373,7 +12194,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW384, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW385:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11384,7 +12207,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW385, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW386:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11395,7 +12220,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW386, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW387:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11406,7 +12233,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW387, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW388:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11417,7 +12246,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW388, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW389:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11428,7 +12259,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW389, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW390:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11439,7 +12272,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW390, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW391:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11450,7 +12285,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW391, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW392:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11461,7 +12298,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW392, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW393:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11472,7 +12311,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW393, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW394:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11483,7 +12324,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW394, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW395:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11494,7 +12337,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW395, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW396:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11505,7 +12350,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW396, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW397:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11516,7 +12363,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW397, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW398:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11527,7 +12376,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW398, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW399:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11538,7 +12389,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW399, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW400:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11549,7 +12402,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW400, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW401:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11560,7 +12415,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW401, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW402:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11571,7 +12428,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW402, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW403:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11582,7 +12441,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW403, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW404:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11593,7 +12454,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW404, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW405:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11604,7 +12467,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW405, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW406:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11615,7 +12480,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW406, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW407:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11626,7 +12493,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW407, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW408:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11637,7 +12506,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW408, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW409:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11648,7 +12519,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW409, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW410:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11659,7 +12532,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW410, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW411:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11670,7 +12545,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW411, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW412:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11681,7 +12558,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW412, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW413:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11692,7 +12571,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW413, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW414:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11703,7 +12584,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW414, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW415:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11714,7 +12597,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW415, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW416:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11725,7 +12610,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW416, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW417:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11736,7 +12623,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW417, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW418:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11747,7 +12636,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW418, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW419:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11758,7 +12649,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW419, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW420:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11769,7 +12662,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW420, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW421:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11780,7 +12675,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW421, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW422:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11791,7 +12688,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW422, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW423:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11802,7 +12701,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW423, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW424:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11813,7 +12714,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW424, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW425:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11824,7 +12727,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW425, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW426:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11835,7 +12740,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW426, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW427:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11846,7 +12753,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW427, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW428:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11857,7 +12766,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW428, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW429:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11868,7 +12779,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW429, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW430:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11879,7 +12792,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW430, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW431:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11890,7 +12805,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW431, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW432:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11901,7 +12818,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW432, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW433:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11912,7 +12831,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW433, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW434:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11923,7 +12844,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW434, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW435:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11934,7 +12857,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW435, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW436:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11945,7 +12870,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW436, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW437:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11956,7 +12883,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW437, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW438:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11967,7 +12896,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW438, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW439:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11978,7 +12909,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW439, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW440:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -11989,7 +12922,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW440, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW441:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12000,7 +12935,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW441, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW442:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12011,7 +12948,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW442, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW443:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12022,7 +12961,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW443, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW444:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12033,7 +12974,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW444, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW445:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12044,7 +12987,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW445, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW446:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12055,7 +13000,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW446, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW447:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12066,7 +13013,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW447, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW448:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12077,7 +13026,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW448, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW449:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12088,7 +13039,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW449, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW450:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12099,7 +13052,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW450, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW451:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12110,7 +13065,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW451, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW452:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12121,7 +13078,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW452, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW453:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12132,7 +13091,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW453, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW454:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12143,7 +13104,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW454, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW455:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12154,7 +13117,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW455, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW456:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12165,7 +13130,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW456, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW457:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12176,7 +13143,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW457, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW458:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12187,7 +13156,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW458, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW459:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12198,7 +13169,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW459, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW460:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12209,7 +13182,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW460, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW461:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12220,7 +13195,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW461, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW462:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12231,7 +13208,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW462, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW463:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12242,7 +13221,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW463, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW464:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12253,7 +13234,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW464, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW465:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12264,7 +13247,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW465, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW466:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12275,7 +13260,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW466, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW467:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12286,7 +13273,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW467, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW468:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12297,7 +13286,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW468, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW469:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12308,7 +13299,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW469, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW470:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12319,7 +13312,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW470, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW471:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12330,7 +13325,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW471, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW472:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12341,7 +13338,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW472, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW473:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12352,7 +13351,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW473, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW474:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12363,7 +13364,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW474, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW475:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12374,7 +13377,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW475, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW476:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12385,7 +13390,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW476, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW477:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12396,7 +13403,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW477, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW478:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12407,7 +13416,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW478, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW479:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12418,7 +13429,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW479, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW480:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12429,7 +13442,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW480, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW481:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12440,7 +13455,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW481, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW482:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12451,7 +13468,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW482, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW483:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12462,7 +13481,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW483, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW484:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12473,7 +13494,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW484, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW485:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12484,7 +13507,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW485, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW486:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12495,7 +13520,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW486, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW487:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12506,7 +13533,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW487, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW488:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12517,7 +13546,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW488, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW489:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12528,7 +13559,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW489, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW490:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12539,7 +13572,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW490, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW491:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12550,7 +13585,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW491, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW492:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12561,7 +13598,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW492, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW493:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12572,7 +13611,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW493, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW494:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12583,7 +13624,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW494, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW495:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12594,7 +13637,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW495, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW496:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12605,7 +13650,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW496, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW497:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12616,7 +13663,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW497, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW498:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12627,7 +13676,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW498, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW499:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12638,7 +13689,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW499, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW500:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12649,7 +13702,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW500, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW501:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12660,7 +13715,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW501, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW502:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12671,7 +13728,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW502, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW503:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12682,7 +13741,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW503, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW504:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12693,7 +13754,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW504, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW505:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12704,7 +13767,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW505, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW506:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12715,7 +13780,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW506, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW507:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12726,7 +13793,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW507, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW508:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12737,7 +13806,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW508, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW509:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12748,7 +13819,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW509, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW510:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12759,7 +13832,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW510, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW511:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12770,7 +13845,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW511, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW512:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12781,7 +13858,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW512, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW513:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12792,7 +13871,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW513, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW514:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12803,7 +13884,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW514, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW515:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12814,7 +13897,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW515, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW516:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12825,7 +13910,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW516, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW517:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12836,7 +13923,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW517, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW518:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12847,7 +13936,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW518, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW519:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12858,7 +13949,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW519, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW520:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12869,7 +13962,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW520, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW521:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12880,7 +13975,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW521, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW522:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12891,7 +13988,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW522, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW523:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12902,7 +14001,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW523, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW524:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12913,7 +14014,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW524, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW525:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12924,7 +14027,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW525, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW526:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12935,7 +14040,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW526, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW527:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12946,7 +14053,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW527, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW528:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12957,7 +14066,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW528, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW529:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12968,7 +14079,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW529, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW530:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12979,7 +14092,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW530, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW531:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -12990,7 +14105,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW531, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW532:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13001,7 +14118,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW532, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW533:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13012,7 +14131,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW533, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW534:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13023,7 +14144,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW534, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW535:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13034,7 +14157,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW535, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW536:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13045,7 +14170,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW536, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW537:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13056,7 +14183,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW537, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW538:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13067,7 +14196,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW538, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW539:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13078,7 +14209,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW539, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW540:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13089,7 +14222,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW540, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW541:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13100,7 +14235,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW541, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW542:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13111,7 +14248,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW542, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW543:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13122,7 +14261,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW543, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW544:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13133,7 +14274,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW544, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW545:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13144,7 +14287,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW545, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW546:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13155,7 +14300,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW546, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW547:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13166,7 +14313,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW547, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW548:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13177,7 +14326,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW548, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW549:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13188,7 +14339,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW549, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW550:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13199,7 +14352,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW550, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW551:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13210,7 +14365,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW551, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW552:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13221,7 +14378,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW552, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW553:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13232,7 +14391,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW553, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW554:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13243,7 +14404,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW554, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW555:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13254,7 +14417,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW555, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW556:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13265,7 +14430,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW556, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW557:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13276,7 +14443,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW557, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW558:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13287,7 +14456,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW558, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW559:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13298,7 +14469,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW559, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW560:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13309,7 +14482,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW560, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW561:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13320,7 +14495,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW561, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW562:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13331,7 +14508,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW562, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW563:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13342,7 +14521,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW563, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW564:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13353,7 +14534,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW564, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW565:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13364,7 +14547,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW565, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW566:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13375,7 +14560,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW566, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW567:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13386,7 +14573,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW567, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW568:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13397,7 +14586,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW568, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW569:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13408,7 +14599,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW569, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW570:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13419,7 +14612,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW570, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW571:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13430,7 +14625,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW571, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW572:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13441,7 +14638,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW572, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW573:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13452,7 +14651,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW573, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW574:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13463,7 +14664,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW574, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW575:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13474,7 +14677,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW575, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW576:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13485,7 +14690,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW576, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW577:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13496,7 +14703,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW577, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW578:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13507,7 +14716,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW578, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW579:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13518,7 +14729,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW579, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW580:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13529,7 +14742,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW580, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW581:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13540,7 +14755,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW581, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW582:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13551,7 +14768,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW582, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW583:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13562,7 +14781,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW583, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW584:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13573,7 +14794,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW584, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW585:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13584,7 +14807,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW585, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW586:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13595,7 +14820,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW586, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW587:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13606,7 +14833,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW587, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW588:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13617,7 +14846,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW588, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW589:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13628,7 +14859,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW589, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW590:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13639,7 +14872,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW590, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW591:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13650,7 +14885,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW591, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW592:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13661,7 +14898,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW592, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW593:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13672,7 +14911,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW593, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW594:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13683,7 +14924,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW594, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW595:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13694,7 +14937,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW595, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW596:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13705,7 +14950,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW596, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW597:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13716,7 +14963,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW597, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW598:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13727,7 +14976,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW598, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW599:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13738,7 +14989,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW599, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW600:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13749,7 +15002,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW600, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW601:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13760,7 +15015,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW601, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW602:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13771,7 +15028,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW602, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW603:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13782,7 +15041,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW603, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW604:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13793,7 +15054,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW604, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW605:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13804,7 +15067,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW605, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW606:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13815,7 +15080,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW606, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW607:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13826,7 +15093,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW607, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW608:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13837,7 +15106,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW608, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW609:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13848,7 +15119,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW609, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW610:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13859,7 +15132,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW610, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW611:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13870,7 +15145,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW611, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW612:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13881,7 +15158,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW612, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW613:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13892,7 +15171,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW613, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW614:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13903,7 +15184,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW614, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW615:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13914,7 +15197,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW615, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW616:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13925,7 +15210,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW616, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW617:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13936,7 +15223,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW617, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW618:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13947,7 +15236,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW618, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW619:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13958,7 +15249,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW619, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW620:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13969,7 +15262,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW620, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW621:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13980,7 +15275,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW621, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW622:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -13991,7 +15288,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW622, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW623:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14002,7 +15301,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW623, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW624:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14013,7 +15314,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW624, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW625:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14024,7 +15327,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW625, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW626:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14035,7 +15340,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW626, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW627:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14046,7 +15353,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW627, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW628:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14057,7 +15366,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW628, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW629:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14068,7 +15379,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW629, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW630:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14079,7 +15392,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW630, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW631:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14090,7 +15405,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW631, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW632:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14101,7 +15418,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW632, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW633:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14112,7 +15431,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW633, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW634:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14123,7 +15444,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW634, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW635:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14134,7 +15457,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW635, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW636:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14145,7 +15470,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW636, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW637:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14156,7 +15483,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW637, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW638:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14167,7 +15496,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW638, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW639:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14178,7 +15509,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW639, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW640:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14189,7 +15522,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW640, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW641:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14200,7 +15535,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW641, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW642:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14211,7 +15548,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW642, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW643:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14222,7 +15561,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW643, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW644:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14233,7 +15574,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW644, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW645:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14244,7 +15587,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW645, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW646:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14255,7 +15600,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW646, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW647:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14266,7 +15613,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW647, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW648:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14277,7 +15626,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW648, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW649:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14288,7 +15639,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW649, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW650:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14299,7 +15652,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW650, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW651:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14310,7 +15665,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW651, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW652:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14321,7 +15678,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW652, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW653:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14332,7 +15691,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW653, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW654:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14343,7 +15704,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW654, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW655:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14354,7 +15717,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW655, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW656:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14365,7 +15730,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW656, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW657:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14376,7 +15743,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW657, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW658:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14387,7 +15756,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW658, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW659:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14398,7 +15769,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW659, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW660:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14409,7 +15782,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW660, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW661:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14420,7 +15795,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW661, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW662:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14431,7 +15808,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW662, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW663:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14442,7 +15821,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW663, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW664:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14453,7 +15834,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW664, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW665:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14464,7 +15847,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW665, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW666:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14475,7 +15860,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW666, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW667:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14486,7 +15873,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW667, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW668:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14497,7 +15886,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW668, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW669:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14508,7 +15899,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW669, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW670:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14519,7 +15912,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW670, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW671:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14530,7 +15925,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW671, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW672:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14541,7 +15938,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW672, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW673:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14552,7 +15951,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW673, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW674:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14563,7 +15964,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW674, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW675:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14574,7 +15977,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW675, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW676:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14585,7 +15990,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW676, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW677:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14596,7 +16003,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW677, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW678:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14607,7 +16016,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW678, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW679:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14618,7 +16029,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW679, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW680:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14629,7 +16042,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW680, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW681:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14640,7 +16055,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW681, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW682:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14651,7 +16068,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW682, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW683:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14662,7 +16081,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW683, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW684:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14673,7 +16094,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW684, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW685:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14684,7 +16107,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW685, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW686:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14695,7 +16120,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW686, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW687:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14706,7 +16133,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW687, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW688:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14717,7 +16146,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW688, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW689:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14728,7 +16159,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW689, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW690:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14739,7 +16172,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW690, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW691:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14750,7 +16185,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW691, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW692:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14761,7 +16198,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW692, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW693:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14772,7 +16211,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW693, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW694:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14783,7 +16224,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW694, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW695:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14794,7 +16237,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW695, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW696:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14805,7 +16250,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW696, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW697:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14816,7 +16263,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW697, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW698:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14827,7 +16276,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW698, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW699:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14838,7 +16289,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW699, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW700:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14849,7 +16302,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW700, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW701:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14860,7 +16315,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW701, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW702:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14871,7 +16328,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW702, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW703:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14882,7 +16341,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW703, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW704:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14893,7 +16354,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW704, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW705:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14904,7 +16367,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW705, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW706:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14915,7 +16380,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW706, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW707:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14926,7 +16393,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW707, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW708:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14937,7 +16406,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW708, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW709:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14948,7 +16419,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW709, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW710:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14959,7 +16432,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW710, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW711:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14970,7 +16445,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW711, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW712:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14981,7 +16458,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW712, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW713:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -14992,7 +16471,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW713, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW714:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15003,7 +16484,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW714, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW715:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15014,7 +16497,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW715, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW716:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15025,7 +16510,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW716, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW717:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15036,7 +16523,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW717, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW718:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15047,7 +16536,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW718, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW719:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15058,7 +16549,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW719, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW720:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15069,7 +16562,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW720, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW721:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15080,7 +16575,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW721, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW722:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15091,7 +16588,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW722, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW723:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15102,7 +16601,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW723, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW724:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15113,7 +16614,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW724, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW725:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15124,7 +16627,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW725, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW726:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15135,7 +16640,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW726, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW727:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15146,7 +16653,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW727, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW728:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15157,7 +16666,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW728, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW729:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15168,7 +16679,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW729, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW730:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15179,7 +16692,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW730, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW731:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15190,7 +16705,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW731, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW732:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15201,7 +16718,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW732, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW733:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15212,7 +16731,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW733, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW734:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15223,7 +16744,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW734, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW735:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15234,7 +16757,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW735, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW736:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15245,7 +16770,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW736, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW737:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15256,7 +16783,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW737, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW738:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15267,7 +16796,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW738, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW739:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15278,7 +16809,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW739, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW740:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15289,7 +16822,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW740, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW741:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15300,7 +16835,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW741, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW742:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15311,7 +16848,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW742, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW743:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15322,7 +16861,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW743, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW744:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15333,7 +16874,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW744, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW745:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15344,7 +16887,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW745, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW746:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15355,7 +16900,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW746, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW747:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15366,7 +16913,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW747, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW748:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15377,7 +16926,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW748, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW749:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15388,7 +16939,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW749, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW750:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15399,7 +16952,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW750, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW751:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15410,7 +16965,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW751, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW752:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15421,7 +16978,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW752, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW753:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15432,7 +16991,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW753, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW754:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15443,7 +17004,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW754, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW755:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15454,7 +17017,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW755, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW756:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15465,7 +17030,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW756, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW757:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15476,7 +17043,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW757, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW758:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15487,7 +17056,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW758, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW759:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15498,7 +17069,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW759, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW760:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15509,7 +17082,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW760, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW761:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15520,7 +17095,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW761, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW762:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15531,7 +17108,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW762, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW763:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15542,7 +17121,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW763, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW764:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15553,7 +17134,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW764, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW765:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15564,7 +17147,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW765, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW766:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15575,7 +17160,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW766, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW767:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15586,7 +17173,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW767, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW768:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15597,7 +17186,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW768, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW769:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15608,7 +17199,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW769, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW770:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15619,7 +17212,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW770, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW771:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15630,7 +17225,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW771, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW772:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15641,7 +17238,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW772, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW773:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15652,7 +17251,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW773, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW774:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15663,7 +17264,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW774, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW775:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15674,7 +17277,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW775, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW776:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15685,7 +17290,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW776, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW777:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15696,7 +17303,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW777, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW778:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15707,7 +17316,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW778, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW779:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15718,7 +17329,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW779, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW780:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15729,7 +17342,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW780, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW781:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15740,7 +17355,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW781, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW782:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15751,7 +17368,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW782, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW783:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15762,7 +17381,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW783, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW784:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15773,7 +17394,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW784, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW785:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15784,7 +17407,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW785, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW786:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15795,7 +17420,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW786, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW787:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15806,7 +17433,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW787, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW788:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15817,7 +17446,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW788, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW789:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15828,7 +17459,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW789, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW790:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15839,7 +17472,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW790, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW791:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15850,7 +17485,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW791, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW792:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15861,7 +17498,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW792, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW793:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15872,7 +17511,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW793, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW794:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15883,7 +17524,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW794, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW795:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15894,7 +17537,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW795, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW796:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15905,7 +17550,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW796, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW797:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15916,7 +17563,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW797, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW798:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15927,7 +17576,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW798, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW799:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15938,7 +17589,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW799, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW800:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15949,7 +17602,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW800, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW801:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15960,7 +17615,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW801, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW802:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15971,7 +17628,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW802, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW803:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15982,7 +17641,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW803, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW804:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -15993,7 +17654,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW804, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW805:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16004,7 +17667,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW805, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW806:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16015,7 +17680,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW806, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW807:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16026,7 +17693,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW807, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW808:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16037,7 +17706,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW808, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW809:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16048,7 +17719,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW809, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW810:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16059,7 +17732,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW810, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW811:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16070,7 +17745,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW811, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW812:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16081,7 +17758,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW812, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW813:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16092,7 +17771,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW813, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW814:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16103,7 +17784,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW814, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW815:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16114,7 +17797,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW815, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW816:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16125,7 +17810,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW816, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW817:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16136,7 +17823,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW817, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW818:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16147,7 +17836,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW818, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW819:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16158,7 +17849,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW819, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW820:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16169,7 +17862,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW820, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW821:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16180,7 +17875,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW821, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW822:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16191,7 +17888,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW822, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW823:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16202,7 +17901,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW823, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW824:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16213,7 +17914,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW824, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW825:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16224,7 +17927,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW825, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW826:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16235,7 +17940,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW826, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW827:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16246,7 +17953,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW827, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW828:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16257,7 +17966,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW828, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW829:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16268,7 +17979,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW829, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW830:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16279,7 +17992,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW830, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW831:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16290,7 +18005,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW831, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW832:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16301,7 +18018,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW832, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW833:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16312,7 +18031,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW833, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW834:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16323,7 +18044,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW834, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW835:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16334,7 +18057,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW835, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW836:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16345,7 +18070,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW836, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW837:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16356,7 +18083,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW837, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW838:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16367,7 +18096,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW838, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW839:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16378,7 +18109,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW839, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW840:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16389,7 +18122,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW840, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW841:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16400,7 +18135,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW841, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW842:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16411,7 +18148,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW842, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW843:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16422,7 +18161,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW843, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW844:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16433,7 +18174,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW844, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW845:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16444,7 +18187,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW845, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW846:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16455,7 +18200,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW846, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW847:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16466,7 +18213,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW847, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW848:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16477,7 +18226,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW848, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW849:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16488,7 +18239,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW849, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW850:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16499,7 +18252,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW850, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW851:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16510,7 +18265,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW851, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW852:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16521,7 +18278,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW852, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW853:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16532,7 +18291,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW853, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW854:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16543,7 +18304,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW854, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW855:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16554,7 +18317,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW855, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW856:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16565,7 +18330,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW856, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW857:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16576,7 +18343,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW857, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW858:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16587,7 +18356,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW858, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW859:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16598,7 +18369,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW859, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW860:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16609,7 +18382,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW860, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW861:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16620,7 +18395,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW861, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW862:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16631,7 +18408,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW862, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW863:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16642,7 +18421,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW863, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW864:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16653,7 +18434,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW864, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW865:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16664,7 +18447,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW865, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW866:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16675,7 +18460,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW866, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW867:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16686,7 +18473,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW867, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW868:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16697,7 +18486,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW868, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW869:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16708,7 +18499,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW869, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW870:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16719,7 +18512,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW870, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW871:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16730,7 +18525,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW871, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW872:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16741,7 +18538,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW872, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW873:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16752,7 +18551,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW873, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW874:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16763,7 +18564,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW874, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW875:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16774,7 +18577,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW875, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW876:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16785,7 +18590,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW876, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW877:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16796,7 +18603,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW877, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW878:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16807,7 +18616,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW878, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW879:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16818,7 +18629,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW879, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW880:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16829,7 +18642,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW880, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW881:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16840,7 +18655,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW881, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW882:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16851,7 +18668,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW882, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW883:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16862,7 +18681,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW883, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW884:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16873,7 +18694,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW884, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW885:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16884,7 +18707,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW885, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW886:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16895,7 +18720,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW886, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW887:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16906,7 +18733,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW887, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW888:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16917,7 +18746,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW888, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW889:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16928,7 +18759,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW889, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW890:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16939,7 +18772,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW890, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW891:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16950,7 +18785,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW891, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW892:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16961,7 +18798,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW892, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW893:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16972,7 +18811,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW893, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW894:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16983,7 +18824,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW894, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW895:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -16994,7 +18837,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW895, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW896:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17005,7 +18850,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW896, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW897:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17016,7 +18863,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW897, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW898:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17027,7 +18876,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW898, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW899:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17038,7 +18889,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW899, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW900:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17049,7 +18902,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW900, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW901:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17060,7 +18915,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW901, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW902:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17071,7 +18928,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW902, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW903:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17082,7 +18941,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW903, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW904:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17093,7 +18954,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW904, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW905:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17104,7 +18967,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW905, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW906:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17115,7 +18980,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW906, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW907:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17126,7 +18993,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW907, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW908:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17137,7 +19006,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW908, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW909:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17148,7 +19019,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW909, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW910:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17159,7 +19032,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW910, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW911:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17170,7 +19045,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW911, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW912:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17181,7 +19058,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW912, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW913:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17192,7 +19071,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW913, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW914:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17203,7 +19084,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW914, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW915:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17214,7 +19097,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW915, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW916:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17225,7 +19110,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW916, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW917:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17236,7 +19123,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW917, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW918:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17247,7 +19136,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW918, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW919:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17258,7 +19149,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW919, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW920:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17269,7 +19162,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW920, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW921:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17280,7 +19175,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW921, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW922:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17291,7 +19188,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW922, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW923:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17302,7 +19201,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW923, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW924:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17313,7 +19214,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW924, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW925:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17324,7 +19227,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW925, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW926:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17335,7 +19240,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW926, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW927:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17346,7 +19253,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW927, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW928:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17357,7 +19266,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW928, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW929:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17368,7 +19279,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW929, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW930:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17379,7 +19292,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW930, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW931:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17390,7 +19305,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW931, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW932:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17401,7 +19318,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW932, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW933:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17412,7 +19331,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW933, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW934:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17423,7 +19344,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW934, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW935:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17434,7 +19357,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW935, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW936:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17445,7 +19370,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW936, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW937:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17456,7 +19383,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW937, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW938:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17467,7 +19396,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW938, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW939:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17478,7 +19409,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW939, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW940:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17489,7 +19422,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW940, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW941:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17500,7 +19435,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW941, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW942:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17511,7 +19448,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW942, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW943:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17522,7 +19461,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW943, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW944:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17533,7 +19474,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW944, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW945:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17544,7 +19487,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW945, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW946:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17555,7 +19500,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW946, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW947:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17566,7 +19513,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW947, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW948:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17577,7 +19526,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW948, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW949:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17588,7 +19539,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW949, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW950:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17599,7 +19552,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW950, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW951:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17610,7 +19565,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW951, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW952:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17621,7 +19578,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW952, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW953:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17632,7 +19591,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW953, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW954:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17643,7 +19604,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW954, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW955:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17654,7 +19617,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW955, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW956:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17665,7 +19630,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW956, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW957:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17676,7 +19643,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW957, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW958:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17687,7 +19656,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW958, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW959:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17698,7 +19669,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW959, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW960:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17709,7 +19682,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW960, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW961:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17720,7 +19695,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW961, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW962:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17731,7 +19708,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW962, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW963:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17742,7 +19721,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW963, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW964:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17753,7 +19734,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW964, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW965:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17764,7 +19747,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW965, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW966:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17775,7 +19760,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW966, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW967:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17786,7 +19773,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW967, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW968:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17797,7 +19786,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW968, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW969:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17808,7 +19799,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW969, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW970:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17819,7 +19812,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW970, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW971:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17830,7 +19825,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW971, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW972:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17841,7 +19838,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW972, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW973:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17852,7 +19851,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW973, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW974:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17863,7 +19864,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW974, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW975:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17874,7 +19877,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW975, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW976:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17885,7 +19890,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW976, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW977:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17896,7 +19903,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW977, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW978:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17907,7 +19916,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW978, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW979:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17918,7 +19929,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW979, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW980:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17929,7 +19942,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW980, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW981:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17940,7 +19955,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW981, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW982:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17951,7 +19968,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW982, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW983:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17962,7 +19981,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW983, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW984:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17973,7 +19994,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW984, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW985:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17984,7 +20007,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW985, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW986:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -17995,7 +20020,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW986, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW987:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -18006,7 +20033,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW987, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW988:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -18017,7 +20046,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW988, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW989:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -18028,7 +20059,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW989, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW990:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -18039,7 +20072,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW990, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW991:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -18050,7 +20085,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW991, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW992:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -18061,7 +20098,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW992, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW993:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -18072,7 +20111,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW993, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW994:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -18083,7 +20124,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW994, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW995:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -18094,7 +20137,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW995, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW996:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -18105,7 +20150,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW996, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW997:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -18116,7 +20163,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW997, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW998:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -18127,7 +20176,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW998, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW999:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -18138,7 +20189,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW999, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan1000NodeW1000:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -18149,7 +20202,9 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan1000NodeW1000, fan1000NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
@@ -18168,11 +20223,18 @@ type fan1000JoinJoin struct {
 	in      JoinBranches
 }
 
-// RunBranch runs branch b of the fork at "start" from node entry to "join" on its own copy of the fork-time state, then delivers the result.
-func (j *fan1000JoinJoin) RunBranch(ctx context.Context, b runtime.Branch, entry int) error {
-	s := j.fork
-	if err := j.g.branchStart(ctx, j.x, b, entry, &s); err != nil {
-		return err
+// RunBranch runs branch b of the fork at "start" from node n (its entry, or where a resumed branch stood) to "join", on r or else on its own copy of the fork-time state, then delivers the result.
+func (j *fan1000JoinJoin) RunBranch(ctx context.Context, b runtime.Branch, n int, r *model.State) error {
+	var s model.State
+	if r != nil {
+		s = *r
+	} else {
+		s = j.fork
+	}
+	if n != fan1000NodeJoin {
+		if err := j.g.branchStart(ctx, j.x, b, n, &s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -11,8 +11,8 @@ import (
 	"sync"
 )
 
-// This file needs a graphc runtime that supports generated code of API 1.
-const _ = runtime.Generated1
+// This file needs a graphc runtime that supports generated code of API 2.
+const _ = runtime.Generated2
 
 // Fan20Handlers are the node handlers of the Fan20 graph: implement them and pass them to NewFan20.
 //
@@ -165,11 +165,46 @@ func WithFan20Observer(fn func(runtime.Event[model.State])) runtime.Option {
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
 func (g *Fan20) Invoke(ctx context.Context, s model.State, opts ...runtime.Option) (model.State, error) {
 	var x runtime.Exec[model.State]
-	if err := x.Start(g.opts.Apply(opts...), fan20Names[:]); err != nil {
+	if err := x.Start(ctx, g.opts.Apply(opts...), &fan20Graph, fan20NodeStart, &s); err != nil {
 		return s, err
 	}
 	err := g.run(ctx, &x, runtime.Branch{}, fan20NodeStart, &s)
 	return x.End(s, err)
+}
+
+// Resume continues thread, which a run of Fan20 recorded in the store given with runtime.WithStore (to NewFan20 or here), and returns the final state like Invoke.
+//
+// It rebuilds where every flow of the run stood from the records: a node whose completion was recorded never runs again; the node that was running when the run stopped (a crash, a failure) runs again, so handlers must tolerate running twice for one input (at-least-once per node). Branches that had delivered fill their join without running; started branches continue at their next node; the others start at their entry. A run that paused at an interrupt continues there, with the edit of WithFan20Update applied first and recorded.
+//
+// Errors: runtime.ErrNoThread for a thread the store does not hold, *runtime.GraphChangedError for a thread recorded by another version of the graph, an error wrapping runtime.ErrConflict when another run took the thread over first. A thread that had finished is not run again: Resume returns its final state.
+func (g *Fan20) Resume(ctx context.Context, thread string, opts ...runtime.Option) (model.State, error) {
+	var x runtime.Exec[model.State]
+	var s model.State
+	n, err := x.Resume(ctx, g.opts.Apply(opts...), &fan20Graph, thread, &s)
+	if err != nil || n == fan20End {
+		return s, err
+	}
+	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
+	return x.End(s, err)
+}
+
+// ResumeStream resumes thread like Resume and yields the run's events as Stream does, starting with Resumed.
+func (g *Fan20) ResumeStream(ctx context.Context, thread string, opts ...runtime.Option) iter.Seq2[runtime.Event[model.State], error] {
+	return runtime.Stream(ctx, func(ctx context.Context, observe runtime.Option) (model.State, error) {
+		return g.Resume(ctx, thread, append(opts[:len(opts):len(opts)], observe)...)
+	})
+}
+
+// Snapshot reads thread from the store without running anything: its status (running, paused, failed, done), the next main-flow node, the state, and each fork in flight with its branches (delivered, at a node, not started).
+//
+// Errors are those of Resume, except that no run is taken over.
+func (g *Fan20) Snapshot(ctx context.Context, thread string, opts ...runtime.Option) (runtime.Snapshot[model.State], error) {
+	return runtime.LoadSnapshot[model.State](ctx, g.opts.Apply(opts...), &fan20Graph, thread)
+}
+
+// WithFan20Update returns a Resume option that edits the paused state before the run continues; the edited state is recorded. After an interrupt after a node, the node's edge is taken on the edited state, so an edit can change the route. An error from fn fails Resume with nothing recorded.
+func WithFan20Update(fn func(s *model.State) error) runtime.Option {
+	return runtime.WithUpdate(fn)
 }
 
 // Stream runs the graph like Invoke and yields its events as they happen: node started, node finished (with its state), fork, branch started, branch arrived (with what it delivered) or failed, join, and last Done with the final state and the run's error.
@@ -236,6 +271,19 @@ var fan20Names = [...]string{
 	fan20NodeJoin:  "join",
 }
 
+// After-entries: where a resumed flow continues once a node has run, to take its edge (see runtime.Exec.Resume).
+const (
+	fan20AfterStart = fan20NodeStart + len(fan20Names)
+)
+
+// fan20Graph describes the graph to the runtime; its fingerprint changes with the nodes, edges, forks, interrupts and the state's shape, so a thread recorded by another version of the graph is refused at resume.
+var fan20Graph = runtime.Graph{
+	Fingerprint: "5cb33ad7cb8fccac",
+	Forks:       []*runtime.ForkSpec{&fan20ForkStart},
+	Name:        "Fan20",
+	Names:       fan20Names[:],
+}
+
 // fan20ForkStart is the parallel edge from "start": its branches meet at "join".
 var fan20ForkStart = runtime.ForkSpec{
 	Entries: []int{fan20NodeW1, fan20NodeW2, fan20NodeW3, fan20NodeW4, fan20NodeW5, fan20NodeW6, fan20NodeW7, fan20NodeW8, fan20NodeW9, fan20NodeW10, fan20NodeW11, fan20NodeW12, fan20NodeW13, fan20NodeW14, fan20NodeW15, fan20NodeW16, fan20NodeW17, fan20NodeW18, fan20NodeW19, fan20NodeW20},
@@ -258,14 +306,19 @@ func (g *Fan20) run(ctx context.Context, x *runtime.Exec[model.State], in runtim
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan20NodeStart, runtime.NotRouted, s); err != nil {
+				return err
+			}
+			n = fan20AfterStart
+			fallthrough
+		case fan20AfterStart:
 			// The branches forked at "start" meet at "join", which runs here once all have arrived.
 			jJoin := &fan20JoinJoin{
 				fork: *s,
 				g:    g,
 				x:    x,
 			}
-			if err = x.Fork(ctx, in, &fan20ForkStart, jJoin); err != nil {
+			if err = x.Fork(ctx, in, &fan20ForkStart, jJoin, s); err != nil {
 				return err
 			}
 			n = fan20NodeJoin
@@ -277,7 +330,9 @@ func (g *Fan20) run(ctx context.Context, x *runtime.Exec[model.State], in runtim
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan20NodeJoin, fan20End, s); err != nil {
+				return err
+			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
@@ -300,7 +355,9 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan20NodeW1, fan20NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan20NodeW2:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -311,7 +368,9 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan20NodeW2, fan20NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan20NodeW3:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -322,7 +381,9 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan20NodeW3, fan20NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan20NodeW4:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -333,7 +394,9 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan20NodeW4, fan20NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan20NodeW5:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -344,7 +407,9 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan20NodeW5, fan20NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan20NodeW6:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -355,7 +420,9 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan20NodeW6, fan20NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan20NodeW7:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -366,7 +433,9 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan20NodeW7, fan20NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan20NodeW8:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -377,7 +446,9 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan20NodeW8, fan20NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan20NodeW9:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -388,7 +459,9 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan20NodeW9, fan20NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan20NodeW10:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -399,7 +472,9 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan20NodeW10, fan20NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan20NodeW11:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -410,7 +485,9 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan20NodeW11, fan20NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan20NodeW12:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -421,7 +498,9 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan20NodeW12, fan20NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan20NodeW13:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -432,7 +511,9 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan20NodeW13, fan20NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan20NodeW14:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -443,7 +524,9 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan20NodeW14, fan20NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan20NodeW15:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -454,7 +537,9 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan20NodeW15, fan20NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan20NodeW16:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -465,7 +550,9 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan20NodeW16, fan20NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan20NodeW17:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -476,7 +563,9 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan20NodeW17, fan20NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan20NodeW18:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -487,7 +576,9 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan20NodeW18, fan20NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan20NodeW19:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -498,7 +589,9 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan20NodeW19, fan20NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case fan20NodeW20:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -509,7 +602,9 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, fan20NodeW20, fan20NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
@@ -528,11 +623,18 @@ type fan20JoinJoin struct {
 	in      JoinBranches
 }
 
-// RunBranch runs branch b of the fork at "start" from node entry to "join" on its own copy of the fork-time state, then delivers the result.
-func (j *fan20JoinJoin) RunBranch(ctx context.Context, b runtime.Branch, entry int) error {
-	s := j.fork
-	if err := j.g.branchStart(ctx, j.x, b, entry, &s); err != nil {
-		return err
+// RunBranch runs branch b of the fork at "start" from node n (its entry, or where a resumed branch stood) to "join", on r or else on its own copy of the fork-time state, then delivers the result.
+func (j *fan20JoinJoin) RunBranch(ctx context.Context, b runtime.Branch, n int, r *model.State) error {
+	var s model.State
+	if r != nil {
+		s = *r
+	} else {
+		s = j.fork
+	}
+	if n != fan20NodeJoin {
+		if err := j.g.branchStart(ctx, j.x, b, n, &s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -11,8 +11,8 @@ import (
 	"sync"
 )
 
-// This file needs a graphc runtime that supports generated code of API 1.
-const _ = runtime.Generated1
+// This file needs a graphc runtime that supports generated code of API 2.
+const _ = runtime.Generated2
 
 // Nested4x4Handlers are the node handlers of the Nested4x4 graph: implement them and pass them to NewNested4x4.
 //
@@ -213,11 +213,46 @@ func WithNested4x4Observer(fn func(runtime.Event[model.State])) runtime.Option {
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
 func (g *Nested4x4) Invoke(ctx context.Context, s model.State, opts ...runtime.Option) (model.State, error) {
 	var x runtime.Exec[model.State]
-	if err := x.Start(g.opts.Apply(opts...), nested4x4Names[:]); err != nil {
+	if err := x.Start(ctx, g.opts.Apply(opts...), &nested4x4Graph, nested4x4NodeStart, &s); err != nil {
 		return s, err
 	}
 	err := g.run(ctx, &x, runtime.Branch{}, nested4x4NodeStart, &s)
 	return x.End(s, err)
+}
+
+// Resume continues thread, which a run of Nested4x4 recorded in the store given with runtime.WithStore (to NewNested4x4 or here), and returns the final state like Invoke.
+//
+// It rebuilds where every flow of the run stood from the records: a node whose completion was recorded never runs again; the node that was running when the run stopped (a crash, a failure) runs again, so handlers must tolerate running twice for one input (at-least-once per node). Branches that had delivered fill their join without running; started branches continue at their next node; the others start at their entry. A run that paused at an interrupt continues there, with the edit of WithNested4x4Update applied first and recorded.
+//
+// Errors: runtime.ErrNoThread for a thread the store does not hold, *runtime.GraphChangedError for a thread recorded by another version of the graph, an error wrapping runtime.ErrConflict when another run took the thread over first. A thread that had finished is not run again: Resume returns its final state.
+func (g *Nested4x4) Resume(ctx context.Context, thread string, opts ...runtime.Option) (model.State, error) {
+	var x runtime.Exec[model.State]
+	var s model.State
+	n, err := x.Resume(ctx, g.opts.Apply(opts...), &nested4x4Graph, thread, &s)
+	if err != nil || n == nested4x4End {
+		return s, err
+	}
+	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
+	return x.End(s, err)
+}
+
+// ResumeStream resumes thread like Resume and yields the run's events as Stream does, starting with Resumed.
+func (g *Nested4x4) ResumeStream(ctx context.Context, thread string, opts ...runtime.Option) iter.Seq2[runtime.Event[model.State], error] {
+	return runtime.Stream(ctx, func(ctx context.Context, observe runtime.Option) (model.State, error) {
+		return g.Resume(ctx, thread, append(opts[:len(opts):len(opts)], observe)...)
+	})
+}
+
+// Snapshot reads thread from the store without running anything: its status (running, paused, failed, done), the next main-flow node, the state, and each fork in flight with its branches (delivered, at a node, not started).
+//
+// Errors are those of Resume, except that no run is taken over.
+func (g *Nested4x4) Snapshot(ctx context.Context, thread string, opts ...runtime.Option) (runtime.Snapshot[model.State], error) {
+	return runtime.LoadSnapshot[model.State](ctx, g.opts.Apply(opts...), &nested4x4Graph, thread)
+}
+
+// WithNested4x4Update returns a Resume option that edits the paused state before the run continues; the edited state is recorded. After an interrupt after a node, the node's edge is taken on the edited state, so an edit can change the route. An error from fn fails Resume with nothing recorded.
+func WithNested4x4Update(fn func(s *model.State) error) runtime.Option {
+	return runtime.WithUpdate(fn)
 }
 
 // Stream runs the graph like Invoke and yields its events as they happen: node started, node finished (with its state), fork, branch started, branch arrived (with what it delivered) or failed, join, and last Done with the final state and the run's error.
@@ -292,6 +327,23 @@ var nested4x4Names = [...]string{
 	nested4x4NodeJoin:   "join",
 }
 
+// After-entries: where a resumed flow continues once a node has run, to take its edge (see runtime.Exec.Resume).
+const (
+	nested4x4AfterStart = nested4x4NodeStart + len(nested4x4Names)
+	nested4x4AfterA1    = nested4x4NodeA1 + len(nested4x4Names)
+	nested4x4AfterA2    = nested4x4NodeA2 + len(nested4x4Names)
+	nested4x4AfterA3    = nested4x4NodeA3 + len(nested4x4Names)
+	nested4x4AfterA4    = nested4x4NodeA4 + len(nested4x4Names)
+)
+
+// nested4x4Graph describes the graph to the runtime; its fingerprint changes with the nodes, edges, forks, interrupts and the state's shape, so a thread recorded by another version of the graph is refused at resume.
+var nested4x4Graph = runtime.Graph{
+	Fingerprint: "00dddb41d022184e",
+	Forks:       []*runtime.ForkSpec{&nested4x4ForkStart, &nested4x4ForkA1, &nested4x4ForkA2, &nested4x4ForkA3, &nested4x4ForkA4},
+	Name:        "Nested4x4",
+	Names:       nested4x4Names[:],
+}
+
 // nested4x4ForkStart is the parallel edge from "start": its branches meet at "join".
 var nested4x4ForkStart = runtime.ForkSpec{
 	Entries: []int{nested4x4NodeA1, nested4x4NodeA2, nested4x4NodeA3, nested4x4NodeA4},
@@ -342,14 +394,19 @@ func (g *Nested4x4) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, nested4x4NodeStart, runtime.NotRouted, s); err != nil {
+				return err
+			}
+			n = nested4x4AfterStart
+			fallthrough
+		case nested4x4AfterStart:
 			// The branches forked at "start" meet at "join", which runs here once all have arrived.
 			jJoin := &nested4x4JoinJoin{
 				fork: *s,
 				g:    g,
 				x:    x,
 			}
-			if err = x.Fork(ctx, in, &nested4x4ForkStart, jJoin); err != nil {
+			if err = x.Fork(ctx, in, &nested4x4ForkStart, jJoin, s); err != nil {
 				return err
 			}
 			n = nested4x4NodeJoin
@@ -361,7 +418,9 @@ func (g *Nested4x4) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, nested4x4NodeJoin, nested4x4End, s); err != nil {
+				return err
+			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
@@ -384,14 +443,19 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, nested4x4NodeA1, runtime.NotRouted, s); err != nil {
+				return err
+			}
+			n = nested4x4AfterA1
+			fallthrough
+		case nested4x4AfterA1:
 			// The branches forked at "a1" meet at "a1_join", which runs here once all have arrived.
 			jA1Join := &nested4x4JoinA1Join{
 				fork: *s,
 				g:    g,
 				x:    x,
 			}
-			if err = x.Fork(ctx, in, &nested4x4ForkA1, jA1Join); err != nil {
+			if err = x.Fork(ctx, in, &nested4x4ForkA1, jA1Join, s); err != nil {
 				return err
 			}
 			n = nested4x4NodeA1Join
@@ -403,7 +467,9 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, nested4x4NodeA1Join, nested4x4NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case nested4x4NodeA2:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -414,14 +480,19 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, nested4x4NodeA2, runtime.NotRouted, s); err != nil {
+				return err
+			}
+			n = nested4x4AfterA2
+			fallthrough
+		case nested4x4AfterA2:
 			// The branches forked at "a2" meet at "a2_join", which runs here once all have arrived.
 			jA2Join := &nested4x4JoinA2Join{
 				fork: *s,
 				g:    g,
 				x:    x,
 			}
-			if err = x.Fork(ctx, in, &nested4x4ForkA2, jA2Join); err != nil {
+			if err = x.Fork(ctx, in, &nested4x4ForkA2, jA2Join, s); err != nil {
 				return err
 			}
 			n = nested4x4NodeA2Join
@@ -433,7 +504,9 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, nested4x4NodeA2Join, nested4x4NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case nested4x4NodeA3:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -444,14 +517,19 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, nested4x4NodeA3, runtime.NotRouted, s); err != nil {
+				return err
+			}
+			n = nested4x4AfterA3
+			fallthrough
+		case nested4x4AfterA3:
 			// The branches forked at "a3" meet at "a3_join", which runs here once all have arrived.
 			jA3Join := &nested4x4JoinA3Join{
 				fork: *s,
 				g:    g,
 				x:    x,
 			}
-			if err = x.Fork(ctx, in, &nested4x4ForkA3, jA3Join); err != nil {
+			if err = x.Fork(ctx, in, &nested4x4ForkA3, jA3Join, s); err != nil {
 				return err
 			}
 			n = nested4x4NodeA3Join
@@ -463,7 +541,9 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, nested4x4NodeA3Join, nested4x4NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case nested4x4NodeA4:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -474,14 +554,19 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, nested4x4NodeA4, runtime.NotRouted, s); err != nil {
+				return err
+			}
+			n = nested4x4AfterA4
+			fallthrough
+		case nested4x4AfterA4:
 			// The branches forked at "a4" meet at "a4_join", which runs here once all have arrived.
 			jA4Join := &nested4x4JoinA4Join{
 				fork: *s,
 				g:    g,
 				x:    x,
 			}
-			if err = x.Fork(ctx, in, &nested4x4ForkA4, jA4Join); err != nil {
+			if err = x.Fork(ctx, in, &nested4x4ForkA4, jA4Join, s); err != nil {
 				return err
 			}
 			n = nested4x4NodeA4Join
@@ -493,7 +578,9 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, nested4x4NodeA4Join, nested4x4NodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
@@ -516,7 +603,9 @@ func (g *Nested4x4) branchA1(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, nested4x4NodeA11, nested4x4NodeA1Join, s); err != nil {
+				return err
+			}
 			return nil
 		case nested4x4NodeA12:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -527,7 +616,9 @@ func (g *Nested4x4) branchA1(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, nested4x4NodeA12, nested4x4NodeA1Join, s); err != nil {
+				return err
+			}
 			return nil
 		case nested4x4NodeA13:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -538,7 +629,9 @@ func (g *Nested4x4) branchA1(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, nested4x4NodeA13, nested4x4NodeA1Join, s); err != nil {
+				return err
+			}
 			return nil
 		case nested4x4NodeA14:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -549,7 +642,9 @@ func (g *Nested4x4) branchA1(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, nested4x4NodeA14, nested4x4NodeA1Join, s); err != nil {
+				return err
+			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
@@ -572,7 +667,9 @@ func (g *Nested4x4) branchA2(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, nested4x4NodeA21, nested4x4NodeA2Join, s); err != nil {
+				return err
+			}
 			return nil
 		case nested4x4NodeA22:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -583,7 +680,9 @@ func (g *Nested4x4) branchA2(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, nested4x4NodeA22, nested4x4NodeA2Join, s); err != nil {
+				return err
+			}
 			return nil
 		case nested4x4NodeA23:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -594,7 +693,9 @@ func (g *Nested4x4) branchA2(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, nested4x4NodeA23, nested4x4NodeA2Join, s); err != nil {
+				return err
+			}
 			return nil
 		case nested4x4NodeA24:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -605,7 +706,9 @@ func (g *Nested4x4) branchA2(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, nested4x4NodeA24, nested4x4NodeA2Join, s); err != nil {
+				return err
+			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
@@ -628,7 +731,9 @@ func (g *Nested4x4) branchA3(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, nested4x4NodeA31, nested4x4NodeA3Join, s); err != nil {
+				return err
+			}
 			return nil
 		case nested4x4NodeA32:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -639,7 +744,9 @@ func (g *Nested4x4) branchA3(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, nested4x4NodeA32, nested4x4NodeA3Join, s); err != nil {
+				return err
+			}
 			return nil
 		case nested4x4NodeA33:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -650,7 +757,9 @@ func (g *Nested4x4) branchA3(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, nested4x4NodeA33, nested4x4NodeA3Join, s); err != nil {
+				return err
+			}
 			return nil
 		case nested4x4NodeA34:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -661,7 +770,9 @@ func (g *Nested4x4) branchA3(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, nested4x4NodeA34, nested4x4NodeA3Join, s); err != nil {
+				return err
+			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
@@ -684,7 +795,9 @@ func (g *Nested4x4) branchA4(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, nested4x4NodeA41, nested4x4NodeA4Join, s); err != nil {
+				return err
+			}
 			return nil
 		case nested4x4NodeA42:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -695,7 +808,9 @@ func (g *Nested4x4) branchA4(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, nested4x4NodeA42, nested4x4NodeA4Join, s); err != nil {
+				return err
+			}
 			return nil
 		case nested4x4NodeA43:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -706,7 +821,9 @@ func (g *Nested4x4) branchA4(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, nested4x4NodeA43, nested4x4NodeA4Join, s); err != nil {
+				return err
+			}
 			return nil
 		case nested4x4NodeA44:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -717,7 +834,9 @@ func (g *Nested4x4) branchA4(ctx context.Context, x *runtime.Exec[model.State], 
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, nested4x4NodeA44, nested4x4NodeA4Join, s); err != nil {
+				return err
+			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
@@ -736,11 +855,18 @@ type nested4x4JoinJoin struct {
 	in      JoinBranches
 }
 
-// RunBranch runs branch b of the fork at "start" from node entry to "join" on its own copy of the fork-time state, then delivers the result.
-func (j *nested4x4JoinJoin) RunBranch(ctx context.Context, b runtime.Branch, entry int) error {
-	s := j.fork
-	if err := j.g.branchStart(ctx, j.x, b, entry, &s); err != nil {
-		return err
+// RunBranch runs branch b of the fork at "start" from node n (its entry, or where a resumed branch stood) to "join", on r or else on its own copy of the fork-time state, then delivers the result.
+func (j *nested4x4JoinJoin) RunBranch(ctx context.Context, b runtime.Branch, n int, r *model.State) error {
+	var s model.State
+	if r != nil {
+		s = *r
+	} else {
+		s = j.fork
+	}
+	if n != nested4x4NodeJoin {
+		if err := j.g.branchStart(ctx, j.x, b, n, &s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -773,11 +899,18 @@ type nested4x4JoinA1Join struct {
 	in      A1JoinBranches
 }
 
-// RunBranch runs branch b of the fork at "a1" from node entry to "a1_join" on its own copy of the fork-time state, then delivers the result.
-func (j *nested4x4JoinA1Join) RunBranch(ctx context.Context, b runtime.Branch, entry int) error {
-	s := j.fork
-	if err := j.g.branchA1(ctx, j.x, b, entry, &s); err != nil {
-		return err
+// RunBranch runs branch b of the fork at "a1" from node n (its entry, or where a resumed branch stood) to "a1_join", on r or else on its own copy of the fork-time state, then delivers the result.
+func (j *nested4x4JoinA1Join) RunBranch(ctx context.Context, b runtime.Branch, n int, r *model.State) error {
+	var s model.State
+	if r != nil {
+		s = *r
+	} else {
+		s = j.fork
+	}
+	if n != nested4x4NodeA1Join {
+		if err := j.g.branchA1(ctx, j.x, b, n, &s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -810,11 +943,18 @@ type nested4x4JoinA2Join struct {
 	in      A2JoinBranches
 }
 
-// RunBranch runs branch b of the fork at "a2" from node entry to "a2_join" on its own copy of the fork-time state, then delivers the result.
-func (j *nested4x4JoinA2Join) RunBranch(ctx context.Context, b runtime.Branch, entry int) error {
-	s := j.fork
-	if err := j.g.branchA2(ctx, j.x, b, entry, &s); err != nil {
-		return err
+// RunBranch runs branch b of the fork at "a2" from node n (its entry, or where a resumed branch stood) to "a2_join", on r or else on its own copy of the fork-time state, then delivers the result.
+func (j *nested4x4JoinA2Join) RunBranch(ctx context.Context, b runtime.Branch, n int, r *model.State) error {
+	var s model.State
+	if r != nil {
+		s = *r
+	} else {
+		s = j.fork
+	}
+	if n != nested4x4NodeA2Join {
+		if err := j.g.branchA2(ctx, j.x, b, n, &s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -847,11 +987,18 @@ type nested4x4JoinA3Join struct {
 	in      A3JoinBranches
 }
 
-// RunBranch runs branch b of the fork at "a3" from node entry to "a3_join" on its own copy of the fork-time state, then delivers the result.
-func (j *nested4x4JoinA3Join) RunBranch(ctx context.Context, b runtime.Branch, entry int) error {
-	s := j.fork
-	if err := j.g.branchA3(ctx, j.x, b, entry, &s); err != nil {
-		return err
+// RunBranch runs branch b of the fork at "a3" from node n (its entry, or where a resumed branch stood) to "a3_join", on r or else on its own copy of the fork-time state, then delivers the result.
+func (j *nested4x4JoinA3Join) RunBranch(ctx context.Context, b runtime.Branch, n int, r *model.State) error {
+	var s model.State
+	if r != nil {
+		s = *r
+	} else {
+		s = j.fork
+	}
+	if n != nested4x4NodeA3Join {
+		if err := j.g.branchA3(ctx, j.x, b, n, &s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -884,11 +1031,18 @@ type nested4x4JoinA4Join struct {
 	in      A4JoinBranches
 }
 
-// RunBranch runs branch b of the fork at "a4" from node entry to "a4_join" on its own copy of the fork-time state, then delivers the result.
-func (j *nested4x4JoinA4Join) RunBranch(ctx context.Context, b runtime.Branch, entry int) error {
-	s := j.fork
-	if err := j.g.branchA4(ctx, j.x, b, entry, &s); err != nil {
-		return err
+// RunBranch runs branch b of the fork at "a4" from node n (its entry, or where a resumed branch stood) to "a4_join", on r or else on its own copy of the fork-time state, then delivers the result.
+func (j *nested4x4JoinA4Join) RunBranch(ctx context.Context, b runtime.Branch, n int, r *model.State) error {
+	var s model.State
+	if r != nil {
+		s = *r
+	} else {
+		s = j.fork
+	}
+	if n != nested4x4NodeA4Join {
+		if err := j.g.branchA4(ctx, j.x, b, n, &s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

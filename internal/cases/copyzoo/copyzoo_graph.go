@@ -13,8 +13,8 @@ import (
 	"sync"
 )
 
-// This file needs a graphc runtime that supports generated code of API 1.
-const _ = runtime.Generated1
+// This file needs a graphc runtime that supports generated code of API 2.
+const _ = runtime.Generated2
 
 // CopyZooHandlers are the node handlers of the CopyZoo graph: implement them and pass them to NewCopyZoo.
 //
@@ -90,11 +90,46 @@ func WithCopyZooObserver(fn func(runtime.Event[State])) runtime.Option {
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
 func (g *CopyZoo) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
-	if err := x.Start(g.opts.Apply(opts...), copyZooNames[:]); err != nil {
+	if err := x.Start(ctx, g.opts.Apply(opts...), &copyZooGraph, copyZooNodeStart, &s); err != nil {
 		return s, err
 	}
 	err := g.run(ctx, &x, runtime.Branch{}, copyZooNodeStart, &s)
 	return x.End(s, err)
+}
+
+// Resume continues thread, which a run of CopyZoo recorded in the store given with runtime.WithStore (to NewCopyZoo or here), and returns the final state like Invoke.
+//
+// It rebuilds where every flow of the run stood from the records: a node whose completion was recorded never runs again; the node that was running when the run stopped (a crash, a failure) runs again, so handlers must tolerate running twice for one input (at-least-once per node). Branches that had delivered fill their join without running; started branches continue at their next node; the others start at their entry. A run that paused at an interrupt continues there, with the edit of WithCopyZooUpdate applied first and recorded.
+//
+// Errors: runtime.ErrNoThread for a thread the store does not hold, *runtime.GraphChangedError for a thread recorded by another version of the graph, an error wrapping runtime.ErrConflict when another run took the thread over first. A thread that had finished is not run again: Resume returns its final state.
+func (g *CopyZoo) Resume(ctx context.Context, thread string, opts ...runtime.Option) (State, error) {
+	var x runtime.Exec[State]
+	var s State
+	n, err := x.Resume(ctx, g.opts.Apply(opts...), &copyZooGraph, thread, &s)
+	if err != nil || n == copyZooEnd {
+		return s, err
+	}
+	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
+	return x.End(s, err)
+}
+
+// ResumeStream resumes thread like Resume and yields the run's events as Stream does, starting with Resumed.
+func (g *CopyZoo) ResumeStream(ctx context.Context, thread string, opts ...runtime.Option) iter.Seq2[runtime.Event[State], error] {
+	return runtime.Stream(ctx, func(ctx context.Context, observe runtime.Option) (State, error) {
+		return g.Resume(ctx, thread, append(opts[:len(opts):len(opts)], observe)...)
+	})
+}
+
+// Snapshot reads thread from the store without running anything: its status (running, paused, failed, done), the next main-flow node, the state, and each fork in flight with its branches (delivered, at a node, not started).
+//
+// Errors are those of Resume, except that no run is taken over.
+func (g *CopyZoo) Snapshot(ctx context.Context, thread string, opts ...runtime.Option) (runtime.Snapshot[State], error) {
+	return runtime.LoadSnapshot[State](ctx, g.opts.Apply(opts...), &copyZooGraph, thread)
+}
+
+// WithCopyZooUpdate returns a Resume option that edits the paused state before the run continues; the edited state is recorded. After an interrupt after a node, the node's edge is taken on the edited state, so an edit can change the route. An error from fn fails Resume with nothing recorded.
+func WithCopyZooUpdate(fn func(s *State) error) runtime.Option {
+	return runtime.WithUpdate(fn)
 }
 
 // Stream runs the graph like Invoke and yields its events as they happen: node started, node finished (with its state), fork, branch started, branch arrived (with what it delivered) or failed, join, and last Done with the final state and the run's error.
@@ -127,6 +162,19 @@ var copyZooNames = [...]string{
 	copyZooNodeJoin:  "join",
 }
 
+// After-entries: where a resumed flow continues once a node has run, to take its edge (see runtime.Exec.Resume).
+const (
+	copyZooAfterStart = copyZooNodeStart + len(copyZooNames)
+)
+
+// copyZooGraph describes the graph to the runtime; its fingerprint changes with the nodes, edges, forks, interrupts and the state's shape, so a thread recorded by another version of the graph is refused at resume.
+var copyZooGraph = runtime.Graph{
+	Fingerprint: "dc972e63acad35aa",
+	Forks:       []*runtime.ForkSpec{&copyZooForkStart},
+	Name:        "CopyZoo",
+	Names:       copyZooNames[:],
+}
+
 // copyZooForkStart is the parallel edge from "start": its branches meet at "join".
 var copyZooForkStart = runtime.ForkSpec{
 	Entries: []int{copyZooNodeLeft, copyZooNodeRight, copyZooNodeDeep},
@@ -149,14 +197,19 @@ func (g *CopyZoo) run(ctx context.Context, x *runtime.Exec[State], in runtime.Br
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, copyZooNodeStart, runtime.NotRouted, s); err != nil {
+				return err
+			}
+			n = copyZooAfterStart
+			fallthrough
+		case copyZooAfterStart:
 			// The branches forked at "start" meet at "join", which runs here once all have arrived.
 			jJoin := &copyZooJoinJoin{
 				fork: *s,
 				g:    g,
 				x:    x,
 			}
-			if err = x.Fork(ctx, in, &copyZooForkStart, jJoin); err != nil {
+			if err = x.Fork(ctx, in, &copyZooForkStart, jJoin, s); err != nil {
 				return err
 			}
 			n = copyZooNodeJoin
@@ -168,7 +221,9 @@ func (g *CopyZoo) run(ctx context.Context, x *runtime.Exec[State], in runtime.Br
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, copyZooNodeJoin, copyZooEnd, s); err != nil {
+				return err
+			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
@@ -191,7 +246,9 @@ func (g *CopyZoo) branchStart(ctx context.Context, x *runtime.Exec[State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, copyZooNodeLeft, copyZooNodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case copyZooNodeRight:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -202,7 +259,9 @@ func (g *CopyZoo) branchStart(ctx context.Context, x *runtime.Exec[State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, copyZooNodeRight, copyZooNodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case copyZooNodeDeep:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -213,7 +272,9 @@ func (g *CopyZoo) branchStart(ctx context.Context, x *runtime.Exec[State], in ru
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, copyZooNodeDeep, copyZooNodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
@@ -232,11 +293,18 @@ type copyZooJoinJoin struct {
 	in      JoinBranches
 }
 
-// RunBranch runs branch b of the fork at "start" from node entry to "join" on its own copy of the fork-time state, then delivers the result.
-func (j *copyZooJoinJoin) RunBranch(ctx context.Context, b runtime.Branch, entry int) error {
-	s := copyZooCopyState(j.fork)
-	if err := j.g.branchStart(ctx, j.x, b, entry, &s); err != nil {
-		return err
+// RunBranch runs branch b of the fork at "start" from node n (its entry, or where a resumed branch stood) to "join", on r or else on its own copy of the fork-time state, then delivers the result.
+func (j *copyZooJoinJoin) RunBranch(ctx context.Context, b runtime.Branch, n int, r *State) error {
+	var s State
+	if r != nil {
+		s = *r
+	} else {
+		s = copyZooCopyState(j.fork)
+	}
+	if n != copyZooNodeJoin {
+		if err := j.g.branchStart(ctx, j.x, b, n, &s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

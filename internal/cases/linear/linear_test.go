@@ -123,11 +123,11 @@ func TestHandlerSeesPreviousState(t *testing.T) {
 
 var wantEvents = []string{
 	"NodeStarted first [main]",
-	"NodeFinished first [main]",
+	"NodeFinished first -> second [main]",
 	"NodeStarted second [main]",
-	"NodeFinished second [main]",
+	"NodeFinished second -> third [main]",
 	"NodeStarted third [main]",
-	"NodeFinished third [main]",
+	"NodeFinished third -> __end__ [main]",
 	"Done",
 }
 
@@ -179,7 +179,7 @@ func TestStreamNotRangedRunsNothing(t *testing.T) {
 // so the unreported node's handler runs, with a cancelled ctx.)
 func TestStreamBreakStopsRun(t *testing.T) {
 	t.Parallel()
-	for _, at := range []string{"NodeStarted first [main]", "NodeFinished first [main]", "NodeStarted second [main]", "NodeFinished second [main]"} {
+	for _, at := range []string{"NodeStarted first [main]", "NodeFinished first -> second [main]", "NodeStarted second [main]", "NodeFinished second -> third [main]"} {
 		t.Run(at, func(t *testing.T) {
 			t.Parallel()
 			h := &handlers{}
@@ -280,7 +280,7 @@ func TestHandlerErrorInStream(t *testing.T) {
 	nodeError(t, err, "second")
 	want := []string{
 		"NodeStarted first [main]",
-		"NodeFinished first [main]",
+		"NodeFinished first -> second [main]",
 		"NodeStarted second [main]",
 		"Done: node second: boom",
 	}
@@ -509,7 +509,7 @@ func TestStreamCallerCancelKeepsEvents(t *testing.T) {
 	nodeError(t, err, "second")
 	want := []string{
 		"NodeStarted first [main]",
-		"NodeFinished first [main]",
+		"NodeFinished first -> second [main]",
 		"Done: node second: context canceled",
 	}
 	if got := casetest.Strings(events); !slices.Equal(got, want) {

@@ -10,8 +10,8 @@ import (
 	"strconv"
 )
 
-// This file needs a graphc runtime that supports generated code of API 1.
-const _ = runtime.Generated1
+// This file needs a graphc runtime that supports generated code of API 2.
+const _ = runtime.Generated2
 
 // State is the state of the Loop graph, declared in loop.graph.yaml.
 type State struct {
@@ -83,11 +83,46 @@ func WithLoopObserver(fn func(runtime.Event[State])) runtime.Option {
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
 func (g *Loop) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
-	if err := x.Start(g.opts.Apply(opts...), loopNames[:]); err != nil {
+	if err := x.Start(ctx, g.opts.Apply(opts...), &loopGraph, loopNodeCount, &s); err != nil {
 		return s, err
 	}
 	err := g.run(ctx, &x, runtime.Branch{}, loopNodeCount, &s)
 	return x.End(s, err)
+}
+
+// Resume continues thread, which a run of Loop recorded in the store given with runtime.WithStore (to NewLoop or here), and returns the final state like Invoke.
+//
+// It rebuilds where every flow of the run stood from the records: a node whose completion was recorded never runs again; the node that was running when the run stopped (a crash, a failure) runs again, so handlers must tolerate running twice for one input (at-least-once per node). Branches that had delivered fill their join without running; started branches continue at their next node; the others start at their entry. A run that paused at an interrupt continues there, with the edit of WithLoopUpdate applied first and recorded.
+//
+// Errors: runtime.ErrNoThread for a thread the store does not hold, *runtime.GraphChangedError for a thread recorded by another version of the graph, an error wrapping runtime.ErrConflict when another run took the thread over first. A thread that had finished is not run again: Resume returns its final state.
+func (g *Loop) Resume(ctx context.Context, thread string, opts ...runtime.Option) (State, error) {
+	var x runtime.Exec[State]
+	var s State
+	n, err := x.Resume(ctx, g.opts.Apply(opts...), &loopGraph, thread, &s)
+	if err != nil || n == loopEnd {
+		return s, err
+	}
+	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
+	return x.End(s, err)
+}
+
+// ResumeStream resumes thread like Resume and yields the run's events as Stream does, starting with Resumed.
+func (g *Loop) ResumeStream(ctx context.Context, thread string, opts ...runtime.Option) iter.Seq2[runtime.Event[State], error] {
+	return runtime.Stream(ctx, func(ctx context.Context, observe runtime.Option) (State, error) {
+		return g.Resume(ctx, thread, append(opts[:len(opts):len(opts)], observe)...)
+	})
+}
+
+// Snapshot reads thread from the store without running anything: its status (running, paused, failed, done), the next main-flow node, the state, and each fork in flight with its branches (delivered, at a node, not started).
+//
+// Errors are those of Resume, except that no run is taken over.
+func (g *Loop) Snapshot(ctx context.Context, thread string, opts ...runtime.Option) (runtime.Snapshot[State], error) {
+	return runtime.LoadSnapshot[State](ctx, g.opts.Apply(opts...), &loopGraph, thread)
+}
+
+// WithLoopUpdate returns a Resume option that edits the paused state before the run continues; the edited state is recorded. After an interrupt after a node, the node's edge is taken on the edited state, so an edit can change the route. An error from fn fails Resume with nothing recorded.
+func WithLoopUpdate(fn func(s *State) error) runtime.Option {
+	return runtime.WithUpdate(fn)
 }
 
 // Stream runs the graph like Invoke and yields its events as they happen: node started, node finished (with its state), fork, branch started, branch arrived (with what it delivered) or failed, join, and last Done with the final state and the run's error.
@@ -112,6 +147,13 @@ var loopNames = [...]string{
 	loopNodeCount: "count",
 }
 
+// loopGraph describes the graph to the runtime; its fingerprint changes with the nodes, edges, forks, interrupts and the state's shape, so a thread recorded by another version of the graph is refused at resume.
+var loopGraph = runtime.Graph{
+	Fingerprint: "3a80b2bee6829cb7",
+	Name:        "Loop",
+	Names:       loopNames[:],
+}
+
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *Loop) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
@@ -127,8 +169,10 @@ func (g *Loop) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branc
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
-			if n, err = g.routeCount(ctx, x, s); err != nil || n == loopEnd {
+			if n, err = g.routeCount(ctx, x, s); err != nil {
+				return err
+			}
+			if err = x.Leave(in, loopNodeCount, n, s); err != nil || n == loopEnd {
 				return err
 			}
 		default:

@@ -109,8 +109,12 @@ func TestStreamEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	var want []string
-	for range 3 {
-		want = append(want, "NodeStarted count [main]", "NodeFinished count [main]")
+	for i := range 3 {
+		next := "count"
+		if i == 2 {
+			next = "__end__"
+		}
+		want = append(want, "NodeStarted count [main]", "NodeFinished count -> "+next+" [main]")
 	}
 	want = append(want, "Done")
 	if got := casetest.Strings(events); !reflect.DeepEqual(got, want) {

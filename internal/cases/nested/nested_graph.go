@@ -12,8 +12,8 @@ import (
 	"sync"
 )
 
-// This file needs a graphc runtime that supports generated code of API 1.
-const _ = runtime.Generated1
+// This file needs a graphc runtime that supports generated code of API 2.
+const _ = runtime.Generated2
 
 // State is the state of the Nested graph, declared in nested.graph.yaml.
 type State struct {
@@ -106,11 +106,46 @@ func WithNestedObserver(fn func(runtime.Event[State])) runtime.Option {
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
 func (g *Nested) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
-	if err := x.Start(g.opts.Apply(opts...), nestedNames[:]); err != nil {
+	if err := x.Start(ctx, g.opts.Apply(opts...), &nestedGraph, nestedNodeTop, &s); err != nil {
 		return s, err
 	}
 	err := g.run(ctx, &x, runtime.Branch{}, nestedNodeTop, &s)
 	return x.End(s, err)
+}
+
+// Resume continues thread, which a run of Nested recorded in the store given with runtime.WithStore (to NewNested or here), and returns the final state like Invoke.
+//
+// It rebuilds where every flow of the run stood from the records: a node whose completion was recorded never runs again; the node that was running when the run stopped (a crash, a failure) runs again, so handlers must tolerate running twice for one input (at-least-once per node). Branches that had delivered fill their join without running; started branches continue at their next node; the others start at their entry. A run that paused at an interrupt continues there, with the edit of WithNestedUpdate applied first and recorded.
+//
+// Errors: runtime.ErrNoThread for a thread the store does not hold, *runtime.GraphChangedError for a thread recorded by another version of the graph, an error wrapping runtime.ErrConflict when another run took the thread over first. A thread that had finished is not run again: Resume returns its final state.
+func (g *Nested) Resume(ctx context.Context, thread string, opts ...runtime.Option) (State, error) {
+	var x runtime.Exec[State]
+	var s State
+	n, err := x.Resume(ctx, g.opts.Apply(opts...), &nestedGraph, thread, &s)
+	if err != nil || n == nestedEnd {
+		return s, err
+	}
+	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
+	return x.End(s, err)
+}
+
+// ResumeStream resumes thread like Resume and yields the run's events as Stream does, starting with Resumed.
+func (g *Nested) ResumeStream(ctx context.Context, thread string, opts ...runtime.Option) iter.Seq2[runtime.Event[State], error] {
+	return runtime.Stream(ctx, func(ctx context.Context, observe runtime.Option) (State, error) {
+		return g.Resume(ctx, thread, append(opts[:len(opts):len(opts)], observe)...)
+	})
+}
+
+// Snapshot reads thread from the store without running anything: its status (running, paused, failed, done), the next main-flow node, the state, and each fork in flight with its branches (delivered, at a node, not started).
+//
+// Errors are those of Resume, except that no run is taken over.
+func (g *Nested) Snapshot(ctx context.Context, thread string, opts ...runtime.Option) (runtime.Snapshot[State], error) {
+	return runtime.LoadSnapshot[State](ctx, g.opts.Apply(opts...), &nestedGraph, thread)
+}
+
+// WithNestedUpdate returns a Resume option that edits the paused state before the run continues; the edited state is recorded. After an interrupt after a node, the node's edge is taken on the edited state, so an edit can change the route. An error from fn fails Resume with nothing recorded.
+func WithNestedUpdate(fn func(s *State) error) runtime.Option {
+	return runtime.WithUpdate(fn)
 }
 
 // Stream runs the graph like Invoke and yields its events as they happen: node started, node finished (with its state), fork, branch started, branch arrived (with what it delivered) or failed, join, and last Done with the final state and the run's error.
@@ -149,6 +184,20 @@ var nestedNames = [...]string{
 	nestedNodeJoin:  "join",
 }
 
+// After-entries: where a resumed flow continues once a node has run, to take its edge (see runtime.Exec.Resume).
+const (
+	nestedAfterTop = nestedNodeTop + len(nestedNames)
+	nestedAfterA   = nestedNodeA + len(nestedNames)
+)
+
+// nestedGraph describes the graph to the runtime; its fingerprint changes with the nodes, edges, forks, interrupts and the state's shape, so a thread recorded by another version of the graph is refused at resume.
+var nestedGraph = runtime.Graph{
+	Fingerprint: "e1f252753a23af40",
+	Forks:       []*runtime.ForkSpec{&nestedForkTop, &nestedForkA},
+	Name:        "Nested",
+	Names:       nestedNames[:],
+}
+
 // nestedForkTop is the parallel edge from "top": its branches meet at "join".
 var nestedForkTop = runtime.ForkSpec{
 	Entries: []int{nestedNodeA, nestedNodeB},
@@ -178,14 +227,19 @@ func (g *Nested) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, nestedNodeTop, runtime.NotRouted, s); err != nil {
+				return err
+			}
+			n = nestedAfterTop
+			fallthrough
+		case nestedAfterTop:
 			// The branches forked at "top" meet at "join", which runs here once all have arrived.
 			jJoin := &nestedJoinJoin{
 				fork: *s,
 				g:    g,
 				x:    x,
 			}
-			if err = x.Fork(ctx, in, &nestedForkTop, jJoin); err != nil {
+			if err = x.Fork(ctx, in, &nestedForkTop, jJoin, s); err != nil {
 				return err
 			}
 			n = nestedNodeJoin
@@ -197,7 +251,9 @@ func (g *Nested) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, nestedNodeJoin, nestedEnd, s); err != nil {
+				return err
+			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
@@ -220,14 +276,19 @@ func (g *Nested) branchTop(ctx context.Context, x *runtime.Exec[State], in runti
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, nestedNodeA, runtime.NotRouted, s); err != nil {
+				return err
+			}
+			n = nestedAfterA
+			fallthrough
+		case nestedAfterA:
 			// The branches forked at "a" meet at "join_a", which runs here once all have arrived.
 			jJoinA := &nestedJoinJoinA{
 				fork: *s,
 				g:    g,
 				x:    x,
 			}
-			if err = x.Fork(ctx, in, &nestedForkA, jJoinA); err != nil {
+			if err = x.Fork(ctx, in, &nestedForkA, jJoinA, s); err != nil {
 				return err
 			}
 			n = nestedNodeJoinA
@@ -239,7 +300,9 @@ func (g *Nested) branchTop(ctx context.Context, x *runtime.Exec[State], in runti
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, nestedNodeJoinA, nestedNodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		case nestedNodeB:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -250,7 +313,9 @@ func (g *Nested) branchTop(ctx context.Context, x *runtime.Exec[State], in runti
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, nestedNodeB, nestedNodeB2, s); err != nil {
+				return err
+			}
 			n = nestedNodeB2
 			fallthrough
 		case nestedNodeB2:
@@ -262,7 +327,9 @@ func (g *Nested) branchTop(ctx context.Context, x *runtime.Exec[State], in runti
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, nestedNodeB2, nestedNodeJoin, s); err != nil {
+				return err
+			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
@@ -285,7 +352,9 @@ func (g *Nested) branchA(ctx context.Context, x *runtime.Exec[State], in runtime
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, nestedNodeA1, nestedNodeJoinA, s); err != nil {
+				return err
+			}
 			return nil
 		case nestedNodeA2:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -296,7 +365,9 @@ func (g *Nested) branchA(ctx context.Context, x *runtime.Exec[State], in runtime
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, nestedNodeA2, nestedNodeJoinA, s); err != nil {
+				return err
+			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
@@ -315,11 +386,18 @@ type nestedJoinJoin struct {
 	in      JoinBranches
 }
 
-// RunBranch runs branch b of the fork at "top" from node entry to "join" on its own copy of the fork-time state, then delivers the result.
-func (j *nestedJoinJoin) RunBranch(ctx context.Context, b runtime.Branch, entry int) error {
-	s := nestedCopyState(j.fork)
-	if err := j.g.branchTop(ctx, j.x, b, entry, &s); err != nil {
-		return err
+// RunBranch runs branch b of the fork at "top" from node n (its entry, or where a resumed branch stood) to "join", on r or else on its own copy of the fork-time state, then delivers the result.
+func (j *nestedJoinJoin) RunBranch(ctx context.Context, b runtime.Branch, n int, r *State) error {
+	var s State
+	if r != nil {
+		s = *r
+	} else {
+		s = nestedCopyState(j.fork)
+	}
+	if n != nestedNodeJoin {
+		if err := j.g.branchTop(ctx, j.x, b, n, &s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -348,11 +426,18 @@ type nestedJoinJoinA struct {
 	in      JoinABranches
 }
 
-// RunBranch runs branch b of the fork at "a" from node entry to "join_a" on its own copy of the fork-time state, then delivers the result.
-func (j *nestedJoinJoinA) RunBranch(ctx context.Context, b runtime.Branch, entry int) error {
-	s := nestedCopyState(j.fork)
-	if err := j.g.branchA(ctx, j.x, b, entry, &s); err != nil {
-		return err
+// RunBranch runs branch b of the fork at "a" from node n (its entry, or where a resumed branch stood) to "join_a", on r or else on its own copy of the fork-time state, then delivers the result.
+func (j *nestedJoinJoinA) RunBranch(ctx context.Context, b runtime.Branch, n int, r *State) error {
+	var s State
+	if r != nil {
+		s = *r
+	} else {
+		s = nestedCopyState(j.fork)
+	}
+	if n != nestedNodeJoinA {
+		if err := j.g.branchA(ctx, j.x, b, n, &s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -13,8 +13,8 @@ import (
 	"sync"
 )
 
-// This file needs a graphc runtime that supports generated code of API 1.
-const _ = runtime.Generated1
+// This file needs a graphc runtime that supports generated code of API 2.
+const _ = runtime.Generated2
 
 // UnevenHandlers are the node handlers of the Uneven graph: implement them and pass them to NewUneven.
 //
@@ -131,11 +131,46 @@ func WithUnevenObserver(fn func(runtime.Event[State])) runtime.Option {
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
 func (g *Uneven) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
-	if err := x.Start(g.opts.Apply(opts...), unevenNames[:]); err != nil {
+	if err := x.Start(ctx, g.opts.Apply(opts...), &unevenGraph, unevenNodePlan, &s); err != nil {
 		return s, err
 	}
 	err := g.run(ctx, &x, runtime.Branch{}, unevenNodePlan, &s)
 	return x.End(s, err)
+}
+
+// Resume continues thread, which a run of Uneven recorded in the store given with runtime.WithStore (to NewUneven or here), and returns the final state like Invoke.
+//
+// It rebuilds where every flow of the run stood from the records: a node whose completion was recorded never runs again; the node that was running when the run stopped (a crash, a failure) runs again, so handlers must tolerate running twice for one input (at-least-once per node). Branches that had delivered fill their join without running; started branches continue at their next node; the others start at their entry. A run that paused at an interrupt continues there, with the edit of WithUnevenUpdate applied first and recorded.
+//
+// Errors: runtime.ErrNoThread for a thread the store does not hold, *runtime.GraphChangedError for a thread recorded by another version of the graph, an error wrapping runtime.ErrConflict when another run took the thread over first. A thread that had finished is not run again: Resume returns its final state.
+func (g *Uneven) Resume(ctx context.Context, thread string, opts ...runtime.Option) (State, error) {
+	var x runtime.Exec[State]
+	var s State
+	n, err := x.Resume(ctx, g.opts.Apply(opts...), &unevenGraph, thread, &s)
+	if err != nil || n == unevenEnd {
+		return s, err
+	}
+	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
+	return x.End(s, err)
+}
+
+// ResumeStream resumes thread like Resume and yields the run's events as Stream does, starting with Resumed.
+func (g *Uneven) ResumeStream(ctx context.Context, thread string, opts ...runtime.Option) iter.Seq2[runtime.Event[State], error] {
+	return runtime.Stream(ctx, func(ctx context.Context, observe runtime.Option) (State, error) {
+		return g.Resume(ctx, thread, append(opts[:len(opts):len(opts)], observe)...)
+	})
+}
+
+// Snapshot reads thread from the store without running anything: its status (running, paused, failed, done), the next main-flow node, the state, and each fork in flight with its branches (delivered, at a node, not started).
+//
+// Errors are those of Resume, except that no run is taken over.
+func (g *Uneven) Snapshot(ctx context.Context, thread string, opts ...runtime.Option) (runtime.Snapshot[State], error) {
+	return runtime.LoadSnapshot[State](ctx, g.opts.Apply(opts...), &unevenGraph, thread)
+}
+
+// WithUnevenUpdate returns a Resume option that edits the paused state before the run continues; the edited state is recorded. After an interrupt after a node, the node's edge is taken on the edited state, so an edit can change the route. An error from fn fails Resume with nothing recorded.
+func WithUnevenUpdate(fn func(s *State) error) runtime.Option {
+	return runtime.WithUpdate(fn)
 }
 
 // Stream runs the graph like Invoke and yields its events as they happen: node started, node finished (with its state), fork, branch started, branch arrived (with what it delivered) or failed, join, and last Done with the final state and the run's error.
@@ -170,6 +205,19 @@ var unevenNames = [...]string{
 	unevenNodeReview:      "review",
 }
 
+// After-entries: where a resumed flow continues once a node has run, to take its edge (see runtime.Exec.Resume).
+const (
+	unevenAfterPlan = unevenNodePlan + len(unevenNames)
+)
+
+// unevenGraph describes the graph to the runtime; its fingerprint changes with the nodes, edges, forks, interrupts and the state's shape, so a thread recorded by another version of the graph is refused at resume.
+var unevenGraph = runtime.Graph{
+	Fingerprint: "40007c61a996c3f1",
+	Forks:       []*runtime.ForkSpec{&unevenForkPlan},
+	Name:        "Uneven",
+	Names:       unevenNames[:],
+}
+
 // unevenForkPlan is the parallel edge from "plan": its branches meet at "merge".
 var unevenForkPlan = runtime.ForkSpec{
 	Entries: []int{unevenNodeSearchWeb, unevenNodeFetchPapers},
@@ -192,14 +240,19 @@ func (g *Uneven) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, unevenNodePlan, runtime.NotRouted, s); err != nil {
+				return err
+			}
+			n = unevenAfterPlan
+			fallthrough
+		case unevenAfterPlan:
 			// The branches forked at "plan" meet at "merge", which runs here once all have arrived.
 			jMerge := &unevenJoinMerge{
 				fork: *s,
 				g:    g,
 				x:    x,
 			}
-			if err = x.Fork(ctx, in, &unevenForkPlan, jMerge); err != nil {
+			if err = x.Fork(ctx, in, &unevenForkPlan, jMerge, s); err != nil {
 				return err
 			}
 			n = unevenNodeMerge
@@ -211,7 +264,9 @@ func (g *Uneven) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, unevenNodeMerge, unevenNodeReview, s); err != nil {
+				return err
+			}
 			n = unevenNodeReview
 			fallthrough
 		case unevenNodeReview:
@@ -223,8 +278,10 @@ func (g *Uneven) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
-			if n, err = g.routeReview(ctx, x, s); err != nil || n == unevenEnd {
+			if n, err = g.routeReview(ctx, x, s); err != nil {
+				return err
+			}
+			if err = x.Leave(in, unevenNodeReview, n, s); err != nil || n == unevenEnd {
 				return err
 			}
 		default:
@@ -248,7 +305,9 @@ func (g *Uneven) branchPlan(ctx context.Context, x *runtime.Exec[State], in runt
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, unevenNodeSearchWeb, unevenNodeMerge, s); err != nil {
+				return err
+			}
 			return nil
 		case unevenNodeFetchPapers:
 			if err = x.Enter(ctx, in, n); err != nil {
@@ -259,7 +318,9 @@ func (g *Uneven) branchPlan(ctx context.Context, x *runtime.Exec[State], in runt
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
+			if err = x.Leave(in, unevenNodeFetchPapers, unevenNodeRankPapers, s); err != nil {
+				return err
+			}
 			n = unevenNodeRankPapers
 			fallthrough
 		case unevenNodeRankPapers:
@@ -271,8 +332,10 @@ func (g *Uneven) branchPlan(ctx context.Context, x *runtime.Exec[State], in runt
 				return x.Fail(n, err)
 			}
 			*s = out
-			x.Leave(in, n, s)
-			if n, err = g.routeRankPapers(ctx, x, s); err != nil || n == unevenNodeMerge {
+			if n, err = g.routeRankPapers(ctx, x, s); err != nil {
+				return err
+			}
+			if err = x.Leave(in, unevenNodeRankPapers, n, s); err != nil || n == unevenNodeMerge {
 				return err
 			}
 		default:
@@ -322,11 +385,18 @@ type unevenJoinMerge struct {
 	in      MergeBranches
 }
 
-// RunBranch runs branch b of the fork at "plan" from node entry to "merge" on its own copy of the fork-time state, then delivers the result.
-func (j *unevenJoinMerge) RunBranch(ctx context.Context, b runtime.Branch, entry int) error {
-	s := unevenCopyState(j.fork)
-	if err := j.g.branchPlan(ctx, j.x, b, entry, &s); err != nil {
-		return err
+// RunBranch runs branch b of the fork at "plan" from node n (its entry, or where a resumed branch stood) to "merge", on r or else on its own copy of the fork-time state, then delivers the result.
+func (j *unevenJoinMerge) RunBranch(ctx context.Context, b runtime.Branch, n int, r *State) error {
+	var s State
+	if r != nil {
+		s = *r
+	} else {
+		s = unevenCopyState(j.fork)
+	}
+	if n != unevenNodeMerge {
+		if err := j.g.branchPlan(ctx, j.x, b, n, &s); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
