@@ -45,6 +45,16 @@ func (x *Exec[S]) Resume(ctx context.Context, o Options, g *Graph, thread string
 	if tp.status == ThreadDone {
 		return EndNode, nil
 	}
+	if m.at == EndNode {
+		// The main flow reached __end__, and the run stopped before its end
+		// record: write it, and the thread is done.
+		x.j = newJournal(ctx, &o, tp.last)
+		b, err := encodeState(s)
+		if err != nil {
+			return EndNode, err
+		}
+		return EndNode, x.j.addSync(Record{Kind: EndRecord, State: b})
+	}
 	var update *Record
 	if o.Update != nil {
 		fn, ok := o.Update.(func(*S) error)

@@ -26,7 +26,7 @@ func (e *emitter) afterConst(n *graph.Node) string { return e.pfx + "After" + n.
 // nodes have one (a run resumes inside their fork), and so do nodes that
 // interrupt after themselves (their edge is taken after the resume).
 func (e *emitter) hasAfter(n *graph.Node) bool {
-	return n.Kind == graph.Parallel || e.interrupts(n, false)
+	return n.Kind == graph.Parallel || e.interrupts(n, true)
 }
 
 // interrupts reports whether the run pauses before (or, with after, after) n.

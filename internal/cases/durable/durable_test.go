@@ -1,0 +1,396 @@
+package durable
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"go.uber.org/goleak"
+
+	"github.com/graphc/graphc/internal/cases/casetest"
+	"github.com/graphc/graphc/runtime"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// memStore keeps encoded records, like the runtime's memory store.
+type memStore struct {
+	mu      sync.Mutex
+	threads map[string][][]byte
+}
+
+func newStore() *memStore { return &memStore{threads: map[string][][]byte{}} }
+
+func (m *memStore) Append(_ context.Context, thread string, recs []runtime.Record) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	have := m.threads[thread]
+	for i, r := range recs {
+		if r.Seq != uint64(len(have)+i+1) {
+			return fmt.Errorf("%w: record %d after %d", runtime.ErrConflict, r.Seq, len(have))
+		}
+	}
+	for _, r := range recs {
+		b, err := runtime.EncodeRecord(r)
+		if err != nil {
+			return err
+		}
+		have = append(have, b)
+	}
+	m.threads[thread] = have
+	return nil
+}
+
+func (m *memStore) Load(_ context.Context, thread string) ([]runtime.Record, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	have, ok := m.threads[thread]
+	if !ok {
+		return nil, runtime.ErrNoThread
+	}
+	out := make([]runtime.Record, len(have))
+	for i, b := range have {
+		r, err := runtime.DecodeRecord(b)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = r
+	}
+	return out, nil
+}
+
+func (m *memStore) Threads(context.Context) iter.Seq2[string, error] {
+	return func(yield func(string, error) bool) {
+		m.mu.Lock()
+		ids := slices.Sorted(func(y func(string) bool) {
+			for id := range m.threads {
+				if !y(id) {
+					return
+				}
+			}
+		})
+		m.mu.Unlock()
+		for _, id := range ids {
+			if !yield(id, nil) {
+				return
+			}
+		}
+	}
+}
+
+// crashStore is a store whose writes fail from the (limit+1)-th on, as if
+// the process died there: what it wrote before stays.
+type crashStore struct {
+	runtime.Store
+	mu     sync.Mutex
+	writes int
+	limit  int
+}
+
+var errCrash = errors.New("crash")
+
+func (c *crashStore) Append(ctx context.Context, thread string, recs []runtime.Record) error {
+	c.mu.Lock()
+	c.writes++
+	crashed := c.writes > c.limit
+	c.mu.Unlock()
+	if crashed {
+		return errCrash
+	}
+	return c.Store.Append(ctx, thread, recs)
+}
+
+// trace records, per flow path, the nodes that started, from events.
+type trace struct {
+	mu     sync.Mutex
+	starts map[string][]string
+	arrive map[string]int // deliveries per branch path
+}
+
+func newTrace() *trace { return &trace{starts: map[string][]string{}, arrive: map[string]int{}} }
+
+func (tr *trace) option() runtime.Option {
+	return WithApprovalObserver(func(e runtime.Event[State]) {
+		tr.mu.Lock()
+		defer tr.mu.Unlock()
+		switch e.Kind {
+		case runtime.NodeStarted:
+			tr.starts[e.In.Path()] = append(tr.starts[e.In.Path()], e.Node)
+		case runtime.BranchArrived:
+			tr.arrive[e.In.Path()]++
+		}
+	})
+}
+
+// finish resumes thread through every interrupt (and failure, up to a
+// bound) until it ends, and returns the final state.
+func finish(t *testing.T, g *Approval, thread string, s State, err error, opts ...runtime.Option) State {
+	t.Helper()
+	for range 20 {
+		if err == nil {
+			return s
+		}
+		var ip *runtime.Interrupted
+		if !errors.As(err, &ip) && !errors.Is(err, errCrash) {
+			t.Fatalf("run failed: %v", err)
+		}
+		s, err = g.Resume(casetest.Context(t), thread, opts...)
+	}
+	t.Fatalf("thread %q did not finish in 20 resumes: %v", thread, err)
+	return s
+}
+
+// want is the final state of every complete run of the graph from
+// State{Topic: "go"} without updates.
+func reference(t *testing.T, opts ...runtime.Option) (State, *trace) {
+	t.Helper()
+	st := newStore()
+	tr := newTrace()
+	g := NewApproval(&handlers{}, runtime.WithStore(st))
+	opts = append(opts, tr.option())
+	s, err := g.Invoke(casetest.Context(t), State{Topic: "go"}, append(opts, runtime.WithThread("ref"))...)
+	return finish(t, g, "ref", s, err, opts...), tr
+}
+
+func TestRunWithoutStoreIsRefused(t *testing.T) {
+	_, err := NewApproval(&handlers{}).Invoke(t.Context(), State{})
+	if err == nil || !strings.Contains(err.Error(), "pauses at interrupts, so its runs need a store") {
+		t.Fatalf("err = %v", err)
+	}
+	_, err = NewApproval(&handlers{}, runtime.WithStore(newStore())).Invoke(t.Context(), State{})
+	if err == nil || !strings.Contains(err.Error(), "needs a thread id") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestInterruptsPauseAndResume(t *testing.T) {
+	ctx := casetest.Context(t)
+	st := newStore()
+	h := &handlers{}
+	g := NewApproval(h, runtime.WithStore(st))
+
+	s, err := g.Invoke(ctx, State{Topic: "go"}, runtime.WithThread("t1"))
+	var ip *runtime.Interrupted
+	if !errors.As(err, &ip) || *ip != (runtime.Interrupted{Thread: "t1", Node: "review", Phase: runtime.After}) {
+		t.Fatalf("first pause: %v", err)
+	}
+	if s.Round != 1 || s.Draft != "draft 1: 1 web, 2 papers, 3 notes" {
+		t.Fatalf("state at the first pause: %+v", s)
+	}
+	snap, err := g.Snapshot(ctx, "t1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.Status != runtime.ThreadPaused || snap.Interrupt == nil || snap.Interrupt.Node != "review" || snap.Next != "" || !reflect.DeepEqual(snap.State, s) || snap.Fork != nil {
+		t.Fatalf("snapshot: %+v", snap)
+	}
+
+	// Round 1 < 2: the route revises; the second round pauses after review again.
+	s, err = g.Resume(ctx, "t1")
+	if !errors.As(err, &ip) || ip.Node != "review" || s.Round != 2 {
+		t.Fatalf("second pause: %v, round %d", err, s.Round)
+	}
+	// Then ok: it pauses before publish.
+	s, err = g.Resume(ctx, "t1")
+	if !errors.As(err, &ip) || ip.Node != "publish" || ip.Phase != runtime.Before {
+		t.Fatalf("third pause: %v", err)
+	}
+	if h.Calls()["publish"] != 0 {
+		t.Fatal("publish ran before its interrupt")
+	}
+	snap, _ = g.Snapshot(ctx, "t1")
+	if snap.Next != "publish" || snap.Status != runtime.ThreadPaused {
+		t.Fatalf("snapshot before publish: %+v", snap)
+	}
+	s, err = g.Resume(ctx, "t1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Log; !reflect.DeepEqual(got, []string{"research 1", "review draft 1: 1 web, 2 papers, 3 notes", "research 2", "review draft 2: 2 web, 4 papers, 6 notes", "published"}) {
+		t.Fatalf("log %q", got)
+	}
+	calls := h.Calls()
+	if calls["review"] != 2 || calls["publish"] != 1 || calls["research"] != 2 || calls["fetch"] != 4 || calls["note_a"] != 2 {
+		t.Fatalf("calls %v", calls)
+	}
+	// A finished thread is not run again.
+	again, err := g.Resume(ctx, "t1")
+	if err != nil || !reflect.DeepEqual(again, s) || h.Calls()["publish"] != 1 {
+		t.Fatalf("resume of a finished thread: %v %+v", err, again)
+	}
+	snap, _ = g.Snapshot(ctx, "t1")
+	if snap.Status != runtime.ThreadDone || !reflect.DeepEqual(snap.State, s) {
+		t.Fatalf("final snapshot %+v", snap)
+	}
+}
+
+func TestUpdateChangesTheRoute(t *testing.T) {
+	ctx := casetest.Context(t)
+	st := newStore()
+	g := NewApproval(&handlers{}, runtime.WithStore(st))
+	_, err := g.Invoke(ctx, State{Topic: "go"}, runtime.WithThread("t"))
+	var ip *runtime.Interrupted
+	if !errors.As(err, &ip) || ip.Node != "review" {
+		t.Fatal(err)
+	}
+	// Without the edit round 1 would be revised; the human approves.
+	s, err := g.Resume(ctx, "t", WithApprovalUpdate(func(s *State) error {
+		s.Verdict = "ok"
+		return nil
+	}))
+	if !errors.As(err, &ip) || ip.Node != "publish" || s.Round != 1 || s.Verdict != "ok" {
+		t.Fatalf("after the update: %v %+v", err, s)
+	}
+	// A failing update records nothing.
+	recs, _ := st.Load(ctx, "t")
+	_, err = g.Resume(ctx, "t", WithApprovalUpdate(func(*State) error { return errors.New("no") }))
+	if err == nil || !strings.Contains(err.Error(), "no") {
+		t.Fatal(err)
+	}
+	if again, _ := st.Load(ctx, "t"); len(again) != len(recs) {
+		t.Fatalf("a failed update wrote %d records", len(again)-len(recs))
+	}
+	s, err = g.Resume(ctx, "t")
+	if err != nil || s.Log[len(s.Log)-1] != "published" {
+		t.Fatalf("%v %+v", err, s)
+	}
+	// Invoke refuses an update: it is a Resume option.
+	if _, err := g.Invoke(ctx, State{}, runtime.WithThread("u"), WithApprovalUpdate(func(*State) error { return nil })); err == nil {
+		t.Fatal("Invoke took an update")
+	}
+}
+
+func TestThreadErrors(t *testing.T) {
+	ctx := casetest.Context(t)
+	st := newStore()
+	g := NewApproval(&handlers{}, runtime.WithStore(st))
+	if _, err := g.Resume(ctx, "nope"); !errors.Is(err, runtime.ErrNoThread) {
+		t.Fatalf("unknown thread: %v", err)
+	}
+	if _, err := g.Snapshot(ctx, "nope"); !errors.Is(err, runtime.ErrNoThread) {
+		t.Fatalf("unknown thread: %v", err)
+	}
+	if _, err := g.Invoke(ctx, State{}, runtime.WithThread("t")); err == nil {
+		t.Fatal("no pause")
+	}
+	if _, err := g.Invoke(ctx, State{}, runtime.WithThread("t")); !errors.Is(err, runtime.ErrConflict) {
+		t.Fatalf("a thread id in use: %v", err)
+	}
+
+	// Another graph's fingerprint.
+	recs, _ := st.Load(ctx, "t")
+	recs[0].Fingerprint = "0123456789abcdef"
+	other := newStore()
+	if err := other.Append(ctx, "t", recs); err != nil {
+		t.Fatal(err)
+	}
+	var gc *runtime.GraphChangedError
+	if _, err := NewApproval(&handlers{}, runtime.WithStore(other)).Resume(ctx, "t"); !errors.As(err, &gc) || gc.Stored != "0123456789abcdef" || gc.Thread != "t" {
+		t.Fatalf("changed graph: %v", err)
+	}
+
+	// Records that make no sense, and a state that no longer decodes.
+	for name, damage := range map[string]func([]runtime.Record){
+		"unknown node": func(r []runtime.Record) { r[1].Node = "gone" },
+		"bad state":    func(r []runtime.Record) { r[1].State = []byte(`{"Round":"one"}`) },
+		"stray path":   func(r []runtime.Record) { r[1].Path = "web@7:0" },
+		"no start":     func(r []runtime.Record) { r[0].Kind = runtime.EndRecord },
+	} {
+		recs, _ := st.Load(ctx, "t")
+		damage(recs)
+		bad := newStore()
+		if err := bad.Append(ctx, "t", recs); err != nil {
+			t.Fatal(err)
+		}
+		_, err := NewApproval(&handlers{}, runtime.WithStore(bad)).Resume(ctx, "t")
+		if err == nil || !strings.Contains(err.Error(), `thread "t"`) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// TestConcurrentResume: of two Resume calls racing on one paused thread,
+// one continues and the other fails with ErrConflict, writing nothing.
+func TestConcurrentResume(t *testing.T) {
+	ctx := casetest.Context(t)
+	st := newStore()
+	g := NewApproval(&handlers{}, runtime.WithStore(st))
+	if _, err := g.Invoke(ctx, State{}, runtime.WithThread("t")); err == nil {
+		t.Fatal("no pause")
+	}
+	gate := &gateStore{Store: st, n: 2, all: make(chan struct{})}
+	gg := NewApproval(&handlers{}, runtime.WithStore(gate))
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			_, err := gg.Resume(ctx, "t")
+			errs <- err
+		}()
+	}
+	e1, e2 := <-errs, <-errs
+	conflicts := 0
+	for _, err := range []error{e1, e2} {
+		var ip *runtime.Interrupted
+		switch {
+		case errors.Is(err, runtime.ErrConflict):
+			conflicts++
+		case errors.As(err, &ip):
+		default:
+			t.Fatalf("resume: %v", err)
+		}
+	}
+	if conflicts != 1 {
+		t.Fatalf("%d conflicts: %v, %v", conflicts, e1, e2)
+	}
+	recs, _ := st.Load(ctx, "t")
+	resumes := 0
+	for _, r := range recs {
+		if r.Kind == runtime.ResumeRecord {
+			resumes++
+		}
+	}
+	if resumes != 1 {
+		t.Fatalf("%d resume records", resumes)
+	}
+}
+
+// gateStore holds every Load until n have been made.
+type gateStore struct {
+	runtime.Store
+	mu  sync.Mutex
+	n   int
+	all chan struct{}
+}
+
+func (g *gateStore) Load(ctx context.Context, thread string) ([]runtime.Record, error) {
+	recs, err := g.Store.Load(ctx, thread)
+	g.mu.Lock()
+	g.n--
+	if g.n == 0 {
+		close(g.all)
+	}
+	g.mu.Unlock()
+	<-g.all
+	return recs, err
+}
+
+// TestStepsCountAcrossResumes: max_steps bounds the whole thread.
+func TestStepsCountAcrossResumes(t *testing.T) {
+	ctx := casetest.Context(t)
+	g := NewApproval(&handlers{}, runtime.WithStore(newStore()), runtime.WithMaxSteps(20))
+	_, err := g.Invoke(ctx, State{}, runtime.WithThread("t")) // 12 nodes up to the first pause
+	var ip *runtime.Interrupted
+	if !errors.As(err, &ip) {
+		t.Fatal(err)
+	}
+	_, err = g.Resume(ctx, "t")
+	if !errors.Is(err, runtime.ErrStepLimit) {
+		t.Fatalf("the second round ran past 20 steps in all: %v", err)
+	}
+}
