@@ -13,12 +13,12 @@ import (
 // any names do not collide within a graph; between graphs of one package,
 // the driver compares what each declares (see Helpers).
 
-func (e *emitter) nodeConst(n *graph.Node) string { return e.pfx + "Node" + n.GoName }
-func (e *emitter) endConst() string               { return e.pfx + "End" }
-func (e *emitter) namesVar() string               { return e.pfx + "Names" }
-func (e *emitter) forkVar(f *graph.Fork) string   { return e.pfx + "Fork" + f.From.GoName }
-func (e *emitter) joinType(f *graph.Fork) string  { return e.pfx + "Join" + f.FanIn.GoName }
-func (e *emitter) graphVar() string               { return e.pfx + "Graph" }
+func (e *emitter) nodeConst(n *graph.Node) string  { return e.pfx + "Node" + n.GoName }
+func (e *emitter) endConst() string                { return e.pfx + "End" }
+func (e *emitter) namesVar() string                { return e.pfx + "Names" }
+func (e *emitter) forkVar(f *graph.Fork) string    { return e.pfx + "Fork" + f.From.GoName }
+func (e *emitter) joinType(f *graph.Fork) string   { return e.pfx + "Join" + f.FanIn.GoName }
+func (e *emitter) graphVar() string                { return e.pfx + "Graph" }
 func (e *emitter) afterConst(n *graph.Node) string { return e.pfx + "After" + n.GoName }
 
 // hasAfter reports whether node n has an "after" entry: a case of its flow
