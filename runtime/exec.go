@@ -48,13 +48,21 @@ func (x *Exec[S]) Start(ctx context.Context, o Options, g *Graph, entry int, s *
 	if x.j == nil {
 		return nil
 	}
-	x.j = newJournal(ctx, &o, 0)
+	return x.begin(ctx, o.Store, o.Durability, entry, *s)
+}
+
+// begin opens a durable run's thread. It is out of line, and takes the
+// state by value, so that a run without a store moves nothing to the heap.
+//
+//go:noinline
+func (x *Exec[S]) begin(ctx context.Context, st Store, d Durability, entry int, s S) error {
+	x.j = newJournal(ctx, st, x.thread, d, 0)
 	b, err := encodeState(s)
 	if err != nil {
 		return err
 	}
-	return x.j.addSync(Record{Kind: StartRecord, Node: g.Names[entry], State: b,
-		Graph: g.Name, Fingerprint: g.Fingerprint, Format: FormatVersion, Codec: Codec})
+	return x.j.addSync(Record{Kind: StartRecord, Node: x.g.Names[entry], State: b,
+		Graph: x.g.Name, Fingerprint: x.g.Fingerprint, Format: FormatVersion, Codec: Codec})
 }
 
 // setup readies x from the options; x.j is set (to a placeholder) when the
@@ -159,9 +167,12 @@ func (x *Exec[S]) Leave(in Branch, node, next int, s *S) error {
 	return nil
 }
 
+// leave is Leave's slow path.
+//
+//go:noinline
 func (x *Exec[S]) leave(in Branch, node, next int, s *S) error {
 	if x.j != nil {
-		b, err := encodeState(s)
+		b, err := encodeState(*s)
 		if err != nil {
 			return &NodeError{Node: x.names[node], Err: err}
 		}
@@ -268,7 +279,7 @@ func (x *Exec[S]) arrived(in Branch, fanIn int, s S) {
 // everything still queued; a store error then becomes the run's error.
 func (x *Exec[S]) End(s S, err error) (S, error) {
 	if x.j != nil {
-		err = x.finish(&s, err)
+		err = x.finish(s, err)
 	}
 	if x.observe != nil {
 		x.observe(Event[S]{Kind: Done, State: s, Err: err})
@@ -276,7 +287,10 @@ func (x *Exec[S]) End(s S, err error) (S, error) {
 	return s, err
 }
 
-func (x *Exec[S]) finish(s *S, err error) error {
+// finish is End's durable part, out of line (see begin).
+//
+//go:noinline
+func (x *Exec[S]) finish(s S, err error) error {
 	var ip *Interrupted
 	var se *StoreError
 	switch {
@@ -303,9 +317,10 @@ func (x *Exec[S]) finish(s *S, err error) error {
 	return err
 }
 
-// encodeState encodes *s with the codec (encoding/json).
-func encodeState[S any](s *S) (json.RawMessage, error) {
-	b, err := json.Marshal(s)
+// encodeState encodes s with the codec (encoding/json). It takes s by
+// value, so that what calls it keeps its state on its own stack.
+func encodeState[S any](s S) (json.RawMessage, error) {
+	b, err := json.Marshal(&s)
 	if err != nil {
 		return nil, fmt.Errorf("graphc: encoding the state: %w", err)
 	}

@@ -207,7 +207,7 @@ func (a *activation[S]) durable(in Branch, s *S) error {
 	if a.plan != nil {
 		return nil
 	}
-	b, err := encodeState(s)
+	b, err := encodeState(*s)
 	if err != nil {
 		return &NodeError{Node: x.names[f.Node], Err: err}
 	}

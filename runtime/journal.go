@@ -46,8 +46,8 @@ type journal struct {
 	flushers sync.WaitGroup
 }
 
-func newJournal(ctx context.Context, o *Options, last uint64) *journal {
-	j := &journal{store: o.Store, thread: o.Thread, mode: o.Durability, ctx: context.WithoutCancel(ctx), seq: last, written: last}
+func newJournal(ctx context.Context, st Store, thread string, mode Durability, last uint64) *journal {
+	j := &journal{store: st, thread: thread, mode: mode, ctx: context.WithoutCancel(ctx), seq: last, written: last}
 	j.cond.L = &j.mu
 	return j
 }

@@ -48,8 +48,8 @@ func (x *Exec[S]) Resume(ctx context.Context, o Options, g *Graph, thread string
 	if m.at == EndNode {
 		// The main flow reached __end__, and the run stopped before its end
 		// record: write it, and the thread is done.
-		x.j = newJournal(ctx, &o, tp.last)
-		b, err := encodeState(s)
+		x.j = newJournal(ctx, o.Store, thread, o.Durability, tp.last)
+		b, err := encodeState(*s)
 		if err != nil {
 			return EndNode, err
 		}
@@ -67,14 +67,14 @@ func (x *Exec[S]) Resume(ctx context.Context, o Options, g *Graph, thread string
 		if err := fn(s); err != nil {
 			return EndNode, fmt.Errorf("graphc: the update of thread %q failed: %w", thread, err)
 		}
-		b, err := encodeState(s)
+		b, err := encodeState(*s)
 		if err != nil {
 			return EndNode, err
 		}
 		update = &Record{Kind: UpdateRecord, State: b}
 	}
 
-	x.j = newJournal(ctx, &o, tp.last)
+	x.j = newJournal(ctx, o.Store, thread, o.Durability, tp.last)
 	x.mainSteps = int64(tp.steps)
 	x.skipPause = tp.skipPause
 	x.root.plan = m
