@@ -29,10 +29,13 @@ func (handlers) Start(ctx context.Context, s State) (State, error) {
 	return s, nil
 }
 
-// work squares n after a random 10–50 ms delay, honouring cancellation.
+// delay is the longest a worker waits; its wait is random, from 10 ms up.
+var delay = 50 * time.Millisecond
+
+// work squares n after a random delay, honouring cancellation.
 func work(ctx context.Context, s State, n int) (State, error) {
 	select {
-	case <-time.After(time.Duration(10+rand.IntN(41)) * time.Millisecond):
+	case <-time.After(time.Duration(10+rand.IntN(int(delay/time.Millisecond)-9)) * time.Millisecond):
 	case <-ctx.Done():
 		return s, ctx.Err()
 	}

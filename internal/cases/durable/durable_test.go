@@ -3,10 +3,7 @@ package durable
 import (
 	"context"
 	"errors"
-	"fmt"
-	"iter"
 	"reflect"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -19,144 +16,7 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// memStore keeps encoded records, like the runtime's memory store.
-type memStore struct {
-	mu      sync.Mutex
-	threads map[string][][]byte
-}
-
-func newStore() *memStore { return &memStore{threads: map[string][][]byte{}} }
-
-func (m *memStore) Append(_ context.Context, thread string, recs []runtime.Record) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	have := m.threads[thread]
-	for i, r := range recs {
-		if r.Seq != uint64(len(have)+i+1) {
-			return fmt.Errorf("%w: record %d after %d", runtime.ErrConflict, r.Seq, len(have))
-		}
-	}
-	for _, r := range recs {
-		b, err := runtime.EncodeRecord(r)
-		if err != nil {
-			return err
-		}
-		have = append(have, b)
-	}
-	m.threads[thread] = have
-	return nil
-}
-
-func (m *memStore) Load(_ context.Context, thread string) ([]runtime.Record, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	have, ok := m.threads[thread]
-	if !ok {
-		return nil, runtime.ErrNoThread
-	}
-	out := make([]runtime.Record, len(have))
-	for i, b := range have {
-		r, err := runtime.DecodeRecord(b)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = r
-	}
-	return out, nil
-}
-
-func (m *memStore) Threads(context.Context) iter.Seq2[string, error] {
-	return func(yield func(string, error) bool) {
-		m.mu.Lock()
-		ids := slices.Sorted(func(y func(string) bool) {
-			for id := range m.threads {
-				if !y(id) {
-					return
-				}
-			}
-		})
-		m.mu.Unlock()
-		for _, id := range ids {
-			if !yield(id, nil) {
-				return
-			}
-		}
-	}
-}
-
-// crashStore is a store whose writes fail from the (limit+1)-th on, as if
-// the process died there: what it wrote before stays.
-type crashStore struct {
-	runtime.Store
-	mu     sync.Mutex
-	writes int
-	limit  int
-}
-
-var errCrash = errors.New("crash")
-
-func (c *crashStore) Append(ctx context.Context, thread string, recs []runtime.Record) error {
-	c.mu.Lock()
-	c.writes++
-	crashed := c.writes > c.limit
-	c.mu.Unlock()
-	if crashed {
-		return errCrash
-	}
-	return c.Store.Append(ctx, thread, recs)
-}
-
-// trace records, per flow path, the nodes that started, from events.
-type trace struct {
-	mu     sync.Mutex
-	starts map[string][]string
-	arrive map[string]int // deliveries per branch path
-}
-
-func newTrace() *trace { return &trace{starts: map[string][]string{}, arrive: map[string]int{}} }
-
-func (tr *trace) option() runtime.Option {
-	return WithApprovalObserver(func(e runtime.Event[State]) {
-		tr.mu.Lock()
-		defer tr.mu.Unlock()
-		switch e.Kind {
-		case runtime.NodeStarted:
-			tr.starts[e.In.Path()] = append(tr.starts[e.In.Path()], e.Node)
-		case runtime.BranchArrived:
-			tr.arrive[e.In.Path()]++
-		}
-	})
-}
-
-// finish resumes thread through every interrupt (and failure, up to a
-// bound) until it ends, and returns the final state.
-func finish(t *testing.T, g *Approval, thread string, s State, err error, opts ...runtime.Option) State {
-	t.Helper()
-	for range 20 {
-		if err == nil {
-			return s
-		}
-		var ip *runtime.Interrupted
-		if !errors.As(err, &ip) && !errors.Is(err, errCrash) {
-			t.Fatalf("run failed: %v", err)
-		}
-		s, err = g.Resume(casetest.Context(t), thread, opts...)
-	}
-	t.Fatalf("thread %q did not finish in 20 resumes: %v", thread, err)
-	return s
-}
-
-// want is the final state of every complete run of the graph from
-// State{Topic: "go"} without updates.
-func reference(t *testing.T, opts ...runtime.Option) (State, *trace) {
-	t.Helper()
-	st := newStore()
-	tr := newTrace()
-	g := NewApproval(&handlers{}, runtime.WithStore(st))
-	opts = append(opts, tr.option())
-	s, err := g.Invoke(casetest.Context(t), State{Topic: "go"}, append(opts, runtime.WithThread("ref"))...)
-	return finish(t, g, "ref", s, err, opts...), tr
-}
+func newStore() *casetest.MemStore { return casetest.NewMemStore() }
 
 func TestRunWithoutStoreIsRefused(t *testing.T) {
 	_, err := NewApproval(&handlers{}).Invoke(t.Context(), State{})
