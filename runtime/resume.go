@@ -43,6 +43,7 @@ func (x *Exec[S]) Resume(ctx context.Context, o Options, g *Graph, thread string
 		return EndNode, err
 	}
 	if tp.status == ThreadDone {
+		x.done(*s, nil)
 		return EndNode, nil
 	}
 	if m.at == EndNode {
@@ -50,10 +51,11 @@ func (x *Exec[S]) Resume(ctx context.Context, o Options, g *Graph, thread string
 		// record: write it, and the thread is done.
 		x.j = newJournal(ctx, o.Store, thread, o.Durability, tp.last)
 		b, err := encodeState(*s)
-		if err != nil {
-			return EndNode, err
+		if err == nil {
+			err = x.j.addSync(Record{Kind: EndRecord, State: b})
 		}
-		return EndNode, x.j.addSync(Record{Kind: EndRecord, State: b})
+		x.done(*s, err)
+		return EndNode, err
 	}
 	var update *Record
 	if o.Update != nil {
@@ -94,6 +96,13 @@ func (x *Exec[S]) Resume(ctx context.Context, o Options, g *Graph, thread string
 		x.observe(Event[S]{Kind: Resumed, Node: g.Names[node], Phase: phase, State: *s})
 	}
 	return m.at, nil
+}
+
+// done reports the end of a resumed run that had nothing left to run.
+func (x *Exec[S]) done(s S, err error) {
+	if x.observe != nil {
+		x.observe(Event[S]{Kind: Done, State: s, Err: err})
+	}
 }
 
 func allDelivered(f *forkPlan) bool {

@@ -26,7 +26,7 @@ func GenerateTest(in Input) ([]byte, error) {
 	// func TestResearchStress(t *testing.T) { StressResearch(t, researchProbe{}, nil) }
 	e.f.Add(doc(
 		fmt.Sprintf("Test%sStress runs the %s graph many times at once with probe handlers that pass the state through and draw routes at random (biased to leave loops), and checks through the runtime's events that every fork activation delivered each branch's state to its join exactly once, that each fan-in ran once and only after all its branches, and that no goroutine outlived a run.", g.Name, g.Name),
-		"Scale it with -stress.runs, -stress.parallel, -stress.jitter, -stress.procs and -stress.timeout; replay a failure with the -stress.seed it prints.",
+		"Scale it with -stress.runs, -stress.parallel, -stress.jitter, -stress.procs and -stress.timeout; cut every run at a random record and resume it with -stress.crash; replay a failure with the -stress.seed it prints.",
 	))
 	e.f.Func().Id("Test" + g.Name + "Stress").Params(jen.Id("t").Op("*").Qual("testing", "T")).Block(
 		jen.Id("Stress"+g.Name).Call(jen.Id("t"), jen.Id(probe).Values(), jen.Nil()),
@@ -40,7 +40,7 @@ func GenerateTest(in Input) ([]byte, error) {
 	//		var s State
 	//		if newState != nil { s = newState() }
 	//		return g.Invoke(ctx, s, observe)
-	//	}, opts...)
+	//	}, append([]stress.Option{stress.Resume(g.Resume), stress.Durable() /* graphs with interrupts */}, opts...)...)
 	// }
 	e.f.Add(doc(fmt.Sprintf("Stress%s stresses the %s graph with h — your own handlers, or the probe — starting each run from newState() (the zero %s when nil), and returns what the harness measured. Call it from your own tests.",
 		g.Name, g.Name, g.State.Type)))
@@ -59,7 +59,12 @@ func GenerateTest(in Input) ([]byte, error) {
 				jen.If(jen.Id("newState").Op("!=").Nil()).Block(jen.Id("s").Op("=").Id("newState").Call()),
 				jen.Return(jen.Id("g").Dot("Invoke").Call(jen.Id("ctx"), jen.Id("s"), jen.Id("observe"))),
 			),
-			jen.Id("opts").Op("..."),
+			jen.Append(jen.Index().Qual(StressPath, "Option").ValuesFunc(func(v *jen.Group) {
+				v.Qual(StressPath, "Resume").Call(jen.Id("g").Dot("Resume"))
+				if len(g.Config.InterruptBefore)+len(g.Config.InterruptAfter) > 0 {
+					v.Qual(StressPath, "Durable").Call()
+				}
+			}), jen.Id("opts").Op("...")).Op("..."),
 		)),
 	)
 	e.f.Line()

@@ -90,6 +90,7 @@ type checker struct {
 	flows      map[runtime.Branch]*flow
 	done       int
 	doneErr    error
+	execEvents int // events of the current execution of a durable run (see restart)
 	returned   bool
 	violations []violation
 	nViolation int
@@ -148,6 +149,7 @@ func (c *checker) observe(kind runtime.EventKind, node string, in runtime.Branch
 		return
 	}
 	c.seq++
+	c.execEvents++
 	e := event{seq: c.seq, kind: kind, node: node, in: in, fork: fork, parent: parent, branches: branches, err: err}
 	if len(c.events) < maxEvents {
 		c.events = append(c.events, e)
@@ -321,6 +323,7 @@ func (c *checker) check(e event, f *flow) {
 			c.violate("%v: branch %d of fork %d failed without having started, or after it had failed or delivered", e, i, a.id)
 		}
 		a.failed[i] = true
+	case runtime.Paused, runtime.Resumed:
 	case runtime.Done:
 		c.done++
 		if c.done > 1 {
@@ -381,23 +384,9 @@ func (c *checker) finish(err error, allowErrors bool) {
 	if err != nil && !allowErrors {
 		c.violate("the run returned an error: %v", err)
 	}
-	ids := make([]uint64, 0, len(c.forks))
-	for id := range c.forks {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
+	ids := c.forkIDs()
 	if failed {
-		// A failed run may stop branches early, but every branch that
-		// started must have delivered or failed: none just vanishes.
-		for _, id := range ids {
-			a := c.forks[id]
-			for i, s := range a.started {
-				if s && !a.arrived[i] && !a.failed[i] {
-					c.stats.lost++
-					c.violate("lost branch: branch %d of fork %d at %s started, but neither delivered nor failed", i, a.id, a.node)
-				}
-			}
-		}
+		c.vanished(ids)
 		return
 	}
 	for _, id := range ids {
@@ -430,6 +419,52 @@ func (c *checker) finish(err error, allowErrors bool) {
 			c.violate("fork %d joined at %s (#%d) but its fan-in never started, yet the run succeeded", f.join.id, f.join.fanIn, f.joinSeq)
 		}
 	}
+}
+
+// forkIDs returns the activations seen, in order; c.mu is held.
+func (c *checker) forkIDs() []uint64 {
+	ids := make([]uint64, 0, len(c.forks))
+	for id := range c.forks {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// vanished applies the rule of a failed run: it may stop branches early,
+// but every branch that started must have delivered or failed, none just
+// vanishes. c.mu is held.
+func (c *checker) vanished(ids []uint64) {
+	for _, id := range ids {
+		a := c.forks[id]
+		for i, s := range a.started {
+			if s && !a.arrived[i] && !a.failed[i] {
+				c.stats.lost++
+				c.violate("lost branch: branch %d of fork %d at %s started, but neither delivered nor failed", i, a.id, a.node)
+			}
+		}
+	}
+}
+
+// restart ends one execution of a durable run that stopped (it paused, or
+// its store failed) and readies the checker for the execution that resumes
+// it: the rules of a failed run apply to the one that stopped, and the
+// next one's activation ids start over.
+//
+// An execution that stopped before its run started (the thread could not be
+// opened, or a resume could not take it over) reports no event at all, not
+// even Done.
+func (c *checker) restart(err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seq++
+	if c.done == 0 && c.execEvents > 0 {
+		c.violate("an execution returned (error: %v) but no Done event was observed", err)
+	}
+	c.vanished(c.forkIDs())
+	c.forks = make(map[uint64]*activation)
+	c.flows = make(map[runtime.Branch]*flow)
+	c.done, c.doneErr, c.execEvents = 0, nil, 0
 }
 
 // result is what a finished checker reports.

@@ -1,6 +1,7 @@
 package stress
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -8,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/graphc/graphc/runtime"
 )
 
 // Defaults of Run's options. They are sized so that one graph's stress test
@@ -36,6 +39,10 @@ type config struct {
 	timeout     time.Duration
 	allowErrors bool
 	hook        jitterHook // for tests
+	resume      any        // func(context.Context, string, ...runtime.Option) (S, error), see Resume
+	durable     bool       // runs record their thread in a store (see Durable)
+	crash       bool       // each durable run is cut at a random record (see Crash)
+	durableOpt  bool       // durable or crash was asked for by an option, not only the flag
 }
 
 // Runs sets how many times Run invokes the graph in all (DefaultRuns by
@@ -80,6 +87,29 @@ func Timeout(d time.Duration) Option { return func(c *config) { c.timeout = d } 
 // Report.Errors counts such runs. Use it with handlers that fail on purpose.
 func AllowErrors() Option { return func(c *config) { c.allowErrors = true } }
 
+// Resume gives Run the graph's Resume method (g.Resume), which durable runs
+// need: see Durable and Crash. Generated stress tests pass it.
+func Resume[S any](resume func(ctx context.Context, thread string, opts ...runtime.Option) (S, error)) Option {
+	return func(c *config) { c.resume = resume }
+}
+
+// Durable makes every run durable: the option invoke is given also sets a
+// store (in memory) and a thread, and a run that pauses at an interrupt is
+// resumed, through every interrupt, until it ends. Each execution (the
+// invoke and every resume) is checked like a run of its own, and the
+// checks of a failed run apply to those that stopped. It needs Resume.
+// Generated stress tests of graphs with interrupts pass it.
+func Durable() Option { return func(c *config) { c.durable, c.durableOpt = true, true } }
+
+// Crash makes every run durable (see Durable) and cuts it at a random
+// record: the store fails from that record on, as if the process died
+// there, and the run is resumed on what was written. Beyond the checks of
+// each execution, the resumed run must continue every flow where its
+// records left it: no node whose completion was recorded runs again, and
+// a branch that had delivered runs nothing. The -stress.crash flag turns
+// it on.
+func Crash() Option { return func(c *config) { c.crash, c.durable, c.durableOpt = true, true, true } }
+
 // Flags registered on the command line (go test -stress.runs=1000 ...).
 var (
 	flagRuns     intFlag
@@ -88,6 +118,7 @@ var (
 	flagJitter   durationFlag
 	flagTimeout  durationFlag
 	flagProcs    procsFlag
+	flagCrash    bool
 )
 
 func init() {
@@ -97,6 +128,7 @@ func init() {
 	flag.Var(&flagJitter, "stress.jitter", "longest sleep stress.Run injects around a node, e.g. 1ms; 0 only yields (overrides stress.Jitter)")
 	flag.Var(&flagTimeout, "stress.timeout", "how long one run of stress.Run may take (overrides stress.Timeout)")
 	flag.Var(&flagProcs, "stress.procs", "comma-separated GOMAXPROCS values stress.Run cycles through (overrides stress.Procs)")
+	flag.BoolVar(&flagCrash, "stress.crash", false, "cut every run of stress.Run at a random record and resume it (see stress.Crash)")
 }
 
 // newConfig applies the defaults, then opts, then the flags that were set.
@@ -124,6 +156,9 @@ func newConfig(opts []Option) config {
 	}
 	if flagProcs.set {
 		c.procs = flagProcs.v
+	}
+	if flagCrash {
+		c.crash, c.durable = true, true
 	}
 	if !c.seedSet {
 		c.seed = rand.Uint64()

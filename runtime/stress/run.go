@@ -80,6 +80,21 @@ func Run[S any](t testing.TB, invoke func(ctx context.Context, observe runtime.O
 		failed: make([]bool, cfg.runs),
 	}
 	r.report.Seed = cfg.seed
+	if cfg.durable {
+		var ok bool
+		r.resume, ok = cfg.resume.(func(context.Context, string, ...runtime.Option) (S, error))
+		switch {
+		case ok:
+		case cfg.resume == nil && flagCrash && !cfg.durableOpt:
+			// The graph's generated test passes no Resume: it cannot
+			// checkpoint (checkpoints: false), so there is nothing to cut.
+			t.Logf("stress: -stress.crash does not apply: this graph does not checkpoint")
+			cfg.durable, cfg.crash = false, false
+			r.cfg = cfg
+		default:
+			t.Fatalf("stress: durable runs (stress.Durable, stress.Crash or -stress.crash) need stress.Resume(g.Resume) for this graph's state %T", *new(S))
+		}
+	}
 	if len(cfg.procs) > 0 {
 		defer goruntime.GOMAXPROCS(goruntime.GOMAXPROCS(0))
 	}
@@ -101,7 +116,11 @@ type runner[S any] struct {
 	t      testing.TB
 	cfg    config
 	invoke func(ctx context.Context, observe runtime.Option) (S, error)
+	resume func(ctx context.Context, thread string, opts ...runtime.Option) (S, error)
 	call   uint64
+	// records is the most records a durable run has written so far: the
+	// range a crash cut is drawn from.
+	records atomic.Int64
 	pkg    string // the import path of the package under test, for replay
 	scope  leakScope
 	late   *lateEvents
@@ -230,6 +249,10 @@ func (r *runner[S]) runOne(run int) outcome {
 				err = fmt.Errorf("invoke panicked: %v\n%s", p, stack())
 			}
 		}()
+		if r.cfg.durable {
+			err = r.durable(ctx, c, run, observe)
+			return
+		}
 		_, err = r.invoke(ctx, observe)
 	})
 	c.finish(err, r.cfg.allowErrors)

@@ -11,7 +11,7 @@ import (
 
 // TestApprovalStress runs the Approval graph many times at once with probe handlers that pass the state through and draw routes at random (biased to leave loops), and checks through the runtime's events that every fork activation delivered each branch's state to its join exactly once, that each fan-in ran once and only after all its branches, and that no goroutine outlived a run.
 //
-// Scale it with -stress.runs, -stress.parallel, -stress.jitter, -stress.procs and -stress.timeout; replay a failure with the -stress.seed it prints.
+// Scale it with -stress.runs, -stress.parallel, -stress.jitter, -stress.procs and -stress.timeout; cut every run at a random record and resume it with -stress.crash; replay a failure with the -stress.seed it prints.
 func TestApprovalStress(t *testing.T) {
 	StressApproval(t, approvalProbe{}, nil)
 }
@@ -26,7 +26,7 @@ func StressApproval(t testing.TB, h ApprovalHandlers, newState func() State, opt
 			s = newState()
 		}
 		return g.Invoke(ctx, s, observe)
-	}, opts...)
+	}, append([]stress.Option{stress.Resume(g.Resume), stress.Durable()}, opts...)...)
 }
 
 // approvalProbe implements ApprovalHandlers for the stress test: every node returns its state unchanged and every route is drawn by the harness.

@@ -1,0 +1,201 @@
+package stress
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"math/rand/v2"
+	"sync"
+
+	"github.com/graphc/graphc/runtime"
+)
+
+// errCut is what the store of a run cut by Crash fails with.
+var errCut = errors.New("stress: the run was cut here (simulated crash)")
+
+// cutStore is a store that fails from its cut-th record on, as if the
+// process died while writing it; what it wrote before stays in the store
+// under it.
+type cutStore struct {
+	runtime.Store
+	mu      sync.Mutex
+	cut     int // 0: never
+	written int
+	dead    bool
+}
+
+func (c *cutStore) Append(ctx context.Context, thread string, recs []runtime.Record) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.dead || (c.cut > 0 && c.written+len(recs) >= c.cut) {
+		c.dead = true
+		return errCut
+	}
+	if err := c.Store.Append(ctx, thread, recs); err != nil {
+		return err
+	}
+	c.written += len(recs)
+	return nil
+}
+
+// durable runs one durable run: invoke, then resume through interrupts and
+// the cut, checking each execution with c (see Durable and Crash).
+func (r *runner[S]) durable(ctx context.Context, c *checker, run int, observe runtime.Option) error {
+	st := newMemStore()
+	cs := &cutStore{Store: st}
+	if r.cfg.crash {
+		rng := rand.New(rand.NewPCG(r.cfg.seed, uint64(run)^0x9e3779b97f4a7c15))
+		cs.cut = 1 + rng.IntN(int(max(r.records.Load(), 8)))
+	}
+	thread := fmt.Sprint("stress-", run)
+	var expect map[string]string // after a cut: per path, the node the resumed run must start there first ("" for none)
+	var starts map[string]string // the first node started on each path since the cut
+	var mu sync.Mutex
+	track := runtime.WithObserver(func(e runtime.Event[S]) {
+		if e.Kind != runtime.NodeStarted || expect == nil {
+			return
+		}
+		mu.Lock()
+		if _, ok := starts[e.In.Path()]; !ok {
+			starts[e.In.Path()] = e.Node
+		}
+		mu.Unlock()
+	})
+	opts := []runtime.Option{observe, track, runtime.WithStore(cs), runtime.WithThread(thread)}
+	_, err := r.invoke(ctx, func(o *runtime.Options) {
+		for _, opt := range opts {
+			opt(o)
+		}
+	})
+	for range 1000 {
+		var ip *runtime.Interrupted
+		cut := errors.Is(err, errCut)
+		if !cut && !errors.As(err, &ip) {
+			break
+		}
+		var recs []runtime.Record
+		if cut {
+			var lerr error
+			if recs, lerr = st.Load(ctx, thread); lerr != nil && !errors.Is(lerr, runtime.ErrNoThread) {
+				return lerr
+			}
+		}
+		c.restart(err)
+		if expect != nil {
+			r.continued(c, expect, starts)
+		}
+		expect, starts = nil, nil
+		if cut {
+			cs.mu.Lock()
+			cs.cut, cs.dead = 0, false
+			cs.mu.Unlock()
+			if len(recs) == 0 { // cut before the thread was opened: start again
+				_, err = r.invoke(ctx, func(o *runtime.Options) {
+					for _, opt := range opts {
+						opt(o)
+					}
+				})
+				continue
+			}
+			expect, starts = nextNodes(recs), map[string]string{}
+		}
+		_, err = r.resume(ctx, thread, opts[0], opts[1], opts[2])
+	}
+	if expect != nil {
+		r.continued(c, expect, starts)
+	}
+	if recs, lerr := st.Load(ctx, thread); lerr == nil {
+		for n := int64(len(recs)); ; {
+			m := r.records.Load()
+			if n <= m || r.records.CompareAndSwap(m, n) {
+				break
+			}
+		}
+	}
+	return err
+}
+
+// nextNodes reads, from a thread's records, where each flow must continue:
+// the Next of its last node record ("" when it ends its flow — a branch
+// that delivered, a main flow at __end__ — or when the node's edge is
+// taken at resume).
+func nextNodes(recs []runtime.Record) map[string]string {
+	next := map[string]string{}
+	for _, rec := range recs {
+		switch rec.Kind {
+		case runtime.NodeRecord:
+			next[rec.Path] = rec.Next
+		case runtime.RouteRecord:
+			next[rec.Path] = rec.Next
+		case runtime.ForkRecord:
+			next[rec.Path] = "" // the fan-in runs next: not checked
+		}
+	}
+	return next
+}
+
+// continued checks that the execution after a cut started each flow where
+// its records left it: a flow that starts a node at all starts the Next of
+// its last node record. A branch that had delivered (its Next is the
+// fan-in, which never runs on the branch's own path) and a main flow at
+// __end__ must start nothing; a flow whose edge is taken at resume (Next
+// "") is not checked.
+func (r *runner[S]) continued(c *checker, expect, starts map[string]string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for path, want := range expect {
+		if got, ok := starts[path]; ok && want != "" && got != want {
+			c.violate("after the cut, flow %q started at %s, but its records say it goes on at %s (a recorded node ran again, or one was skipped)", path, got, want)
+		}
+	}
+}
+
+// memStore keeps a durable run's thread in memory, encoded as a restart
+// would read it.
+type memStore struct {
+	mu      sync.Mutex
+	threads map[string][][]byte
+}
+
+func newMemStore() *memStore { return &memStore{threads: map[string][][]byte{}} }
+
+func (m *memStore) Append(_ context.Context, thread string, recs []runtime.Record) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	have := m.threads[thread]
+	if len(recs) > 0 && recs[0].Seq != uint64(len(have)+1) {
+		return runtime.ErrConflict
+	}
+	for _, r := range recs {
+		b, err := runtime.EncodeRecord(r)
+		if err != nil {
+			return err
+		}
+		have = append(have, b)
+	}
+	m.threads[thread] = have
+	return nil
+}
+
+func (m *memStore) Load(_ context.Context, thread string) ([]runtime.Record, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	have, ok := m.threads[thread]
+	if !ok {
+		return nil, runtime.ErrNoThread
+	}
+	out := make([]runtime.Record, len(have))
+	for i, b := range have {
+		r, err := runtime.DecodeRecord(b)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = r
+	}
+	return out, nil
+}
+
+func (m *memStore) Threads(context.Context) iter.Seq2[string, error] {
+	return func(func(string, error) bool) {}
+}
