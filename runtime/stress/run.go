@@ -121,11 +121,11 @@ type runner[S any] struct {
 	// records is the most records a durable run has written so far: the
 	// range a crash cut is drawn from.
 	records atomic.Int64
-	pkg    string // the import path of the package under test, for replay
-	scope  leakScope
-	late   *lateEvents
-	ctx    context.Context
-	cancel context.CancelFunc
+	pkg     string // the import path of the package under test, for replay
+	scope   leakScope
+	late    *lateEvents
+	ctx     context.Context
+	cancel  context.CancelFunc
 
 	stopped  atomic.Bool // no more runs start
 	mu       sync.Mutex  // guards inFlight
