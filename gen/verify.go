@@ -7,18 +7,20 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/aymanbagabas/go-udiff"
+
 	"github.com/graphc/graphc/gen/diag"
-	"github.com/graphc/graphc/gen/diff"
 )
 
 // Drift is a generated file whose content on disk is not what its spec produces.
 type Drift struct {
-	Path string
-	Diff string // unified diff from the file on disk to the expected content
+	Path    string
+	Missing bool   // the file is not on disk at all
+	Diff    string // unified diff from the file on disk to the expected content; "" when Missing
 }
 
 // Verify regenerates the specs in memory and returns the files that differ
-// from what is on disk (a missing file differs from everything).
+// from what is on disk, or are missing from it.
 func Verify(paths []string, opts Options) ([]Drift, diag.List) {
 	files, errs := Generate(paths, opts)
 	if errs != nil {
@@ -32,8 +34,11 @@ func Verify(paths []string, opts Options) ([]Drift, diag.List) {
 			continue // an output turned off, or never asked for (-tests=false)
 		case err == nil && bytes.Equal(old, f.Content):
 			continue
+		case err != nil:
+			drift = append(drift, Drift{Path: f.Path, Missing: true})
+			continue
 		}
-		drift = append(drift, Drift{Path: f.Path, Diff: diff.Unified(f.Path+" (on disk)", f.Path+" (from spec)", old, f.Content)})
+		drift = append(drift, Drift{Path: f.Path, Diff: udiff.Unified(f.Path+" (on disk)", f.Path+" (from spec)", string(old), string(f.Content))})
 	}
 	return drift, nil
 }

@@ -182,6 +182,10 @@ func verify(args []string, stdout, stderr io.Writer) int {
 		return report(errs, stderr)
 	}
 	for _, d := range drift {
+		if d.Missing {
+			fmt.Fprintf(stderr, "%s: missing: run go generate (or graphc generate) to write it\n", d.Path)
+			continue
+		}
 		fmt.Fprint(stdout, d.Diff)
 	}
 	if len(drift) > 0 {

@@ -237,6 +237,13 @@ func TestVerifyReportsDrift(t *testing.T) {
 	if code, stdout, _ := run(t, "verify", "-tests=false", spec); code != exitOK {
 		t.Fatalf("verify after regenerating: exit %d\n%s", code, stdout)
 	}
+	// A missing output is one line naming it, not a diff of the whole file.
+	os.Remove(out)
+	code, stdout, stderr = run(t, "verify", "-tests=false", spec)
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	if code != exitSpec || stdout != "" || len(lines) != 2 || lines[0] != out+": missing: run go generate (or graphc generate) to write it" {
+		t.Fatalf("verify with the output missing: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
 }
 
 // TestTestsOptOut: -tests=false removes the stress test graphc wrote
