@@ -37,6 +37,32 @@ func TestUsageErrorsExit2(t *testing.T) {
 	}
 }
 
+// TestFlagsAnywhere: flags after the spec paths are flags, not files; "--"
+// ends them; -h on any command prints its usage on stdout and exits 0.
+func TestFlagsAnywhere(t *testing.T) {
+	spec := "../../testdata/check/ok_nested.graph.yaml"
+	code, stdout, stderr := run(t, "diagram", spec, "-format", "dot")
+	if code != exitOK || !strings.HasPrefix(stdout, "digraph ") {
+		t.Errorf("diagram SPEC -format dot: exit %d, stderr %q, stdout %.40q", code, stderr, stdout)
+	}
+	code, stdout, _ = run(t, "diagram", "-format", "mermaid", spec)
+	if code != exitOK || strings.HasPrefix(stdout, "digraph ") {
+		t.Errorf("diagram -format mermaid SPEC: exit %d, %.40q", code, stdout)
+	}
+	if code, _, stderr := run(t, "check", spec, "-nosuchflag"); code != exitUsage || !strings.Contains(stderr, "-nosuchflag") {
+		t.Errorf("check SPEC -nosuchflag: exit %d, stderr %q; want 2 naming the flag", code, stderr)
+	}
+	if code, _, stderr := run(t, "check", spec, "--", "-x.graph.yaml"); code != exitSpec || !strings.Contains(stderr, "-x.graph.yaml: ") {
+		t.Errorf("check SPEC -- -x.graph.yaml: exit %d, stderr %q; want the path after -- read as a file", code, stderr)
+	}
+	for _, cmd := range []string{"generate", "check", "verify", "diagram", "schema", "version"} {
+		code, stdout, stderr := run(t, cmd, "-h")
+		if code != exitOK || !strings.HasPrefix(stdout, "usage: graphc "+cmd) || stderr != "" {
+			t.Errorf("graphc %s -h: exit %d, stdout %q, stderr %q; want exit 0 with its usage", cmd, code, stdout, stderr)
+		}
+	}
+}
+
 func TestCheck(t *testing.T) {
 	code, _, stderr := run(t, "check", "../../testdata/check/ok_research.graph.yaml", "../../testdata/check/ok_nested.graph.yaml")
 	if code != exitOK || stderr != "" {
@@ -261,7 +287,7 @@ func TestTestsOptOut(t *testing.T) {
 	if _, err := os.Stat(test); err != nil {
 		t.Fatal(err)
 	}
-	if code, _, stderr := run(t, "generate", "-tests=false", spec); code != exitOK {
+	if code, _, stderr := run(t, "generate", spec, "-tests=false"); code != exitOK {
 		t.Fatal(stderr)
 	}
 	if _, err := os.Stat(test); !os.IsNotExist(err) {
