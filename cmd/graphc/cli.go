@@ -26,9 +26,12 @@ const usage = `graphc compiles state-graph specs (*.graph.yaml) into type-safe G
 
 Usage:
   graphc generate [-tags list] [-tests=false] SPEC...  write <spec>_graph.go beside each spec
-  graphc check SPEC...                                 report every problem in the specs
+  graphc check [-tags list] [-tests=false] SPEC...     report every problem generate would, writing nothing
+                                                       (a spec beside Go files is checked with its package
+                                                       loaded; a spec alone, as a spec)
   graphc verify [-tags list] [-tests=false] [SPEC...]  exit 1 with a diff if generated files are stale
-                                                       (default: every *.graph.yaml below .)
+                                                       (default: every *.graph.yaml below ., and every
+                                                       spec a //go:generate line runs graphc generate on)
   graphc diagram [-format mermaid|dot] SPEC            print the graph as a diagram
   graphc schema                                        print the JSON Schema of the spec format
   graphc version                                       print graphc's version
@@ -168,20 +171,21 @@ func splitTags(s string) []string {
 }
 
 func check(args []string, stdout, stderr io.Writer) int {
-	specs, exit, stop := flags("check", "SPEC...", stdout, stderr, args, nil)
+	var tags string
+	opts := gen.Options{Package: os.Getenv("GOPACKAGE"), Tests: true}
+	specs, exit, stop := flags("check", "[-tags list] [-tests=false] SPEC...", stdout, stderr, args, func(fs *flag.FlagSet) {
+		fs.StringVar(&tags, "tags", "", "comma-separated build tags to load the package with")
+		fs.BoolVar(&opts.Tests, "tests", true, "check the names of <spec>_graph_test.go too")
+	})
 	if stop {
 		return exit
 	}
 	if len(specs) == 0 {
-		fmt.Fprintln(stderr, "usage: graphc check SPEC...")
+		fmt.Fprintln(stderr, "usage: graphc check [-tags list] [-tests=false] SPEC...")
 		return exitUsage
 	}
-	var errs diag.List
-	for _, p := range specs {
-		_, more := gen.Load(p)
-		errs = append(errs, more...)
-	}
-	return report(errs, stderr)
+	opts.Tags = splitTags(tags)
+	return report(gen.CheckAll(specs, opts), stderr)
 }
 
 func verify(args []string, stdout, stderr io.Writer) int {

@@ -83,6 +83,32 @@ func TestCheck(t *testing.T) {
 	}
 }
 
+// TestCheckAsGenerate: check refuses what generate refuses. A spec beside
+// Go files is checked with its package loaded (a state type the package
+// lacks); specs given together are checked against each other.
+func TestCheckAsGenerate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads a module")
+	}
+	named := strings.Replace(counterSpec, "state:\n  type: State\n  fields:\n    - {name: N, type: int}\n", "state: Missing\n", 1)
+	dir := newModule(t, map[string]string{"counter.graph.yaml": named, "handlers.go": "package app\n"})
+	spec := filepath.Join(dir, "counter.graph.yaml")
+	_, _, genErr := run(t, "generate", spec)
+	code, _, stderr := run(t, "check", spec)
+	if code != exitSpec || !strings.Contains(stderr, "Missing") || stderr != genErr {
+		t.Errorf("check: exit %d\n%s\nwant what generate says:\n%s", code, stderr, genErr)
+	}
+	// Two specs alone in a directory, declaring the same names.
+	alone := t.TempDir()
+	a, b := filepath.Join(alone, "a.graph.yaml"), filepath.Join(alone, "b.graph.yaml")
+	os.WriteFile(a, []byte(counterSpec), 0o644)
+	os.WriteFile(b, []byte(counterSpec), 0o644)
+	code, _, stderr = run(t, "check", a, b)
+	if code != exitSpec || !strings.HasPrefix(stderr, b+":2:8: graph Counter is also the name of the graph of "+a) {
+		t.Errorf("two specs of one graph name: exit %d, stderr %q", code, stderr)
+	}
+}
+
 func TestDiagramAndSchema(t *testing.T) {
 	code, out, _ := run(t, "diagram", "../../testdata/check/ok_research.graph.yaml")
 	if code != exitOK || !strings.HasPrefix(out, "flowchart TD") || !strings.Contains(out, `-->|"revise"|`) {

@@ -81,7 +81,7 @@ func (b *builder) header() {
 	case !exportedRE.MatchString(name):
 		b.errorf(f.Graph.Pos, "graph name %q is not allowed: %s", name, asciiRule(name, true))
 	default:
-		g.Name = name
+		g.Name, g.NamePos = name, f.Graph.Pos
 	}
 	if p := f.Package; p.Pos.IsValid() {
 		switch {
