@@ -2,6 +2,8 @@ package gen
 
 import (
 	"os"
+	"path/filepath"
+	"slices"
 
 	"github.com/graphc/graphc/gen/diag"
 	"github.com/graphc/graphc/gen/graph"
@@ -30,4 +32,32 @@ func Load(path string) (*graph.Graph, diag.List) {
 		return nil, diag.List{{Pos: diag.Pos{File: path}, Message: err.Error()}}
 	}
 	return Check(path, src)
+}
+
+// CheckAll reports every problem that Generate would report for the specs,
+// without generating or writing anything. A spec whose directory holds Go
+// files of its own (beyond graphc's output) is checked with its package
+// loaded, as Generate does: the state type, its deep copy, and the names
+// the output would declare against the package's. A spec alone in its
+// directory is checked as a spec, and against the other specs given.
+func CheckAll(paths []string, opts Options) diag.List {
+	var inPkg, alone []string
+	for _, p := range paths {
+		files, err := scanDir(filepath.Dir(p), opts.Tags)
+		if err == nil && slices.ContainsFunc(files, func(f goFile) bool { return !f.generated }) {
+			inPkg = append(inPkg, p)
+		} else {
+			alone = append(alone, p)
+		}
+	}
+	var errs diag.List
+	if len(inPkg) > 0 {
+		_, errs = Generate(inPkg, opts)
+	}
+	errs = append(errs, acrossGraphs(alone)...)
+	for _, p := range alone {
+		_, more := Load(p)
+		errs = append(errs, more...)
+	}
+	return errs.Sort()
 }

@@ -9,6 +9,7 @@ import (
 	"go/printer"
 	"go/token"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -98,6 +99,7 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 	if err != nil {
 		return nil, diag.List{{Pos: at(g.Pos), Message: err.Error()}}
 	}
+	errs = append(errs, testCollisions(g, files, pkgName, opts.Tests, at)...)
 
 	// What stands in for the output while the package loads: the package
 	// clause, the inline state, and the exported types the output will
@@ -258,7 +260,7 @@ type declaration struct {
 // declaredBy lists the package-level names the generated files of g
 // declare (test files included: they share the package's test build).
 func declaredBy(g *graph.Graph) []declaration {
-	graphWide := func(name string) declaration { return declaration{name, "graph " + g.Name, g.Pos} }
+	graphWide := func(name string) declaration { return declaration{name, "graph " + g.Name, g.NamePos} }
 	decls := []declaration{
 		graphWide(g.Name), graphWide(g.Name + "Handlers"), graphWide("New" + g.Name),
 		graphWide("With" + g.Name + "Observer"), graphWide("Test" + g.Name + "Stress"),
@@ -283,14 +285,16 @@ func declaredBy(g *graph.Graph) []declaration {
 
 // acrossGraphs reports names that two graphs of one package would both
 // declare: graphs generated together, and a graph against the output of
-// another spec already in its directory.
+// another spec already in its directory. Each pair of graphs that clash is
+// reported once, at the graph: key of the later one, naming what clashes.
 func acrossGraphs(paths []string) diag.List {
 	var errs diag.List
 	type owner struct {
-		what string
-		pos  diag.Pos
+		g    *graph.Graph
+		path string
 	}
 	byDir := map[string]map[string]owner{}
+	graphs := map[string][]owner{}
 	outputs := map[string]bool{}
 	var order []string
 	for _, p := range paths {
@@ -305,14 +309,26 @@ func acrossGraphs(paths []string) diag.List {
 		}
 		out, _ := filepath.Abs(filepath.Join(filepath.Dir(p), OutputName(p)))
 		outputs[out], outputs[golang.TestName(out)] = true, true
+		clashes := map[owner][]string{} // earlier graph -> the names both declare
+		var with []owner
 		for _, d := range declaredBy(g) {
-			name := d.name
-			if prev, clash := byDir[dir][name]; clash && prev.what != "graph "+g.Name+" ("+p+")" {
-				errs.Add(g.Pos, "graph %s would declare %s, which %s declares too (%s): two graphs of one package need distinct names", g.Name, name, prev.what, prev.pos)
+			if prev, clash := byDir[dir][d.name]; clash && prev.g != g {
+				if clashes[prev] == nil {
+					with = append(with, prev)
+				}
+				clashes[prev] = append(clashes[prev], d.name)
 				continue
 			}
-			byDir[dir][name] = owner{"graph " + g.Name + " (" + p + ")", g.Pos}
+			byDir[dir][d.name] = owner{g, p}
 		}
+		for _, prev := range with {
+			if prev.g.Name == g.Name {
+				errs.Add(g.NamePos, "graph %s is also the name of the graph of %s, in the same package: two graphs of one package need distinct names", g.Name, prev.path)
+				continue
+			}
+			errs.Add(g.NamePos, "graph %s would declare %s, which graph %s (%s) declares too: two graphs of one package need distinct names", g.Name, names(clashes[prev]), prev.g.Name, prev.path)
+		}
+		graphs[dir] = append(graphs[dir], owner{g, p})
 	}
 	// Outputs of other specs, not regenerated now, on disk beside them.
 	for _, dir := range order {
@@ -321,14 +337,28 @@ func acrossGraphs(paths []string) diag.List {
 			if !f.generated || outputs[f.path] {
 				continue
 			}
-			for _, name := range f.decls {
-				if o, clash := byDir[dir][name]; clash && name != "_" {
-					errs.Add(o.pos, "%s would declare %s, which %s (generated from another spec) declares too: two graphs of one package need distinct names", o.what, name, f.path)
+			for _, o := range graphs[dir] {
+				var both []string
+				for _, name := range f.decls {
+					if prev, clash := byDir[dir][name]; clash && prev.g == o.g && name != "_" {
+						both = append(both, name)
+					}
+				}
+				if both != nil {
+					errs.Add(o.g.NamePos, "graph %s would declare %s, which %s (generated from another spec) declares too: two graphs of one package need distinct names", o.g.Name, names(both), f.path)
 				}
 			}
 		}
 	}
 	return errs
+}
+
+// names lists a few names for a message: A, B, C and 4 more.
+func names(list []string) string {
+	if len(list) > 3 {
+		return fmt.Sprintf("%s and %d more", strings.Join(list[:3], ", "), len(list)-3)
+	}
+	return strings.Join(list, ", ")
 }
 
 // stubTypes writes the exported types the output for g declares, in
@@ -477,6 +507,32 @@ func fieldsAreTypes(fl *ast.FieldList) bool {
 		}
 	}
 	return true
+}
+
+// testCollisions reports names the generated files declare that the
+// package's own _test.go files (package pkg, not pkg_test) declare too:
+// the package loads without its tests, so only go test would see them.
+// The stress test's names count only when it is generated.
+func testCollisions(g *graph.Graph, files []goFile, pkg string, tests bool, at func(diag.Pos) diag.Pos) diag.List {
+	testOnly := map[string]bool{"Test" + g.Name + "Stress": true, "Stress" + g.Name: true, golang.ProbeType(g): true}
+	var errs diag.List
+	for _, f := range files {
+		if !f.test || f.generated || !f.built || f.pkg != pkg {
+			continue
+		}
+		for _, d := range declaredBy(g) {
+			if !slices.Contains(f.decls, d.name) {
+				continue
+			}
+			switch {
+			case testOnly[d.name] && tests:
+				errs.Add(at(d.pos), "%s would declare %s in its stress test, which the test file %s declares too: rename one, or generate with -tests=false", d.what, d.name, f.path)
+			case !testOnly[d.name]:
+				errs.Add(at(d.pos), "%s would declare %s, which the test file %s declares too: rename one", d.what, d.name, f.path)
+			}
+		}
+	}
+	return errs
 }
 
 // collisions reports generated package-level identifiers that the package

@@ -208,8 +208,8 @@ func TestTwoGraphsInOnePackage(t *testing.T) {
 	})
 	alpha, beta := filepath.Join(dir, "alpha.graph.yaml"), filepath.Join(dir, "beta.graph.yaml")
 	_, errs := Generate([]string{alpha, beta}, Options{})
-	if !strings.Contains(errs.Error(), "beta.graph.yaml:1:1: graph Beta would declare ReviewRoute, which graph Alpha") {
-		t.Errorf("together: %v", errs)
+	if len(errs) != 1 || !strings.Contains(errs.Error(), "beta.graph.yaml:2:8: graph Beta would declare ReviewRoute, ReviewAgain, ReviewDone, which graph Alpha") {
+		t.Errorf("together: want one line at Beta's graph: key, got\n%v", errs)
 	}
 	files, errs := Generate([]string{alpha}, Options{})
 	if errs != nil {
@@ -217,8 +217,30 @@ func TestTwoGraphsInOnePackage(t *testing.T) {
 	}
 	Write(files)
 	_, errs = Generate([]string{beta}, Options{})
-	if !strings.Contains(errs.Error(), "alpha_graph.go (generated from another spec) declares too") {
-		t.Errorf("one after the other: %v", errs)
+	if len(errs) != 1 || !strings.Contains(errs.Error(), "beta.graph.yaml:2:8: graph Beta would declare ReviewRoute, ReviewAgain, ReviewDone, which "+filepath.Join(dir, "alpha_graph.go")+" (generated from another spec) declares too") {
+		t.Errorf("one after the other: want one line at Beta's graph: key, got\n%v", errs)
+	}
+}
+
+// TestDuplicateGraphName: two specs of one package naming the same graph
+// are one problem, reported once at the later graph: key; a graph named
+// like a type of the package is reported there too.
+func TestDuplicateGraphName(t *testing.T) {
+	spec := "version: 1\ngraph: Flow\nstate: State\nnodes: [review, {name: m, fan_in: true}, a, b]\nedges:\n  - {from: __start__, to: review}\n  - {from: review, parallel: [a, b], fan_in: m}\n  - {from: a, to: m}\n  - {from: b, to: m}\n  - from: m\n    when: {again: review, done: __end__}\n"
+	dir := module(t, map[string]string{
+		"one.graph.yaml": spec,
+		"two.graph.yaml": spec,
+		"bad.graph.yaml": strings.Replace(spec, "graph: Flow", "graph: State", 1),
+		"state.go":       "package app\n\ntype State struct{}\n",
+	})
+	one, two := filepath.Join(dir, "one.graph.yaml"), filepath.Join(dir, "two.graph.yaml")
+	_, errs := Generate([]string{one, two}, Options{Tests: true})
+	if len(errs) != 1 || errs[0].String() != two+":2:8: graph Flow is also the name of the graph of "+one+", in the same package: two graphs of one package need distinct names" {
+		t.Errorf("want one line at two.graph.yaml's graph: key, got\n%v", errs)
+	}
+	_, errs = Generate([]string{filepath.Join(dir, "bad.graph.yaml")}, Options{Tests: true})
+	if len(errs) != 1 || !strings.HasPrefix(errs[0].String(), filepath.Join(dir, "bad.graph.yaml")+":2:8: graph State would declare State, which the package already declares at ") {
+		t.Errorf("graph: State: want one line at the graph: key, got\n%v", errs)
 	}
 }
 
@@ -235,5 +257,29 @@ func TestStateHoldsARouteEnum(t *testing.T) {
 	}
 	if !strings.Contains(string(files[0].Content), "slices.Clone(src.Seen)") {
 		t.Errorf("the copy does not clone the slice of routes:\n%s", files[0].Content)
+	}
+}
+
+// TestTestFileCollisions: names the generated files declare are checked
+// against the package's own _test.go files (not an external _test package),
+// which loading the package does not see.
+func TestTestFileCollisions(t *testing.T) {
+	dir := module(t, map[string]string{
+		"flow.graph.yaml":  "version: 1\ngraph: Flow\nstate: State\nnodes: [a]\nedges:\n  - {from: __start__, to: a}\n  - {from: a, to: __end__}\n",
+		"state.go":         "package app\n\ntype State struct{}\n",
+		"flow_test.go":     "package app\n\nimport \"testing\"\n\nfunc TestFlowStress(t *testing.T) {}\n\nfunc NewFlow() {}\n",
+		"external_test.go": "package app_test\n\ntype flowProbe struct{}\n",
+	})
+	spec := filepath.Join(dir, "flow.graph.yaml")
+	_, errs := Generate([]string{spec}, Options{Tests: true})
+	want := spec + ":2:8: graph Flow would declare NewFlow, which the test file " + filepath.Join(dir, "flow_test.go") + " declares too: rename one\n" +
+		spec + ":2:8: graph Flow would declare TestFlowStress in its stress test, which the test file " + filepath.Join(dir, "flow_test.go") + " declares too: rename one, or generate with -tests=false"
+	if errs.Error() != want {
+		t.Errorf("got\n%v\nwant\n%s", errs, want)
+	}
+	// Without the stress test, only the clash with the main output remains.
+	_, errs = Generate([]string{spec}, Options{Tests: false})
+	if len(errs) != 1 || !strings.Contains(errs.Error(), "declare NewFlow") {
+		t.Errorf("-tests=false: got\n%v", errs)
 	}
 }

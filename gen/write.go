@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"errors"
 	"os"
-	"path/filepath"
+
+	"github.com/google/renameio/v2/maybe"
 )
 
-// Write writes files atomically, each through a temporary file in its
-// directory renamed over the target. A file whose content is already on
-// disk is left alone, so its modification time says when it last changed.
+// Write writes files atomically: each goes to a temporary file renamed over
+// the target, so a reader never sees half a file (on Windows, where a rename
+// cannot replace an open file, it is a plain write). A file whose content is
+// already on disk is left alone, so its modification time says when it last
+// changed.
 func Write(files []File) error {
 	var errs []error
 	for _, f := range files {
@@ -23,27 +26,7 @@ func Write(files []File) error {
 		if err == nil && bytes.Equal(old, f.Content) {
 			continue
 		}
-		errs = append(errs, writeAtomic(f.Path, f.Content))
+		errs = append(errs, maybe.WriteFile(f.Path, f.Content, 0o644))
 	}
 	return errors.Join(errs...)
-}
-
-func writeAtomic(path string, content []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // a no-op once renamed
-	if _, err := tmp.Write(content); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

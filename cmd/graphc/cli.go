@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -25,13 +26,17 @@ const usage = `graphc compiles state-graph specs (*.graph.yaml) into type-safe G
 
 Usage:
   graphc generate [-tags list] [-tests=false] SPEC...  write <spec>_graph.go beside each spec
-  graphc check SPEC...                                 report every problem in the specs
+  graphc check [-tags list] [-tests=false] SPEC...     report every problem generate would, writing nothing
+                                                       (a spec beside Go files is checked with its package
+                                                       loaded; a spec alone, as a spec)
   graphc verify [-tags list] [-tests=false] [SPEC...]  exit 1 with a diff if generated files are stale
-                                                       (default: every *.graph.yaml below .)
+                                                       (default: every *.graph.yaml below ., and every
+                                                       spec a //go:generate line runs graphc generate on)
   graphc diagram [-format mermaid|dot] SPEC            print the graph as a diagram
   graphc schema                                        print the JSON Schema of the spec format
   graphc version                                       print graphc's version
 
+Flags may come before or after the specs; -h after a command describes it.
 Exit codes: 0 success, 1 problems in a spec or stale output, 2 wrong usage.
 `
 
@@ -52,14 +57,14 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	case "diagram":
 		return diagram(args, stdout, stderr)
 	case "schema":
-		if !noArgs("schema", args, stderr) {
-			return exitUsage
+		if exit, stop := noArgs("schema", args, stdout, stderr); stop {
+			return exit
 		}
 		stdout.Write(spec.Schema())
 		return exitOK
 	case "version":
-		if !noArgs("version", args, stderr) {
-			return exitUsage
+		if exit, stop := noArgs("version", args, stdout, stderr); stop {
+			return exit
 		}
 		fmt.Fprintln(stdout, "graphc", version())
 		return exitOK
@@ -71,29 +76,53 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	return exitUsage
 }
 
-func noArgs(cmd string, args []string, stderr io.Writer) bool {
-	if len(args) > 0 {
+// noArgs parses the arguments of a command that takes none (but -h).
+func noArgs(cmd string, args []string, stdout, stderr io.Writer) (exit int, stop bool) {
+	rest, exit, stop := flags(cmd, "", stdout, stderr, args, nil)
+	if !stop && len(rest) > 0 {
 		fmt.Fprintf(stderr, "graphc %s takes no arguments\n", cmd)
-		return false
+		return exitUsage, true
 	}
-	return true
+	return exit, stop
 }
 
-// flags parses args for cmd; ok is false on a usage error (already reported).
-func flags(cmd, synopsis string, stderr io.Writer, args []string, define func(*flag.FlagSet)) (rest []string, ok bool) {
+// flags parses args for cmd. Flags may come before, between or after the
+// spec paths, as with most Go tools; after "--" everything is a path. When
+// exit is set, the command stops there with that code: usage printed for
+// -h (exit 0), or a usage error already reported (exit 2).
+func flags(cmd, synopsis string, stdout, stderr io.Writer, args []string, define func(*flag.FlagSet)) (rest []string, exit int, stop bool) {
 	fs := flag.NewFlagSet("graphc "+cmd, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: graphc %s %s\n", cmd, synopsis)
+	fs.SetOutput(io.Discard)
+	printUsage := func(w io.Writer) {
+		fmt.Fprintln(w, strings.TrimSpace("usage: graphc "+cmd+" "+synopsis))
+		fs.SetOutput(w)
 		fs.PrintDefaults()
 	}
 	if define != nil {
 		define(fs)
 	}
-	if err := fs.Parse(args); err != nil {
-		return nil, false // the flag package has printed the problem and the usage
+	for {
+		err := fs.Parse(args)
+		switch {
+		case errors.Is(err, flag.ErrHelp):
+			printUsage(stdout)
+			return nil, exitOK, true
+		case err != nil:
+			fmt.Fprintf(stderr, "graphc %s: %v\n", cmd, err)
+			printUsage(stderr)
+			return nil, exitUsage, true
+		}
+		// Parse stops at the first path, or just after a "--" that ends
+		// the flags: a path is taken and parsing resumes after it.
+		left := fs.Args()
+		if used := len(args) - len(left); used > 0 && args[used-1] == "--" {
+			return append(rest, left...), exitOK, false
+		}
+		if len(left) == 0 {
+			return rest, exitOK, false
+		}
+		rest, args = append(rest, left[0]), left[1:]
 	}
-	return fs.Args(), true
 }
 
 // report prints diagnostics, one per line, and returns the exit code.
@@ -110,12 +139,12 @@ func report(errs diag.List, stderr io.Writer) int {
 func generate(args []string, stdout, stderr io.Writer) int {
 	var tags string
 	opts := gen.Options{Package: os.Getenv("GOPACKAGE"), Tests: true} // GOPACKAGE: under go generate
-	specs, ok := flags("generate", "[-tags list] [-tests=false] SPEC...", stderr, args, func(fs *flag.FlagSet) {
+	specs, exit, stop := flags("generate", "[-tags list] [-tests=false] SPEC...", stdout, stderr, args, func(fs *flag.FlagSet) {
 		fs.StringVar(&tags, "tags", "", "comma-separated build tags to load the package with")
 		fs.BoolVar(&opts.Tests, "tests", true, "also write <spec>_graph_test.go with the graph's stress test")
 	})
-	if !ok {
-		return exitUsage
+	if stop {
+		return exit
 	}
 	if len(specs) == 0 {
 		fmt.Fprintln(stderr, "usage: graphc generate [-tags list] [-tests=false] SPEC...")
@@ -142,31 +171,32 @@ func splitTags(s string) []string {
 }
 
 func check(args []string, stdout, stderr io.Writer) int {
-	specs, ok := flags("check", "SPEC...", stderr, args, nil)
-	if !ok {
-		return exitUsage
+	var tags string
+	opts := gen.Options{Package: os.Getenv("GOPACKAGE"), Tests: true}
+	specs, exit, stop := flags("check", "[-tags list] [-tests=false] SPEC...", stdout, stderr, args, func(fs *flag.FlagSet) {
+		fs.StringVar(&tags, "tags", "", "comma-separated build tags to load the package with")
+		fs.BoolVar(&opts.Tests, "tests", true, "check the names of <spec>_graph_test.go too")
+	})
+	if stop {
+		return exit
 	}
 	if len(specs) == 0 {
-		fmt.Fprintln(stderr, "usage: graphc check SPEC...")
+		fmt.Fprintln(stderr, "usage: graphc check [-tags list] [-tests=false] SPEC...")
 		return exitUsage
 	}
-	var errs diag.List
-	for _, p := range specs {
-		_, more := gen.Load(p)
-		errs = append(errs, more...)
-	}
-	return report(errs, stderr)
+	opts.Tags = splitTags(tags)
+	return report(gen.CheckAll(specs, opts), stderr)
 }
 
 func verify(args []string, stdout, stderr io.Writer) int {
 	var tags string
 	opts := gen.Options{Tests: true}
-	specs, ok := flags("verify", "[-tags list] [-tests=false] [SPEC...]", stderr, args, func(fs *flag.FlagSet) {
+	specs, exit, stop := flags("verify", "[-tags list] [-tests=false] [SPEC...]", stdout, stderr, args, func(fs *flag.FlagSet) {
 		fs.StringVar(&tags, "tags", "", "comma-separated build tags to load the package with")
 		fs.BoolVar(&opts.Tests, "tests", true, "also check <spec>_graph_test.go")
 	})
-	if !ok {
-		return exitUsage
+	if stop {
+		return exit
 	}
 	opts.Tags = splitTags(tags)
 	if len(specs) == 0 {
@@ -182,6 +212,10 @@ func verify(args []string, stdout, stderr io.Writer) int {
 		return report(errs, stderr)
 	}
 	for _, d := range drift {
+		if d.Missing {
+			fmt.Fprintf(stderr, "%s: missing: run go generate (or graphc generate) to write it\n", d.Path)
+			continue
+		}
 		fmt.Fprint(stdout, d.Diff)
 	}
 	if len(drift) > 0 {
@@ -193,11 +227,11 @@ func verify(args []string, stdout, stderr io.Writer) int {
 
 func diagram(args []string, stdout, stderr io.Writer) int {
 	format := "mermaid"
-	specs, ok := flags("diagram", "[-format mermaid|dot] SPEC", stderr, args, func(fs *flag.FlagSet) {
+	specs, exit, stop := flags("diagram", "[-format mermaid|dot] SPEC", stdout, stderr, args, func(fs *flag.FlagSet) {
 		fs.StringVar(&format, "format", format, "diagram format: "+strings.Join(templates.Formats, " or "))
 	})
-	if !ok {
-		return exitUsage
+	if stop {
+		return exit
 	}
 	if len(specs) != 1 {
 		fmt.Fprintln(stderr, "usage: graphc diagram [-format mermaid|dot] SPEC")

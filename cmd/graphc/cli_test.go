@@ -37,6 +37,32 @@ func TestUsageErrorsExit2(t *testing.T) {
 	}
 }
 
+// TestFlagsAnywhere: flags after the spec paths are flags, not files; "--"
+// ends them; -h on any command prints its usage on stdout and exits 0.
+func TestFlagsAnywhere(t *testing.T) {
+	spec := "../../testdata/check/ok_nested.graph.yaml"
+	code, stdout, stderr := run(t, "diagram", spec, "-format", "dot")
+	if code != exitOK || !strings.HasPrefix(stdout, "digraph ") {
+		t.Errorf("diagram SPEC -format dot: exit %d, stderr %q, stdout %.40q", code, stderr, stdout)
+	}
+	code, stdout, _ = run(t, "diagram", "-format", "mermaid", spec)
+	if code != exitOK || strings.HasPrefix(stdout, "digraph ") {
+		t.Errorf("diagram -format mermaid SPEC: exit %d, %.40q", code, stdout)
+	}
+	if code, _, stderr := run(t, "check", spec, "-nosuchflag"); code != exitUsage || !strings.Contains(stderr, "-nosuchflag") {
+		t.Errorf("check SPEC -nosuchflag: exit %d, stderr %q; want 2 naming the flag", code, stderr)
+	}
+	if code, _, stderr := run(t, "check", spec, "--", "-x.graph.yaml"); code != exitSpec || !strings.Contains(stderr, "-x.graph.yaml: ") {
+		t.Errorf("check SPEC -- -x.graph.yaml: exit %d, stderr %q; want the path after -- read as a file", code, stderr)
+	}
+	for _, cmd := range []string{"generate", "check", "verify", "diagram", "schema", "version"} {
+		code, stdout, stderr := run(t, cmd, "-h")
+		if code != exitOK || !strings.HasPrefix(stdout, "usage: graphc "+cmd) || stderr != "" {
+			t.Errorf("graphc %s -h: exit %d, stdout %q, stderr %q; want exit 0 with its usage", cmd, code, stdout, stderr)
+		}
+	}
+}
+
 func TestCheck(t *testing.T) {
 	code, _, stderr := run(t, "check", "../../testdata/check/ok_research.graph.yaml", "../../testdata/check/ok_nested.graph.yaml")
 	if code != exitOK || stderr != "" {
@@ -54,6 +80,32 @@ func TestCheck(t *testing.T) {
 	}
 	if code, _, stderr := run(t, "check", "no/such.graph.yaml"); code != exitSpec || !strings.Contains(stderr, "no/such.graph.yaml") {
 		t.Errorf("missing file: exit %d, %q", code, stderr)
+	}
+}
+
+// TestCheckAsGenerate: check refuses what generate refuses. A spec beside
+// Go files is checked with its package loaded (a state type the package
+// lacks); specs given together are checked against each other.
+func TestCheckAsGenerate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads a module")
+	}
+	named := strings.Replace(counterSpec, "state:\n  type: State\n  fields:\n    - {name: N, type: int}\n", "state: Missing\n", 1)
+	dir := newModule(t, map[string]string{"counter.graph.yaml": named, "handlers.go": "package app\n"})
+	spec := filepath.Join(dir, "counter.graph.yaml")
+	_, _, genErr := run(t, "generate", spec)
+	code, _, stderr := run(t, "check", spec)
+	if code != exitSpec || !strings.Contains(stderr, "Missing") || stderr != genErr {
+		t.Errorf("check: exit %d\n%s\nwant what generate says:\n%s", code, stderr, genErr)
+	}
+	// Two specs alone in a directory, declaring the same names.
+	alone := t.TempDir()
+	a, b := filepath.Join(alone, "a.graph.yaml"), filepath.Join(alone, "b.graph.yaml")
+	os.WriteFile(a, []byte(counterSpec), 0o644)
+	os.WriteFile(b, []byte(counterSpec), 0o644)
+	code, _, stderr = run(t, "check", a, b)
+	if code != exitSpec || !strings.HasPrefix(stderr, b+":2:8: graph Counter is also the name of the graph of "+a) {
+		t.Errorf("two specs of one graph name: exit %d, stderr %q", code, stderr)
 	}
 }
 
@@ -237,6 +289,13 @@ func TestVerifyReportsDrift(t *testing.T) {
 	if code, stdout, _ := run(t, "verify", "-tests=false", spec); code != exitOK {
 		t.Fatalf("verify after regenerating: exit %d\n%s", code, stdout)
 	}
+	// A missing output is one line naming it, not a diff of the whole file.
+	os.Remove(out)
+	code, stdout, stderr = run(t, "verify", "-tests=false", spec)
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	if code != exitSpec || stdout != "" || len(lines) != 2 || lines[0] != out+": missing: run go generate (or graphc generate) to write it" {
+		t.Fatalf("verify with the output missing: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
 }
 
 // TestTestsOptOut: -tests=false removes the stress test graphc wrote
@@ -254,7 +313,7 @@ func TestTestsOptOut(t *testing.T) {
 	if _, err := os.Stat(test); err != nil {
 		t.Fatal(err)
 	}
-	if code, _, stderr := run(t, "generate", "-tests=false", spec); code != exitOK {
+	if code, _, stderr := run(t, "generate", spec, "-tests=false"); code != exitOK {
 		t.Fatal(stderr)
 	}
 	if _, err := os.Stat(test); !os.IsNotExist(err) {

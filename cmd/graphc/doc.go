@@ -6,8 +6,8 @@
 // Commands:
 //
 //	graphc generate [-tags list] [-tests=false] SPEC...  write <spec>_graph.go (and its stress test) beside each spec
-//	graphc check SPEC...                                 report every problem in the specs
-//	graphc verify [-tags list] [-tests=false] [SPEC...]  exit 1 with a diff if generated files are stale (default: all specs below .)
+//	graphc check [-tags list] [-tests=false] SPEC...     report every problem generate would, writing nothing (with the package loaded when the spec sits beside Go files)
+//	graphc verify [-tags list] [-tests=false] [SPEC...]  exit 1 with a diff if generated files are stale (default: every *.graph.yaml below ., and every spec a //go:generate line names)
 //	graphc diagram [-format mermaid|dot] SPEC            print the graph as a diagram
 //	graphc schema                                        print the JSON Schema of the spec format
 //	graphc version                                       print graphc's version

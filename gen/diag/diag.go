@@ -87,7 +87,11 @@ func Closest(s string, names []string) string {
 		if max(len(n)-len(s), len(s)-len(n)) > bestD {
 			continue // too far apart in length to be close
 		}
-		if d := distance(s, n); d < bestD || d == bestD && best == "" {
+		d := distance(s, n)
+		if d >= max(len(s), len(n)) {
+			continue // every character differs: c is no typo of a
+		}
+		if d < bestD || d == bestD && best == "" {
 			best, bestD = n, d
 		}
 	}

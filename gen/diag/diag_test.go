@@ -25,13 +25,14 @@ func TestSortAndRender(t *testing.T) {
 }
 
 func TestClosest(t *testing.T) {
-	names := []string{"merge", "review", "plan", "fan_in"}
+	names := []string{"merge", "review", "plan", "fan_in", "a"}
 	for in, want := range map[string]string{
 		"merg":     "merge",
 		"reveiw":   "review", // a swap is one edit
 		"fanin":    "fan_in",
 		"planning": "",
 		"xyz":      "",
+		"c":        "", // not a typo of "a": nothing is left of it
 	} {
 		if got := Closest(in, names); got != want {
 			t.Errorf("Closest(%q) = %q, want %q", in, got, want)

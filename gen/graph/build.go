@@ -18,6 +18,7 @@ func Build(f *spec.File) (*Graph, diag.List) {
 		byName:  map[string]*Node{},
 		out:     map[*Node][]outEdge{},
 		hasEdge: map[*Node]bool{},
+		whenPos: map[*Node]diag.Pos{},
 	}
 	b.header()
 	b.nodes()
@@ -43,6 +44,10 @@ type builder struct {
 	errs   diag.List
 	byName map[string]*Node
 	out    map[*Node][]outEdge // resolved targets of plain and conditional edges
+	// startTypo is set when an edge's source is a misspelt __start__.
+	startTypo bool
+	// whenPos is where each conditional node's `when:` is, for messages.
+	whenPos map[*Node]diag.Pos
 	// edgeErrs is set when an edge could not be resolved; the flow analysis
 	// then skips checks that a broken edge would only echo.
 	edgeErrs bool
@@ -74,14 +79,14 @@ func (b *builder) header() {
 	case !f.Graph.Pos.IsValid():
 		b.errorf(b.at(f.Pos), "missing graph: add `graph: Name`, the exported Go name of the executor type")
 	case !exportedRE.MatchString(name):
-		b.errorf(f.Graph.Pos, "graph name %q is not an exported Go identifier: start it with an upper-case letter and use only letters, digits and _", name)
+		b.errorf(f.Graph.Pos, "graph name %q is not allowed: %s", name, asciiRule(name, true))
 	default:
-		g.Name = name
+		g.Name, g.NamePos = name, f.Graph.Pos
 	}
 	if p := f.Package; p.Pos.IsValid() {
 		switch {
 		case !identRE.MatchString(p.Value) || goKeywords[p.Value] || p.Value == "_":
-			b.errorf(p.Pos, "package %q is not a valid Go package name", p.Value)
+			b.errorf(p.Pos, "package %q is not a valid package name: use ASCII letters, digits and _, not starting with a digit, and not a Go keyword (e.g. %q)", p.Value, suggestName(p.Value))
 		default:
 			g.Package = p.Value
 		}
@@ -97,9 +102,9 @@ func (b *builder) header() {
 	case !st.Type.Pos.IsValid() || st.Type.Value == "":
 		b.errorf(st.Pos, "state needs a type name: `type: State`")
 	case st.Inline && !identRE.MatchString(st.Type.Value):
-		b.errorf(st.Type.Pos, "state type %q is not a Go identifier", st.Type.Value)
+		b.errorf(st.Type.Pos, "inline state type %q is not allowed: %s", st.Type.Value, asciiRule(st.Type.Value, false))
 	case !st.Inline && !qualifiedRE.MatchString(st.Type.Value):
-		b.errorf(st.Type.Pos, "state type %q is not a Go type name: write Name, or pkg.Name for a type imported from another package", st.Type.Value)
+		b.errorf(st.Type.Pos, "state type %q is not a Go type name: write Name for a type of this package, or pkg.Name for one of another package (pkg is the name a file of this package imports it under, e.g. `import \"example.com/app/model\"` then `state: model.State`)", st.Type.Value)
 	}
 	for part := range strings.SplitSeq(st.Type.Value, ".") {
 		if generatedLocals[part] {
@@ -120,7 +125,7 @@ func (b *builder) header() {
 			b.errorf(fd.Pos, "state field needs a name")
 			continue
 		case !exportedRE.MatchString(name):
-			b.errorf(fd.Name.Pos, "state field %q is not an exported Go identifier: start it with an upper-case letter", name)
+			b.errorf(fd.Name.Pos, "state field %q is not allowed: %s", name, asciiRule(name, true))
 		}
 		if first, dup := seen[name]; dup {
 			b.errorf(fd.Name.Pos, "state field %q declared twice (first at %s)", name, lineCol(first))
@@ -154,8 +159,9 @@ func (b *builder) nodes() {
 			b.errorf(sn.Name.Pos, "%s is built in and cannot be declared as a node", name)
 			continue
 		case !nodeNameRE.MatchString(name):
+			// Reported, and still declared: the edges that name it
+			// resolve, so the rest of the graph is checked as well.
 			b.errorf(sn.Name.Pos, "node name %q is invalid: use lower case letters, digits and _, starting with a letter (e.g. %q)", name, suggestName(name))
-			continue
 		}
 		if first, dup := b.byName[name]; dup {
 			b.errorf(sn.Name.Pos, "node %q declared twice (first at %s)", name, lineCol(first.Pos))
@@ -211,11 +217,21 @@ func (b *builder) target(s spec.String, what string) (*Node, bool) {
 	if n, ok := b.byName[s.Value]; ok {
 		return n, true
 	}
-	b.errorf(s.Pos, "%s goes to unknown node %q%s", what, s.Value, b.didYouMean(s.Value))
+	b.errorf(s.Pos, "%s goes to unknown node %q%s", what, s.Value, b.didYouMean(s.Value, spec.End))
 	return nil, false
 }
 
-func (b *builder) didYouMean(name string) string {
+// didYouMean suggests the node, or the keyword (__end__ where a target is
+// expected, __start__ where a source is), that name is a likely typo of.
+func (b *builder) didYouMean(name string, keyword string) string {
+	if keyword != "" {
+		// __END__, end, __end; and a typo like __strat__ when it has
+		// the underscores of a keyword.
+		word, kw := strings.Trim(strings.ToLower(name), "_"), strings.Trim(keyword, "_")
+		if word == kw || strings.HasPrefix(name, "_") && diag.Closest(word, []string{kw}) != "" {
+			return fmt.Sprintf("; did you mean %s?", keyword)
+		}
+	}
 	names := make([]string, len(b.g.Nodes))
 	for i, n := range b.g.Nodes {
 		names[i] = n.Name
@@ -224,6 +240,24 @@ func (b *builder) didYouMean(name string) string {
 		return fmt.Sprintf("; did you mean %q?", best)
 	}
 	return ": declare it under `nodes:`"
+}
+
+// targetsOnly reports the unknown targets of an edge set aside for another
+// problem (its source is wrong), so that one run shows every problem.
+func (b *builder) targetsOnly(e *spec.Edge) {
+	check := func(s spec.String, keyword string) {
+		if _, ok := b.byName[s.Value]; !ok && s.Value != "" && s.Value != spec.End && s.Value != spec.Start {
+			b.errorf(s.Pos, "edge goes to unknown node %q%s", s.Value, b.didYouMean(s.Value, keyword))
+		}
+	}
+	check(e.To, spec.End)
+	for _, c := range e.When {
+		check(c.Target, spec.End)
+	}
+	for _, s := range e.Parallel {
+		check(s, "")
+	}
+	check(e.FanIn, "")
 }
 
 // firstEdge remembers where a node's outgoing edge was declared.
@@ -248,13 +282,17 @@ func (b *builder) edges() {
 		case spec.End:
 			b.errorf(e.From.Pos, "__end__ cannot be the source of an edge: reaching it ends the run")
 			b.edgeErrs = true
+			b.targetsOnly(e)
 			continue
 		case spec.Start:
 		default:
 			n, ok := b.byName[e.From.Value]
 			if !ok {
-				b.errorf(e.From.Pos, "edge from unknown node %q%s", e.From.Value, b.didYouMean(e.From.Value))
+				hint := b.didYouMean(e.From.Value, spec.Start)
+				b.errorf(e.From.Pos, "edge from unknown node %q%s", e.From.Value, hint)
+				b.startTypo = b.startTypo || strings.Contains(hint, spec.Start)
 				b.edgeErrs = true
+				b.targetsOnly(e) // its targets may be wrong too: every problem at once
 				continue
 			}
 			from = n
@@ -284,6 +322,7 @@ func (b *builder) edges() {
 		if from == nil { // __start__
 			if startEdge != nil {
 				b.errorf(e.From.Pos, "__start__ has a second edge (first at %s): a run has exactly one entry", lineCol(startEdge.From.Pos))
+				b.targetsOnly(e)
 				continue
 			}
 			startEdge = e
@@ -321,6 +360,7 @@ func (b *builder) edges() {
 				b.errorf(e.Pos, "node %q already has a %s edge (at %s): a node has exactly one kind of outgoing edge, plain, conditional or parallel", from.Name, prev.kind, lineCol(prev.pos))
 			}
 			b.edgeErrs = true
+			b.targetsOnly(e)
 			continue
 		}
 		first[from] = firstEdge{kind, e.Pos}
@@ -341,27 +381,53 @@ func (b *builder) edges() {
 			b.parallel(from, e)
 		}
 	}
-	if startEdge == nil {
+	if startEdge == nil && !b.startTypo { // a misspelt __start__ is reported where it is
 		b.errorf(b.at(b.f.Pos), "no entry: add an edge `{from: __start__, to: <first node>}`")
 	}
+	flowed := !b.edgeErrs && b.g.Entry != nil
+	if flowed {
+		b.flow() // assigns regions, which the advice below needs
+	}
 	for _, n := range b.g.Nodes {
-		if n.Kind == 0 && !b.hasEdge[n] {
+		if n.Kind != 0 || b.hasEdge[n] {
+			continue
+		}
+		switch {
+		case flowed && n.Region != nil:
+			b.errorf(n.Pos, "node %q has no outgoing edge: it runs in %s, so add `{from: %s, to: %s}` to end its branch at the fan-in", n.Name, regionName(n.Region), n.Name, n.Region.FanIn.Name)
+		case flowed:
 			b.errorf(n.Pos, "node %q has no outgoing edge: add one (`{from: %s, to: __end__}` ends the run there)", n.Name, n.Name)
+		default: // the regions are unknown while edges are broken
+			b.errorf(n.Pos, "node %q has no outgoing edge: add one (`{from: %s, to: __end__}` ends the run there; inside a fork's branches, go to its fan-in instead)", n.Name, n.Name)
 		}
 	}
+	var reachedBy map[*Node]*Node // node -> a node with a plain or conditional edge to it
 	for _, n := range b.g.Nodes {
-		if n.FanIn && n.JoinOf == nil && !b.brokenFork {
-			b.errorf(n.Pos, "node %q is marked fan_in but no parallel edge fans in at it: add `fan_in: %s` to the parallel edge whose branches meet here, or drop `fan_in: true`", n.Name, n.Name)
+		if !n.FanIn || n.JoinOf != nil || b.brokenFork {
+			continue
 		}
-	}
-	if !b.edgeErrs && b.g.Entry != nil {
-		b.flow()
+		if reachedBy == nil {
+			reachedBy = map[*Node]*Node{}
+			for _, m := range b.g.Nodes {
+				for _, o := range b.out[m] {
+					if o.to != nil && reachedBy[o.to] == nil {
+						reachedBy[o.to] = m
+					}
+				}
+			}
+		}
+		if from := reachedBy[n]; from != nil {
+			b.errorf(n.Pos, "node %q is marked fan_in but no parallel edge fans in at it: it is reached by ordinary edges (from %q), so drop `fan_in: true`; any node may have several incoming edges, and only the meeting point of a parallel edge's branches is a fan-in", n.Name, from.Name)
+			continue
+		}
+		b.errorf(n.Pos, "node %q is marked fan_in but no parallel edge fans in at it: add `fan_in: %s` to the parallel edge whose branches meet here, or drop `fan_in: true`", n.Name, n.Name)
 	}
 }
 
 func (b *builder) cond(from *Node, e *spec.Edge) {
 	from.RouteType = from.GoName + "Route"
 	from.RouteMethod = "Route" + from.GoName
+	b.whenPos[from] = e.WhenPos
 	if len(e.When) == 0 {
 		b.errorf(e.WhenPos, "conditional edge from %q has no labels: add `label: node` pairs under `when:`", from.Name)
 		b.edgeErrs = true
@@ -402,17 +468,17 @@ func (b *builder) parallel(from *Node, e *spec.Edge) {
 		ok = false
 		b.brokenFork = true
 	case e.FanIn.Value == spec.End || e.FanIn.Value == spec.Start:
-		b.errorf(e.FanIn.Pos, "fan_in must be a node marked `fan_in: true`, not %s", e.FanIn.Value)
+		b.errorf(e.FanIn.Pos, "fan_in must be a node marked `fan_in: true`, not %s: add a join node under nodes: (`- {name: join, fan_in: true}`), end each branch with an edge to it, set `fan_in: join`, and go on from join (`{from: join, to: __end__}`)", e.FanIn.Value)
 		ok = false
 	default:
 		n, found := b.byName[e.FanIn.Value]
 		switch {
 		case !found:
-			b.errorf(e.FanIn.Pos, "fan_in names unknown node %q%s", e.FanIn.Value, b.didYouMean(e.FanIn.Value))
+			b.errorf(e.FanIn.Pos, "fan_in names unknown node %q%s", e.FanIn.Value, b.didYouMean(e.FanIn.Value, ""))
 			ok = false
 			b.brokenFork = true
 		case n.JoinOf != nil:
-			b.errorf(e.FanIn.Pos, "node %q is already the fan_in of the parallel edge from %q (at %s): each fork needs its own fan-in node", n.Name, n.JoinOf.From.Name, lineCol(n.JoinOf.Pos))
+			b.errorf(e.FanIn.Pos, "node %q is already the fan_in of the parallel edge from %q (at %s): each fork needs its own fan-in node; add an inner join for this fork (`- {name: %s_join, fan_in: true}` under nodes:), end this fork's branches there, set `fan_in: %s_join`, and go on from it (`{from: %s_join, to: ...}`)", n.Name, n.JoinOf.From.Name, lineCol(n.JoinOf.Pos), from.Name, from.Name, from.Name)
 			ok = false
 		case !n.FanIn:
 			b.errorf(e.FanIn.Pos, "node %q is the fan_in of the parallel edge from %q but is not marked as one: add `fan_in: true` to node %q", n.Name, from.Name, n.Name)
@@ -438,7 +504,7 @@ func (b *builder) parallel(from *Node, e *spec.Edge) {
 		n, found := b.byName[s.Value]
 		switch {
 		case !found:
-			b.errorf(s.Pos, "parallel edge from %q forks to unknown node %q%s", from.Name, s.Value, b.didYouMean(s.Value))
+			b.errorf(s.Pos, "parallel edge from %q forks to unknown node %q%s", from.Name, s.Value, b.didYouMean(s.Value, ""))
 			ok = false
 			continue
 		case seen[n]:
@@ -707,10 +773,18 @@ func (b *builder) termination(fk *Fork, nodes []*Node) {
 			b.errorf(head.Pos, "cycle with no conditional exit in %s: %s; make one of these nodes a `when:` edge with a label that leaves the loop", regionName(fk), cyclePath(head, succ))
 		} else {
 			names := make([]string, len(scc.nodes))
+			var choice *Node // the first conditional node: its when: gets the exit
 			for i, n := range scc.nodes {
 				names[i] = fmt.Sprintf("%q", n.Name)
+				if choice == nil && n.Kind == Cond {
+					choice = n
+				}
 			}
-			b.errorf(head.Pos, "nodes %s loop forever: no route out of them reaches %s; add a `when:` label that does", strings.Join(names, ", "), sinkName(fk))
+			sink := spec.End
+			if fk != nil {
+				sink = fk.FanIn.Name
+			}
+			b.errorf(b.orPos(b.whenPos[choice], head.Pos), "nodes %s loop forever: no label of their `when:` reaches %s; add one to this `when:` of %q, e.g. `done: %s`", strings.Join(names, ", "), sinkName(fk), choice.Name, sink)
 		}
 	}
 }
@@ -836,7 +910,7 @@ func (b *builder) interrupts(names []spec.String, key string) []*Node {
 			b.errorf(s.Pos, "%s names %s: interrupts go on nodes", key, s.Value)
 			continue
 		case !ok:
-			b.errorf(s.Pos, "%s names unknown node %q%s", key, s.Value, b.didYouMean(s.Value))
+			b.errorf(s.Pos, "%s names unknown node %q%s", key, s.Value, b.didYouMean(s.Value, ""))
 			continue
 		case seen[n]:
 			b.errorf(s.Pos, "%s lists %q twice", key, n.Name)

@@ -15,6 +15,7 @@ type Graph struct {
 	Entry   *Node   // the target of __start__
 	Forks   []*Fork // in spec order of their parallel edges; Fork.ID indexes this slice
 	Pos     diag.Pos
+	NamePos diag.Pos // the value of the graph: key, where a clash of names is reported
 }
 
 // State describes the state type.

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 )
@@ -25,6 +26,51 @@ func CamelCase(name string) string {
 		b.WriteString(part[1:])
 	}
 	return b.String()
+}
+
+// asciiRule states the rule an exported name breaks, with an example that
+// keeps it: graphc's names are ASCII (generated code derives other names
+// from them by case), even though Go would accept Ré.
+func asciiRule(s string, exported bool) string {
+	rule := "graphc names are ASCII: an upper-case letter A-Z, then letters A-Z a-z, digits 0-9 and _"
+	if !exported {
+		rule = "graphc names are ASCII: a letter A-Z a-z or _, then letters, digits 0-9 and _"
+	}
+	for _, r := range s {
+		if r >= 0x80 {
+			return fmt.Sprintf("%s (%q is not ASCII)", rule, r)
+		}
+	}
+	return fmt.Sprintf("%s (e.g. %q)", rule, suggestExported(s))
+}
+
+// suggestExported turns an ASCII name graphc refuses into one it accepts:
+// letters, digits and _ kept, other characters dropped and the letter after
+// them upper-cased, the first letter upper-cased (my-graph -> MyGraph, 2nd
+// -> G2nd).
+func suggestExported(s string) string {
+	var b strings.Builder
+	upper := true
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z' && upper:
+			b.WriteRune(r - 'a' + 'A')
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_':
+			b.WriteRune(r)
+		default:
+			upper = true
+			continue
+		}
+		upper = false
+	}
+	out := b.String()
+	switch {
+	case out == "":
+		return "Graph"
+	case out[0] < 'A' || out[0] > 'Z':
+		return "G" + out
+	}
+	return out
 }
 
 // goKeywords are Go's reserved words; a package clause cannot use them.

@@ -216,6 +216,11 @@ func TestSchemaValues(t *testing.T) {
 		t.Errorf("edges items: want oneOf with 3 variants, got %v", edges)
 	}
 
+	// graphc refuses a fork of one branch (single_branch.graph.yaml).
+	if n := w.prop(w.objects(edges)[2], "parallel")["minItems"]; n != float64(2) {
+		t.Errorf("parallel minItems = %v, want 2", n)
+	}
+
 	plain, cond := w.objects(edges)[0], w.objects(edges)[1]
 	when := w.prop(cond, "when")
 	labels, _ := when["propertyNames"].(map[string]any)
