@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"time"
 )
 
 // handlers are deterministic: what a node returns depends only on the state
@@ -16,6 +17,8 @@ type handlers struct {
 	calls map[string]int
 	// fail, when set, can make a node fail (before it does anything).
 	fail func(node string, s State) error
+	// delay is how long each node takes.
+	delay time.Duration
 }
 
 func (h *handlers) enter(node string, s *State) error {
@@ -26,6 +29,9 @@ func (h *handlers) enter(node string, s *State) error {
 	h.calls[node]++
 	fail := h.fail
 	h.mu.Unlock()
+	if h.delay > 0 {
+		time.Sleep(h.delay)
+	}
 	if fail != nil {
 		if err := fail(node, *s); err != nil {
 			return err
