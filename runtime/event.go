@@ -27,9 +27,13 @@ const (
 	// BranchFailed: a branch ended without delivering (Node is its entry
 	// node, In the branch, Err why).
 	BranchFailed
+	// NodeRetrying: attempt Attempt of a node's handler (or of its route
+	// handler) failed with Err and its retry policy calls it again after a
+	// backoff (Node, In, Attempt, Err).
+	NodeRetrying
 )
 
-var kindNames = [...]string{"", "NodeStarted", "NodeFinished", "Forked", "BranchArrived", "Joined", "Done", "BranchStarted", "BranchFailed"}
+var kindNames = [...]string{"", "NodeStarted", "NodeFinished", "Forked", "BranchArrived", "Joined", "Done", "BranchStarted", "BranchFailed", "NodeRetrying"}
 
 func (k EventKind) String() string {
 	if int(k) < len(kindNames) && k != 0 {
@@ -58,7 +62,8 @@ type Event[S any] struct {
 	Parent   uint64 // Forked: the activation the fork happened in (In.Fork)
 	Branches int    // Forked: the number of branches
 	State    S      // NodeFinished, BranchArrived, Done
-	Err      error  // Done: the run's error, if any; BranchFailed: the branch's
+	Err      error  // Done: the run's error, if any; BranchFailed: the branch's; NodeRetrying: the failed attempt's
+	Attempt  int    // NodeRetrying: the attempt that failed, from 1
 }
 
 func (e Event[S]) String() string {
@@ -71,6 +76,8 @@ func (e Event[S]) String() string {
 		return fmt.Sprintf("%s %s -> fork %d (%d branches) [%s]", e.Kind, e.Node, e.Fork, e.Branches, where)
 	case Joined:
 		return fmt.Sprintf("%s fork %d at %s [%s]", e.Kind, e.Fork, e.Node, where)
+	case NodeRetrying:
+		return fmt.Sprintf("%s %s after attempt %d: %v [%s]", e.Kind, e.Node, e.Attempt, e.Err, where)
 	case Done:
 		if e.Err != nil {
 			return fmt.Sprintf("%s: %v", e.Kind, e.Err)

@@ -21,12 +21,15 @@ type Exec[S any] struct {
 	policy    Policy
 	slots     chan struct{} // branch goroutine tokens; nil when unlimited
 	observe   func(Event[S])
+	hooks     []hook // see hook.go
+	graph     string
+	run       *scope // the run's hook scope, when hooked
 }
 
 // Start readies x for a run of a graph whose node names are names. It fails
 // only when an observer was written for another state type.
 func (x *Exec[S]) Start(o Options, names []string) error {
-	*x = Exec[S]{names: names, maxSteps: int64(o.MaxSteps), policy: o.OnBranchError}
+	*x = Exec[S]{names: names, maxSteps: int64(o.MaxSteps), policy: o.OnBranchError, hooks: o.hooks}
 	if x.maxSteps <= 0 {
 		x.maxSteps = DefaultMaxSteps
 	}
@@ -162,6 +165,9 @@ func (x *Exec[S]) arrived(in Branch, fanIn int, s S) {
 func (x *Exec[S]) End(s S, err error) (S, error) {
 	if x.observe != nil {
 		x.observe(Event[S]{Kind: Done, State: s, Err: err})
+	}
+	if x.run != nil {
+		x.run.end(0, err)
 	}
 	return s, err
 }

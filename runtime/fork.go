@@ -35,6 +35,7 @@ type activation[S any] struct {
 	wg     sync.WaitGroup
 	mu     sync.Mutex
 	errs   []error // in the order they happened
+	scope  *scope  // the fork's hook scope, when hooked
 }
 
 // Fork runs every branch of the fork f, delivering into j, and returns when
@@ -44,11 +45,16 @@ type activation[S any] struct {
 // Under the Cancel policy the first failing branch cancels its siblings'
 // context and its error is returned; under Wait all branches finish and the
 // first error is returned joined with the others.
-func (x *Exec[S]) Fork(ctx context.Context, in Branch, f *ForkSpec, j Join) error {
+func (x *Exec[S]) Fork(ctx context.Context, in Branch, f *ForkSpec, j Join) (err error) {
 	if in.Fork == 0 {
 		x.forkSteps.Store(x.mainSteps)
 	}
 	a := &activation[S]{x: x, spec: f, join: j, id: x.forks.Add(1), ctx: ctx}
+	if x.hooks != nil {
+		ctx = a.beginFork(ctx, in)
+		a.ctx = ctx
+		defer func() { a.scope.end(0, err) }()
+	}
 	if x.policy == Cancel {
 		a.ctx, a.cancel = context.WithCancelCause(ctx)
 		defer a.cancel(nil)
@@ -110,23 +116,37 @@ func (x *Exec[S]) acquire() bool {
 func (a *activation[S]) run(i int, spawned bool) {
 	entry := a.spec.Entries[i]
 	returned := false
-	defer a.finish(i, entry, spawned, &returned)
+	ctx, sc := a.ctx, (*scope)(nil)
+	if a.x.hooks != nil {
+		ctx, sc = a.beginBranch(i)
+	}
+	defer a.finish(i, entry, spawned, &returned, sc)
 	if a.x.observe != nil {
 		a.x.branchEvent(BranchStarted, entry, Branch{Fork: a.id, Index: i}, nil)
 	}
-	err := a.join.RunBranch(a.ctx, Branch{Fork: a.id, Index: i}, entry)
+	err := a.join.RunBranch(ctx, Branch{Fork: a.id, Index: i}, entry)
 	returned = true
 	if err != nil {
 		a.fail(i, err)
 	}
+	if sc != nil {
+		sc.end(0, err)
+	}
 }
 
-// finish is run's deferred call.
-func (a *activation[S]) finish(i, entry int, spawned bool, returned *bool) {
+// finish is run's deferred call; sc is the branch's hook scope, if any.
+func (a *activation[S]) finish(i, entry int, spawned bool, returned *bool, sc *scope) {
+	var err error
 	if r := recover(); r != nil {
-		a.fail(i, &NodeError{Node: a.x.names[entry], Err: &PanicError{Value: r, Stack: debug.Stack()}})
+		err = &NodeError{Node: a.x.names[entry], Err: &PanicError{Value: r, Stack: debug.Stack()}}
 	} else if !*returned {
-		a.fail(i, &NodeError{Node: a.x.names[entry], Err: fmt.Errorf("graphc: the goroutine of the branch starting at %q exited (runtime.Goexit) before the branch delivered", a.x.names[entry])})
+		err = &NodeError{Node: a.x.names[entry], Err: fmt.Errorf("graphc: the goroutine of the branch starting at %q exited (runtime.Goexit) before the branch delivered", a.x.names[entry])}
+	}
+	if err != nil {
+		a.fail(i, err)
+		if sc != nil {
+			sc.end(0, err)
+		}
 	}
 	if spawned {
 		if a.x.slots != nil {
