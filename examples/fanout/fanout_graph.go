@@ -172,6 +172,7 @@ func (g *Fanout) Invoke(ctx context.Context, s State, opts ...runtime.Option) (S
 	if err := x.Start(g.opts.Apply(opts...), fanoutNames[:]); err != nil {
 		return s, err
 	}
+	ctx = x.Begin(ctx, "Fanout")
 	err := g.run(ctx, &x, runtime.Branch{}, fanoutNodeStart, &s)
 	return x.End(s, err)
 }
@@ -257,7 +258,13 @@ func (g *Fanout) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Start(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Start(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Start(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -276,7 +283,13 @@ func (g *Fanout) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Aggregate(ctx, *s, jAggregate.in)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Aggregate(ctx, *s, jAggregate.in)
+				})
+			} else {
+				out, err = g.h.Aggregate(ctx, *s, jAggregate.in)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -299,7 +312,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W01(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W01(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W01(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -310,7 +329,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W02(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W02(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W02(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -321,7 +346,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W03(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W03(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W03(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -332,7 +363,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W04(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W04(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W04(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -343,7 +380,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W05(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W05(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W05(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -354,7 +397,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W06(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W06(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W06(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -365,7 +414,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W07(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W07(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W07(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -376,7 +431,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W08(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W08(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W08(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -387,7 +448,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W09(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W09(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W09(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -398,7 +465,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W10(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W10(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W10(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -409,7 +482,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W11(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W11(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W11(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -420,7 +499,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W12(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W12(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W12(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -431,7 +516,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W13(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W13(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W13(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -442,7 +533,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W14(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W14(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W14(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -453,7 +550,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W15(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W15(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W15(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -464,7 +567,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W16(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W16(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W16(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -475,7 +584,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W17(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W17(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W17(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -486,7 +601,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W18(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W18(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W18(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -497,7 +618,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W19(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W19(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W19(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -508,7 +635,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W20(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W20(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W20(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}

@@ -117,6 +117,7 @@ func (g *Pipeline) Invoke(ctx context.Context, s State, opts ...runtime.Option) 
 	if err := x.Start(g.opts.Apply(opts...), pipelineNames[:]); err != nil {
 		return s, err
 	}
+	ctx = x.Begin(ctx, "Pipeline")
 	err := g.run(ctx, &x, runtime.Branch{}, pipelineNodeCheckout, &s)
 	return x.End(s, err)
 }
@@ -181,7 +182,13 @@ func (g *Pipeline) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Checkout(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Checkout(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Checkout(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -200,7 +207,13 @@ func (g *Pipeline) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Release(ctx, *s, jRelease.in)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Release(ctx, *s, jRelease.in)
+				})
+			} else {
+				out, err = g.h.Release(ctx, *s, jRelease.in)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -223,7 +236,13 @@ func (g *Pipeline) branchCheckout(ctx context.Context, x *runtime.Exec[State], i
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Compile(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Compile(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Compile(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -235,7 +254,13 @@ func (g *Pipeline) branchCheckout(ctx context.Context, x *runtime.Exec[State], i
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Link(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Link(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Link(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -246,7 +271,13 @@ func (g *Pipeline) branchCheckout(ctx context.Context, x *runtime.Exec[State], i
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Test(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Test(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Test(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -265,7 +296,13 @@ func (g *Pipeline) branchCheckout(ctx context.Context, x *runtime.Exec[State], i
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Tested(ctx, *s, jTested.in)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Tested(ctx, *s, jTested.in)
+				})
+			} else {
+				out, err = g.h.Tested(ctx, *s, jTested.in)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -288,7 +325,13 @@ func (g *Pipeline) branchTest(ctx context.Context, x *runtime.Exec[State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Unit(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Unit(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Unit(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -299,7 +342,13 @@ func (g *Pipeline) branchTest(ctx context.Context, x *runtime.Exec[State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Integration(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Integration(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Integration(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}

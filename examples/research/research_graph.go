@@ -134,6 +134,7 @@ func (g *Research) Invoke(ctx context.Context, s State, opts ...runtime.Option) 
 	if err := x.Start(g.opts.Apply(opts...), researchNames[:]); err != nil {
 		return s, err
 	}
+	ctx = x.Begin(ctx, "Research")
 	err := g.run(ctx, &x, runtime.Branch{}, researchNodePlan, &s)
 	return x.End(s, err)
 }
@@ -187,7 +188,13 @@ func (g *Research) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Plan(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Plan(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Plan(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -206,7 +213,13 @@ func (g *Research) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Merge(ctx, *s, jMerge.in)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Merge(ctx, *s, jMerge.in)
+				})
+			} else {
+				out, err = g.h.Merge(ctx, *s, jMerge.in)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -218,13 +231,19 @@ func (g *Research) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Review(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Review(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Review(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
 			*s = out
 			x.Leave(in, n, s)
-			if n, err = g.routeReview(ctx, x, s); err != nil || n == researchEnd {
+			if n, err = g.routeReview(ctx, x, in, s); err != nil || n == researchEnd {
 				return err
 			}
 		default:
@@ -243,7 +262,13 @@ func (g *Research) branchPlan(ctx context.Context, x *runtime.Exec[State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.SearchWeb(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.SearchWeb(ctx, *s)
+				})
+			} else {
+				out, err = g.h.SearchWeb(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -254,7 +279,13 @@ func (g *Research) branchPlan(ctx context.Context, x *runtime.Exec[State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.FetchPapers(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.FetchPapers(ctx, *s)
+				})
+			} else {
+				out, err = g.h.FetchPapers(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -266,13 +297,19 @@ func (g *Research) branchPlan(ctx context.Context, x *runtime.Exec[State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.RankPapers(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.RankPapers(ctx, *s)
+				})
+			} else {
+				out, err = g.h.RankPapers(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
 			*s = out
 			x.Leave(in, n, s)
-			if n, err = g.routeRankPapers(ctx, x, s); err != nil || n == researchNodeMerge {
+			if n, err = g.routeRankPapers(ctx, x, in, s); err != nil || n == researchNodeMerge {
 				return err
 			}
 		default:
@@ -282,8 +319,18 @@ func (g *Research) branchPlan(ctx context.Context, x *runtime.Exec[State], in ru
 }
 
 // routeRankPapers asks RouteRankPapers which edge leaves "rank_papers" and returns the node it leads to.
-func (g *Research) routeRankPapers(ctx context.Context, x *runtime.Exec[State], s *State) (int, error) {
-	r, err := g.h.RouteRankPapers(ctx, *s)
+func (g *Research) routeRankPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (int, error) {
+	var (
+		r   RankPapersRoute
+		err error
+	)
+	if x.Hooked() {
+		r, err = runtime.CallRoute(ctx, x, in, researchNodeRankPapers, nil, func(ctx context.Context) (RankPapersRoute, error) {
+			return g.h.RouteRankPapers(ctx, *s)
+		})
+	} else {
+		r, err = g.h.RouteRankPapers(ctx, *s)
+	}
 	if err != nil {
 		return 0, x.Fail(researchNodeRankPapers, err)
 	}
@@ -297,8 +344,18 @@ func (g *Research) routeRankPapers(ctx context.Context, x *runtime.Exec[State], 
 }
 
 // routeReview asks RouteReview which edge leaves "review" and returns the node it leads to.
-func (g *Research) routeReview(ctx context.Context, x *runtime.Exec[State], s *State) (int, error) {
-	r, err := g.h.RouteReview(ctx, *s)
+func (g *Research) routeReview(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (int, error) {
+	var (
+		r   ReviewRoute
+		err error
+	)
+	if x.Hooked() {
+		r, err = runtime.CallRoute(ctx, x, in, researchNodeReview, nil, func(ctx context.Context) (ReviewRoute, error) {
+			return g.h.RouteReview(ctx, *s)
+		})
+	} else {
+		r, err = g.h.RouteReview(ctx, *s)
+	}
 	if err != nil {
 		return 0, x.Fail(researchNodeReview, err)
 	}

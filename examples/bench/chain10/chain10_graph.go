@@ -73,6 +73,7 @@ func (g *Chain10) Invoke(ctx context.Context, s model.State, opts ...runtime.Opt
 	if err := x.Start(g.opts.Apply(opts...), chain10Names[:]); err != nil {
 		return s, err
 	}
+	ctx = x.Begin(ctx, "Chain10")
 	err := g.run(ctx, &x, runtime.Branch{}, chain10NodeN1, &s)
 	return x.End(s, err)
 }
@@ -127,7 +128,13 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N1(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N1(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N1(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -139,7 +146,13 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N2(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N2(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N2(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -151,7 +164,13 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N3(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N3(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N3(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -163,7 +182,13 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N4(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N4(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N4(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -175,7 +200,13 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N5(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N5(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N5(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -187,7 +218,13 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N6(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N6(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N6(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -199,7 +236,13 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N7(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N7(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N7(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -211,7 +254,13 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N8(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N8(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N8(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -223,7 +272,13 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N9(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N9(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N9(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -235,7 +290,13 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N10(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N10(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N10(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}

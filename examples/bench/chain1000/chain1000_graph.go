@@ -2053,6 +2053,7 @@ func (g *Chain1000) Invoke(ctx context.Context, s model.State, opts ...runtime.O
 	if err := x.Start(g.opts.Apply(opts...), chain1000Names[:]); err != nil {
 		return s, err
 	}
+	ctx = x.Begin(ctx, "Chain1000")
 	err := g.run(ctx, &x, runtime.Branch{}, chain1000NodeN1, &s)
 	return x.End(s, err)
 }
@@ -4087,7 +4088,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N1(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N1(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N1(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4099,7 +4106,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N2(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N2(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N2(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4111,7 +4124,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N3(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N3(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N3(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4123,7 +4142,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N4(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N4(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N4(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4135,7 +4160,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N5(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N5(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N5(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4147,7 +4178,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N6(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N6(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N6(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4159,7 +4196,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N7(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N7(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N7(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4171,7 +4214,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N8(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N8(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N8(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4183,7 +4232,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N9(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N9(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N9(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4195,7 +4250,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N10(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N10(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N10(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4207,7 +4268,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N11(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N11(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N11(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4219,7 +4286,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N12(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N12(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N12(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4231,7 +4304,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N13(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N13(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N13(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4243,7 +4322,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N14(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N14(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N14(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4255,7 +4340,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N15(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N15(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N15(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4267,7 +4358,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N16(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N16(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N16(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4279,7 +4376,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N17(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N17(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N17(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4291,7 +4394,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N18(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N18(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N18(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4303,7 +4412,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N19(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N19(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N19(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4315,7 +4430,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N20(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N20(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N20(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4327,7 +4448,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N21(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N21(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N21(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4339,7 +4466,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N22(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N22(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N22(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4351,7 +4484,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N23(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N23(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N23(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4363,7 +4502,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N24(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N24(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N24(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4375,7 +4520,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N25(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N25(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N25(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4387,7 +4538,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N26(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N26(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N26(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4399,7 +4556,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N27(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N27(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N27(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4411,7 +4574,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N28(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N28(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N28(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4423,7 +4592,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N29(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N29(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N29(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4435,7 +4610,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N30(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N30(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N30(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4447,7 +4628,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N31(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N31(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N31(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4459,7 +4646,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N32(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N32(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N32(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4471,7 +4664,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N33(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N33(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N33(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4483,7 +4682,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N34(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N34(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N34(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4495,7 +4700,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N35(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N35(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N35(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4507,7 +4718,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N36(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N36(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N36(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4519,7 +4736,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N37(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N37(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N37(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4531,7 +4754,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N38(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N38(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N38(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4543,7 +4772,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N39(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N39(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N39(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4555,7 +4790,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N40(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N40(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N40(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4567,7 +4808,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N41(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N41(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N41(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4579,7 +4826,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N42(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N42(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N42(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4591,7 +4844,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N43(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N43(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N43(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4603,7 +4862,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N44(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N44(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N44(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4615,7 +4880,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N45(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N45(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N45(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4627,7 +4898,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N46(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N46(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N46(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4639,7 +4916,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N47(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N47(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N47(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4651,7 +4934,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N48(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N48(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N48(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4663,7 +4952,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N49(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N49(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N49(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4675,7 +4970,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N50(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N50(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N50(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4687,7 +4988,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N51(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N51(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N51(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4699,7 +5006,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N52(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N52(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N52(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4711,7 +5024,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N53(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N53(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N53(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4723,7 +5042,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N54(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N54(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N54(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4735,7 +5060,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N55(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N55(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N55(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4747,7 +5078,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N56(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N56(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N56(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4759,7 +5096,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N57(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N57(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N57(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4771,7 +5114,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N58(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N58(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N58(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4783,7 +5132,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N59(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N59(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N59(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4795,7 +5150,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N60(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N60(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N60(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4807,7 +5168,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N61(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N61(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N61(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4819,7 +5186,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N62(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N62(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N62(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4831,7 +5204,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N63(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N63(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N63(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4843,7 +5222,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N64(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N64(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N64(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4855,7 +5240,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N65(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N65(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N65(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4867,7 +5258,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N66(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N66(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N66(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4879,7 +5276,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N67(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N67(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N67(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4891,7 +5294,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N68(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N68(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N68(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4903,7 +5312,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N69(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N69(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N69(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4915,7 +5330,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N70(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N70(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N70(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4927,7 +5348,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N71(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N71(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N71(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4939,7 +5366,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N72(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N72(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N72(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4951,7 +5384,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N73(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N73(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N73(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4963,7 +5402,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N74(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N74(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N74(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4975,7 +5420,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N75(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N75(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N75(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4987,7 +5438,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N76(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N76(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N76(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4999,7 +5456,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N77(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N77(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N77(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5011,7 +5474,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N78(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N78(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N78(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5023,7 +5492,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N79(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N79(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N79(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5035,7 +5510,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N80(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N80(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N80(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5047,7 +5528,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N81(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N81(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N81(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5059,7 +5546,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N82(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N82(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N82(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5071,7 +5564,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N83(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N83(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N83(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5083,7 +5582,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N84(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N84(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N84(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5095,7 +5600,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N85(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N85(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N85(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5107,7 +5618,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N86(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N86(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N86(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5119,7 +5636,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N87(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N87(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N87(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5131,7 +5654,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N88(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N88(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N88(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5143,7 +5672,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N89(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N89(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N89(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5155,7 +5690,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N90(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N90(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N90(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5167,7 +5708,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N91(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N91(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N91(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5179,7 +5726,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N92(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N92(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N92(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5191,7 +5744,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N93(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N93(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N93(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5203,7 +5762,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N94(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N94(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N94(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5215,7 +5780,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N95(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N95(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N95(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5227,7 +5798,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N96(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N96(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N96(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5239,7 +5816,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N97(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N97(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N97(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5251,7 +5834,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N98(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N98(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N98(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5263,7 +5852,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N99(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N99(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N99(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5275,7 +5870,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N100(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N100(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N100(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5287,7 +5888,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N101(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N101(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N101(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5299,7 +5906,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N102(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N102(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N102(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5311,7 +5924,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N103(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N103(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N103(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5323,7 +5942,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N104(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N104(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N104(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5335,7 +5960,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N105(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N105(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N105(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5347,7 +5978,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N106(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N106(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N106(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5359,7 +5996,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N107(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N107(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N107(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5371,7 +6014,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N108(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N108(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N108(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5383,7 +6032,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N109(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N109(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N109(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5395,7 +6050,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N110(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N110(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N110(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5407,7 +6068,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N111(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N111(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N111(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5419,7 +6086,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N112(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N112(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N112(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5431,7 +6104,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N113(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N113(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N113(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5443,7 +6122,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N114(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N114(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N114(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5455,7 +6140,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N115(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N115(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N115(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5467,7 +6158,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N116(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N116(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N116(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5479,7 +6176,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N117(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N117(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N117(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5491,7 +6194,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N118(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N118(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N118(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5503,7 +6212,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N119(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N119(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N119(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5515,7 +6230,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N120(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N120(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N120(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5527,7 +6248,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N121(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N121(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N121(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5539,7 +6266,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N122(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N122(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N122(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5551,7 +6284,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N123(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N123(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N123(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5563,7 +6302,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N124(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N124(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N124(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5575,7 +6320,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N125(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N125(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N125(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5587,7 +6338,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N126(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N126(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N126(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5599,7 +6356,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N127(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N127(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N127(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5611,7 +6374,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N128(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N128(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N128(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5623,7 +6392,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N129(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N129(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N129(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5635,7 +6410,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N130(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N130(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N130(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5647,7 +6428,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N131(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N131(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N131(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5659,7 +6446,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N132(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N132(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N132(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5671,7 +6464,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N133(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N133(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N133(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5683,7 +6482,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N134(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N134(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N134(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5695,7 +6500,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N135(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N135(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N135(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5707,7 +6518,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N136(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N136(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N136(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5719,7 +6536,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N137(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N137(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N137(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5731,7 +6554,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N138(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N138(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N138(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5743,7 +6572,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N139(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N139(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N139(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5755,7 +6590,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N140(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N140(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N140(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5767,7 +6608,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N141(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N141(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N141(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5779,7 +6626,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N142(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N142(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N142(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5791,7 +6644,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N143(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N143(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N143(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5803,7 +6662,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N144(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N144(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N144(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5815,7 +6680,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N145(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N145(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N145(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5827,7 +6698,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N146(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N146(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N146(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5839,7 +6716,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N147(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N147(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N147(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5851,7 +6734,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N148(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N148(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N148(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5863,7 +6752,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N149(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N149(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N149(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5875,7 +6770,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N150(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N150(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N150(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5887,7 +6788,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N151(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N151(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N151(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5899,7 +6806,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N152(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N152(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N152(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5911,7 +6824,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N153(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N153(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N153(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5923,7 +6842,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N154(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N154(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N154(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5935,7 +6860,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N155(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N155(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N155(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5947,7 +6878,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N156(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N156(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N156(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5959,7 +6896,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N157(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N157(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N157(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5971,7 +6914,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N158(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N158(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N158(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5983,7 +6932,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N159(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N159(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N159(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5995,7 +6950,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N160(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N160(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N160(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6007,7 +6968,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N161(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N161(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N161(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6019,7 +6986,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N162(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N162(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N162(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6031,7 +7004,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N163(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N163(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N163(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6043,7 +7022,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N164(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N164(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N164(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6055,7 +7040,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N165(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N165(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N165(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6067,7 +7058,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N166(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N166(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N166(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6079,7 +7076,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N167(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N167(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N167(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6091,7 +7094,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N168(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N168(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N168(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6103,7 +7112,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N169(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N169(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N169(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6115,7 +7130,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N170(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N170(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N170(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6127,7 +7148,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N171(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N171(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N171(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6139,7 +7166,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N172(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N172(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N172(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6151,7 +7184,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N173(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N173(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N173(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6163,7 +7202,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N174(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N174(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N174(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6175,7 +7220,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N175(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N175(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N175(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6187,7 +7238,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N176(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N176(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N176(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6199,7 +7256,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N177(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N177(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N177(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6211,7 +7274,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N178(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N178(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N178(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6223,7 +7292,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N179(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N179(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N179(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6235,7 +7310,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N180(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N180(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N180(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6247,7 +7328,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N181(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N181(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N181(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6259,7 +7346,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N182(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N182(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N182(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6271,7 +7364,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N183(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N183(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N183(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6283,7 +7382,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N184(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N184(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N184(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6295,7 +7400,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N185(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N185(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N185(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6307,7 +7418,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N186(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N186(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N186(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6319,7 +7436,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N187(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N187(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N187(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6331,7 +7454,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N188(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N188(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N188(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6343,7 +7472,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N189(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N189(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N189(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6355,7 +7490,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N190(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N190(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N190(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6367,7 +7508,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N191(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N191(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N191(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6379,7 +7526,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N192(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N192(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N192(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6391,7 +7544,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N193(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N193(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N193(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6403,7 +7562,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N194(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N194(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N194(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6415,7 +7580,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N195(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N195(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N195(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6427,7 +7598,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N196(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N196(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N196(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6439,7 +7616,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N197(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N197(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N197(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6451,7 +7634,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N198(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N198(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N198(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6463,7 +7652,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N199(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N199(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N199(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6475,7 +7670,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N200(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N200(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N200(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6487,7 +7688,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N201(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N201(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N201(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6499,7 +7706,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N202(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N202(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N202(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6511,7 +7724,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N203(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N203(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N203(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6523,7 +7742,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N204(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N204(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N204(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6535,7 +7760,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N205(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N205(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N205(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6547,7 +7778,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N206(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N206(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N206(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6559,7 +7796,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N207(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N207(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N207(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6571,7 +7814,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N208(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N208(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N208(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6583,7 +7832,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N209(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N209(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N209(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6595,7 +7850,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N210(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N210(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N210(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6607,7 +7868,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N211(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N211(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N211(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6619,7 +7886,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N212(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N212(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N212(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6631,7 +7904,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N213(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N213(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N213(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6643,7 +7922,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N214(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N214(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N214(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6655,7 +7940,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N215(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N215(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N215(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6667,7 +7958,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N216(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N216(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N216(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6679,7 +7976,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N217(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N217(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N217(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6691,7 +7994,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N218(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N218(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N218(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6703,7 +8012,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N219(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N219(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N219(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6715,7 +8030,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N220(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N220(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N220(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6727,7 +8048,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N221(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N221(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N221(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6739,7 +8066,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N222(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N222(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N222(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6751,7 +8084,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N223(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N223(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N223(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6763,7 +8102,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N224(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N224(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N224(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6775,7 +8120,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N225(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N225(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N225(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6787,7 +8138,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N226(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N226(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N226(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6799,7 +8156,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N227(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N227(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N227(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6811,7 +8174,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N228(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N228(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N228(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6823,7 +8192,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N229(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N229(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N229(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6835,7 +8210,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N230(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N230(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N230(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6847,7 +8228,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N231(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N231(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N231(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6859,7 +8246,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N232(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N232(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N232(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6871,7 +8264,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N233(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N233(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N233(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6883,7 +8282,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N234(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N234(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N234(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6895,7 +8300,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N235(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N235(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N235(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6907,7 +8318,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N236(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N236(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N236(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6919,7 +8336,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N237(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N237(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N237(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6931,7 +8354,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N238(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N238(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N238(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6943,7 +8372,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N239(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N239(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N239(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6955,7 +8390,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N240(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N240(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N240(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6967,7 +8408,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N241(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N241(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N241(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6979,7 +8426,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N242(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N242(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N242(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6991,7 +8444,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N243(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N243(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N243(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7003,7 +8462,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N244(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N244(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N244(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7015,7 +8480,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N245(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N245(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N245(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7027,7 +8498,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N246(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N246(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N246(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7039,7 +8516,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N247(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N247(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N247(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7051,7 +8534,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N248(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N248(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N248(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7063,7 +8552,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N249(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N249(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N249(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7075,7 +8570,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N250(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N250(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N250(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7087,7 +8588,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N251(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N251(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N251(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7099,7 +8606,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N252(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N252(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N252(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7111,7 +8624,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N253(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N253(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N253(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7123,7 +8642,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N254(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N254(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N254(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7135,7 +8660,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N255(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N255(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N255(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7147,7 +8678,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N256(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N256(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N256(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7159,7 +8696,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N257(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N257(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N257(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7171,7 +8714,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N258(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N258(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N258(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7183,7 +8732,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N259(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N259(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N259(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7195,7 +8750,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N260(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N260(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N260(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7207,7 +8768,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N261(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N261(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N261(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7219,7 +8786,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N262(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N262(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N262(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7231,7 +8804,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N263(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N263(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N263(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7243,7 +8822,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N264(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N264(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N264(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7255,7 +8840,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N265(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N265(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N265(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7267,7 +8858,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N266(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N266(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N266(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7279,7 +8876,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N267(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N267(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N267(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7291,7 +8894,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N268(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N268(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N268(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7303,7 +8912,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N269(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N269(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N269(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7315,7 +8930,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N270(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N270(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N270(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7327,7 +8948,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N271(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N271(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N271(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7339,7 +8966,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N272(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N272(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N272(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7351,7 +8984,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N273(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N273(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N273(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7363,7 +9002,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N274(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N274(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N274(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7375,7 +9020,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N275(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N275(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N275(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7387,7 +9038,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N276(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N276(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N276(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7399,7 +9056,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N277(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N277(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N277(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7411,7 +9074,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N278(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N278(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N278(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7423,7 +9092,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N279(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N279(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N279(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7435,7 +9110,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N280(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N280(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N280(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7447,7 +9128,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N281(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N281(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N281(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7459,7 +9146,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N282(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N282(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N282(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7471,7 +9164,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N283(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N283(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N283(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7483,7 +9182,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N284(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N284(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N284(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7495,7 +9200,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N285(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N285(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N285(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7507,7 +9218,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N286(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N286(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N286(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7519,7 +9236,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N287(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N287(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N287(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7531,7 +9254,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N288(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N288(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N288(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7543,7 +9272,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N289(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N289(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N289(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7555,7 +9290,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N290(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N290(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N290(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7567,7 +9308,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N291(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N291(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N291(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7579,7 +9326,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N292(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N292(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N292(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7591,7 +9344,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N293(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N293(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N293(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7603,7 +9362,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N294(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N294(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N294(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7615,7 +9380,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N295(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N295(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N295(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7627,7 +9398,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N296(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N296(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N296(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7639,7 +9416,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N297(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N297(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N297(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7651,7 +9434,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N298(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N298(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N298(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7663,7 +9452,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N299(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N299(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N299(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7675,7 +9470,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N300(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N300(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N300(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7687,7 +9488,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N301(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N301(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N301(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7699,7 +9506,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N302(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N302(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N302(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7711,7 +9524,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N303(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N303(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N303(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7723,7 +9542,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N304(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N304(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N304(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7735,7 +9560,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N305(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N305(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N305(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7747,7 +9578,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N306(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N306(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N306(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7759,7 +9596,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N307(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N307(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N307(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7771,7 +9614,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N308(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N308(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N308(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7783,7 +9632,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N309(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N309(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N309(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7795,7 +9650,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N310(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N310(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N310(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7807,7 +9668,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N311(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N311(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N311(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7819,7 +9686,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N312(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N312(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N312(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7831,7 +9704,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N313(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N313(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N313(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7843,7 +9722,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N314(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N314(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N314(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7855,7 +9740,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N315(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N315(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N315(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7867,7 +9758,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N316(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N316(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N316(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7879,7 +9776,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N317(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N317(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N317(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7891,7 +9794,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N318(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N318(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N318(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7903,7 +9812,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N319(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N319(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N319(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7915,7 +9830,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N320(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N320(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N320(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7927,7 +9848,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N321(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N321(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N321(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7939,7 +9866,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N322(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N322(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N322(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7951,7 +9884,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N323(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N323(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N323(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7963,7 +9902,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N324(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N324(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N324(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7975,7 +9920,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N325(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N325(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N325(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7987,7 +9938,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N326(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N326(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N326(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7999,7 +9956,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N327(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N327(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N327(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8011,7 +9974,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N328(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N328(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N328(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8023,7 +9992,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N329(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N329(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N329(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8035,7 +10010,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N330(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N330(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N330(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8047,7 +10028,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N331(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N331(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N331(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8059,7 +10046,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N332(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N332(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N332(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8071,7 +10064,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N333(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N333(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N333(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8083,7 +10082,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N334(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N334(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N334(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8095,7 +10100,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N335(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N335(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N335(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8107,7 +10118,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N336(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N336(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N336(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8119,7 +10136,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N337(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N337(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N337(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8131,7 +10154,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N338(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N338(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N338(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8143,7 +10172,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N339(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N339(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N339(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8155,7 +10190,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N340(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N340(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N340(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8167,7 +10208,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N341(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N341(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N341(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8179,7 +10226,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N342(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N342(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N342(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8191,7 +10244,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N343(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N343(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N343(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8203,7 +10262,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N344(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N344(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N344(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8215,7 +10280,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N345(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N345(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N345(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8227,7 +10298,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N346(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N346(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N346(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8239,7 +10316,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N347(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N347(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N347(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8251,7 +10334,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N348(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N348(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N348(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8263,7 +10352,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N349(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N349(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N349(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8275,7 +10370,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N350(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N350(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N350(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8287,7 +10388,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N351(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N351(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N351(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8299,7 +10406,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N352(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N352(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N352(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8311,7 +10424,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N353(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N353(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N353(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8323,7 +10442,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N354(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N354(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N354(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8335,7 +10460,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N355(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N355(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N355(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8347,7 +10478,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N356(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N356(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N356(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8359,7 +10496,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N357(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N357(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N357(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8371,7 +10514,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N358(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N358(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N358(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8383,7 +10532,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N359(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N359(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N359(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8395,7 +10550,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N360(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N360(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N360(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8407,7 +10568,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N361(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N361(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N361(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8419,7 +10586,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N362(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N362(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N362(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8431,7 +10604,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N363(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N363(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N363(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8443,7 +10622,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N364(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N364(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N364(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8455,7 +10640,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N365(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N365(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N365(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8467,7 +10658,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N366(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N366(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N366(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8479,7 +10676,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N367(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N367(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N367(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8491,7 +10694,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N368(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N368(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N368(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8503,7 +10712,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N369(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N369(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N369(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8515,7 +10730,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N370(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N370(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N370(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8527,7 +10748,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N371(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N371(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N371(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8539,7 +10766,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N372(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N372(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N372(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8551,7 +10784,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N373(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N373(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N373(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8563,7 +10802,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N374(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N374(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N374(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8575,7 +10820,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N375(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N375(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N375(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8587,7 +10838,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N376(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N376(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N376(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8599,7 +10856,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N377(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N377(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N377(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8611,7 +10874,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N378(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N378(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N378(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8623,7 +10892,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N379(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N379(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N379(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8635,7 +10910,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N380(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N380(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N380(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8647,7 +10928,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N381(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N381(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N381(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8659,7 +10946,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N382(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N382(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N382(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8671,7 +10964,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N383(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N383(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N383(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8683,7 +10982,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N384(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N384(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N384(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8695,7 +11000,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N385(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N385(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N385(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8707,7 +11018,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N386(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N386(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N386(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8719,7 +11036,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N387(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N387(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N387(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8731,7 +11054,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N388(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N388(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N388(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8743,7 +11072,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N389(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N389(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N389(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8755,7 +11090,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N390(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N390(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N390(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8767,7 +11108,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N391(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N391(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N391(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8779,7 +11126,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N392(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N392(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N392(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8791,7 +11144,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N393(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N393(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N393(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8803,7 +11162,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N394(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N394(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N394(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8815,7 +11180,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N395(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N395(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N395(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8827,7 +11198,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N396(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N396(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N396(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8839,7 +11216,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N397(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N397(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N397(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8851,7 +11234,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N398(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N398(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N398(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8863,7 +11252,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N399(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N399(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N399(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8875,7 +11270,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N400(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N400(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N400(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8887,7 +11288,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N401(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N401(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N401(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8899,7 +11306,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N402(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N402(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N402(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8911,7 +11324,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N403(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N403(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N403(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8923,7 +11342,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N404(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N404(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N404(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8935,7 +11360,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N405(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N405(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N405(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8947,7 +11378,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N406(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N406(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N406(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8959,7 +11396,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N407(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N407(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N407(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8971,7 +11414,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N408(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N408(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N408(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8983,7 +11432,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N409(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N409(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N409(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8995,7 +11450,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N410(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N410(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N410(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9007,7 +11468,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N411(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N411(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N411(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9019,7 +11486,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N412(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N412(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N412(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9031,7 +11504,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N413(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N413(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N413(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9043,7 +11522,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N414(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N414(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N414(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9055,7 +11540,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N415(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N415(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N415(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9067,7 +11558,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N416(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N416(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N416(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9079,7 +11576,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N417(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N417(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N417(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9091,7 +11594,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N418(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N418(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N418(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9103,7 +11612,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N419(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N419(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N419(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9115,7 +11630,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N420(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N420(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N420(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9127,7 +11648,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N421(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N421(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N421(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9139,7 +11666,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N422(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N422(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N422(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9151,7 +11684,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N423(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N423(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N423(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9163,7 +11702,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N424(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N424(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N424(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9175,7 +11720,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N425(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N425(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N425(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9187,7 +11738,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N426(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N426(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N426(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9199,7 +11756,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N427(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N427(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N427(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9211,7 +11774,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N428(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N428(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N428(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9223,7 +11792,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N429(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N429(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N429(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9235,7 +11810,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N430(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N430(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N430(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9247,7 +11828,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N431(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N431(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N431(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9259,7 +11846,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N432(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N432(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N432(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9271,7 +11864,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N433(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N433(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N433(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9283,7 +11882,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N434(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N434(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N434(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9295,7 +11900,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N435(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N435(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N435(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9307,7 +11918,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N436(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N436(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N436(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9319,7 +11936,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N437(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N437(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N437(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9331,7 +11954,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N438(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N438(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N438(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9343,7 +11972,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N439(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N439(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N439(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9355,7 +11990,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N440(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N440(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N440(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9367,7 +12008,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N441(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N441(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N441(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9379,7 +12026,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N442(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N442(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N442(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9391,7 +12044,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N443(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N443(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N443(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9403,7 +12062,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N444(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N444(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N444(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9415,7 +12080,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N445(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N445(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N445(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9427,7 +12098,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N446(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N446(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N446(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9439,7 +12116,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N447(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N447(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N447(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9451,7 +12134,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N448(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N448(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N448(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9463,7 +12152,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N449(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N449(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N449(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9475,7 +12170,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N450(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N450(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N450(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9487,7 +12188,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N451(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N451(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N451(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9499,7 +12206,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N452(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N452(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N452(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9511,7 +12224,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N453(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N453(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N453(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9523,7 +12242,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N454(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N454(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N454(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9535,7 +12260,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N455(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N455(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N455(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9547,7 +12278,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N456(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N456(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N456(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9559,7 +12296,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N457(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N457(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N457(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9571,7 +12314,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N458(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N458(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N458(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9583,7 +12332,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N459(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N459(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N459(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9595,7 +12350,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N460(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N460(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N460(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9607,7 +12368,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N461(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N461(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N461(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9619,7 +12386,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N462(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N462(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N462(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9631,7 +12404,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N463(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N463(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N463(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9643,7 +12422,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N464(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N464(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N464(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9655,7 +12440,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N465(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N465(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N465(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9667,7 +12458,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N466(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N466(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N466(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9679,7 +12476,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N467(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N467(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N467(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9691,7 +12494,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N468(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N468(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N468(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9703,7 +12512,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N469(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N469(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N469(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9715,7 +12530,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N470(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N470(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N470(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9727,7 +12548,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N471(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N471(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N471(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9739,7 +12566,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N472(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N472(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N472(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9751,7 +12584,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N473(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N473(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N473(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9763,7 +12602,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N474(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N474(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N474(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9775,7 +12620,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N475(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N475(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N475(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9787,7 +12638,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N476(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N476(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N476(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9799,7 +12656,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N477(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N477(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N477(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9811,7 +12674,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N478(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N478(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N478(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9823,7 +12692,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N479(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N479(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N479(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9835,7 +12710,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N480(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N480(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N480(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9847,7 +12728,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N481(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N481(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N481(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9859,7 +12746,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N482(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N482(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N482(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9871,7 +12764,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N483(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N483(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N483(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9883,7 +12782,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N484(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N484(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N484(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9895,7 +12800,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N485(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N485(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N485(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9907,7 +12818,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N486(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N486(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N486(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9919,7 +12836,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N487(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N487(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N487(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9931,7 +12854,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N488(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N488(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N488(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9943,7 +12872,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N489(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N489(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N489(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9955,7 +12890,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N490(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N490(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N490(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9967,7 +12908,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N491(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N491(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N491(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9979,7 +12926,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N492(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N492(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N492(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9991,7 +12944,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N493(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N493(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N493(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10003,7 +12962,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N494(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N494(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N494(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10015,7 +12980,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N495(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N495(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N495(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10027,7 +12998,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N496(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N496(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N496(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10039,7 +13016,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N497(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N497(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N497(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10051,7 +13034,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N498(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N498(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N498(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10063,7 +13052,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N499(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N499(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N499(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10075,7 +13070,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N500(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N500(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N500(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10087,7 +13088,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N501(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N501(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N501(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10099,7 +13106,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N502(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N502(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N502(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10111,7 +13124,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N503(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N503(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N503(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10123,7 +13142,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N504(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N504(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N504(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10135,7 +13160,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N505(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N505(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N505(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10147,7 +13178,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N506(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N506(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N506(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10159,7 +13196,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N507(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N507(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N507(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10171,7 +13214,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N508(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N508(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N508(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10183,7 +13232,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N509(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N509(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N509(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10195,7 +13250,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N510(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N510(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N510(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10207,7 +13268,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N511(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N511(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N511(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10219,7 +13286,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N512(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N512(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N512(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10231,7 +13304,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N513(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N513(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N513(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10243,7 +13322,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N514(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N514(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N514(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10255,7 +13340,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N515(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N515(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N515(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10267,7 +13358,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N516(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N516(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N516(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10279,7 +13376,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N517(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N517(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N517(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10291,7 +13394,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N518(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N518(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N518(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10303,7 +13412,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N519(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N519(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N519(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10315,7 +13430,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N520(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N520(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N520(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10327,7 +13448,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N521(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N521(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N521(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10339,7 +13466,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N522(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N522(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N522(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10351,7 +13484,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N523(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N523(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N523(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10363,7 +13502,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N524(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N524(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N524(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10375,7 +13520,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N525(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N525(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N525(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10387,7 +13538,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N526(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N526(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N526(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10399,7 +13556,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N527(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N527(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N527(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10411,7 +13574,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N528(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N528(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N528(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10423,7 +13592,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N529(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N529(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N529(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10435,7 +13610,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N530(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N530(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N530(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10447,7 +13628,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N531(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N531(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N531(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10459,7 +13646,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N532(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N532(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N532(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10471,7 +13664,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N533(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N533(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N533(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10483,7 +13682,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N534(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N534(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N534(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10495,7 +13700,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N535(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N535(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N535(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10507,7 +13718,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N536(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N536(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N536(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10519,7 +13736,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N537(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N537(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N537(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10531,7 +13754,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N538(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N538(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N538(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10543,7 +13772,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N539(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N539(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N539(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10555,7 +13790,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N540(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N540(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N540(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10567,7 +13808,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N541(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N541(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N541(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10579,7 +13826,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N542(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N542(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N542(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10591,7 +13844,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N543(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N543(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N543(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10603,7 +13862,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N544(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N544(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N544(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10615,7 +13880,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N545(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N545(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N545(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10627,7 +13898,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N546(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N546(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N546(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10639,7 +13916,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N547(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N547(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N547(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10651,7 +13934,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N548(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N548(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N548(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10663,7 +13952,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N549(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N549(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N549(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10675,7 +13970,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N550(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N550(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N550(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10687,7 +13988,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N551(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N551(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N551(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10699,7 +14006,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N552(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N552(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N552(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10711,7 +14024,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N553(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N553(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N553(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10723,7 +14042,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N554(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N554(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N554(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10735,7 +14060,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N555(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N555(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N555(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10747,7 +14078,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N556(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N556(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N556(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10759,7 +14096,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N557(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N557(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N557(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10771,7 +14114,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N558(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N558(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N558(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10783,7 +14132,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N559(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N559(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N559(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10795,7 +14150,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N560(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N560(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N560(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10807,7 +14168,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N561(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N561(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N561(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10819,7 +14186,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N562(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N562(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N562(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10831,7 +14204,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N563(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N563(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N563(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10843,7 +14222,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N564(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N564(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N564(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10855,7 +14240,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N565(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N565(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N565(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10867,7 +14258,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N566(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N566(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N566(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10879,7 +14276,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N567(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N567(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N567(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10891,7 +14294,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N568(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N568(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N568(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10903,7 +14312,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N569(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N569(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N569(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10915,7 +14330,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N570(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N570(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N570(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10927,7 +14348,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N571(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N571(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N571(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10939,7 +14366,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N572(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N572(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N572(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10951,7 +14384,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N573(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N573(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N573(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10963,7 +14402,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N574(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N574(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N574(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10975,7 +14420,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N575(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N575(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N575(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10987,7 +14438,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N576(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N576(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N576(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10999,7 +14456,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N577(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N577(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N577(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11011,7 +14474,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N578(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N578(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N578(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11023,7 +14492,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N579(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N579(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N579(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11035,7 +14510,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N580(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N580(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N580(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11047,7 +14528,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N581(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N581(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N581(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11059,7 +14546,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N582(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N582(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N582(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11071,7 +14564,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N583(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N583(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N583(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11083,7 +14582,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N584(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N584(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N584(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11095,7 +14600,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N585(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N585(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N585(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11107,7 +14618,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N586(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N586(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N586(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11119,7 +14636,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N587(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N587(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N587(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11131,7 +14654,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N588(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N588(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N588(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11143,7 +14672,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N589(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N589(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N589(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11155,7 +14690,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N590(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N590(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N590(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11167,7 +14708,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N591(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N591(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N591(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11179,7 +14726,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N592(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N592(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N592(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11191,7 +14744,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N593(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N593(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N593(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11203,7 +14762,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N594(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N594(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N594(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11215,7 +14780,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N595(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N595(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N595(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11227,7 +14798,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N596(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N596(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N596(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11239,7 +14816,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N597(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N597(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N597(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11251,7 +14834,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N598(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N598(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N598(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11263,7 +14852,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N599(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N599(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N599(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11275,7 +14870,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N600(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N600(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N600(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11287,7 +14888,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N601(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N601(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N601(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11299,7 +14906,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N602(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N602(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N602(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11311,7 +14924,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N603(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N603(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N603(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11323,7 +14942,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N604(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N604(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N604(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11335,7 +14960,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N605(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N605(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N605(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11347,7 +14978,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N606(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N606(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N606(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11359,7 +14996,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N607(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N607(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N607(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11371,7 +15014,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N608(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N608(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N608(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11383,7 +15032,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N609(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N609(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N609(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11395,7 +15050,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N610(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N610(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N610(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11407,7 +15068,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N611(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N611(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N611(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11419,7 +15086,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N612(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N612(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N612(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11431,7 +15104,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N613(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N613(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N613(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11443,7 +15122,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N614(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N614(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N614(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11455,7 +15140,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N615(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N615(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N615(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11467,7 +15158,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N616(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N616(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N616(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11479,7 +15176,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N617(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N617(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N617(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11491,7 +15194,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N618(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N618(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N618(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11503,7 +15212,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N619(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N619(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N619(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11515,7 +15230,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N620(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N620(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N620(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11527,7 +15248,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N621(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N621(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N621(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11539,7 +15266,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N622(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N622(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N622(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11551,7 +15284,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N623(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N623(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N623(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11563,7 +15302,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N624(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N624(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N624(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11575,7 +15320,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N625(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N625(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N625(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11587,7 +15338,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N626(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N626(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N626(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11599,7 +15356,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N627(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N627(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N627(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11611,7 +15374,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N628(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N628(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N628(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11623,7 +15392,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N629(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N629(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N629(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11635,7 +15410,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N630(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N630(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N630(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11647,7 +15428,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N631(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N631(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N631(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11659,7 +15446,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N632(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N632(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N632(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11671,7 +15464,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N633(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N633(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N633(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11683,7 +15482,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N634(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N634(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N634(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11695,7 +15500,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N635(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N635(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N635(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11707,7 +15518,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N636(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N636(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N636(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11719,7 +15536,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N637(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N637(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N637(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11731,7 +15554,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N638(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N638(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N638(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11743,7 +15572,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N639(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N639(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N639(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11755,7 +15590,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N640(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N640(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N640(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11767,7 +15608,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N641(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N641(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N641(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11779,7 +15626,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N642(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N642(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N642(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11791,7 +15644,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N643(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N643(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N643(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11803,7 +15662,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N644(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N644(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N644(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11815,7 +15680,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N645(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N645(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N645(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11827,7 +15698,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N646(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N646(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N646(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11839,7 +15716,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N647(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N647(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N647(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11851,7 +15734,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N648(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N648(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N648(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11863,7 +15752,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N649(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N649(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N649(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11875,7 +15770,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N650(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N650(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N650(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11887,7 +15788,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N651(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N651(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N651(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11899,7 +15806,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N652(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N652(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N652(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11911,7 +15824,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N653(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N653(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N653(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11923,7 +15842,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N654(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N654(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N654(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11935,7 +15860,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N655(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N655(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N655(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11947,7 +15878,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N656(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N656(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N656(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11959,7 +15896,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N657(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N657(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N657(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11971,7 +15914,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N658(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N658(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N658(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11983,7 +15932,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N659(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N659(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N659(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11995,7 +15950,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N660(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N660(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N660(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12007,7 +15968,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N661(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N661(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N661(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12019,7 +15986,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N662(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N662(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N662(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12031,7 +16004,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N663(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N663(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N663(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12043,7 +16022,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N664(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N664(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N664(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12055,7 +16040,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N665(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N665(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N665(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12067,7 +16058,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N666(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N666(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N666(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12079,7 +16076,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N667(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N667(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N667(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12091,7 +16094,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N668(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N668(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N668(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12103,7 +16112,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N669(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N669(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N669(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12115,7 +16130,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N670(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N670(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N670(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12127,7 +16148,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N671(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N671(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N671(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12139,7 +16166,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N672(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N672(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N672(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12151,7 +16184,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N673(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N673(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N673(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12163,7 +16202,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N674(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N674(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N674(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12175,7 +16220,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N675(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N675(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N675(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12187,7 +16238,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N676(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N676(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N676(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12199,7 +16256,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N677(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N677(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N677(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12211,7 +16274,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N678(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N678(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N678(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12223,7 +16292,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N679(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N679(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N679(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12235,7 +16310,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N680(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N680(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N680(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12247,7 +16328,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N681(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N681(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N681(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12259,7 +16346,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N682(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N682(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N682(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12271,7 +16364,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N683(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N683(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N683(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12283,7 +16382,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N684(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N684(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N684(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12295,7 +16400,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N685(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N685(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N685(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12307,7 +16418,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N686(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N686(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N686(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12319,7 +16436,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N687(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N687(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N687(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12331,7 +16454,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N688(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N688(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N688(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12343,7 +16472,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N689(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N689(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N689(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12355,7 +16490,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N690(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N690(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N690(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12367,7 +16508,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N691(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N691(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N691(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12379,7 +16526,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N692(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N692(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N692(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12391,7 +16544,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N693(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N693(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N693(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12403,7 +16562,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N694(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N694(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N694(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12415,7 +16580,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N695(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N695(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N695(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12427,7 +16598,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N696(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N696(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N696(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12439,7 +16616,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N697(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N697(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N697(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12451,7 +16634,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N698(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N698(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N698(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12463,7 +16652,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N699(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N699(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N699(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12475,7 +16670,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N700(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N700(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N700(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12487,7 +16688,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N701(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N701(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N701(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12499,7 +16706,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N702(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N702(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N702(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12511,7 +16724,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N703(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N703(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N703(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12523,7 +16742,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N704(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N704(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N704(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12535,7 +16760,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N705(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N705(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N705(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12547,7 +16778,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N706(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N706(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N706(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12559,7 +16796,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N707(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N707(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N707(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12571,7 +16814,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N708(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N708(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N708(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12583,7 +16832,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N709(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N709(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N709(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12595,7 +16850,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N710(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N710(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N710(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12607,7 +16868,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N711(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N711(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N711(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12619,7 +16886,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N712(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N712(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N712(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12631,7 +16904,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N713(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N713(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N713(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12643,7 +16922,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N714(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N714(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N714(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12655,7 +16940,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N715(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N715(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N715(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12667,7 +16958,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N716(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N716(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N716(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12679,7 +16976,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N717(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N717(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N717(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12691,7 +16994,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N718(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N718(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N718(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12703,7 +17012,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N719(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N719(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N719(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12715,7 +17030,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N720(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N720(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N720(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12727,7 +17048,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N721(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N721(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N721(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12739,7 +17066,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N722(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N722(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N722(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12751,7 +17084,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N723(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N723(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N723(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12763,7 +17102,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N724(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N724(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N724(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12775,7 +17120,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N725(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N725(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N725(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12787,7 +17138,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N726(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N726(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N726(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12799,7 +17156,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N727(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N727(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N727(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12811,7 +17174,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N728(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N728(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N728(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12823,7 +17192,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N729(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N729(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N729(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12835,7 +17210,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N730(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N730(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N730(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12847,7 +17228,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N731(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N731(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N731(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12859,7 +17246,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N732(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N732(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N732(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12871,7 +17264,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N733(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N733(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N733(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12883,7 +17282,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N734(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N734(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N734(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12895,7 +17300,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N735(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N735(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N735(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12907,7 +17318,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N736(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N736(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N736(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12919,7 +17336,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N737(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N737(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N737(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12931,7 +17354,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N738(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N738(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N738(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12943,7 +17372,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N739(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N739(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N739(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12955,7 +17390,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N740(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N740(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N740(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12967,7 +17408,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N741(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N741(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N741(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12979,7 +17426,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N742(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N742(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N742(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12991,7 +17444,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N743(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N743(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N743(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13003,7 +17462,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N744(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N744(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N744(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13015,7 +17480,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N745(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N745(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N745(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13027,7 +17498,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N746(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N746(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N746(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13039,7 +17516,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N747(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N747(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N747(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13051,7 +17534,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N748(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N748(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N748(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13063,7 +17552,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N749(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N749(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N749(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13075,7 +17570,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N750(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N750(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N750(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13087,7 +17588,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N751(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N751(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N751(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13099,7 +17606,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N752(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N752(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N752(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13111,7 +17624,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N753(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N753(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N753(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13123,7 +17642,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N754(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N754(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N754(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13135,7 +17660,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N755(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N755(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N755(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13147,7 +17678,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N756(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N756(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N756(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13159,7 +17696,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N757(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N757(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N757(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13171,7 +17714,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N758(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N758(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N758(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13183,7 +17732,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N759(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N759(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N759(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13195,7 +17750,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N760(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N760(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N760(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13207,7 +17768,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N761(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N761(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N761(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13219,7 +17786,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N762(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N762(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N762(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13231,7 +17804,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N763(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N763(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N763(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13243,7 +17822,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N764(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N764(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N764(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13255,7 +17840,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N765(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N765(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N765(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13267,7 +17858,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N766(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N766(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N766(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13279,7 +17876,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N767(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N767(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N767(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13291,7 +17894,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N768(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N768(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N768(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13303,7 +17912,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N769(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N769(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N769(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13315,7 +17930,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N770(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N770(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N770(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13327,7 +17948,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N771(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N771(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N771(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13339,7 +17966,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N772(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N772(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N772(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13351,7 +17984,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N773(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N773(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N773(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13363,7 +18002,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N774(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N774(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N774(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13375,7 +18020,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N775(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N775(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N775(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13387,7 +18038,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N776(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N776(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N776(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13399,7 +18056,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N777(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N777(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N777(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13411,7 +18074,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N778(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N778(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N778(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13423,7 +18092,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N779(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N779(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N779(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13435,7 +18110,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N780(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N780(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N780(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13447,7 +18128,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N781(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N781(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N781(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13459,7 +18146,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N782(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N782(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N782(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13471,7 +18164,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N783(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N783(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N783(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13483,7 +18182,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N784(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N784(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N784(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13495,7 +18200,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N785(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N785(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N785(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13507,7 +18218,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N786(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N786(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N786(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13519,7 +18236,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N787(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N787(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N787(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13531,7 +18254,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N788(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N788(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N788(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13543,7 +18272,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N789(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N789(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N789(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13555,7 +18290,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N790(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N790(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N790(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13567,7 +18308,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N791(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N791(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N791(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13579,7 +18326,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N792(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N792(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N792(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13591,7 +18344,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N793(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N793(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N793(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13603,7 +18362,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N794(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N794(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N794(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13615,7 +18380,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N795(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N795(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N795(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13627,7 +18398,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N796(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N796(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N796(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13639,7 +18416,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N797(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N797(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N797(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13651,7 +18434,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N798(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N798(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N798(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13663,7 +18452,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N799(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N799(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N799(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13675,7 +18470,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N800(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N800(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N800(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13687,7 +18488,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N801(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N801(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N801(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13699,7 +18506,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N802(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N802(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N802(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13711,7 +18524,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N803(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N803(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N803(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13723,7 +18542,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N804(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N804(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N804(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13735,7 +18560,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N805(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N805(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N805(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13747,7 +18578,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N806(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N806(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N806(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13759,7 +18596,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N807(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N807(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N807(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13771,7 +18614,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N808(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N808(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N808(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13783,7 +18632,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N809(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N809(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N809(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13795,7 +18650,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N810(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N810(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N810(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13807,7 +18668,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N811(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N811(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N811(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13819,7 +18686,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N812(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N812(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N812(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13831,7 +18704,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N813(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N813(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N813(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13843,7 +18722,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N814(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N814(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N814(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13855,7 +18740,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N815(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N815(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N815(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13867,7 +18758,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N816(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N816(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N816(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13879,7 +18776,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N817(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N817(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N817(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13891,7 +18794,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N818(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N818(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N818(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13903,7 +18812,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N819(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N819(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N819(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13915,7 +18830,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N820(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N820(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N820(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13927,7 +18848,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N821(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N821(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N821(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13939,7 +18866,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N822(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N822(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N822(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13951,7 +18884,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N823(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N823(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N823(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13963,7 +18902,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N824(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N824(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N824(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13975,7 +18920,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N825(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N825(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N825(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13987,7 +18938,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N826(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N826(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N826(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13999,7 +18956,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N827(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N827(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N827(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14011,7 +18974,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N828(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N828(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N828(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14023,7 +18992,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N829(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N829(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N829(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14035,7 +19010,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N830(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N830(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N830(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14047,7 +19028,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N831(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N831(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N831(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14059,7 +19046,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N832(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N832(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N832(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14071,7 +19064,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N833(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N833(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N833(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14083,7 +19082,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N834(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N834(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N834(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14095,7 +19100,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N835(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N835(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N835(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14107,7 +19118,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N836(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N836(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N836(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14119,7 +19136,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N837(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N837(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N837(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14131,7 +19154,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N838(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N838(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N838(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14143,7 +19172,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N839(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N839(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N839(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14155,7 +19190,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N840(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N840(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N840(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14167,7 +19208,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N841(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N841(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N841(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14179,7 +19226,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N842(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N842(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N842(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14191,7 +19244,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N843(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N843(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N843(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14203,7 +19262,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N844(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N844(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N844(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14215,7 +19280,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N845(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N845(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N845(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14227,7 +19298,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N846(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N846(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N846(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14239,7 +19316,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N847(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N847(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N847(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14251,7 +19334,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N848(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N848(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N848(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14263,7 +19352,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N849(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N849(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N849(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14275,7 +19370,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N850(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N850(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N850(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14287,7 +19388,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N851(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N851(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N851(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14299,7 +19406,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N852(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N852(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N852(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14311,7 +19424,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N853(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N853(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N853(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14323,7 +19442,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N854(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N854(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N854(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14335,7 +19460,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N855(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N855(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N855(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14347,7 +19478,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N856(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N856(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N856(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14359,7 +19496,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N857(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N857(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N857(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14371,7 +19514,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N858(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N858(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N858(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14383,7 +19532,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N859(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N859(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N859(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14395,7 +19550,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N860(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N860(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N860(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14407,7 +19568,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N861(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N861(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N861(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14419,7 +19586,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N862(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N862(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N862(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14431,7 +19604,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N863(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N863(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N863(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14443,7 +19622,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N864(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N864(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N864(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14455,7 +19640,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N865(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N865(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N865(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14467,7 +19658,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N866(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N866(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N866(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14479,7 +19676,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N867(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N867(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N867(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14491,7 +19694,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N868(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N868(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N868(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14503,7 +19712,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N869(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N869(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N869(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14515,7 +19730,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N870(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N870(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N870(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14527,7 +19748,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N871(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N871(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N871(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14539,7 +19766,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N872(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N872(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N872(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14551,7 +19784,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N873(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N873(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N873(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14563,7 +19802,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N874(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N874(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N874(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14575,7 +19820,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N875(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N875(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N875(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14587,7 +19838,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N876(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N876(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N876(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14599,7 +19856,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N877(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N877(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N877(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14611,7 +19874,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N878(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N878(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N878(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14623,7 +19892,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N879(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N879(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N879(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14635,7 +19910,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N880(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N880(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N880(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14647,7 +19928,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N881(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N881(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N881(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14659,7 +19946,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N882(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N882(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N882(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14671,7 +19964,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N883(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N883(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N883(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14683,7 +19982,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N884(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N884(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N884(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14695,7 +20000,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N885(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N885(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N885(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14707,7 +20018,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N886(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N886(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N886(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14719,7 +20036,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N887(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N887(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N887(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14731,7 +20054,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N888(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N888(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N888(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14743,7 +20072,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N889(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N889(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N889(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14755,7 +20090,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N890(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N890(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N890(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14767,7 +20108,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N891(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N891(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N891(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14779,7 +20126,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N892(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N892(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N892(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14791,7 +20144,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N893(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N893(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N893(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14803,7 +20162,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N894(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N894(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N894(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14815,7 +20180,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N895(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N895(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N895(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14827,7 +20198,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N896(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N896(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N896(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14839,7 +20216,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N897(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N897(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N897(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14851,7 +20234,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N898(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N898(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N898(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14863,7 +20252,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N899(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N899(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N899(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14875,7 +20270,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N900(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N900(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N900(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14887,7 +20288,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N901(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N901(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N901(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14899,7 +20306,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N902(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N902(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N902(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14911,7 +20324,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N903(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N903(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N903(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14923,7 +20342,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N904(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N904(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N904(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14935,7 +20360,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N905(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N905(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N905(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14947,7 +20378,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N906(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N906(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N906(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14959,7 +20396,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N907(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N907(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N907(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14971,7 +20414,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N908(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N908(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N908(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14983,7 +20432,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N909(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N909(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N909(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14995,7 +20450,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N910(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N910(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N910(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15007,7 +20468,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N911(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N911(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N911(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15019,7 +20486,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N912(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N912(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N912(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15031,7 +20504,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N913(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N913(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N913(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15043,7 +20522,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N914(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N914(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N914(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15055,7 +20540,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N915(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N915(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N915(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15067,7 +20558,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N916(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N916(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N916(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15079,7 +20576,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N917(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N917(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N917(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15091,7 +20594,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N918(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N918(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N918(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15103,7 +20612,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N919(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N919(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N919(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15115,7 +20630,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N920(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N920(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N920(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15127,7 +20648,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N921(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N921(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N921(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15139,7 +20666,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N922(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N922(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N922(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15151,7 +20684,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N923(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N923(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N923(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15163,7 +20702,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N924(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N924(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N924(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15175,7 +20720,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N925(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N925(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N925(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15187,7 +20738,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N926(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N926(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N926(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15199,7 +20756,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N927(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N927(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N927(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15211,7 +20774,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N928(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N928(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N928(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15223,7 +20792,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N929(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N929(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N929(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15235,7 +20810,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N930(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N930(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N930(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15247,7 +20828,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N931(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N931(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N931(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15259,7 +20846,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N932(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N932(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N932(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15271,7 +20864,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N933(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N933(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N933(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15283,7 +20882,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N934(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N934(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N934(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15295,7 +20900,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N935(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N935(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N935(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15307,7 +20918,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N936(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N936(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N936(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15319,7 +20936,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N937(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N937(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N937(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15331,7 +20954,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N938(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N938(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N938(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15343,7 +20972,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N939(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N939(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N939(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15355,7 +20990,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N940(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N940(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N940(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15367,7 +21008,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N941(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N941(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N941(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15379,7 +21026,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N942(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N942(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N942(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15391,7 +21044,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N943(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N943(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N943(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15403,7 +21062,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N944(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N944(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N944(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15415,7 +21080,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N945(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N945(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N945(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15427,7 +21098,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N946(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N946(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N946(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15439,7 +21116,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N947(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N947(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N947(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15451,7 +21134,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N948(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N948(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N948(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15463,7 +21152,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N949(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N949(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N949(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15475,7 +21170,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N950(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N950(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N950(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15487,7 +21188,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N951(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N951(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N951(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15499,7 +21206,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N952(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N952(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N952(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15511,7 +21224,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N953(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N953(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N953(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15523,7 +21242,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N954(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N954(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N954(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15535,7 +21260,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N955(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N955(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N955(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15547,7 +21278,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N956(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N956(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N956(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15559,7 +21296,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N957(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N957(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N957(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15571,7 +21314,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N958(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N958(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N958(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15583,7 +21332,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N959(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N959(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N959(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15595,7 +21350,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N960(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N960(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N960(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15607,7 +21368,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N961(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N961(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N961(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15619,7 +21386,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N962(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N962(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N962(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15631,7 +21404,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N963(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N963(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N963(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15643,7 +21422,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N964(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N964(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N964(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15655,7 +21440,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N965(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N965(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N965(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15667,7 +21458,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N966(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N966(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N966(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15679,7 +21476,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N967(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N967(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N967(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15691,7 +21494,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N968(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N968(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N968(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15703,7 +21512,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N969(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N969(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N969(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15715,7 +21530,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N970(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N970(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N970(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15727,7 +21548,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N971(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N971(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N971(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15739,7 +21566,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N972(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N972(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N972(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15751,7 +21584,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N973(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N973(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N973(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15763,7 +21602,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N974(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N974(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N974(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15775,7 +21620,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N975(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N975(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N975(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15787,7 +21638,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N976(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N976(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N976(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15799,7 +21656,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N977(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N977(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N977(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15811,7 +21674,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N978(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N978(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N978(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15823,7 +21692,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N979(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N979(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N979(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15835,7 +21710,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N980(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N980(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N980(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15847,7 +21728,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N981(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N981(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N981(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15859,7 +21746,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N982(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N982(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N982(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15871,7 +21764,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N983(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N983(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N983(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15883,7 +21782,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N984(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N984(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N984(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15895,7 +21800,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N985(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N985(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N985(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15907,7 +21818,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N986(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N986(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N986(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15919,7 +21836,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N987(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N987(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N987(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15931,7 +21854,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N988(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N988(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N988(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15943,7 +21872,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N989(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N989(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N989(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15955,7 +21890,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N990(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N990(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N990(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15967,7 +21908,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N991(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N991(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N991(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15979,7 +21926,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N992(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N992(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N992(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15991,7 +21944,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N993(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N993(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N993(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16003,7 +21962,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N994(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N994(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N994(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16015,7 +21980,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N995(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N995(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N995(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16027,7 +21998,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N996(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N996(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N996(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16039,7 +22016,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N997(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N997(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N997(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16051,7 +22034,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N998(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N998(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N998(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16063,7 +22052,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N999(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N999(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N999(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16075,7 +22070,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N1000(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N1000(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N1000(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}

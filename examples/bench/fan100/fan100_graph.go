@@ -568,6 +568,7 @@ func (g *Fan100) Invoke(ctx context.Context, s model.State, opts ...runtime.Opti
 	if err := x.Start(g.opts.Apply(opts...), fan100Names[:]); err != nil {
 		return s, err
 	}
+	ctx = x.Begin(ctx, "Fan100")
 	err := g.run(ctx, &x, runtime.Branch{}, fan100NodeStart, &s)
 	return x.End(s, err)
 }
@@ -813,7 +814,13 @@ func (g *Fan100) run(ctx context.Context, x *runtime.Exec[model.State], in runti
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Start(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.Start(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Start(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -832,7 +839,13 @@ func (g *Fan100) run(ctx context.Context, x *runtime.Exec[model.State], in runti
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Join(ctx, *s, jJoin.in)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.Join(ctx, *s, jJoin.in)
+				})
+			} else {
+				out, err = g.h.Join(ctx, *s, jJoin.in)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -855,7 +868,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W1(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W1(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W1(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -866,7 +885,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W2(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W2(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W2(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -877,7 +902,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W3(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W3(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W3(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -888,7 +919,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W4(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W4(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W4(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -899,7 +936,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W5(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W5(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W5(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -910,7 +953,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W6(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W6(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W6(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -921,7 +970,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W7(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W7(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W7(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -932,7 +987,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W8(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W8(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W8(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -943,7 +1004,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W9(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W9(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W9(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -954,7 +1021,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W10(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W10(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W10(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -965,7 +1038,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W11(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W11(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W11(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -976,7 +1055,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W12(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W12(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W12(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -987,7 +1072,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W13(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W13(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W13(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -998,7 +1089,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W14(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W14(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W14(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1009,7 +1106,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W15(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W15(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W15(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1020,7 +1123,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W16(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W16(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W16(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1031,7 +1140,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W17(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W17(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W17(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1042,7 +1157,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W18(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W18(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W18(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1053,7 +1174,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W19(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W19(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W19(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1064,7 +1191,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W20(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W20(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W20(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1075,7 +1208,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W21(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W21(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W21(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1086,7 +1225,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W22(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W22(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W22(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1097,7 +1242,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W23(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W23(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W23(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1108,7 +1259,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W24(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W24(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W24(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1119,7 +1276,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W25(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W25(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W25(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1130,7 +1293,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W26(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W26(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W26(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1141,7 +1310,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W27(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W27(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W27(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1152,7 +1327,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W28(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W28(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W28(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1163,7 +1344,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W29(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W29(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W29(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1174,7 +1361,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W30(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W30(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W30(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1185,7 +1378,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W31(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W31(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W31(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1196,7 +1395,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W32(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W32(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W32(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1207,7 +1412,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W33(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W33(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W33(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1218,7 +1429,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W34(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W34(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W34(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1229,7 +1446,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W35(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W35(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W35(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1240,7 +1463,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W36(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W36(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W36(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1251,7 +1480,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W37(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W37(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W37(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1262,7 +1497,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W38(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W38(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W38(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1273,7 +1514,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W39(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W39(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W39(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1284,7 +1531,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W40(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W40(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W40(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1295,7 +1548,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W41(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W41(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W41(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1306,7 +1565,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W42(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W42(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W42(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1317,7 +1582,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W43(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W43(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W43(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1328,7 +1599,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W44(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W44(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W44(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1339,7 +1616,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W45(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W45(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W45(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1350,7 +1633,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W46(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W46(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W46(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1361,7 +1650,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W47(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W47(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W47(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1372,7 +1667,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W48(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W48(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W48(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1383,7 +1684,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W49(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W49(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W49(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1394,7 +1701,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W50(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W50(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W50(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1405,7 +1718,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W51(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W51(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W51(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1416,7 +1735,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W52(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W52(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W52(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1427,7 +1752,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W53(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W53(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W53(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1438,7 +1769,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W54(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W54(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W54(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1449,7 +1786,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W55(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W55(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W55(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1460,7 +1803,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W56(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W56(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W56(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1471,7 +1820,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W57(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W57(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W57(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1482,7 +1837,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W58(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W58(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W58(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1493,7 +1854,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W59(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W59(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W59(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1504,7 +1871,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W60(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W60(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W60(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1515,7 +1888,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W61(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W61(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W61(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1526,7 +1905,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W62(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W62(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W62(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1537,7 +1922,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W63(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W63(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W63(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1548,7 +1939,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W64(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W64(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W64(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1559,7 +1956,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W65(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W65(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W65(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1570,7 +1973,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W66(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W66(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W66(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1581,7 +1990,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W67(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W67(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W67(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1592,7 +2007,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W68(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W68(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W68(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1603,7 +2024,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W69(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W69(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W69(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1614,7 +2041,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W70(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W70(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W70(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1625,7 +2058,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W71(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W71(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W71(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1636,7 +2075,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W72(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W72(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W72(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1647,7 +2092,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W73(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W73(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W73(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1658,7 +2109,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W74(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W74(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W74(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1669,7 +2126,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W75(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W75(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W75(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1680,7 +2143,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W76(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W76(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W76(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1691,7 +2160,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W77(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W77(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W77(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1702,7 +2177,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W78(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W78(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W78(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1713,7 +2194,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W79(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W79(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W79(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1724,7 +2211,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W80(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W80(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W80(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1735,7 +2228,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W81(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W81(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W81(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1746,7 +2245,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W82(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W82(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W82(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1757,7 +2262,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W83(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W83(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W83(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1768,7 +2279,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W84(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W84(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W84(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1779,7 +2296,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W85(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W85(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W85(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1790,7 +2313,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W86(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W86(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W86(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1801,7 +2330,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W87(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W87(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W87(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1812,7 +2347,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W88(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W88(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W88(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1823,7 +2364,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W89(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W89(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W89(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1834,7 +2381,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W90(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W90(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W90(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1845,7 +2398,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W91(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W91(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W91(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1856,7 +2415,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W92(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W92(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W92(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1867,7 +2432,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W93(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W93(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W93(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1878,7 +2449,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W94(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W94(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W94(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1889,7 +2466,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W95(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W95(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W95(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1900,7 +2483,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W96(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W96(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W96(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1911,7 +2500,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W97(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W97(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W97(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1922,7 +2517,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W98(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W98(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W98(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1933,7 +2534,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W99(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W99(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W99(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1944,7 +2551,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W100(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W100(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W100(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}

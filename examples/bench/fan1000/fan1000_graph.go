@@ -5068,6 +5068,7 @@ func (g *Fan1000) Invoke(ctx context.Context, s model.State, opts ...runtime.Opt
 	if err := x.Start(g.opts.Apply(opts...), fan1000Names[:]); err != nil {
 		return s, err
 	}
+	ctx = x.Begin(ctx, "Fan1000")
 	err := g.run(ctx, &x, runtime.Branch{}, fan1000NodeStart, &s)
 	return x.End(s, err)
 }
@@ -7113,7 +7114,13 @@ func (g *Fan1000) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Start(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.Start(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Start(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7132,7 +7139,13 @@ func (g *Fan1000) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Join(ctx, *s, jJoin.in)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.Join(ctx, *s, jJoin.in)
+				})
+			} else {
+				out, err = g.h.Join(ctx, *s, jJoin.in)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7155,7 +7168,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W1(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W1(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W1(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7166,7 +7185,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W2(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W2(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W2(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7177,7 +7202,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W3(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W3(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W3(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7188,7 +7219,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W4(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W4(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W4(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7199,7 +7236,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W5(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W5(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W5(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7210,7 +7253,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W6(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W6(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W6(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7221,7 +7270,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W7(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W7(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W7(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7232,7 +7287,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W8(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W8(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W8(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7243,7 +7304,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W9(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W9(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W9(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7254,7 +7321,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W10(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W10(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W10(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7265,7 +7338,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W11(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W11(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W11(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7276,7 +7355,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W12(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W12(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W12(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7287,7 +7372,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W13(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W13(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W13(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7298,7 +7389,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W14(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W14(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W14(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7309,7 +7406,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W15(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W15(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W15(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7320,7 +7423,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W16(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W16(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W16(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7331,7 +7440,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W17(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W17(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W17(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7342,7 +7457,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W18(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W18(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W18(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7353,7 +7474,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W19(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W19(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W19(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7364,7 +7491,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W20(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W20(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W20(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7375,7 +7508,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W21(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W21(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W21(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7386,7 +7525,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W22(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W22(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W22(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7397,7 +7542,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W23(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W23(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W23(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7408,7 +7559,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W24(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W24(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W24(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7419,7 +7576,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W25(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W25(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W25(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7430,7 +7593,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W26(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W26(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W26(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7441,7 +7610,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W27(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W27(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W27(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7452,7 +7627,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W28(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W28(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W28(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7463,7 +7644,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W29(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W29(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W29(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7474,7 +7661,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W30(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W30(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W30(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7485,7 +7678,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W31(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W31(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W31(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7496,7 +7695,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W32(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W32(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W32(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7507,7 +7712,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W33(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W33(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W33(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7518,7 +7729,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W34(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W34(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W34(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7529,7 +7746,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W35(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W35(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W35(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7540,7 +7763,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W36(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W36(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W36(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7551,7 +7780,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W37(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W37(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W37(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7562,7 +7797,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W38(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W38(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W38(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7573,7 +7814,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W39(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W39(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W39(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7584,7 +7831,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W40(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W40(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W40(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7595,7 +7848,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W41(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W41(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W41(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7606,7 +7865,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W42(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W42(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W42(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7617,7 +7882,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W43(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W43(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W43(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7628,7 +7899,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W44(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W44(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W44(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7639,7 +7916,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W45(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W45(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W45(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7650,7 +7933,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W46(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W46(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W46(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7661,7 +7950,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W47(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W47(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W47(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7672,7 +7967,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W48(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W48(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W48(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7683,7 +7984,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W49(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W49(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W49(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7694,7 +8001,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W50(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W50(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W50(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7705,7 +8018,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W51(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W51(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W51(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7716,7 +8035,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W52(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W52(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W52(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7727,7 +8052,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W53(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W53(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W53(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7738,7 +8069,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W54(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W54(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W54(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7749,7 +8086,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W55(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W55(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W55(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7760,7 +8103,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W56(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W56(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W56(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7771,7 +8120,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W57(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W57(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W57(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7782,7 +8137,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W58(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W58(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W58(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7793,7 +8154,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W59(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W59(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W59(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7804,7 +8171,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W60(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W60(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W60(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7815,7 +8188,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W61(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W61(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W61(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7826,7 +8205,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W62(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W62(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W62(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7837,7 +8222,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W63(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W63(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W63(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7848,7 +8239,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W64(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W64(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W64(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7859,7 +8256,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W65(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W65(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W65(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7870,7 +8273,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W66(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W66(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W66(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7881,7 +8290,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W67(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W67(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W67(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7892,7 +8307,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W68(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W68(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W68(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7903,7 +8324,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W69(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W69(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W69(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7914,7 +8341,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W70(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W70(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W70(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7925,7 +8358,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W71(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W71(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W71(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7936,7 +8375,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W72(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W72(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W72(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7947,7 +8392,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W73(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W73(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W73(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7958,7 +8409,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W74(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W74(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W74(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7969,7 +8426,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W75(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W75(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W75(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7980,7 +8443,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W76(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W76(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W76(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7991,7 +8460,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W77(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W77(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W77(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8002,7 +8477,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W78(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W78(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W78(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8013,7 +8494,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W79(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W79(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W79(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8024,7 +8511,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W80(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W80(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W80(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8035,7 +8528,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W81(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W81(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W81(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8046,7 +8545,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W82(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W82(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W82(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8057,7 +8562,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W83(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W83(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W83(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8068,7 +8579,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W84(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W84(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W84(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8079,7 +8596,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W85(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W85(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W85(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8090,7 +8613,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W86(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W86(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W86(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8101,7 +8630,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W87(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W87(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W87(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8112,7 +8647,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W88(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W88(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W88(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8123,7 +8664,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W89(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W89(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W89(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8134,7 +8681,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W90(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W90(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W90(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8145,7 +8698,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W91(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W91(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W91(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8156,7 +8715,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W92(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W92(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W92(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8167,7 +8732,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W93(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W93(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W93(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8178,7 +8749,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W94(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W94(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W94(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8189,7 +8766,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W95(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W95(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W95(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8200,7 +8783,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W96(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W96(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W96(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8211,7 +8800,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W97(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W97(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W97(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8222,7 +8817,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W98(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W98(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W98(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8233,7 +8834,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W99(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W99(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W99(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8244,7 +8851,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W100(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W100(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W100(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8255,7 +8868,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W101(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W101(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W101(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8266,7 +8885,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W102(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W102(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W102(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8277,7 +8902,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W103(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W103(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W103(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8288,7 +8919,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W104(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W104(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W104(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8299,7 +8936,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W105(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W105(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W105(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8310,7 +8953,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W106(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W106(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W106(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8321,7 +8970,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W107(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W107(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W107(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8332,7 +8987,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W108(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W108(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W108(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8343,7 +9004,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W109(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W109(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W109(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8354,7 +9021,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W110(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W110(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W110(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8365,7 +9038,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W111(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W111(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W111(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8376,7 +9055,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W112(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W112(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W112(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8387,7 +9072,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W113(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W113(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W113(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8398,7 +9089,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W114(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W114(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W114(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8409,7 +9106,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W115(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W115(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W115(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8420,7 +9123,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W116(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W116(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W116(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8431,7 +9140,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W117(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W117(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W117(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8442,7 +9157,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W118(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W118(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W118(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8453,7 +9174,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W119(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W119(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W119(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8464,7 +9191,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W120(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W120(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W120(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8475,7 +9208,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W121(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W121(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W121(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8486,7 +9225,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W122(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W122(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W122(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8497,7 +9242,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W123(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W123(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W123(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8508,7 +9259,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W124(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W124(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W124(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8519,7 +9276,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W125(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W125(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W125(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8530,7 +9293,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W126(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W126(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W126(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8541,7 +9310,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W127(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W127(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W127(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8552,7 +9327,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W128(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W128(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W128(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8563,7 +9344,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W129(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W129(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W129(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8574,7 +9361,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W130(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W130(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W130(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8585,7 +9378,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W131(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W131(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W131(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8596,7 +9395,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W132(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W132(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W132(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8607,7 +9412,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W133(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W133(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W133(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8618,7 +9429,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W134(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W134(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W134(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8629,7 +9446,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W135(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W135(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W135(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8640,7 +9463,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W136(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W136(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W136(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8651,7 +9480,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W137(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W137(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W137(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8662,7 +9497,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W138(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W138(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W138(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8673,7 +9514,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W139(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W139(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W139(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8684,7 +9531,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W140(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W140(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W140(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8695,7 +9548,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W141(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W141(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W141(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8706,7 +9565,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W142(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W142(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W142(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8717,7 +9582,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W143(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W143(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W143(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8728,7 +9599,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W144(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W144(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W144(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8739,7 +9616,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W145(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W145(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W145(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8750,7 +9633,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W146(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W146(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W146(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8761,7 +9650,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W147(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W147(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W147(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8772,7 +9667,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W148(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W148(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W148(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8783,7 +9684,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W149(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W149(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W149(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8794,7 +9701,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W150(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W150(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W150(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8805,7 +9718,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W151(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W151(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W151(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8816,7 +9735,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W152(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W152(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W152(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8827,7 +9752,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W153(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W153(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W153(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8838,7 +9769,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W154(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W154(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W154(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8849,7 +9786,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W155(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W155(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W155(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8860,7 +9803,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W156(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W156(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W156(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8871,7 +9820,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W157(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W157(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W157(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8882,7 +9837,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W158(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W158(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W158(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8893,7 +9854,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W159(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W159(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W159(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8904,7 +9871,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W160(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W160(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W160(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8915,7 +9888,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W161(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W161(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W161(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8926,7 +9905,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W162(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W162(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W162(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8937,7 +9922,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W163(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W163(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W163(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8948,7 +9939,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W164(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W164(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W164(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8959,7 +9956,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W165(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W165(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W165(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8970,7 +9973,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W166(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W166(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W166(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8981,7 +9990,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W167(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W167(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W167(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8992,7 +10007,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W168(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W168(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W168(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9003,7 +10024,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W169(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W169(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W169(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9014,7 +10041,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W170(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W170(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W170(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9025,7 +10058,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W171(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W171(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W171(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9036,7 +10075,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W172(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W172(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W172(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9047,7 +10092,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W173(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W173(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W173(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9058,7 +10109,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W174(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W174(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W174(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9069,7 +10126,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W175(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W175(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W175(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9080,7 +10143,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W176(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W176(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W176(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9091,7 +10160,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W177(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W177(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W177(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9102,7 +10177,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W178(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W178(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W178(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9113,7 +10194,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W179(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W179(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W179(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9124,7 +10211,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W180(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W180(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W180(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9135,7 +10228,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W181(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W181(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W181(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9146,7 +10245,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W182(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W182(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W182(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9157,7 +10262,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W183(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W183(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W183(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9168,7 +10279,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W184(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W184(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W184(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9179,7 +10296,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W185(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W185(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W185(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9190,7 +10313,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W186(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W186(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W186(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9201,7 +10330,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W187(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W187(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W187(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9212,7 +10347,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W188(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W188(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W188(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9223,7 +10364,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W189(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W189(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W189(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9234,7 +10381,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W190(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W190(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W190(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9245,7 +10398,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W191(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W191(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W191(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9256,7 +10415,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W192(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W192(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W192(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9267,7 +10432,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W193(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W193(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W193(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9278,7 +10449,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W194(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W194(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W194(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9289,7 +10466,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W195(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W195(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W195(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9300,7 +10483,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W196(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W196(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W196(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9311,7 +10500,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W197(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W197(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W197(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9322,7 +10517,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W198(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W198(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W198(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9333,7 +10534,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W199(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W199(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W199(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9344,7 +10551,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W200(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W200(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W200(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9355,7 +10568,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W201(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W201(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W201(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9366,7 +10585,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W202(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W202(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W202(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9377,7 +10602,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W203(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W203(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W203(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9388,7 +10619,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W204(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W204(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W204(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9399,7 +10636,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W205(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W205(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W205(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9410,7 +10653,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W206(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W206(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W206(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9421,7 +10670,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W207(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W207(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W207(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9432,7 +10687,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W208(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W208(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W208(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9443,7 +10704,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W209(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W209(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W209(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9454,7 +10721,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W210(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W210(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W210(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9465,7 +10738,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W211(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W211(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W211(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9476,7 +10755,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W212(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W212(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W212(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9487,7 +10772,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W213(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W213(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W213(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9498,7 +10789,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W214(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W214(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W214(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9509,7 +10806,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W215(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W215(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W215(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9520,7 +10823,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W216(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W216(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W216(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9531,7 +10840,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W217(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W217(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W217(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9542,7 +10857,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W218(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W218(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W218(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9553,7 +10874,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W219(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W219(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W219(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9564,7 +10891,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W220(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W220(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W220(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9575,7 +10908,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W221(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W221(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W221(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9586,7 +10925,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W222(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W222(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W222(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9597,7 +10942,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W223(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W223(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W223(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9608,7 +10959,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W224(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W224(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W224(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9619,7 +10976,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W225(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W225(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W225(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9630,7 +10993,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W226(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W226(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W226(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9641,7 +11010,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W227(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W227(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W227(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9652,7 +11027,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W228(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W228(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W228(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9663,7 +11044,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W229(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W229(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W229(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9674,7 +11061,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W230(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W230(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W230(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9685,7 +11078,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W231(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W231(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W231(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9696,7 +11095,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W232(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W232(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W232(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9707,7 +11112,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W233(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W233(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W233(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9718,7 +11129,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W234(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W234(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W234(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9729,7 +11146,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W235(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W235(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W235(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9740,7 +11163,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W236(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W236(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W236(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9751,7 +11180,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W237(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W237(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W237(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9762,7 +11197,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W238(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W238(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W238(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9773,7 +11214,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W239(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W239(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W239(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9784,7 +11231,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W240(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W240(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W240(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9795,7 +11248,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W241(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W241(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W241(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9806,7 +11265,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W242(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W242(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W242(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9817,7 +11282,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W243(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W243(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W243(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9828,7 +11299,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W244(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W244(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W244(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9839,7 +11316,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W245(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W245(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W245(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9850,7 +11333,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W246(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W246(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W246(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9861,7 +11350,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W247(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W247(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W247(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9872,7 +11367,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W248(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W248(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W248(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9883,7 +11384,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W249(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W249(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W249(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9894,7 +11401,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W250(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W250(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W250(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9905,7 +11418,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W251(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W251(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W251(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9916,7 +11435,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W252(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W252(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W252(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9927,7 +11452,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W253(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W253(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W253(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9938,7 +11469,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W254(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W254(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W254(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9949,7 +11486,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W255(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W255(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W255(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9960,7 +11503,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W256(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W256(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W256(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9971,7 +11520,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W257(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W257(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W257(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9982,7 +11537,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W258(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W258(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W258(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9993,7 +11554,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W259(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W259(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W259(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10004,7 +11571,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W260(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W260(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W260(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10015,7 +11588,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W261(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W261(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W261(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10026,7 +11605,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W262(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W262(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W262(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10037,7 +11622,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W263(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W263(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W263(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10048,7 +11639,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W264(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W264(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W264(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10059,7 +11656,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W265(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W265(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W265(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10070,7 +11673,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W266(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W266(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W266(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10081,7 +11690,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W267(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W267(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W267(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10092,7 +11707,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W268(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W268(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W268(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10103,7 +11724,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W269(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W269(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W269(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10114,7 +11741,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W270(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W270(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W270(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10125,7 +11758,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W271(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W271(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W271(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10136,7 +11775,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W272(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W272(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W272(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10147,7 +11792,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W273(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W273(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W273(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10158,7 +11809,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W274(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W274(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W274(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10169,7 +11826,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W275(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W275(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W275(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10180,7 +11843,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W276(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W276(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W276(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10191,7 +11860,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W277(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W277(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W277(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10202,7 +11877,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W278(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W278(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W278(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10213,7 +11894,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W279(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W279(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W279(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10224,7 +11911,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W280(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W280(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W280(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10235,7 +11928,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W281(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W281(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W281(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10246,7 +11945,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W282(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W282(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W282(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10257,7 +11962,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W283(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W283(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W283(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10268,7 +11979,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W284(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W284(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W284(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10279,7 +11996,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W285(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W285(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W285(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10290,7 +12013,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W286(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W286(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W286(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10301,7 +12030,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W287(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W287(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W287(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10312,7 +12047,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W288(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W288(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W288(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10323,7 +12064,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W289(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W289(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W289(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10334,7 +12081,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W290(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W290(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W290(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10345,7 +12098,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W291(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W291(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W291(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10356,7 +12115,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W292(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W292(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W292(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10367,7 +12132,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W293(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W293(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W293(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10378,7 +12149,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W294(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W294(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W294(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10389,7 +12166,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W295(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W295(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W295(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10400,7 +12183,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W296(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W296(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W296(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10411,7 +12200,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W297(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W297(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W297(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10422,7 +12217,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W298(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W298(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W298(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10433,7 +12234,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W299(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W299(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W299(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10444,7 +12251,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W300(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W300(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W300(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10455,7 +12268,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W301(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W301(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W301(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10466,7 +12285,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W302(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W302(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W302(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10477,7 +12302,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W303(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W303(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W303(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10488,7 +12319,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W304(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W304(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W304(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10499,7 +12336,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W305(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W305(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W305(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10510,7 +12353,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W306(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W306(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W306(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10521,7 +12370,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W307(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W307(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W307(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10532,7 +12387,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W308(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W308(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W308(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10543,7 +12404,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W309(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W309(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W309(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10554,7 +12421,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W310(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W310(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W310(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10565,7 +12438,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W311(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W311(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W311(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10576,7 +12455,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W312(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W312(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W312(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10587,7 +12472,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W313(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W313(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W313(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10598,7 +12489,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W314(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W314(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W314(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10609,7 +12506,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W315(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W315(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W315(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10620,7 +12523,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W316(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W316(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W316(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10631,7 +12540,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W317(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W317(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W317(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10642,7 +12557,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W318(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W318(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W318(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10653,7 +12574,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W319(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W319(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W319(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10664,7 +12591,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W320(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W320(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W320(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10675,7 +12608,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W321(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W321(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W321(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10686,7 +12625,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W322(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W322(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W322(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10697,7 +12642,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W323(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W323(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W323(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10708,7 +12659,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W324(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W324(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W324(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10719,7 +12676,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W325(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W325(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W325(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10730,7 +12693,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W326(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W326(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W326(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10741,7 +12710,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W327(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W327(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W327(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10752,7 +12727,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W328(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W328(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W328(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10763,7 +12744,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W329(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W329(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W329(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10774,7 +12761,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W330(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W330(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W330(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10785,7 +12778,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W331(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W331(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W331(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10796,7 +12795,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W332(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W332(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W332(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10807,7 +12812,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W333(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W333(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W333(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10818,7 +12829,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W334(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W334(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W334(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10829,7 +12846,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W335(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W335(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W335(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10840,7 +12863,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W336(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W336(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W336(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10851,7 +12880,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W337(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W337(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W337(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10862,7 +12897,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W338(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W338(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W338(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10873,7 +12914,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W339(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W339(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W339(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10884,7 +12931,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W340(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W340(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W340(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10895,7 +12948,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W341(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W341(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W341(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10906,7 +12965,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W342(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W342(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W342(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10917,7 +12982,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W343(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W343(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W343(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10928,7 +12999,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W344(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W344(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W344(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10939,7 +13016,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W345(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W345(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W345(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10950,7 +13033,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W346(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W346(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W346(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10961,7 +13050,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W347(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W347(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W347(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10972,7 +13067,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W348(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W348(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W348(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10983,7 +13084,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W349(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W349(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W349(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10994,7 +13101,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W350(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W350(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W350(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11005,7 +13118,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W351(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W351(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W351(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11016,7 +13135,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W352(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W352(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W352(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11027,7 +13152,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W353(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W353(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W353(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11038,7 +13169,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W354(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W354(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W354(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11049,7 +13186,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W355(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W355(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W355(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11060,7 +13203,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W356(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W356(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W356(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11071,7 +13220,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W357(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W357(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W357(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11082,7 +13237,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W358(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W358(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W358(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11093,7 +13254,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W359(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W359(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W359(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11104,7 +13271,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W360(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W360(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W360(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11115,7 +13288,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W361(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W361(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W361(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11126,7 +13305,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W362(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W362(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W362(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11137,7 +13322,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W363(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W363(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W363(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11148,7 +13339,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W364(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W364(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W364(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11159,7 +13356,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W365(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W365(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W365(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11170,7 +13373,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W366(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W366(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W366(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11181,7 +13390,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W367(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W367(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W367(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11192,7 +13407,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W368(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W368(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W368(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11203,7 +13424,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W369(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W369(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W369(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11214,7 +13441,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W370(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W370(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W370(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11225,7 +13458,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W371(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W371(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W371(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11236,7 +13475,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W372(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W372(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W372(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11247,7 +13492,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W373(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W373(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W373(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11258,7 +13509,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W374(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W374(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W374(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11269,7 +13526,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W375(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W375(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W375(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11280,7 +13543,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W376(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W376(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W376(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11291,7 +13560,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W377(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W377(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W377(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11302,7 +13577,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W378(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W378(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W378(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11313,7 +13594,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W379(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W379(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W379(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11324,7 +13611,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W380(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W380(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W380(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11335,7 +13628,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W381(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W381(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W381(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11346,7 +13645,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W382(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W382(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W382(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11357,7 +13662,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W383(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W383(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W383(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11368,7 +13679,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W384(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W384(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W384(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11379,7 +13696,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W385(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W385(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W385(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11390,7 +13713,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W386(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W386(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W386(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11401,7 +13730,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W387(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W387(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W387(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11412,7 +13747,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W388(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W388(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W388(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11423,7 +13764,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W389(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W389(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W389(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11434,7 +13781,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W390(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W390(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W390(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11445,7 +13798,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W391(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W391(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W391(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11456,7 +13815,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W392(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W392(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W392(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11467,7 +13832,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W393(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W393(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W393(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11478,7 +13849,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W394(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W394(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W394(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11489,7 +13866,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W395(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W395(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W395(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11500,7 +13883,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W396(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W396(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W396(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11511,7 +13900,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W397(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W397(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W397(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11522,7 +13917,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W398(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W398(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W398(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11533,7 +13934,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W399(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W399(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W399(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11544,7 +13951,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W400(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W400(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W400(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11555,7 +13968,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W401(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W401(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W401(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11566,7 +13985,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W402(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W402(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W402(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11577,7 +14002,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W403(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W403(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W403(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11588,7 +14019,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W404(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W404(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W404(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11599,7 +14036,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W405(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W405(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W405(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11610,7 +14053,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W406(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W406(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W406(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11621,7 +14070,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W407(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W407(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W407(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11632,7 +14087,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W408(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W408(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W408(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11643,7 +14104,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W409(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W409(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W409(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11654,7 +14121,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W410(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W410(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W410(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11665,7 +14138,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W411(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W411(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W411(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11676,7 +14155,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W412(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W412(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W412(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11687,7 +14172,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W413(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W413(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W413(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11698,7 +14189,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W414(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W414(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W414(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11709,7 +14206,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W415(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W415(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W415(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11720,7 +14223,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W416(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W416(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W416(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11731,7 +14240,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W417(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W417(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W417(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11742,7 +14257,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W418(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W418(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W418(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11753,7 +14274,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W419(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W419(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W419(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11764,7 +14291,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W420(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W420(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W420(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11775,7 +14308,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W421(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W421(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W421(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11786,7 +14325,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W422(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W422(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W422(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11797,7 +14342,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W423(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W423(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W423(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11808,7 +14359,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W424(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W424(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W424(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11819,7 +14376,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W425(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W425(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W425(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11830,7 +14393,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W426(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W426(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W426(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11841,7 +14410,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W427(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W427(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W427(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11852,7 +14427,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W428(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W428(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W428(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11863,7 +14444,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W429(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W429(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W429(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11874,7 +14461,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W430(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W430(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W430(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11885,7 +14478,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W431(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W431(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W431(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11896,7 +14495,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W432(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W432(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W432(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11907,7 +14512,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W433(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W433(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W433(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11918,7 +14529,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W434(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W434(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W434(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11929,7 +14546,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W435(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W435(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W435(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11940,7 +14563,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W436(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W436(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W436(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11951,7 +14580,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W437(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W437(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W437(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11962,7 +14597,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W438(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W438(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W438(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11973,7 +14614,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W439(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W439(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W439(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11984,7 +14631,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W440(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W440(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W440(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11995,7 +14648,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W441(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W441(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W441(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12006,7 +14665,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W442(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W442(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W442(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12017,7 +14682,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W443(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W443(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W443(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12028,7 +14699,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W444(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W444(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W444(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12039,7 +14716,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W445(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W445(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W445(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12050,7 +14733,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W446(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W446(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W446(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12061,7 +14750,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W447(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W447(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W447(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12072,7 +14767,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W448(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W448(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W448(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12083,7 +14784,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W449(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W449(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W449(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12094,7 +14801,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W450(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W450(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W450(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12105,7 +14818,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W451(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W451(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W451(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12116,7 +14835,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W452(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W452(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W452(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12127,7 +14852,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W453(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W453(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W453(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12138,7 +14869,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W454(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W454(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W454(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12149,7 +14886,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W455(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W455(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W455(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12160,7 +14903,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W456(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W456(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W456(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12171,7 +14920,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W457(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W457(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W457(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12182,7 +14937,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W458(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W458(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W458(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12193,7 +14954,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W459(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W459(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W459(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12204,7 +14971,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W460(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W460(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W460(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12215,7 +14988,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W461(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W461(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W461(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12226,7 +15005,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W462(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W462(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W462(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12237,7 +15022,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W463(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W463(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W463(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12248,7 +15039,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W464(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W464(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W464(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12259,7 +15056,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W465(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W465(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W465(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12270,7 +15073,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W466(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W466(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W466(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12281,7 +15090,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W467(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W467(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W467(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12292,7 +15107,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W468(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W468(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W468(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12303,7 +15124,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W469(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W469(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W469(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12314,7 +15141,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W470(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W470(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W470(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12325,7 +15158,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W471(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W471(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W471(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12336,7 +15175,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W472(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W472(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W472(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12347,7 +15192,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W473(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W473(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W473(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12358,7 +15209,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W474(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W474(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W474(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12369,7 +15226,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W475(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W475(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W475(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12380,7 +15243,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W476(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W476(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W476(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12391,7 +15260,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W477(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W477(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W477(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12402,7 +15277,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W478(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W478(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W478(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12413,7 +15294,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W479(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W479(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W479(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12424,7 +15311,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W480(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W480(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W480(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12435,7 +15328,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W481(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W481(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W481(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12446,7 +15345,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W482(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W482(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W482(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12457,7 +15362,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W483(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W483(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W483(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12468,7 +15379,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W484(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W484(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W484(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12479,7 +15396,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W485(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W485(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W485(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12490,7 +15413,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W486(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W486(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W486(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12501,7 +15430,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W487(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W487(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W487(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12512,7 +15447,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W488(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W488(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W488(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12523,7 +15464,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W489(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W489(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W489(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12534,7 +15481,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W490(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W490(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W490(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12545,7 +15498,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W491(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W491(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W491(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12556,7 +15515,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W492(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W492(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W492(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12567,7 +15532,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W493(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W493(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W493(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12578,7 +15549,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W494(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W494(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W494(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12589,7 +15566,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W495(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W495(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W495(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12600,7 +15583,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W496(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W496(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W496(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12611,7 +15600,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W497(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W497(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W497(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12622,7 +15617,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W498(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W498(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W498(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12633,7 +15634,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W499(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W499(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W499(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12644,7 +15651,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W500(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W500(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W500(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12655,7 +15668,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W501(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W501(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W501(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12666,7 +15685,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W502(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W502(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W502(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12677,7 +15702,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W503(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W503(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W503(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12688,7 +15719,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W504(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W504(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W504(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12699,7 +15736,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W505(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W505(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W505(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12710,7 +15753,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W506(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W506(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W506(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12721,7 +15770,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W507(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W507(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W507(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12732,7 +15787,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W508(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W508(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W508(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12743,7 +15804,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W509(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W509(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W509(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12754,7 +15821,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W510(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W510(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W510(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12765,7 +15838,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W511(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W511(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W511(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12776,7 +15855,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W512(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W512(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W512(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12787,7 +15872,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W513(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W513(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W513(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12798,7 +15889,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W514(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W514(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W514(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12809,7 +15906,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W515(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W515(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W515(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12820,7 +15923,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W516(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W516(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W516(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12831,7 +15940,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W517(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W517(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W517(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12842,7 +15957,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W518(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W518(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W518(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12853,7 +15974,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W519(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W519(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W519(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12864,7 +15991,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W520(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W520(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W520(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12875,7 +16008,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W521(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W521(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W521(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12886,7 +16025,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W522(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W522(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W522(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12897,7 +16042,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W523(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W523(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W523(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12908,7 +16059,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W524(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W524(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W524(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12919,7 +16076,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W525(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W525(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W525(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12930,7 +16093,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W526(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W526(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W526(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12941,7 +16110,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W527(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W527(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W527(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12952,7 +16127,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W528(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W528(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W528(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12963,7 +16144,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W529(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W529(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W529(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12974,7 +16161,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W530(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W530(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W530(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12985,7 +16178,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W531(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W531(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W531(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12996,7 +16195,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W532(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W532(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W532(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13007,7 +16212,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W533(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W533(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W533(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13018,7 +16229,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W534(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W534(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W534(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13029,7 +16246,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W535(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W535(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W535(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13040,7 +16263,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W536(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W536(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W536(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13051,7 +16280,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W537(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W537(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W537(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13062,7 +16297,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W538(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W538(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W538(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13073,7 +16314,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W539(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W539(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W539(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13084,7 +16331,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W540(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W540(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W540(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13095,7 +16348,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W541(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W541(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W541(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13106,7 +16365,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W542(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W542(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W542(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13117,7 +16382,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W543(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W543(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W543(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13128,7 +16399,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W544(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W544(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W544(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13139,7 +16416,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W545(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W545(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W545(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13150,7 +16433,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W546(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W546(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W546(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13161,7 +16450,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W547(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W547(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W547(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13172,7 +16467,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W548(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W548(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W548(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13183,7 +16484,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W549(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W549(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W549(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13194,7 +16501,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W550(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W550(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W550(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13205,7 +16518,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W551(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W551(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W551(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13216,7 +16535,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W552(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W552(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W552(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13227,7 +16552,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W553(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W553(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W553(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13238,7 +16569,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W554(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W554(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W554(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13249,7 +16586,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W555(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W555(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W555(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13260,7 +16603,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W556(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W556(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W556(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13271,7 +16620,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W557(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W557(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W557(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13282,7 +16637,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W558(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W558(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W558(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13293,7 +16654,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W559(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W559(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W559(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13304,7 +16671,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W560(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W560(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W560(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13315,7 +16688,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W561(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W561(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W561(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13326,7 +16705,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W562(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W562(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W562(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13337,7 +16722,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W563(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W563(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W563(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13348,7 +16739,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W564(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W564(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W564(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13359,7 +16756,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W565(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W565(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W565(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13370,7 +16773,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W566(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W566(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W566(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13381,7 +16790,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W567(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W567(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W567(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13392,7 +16807,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W568(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W568(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W568(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13403,7 +16824,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W569(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W569(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W569(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13414,7 +16841,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W570(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W570(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W570(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13425,7 +16858,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W571(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W571(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W571(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13436,7 +16875,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W572(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W572(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W572(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13447,7 +16892,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W573(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W573(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W573(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13458,7 +16909,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W574(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W574(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W574(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13469,7 +16926,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W575(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W575(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W575(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13480,7 +16943,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W576(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W576(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W576(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13491,7 +16960,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W577(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W577(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W577(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13502,7 +16977,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W578(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W578(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W578(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13513,7 +16994,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W579(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W579(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W579(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13524,7 +17011,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W580(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W580(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W580(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13535,7 +17028,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W581(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W581(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W581(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13546,7 +17045,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W582(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W582(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W582(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13557,7 +17062,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W583(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W583(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W583(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13568,7 +17079,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W584(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W584(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W584(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13579,7 +17096,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W585(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W585(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W585(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13590,7 +17113,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W586(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W586(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W586(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13601,7 +17130,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W587(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W587(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W587(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13612,7 +17147,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W588(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W588(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W588(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13623,7 +17164,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W589(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W589(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W589(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13634,7 +17181,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W590(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W590(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W590(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13645,7 +17198,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W591(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W591(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W591(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13656,7 +17215,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W592(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W592(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W592(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13667,7 +17232,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W593(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W593(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W593(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13678,7 +17249,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W594(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W594(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W594(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13689,7 +17266,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W595(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W595(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W595(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13700,7 +17283,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W596(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W596(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W596(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13711,7 +17300,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W597(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W597(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W597(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13722,7 +17317,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W598(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W598(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W598(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13733,7 +17334,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W599(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W599(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W599(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13744,7 +17351,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W600(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W600(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W600(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13755,7 +17368,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W601(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W601(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W601(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13766,7 +17385,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W602(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W602(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W602(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13777,7 +17402,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W603(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W603(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W603(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13788,7 +17419,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W604(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W604(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W604(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13799,7 +17436,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W605(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W605(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W605(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13810,7 +17453,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W606(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W606(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W606(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13821,7 +17470,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W607(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W607(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W607(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13832,7 +17487,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W608(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W608(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W608(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13843,7 +17504,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W609(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W609(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W609(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13854,7 +17521,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W610(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W610(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W610(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13865,7 +17538,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W611(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W611(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W611(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13876,7 +17555,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W612(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W612(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W612(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13887,7 +17572,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W613(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W613(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W613(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13898,7 +17589,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W614(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W614(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W614(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13909,7 +17606,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W615(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W615(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W615(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13920,7 +17623,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W616(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W616(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W616(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13931,7 +17640,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W617(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W617(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W617(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13942,7 +17657,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W618(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W618(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W618(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13953,7 +17674,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W619(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W619(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W619(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13964,7 +17691,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W620(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W620(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W620(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13975,7 +17708,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W621(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W621(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W621(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13986,7 +17725,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W622(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W622(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W622(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13997,7 +17742,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W623(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W623(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W623(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14008,7 +17759,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W624(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W624(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W624(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14019,7 +17776,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W625(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W625(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W625(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14030,7 +17793,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W626(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W626(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W626(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14041,7 +17810,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W627(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W627(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W627(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14052,7 +17827,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W628(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W628(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W628(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14063,7 +17844,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W629(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W629(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W629(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14074,7 +17861,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W630(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W630(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W630(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14085,7 +17878,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W631(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W631(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W631(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14096,7 +17895,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W632(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W632(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W632(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14107,7 +17912,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W633(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W633(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W633(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14118,7 +17929,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W634(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W634(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W634(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14129,7 +17946,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W635(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W635(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W635(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14140,7 +17963,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W636(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W636(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W636(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14151,7 +17980,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W637(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W637(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W637(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14162,7 +17997,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W638(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W638(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W638(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14173,7 +18014,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W639(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W639(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W639(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14184,7 +18031,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W640(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W640(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W640(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14195,7 +18048,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W641(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W641(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W641(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14206,7 +18065,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W642(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W642(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W642(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14217,7 +18082,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W643(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W643(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W643(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14228,7 +18099,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W644(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W644(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W644(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14239,7 +18116,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W645(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W645(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W645(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14250,7 +18133,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W646(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W646(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W646(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14261,7 +18150,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W647(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W647(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W647(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14272,7 +18167,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W648(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W648(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W648(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14283,7 +18184,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W649(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W649(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W649(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14294,7 +18201,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W650(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W650(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W650(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14305,7 +18218,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W651(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W651(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W651(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14316,7 +18235,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W652(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W652(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W652(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14327,7 +18252,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W653(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W653(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W653(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14338,7 +18269,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W654(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W654(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W654(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14349,7 +18286,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W655(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W655(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W655(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14360,7 +18303,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W656(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W656(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W656(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14371,7 +18320,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W657(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W657(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W657(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14382,7 +18337,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W658(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W658(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W658(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14393,7 +18354,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W659(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W659(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W659(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14404,7 +18371,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W660(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W660(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W660(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14415,7 +18388,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W661(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W661(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W661(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14426,7 +18405,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W662(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W662(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W662(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14437,7 +18422,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W663(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W663(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W663(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14448,7 +18439,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W664(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W664(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W664(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14459,7 +18456,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W665(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W665(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W665(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14470,7 +18473,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W666(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W666(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W666(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14481,7 +18490,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W667(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W667(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W667(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14492,7 +18507,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W668(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W668(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W668(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14503,7 +18524,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W669(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W669(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W669(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14514,7 +18541,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W670(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W670(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W670(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14525,7 +18558,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W671(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W671(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W671(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14536,7 +18575,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W672(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W672(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W672(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14547,7 +18592,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W673(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W673(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W673(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14558,7 +18609,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W674(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W674(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W674(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14569,7 +18626,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W675(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W675(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W675(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14580,7 +18643,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W676(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W676(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W676(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14591,7 +18660,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W677(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W677(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W677(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14602,7 +18677,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W678(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W678(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W678(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14613,7 +18694,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W679(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W679(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W679(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14624,7 +18711,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W680(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W680(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W680(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14635,7 +18728,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W681(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W681(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W681(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14646,7 +18745,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W682(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W682(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W682(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14657,7 +18762,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W683(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W683(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W683(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14668,7 +18779,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W684(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W684(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W684(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14679,7 +18796,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W685(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W685(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W685(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14690,7 +18813,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W686(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W686(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W686(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14701,7 +18830,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W687(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W687(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W687(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14712,7 +18847,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W688(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W688(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W688(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14723,7 +18864,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W689(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W689(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W689(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14734,7 +18881,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W690(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W690(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W690(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14745,7 +18898,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W691(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W691(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W691(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14756,7 +18915,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W692(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W692(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W692(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14767,7 +18932,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W693(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W693(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W693(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14778,7 +18949,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W694(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W694(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W694(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14789,7 +18966,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W695(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W695(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W695(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14800,7 +18983,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W696(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W696(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W696(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14811,7 +19000,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W697(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W697(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W697(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14822,7 +19017,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W698(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W698(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W698(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14833,7 +19034,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W699(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W699(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W699(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14844,7 +19051,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W700(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W700(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W700(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14855,7 +19068,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W701(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W701(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W701(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14866,7 +19085,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W702(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W702(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W702(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14877,7 +19102,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W703(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W703(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W703(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14888,7 +19119,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W704(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W704(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W704(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14899,7 +19136,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W705(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W705(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W705(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14910,7 +19153,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W706(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W706(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W706(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14921,7 +19170,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W707(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W707(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W707(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14932,7 +19187,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W708(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W708(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W708(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14943,7 +19204,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W709(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W709(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W709(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14954,7 +19221,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W710(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W710(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W710(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14965,7 +19238,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W711(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W711(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W711(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14976,7 +19255,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W712(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W712(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W712(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14987,7 +19272,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W713(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W713(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W713(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14998,7 +19289,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W714(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W714(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W714(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15009,7 +19306,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W715(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W715(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W715(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15020,7 +19323,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W716(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W716(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W716(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15031,7 +19340,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W717(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W717(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W717(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15042,7 +19357,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W718(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W718(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W718(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15053,7 +19374,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W719(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W719(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W719(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15064,7 +19391,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W720(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W720(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W720(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15075,7 +19408,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W721(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W721(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W721(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15086,7 +19425,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W722(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W722(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W722(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15097,7 +19442,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W723(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W723(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W723(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15108,7 +19459,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W724(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W724(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W724(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15119,7 +19476,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W725(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W725(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W725(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15130,7 +19493,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W726(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W726(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W726(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15141,7 +19510,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W727(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W727(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W727(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15152,7 +19527,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W728(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W728(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W728(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15163,7 +19544,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W729(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W729(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W729(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15174,7 +19561,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W730(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W730(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W730(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15185,7 +19578,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W731(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W731(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W731(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15196,7 +19595,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W732(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W732(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W732(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15207,7 +19612,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W733(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W733(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W733(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15218,7 +19629,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W734(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W734(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W734(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15229,7 +19646,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W735(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W735(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W735(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15240,7 +19663,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W736(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W736(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W736(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15251,7 +19680,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W737(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W737(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W737(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15262,7 +19697,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W738(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W738(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W738(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15273,7 +19714,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W739(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W739(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W739(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15284,7 +19731,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W740(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W740(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W740(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15295,7 +19748,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W741(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W741(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W741(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15306,7 +19765,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W742(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W742(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W742(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15317,7 +19782,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W743(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W743(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W743(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15328,7 +19799,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W744(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W744(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W744(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15339,7 +19816,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W745(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W745(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W745(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15350,7 +19833,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W746(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W746(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W746(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15361,7 +19850,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W747(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W747(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W747(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15372,7 +19867,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W748(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W748(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W748(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15383,7 +19884,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W749(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W749(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W749(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15394,7 +19901,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W750(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W750(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W750(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15405,7 +19918,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W751(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W751(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W751(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15416,7 +19935,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W752(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W752(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W752(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15427,7 +19952,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W753(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W753(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W753(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15438,7 +19969,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W754(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W754(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W754(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15449,7 +19986,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W755(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W755(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W755(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15460,7 +20003,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W756(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W756(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W756(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15471,7 +20020,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W757(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W757(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W757(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15482,7 +20037,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W758(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W758(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W758(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15493,7 +20054,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W759(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W759(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W759(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15504,7 +20071,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W760(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W760(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W760(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15515,7 +20088,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W761(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W761(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W761(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15526,7 +20105,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W762(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W762(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W762(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15537,7 +20122,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W763(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W763(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W763(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15548,7 +20139,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W764(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W764(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W764(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15559,7 +20156,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W765(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W765(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W765(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15570,7 +20173,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W766(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W766(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W766(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15581,7 +20190,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W767(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W767(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W767(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15592,7 +20207,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W768(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W768(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W768(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15603,7 +20224,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W769(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W769(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W769(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15614,7 +20241,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W770(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W770(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W770(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15625,7 +20258,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W771(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W771(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W771(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15636,7 +20275,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W772(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W772(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W772(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15647,7 +20292,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W773(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W773(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W773(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15658,7 +20309,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W774(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W774(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W774(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15669,7 +20326,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W775(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W775(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W775(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15680,7 +20343,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W776(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W776(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W776(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15691,7 +20360,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W777(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W777(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W777(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15702,7 +20377,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W778(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W778(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W778(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15713,7 +20394,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W779(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W779(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W779(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15724,7 +20411,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W780(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W780(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W780(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15735,7 +20428,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W781(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W781(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W781(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15746,7 +20445,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W782(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W782(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W782(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15757,7 +20462,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W783(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W783(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W783(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15768,7 +20479,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W784(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W784(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W784(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15779,7 +20496,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W785(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W785(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W785(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15790,7 +20513,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W786(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W786(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W786(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15801,7 +20530,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W787(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W787(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W787(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15812,7 +20547,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W788(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W788(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W788(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15823,7 +20564,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W789(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W789(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W789(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15834,7 +20581,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W790(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W790(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W790(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15845,7 +20598,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W791(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W791(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W791(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15856,7 +20615,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W792(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W792(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W792(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15867,7 +20632,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W793(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W793(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W793(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15878,7 +20649,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W794(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W794(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W794(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15889,7 +20666,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W795(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W795(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W795(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15900,7 +20683,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W796(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W796(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W796(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15911,7 +20700,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W797(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W797(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W797(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15922,7 +20717,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W798(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W798(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W798(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15933,7 +20734,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W799(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W799(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W799(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15944,7 +20751,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W800(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W800(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W800(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15955,7 +20768,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W801(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W801(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W801(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15966,7 +20785,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W802(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W802(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W802(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15977,7 +20802,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W803(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W803(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W803(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15988,7 +20819,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W804(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W804(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W804(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15999,7 +20836,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W805(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W805(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W805(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16010,7 +20853,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W806(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W806(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W806(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16021,7 +20870,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W807(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W807(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W807(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16032,7 +20887,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W808(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W808(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W808(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16043,7 +20904,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W809(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W809(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W809(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16054,7 +20921,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W810(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W810(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W810(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16065,7 +20938,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W811(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W811(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W811(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16076,7 +20955,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W812(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W812(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W812(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16087,7 +20972,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W813(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W813(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W813(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16098,7 +20989,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W814(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W814(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W814(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16109,7 +21006,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W815(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W815(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W815(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16120,7 +21023,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W816(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W816(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W816(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16131,7 +21040,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W817(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W817(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W817(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16142,7 +21057,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W818(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W818(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W818(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16153,7 +21074,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W819(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W819(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W819(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16164,7 +21091,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W820(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W820(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W820(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16175,7 +21108,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W821(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W821(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W821(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16186,7 +21125,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W822(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W822(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W822(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16197,7 +21142,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W823(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W823(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W823(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16208,7 +21159,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W824(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W824(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W824(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16219,7 +21176,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W825(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W825(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W825(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16230,7 +21193,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W826(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W826(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W826(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16241,7 +21210,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W827(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W827(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W827(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16252,7 +21227,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W828(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W828(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W828(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16263,7 +21244,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W829(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W829(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W829(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16274,7 +21261,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W830(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W830(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W830(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16285,7 +21278,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W831(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W831(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W831(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16296,7 +21295,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W832(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W832(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W832(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16307,7 +21312,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W833(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W833(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W833(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16318,7 +21329,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W834(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W834(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W834(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16329,7 +21346,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W835(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W835(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W835(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16340,7 +21363,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W836(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W836(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W836(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16351,7 +21380,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W837(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W837(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W837(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16362,7 +21397,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W838(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W838(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W838(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16373,7 +21414,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W839(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W839(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W839(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16384,7 +21431,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W840(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W840(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W840(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16395,7 +21448,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W841(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W841(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W841(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16406,7 +21465,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W842(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W842(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W842(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16417,7 +21482,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W843(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W843(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W843(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16428,7 +21499,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W844(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W844(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W844(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16439,7 +21516,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W845(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W845(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W845(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16450,7 +21533,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W846(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W846(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W846(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16461,7 +21550,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W847(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W847(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W847(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16472,7 +21567,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W848(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W848(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W848(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16483,7 +21584,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W849(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W849(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W849(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16494,7 +21601,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W850(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W850(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W850(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16505,7 +21618,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W851(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W851(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W851(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16516,7 +21635,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W852(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W852(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W852(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16527,7 +21652,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W853(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W853(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W853(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16538,7 +21669,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W854(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W854(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W854(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16549,7 +21686,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W855(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W855(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W855(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16560,7 +21703,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W856(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W856(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W856(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16571,7 +21720,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W857(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W857(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W857(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16582,7 +21737,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W858(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W858(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W858(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16593,7 +21754,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W859(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W859(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W859(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16604,7 +21771,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W860(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W860(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W860(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16615,7 +21788,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W861(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W861(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W861(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16626,7 +21805,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W862(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W862(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W862(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16637,7 +21822,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W863(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W863(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W863(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16648,7 +21839,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W864(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W864(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W864(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16659,7 +21856,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W865(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W865(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W865(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16670,7 +21873,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W866(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W866(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W866(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16681,7 +21890,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W867(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W867(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W867(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16692,7 +21907,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W868(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W868(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W868(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16703,7 +21924,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W869(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W869(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W869(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16714,7 +21941,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W870(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W870(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W870(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16725,7 +21958,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W871(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W871(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W871(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16736,7 +21975,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W872(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W872(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W872(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16747,7 +21992,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W873(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W873(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W873(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16758,7 +22009,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W874(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W874(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W874(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16769,7 +22026,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W875(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W875(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W875(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16780,7 +22043,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W876(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W876(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W876(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16791,7 +22060,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W877(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W877(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W877(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16802,7 +22077,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W878(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W878(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W878(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16813,7 +22094,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W879(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W879(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W879(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16824,7 +22111,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W880(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W880(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W880(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16835,7 +22128,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W881(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W881(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W881(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16846,7 +22145,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W882(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W882(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W882(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16857,7 +22162,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W883(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W883(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W883(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16868,7 +22179,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W884(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W884(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W884(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16879,7 +22196,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W885(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W885(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W885(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16890,7 +22213,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W886(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W886(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W886(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16901,7 +22230,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W887(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W887(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W887(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16912,7 +22247,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W888(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W888(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W888(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16923,7 +22264,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W889(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W889(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W889(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16934,7 +22281,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W890(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W890(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W890(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16945,7 +22298,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W891(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W891(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W891(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16956,7 +22315,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W892(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W892(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W892(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16967,7 +22332,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W893(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W893(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W893(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16978,7 +22349,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W894(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W894(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W894(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16989,7 +22366,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W895(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W895(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W895(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17000,7 +22383,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W896(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W896(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W896(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17011,7 +22400,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W897(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W897(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W897(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17022,7 +22417,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W898(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W898(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W898(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17033,7 +22434,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W899(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W899(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W899(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17044,7 +22451,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W900(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W900(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W900(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17055,7 +22468,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W901(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W901(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W901(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17066,7 +22485,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W902(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W902(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W902(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17077,7 +22502,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W903(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W903(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W903(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17088,7 +22519,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W904(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W904(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W904(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17099,7 +22536,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W905(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W905(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W905(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17110,7 +22553,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W906(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W906(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W906(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17121,7 +22570,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W907(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W907(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W907(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17132,7 +22587,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W908(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W908(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W908(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17143,7 +22604,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W909(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W909(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W909(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17154,7 +22621,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W910(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W910(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W910(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17165,7 +22638,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W911(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W911(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W911(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17176,7 +22655,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W912(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W912(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W912(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17187,7 +22672,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W913(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W913(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W913(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17198,7 +22689,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W914(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W914(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W914(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17209,7 +22706,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W915(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W915(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W915(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17220,7 +22723,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W916(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W916(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W916(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17231,7 +22740,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W917(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W917(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W917(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17242,7 +22757,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W918(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W918(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W918(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17253,7 +22774,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W919(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W919(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W919(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17264,7 +22791,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W920(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W920(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W920(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17275,7 +22808,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W921(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W921(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W921(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17286,7 +22825,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W922(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W922(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W922(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17297,7 +22842,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W923(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W923(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W923(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17308,7 +22859,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W924(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W924(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W924(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17319,7 +22876,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W925(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W925(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W925(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17330,7 +22893,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W926(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W926(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W926(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17341,7 +22910,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W927(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W927(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W927(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17352,7 +22927,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W928(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W928(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W928(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17363,7 +22944,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W929(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W929(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W929(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17374,7 +22961,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W930(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W930(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W930(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17385,7 +22978,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W931(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W931(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W931(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17396,7 +22995,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W932(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W932(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W932(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17407,7 +23012,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W933(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W933(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W933(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17418,7 +23029,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W934(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W934(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W934(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17429,7 +23046,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W935(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W935(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W935(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17440,7 +23063,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W936(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W936(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W936(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17451,7 +23080,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W937(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W937(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W937(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17462,7 +23097,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W938(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W938(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W938(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17473,7 +23114,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W939(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W939(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W939(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17484,7 +23131,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W940(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W940(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W940(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17495,7 +23148,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W941(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W941(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W941(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17506,7 +23165,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W942(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W942(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W942(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17517,7 +23182,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W943(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W943(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W943(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17528,7 +23199,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W944(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W944(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W944(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17539,7 +23216,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W945(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W945(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W945(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17550,7 +23233,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W946(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W946(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W946(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17561,7 +23250,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W947(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W947(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W947(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17572,7 +23267,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W948(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W948(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W948(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17583,7 +23284,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W949(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W949(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W949(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17594,7 +23301,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W950(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W950(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W950(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17605,7 +23318,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W951(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W951(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W951(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17616,7 +23335,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W952(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W952(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W952(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17627,7 +23352,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W953(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W953(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W953(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17638,7 +23369,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W954(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W954(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W954(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17649,7 +23386,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W955(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W955(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W955(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17660,7 +23403,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W956(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W956(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W956(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17671,7 +23420,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W957(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W957(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W957(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17682,7 +23437,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W958(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W958(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W958(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17693,7 +23454,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W959(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W959(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W959(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17704,7 +23471,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W960(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W960(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W960(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17715,7 +23488,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W961(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W961(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W961(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17726,7 +23505,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W962(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W962(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W962(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17737,7 +23522,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W963(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W963(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W963(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17748,7 +23539,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W964(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W964(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W964(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17759,7 +23556,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W965(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W965(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W965(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17770,7 +23573,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W966(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W966(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W966(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17781,7 +23590,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W967(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W967(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W967(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17792,7 +23607,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W968(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W968(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W968(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17803,7 +23624,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W969(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W969(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W969(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17814,7 +23641,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W970(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W970(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W970(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17825,7 +23658,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W971(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W971(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W971(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17836,7 +23675,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W972(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W972(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W972(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17847,7 +23692,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W973(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W973(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W973(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17858,7 +23709,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W974(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W974(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W974(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17869,7 +23726,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W975(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W975(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W975(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17880,7 +23743,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W976(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W976(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W976(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17891,7 +23760,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W977(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W977(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W977(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17902,7 +23777,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W978(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W978(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W978(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17913,7 +23794,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W979(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W979(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W979(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17924,7 +23811,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W980(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W980(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W980(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17935,7 +23828,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W981(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W981(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W981(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17946,7 +23845,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W982(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W982(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W982(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17957,7 +23862,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W983(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W983(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W983(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17968,7 +23879,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W984(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W984(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W984(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17979,7 +23896,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W985(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W985(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W985(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17990,7 +23913,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W986(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W986(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W986(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18001,7 +23930,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W987(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W987(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W987(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18012,7 +23947,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W988(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W988(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W988(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18023,7 +23964,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W989(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W989(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W989(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18034,7 +23981,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W990(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W990(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W990(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18045,7 +23998,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W991(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W991(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W991(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18056,7 +24015,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W992(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W992(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W992(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18067,7 +24032,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W993(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W993(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W993(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18078,7 +24049,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W994(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W994(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W994(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18089,7 +24066,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W995(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W995(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W995(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18100,7 +24083,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W996(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W996(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W996(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18111,7 +24100,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W997(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W997(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W997(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18122,7 +24117,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W998(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W998(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W998(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18133,7 +24134,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W999(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W999(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W999(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18144,7 +24151,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W1000(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W1000(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W1000(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}

@@ -216,6 +216,7 @@ func (g *Nested4x4) Invoke(ctx context.Context, s model.State, opts ...runtime.O
 	if err := x.Start(g.opts.Apply(opts...), nested4x4Names[:]); err != nil {
 		return s, err
 	}
+	ctx = x.Begin(ctx, "Nested4x4")
 	err := g.run(ctx, &x, runtime.Branch{}, nested4x4NodeStart, &s)
 	return x.End(s, err)
 }
@@ -337,7 +338,13 @@ func (g *Nested4x4) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Start(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.Start(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Start(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -356,7 +363,13 @@ func (g *Nested4x4) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Join(ctx, *s, jJoin.in)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.Join(ctx, *s, jJoin.in)
+				})
+			} else {
+				out, err = g.h.Join(ctx, *s, jJoin.in)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -379,7 +392,13 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A1(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A1(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A1(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -398,7 +417,13 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A1Join(ctx, *s, jA1Join.in)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A1Join(ctx, *s, jA1Join.in)
+				})
+			} else {
+				out, err = g.h.A1Join(ctx, *s, jA1Join.in)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -409,7 +434,13 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A2(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A2(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A2(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -428,7 +459,13 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A2Join(ctx, *s, jA2Join.in)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A2Join(ctx, *s, jA2Join.in)
+				})
+			} else {
+				out, err = g.h.A2Join(ctx, *s, jA2Join.in)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -439,7 +476,13 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A3(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A3(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A3(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -458,7 +501,13 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A3Join(ctx, *s, jA3Join.in)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A3Join(ctx, *s, jA3Join.in)
+				})
+			} else {
+				out, err = g.h.A3Join(ctx, *s, jA3Join.in)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -469,7 +518,13 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A4(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A4(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A4(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -488,7 +543,13 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A4Join(ctx, *s, jA4Join.in)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A4Join(ctx, *s, jA4Join.in)
+				})
+			} else {
+				out, err = g.h.A4Join(ctx, *s, jA4Join.in)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -511,7 +572,13 @@ func (g *Nested4x4) branchA1(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A11(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A11(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A11(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -522,7 +589,13 @@ func (g *Nested4x4) branchA1(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A12(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A12(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A12(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -533,7 +606,13 @@ func (g *Nested4x4) branchA1(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A13(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A13(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A13(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -544,7 +623,13 @@ func (g *Nested4x4) branchA1(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A14(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A14(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A14(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -567,7 +652,13 @@ func (g *Nested4x4) branchA2(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A21(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A21(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A21(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -578,7 +669,13 @@ func (g *Nested4x4) branchA2(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A22(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A22(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A22(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -589,7 +686,13 @@ func (g *Nested4x4) branchA2(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A23(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A23(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A23(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -600,7 +703,13 @@ func (g *Nested4x4) branchA2(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A24(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A24(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A24(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -623,7 +732,13 @@ func (g *Nested4x4) branchA3(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A31(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A31(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A31(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -634,7 +749,13 @@ func (g *Nested4x4) branchA3(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A32(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A32(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A32(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -645,7 +766,13 @@ func (g *Nested4x4) branchA3(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A33(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A33(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A33(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -656,7 +783,13 @@ func (g *Nested4x4) branchA3(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A34(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A34(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A34(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -679,7 +812,13 @@ func (g *Nested4x4) branchA4(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A41(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A41(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A41(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -690,7 +829,13 @@ func (g *Nested4x4) branchA4(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A42(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A42(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A42(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -701,7 +846,13 @@ func (g *Nested4x4) branchA4(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A43(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A43(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A43(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -712,7 +863,13 @@ func (g *Nested4x4) branchA4(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A44(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A44(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A44(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}

@@ -93,6 +93,7 @@ func (g *CopyZoo) Invoke(ctx context.Context, s State, opts ...runtime.Option) (
 	if err := x.Start(g.opts.Apply(opts...), copyZooNames[:]); err != nil {
 		return s, err
 	}
+	ctx = x.Begin(ctx, "CopyZoo")
 	err := g.run(ctx, &x, runtime.Branch{}, copyZooNodeStart, &s)
 	return x.End(s, err)
 }
@@ -144,7 +145,13 @@ func (g *CopyZoo) run(ctx context.Context, x *runtime.Exec[State], in runtime.Br
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Start(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Start(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Start(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -163,7 +170,13 @@ func (g *CopyZoo) run(ctx context.Context, x *runtime.Exec[State], in runtime.Br
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Join(ctx, *s, jJoin.in)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Join(ctx, *s, jJoin.in)
+				})
+			} else {
+				out, err = g.h.Join(ctx, *s, jJoin.in)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -186,7 +199,13 @@ func (g *CopyZoo) branchStart(ctx context.Context, x *runtime.Exec[State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Left(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Left(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Left(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -197,7 +216,13 @@ func (g *CopyZoo) branchStart(ctx context.Context, x *runtime.Exec[State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Right(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Right(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Right(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -208,7 +233,13 @@ func (g *CopyZoo) branchStart(ctx context.Context, x *runtime.Exec[State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Deep(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Deep(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Deep(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}

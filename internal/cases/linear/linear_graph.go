@@ -65,6 +65,7 @@ func (g *Linear) Invoke(ctx context.Context, s State, opts ...runtime.Option) (S
 	if err := x.Start(g.opts.Apply(opts...), linearNames[:]); err != nil {
 		return s, err
 	}
+	ctx = x.Begin(ctx, "Linear")
 	err := g.run(ctx, &x, runtime.Branch{}, linearNodeFirst, &s)
 	return x.End(s, err)
 }
@@ -105,7 +106,13 @@ func (g *Linear) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.First(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.First(ctx, *s)
+				})
+			} else {
+				out, err = g.h.First(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -117,7 +124,13 @@ func (g *Linear) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Second(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Second(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Second(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -129,7 +142,13 @@ func (g *Linear) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Third(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Third(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Third(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}

@@ -86,6 +86,7 @@ func (g *Loop) Invoke(ctx context.Context, s State, opts ...runtime.Option) (Sta
 	if err := x.Start(g.opts.Apply(opts...), loopNames[:]); err != nil {
 		return s, err
 	}
+	ctx = x.Begin(ctx, "Loop")
 	err := g.run(ctx, &x, runtime.Branch{}, loopNodeCount, &s)
 	return x.End(s, err)
 }
@@ -122,13 +123,19 @@ func (g *Loop) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branc
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Count(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Count(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Count(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
 			*s = out
 			x.Leave(in, n, s)
-			if n, err = g.routeCount(ctx, x, s); err != nil || n == loopEnd {
+			if n, err = g.routeCount(ctx, x, in, s); err != nil || n == loopEnd {
 				return err
 			}
 		default:
@@ -138,8 +145,18 @@ func (g *Loop) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branc
 }
 
 // routeCount asks RouteCount which edge leaves "count" and returns the node it leads to.
-func (g *Loop) routeCount(ctx context.Context, x *runtime.Exec[State], s *State) (int, error) {
-	r, err := g.h.RouteCount(ctx, *s)
+func (g *Loop) routeCount(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (int, error) {
+	var (
+		r   CountRoute
+		err error
+	)
+	if x.Hooked() {
+		r, err = runtime.CallRoute(ctx, x, in, loopNodeCount, nil, func(ctx context.Context) (CountRoute, error) {
+			return g.h.RouteCount(ctx, *s)
+		})
+	} else {
+		r, err = g.h.RouteCount(ctx, *s)
+	}
 	if err != nil {
 		return 0, x.Fail(loopNodeCount, err)
 	}

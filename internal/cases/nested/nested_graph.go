@@ -109,6 +109,7 @@ func (g *Nested) Invoke(ctx context.Context, s State, opts ...runtime.Option) (S
 	if err := x.Start(g.opts.Apply(opts...), nestedNames[:]); err != nil {
 		return s, err
 	}
+	ctx = x.Begin(ctx, "Nested")
 	err := g.run(ctx, &x, runtime.Branch{}, nestedNodeTop, &s)
 	return x.End(s, err)
 }
@@ -173,7 +174,13 @@ func (g *Nested) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Top(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Top(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Top(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -192,7 +199,13 @@ func (g *Nested) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Join(ctx, *s, jJoin.in)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Join(ctx, *s, jJoin.in)
+				})
+			} else {
+				out, err = g.h.Join(ctx, *s, jJoin.in)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -215,7 +228,13 @@ func (g *Nested) branchTop(ctx context.Context, x *runtime.Exec[State], in runti
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.A(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -234,7 +253,13 @@ func (g *Nested) branchTop(ctx context.Context, x *runtime.Exec[State], in runti
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.JoinA(ctx, *s, jJoinA.in)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.JoinA(ctx, *s, jJoinA.in)
+				})
+			} else {
+				out, err = g.h.JoinA(ctx, *s, jJoinA.in)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -245,7 +270,13 @@ func (g *Nested) branchTop(ctx context.Context, x *runtime.Exec[State], in runti
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.B(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.B(ctx, *s)
+				})
+			} else {
+				out, err = g.h.B(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -257,7 +288,13 @@ func (g *Nested) branchTop(ctx context.Context, x *runtime.Exec[State], in runti
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.B2(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.B2(ctx, *s)
+				})
+			} else {
+				out, err = g.h.B2(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -280,7 +317,13 @@ func (g *Nested) branchA(ctx context.Context, x *runtime.Exec[State], in runtime
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A1(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.A1(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A1(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -291,7 +334,13 @@ func (g *Nested) branchA(ctx context.Context, x *runtime.Exec[State], in runtime
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A2(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.A2(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A2(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
