@@ -104,7 +104,11 @@ type RetryError struct {
 func (e *RetryError) Error() string {
 	last := e.Errs[len(e.Errs)-1]
 	if e.Stopped != nil {
-		return fmt.Sprintf("stopped after %d failed attempts (last: %v): %v", len(e.Errs), last, e.Stopped)
+		attempts := "attempts"
+		if len(e.Errs) == 1 {
+			attempts = "attempt"
+		}
+		return fmt.Sprintf("stopped after %d failed %s (last: %v): %v", len(e.Errs), attempts, last, e.Stopped)
 	}
 	return fmt.Sprintf("%d attempts failed, the last: %v", len(e.Errs), last)
 }
