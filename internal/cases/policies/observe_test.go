@@ -140,9 +140,16 @@ func chain(seen *sync.Map) runtime.Hook {
 	}
 }
 
-// A hook's context reaches the handlers through the fork and its branches,
-// and each scope reports its end once, with its error and duration.
+// A hook's context reaches the handlers through the fork and its branches
+// (under either branch-error policy), and each scope reports its end once,
+// with its error and duration.
 func TestHookContexts(t *testing.T) {
+	for _, policy := range []runtime.Policy{runtime.Cancel, runtime.Wait} {
+		t.Run(policy.String(), func(t *testing.T) { testHookContexts(t, policy) })
+	}
+}
+
+func testHookContexts(t *testing.T, policy runtime.Policy) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newScript()
 		var mu sync.Mutex
@@ -157,7 +164,7 @@ func TestHookContexts(t *testing.T) {
 			}
 		}
 		var seen sync.Map
-		if _, err := NewFlaky(h).Invoke(t.Context(), State{}, runtime.WithHook(chain(&seen))); err != nil {
+		if _, err := NewFlaky(h, runtime.WithOnBranchError(policy)).Invoke(t.Context(), State{}, runtime.WithHook(chain(&seen))); err != nil {
 			t.Fatal(err)
 		}
 		slices.Sort(inHandler)
