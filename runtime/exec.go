@@ -23,7 +23,8 @@ type Exec[S any] struct {
 	observe   func(Event[S])
 	hooks     []hook // see hook.go
 	graph     string
-	run       *scope // the run's hook scope, when hooked
+	run       scope // the run's hook scope, when running is set
+	running   bool
 }
 
 // Start readies x for a run of a graph whose node names are names. It fails
@@ -166,7 +167,7 @@ func (x *Exec[S]) End(s S, err error) (S, error) {
 	if x.observe != nil {
 		x.observe(Event[S]{Kind: Done, State: s, Err: err})
 	}
-	if x.run != nil {
+	if x.running {
 		x.run.end(0, err)
 	}
 	return s, err

@@ -35,7 +35,7 @@ type activation[S any] struct {
 	wg     sync.WaitGroup
 	mu     sync.Mutex
 	errs   []error // in the order they happened
-	scope  *scope  // the fork's hook scope, when hooked
+	scope  scope   // the fork's hook scope, when hooked
 }
 
 // Fork runs every branch of the fork f, delivering into j, and returns when
@@ -118,7 +118,8 @@ func (a *activation[S]) run(i int, spawned bool) {
 	returned := false
 	ctx, sc := a.ctx, (*scope)(nil)
 	if a.x.hooks != nil {
-		ctx, sc = a.beginBranch(i)
+		sc = new(scope)
+		ctx, *sc = a.beginBranch(i)
 	}
 	defer a.finish(i, entry, spawned, &returned, sc)
 	if a.x.observe != nil {

@@ -102,16 +102,20 @@ func WithNodeHook(h Hook) Option {
 func (x *Exec[S]) Hooked() bool { return x.hooks != nil }
 
 // scope is one begun Scope: the hooks' report functions and its start.
+// It is a value, the first two functions inline, so that a hooked call
+// allocates nothing of its own.
 type scope struct {
 	start time.Time
-	fns   []func(Report)
+	n     int
+	fns   [2]func(Report)
+	more  []func(Report)
 }
 
 // begin calls the hooks for s in order, each deriving from the context the
 // previous one returned.
-func (x *Exec[S]) begin(ctx context.Context, s Scope) (context.Context, *scope) {
+func (x *Exec[S]) begin(ctx context.Context, s Scope) (context.Context, scope) {
 	s.Graph, s.Thread = x.graph, x.thread()
-	sc := &scope{start: time.Now()}
+	sc := scope{start: time.Now()}
 	for _, h := range x.hooks {
 		if h.nodes && s.Kind != NodeScope && s.Kind != RouteScope {
 			continue
@@ -120,8 +124,13 @@ func (x *Exec[S]) begin(ctx context.Context, s Scope) (context.Context, *scope) 
 		if c != nil {
 			ctx = c
 		}
-		if fn != nil {
-			sc.fns = append(sc.fns, fn)
+		switch {
+		case fn == nil:
+		case sc.n < len(sc.fns):
+			sc.fns[sc.n] = fn
+			sc.n++
+		default:
+			sc.more = append(sc.more, fn)
 		}
 	}
 	return ctx, sc
@@ -129,7 +138,10 @@ func (x *Exec[S]) begin(ctx context.Context, s Scope) (context.Context, *scope) 
 
 // report tells the hooks r, the last hook first.
 func (sc *scope) report(r Report) {
-	for i := len(sc.fns) - 1; i >= 0; i-- {
+	for i := len(sc.more) - 1; i >= 0; i-- {
+		sc.more[i](r)
+	}
+	for i := sc.n - 1; i >= 0; i-- {
 		sc.fns[i](r)
 	}
 }
@@ -148,6 +160,7 @@ func (x *Exec[S]) Begin(ctx context.Context, graph string) context.Context {
 		return ctx
 	}
 	ctx, x.run = x.begin(ctx, Scope{Kind: RunScope})
+	x.running = true
 	return ctx
 }
 
@@ -158,7 +171,7 @@ func (a *activation[S]) beginFork(ctx context.Context, in Branch) context.Contex
 }
 
 // beginBranch starts the scope of branch i of a.
-func (a *activation[S]) beginBranch(i int) (context.Context, *scope) {
+func (a *activation[S]) beginBranch(i int) (context.Context, scope) {
 	b := Branch{Fork: a.id, Index: i}
 	return a.x.begin(a.ctx, Scope{Kind: BranchScope, Node: a.x.names[a.spec.Entries[i]], Path: a.x.pathOf(b), In: b, Fork: a.id})
 }

@@ -146,8 +146,8 @@ func CallRoute[S, T any](ctx context.Context, x *Exec[S], in Branch, node int, p
 }
 
 func call[S, T any](ctx context.Context, x *Exec[S], in Branch, node int, kind ScopeKind, p *NodePolicy, fn func(context.Context) (T, error)) (out T, err error) {
-	var sc *scope
 	if x.hooks != nil {
+		var sc scope
 		ctx, sc = x.begin(ctx, Scope{Kind: kind, Node: x.names[node], Path: x.pathOf(in), In: in})
 		attempts := 1
 		defer func() {
@@ -158,7 +158,7 @@ func call[S, T any](ctx context.Context, x *Exec[S], in Branch, node int, kind S
 			sc.end(attempts, err)
 		}()
 		if p != nil {
-			return attempt(ctx, x, in, node, p, fn, sc, &attempts)
+			return attempt(ctx, x, in, node, p, fn, &sc, &attempts)
 		}
 		return fn(ctx)
 	}
