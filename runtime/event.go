@@ -33,9 +33,13 @@ const (
 	// Resumed: Resume took a thread over (Node is the node the main flow
 	// continues at, or after when Phase is After; State its state).
 	Resumed
+	// NodeRetrying: attempt Attempt of a node's handler (or of its route
+	// handler) failed with Err and its retry policy calls it again after a
+	// backoff (Node, In, Attempt, Err).
+	NodeRetrying
 )
 
-var kindNames = [...]string{"", "NodeStarted", "NodeFinished", "Forked", "BranchArrived", "Joined", "Done", "BranchStarted", "BranchFailed", "Paused", "Resumed"}
+var kindNames = [...]string{"", "NodeStarted", "NodeFinished", "Forked", "BranchArrived", "Joined", "Done", "BranchStarted", "BranchFailed", "Paused", "Resumed", "NodeRetrying"}
 
 func (k EventKind) String() string {
 	if int(k) < len(kindNames) && k != 0 {
@@ -67,7 +71,8 @@ type Event[S any] struct {
 	Next     string // NodeFinished: the node its edge leads to ("__end__"; "" when taken later: a fork, or an interrupt after the node)
 	Phase    Phase  // Paused, Resumed: before or after Node
 	State    S      // NodeFinished, BranchArrived, Paused, Resumed, Done
-	Err      error  // Done: the run's error, if any; BranchFailed: the branch's; Paused: the *Interrupted
+	Err      error  // Done: the run's error, if any; BranchFailed: the branch's; Paused: the *Interrupted; NodeRetrying: the failed attempt's
+	Attempt  int    // NodeRetrying: the attempt that failed, from 1
 }
 
 func (e Event[S]) String() string {
@@ -80,6 +85,8 @@ func (e Event[S]) String() string {
 		return fmt.Sprintf("%s %s -> fork %d (%d branches) [%s]", e.Kind, e.Node, e.Fork, e.Branches, where)
 	case Joined:
 		return fmt.Sprintf("%s fork %d at %s [%s]", e.Kind, e.Fork, e.Node, where)
+	case NodeRetrying:
+		return fmt.Sprintf("%s %s after attempt %d: %v [%s]", e.Kind, e.Node, e.Attempt, e.Err, where)
 	case Done:
 		if e.Err != nil {
 			return fmt.Sprintf("%s: %v", e.Kind, e.Err)

@@ -30,6 +30,10 @@ type Exec[S any] struct {
 	thread    string
 	root      flow // the main flow, when the run is durable
 	skipPause int  // a resumed run's interrupt before this node was taken already; -1: none
+	hooks     []hook // see hook.go
+	graph     string
+	run       scope // the run's hook scope, when running is set
+	running   bool
 }
 
 // Start readies x for a run of g from node entry on *s and, for a durable
@@ -48,14 +52,14 @@ func (x *Exec[S]) Start(ctx context.Context, o Options, g *Graph, entry int, s *
 	if x.j == nil {
 		return nil
 	}
-	return x.begin(ctx, o.Store, o.Durability, entry, *s)
+	return x.open(ctx, o.Store, o.Durability, entry, *s)
 }
 
-// begin opens a durable run's thread. It is out of line, and takes the
+// open opens a durable run's thread. It is out of line, and takes the
 // state by value, so that a run without a store moves nothing to the heap.
 //
 //go:noinline
-func (x *Exec[S]) begin(ctx context.Context, st Store, d Durability, entry int, s S) error {
+func (x *Exec[S]) open(ctx context.Context, st Store, d Durability, entry int, s S) error {
 	x.j = newJournal(ctx, st, x.thread, d, 0)
 	b, err := encodeState(s)
 	if err != nil {
@@ -68,7 +72,7 @@ func (x *Exec[S]) begin(ctx context.Context, st Store, d Durability, entry int, 
 // setup readies x from the options; x.j is set (to a placeholder) when the
 // run is durable.
 func (x *Exec[S]) setup(o Options, g *Graph) error {
-	*x = Exec[S]{g: g, names: g.Names, maxSteps: int64(o.MaxSteps), policy: o.OnBranchError, skipPause: -1}
+	*x = Exec[S]{g: g, names: g.Names, maxSteps: int64(o.MaxSteps), policy: o.OnBranchError, skipPause: -1, hooks: o.hooks, graph: g.Name}
 	if x.maxSteps <= 0 {
 		x.maxSteps = DefaultMaxSteps
 	}
@@ -105,8 +109,8 @@ func (x *Exec[S]) setup(o Options, g *Graph) error {
 		return fmt.Errorf("graphc: a durable run of graph %s needs a thread id: give runtime.WithThread", g.Name)
 	default:
 		x.j = &journal{}
-		x.thread = o.Thread
 	}
+	x.thread = o.Thread
 	x.ext = x.observe != nil || x.j != nil
 	return nil
 }
@@ -283,6 +287,9 @@ func (x *Exec[S]) End(s S, err error) (S, error) {
 	}
 	if x.observe != nil {
 		x.observe(Event[S]{Kind: Done, State: s, Err: err})
+	}
+	if x.running {
+		x.run.end(0, err)
 	}
 	return s, err
 }

@@ -40,6 +40,7 @@ type activation[S any] struct {
 	wg     sync.WaitGroup
 	mu     sync.Mutex
 	errs   []error // in the order they happened
+	scope  scope   // the fork's hook scope, when hooked
 }
 
 // Fork runs every branch of the fork f, delivering into j, and returns when
@@ -53,15 +54,20 @@ type activation[S any] struct {
 // s is the fork-time state: a durable run records it with the fork (unless
 // it resumes an activation already recorded, whose branches then continue
 // where the records left them).
-func (x *Exec[S]) Fork(ctx context.Context, in Branch, f *ForkSpec, j Join[S], s *S) error {
+func (x *Exec[S]) Fork(ctx context.Context, in Branch, f *ForkSpec, j Join[S], s *S) (err error) {
 	if in.Fork == 0 {
 		x.forkSteps.Store(x.mainSteps)
 	}
 	a := &activation[S]{x: x, spec: f, join: j, id: x.forks.Add(1), ctx: ctx}
-	if x.j != nil {
-		if err := a.durable(in, s); err != nil {
+	if x.j != nil || x.hooks != nil {
+		if err := a.paths(in, s); err != nil {
 			return err
 		}
+	}
+	if x.hooks != nil {
+		ctx = a.beginFork(ctx, in)
+		a.ctx = ctx
+		defer func() { a.scope.end(0, err) }()
 	}
 	if x.policy == Cancel {
 		a.ctx, a.cancel = context.WithCancelCause(ctx)
@@ -124,28 +130,43 @@ func (x *Exec[S]) acquire() bool {
 func (a *activation[S]) run(i int, spawned bool) {
 	entry := a.spec.Entries[i]
 	returned := false
-	defer a.finish(i, entry, spawned, &returned)
+	ctx, sc := a.ctx, (*scope)(nil)
+	if a.x.hooks != nil {
+		sc = new(scope)
+		ctx, *sc = a.beginBranch(i)
+	}
+	defer a.finish(i, entry, spawned, &returned, sc)
 	if a.x.observe != nil {
-		a.x.branchEvent(BranchStarted, entry, Branch{Fork: a.id, Index: i}, nil)
+		a.x.branchEvent(BranchStarted, entry, a.branch(i), nil)
 	}
 	var err error
-	if a.flows == nil {
-		err = a.join.RunBranch(a.ctx, Branch{Fork: a.id, Index: i}, entry, nil)
+	if a.plan == nil {
+		err = a.join.RunBranch(ctx, a.branch(i), entry, nil)
 	} else {
-		err = a.resumeBranch(i)
+		err = a.resumeBranch(ctx, i)
 	}
 	returned = true
 	if err != nil {
 		a.fail(i, err)
 	}
+	if sc != nil {
+		sc.end(0, err)
+	}
 }
 
-// finish is run's deferred call.
-func (a *activation[S]) finish(i, entry int, spawned bool, returned *bool) {
+// finish is run's deferred call; sc is the branch's hook scope, if any.
+func (a *activation[S]) finish(i, entry int, spawned bool, returned *bool, sc *scope) {
+	var err error
 	if r := recover(); r != nil {
-		a.fail(i, &NodeError{Node: a.x.names[entry], Err: &PanicError{Value: r, Stack: debug.Stack()}})
+		err = &NodeError{Node: a.x.names[entry], Err: &PanicError{Value: r, Stack: debug.Stack()}}
 	} else if !*returned {
-		a.fail(i, &NodeError{Node: a.x.names[entry], Err: fmt.Errorf("graphc: the goroutine of the branch starting at %q exited (runtime.Goexit) before the branch delivered", a.x.names[entry])})
+		err = &NodeError{Node: a.x.names[entry], Err: fmt.Errorf("graphc: the goroutine of the branch starting at %q exited (runtime.Goexit) before the branch delivered", a.x.names[entry])}
+	}
+	if err != nil {
+		a.fail(i, err)
+		if sc != nil {
+			sc.end(0, err)
+		}
 	}
 	if spawned {
 		if a.x.slots != nil {
@@ -164,7 +185,7 @@ func (a *activation[S]) failed() bool {
 
 func (a *activation[S]) fail(i int, err error) {
 	if a.x.observe != nil {
-		a.x.branchEvent(BranchFailed, a.spec.Entries[i], Branch{Fork: a.id, Index: i}, err)
+		a.x.branchEvent(BranchFailed, a.spec.Entries[i], a.branch(i), err)
 	}
 	err = &BranchError{Fork: a.x.names[a.spec.Node], Branch: a.x.names[a.spec.Entries[i]], Err: err}
 	a.mu.Lock()
@@ -181,9 +202,19 @@ func (x *Exec[S]) branchEvent(kind EventKind, entry int, in Branch, err error) {
 	x.observe(Event[S]{Kind: kind, Node: x.names[entry], In: in, Err: err})
 }
 
-// durable gives a durable run's activation its branches' paths and either
-// records the fork or, when the run resumes it, takes its plan.
-func (a *activation[S]) durable(in Branch, s *S) error {
+// branch is branch i of a.
+func (a *activation[S]) branch(i int) Branch {
+	b := Branch{Fork: a.id, Index: i}
+	if a.flows != nil {
+		b.flow = &a.flows[i]
+	}
+	return b
+}
+
+// paths gives the activation's branches their flow paths (durable runs and
+// hooked ones track them). A durable run also records the fork or, when it
+// resumes the activation, takes its plan.
+func (a *activation[S]) paths(in Branch, s *S) error {
 	x, f := a.x, a.spec
 	parent := in.flow
 	if parent == nil {
@@ -204,7 +235,7 @@ func (a *activation[S]) durable(in Branch, s *S) error {
 			a.flows[i].plan = a.plan.branches[i]
 		}
 	}
-	if a.plan != nil {
+	if a.plan != nil || x.j == nil {
 		return nil
 	}
 	b, err := encodeState(*s)
@@ -216,11 +247,11 @@ func (a *activation[S]) durable(in Branch, s *S) error {
 
 // resumeBranch runs branch i of a durable activation: from its entry on a
 // copy of the fork-time state, or from where its records left it.
-func (a *activation[S]) resumeBranch(i int) error {
-	b := Branch{Fork: a.id, Index: i, flow: &a.flows[i]}
+func (a *activation[S]) resumeBranch(ctx context.Context, i int) error {
+	b := a.branch(i)
 	p := a.flows[i].plan
 	if p == nil {
-		return a.join.RunBranch(a.ctx, b, a.spec.Entries[i], nil)
+		return a.join.RunBranch(ctx, b, a.spec.Entries[i], nil)
 	}
 	for node, n := range p.acts {
 		if b.flow.acts == nil {
@@ -232,5 +263,5 @@ func (a *activation[S]) resumeBranch(i int) error {
 	if err != nil {
 		return err
 	}
-	return a.join.RunBranch(a.ctx, b, p.at, &s)
+	return a.join.RunBranch(ctx, b, p.at, &s)
 }

@@ -49,6 +49,7 @@ type Options struct {
 	Update any
 
 	observers []any // func(Event[S]) for the graph's S
+	hooks     []hook
 }
 
 // Option changes Options.
@@ -114,6 +115,7 @@ func (o Options) Apply(opts ...Option) Options {
 // apart for Invoke without options to allocate nothing.
 func (o Options) apply(opts []Option) Options {
 	o.observers = o.observers[:len(o.observers):len(o.observers)] // appends never share
+	o.hooks = o.hooks[:len(o.hooks):len(o.hooks)]
 	for _, opt := range opts {
 		if opt != nil {
 			opt(&o)

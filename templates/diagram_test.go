@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/graphc/graphc/gen/graph"
 )
@@ -100,6 +101,9 @@ func researchGraph() *graph.Graph {
 	b.plain("search_web", "merge").plain("search_papers", "merge").plain("merge", "review").
 		cond("review", "revise", "plan", "done", "__end__")
 	b.n("review").Doc = "Decides whether the answer is good enough."
+	b.n("search_papers").Policy = &graph.NodePolicy{Attempts: 3, Timeout: 20 * time.Second}
+	b.n("search_web").Policy = &graph.NodePolicy{Attempts: 1, Timeout: 1500 * time.Millisecond}
+	b.n("review").Policy = &graph.NodePolicy{Attempts: 2}
 	return b.g
 }
 

@@ -64,7 +64,7 @@ func newView(g *graph.Graph) (*view, error) {
 
 	byNode := make(map[*graph.Node]*node, len(g.Nodes))
 	for _, n := range g.Nodes {
-		vn := &node{ID: "n_" + n.Name, Name: n.Name, Label: n.Name, Doc: oneLine(n.Doc), Role: roleNode}
+		vn := &node{ID: "n_" + n.Name, Name: n.Name, Label: n.Name + policyMarks(n.Policy), Doc: oneLine(n.Doc), Role: roleNode}
 		if n.FanIn {
 			vn.Role = roleFanIn
 		}
@@ -179,3 +179,19 @@ func newView(g *graph.Graph) (*view, error) {
 
 // oneLine folds runs of white space, newlines included, into single spaces.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// policyMarks is what a node's label shows of its policy: " ↻3" for three
+// attempts, " ⏱20s" for a 20s timeout per attempt; "" without a policy.
+func policyMarks(p *graph.NodePolicy) string {
+	if p == nil {
+		return ""
+	}
+	var b strings.Builder
+	if p.Attempts > 1 {
+		fmt.Fprintf(&b, " ↻%d", p.Attempts)
+	}
+	if p.Timeout > 0 {
+		fmt.Fprintf(&b, " ⏱%v", p.Timeout)
+	}
+	return b.String()
+}

@@ -172,6 +172,7 @@ func (g *Fanout) Invoke(ctx context.Context, s State, opts ...runtime.Option) (S
 	if err := x.Start(ctx, g.opts.Apply(opts...), &fanoutGraph, fanoutNodeStart, &s); err != nil {
 		return s, err
 	}
+	ctx = x.Begin(ctx)
 	err := g.run(ctx, &x, runtime.Branch{}, fanoutNodeStart, &s)
 	return x.End(s, err)
 }
@@ -188,6 +189,7 @@ func (g *Fanout) Resume(ctx context.Context, thread string, opts ...runtime.Opti
 	if err != nil || n == fanoutEnd {
 		return s, err
 	}
+	ctx = x.Begin(ctx)
 	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
 	return x.End(s, err)
 }
@@ -305,7 +307,13 @@ func (g *Fanout) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Start(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Start(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Start(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -329,7 +337,13 @@ func (g *Fanout) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Aggregate(ctx, *s, jAggregate.in)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Aggregate(ctx, *s, jAggregate.in)
+				})
+			} else {
+				out, err = g.h.Aggregate(ctx, *s, jAggregate.in)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -354,7 +368,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W01(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W01(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W01(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -367,7 +387,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W02(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W02(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W02(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -380,7 +406,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W03(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W03(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W03(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -393,7 +425,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W04(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W04(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W04(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -406,7 +444,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W05(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W05(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W05(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -419,7 +463,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W06(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W06(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W06(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -432,7 +482,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W07(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W07(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W07(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -445,7 +501,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W08(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W08(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W08(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -458,7 +520,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W09(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W09(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W09(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -471,7 +539,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W10(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W10(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W10(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -484,7 +558,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W11(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W11(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W11(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -497,7 +577,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W12(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W12(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W12(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -510,7 +596,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W13(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W13(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W13(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -523,7 +615,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W14(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W14(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W14(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -536,7 +634,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W15(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W15(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W15(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -549,7 +653,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W16(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W16(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W16(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -562,7 +672,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W17(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W17(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W17(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -575,7 +691,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W18(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W18(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W18(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -588,7 +710,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W19(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W19(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W19(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -601,7 +729,13 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W20(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.W20(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W20(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}

@@ -117,6 +117,7 @@ func (g *Pipeline) Invoke(ctx context.Context, s State, opts ...runtime.Option) 
 	if err := x.Start(ctx, g.opts.Apply(opts...), &pipelineGraph, pipelineNodeCheckout, &s); err != nil {
 		return s, err
 	}
+	ctx = x.Begin(ctx)
 	err := g.run(ctx, &x, runtime.Branch{}, pipelineNodeCheckout, &s)
 	return x.End(s, err)
 }
@@ -133,6 +134,7 @@ func (g *Pipeline) Resume(ctx context.Context, thread string, opts ...runtime.Op
 	if err != nil || n == pipelineEnd {
 		return s, err
 	}
+	ctx = x.Begin(ctx)
 	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
 	return x.End(s, err)
 }
@@ -230,7 +232,13 @@ func (g *Pipeline) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Checkout(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Checkout(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Checkout(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -254,7 +262,13 @@ func (g *Pipeline) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Release(ctx, *s, jRelease.in)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Release(ctx, *s, jRelease.in)
+				})
+			} else {
+				out, err = g.h.Release(ctx, *s, jRelease.in)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -279,7 +293,13 @@ func (g *Pipeline) branchCheckout(ctx context.Context, x *runtime.Exec[State], i
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Compile(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Compile(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Compile(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -293,7 +313,13 @@ func (g *Pipeline) branchCheckout(ctx context.Context, x *runtime.Exec[State], i
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Link(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Link(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Link(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -306,7 +332,13 @@ func (g *Pipeline) branchCheckout(ctx context.Context, x *runtime.Exec[State], i
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Test(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Test(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Test(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -330,7 +362,13 @@ func (g *Pipeline) branchCheckout(ctx context.Context, x *runtime.Exec[State], i
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Tested(ctx, *s, jTested.in)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Tested(ctx, *s, jTested.in)
+				})
+			} else {
+				out, err = g.h.Tested(ctx, *s, jTested.in)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -355,7 +393,13 @@ func (g *Pipeline) branchTest(ctx context.Context, x *runtime.Exec[State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Unit(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Unit(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Unit(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -368,7 +412,13 @@ func (g *Pipeline) branchTest(ctx context.Context, x *runtime.Exec[State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Integration(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Integration(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Integration(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}

@@ -251,6 +251,7 @@ func (e *emitter) executor() {
 			jen.Id(e.nodeConst(g.Entry)),
 			jen.Op("&").Id("s"),
 		), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("s"), jen.Err())),
+		jen.Id("ctx").Op("=").Id("x").Dot("Begin").Call(jen.Id("ctx")),
 		jen.Err().Op(":=").Id("g").Dot("run").Call(jen.Id("ctx"), jen.Op("&").Id("x"), rt("Branch").Values(), jen.Id(e.nodeConst(g.Entry)), jen.Op("&").Id("s")),
 		jen.Return(jen.Id("x").Dot("End").Call(jen.Id("s"), jen.Err())),
 	))
@@ -288,6 +289,7 @@ func (e *emitter) durable(recv func() *jen.Statement) {
 	// var s State
 	// n, err := x.Resume(ctx, g.opts.Apply(opts...), &researchGraph, thread, &s)
 	// if err != nil || n == researchEnd { return s, err }
+	// ctx = x.Begin(ctx)
 	// err = g.run(ctx, &x, runtime.Branch{}, n, &s)
 	// return x.End(s, err)
 	e.f.Add(recv().Id("Resume").Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("thread").String(), jen.Id("opts").Op("...").Add(rt("Option"))).Params(e.stateT(), jen.Error()).Block(
@@ -301,6 +303,7 @@ func (e *emitter) durable(recv func() *jen.Statement) {
 			jen.Op("&").Id("s"),
 		),
 		jen.If(jen.Err().Op("!=").Nil().Op("||").Id("n").Op("==").Id(e.endConst())).Block(jen.Return(jen.Id("s"), jen.Err())),
+		jen.Id("ctx").Op("=").Id("x").Dot("Begin").Call(jen.Id("ctx")),
 		jen.Err().Op("=").Id("g").Dot("run").Call(jen.Id("ctx"), jen.Op("&").Id("x"), rt("Branch").Values(), jen.Id("n"), jen.Op("&").Id("s")),
 		jen.Return(jen.Id("x").Dot("End").Call(jen.Id("s"), jen.Err())),
 	))
@@ -443,7 +446,7 @@ func (e *emitter) flows() {
 //			switch n {
 //			case researchNodeReview:
 //				... the run of review (see call) ...
-//				if n, err = g.routeReview(ctx, x, s); err != nil {
+//				if n, err = g.routeReview(ctx, x, in, s); err != nil {
 //					return err
 //				}
 //				if err = x.Leave(in, researchNodeReview, n, s); err != nil || n == researchEnd {
@@ -565,7 +568,7 @@ func (e *emitter) step(fc *flowCases, n *graph.Node, sink *jen.Statement, after 
 //	if err = x.Enter(ctx, in, n); err != nil {
 //		return err
 //	}
-//	out, err = g.h.Plan(ctx, *s)
+//	out, err = g.h.Plan(ctx, *s) // see invoke
 //	if err != nil {
 //		return x.Fail(n, err)
 //	}
@@ -584,7 +587,7 @@ func (e *emitter) call(c *jen.Group, n *graph.Node) {
 		c.If(jen.Err().Op("=").Id("x").Dot("Pause").Call(jen.Id(e.nodeConst(n)), rt("Before"), jen.Id("s")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
 	}
 	c.If(jen.Err().Op("=").Id("x").Dot("Enter").Call(jen.Id("ctx"), jen.Id("in"), jen.Id("n")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
-	c.List(jen.Id("out"), jen.Err()).Op("=").Id("g").Dot("h").Dot(n.GoName).Call(args...)
+	c.Add(e.invoke(n, false, jen.Id("n"), []jen.Code{jen.Id("out"), jen.Err()}, args))
 	c.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("x").Dot("Fail").Call(jen.Id("n"), jen.Err())))
 	c.Op("*").Id("s").Op("=").Id("out")
 }
@@ -643,9 +646,9 @@ func (e *emitter) edge(fc *flowCases, n *graph.Node, sink *jen.Statement, after 
 			c.Fallthrough()
 		}
 	case graph.Cond:
-		// if n, err = g.routeReview(ctx, x, s); err != nil { return err }
+		// if n, err = g.routeReview(ctx, x, in, s); err != nil { return err }
 		c.If(
-			jen.List(jen.Id("n"), jen.Err()).Op("=").Id("g").Dot(routeMethod(n)).Call(jen.Id("ctx"), jen.Id("x"), jen.Id("s")),
+			jen.List(jen.Id("n"), jen.Err()).Op("=").Id("g").Dot(routeMethod(n)).Call(jen.Id("ctx"), jen.Id("x"), jen.Id("in"), jen.Id("s")),
 			jen.Err().Op("!=").Nil(),
 		).Block(jen.Return(jen.Err()))
 		if resumed {
@@ -682,17 +685,19 @@ func (e *emitter) routeMethods() {
 			continue
 		}
 		id := jen.Id(e.nodeConst(n))
-		// func (g *Research) routeReview(ctx context.Context, x *runtime.Exec[State], s *State) (int, error) {
-		//	r, err := g.h.RouteReview(ctx, *s)
+		// func (g *Research) routeReview(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (int, error) {
+		//	var (r ReviewRoute; err error)
+		//	r, err = g.h.RouteReview(ctx, *s) // see invoke
 		//	if err != nil { return 0, x.Fail(researchNodeReview, err) }
 		//	switch r { case ReviewRevise: return researchNodePlan, nil ... }
 		//	return 0, x.BadRoute(researchNodeReview, "ReviewRoute", uint64(r))
 		// }
 		e.f.Comment(fmt.Sprintf("%s asks %s which edge leaves %q and returns the node it leads to.", routeMethod(n), n.RouteMethod, n.Name))
 		e.f.Func().Params(jen.Id("g").Op("*").Id(e.g.Name)).Id(routeMethod(n)).Params(
-			jen.Id("ctx").Qual("context", "Context"), jen.Id("x").Add(e.execT()), jen.Id("s").Op("*").Add(e.stateT()),
+			jen.Id("ctx").Qual("context", "Context"), jen.Id("x").Add(e.execT()), jen.Id("in").Add(rt("Branch")), jen.Id("s").Op("*").Add(e.stateT()),
 		).Params(jen.Int(), jen.Error()).Block(
-			jen.List(jen.Id("r"), jen.Err()).Op(":=").Id("g").Dot("h").Dot(n.RouteMethod).Call(jen.Id("ctx"), jen.Op("*").Id("s")),
+			jen.Var().Defs(jen.Id("r").Id(n.RouteType), jen.Err().Error()),
+			e.invoke(n, true, id, []jen.Code{jen.Id("r"), jen.Err()}, []jen.Code{jen.Id("ctx"), jen.Op("*").Id("s")}),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Lit(0), jen.Id("x").Dot("Fail").Call(id, jen.Err()))),
 			jen.Switch(jen.Id("r")).BlockFunc(func(sw *jen.Group) {
 				for _, c := range n.Cases {

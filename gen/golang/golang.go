@@ -102,6 +102,7 @@ func Generate(in Input) ([]byte, error) {
 	e.branchesTypes()
 	e.executor()
 	e.tables()
+	e.policies()
 	e.flows()
 	e.routeMethods()
 	e.joins()
@@ -196,6 +197,11 @@ func Helpers(g *graph.Graph) []string {
 	}
 	for _, f := range g.Forks {
 		out = append(out, e.forkVar(f), e.joinType(f))
+	}
+	for _, n := range g.Nodes {
+		if n.Policy != nil {
+			out = append(out, e.policyVar(n))
+		}
 	}
 	return out
 }

@@ -22,6 +22,7 @@ func Build(f *spec.File) (*Graph, diag.List) {
 	}
 	b.header()
 	b.nodes()
+	b.policies()
 	b.edges()
 	b.config() // after edges: interrupts need node regions
 	b.identifiers()

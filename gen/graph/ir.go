@@ -92,7 +92,8 @@ type Node struct {
 	GoName string // CamelCase: the handler method
 	Doc    string
 	Pos    diag.Pos
-	FanIn  bool // marked fan_in: true; then JoinOf is set
+	FanIn  bool        // marked fan_in: true; then JoinOf is set
+	Policy *NodePolicy // timeout and retry; nil: one plain call
 
 	Kind  Kind
 	Next  *Node  // Plain: the successor; nil means __end__

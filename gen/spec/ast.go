@@ -23,6 +23,24 @@ type Bool struct {
 	Pos   Pos
 }
 
+// Number is a scalar number (an integer or a float) with its position.
+type Number struct {
+	Value float64
+	Pos   Pos
+}
+
+// Retry is a retry policy: config.retry (the graph's default) or a node's
+// retry. Absent keys have a zero Pos.
+type Retry struct {
+	Pos      Pos // the mapping
+	Attempts Int
+	Initial  String // a Go duration, e.g. 200ms
+	Backoff  Number
+	Max      String // a Go duration
+	Jitter   Bool
+	Panics   Bool
+}
+
 // File is one parsed spec document.
 type File struct {
 	Path    string // as given to Parse; positions use it
@@ -63,14 +81,17 @@ type Config struct {
 	OnBranchError   String
 	InterruptBefore []String
 	InterruptAfter  []String
+	Retry           *Retry // nil if absent
 }
 
 // Node is one entry of the nodes list.
 type Node struct {
-	Pos   Pos
-	Name  String
-	Doc   String
-	FanIn Bool
+	Pos     Pos
+	Name    String
+	Doc     String
+	FanIn   Bool
+	Retry   *Retry // nil if absent
+	Timeout String // a Go duration, per attempt
 }
 
 // Edge is one entry of the edges list. Exactly one of To, When and Parallel

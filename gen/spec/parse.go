@@ -195,6 +195,7 @@ var configKeys = []key[Config]{
 	{"on_branch_error", func(p *parser, c *Config, e entry) { c.OnBranchError = p.str(e.val, e.name, false) }},
 	{"interrupt_before", func(p *parser, c *Config, e entry) { c.InterruptBefore = p.strs(e.val, e.name) }},
 	{"interrupt_after", func(p *parser, c *Config, e entry) { c.InterruptAfter = p.strs(e.val, e.name) }},
+	{"retry", func(p *parser, c *Config, e entry) { c.Retry = p.retry(e) }},
 }
 
 // node reads one entry of the nodes list: a mapping, or a bare name.
@@ -216,6 +217,29 @@ var nodeKeys = []key[Node]{
 	{"name", func(p *parser, n *Node, e entry) { n.Name = p.str(e.val, e.name, true) }},
 	{"doc", func(p *parser, n *Node, e entry) { n.Doc = p.str(e.val, e.name, false) }},
 	{"fan_in", func(p *parser, n *Node, e entry) { n.FanIn = p.bool(e.val, e.name) }},
+	{"retry", func(p *parser, n *Node, e entry) { n.Retry = p.retry(e) }},
+	{"timeout", func(p *parser, n *Node, e entry) { n.Timeout = p.str(e.val, e.name, false) }},
+}
+
+// retry reads a retry mapping; nil when it is absent or not a mapping.
+// Durations stay strings here: package graph parses and checks them.
+func (p *parser) retry(e entry) *Retry {
+	m := p.mapping(e.val, e.name, "a mapping with attempts, initial, backoff, max, jitter and panics", true)
+	if m == nil {
+		return nil
+	}
+	r := &Retry{Pos: p.pos(e.val)}
+	object(p, m, "retry", retryKeys, r)
+	return r
+}
+
+var retryKeys = []key[Retry]{
+	{"attempts", func(p *parser, r *Retry, e entry) { r.Attempts = p.int(e.val, e.name, false) }},
+	{"initial", func(p *parser, r *Retry, e entry) { r.Initial = p.str(e.val, e.name, false) }},
+	{"backoff", func(p *parser, r *Retry, e entry) { r.Backoff = p.number(e.val, e.name) }},
+	{"max", func(p *parser, r *Retry, e entry) { r.Max = p.str(e.val, e.name, false) }},
+	{"jitter", func(p *parser, r *Retry, e entry) { r.Jitter = p.bool(e.val, e.name) }},
+	{"panics", func(p *parser, r *Retry, e entry) { r.Panics = p.bool(e.val, e.name) }},
 }
 
 // edge reads one entry of the edges list.

@@ -82,6 +82,10 @@ func TestParseDiagnostics(t *testing.T) {
 		{"name boolean", "version: 1\nnodes:\n  - name: true\n", []string{"g.yaml:3:11: name must be a string, got boolean true"}},
 		{"name null", "version: 1\nnodes:\n  - name:\n    doc:\n", []string{"g.yaml:3:10: name must be a string, got nothing"}},
 		{"fan_in yes", "version: 1\nnodes:\n  - name: a\n    fan_in: yes\n", []string{`g.yaml:4:13: fan_in must be true or false, got string "yes"`}},
+		{"retry not a mapping", "version: 1\nnodes:\n  - {name: a, retry: 3}\n", []string{"g.yaml:3:22: retry must be a mapping with attempts, initial, backoff, max, jitter and panics, got integer 3"}},
+		{"retry key", "version: 1\nconfig:\n  retry: {attempt: 3}\n", []string{`g.yaml:3:11: unknown key "attempt" in retry; did you mean "attempts"?`}},
+		{"backoff string", "version: 1\nnodes:\n  - {name: a, retry: {backoff: fast}}\n", []string{`g.yaml:3:32: backoff must be a number, got string "fast"`}},
+		{"timeout number", "version: 1\nnodes:\n  - {name: a, timeout: 20}\n", []string{"g.yaml:3:24: timeout must be a string, got integer 20"}},
 		{"fan_in tagged", "version: 1\nnodes:\n  - name: a\n    fan_in: !!bool maybe\n", []string{`g.yaml:4:13: fan_in must be true or false, got "maybe"`}},
 		{"custom tag", "version: 1\ngraph: !go G\n", []string{`g.yaml:2:8: graph must be a string, got !go "G"`}},
 		{"timestamp", "version: 1\ngraph: 2024-01-02\n", []string{"g.yaml:2:8: graph must be a string, got timestamp 2024-01-02"}},
@@ -352,7 +356,7 @@ func TestParseDeepNesting(t *testing.T) {
 		{"block lists beyond yaml's limit", "version: 1\nnodes:\n" + strings.Repeat("- ", 100_000) + "a\n", []string{"g.yaml:2:1: exceeded max depth of 10000"}},
 		{"block lists at top beyond yaml's limit", strings.Repeat("- ", 100_000) + "a\n", []string{"g.yaml:1:1: exceeded max depth of 10000"}},
 		{"flow lists within yaml's limit", "version: 1\nnodes: " + strings.Repeat("[", 9000) + strings.Repeat("]", 9000) + "\n", []string{"g.yaml:2:9: each node must be a name or a mapping with a name, got a list"}},
-		{"flow mappings within yaml's limit", "version: 1\nconfig: " + strings.Repeat("{a: ", 9000) + strings.Repeat("}", 9000) + "\n", []string{`g.yaml:2:10: unknown key "a" in config; the keys are max_workers, max_steps, on_branch_error, interrupt_before, interrupt_after`}},
+		{"flow mappings within yaml's limit", "version: 1\nconfig: " + strings.Repeat("{a: ", 9000) + strings.Repeat("}", 9000) + "\n", []string{`g.yaml:2:10: unknown key "a" in config; the keys are max_workers, max_steps, on_branch_error, interrupt_before, interrupt_after, retry`}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			start := time.Now()

@@ -138,8 +138,10 @@ func TestSchemaKeys(t *testing.T) {
 		{"top level", top, []string{"version", "graph", "package", "doc", "state", "config", "nodes", "edges"}},
 		{"state", state, []string{"type", "fields"}},
 		{"state field", w.items(w.prop(state, "fields")), []string{"name", "type", "doc"}},
-		{"config", w.prop(top, "config"), []string{"max_workers", "max_steps", "on_branch_error", "interrupt_before", "interrupt_after"}},
-		{"node", w.items(nodes), []string{"name", "doc", "fan_in"}},
+		{"config", w.prop(top, "config"), []string{"max_workers", "max_steps", "on_branch_error", "interrupt_before", "interrupt_after", "retry"}},
+		{"config retry", w.prop(w.prop(top, "config"), "retry"), []string{"attempts", "initial", "backoff", "max", "jitter", "panics"}},
+		{"node", w.items(nodes), []string{"name", "doc", "fan_in", "retry", "timeout"}},
+		{"node retry", w.prop(w.items(nodes), "retry"), []string{"attempts", "initial", "backoff", "max", "jitter", "panics"}},
 		{"edge", w.items(edges), []string{"from", "to", "when", "parallel", "fan_in"}},
 	} {
 		got := slices.Sorted(maps.Keys(w.props(c.schema)))
@@ -238,6 +240,7 @@ func TestSchemaValues(t *testing.T) {
 		{"interrupt", w.pattern(w.items(w.prop(config, "interrupt_before"))), []string{"plan"}, []string{"__start__"}},
 		{"parallel", w.pattern(w.items(w.prop(w.objects(edges)[2], "parallel"))), []string{"search_web"}, []string{"__end__"}},
 		{"graph", w.pattern(w.prop(w.root, "graph")), []string{"Research", "R2"}, []string{"research", "_R", "My-Graph"}},
+		{"timeout", w.pattern(w.prop(w.items(w.prop(w.root, "nodes")), "timeout")), []string{"20s", "200ms", "1m30s", "1.5h", "10µs"}, []string{"20", "-1s", "s", "20 s", "1d", ""}},
 	} {
 		for _, s := range c.ok {
 			if !c.re.MatchString(s) {

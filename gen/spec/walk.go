@@ -2,6 +2,7 @@ package spec
 
 import (
 	"cmp"
+	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -22,6 +23,7 @@ const (
 	intTag   = "!!int"
 	boolTag  = "!!bool"
 	nullTag  = "!!null"
+	floatTag = "!!float"
 	mergeTag = "!!merge"
 )
 
@@ -207,6 +209,23 @@ func (p *parser) count(e entry) Int {
 		return Int{}
 	}
 	return n
+}
+
+// number reads an integer or a float; the result has a zero Pos when there is none.
+func (p *parser) number(v *yaml.Node, what string) Number {
+	r := p.resolve(v)
+	if r.Kind != yaml.ScalarNode || r.Tag != intTag && r.Tag != floatTag {
+		if !isNull(r) {
+			p.errorf(v, "%s must be a number, got %s", what, describe(r))
+		}
+		return Number{}
+	}
+	var f float64
+	if err := r.Decode(&f); err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		p.errorf(v, "%s must be a finite number, got %s", what, quote(r.Value))
+		return Number{}
+	}
+	return Number{Value: f, Pos: p.pos(v)}
 }
 
 // bool reads a boolean.

@@ -73,6 +73,7 @@ func (g *Chain10) Invoke(ctx context.Context, s model.State, opts ...runtime.Opt
 	if err := x.Start(ctx, g.opts.Apply(opts...), &chain10Graph, chain10NodeN1, &s); err != nil {
 		return s, err
 	}
+	ctx = x.Begin(ctx)
 	err := g.run(ctx, &x, runtime.Branch{}, chain10NodeN1, &s)
 	return x.End(s, err)
 }
@@ -89,6 +90,7 @@ func (g *Chain10) Resume(ctx context.Context, thread string, opts ...runtime.Opt
 	if err != nil || n == chain10End {
 		return s, err
 	}
+	ctx = x.Begin(ctx)
 	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
 	return x.End(s, err)
 }
@@ -169,7 +171,13 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N1(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N1(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N1(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -183,7 +191,13 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N2(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N2(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N2(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -197,7 +211,13 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N3(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N3(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N3(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -211,7 +231,13 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N4(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N4(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N4(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -225,7 +251,13 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N5(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N5(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N5(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -239,7 +271,13 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N6(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N6(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N6(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -253,7 +291,13 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N7(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N7(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N7(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -267,7 +311,13 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N8(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N8(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N8(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -281,7 +331,13 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N9(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N9(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N9(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -295,7 +351,13 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N10(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N10(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N10(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}

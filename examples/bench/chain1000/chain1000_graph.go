@@ -2053,6 +2053,7 @@ func (g *Chain1000) Invoke(ctx context.Context, s model.State, opts ...runtime.O
 	if err := x.Start(ctx, g.opts.Apply(opts...), &chain1000Graph, chain1000NodeN1, &s); err != nil {
 		return s, err
 	}
+	ctx = x.Begin(ctx)
 	err := g.run(ctx, &x, runtime.Branch{}, chain1000NodeN1, &s)
 	return x.End(s, err)
 }
@@ -2069,6 +2070,7 @@ func (g *Chain1000) Resume(ctx context.Context, thread string, opts ...runtime.O
 	if err != nil || n == chain1000End {
 		return s, err
 	}
+	ctx = x.Begin(ctx)
 	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
 	return x.End(s, err)
 }
@@ -4129,7 +4131,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N1(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N1(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N1(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4143,7 +4151,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N2(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N2(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N2(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4157,7 +4171,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N3(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N3(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N3(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4171,7 +4191,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N4(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N4(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N4(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4185,7 +4211,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N5(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N5(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N5(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4199,7 +4231,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N6(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N6(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N6(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4213,7 +4251,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N7(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N7(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N7(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4227,7 +4271,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N8(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N8(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N8(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4241,7 +4291,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N9(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N9(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N9(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4255,7 +4311,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N10(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N10(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N10(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4269,7 +4331,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N11(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N11(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N11(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4283,7 +4351,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N12(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N12(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N12(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4297,7 +4371,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N13(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N13(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N13(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4311,7 +4391,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N14(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N14(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N14(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4325,7 +4411,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N15(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N15(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N15(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4339,7 +4431,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N16(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N16(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N16(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4353,7 +4451,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N17(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N17(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N17(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4367,7 +4471,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N18(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N18(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N18(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4381,7 +4491,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N19(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N19(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N19(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4395,7 +4511,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N20(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N20(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N20(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4409,7 +4531,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N21(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N21(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N21(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4423,7 +4551,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N22(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N22(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N22(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4437,7 +4571,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N23(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N23(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N23(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4451,7 +4591,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N24(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N24(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N24(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4465,7 +4611,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N25(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N25(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N25(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4479,7 +4631,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N26(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N26(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N26(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4493,7 +4651,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N27(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N27(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N27(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4507,7 +4671,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N28(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N28(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N28(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4521,7 +4691,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N29(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N29(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N29(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4535,7 +4711,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N30(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N30(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N30(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4549,7 +4731,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N31(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N31(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N31(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4563,7 +4751,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N32(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N32(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N32(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4577,7 +4771,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N33(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N33(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N33(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4591,7 +4791,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N34(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N34(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N34(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4605,7 +4811,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N35(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N35(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N35(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4619,7 +4831,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N36(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N36(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N36(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4633,7 +4851,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N37(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N37(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N37(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4647,7 +4871,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N38(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N38(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N38(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4661,7 +4891,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N39(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N39(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N39(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4675,7 +4911,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N40(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N40(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N40(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4689,7 +4931,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N41(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N41(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N41(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4703,7 +4951,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N42(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N42(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N42(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4717,7 +4971,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N43(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N43(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N43(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4731,7 +4991,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N44(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N44(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N44(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4745,7 +5011,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N45(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N45(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N45(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4759,7 +5031,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N46(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N46(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N46(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4773,7 +5051,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N47(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N47(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N47(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4787,7 +5071,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N48(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N48(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N48(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4801,7 +5091,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N49(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N49(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N49(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4815,7 +5111,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N50(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N50(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N50(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4829,7 +5131,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N51(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N51(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N51(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4843,7 +5151,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N52(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N52(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N52(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4857,7 +5171,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N53(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N53(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N53(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4871,7 +5191,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N54(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N54(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N54(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4885,7 +5211,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N55(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N55(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N55(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4899,7 +5231,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N56(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N56(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N56(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4913,7 +5251,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N57(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N57(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N57(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4927,7 +5271,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N58(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N58(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N58(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4941,7 +5291,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N59(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N59(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N59(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4955,7 +5311,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N60(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N60(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N60(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4969,7 +5331,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N61(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N61(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N61(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4983,7 +5351,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N62(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N62(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N62(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -4997,7 +5371,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N63(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N63(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N63(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5011,7 +5391,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N64(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N64(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N64(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5025,7 +5411,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N65(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N65(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N65(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5039,7 +5431,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N66(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N66(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N66(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5053,7 +5451,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N67(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N67(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N67(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5067,7 +5471,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N68(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N68(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N68(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5081,7 +5491,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N69(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N69(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N69(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5095,7 +5511,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N70(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N70(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N70(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5109,7 +5531,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N71(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N71(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N71(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5123,7 +5551,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N72(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N72(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N72(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5137,7 +5571,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N73(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N73(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N73(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5151,7 +5591,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N74(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N74(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N74(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5165,7 +5611,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N75(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N75(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N75(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5179,7 +5631,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N76(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N76(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N76(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5193,7 +5651,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N77(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N77(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N77(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5207,7 +5671,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N78(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N78(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N78(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5221,7 +5691,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N79(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N79(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N79(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5235,7 +5711,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N80(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N80(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N80(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5249,7 +5731,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N81(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N81(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N81(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5263,7 +5751,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N82(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N82(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N82(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5277,7 +5771,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N83(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N83(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N83(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5291,7 +5791,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N84(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N84(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N84(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5305,7 +5811,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N85(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N85(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N85(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5319,7 +5831,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N86(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N86(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N86(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5333,7 +5851,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N87(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N87(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N87(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5347,7 +5871,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N88(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N88(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N88(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5361,7 +5891,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N89(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N89(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N89(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5375,7 +5911,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N90(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N90(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N90(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5389,7 +5931,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N91(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N91(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N91(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5403,7 +5951,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N92(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N92(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N92(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5417,7 +5971,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N93(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N93(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N93(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5431,7 +5991,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N94(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N94(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N94(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5445,7 +6011,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N95(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N95(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N95(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5459,7 +6031,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N96(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N96(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N96(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5473,7 +6051,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N97(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N97(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N97(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5487,7 +6071,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N98(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N98(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N98(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5501,7 +6091,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N99(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N99(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N99(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5515,7 +6111,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N100(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N100(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N100(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5529,7 +6131,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N101(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N101(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N101(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5543,7 +6151,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N102(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N102(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N102(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5557,7 +6171,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N103(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N103(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N103(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5571,7 +6191,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N104(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N104(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N104(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5585,7 +6211,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N105(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N105(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N105(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5599,7 +6231,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N106(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N106(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N106(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5613,7 +6251,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N107(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N107(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N107(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5627,7 +6271,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N108(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N108(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N108(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5641,7 +6291,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N109(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N109(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N109(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5655,7 +6311,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N110(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N110(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N110(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5669,7 +6331,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N111(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N111(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N111(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5683,7 +6351,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N112(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N112(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N112(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5697,7 +6371,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N113(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N113(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N113(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5711,7 +6391,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N114(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N114(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N114(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5725,7 +6411,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N115(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N115(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N115(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5739,7 +6431,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N116(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N116(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N116(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5753,7 +6451,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N117(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N117(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N117(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5767,7 +6471,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N118(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N118(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N118(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5781,7 +6491,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N119(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N119(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N119(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5795,7 +6511,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N120(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N120(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N120(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5809,7 +6531,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N121(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N121(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N121(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5823,7 +6551,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N122(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N122(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N122(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5837,7 +6571,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N123(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N123(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N123(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5851,7 +6591,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N124(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N124(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N124(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5865,7 +6611,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N125(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N125(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N125(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5879,7 +6631,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N126(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N126(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N126(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5893,7 +6651,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N127(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N127(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N127(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5907,7 +6671,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N128(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N128(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N128(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5921,7 +6691,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N129(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N129(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N129(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5935,7 +6711,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N130(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N130(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N130(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5949,7 +6731,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N131(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N131(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N131(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5963,7 +6751,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N132(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N132(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N132(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5977,7 +6771,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N133(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N133(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N133(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -5991,7 +6791,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N134(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N134(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N134(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6005,7 +6811,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N135(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N135(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N135(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6019,7 +6831,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N136(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N136(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N136(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6033,7 +6851,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N137(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N137(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N137(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6047,7 +6871,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N138(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N138(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N138(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6061,7 +6891,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N139(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N139(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N139(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6075,7 +6911,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N140(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N140(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N140(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6089,7 +6931,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N141(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N141(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N141(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6103,7 +6951,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N142(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N142(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N142(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6117,7 +6971,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N143(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N143(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N143(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6131,7 +6991,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N144(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N144(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N144(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6145,7 +7011,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N145(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N145(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N145(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6159,7 +7031,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N146(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N146(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N146(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6173,7 +7051,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N147(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N147(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N147(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6187,7 +7071,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N148(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N148(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N148(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6201,7 +7091,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N149(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N149(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N149(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6215,7 +7111,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N150(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N150(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N150(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6229,7 +7131,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N151(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N151(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N151(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6243,7 +7151,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N152(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N152(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N152(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6257,7 +7171,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N153(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N153(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N153(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6271,7 +7191,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N154(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N154(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N154(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6285,7 +7211,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N155(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N155(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N155(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6299,7 +7231,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N156(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N156(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N156(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6313,7 +7251,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N157(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N157(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N157(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6327,7 +7271,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N158(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N158(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N158(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6341,7 +7291,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N159(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N159(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N159(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6355,7 +7311,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N160(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N160(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N160(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6369,7 +7331,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N161(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N161(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N161(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6383,7 +7351,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N162(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N162(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N162(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6397,7 +7371,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N163(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N163(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N163(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6411,7 +7391,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N164(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N164(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N164(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6425,7 +7411,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N165(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N165(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N165(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6439,7 +7431,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N166(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N166(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N166(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6453,7 +7451,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N167(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N167(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N167(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6467,7 +7471,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N168(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N168(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N168(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6481,7 +7491,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N169(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N169(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N169(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6495,7 +7511,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N170(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N170(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N170(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6509,7 +7531,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N171(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N171(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N171(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6523,7 +7551,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N172(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N172(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N172(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6537,7 +7571,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N173(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N173(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N173(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6551,7 +7591,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N174(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N174(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N174(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6565,7 +7611,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N175(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N175(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N175(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6579,7 +7631,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N176(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N176(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N176(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6593,7 +7651,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N177(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N177(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N177(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6607,7 +7671,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N178(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N178(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N178(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6621,7 +7691,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N179(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N179(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N179(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6635,7 +7711,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N180(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N180(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N180(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6649,7 +7731,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N181(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N181(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N181(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6663,7 +7751,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N182(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N182(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N182(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6677,7 +7771,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N183(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N183(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N183(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6691,7 +7791,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N184(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N184(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N184(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6705,7 +7811,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N185(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N185(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N185(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6719,7 +7831,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N186(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N186(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N186(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6733,7 +7851,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N187(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N187(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N187(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6747,7 +7871,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N188(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N188(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N188(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6761,7 +7891,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N189(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N189(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N189(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6775,7 +7911,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N190(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N190(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N190(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6789,7 +7931,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N191(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N191(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N191(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6803,7 +7951,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N192(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N192(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N192(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6817,7 +7971,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N193(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N193(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N193(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6831,7 +7991,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N194(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N194(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N194(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6845,7 +8011,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N195(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N195(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N195(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6859,7 +8031,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N196(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N196(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N196(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6873,7 +8051,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N197(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N197(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N197(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6887,7 +8071,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N198(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N198(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N198(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6901,7 +8091,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N199(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N199(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N199(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6915,7 +8111,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N200(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N200(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N200(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6929,7 +8131,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N201(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N201(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N201(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6943,7 +8151,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N202(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N202(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N202(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6957,7 +8171,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N203(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N203(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N203(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6971,7 +8191,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N204(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N204(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N204(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6985,7 +8211,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N205(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N205(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N205(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -6999,7 +8231,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N206(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N206(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N206(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7013,7 +8251,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N207(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N207(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N207(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7027,7 +8271,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N208(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N208(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N208(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7041,7 +8291,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N209(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N209(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N209(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7055,7 +8311,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N210(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N210(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N210(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7069,7 +8331,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N211(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N211(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N211(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7083,7 +8351,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N212(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N212(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N212(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7097,7 +8371,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N213(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N213(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N213(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7111,7 +8391,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N214(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N214(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N214(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7125,7 +8411,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N215(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N215(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N215(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7139,7 +8431,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N216(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N216(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N216(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7153,7 +8451,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N217(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N217(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N217(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7167,7 +8471,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N218(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N218(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N218(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7181,7 +8491,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N219(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N219(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N219(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7195,7 +8511,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N220(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N220(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N220(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7209,7 +8531,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N221(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N221(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N221(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7223,7 +8551,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N222(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N222(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N222(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7237,7 +8571,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N223(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N223(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N223(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7251,7 +8591,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N224(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N224(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N224(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7265,7 +8611,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N225(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N225(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N225(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7279,7 +8631,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N226(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N226(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N226(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7293,7 +8651,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N227(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N227(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N227(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7307,7 +8671,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N228(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N228(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N228(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7321,7 +8691,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N229(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N229(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N229(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7335,7 +8711,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N230(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N230(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N230(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7349,7 +8731,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N231(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N231(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N231(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7363,7 +8751,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N232(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N232(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N232(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7377,7 +8771,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N233(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N233(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N233(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7391,7 +8791,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N234(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N234(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N234(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7405,7 +8811,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N235(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N235(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N235(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7419,7 +8831,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N236(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N236(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N236(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7433,7 +8851,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N237(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N237(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N237(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7447,7 +8871,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N238(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N238(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N238(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7461,7 +8891,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N239(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N239(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N239(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7475,7 +8911,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N240(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N240(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N240(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7489,7 +8931,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N241(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N241(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N241(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7503,7 +8951,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N242(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N242(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N242(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7517,7 +8971,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N243(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N243(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N243(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7531,7 +8991,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N244(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N244(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N244(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7545,7 +9011,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N245(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N245(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N245(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7559,7 +9031,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N246(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N246(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N246(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7573,7 +9051,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N247(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N247(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N247(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7587,7 +9071,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N248(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N248(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N248(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7601,7 +9091,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N249(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N249(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N249(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7615,7 +9111,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N250(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N250(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N250(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7629,7 +9131,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N251(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N251(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N251(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7643,7 +9151,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N252(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N252(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N252(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7657,7 +9171,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N253(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N253(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N253(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7671,7 +9191,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N254(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N254(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N254(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7685,7 +9211,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N255(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N255(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N255(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7699,7 +9231,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N256(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N256(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N256(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7713,7 +9251,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N257(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N257(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N257(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7727,7 +9271,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N258(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N258(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N258(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7741,7 +9291,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N259(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N259(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N259(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7755,7 +9311,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N260(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N260(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N260(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7769,7 +9331,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N261(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N261(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N261(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7783,7 +9351,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N262(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N262(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N262(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7797,7 +9371,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N263(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N263(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N263(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7811,7 +9391,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N264(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N264(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N264(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7825,7 +9411,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N265(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N265(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N265(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7839,7 +9431,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N266(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N266(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N266(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7853,7 +9451,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N267(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N267(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N267(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7867,7 +9471,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N268(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N268(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N268(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7881,7 +9491,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N269(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N269(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N269(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7895,7 +9511,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N270(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N270(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N270(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7909,7 +9531,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N271(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N271(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N271(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7923,7 +9551,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N272(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N272(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N272(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7937,7 +9571,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N273(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N273(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N273(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7951,7 +9591,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N274(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N274(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N274(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7965,7 +9611,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N275(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N275(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N275(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7979,7 +9631,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N276(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N276(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N276(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7993,7 +9651,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N277(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N277(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N277(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8007,7 +9671,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N278(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N278(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N278(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8021,7 +9691,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N279(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N279(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N279(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8035,7 +9711,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N280(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N280(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N280(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8049,7 +9731,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N281(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N281(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N281(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8063,7 +9751,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N282(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N282(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N282(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8077,7 +9771,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N283(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N283(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N283(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8091,7 +9791,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N284(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N284(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N284(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8105,7 +9811,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N285(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N285(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N285(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8119,7 +9831,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N286(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N286(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N286(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8133,7 +9851,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N287(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N287(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N287(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8147,7 +9871,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N288(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N288(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N288(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8161,7 +9891,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N289(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N289(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N289(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8175,7 +9911,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N290(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N290(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N290(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8189,7 +9931,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N291(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N291(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N291(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8203,7 +9951,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N292(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N292(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N292(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8217,7 +9971,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N293(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N293(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N293(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8231,7 +9991,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N294(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N294(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N294(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8245,7 +10011,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N295(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N295(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N295(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8259,7 +10031,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N296(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N296(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N296(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8273,7 +10051,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N297(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N297(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N297(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8287,7 +10071,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N298(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N298(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N298(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8301,7 +10091,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N299(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N299(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N299(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8315,7 +10111,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N300(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N300(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N300(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8329,7 +10131,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N301(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N301(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N301(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8343,7 +10151,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N302(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N302(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N302(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8357,7 +10171,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N303(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N303(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N303(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8371,7 +10191,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N304(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N304(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N304(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8385,7 +10211,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N305(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N305(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N305(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8399,7 +10231,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N306(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N306(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N306(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8413,7 +10251,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N307(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N307(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N307(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8427,7 +10271,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N308(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N308(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N308(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8441,7 +10291,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N309(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N309(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N309(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8455,7 +10311,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N310(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N310(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N310(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8469,7 +10331,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N311(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N311(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N311(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8483,7 +10351,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N312(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N312(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N312(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8497,7 +10371,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N313(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N313(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N313(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8511,7 +10391,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N314(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N314(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N314(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8525,7 +10411,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N315(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N315(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N315(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8539,7 +10431,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N316(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N316(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N316(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8553,7 +10451,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N317(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N317(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N317(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8567,7 +10471,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N318(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N318(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N318(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8581,7 +10491,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N319(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N319(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N319(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8595,7 +10511,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N320(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N320(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N320(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8609,7 +10531,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N321(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N321(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N321(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8623,7 +10551,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N322(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N322(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N322(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8637,7 +10571,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N323(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N323(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N323(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8651,7 +10591,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N324(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N324(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N324(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8665,7 +10611,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N325(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N325(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N325(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8679,7 +10631,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N326(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N326(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N326(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8693,7 +10651,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N327(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N327(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N327(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8707,7 +10671,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N328(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N328(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N328(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8721,7 +10691,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N329(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N329(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N329(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8735,7 +10711,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N330(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N330(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N330(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8749,7 +10731,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N331(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N331(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N331(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8763,7 +10751,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N332(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N332(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N332(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8777,7 +10771,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N333(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N333(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N333(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8791,7 +10791,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N334(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N334(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N334(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8805,7 +10811,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N335(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N335(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N335(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8819,7 +10831,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N336(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N336(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N336(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8833,7 +10851,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N337(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N337(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N337(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8847,7 +10871,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N338(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N338(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N338(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8861,7 +10891,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N339(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N339(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N339(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8875,7 +10911,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N340(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N340(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N340(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8889,7 +10931,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N341(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N341(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N341(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8903,7 +10951,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N342(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N342(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N342(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8917,7 +10971,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N343(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N343(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N343(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8931,7 +10991,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N344(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N344(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N344(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8945,7 +11011,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N345(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N345(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N345(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8959,7 +11031,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N346(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N346(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N346(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8973,7 +11051,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N347(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N347(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N347(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8987,7 +11071,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N348(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N348(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N348(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9001,7 +11091,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N349(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N349(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N349(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9015,7 +11111,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N350(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N350(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N350(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9029,7 +11131,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N351(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N351(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N351(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9043,7 +11151,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N352(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N352(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N352(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9057,7 +11171,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N353(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N353(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N353(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9071,7 +11191,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N354(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N354(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N354(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9085,7 +11211,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N355(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N355(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N355(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9099,7 +11231,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N356(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N356(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N356(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9113,7 +11251,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N357(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N357(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N357(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9127,7 +11271,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N358(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N358(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N358(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9141,7 +11291,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N359(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N359(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N359(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9155,7 +11311,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N360(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N360(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N360(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9169,7 +11331,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N361(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N361(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N361(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9183,7 +11351,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N362(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N362(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N362(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9197,7 +11371,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N363(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N363(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N363(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9211,7 +11391,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N364(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N364(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N364(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9225,7 +11411,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N365(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N365(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N365(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9239,7 +11431,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N366(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N366(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N366(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9253,7 +11451,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N367(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N367(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N367(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9267,7 +11471,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N368(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N368(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N368(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9281,7 +11491,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N369(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N369(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N369(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9295,7 +11511,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N370(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N370(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N370(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9309,7 +11531,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N371(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N371(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N371(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9323,7 +11551,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N372(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N372(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N372(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9337,7 +11571,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N373(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N373(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N373(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9351,7 +11591,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N374(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N374(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N374(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9365,7 +11611,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N375(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N375(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N375(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9379,7 +11631,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N376(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N376(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N376(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9393,7 +11651,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N377(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N377(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N377(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9407,7 +11671,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N378(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N378(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N378(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9421,7 +11691,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N379(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N379(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N379(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9435,7 +11711,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N380(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N380(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N380(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9449,7 +11731,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N381(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N381(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N381(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9463,7 +11751,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N382(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N382(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N382(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9477,7 +11771,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N383(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N383(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N383(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9491,7 +11791,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N384(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N384(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N384(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9505,7 +11811,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N385(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N385(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N385(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9519,7 +11831,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N386(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N386(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N386(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9533,7 +11851,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N387(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N387(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N387(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9547,7 +11871,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N388(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N388(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N388(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9561,7 +11891,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N389(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N389(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N389(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9575,7 +11911,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N390(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N390(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N390(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9589,7 +11931,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N391(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N391(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N391(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9603,7 +11951,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N392(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N392(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N392(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9617,7 +11971,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N393(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N393(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N393(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9631,7 +11991,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N394(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N394(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N394(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9645,7 +12011,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N395(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N395(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N395(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9659,7 +12031,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N396(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N396(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N396(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9673,7 +12051,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N397(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N397(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N397(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9687,7 +12071,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N398(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N398(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N398(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9701,7 +12091,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N399(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N399(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N399(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9715,7 +12111,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N400(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N400(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N400(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9729,7 +12131,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N401(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N401(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N401(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9743,7 +12151,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N402(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N402(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N402(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9757,7 +12171,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N403(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N403(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N403(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9771,7 +12191,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N404(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N404(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N404(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9785,7 +12211,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N405(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N405(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N405(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9799,7 +12231,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N406(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N406(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N406(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9813,7 +12251,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N407(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N407(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N407(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9827,7 +12271,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N408(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N408(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N408(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9841,7 +12291,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N409(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N409(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N409(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9855,7 +12311,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N410(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N410(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N410(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9869,7 +12331,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N411(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N411(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N411(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9883,7 +12351,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N412(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N412(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N412(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9897,7 +12371,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N413(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N413(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N413(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9911,7 +12391,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N414(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N414(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N414(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9925,7 +12411,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N415(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N415(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N415(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9939,7 +12431,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N416(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N416(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N416(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9953,7 +12451,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N417(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N417(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N417(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9967,7 +12471,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N418(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N418(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N418(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9981,7 +12491,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N419(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N419(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N419(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9995,7 +12511,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N420(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N420(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N420(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10009,7 +12531,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N421(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N421(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N421(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10023,7 +12551,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N422(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N422(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N422(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10037,7 +12571,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N423(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N423(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N423(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10051,7 +12591,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N424(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N424(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N424(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10065,7 +12611,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N425(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N425(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N425(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10079,7 +12631,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N426(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N426(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N426(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10093,7 +12651,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N427(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N427(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N427(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10107,7 +12671,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N428(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N428(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N428(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10121,7 +12691,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N429(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N429(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N429(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10135,7 +12711,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N430(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N430(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N430(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10149,7 +12731,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N431(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N431(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N431(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10163,7 +12751,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N432(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N432(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N432(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10177,7 +12771,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N433(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N433(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N433(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10191,7 +12791,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N434(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N434(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N434(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10205,7 +12811,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N435(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N435(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N435(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10219,7 +12831,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N436(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N436(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N436(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10233,7 +12851,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N437(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N437(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N437(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10247,7 +12871,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N438(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N438(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N438(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10261,7 +12891,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N439(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N439(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N439(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10275,7 +12911,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N440(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N440(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N440(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10289,7 +12931,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N441(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N441(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N441(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10303,7 +12951,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N442(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N442(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N442(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10317,7 +12971,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N443(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N443(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N443(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10331,7 +12991,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N444(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N444(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N444(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10345,7 +13011,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N445(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N445(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N445(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10359,7 +13031,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N446(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N446(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N446(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10373,7 +13051,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N447(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N447(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N447(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10387,7 +13071,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N448(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N448(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N448(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10401,7 +13091,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N449(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N449(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N449(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10415,7 +13111,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N450(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N450(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N450(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10429,7 +13131,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N451(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N451(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N451(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10443,7 +13151,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N452(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N452(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N452(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10457,7 +13171,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N453(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N453(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N453(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10471,7 +13191,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N454(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N454(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N454(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10485,7 +13211,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N455(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N455(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N455(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10499,7 +13231,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N456(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N456(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N456(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10513,7 +13251,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N457(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N457(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N457(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10527,7 +13271,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N458(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N458(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N458(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10541,7 +13291,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N459(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N459(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N459(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10555,7 +13311,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N460(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N460(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N460(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10569,7 +13331,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N461(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N461(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N461(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10583,7 +13351,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N462(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N462(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N462(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10597,7 +13371,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N463(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N463(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N463(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10611,7 +13391,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N464(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N464(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N464(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10625,7 +13411,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N465(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N465(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N465(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10639,7 +13431,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N466(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N466(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N466(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10653,7 +13451,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N467(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N467(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N467(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10667,7 +13471,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N468(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N468(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N468(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10681,7 +13491,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N469(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N469(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N469(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10695,7 +13511,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N470(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N470(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N470(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10709,7 +13531,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N471(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N471(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N471(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10723,7 +13551,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N472(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N472(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N472(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10737,7 +13571,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N473(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N473(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N473(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10751,7 +13591,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N474(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N474(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N474(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10765,7 +13611,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N475(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N475(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N475(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10779,7 +13631,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N476(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N476(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N476(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10793,7 +13651,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N477(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N477(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N477(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10807,7 +13671,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N478(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N478(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N478(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10821,7 +13691,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N479(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N479(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N479(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10835,7 +13711,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N480(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N480(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N480(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10849,7 +13731,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N481(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N481(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N481(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10863,7 +13751,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N482(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N482(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N482(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10877,7 +13771,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N483(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N483(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N483(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10891,7 +13791,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N484(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N484(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N484(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10905,7 +13811,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N485(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N485(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N485(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10919,7 +13831,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N486(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N486(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N486(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10933,7 +13851,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N487(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N487(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N487(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10947,7 +13871,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N488(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N488(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N488(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10961,7 +13891,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N489(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N489(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N489(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10975,7 +13911,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N490(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N490(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N490(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10989,7 +13931,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N491(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N491(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N491(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11003,7 +13951,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N492(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N492(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N492(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11017,7 +13971,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N493(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N493(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N493(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11031,7 +13991,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N494(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N494(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N494(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11045,7 +14011,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N495(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N495(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N495(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11059,7 +14031,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N496(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N496(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N496(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11073,7 +14051,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N497(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N497(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N497(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11087,7 +14071,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N498(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N498(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N498(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11101,7 +14091,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N499(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N499(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N499(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11115,7 +14111,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N500(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N500(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N500(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11129,7 +14131,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N501(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N501(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N501(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11143,7 +14151,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N502(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N502(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N502(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11157,7 +14171,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N503(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N503(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N503(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11171,7 +14191,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N504(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N504(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N504(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11185,7 +14211,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N505(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N505(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N505(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11199,7 +14231,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N506(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N506(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N506(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11213,7 +14251,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N507(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N507(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N507(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11227,7 +14271,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N508(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N508(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N508(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11241,7 +14291,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N509(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N509(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N509(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11255,7 +14311,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N510(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N510(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N510(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11269,7 +14331,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N511(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N511(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N511(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11283,7 +14351,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N512(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N512(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N512(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11297,7 +14371,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N513(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N513(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N513(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11311,7 +14391,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N514(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N514(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N514(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11325,7 +14411,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N515(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N515(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N515(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11339,7 +14431,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N516(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N516(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N516(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11353,7 +14451,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N517(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N517(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N517(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11367,7 +14471,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N518(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N518(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N518(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11381,7 +14491,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N519(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N519(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N519(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11395,7 +14511,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N520(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N520(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N520(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11409,7 +14531,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N521(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N521(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N521(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11423,7 +14551,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N522(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N522(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N522(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11437,7 +14571,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N523(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N523(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N523(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11451,7 +14591,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N524(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N524(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N524(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11465,7 +14611,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N525(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N525(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N525(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11479,7 +14631,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N526(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N526(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N526(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11493,7 +14651,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N527(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N527(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N527(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11507,7 +14671,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N528(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N528(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N528(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11521,7 +14691,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N529(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N529(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N529(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11535,7 +14711,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N530(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N530(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N530(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11549,7 +14731,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N531(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N531(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N531(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11563,7 +14751,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N532(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N532(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N532(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11577,7 +14771,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N533(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N533(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N533(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11591,7 +14791,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N534(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N534(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N534(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11605,7 +14811,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N535(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N535(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N535(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11619,7 +14831,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N536(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N536(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N536(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11633,7 +14851,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N537(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N537(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N537(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11647,7 +14871,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N538(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N538(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N538(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11661,7 +14891,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N539(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N539(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N539(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11675,7 +14911,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N540(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N540(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N540(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11689,7 +14931,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N541(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N541(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N541(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11703,7 +14951,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N542(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N542(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N542(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11717,7 +14971,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N543(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N543(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N543(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11731,7 +14991,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N544(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N544(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N544(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11745,7 +15011,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N545(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N545(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N545(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11759,7 +15031,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N546(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N546(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N546(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11773,7 +15051,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N547(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N547(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N547(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11787,7 +15071,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N548(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N548(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N548(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11801,7 +15091,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N549(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N549(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N549(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11815,7 +15111,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N550(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N550(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N550(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11829,7 +15131,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N551(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N551(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N551(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11843,7 +15151,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N552(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N552(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N552(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11857,7 +15171,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N553(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N553(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N553(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11871,7 +15191,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N554(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N554(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N554(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11885,7 +15211,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N555(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N555(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N555(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11899,7 +15231,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N556(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N556(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N556(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11913,7 +15251,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N557(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N557(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N557(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11927,7 +15271,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N558(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N558(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N558(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11941,7 +15291,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N559(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N559(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N559(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11955,7 +15311,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N560(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N560(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N560(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11969,7 +15331,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N561(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N561(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N561(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11983,7 +15351,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N562(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N562(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N562(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11997,7 +15371,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N563(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N563(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N563(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12011,7 +15391,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N564(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N564(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N564(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12025,7 +15411,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N565(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N565(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N565(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12039,7 +15431,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N566(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N566(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N566(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12053,7 +15451,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N567(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N567(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N567(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12067,7 +15471,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N568(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N568(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N568(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12081,7 +15491,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N569(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N569(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N569(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12095,7 +15511,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N570(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N570(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N570(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12109,7 +15531,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N571(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N571(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N571(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12123,7 +15551,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N572(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N572(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N572(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12137,7 +15571,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N573(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N573(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N573(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12151,7 +15591,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N574(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N574(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N574(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12165,7 +15611,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N575(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N575(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N575(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12179,7 +15631,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N576(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N576(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N576(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12193,7 +15651,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N577(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N577(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N577(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12207,7 +15671,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N578(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N578(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N578(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12221,7 +15691,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N579(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N579(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N579(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12235,7 +15711,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N580(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N580(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N580(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12249,7 +15731,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N581(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N581(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N581(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12263,7 +15751,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N582(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N582(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N582(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12277,7 +15771,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N583(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N583(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N583(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12291,7 +15791,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N584(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N584(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N584(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12305,7 +15811,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N585(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N585(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N585(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12319,7 +15831,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N586(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N586(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N586(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12333,7 +15851,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N587(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N587(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N587(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12347,7 +15871,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N588(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N588(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N588(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12361,7 +15891,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N589(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N589(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N589(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12375,7 +15911,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N590(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N590(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N590(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12389,7 +15931,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N591(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N591(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N591(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12403,7 +15951,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N592(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N592(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N592(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12417,7 +15971,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N593(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N593(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N593(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12431,7 +15991,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N594(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N594(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N594(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12445,7 +16011,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N595(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N595(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N595(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12459,7 +16031,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N596(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N596(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N596(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12473,7 +16051,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N597(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N597(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N597(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12487,7 +16071,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N598(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N598(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N598(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12501,7 +16091,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N599(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N599(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N599(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12515,7 +16111,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N600(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N600(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N600(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12529,7 +16131,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N601(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N601(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N601(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12543,7 +16151,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N602(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N602(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N602(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12557,7 +16171,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N603(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N603(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N603(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12571,7 +16191,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N604(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N604(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N604(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12585,7 +16211,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N605(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N605(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N605(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12599,7 +16231,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N606(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N606(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N606(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12613,7 +16251,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N607(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N607(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N607(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12627,7 +16271,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N608(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N608(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N608(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12641,7 +16291,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N609(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N609(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N609(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12655,7 +16311,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N610(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N610(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N610(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12669,7 +16331,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N611(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N611(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N611(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12683,7 +16351,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N612(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N612(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N612(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12697,7 +16371,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N613(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N613(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N613(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12711,7 +16391,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N614(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N614(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N614(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12725,7 +16411,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N615(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N615(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N615(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12739,7 +16431,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N616(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N616(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N616(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12753,7 +16451,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N617(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N617(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N617(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12767,7 +16471,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N618(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N618(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N618(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12781,7 +16491,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N619(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N619(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N619(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12795,7 +16511,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N620(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N620(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N620(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12809,7 +16531,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N621(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N621(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N621(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12823,7 +16551,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N622(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N622(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N622(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12837,7 +16571,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N623(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N623(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N623(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12851,7 +16591,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N624(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N624(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N624(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12865,7 +16611,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N625(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N625(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N625(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12879,7 +16631,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N626(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N626(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N626(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12893,7 +16651,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N627(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N627(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N627(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12907,7 +16671,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N628(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N628(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N628(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12921,7 +16691,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N629(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N629(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N629(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12935,7 +16711,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N630(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N630(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N630(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12949,7 +16731,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N631(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N631(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N631(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12963,7 +16751,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N632(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N632(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N632(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12977,7 +16771,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N633(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N633(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N633(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12991,7 +16791,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N634(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N634(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N634(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13005,7 +16811,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N635(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N635(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N635(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13019,7 +16831,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N636(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N636(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N636(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13033,7 +16851,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N637(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N637(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N637(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13047,7 +16871,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N638(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N638(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N638(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13061,7 +16891,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N639(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N639(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N639(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13075,7 +16911,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N640(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N640(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N640(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13089,7 +16931,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N641(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N641(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N641(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13103,7 +16951,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N642(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N642(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N642(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13117,7 +16971,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N643(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N643(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N643(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13131,7 +16991,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N644(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N644(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N644(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13145,7 +17011,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N645(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N645(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N645(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13159,7 +17031,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N646(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N646(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N646(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13173,7 +17051,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N647(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N647(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N647(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13187,7 +17071,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N648(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N648(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N648(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13201,7 +17091,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N649(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N649(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N649(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13215,7 +17111,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N650(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N650(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N650(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13229,7 +17131,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N651(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N651(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N651(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13243,7 +17151,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N652(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N652(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N652(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13257,7 +17171,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N653(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N653(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N653(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13271,7 +17191,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N654(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N654(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N654(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13285,7 +17211,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N655(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N655(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N655(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13299,7 +17231,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N656(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N656(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N656(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13313,7 +17251,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N657(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N657(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N657(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13327,7 +17271,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N658(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N658(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N658(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13341,7 +17291,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N659(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N659(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N659(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13355,7 +17311,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N660(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N660(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N660(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13369,7 +17331,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N661(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N661(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N661(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13383,7 +17351,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N662(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N662(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N662(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13397,7 +17371,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N663(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N663(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N663(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13411,7 +17391,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N664(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N664(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N664(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13425,7 +17411,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N665(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N665(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N665(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13439,7 +17431,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N666(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N666(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N666(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13453,7 +17451,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N667(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N667(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N667(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13467,7 +17471,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N668(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N668(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N668(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13481,7 +17491,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N669(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N669(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N669(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13495,7 +17511,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N670(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N670(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N670(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13509,7 +17531,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N671(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N671(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N671(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13523,7 +17551,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N672(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N672(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N672(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13537,7 +17571,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N673(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N673(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N673(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13551,7 +17591,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N674(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N674(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N674(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13565,7 +17611,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N675(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N675(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N675(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13579,7 +17631,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N676(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N676(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N676(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13593,7 +17651,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N677(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N677(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N677(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13607,7 +17671,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N678(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N678(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N678(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13621,7 +17691,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N679(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N679(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N679(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13635,7 +17711,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N680(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N680(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N680(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13649,7 +17731,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N681(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N681(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N681(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13663,7 +17751,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N682(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N682(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N682(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13677,7 +17771,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N683(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N683(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N683(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13691,7 +17791,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N684(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N684(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N684(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13705,7 +17811,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N685(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N685(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N685(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13719,7 +17831,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N686(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N686(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N686(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13733,7 +17851,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N687(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N687(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N687(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13747,7 +17871,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N688(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N688(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N688(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13761,7 +17891,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N689(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N689(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N689(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13775,7 +17911,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N690(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N690(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N690(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13789,7 +17931,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N691(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N691(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N691(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13803,7 +17951,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N692(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N692(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N692(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13817,7 +17971,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N693(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N693(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N693(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13831,7 +17991,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N694(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N694(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N694(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13845,7 +18011,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N695(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N695(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N695(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13859,7 +18031,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N696(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N696(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N696(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13873,7 +18051,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N697(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N697(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N697(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13887,7 +18071,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N698(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N698(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N698(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13901,7 +18091,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N699(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N699(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N699(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13915,7 +18111,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N700(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N700(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N700(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13929,7 +18131,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N701(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N701(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N701(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13943,7 +18151,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N702(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N702(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N702(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13957,7 +18171,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N703(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N703(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N703(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13971,7 +18191,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N704(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N704(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N704(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13985,7 +18211,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N705(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N705(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N705(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13999,7 +18231,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N706(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N706(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N706(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14013,7 +18251,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N707(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N707(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N707(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14027,7 +18271,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N708(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N708(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N708(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14041,7 +18291,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N709(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N709(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N709(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14055,7 +18311,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N710(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N710(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N710(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14069,7 +18331,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N711(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N711(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N711(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14083,7 +18351,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N712(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N712(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N712(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14097,7 +18371,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N713(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N713(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N713(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14111,7 +18391,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N714(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N714(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N714(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14125,7 +18411,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N715(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N715(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N715(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14139,7 +18431,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N716(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N716(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N716(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14153,7 +18451,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N717(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N717(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N717(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14167,7 +18471,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N718(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N718(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N718(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14181,7 +18491,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N719(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N719(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N719(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14195,7 +18511,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N720(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N720(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N720(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14209,7 +18531,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N721(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N721(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N721(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14223,7 +18551,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N722(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N722(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N722(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14237,7 +18571,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N723(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N723(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N723(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14251,7 +18591,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N724(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N724(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N724(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14265,7 +18611,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N725(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N725(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N725(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14279,7 +18631,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N726(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N726(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N726(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14293,7 +18651,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N727(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N727(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N727(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14307,7 +18671,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N728(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N728(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N728(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14321,7 +18691,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N729(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N729(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N729(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14335,7 +18711,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N730(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N730(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N730(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14349,7 +18731,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N731(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N731(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N731(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14363,7 +18751,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N732(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N732(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N732(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14377,7 +18771,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N733(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N733(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N733(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14391,7 +18791,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N734(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N734(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N734(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14405,7 +18811,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N735(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N735(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N735(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14419,7 +18831,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N736(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N736(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N736(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14433,7 +18851,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N737(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N737(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N737(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14447,7 +18871,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N738(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N738(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N738(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14461,7 +18891,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N739(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N739(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N739(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14475,7 +18911,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N740(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N740(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N740(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14489,7 +18931,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N741(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N741(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N741(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14503,7 +18951,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N742(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N742(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N742(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14517,7 +18971,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N743(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N743(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N743(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14531,7 +18991,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N744(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N744(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N744(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14545,7 +19011,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N745(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N745(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N745(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14559,7 +19031,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N746(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N746(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N746(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14573,7 +19051,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N747(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N747(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N747(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14587,7 +19071,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N748(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N748(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N748(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14601,7 +19091,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N749(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N749(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N749(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14615,7 +19111,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N750(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N750(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N750(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14629,7 +19131,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N751(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N751(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N751(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14643,7 +19151,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N752(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N752(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N752(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14657,7 +19171,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N753(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N753(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N753(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14671,7 +19191,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N754(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N754(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N754(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14685,7 +19211,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N755(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N755(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N755(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14699,7 +19231,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N756(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N756(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N756(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14713,7 +19251,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N757(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N757(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N757(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14727,7 +19271,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N758(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N758(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N758(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14741,7 +19291,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N759(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N759(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N759(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14755,7 +19311,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N760(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N760(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N760(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14769,7 +19331,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N761(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N761(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N761(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14783,7 +19351,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N762(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N762(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N762(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14797,7 +19371,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N763(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N763(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N763(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14811,7 +19391,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N764(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N764(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N764(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14825,7 +19411,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N765(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N765(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N765(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14839,7 +19431,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N766(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N766(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N766(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14853,7 +19451,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N767(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N767(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N767(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14867,7 +19471,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N768(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N768(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N768(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14881,7 +19491,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N769(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N769(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N769(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14895,7 +19511,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N770(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N770(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N770(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14909,7 +19531,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N771(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N771(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N771(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14923,7 +19551,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N772(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N772(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N772(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14937,7 +19571,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N773(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N773(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N773(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14951,7 +19591,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N774(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N774(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N774(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14965,7 +19611,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N775(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N775(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N775(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14979,7 +19631,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N776(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N776(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N776(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14993,7 +19651,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N777(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N777(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N777(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15007,7 +19671,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N778(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N778(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N778(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15021,7 +19691,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N779(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N779(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N779(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15035,7 +19711,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N780(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N780(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N780(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15049,7 +19731,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N781(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N781(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N781(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15063,7 +19751,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N782(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N782(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N782(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15077,7 +19771,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N783(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N783(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N783(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15091,7 +19791,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N784(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N784(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N784(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15105,7 +19811,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N785(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N785(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N785(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15119,7 +19831,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N786(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N786(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N786(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15133,7 +19851,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N787(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N787(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N787(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15147,7 +19871,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N788(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N788(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N788(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15161,7 +19891,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N789(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N789(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N789(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15175,7 +19911,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N790(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N790(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N790(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15189,7 +19931,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N791(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N791(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N791(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15203,7 +19951,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N792(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N792(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N792(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15217,7 +19971,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N793(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N793(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N793(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15231,7 +19991,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N794(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N794(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N794(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15245,7 +20011,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N795(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N795(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N795(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15259,7 +20031,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N796(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N796(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N796(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15273,7 +20051,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N797(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N797(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N797(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15287,7 +20071,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N798(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N798(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N798(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15301,7 +20091,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N799(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N799(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N799(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15315,7 +20111,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N800(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N800(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N800(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15329,7 +20131,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N801(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N801(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N801(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15343,7 +20151,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N802(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N802(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N802(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15357,7 +20171,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N803(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N803(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N803(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15371,7 +20191,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N804(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N804(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N804(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15385,7 +20211,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N805(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N805(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N805(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15399,7 +20231,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N806(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N806(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N806(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15413,7 +20251,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N807(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N807(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N807(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15427,7 +20271,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N808(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N808(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N808(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15441,7 +20291,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N809(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N809(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N809(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15455,7 +20311,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N810(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N810(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N810(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15469,7 +20331,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N811(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N811(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N811(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15483,7 +20351,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N812(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N812(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N812(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15497,7 +20371,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N813(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N813(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N813(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15511,7 +20391,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N814(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N814(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N814(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15525,7 +20411,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N815(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N815(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N815(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15539,7 +20431,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N816(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N816(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N816(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15553,7 +20451,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N817(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N817(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N817(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15567,7 +20471,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N818(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N818(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N818(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15581,7 +20491,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N819(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N819(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N819(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15595,7 +20511,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N820(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N820(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N820(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15609,7 +20531,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N821(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N821(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N821(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15623,7 +20551,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N822(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N822(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N822(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15637,7 +20571,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N823(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N823(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N823(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15651,7 +20591,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N824(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N824(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N824(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15665,7 +20611,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N825(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N825(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N825(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15679,7 +20631,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N826(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N826(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N826(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15693,7 +20651,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N827(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N827(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N827(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15707,7 +20671,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N828(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N828(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N828(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15721,7 +20691,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N829(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N829(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N829(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15735,7 +20711,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N830(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N830(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N830(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15749,7 +20731,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N831(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N831(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N831(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15763,7 +20751,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N832(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N832(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N832(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15777,7 +20771,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N833(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N833(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N833(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15791,7 +20791,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N834(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N834(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N834(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15805,7 +20811,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N835(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N835(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N835(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15819,7 +20831,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N836(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N836(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N836(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15833,7 +20851,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N837(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N837(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N837(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15847,7 +20871,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N838(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N838(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N838(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15861,7 +20891,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N839(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N839(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N839(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15875,7 +20911,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N840(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N840(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N840(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15889,7 +20931,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N841(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N841(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N841(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15903,7 +20951,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N842(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N842(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N842(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15917,7 +20971,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N843(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N843(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N843(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15931,7 +20991,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N844(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N844(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N844(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15945,7 +21011,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N845(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N845(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N845(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15959,7 +21031,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N846(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N846(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N846(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15973,7 +21051,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N847(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N847(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N847(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15987,7 +21071,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N848(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N848(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N848(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16001,7 +21091,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N849(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N849(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N849(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16015,7 +21111,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N850(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N850(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N850(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16029,7 +21131,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N851(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N851(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N851(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16043,7 +21151,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N852(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N852(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N852(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16057,7 +21171,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N853(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N853(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N853(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16071,7 +21191,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N854(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N854(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N854(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16085,7 +21211,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N855(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N855(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N855(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16099,7 +21231,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N856(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N856(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N856(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16113,7 +21251,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N857(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N857(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N857(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16127,7 +21271,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N858(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N858(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N858(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16141,7 +21291,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N859(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N859(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N859(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16155,7 +21311,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N860(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N860(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N860(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16169,7 +21331,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N861(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N861(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N861(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16183,7 +21351,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N862(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N862(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N862(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16197,7 +21371,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N863(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N863(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N863(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16211,7 +21391,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N864(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N864(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N864(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16225,7 +21411,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N865(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N865(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N865(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16239,7 +21431,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N866(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N866(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N866(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16253,7 +21451,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N867(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N867(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N867(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16267,7 +21471,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N868(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N868(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N868(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16281,7 +21491,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N869(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N869(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N869(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16295,7 +21511,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N870(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N870(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N870(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16309,7 +21531,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N871(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N871(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N871(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16323,7 +21551,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N872(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N872(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N872(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16337,7 +21571,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N873(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N873(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N873(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16351,7 +21591,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N874(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N874(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N874(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16365,7 +21611,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N875(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N875(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N875(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16379,7 +21631,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N876(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N876(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N876(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16393,7 +21651,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N877(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N877(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N877(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16407,7 +21671,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N878(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N878(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N878(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16421,7 +21691,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N879(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N879(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N879(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16435,7 +21711,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N880(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N880(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N880(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16449,7 +21731,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N881(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N881(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N881(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16463,7 +21751,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N882(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N882(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N882(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16477,7 +21771,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N883(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N883(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N883(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16491,7 +21791,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N884(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N884(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N884(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16505,7 +21811,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N885(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N885(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N885(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16519,7 +21831,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N886(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N886(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N886(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16533,7 +21851,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N887(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N887(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N887(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16547,7 +21871,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N888(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N888(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N888(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16561,7 +21891,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N889(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N889(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N889(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16575,7 +21911,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N890(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N890(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N890(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16589,7 +21931,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N891(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N891(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N891(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16603,7 +21951,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N892(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N892(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N892(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16617,7 +21971,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N893(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N893(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N893(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16631,7 +21991,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N894(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N894(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N894(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16645,7 +22011,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N895(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N895(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N895(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16659,7 +22031,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N896(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N896(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N896(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16673,7 +22051,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N897(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N897(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N897(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16687,7 +22071,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N898(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N898(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N898(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16701,7 +22091,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N899(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N899(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N899(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16715,7 +22111,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N900(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N900(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N900(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16729,7 +22131,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N901(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N901(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N901(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16743,7 +22151,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N902(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N902(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N902(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16757,7 +22171,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N903(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N903(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N903(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16771,7 +22191,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N904(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N904(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N904(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16785,7 +22211,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N905(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N905(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N905(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16799,7 +22231,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N906(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N906(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N906(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16813,7 +22251,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N907(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N907(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N907(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16827,7 +22271,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N908(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N908(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N908(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16841,7 +22291,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N909(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N909(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N909(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16855,7 +22311,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N910(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N910(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N910(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16869,7 +22331,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N911(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N911(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N911(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16883,7 +22351,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N912(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N912(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N912(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16897,7 +22371,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N913(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N913(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N913(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16911,7 +22391,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N914(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N914(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N914(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16925,7 +22411,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N915(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N915(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N915(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16939,7 +22431,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N916(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N916(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N916(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16953,7 +22451,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N917(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N917(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N917(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16967,7 +22471,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N918(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N918(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N918(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16981,7 +22491,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N919(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N919(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N919(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16995,7 +22511,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N920(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N920(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N920(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17009,7 +22531,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N921(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N921(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N921(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17023,7 +22551,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N922(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N922(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N922(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17037,7 +22571,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N923(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N923(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N923(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17051,7 +22591,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N924(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N924(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N924(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17065,7 +22611,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N925(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N925(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N925(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17079,7 +22631,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N926(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N926(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N926(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17093,7 +22651,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N927(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N927(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N927(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17107,7 +22671,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N928(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N928(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N928(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17121,7 +22691,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N929(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N929(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N929(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17135,7 +22711,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N930(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N930(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N930(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17149,7 +22731,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N931(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N931(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N931(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17163,7 +22751,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N932(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N932(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N932(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17177,7 +22771,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N933(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N933(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N933(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17191,7 +22791,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N934(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N934(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N934(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17205,7 +22811,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N935(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N935(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N935(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17219,7 +22831,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N936(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N936(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N936(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17233,7 +22851,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N937(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N937(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N937(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17247,7 +22871,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N938(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N938(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N938(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17261,7 +22891,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N939(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N939(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N939(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17275,7 +22911,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N940(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N940(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N940(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17289,7 +22931,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N941(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N941(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N941(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17303,7 +22951,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N942(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N942(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N942(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17317,7 +22971,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N943(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N943(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N943(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17331,7 +22991,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N944(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N944(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N944(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17345,7 +23011,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N945(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N945(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N945(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17359,7 +23031,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N946(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N946(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N946(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17373,7 +23051,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N947(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N947(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N947(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17387,7 +23071,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N948(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N948(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N948(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17401,7 +23091,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N949(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N949(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N949(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17415,7 +23111,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N950(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N950(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N950(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17429,7 +23131,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N951(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N951(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N951(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17443,7 +23151,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N952(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N952(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N952(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17457,7 +23171,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N953(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N953(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N953(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17471,7 +23191,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N954(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N954(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N954(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17485,7 +23211,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N955(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N955(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N955(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17499,7 +23231,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N956(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N956(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N956(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17513,7 +23251,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N957(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N957(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N957(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17527,7 +23271,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N958(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N958(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N958(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17541,7 +23291,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N959(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N959(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N959(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17555,7 +23311,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N960(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N960(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N960(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17569,7 +23331,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N961(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N961(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N961(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17583,7 +23351,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N962(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N962(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N962(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17597,7 +23371,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N963(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N963(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N963(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17611,7 +23391,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N964(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N964(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N964(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17625,7 +23411,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N965(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N965(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N965(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17639,7 +23431,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N966(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N966(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N966(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17653,7 +23451,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N967(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N967(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N967(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17667,7 +23471,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N968(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N968(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N968(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17681,7 +23491,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N969(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N969(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N969(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17695,7 +23511,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N970(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N970(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N970(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17709,7 +23531,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N971(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N971(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N971(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17723,7 +23551,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N972(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N972(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N972(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17737,7 +23571,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N973(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N973(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N973(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17751,7 +23591,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N974(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N974(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N974(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17765,7 +23611,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N975(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N975(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N975(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17779,7 +23631,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N976(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N976(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N976(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17793,7 +23651,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N977(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N977(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N977(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17807,7 +23671,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N978(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N978(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N978(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17821,7 +23691,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N979(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N979(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N979(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17835,7 +23711,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N980(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N980(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N980(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17849,7 +23731,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N981(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N981(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N981(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17863,7 +23751,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N982(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N982(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N982(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17877,7 +23771,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N983(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N983(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N983(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17891,7 +23791,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N984(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N984(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N984(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17905,7 +23811,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N985(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N985(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N985(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17919,7 +23831,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N986(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N986(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N986(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17933,7 +23851,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N987(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N987(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N987(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17947,7 +23871,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N988(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N988(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N988(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17961,7 +23891,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N989(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N989(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N989(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17975,7 +23911,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N990(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N990(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N990(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17989,7 +23931,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N991(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N991(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N991(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18003,7 +23951,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N992(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N992(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N992(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18017,7 +23971,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N993(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N993(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N993(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18031,7 +23991,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N994(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N994(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N994(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18045,7 +24011,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N995(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N995(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N995(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18059,7 +24031,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N996(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N996(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N996(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18073,7 +24051,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N997(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N997(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N997(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18087,7 +24071,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N998(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N998(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N998(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18101,7 +24091,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N999(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N999(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N999(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18115,7 +24111,13 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.N1000(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.N1000(ctx, *s)
+				})
+			} else {
+				out, err = g.h.N1000(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}

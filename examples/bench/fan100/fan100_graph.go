@@ -568,6 +568,7 @@ func (g *Fan100) Invoke(ctx context.Context, s model.State, opts ...runtime.Opti
 	if err := x.Start(ctx, g.opts.Apply(opts...), &fan100Graph, fan100NodeStart, &s); err != nil {
 		return s, err
 	}
+	ctx = x.Begin(ctx)
 	err := g.run(ctx, &x, runtime.Branch{}, fan100NodeStart, &s)
 	return x.End(s, err)
 }
@@ -584,6 +585,7 @@ func (g *Fan100) Resume(ctx context.Context, thread string, opts ...runtime.Opti
 	if err != nil || n == fan100End {
 		return s, err
 	}
+	ctx = x.Begin(ctx)
 	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
 	return x.End(s, err)
 }
@@ -861,7 +863,13 @@ func (g *Fan100) run(ctx context.Context, x *runtime.Exec[model.State], in runti
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Start(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.Start(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Start(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -885,7 +893,13 @@ func (g *Fan100) run(ctx context.Context, x *runtime.Exec[model.State], in runti
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Join(ctx, *s, jJoin.in)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.Join(ctx, *s, jJoin.in)
+				})
+			} else {
+				out, err = g.h.Join(ctx, *s, jJoin.in)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -910,7 +924,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W1(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W1(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W1(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -923,7 +943,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W2(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W2(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W2(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -936,7 +962,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W3(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W3(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W3(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -949,7 +981,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W4(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W4(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W4(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -962,7 +1000,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W5(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W5(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W5(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -975,7 +1019,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W6(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W6(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W6(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -988,7 +1038,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W7(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W7(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W7(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1001,7 +1057,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W8(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W8(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W8(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1014,7 +1076,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W9(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W9(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W9(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1027,7 +1095,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W10(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W10(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W10(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1040,7 +1114,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W11(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W11(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W11(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1053,7 +1133,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W12(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W12(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W12(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1066,7 +1152,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W13(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W13(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W13(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1079,7 +1171,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W14(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W14(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W14(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1092,7 +1190,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W15(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W15(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W15(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1105,7 +1209,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W16(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W16(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W16(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1118,7 +1228,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W17(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W17(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W17(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1131,7 +1247,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W18(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W18(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W18(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1144,7 +1266,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W19(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W19(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W19(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1157,7 +1285,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W20(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W20(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W20(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1170,7 +1304,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W21(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W21(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W21(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1183,7 +1323,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W22(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W22(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W22(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1196,7 +1342,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W23(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W23(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W23(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1209,7 +1361,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W24(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W24(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W24(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1222,7 +1380,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W25(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W25(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W25(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1235,7 +1399,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W26(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W26(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W26(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1248,7 +1418,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W27(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W27(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W27(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1261,7 +1437,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W28(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W28(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W28(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1274,7 +1456,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W29(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W29(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W29(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1287,7 +1475,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W30(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W30(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W30(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1300,7 +1494,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W31(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W31(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W31(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1313,7 +1513,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W32(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W32(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W32(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1326,7 +1532,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W33(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W33(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W33(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1339,7 +1551,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W34(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W34(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W34(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1352,7 +1570,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W35(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W35(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W35(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1365,7 +1589,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W36(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W36(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W36(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1378,7 +1608,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W37(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W37(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W37(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1391,7 +1627,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W38(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W38(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W38(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1404,7 +1646,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W39(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W39(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W39(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1417,7 +1665,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W40(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W40(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W40(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1430,7 +1684,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W41(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W41(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W41(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1443,7 +1703,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W42(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W42(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W42(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1456,7 +1722,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W43(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W43(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W43(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1469,7 +1741,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W44(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W44(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W44(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1482,7 +1760,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W45(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W45(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W45(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1495,7 +1779,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W46(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W46(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W46(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1508,7 +1798,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W47(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W47(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W47(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1521,7 +1817,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W48(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W48(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W48(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1534,7 +1836,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W49(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W49(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W49(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1547,7 +1855,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W50(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W50(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W50(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1560,7 +1874,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W51(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W51(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W51(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1573,7 +1893,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W52(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W52(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W52(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1586,7 +1912,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W53(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W53(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W53(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1599,7 +1931,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W54(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W54(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W54(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1612,7 +1950,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W55(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W55(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W55(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1625,7 +1969,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W56(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W56(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W56(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1638,7 +1988,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W57(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W57(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W57(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1651,7 +2007,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W58(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W58(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W58(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1664,7 +2026,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W59(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W59(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W59(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1677,7 +2045,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W60(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W60(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W60(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1690,7 +2064,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W61(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W61(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W61(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1703,7 +2083,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W62(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W62(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W62(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1716,7 +2102,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W63(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W63(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W63(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1729,7 +2121,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W64(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W64(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W64(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1742,7 +2140,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W65(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W65(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W65(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1755,7 +2159,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W66(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W66(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W66(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1768,7 +2178,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W67(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W67(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W67(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1781,7 +2197,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W68(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W68(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W68(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1794,7 +2216,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W69(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W69(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W69(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1807,7 +2235,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W70(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W70(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W70(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1820,7 +2254,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W71(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W71(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W71(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1833,7 +2273,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W72(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W72(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W72(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1846,7 +2292,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W73(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W73(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W73(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1859,7 +2311,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W74(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W74(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W74(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1872,7 +2330,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W75(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W75(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W75(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1885,7 +2349,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W76(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W76(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W76(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1898,7 +2368,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W77(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W77(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W77(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1911,7 +2387,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W78(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W78(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W78(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1924,7 +2406,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W79(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W79(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W79(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1937,7 +2425,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W80(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W80(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W80(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1950,7 +2444,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W81(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W81(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W81(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1963,7 +2463,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W82(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W82(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W82(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1976,7 +2482,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W83(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W83(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W83(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -1989,7 +2501,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W84(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W84(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W84(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -2002,7 +2520,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W85(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W85(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W85(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -2015,7 +2539,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W86(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W86(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W86(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -2028,7 +2558,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W87(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W87(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W87(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -2041,7 +2577,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W88(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W88(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W88(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -2054,7 +2596,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W89(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W89(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W89(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -2067,7 +2615,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W90(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W90(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W90(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -2080,7 +2634,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W91(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W91(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W91(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -2093,7 +2653,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W92(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W92(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W92(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -2106,7 +2672,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W93(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W93(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W93(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -2119,7 +2691,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W94(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W94(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W94(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -2132,7 +2710,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W95(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W95(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W95(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -2145,7 +2729,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W96(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W96(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W96(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -2158,7 +2748,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W97(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W97(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W97(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -2171,7 +2767,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W98(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W98(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W98(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -2184,7 +2786,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W99(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W99(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W99(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -2197,7 +2805,13 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W100(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W100(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W100(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}

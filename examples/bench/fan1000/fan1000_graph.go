@@ -5068,6 +5068,7 @@ func (g *Fan1000) Invoke(ctx context.Context, s model.State, opts ...runtime.Opt
 	if err := x.Start(ctx, g.opts.Apply(opts...), &fan1000Graph, fan1000NodeStart, &s); err != nil {
 		return s, err
 	}
+	ctx = x.Begin(ctx)
 	err := g.run(ctx, &x, runtime.Branch{}, fan1000NodeStart, &s)
 	return x.End(s, err)
 }
@@ -5084,6 +5085,7 @@ func (g *Fan1000) Resume(ctx context.Context, thread string, opts ...runtime.Opt
 	if err != nil || n == fan1000End {
 		return s, err
 	}
+	ctx = x.Begin(ctx)
 	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
 	return x.End(s, err)
 }
@@ -7161,7 +7163,13 @@ func (g *Fan1000) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Start(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.Start(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Start(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7185,7 +7193,13 @@ func (g *Fan1000) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Join(ctx, *s, jJoin.in)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.Join(ctx, *s, jJoin.in)
+				})
+			} else {
+				out, err = g.h.Join(ctx, *s, jJoin.in)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7210,7 +7224,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W1(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W1(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W1(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7223,7 +7243,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W2(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W2(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W2(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7236,7 +7262,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W3(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W3(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W3(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7249,7 +7281,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W4(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W4(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W4(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7262,7 +7300,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W5(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W5(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W5(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7275,7 +7319,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W6(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W6(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W6(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7288,7 +7338,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W7(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W7(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W7(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7301,7 +7357,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W8(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W8(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W8(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7314,7 +7376,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W9(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W9(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W9(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7327,7 +7395,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W10(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W10(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W10(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7340,7 +7414,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W11(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W11(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W11(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7353,7 +7433,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W12(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W12(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W12(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7366,7 +7452,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W13(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W13(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W13(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7379,7 +7471,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W14(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W14(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W14(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7392,7 +7490,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W15(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W15(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W15(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7405,7 +7509,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W16(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W16(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W16(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7418,7 +7528,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W17(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W17(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W17(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7431,7 +7547,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W18(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W18(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W18(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7444,7 +7566,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W19(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W19(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W19(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7457,7 +7585,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W20(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W20(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W20(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7470,7 +7604,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W21(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W21(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W21(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7483,7 +7623,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W22(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W22(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W22(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7496,7 +7642,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W23(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W23(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W23(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7509,7 +7661,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W24(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W24(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W24(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7522,7 +7680,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W25(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W25(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W25(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7535,7 +7699,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W26(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W26(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W26(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7548,7 +7718,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W27(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W27(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W27(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7561,7 +7737,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W28(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W28(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W28(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7574,7 +7756,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W29(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W29(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W29(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7587,7 +7775,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W30(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W30(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W30(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7600,7 +7794,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W31(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W31(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W31(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7613,7 +7813,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W32(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W32(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W32(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7626,7 +7832,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W33(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W33(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W33(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7639,7 +7851,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W34(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W34(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W34(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7652,7 +7870,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W35(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W35(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W35(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7665,7 +7889,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W36(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W36(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W36(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7678,7 +7908,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W37(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W37(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W37(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7691,7 +7927,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W38(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W38(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W38(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7704,7 +7946,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W39(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W39(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W39(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7717,7 +7965,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W40(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W40(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W40(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7730,7 +7984,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W41(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W41(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W41(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7743,7 +8003,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W42(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W42(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W42(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7756,7 +8022,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W43(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W43(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W43(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7769,7 +8041,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W44(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W44(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W44(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7782,7 +8060,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W45(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W45(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W45(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7795,7 +8079,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W46(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W46(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W46(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7808,7 +8098,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W47(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W47(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W47(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7821,7 +8117,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W48(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W48(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W48(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7834,7 +8136,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W49(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W49(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W49(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7847,7 +8155,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W50(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W50(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W50(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7860,7 +8174,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W51(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W51(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W51(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7873,7 +8193,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W52(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W52(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W52(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7886,7 +8212,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W53(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W53(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W53(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7899,7 +8231,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W54(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W54(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W54(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7912,7 +8250,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W55(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W55(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W55(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7925,7 +8269,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W56(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W56(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W56(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7938,7 +8288,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W57(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W57(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W57(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7951,7 +8307,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W58(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W58(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W58(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7964,7 +8326,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W59(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W59(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W59(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7977,7 +8345,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W60(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W60(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W60(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -7990,7 +8364,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W61(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W61(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W61(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8003,7 +8383,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W62(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W62(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W62(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8016,7 +8402,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W63(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W63(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W63(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8029,7 +8421,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W64(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W64(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W64(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8042,7 +8440,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W65(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W65(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W65(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8055,7 +8459,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W66(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W66(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W66(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8068,7 +8478,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W67(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W67(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W67(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8081,7 +8497,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W68(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W68(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W68(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8094,7 +8516,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W69(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W69(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W69(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8107,7 +8535,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W70(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W70(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W70(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8120,7 +8554,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W71(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W71(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W71(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8133,7 +8573,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W72(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W72(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W72(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8146,7 +8592,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W73(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W73(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W73(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8159,7 +8611,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W74(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W74(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W74(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8172,7 +8630,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W75(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W75(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W75(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8185,7 +8649,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W76(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W76(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W76(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8198,7 +8668,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W77(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W77(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W77(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8211,7 +8687,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W78(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W78(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W78(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8224,7 +8706,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W79(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W79(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W79(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8237,7 +8725,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W80(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W80(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W80(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8250,7 +8744,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W81(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W81(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W81(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8263,7 +8763,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W82(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W82(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W82(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8276,7 +8782,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W83(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W83(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W83(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8289,7 +8801,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W84(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W84(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W84(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8302,7 +8820,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W85(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W85(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W85(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8315,7 +8839,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W86(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W86(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W86(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8328,7 +8858,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W87(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W87(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W87(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8341,7 +8877,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W88(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W88(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W88(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8354,7 +8896,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W89(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W89(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W89(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8367,7 +8915,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W90(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W90(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W90(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8380,7 +8934,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W91(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W91(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W91(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8393,7 +8953,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W92(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W92(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W92(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8406,7 +8972,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W93(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W93(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W93(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8419,7 +8991,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W94(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W94(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W94(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8432,7 +9010,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W95(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W95(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W95(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8445,7 +9029,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W96(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W96(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W96(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8458,7 +9048,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W97(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W97(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W97(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8471,7 +9067,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W98(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W98(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W98(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8484,7 +9086,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W99(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W99(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W99(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8497,7 +9105,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W100(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W100(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W100(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8510,7 +9124,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W101(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W101(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W101(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8523,7 +9143,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W102(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W102(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W102(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8536,7 +9162,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W103(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W103(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W103(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8549,7 +9181,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W104(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W104(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W104(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8562,7 +9200,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W105(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W105(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W105(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8575,7 +9219,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W106(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W106(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W106(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8588,7 +9238,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W107(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W107(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W107(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8601,7 +9257,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W108(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W108(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W108(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8614,7 +9276,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W109(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W109(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W109(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8627,7 +9295,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W110(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W110(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W110(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8640,7 +9314,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W111(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W111(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W111(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8653,7 +9333,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W112(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W112(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W112(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8666,7 +9352,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W113(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W113(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W113(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8679,7 +9371,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W114(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W114(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W114(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8692,7 +9390,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W115(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W115(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W115(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8705,7 +9409,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W116(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W116(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W116(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8718,7 +9428,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W117(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W117(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W117(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8731,7 +9447,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W118(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W118(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W118(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8744,7 +9466,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W119(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W119(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W119(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8757,7 +9485,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W120(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W120(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W120(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8770,7 +9504,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W121(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W121(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W121(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8783,7 +9523,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W122(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W122(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W122(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8796,7 +9542,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W123(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W123(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W123(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8809,7 +9561,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W124(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W124(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W124(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8822,7 +9580,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W125(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W125(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W125(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8835,7 +9599,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W126(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W126(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W126(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8848,7 +9618,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W127(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W127(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W127(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8861,7 +9637,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W128(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W128(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W128(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8874,7 +9656,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W129(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W129(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W129(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8887,7 +9675,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W130(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W130(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W130(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8900,7 +9694,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W131(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W131(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W131(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8913,7 +9713,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W132(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W132(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W132(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8926,7 +9732,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W133(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W133(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W133(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8939,7 +9751,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W134(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W134(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W134(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8952,7 +9770,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W135(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W135(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W135(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8965,7 +9789,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W136(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W136(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W136(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8978,7 +9808,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W137(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W137(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W137(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -8991,7 +9827,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W138(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W138(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W138(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9004,7 +9846,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W139(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W139(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W139(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9017,7 +9865,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W140(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W140(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W140(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9030,7 +9884,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W141(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W141(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W141(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9043,7 +9903,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W142(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W142(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W142(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9056,7 +9922,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W143(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W143(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W143(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9069,7 +9941,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W144(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W144(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W144(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9082,7 +9960,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W145(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W145(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W145(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9095,7 +9979,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W146(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W146(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W146(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9108,7 +9998,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W147(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W147(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W147(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9121,7 +10017,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W148(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W148(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W148(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9134,7 +10036,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W149(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W149(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W149(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9147,7 +10055,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W150(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W150(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W150(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9160,7 +10074,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W151(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W151(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W151(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9173,7 +10093,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W152(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W152(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W152(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9186,7 +10112,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W153(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W153(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W153(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9199,7 +10131,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W154(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W154(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W154(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9212,7 +10150,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W155(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W155(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W155(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9225,7 +10169,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W156(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W156(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W156(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9238,7 +10188,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W157(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W157(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W157(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9251,7 +10207,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W158(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W158(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W158(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9264,7 +10226,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W159(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W159(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W159(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9277,7 +10245,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W160(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W160(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W160(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9290,7 +10264,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W161(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W161(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W161(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9303,7 +10283,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W162(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W162(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W162(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9316,7 +10302,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W163(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W163(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W163(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9329,7 +10321,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W164(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W164(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W164(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9342,7 +10340,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W165(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W165(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W165(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9355,7 +10359,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W166(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W166(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W166(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9368,7 +10378,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W167(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W167(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W167(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9381,7 +10397,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W168(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W168(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W168(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9394,7 +10416,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W169(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W169(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W169(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9407,7 +10435,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W170(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W170(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W170(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9420,7 +10454,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W171(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W171(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W171(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9433,7 +10473,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W172(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W172(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W172(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9446,7 +10492,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W173(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W173(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W173(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9459,7 +10511,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W174(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W174(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W174(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9472,7 +10530,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W175(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W175(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W175(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9485,7 +10549,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W176(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W176(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W176(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9498,7 +10568,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W177(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W177(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W177(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9511,7 +10587,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W178(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W178(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W178(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9524,7 +10606,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W179(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W179(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W179(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9537,7 +10625,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W180(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W180(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W180(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9550,7 +10644,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W181(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W181(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W181(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9563,7 +10663,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W182(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W182(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W182(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9576,7 +10682,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W183(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W183(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W183(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9589,7 +10701,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W184(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W184(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W184(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9602,7 +10720,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W185(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W185(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W185(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9615,7 +10739,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W186(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W186(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W186(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9628,7 +10758,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W187(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W187(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W187(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9641,7 +10777,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W188(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W188(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W188(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9654,7 +10796,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W189(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W189(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W189(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9667,7 +10815,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W190(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W190(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W190(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9680,7 +10834,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W191(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W191(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W191(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9693,7 +10853,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W192(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W192(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W192(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9706,7 +10872,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W193(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W193(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W193(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9719,7 +10891,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W194(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W194(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W194(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9732,7 +10910,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W195(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W195(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W195(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9745,7 +10929,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W196(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W196(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W196(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9758,7 +10948,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W197(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W197(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W197(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9771,7 +10967,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W198(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W198(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W198(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9784,7 +10986,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W199(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W199(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W199(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9797,7 +11005,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W200(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W200(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W200(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9810,7 +11024,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W201(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W201(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W201(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9823,7 +11043,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W202(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W202(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W202(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9836,7 +11062,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W203(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W203(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W203(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9849,7 +11081,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W204(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W204(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W204(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9862,7 +11100,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W205(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W205(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W205(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9875,7 +11119,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W206(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W206(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W206(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9888,7 +11138,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W207(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W207(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W207(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9901,7 +11157,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W208(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W208(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W208(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9914,7 +11176,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W209(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W209(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W209(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9927,7 +11195,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W210(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W210(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W210(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9940,7 +11214,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W211(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W211(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W211(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9953,7 +11233,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W212(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W212(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W212(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9966,7 +11252,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W213(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W213(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W213(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9979,7 +11271,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W214(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W214(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W214(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -9992,7 +11290,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W215(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W215(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W215(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10005,7 +11309,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W216(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W216(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W216(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10018,7 +11328,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W217(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W217(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W217(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10031,7 +11347,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W218(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W218(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W218(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10044,7 +11366,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W219(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W219(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W219(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10057,7 +11385,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W220(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W220(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W220(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10070,7 +11404,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W221(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W221(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W221(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10083,7 +11423,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W222(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W222(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W222(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10096,7 +11442,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W223(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W223(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W223(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10109,7 +11461,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W224(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W224(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W224(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10122,7 +11480,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W225(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W225(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W225(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10135,7 +11499,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W226(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W226(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W226(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10148,7 +11518,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W227(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W227(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W227(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10161,7 +11537,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W228(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W228(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W228(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10174,7 +11556,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W229(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W229(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W229(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10187,7 +11575,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W230(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W230(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W230(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10200,7 +11594,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W231(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W231(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W231(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10213,7 +11613,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W232(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W232(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W232(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10226,7 +11632,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W233(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W233(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W233(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10239,7 +11651,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W234(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W234(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W234(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10252,7 +11670,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W235(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W235(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W235(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10265,7 +11689,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W236(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W236(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W236(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10278,7 +11708,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W237(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W237(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W237(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10291,7 +11727,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W238(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W238(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W238(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10304,7 +11746,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W239(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W239(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W239(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10317,7 +11765,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W240(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W240(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W240(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10330,7 +11784,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W241(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W241(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W241(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10343,7 +11803,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W242(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W242(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W242(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10356,7 +11822,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W243(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W243(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W243(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10369,7 +11841,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W244(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W244(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W244(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10382,7 +11860,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W245(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W245(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W245(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10395,7 +11879,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W246(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W246(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W246(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10408,7 +11898,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W247(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W247(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W247(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10421,7 +11917,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W248(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W248(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W248(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10434,7 +11936,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W249(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W249(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W249(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10447,7 +11955,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W250(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W250(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W250(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10460,7 +11974,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W251(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W251(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W251(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10473,7 +11993,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W252(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W252(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W252(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10486,7 +12012,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W253(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W253(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W253(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10499,7 +12031,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W254(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W254(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W254(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10512,7 +12050,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W255(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W255(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W255(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10525,7 +12069,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W256(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W256(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W256(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10538,7 +12088,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W257(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W257(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W257(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10551,7 +12107,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W258(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W258(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W258(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10564,7 +12126,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W259(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W259(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W259(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10577,7 +12145,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W260(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W260(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W260(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10590,7 +12164,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W261(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W261(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W261(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10603,7 +12183,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W262(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W262(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W262(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10616,7 +12202,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W263(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W263(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W263(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10629,7 +12221,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W264(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W264(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W264(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10642,7 +12240,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W265(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W265(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W265(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10655,7 +12259,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W266(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W266(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W266(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10668,7 +12278,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W267(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W267(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W267(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10681,7 +12297,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W268(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W268(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W268(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10694,7 +12316,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W269(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W269(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W269(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10707,7 +12335,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W270(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W270(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W270(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10720,7 +12354,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W271(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W271(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W271(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10733,7 +12373,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W272(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W272(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W272(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10746,7 +12392,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W273(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W273(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W273(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10759,7 +12411,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W274(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W274(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W274(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10772,7 +12430,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W275(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W275(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W275(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10785,7 +12449,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W276(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W276(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W276(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10798,7 +12468,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W277(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W277(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W277(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10811,7 +12487,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W278(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W278(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W278(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10824,7 +12506,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W279(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W279(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W279(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10837,7 +12525,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W280(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W280(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W280(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10850,7 +12544,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W281(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W281(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W281(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10863,7 +12563,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W282(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W282(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W282(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10876,7 +12582,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W283(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W283(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W283(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10889,7 +12601,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W284(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W284(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W284(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10902,7 +12620,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W285(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W285(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W285(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10915,7 +12639,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W286(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W286(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W286(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10928,7 +12658,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W287(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W287(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W287(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10941,7 +12677,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W288(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W288(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W288(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10954,7 +12696,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W289(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W289(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W289(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10967,7 +12715,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W290(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W290(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W290(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10980,7 +12734,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W291(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W291(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W291(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -10993,7 +12753,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W292(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W292(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W292(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11006,7 +12772,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W293(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W293(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W293(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11019,7 +12791,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W294(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W294(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W294(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11032,7 +12810,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W295(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W295(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W295(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11045,7 +12829,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W296(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W296(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W296(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11058,7 +12848,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W297(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W297(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W297(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11071,7 +12867,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W298(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W298(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W298(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11084,7 +12886,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W299(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W299(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W299(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11097,7 +12905,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W300(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W300(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W300(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11110,7 +12924,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W301(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W301(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W301(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11123,7 +12943,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W302(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W302(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W302(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11136,7 +12962,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W303(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W303(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W303(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11149,7 +12981,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W304(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W304(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W304(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11162,7 +13000,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W305(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W305(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W305(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11175,7 +13019,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W306(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W306(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W306(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11188,7 +13038,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W307(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W307(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W307(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11201,7 +13057,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W308(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W308(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W308(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11214,7 +13076,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W309(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W309(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W309(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11227,7 +13095,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W310(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W310(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W310(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11240,7 +13114,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W311(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W311(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W311(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11253,7 +13133,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W312(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W312(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W312(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11266,7 +13152,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W313(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W313(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W313(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11279,7 +13171,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W314(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W314(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W314(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11292,7 +13190,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W315(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W315(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W315(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11305,7 +13209,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W316(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W316(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W316(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11318,7 +13228,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W317(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W317(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W317(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11331,7 +13247,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W318(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W318(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W318(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11344,7 +13266,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W319(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W319(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W319(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11357,7 +13285,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W320(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W320(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W320(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11370,7 +13304,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W321(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W321(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W321(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11383,7 +13323,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W322(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W322(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W322(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11396,7 +13342,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W323(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W323(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W323(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11409,7 +13361,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W324(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W324(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W324(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11422,7 +13380,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W325(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W325(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W325(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11435,7 +13399,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W326(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W326(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W326(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11448,7 +13418,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W327(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W327(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W327(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11461,7 +13437,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W328(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W328(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W328(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11474,7 +13456,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W329(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W329(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W329(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11487,7 +13475,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W330(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W330(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W330(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11500,7 +13494,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W331(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W331(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W331(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11513,7 +13513,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W332(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W332(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W332(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11526,7 +13532,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W333(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W333(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W333(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11539,7 +13551,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W334(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W334(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W334(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11552,7 +13570,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W335(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W335(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W335(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11565,7 +13589,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W336(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W336(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W336(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11578,7 +13608,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W337(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W337(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W337(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11591,7 +13627,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W338(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W338(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W338(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11604,7 +13646,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W339(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W339(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W339(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11617,7 +13665,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W340(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W340(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W340(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11630,7 +13684,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W341(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W341(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W341(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11643,7 +13703,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W342(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W342(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W342(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11656,7 +13722,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W343(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W343(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W343(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11669,7 +13741,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W344(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W344(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W344(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11682,7 +13760,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W345(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W345(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W345(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11695,7 +13779,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W346(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W346(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W346(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11708,7 +13798,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W347(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W347(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W347(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11721,7 +13817,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W348(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W348(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W348(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11734,7 +13836,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W349(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W349(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W349(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11747,7 +13855,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W350(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W350(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W350(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11760,7 +13874,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W351(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W351(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W351(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11773,7 +13893,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W352(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W352(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W352(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11786,7 +13912,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W353(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W353(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W353(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11799,7 +13931,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W354(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W354(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W354(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11812,7 +13950,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W355(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W355(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W355(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11825,7 +13969,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W356(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W356(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W356(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11838,7 +13988,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W357(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W357(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W357(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11851,7 +14007,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W358(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W358(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W358(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11864,7 +14026,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W359(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W359(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W359(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11877,7 +14045,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W360(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W360(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W360(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11890,7 +14064,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W361(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W361(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W361(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11903,7 +14083,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W362(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W362(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W362(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11916,7 +14102,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W363(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W363(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W363(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11929,7 +14121,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W364(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W364(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W364(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11942,7 +14140,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W365(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W365(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W365(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11955,7 +14159,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W366(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W366(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W366(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11968,7 +14178,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W367(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W367(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W367(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11981,7 +14197,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W368(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W368(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W368(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -11994,7 +14216,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W369(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W369(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W369(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12007,7 +14235,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W370(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W370(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W370(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12020,7 +14254,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W371(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W371(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W371(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12033,7 +14273,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W372(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W372(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W372(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12046,7 +14292,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W373(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W373(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W373(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12059,7 +14311,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W374(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W374(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W374(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12072,7 +14330,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W375(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W375(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W375(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12085,7 +14349,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W376(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W376(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W376(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12098,7 +14368,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W377(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W377(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W377(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12111,7 +14387,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W378(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W378(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W378(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12124,7 +14406,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W379(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W379(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W379(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12137,7 +14425,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W380(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W380(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W380(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12150,7 +14444,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W381(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W381(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W381(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12163,7 +14463,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W382(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W382(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W382(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12176,7 +14482,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W383(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W383(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W383(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12189,7 +14501,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W384(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W384(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W384(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12202,7 +14520,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W385(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W385(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W385(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12215,7 +14539,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W386(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W386(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W386(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12228,7 +14558,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W387(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W387(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W387(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12241,7 +14577,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W388(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W388(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W388(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12254,7 +14596,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W389(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W389(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W389(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12267,7 +14615,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W390(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W390(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W390(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12280,7 +14634,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W391(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W391(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W391(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12293,7 +14653,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W392(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W392(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W392(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12306,7 +14672,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W393(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W393(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W393(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12319,7 +14691,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W394(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W394(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W394(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12332,7 +14710,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W395(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W395(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W395(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12345,7 +14729,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W396(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W396(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W396(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12358,7 +14748,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W397(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W397(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W397(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12371,7 +14767,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W398(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W398(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W398(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12384,7 +14786,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W399(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W399(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W399(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12397,7 +14805,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W400(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W400(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W400(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12410,7 +14824,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W401(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W401(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W401(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12423,7 +14843,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W402(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W402(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W402(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12436,7 +14862,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W403(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W403(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W403(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12449,7 +14881,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W404(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W404(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W404(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12462,7 +14900,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W405(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W405(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W405(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12475,7 +14919,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W406(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W406(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W406(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12488,7 +14938,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W407(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W407(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W407(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12501,7 +14957,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W408(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W408(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W408(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12514,7 +14976,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W409(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W409(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W409(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12527,7 +14995,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W410(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W410(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W410(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12540,7 +15014,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W411(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W411(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W411(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12553,7 +15033,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W412(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W412(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W412(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12566,7 +15052,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W413(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W413(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W413(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12579,7 +15071,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W414(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W414(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W414(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12592,7 +15090,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W415(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W415(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W415(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12605,7 +15109,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W416(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W416(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W416(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12618,7 +15128,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W417(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W417(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W417(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12631,7 +15147,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W418(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W418(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W418(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12644,7 +15166,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W419(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W419(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W419(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12657,7 +15185,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W420(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W420(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W420(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12670,7 +15204,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W421(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W421(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W421(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12683,7 +15223,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W422(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W422(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W422(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12696,7 +15242,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W423(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W423(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W423(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12709,7 +15261,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W424(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W424(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W424(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12722,7 +15280,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W425(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W425(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W425(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12735,7 +15299,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W426(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W426(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W426(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12748,7 +15318,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W427(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W427(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W427(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12761,7 +15337,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W428(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W428(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W428(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12774,7 +15356,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W429(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W429(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W429(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12787,7 +15375,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W430(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W430(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W430(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12800,7 +15394,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W431(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W431(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W431(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12813,7 +15413,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W432(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W432(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W432(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12826,7 +15432,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W433(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W433(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W433(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12839,7 +15451,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W434(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W434(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W434(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12852,7 +15470,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W435(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W435(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W435(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12865,7 +15489,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W436(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W436(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W436(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12878,7 +15508,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W437(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W437(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W437(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12891,7 +15527,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W438(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W438(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W438(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12904,7 +15546,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W439(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W439(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W439(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12917,7 +15565,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W440(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W440(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W440(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12930,7 +15584,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W441(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W441(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W441(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12943,7 +15603,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W442(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W442(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W442(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12956,7 +15622,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W443(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W443(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W443(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12969,7 +15641,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W444(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W444(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W444(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12982,7 +15660,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W445(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W445(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W445(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -12995,7 +15679,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W446(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W446(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W446(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13008,7 +15698,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W447(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W447(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W447(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13021,7 +15717,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W448(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W448(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W448(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13034,7 +15736,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W449(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W449(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W449(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13047,7 +15755,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W450(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W450(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W450(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13060,7 +15774,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W451(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W451(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W451(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13073,7 +15793,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W452(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W452(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W452(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13086,7 +15812,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W453(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W453(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W453(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13099,7 +15831,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W454(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W454(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W454(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13112,7 +15850,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W455(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W455(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W455(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13125,7 +15869,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W456(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W456(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W456(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13138,7 +15888,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W457(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W457(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W457(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13151,7 +15907,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W458(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W458(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W458(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13164,7 +15926,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W459(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W459(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W459(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13177,7 +15945,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W460(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W460(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W460(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13190,7 +15964,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W461(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W461(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W461(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13203,7 +15983,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W462(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W462(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W462(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13216,7 +16002,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W463(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W463(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W463(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13229,7 +16021,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W464(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W464(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W464(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13242,7 +16040,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W465(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W465(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W465(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13255,7 +16059,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W466(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W466(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W466(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13268,7 +16078,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W467(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W467(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W467(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13281,7 +16097,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W468(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W468(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W468(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13294,7 +16116,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W469(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W469(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W469(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13307,7 +16135,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W470(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W470(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W470(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13320,7 +16154,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W471(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W471(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W471(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13333,7 +16173,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W472(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W472(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W472(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13346,7 +16192,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W473(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W473(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W473(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13359,7 +16211,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W474(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W474(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W474(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13372,7 +16230,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W475(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W475(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W475(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13385,7 +16249,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W476(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W476(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W476(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13398,7 +16268,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W477(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W477(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W477(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13411,7 +16287,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W478(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W478(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W478(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13424,7 +16306,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W479(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W479(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W479(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13437,7 +16325,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W480(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W480(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W480(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13450,7 +16344,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W481(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W481(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W481(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13463,7 +16363,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W482(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W482(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W482(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13476,7 +16382,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W483(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W483(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W483(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13489,7 +16401,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W484(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W484(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W484(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13502,7 +16420,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W485(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W485(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W485(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13515,7 +16439,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W486(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W486(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W486(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13528,7 +16458,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W487(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W487(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W487(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13541,7 +16477,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W488(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W488(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W488(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13554,7 +16496,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W489(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W489(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W489(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13567,7 +16515,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W490(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W490(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W490(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13580,7 +16534,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W491(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W491(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W491(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13593,7 +16553,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W492(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W492(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W492(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13606,7 +16572,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W493(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W493(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W493(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13619,7 +16591,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W494(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W494(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W494(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13632,7 +16610,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W495(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W495(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W495(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13645,7 +16629,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W496(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W496(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W496(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13658,7 +16648,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W497(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W497(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W497(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13671,7 +16667,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W498(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W498(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W498(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13684,7 +16686,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W499(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W499(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W499(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13697,7 +16705,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W500(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W500(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W500(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13710,7 +16724,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W501(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W501(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W501(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13723,7 +16743,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W502(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W502(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W502(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13736,7 +16762,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W503(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W503(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W503(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13749,7 +16781,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W504(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W504(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W504(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13762,7 +16800,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W505(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W505(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W505(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13775,7 +16819,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W506(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W506(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W506(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13788,7 +16838,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W507(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W507(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W507(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13801,7 +16857,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W508(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W508(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W508(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13814,7 +16876,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W509(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W509(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W509(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13827,7 +16895,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W510(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W510(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W510(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13840,7 +16914,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W511(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W511(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W511(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13853,7 +16933,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W512(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W512(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W512(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13866,7 +16952,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W513(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W513(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W513(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13879,7 +16971,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W514(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W514(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W514(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13892,7 +16990,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W515(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W515(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W515(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13905,7 +17009,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W516(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W516(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W516(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13918,7 +17028,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W517(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W517(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W517(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13931,7 +17047,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W518(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W518(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W518(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13944,7 +17066,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W519(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W519(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W519(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13957,7 +17085,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W520(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W520(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W520(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13970,7 +17104,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W521(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W521(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W521(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13983,7 +17123,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W522(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W522(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W522(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -13996,7 +17142,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W523(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W523(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W523(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14009,7 +17161,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W524(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W524(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W524(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14022,7 +17180,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W525(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W525(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W525(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14035,7 +17199,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W526(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W526(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W526(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14048,7 +17218,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W527(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W527(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W527(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14061,7 +17237,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W528(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W528(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W528(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14074,7 +17256,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W529(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W529(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W529(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14087,7 +17275,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W530(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W530(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W530(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14100,7 +17294,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W531(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W531(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W531(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14113,7 +17313,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W532(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W532(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W532(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14126,7 +17332,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W533(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W533(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W533(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14139,7 +17351,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W534(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W534(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W534(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14152,7 +17370,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W535(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W535(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W535(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14165,7 +17389,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W536(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W536(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W536(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14178,7 +17408,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W537(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W537(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W537(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14191,7 +17427,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W538(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W538(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W538(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14204,7 +17446,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W539(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W539(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W539(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14217,7 +17465,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W540(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W540(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W540(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14230,7 +17484,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W541(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W541(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W541(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14243,7 +17503,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W542(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W542(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W542(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14256,7 +17522,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W543(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W543(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W543(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14269,7 +17541,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W544(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W544(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W544(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14282,7 +17560,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W545(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W545(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W545(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14295,7 +17579,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W546(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W546(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W546(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14308,7 +17598,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W547(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W547(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W547(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14321,7 +17617,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W548(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W548(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W548(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14334,7 +17636,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W549(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W549(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W549(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14347,7 +17655,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W550(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W550(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W550(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14360,7 +17674,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W551(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W551(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W551(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14373,7 +17693,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W552(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W552(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W552(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14386,7 +17712,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W553(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W553(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W553(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14399,7 +17731,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W554(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W554(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W554(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14412,7 +17750,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W555(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W555(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W555(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14425,7 +17769,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W556(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W556(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W556(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14438,7 +17788,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W557(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W557(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W557(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14451,7 +17807,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W558(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W558(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W558(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14464,7 +17826,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W559(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W559(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W559(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14477,7 +17845,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W560(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W560(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W560(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14490,7 +17864,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W561(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W561(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W561(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14503,7 +17883,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W562(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W562(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W562(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14516,7 +17902,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W563(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W563(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W563(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14529,7 +17921,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W564(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W564(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W564(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14542,7 +17940,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W565(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W565(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W565(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14555,7 +17959,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W566(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W566(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W566(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14568,7 +17978,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W567(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W567(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W567(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14581,7 +17997,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W568(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W568(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W568(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14594,7 +18016,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W569(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W569(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W569(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14607,7 +18035,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W570(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W570(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W570(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14620,7 +18054,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W571(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W571(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W571(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14633,7 +18073,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W572(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W572(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W572(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14646,7 +18092,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W573(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W573(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W573(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14659,7 +18111,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W574(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W574(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W574(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14672,7 +18130,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W575(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W575(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W575(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14685,7 +18149,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W576(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W576(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W576(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14698,7 +18168,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W577(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W577(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W577(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14711,7 +18187,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W578(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W578(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W578(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14724,7 +18206,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W579(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W579(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W579(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14737,7 +18225,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W580(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W580(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W580(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14750,7 +18244,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W581(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W581(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W581(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14763,7 +18263,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W582(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W582(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W582(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14776,7 +18282,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W583(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W583(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W583(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14789,7 +18301,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W584(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W584(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W584(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14802,7 +18320,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W585(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W585(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W585(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14815,7 +18339,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W586(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W586(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W586(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14828,7 +18358,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W587(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W587(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W587(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14841,7 +18377,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W588(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W588(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W588(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14854,7 +18396,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W589(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W589(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W589(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14867,7 +18415,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W590(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W590(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W590(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14880,7 +18434,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W591(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W591(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W591(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14893,7 +18453,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W592(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W592(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W592(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14906,7 +18472,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W593(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W593(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W593(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14919,7 +18491,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W594(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W594(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W594(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14932,7 +18510,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W595(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W595(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W595(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14945,7 +18529,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W596(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W596(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W596(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14958,7 +18548,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W597(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W597(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W597(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14971,7 +18567,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W598(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W598(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W598(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14984,7 +18586,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W599(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W599(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W599(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -14997,7 +18605,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W600(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W600(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W600(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15010,7 +18624,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W601(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W601(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W601(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15023,7 +18643,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W602(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W602(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W602(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15036,7 +18662,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W603(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W603(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W603(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15049,7 +18681,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W604(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W604(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W604(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15062,7 +18700,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W605(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W605(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W605(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15075,7 +18719,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W606(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W606(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W606(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15088,7 +18738,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W607(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W607(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W607(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15101,7 +18757,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W608(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W608(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W608(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15114,7 +18776,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W609(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W609(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W609(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15127,7 +18795,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W610(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W610(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W610(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15140,7 +18814,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W611(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W611(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W611(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15153,7 +18833,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W612(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W612(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W612(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15166,7 +18852,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W613(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W613(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W613(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15179,7 +18871,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W614(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W614(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W614(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15192,7 +18890,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W615(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W615(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W615(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15205,7 +18909,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W616(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W616(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W616(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15218,7 +18928,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W617(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W617(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W617(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15231,7 +18947,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W618(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W618(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W618(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15244,7 +18966,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W619(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W619(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W619(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15257,7 +18985,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W620(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W620(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W620(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15270,7 +19004,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W621(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W621(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W621(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15283,7 +19023,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W622(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W622(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W622(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15296,7 +19042,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W623(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W623(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W623(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15309,7 +19061,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W624(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W624(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W624(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15322,7 +19080,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W625(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W625(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W625(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15335,7 +19099,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W626(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W626(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W626(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15348,7 +19118,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W627(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W627(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W627(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15361,7 +19137,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W628(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W628(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W628(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15374,7 +19156,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W629(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W629(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W629(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15387,7 +19175,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W630(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W630(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W630(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15400,7 +19194,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W631(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W631(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W631(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15413,7 +19213,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W632(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W632(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W632(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15426,7 +19232,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W633(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W633(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W633(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15439,7 +19251,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W634(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W634(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W634(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15452,7 +19270,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W635(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W635(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W635(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15465,7 +19289,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W636(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W636(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W636(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15478,7 +19308,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W637(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W637(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W637(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15491,7 +19327,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W638(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W638(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W638(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15504,7 +19346,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W639(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W639(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W639(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15517,7 +19365,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W640(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W640(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W640(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15530,7 +19384,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W641(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W641(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W641(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15543,7 +19403,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W642(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W642(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W642(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15556,7 +19422,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W643(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W643(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W643(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15569,7 +19441,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W644(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W644(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W644(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15582,7 +19460,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W645(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W645(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W645(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15595,7 +19479,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W646(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W646(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W646(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15608,7 +19498,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W647(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W647(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W647(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15621,7 +19517,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W648(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W648(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W648(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15634,7 +19536,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W649(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W649(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W649(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15647,7 +19555,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W650(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W650(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W650(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15660,7 +19574,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W651(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W651(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W651(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15673,7 +19593,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W652(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W652(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W652(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15686,7 +19612,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W653(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W653(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W653(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15699,7 +19631,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W654(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W654(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W654(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15712,7 +19650,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W655(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W655(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W655(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15725,7 +19669,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W656(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W656(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W656(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15738,7 +19688,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W657(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W657(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W657(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15751,7 +19707,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W658(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W658(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W658(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15764,7 +19726,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W659(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W659(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W659(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15777,7 +19745,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W660(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W660(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W660(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15790,7 +19764,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W661(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W661(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W661(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15803,7 +19783,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W662(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W662(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W662(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15816,7 +19802,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W663(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W663(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W663(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15829,7 +19821,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W664(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W664(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W664(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15842,7 +19840,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W665(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W665(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W665(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15855,7 +19859,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W666(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W666(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W666(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15868,7 +19878,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W667(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W667(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W667(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15881,7 +19897,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W668(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W668(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W668(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15894,7 +19916,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W669(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W669(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W669(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15907,7 +19935,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W670(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W670(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W670(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15920,7 +19954,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W671(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W671(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W671(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15933,7 +19973,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W672(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W672(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W672(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15946,7 +19992,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W673(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W673(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W673(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15959,7 +20011,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W674(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W674(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W674(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15972,7 +20030,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W675(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W675(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W675(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15985,7 +20049,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W676(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W676(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W676(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -15998,7 +20068,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W677(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W677(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W677(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16011,7 +20087,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W678(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W678(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W678(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16024,7 +20106,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W679(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W679(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W679(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16037,7 +20125,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W680(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W680(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W680(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16050,7 +20144,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W681(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W681(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W681(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16063,7 +20163,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W682(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W682(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W682(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16076,7 +20182,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W683(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W683(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W683(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16089,7 +20201,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W684(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W684(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W684(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16102,7 +20220,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W685(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W685(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W685(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16115,7 +20239,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W686(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W686(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W686(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16128,7 +20258,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W687(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W687(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W687(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16141,7 +20277,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W688(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W688(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W688(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16154,7 +20296,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W689(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W689(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W689(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16167,7 +20315,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W690(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W690(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W690(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16180,7 +20334,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W691(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W691(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W691(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16193,7 +20353,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W692(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W692(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W692(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16206,7 +20372,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W693(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W693(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W693(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16219,7 +20391,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W694(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W694(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W694(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16232,7 +20410,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W695(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W695(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W695(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16245,7 +20429,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W696(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W696(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W696(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16258,7 +20448,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W697(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W697(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W697(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16271,7 +20467,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W698(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W698(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W698(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16284,7 +20486,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W699(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W699(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W699(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16297,7 +20505,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W700(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W700(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W700(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16310,7 +20524,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W701(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W701(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W701(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16323,7 +20543,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W702(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W702(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W702(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16336,7 +20562,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W703(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W703(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W703(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16349,7 +20581,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W704(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W704(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W704(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16362,7 +20600,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W705(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W705(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W705(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16375,7 +20619,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W706(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W706(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W706(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16388,7 +20638,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W707(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W707(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W707(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16401,7 +20657,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W708(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W708(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W708(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16414,7 +20676,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W709(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W709(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W709(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16427,7 +20695,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W710(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W710(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W710(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16440,7 +20714,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W711(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W711(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W711(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16453,7 +20733,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W712(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W712(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W712(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16466,7 +20752,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W713(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W713(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W713(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16479,7 +20771,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W714(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W714(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W714(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16492,7 +20790,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W715(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W715(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W715(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16505,7 +20809,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W716(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W716(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W716(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16518,7 +20828,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W717(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W717(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W717(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16531,7 +20847,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W718(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W718(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W718(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16544,7 +20866,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W719(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W719(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W719(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16557,7 +20885,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W720(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W720(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W720(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16570,7 +20904,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W721(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W721(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W721(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16583,7 +20923,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W722(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W722(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W722(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16596,7 +20942,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W723(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W723(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W723(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16609,7 +20961,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W724(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W724(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W724(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16622,7 +20980,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W725(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W725(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W725(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16635,7 +20999,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W726(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W726(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W726(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16648,7 +21018,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W727(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W727(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W727(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16661,7 +21037,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W728(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W728(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W728(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16674,7 +21056,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W729(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W729(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W729(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16687,7 +21075,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W730(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W730(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W730(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16700,7 +21094,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W731(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W731(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W731(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16713,7 +21113,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W732(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W732(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W732(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16726,7 +21132,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W733(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W733(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W733(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16739,7 +21151,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W734(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W734(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W734(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16752,7 +21170,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W735(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W735(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W735(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16765,7 +21189,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W736(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W736(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W736(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16778,7 +21208,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W737(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W737(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W737(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16791,7 +21227,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W738(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W738(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W738(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16804,7 +21246,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W739(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W739(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W739(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16817,7 +21265,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W740(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W740(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W740(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16830,7 +21284,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W741(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W741(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W741(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16843,7 +21303,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W742(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W742(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W742(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16856,7 +21322,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W743(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W743(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W743(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16869,7 +21341,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W744(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W744(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W744(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16882,7 +21360,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W745(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W745(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W745(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16895,7 +21379,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W746(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W746(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W746(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16908,7 +21398,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W747(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W747(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W747(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16921,7 +21417,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W748(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W748(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W748(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16934,7 +21436,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W749(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W749(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W749(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16947,7 +21455,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W750(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W750(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W750(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16960,7 +21474,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W751(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W751(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W751(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16973,7 +21493,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W752(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W752(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W752(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16986,7 +21512,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W753(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W753(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W753(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -16999,7 +21531,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W754(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W754(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W754(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17012,7 +21550,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W755(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W755(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W755(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17025,7 +21569,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W756(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W756(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W756(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17038,7 +21588,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W757(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W757(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W757(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17051,7 +21607,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W758(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W758(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W758(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17064,7 +21626,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W759(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W759(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W759(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17077,7 +21645,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W760(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W760(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W760(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17090,7 +21664,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W761(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W761(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W761(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17103,7 +21683,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W762(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W762(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W762(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17116,7 +21702,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W763(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W763(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W763(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17129,7 +21721,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W764(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W764(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W764(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17142,7 +21740,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W765(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W765(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W765(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17155,7 +21759,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W766(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W766(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W766(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17168,7 +21778,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W767(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W767(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W767(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17181,7 +21797,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W768(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W768(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W768(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17194,7 +21816,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W769(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W769(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W769(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17207,7 +21835,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W770(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W770(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W770(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17220,7 +21854,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W771(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W771(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W771(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17233,7 +21873,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W772(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W772(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W772(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17246,7 +21892,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W773(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W773(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W773(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17259,7 +21911,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W774(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W774(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W774(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17272,7 +21930,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W775(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W775(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W775(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17285,7 +21949,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W776(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W776(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W776(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17298,7 +21968,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W777(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W777(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W777(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17311,7 +21987,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W778(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W778(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W778(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17324,7 +22006,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W779(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W779(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W779(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17337,7 +22025,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W780(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W780(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W780(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17350,7 +22044,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W781(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W781(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W781(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17363,7 +22063,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W782(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W782(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W782(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17376,7 +22082,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W783(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W783(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W783(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17389,7 +22101,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W784(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W784(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W784(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17402,7 +22120,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W785(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W785(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W785(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17415,7 +22139,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W786(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W786(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W786(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17428,7 +22158,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W787(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W787(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W787(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17441,7 +22177,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W788(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W788(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W788(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17454,7 +22196,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W789(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W789(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W789(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17467,7 +22215,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W790(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W790(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W790(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17480,7 +22234,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W791(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W791(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W791(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17493,7 +22253,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W792(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W792(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W792(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17506,7 +22272,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W793(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W793(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W793(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17519,7 +22291,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W794(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W794(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W794(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17532,7 +22310,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W795(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W795(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W795(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17545,7 +22329,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W796(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W796(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W796(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17558,7 +22348,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W797(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W797(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W797(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17571,7 +22367,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W798(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W798(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W798(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17584,7 +22386,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W799(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W799(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W799(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17597,7 +22405,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W800(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W800(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W800(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17610,7 +22424,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W801(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W801(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W801(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17623,7 +22443,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W802(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W802(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W802(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17636,7 +22462,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W803(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W803(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W803(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17649,7 +22481,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W804(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W804(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W804(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17662,7 +22500,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W805(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W805(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W805(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17675,7 +22519,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W806(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W806(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W806(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17688,7 +22538,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W807(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W807(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W807(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17701,7 +22557,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W808(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W808(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W808(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17714,7 +22576,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W809(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W809(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W809(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17727,7 +22595,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W810(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W810(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W810(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17740,7 +22614,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W811(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W811(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W811(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17753,7 +22633,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W812(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W812(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W812(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17766,7 +22652,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W813(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W813(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W813(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17779,7 +22671,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W814(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W814(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W814(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17792,7 +22690,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W815(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W815(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W815(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17805,7 +22709,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W816(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W816(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W816(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17818,7 +22728,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W817(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W817(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W817(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17831,7 +22747,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W818(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W818(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W818(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17844,7 +22766,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W819(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W819(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W819(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17857,7 +22785,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W820(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W820(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W820(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17870,7 +22804,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W821(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W821(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W821(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17883,7 +22823,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W822(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W822(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W822(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17896,7 +22842,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W823(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W823(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W823(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17909,7 +22861,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W824(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W824(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W824(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17922,7 +22880,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W825(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W825(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W825(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17935,7 +22899,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W826(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W826(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W826(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17948,7 +22918,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W827(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W827(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W827(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17961,7 +22937,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W828(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W828(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W828(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17974,7 +22956,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W829(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W829(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W829(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -17987,7 +22975,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W830(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W830(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W830(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18000,7 +22994,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W831(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W831(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W831(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18013,7 +23013,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W832(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W832(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W832(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18026,7 +23032,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W833(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W833(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W833(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18039,7 +23051,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W834(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W834(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W834(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18052,7 +23070,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W835(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W835(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W835(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18065,7 +23089,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W836(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W836(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W836(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18078,7 +23108,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W837(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W837(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W837(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18091,7 +23127,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W838(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W838(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W838(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18104,7 +23146,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W839(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W839(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W839(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18117,7 +23165,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W840(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W840(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W840(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18130,7 +23184,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W841(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W841(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W841(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18143,7 +23203,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W842(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W842(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W842(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18156,7 +23222,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W843(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W843(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W843(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18169,7 +23241,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W844(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W844(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W844(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18182,7 +23260,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W845(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W845(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W845(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18195,7 +23279,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W846(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W846(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W846(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18208,7 +23298,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W847(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W847(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W847(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18221,7 +23317,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W848(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W848(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W848(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18234,7 +23336,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W849(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W849(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W849(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18247,7 +23355,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W850(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W850(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W850(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18260,7 +23374,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W851(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W851(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W851(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18273,7 +23393,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W852(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W852(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W852(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18286,7 +23412,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W853(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W853(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W853(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18299,7 +23431,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W854(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W854(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W854(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18312,7 +23450,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W855(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W855(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W855(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18325,7 +23469,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W856(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W856(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W856(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18338,7 +23488,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W857(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W857(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W857(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18351,7 +23507,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W858(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W858(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W858(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18364,7 +23526,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W859(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W859(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W859(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18377,7 +23545,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W860(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W860(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W860(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18390,7 +23564,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W861(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W861(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W861(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18403,7 +23583,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W862(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W862(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W862(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18416,7 +23602,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W863(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W863(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W863(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18429,7 +23621,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W864(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W864(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W864(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18442,7 +23640,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W865(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W865(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W865(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18455,7 +23659,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W866(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W866(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W866(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18468,7 +23678,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W867(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W867(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W867(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18481,7 +23697,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W868(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W868(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W868(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18494,7 +23716,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W869(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W869(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W869(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18507,7 +23735,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W870(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W870(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W870(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18520,7 +23754,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W871(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W871(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W871(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18533,7 +23773,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W872(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W872(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W872(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18546,7 +23792,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W873(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W873(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W873(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18559,7 +23811,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W874(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W874(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W874(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18572,7 +23830,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W875(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W875(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W875(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18585,7 +23849,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W876(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W876(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W876(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18598,7 +23868,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W877(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W877(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W877(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18611,7 +23887,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W878(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W878(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W878(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18624,7 +23906,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W879(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W879(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W879(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18637,7 +23925,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W880(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W880(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W880(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18650,7 +23944,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W881(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W881(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W881(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18663,7 +23963,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W882(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W882(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W882(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18676,7 +23982,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W883(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W883(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W883(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18689,7 +24001,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W884(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W884(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W884(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18702,7 +24020,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W885(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W885(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W885(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18715,7 +24039,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W886(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W886(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W886(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18728,7 +24058,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W887(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W887(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W887(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18741,7 +24077,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W888(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W888(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W888(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18754,7 +24096,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W889(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W889(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W889(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18767,7 +24115,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W890(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W890(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W890(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18780,7 +24134,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W891(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W891(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W891(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18793,7 +24153,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W892(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W892(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W892(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18806,7 +24172,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W893(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W893(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W893(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18819,7 +24191,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W894(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W894(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W894(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18832,7 +24210,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W895(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W895(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W895(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18845,7 +24229,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W896(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W896(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W896(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18858,7 +24248,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W897(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W897(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W897(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18871,7 +24267,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W898(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W898(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W898(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18884,7 +24286,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W899(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W899(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W899(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18897,7 +24305,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W900(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W900(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W900(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18910,7 +24324,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W901(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W901(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W901(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18923,7 +24343,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W902(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W902(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W902(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18936,7 +24362,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W903(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W903(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W903(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18949,7 +24381,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W904(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W904(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W904(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18962,7 +24400,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W905(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W905(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W905(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18975,7 +24419,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W906(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W906(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W906(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -18988,7 +24438,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W907(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W907(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W907(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19001,7 +24457,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W908(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W908(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W908(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19014,7 +24476,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W909(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W909(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W909(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19027,7 +24495,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W910(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W910(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W910(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19040,7 +24514,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W911(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W911(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W911(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19053,7 +24533,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W912(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W912(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W912(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19066,7 +24552,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W913(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W913(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W913(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19079,7 +24571,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W914(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W914(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W914(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19092,7 +24590,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W915(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W915(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W915(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19105,7 +24609,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W916(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W916(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W916(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19118,7 +24628,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W917(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W917(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W917(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19131,7 +24647,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W918(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W918(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W918(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19144,7 +24666,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W919(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W919(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W919(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19157,7 +24685,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W920(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W920(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W920(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19170,7 +24704,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W921(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W921(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W921(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19183,7 +24723,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W922(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W922(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W922(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19196,7 +24742,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W923(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W923(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W923(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19209,7 +24761,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W924(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W924(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W924(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19222,7 +24780,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W925(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W925(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W925(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19235,7 +24799,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W926(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W926(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W926(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19248,7 +24818,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W927(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W927(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W927(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19261,7 +24837,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W928(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W928(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W928(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19274,7 +24856,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W929(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W929(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W929(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19287,7 +24875,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W930(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W930(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W930(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19300,7 +24894,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W931(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W931(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W931(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19313,7 +24913,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W932(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W932(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W932(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19326,7 +24932,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W933(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W933(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W933(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19339,7 +24951,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W934(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W934(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W934(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19352,7 +24970,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W935(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W935(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W935(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19365,7 +24989,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W936(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W936(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W936(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19378,7 +25008,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W937(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W937(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W937(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19391,7 +25027,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W938(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W938(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W938(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19404,7 +25046,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W939(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W939(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W939(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19417,7 +25065,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W940(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W940(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W940(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19430,7 +25084,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W941(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W941(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W941(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19443,7 +25103,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W942(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W942(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W942(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19456,7 +25122,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W943(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W943(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W943(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19469,7 +25141,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W944(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W944(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W944(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19482,7 +25160,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W945(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W945(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W945(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19495,7 +25179,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W946(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W946(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W946(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19508,7 +25198,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W947(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W947(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W947(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19521,7 +25217,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W948(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W948(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W948(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19534,7 +25236,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W949(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W949(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W949(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19547,7 +25255,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W950(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W950(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W950(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19560,7 +25274,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W951(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W951(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W951(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19573,7 +25293,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W952(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W952(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W952(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19586,7 +25312,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W953(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W953(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W953(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19599,7 +25331,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W954(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W954(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W954(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19612,7 +25350,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W955(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W955(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W955(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19625,7 +25369,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W956(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W956(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W956(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19638,7 +25388,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W957(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W957(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W957(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19651,7 +25407,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W958(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W958(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W958(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19664,7 +25426,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W959(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W959(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W959(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19677,7 +25445,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W960(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W960(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W960(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19690,7 +25464,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W961(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W961(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W961(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19703,7 +25483,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W962(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W962(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W962(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19716,7 +25502,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W963(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W963(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W963(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19729,7 +25521,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W964(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W964(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W964(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19742,7 +25540,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W965(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W965(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W965(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19755,7 +25559,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W966(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W966(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W966(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19768,7 +25578,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W967(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W967(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W967(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19781,7 +25597,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W968(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W968(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W968(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19794,7 +25616,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W969(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W969(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W969(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19807,7 +25635,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W970(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W970(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W970(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19820,7 +25654,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W971(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W971(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W971(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19833,7 +25673,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W972(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W972(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W972(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19846,7 +25692,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W973(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W973(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W973(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19859,7 +25711,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W974(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W974(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W974(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19872,7 +25730,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W975(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W975(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W975(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19885,7 +25749,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W976(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W976(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W976(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19898,7 +25768,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W977(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W977(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W977(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19911,7 +25787,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W978(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W978(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W978(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19924,7 +25806,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W979(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W979(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W979(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19937,7 +25825,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W980(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W980(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W980(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19950,7 +25844,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W981(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W981(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W981(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19963,7 +25863,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W982(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W982(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W982(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19976,7 +25882,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W983(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W983(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W983(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -19989,7 +25901,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W984(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W984(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W984(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -20002,7 +25920,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W985(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W985(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W985(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -20015,7 +25939,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W986(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W986(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W986(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -20028,7 +25958,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W987(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W987(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W987(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -20041,7 +25977,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W988(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W988(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W988(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -20054,7 +25996,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W989(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W989(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W989(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -20067,7 +26015,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W990(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W990(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W990(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -20080,7 +26034,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W991(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W991(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W991(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -20093,7 +26053,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W992(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W992(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W992(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -20106,7 +26072,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W993(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W993(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W993(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -20119,7 +26091,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W994(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W994(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W994(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -20132,7 +26110,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W995(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W995(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W995(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -20145,7 +26129,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W996(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W996(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W996(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -20158,7 +26148,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W997(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W997(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W997(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -20171,7 +26167,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W998(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W998(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W998(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -20184,7 +26186,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W999(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W999(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W999(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -20197,7 +26205,13 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W1000(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W1000(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W1000(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}

@@ -168,6 +168,7 @@ func (g *Fan20) Invoke(ctx context.Context, s model.State, opts ...runtime.Optio
 	if err := x.Start(ctx, g.opts.Apply(opts...), &fan20Graph, fan20NodeStart, &s); err != nil {
 		return s, err
 	}
+	ctx = x.Begin(ctx)
 	err := g.run(ctx, &x, runtime.Branch{}, fan20NodeStart, &s)
 	return x.End(s, err)
 }
@@ -184,6 +185,7 @@ func (g *Fan20) Resume(ctx context.Context, thread string, opts ...runtime.Optio
 	if err != nil || n == fan20End {
 		return s, err
 	}
+	ctx = x.Begin(ctx)
 	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
 	return x.End(s, err)
 }
@@ -301,7 +303,13 @@ func (g *Fan20) run(ctx context.Context, x *runtime.Exec[model.State], in runtim
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Start(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.Start(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Start(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -325,7 +333,13 @@ func (g *Fan20) run(ctx context.Context, x *runtime.Exec[model.State], in runtim
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Join(ctx, *s, jJoin.in)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.Join(ctx, *s, jJoin.in)
+				})
+			} else {
+				out, err = g.h.Join(ctx, *s, jJoin.in)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -350,7 +364,13 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W1(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W1(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W1(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -363,7 +383,13 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W2(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W2(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W2(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -376,7 +402,13 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W3(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W3(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W3(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -389,7 +421,13 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W4(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W4(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W4(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -402,7 +440,13 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W5(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W5(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W5(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -415,7 +459,13 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W6(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W6(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W6(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -428,7 +478,13 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W7(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W7(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W7(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -441,7 +497,13 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W8(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W8(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W8(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -454,7 +516,13 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W9(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W9(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W9(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -467,7 +535,13 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W10(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W10(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W10(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -480,7 +554,13 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W11(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W11(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W11(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -493,7 +573,13 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W12(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W12(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W12(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -506,7 +592,13 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W13(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W13(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W13(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -519,7 +611,13 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W14(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W14(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W14(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -532,7 +630,13 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W15(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W15(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W15(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -545,7 +649,13 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W16(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W16(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W16(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -558,7 +668,13 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W17(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W17(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W17(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -571,7 +687,13 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W18(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W18(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W18(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -584,7 +706,13 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W19(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W19(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W19(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -597,7 +725,13 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.W20(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.W20(ctx, *s)
+				})
+			} else {
+				out, err = g.h.W20(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}

@@ -79,6 +79,7 @@ func (g *Loop1000) Invoke(ctx context.Context, s model.State, opts ...runtime.Op
 	if err := x.Start(ctx, g.opts.Apply(opts...), &loop1000Graph, loop1000NodeCount, &s); err != nil {
 		return s, err
 	}
+	ctx = x.Begin(ctx)
 	err := g.run(ctx, &x, runtime.Branch{}, loop1000NodeCount, &s)
 	return x.End(s, err)
 }
@@ -95,6 +96,7 @@ func (g *Loop1000) Resume(ctx context.Context, thread string, opts ...runtime.Op
 	if err != nil || n == loop1000End {
 		return s, err
 	}
+	ctx = x.Begin(ctx)
 	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
 	return x.End(s, err)
 }
@@ -157,12 +159,18 @@ func (g *Loop1000) run(ctx context.Context, x *runtime.Exec[model.State], in run
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Count(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.Count(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Count(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
 			*s = out
-			if n, err = g.routeCount(ctx, x, s); err != nil {
+			if n, err = g.routeCount(ctx, x, in, s); err != nil {
 				return err
 			}
 			if err = x.Leave(in, loop1000NodeCount, n, s); err != nil || n == loop1000End {
@@ -175,8 +183,18 @@ func (g *Loop1000) run(ctx context.Context, x *runtime.Exec[model.State], in run
 }
 
 // routeCount asks RouteCount which edge leaves "count" and returns the node it leads to.
-func (g *Loop1000) routeCount(ctx context.Context, x *runtime.Exec[model.State], s *model.State) (int, error) {
-	r, err := g.h.RouteCount(ctx, *s)
+func (g *Loop1000) routeCount(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (int, error) {
+	var (
+		r   CountRoute
+		err error
+	)
+	if x.Hooked() {
+		r, err = runtime.CallRoute(ctx, x, in, loop1000NodeCount, nil, func(ctx context.Context) (CountRoute, error) {
+			return g.h.RouteCount(ctx, *s)
+		})
+	} else {
+		r, err = g.h.RouteCount(ctx, *s)
+	}
 	if err != nil {
 		return 0, x.Fail(loop1000NodeCount, err)
 	}

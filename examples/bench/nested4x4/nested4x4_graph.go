@@ -216,6 +216,7 @@ func (g *Nested4x4) Invoke(ctx context.Context, s model.State, opts ...runtime.O
 	if err := x.Start(ctx, g.opts.Apply(opts...), &nested4x4Graph, nested4x4NodeStart, &s); err != nil {
 		return s, err
 	}
+	ctx = x.Begin(ctx)
 	err := g.run(ctx, &x, runtime.Branch{}, nested4x4NodeStart, &s)
 	return x.End(s, err)
 }
@@ -232,6 +233,7 @@ func (g *Nested4x4) Resume(ctx context.Context, thread string, opts ...runtime.O
 	if err != nil || n == nested4x4End {
 		return s, err
 	}
+	ctx = x.Begin(ctx)
 	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
 	return x.End(s, err)
 }
@@ -389,7 +391,13 @@ func (g *Nested4x4) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Start(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.Start(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Start(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -413,7 +421,13 @@ func (g *Nested4x4) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Join(ctx, *s, jJoin.in)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.Join(ctx, *s, jJoin.in)
+				})
+			} else {
+				out, err = g.h.Join(ctx, *s, jJoin.in)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -438,7 +452,13 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A1(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A1(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A1(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -462,7 +482,13 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A1Join(ctx, *s, jA1Join.in)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A1Join(ctx, *s, jA1Join.in)
+				})
+			} else {
+				out, err = g.h.A1Join(ctx, *s, jA1Join.in)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -475,7 +501,13 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A2(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A2(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A2(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -499,7 +531,13 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A2Join(ctx, *s, jA2Join.in)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A2Join(ctx, *s, jA2Join.in)
+				})
+			} else {
+				out, err = g.h.A2Join(ctx, *s, jA2Join.in)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -512,7 +550,13 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A3(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A3(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A3(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -536,7 +580,13 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A3Join(ctx, *s, jA3Join.in)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A3Join(ctx, *s, jA3Join.in)
+				})
+			} else {
+				out, err = g.h.A3Join(ctx, *s, jA3Join.in)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -549,7 +599,13 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A4(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A4(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A4(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -573,7 +629,13 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A4Join(ctx, *s, jA4Join.in)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A4Join(ctx, *s, jA4Join.in)
+				})
+			} else {
+				out, err = g.h.A4Join(ctx, *s, jA4Join.in)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -598,7 +660,13 @@ func (g *Nested4x4) branchA1(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A11(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A11(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A11(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -611,7 +679,13 @@ func (g *Nested4x4) branchA1(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A12(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A12(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A12(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -624,7 +698,13 @@ func (g *Nested4x4) branchA1(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A13(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A13(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A13(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -637,7 +717,13 @@ func (g *Nested4x4) branchA1(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A14(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A14(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A14(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -662,7 +748,13 @@ func (g *Nested4x4) branchA2(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A21(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A21(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A21(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -675,7 +767,13 @@ func (g *Nested4x4) branchA2(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A22(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A22(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A22(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -688,7 +786,13 @@ func (g *Nested4x4) branchA2(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A23(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A23(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A23(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -701,7 +805,13 @@ func (g *Nested4x4) branchA2(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A24(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A24(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A24(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -726,7 +836,13 @@ func (g *Nested4x4) branchA3(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A31(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A31(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A31(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -739,7 +855,13 @@ func (g *Nested4x4) branchA3(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A32(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A32(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A32(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -752,7 +874,13 @@ func (g *Nested4x4) branchA3(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A33(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A33(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A33(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -765,7 +893,13 @@ func (g *Nested4x4) branchA3(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A34(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A34(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A34(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -790,7 +924,13 @@ func (g *Nested4x4) branchA4(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A41(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A41(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A41(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -803,7 +943,13 @@ func (g *Nested4x4) branchA4(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A42(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A42(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A42(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -816,7 +962,13 @@ func (g *Nested4x4) branchA4(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A43(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A43(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A43(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -829,7 +981,13 @@ func (g *Nested4x4) branchA4(ctx context.Context, x *runtime.Exec[model.State], 
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A44(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
+					return g.h.A44(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A44(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}

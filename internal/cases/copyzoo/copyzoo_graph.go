@@ -93,6 +93,7 @@ func (g *CopyZoo) Invoke(ctx context.Context, s State, opts ...runtime.Option) (
 	if err := x.Start(ctx, g.opts.Apply(opts...), &copyZooGraph, copyZooNodeStart, &s); err != nil {
 		return s, err
 	}
+	ctx = x.Begin(ctx)
 	err := g.run(ctx, &x, runtime.Branch{}, copyZooNodeStart, &s)
 	return x.End(s, err)
 }
@@ -109,6 +110,7 @@ func (g *CopyZoo) Resume(ctx context.Context, thread string, opts ...runtime.Opt
 	if err != nil || n == copyZooEnd {
 		return s, err
 	}
+	ctx = x.Begin(ctx)
 	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
 	return x.End(s, err)
 }
@@ -192,7 +194,13 @@ func (g *CopyZoo) run(ctx context.Context, x *runtime.Exec[State], in runtime.Br
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Start(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Start(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Start(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -216,7 +224,13 @@ func (g *CopyZoo) run(ctx context.Context, x *runtime.Exec[State], in runtime.Br
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Join(ctx, *s, jJoin.in)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Join(ctx, *s, jJoin.in)
+				})
+			} else {
+				out, err = g.h.Join(ctx, *s, jJoin.in)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -241,7 +255,13 @@ func (g *CopyZoo) branchStart(ctx context.Context, x *runtime.Exec[State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Left(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Left(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Left(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -254,7 +274,13 @@ func (g *CopyZoo) branchStart(ctx context.Context, x *runtime.Exec[State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Right(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Right(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Right(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -267,7 +293,13 @@ func (g *CopyZoo) branchStart(ctx context.Context, x *runtime.Exec[State], in ru
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Deep(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Deep(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Deep(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}

@@ -165,6 +165,7 @@ func (g *Approval) Invoke(ctx context.Context, s State, opts ...runtime.Option) 
 	if err := x.Start(ctx, g.opts.Apply(opts...), &approvalGraph, approvalNodeResearch, &s); err != nil {
 		return s, err
 	}
+	ctx = x.Begin(ctx)
 	err := g.run(ctx, &x, runtime.Branch{}, approvalNodeResearch, &s)
 	return x.End(s, err)
 }
@@ -181,6 +182,7 @@ func (g *Approval) Resume(ctx context.Context, thread string, opts ...runtime.Op
 	if err != nil || n == approvalEnd {
 		return s, err
 	}
+	ctx = x.Begin(ctx)
 	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
 	return x.End(s, err)
 }
@@ -288,7 +290,13 @@ func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Research(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Research(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Research(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -312,7 +320,13 @@ func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Merge(ctx, *s, jMerge.in)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Merge(ctx, *s, jMerge.in)
+				})
+			} else {
+				out, err = g.h.Merge(ctx, *s, jMerge.in)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -326,7 +340,13 @@ func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Draft(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Draft(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Draft(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -340,7 +360,13 @@ func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Review(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Review(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Review(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -350,7 +376,7 @@ func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 			}
 			return x.Pause(approvalNodeReview, runtime.After, s)
 		case approvalAfterReview:
-			if n, err = g.routeReview(ctx, x, s); err != nil {
+			if n, err = g.routeReview(ctx, x, in, s); err != nil {
 				return err
 			}
 			if err = x.Route(in, approvalNodeReview, n); err != nil || n == approvalEnd {
@@ -363,7 +389,13 @@ func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Publish(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Publish(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Publish(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -388,7 +420,13 @@ func (g *Approval) branchResearch(ctx context.Context, x *runtime.Exec[State], i
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Web(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Web(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Web(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -401,7 +439,13 @@ func (g *Approval) branchResearch(ctx context.Context, x *runtime.Exec[State], i
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Fetch(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Fetch(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Fetch(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -415,12 +459,18 @@ func (g *Approval) branchResearch(ctx context.Context, x *runtime.Exec[State], i
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Rank(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Rank(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Rank(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
 			*s = out
-			if n, err = g.routeRank(ctx, x, s); err != nil {
+			if n, err = g.routeRank(ctx, x, in, s); err != nil {
 				return err
 			}
 			if err = x.Leave(in, approvalNodeRank, n, s); err != nil || n == approvalNodeMerge {
@@ -430,7 +480,13 @@ func (g *Approval) branchResearch(ctx context.Context, x *runtime.Exec[State], i
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Notes(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Notes(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Notes(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -454,7 +510,13 @@ func (g *Approval) branchResearch(ctx context.Context, x *runtime.Exec[State], i
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.NotesJoin(ctx, *s, jNotesJoin.in)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.NotesJoin(ctx, *s, jNotesJoin.in)
+				})
+			} else {
+				out, err = g.h.NotesJoin(ctx, *s, jNotesJoin.in)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -479,7 +541,13 @@ func (g *Approval) branchNotes(ctx context.Context, x *runtime.Exec[State], in r
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.NoteA(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.NoteA(ctx, *s)
+				})
+			} else {
+				out, err = g.h.NoteA(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -492,7 +560,13 @@ func (g *Approval) branchNotes(ctx context.Context, x *runtime.Exec[State], in r
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.NoteB(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.NoteB(ctx, *s)
+				})
+			} else {
+				out, err = g.h.NoteB(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -508,8 +582,18 @@ func (g *Approval) branchNotes(ctx context.Context, x *runtime.Exec[State], in r
 }
 
 // routeRank asks RouteRank which edge leaves "rank" and returns the node it leads to.
-func (g *Approval) routeRank(ctx context.Context, x *runtime.Exec[State], s *State) (int, error) {
-	r, err := g.h.RouteRank(ctx, *s)
+func (g *Approval) routeRank(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (int, error) {
+	var (
+		r   RankRoute
+		err error
+	)
+	if x.Hooked() {
+		r, err = runtime.CallRoute(ctx, x, in, approvalNodeRank, nil, func(ctx context.Context) (RankRoute, error) {
+			return g.h.RouteRank(ctx, *s)
+		})
+	} else {
+		r, err = g.h.RouteRank(ctx, *s)
+	}
 	if err != nil {
 		return 0, x.Fail(approvalNodeRank, err)
 	}
@@ -523,8 +607,18 @@ func (g *Approval) routeRank(ctx context.Context, x *runtime.Exec[State], s *Sta
 }
 
 // routeReview asks RouteReview which edge leaves "review" and returns the node it leads to.
-func (g *Approval) routeReview(ctx context.Context, x *runtime.Exec[State], s *State) (int, error) {
-	r, err := g.h.RouteReview(ctx, *s)
+func (g *Approval) routeReview(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (int, error) {
+	var (
+		r   ReviewRoute
+		err error
+	)
+	if x.Hooked() {
+		r, err = runtime.CallRoute(ctx, x, in, approvalNodeReview, nil, func(ctx context.Context) (ReviewRoute, error) {
+			return g.h.RouteReview(ctx, *s)
+		})
+	} else {
+		r, err = g.h.RouteReview(ctx, *s)
+	}
 	if err != nil {
 		return 0, x.Fail(approvalNodeReview, err)
 	}

@@ -65,6 +65,7 @@ func (g *Linear) Invoke(ctx context.Context, s State, opts ...runtime.Option) (S
 	if err := x.Start(ctx, g.opts.Apply(opts...), &linearGraph, linearNodeFirst, &s); err != nil {
 		return s, err
 	}
+	ctx = x.Begin(ctx)
 	err := g.run(ctx, &x, runtime.Branch{}, linearNodeFirst, &s)
 	return x.End(s, err)
 }
@@ -81,6 +82,7 @@ func (g *Linear) Resume(ctx context.Context, thread string, opts ...runtime.Opti
 	if err != nil || n == linearEnd {
 		return s, err
 	}
+	ctx = x.Begin(ctx)
 	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
 	return x.End(s, err)
 }
@@ -147,7 +149,13 @@ func (g *Linear) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.First(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.First(ctx, *s)
+				})
+			} else {
+				out, err = g.h.First(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -161,7 +169,13 @@ func (g *Linear) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Second(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Second(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Second(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -175,7 +189,13 @@ func (g *Linear) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Third(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Third(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Third(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}

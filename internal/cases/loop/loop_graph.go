@@ -86,6 +86,7 @@ func (g *Loop) Invoke(ctx context.Context, s State, opts ...runtime.Option) (Sta
 	if err := x.Start(ctx, g.opts.Apply(opts...), &loopGraph, loopNodeCount, &s); err != nil {
 		return s, err
 	}
+	ctx = x.Begin(ctx)
 	err := g.run(ctx, &x, runtime.Branch{}, loopNodeCount, &s)
 	return x.End(s, err)
 }
@@ -102,6 +103,7 @@ func (g *Loop) Resume(ctx context.Context, thread string, opts ...runtime.Option
 	if err != nil || n == loopEnd {
 		return s, err
 	}
+	ctx = x.Begin(ctx)
 	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
 	return x.End(s, err)
 }
@@ -164,12 +166,18 @@ func (g *Loop) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branc
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Count(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Count(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Count(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
 			*s = out
-			if n, err = g.routeCount(ctx, x, s); err != nil {
+			if n, err = g.routeCount(ctx, x, in, s); err != nil {
 				return err
 			}
 			if err = x.Leave(in, loopNodeCount, n, s); err != nil || n == loopEnd {
@@ -182,8 +190,18 @@ func (g *Loop) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branc
 }
 
 // routeCount asks RouteCount which edge leaves "count" and returns the node it leads to.
-func (g *Loop) routeCount(ctx context.Context, x *runtime.Exec[State], s *State) (int, error) {
-	r, err := g.h.RouteCount(ctx, *s)
+func (g *Loop) routeCount(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (int, error) {
+	var (
+		r   CountRoute
+		err error
+	)
+	if x.Hooked() {
+		r, err = runtime.CallRoute(ctx, x, in, loopNodeCount, nil, func(ctx context.Context) (CountRoute, error) {
+			return g.h.RouteCount(ctx, *s)
+		})
+	} else {
+		r, err = g.h.RouteCount(ctx, *s)
+	}
 	if err != nil {
 		return 0, x.Fail(loopNodeCount, err)
 	}

@@ -109,6 +109,7 @@ func (g *Nested) Invoke(ctx context.Context, s State, opts ...runtime.Option) (S
 	if err := x.Start(ctx, g.opts.Apply(opts...), &nestedGraph, nestedNodeTop, &s); err != nil {
 		return s, err
 	}
+	ctx = x.Begin(ctx)
 	err := g.run(ctx, &x, runtime.Branch{}, nestedNodeTop, &s)
 	return x.End(s, err)
 }
@@ -125,6 +126,7 @@ func (g *Nested) Resume(ctx context.Context, thread string, opts ...runtime.Opti
 	if err != nil || n == nestedEnd {
 		return s, err
 	}
+	ctx = x.Begin(ctx)
 	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
 	return x.End(s, err)
 }
@@ -222,7 +224,13 @@ func (g *Nested) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Top(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Top(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Top(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -246,7 +254,13 @@ func (g *Nested) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Join(ctx, *s, jJoin.in)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Join(ctx, *s, jJoin.in)
+				})
+			} else {
+				out, err = g.h.Join(ctx, *s, jJoin.in)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -271,7 +285,13 @@ func (g *Nested) branchTop(ctx context.Context, x *runtime.Exec[State], in runti
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.A(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -295,7 +315,13 @@ func (g *Nested) branchTop(ctx context.Context, x *runtime.Exec[State], in runti
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.JoinA(ctx, *s, jJoinA.in)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.JoinA(ctx, *s, jJoinA.in)
+				})
+			} else {
+				out, err = g.h.JoinA(ctx, *s, jJoinA.in)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -308,7 +334,13 @@ func (g *Nested) branchTop(ctx context.Context, x *runtime.Exec[State], in runti
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.B(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.B(ctx, *s)
+				})
+			} else {
+				out, err = g.h.B(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -322,7 +354,13 @@ func (g *Nested) branchTop(ctx context.Context, x *runtime.Exec[State], in runti
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.B2(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.B2(ctx, *s)
+				})
+			} else {
+				out, err = g.h.B2(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -347,7 +385,13 @@ func (g *Nested) branchA(ctx context.Context, x *runtime.Exec[State], in runtime
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A1(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.A1(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A1(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -360,7 +404,13 @@ func (g *Nested) branchA(ctx context.Context, x *runtime.Exec[State], in runtime
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.A2(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.A2(ctx, *s)
+				})
+			} else {
+				out, err = g.h.A2(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}

@@ -134,6 +134,7 @@ func (g *Uneven) Invoke(ctx context.Context, s State, opts ...runtime.Option) (S
 	if err := x.Start(ctx, g.opts.Apply(opts...), &unevenGraph, unevenNodePlan, &s); err != nil {
 		return s, err
 	}
+	ctx = x.Begin(ctx)
 	err := g.run(ctx, &x, runtime.Branch{}, unevenNodePlan, &s)
 	return x.End(s, err)
 }
@@ -150,6 +151,7 @@ func (g *Uneven) Resume(ctx context.Context, thread string, opts ...runtime.Opti
 	if err != nil || n == unevenEnd {
 		return s, err
 	}
+	ctx = x.Begin(ctx)
 	err = g.run(ctx, &x, runtime.Branch{}, n, &s)
 	return x.End(s, err)
 }
@@ -235,7 +237,13 @@ func (g *Uneven) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Plan(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Plan(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Plan(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -259,7 +267,13 @@ func (g *Uneven) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Merge(ctx, *s, jMerge.in)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Merge(ctx, *s, jMerge.in)
+				})
+			} else {
+				out, err = g.h.Merge(ctx, *s, jMerge.in)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -273,12 +287,18 @@ func (g *Uneven) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.Review(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.Review(ctx, *s)
+				})
+			} else {
+				out, err = g.h.Review(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
 			*s = out
-			if n, err = g.routeReview(ctx, x, s); err != nil {
+			if n, err = g.routeReview(ctx, x, in, s); err != nil {
 				return err
 			}
 			if err = x.Leave(in, unevenNodeReview, n, s); err != nil || n == unevenEnd {
@@ -300,7 +320,13 @@ func (g *Uneven) branchPlan(ctx context.Context, x *runtime.Exec[State], in runt
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.SearchWeb(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.SearchWeb(ctx, *s)
+				})
+			} else {
+				out, err = g.h.SearchWeb(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -313,7 +339,13 @@ func (g *Uneven) branchPlan(ctx context.Context, x *runtime.Exec[State], in runt
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.FetchPapers(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.FetchPapers(ctx, *s)
+				})
+			} else {
+				out, err = g.h.FetchPapers(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -327,12 +359,18 @@ func (g *Uneven) branchPlan(ctx context.Context, x *runtime.Exec[State], in runt
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = g.h.RankPapers(ctx, *s)
+			if x.Hooked() {
+				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
+					return g.h.RankPapers(ctx, *s)
+				})
+			} else {
+				out, err = g.h.RankPapers(ctx, *s)
+			}
 			if err != nil {
 				return x.Fail(n, err)
 			}
 			*s = out
-			if n, err = g.routeRankPapers(ctx, x, s); err != nil {
+			if n, err = g.routeRankPapers(ctx, x, in, s); err != nil {
 				return err
 			}
 			if err = x.Leave(in, unevenNodeRankPapers, n, s); err != nil || n == unevenNodeMerge {
@@ -345,8 +383,18 @@ func (g *Uneven) branchPlan(ctx context.Context, x *runtime.Exec[State], in runt
 }
 
 // routeRankPapers asks RouteRankPapers which edge leaves "rank_papers" and returns the node it leads to.
-func (g *Uneven) routeRankPapers(ctx context.Context, x *runtime.Exec[State], s *State) (int, error) {
-	r, err := g.h.RouteRankPapers(ctx, *s)
+func (g *Uneven) routeRankPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (int, error) {
+	var (
+		r   RankPapersRoute
+		err error
+	)
+	if x.Hooked() {
+		r, err = runtime.CallRoute(ctx, x, in, unevenNodeRankPapers, nil, func(ctx context.Context) (RankPapersRoute, error) {
+			return g.h.RouteRankPapers(ctx, *s)
+		})
+	} else {
+		r, err = g.h.RouteRankPapers(ctx, *s)
+	}
 	if err != nil {
 		return 0, x.Fail(unevenNodeRankPapers, err)
 	}
@@ -360,8 +408,18 @@ func (g *Uneven) routeRankPapers(ctx context.Context, x *runtime.Exec[State], s 
 }
 
 // routeReview asks RouteReview which edge leaves "review" and returns the node it leads to.
-func (g *Uneven) routeReview(ctx context.Context, x *runtime.Exec[State], s *State) (int, error) {
-	r, err := g.h.RouteReview(ctx, *s)
+func (g *Uneven) routeReview(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (int, error) {
+	var (
+		r   ReviewRoute
+		err error
+	)
+	if x.Hooked() {
+		r, err = runtime.CallRoute(ctx, x, in, unevenNodeReview, nil, func(ctx context.Context) (ReviewRoute, error) {
+			return g.h.RouteReview(ctx, *s)
+		})
+	} else {
+		r, err = g.h.RouteReview(ctx, *s)
+	}
 	if err != nil {
 		return 0, x.Fail(unevenNodeReview, err)
 	}

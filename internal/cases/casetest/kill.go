@@ -1,0 +1,123 @@
+package casetest
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"reflect"
+	"slices"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/graphc/graphc/runtime"
+)
+
+// killDirEnv, in a child process of Kill9, names the store to run in.
+const killDirEnv = "GRAPHC_KILL9_DIR"
+
+// Kill9 proves that a durable run survives the death of its process: the
+// test binary runs itself again as a child that runs d on a store opened by
+// open in a fresh directory (Invoke, or Resume when the thread exists, and
+// on through every interrupt), and kills it with SIGKILL at a random moment,
+// one to three times in a row; then it resumes the thread in-process to the
+// end. The final state must be the uninterrupted run's, and the thread must
+// record, per flow path, exactly the nodes the uninterrupted run recorded:
+// no node recorded twice, none missing. It runs rounds such threads, within
+// budget.
+//
+// The test that calls Kill9 must build d the same way in the child (it runs
+// again from the start there, with the environment saying so). The graph's
+// handlers must be deterministic and should take a little time (a
+// millisecond a node), so that kills land mid-run.
+func Kill9[S any](t *testing.T, d Durable[S], open func(dir string) (runtime.Store, error), rounds int, budget time.Duration) {
+	if dir := os.Getenv(killDirEnv); dir != "" {
+		killChild(t, d, open, dir)
+		return
+	}
+	if testing.Short() {
+		t.Skip("kill -9 runs child processes")
+	}
+	// The reference, in-process, on the same kind of store.
+	start := time.Now()
+	want, wantPaths := runWhole(t, d, open, t.TempDir())
+	whole := time.Since(start)
+
+	deadline := time.Now().Add(budget)
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 9))
+	killed := 0
+	for round := 0; round < rounds && time.Now().Before(deadline); round++ {
+		dir := t.TempDir()
+		for k := 0; k < 1+rng.IntN(3); k++ {
+			cmd := exec.Command(os.Args[0], "-test.run=^"+t.Name()+"$", "-test.count=1")
+			cmd.Env = append(os.Environ(), killDirEnv+"="+dir)
+			cmd.Stdout, cmd.Stderr = nil, nil
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			// Somewhere in the run: the child's own start-up takes a while too.
+			time.Sleep(time.Duration(rng.Int64N(int64(2*whole + 20*time.Millisecond))))
+			if err := cmd.Process.Signal(syscall.SIGKILL); err == nil {
+				killed++
+			}
+			_ = cmd.Wait()
+		}
+		got, gotPaths := runWhole(t, d, open, dir)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("round %d: final state\n%+v\nwant\n%+v", round, got, want)
+		}
+		for path, nodes := range wantPaths {
+			if !slices.Equal(gotPaths[path], nodes) {
+				t.Fatalf("round %d: path %q recorded %q, the uninterrupted run %q", round, path, gotPaths[path], nodes)
+			}
+		}
+		if len(gotPaths) != len(wantPaths) {
+			t.Fatalf("round %d: %d paths recorded, the uninterrupted run %d", round, len(gotPaths), len(wantPaths))
+		}
+	}
+	t.Logf("kill -9: %d kills; every thread resumed to the uninterrupted run's state and records (a whole run takes %v)", killed, whole.Round(time.Millisecond))
+}
+
+// killChild is the child's side: run (or continue) the thread to its end.
+func killChild[S any](t *testing.T, d Durable[S], open func(string) (runtime.Store, error), dir string) {
+	runWhole(t, d, open, dir)
+}
+
+// runWhole runs thread "kill9" in the store at dir to its end — starting it,
+// or resuming it where it stands — and returns its final state and its node
+// records per path.
+func runWhole[S any](t *testing.T, d Durable[S], open func(string) (runtime.Store, error), dir string) (S, map[string][]string) {
+	t.Helper()
+	st, err := open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, ok := st.(interface{ Close() error }); ok {
+		defer c.Close()
+	}
+	ctx := Context(t)
+	const thread = "kill9"
+	var s S
+	if _, lerr := st.Load(ctx, thread); errors.Is(lerr, runtime.ErrNoThread) {
+		s, err = d.Invoke(ctx, runtime.WithStore(st), runtime.WithThread(thread))
+	} else {
+		s, err = d.Resume(ctx, thread, runtime.WithStore(st))
+	}
+	s = Finish(t, d, thread, s, err, runtime.WithStore(st))
+	recs, err := st.Load(ctx, thread)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths := map[string][]string{}
+	for _, r := range recs {
+		if r.Kind == runtime.NodeRecord {
+			paths[r.Path] = append(paths[r.Path], r.Node)
+		}
+	}
+	if len(paths) == 0 {
+		t.Fatal(fmt.Sprintf("thread %q recorded no node", thread))
+	}
+	return s, paths
+}
