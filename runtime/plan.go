@@ -91,6 +91,9 @@ type flowPlan struct {
 	acts  map[int]int     // fork activations started on the flow, by node
 	fork  *forkPlan       // the fork activation the flow was waiting in
 	steps int             // node records of this flow
+	// retries counts the failed attempts of node retryNode's handler
+	// recorded since the flow's last node record: the node in flight.
+	retryNode, retries int
 }
 
 // forkPlan is one fork activation in flight.
@@ -211,6 +214,7 @@ func plan(g *Graph, thread string, recs []Record) (*threadPlan, error) {
 				tp.steps++
 			}
 			f.at, f.fork = at, nil // a node record after a fork is its fan-in's: the fork is over
+			f.retries = 0
 			if r.Path == "" {
 				tp.skipPause = -1 // the main flow moved on from its interrupt
 			}
@@ -254,6 +258,14 @@ func plan(g *Graph, thread string, recs []Record) (*threadPlan, error) {
 		case FailRecord:
 			tp.status, tp.err = ThreadFailed, r.Err
 		case RetryRecord:
+			at, err := node(r, r.Node)
+			if err != nil {
+				return nil, err
+			}
+			if f.retryNode != at {
+				f.retryNode, f.retries = at, 0
+			}
+			f.retries = max(f.retries, r.Attempt)
 		case EndRecord:
 			f.at, f.state, f.seq = EndNode, r.State, r.Seq
 			tp.status = ThreadDone

@@ -158,23 +158,23 @@ func call[S, T any](ctx context.Context, x *Exec[S], in Branch, node int, kind S
 			sc.end(attempts, err)
 		}()
 		if p != nil {
-			return attempt(ctx, x, in, node, p, fn, &sc, &attempts)
+			return attempt(ctx, x, in, node, kind, p, fn, &sc, &attempts)
 		}
 		return fn(ctx)
 	}
 	if p == nil {
 		return fn(ctx)
 	}
-	return attempt(ctx, x, in, node, p, fn, nil, nil)
+	return attempt(ctx, x, in, node, kind, p, fn, nil, nil)
 }
 
 // attempt runs fn under p until it succeeds, fails for good or runs out of
 // attempts; *count follows the attempt number for the hooks.
-func attempt[S, T any](ctx context.Context, x *Exec[S], in Branch, node int, p *NodePolicy, fn func(context.Context) (T, error), sc *scope, count *int) (out T, err error) {
+func attempt[S, T any](ctx context.Context, x *Exec[S], in Branch, node int, kind ScopeKind, p *NodePolicy, fn func(context.Context) (T, error), sc *scope, count *int) (out T, err error) {
 	var errs []error
 	// The attempt number comes from here alone: a durable run that recorded
 	// failed attempts starts past them (see firstAttempt).
-	for n := x.firstAttempt(in, node); ; n++ {
+	for n := x.firstAttempt(in, node, kind); ; n++ {
 		if count != nil {
 			*count = n
 		}
@@ -190,7 +190,7 @@ func attempt[S, T any](ctx context.Context, x *Exec[S], in Branch, node int, p *
 		if p.Retry.Jitter && delay > 0 {
 			delay = time.Duration(rand.Int64N(int64(delay) + 1))
 		}
-		x.retrying(ctx, in, node, n, err, delay, sc)
+		x.retrying(in, node, kind, n, err, delay, sc)
 		if err := wait(ctx, delay); err != nil {
 			var zero T
 			return zero, &RetryError{Errs: errs, Stopped: err}
@@ -251,15 +251,36 @@ func wait(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// firstAttempt is the number of node's next attempt in branch in: 1 today.
-// It is the seam for durable runs, which will count the failed attempts a
-// store recorded so that a resumed run keeps its budget.
-func (x *Exec[S]) firstAttempt(in Branch, node int) int { return 1 }
+// firstAttempt is the number of node's next attempt in branch in: 1, or,
+// in a resumed run, one more than the failed attempts of node's handler
+// that its flow recorded since its last completed node — so a crash does
+// not reset a retry budget. Route handlers start at 1 (their node runs
+// again on resume).
+func (x *Exec[S]) firstAttempt(in Branch, node int, kind ScopeKind) int {
+	if x.j == nil || kind != NodeScope {
+		return 1
+	}
+	f := in.flow
+	if f == nil {
+		f = &x.root
+	}
+	p := f.plan
+	if p == nil || p.retryNode != node || p.retries == 0 {
+		return 1
+	}
+	n := p.retries + 1
+	p.retries = 0 // once: a later visit of the node starts afresh
+	return n
+}
 
 // retrying reports that attempt n of node failed with err and that the next
 // one starts after delay: a NodeRetrying event, and a Report to the hooks.
-// (A durable run records the failed attempt here.)
-func (x *Exec[S]) retrying(ctx context.Context, in Branch, node, n int, err error, delay time.Duration, sc *scope) {
+// A durable run records the failed attempt of a node's handler.
+func (x *Exec[S]) retrying(in Branch, node int, kind ScopeKind, n int, err error, delay time.Duration, sc *scope) {
+	if x.j != nil && kind == NodeScope {
+		// A write error is the run's: it shows at the node's completion.
+		_ = x.j.add(Record{Kind: RetryRecord, Path: in.Path(), Node: x.names[node], Attempt: n, Err: err.Error()})
+	}
 	if x.observe != nil {
 		x.observe(Event[S]{Kind: NodeRetrying, Node: x.names[node], In: in, Attempt: n, Err: err})
 	}

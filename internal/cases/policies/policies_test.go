@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -11,6 +12,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/graphc/graphc/internal/cases/casetest"
 	"github.com/graphc/graphc/runtime"
 )
 
@@ -378,4 +380,40 @@ func TestBranchPolicies(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestRetryBudgetSurvivesResume: a durable run records each failed attempt,
+// so a run cut during its backoff and resumed goes on with the attempts it
+// had left (fetch has 3), instead of starting the budget over.
+func TestRetryBudgetSurvivesResume(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		st := casetest.NewMemStore()
+		h := newScript()
+		ctx, cancel := context.WithCancel(t.Context())
+		h.do["fetch"] = func(context.Context, int) error { return errors.New("flaky") }
+		g := NewFlaky(h, runtime.WithStore(st))
+		dies := WithFlakyObserver(func(e runtime.Event[State]) {
+			if e.Kind == runtime.NodeRetrying && e.Attempt == 2 {
+				cancel() // the process "dies" in the backoff after attempt 2
+			}
+		})
+		if _, err := g.Invoke(ctx, State{}, runtime.WithThread("t"), dies); !errors.Is(err, context.Canceled) {
+			t.Fatalf("first run: %v", err)
+		}
+		recs, _ := st.Load(t.Context(), "t")
+		var attempts []int
+		for _, r := range recs {
+			if r.Kind == runtime.RetryRecord {
+				attempts = append(attempts, r.Attempt)
+			}
+		}
+		if !slices.Equal(attempts, []int{1, 2}) {
+			t.Fatalf("recorded failed attempts %v, want [1 2]", attempts)
+		}
+		h.do["fetch"] = func(context.Context, int) error { return errors.New("still flaky") }
+		_, err := g.Resume(t.Context(), "t")
+		if err == nil || h.count("fetch") != 3 {
+			t.Fatalf("resume: %v after %d calls of fetch; want a failure after its third attempt, the only one left", err, h.count("fetch"))
+		}
+	})
 }
