@@ -206,8 +206,8 @@ func CrashMatrix[S any](t *testing.T, d Durable[S]) int {
 					t.Fatalf("N=%d: the run finished although write %d failed", n, n+1)
 				}
 			}
-			if crashes < writes/2 {
-				t.Fatalf("only %d of %d cuts crashed the run", crashes, writes-1)
+			if writes > 1 && crashes == 0 {
+				t.Fatalf("none of %d cuts crashed the run", writes-1)
 			}
 			total += crashes
 		})
