@@ -6,7 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/graphc/graphc/runtime"
 )
@@ -19,11 +22,12 @@ type Store struct {
 	name string // the database file, for errors
 
 	mu      sync.Mutex
-	w       *sql.Conn      // the one writer connection
+	w       *sql.Conn // the one writer connection
 	closed  bool
 	queue   []*appendReq   // waiting for the next transaction
 	leading bool           // an Append is committing a batch
 	wg      sync.WaitGroup // Appends in progress, for Close
+	commits atomic.Int64   // transactions committed by Append, for tests
 }
 
 // appendReq is one Append waiting for a transaction.
@@ -92,10 +96,19 @@ func (s *Store) prepare(ctx context.Context, w *sql.Conn) error {
 	if err := w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
 		return err
 	}
-	if mode != "wal" && mode != "memory" { // an in-memory database has no WAL
-		if err := w.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
+	// Switching to WAL needs the database to itself, and SQLite does not
+	// wait for that (busy_timeout does not apply): processes opening a new
+	// database together retry, for up to 10 s.
+	deadline := time.Now().Add(10 * time.Second)
+	for wait := 10 * time.Millisecond; mode != "wal" && mode != "memory"; wait = min(2*wait, time.Second) {
+		err := w.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode)
+		if err == nil {
+			break
+		}
+		if !busy(err) || time.Now().After(deadline) {
 			return fmt.Errorf("setting WAL mode: %w", err)
 		}
+		time.Sleep(wait)
 	}
 	have, err := version(ctx, w)
 	if err != nil {
@@ -128,6 +141,13 @@ func (s *Store) prepare(ctx context.Context, w *sql.Conn) error {
 		}
 		return nil
 	})
+}
+
+// busy reports whether err is SQLite's SQLITE_BUSY or SQLITE_LOCKED, as
+// any driver words it.
+func busy(err error) bool {
+	msg := strings.ToLower(err.Error())
+	return strings.Contains(msg, "locked") || strings.Contains(msg, "busy")
 }
 
 // version returns the schema version of the database, 0 for none.
@@ -275,7 +295,9 @@ func (s *Store) commit(w *sql.Conn, batch []*appendReq) []error {
 		}
 		return nil
 	})
-	if err != nil { // nothing of the batch was committed
+	if err == nil {
+		s.commits.Add(1)
+	} else { // nothing of the batch was committed
 		for i, req := range batch {
 			if errs[i] == nil {
 				errs[i] = fmt.Errorf("graphc: %s: thread %q: %w", s.name, req.thread, err)
