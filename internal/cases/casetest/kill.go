@@ -42,12 +42,14 @@ func Kill9[S any](t *testing.T, d Durable[S], open func(dir string) (runtime.Sto
 	}
 	// The reference, in-process, on the same kind of store.
 	start := time.Now()
-	want, wantPaths := runWhole(t, d, open, t.TempDir())
+	refDir := t.TempDir()
+	want, wantPaths := runWhole(t, d, open, refDir)
 	whole := time.Since(start)
 
 	deadline := time.Now().Add(budget)
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 9))
-	killed := 0
+	killed, midRun := 0, 0
+	wantRecords := recordsIn(t, open, refDir)
 	for round := 0; round < rounds && time.Now().Before(deadline); round++ {
 		dir := t.TempDir()
 		for k := 0; k < 1+rng.IntN(3); k++ {
@@ -64,6 +66,9 @@ func Kill9[S any](t *testing.T, d Durable[S], open func(dir string) (runtime.Sto
 			}
 			_ = cmd.Wait()
 		}
+		if n := recordsIn(t, open, dir); n > 0 && n < wantRecords {
+			midRun++
+		}
 		got, gotPaths := runWhole(t, d, open, dir)
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("round %d: final state\n%+v\nwant\n%+v", round, got, want)
@@ -77,7 +82,27 @@ func Kill9[S any](t *testing.T, d Durable[S], open func(dir string) (runtime.Sto
 			t.Fatalf("round %d: %d paths recorded, the uninterrupted run %d", round, len(gotPaths), len(wantPaths))
 		}
 	}
-	t.Logf("kill -9: %d kills; every thread resumed to the uninterrupted run's state and records (a whole run takes %v)", killed, whole.Round(time.Millisecond))
+	if midRun == 0 {
+		t.Fatalf("kill -9: no kill landed while the run was writing its thread (%d kills): the test proved nothing", killed)
+	}
+	t.Logf("kill -9: %d kills, %d threads cut mid-run; every thread resumed to the uninterrupted run's state and records (a whole run takes %v)", killed, midRun, whole.Round(time.Millisecond))
+}
+
+// recordsIn counts the records of thread "kill9" in the store at dir.
+func recordsIn(t *testing.T, open func(string) (runtime.Store, error), dir string) int {
+	t.Helper()
+	st, err := open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, ok := st.(interface{ Close() error }); ok {
+		defer c.Close()
+	}
+	recs, err := st.Load(Context(t), "kill9")
+	if err != nil && !errors.Is(err, runtime.ErrNoThread) {
+		t.Fatal(err)
+	}
+	return len(recs)
 }
 
 // killChild is the child's side: run (or continue) the thread to its end.
