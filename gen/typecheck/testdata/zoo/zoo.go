@@ -62,7 +62,6 @@ type State struct {
 // immutable *time.Location.
 type MyTime time.Time
 
-
 // Flat needs no more than an assignment.
 type Flat struct {
 	A int
