@@ -3,6 +3,7 @@ package gen
 import (
 	"bytes"
 	"cmp"
+	"errors"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -147,14 +148,7 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 
 	st, err := pkg.State(g.State.Type)
 	if err != nil {
-		pos := g.State.Pos
-		for _, f := range g.State.Fields {
-			if strings.Contains(err.Error(), "."+f.Name) {
-				pos = f.Pos
-				break
-			}
-		}
-		errs.Add(at(pos), "%v", err)
+		errs = append(errs, stateErrors(g, err, absOut, at)...)
 		return nil, errs
 	}
 	if errs != nil {
@@ -179,8 +173,7 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 		in.Copy = func(src jen.Code) jen.Code { return c.Copy(st.Named, src) }
 		_ = in.Copy(jen.Id("s")) // registers the helpers Decls returns
 		if err := c.Err(); err != nil {
-			errs.Add(at(g.State.Pos), "%v", err)
-			return nil, errs
+			return nil, stateErrors(g, err, absOut, at)
 		}
 		in.CopyDecls = c.Decls()
 		in.Imports = c.Imports() // helper names avoid the package's own: see Copier
@@ -204,6 +197,37 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 		{Path: out, Content: src},
 		{Path: golang.TestName(out), Content: test, Remove: !opts.Tests, Optional: true},
 	}, nil
+}
+
+// stateErrors turns what is wrong with the state type into diagnostics: one
+// per part that cannot be copied, at the declaration of the Go field that
+// holds it (for an inline state, at the spec's field, since its Go
+// declaration is generated), and otherwise one at the spec's state key.
+func stateErrors(g *graph.Graph, err error, out string, at func(diag.Pos) diag.Pos) diag.List {
+	var errs diag.List
+	var list typecheck.CopyErrors
+	if !errors.As(err, &list) {
+		errs.Add(at(g.State.Pos), "%v", err)
+		return errs
+	}
+	for _, e := range list {
+		pos := g.State.Pos
+		if e.Pos.IsValid() && e.Pos.Filename != out {
+			pos = diag.Pos{File: e.Pos.Filename, Line: e.Pos.Line, Col: e.Pos.Column}
+		} else {
+			// The path starts with the state's name: State.Field...
+			first, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(e.Path, "key of "), g.State.Type+"."), ".")
+			first, _, _ = strings.Cut(first, "[")
+			for _, f := range g.State.Fields {
+				if f.Name == first {
+					pos = f.Pos
+					break
+				}
+			}
+		}
+		errs.Add(at(pos), "%v", e)
+	}
+	return errs
 }
 
 // stateType names the state in generated code.
