@@ -29,37 +29,45 @@ func StressPipeline(t testing.TB, h PipelineHandlers, newState func() State, opt
 	}, opts...)
 }
 
-// pipelineProbe implements PipelineHandlers for the stress test: every node returns its state unchanged and every route is drawn by the harness.
+// pipelineProbe implements PipelineHandlers for the stress test: fork nodes fill the state with something in every part (stress.Fill), every other node changes in place every mutable part it can reach (stress.Mutate), so that memory shared between branches is a data race or a change of the fork-time state that the harness reports; every route is drawn by the harness.
 type pipelineProbe struct{}
 
 func (pipelineProbe) Checkout(ctx context.Context, s State) (State, error) {
+	stress.Fill(ctx, "checkout", &s)
 	return s, nil
 }
 
 func (pipelineProbe) Compile(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (pipelineProbe) Link(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (pipelineProbe) Test(ctx context.Context, s State) (State, error) {
+	stress.Fill(ctx, "test", &s)
 	return s, nil
 }
 
 func (pipelineProbe) Unit(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (pipelineProbe) Integration(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (pipelineProbe) Tested(ctx context.Context, s State, in TestedBranches) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (pipelineProbe) Release(ctx context.Context, s State, in ReleaseBranches) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }

@@ -64,7 +64,11 @@ func GenerateTest(in Input) ([]byte, error) {
 	)
 	e.f.Line()
 
-	e.f.Add(doc(fmt.Sprintf("%s implements %sHandlers for the stress test: every node returns its state unchanged and every route is drawn by the harness.", probe, g.Name)))
+	probeDoc := fmt.Sprintf("%s implements %sHandlers for the stress test: every node returns its state unchanged and every route is drawn by the harness.", probe, g.Name)
+	if len(g.Forks) > 0 {
+		probeDoc = fmt.Sprintf("%s implements %sHandlers for the stress test: fork nodes fill the state with something in every part (stress.Fill), every other node changes in place every mutable part it can reach (stress.Mutate), so that memory shared between branches is a data race or a change of the fork-time state that the harness reports; every route is drawn by the harness.", probe, g.Name)
+	}
+	e.f.Add(doc(probeDoc))
 	e.f.Type().Id(probe).Struct()
 	e.f.Line()
 	recv := func() *jen.Statement { return jen.Func().Params(jen.Id(probe)) }
@@ -73,7 +77,19 @@ func GenerateTest(in Input) ([]byte, error) {
 		if f := n.JoinOf; f != nil {
 			params = append(params, jen.Id("in").Id(f.BranchesType))
 		}
-		e.f.Add(recv().Id(n.GoName).Params(params...).Params(e.stateT(), jen.Error()).Block(jen.Return(jen.Id("s"), jen.Nil())))
+		var body []jen.Code
+		switch {
+		case len(g.Forks) == 0:
+		case n.Kind == graph.Parallel:
+			// stress.Fill(ctx, "plan", &s): something in every part, for the branches to copy.
+			body = append(body, jen.Qual(StressPath, "Fill").Call(jen.Id("ctx"), jen.Lit(n.Name), jen.Op("&").Id("s")))
+		default:
+			// stress.Mutate(&s): write every mutable part in place, so that
+			// memory a copy shares is a race or a changed fork-time state.
+			body = append(body, jen.Qual(StressPath, "Mutate").Call(jen.Op("&").Id("s")))
+		}
+		body = append(body, jen.Return(jen.Id("s"), jen.Nil()))
+		e.f.Add(recv().Id(n.GoName).Params(params...).Params(e.stateT(), jen.Error()).Block(body...))
 		e.f.Line()
 		if n.Kind == graph.Cond {
 			// return ReviewRoute(1 + stress.Choose(ctx, "review", 2, 1)), nil

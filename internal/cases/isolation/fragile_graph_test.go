@@ -29,21 +29,25 @@ func StressFragileGraph(t testing.TB, h FragileGraphHandlers, newState func() Fr
 	}, opts...)
 }
 
-// fragileGraphProbe implements FragileGraphHandlers for the stress test: every node returns its state unchanged and every route is drawn by the harness.
+// fragileGraphProbe implements FragileGraphHandlers for the stress test: fork nodes fill the state with something in every part (stress.Fill), every other node changes in place every mutable part it can reach (stress.Mutate), so that memory shared between branches is a data race or a change of the fork-time state that the harness reports; every route is drawn by the harness.
 type fragileGraphProbe struct{}
 
 func (fragileGraphProbe) Fork(ctx context.Context, s Fragile) (Fragile, error) {
+	stress.Fill(ctx, "fork", &s)
 	return s, nil
 }
 
 func (fragileGraphProbe) Left(ctx context.Context, s Fragile) (Fragile, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fragileGraphProbe) Right(ctx context.Context, s Fragile) (Fragile, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fragileGraphProbe) Bust(ctx context.Context, s Fragile, in BustBranches) (Fragile, error) {
+	stress.Mutate(&s)
 	return s, nil
 }

@@ -126,7 +126,7 @@ func TestTreeCycleIsCopied(t *testing.T) {
 type fragile struct{}
 
 func (fragile) Fork(_ context.Context, s Fragile) (Fragile, error) {
-	s.Break = true
+	s.Notes = []string{"break"}
 	return s, nil
 }
 func (fragile) Left(_ context.Context, s Fragile) (Fragile, error)  { return s, nil }

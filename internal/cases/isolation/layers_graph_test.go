@@ -29,21 +29,25 @@ func StressLayersGraph(t testing.TB, h LayersGraphHandlers, newState func() Laye
 	}, opts...)
 }
 
-// layersGraphProbe implements LayersGraphHandlers for the stress test: every node returns its state unchanged and every route is drawn by the harness.
+// layersGraphProbe implements LayersGraphHandlers for the stress test: fork nodes fill the state with something in every part (stress.Fill), every other node changes in place every mutable part it can reach (stress.Mutate), so that memory shared between branches is a data race or a change of the fork-time state that the harness reports; every route is drawn by the harness.
 type layersGraphProbe struct{}
 
 func (layersGraphProbe) Spread(ctx context.Context, s Layers) (Layers, error) {
+	stress.Fill(ctx, "spread", &s)
 	return s, nil
 }
 
 func (layersGraphProbe) Left(ctx context.Context, s Layers) (Layers, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (layersGraphProbe) Right(ctx context.Context, s Layers) (Layers, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (layersGraphProbe) Gather(ctx context.Context, s Layers, in GatherBranches) (Layers, error) {
+	stress.Mutate(&s)
 	return s, nil
 }

@@ -29,21 +29,25 @@ func StressLedgerGraph(t testing.TB, h LedgerGraphHandlers, newState func() Ledg
 	}, opts...)
 }
 
-// ledgerGraphProbe implements LedgerGraphHandlers for the stress test: every node returns its state unchanged and every route is drawn by the harness.
+// ledgerGraphProbe implements LedgerGraphHandlers for the stress test: fork nodes fill the state with something in every part (stress.Fill), every other node changes in place every mutable part it can reach (stress.Mutate), so that memory shared between branches is a data race or a change of the fork-time state that the harness reports; every route is drawn by the harness.
 type ledgerGraphProbe struct{}
 
 func (ledgerGraphProbe) Open(ctx context.Context, s Ledger) (Ledger, error) {
+	stress.Fill(ctx, "open", &s)
 	return s, nil
 }
 
 func (ledgerGraphProbe) Left(ctx context.Context, s Ledger) (Ledger, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (ledgerGraphProbe) Right(ctx context.Context, s Ledger) (Ledger, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (ledgerGraphProbe) Settle(ctx context.Context, s Ledger, in SettleBranches) (Ledger, error) {
+	stress.Mutate(&s)
 	return s, nil
 }

@@ -51,15 +51,14 @@ type Layer2 struct {
 }
 
 // Fragile is the state of the Fragile graph: its Clone method panics when
-// Break is set.
+// its first note is "break".
 type Fragile struct {
-	Break bool
 	Notes []string
 }
 
-// Clone returns a copy of f, or panics when f.Break is set.
+// Clone returns a copy of f, or panics when its first note is "break".
 func (f Fragile) Clone() Fragile {
-	if f.Break {
+	if len(f.Notes) > 0 && f.Notes[0] == "break" {
 		panic("Fragile.Clone: broken on purpose")
 	}
 	f.Notes = append([]string(nil), f.Notes...)

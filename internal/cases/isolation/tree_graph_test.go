@@ -29,21 +29,25 @@ func StressTreeGraph(t testing.TB, h TreeGraphHandlers, newState func() Tree, op
 	}, opts...)
 }
 
-// treeGraphProbe implements TreeGraphHandlers for the stress test: every node returns its state unchanged and every route is drawn by the harness.
+// treeGraphProbe implements TreeGraphHandlers for the stress test: fork nodes fill the state with something in every part (stress.Fill), every other node changes in place every mutable part it can reach (stress.Mutate), so that memory shared between branches is a data race or a change of the fork-time state that the harness reports; every route is drawn by the harness.
 type treeGraphProbe struct{}
 
 func (treeGraphProbe) Grow(ctx context.Context, s Tree) (Tree, error) {
+	stress.Fill(ctx, "grow", &s)
 	return s, nil
 }
 
 func (treeGraphProbe) Left(ctx context.Context, s Tree) (Tree, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (treeGraphProbe) Right(ctx context.Context, s Tree) (Tree, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (treeGraphProbe) Merge(ctx context.Context, s Tree, in MergeBranches) (Tree, error) {
+	stress.Mutate(&s)
 	return s, nil
 }

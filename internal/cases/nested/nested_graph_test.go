@@ -29,37 +29,45 @@ func StressNested(t testing.TB, h NestedHandlers, newState func() State, opts ..
 	}, opts...)
 }
 
-// nestedProbe implements NestedHandlers for the stress test: every node returns its state unchanged and every route is drawn by the harness.
+// nestedProbe implements NestedHandlers for the stress test: fork nodes fill the state with something in every part (stress.Fill), every other node changes in place every mutable part it can reach (stress.Mutate), so that memory shared between branches is a data race or a change of the fork-time state that the harness reports; every route is drawn by the harness.
 type nestedProbe struct{}
 
 func (nestedProbe) Top(ctx context.Context, s State) (State, error) {
+	stress.Fill(ctx, "top", &s)
 	return s, nil
 }
 
 func (nestedProbe) A(ctx context.Context, s State) (State, error) {
+	stress.Fill(ctx, "a", &s)
 	return s, nil
 }
 
 func (nestedProbe) A1(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (nestedProbe) A2(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (nestedProbe) JoinA(ctx context.Context, s State, in JoinABranches) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (nestedProbe) B(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (nestedProbe) B2(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (nestedProbe) Join(ctx context.Context, s State, in JoinBranches) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
