@@ -63,6 +63,9 @@ type Config struct {
 	OnBranchError   String
 	InterruptBefore []String
 	InterruptAfter  []String
+	// Checkpoints: false says the graph never runs with a store, so its
+	// state need not survive encoding/json; absent means true.
+	Checkpoints Bool
 }
 
 // Node is one entry of the nodes list.

@@ -195,6 +195,7 @@ var configKeys = []key[Config]{
 	{"on_branch_error", func(p *parser, c *Config, e entry) { c.OnBranchError = p.str(e.val, e.name, false) }},
 	{"interrupt_before", func(p *parser, c *Config, e entry) { c.InterruptBefore = p.strs(e.val, e.name) }},
 	{"interrupt_after", func(p *parser, c *Config, e entry) { c.InterruptAfter = p.strs(e.val, e.name) }},
+	{"checkpoints", func(p *parser, c *Config, e entry) { c.Checkpoints = p.bool(e.val, e.name) }},
 }
 
 // node reads one entry of the nodes list: a mapping, or a bare name.

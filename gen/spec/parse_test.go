@@ -352,7 +352,7 @@ func TestParseDeepNesting(t *testing.T) {
 		{"block lists beyond yaml's limit", "version: 1\nnodes:\n" + strings.Repeat("- ", 100_000) + "a\n", []string{"g.yaml:2:1: exceeded max depth of 10000"}},
 		{"block lists at top beyond yaml's limit", strings.Repeat("- ", 100_000) + "a\n", []string{"g.yaml:1:1: exceeded max depth of 10000"}},
 		{"flow lists within yaml's limit", "version: 1\nnodes: " + strings.Repeat("[", 9000) + strings.Repeat("]", 9000) + "\n", []string{"g.yaml:2:9: each node must be a name or a mapping with a name, got a list"}},
-		{"flow mappings within yaml's limit", "version: 1\nconfig: " + strings.Repeat("{a: ", 9000) + strings.Repeat("}", 9000) + "\n", []string{`g.yaml:2:10: unknown key "a" in config; the keys are max_workers, max_steps, on_branch_error, interrupt_before, interrupt_after`}},
+		{"flow mappings within yaml's limit", "version: 1\nconfig: " + strings.Repeat("{a: ", 9000) + strings.Repeat("}", 9000) + "\n", []string{`g.yaml:2:10: unknown key "a" in config; the keys are max_workers, max_steps, on_branch_error, interrupt_before, interrupt_after, checkpoints`}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			start := time.Now()

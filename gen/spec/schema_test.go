@@ -138,7 +138,7 @@ func TestSchemaKeys(t *testing.T) {
 		{"top level", top, []string{"version", "graph", "package", "doc", "state", "config", "nodes", "edges"}},
 		{"state", state, []string{"type", "fields"}},
 		{"state field", w.items(w.prop(state, "fields")), []string{"name", "type", "doc"}},
-		{"config", w.prop(top, "config"), []string{"max_workers", "max_steps", "on_branch_error", "interrupt_before", "interrupt_after"}},
+		{"config", w.prop(top, "config"), []string{"max_workers", "max_steps", "on_branch_error", "interrupt_before", "interrupt_after", "checkpoints"}},
 		{"node", w.items(nodes), []string{"name", "doc", "fan_in"}},
 		{"edge", w.items(edges), []string{"from", "to", "when", "parallel", "fan_in"}},
 	} {
