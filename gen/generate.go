@@ -151,6 +151,12 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 		errs = append(errs, stateErrors(g, err, absOut, at)...)
 		return nil, errs
 	}
+	if !g.Config.NoCheckpoints {
+		// Checkpoints carry the state through encoding/json.
+		for _, e := range pkg.CheckCodec(st) {
+			errs.Add(at(goPos(g, e.Pos, e.Path, absOut)), "%v", e)
+		}
+	}
 	if errs != nil {
 		return nil, errs
 	}
@@ -211,23 +217,27 @@ func stateErrors(g *graph.Graph, err error, out string, at func(diag.Pos) diag.P
 		return errs
 	}
 	for _, e := range list {
-		pos := g.State.Pos
-		if e.Pos.IsValid() && e.Pos.Filename != out {
-			pos = diag.Pos{File: e.Pos.Filename, Line: e.Pos.Line, Col: e.Pos.Column}
-		} else {
-			// The path starts with the state's name: State.Field...
-			first, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(e.Path, "key of "), g.State.Type+"."), ".")
-			first, _, _ = strings.Cut(first, "[")
-			for _, f := range g.State.Fields {
-				if f.Name == first {
-					pos = f.Pos
-					break
-				}
-			}
-		}
-		errs.Add(at(pos), "%v", e)
+		errs.Add(at(goPos(g, e.Pos, e.Path, out)), "%v", e)
 	}
 	return errs
+}
+
+// goPos is where to report a problem of the state's part at path, declared
+// at pos: there, in the user's Go file, or, for an inline state (declared
+// in out, the generated file), at the spec's field; else at the spec's state.
+func goPos(g *graph.Graph, pos token.Position, path, out string) diag.Pos {
+	if pos.IsValid() && pos.Filename != out {
+		return diag.Pos{File: pos.Filename, Line: pos.Line, Col: pos.Column}
+	}
+	// The path starts with the state's name: State.Field...
+	first, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(path, "key of "), g.State.Type+"."), ".")
+	first, _, _ = strings.Cut(first, "[")
+	for _, f := range g.State.Fields {
+		if f.Name == first {
+			return f.Pos
+		}
+	}
+	return g.State.Pos
 }
 
 // stateType names the state in generated code.

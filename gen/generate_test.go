@@ -132,7 +132,7 @@ type Doc struct {
 
 func TestCloneMethodIsUsed(t *testing.T) {
 	dir := module(t, map[string]string{
-		"job.graph.yaml": forkSpec,
+		"job.graph.yaml": strings.Replace(forkSpec, "state: State\n", "state: State\nconfig: {checkpoints: false}\n", 1),
 		"state.go":       "package app\n\ntype State struct{ Hook func() }\n\nfunc (s State) Clone() State { return s }\n",
 	})
 	files, errs := generateIn(t, dir)
@@ -280,5 +280,24 @@ func TestStateHoldsARouteEnum(t *testing.T) {
 	}
 	if !strings.Contains(string(files[0].Content), "slices.Clone(src.Seen)") {
 		t.Errorf("the copy does not clone the slice of routes:\n%s", files[0].Content)
+	}
+}
+
+// A state that encoding/json would change is refused, one line per field
+// at its Go position, unless the spec says checkpoints: false.
+func TestCodecRefusals(t *testing.T) {
+	state := "package app\n\ntype State struct {\n\tName  string\n\tcount int\n\tHook  func() `json:\"-\"`\n}\n\nfunc (s State) Clone() State { return s }\n"
+	dir := module(t, map[string]string{"job.graph.yaml": forkSpec, "state.go": state})
+	_, errs := generateIn(t, dir)
+	at := filepath.Join(dir, "state.go")
+	want := at + ":5:2: State.count is unexported, so encoding/json leaves it out of checkpoints: a resumed run would see it zero: export it, or add methods MarshalJSON and UnmarshalJSON to State, or set checkpoints: false in the spec's config if the graph never runs with a store\n" +
+		at + `:6:2: State.Hook is tagged json:"-", so encoding/json leaves it out of checkpoints: a resumed run would see it zero: remove the tag, or add methods MarshalJSON and UnmarshalJSON to State, or set checkpoints: false in the spec's config if the graph never runs with a store`
+	if errs != want {
+		t.Errorf("got\n%s\nwant\n%s", errs, want)
+	}
+	spec := strings.Replace(forkSpec, "state: State\n", "state: State\nconfig: {checkpoints: false}\n", 1)
+	dir = module(t, map[string]string{"job.graph.yaml": spec, "state.go": state})
+	if _, errs := generateIn(t, dir); errs != "" {
+		t.Errorf("checkpoints: false: %s", errs)
 	}
 }
