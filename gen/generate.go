@@ -299,7 +299,7 @@ func declaredBy(g *graph.Graph) []declaration {
 	graphWide := func(name string) declaration { return declaration{name, "graph " + g.Name, g.Pos} }
 	decls := []declaration{
 		graphWide(g.Name), graphWide(g.Name + "Handlers"), graphWide("New" + g.Name),
-		graphWide("With" + g.Name + "Observer"), graphWide("Test" + g.Name + "Stress"),
+		graphWide("With" + g.Name + "Observer"), graphWide("Test" + g.Name + "Stress"), graphWide(golang.CodecTestName(g)),
 		graphWide("Stress" + g.Name), graphWide(golang.ProbeType(g)),
 	}
 	for _, name := range golang.Helpers(g) {

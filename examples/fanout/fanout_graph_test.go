@@ -16,6 +16,11 @@ func TestFanoutStress(t *testing.T) {
 	StressFanout(t, fanoutProbe{}, nil)
 }
 
+// TestFanoutCheckpointJSON checks that 100 random State values, with something in every part, come back from encoding/json as they were: checkpoints carry the state through it.
+func TestFanoutCheckpointJSON(t *testing.T) {
+	stress.CheckJSON[State](t, 100)
+}
+
 // StressFanout stresses the Fanout graph with h — your own handlers, or the probe — starting each run from newState() (the zero State when nil), and returns what the harness measured. Call it from your own tests.
 func StressFanout(t testing.TB, h FanoutHandlers, newState func() State, opts ...stress.Option) stress.Report {
 	t.Helper()

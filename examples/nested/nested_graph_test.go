@@ -16,6 +16,11 @@ func TestPipelineStress(t *testing.T) {
 	StressPipeline(t, pipelineProbe{}, nil)
 }
 
+// TestPipelineCheckpointJSON checks that 100 random State values, with something in every part, come back from encoding/json as they were: checkpoints carry the state through it.
+func TestPipelineCheckpointJSON(t *testing.T) {
+	stress.CheckJSON[State](t, 100)
+}
+
 // StressPipeline stresses the Pipeline graph with h — your own handlers, or the probe — starting each run from newState() (the zero State when nil), and returns what the harness measured. Call it from your own tests.
 func StressPipeline(t testing.TB, h PipelineHandlers, newState func() State, opts ...stress.Option) stress.Report {
 	t.Helper()

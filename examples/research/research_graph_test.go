@@ -16,6 +16,11 @@ func TestResearchStress(t *testing.T) {
 	StressResearch(t, researchProbe{}, nil)
 }
 
+// TestResearchCheckpointJSON checks that 100 random State values, with something in every part, come back from encoding/json as they were: checkpoints carry the state through it.
+func TestResearchCheckpointJSON(t *testing.T) {
+	stress.CheckJSON[State](t, 100)
+}
+
 // StressResearch stresses the Research graph with h — your own handlers, or the probe — starting each run from newState() (the zero State when nil), and returns what the harness measured. Call it from your own tests.
 func StressResearch(t testing.TB, h ResearchHandlers, newState func() State, opts ...stress.Option) stress.Report {
 	t.Helper()

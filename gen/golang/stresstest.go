@@ -33,6 +33,15 @@ func GenerateTest(in Input) ([]byte, error) {
 	)
 	e.f.Line()
 
+	if !g.Config.NoCheckpoints {
+		// func TestResearchCheckpointJSON(t *testing.T) { stress.CheckJSON[State](t, 100) }
+		e.f.Add(doc(fmt.Sprintf("Test%sCheckpointJSON checks that 100 random %s values, with something in every part, come back from encoding/json as they were: checkpoints carry the state through it.", g.Name, g.State.Type)))
+		e.f.Func().Id(CodecTestName(g)).Params(jen.Id("t").Op("*").Qual("testing", "T")).Block(
+			jen.Qual(StressPath, "CheckJSON").Types(e.stateT()).Call(jen.Id("t"), jen.Lit(100)),
+		)
+		e.f.Line()
+	}
+
 	// func StressResearch(t testing.TB, h ResearchHandlers, newState func() State, opts ...stress.Option) stress.Report {
 	//	t.Helper()
 	//	g := NewResearch(h)
@@ -114,3 +123,7 @@ func TestName(out string) string { return out[:len(out)-len(".go")] + "_test.go"
 
 // ProbeType is the name of the probe handler type in the generated test.
 func ProbeType(g *graph.Graph) string { return lowerFirst(g.Name) + "Probe" }
+
+// CodecTestName is the name of the generated test of the state's JSON round
+// trip (absent with checkpoints: false).
+func CodecTestName(g *graph.Graph) string { return "Test" + g.Name + "CheckpointJSON" }

@@ -2,7 +2,9 @@
 // the state type that a spec names, and emits, with jennifer, the deep-copy
 // helpers that generated code calls to give each parallel branch its own
 // copy of the state. It also tells the driver which package-level
-// identifiers the package declares, for collision checks.
+// identifiers the package declares, for collision checks, and, with
+// Package.CheckCodec, which parts of the state encoding/json would not
+// bring back from a checkpoint as they were.
 //
 // # Loading
 //

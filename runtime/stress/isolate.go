@@ -56,15 +56,22 @@ func Fill[S any](ctx context.Context, node string, p *S) {
 		src.mu.Unlock()
 		seed = draw(src.seed, src.run, domainFill, node, uint64(visit))
 	}
-	f := &filler{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), made: map[reflect.Type][]reflect.Value{}}
+	fill(p, seed, true)
+}
+
+// fill replaces *p with a value drawn from seed, pointers shared now and
+// then when share is set.
+func fill[S any](p *S, seed uint64, share bool) {
+	f := &filler{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), made: map[reflect.Type][]reflect.Value{}, share: share}
 	v := reflect.ValueOf(p).Elem()
 	v.SetZero()
 	f.fill(v, 0)
 }
 
 type filler struct {
-	r    *rand.Rand
-	made map[reflect.Type][]reflect.Value // pointers built so far, by type
+	r     *rand.Rand
+	made  map[reflect.Type][]reflect.Value // pointers built so far, by type
+	share bool                             // point at values built earlier now and then
 }
 
 func (f *filler) fill(v reflect.Value, depth int) {
@@ -75,7 +82,7 @@ func (f *filler) fill(v reflect.Value, depth int) {
 		// addition writes in place: what a shared copy would share.
 		x := settable(v).Addr().Interface().(*big.Int)
 		x.Lsh(big.NewInt(1), 256)
-		x.SetInt64(f.r.Int64N(1000))
+		x.SetInt64(f.r.Int64N(1000) + 1) // not 0, whose digits would be empty rather than nil
 		return
 	case specialBigRat:
 		settable(v).Addr().Interface().(*big.Rat).SetFrac64(f.r.Int64N(1000)+1, f.r.Int64N(1000)+1)
@@ -86,6 +93,9 @@ func (f *filler) fill(v reflect.Value, depth int) {
 	case specialBuffer:
 		b := settable(v).Addr().Interface().(*bytes.Buffer)
 		b.WriteString("fill" + strconv.Itoa(f.r.IntN(1000)))
+		return
+	case specialRawJSON:
+		v.SetBytes([]byte(strconv.Itoa(f.r.IntN(1000))))
 		return
 	case specialTime, specialSkip:
 		return
@@ -117,7 +127,7 @@ func (f *filler) fill(v reflect.Value, depth int) {
 		if depth >= fillDepth || holdsLock(t.Elem()) {
 			return
 		}
-		if old := f.made[t]; len(old) > 0 && f.r.IntN(4) == 0 {
+		if old := f.made[t]; f.share && len(old) > 0 && f.r.IntN(4) == 0 {
 			v.Set(old[f.r.IntN(len(old))]) // shared, maybe a cycle
 			return
 		}
@@ -353,7 +363,8 @@ const (
 	specialBigFloat
 	specialBuffer
 	specialTime
-	specialSkip // another standard package's type with unexported fields
+	specialSkip    // another standard package's type with unexported fields
+	specialRawJSON // json.RawMessage: must hold JSON
 )
 
 var (
@@ -376,6 +387,9 @@ func special(t reflect.Type) int {
 	}
 	if t.PkgPath() == "time" && t.Name() == "Time" {
 		return specialTime
+	}
+	if t.PkgPath() == "encoding/json" && t.Name() == "RawMessage" {
+		return specialRawJSON
 	}
 	if t.Kind() == reflect.Struct && standard(t.PkgPath()) {
 		for i := range t.NumField() {

@@ -17,6 +17,11 @@ func TestFan100Stress(t *testing.T) {
 	StressFan100(t, fan100Probe{}, nil)
 }
 
+// TestFan100CheckpointJSON checks that 100 random model.State values, with something in every part, come back from encoding/json as they were: checkpoints carry the state through it.
+func TestFan100CheckpointJSON(t *testing.T) {
+	stress.CheckJSON[model.State](t, 100)
+}
+
 // StressFan100 stresses the Fan100 graph with h — your own handlers, or the probe — starting each run from newState() (the zero model.State when nil), and returns what the harness measured. Call it from your own tests.
 func StressFan100(t testing.TB, h Fan100Handlers, newState func() model.State, opts ...stress.Option) stress.Report {
 	t.Helper()

@@ -17,6 +17,11 @@ func TestFan1000Stress(t *testing.T) {
 	StressFan1000(t, fan1000Probe{}, nil)
 }
 
+// TestFan1000CheckpointJSON checks that 100 random model.State values, with something in every part, come back from encoding/json as they were: checkpoints carry the state through it.
+func TestFan1000CheckpointJSON(t *testing.T) {
+	stress.CheckJSON[model.State](t, 100)
+}
+
 // StressFan1000 stresses the Fan1000 graph with h — your own handlers, or the probe — starting each run from newState() (the zero model.State when nil), and returns what the harness measured. Call it from your own tests.
 func StressFan1000(t testing.TB, h Fan1000Handlers, newState func() model.State, opts ...stress.Option) stress.Report {
 	t.Helper()

@@ -17,6 +17,11 @@ func TestFan20Stress(t *testing.T) {
 	StressFan20(t, fan20Probe{}, nil)
 }
 
+// TestFan20CheckpointJSON checks that 100 random model.State values, with something in every part, come back from encoding/json as they were: checkpoints carry the state through it.
+func TestFan20CheckpointJSON(t *testing.T) {
+	stress.CheckJSON[model.State](t, 100)
+}
+
 // StressFan20 stresses the Fan20 graph with h — your own handlers, or the probe — starting each run from newState() (the zero model.State when nil), and returns what the harness measured. Call it from your own tests.
 func StressFan20(t testing.TB, h Fan20Handlers, newState func() model.State, opts ...stress.Option) stress.Report {
 	t.Helper()

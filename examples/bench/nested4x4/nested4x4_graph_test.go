@@ -17,6 +17,11 @@ func TestNested4x4Stress(t *testing.T) {
 	StressNested4x4(t, nested4x4Probe{}, nil)
 }
 
+// TestNested4x4CheckpointJSON checks that 100 random model.State values, with something in every part, come back from encoding/json as they were: checkpoints carry the state through it.
+func TestNested4x4CheckpointJSON(t *testing.T) {
+	stress.CheckJSON[model.State](t, 100)
+}
+
 // StressNested4x4 stresses the Nested4x4 graph with h — your own handlers, or the probe — starting each run from newState() (the zero model.State when nil), and returns what the harness measured. Call it from your own tests.
 func StressNested4x4(t testing.TB, h Nested4x4Handlers, newState func() model.State, opts ...stress.Option) stress.Report {
 	t.Helper()

@@ -16,6 +16,11 @@ func TestFragileGraphStress(t *testing.T) {
 	StressFragileGraph(t, fragileGraphProbe{}, nil)
 }
 
+// TestFragileGraphCheckpointJSON checks that 100 random Fragile values, with something in every part, come back from encoding/json as they were: checkpoints carry the state through it.
+func TestFragileGraphCheckpointJSON(t *testing.T) {
+	stress.CheckJSON[Fragile](t, 100)
+}
+
 // StressFragileGraph stresses the FragileGraph graph with h — your own handlers, or the probe — starting each run from newState() (the zero Fragile when nil), and returns what the harness measured. Call it from your own tests.
 func StressFragileGraph(t testing.TB, h FragileGraphHandlers, newState func() Fragile, opts ...stress.Option) stress.Report {
 	t.Helper()

@@ -16,6 +16,11 @@ func TestLayersGraphStress(t *testing.T) {
 	StressLayersGraph(t, layersGraphProbe{}, nil)
 }
 
+// TestLayersGraphCheckpointJSON checks that 100 random Layers values, with something in every part, come back from encoding/json as they were: checkpoints carry the state through it.
+func TestLayersGraphCheckpointJSON(t *testing.T) {
+	stress.CheckJSON[Layers](t, 100)
+}
+
 // StressLayersGraph stresses the LayersGraph graph with h — your own handlers, or the probe — starting each run from newState() (the zero Layers when nil), and returns what the harness measured. Call it from your own tests.
 func StressLayersGraph(t testing.TB, h LayersGraphHandlers, newState func() Layers, opts ...stress.Option) stress.Report {
 	t.Helper()

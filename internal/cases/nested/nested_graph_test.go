@@ -16,6 +16,11 @@ func TestNestedStress(t *testing.T) {
 	StressNested(t, nestedProbe{}, nil)
 }
 
+// TestNestedCheckpointJSON checks that 100 random State values, with something in every part, come back from encoding/json as they were: checkpoints carry the state through it.
+func TestNestedCheckpointJSON(t *testing.T) {
+	stress.CheckJSON[State](t, 100)
+}
+
 // StressNested stresses the Nested graph with h — your own handlers, or the probe — starting each run from newState() (the zero State when nil), and returns what the harness measured. Call it from your own tests.
 func StressNested(t testing.TB, h NestedHandlers, newState func() State, opts ...stress.Option) stress.Report {
 	t.Helper()

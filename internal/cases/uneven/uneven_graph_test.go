@@ -16,6 +16,11 @@ func TestUnevenStress(t *testing.T) {
 	StressUneven(t, unevenProbe{}, nil)
 }
 
+// TestUnevenCheckpointJSON checks that 100 random State values, with something in every part, come back from encoding/json as they were: checkpoints carry the state through it.
+func TestUnevenCheckpointJSON(t *testing.T) {
+	stress.CheckJSON[State](t, 100)
+}
+
 // StressUneven stresses the Uneven graph with h — your own handlers, or the probe — starting each run from newState() (the zero State when nil), and returns what the harness measured. Call it from your own tests.
 func StressUneven(t testing.TB, h UnevenHandlers, newState func() State, opts ...stress.Option) stress.Report {
 	t.Helper()
