@@ -28,8 +28,10 @@ type codecInner struct {
 
 type codecBad struct {
 	Name   string
-	hidden int // JSON drops it
+	hidden int // JSON drops it; Fill sets it
 }
+
+var _ = codecBad{hidden: 1} // hidden is set by reflection only
 
 type codecBuf struct{ Log bytes.Buffer }
 
