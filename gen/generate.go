@@ -3,6 +3,7 @@ package gen
 import (
 	"bytes"
 	"cmp"
+	"errors"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -144,27 +145,27 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 
 	st, err := pkg.State(g.State.Type)
 	if err != nil {
-		pos := g.State.Pos
-		for _, f := range g.State.Fields {
-			if strings.Contains(err.Error(), "."+f.Name) {
-				pos = f.Pos
-				break
-			}
-		}
-		errs.Add(at(pos), "%v", err)
+		errs = append(errs, stateErrors(g, err, absOut, at)...)
 		return nil, errs
+	}
+	if !g.Config.NoCheckpoints {
+		// Checkpoints carry the state through encoding/json.
+		for _, e := range pkg.CheckCodec(st) {
+			errs.Add(at(goPos(g, e.Pos, e.Path, absOut)), "%v", e)
+		}
 	}
 	if errs != nil {
 		return nil, errs
 	}
 
 	in := golang.Input{
-		Graph:        g,
-		Package:      pkgName,
-		Source:       filepath.Base(path),
-		State:        stateType(st, pkg),
-		InlineFields: fields,
-		Fingerprint:  graph.Fingerprint(g, typecheck.Shape(st.Named)),
+		Graph:         g,
+		Package:       pkgName,
+		Source:        filepath.Base(path),
+		State:         stateType(st, pkg),
+		InlineFields:  fields,
+		Fingerprint:   graph.Fingerprint(g, typecheck.Shape(st.Named)),
+		NoCheckpoints: g.Config.NoCheckpoints,
 		Declared: func(name string) bool {
 			p, ok := pkg.Lookup(name)
 			return ok && p.Filename != absOut
@@ -177,8 +178,7 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 		in.Copy = func(src jen.Code) jen.Code { return c.Copy(st.Named, src) }
 		_ = in.Copy(jen.Id("s")) // registers the helpers Decls returns
 		if err := c.Err(); err != nil {
-			errs.Add(at(g.State.Pos), "%v", err)
-			return nil, errs
+			return nil, stateErrors(g, err, absOut, at)
 		}
 		in.CopyDecls = c.Decls()
 		in.Imports = c.Imports() // helper names avoid the package's own: see Copier
@@ -202,6 +202,41 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 		{Path: out, Content: src},
 		{Path: golang.TestName(out), Content: test, Remove: !opts.Tests, Optional: true},
 	}, nil
+}
+
+// stateErrors turns what is wrong with the state type into diagnostics: one
+// per part that cannot be copied, at the declaration of the Go field that
+// holds it (for an inline state, at the spec's field, since its Go
+// declaration is generated), and otherwise one at the spec's state key.
+func stateErrors(g *graph.Graph, err error, out string, at func(diag.Pos) diag.Pos) diag.List {
+	var errs diag.List
+	var list typecheck.CopyErrors
+	if !errors.As(err, &list) {
+		errs.Add(at(g.State.Pos), "%v", err)
+		return errs
+	}
+	for _, e := range list {
+		errs.Add(at(goPos(g, e.Pos, e.Path, out)), "%v", e)
+	}
+	return errs
+}
+
+// goPos is where to report a problem of the state's part at path, declared
+// at pos: there, in the user's Go file, or, for an inline state (declared
+// in out, the generated file), at the spec's field; else at the spec's state.
+func goPos(g *graph.Graph, pos token.Position, path, out string) diag.Pos {
+	if pos.IsValid() && pos.Filename != out {
+		return diag.Pos{File: pos.Filename, Line: pos.Line, Col: pos.Column}
+	}
+	// The path starts with the state's name: State.Field...
+	first, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(path, "key of "), g.State.Type+"."), ".")
+	first, _, _ = strings.Cut(first, "[")
+	for _, f := range g.State.Fields {
+		if f.Name == first {
+			return f.Pos
+		}
+	}
+	return g.State.Pos
 }
 
 // stateType names the state in generated code.
@@ -263,7 +298,7 @@ func declaredBy(g *graph.Graph) []declaration {
 	graphWide := func(name string) declaration { return declaration{name, "graph " + g.Name, g.NamePos} }
 	decls := []declaration{
 		graphWide(g.Name), graphWide(g.Name + "Handlers"), graphWide("New" + g.Name),
-		graphWide("With" + g.Name + "Observer"), graphWide("Test" + g.Name + "Stress"),
+		graphWide("With" + g.Name + "Observer"), graphWide("Test" + g.Name + "Stress"), graphWide(golang.CodecTestName(g)),
 		graphWide("Stress" + g.Name), graphWide(golang.ProbeType(g)),
 	}
 	for _, name := range golang.Helpers(g) {

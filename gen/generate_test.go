@@ -79,7 +79,7 @@ func TestStateRefusals(t *testing.T) {
 		name, state, want string
 	}{
 		{"func field", "type State struct{ Hooks Hooks }\ntype Hooks struct{ OnChange func(string) }\n",
-			"job.graph.yaml:3:8: State.Hooks.OnChange has type func(string), which cannot be deep-copied: add a method Clone() State to State that copies it the way you mean"},
+			"state.go:4:20: State.Hooks.OnChange has type func(string), which cannot be deep-copied: add a method Clone() Hooks to Hooks that copies it the way you mean"},
 		{"not a struct", "type State string\n", "job.graph.yaml:3:8: State is a string type, not a struct: the state must be a struct"},
 		{"missing", "type Other struct{}\n", "job.graph.yaml:3:8: no type State in package app"},
 		{"generic", "type State[T any] struct{ V T }\n", "job.graph.yaml:3:8: State is generic; the state must be a non-generic struct type"},
@@ -94,9 +94,45 @@ func TestStateRefusals(t *testing.T) {
 	}
 }
 
+// Each part of the state that cannot be copied is one diagnostic at the Go
+// field that holds it, all of them at once, each naming the Clone fix.
+func TestStateRefusalsPerField(t *testing.T) {
+	state := `package app
+
+import (
+	"bufio"
+	"math/big"
+	"strings"
+)
+
+type State struct {
+	Total *big.Int
+	In    *bufio.Reader
+	Doc   Doc
+	Fn    func()
+}
+
+type Doc struct {
+	Title string
+	B     strings.Builder
+}
+`
+	dir := module(t, map[string]string{"job.graph.yaml": forkSpec, "state.go": state})
+	_, errs := generateIn(t, dir)
+	at := filepath.Join(dir, "state.go")
+	want := strings.Join([]string{
+		at + ":11:2: State.In has type bufio.Reader, whose unexported fields hold pointers, slices or maps that the generated copy cannot reach, so branches would share them: add a method Clone() State to State that copies it through its own API",
+		at + ":13:2: State.Fn has type func(), which cannot be deep-copied: add a method Clone() State to State that copies it the way you mean",
+		at + ":18:2: State.Doc.B has type strings.Builder, whose unexported fields hold pointers, slices or maps that the generated copy cannot reach, so branches would share them: add a method Clone() Doc to Doc that copies it through its own API",
+	}, "\n")
+	if errs != want {
+		t.Errorf("got\n%s\nwant\n%s", errs, want)
+	}
+}
+
 func TestCloneMethodIsUsed(t *testing.T) {
 	dir := module(t, map[string]string{
-		"job.graph.yaml": forkSpec,
+		"job.graph.yaml": strings.Replace(forkSpec, "state: State\n", "state: State\nconfig: {checkpoints: false}\n", 1),
 		"state.go":       "package app\n\ntype State struct{ Hook func() }\n\nfunc (s State) Clone() State { return s }\n",
 	})
 	files, errs := generateIn(t, dir)
@@ -281,5 +317,24 @@ func TestTestFileCollisions(t *testing.T) {
 	_, errs = Generate([]string{spec}, Options{Tests: false})
 	if len(errs) != 1 || !strings.Contains(errs.Error(), "declare NewFlow") {
 		t.Errorf("-tests=false: got\n%v", errs)
+	}
+}
+
+// A state that encoding/json would change is refused, one line per field
+// at its Go position, unless the spec says checkpoints: false.
+func TestCodecRefusals(t *testing.T) {
+	state := "package app\n\ntype State struct {\n\tName  string\n\tcount int\n\tHook  func() `json:\"-\"`\n}\n\nfunc (s State) Clone() State { return s }\n"
+	dir := module(t, map[string]string{"job.graph.yaml": forkSpec, "state.go": state})
+	_, errs := generateIn(t, dir)
+	at := filepath.Join(dir, "state.go")
+	want := at + ":5:2: State.count is unexported, so encoding/json leaves it out of checkpoints: a resumed run would see it zero: export it, or add methods MarshalJSON and UnmarshalJSON to State, or set checkpoints: false in the spec's config if the graph never runs with a store\n" +
+		at + `:6:2: State.Hook is tagged json:"-", so encoding/json leaves it out of checkpoints: a resumed run would see it zero: remove the tag, or add methods MarshalJSON and UnmarshalJSON to State, or set checkpoints: false in the spec's config if the graph never runs with a store`
+	if errs != want {
+		t.Errorf("got\n%s\nwant\n%s", errs, want)
+	}
+	spec := strings.Replace(forkSpec, "state: State\n", "state: State\nconfig: {checkpoints: false}\n", 1)
+	dir = module(t, map[string]string{"job.graph.yaml": spec, "state.go": state})
+	if _, errs := generateIn(t, dir); errs != "" {
+		t.Errorf("checkpoints: false: %s", errs)
 	}
 }

@@ -16,6 +16,11 @@ func TestFanoutStress(t *testing.T) {
 	StressFanout(t, fanoutProbe{}, nil)
 }
 
+// TestFanoutCheckpointJSON checks that 100 random State values, with something in every part, come back from encoding/json as they were: checkpoints carry the state through it.
+func TestFanoutCheckpointJSON(t *testing.T) {
+	stress.CheckJSON[State](t, 100)
+}
+
 // StressFanout stresses the Fanout graph with h — your own handlers, or the probe — starting each run from newState() (the zero State when nil), and returns what the harness measured. Call it from your own tests.
 func StressFanout(t testing.TB, h FanoutHandlers, newState func() State, opts ...stress.Option) stress.Report {
 	t.Helper()
@@ -29,93 +34,115 @@ func StressFanout(t testing.TB, h FanoutHandlers, newState func() State, opts ..
 	}, append([]stress.Option{stress.Resume(g.Resume)}, opts...)...)
 }
 
-// fanoutProbe implements FanoutHandlers for the stress test: every node returns its state unchanged and every route is drawn by the harness.
+// fanoutProbe implements FanoutHandlers for the stress test: fork nodes fill the state with something in every part (stress.Fill), every other node changes in place every mutable part it can reach (stress.Mutate), so that memory shared between branches is a data race or a change of the fork-time state that the harness reports; every route is drawn by the harness.
 type fanoutProbe struct{}
 
 func (fanoutProbe) Start(ctx context.Context, s State) (State, error) {
+	stress.Fill(ctx, "start", &s)
 	return s, nil
 }
 
 func (fanoutProbe) W01(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fanoutProbe) W02(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fanoutProbe) W03(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fanoutProbe) W04(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fanoutProbe) W05(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fanoutProbe) W06(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fanoutProbe) W07(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fanoutProbe) W08(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fanoutProbe) W09(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fanoutProbe) W10(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fanoutProbe) W11(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fanoutProbe) W12(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fanoutProbe) W13(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fanoutProbe) W14(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fanoutProbe) W15(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fanoutProbe) W16(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fanoutProbe) W17(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fanoutProbe) W18(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fanoutProbe) W19(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fanoutProbe) W20(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fanoutProbe) Aggregate(ctx context.Context, s State, in AggregateBranches) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }

@@ -16,6 +16,11 @@ func TestPipelineStress(t *testing.T) {
 	StressPipeline(t, pipelineProbe{}, nil)
 }
 
+// TestPipelineCheckpointJSON checks that 100 random State values, with something in every part, come back from encoding/json as they were: checkpoints carry the state through it.
+func TestPipelineCheckpointJSON(t *testing.T) {
+	stress.CheckJSON[State](t, 100)
+}
+
 // StressPipeline stresses the Pipeline graph with h — your own handlers, or the probe — starting each run from newState() (the zero State when nil), and returns what the harness measured. Call it from your own tests.
 func StressPipeline(t testing.TB, h PipelineHandlers, newState func() State, opts ...stress.Option) stress.Report {
 	t.Helper()
@@ -29,37 +34,45 @@ func StressPipeline(t testing.TB, h PipelineHandlers, newState func() State, opt
 	}, append([]stress.Option{stress.Resume(g.Resume)}, opts...)...)
 }
 
-// pipelineProbe implements PipelineHandlers for the stress test: every node returns its state unchanged and every route is drawn by the harness.
+// pipelineProbe implements PipelineHandlers for the stress test: fork nodes fill the state with something in every part (stress.Fill), every other node changes in place every mutable part it can reach (stress.Mutate), so that memory shared between branches is a data race or a change of the fork-time state that the harness reports; every route is drawn by the harness.
 type pipelineProbe struct{}
 
 func (pipelineProbe) Checkout(ctx context.Context, s State) (State, error) {
+	stress.Fill(ctx, "checkout", &s)
 	return s, nil
 }
 
 func (pipelineProbe) Compile(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (pipelineProbe) Link(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (pipelineProbe) Test(ctx context.Context, s State) (State, error) {
+	stress.Fill(ctx, "test", &s)
 	return s, nil
 }
 
 func (pipelineProbe) Unit(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (pipelineProbe) Integration(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (pipelineProbe) Tested(ctx context.Context, s State, in TestedBranches) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (pipelineProbe) Release(ctx context.Context, s State, in ReleaseBranches) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }

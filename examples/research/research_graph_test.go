@@ -16,6 +16,11 @@ func TestResearchStress(t *testing.T) {
 	StressResearch(t, researchProbe{}, nil)
 }
 
+// TestResearchCheckpointJSON checks that 100 random State values, with something in every part, come back from encoding/json as they were: checkpoints carry the state through it.
+func TestResearchCheckpointJSON(t *testing.T) {
+	stress.CheckJSON[State](t, 100)
+}
+
 // StressResearch stresses the Research graph with h — your own handlers, or the probe — starting each run from newState() (the zero State when nil), and returns what the harness measured. Call it from your own tests.
 func StressResearch(t testing.TB, h ResearchHandlers, newState func() State, opts ...stress.Option) stress.Report {
 	t.Helper()
@@ -29,22 +34,26 @@ func StressResearch(t testing.TB, h ResearchHandlers, newState func() State, opt
 	}, append([]stress.Option{stress.Resume(g.Resume)}, opts...)...)
 }
 
-// researchProbe implements ResearchHandlers for the stress test: every node returns its state unchanged and every route is drawn by the harness.
+// researchProbe implements ResearchHandlers for the stress test: fork nodes fill the state with something in every part (stress.Fill), every other node changes in place every mutable part it can reach (stress.Mutate), so that memory shared between branches is a data race or a change of the fork-time state that the harness reports; every route is drawn by the harness.
 type researchProbe struct{}
 
 func (researchProbe) Plan(ctx context.Context, s State) (State, error) {
+	stress.Fill(ctx, "plan", &s)
 	return s, nil
 }
 
 func (researchProbe) SearchWeb(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (researchProbe) FetchPapers(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (researchProbe) RankPapers(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
@@ -53,10 +62,12 @@ func (researchProbe) RouteRankPapers(ctx context.Context, s State) (RankPapersRo
 }
 
 func (researchProbe) Merge(ctx context.Context, s State, in MergeBranches) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (researchProbe) Review(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 

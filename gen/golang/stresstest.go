@@ -33,6 +33,15 @@ func GenerateTest(in Input) ([]byte, error) {
 	)
 	e.f.Line()
 
+	if !g.Config.NoCheckpoints {
+		// func TestResearchCheckpointJSON(t *testing.T) { stress.CheckJSON[State](t, 100) }
+		e.f.Add(doc(fmt.Sprintf("Test%sCheckpointJSON checks that 100 random %s values, with something in every part, come back from encoding/json as they were: checkpoints carry the state through it.", g.Name, g.State.Type)))
+		e.f.Func().Id(CodecTestName(g)).Params(jen.Id("t").Op("*").Qual("testing", "T")).Block(
+			jen.Qual(StressPath, "CheckJSON").Types(e.stateT()).Call(jen.Id("t"), jen.Lit(100)),
+		)
+		e.f.Line()
+	}
+
 	// func StressResearch(t testing.TB, h ResearchHandlers, newState func() State, opts ...stress.Option) stress.Report {
 	//	t.Helper()
 	//	g := NewResearch(h)
@@ -59,17 +68,16 @@ func GenerateTest(in Input) ([]byte, error) {
 				jen.If(jen.Id("newState").Op("!=").Nil()).Block(jen.Id("s").Op("=").Id("newState").Call()),
 				jen.Return(jen.Id("g").Dot("Invoke").Call(jen.Id("ctx"), jen.Id("s"), jen.Id("observe"))),
 			),
-			jen.Append(jen.Index().Qual(StressPath, "Option").ValuesFunc(func(v *jen.Group) {
-				v.Qual(StressPath, "Resume").Call(jen.Id("g").Dot("Resume"))
-				if len(g.Config.InterruptBefore)+len(g.Config.InterruptAfter) > 0 {
-					v.Qual(StressPath, "Durable").Call()
-				}
-			}), jen.Id("opts").Op("...")).Op("..."),
+			e.stressOpts(),
 		)),
 	)
 	e.f.Line()
 
-	e.f.Add(doc(fmt.Sprintf("%s implements %sHandlers for the stress test: every node returns its state unchanged and every route is drawn by the harness.", probe, g.Name)))
+	probeDoc := fmt.Sprintf("%s implements %sHandlers for the stress test: every node returns its state unchanged and every route is drawn by the harness.", probe, g.Name)
+	if len(g.Forks) > 0 {
+		probeDoc = fmt.Sprintf("%s implements %sHandlers for the stress test: fork nodes fill the state with something in every part (stress.Fill), every other node changes in place every mutable part it can reach (stress.Mutate), so that memory shared between branches is a data race or a change of the fork-time state that the harness reports; every route is drawn by the harness.", probe, g.Name)
+	}
+	e.f.Add(doc(probeDoc))
 	e.f.Type().Id(probe).Struct()
 	e.f.Line()
 	recv := func() *jen.Statement { return jen.Func().Params(jen.Id(probe)) }
@@ -78,7 +86,19 @@ func GenerateTest(in Input) ([]byte, error) {
 		if f := n.JoinOf; f != nil {
 			params = append(params, jen.Id("in").Id(f.BranchesType))
 		}
-		e.f.Add(recv().Id(n.GoName).Params(params...).Params(e.stateT(), jen.Error()).Block(jen.Return(jen.Id("s"), jen.Nil())))
+		var body []jen.Code
+		switch {
+		case len(g.Forks) == 0:
+		case n.Kind == graph.Parallel:
+			// stress.Fill(ctx, "plan", &s): something in every part, for the branches to copy.
+			body = append(body, jen.Qual(StressPath, "Fill").Call(jen.Id("ctx"), jen.Lit(n.Name), jen.Op("&").Id("s")))
+		default:
+			// stress.Mutate(&s): write every mutable part in place, so that
+			// memory a copy shares is a race or a changed fork-time state.
+			body = append(body, jen.Qual(StressPath, "Mutate").Call(jen.Op("&").Id("s")))
+		}
+		body = append(body, jen.Return(jen.Id("s"), jen.Nil()))
+		e.f.Add(recv().Id(n.GoName).Params(params...).Params(e.stateT(), jen.Error()).Block(body...))
 		e.f.Line()
 		if n.Kind == graph.Cond {
 			// return ReviewRoute(1 + stress.Choose(ctx, "review", 2, 1)), nil
@@ -103,3 +123,25 @@ func TestName(out string) string { return out[:len(out)-len(".go")] + "_test.go"
 
 // ProbeType is the name of the probe handler type in the generated test.
 func ProbeType(g *graph.Graph) string { return lowerFirst(g.Name) + "Probe" }
+
+// CodecTestName is the name of the generated test of the state's JSON round
+// trip (absent with checkpoints: false).
+func CodecTestName(g *graph.Graph) string { return "Test" + g.Name + "CheckpointJSON" }
+
+// stressOpts are the options the generated Stress<Graph> gives stress.Run:
+// Resume, so that -stress.crash can cut and resume runs (not for a graph
+// with checkpoints: false), and Durable for a graph with interrupts.
+//
+//	append([]stress.Option{stress.Resume(g.Resume), stress.Durable()}, opts...)...
+func (e *emitter) stressOpts() jen.Code {
+	g := e.g
+	if g.Config.NoCheckpoints {
+		return jen.Id("opts").Op("...")
+	}
+	return jen.Append(jen.Index().Qual(StressPath, "Option").ValuesFunc(func(v *jen.Group) {
+		v.Qual(StressPath, "Resume").Call(jen.Id("g").Dot("Resume"))
+		if len(g.Config.InterruptBefore)+len(g.Config.InterruptAfter) > 0 {
+			v.Qual(StressPath, "Durable").Call()
+		}
+	}), jen.Id("opts").Op("...")).Op("...")
+}

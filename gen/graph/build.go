@@ -899,6 +899,14 @@ func (b *builder) config() {
 	}
 	g.Config.InterruptBefore = b.interrupts(c.InterruptBefore, "interrupt_before")
 	g.Config.InterruptAfter = b.interrupts(c.InterruptAfter, "interrupt_after")
+	g.Config.NoCheckpoints = c.Checkpoints.Pos.IsValid() && !c.Checkpoints.Value
+	if g.Config.NoCheckpoints {
+		for _, list := range [][]spec.String{c.InterruptBefore, c.InterruptAfter} {
+			if len(list) > 0 {
+				b.errorf(list[0].Pos, "an interrupt needs a checkpoint to resume from, and the config says checkpoints: false: remove the interrupts, or checkpoints: false")
+			}
+		}
+	}
 }
 
 func (b *builder) interrupts(names []spec.String, key string) []*Node {

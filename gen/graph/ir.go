@@ -58,7 +58,10 @@ type Config struct {
 	OnBranchError   Policy
 	InterruptBefore []*Node
 	InterruptAfter  []*Node
-	Pos             diag.Pos // the config key; zero if absent
+	// NoCheckpoints: the spec says checkpoints: false; the state's JSON
+	// round trip is not checked, and the graph cannot be interrupted.
+	NoCheckpoints bool
+	Pos           diag.Pos // the config key; zero if absent
 }
 
 // Kind is the kind of a node's outgoing edge.

@@ -82,6 +82,9 @@ type Config struct {
 	InterruptBefore []String
 	InterruptAfter  []String
 	Retry           *Retry // nil if absent
+	// Checkpoints: false says the graph never runs with a store, so its
+	// state need not survive encoding/json; absent means true.
+	Checkpoints Bool
 }
 
 // Node is one entry of the nodes list.

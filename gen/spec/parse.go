@@ -196,6 +196,7 @@ var configKeys = []key[Config]{
 	{"interrupt_before", func(p *parser, c *Config, e entry) { c.InterruptBefore = p.strs(e.val, e.name) }},
 	{"interrupt_after", func(p *parser, c *Config, e entry) { c.InterruptAfter = p.strs(e.val, e.name) }},
 	{"retry", func(p *parser, c *Config, e entry) { c.Retry = p.retry(e) }},
+	{"checkpoints", func(p *parser, c *Config, e entry) { c.Checkpoints = p.bool(e.val, e.name) }},
 }
 
 // node reads one entry of the nodes list: a mapping, or a bare name.

@@ -138,7 +138,7 @@ func TestSchemaKeys(t *testing.T) {
 		{"top level", top, []string{"version", "graph", "package", "doc", "state", "config", "nodes", "edges"}},
 		{"state", state, []string{"type", "fields"}},
 		{"state field", w.items(w.prop(state, "fields")), []string{"name", "type", "doc"}},
-		{"config", w.prop(top, "config"), []string{"max_workers", "max_steps", "on_branch_error", "interrupt_before", "interrupt_after", "retry"}},
+		{"config", w.prop(top, "config"), []string{"max_workers", "max_steps", "on_branch_error", "interrupt_before", "interrupt_after", "retry", "checkpoints"}},
 		{"config retry", w.prop(w.prop(top, "config"), "retry"), []string{"attempts", "initial", "backoff", "max", "jitter", "panics"}},
 		{"node", w.items(nodes), []string{"name", "doc", "fan_in", "retry", "timeout"}},
 		{"node retry", w.prop(w.items(nodes), "retry"), []string{"attempts", "initial", "backoff", "max", "jitter", "panics"}},

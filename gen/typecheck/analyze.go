@@ -1,6 +1,7 @@
 package typecheck
 
 import (
+	"cmp"
 	"fmt"
 	"go/token"
 	"go/types"
@@ -9,12 +10,19 @@ import (
 
 // CopyError is a part of the state that the generated deep copy cannot copy.
 type CopyError struct {
-	Path   string         // from the state type down: State.Hooks.OnChange, State.Items[], State.ByName[key], "key of State.ByName"
-	Type   string         // the part's type, qualified relative to the state's package: func(string)
-	Reason string         // what it is: "func", "chan", "interface", "unsafe.Pointer", "type parameter", "lock", "invalid"
-	State  string         // the type being copied (the state), named in the advice
-	Pos    token.Position // where the field is declared, when known
-	Detail string         // for Reason "invalid": the type errors reported on the field's line
+	Path   string // from the state type down: State.Hooks.OnChange, State.Items[], State.ByName[key], "key of State.ByName"
+	Type   string // the part's type, qualified relative to the state's package: func(string)
+	Reason string // what it is: "func", "chan", "interface", "unsafe.Pointer", "type parameter", "lock", "invalid", "opaque"
+	State  string // the type being copied (the state)
+	// Owner is the innermost of the user's named types (not the standard
+	// library's) that holds the part: a method Clone() Owner on it is the
+	// fix the message suggests. It is State when no other type is closer.
+	Owner string
+	// Pos is where the field that holds the part is declared, in the
+	// user's code (the field of Owner, or of an unnamed struct in it), when
+	// known.
+	Pos    token.Position
+	Detail string // for Reason "invalid": the type errors reported on the field's line
 }
 
 func (e *CopyError) Error() string {
@@ -26,9 +34,12 @@ func (e *CopyError) Error() string {
 			return fmt.Sprintf("%s has an invalid type", e.Path)
 		}
 		return fmt.Sprintf("%s has an invalid type: %s", e.Path, e.Detail)
+	case "opaque":
+		return fmt.Sprintf("%s has type %s, whose unexported fields hold pointers, slices or maps that the generated copy cannot reach, so branches would share them: add a method Clone() %s to %s that copies it through its own API",
+			e.Path, e.Type, e.Owner, e.Owner)
 	}
 	return fmt.Sprintf("%s has type %s, which cannot be deep-copied: add a method Clone() %s to %s that copies it the way you mean",
-		e.Path, e.Type, e.State, e.State)
+		e.Path, e.Type, e.Owner, e.Owner)
 }
 
 // CopyErrors lists every part of a state that cannot be copied, in the
@@ -89,6 +100,7 @@ type namedInfo struct {
 	deep   bool      // needs code (a Clone call or a helper) to copy
 	clone  cloneKind // has Clone() T
 	opaque bool      // of another package, copied by value
+	api    *apiCopy  // a standard type copied through its own methods
 }
 
 // analyzer decides, for every type reachable from a root, whether a value
@@ -97,6 +109,7 @@ type analyzer struct {
 	pkg    *types.Package        // where the generated code lives
 	named  map[string]*namedInfo // by typeKey
 	root   string                // the type being copied, for paths and advice
+	owner  string                // the innermost user type around the part being analyzed
 	quiet  bool                  // do not collect errors (code generation re-walks types)
 	errs   CopyErrors
 	fset   *token.FileSet              // may be nil
@@ -109,15 +122,22 @@ func newAnalyzer(pkg *types.Package) *analyzer {
 
 func typeKey(t types.Type) string { return types.TypeString(t, nil) }
 
+// typeString writes t as the user would in the generated package: the
+// package's own types bare, others qualified by package name (big.Int).
 func (a *analyzer) typeString(t types.Type) string {
-	return types.TypeString(t, types.RelativeTo(a.pkg))
+	return types.TypeString(t, func(p *types.Package) string {
+		if p == a.pkg {
+			return ""
+		}
+		return p.Name()
+	})
 }
 
 func (a *analyzer) refuse(path string, t types.Type, reason string, pos token.Pos) {
 	if a.quiet {
 		return
 	}
-	e := &CopyError{Path: path, Type: a.typeString(t), Reason: reason, State: a.root}
+	e := &CopyError{Path: path, Type: a.typeString(t), Reason: reason, State: a.root, Owner: cmp.Or(a.owner, a.root)}
 	if a.fset != nil && pos.IsValid() {
 		e.Pos = a.fset.Position(pos)
 	}
@@ -151,8 +171,9 @@ func (a *analyzer) deep(t types.Type, path string, pos token.Pos) bool {
 		}
 		return false
 	case *types.Pointer:
-		if containsLock(u.Elem()) {
-			// A lock is there to be shared; copying one is a bug.
+		if containsLock(u.Elem()) || sharedByContract(u.Elem()) {
+			// A lock is there to be shared; copying one is a bug. Immutable
+			// values held by pointer (*time.Location) are shared too.
 			return false
 		}
 		a.deep(u.Elem(), path, pos)
@@ -169,9 +190,13 @@ func (a *analyzer) deep(t types.Type, path string, pos token.Pos) bool {
 	case *types.Struct:
 		if !a.accessible(u) {
 			// Fields of another package's struct: generated code cannot
-			// reach them, so the struct is copied by value.
-			if containsLock(u) {
+			// reach them, so the struct is copied by value, which is
+			// only safe when nothing in it can be shared.
+			switch {
+			case containsLock(u):
 				a.refuse(path, t, "lock", pos)
+			case mutableInside(u, map[string]bool{}):
+				a.refuse(path, t, "opaque", pos)
 			}
 			return false
 		}
@@ -180,7 +205,13 @@ func (a *analyzer) deep(t types.Type, path string, pos token.Pos) bool {
 			if f.Name() == "_" {
 				continue // unreachable; copied with the struct
 			}
-			if a.deep(f.Type(), path+"."+f.Name(), f.Pos()) {
+			fpos := pos
+			if a.users(f.Pkg()) || !pos.IsValid() {
+				// Point at the user's own field; inside a standard type,
+				// at the user's field that leads there.
+				fpos = f.Pos()
+			}
+			if a.deep(f.Type(), path+"."+f.Name(), fpos) {
 				d = true
 			}
 		}
@@ -216,12 +247,38 @@ func (a *analyzer) namedDeep(n *types.Named, path string, pos token.Pos) bool {
 		a.refuse(path, n, "lock", pos)
 		return false
 	}
-	if !a.transparent(n) {
+	if info.api = apiCopyOf(n); info.api != nil && a.transparent(n) {
+		return true
+	}
+	info.api = nil
+	if immutableByContract(n) {
 		info.deep, info.opaque = false, true
-		if containsLock(n) {
+		return false
+	}
+	if st, ok := n.Underlying().(*types.Struct); !a.transparent(n) || ok && !a.accessible(st) {
+		// Generated code cannot reach its fields: copied by value, which
+		// is only safe when nothing in it can be shared.
+		info.deep, info.opaque = false, true
+		switch {
+		case containsLock(n):
 			a.refuse(path, n, "lock", pos)
+		case mutableInside(n, map[string]bool{}):
+			if a.users(n.Obj().Pkg()) {
+				// The user's own type of another package: it can copy itself.
+				outer := a.owner
+				a.owner = a.typeString(n)
+				defer func() { a.owner = outer }()
+			}
+			a.refuse(path, n, "opaque", pos)
 		}
 		return false
+	}
+	if a.users(n.Obj().Pkg()) {
+		// Parts found below are held by n: a Clone method on n is the
+		// closest fix.
+		outer := a.owner
+		a.owner = a.typeString(n)
+		defer func() { a.owner = outer }()
 	}
 	if kind := refusedKind(n.Underlying()); kind != "" {
 		// Refused under the name the user wrote (error, not interface{...}).

@@ -26,6 +26,16 @@ type Copier struct {
 	order   []*helper
 	names   map[string]bool
 	imports map[string]string // import path -> package name
+
+	// The memo of cycle-aware copies (see doc.go): one map per pointer
+	// type that can reach itself, in memoKeys order, in a struct type
+	// named memoName, passed to helpers as memoParam.
+	memoName  string
+	memoParam string
+	memoKeys  []*types.Pointer
+	memoField map[string]string // typeKey of the pointer -> field name
+	cyclic    map[string]bool   // typeKey of a pointer -> it can reach itself
+	memo      map[string]bool   // typeKey -> copying the type reaches a cyclic pointer
 }
 
 type helper struct {
@@ -42,6 +52,10 @@ func NewCopier(prefix string, pkg *types.Package) *Copier {
 		helpers: map[string]*helper{},
 		names:   map[string]bool{},
 		imports: map[string]string{},
+
+		memoField: map[string]string{},
+		cyclic:    map[string]bool{},
+		memo:      map[string]bool{},
 	}
 }
 
@@ -62,6 +76,22 @@ func (c *Copier) Copy(t types.Type, src jen.Code) jen.Code {
 	if n, ok := types.Unalias(t).(*types.Named); ok && c.an.named[typeKey(n)].clone == clonePointer {
 		return jen.Id(c.cloneHelper(n)).Call(src)
 	}
+	if c.needsMemo(t) {
+		// copyStateMemo(src, &stateMemo{}): one memo per copy of the value.
+		var name string
+		switch u := types.Unalias(t).(type) {
+		case *types.Named:
+			name = c.namedHelper(u)
+		case *types.Pointer:
+			if c.isCyclic(u) {
+				name = c.ptrHelper(u)
+			}
+		}
+		if name == "" {
+			name = c.unnamedHelper(t)
+		}
+		return jen.Id(name).Call(src, jen.Op("&").Id(c.memoType()).Values())
+	}
 	if e := c.expr(t, src); e != nil {
 		return e
 	}
@@ -71,18 +101,24 @@ func (c *Copier) Copy(t types.Type, src jen.Code) jen.Code {
 // Decls returns the helper function declarations registered so far, in the
 // order they were first needed, each with a doc comment.
 func (c *Copier) Decls() []jen.Code {
-	decls := make([]jen.Code, 0, len(c.order))
+	decls := make([]jen.Code, 0, len(c.order)+1)
 	for _, h := range c.order {
 		decls = append(decls, h.decl)
+	}
+	if len(c.memoKeys) > 0 {
+		decls = append(decls, c.memoDecl())
 	}
 	return decls
 }
 
 // Names returns the names of the helpers registered so far, in Decls order.
 func (c *Copier) Names() []string {
-	names := make([]string, 0, len(c.order))
+	names := make([]string, 0, len(c.order)+1)
 	for _, h := range c.order {
 		names = append(names, h.name)
+	}
+	if len(c.memoKeys) > 0 {
+		names = append(names, c.memoName)
 	}
 	return names
 }
@@ -128,6 +164,9 @@ func (c *Copier) expr(t types.Type, x jen.Code) jen.Code {
 		if info.clone != noClone {
 			return jen.Add(x).Dot("Clone").Call()
 		}
+		if info.api != nil {
+			return jen.Id(c.apiHelper(u, info.api)).Call(x)
+		}
 		switch under := u.Underlying().(type) {
 		case *types.Slice:
 			if !c.an.isDeep(under.Elem()) {
@@ -138,7 +177,11 @@ func (c *Copier) expr(t types.Type, x jen.Code) jen.Code {
 				return c.qual("maps", "Clone").Call(x)
 			}
 		}
-		return jen.Id(c.namedHelper(u)).Call(x)
+		return c.call(c.namedHelper(u), u, x)
+	case *types.Pointer:
+		if c.isCyclic(u) {
+			return c.call(c.ptrHelper(u), u, x)
+		}
 	case *types.Slice:
 		if !c.an.isDeep(u.Elem()) {
 			return c.qual("slices", "Clone").Call(x)
@@ -258,7 +301,7 @@ func (c *Copier) namedHelper(n *types.Named) string {
 
 	body := c.helperBody(n.Underlying())
 	h.decl = jen.Commentf("%s returns a deep copy of src.", h.name).Line().
-		Func().Id(h.name).Params(jen.Id("src").Add(c.typeCode(n))).Add(c.typeCode(n)).Block(body...)
+		Func().Id(h.name).Params(c.params(n)...).Add(c.typeCode(n)).Block(body...)
 	return h.name
 }
 
@@ -273,6 +316,10 @@ func (c *Copier) helperBody(u types.Type) []jen.Code {
 	case *types.Map:
 		body = append([]jen.Code{jen.Id("dst").Op(":=").Add(c.qual("maps", "Clone").Call(src))}, c.deepenValues(dst, u.Elem(), 0)...)
 	case *types.Pointer:
+		if c.isCyclic(u) {
+			// A named pointer type: the pointer's own helper keeps the memo.
+			return []jen.Code{jen.Return(c.call(c.ptrHelper(u), u, src))}
+		}
 		body = []jen.Code{jen.If(jen.Id("src").Op("==").Nil()).Block(jen.Return(jen.Nil()))}
 		body = append(body, c.pointerCopy(src, u.Elem(), 0)...)
 		return append(body, jen.Return(jen.Op("&").Id("v")))
@@ -294,7 +341,7 @@ func (c *Copier) unnamedHelper(t types.Type) string {
 	c.order = append(c.order, h)
 	body := c.helperBody(t.Underlying())
 	h.decl = jen.Commentf("%s returns a deep copy of src.", h.name).Line().
-		Func().Id(h.name).Params(jen.Id("src").Add(c.typeCode(t))).Add(c.typeCode(t)).Block(body...)
+		Func().Id(h.name).Params(c.params(t)...).Add(c.typeCode(t)).Block(body...)
 	return h.name
 }
 

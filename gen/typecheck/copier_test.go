@@ -92,7 +92,7 @@ func zooCopier(t *testing.T, p *Package) (*Copier, []jen.Code) {
 func TestZooGolden(t *testing.T) {
 	p := loadZoo(t)
 	c, wrappers := zooCopier(t, p)
-	if imps := c.Imports(); len(imps) != 3 || imps["example.com/zoo/other"] != "other" {
+	if imps := c.Imports(); len(imps) != 4 || imps["example.com/zoo/other"] != "other" || imps["math/big"] != "big" {
 		t.Errorf("imports: %v", imps)
 	}
 	golden(t, "zoo_copy.go.golden", render(t, p.Name, c.Imports(), c.Decls()...))

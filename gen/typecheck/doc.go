@@ -2,7 +2,9 @@
 // the state type that a spec names, and emits, with jennifer, the deep-copy
 // helpers that generated code calls to give each parallel branch its own
 // copy of the state. It also tells the driver which package-level
-// identifiers the package declares, for collision checks.
+// identifiers the package declares, for collision checks, and, with
+// Package.CheckCodec, which parts of the state encoding/json would not
+// bring back from a checkpoint as they were.
 //
 // # Loading
 //
@@ -30,10 +32,12 @@
 //     kept as they are: they are comparable values, and a pointer key is an
 //     identity.
 //   - Pointers: nil stays nil, otherwise a new value holding a copy of the
-//     pointee. Each pointer is copied on its own: two pointers to one value
-//     become pointers to two values (sharing, as in a DAG, is not
-//     preserved), and a cycle of pointers makes the copy recurse forever, so
-//     the state must hold trees, not graphs with cycles.
+//     pointee. A pointer type whose element can reach the pointer type
+//     again (a cyclic type: parent pointers, linked lists) is copied by a
+//     helper that keeps a memo for one copy of the value (see memo.go):
+//     cycles end and are reproduced, and two pointers to one value stay one
+//     value. Every helper of a type that reaches such a pointer takes the
+//     memo; the others stay plain. Other pointers are copied one by one.
 //   - Each named type that needs code gets one helper, shared by every use
 //     (prefixCopyDoc(src Doc) Doc); a recursive type's helper calls itself.
 //   - A named type with a method Clone() T, with a value or a pointer
@@ -42,12 +46,14 @@
 //     included. Interface types are not asked for Clone.
 //   - A type of another package is copied like the package's own when the
 //     generated code can name it and reach all of it: exported, importable,
-//     and, for a struct, with only exported fields. Otherwise (time.Time,
-//     big.Int...) it is copied by value: what it points to is
-//     shared (time.Time's *Location is meant to be; big.Int's digits would
-//     be, so hold such values behind your own type with a Clone method if
-//     branches modify them in place). A pointer to such a type gets a new
-//     value holding a copy by value of the pointee.
+//     and, for a struct, with only exported fields. Otherwise (known.go):
+//     copied by value when it is immutable by contract (time.Time,
+//     netip.Addr...) or holds no pointer, slice, map, chan, func or
+//     interface down to its unexported fields; copied through its own API
+//     for big.Int, big.Rat, big.Float and bytes.Buffer; refused otherwise
+//     (Reason "opaque"), the error naming the innermost of the user's types
+//     that holds it, where a Clone method would fix it. A pointer to
+//     time.Location or regexp.Regexp is shared.
 //   - func, chan, unsafe.Pointer and interface types (error and any
 //     included) cannot be deep-copied and are refused, with the path of the
 //     field, unless a type on the way there has a Clone method.

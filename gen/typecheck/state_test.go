@@ -102,17 +102,17 @@ func loadBad(t *testing.T) *Package {
 func TestStateErrors(t *testing.T) {
 	p := loadBad(t)
 	tests := []struct{ expr, want string }{
-		{"State", "State.Hooks.OnChange has type func(string), which cannot be deep-copied: add a method Clone() State to State that copies it the way you mean"},
+		{"State", "State.Hooks.OnChange has type func(string), which cannot be deep-copied: add a method Clone() Hooks to Hooks that copies it the way you mean"},
 		{"WithChan", "WithChan.C has type chan int, which cannot be deep-copied: add a method Clone() WithChan to WithChan that copies it the way you mean"},
 		{"WithErr", "WithErr.Err has type error, which cannot be deep-copied: add a method Clone() WithErr to WithErr that copies it the way you mean"},
 		{"WithAny", "WithAny.Items[] has type any, which cannot be deep-copied: add a method Clone() WithAny to WithAny that copies it the way you mean"},
 		{"WithUnsafe", "WithUnsafe.P has type unsafe.Pointer, which cannot be deep-copied: add a method Clone() WithUnsafe to WithUnsafe that copies it the way you mean"},
 		{"WithMapKey", "key of WithMapKey.ByKey has type any, which cannot be deep-copied: add a method Clone() WithMapKey to WithMapKey that copies it the way you mean"},
-		{"WithNested", "WithNested.ByName[key][].OnChange has type func(string), which cannot be deep-copied: add a method Clone() WithNested to WithNested that copies it the way you mean"},
+		{"WithNested", "WithNested.ByName[key][].OnChange has type func(string), which cannot be deep-copied: add a method Clone() Hooks to Hooks that copies it the way you mean"},
 		{"WithLock", "WithLock.mu has type sync.Mutex, which holds a lock and must not be copied: hold it by pointer to share it between branches"},
 		{"WithCounter", "WithCounter.C has type Counter, which holds a lock and must not be copied: hold it by pointer to share it between branches"},
 		{"WithInvalid", "WithInvalid.X has an invalid type: "},
-		{"Foreign", "Foreign.M.F has type func(), which cannot be deep-copied: add a method Clone() Foreign to Foreign that copies it the way you mean"},
+		{"Foreign", "Foreign.M.F has type func(), which cannot be deep-copied: add a method Clone() model.M to model.M that copies it the way you mean"},
 		{"WrongClone", "WrongClone.F has type func(), which cannot be deep-copied: add a method Clone() WrongClone to WrongClone that copies it the way you mean"},
 		{"Missing", "no type Missing in package research (the package has errors, which may hide it: "},
 		{"Str", "Str is a string type, not a struct: the state must be a struct"},

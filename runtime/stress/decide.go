@@ -105,6 +105,7 @@ type runSource struct {
 
 	mu     sync.Mutex
 	visits map[string]int // Choose calls per node so far
+	fills  map[string]int // Fill calls per node so far
 }
 
 // sourceOf returns the decision source of the run ctx belongs to, or nil.

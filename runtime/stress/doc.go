@@ -35,7 +35,20 @@
 //  4. the run ended: Invoke returned, Done was observed exactly once and
 //     was the last event; no event came after Invoke returned;
 //  5. no goroutine started during the runs is still alive after them (see
-//     Goroutine leaks).
+//     Goroutine leaks);
+//  6. the fork-time state (what the fork node returned) is the same when its
+//     fork joins as when it began, compared value by value down every
+//     pointer, slice and map: a branch whose copy shares memory with it
+//     changed it.
+//
+// # Isolation
+//
+// The generated probe handlers prove that each branch works on its own copy
+// of the graph's real state type: fork nodes fill the state with something
+// in every part (Fill, from the run's seed), and every other node changes,
+// in place, every mutable part it can reach (Mutate). Memory that a copy
+// shares between two branches is then written by both at once, which -race
+// reports; memory shared with the fork-time state breaks check 6.
 //
 // Ordering the events has a price: the observer's lock is a synchronisation
 // the race detector sees, so two nodes of a run are ordered for it whenever

@@ -88,6 +88,10 @@ type probe struct {
 	work func(ctx context.Context, node string) error
 	// onChoose, when set, sees every decision of Choose.
 	onChoose func(run int, node string, label int)
+	// mutate: start gives the state Results of its own, and the nodes of
+	// branch 0 change it in place with Mutate. shallow: the branches'
+	// copies share Results with the fork-time state.
+	mutate, shallow bool
 
 	names   []string
 	fork    runtime.ForkSpec
@@ -221,6 +225,12 @@ func (g *probe) node(ctx context.Context, x *runtime.Exec[probeState], in runtim
 	if update != nil {
 		update(&out)
 	}
+	if g.mutate && n == nodeStart {
+		out.Results = []int{1, 2, 3}
+	}
+	if g.mutate && in.Fork != 0 && in.Index == 0 {
+		Mutate(&out)
+	}
 	*s = out
 	_ = x.Leave(in, n, runtime.NotRouted, s)
 	return nil
@@ -245,10 +255,12 @@ type join struct {
 	all     chan struct{} // closed when every branch arrived
 
 	pending int // joinEarly's counter, guarded by mu
+
+	shallow bool // the branches' copies share Results with fork
 }
 
 func (g *probe) newJoin(x *runtime.Exec[probeState], fork probeState, fanIn, width int, v variant, branch func(context.Context, *runtime.Exec[probeState], runtime.Branch, int, *probeState) error) *join {
-	j := &join{x: x, fork: fork, fanIn: fanIn, width: width, variant: v, branch: branch, patience: g.patience,
+	j := &join{x: x, fork: fork, fanIn: fanIn, width: width, variant: v, branch: branch, patience: g.patience, shallow: g.shallow,
 		arrived: make([]bool, width), in: make([]int, width), all: make(chan struct{})}
 	for i := range j.in {
 		j.in[i] = -1
@@ -314,7 +326,9 @@ func (j *join) runAsync(ctx context.Context, b runtime.Branch, entry int) {
 // runAndDeliver runs branch b from entry and delivers its final state.
 func (j *join) runAndDeliver(ctx context.Context, b runtime.Branch, entry int) error {
 	s := j.fork
-	s.Results = slices.Clone(s.Results)
+	if !j.shallow {
+		s.Results = slices.Clone(s.Results)
+	}
 	if err := j.branch(ctx, j.x, b, entry, &s); err != nil {
 		return err
 	}

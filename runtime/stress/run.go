@@ -233,7 +233,9 @@ func (r *runner[S]) runOne(run int) outcome {
 	c := newChecker(r.cfg.seed, run, r.cfg.jitter, r.late)
 	c.hook = r.cfg.hook
 	src := &runSource{seed: r.cfg.seed, run: run, visits: make(map[string]int)}
+	forks := &forkStates[S]{last: map[runtime.Branch]S{}, at: map[uint64]forkPrint[S]{}}
 	observe := runtime.WithObserver(func(e runtime.Event[S]) {
+		forks.see(e, c)
 		c.observe(e.Kind, e.Node, e.In, e.Fork, e.Parent, e.Branches, e.Err)
 	})
 	r.mu.Lock()
@@ -459,4 +461,62 @@ func short(ids []int) string {
 // indent prefixes every line of s.
 func indent(s, prefix string) string {
 	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
+}
+
+// forkStates fingerprints each fork-time state (the state of the
+// NodeFinished just before Forked, in the same flow) when its fork begins,
+// and again when it joins: a difference means that a branch wrote memory
+// that its copy shares with the fork-time state (see Mutate).
+type forkStates[S any] struct {
+	mu   sync.Mutex
+	last map[runtime.Branch]S
+	at   map[uint64]forkPrint[S]
+}
+
+type forkPrint[S any] struct {
+	node  string
+	state S
+	lines []string
+}
+
+func (f *forkStates[S]) see(e runtime.Event[S], c *checker) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	switch e.Kind {
+	case runtime.NodeFinished:
+		f.last[e.In] = e.State
+	case runtime.Forked:
+		s := f.last[e.In]
+		f.at[e.Fork] = forkPrint[S]{node: e.Node, state: s, lines: fingerprint(s)}
+	case runtime.Joined:
+		p, ok := f.at[e.Fork]
+		if !ok {
+			return
+		}
+		delete(f.at, e.Fork)
+		now := fingerprint(p.state)
+		if i := firstDiff(p.lines, now); i >= 0 {
+			was, is := "(nothing)", "(nothing)"
+			if i < len(p.lines) {
+				was = p.lines[i]
+			}
+			if i < len(now) {
+				is = now[i]
+			}
+			c.mu.Lock()
+			c.violate("fork %d at %s: the fork-time state changed while its branches ran (a branch's copy shares memory with it): %s became %s", e.Fork, p.node, was, is)
+			c.mu.Unlock()
+		}
+	}
+}
+
+// firstDiff returns the index of the first line where a and b differ, or
+// -1 when they are equal.
+func firstDiff(a, b []string) int {
+	for i := range max(len(a), len(b)) {
+		if i >= len(a) || i >= len(b) || a[i] != b[i] {
+			return i
+		}
+	}
+	return -1
 }

@@ -17,6 +17,11 @@ func TestChain10Stress(t *testing.T) {
 	StressChain10(t, chain10Probe{}, nil)
 }
 
+// TestChain10CheckpointJSON checks that 100 random model.State values, with something in every part, come back from encoding/json as they were: checkpoints carry the state through it.
+func TestChain10CheckpointJSON(t *testing.T) {
+	stress.CheckJSON[model.State](t, 100)
+}
+
 // StressChain10 stresses the Chain10 graph with h — your own handlers, or the probe — starting each run from newState() (the zero model.State when nil), and returns what the harness measured. Call it from your own tests.
 func StressChain10(t testing.TB, h Chain10Handlers, newState func() model.State, opts ...stress.Option) stress.Report {
 	t.Helper()

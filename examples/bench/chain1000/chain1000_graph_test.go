@@ -17,6 +17,11 @@ func TestChain1000Stress(t *testing.T) {
 	StressChain1000(t, chain1000Probe{}, nil)
 }
 
+// TestChain1000CheckpointJSON checks that 100 random model.State values, with something in every part, come back from encoding/json as they were: checkpoints carry the state through it.
+func TestChain1000CheckpointJSON(t *testing.T) {
+	stress.CheckJSON[model.State](t, 100)
+}
+
 // StressChain1000 stresses the Chain1000 graph with h — your own handlers, or the probe — starting each run from newState() (the zero model.State when nil), and returns what the harness measured. Call it from your own tests.
 func StressChain1000(t testing.TB, h Chain1000Handlers, newState func() model.State, opts ...stress.Option) stress.Report {
 	t.Helper()

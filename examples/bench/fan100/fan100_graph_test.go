@@ -17,6 +17,11 @@ func TestFan100Stress(t *testing.T) {
 	StressFan100(t, fan100Probe{}, nil)
 }
 
+// TestFan100CheckpointJSON checks that 100 random model.State values, with something in every part, come back from encoding/json as they were: checkpoints carry the state through it.
+func TestFan100CheckpointJSON(t *testing.T) {
+	stress.CheckJSON[model.State](t, 100)
+}
+
 // StressFan100 stresses the Fan100 graph with h — your own handlers, or the probe — starting each run from newState() (the zero model.State when nil), and returns what the harness measured. Call it from your own tests.
 func StressFan100(t testing.TB, h Fan100Handlers, newState func() model.State, opts ...stress.Option) stress.Report {
 	t.Helper()
@@ -30,413 +35,515 @@ func StressFan100(t testing.TB, h Fan100Handlers, newState func() model.State, o
 	}, append([]stress.Option{stress.Resume(g.Resume)}, opts...)...)
 }
 
-// fan100Probe implements Fan100Handlers for the stress test: every node returns its state unchanged and every route is drawn by the harness.
+// fan100Probe implements Fan100Handlers for the stress test: fork nodes fill the state with something in every part (stress.Fill), every other node changes in place every mutable part it can reach (stress.Mutate), so that memory shared between branches is a data race or a change of the fork-time state that the harness reports; every route is drawn by the harness.
 type fan100Probe struct{}
 
 func (fan100Probe) Start(ctx context.Context, s model.State) (model.State, error) {
+	stress.Fill(ctx, "start", &s)
 	return s, nil
 }
 
 func (fan100Probe) W1(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W2(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W3(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W4(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W5(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W6(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W7(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W8(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W9(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W10(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W11(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W12(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W13(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W14(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W15(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W16(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W17(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W18(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W19(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W20(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W21(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W22(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W23(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W24(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W25(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W26(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W27(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W28(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W29(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W30(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W31(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W32(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W33(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W34(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W35(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W36(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W37(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W38(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W39(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W40(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W41(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W42(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W43(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W44(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W45(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W46(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W47(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W48(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W49(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W50(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W51(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W52(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W53(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W54(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W55(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W56(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W57(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W58(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W59(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W60(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W61(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W62(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W63(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W64(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W65(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W66(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W67(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W68(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W69(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W70(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W71(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W72(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W73(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W74(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W75(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W76(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W77(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W78(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W79(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W80(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W81(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W82(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W83(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W84(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W85(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W86(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W87(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W88(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W89(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W90(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W91(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W92(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W93(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W94(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W95(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W96(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W97(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W98(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W99(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) W100(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan100Probe) Join(ctx context.Context, s model.State, in JoinBranches) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }

@@ -17,6 +17,11 @@ func TestFan1000Stress(t *testing.T) {
 	StressFan1000(t, fan1000Probe{}, nil)
 }
 
+// TestFan1000CheckpointJSON checks that 100 random model.State values, with something in every part, come back from encoding/json as they were: checkpoints carry the state through it.
+func TestFan1000CheckpointJSON(t *testing.T) {
+	stress.CheckJSON[model.State](t, 100)
+}
+
 // StressFan1000 stresses the Fan1000 graph with h — your own handlers, or the probe — starting each run from newState() (the zero model.State when nil), and returns what the harness measured. Call it from your own tests.
 func StressFan1000(t testing.TB, h Fan1000Handlers, newState func() model.State, opts ...stress.Option) stress.Report {
 	t.Helper()
@@ -30,4013 +35,5015 @@ func StressFan1000(t testing.TB, h Fan1000Handlers, newState func() model.State,
 	}, append([]stress.Option{stress.Resume(g.Resume)}, opts...)...)
 }
 
-// fan1000Probe implements Fan1000Handlers for the stress test: every node returns its state unchanged and every route is drawn by the harness.
+// fan1000Probe implements Fan1000Handlers for the stress test: fork nodes fill the state with something in every part (stress.Fill), every other node changes in place every mutable part it can reach (stress.Mutate), so that memory shared between branches is a data race or a change of the fork-time state that the harness reports; every route is drawn by the harness.
 type fan1000Probe struct{}
 
 func (fan1000Probe) Start(ctx context.Context, s model.State) (model.State, error) {
+	stress.Fill(ctx, "start", &s)
 	return s, nil
 }
 
 func (fan1000Probe) W1(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W2(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W3(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W4(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W5(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W6(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W7(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W8(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W9(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W10(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W11(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W12(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W13(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W14(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W15(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W16(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W17(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W18(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W19(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W20(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W21(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W22(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W23(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W24(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W25(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W26(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W27(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W28(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W29(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W30(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W31(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W32(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W33(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W34(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W35(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W36(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W37(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W38(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W39(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W40(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W41(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W42(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W43(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W44(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W45(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W46(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W47(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W48(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W49(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W50(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W51(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W52(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W53(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W54(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W55(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W56(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W57(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W58(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W59(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W60(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W61(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W62(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W63(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W64(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W65(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W66(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W67(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W68(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W69(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W70(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W71(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W72(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W73(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W74(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W75(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W76(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W77(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W78(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W79(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W80(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W81(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W82(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W83(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W84(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W85(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W86(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W87(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W88(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W89(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W90(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W91(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W92(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W93(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W94(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W95(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W96(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W97(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W98(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W99(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W100(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W101(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W102(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W103(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W104(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W105(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W106(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W107(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W108(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W109(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W110(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W111(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W112(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W113(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W114(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W115(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W116(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W117(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W118(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W119(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W120(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W121(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W122(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W123(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W124(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W125(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W126(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W127(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W128(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W129(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W130(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W131(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W132(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W133(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W134(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W135(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W136(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W137(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W138(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W139(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W140(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W141(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W142(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W143(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W144(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W145(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W146(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W147(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W148(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W149(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W150(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W151(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W152(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W153(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W154(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W155(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W156(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W157(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W158(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W159(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W160(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W161(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W162(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W163(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W164(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W165(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W166(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W167(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W168(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W169(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W170(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W171(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W172(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W173(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W174(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W175(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W176(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W177(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W178(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W179(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W180(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W181(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W182(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W183(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W184(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W185(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W186(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W187(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W188(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W189(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W190(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W191(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W192(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W193(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W194(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W195(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W196(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W197(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W198(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W199(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W200(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W201(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W202(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W203(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W204(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W205(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W206(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W207(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W208(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W209(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W210(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W211(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W212(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W213(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W214(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W215(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W216(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W217(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W218(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W219(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W220(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W221(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W222(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W223(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W224(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W225(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W226(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W227(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W228(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W229(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W230(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W231(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W232(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W233(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W234(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W235(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W236(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W237(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W238(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W239(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W240(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W241(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W242(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W243(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W244(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W245(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W246(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W247(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W248(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W249(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W250(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W251(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W252(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W253(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W254(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W255(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W256(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W257(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W258(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W259(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W260(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W261(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W262(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W263(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W264(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W265(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W266(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W267(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W268(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W269(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W270(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W271(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W272(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W273(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W274(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W275(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W276(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W277(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W278(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W279(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W280(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W281(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W282(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W283(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W284(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W285(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W286(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W287(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W288(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W289(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W290(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W291(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W292(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W293(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W294(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W295(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W296(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W297(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W298(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W299(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W300(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W301(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W302(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W303(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W304(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W305(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W306(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W307(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W308(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W309(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W310(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W311(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W312(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W313(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W314(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W315(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W316(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W317(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W318(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W319(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W320(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W321(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W322(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W323(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W324(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W325(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W326(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W327(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W328(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W329(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W330(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W331(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W332(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W333(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W334(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W335(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W336(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W337(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W338(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W339(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W340(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W341(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W342(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W343(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W344(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W345(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W346(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W347(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W348(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W349(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W350(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W351(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W352(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W353(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W354(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W355(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W356(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W357(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W358(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W359(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W360(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W361(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W362(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W363(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W364(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W365(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W366(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W367(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W368(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W369(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W370(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W371(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W372(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W373(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W374(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W375(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W376(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W377(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W378(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W379(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W380(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W381(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W382(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W383(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W384(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W385(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W386(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W387(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W388(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W389(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W390(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W391(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W392(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W393(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W394(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W395(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W396(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W397(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W398(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W399(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W400(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W401(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W402(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W403(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W404(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W405(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W406(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W407(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W408(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W409(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W410(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W411(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W412(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W413(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W414(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W415(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W416(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W417(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W418(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W419(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W420(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W421(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W422(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W423(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W424(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W425(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W426(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W427(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W428(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W429(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W430(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W431(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W432(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W433(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W434(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W435(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W436(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W437(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W438(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W439(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W440(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W441(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W442(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W443(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W444(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W445(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W446(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W447(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W448(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W449(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W450(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W451(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W452(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W453(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W454(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W455(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W456(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W457(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W458(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W459(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W460(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W461(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W462(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W463(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W464(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W465(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W466(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W467(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W468(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W469(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W470(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W471(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W472(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W473(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W474(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W475(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W476(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W477(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W478(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W479(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W480(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W481(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W482(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W483(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W484(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W485(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W486(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W487(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W488(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W489(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W490(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W491(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W492(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W493(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W494(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W495(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W496(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W497(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W498(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W499(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W500(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W501(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W502(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W503(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W504(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W505(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W506(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W507(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W508(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W509(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W510(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W511(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W512(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W513(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W514(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W515(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W516(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W517(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W518(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W519(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W520(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W521(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W522(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W523(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W524(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W525(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W526(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W527(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W528(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W529(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W530(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W531(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W532(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W533(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W534(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W535(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W536(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W537(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W538(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W539(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W540(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W541(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W542(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W543(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W544(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W545(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W546(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W547(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W548(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W549(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W550(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W551(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W552(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W553(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W554(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W555(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W556(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W557(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W558(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W559(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W560(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W561(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W562(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W563(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W564(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W565(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W566(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W567(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W568(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W569(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W570(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W571(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W572(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W573(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W574(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W575(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W576(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W577(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W578(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W579(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W580(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W581(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W582(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W583(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W584(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W585(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W586(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W587(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W588(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W589(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W590(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W591(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W592(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W593(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W594(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W595(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W596(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W597(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W598(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W599(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W600(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W601(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W602(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W603(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W604(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W605(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W606(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W607(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W608(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W609(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W610(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W611(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W612(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W613(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W614(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W615(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W616(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W617(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W618(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W619(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W620(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W621(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W622(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W623(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W624(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W625(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W626(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W627(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W628(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W629(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W630(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W631(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W632(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W633(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W634(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W635(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W636(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W637(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W638(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W639(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W640(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W641(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W642(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W643(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W644(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W645(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W646(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W647(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W648(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W649(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W650(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W651(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W652(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W653(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W654(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W655(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W656(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W657(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W658(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W659(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W660(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W661(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W662(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W663(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W664(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W665(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W666(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W667(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W668(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W669(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W670(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W671(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W672(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W673(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W674(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W675(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W676(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W677(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W678(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W679(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W680(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W681(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W682(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W683(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W684(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W685(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W686(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W687(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W688(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W689(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W690(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W691(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W692(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W693(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W694(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W695(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W696(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W697(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W698(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W699(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W700(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W701(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W702(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W703(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W704(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W705(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W706(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W707(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W708(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W709(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W710(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W711(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W712(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W713(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W714(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W715(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W716(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W717(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W718(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W719(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W720(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W721(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W722(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W723(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W724(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W725(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W726(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W727(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W728(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W729(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W730(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W731(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W732(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W733(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W734(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W735(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W736(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W737(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W738(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W739(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W740(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W741(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W742(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W743(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W744(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W745(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W746(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W747(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W748(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W749(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W750(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W751(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W752(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W753(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W754(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W755(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W756(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W757(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W758(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W759(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W760(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W761(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W762(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W763(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W764(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W765(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W766(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W767(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W768(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W769(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W770(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W771(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W772(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W773(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W774(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W775(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W776(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W777(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W778(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W779(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W780(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W781(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W782(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W783(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W784(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W785(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W786(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W787(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W788(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W789(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W790(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W791(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W792(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W793(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W794(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W795(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W796(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W797(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W798(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W799(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W800(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W801(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W802(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W803(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W804(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W805(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W806(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W807(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W808(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W809(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W810(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W811(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W812(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W813(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W814(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W815(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W816(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W817(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W818(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W819(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W820(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W821(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W822(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W823(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W824(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W825(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W826(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W827(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W828(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W829(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W830(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W831(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W832(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W833(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W834(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W835(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W836(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W837(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W838(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W839(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W840(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W841(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W842(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W843(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W844(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W845(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W846(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W847(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W848(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W849(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W850(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W851(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W852(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W853(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W854(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W855(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W856(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W857(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W858(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W859(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W860(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W861(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W862(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W863(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W864(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W865(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W866(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W867(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W868(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W869(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W870(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W871(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W872(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W873(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W874(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W875(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W876(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W877(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W878(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W879(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W880(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W881(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W882(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W883(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W884(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W885(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W886(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W887(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W888(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W889(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W890(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W891(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W892(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W893(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W894(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W895(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W896(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W897(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W898(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W899(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W900(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W901(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W902(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W903(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W904(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W905(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W906(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W907(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W908(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W909(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W910(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W911(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W912(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W913(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W914(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W915(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W916(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W917(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W918(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W919(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W920(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W921(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W922(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W923(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W924(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W925(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W926(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W927(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W928(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W929(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W930(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W931(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W932(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W933(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W934(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W935(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W936(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W937(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W938(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W939(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W940(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W941(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W942(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W943(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W944(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W945(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W946(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W947(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W948(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W949(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W950(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W951(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W952(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W953(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W954(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W955(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W956(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W957(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W958(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W959(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W960(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W961(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W962(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W963(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W964(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W965(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W966(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W967(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W968(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W969(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W970(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W971(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W972(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W973(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W974(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W975(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W976(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W977(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W978(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W979(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W980(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W981(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W982(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W983(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W984(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W985(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W986(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W987(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W988(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W989(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W990(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W991(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W992(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W993(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W994(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W995(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W996(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W997(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W998(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W999(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) W1000(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan1000Probe) Join(ctx context.Context, s model.State, in JoinBranches) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }

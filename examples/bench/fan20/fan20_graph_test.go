@@ -17,6 +17,11 @@ func TestFan20Stress(t *testing.T) {
 	StressFan20(t, fan20Probe{}, nil)
 }
 
+// TestFan20CheckpointJSON checks that 100 random model.State values, with something in every part, come back from encoding/json as they were: checkpoints carry the state through it.
+func TestFan20CheckpointJSON(t *testing.T) {
+	stress.CheckJSON[model.State](t, 100)
+}
+
 // StressFan20 stresses the Fan20 graph with h — your own handlers, or the probe — starting each run from newState() (the zero model.State when nil), and returns what the harness measured. Call it from your own tests.
 func StressFan20(t testing.TB, h Fan20Handlers, newState func() model.State, opts ...stress.Option) stress.Report {
 	t.Helper()
@@ -30,93 +35,115 @@ func StressFan20(t testing.TB, h Fan20Handlers, newState func() model.State, opt
 	}, append([]stress.Option{stress.Resume(g.Resume)}, opts...)...)
 }
 
-// fan20Probe implements Fan20Handlers for the stress test: every node returns its state unchanged and every route is drawn by the harness.
+// fan20Probe implements Fan20Handlers for the stress test: fork nodes fill the state with something in every part (stress.Fill), every other node changes in place every mutable part it can reach (stress.Mutate), so that memory shared between branches is a data race or a change of the fork-time state that the harness reports; every route is drawn by the harness.
 type fan20Probe struct{}
 
 func (fan20Probe) Start(ctx context.Context, s model.State) (model.State, error) {
+	stress.Fill(ctx, "start", &s)
 	return s, nil
 }
 
 func (fan20Probe) W1(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan20Probe) W2(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan20Probe) W3(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan20Probe) W4(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan20Probe) W5(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan20Probe) W6(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan20Probe) W7(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan20Probe) W8(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan20Probe) W9(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan20Probe) W10(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan20Probe) W11(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan20Probe) W12(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan20Probe) W13(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan20Probe) W14(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan20Probe) W15(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan20Probe) W16(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan20Probe) W17(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan20Probe) W18(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan20Probe) W19(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan20Probe) W20(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (fan20Probe) Join(ctx context.Context, s model.State, in JoinBranches) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }

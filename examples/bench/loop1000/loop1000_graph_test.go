@@ -17,6 +17,11 @@ func TestLoop1000Stress(t *testing.T) {
 	StressLoop1000(t, loop1000Probe{}, nil)
 }
 
+// TestLoop1000CheckpointJSON checks that 100 random model.State values, with something in every part, come back from encoding/json as they were: checkpoints carry the state through it.
+func TestLoop1000CheckpointJSON(t *testing.T) {
+	stress.CheckJSON[model.State](t, 100)
+}
+
 // StressLoop1000 stresses the Loop1000 graph with h — your own handlers, or the probe — starting each run from newState() (the zero model.State when nil), and returns what the harness measured. Call it from your own tests.
 func StressLoop1000(t testing.TB, h Loop1000Handlers, newState func() model.State, opts ...stress.Option) stress.Report {
 	t.Helper()

@@ -17,6 +17,11 @@ func TestNested4x4Stress(t *testing.T) {
 	StressNested4x4(t, nested4x4Probe{}, nil)
 }
 
+// TestNested4x4CheckpointJSON checks that 100 random model.State values, with something in every part, come back from encoding/json as they were: checkpoints carry the state through it.
+func TestNested4x4CheckpointJSON(t *testing.T) {
+	stress.CheckJSON[model.State](t, 100)
+}
+
 // StressNested4x4 stresses the Nested4x4 graph with h — your own handlers, or the probe — starting each run from newState() (the zero model.State when nil), and returns what the harness measured. Call it from your own tests.
 func StressNested4x4(t testing.TB, h Nested4x4Handlers, newState func() model.State, opts ...stress.Option) stress.Report {
 	t.Helper()
@@ -30,109 +35,135 @@ func StressNested4x4(t testing.TB, h Nested4x4Handlers, newState func() model.St
 	}, append([]stress.Option{stress.Resume(g.Resume)}, opts...)...)
 }
 
-// nested4x4Probe implements Nested4x4Handlers for the stress test: every node returns its state unchanged and every route is drawn by the harness.
+// nested4x4Probe implements Nested4x4Handlers for the stress test: fork nodes fill the state with something in every part (stress.Fill), every other node changes in place every mutable part it can reach (stress.Mutate), so that memory shared between branches is a data race or a change of the fork-time state that the harness reports; every route is drawn by the harness.
 type nested4x4Probe struct{}
 
 func (nested4x4Probe) Start(ctx context.Context, s model.State) (model.State, error) {
+	stress.Fill(ctx, "start", &s)
 	return s, nil
 }
 
 func (nested4x4Probe) A1(ctx context.Context, s model.State) (model.State, error) {
+	stress.Fill(ctx, "a1", &s)
 	return s, nil
 }
 
 func (nested4x4Probe) A11(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (nested4x4Probe) A12(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (nested4x4Probe) A13(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (nested4x4Probe) A14(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (nested4x4Probe) A1Join(ctx context.Context, s model.State, in A1JoinBranches) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (nested4x4Probe) A2(ctx context.Context, s model.State) (model.State, error) {
+	stress.Fill(ctx, "a2", &s)
 	return s, nil
 }
 
 func (nested4x4Probe) A21(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (nested4x4Probe) A22(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (nested4x4Probe) A23(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (nested4x4Probe) A24(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (nested4x4Probe) A2Join(ctx context.Context, s model.State, in A2JoinBranches) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (nested4x4Probe) A3(ctx context.Context, s model.State) (model.State, error) {
+	stress.Fill(ctx, "a3", &s)
 	return s, nil
 }
 
 func (nested4x4Probe) A31(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (nested4x4Probe) A32(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (nested4x4Probe) A33(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (nested4x4Probe) A34(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (nested4x4Probe) A3Join(ctx context.Context, s model.State, in A3JoinBranches) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (nested4x4Probe) A4(ctx context.Context, s model.State) (model.State, error) {
+	stress.Fill(ctx, "a4", &s)
 	return s, nil
 }
 
 func (nested4x4Probe) A41(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (nested4x4Probe) A42(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (nested4x4Probe) A43(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (nested4x4Probe) A44(ctx context.Context, s model.State) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (nested4x4Probe) A4Join(ctx context.Context, s model.State, in A4JoinBranches) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (nested4x4Probe) Join(ctx context.Context, s model.State, in JoinBranches) (model.State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }

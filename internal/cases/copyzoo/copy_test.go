@@ -27,7 +27,7 @@ import (
 //     where the copy rules say so (see collect);
 //   - a pointer to a type that holds a lock (*Tally) is the same pointer.
 func checkCopy(s State) []string {
-	cp := copyZooCopyState(s)
+	cp := copyState(s)
 	msgs := sharedStates(&s, "original State", &cp, "copy State")
 	if cp.Tally != s.Tally {
 		msgs = append(msgs, "State.Tally: a pointer to a lock-holding type must be shared, not copied")
@@ -35,7 +35,7 @@ func checkCopy(s State) []string {
 	bumpState(&cp, -1) // the copy is ours to write
 	if !reflect.DeepEqual(s, cp) {
 		msgs = append(msgs, "the copy, with its Clone counters taken back by one, is not reflect.DeepEqual to the original:")
-		msgs = append(msgs, diff(s, copyZooCopyState(s), 1)...) // where
+		msgs = append(msgs, diff(s, copyState(s), 1)...) // where
 	}
 	runtime.KeepAlive(&s) // the spans compared addresses in s and cp
 	runtime.KeepAlive(&cp)
@@ -193,7 +193,7 @@ var _ CopyZooHandlers = (*mutators)(nil)
 
 func (h *mutators) Start(ctx context.Context, s State) (State, error) {
 	s.Name = fmt.Sprintf("run%d", h.next.Add(1))
-	snap := snapshot{s: copyZooCopyState(s)}
+	snap := snapshot{s: copyState(s)}
 	if s.Tally != nil {
 		snap.tally = s.Tally.N()
 	}
@@ -245,7 +245,7 @@ func (h *mutators) Join(ctx context.Context, s State, in JoinBranches) (State, e
 		// What the branch should have ended with: its own copy of the
 		// fork-time state (through Clone once), with its own mutations and
 		// no other.
-		want := copyZooCopyState(snap.s)
+		want := copyState(snap.s)
 		mutateState(&want, b.tag)
 		if !reflect.DeepEqual(*b.s, want) {
 			errs = append(errs, fmt.Errorf("branch %s delivered something else than its own mutations of the fork-time state (not reflect.DeepEqual):\n\t%s",
@@ -264,23 +264,65 @@ func (h *mutators) Join(ctx context.Context, s State, in JoinBranches) (State, e
 	return s, errors.Join(errs...)
 }
 
-// TestCopyUnshares checks the rule for pointers that the builder never
-// exercises, since it builds trees: two pointers to one value get two
-// copies (sharing is not kept), each equal to the value.
-func TestCopyUnshares(t *testing.T) {
+// TestCopySharing checks the rules for pointers that the builder never
+// exercises, since it builds trees. Pointers to a type that can reach
+// itself (Item, through Child) are copied through a memo: two pointers to
+// one value share one copy, as in the original. Pointers to other types
+// (Point) get one copy each.
+func TestCopySharing(t *testing.T) {
 	t.Parallel()
 	it := &Item{ID: 1, Tags: []string{"a"}}
-	s := State{Ptrs: []*Item{it, it}, Boxes: [2]*Item{it, it}}
-	cp := copyZooCopyState(s)
-	if cp.Ptrs[0] == cp.Ptrs[1] || cp.Boxes[0] == cp.Boxes[1] || cp.Ptrs[0] == cp.Boxes[0] {
-		t.Error("two pointers to one value share one copy")
+	pt := &Point{X: 1}
+	s := State{Ptrs: []*Item{it, it}, Boxes: [2]*Item{it, it}, Trio: Trio{pt, pt}}
+	cp := copyState(s)
+	if cp.Ptrs[0] != cp.Ptrs[1] || cp.Boxes[0] != cp.Boxes[1] || cp.Ptrs[0] != cp.Boxes[0] {
+		t.Error("two pointers to one Item got two copies")
 	}
-	for _, p := range []*Item{cp.Ptrs[0], cp.Ptrs[1], cp.Boxes[0], cp.Boxes[1]} {
-		if p == it || !reflect.DeepEqual(*p, *it) {
-			t.Errorf("copy %+v of %+v: not a copy", *p, *it)
-		}
+	if cp.Ptrs[0] == it || !reflect.DeepEqual(*cp.Ptrs[0], *it) {
+		t.Errorf("copy %+v of %+v: not a copy", *cp.Ptrs[0], *it)
+	}
+	if cp.Trio[0] == cp.Trio[1] || cp.Trio[0] == pt || *cp.Trio[0] != *pt {
+		t.Errorf("two pointers to one Point: copies %p %p of %p", cp.Trio[0], cp.Trio[1], pt)
 	}
 	for _, m := range checkCopy(s) {
 		t.Error(m)
 	}
 }
+
+// TestCopyCycles copies values whose pointers form cycles: the copy ends,
+// and has the same cycles, among its own values.
+func TestCopyCycles(t *testing.T) {
+	t.Parallel()
+	root := &Node{Val: 1}
+	kid := &Node{Val: 2, Next: root}
+	root.Kids = []*Node{kid, root}
+	root.Next = root
+	meta := Meta{Parent: &Meta{Tags: map[string][]string{"t": {"x"}}}}
+	meta.Parent.Parent = meta.Parent
+	owner := &Owner{Name: "o"}
+	owner.Backup = owner
+	owner.Pets = map[string]*Item{"a": {ID: 1}}
+	owner.Pets["a"].Child = owner.Pets["a"]
+	s := State{List: root, Meta: meta, Owner: owner}
+	cp := copyState(s)
+	r := cp.List
+	if r == root || r.Next != r || r.Kids[1] != r || r.Kids[0] == kid || r.Kids[0].Next != r || r.Kids[0].Val != 2 {
+		t.Errorf("node cycle not reproduced: %+v", r)
+	}
+	if p := cp.Meta.Parent; p == meta.Parent || p.Parent != p || p.Tags["t"][0] != "x" {
+		t.Errorf("meta cycle not reproduced: %+v", p)
+	}
+	if o := cp.Owner; o == owner || o.Backup != o || o.Pets["a"] == owner.Pets["a"] || o.Pets["a"].Child != o.Pets["a"] {
+		t.Errorf("owner cycles not reproduced: %+v", o)
+	}
+	// The original is untouched by changes to the copy.
+	r.Kids[0].Val = 20
+	cp.Meta.Parent.Tags["t"][0] = "y"
+	if kid.Val != 2 || meta.Parent.Tags["t"][0] != "x" {
+		t.Error("the copy shares memory with the original")
+	}
+}
+
+// copyState is the generated deep copy of the state, with the memo of one
+// copy (State holds pointer types that can form cycles).
+func copyState(s State) State { return copyZooCopyState(s, &copyZooMemo{}) }

@@ -171,10 +171,11 @@ const (
 
 // copyZooGraph describes the graph to the runtime; its fingerprint changes with the nodes, edges, forks, interrupts and the state's shape, so a thread recorded by another version of the graph is refused at resume.
 var copyZooGraph = runtime.Graph{
-	Fingerprint: "dc972e63acad35aa",
-	Forks:       []*runtime.ForkSpec{&copyZooForkStart},
-	Name:        "CopyZoo",
-	Names:       copyZooNames[:],
+	Fingerprint:   "dc972e63acad35aa",
+	Forks:         []*runtime.ForkSpec{&copyZooForkStart},
+	Name:          "CopyZoo",
+	Names:         copyZooNames[:],
+	NoCheckpoints: true,
 }
 
 // copyZooForkStart is the parallel edge from "start": its branches meet at "join".
@@ -331,7 +332,7 @@ func (j *copyZooJoinJoin) RunBranch(ctx context.Context, b runtime.Branch, n int
 	if r != nil {
 		s = *r
 	} else {
-		s = copyZooCopyState(j.fork)
+		s = copyZooCopyState(j.fork, &copyZooMemo{})
 	}
 	if n != copyZooNodeJoin {
 		if err := j.g.branchStart(ctx, j.x, b, n, &s); err != nil {
@@ -357,7 +358,7 @@ func (j *copyZooJoinJoin) RunBranch(ctx context.Context, b runtime.Branch, n int
 }
 
 // copyZooCopyState returns a deep copy of src.
-func copyZooCopyState(src State) State {
+func copyZooCopyState(src State, m *copyZooMemo) State {
 	dst := src
 	dst.Bytes = slices.Clone(src.Bytes)
 	dst.Inner = copyZooCopyInner(src.Inner)
@@ -365,7 +366,7 @@ func copyZooCopyState(src State) State {
 		v := copyZooCopyExtra(*src.Extra)
 		dst.Extra = &v
 	}
-	dst.Meta = copyZooCopyMeta(src.Meta)
+	dst.Meta = copyZooCopyMeta(src.Meta, m)
 	dst.Anon.Tags = slices.Clone(src.Anon.Tags)
 	if src.Anon.Ptr != nil {
 		v := *src.Anon.Ptr
@@ -373,21 +374,18 @@ func copyZooCopyState(src State) State {
 	}
 	dst.Items = slices.Clone(src.Items)
 	for i := range dst.Items {
-		dst.Items[i] = copyZooCopyItem(dst.Items[i])
+		dst.Items[i] = copyZooCopyItem(dst.Items[i], m)
 	}
 	dst.Ptrs = slices.Clone(src.Ptrs)
 	for i := range dst.Ptrs {
-		if dst.Ptrs[i] != nil {
-			v1 := copyZooCopyItem(*dst.Ptrs[i])
-			dst.Ptrs[i] = &v1
-		}
+		dst.Ptrs[i] = copyZooCopyPtrItem(dst.Ptrs[i], m)
 	}
 	dst.Grid = slices.Clone(src.Grid)
 	for i := range dst.Grid {
 		dst.Grid[i] = slices.Clone(dst.Grid[i])
 	}
 	dst.Names = slices.Clone(src.Names)
-	dst.Shelf = copyZooCopyShelf(src.Shelf)
+	dst.Shelf = copyZooCopyShelf(src.Shelf, m)
 	dst.Alias = slices.Clone(src.Alias)
 	dst.Runes = slices.Clone(src.Runes)
 	dst.Spans = slices.Clone(src.Spans)
@@ -395,10 +393,7 @@ func copyZooCopyState(src State) State {
 		dst.Matrix[i] = slices.Clone(src.Matrix[i])
 	}
 	for i := range dst.Boxes {
-		if src.Boxes[i] != nil {
-			v1 := copyZooCopyItem(*src.Boxes[i])
-			dst.Boxes[i] = &v1
-		}
+		dst.Boxes[i] = copyZooCopyPtrItem(src.Boxes[i], m)
 	}
 	dst.Trio = copyZooCopyTrio(src.Trio)
 	for i := range dst.Cube {
@@ -419,18 +414,14 @@ func copyZooCopyState(src State) State {
 	}
 	dst.ByID = maps.Clone(src.ByID)
 	for k, v := range dst.ByID {
-		if v != nil {
-			v1 := copyZooCopyItem(*v)
-			v = &v1
-		}
-		dst.ByID[k] = v
+		dst.ByID[k] = copyZooCopyPtrItem(v, m)
 	}
 	dst.Index = copyZooCopyIndex(src.Index)
 	dst.Nested = maps.Clone(src.Nested)
 	for k, v := range dst.Nested {
 		v = maps.Clone(v)
 		for k1, v1 := range v {
-			v[k1] = copyZooCopyItem(v1)
+			v[k1] = copyZooCopyItem(v1, m)
 		}
 		dst.Nested[k] = v
 	}
@@ -439,30 +430,20 @@ func copyZooCopyState(src State) State {
 	for k, v := range dst.ByRef {
 		dst.ByRef[k] = slices.Clone(v)
 	}
-	if src.Owner != nil {
-		v := copyZooCopyOwner(*src.Owner)
-		dst.Owner = &v
-	}
+	dst.Owner = copyZooCopyPtrOwner(src.Owner, m)
 	if src.Num != nil {
 		v := *src.Num
 		dst.Num = &v
 	}
 	if src.PP != nil {
-		v := *src.PP
-		if v != nil {
-			v1 := copyZooCopyItem(*v)
-			v = &v1
-		}
+		v := copyZooCopyPtrItem(*src.PP, m)
 		dst.PP = &v
 	}
-	dst.Ref = copyZooCopyItemRef(src.Ref)
-	if src.List != nil {
-		v := copyZooCopyNode(*src.List)
-		dst.List = &v
-	}
+	dst.Ref = copyZooCopyItemRef(src.Ref, m)
+	dst.List = copyZooCopyPtrNode(src.List, m)
 	dst.Tree = copyZooCopyTree(src.Tree)
 	dst.Dir = copyZooCopyDir(src.Dir)
-	dst.Pair = copyZooCopyPairStringPtrItem(src.Pair)
+	dst.Pair = copyZooCopyPairStringPtrItem(src.Pair, m)
 	dst.Pairs = slices.Clone(src.Pairs)
 	for i := range dst.Pairs {
 		dst.Pairs[i] = copyZooCopyPairIntSliceInt(dst.Pairs[i])
@@ -503,20 +484,14 @@ func copyZooCopyState(src State) State {
 		dst.LArr[i] = src.LArr[i].Clone()
 	}
 	dst.secret = slices.Clone(src.secret)
-	if src.private != nil {
-		v := copyZooCopyOwner(*src.private)
-		dst.private = &v
-	}
+	dst.private = copyZooCopyPtrOwner(src.private, m)
 	dst.hidden = maps.Clone(src.hidden)
 	for k, v := range dst.hidden {
 		dst.hidden[k] = slices.Clone(v)
 	}
 	dst.nodes = slices.Clone(src.nodes)
 	for i := range dst.nodes {
-		if dst.nodes[i] != nil {
-			v1 := copyZooCopyNode(*dst.nodes[i])
-			dst.nodes[i] = &v1
-		}
+		dst.nodes[i] = copyZooCopyPtrNode(dst.nodes[i], m)
 	}
 	return dst
 }
@@ -542,36 +517,64 @@ func copyZooCopyExtra(src Extra) Extra {
 }
 
 // copyZooCopyMeta returns a deep copy of src.
-func copyZooCopyMeta(src Meta) Meta {
+func copyZooCopyMeta(src Meta, m *copyZooMemo) Meta {
 	dst := src
 	dst.Tags = maps.Clone(src.Tags)
 	for k, v := range dst.Tags {
 		dst.Tags[k] = slices.Clone(v)
 	}
-	if src.Parent != nil {
-		v := copyZooCopyMeta(*src.Parent)
-		dst.Parent = &v
+	dst.Parent = copyZooCopyPtrMeta(src.Parent, m)
+	return dst
+}
+
+// copyZooCopyPtrMeta returns a deep copy of src, the same copy for the same pointer within one copy of the value m belongs to.
+func copyZooCopyPtrMeta(src *Meta, m *copyZooMemo) *Meta {
+	if src == nil {
+		return nil
 	}
+	if dst, ok := m.p0[src]; ok {
+		return dst
+	}
+	if m.p0 == nil {
+		m.p0 = make(map[*Meta]*Meta)
+	}
+	dst := new(Meta)
+	m.p0[src] = dst
+	*dst = copyZooCopyMeta(*src, m)
 	return dst
 }
 
 // copyZooCopyItem returns a deep copy of src.
-func copyZooCopyItem(src Item) Item {
+func copyZooCopyItem(src Item, m *copyZooMemo) Item {
 	dst := src
 	dst.Tags = slices.Clone(src.Tags)
 	dst.Attrs = maps.Clone(src.Attrs)
-	if src.Child != nil {
-		v := copyZooCopyItem(*src.Child)
-		dst.Child = &v
+	dst.Child = copyZooCopyPtrItem(src.Child, m)
+	return dst
+}
+
+// copyZooCopyPtrItem returns a deep copy of src, the same copy for the same pointer within one copy of the value m belongs to.
+func copyZooCopyPtrItem(src *Item, m *copyZooMemo) *Item {
+	if src == nil {
+		return nil
 	}
+	if dst, ok := m.p1[src]; ok {
+		return dst
+	}
+	if m.p1 == nil {
+		m.p1 = make(map[*Item]*Item)
+	}
+	dst := new(Item)
+	m.p1[src] = dst
+	*dst = copyZooCopyItem(*src, m)
 	return dst
 }
 
 // copyZooCopyShelf returns a deep copy of src.
-func copyZooCopyShelf(src Shelf) Shelf {
+func copyZooCopyShelf(src Shelf, m *copyZooMemo) Shelf {
 	dst := slices.Clone(src)
 	for i := range dst {
-		dst[i] = copyZooCopyItem(dst[i])
+		dst[i] = copyZooCopyItem(dst[i], m)
 	}
 	return dst
 }
@@ -597,8 +600,25 @@ func copyZooCopyIndex(src Index) Index {
 	return dst
 }
 
+// copyZooCopyPtrOwner returns a deep copy of src, the same copy for the same pointer within one copy of the value m belongs to.
+func copyZooCopyPtrOwner(src *Owner, m *copyZooMemo) *Owner {
+	if src == nil {
+		return nil
+	}
+	if dst, ok := m.p2[src]; ok {
+		return dst
+	}
+	if m.p2 == nil {
+		m.p2 = make(map[*Owner]*Owner)
+	}
+	dst := new(Owner)
+	m.p2[src] = dst
+	*dst = copyZooCopyOwner(*src, m)
+	return dst
+}
+
 // copyZooCopyOwner returns a deep copy of src.
-func copyZooCopyOwner(src Owner) Owner {
+func copyZooCopyOwner(src Owner, m *copyZooMemo) Owner {
 	dst := src
 	dst.Scores = maps.Clone(src.Scores)
 	dst.Roles = maps.Clone(src.Roles)
@@ -607,41 +627,41 @@ func copyZooCopyOwner(src Owner) Owner {
 	}
 	dst.Pets = maps.Clone(src.Pets)
 	for k, v := range dst.Pets {
-		if v != nil {
-			v1 := copyZooCopyItem(*v)
-			v = &v1
-		}
-		dst.Pets[k] = v
+		dst.Pets[k] = copyZooCopyPtrItem(v, m)
 	}
-	if src.Backup != nil {
-		v := copyZooCopyOwner(*src.Backup)
-		dst.Backup = &v
-	}
+	dst.Backup = copyZooCopyPtrOwner(src.Backup, m)
 	return dst
 }
 
 // copyZooCopyItemRef returns a deep copy of src.
-func copyZooCopyItemRef(src ItemRef) ItemRef {
+func copyZooCopyItemRef(src ItemRef, m *copyZooMemo) ItemRef {
+	return copyZooCopyPtrItem(src, m)
+}
+
+// copyZooCopyPtrNode returns a deep copy of src, the same copy for the same pointer within one copy of the value m belongs to.
+func copyZooCopyPtrNode(src *Node, m *copyZooMemo) *Node {
 	if src == nil {
 		return nil
 	}
-	v := copyZooCopyItem(*src)
-	return &v
+	if dst, ok := m.p3[src]; ok {
+		return dst
+	}
+	if m.p3 == nil {
+		m.p3 = make(map[*Node]*Node)
+	}
+	dst := new(Node)
+	m.p3[src] = dst
+	*dst = copyZooCopyNode(*src, m)
+	return dst
 }
 
 // copyZooCopyNode returns a deep copy of src.
-func copyZooCopyNode(src Node) Node {
+func copyZooCopyNode(src Node, m *copyZooMemo) Node {
 	dst := src
-	if src.Next != nil {
-		v := copyZooCopyNode(*src.Next)
-		dst.Next = &v
-	}
+	dst.Next = copyZooCopyPtrNode(src.Next, m)
 	dst.Kids = slices.Clone(src.Kids)
 	for i := range dst.Kids {
-		if dst.Kids[i] != nil {
-			v1 := copyZooCopyNode(*dst.Kids[i])
-			dst.Kids[i] = &v1
-		}
+		dst.Kids[i] = copyZooCopyPtrNode(dst.Kids[i], m)
 	}
 	return dst
 }
@@ -667,22 +687,15 @@ func copyZooCopyDir(src Dir) Dir {
 }
 
 // copyZooCopyPairStringPtrItem returns a deep copy of src.
-func copyZooCopyPairStringPtrItem(src Pair[string, *Item]) Pair[string, *Item] {
+func copyZooCopyPairStringPtrItem(src Pair[string, *Item], m *copyZooMemo) Pair[string, *Item] {
 	dst := src
 	dst.Vals = slices.Clone(src.Vals)
 	for i := range dst.Vals {
-		if dst.Vals[i] != nil {
-			v1 := copyZooCopyItem(*dst.Vals[i])
-			dst.Vals[i] = &v1
-		}
+		dst.Vals[i] = copyZooCopyPtrItem(dst.Vals[i], m)
 	}
 	dst.ByKey = maps.Clone(src.ByKey)
 	for k, v := range dst.ByKey {
-		if v != nil {
-			v1 := copyZooCopyItem(*v)
-			v = &v1
-		}
-		dst.ByKey[k] = v
+		dst.ByKey[k] = copyZooCopyPtrItem(v, m)
 	}
 	return dst
 }
@@ -718,4 +731,12 @@ func copyZooCopyUrlValues(src url.Values) url.Values {
 		dst[k] = slices.Clone(v)
 	}
 	return dst
+}
+
+// copyZooMemo maps each pointer met during one copy of a value to its copy, so that cycles end and shared pointees stay shared.
+type copyZooMemo struct {
+	p0 map[*Meta]*Meta
+	p1 map[*Item]*Item
+	p2 map[*Owner]*Owner
+	p3 map[*Node]*Node
 }

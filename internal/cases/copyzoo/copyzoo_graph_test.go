@@ -26,28 +26,33 @@ func StressCopyZoo(t testing.TB, h CopyZooHandlers, newState func() State, opts 
 			s = newState()
 		}
 		return g.Invoke(ctx, s, observe)
-	}, append([]stress.Option{stress.Resume(g.Resume)}, opts...)...)
+	}, opts...)
 }
 
-// copyZooProbe implements CopyZooHandlers for the stress test: every node returns its state unchanged and every route is drawn by the harness.
+// copyZooProbe implements CopyZooHandlers for the stress test: fork nodes fill the state with something in every part (stress.Fill), every other node changes in place every mutable part it can reach (stress.Mutate), so that memory shared between branches is a data race or a change of the fork-time state that the harness reports; every route is drawn by the harness.
 type copyZooProbe struct{}
 
 func (copyZooProbe) Start(ctx context.Context, s State) (State, error) {
+	stress.Fill(ctx, "start", &s)
 	return s, nil
 }
 
 func (copyZooProbe) Left(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (copyZooProbe) Right(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (copyZooProbe) Deep(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (copyZooProbe) Join(ctx context.Context, s State, in JoinBranches) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }

@@ -16,6 +16,11 @@ func TestApprovalStress(t *testing.T) {
 	StressApproval(t, approvalProbe{}, nil)
 }
 
+// TestApprovalCheckpointJSON checks that 100 random State values, with something in every part, come back from encoding/json as they were: checkpoints carry the state through it.
+func TestApprovalCheckpointJSON(t *testing.T) {
+	stress.CheckJSON[State](t, 100)
+}
+
 // StressApproval stresses the Approval graph with h — your own handlers, or the probe — starting each run from newState() (the zero State when nil), and returns what the harness measured. Call it from your own tests.
 func StressApproval(t testing.TB, h ApprovalHandlers, newState func() State, opts ...stress.Option) stress.Report {
 	t.Helper()
@@ -29,22 +34,26 @@ func StressApproval(t testing.TB, h ApprovalHandlers, newState func() State, opt
 	}, append([]stress.Option{stress.Resume(g.Resume), stress.Durable()}, opts...)...)
 }
 
-// approvalProbe implements ApprovalHandlers for the stress test: every node returns its state unchanged and every route is drawn by the harness.
+// approvalProbe implements ApprovalHandlers for the stress test: fork nodes fill the state with something in every part (stress.Fill), every other node changes in place every mutable part it can reach (stress.Mutate), so that memory shared between branches is a data race or a change of the fork-time state that the harness reports; every route is drawn by the harness.
 type approvalProbe struct{}
 
 func (approvalProbe) Research(ctx context.Context, s State) (State, error) {
+	stress.Fill(ctx, "research", &s)
 	return s, nil
 }
 
 func (approvalProbe) Web(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (approvalProbe) Fetch(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (approvalProbe) Rank(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
@@ -53,30 +62,37 @@ func (approvalProbe) RouteRank(ctx context.Context, s State) (RankRoute, error) 
 }
 
 func (approvalProbe) Notes(ctx context.Context, s State) (State, error) {
+	stress.Fill(ctx, "notes", &s)
 	return s, nil
 }
 
 func (approvalProbe) NoteA(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (approvalProbe) NoteB(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (approvalProbe) NotesJoin(ctx context.Context, s State, in NotesJoinBranches) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (approvalProbe) Merge(ctx context.Context, s State, in MergeBranches) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (approvalProbe) Draft(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (approvalProbe) Review(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
@@ -85,5 +101,6 @@ func (approvalProbe) RouteReview(ctx context.Context, s State) (ReviewRoute, err
 }
 
 func (approvalProbe) Publish(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }

@@ -16,6 +16,11 @@ func TestLinearStress(t *testing.T) {
 	StressLinear(t, linearProbe{}, nil)
 }
 
+// TestLinearCheckpointJSON checks that 100 random State values, with something in every part, come back from encoding/json as they were: checkpoints carry the state through it.
+func TestLinearCheckpointJSON(t *testing.T) {
+	stress.CheckJSON[State](t, 100)
+}
+
 // StressLinear stresses the Linear graph with h — your own handlers, or the probe — starting each run from newState() (the zero State when nil), and returns what the harness measured. Call it from your own tests.
 func StressLinear(t testing.TB, h LinearHandlers, newState func() State, opts ...stress.Option) stress.Report {
 	t.Helper()

@@ -16,6 +16,11 @@ func TestLoopStress(t *testing.T) {
 	StressLoop(t, loopProbe{}, nil)
 }
 
+// TestLoopCheckpointJSON checks that 100 random State values, with something in every part, come back from encoding/json as they were: checkpoints carry the state through it.
+func TestLoopCheckpointJSON(t *testing.T) {
+	stress.CheckJSON[State](t, 100)
+}
+
 // StressLoop stresses the Loop graph with h — your own handlers, or the probe — starting each run from newState() (the zero State when nil), and returns what the harness measured. Call it from your own tests.
 func StressLoop(t testing.TB, h LoopHandlers, newState func() State, opts ...stress.Option) stress.Report {
 	t.Helper()

@@ -16,6 +16,11 @@ func TestNestedStress(t *testing.T) {
 	StressNested(t, nestedProbe{}, nil)
 }
 
+// TestNestedCheckpointJSON checks that 100 random State values, with something in every part, come back from encoding/json as they were: checkpoints carry the state through it.
+func TestNestedCheckpointJSON(t *testing.T) {
+	stress.CheckJSON[State](t, 100)
+}
+
 // StressNested stresses the Nested graph with h — your own handlers, or the probe — starting each run from newState() (the zero State when nil), and returns what the harness measured. Call it from your own tests.
 func StressNested(t testing.TB, h NestedHandlers, newState func() State, opts ...stress.Option) stress.Report {
 	t.Helper()
@@ -29,37 +34,45 @@ func StressNested(t testing.TB, h NestedHandlers, newState func() State, opts ..
 	}, append([]stress.Option{stress.Resume(g.Resume)}, opts...)...)
 }
 
-// nestedProbe implements NestedHandlers for the stress test: every node returns its state unchanged and every route is drawn by the harness.
+// nestedProbe implements NestedHandlers for the stress test: fork nodes fill the state with something in every part (stress.Fill), every other node changes in place every mutable part it can reach (stress.Mutate), so that memory shared between branches is a data race or a change of the fork-time state that the harness reports; every route is drawn by the harness.
 type nestedProbe struct{}
 
 func (nestedProbe) Top(ctx context.Context, s State) (State, error) {
+	stress.Fill(ctx, "top", &s)
 	return s, nil
 }
 
 func (nestedProbe) A(ctx context.Context, s State) (State, error) {
+	stress.Fill(ctx, "a", &s)
 	return s, nil
 }
 
 func (nestedProbe) A1(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (nestedProbe) A2(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (nestedProbe) JoinA(ctx context.Context, s State, in JoinABranches) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (nestedProbe) B(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (nestedProbe) B2(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (nestedProbe) Join(ctx context.Context, s State, in JoinBranches) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }

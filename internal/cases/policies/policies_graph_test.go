@@ -16,6 +16,11 @@ func TestFlakyStress(t *testing.T) {
 	StressFlaky(t, flakyProbe{}, nil)
 }
 
+// TestFlakyCheckpointJSON checks that 100 random State values, with something in every part, come back from encoding/json as they were: checkpoints carry the state through it.
+func TestFlakyCheckpointJSON(t *testing.T) {
+	stress.CheckJSON[State](t, 100)
+}
+
 // StressFlaky stresses the Flaky graph with h — your own handlers, or the probe — starting each run from newState() (the zero State when nil), and returns what the harness measured. Call it from your own tests.
 func StressFlaky(t testing.TB, h FlakyHandlers, newState func() State, opts ...stress.Option) stress.Report {
 	t.Helper()
@@ -29,30 +34,36 @@ func StressFlaky(t testing.TB, h FlakyHandlers, newState func() State, opts ...s
 	}, append([]stress.Option{stress.Resume(g.Resume)}, opts...)...)
 }
 
-// flakyProbe implements FlakyHandlers for the stress test: every node returns its state unchanged and every route is drawn by the harness.
+// flakyProbe implements FlakyHandlers for the stress test: fork nodes fill the state with something in every part (stress.Fill), every other node changes in place every mutable part it can reach (stress.Mutate), so that memory shared between branches is a data race or a change of the fork-time state that the harness reports; every route is drawn by the harness.
 type flakyProbe struct{}
 
 func (flakyProbe) Start(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (flakyProbe) Fetch(ctx context.Context, s State) (State, error) {
+	stress.Fill(ctx, "fetch", &s)
 	return s, nil
 }
 
 func (flakyProbe) Left(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (flakyProbe) Right(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (flakyProbe) Join(ctx context.Context, s State, in JoinBranches) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 
 func (flakyProbe) Decide(ctx context.Context, s State) (State, error) {
+	stress.Mutate(&s)
 	return s, nil
 }
 

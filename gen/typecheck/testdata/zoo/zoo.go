@@ -33,9 +33,9 @@ type State struct {
 	Ext       other.Ext // another package, exported fields
 	ExtPtr    *other.Ext
 	Values    other.Values
-	Opaque    other.Opaque // another package, unexported fields
+	Opaque    other.Opaque // another package, unexported fields, a Clone method
 	OpaquePtr *other.Opaque
-	Big       *big.Int
+	Big       *big.Int // copied with big.Int's Set
 	Boxed     other.Box[[]int]
 	Custom    Custom
 	CustomP   CustomP
@@ -55,16 +55,12 @@ type State struct {
 	Grids   []Grid
 	Arr     ArrDocs
 	Mine    MyTime
-	Wrapped Wrapped
-	PtrWrap *Wrapped
 }
 
 // MyTime is a local name for a struct of another package with unexported
-// fields: copied by value.
+// fields: copied by value, since time.Time holds only values and an
+// immutable *time.Location.
 type MyTime time.Time
-
-// Wrapped is a local name for other.Opaque: copied by value.
-type Wrapped other.Opaque
 
 // Flat needs no more than an assignment.
 type Flat struct {
