@@ -77,7 +77,10 @@ type Event[S any] struct {
 
 func (e Event[S]) String() string {
 	where := "main"
-	if e.In.Fork != 0 {
+	switch {
+	case e.In.Path() != "":
+		where = e.In.Path()
+	case e.In.Fork != 0:
 		where = fmt.Sprintf("fork %d branch %d", e.In.Fork, e.In.Index)
 	}
 	switch e.Kind {

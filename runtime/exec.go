@@ -28,8 +28,8 @@ type Exec[S any] struct {
 	ext       bool     // observe or j is set: Leave has work to do
 	j         *journal // nil unless the run is durable
 	thread    string
-	root      flow // the main flow, when the run is durable
-	skipPause int  // a resumed run's interrupt before this node was taken already; -1: none
+	root      flow   // the main flow, when the run is durable
+	skipPause int    // a resumed run's interrupt before this node was taken already; -1: none
 	hooks     []hook // see hook.go
 	graph     string
 	run       scope // the run's hook scope, when running is set
