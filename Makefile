@@ -19,18 +19,22 @@ fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 
+# Nested modules: what needs a third-party module (OpenTelemetry, SQLite,
+# pgx) or a store module lives in its own go.mod, so the root module's users
+# never download it. make test runs each of them too.
+NESTED := otel store/sqlite examples/approval
+
 vet:
 	$(GO) vet ./...
-	cd otel && $(GO) vet ./...
+	@set -e; for m in $(NESTED); do echo "cd $$m && $(GO) vet ./..."; (cd $$m && $(GO) vet ./...); done
 
 staticcheck:
 	$(STATICCHECK) ./...
-	cd otel && $(STATICCHECK) ./...
+	@set -e; for m in $(NESTED); do echo "cd $$m && staticcheck ./..."; (cd $$m && $(STATICCHECK) ./...); done
 
-# otel is its own module (OpenTelemetry stays out of the main one's graph).
 unit:
 	$(GO) test -race -count=1 ./...
-	cd otel && $(GO) test -race -count=1 ./...
+	@set -e; for m in $(NESTED); do echo "cd $$m && $(GO) test -race -count=1 ./..."; (cd $$m && $(GO) test -race -count=1 ./...); done
 
 fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./gen/spec
@@ -44,6 +48,7 @@ verify:
 generate:
 	$(GO) generate ./...
 	cd examples/bench && $(GO) generate ./...
+	cd examples/approval && $(GO) generate ./...
 	$(GO) test -count=1 ./gen ./gen/typecheck ./templates -run 'Golden' -args -update
 
 ## demo: regenerate the examples and run them (the research graph prints its event stream and diagram)
@@ -57,6 +62,16 @@ demo:
 	$(GO) run ./cmd/graphc diagram examples/research/research.graph.yaml
 	@echo '== examples/nested: a fork inside a branch'
 	$(GO) run ./examples/nested
+	@echo '== examples/approval: a durable run pauses for review; each command below is a new process'
+	@rm -rf /tmp/graphc-demo-threads /tmp/graphc-demo.db
+	cd examples/approval && $(GO) build -o /tmp/graphc-approval .
+	/tmp/graphc-approval -store file:/tmp/graphc-demo-threads start -thread t1 -topic "graph executors"
+	/tmp/graphc-approval -store file:/tmp/graphc-demo-threads status -thread t1
+	/tmp/graphc-approval -store file:/tmp/graphc-demo-threads resume -thread t1 -verdict revise -note "cite more papers"
+	/tmp/graphc-approval -store file:/tmp/graphc-demo-threads resume -thread t1 -verdict approve
+	@echo '== examples/approval on SQLite'
+	/tmp/graphc-approval -store sqlite:/tmp/graphc-demo.db start -thread t2 -topic "durable runs"
+	/tmp/graphc-approval -store sqlite:/tmp/graphc-demo.db resume -thread t2 -verdict approve
 
 ## bench: graphc vs hand-written Go, Eino and LangGraph.js on the graphs of examples/bench
 ## (its own module), then the generator on 10,000 nodes; prints a markdown table of the
