@@ -84,6 +84,8 @@ bench: .SHELLFLAGS := -o pipefail -c
 bench:
 	cd examples/bench && $(GO) test -run='^$$' -bench='^Benchmark(FanIn|Chain|Loop|Nested)' -benchmem \
 		-count=$(BENCH_COUNT) -benchtime=$(BENCH_TIME) -timeout=30m . | tee bench.out
+	cd examples/bench && $(GO) test -run='^$$' -bench='^BenchmarkCheckpoint$$' -benchmem \
+		-count=3 -benchtime=200x -timeout=30m . | tee checkpoint.out
 	cd examples/bench && $(GO) test -run='^$$' -bench='^BenchmarkGenerate10000$$' -benchmem \
 		-count=3 -benchtime=1x -timeout=30m . | tee -a bench.out
 	@cd examples/bench/langgraph && if ! command -v node >/dev/null 2>&1; then \
