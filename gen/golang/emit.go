@@ -237,6 +237,7 @@ func (e *emitter) executor() {
 	e.f.Add(doc(
 		fmt.Sprintf("Invoke runs the graph on s from node %q until it reaches __end__, and returns the final state.", g.Entry.Name),
 		"On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.",
+		e.invokeDurableDoc(),
 	))
 	// var x runtime.Exec[State]
 	// if err := x.Start(ctx, g.opts.Apply(opts...), &researchGraph, researchNodePlan, &s); err != nil { return s, err }
@@ -274,6 +275,17 @@ func (e *emitter) executor() {
 		)),
 	))
 	e.f.Line()
+}
+
+// invokeDurableDoc is the paragraph of Invoke's doc on durable runs.
+func (e *emitter) invokeDurableDoc() string {
+	switch {
+	case e.in.NoCheckpoints:
+		return "The spec says checkpoints: false: the graph runs without a store, and refuses one."
+	case len(e.g.Config.InterruptBefore)+len(e.g.Config.InterruptAfter) > 0:
+		return "The graph pauses at interrupts, so it needs a store (runtime.WithStore) and a thread id (runtime.WithThread): it records the run as it goes, and at an interrupt returns the state so far with a *runtime.Interrupted; Resume continues the thread."
+	}
+	return "With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash."
 }
 
 // durable emits Resume, Snapshot and With<Graph>Update.

@@ -88,6 +88,8 @@ func WithCopyZooObserver(fn func(runtime.Event[State])) runtime.Option {
 // Invoke runs the graph on s from node "start" until it reaches __end__, and returns the final state.
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
+//
+// The spec says checkpoints: false: the graph runs without a store, and refuses one.
 func (g *CopyZoo) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
 	if err := x.Start(ctx, g.opts.Apply(opts...), &copyZooGraph, copyZooNodeStart, &s); err != nil {

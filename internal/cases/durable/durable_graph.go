@@ -160,6 +160,8 @@ func WithApprovalObserver(fn func(runtime.Event[State])) runtime.Option {
 // Invoke runs the graph on s from node "research" until it reaches __end__, and returns the final state.
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
+//
+// The graph pauses at interrupts, so it needs a store (runtime.WithStore) and a thread id (runtime.WithThread): it records the run as it goes, and at an interrupt returns the state so far with a *runtime.Interrupted; Resume continues the thread.
 func (g *Approval) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
 	if err := x.Start(ctx, g.opts.Apply(opts...), &approvalGraph, approvalNodeResearch, &s); err != nil {

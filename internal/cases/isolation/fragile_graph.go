@@ -72,6 +72,8 @@ func WithFragileGraphObserver(fn func(runtime.Event[Fragile])) runtime.Option {
 // Invoke runs the graph on s from node "fork" until it reaches __end__, and returns the final state.
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
+//
+// With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *FragileGraph) Invoke(ctx context.Context, s Fragile, opts ...runtime.Option) (Fragile, error) {
 	var x runtime.Exec[Fragile]
 	if err := x.Start(ctx, g.opts.Apply(opts...), &fragileGraphGraph, fragileGraphNodeFork, &s); err != nil {

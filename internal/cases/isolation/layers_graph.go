@@ -73,6 +73,8 @@ func WithLayersGraphObserver(fn func(runtime.Event[Layers])) runtime.Option {
 // Invoke runs the graph on s from node "spread" until it reaches __end__, and returns the final state.
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
+//
+// With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *LayersGraph) Invoke(ctx context.Context, s Layers, opts ...runtime.Option) (Layers, error) {
 	var x runtime.Exec[Layers]
 	if err := x.Start(ctx, g.opts.Apply(opts...), &layersGraphGraph, layersGraphNodeSpread, &s); err != nil {

@@ -74,6 +74,8 @@ func WithLedgerGraphObserver(fn func(runtime.Event[Ledger])) runtime.Option {
 // Invoke runs the graph on s from node "open" until it reaches __end__, and returns the final state.
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
+//
+// The spec says checkpoints: false: the graph runs without a store, and refuses one.
 func (g *LedgerGraph) Invoke(ctx context.Context, s Ledger, opts ...runtime.Option) (Ledger, error) {
 	var x runtime.Exec[Ledger]
 	if err := x.Start(ctx, g.opts.Apply(opts...), &ledgerGraphGraph, ledgerGraphNodeOpen, &s); err != nil {

@@ -73,6 +73,8 @@ func WithTreeGraphObserver(fn func(runtime.Event[Tree])) runtime.Option {
 // Invoke runs the graph on s from node "grow" until it reaches __end__, and returns the final state.
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
+//
+// The spec says checkpoints: false: the graph runs without a store, and refuses one.
 func (g *TreeGraph) Invoke(ctx context.Context, s Tree, opts ...runtime.Option) (Tree, error) {
 	var x runtime.Exec[Tree]
 	if err := x.Start(ctx, g.opts.Apply(opts...), &treeGraphGraph, treeGraphNodeGrow, &s); err != nil {

@@ -81,6 +81,8 @@ func WithLoopObserver(fn func(runtime.Event[State])) runtime.Option {
 // Invoke runs the graph on s from node "count" until it reaches __end__, and returns the final state.
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
+//
+// With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Loop) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
 	if err := x.Start(ctx, g.opts.Apply(opts...), &loopGraph, loopNodeCount, &s); err != nil {
