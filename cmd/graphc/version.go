@@ -30,7 +30,7 @@ func version(bi *debug.BuildInfo) string {
 		if released(r.Version) {
 			return r.Version + goVersion
 		}
-		if r.Version == "" { // a directory
+		if r.Version == "" || r.Version == "(devel)" { // a directory
 			return devVersion + ", from " + r.Path + goVersion
 		}
 	} else if released(m.Version) {

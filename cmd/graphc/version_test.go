@@ -17,7 +17,7 @@ func TestVersion(t *testing.T) {
 		{"no build info", nil, devVersion},
 		{"published", &debug.BuildInfo{GoVersion: gov, Main: debug.Module{Path: "github.com/graphc/graphc", Version: "v1.2.3"}}, "v1.2.3 (go1.26.8)"},
 		{"published commit", &debug.BuildInfo{GoVersion: gov, Main: debug.Module{Version: "v1.2.4-0.20261126150700-3f2c1a9e0b7d"}}, "v1.2.4-0.20261126150700-3f2c1a9e0b7d (go1.26.8)"},
-		{"replace to a checkout", &debug.BuildInfo{GoVersion: gov, Main: debug.Module{Version: "v0.0.0", Replace: &debug.Module{Path: "/src/graphc"}}}, devVersion + ", from /src/graphc (go1.26.8)"},
+		{"replace to a checkout", &debug.BuildInfo{GoVersion: gov, Main: debug.Module{Version: "v0.0.0", Replace: &debug.Module{Path: "/src/graphc", Version: "(devel)"}}}, devVersion + ", from /src/graphc (go1.26.8)"},
 		{"replace, zero pseudo-version", &debug.BuildInfo{GoVersion: gov, Main: debug.Module{Version: "v0.0.0-00010101000000-000000000000", Replace: &debug.Module{Path: "../graphc"}}}, devVersion + ", from ../graphc (go1.26.8)"},
 		{"replace to a fork's release", &debug.BuildInfo{GoVersion: gov, Main: debug.Module{Version: "v0.0.0", Replace: &debug.Module{Path: "example.com/fork", Version: "v1.3.0"}}}, "v1.3.0 (go1.26.8)"},
 		{"checkout, with VCS", &debug.BuildInfo{GoVersion: gov, Main: debug.Module{Version: "v0.0.0-20261126150700-3f2c1a9e0b7d+dirty"}, Settings: vcs}, devVersion + "+3f2c1a9e0b7d, modified (go1.26.8)"},
