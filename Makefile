@@ -10,7 +10,7 @@ STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSIO
 # duration and the machine is busy (go.dev/issue/75804, fixed in go1.27).
 FUZZTIME    ?= 100000x
 
-.PHONY: test fmt vet staticcheck unit fuzz verify generate demo stress bench
+.PHONY: test fmt vet staticcheck unit fuzz verify generate demo stress bench test-diagrams diagrams render-deps
 
 ## test: everything CI checks — formatting, vet, staticcheck, race tests, fuzzing, generated code drift
 test: fmt vet staticcheck unit fuzz verify
@@ -43,6 +43,18 @@ fuzz:
 
 verify:
 	$(GO) run ./cmd/graphc verify
+
+## test-diagrams: render every example's diagrams, and hostile ones, with Mermaid in headless
+## Chromium and with Graphviz (needs chromium, graphviz, npm; .ci/run installs them)
+test-diagrams: render-deps
+	GRAPHC_RENDER=1 $(GO) test -count=1 -run '^TestRender' -v ./templates
+
+## diagrams: rewrite docs/img/ (the README's pictures) from the examples
+diagrams: render-deps
+	GRAPHC_RENDER=1 $(GO) test -count=1 -run '^TestRenderExamples$$' ./templates -args -diagrams.out=$(CURDIR)/docs/img
+
+render-deps:
+	cd templates/render && npm ci --no-audit --no-fund --loglevel=error
 
 ## generate: regenerate every committed output (examples and goldens)
 generate:
