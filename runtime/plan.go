@@ -289,6 +289,12 @@ func plan(g *Graph, thread string, recs []Record) (*threadPlan, error) {
 			if b == nil {
 				continue
 			}
+			if b.state == nil {
+				// Only failed attempts of the entry node were recorded: the
+				// branch starts at its entry, on the fork-time state, with
+				// its retry budget as recorded.
+				b.at, b.state, b.seq = fp.spec.Entries[i], f.state, f.seq
+			}
 			used[p] = true
 			if err := attach(b); err != nil {
 				return err
