@@ -142,7 +142,7 @@ func runWhole[S any](t *testing.T, d Durable[S], open func(string) (runtime.Stor
 		}
 	}
 	if len(paths) == 0 {
-		t.Fatal(fmt.Sprintf("thread %q recorded no node", thread))
+		t.Fatalf("thread %q recorded no node", thread)
 	}
 	return s, paths
 }
