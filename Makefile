@@ -9,6 +9,8 @@ STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSIO
 # fail a clean run with "context deadline exceeded" when -fuzztime is a
 # duration and the machine is busy (go.dev/issue/75804, fixed in go1.27).
 FUZZTIME    ?= 100000x
+# Nested modules (their own go.mod): vet, staticcheck and race tests run in each.
+MODULES     := store/sqlite store/postgres
 
 .PHONY: test fmt vet staticcheck unit fuzz verify generate demo stress bench
 
@@ -21,12 +23,20 @@ fmt:
 
 vet:
 	$(GO) vet ./...
+	for m in $(MODULES); do (cd $$m && $(GO) vet ./...) || exit 1; done
 
 staticcheck:
 	$(STATICCHECK) ./...
+	for m in $(MODULES); do (cd $$m && $(STATICCHECK) ./...) || exit 1; done
 
 unit:
 	$(GO) test -race -count=1 ./...
+	for m in $(MODULES); do (cd $$m && $(GO) test -race -count=1 ./...) || exit 1; done
+
+## test-postgres: make test with a throwaway PostgreSQL server (installed from Debian's packages if missing)
+.PHONY: test-postgres
+test-postgres:
+	scripts/with-postgres.sh $(MAKE) test
 
 fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./gen/spec
