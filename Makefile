@@ -85,6 +85,15 @@ bench:
 		BENCH_COUNT=$(BENCH_COUNT) node bench.mjs | tee -a ../bench.out; \
 	fi
 	@cd examples/bench && $(GO) run ./cmd/benchtable bench.out | tee bench.md
+	$(MAKE) bench-stores
+
+## bench-stores: the stores alone (memory, file, SQLite and its raw-SQL floor; PostgreSQL
+## and its floor when GRAPHC_TEST_POSTGRES is set, e.g. under scripts/with-postgres.sh)
+.PHONY: bench-stores
+bench-stores:
+	$(GO) test -run='^$$' -bench='Store$$' -benchmem -count=1 ./runtime
+	cd store/sqlite && $(GO) test -run='^$$' -bench=. -benchmem -count=1 .
+	cd store/postgres && $(GO) test -run='^$$' -bench=. -benchmem -count=1 .
 
 ## stress: every generated stress test, large: 10,000 runs per graph, and fan-ins up to W=1000 (examples/bench)
 stress:
