@@ -22,7 +22,7 @@ fmt:
 # Nested modules: what needs a third-party module (OpenTelemetry, SQLite,
 # pgx) or a store module lives in its own go.mod, so the root module's users
 # never download it. make test runs each of them too.
-NESTED := otel store/sqlite examples/approval
+NESTED := otel store/sqlite store/postgres examples/approval
 
 vet:
 	$(GO) vet ./...
@@ -35,6 +35,11 @@ staticcheck:
 unit:
 	$(GO) test -race -count=1 ./...
 	@set -e; for m in $(NESTED); do echo "cd $$m && $(GO) test -race -count=1 ./..."; (cd $$m && $(GO) test -race -count=1 ./...); done
+
+## test-postgres: make test with a throwaway PostgreSQL server (installed from Debian's packages if missing)
+.PHONY: test-postgres
+test-postgres:
+	scripts/with-postgres.sh $(MAKE) test
 
 fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./gen/spec
@@ -108,6 +113,15 @@ bench:
 		BENCH_COUNT=$(BENCH_COUNT) node bench.mjs | tee -a ../bench.out; \
 	fi
 	@cd examples/bench && $(GO) run ./cmd/benchtable bench.out | tee bench.md
+	$(MAKE) bench-stores
+
+## bench-stores: the stores alone (memory, file, SQLite and its raw-SQL floor; PostgreSQL
+## and its floor when GRAPHC_TEST_POSTGRES is set, e.g. under scripts/with-postgres.sh)
+.PHONY: bench-stores
+bench-stores:
+	$(GO) test -run='^$$' -bench='Store$$' -benchmem -count=1 ./runtime
+	cd store/sqlite && $(GO) test -run='^$$' -bench=. -benchmem -count=1 .
+	cd store/postgres && $(GO) test -run='^$$' -bench=. -benchmem -count=1 .
 
 ## stress: every generated stress test, large: 10,000 runs per graph, and fan-ins up to W=1000 (examples/bench)
 stress:

@@ -2,7 +2,6 @@ package casetest
 
 import (
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
