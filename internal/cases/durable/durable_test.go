@@ -16,7 +16,7 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-func newStore() *casetest.MemStore { return casetest.NewMemStore() }
+func newStore() runtime.Store { return runtime.NewMemoryStore() }
 
 func TestRunWithoutStoreIsRefused(t *testing.T) {
 	_, err := NewApproval(&handlers{}).Invoke(t.Context(), State{})

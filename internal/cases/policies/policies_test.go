@@ -12,7 +12,6 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/graphc/graphc/internal/cases/casetest"
 	"github.com/graphc/graphc/runtime"
 )
 
@@ -387,7 +386,7 @@ func TestBranchPolicies(t *testing.T) {
 // had left (fetch has 3), instead of starting the budget over.
 func TestRetryBudgetSurvivesResume(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		st := casetest.NewMemStore()
+		st := runtime.NewMemoryStore()
 		h := newScript()
 		ctx, cancel := context.WithCancel(t.Context())
 		h.do["fetch"] = func(context.Context, int) error { return errors.New("flaky") }
@@ -423,7 +422,7 @@ func TestRetryBudgetSurvivesResume(t *testing.T) {
 // the fork-time state, with the attempts it had left.
 func TestRetryInBranchSurvivesResume(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		st := casetest.NewMemStore()
+		st := runtime.NewMemoryStore()
 		h := newScript()
 		ctx, cancel := context.WithCancel(t.Context())
 		h.do["left"] = func(context.Context, int) error { return errors.New("mirror down") }
