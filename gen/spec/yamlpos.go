@@ -179,10 +179,12 @@ func (s *yamlScanner) line() {
 		}
 		s.scalarParent = noScalar
 	}
+	continues := s.plain && (len(s.levels) == 0 || indent > s.levels[len(s.levels)-1].indent)
 	if c := s.at(j); isEOL(c) || c == '#' {
 		return
-	} else if c == '\t' {
-		if k := s.skipSpace(j); isEOL(s.at(k)) || s.at(k) == '#' {
+	} else if c == '\t' && !continues {
+		// After a plain value, even a blank line may not start with a tab.
+		if k := s.skipSpace(j); (isEOL(s.at(k)) || s.at(k) == '#') && !s.plain {
 			return
 		}
 		s.fail(j, "a tab indents this line: indent with spaces, not tabs")
@@ -201,8 +203,8 @@ func (s *yamlScanner) line() {
 			return
 		}
 	}
-	if s.plain && len(s.levels) > 0 && indent > s.levels[len(s.levels)-1].indent {
-		s.continuation(j)
+	if continues {
+		s.continuation(s.skipSpace(j))
 		return
 	}
 	s.content(j, indent)
@@ -249,6 +251,10 @@ func (s *yamlScanner) continuation(j int) {
 		if c != ':' || !s.blankAt(k+1) {
 			continue
 		}
+		if len(s.levels) == 0 {
+			s.giveUp() // a document that is one plain value
+			return
+		}
 		top := s.levels[len(s.levels)-1]
 		if bytes.ContainsAny(s.src[j:k], " \t") {
 			s.fail(k, `": " cannot appear in an unquoted value: put the value that starts on line %d in quotes`, s.lineNo(top.last))
@@ -265,6 +271,7 @@ const (
 	tokSeq   = iota // "- "
 	tokKey          // "key:"
 	tokValue        // anything else
+	tokBlock        // | or >: a block scalar
 )
 
 // structure checks where the first token of a line stands among the block
@@ -278,7 +285,7 @@ func (s *yamlScanner) structure(kind, off, indent int) {
 		s.levels = s.levels[:popped]
 	}
 	if len(s.levels) == 0 {
-		if kind != tokValue {
+		if kind == tokSeq || kind == tokKey {
 			s.levels = append(s.levels, level{indent: indent, seq: kind == tokSeq, last: off})
 		}
 		return
@@ -294,11 +301,14 @@ func (s *yamlScanner) structure(kind, off, indent int) {
 			s.giveUp() // a value after a quoted or bracketed one: beyond this scanner
 			return
 		}
-		if kind != tokValue {
+		if kind == tokSeq || kind == tokKey {
 			s.levels = append(s.levels, level{indent: indent, seq: kind == tokSeq, last: off})
 		}
 	case !top.seq && kind == tokKey, top.seq && kind == tokSeq:
 		top.last = off
+	case kind == tokBlock && open:
+		// yaml.v3 takes a | or > value of an empty key or "-" from the
+		// next line, even at the key's indentation.
 	case !top.seq && kind == tokSeq && open:
 		// A list may stand at the indentation of the key it belongs to.
 		s.levels = append(s.levels, level{indent: indent, seq: true, last: off})
@@ -320,6 +330,7 @@ func (s *yamlScanner) content(j, indent int) {
 	first := true // no token read yet on this line
 	afterKey := false
 	afterDash := false
+	props := -1 // where the anchor or tag of the next node starts
 	for !s.stop {
 		j = s.skipSpace(j)
 		c := s.at(j)
@@ -355,15 +366,20 @@ func (s *yamlScanner) content(j, indent int) {
 			s.giveUp()
 			return
 		case c == '&' || c == '!':
-			k := j + 1
-			for !s.blankAt(k) {
-				k++
+			if props < 0 {
+				props = j
 			}
-			if c == '&' && k == j+1 {
-				s.fail(j, "an anchor (&) needs a name; for a value that starts with &, %s", quoteFix(s.value(j)))
-				return
+			if c == '&' {
+				k, ok := s.alias(j, false)
+				if !ok {
+					return
+				}
+				j = k
+				continue
 			}
-			j = k
+			for !s.blankAt(j) {
+				j++
+			}
 			continue
 		case c == '@' || c == '`':
 			s.fail(j, "a value cannot start with %c: %s", c, quoteFix(s.value(j)))
@@ -384,34 +400,39 @@ func (s *yamlScanner) content(j, indent int) {
 		case '[', '{':
 			end, ok = s.flowBlock(j)
 		case '*':
-			end, ok = s.alias(j)
+			end, ok = s.alias(j, false)
 		default:
 			end, ok = s.plainBlock(j), true
 		}
 		if !ok {
 			return
 		}
-		key := s.at(end) == ':' && s.blankAt(end+1)
+		colon := s.skipSpace(end)
+		key := s.at(colon) == ':' && s.blankAt(colon+1)
 		if key && (c == '[' || c == '{') {
 			s.giveUp() // a flow collection as a key
 			return
 		}
+		at := j // where the node starts, with its anchor or tag
+		if props >= 0 {
+			at, props = props, -1
+		}
 		switch {
 		case key && afterKey:
-			s.fail(end, "\": \" cannot appear in an unquoted value: %s", quoteFix(s.value(j)))
+			s.fail(colon, "\": \" cannot appear in an unquoted value: %s", quoteFix(s.value(j)))
 			return
 		case first:
-			s.structure(kindHere(key), j, j-s.lineStart(j))
+			s.structure(kindHere(key), j, at-s.lineStart(at))
 			if s.stop {
 				return
 			}
 		case key && afterDash:
-			s.levels = append(s.levels, level{indent: j - s.lineStart(j), last: j})
+			s.levels = append(s.levels, level{indent: at - s.lineStart(at), last: j})
 		}
 		first, afterDash = false, false
 		if key {
 			afterKey = true
-			j = end + 1
+			j = colon + 1
 			continue
 		}
 		// The value ends the line.
@@ -462,12 +483,12 @@ func (s *yamlScanner) blockHeader(j int, first bool, indent int) {
 		}
 		k++
 	}
-	if k = s.skipSpace(k); !isEOL(s.at(k)) && (s.at(k) != '#' || !s.blankAt(k-1)) {
+	if k = s.skipSpace(k); !isEOL(s.at(k)) && s.at(k) != '#' {
 		s.fail(k, "nothing may follow %c on its line but a comment: start the text on the next line, indented (or put the value in quotes)", s.src[j])
 		return
 	}
 	if first {
-		s.structure(tokValue, j, indent)
+		s.structure(tokBlock, j, indent)
 	}
 	s.scalarParent, s.scalarIndent = -1, 0
 	if len(s.levels) > 0 {
@@ -500,14 +521,23 @@ func trimRight(src []byte, j, end int) int {
 	return end
 }
 
-// alias returns the end of the alias that starts at j.
-func (s *yamlScanner) alias(j int) (int, bool) {
+// alias returns the end of the alias (*name) or anchor (&name) that starts
+// at j: a name of letters, digits, _ and -, then a space or one of ?:,]}%@`.
+func (s *yamlScanner) alias(j int, flow bool) (int, bool) {
 	k := j + 1
-	for !s.blankAt(k) && !bytes.ContainsRune([]byte(",[]{}"), rune(s.at(k))) {
+	for c := s.at(k); c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '-'; c = s.at(k) {
 		k++
 	}
-	if k == j+1 {
-		s.fail(j, "an alias (*) needs a name; for a value that starts with *, %s", quoteFix(s.value(j)))
+	if k == j+1 || !s.blankAt(k) && !bytes.ContainsRune([]byte("?:,]}%@`"), rune(s.at(k))) {
+		what := "an alias (*)"
+		if s.src[j] == '&' {
+			what = "an anchor (&)"
+		}
+		v := s.value(j)
+		if i := strings.IndexAny(v, ",]}"); flow && i >= 0 {
+			v = strings.TrimSpace(v[:i])
+		}
+		s.fail(j, "%s needs a name of letters, digits, _ and -; for a value that starts with %c, %s", what, s.src[j], quoteFix(v))
 		return 0, false
 	}
 	return k, true
@@ -687,15 +717,23 @@ func (s *yamlScanner) flow(j int) (int, bool) {
 			k, needNode, afterNode = end, false, true
 		case c == '*':
 			lastPlain = false
-			end, ok := s.alias(k)
+			end, ok := s.alias(k, true)
 			if !ok {
 				return 0, false
 			}
 			k, needNode, afterNode = end, false, true
-		case c == '&' || c == '!':
+		case c == '&':
+			end, ok := s.alias(k, true)
+			if !ok {
+				return 0, false
+			}
+			k = end
+			needNode = false // an anchor may stand for an empty value
+		case c == '!':
 			for !s.blankAt(k) && bytes.IndexByte([]byte(",[]{}"), s.at(k)) < 0 {
 				k++
 			}
+			needNode = false // an anchor or a tag may stand for an empty value
 		case c == '@' || c == '`':
 			return fail(k, "a value cannot start with %c: put the value in quotes", c)
 		case c == '|' || c == '>' || c == '%' || c == '?' || c == '-' && s.blankAt(k+1):
