@@ -635,7 +635,7 @@ func (s *yamlScanner) flowBlock(j int) (int, bool) {
 func (s *yamlScanner) flow(j int) (int, bool) {
 	stack := []int{j}
 	base := s.skipSpaceOnly(s.lineStart(j)) - s.lineStart(j) // the indentation of the bracket's line
-	suspect := -1 // the bracket open when a line went back to base
+	suspect := -1                                            // the bracket open when a line went back to base
 	// fail reports a problem, or, once the collection has run on to a
 	// line no more indented than its own, the bracket left open.
 	fail := func(off int, format string, args ...any) (int, bool) {
@@ -645,7 +645,7 @@ func (s *yamlScanner) flow(j int) (int, bool) {
 		s.fail(off, format, args...)
 		return 0, false
 	}
-	needNode := true  // after an opening bracket or a comma
+	needNode := true   // after an opening bracket or a comma
 	afterNode := false // after a value that must be followed by , : or a closing bracket
 	lastPlain := false // the last value is plain, and may go on after a line break
 	k := j + 1
