@@ -24,7 +24,13 @@ type syntaxProblem struct {
 
 // findSyntax returns the first syntax error in src that it recognises.
 func findSyntax(src []byte) (syntaxProblem, bool) {
+	if bytes.HasPrefix(src, []byte{0xFF, 0xFE}) || bytes.HasPrefix(src, []byte{0xFE, 0xFF}) {
+		return syntaxProblem{}, false // UTF-16, which yaml.v3 decodes
+	}
 	s := &yamlScanner{src: src, scalarParent: noScalar}
+	if bytes.HasPrefix(src, []byte("\uFEFF")) {
+		s.i = len("\uFEFF") // a byte order mark
+	}
 	for s.i < len(s.src) && !s.stop {
 		s.line()
 	}
@@ -327,6 +333,7 @@ func (s *yamlScanner) structure(kind, off, indent int) {
 
 // content reads the tokens of a line in block context, from j.
 func (s *yamlScanner) content(j, indent int) {
+	ls := j - indent // the start of the line the scanner is on
 	first := true // no token read yet on this line
 	afterKey := false
 	afterDash := false
@@ -352,12 +359,12 @@ func (s *yamlScanner) content(j, indent int) {
 		case c == '-' && s.blankAt(j+1):
 			switch {
 			case first:
-				s.structure(tokSeq, j, j-s.lineStart(j))
+				s.structure(tokSeq, j, j-ls)
 			case afterKey:
 				s.fail(j, "a list cannot start on the line of its key: move %q to the next line, indented under %q", short(s.value(j)), s.word(s.levels[len(s.levels)-1].last))
 				return
 			default:
-				s.levels = append(s.levels, level{indent: j - s.lineStart(j), seq: true, last: j})
+				s.levels = append(s.levels, level{indent: j - ls, seq: true, last: j})
 			}
 			first, afterDash, afterKey = false, true, false
 			j++
@@ -407,6 +414,10 @@ func (s *yamlScanner) content(j, indent int) {
 		if !ok {
 			return
 		}
+		nodeLine := ls // the start of the line the node starts on
+		if c == '"' || c == '\'' || c == '[' || c == '{' {
+			ls = s.lineStart(end) // the node may span lines
+		}
 		colon := s.skipSpace(end)
 		key := s.at(colon) == ':' && s.blankAt(colon+1)
 		if key && (c == '[' || c == '{') {
@@ -422,12 +433,12 @@ func (s *yamlScanner) content(j, indent int) {
 			s.fail(colon, "\": \" cannot appear in an unquoted value: %s", quoteFix(s.value(j)))
 			return
 		case first:
-			s.structure(kindHere(key), j, at-s.lineStart(at))
+			s.structure(kindHere(key), j, at-nodeLine)
 			if s.stop {
 				return
 			}
 		case key && afterDash:
-			s.levels = append(s.levels, level{indent: at - s.lineStart(at), last: j})
+			s.levels = append(s.levels, level{indent: at - nodeLine, last: j})
 		}
 		first, afterDash = false, false
 		if key {
