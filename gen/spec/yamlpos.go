@@ -334,7 +334,7 @@ func (s *yamlScanner) structure(kind, off, indent int) {
 // content reads the tokens of a line in block context, from j.
 func (s *yamlScanner) content(j, indent int) {
 	ls := j - indent // the start of the line the scanner is on
-	first := true // no token read yet on this line
+	first := true    // no token read yet on this line
 	afterKey := false
 	afterDash := false
 	props := -1 // where the anchor or tag of the next node starts
