@@ -593,7 +593,7 @@ func (s *yamlScanner) escape(k int) (int, bool) {
 	c := s.at(k + 1)
 	digits := 0
 	switch c {
-	case '0', 'a', 'b', 't', '\t', 'n', 'v', 'f', 'r', 'e', ' ', '"', '/', '\\', 'N', '_', 'L', 'P', '\n':
+	case '0', 'a', 'b', 't', '\t', 'n', 'v', 'f', 'r', 'e', ' ', '"', '\'', '\\', 'N', '_', 'L', 'P', '\n': // as yaml.v3 reads them
 		return 1, true
 	case '\r':
 		if s.at(k+2) == '\n' {
