@@ -316,6 +316,7 @@ func TestFindSyntaxValid(t *testing.T) {
 		"doc: 'it''s'\n", "doc: \"a\\\"b\\x41\\u0041\"\n", "doc: http://x.y\n", "a: {b: [c, {d: e}], f: \"g\"}\n",
 		"- - a\n  - b\n- c\n", "a: &x 1\nb: *x\n", "a: !!str 1\n", "doc: >-\n  a\n\n  b\nz: 1\n",
 		"---\na: 1\n...\n", "a:\n  b:\n    c: 1\n  d: 2\n", "type: map[string]int\n", "a: \"b\n  c\"\n",
+		"doc: a\n  b # c: d\n", "- a\n  b\n- c\n",
 	} {
 		inputs = append(inputs, []byte(s))
 	}
