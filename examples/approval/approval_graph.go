@@ -331,10 +331,7 @@ func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				return x.Fail(n, err)
 			}
 			*s = out
-			if err = x.Leave(in, approvalNodeReview, runtime.NotRouted, s); err != nil {
-				return err
-			}
-			return x.Pause(approvalNodeReview, runtime.After, s)
+			return x.PauseAfter(in, approvalNodeReview, s)
 		case approvalAfterReview:
 			if n, err = g.routeReview(ctx, x, in, s); err != nil {
 				return err

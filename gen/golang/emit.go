@@ -625,13 +625,13 @@ func (e *emitter) leave(c *jen.Group, n *graph.Node, next jen.Code, stop *jen.St
 func (e *emitter) edge(fc *flowCases, n *graph.Node, sink *jen.Statement, after *graph.Node) {
 	resumed := false // the edge is taken in an after-entry: x.Route records it
 	if e.hasAfter(n) {
-		e.leave(fc.cur, n, rt("NotRouted"), nil)
 		if e.interrupts(n, true) {
-			// return x.Pause(researchNodeReview, runtime.After, s)
-			fc.cur.Return(jen.Id("x").Dot("Pause").Call(jen.Id(e.nodeConst(n)), rt("After"), jen.Id("s")))
+			// return x.PauseAfter(in, researchNodeReview, s)
+			fc.cur.Return(jen.Id("x").Dot("PauseAfter").Call(jen.Id("in"), jen.Id(e.nodeConst(n)), jen.Id("s")))
 			fc.open(jen.Id(e.afterConst(n)))
 			resumed = n.Kind != graph.Parallel
 		} else {
+			e.leave(fc.cur, n, rt("NotRouted"), nil)
 			fc.split(e.afterConst(n))
 		}
 	}

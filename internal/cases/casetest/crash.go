@@ -78,6 +78,16 @@ type Durable[S any] struct {
 	Resume func(ctx context.Context, thread string, opts ...runtime.Option) (S, error)
 	// FanIns names the graph's fan-in nodes.
 	FanIns []string
+	// NewStore, if set, makes the store each run of CrashMatrix writes to
+	// (under the failing wrapper); by default, runtime.NewMemoryStore.
+	NewStore func(t *testing.T) runtime.Store
+}
+
+func (d Durable[S]) store(t *testing.T) runtime.Store {
+	if d.NewStore != nil {
+		return d.NewStore(t)
+	}
+	return runtime.NewMemoryStore()
 }
 
 // Finish resumes thread through every interrupt, and through the crash of
@@ -125,7 +135,7 @@ func CrashMatrix[S any](t *testing.T, d Durable[S]) int {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ref := NewTrace()
-			st := &CrashStore{Store: runtime.NewMemoryStore(), Limit: 1 << 30}
+			st := &CrashStore{Store: d.store(t), Limit: 1 << 30}
 			o := append(slices.Clip(c.opts), runtime.WithStore(st), runtime.WithObserver(Observe[S](ref)))
 			s, err := d.Invoke(Context(t), append(o, runtime.WithThread("ref"))...)
 			want := Finish(t, d, "ref", s, err, o...)
@@ -150,7 +160,7 @@ func CrashMatrix[S any](t *testing.T, d Durable[S]) int {
 func crashAt[S any](t *testing.T, d Durable[S], n int, want S, ref *Trace, opts []runtime.Option) bool {
 	t.Helper()
 	ctx := Context(t)
-	st := runtime.NewMemoryStore()
+	st := d.store(t)
 	cs := &CrashStore{Store: st, Limit: n}
 	thread := fmt.Sprint("crash", n)
 	o := append(slices.Clip(opts), runtime.WithStore(cs))
