@@ -43,6 +43,9 @@ func (x *Exec[S]) Resume(ctx context.Context, o Options, g *Graph, thread string
 		return EndNode, err
 	}
 	if tp.status == ThreadDone {
+		if o.Update != nil {
+			return EndNode, fmt.Errorf("graphc: thread %q is done: there is no paused state for the update to edit", thread)
+		}
 		x.done(*s, nil)
 		return EndNode, nil
 	}
@@ -224,7 +227,7 @@ func forkSnapshot[S any](g *Graph, thread string, f *flowPlan) (*ForkSnapshot[S]
 	}
 	for i, b := range fp.branches {
 		bs := BranchSnapshot[S]{Path: branchPath(f.path, g.Names[fp.node], fp.act, i), Entry: g.Names[fp.spec.Entries[i]], Status: BranchNotStarted}
-		if b != nil {
+		if b != nil && !b.fresh {
 			if bs.State, err = decodeState[S](thread, b.seq, b.state); err != nil {
 				return nil, err
 			}

@@ -115,6 +115,7 @@ var beyondSchema = map[string]string{
 	"fan_in_reached_outside_fork": "a fan-in reached from outside its fork",
 	"forks_not_nested":            "forks whose branches overlap",
 	"interrupt_in_branch":         "an interrupt on a node inside a branch",
+	"interrupt_before_fan_in":     "an interrupt before a node that is a fan-in",
 	"no_outgoing_edge":            "a node with no outgoing edge",
 	"plain_cycle":                 "a cycle of plain edges",
 	"shared_join":                 "two forks sharing a fan-in",

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"syscall"
@@ -39,11 +40,18 @@ func Kill9[S any](t *testing.T, d Durable[S], open func(dir string) (runtime.Sto
 	if testing.Short() {
 		t.Skip("kill -9 runs child processes")
 	}
-	// The reference, in-process, on the same kind of store.
-	start := time.Now()
+	// The reference, in-process, on the same kind of store; its duration
+	// is the window the kills are drawn from, once a child has started
+	// its run (its process start-up is not part of the window).
 	refDir := t.TempDir()
+	start := time.Now()
 	want, wantPaths := runWhole(t, d, open, refDir)
-	whole := time.Since(start)
+	whole := time.Since(start) * 3 / 2
+	child := func(dir string) *exec.Cmd {
+		cmd := exec.Command(os.Args[0], "-test.run=^"+t.Name()+"$", "-test.count=1")
+		cmd.Env = append(os.Environ(), killDirEnv+"="+dir)
+		return cmd
+	}
 
 	deadline := time.Now().Add(budget)
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 9))
@@ -52,14 +60,17 @@ func Kill9[S any](t *testing.T, d Durable[S], open func(dir string) (runtime.Sto
 	for round := 0; round < rounds && time.Now().Before(deadline); round++ {
 		dir := t.TempDir()
 		for k := 0; k < 1+rng.IntN(3); k++ {
-			cmd := exec.Command(os.Args[0], "-test.run=^"+t.Name()+"$", "-test.count=1")
-			cmd.Env = append(os.Environ(), killDirEnv+"="+dir)
-			cmd.Stdout, cmd.Stderr = nil, nil
+			cmd := child(dir)
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			// Somewhere in the run: the child's own start-up takes a while too.
-			time.Sleep(time.Duration(rng.Int64N(int64(2*whole + 20*time.Millisecond))))
+			// Somewhere in the child's run: wait for it to begin.
+			for wait := time.Now(); time.Since(wait) < 10*time.Second; time.Sleep(time.Millisecond) {
+				if _, err := os.Stat(filepath.Join(dir, startedMark)); err == nil {
+					break
+				}
+			}
+			time.Sleep(time.Duration(rng.Int64N(int64(whole) + 1)))
 			if err := cmd.Process.Signal(syscall.SIGKILL); err == nil {
 				killed++
 			}
@@ -84,7 +95,7 @@ func Kill9[S any](t *testing.T, d Durable[S], open func(dir string) (runtime.Sto
 	if midRun == 0 {
 		t.Fatalf("kill -9: no kill landed while the run was writing its thread (%d kills): the test proved nothing", killed)
 	}
-	t.Logf("kill -9: %d kills, %d threads cut mid-run; every thread resumed to the uninterrupted run's state and records (a whole run takes %v)", killed, midRun, whole.Round(time.Millisecond))
+	t.Logf("kill -9: %d kills, %d threads cut mid-run; every thread resumed to the uninterrupted run's state and records (kills within %v of a run's start)", killed, midRun, whole.Round(time.Millisecond))
 }
 
 // recordsIn counts the records of thread "kill9" in the store at dir.
@@ -106,8 +117,15 @@ func recordsIn(t *testing.T, open func(string) (runtime.Store, error), dir strin
 
 // killChild is the child's side: run (or continue) the thread to its end.
 func killChild[S any](t *testing.T, d Durable[S], open func(string) (runtime.Store, error), dir string) {
+	if err := os.WriteFile(filepath.Join(dir, startedMark), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	runWhole(t, d, open, dir)
 }
+
+// startedMark is the file a child creates in its store's directory when
+// its run begins.
+const startedMark = "kill9-started"
 
 // runWhole runs thread "kill9" in the store at dir to its end — starting it,
 // or resuming it where it stands — and returns its final state and its node
