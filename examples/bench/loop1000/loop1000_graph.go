@@ -151,6 +151,24 @@ var loop1000Graph = runtime.Graph{
 	Names:       loop1000Names[:],
 }
 
+// callCount calls Count through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Loop1000) callCount(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, loop1000NodeCount, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.Count(ctx, *s)
+	})
+}
+
+// callRouteCount calls RouteCount through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Loop1000) callRouteCount(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (CountRoute, error) {
+	return runtime.CallRoute(ctx, x, in, loop1000NodeCount, nil, func(ctx context.Context) (CountRoute, error) {
+		return g.h.RouteCount(ctx, *s)
+	})
+}
+
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *Loop1000) run(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
@@ -162,9 +180,7 @@ func (g *Loop1000) run(ctx context.Context, x *runtime.Exec[model.State], in run
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.Count(ctx, *s)
-				})
+				out, err = g.callCount(ctx, x, in, s)
 			} else {
 				out, err = g.h.Count(ctx, *s)
 			}
@@ -191,9 +207,7 @@ func (g *Loop1000) routeCount(ctx context.Context, x *runtime.Exec[model.State],
 		err error
 	)
 	if x.Hooked() {
-		r, err = runtime.CallRoute(ctx, x, in, loop1000NodeCount, nil, func(ctx context.Context) (CountRoute, error) {
-			return g.h.RouteCount(ctx, *s)
-		})
+		r, err = g.callRouteCount(ctx, x, in, s)
 	} else {
 		r, err = g.h.RouteCount(ctx, *s)
 	}
