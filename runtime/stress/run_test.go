@@ -373,7 +373,9 @@ func TestAbandonedRun(t *testing.T) {
 			t.Errorf("the reports lack %q:\n%s", want, text)
 		}
 	}
-	if rep.Leaked == 0 || rep.Failed != 1 {
+	// Run 0 is stuck; on a loaded machine another run may also outlast the
+	// 50 ms timeout and be reported, which is right too.
+	if rep.Leaked == 0 || rep.Failed < 1 {
 		t.Errorf("report: %+v", rep)
 	}
 }
