@@ -337,8 +337,13 @@ func TestStuckRun(t *testing.T) {
 	f := newFakeTB(t)
 	rep := Run(f, g.invoke, Runs(1000), Parallel(2), Timeout(100*time.Millisecond), AllowErrors())
 	errs := f.Errors()
-	if len(errs) == 0 || !strings.Contains(errs[0], "stress: run 5 of 1000") || !strings.Contains(errs[0], "has not returned after 100ms") ||
-		!strings.Contains(errs[0], "runtime/stress.TestStuckRun.func1") || !strings.Contains(errs[0], "NodeStarted b1 [fork") {
+	// Run 5 is stuck; on a loaded machine another run may be reported too.
+	found := false
+	for _, e := range errs {
+		found = found || (strings.Contains(e, "stress: run 5 of 1000") && strings.Contains(e, "has not returned after 100ms") &&
+			strings.Contains(e, "runtime/stress.TestStuckRun.func1") && strings.Contains(e, "NodeStarted b1 [fork"))
+	}
+	if !found {
 		t.Fatalf("stuck run not reported: %q", errs)
 	}
 	if rep.Runs == 1000 || rep.Failed == 0 {
