@@ -92,17 +92,18 @@ demo:
 
 ## bench: graphc vs hand-written Go, Eino and LangGraph.js on the graphs of examples/bench
 ## (its own module), then the generator on 10,000 nodes; prints a markdown table of the
-## medians (also left in examples/bench/bench.md). About 5 minutes on 2 cores.
+## medians (also left in examples/bench/bench.md). Then checkpoint cost, graphc and
+## LangGraph.js taking turns for CHECKPOINT_ROUNDS rounds, into examples/bench/checkpoint.md.
+## About 15 minutes on 2 cores.
 BENCH_COUNT ?= 6
 BENCH_TIME  ?= 500ms
+CHECKPOINT_ROUNDS ?= 5
 .PHONY: bench
 bench: SHELL := /bin/bash
 bench: .SHELLFLAGS := -o pipefail -c
 bench:
 	cd examples/bench && $(GO) test -run='^$$' -bench='^Benchmark(FanIn|Chain|Loop|Nested)' -benchmem \
 		-count=$(BENCH_COUNT) -benchtime=$(BENCH_TIME) -timeout=30m . | tee bench.out
-	cd examples/bench && $(GO) test -run='^$$' -bench='^BenchmarkCheckpoint$$' -benchmem \
-		-count=3 -benchtime=200x -timeout=30m . | tee checkpoint.out
 	cd examples/bench && $(GO) test -run='^$$' -bench='^BenchmarkGenerate10000$$' -benchmem \
 		-count=3 -benchtime=1x -timeout=30m . | tee -a bench.out
 	@cd examples/bench/langgraph && if ! command -v node >/dev/null 2>&1; then \
@@ -110,9 +111,25 @@ bench:
 	elif ! npm ci --no-audit --no-fund --loglevel=error >&2; then \
 		echo 'bench: npm ci failed: skipping the LangGraph.js peer'; \
 	else \
-		BENCH_COUNT=$(BENCH_COUNT) node bench.mjs | tee -a ../bench.out; \
+		BENCH_COUNT=$(BENCH_COUNT) BENCH_FILTER='^Benchmark(FanIn|Chain)[0-9]' node bench.mjs | tee -a ../bench.out; \
 	fi
 	@cd examples/bench && $(GO) run ./cmd/benchtable bench.out | tee bench.md
+	@# Checkpoint cost: one round is graphc's BenchmarkCheckpoint, then its LangGraph.js
+	@# peer (if npm ci above installed it), so that load from others falls on both alike.
+	@cd examples/bench && rm -f checkpoint.out && $(GO) test -c -o checkpoint.test . && \
+	lg=$$(cd langgraph && node -e 'new (require("better-sqlite3"))(":memory:"); require("@langchain/langgraph-checkpoint-sqlite")' 2>/dev/null && echo yes); \
+	[ -n "$$lg" ] || echo 'bench: no LangGraph.js SQLite checkpointer: graphc only in checkpoint.md'; \
+	for r in $$(seq $(CHECKPOINT_ROUNDS)); do \
+		echo "== checkpoint round $$r of $(CHECKPOINT_ROUNDS)"; \
+		./checkpoint.test -test.run='^$$' -test.bench='^BenchmarkCheckpoint$$' -test.benchmem \
+			-test.count=1 -test.benchtime=200x -test.timeout=30m | tee -a checkpoint.out || exit 1; \
+		if [ -n "$$lg" ]; then \
+			(cd langgraph && BENCH_FILTER='^BenchmarkCheckpoint/' BENCH_COUNT=1 CHECKPOINT_RUNS=200 node bench.mjs) | tee -a checkpoint.out || exit 1; \
+		fi; \
+	done; \
+	rm -f checkpoint.test
+	@cd examples/bench && $(GO) run ./cmd/benchtable -checkpoint -into checkpoint.md checkpoint.out && \
+		sed -n '/^<!-- benchtable -->$$/,/^<!-- \/benchtable -->$$/p' checkpoint.md
 	$(MAKE) bench-stores
 
 ## bench-stores: the stores alone (memory, file, SQLite and its raw-SQL floor; PostgreSQL

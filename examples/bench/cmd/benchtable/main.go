@@ -6,13 +6,25 @@
 // of the medians' ns/op. Benchmarks without a /system suffix (the
 // generator's) get a second table.
 //
+// With -checkpoint it tabulates BenchmarkCheckpoint instead (graphc's
+// lines, Checkpoint/<graph>/<store>-<mode>, and the LangGraph.js peer's,
+// the same with a /langgraph suffix): a row per graph, store and
+// durability mode with each system's median ns/op, graphc's ns/node, what
+// checkpointing adds per node over the same system's run without a store,
+// and langgraph/graphc. With -into FILE the output replaces the part of
+// FILE between the lines "<!-- benchtable -->" and "<!-- /benchtable -->"
+// instead of going to standard output.
+//
 // Usage:
 //
-//	benchtable [file ...]   (standard input when no file is given)
+//	benchtable [-checkpoint] [-into file.md] [file ...]   (standard input when no file is given)
 package main
 
 import (
 	"bufio"
+	"bytes"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -170,7 +182,7 @@ func (s *samples) cell(name, unit string) string {
 		return "–"
 	}
 	switch unit {
-	case "ns/op":
+	case "ns/op", "ns/node":
 		return duration(v)
 	case "B/op":
 		return bytesize(v)
@@ -217,6 +229,9 @@ func sig3(v float64) string {
 		return "0"
 	}
 	d := 2 - int(math.Floor(math.Log10(math.Abs(v))))
+	if p := math.Pow10(d); math.Abs(math.Round(v*p)/p) >= math.Pow10(3-d) {
+		d-- // rounding carries into a new digit: 99.95 is 100, not 100.0
+	}
 	if d < 0 {
 		d = 0
 	}
@@ -237,8 +252,15 @@ func align(n int) []string {
 }
 
 func main() {
+	checkpoint := flag.Bool("checkpoint", false, "tabulate BenchmarkCheckpoint and its LangGraph.js peer")
+	into := flag.String("into", "", "replace the benchtable part of this markdown `file` instead of printing")
+	flag.Usage = func() {
+		fmt.Fprintln(os.Stderr, "usage: benchtable [-checkpoint] [-into file.md] [file ...]")
+		flag.PrintDefaults()
+	}
+	flag.Parse()
 	var s samples
-	files := os.Args[1:]
+	files := flag.Args()
 	if len(files) == 0 {
 		if err := s.parse(os.Stdin); err != nil {
 			fail(err)
@@ -258,15 +280,65 @@ func main() {
 	if len(s.order) == 0 {
 		fail(fmt.Errorf("no benchmark results in the input"))
 	}
-	fmt.Printf("Medians of %s; %s, %s/%s, %d CPUs.\n", samplesPhrase(&s), runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
-	fmt.Printf("Run %s.", time.Now().UTC().Format("2006-01-02 15:04 MST"))
+	var out bytes.Buffer
+	fmt.Fprintf(&out, "Medians of %s; %s, %s/%s, %d CPUs.\n", samplesPhrase(&s), runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
+	fmt.Fprintf(&out, "Run %s.", time.Now().UTC().Format("2006-01-02 15:04 MST"))
 	for _, c := range s.config {
 		if k, v, _ := strings.Cut(c, ": "); k == "cpu" || k == "pkg" && strings.HasPrefix(v, "langgraph") {
-			fmt.Printf(" %s.", v)
+			fmt.Fprintf(&out, " %s.", v)
 		}
 	}
-	fmt.Print("\n\n")
-	s.table(os.Stdout)
+	fmt.Fprint(&out, "\n\n")
+	if *checkpoint {
+		if !s.checkpointTable(&out) {
+			fail(fmt.Errorf("no BenchmarkCheckpoint results in the input"))
+		}
+	} else {
+		s.table(&out)
+	}
+	if *into == "" {
+		os.Stdout.Write(out.Bytes())
+		return
+	}
+	doc, err := os.ReadFile(*into)
+	if err != nil {
+		fail(err)
+	}
+	doc, err = splice(doc, out.Bytes())
+	if err != nil {
+		fail(fmt.Errorf("%s: %w", *into, err))
+	}
+	if err := os.WriteFile(*into, doc, 0o644); err != nil {
+		fail(err)
+	}
+}
+
+// The markers of the part of a markdown file that -into replaces.
+const (
+	beginMark = "<!-- benchtable -->\n"
+	endMark   = "<!-- /benchtable -->\n"
+)
+
+// splice returns doc with what lies between its markers replaced by part.
+func splice(doc, part []byte) ([]byte, error) {
+	before, rest, ok := bytes.Cut(doc, []byte(beginMark))
+	if !ok {
+		return nil, errors.New(`no line "<!-- benchtable -->" to write the table after`)
+	}
+	_, after, ok := bytes.Cut(rest, []byte(endMark))
+	if !ok {
+		return nil, errors.New(`no line "<!-- /benchtable -->" after "<!-- benchtable -->"`)
+	}
+	var b bytes.Buffer
+	b.Write(before)
+	b.WriteString(beginMark)
+	b.Write(part)
+	if len(part) > 0 && part[len(part)-1] != '\n' {
+		b.WriteByte('\n')
+	}
+	b.WriteString(endMark)
+	b.Write(after)
+	return b.Bytes(), nil
 }
 
 // samplesPhrase says how many samples each median is of ("6 runs" when all agree).
