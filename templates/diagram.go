@@ -30,6 +30,7 @@ var diagrams = map[string]*template.Template{
 var funcs = template.FuncMap{
 	"indent": func(depth int) string { return strings.Repeat("    ", depth+1) },
 	"mq":     mermaidQuote,
+	"ml":     mermaidLabel,
 	"dq":     dotQuote,
 	"mc":     mermaidComment,
 }
@@ -67,6 +68,16 @@ func Diagram(g *graph.Graph, format string) ([]byte, error) {
 // read as markup are written as Mermaid entity codes (#quot; and the like).
 func mermaidQuote(s string) string {
 	return `"` + mermaidEscaper.Replace(oneLine(s)) + `"`
+}
+
+// mermaidLabel returns label as a double-quoted Mermaid node label, with
+// note, if not empty, on a second, small line: "plan<br/><small>fork →
+// merge</small>". Both are escaped as by mermaidQuote; the tags are ours.
+func mermaidLabel(label, note string) string {
+	if note == "" {
+		return mermaidQuote(label)
+	}
+	return `"` + mermaidEscaper.Replace(oneLine(label)) + "<br/><small>" + mermaidEscaper.Replace(oneLine(note)) + `</small>"`
 }
 
 var mermaidEscaper = strings.NewReplacer(

@@ -134,6 +134,20 @@ func linearGraph() *graph.Graph {
 	return b.g
 }
 
+// reforkGraph forks twice in a row: the fan-in of the first fork is the
+// fork node of the second, and the first fork node is the target of a loop.
+func reforkGraph() *graph.Graph {
+	b := newBuild("Refork", "").
+		nodes("split", "left", "right", "gather+", "fast", "slow", "done+").
+		entry("split")
+	b.fork("split", []string{"left", "right"}, "gather", []string{"left", "right"}, nil)
+	b.fork("gather", []string{"fast", "slow"}, "done", []string{"fast", "slow"}, nil)
+	b.plain("left", "gather").plain("right", "gather").
+		plain("fast", "done").plain("slow", "done").
+		cond("done", "again", "split", "stop", "__end__")
+	return b.g
+}
+
 var cases = []struct {
 	name string
 	g    func() *graph.Graph
@@ -141,6 +155,7 @@ var cases = []struct {
 	{"research", researchGraph},
 	{"nested", nestedGraph},
 	{"linear", linearGraph},
+	{"refork", reforkGraph},
 }
 
 var ext = map[string]string{"mermaid": ".mmd", "dot": ".dot"}
@@ -181,13 +196,17 @@ func TestGolden(t *testing.T) {
 
 var (
 	mmdNode = regexp.MustCompile(`^\s*(\w+)(\(\["[^"]*"\]\):::terminal|\[\["[^"]*"\]\]:::fanin|\["[^"]*"\])$`)
+	mmdFork = regexp.MustCompile(`^\s*(\w+)(\[\[|\[)"[a-z][a-z0-9_]*( [^"<]*)?<br/><small>fork → [a-z][a-z0-9_]*</small>"`)
 	mmdEdge = regexp.MustCompile(`^\s*(\w+) (-->|==>|-->\|"[a-z][a-z0-9_]*"\|) (\w+)$`)
-	mmdSub  = regexp.MustCompile(`^\s*subgraph (fork_[a-z][a-z0-9_]*) \["[^"]*"\]$`)
+	mmdSub  = regexp.MustCompile(`^\s*subgraph (fork_[a-z][a-z0-9_]*) \[" "\]$`)
 )
 
 // TestMermaidShape checks every line of the Mermaid output against the few
 // forms it may take: node ids are declared once, before any edge uses them,
-// no id is a Mermaid keyword, subgraphs balance and follow the fork nesting.
+// no id is a Mermaid keyword, subgraphs balance and follow the fork nesting,
+// and are untitled. A fork node is declared first inside its own fork's
+// subgraph, labelled with its fan-in, so that no arrow enters the box
+// through a title at its top.
 func TestMermaidShape(t *testing.T) {
 	for _, c := range cases {
 		g := c.g()
@@ -202,6 +221,8 @@ func TestMermaidShape(t *testing.T) {
 		declared := map[string]bool{}
 		var open []string // the open subgraphs
 		where := map[string]string{}
+		first := map[string]string{} // subgraph -> the first node declared in it
+		forkLabel := map[string]bool{}
 		edges := 0
 		for _, l := range lines[1:] {
 			switch {
@@ -220,6 +241,12 @@ func TestMermaidShape(t *testing.T) {
 				}
 				declared[id] = true
 				where[id] = strings.Join(open, "/")
+				if len(open) > 0 && first[open[len(open)-1]] == "" {
+					first[open[len(open)-1]] = id
+				}
+				if m := mmdFork.FindStringSubmatch(l); m != nil {
+					forkLabel[m[1]] = true
+				}
 			case mmdEdge.MatchString(l):
 				m := mmdEdge.FindStringSubmatch(l)
 				if !declared[m[1]] || !declared[m[3]] {
@@ -233,14 +260,25 @@ func TestMermaidShape(t *testing.T) {
 		if len(open) != 0 {
 			t.Errorf("%s: subgraphs left open: %v", c.name, open)
 		}
-		// Each node sits in the subgraphs of its fork and the forks around it.
+		// Each node sits in the subgraphs of its fork and the forks around
+		// it; a fork node also in its own fork's, declared there first.
 		for _, n := range g.Nodes {
 			var path []string
 			for f := n.Region; f != nil; f = f.Parent {
 				path = append([]string{"fork_" + f.From.Name}, path...)
 			}
+			if n.Kind == graph.Parallel {
+				sub := "fork_" + n.Name
+				path = append(path, sub)
+				if first[sub] != "n_"+n.Name {
+					t.Errorf("%s: subgraph %s starts with %q, want its fork node n_%s", c.name, sub, first[sub], n.Name)
+				}
+			}
 			if got, want := where["n_"+n.Name], strings.Join(path, "/"); got != want {
 				t.Errorf("%s: node %s drawn in %q, want %q", c.name, n.Name, got, want)
+			}
+			if forkLabel["n_"+n.Name] != (n.Kind == graph.Parallel) {
+				t.Errorf("%s: node %s: fork label %v, want %v", c.name, n.Name, forkLabel["n_"+n.Name], n.Kind == graph.Parallel)
 			}
 		}
 		want := 1 // __start__

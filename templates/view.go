@@ -19,13 +19,14 @@ type view struct {
 	Edges []*edge
 }
 
-// region is the main flow (Fork is nil, Depth 0) or the region of one fork:
+// region is the main flow (From is nil, Depth 0) or the region of one fork:
 // the nodes its branches run. A nested fork's region is a child of the
 // region that holds its fork node.
 type region struct {
 	ID      string // fork_<fork node>; "" for the main flow
-	Title   string // fork at <fork node> → <fan-in>
+	Title   string // fork at <fork node> → <fan-in>: DOT's cluster title (Mermaid's subgraphs are untitled)
 	Depth   int    // 0 for the main flow, 1 for a fork on the main flow, ...
+	From    *node  // the fork node, which Nodes of the enclosing region holds; nil for the main flow
 	Nodes   []*node
 	Entries []*node // the fork's branch entries, in spec order
 	Regions []*region
@@ -46,6 +47,13 @@ type node struct {
 	Label string
 	Doc   string // on one line; "" if none
 	Role  string // start, end, node or fanin
+	// Fork is set on a fork node: "fork → <fan-in>". DOT declares a fork
+	// node in the region it runs in and titles the fork's cluster. Mermaid
+	// draws a subgraph's title at its top, where arrows entering the box
+	// would strike through it, so it declares the fork node first inside its
+	// own fork's subgraph, leaves the subgraph untitled and shows Fork as a
+	// second line of the fork node's label.
+	Fork string
 }
 
 // edge is one arrow. Label is set on the cases of a conditional edge; Fork
@@ -90,7 +98,15 @@ func newView(g *graph.Graph) (*view, error) {
 		if f.From == nil {
 			return nil, fmt.Errorf("templates: graph %s: fork %d has no fork node", g.Name, f.ID)
 		}
-		r := &region{ID: "fork_" + f.From.Name, Title: "fork at " + f.From.Name}
+		from, err := lookup(f.From)
+		if err != nil {
+			return nil, err
+		}
+		from.Fork = "fork"
+		if f.FanIn != nil {
+			from.Fork += " → " + f.FanIn.Name
+		}
+		r := &region{ID: "fork_" + f.From.Name, Title: "fork at " + f.From.Name, From: from}
 		if f.FanIn != nil {
 			r.Title += " → " + f.FanIn.Name
 		}
