@@ -155,7 +155,11 @@ type Record struct {
 	Node    string          `json:"node,omitempty"`
 	Next    string          `json:"next,omitempty"`
 	Act     int             `json:"act,omitempty"`     // ForkRecord
-	Count   int             `json:"count,omitempty"`   // ForkRecord
+	Count   int             `json:"count,omitempty"`   // ForkRecord: the branches, or a map's items
+	// Items is a map's ForkRecord: its items, encoded with Codec.
+	Items json.RawMessage `json:"items,omitempty"`
+	// Selected is a select fork's ForkRecord: the branches it runs (bit i: branch i).
+	Selected uint64 `json:"selected,omitempty"`
 	Attempt int             `json:"attempt,omitempty"` // RetryRecord, FailRecord
 	Phase   Phase           `json:"phase,omitempty"`   // InterruptRecord
 	State   json.RawMessage `json:"state,omitempty"`   // the state, encoded with Codec
