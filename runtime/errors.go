@@ -1,9 +1,9 @@
 package runtime
 
 import (
-	"strconv"
 	"errors"
 	"fmt"
+	"strconv"
 )
 
 // NodeError is how a run fails in a node: the handler returned an error or

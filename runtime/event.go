@@ -74,9 +74,9 @@ type Event[S any] struct {
 	State    S      // NodeFinished, BranchArrived, Paused, Resumed, Done (zero for a node of a map's per-item flow: see Item)
 	// Item is, for NodeFinished and BranchArrived in a map's per-item
 	// flow, the item as the node returned it (of the map's item type).
-	Item any
-	Err      error  // Done: the run's error, if any; BranchFailed: the branch's; Paused: the *Interrupted; NodeRetrying: the failed attempt's
-	Attempt  int    // NodeRetrying: the attempt that failed, from 1
+	Item    any
+	Err     error // Done: the run's error, if any; BranchFailed: the branch's; Paused: the *Interrupted; NodeRetrying: the failed attempt's
+	Attempt int   // NodeRetrying: the attempt that failed, from 1
 }
 
 func (e Event[S]) String() string {
