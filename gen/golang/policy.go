@@ -33,7 +33,7 @@ func (e *emitter) policyVar(n *graph.Node) string { return e.pfx + "Policy" + n.
 //		return g.h.FetchPapers(ctx, *s)
 //	})
 func (e *emitter) invoke(n *graph.Node, route bool, id jen.Code, lhs []jen.Code, args []jen.Code) jen.Code {
-	method, fn, result := n.GoName, "Call", e.stateT()
+	method, fn, result := n.GoName, "Call", e.valT(n)
 	if route {
 		method, fn, result = n.RouteMethod, "CallRoute", jen.Id(n.RouteType)
 	}
