@@ -392,6 +392,12 @@ func declaredBy(g *graph.Graph) []declaration {
 		if f := n.JoinOf; f != nil {
 			decls = append(decls, declaration{f.BranchesType, fmt.Sprintf("fan-in %q", n.Name), n.Pos})
 		}
+		if f := n.Fork; f != nil && f.SetType != "" {
+			decls = append(decls, declaration{f.SetType, fmt.Sprintf("node %q", n.Name), n.Pos})
+			for _, br := range f.Branches {
+				decls = append(decls, declaration{f.SetType + br.GoName, fmt.Sprintf("node %q", n.Name), n.Pos})
+			}
+		}
 	}
 	return decls
 }

@@ -1089,8 +1089,18 @@ func (b *builder) identifiers() {
 				declare(decls, c.Const, fmt.Sprintf("label %q of node %q", c.Label, n.Name), c.Pos)
 			}
 		}
+		if f := n.Fork; f != nil && f.Map != nil && f.Map.ItemsMethod != "" {
+			declare(methods, f.Map.ItemsMethod, fmt.Sprintf("the items handler of node %q", n.Name), n.Pos)
+		}
+		if f := n.Fork; f != nil && f.SetType != "" {
+			declare(methods, f.SelectMethod(), fmt.Sprintf("the select handler of node %q", n.Name), n.Pos)
+			declare(decls, f.SetType, fmt.Sprintf("the branch set of node %q", n.Name), n.Pos)
+			for _, br := range f.Branches {
+				declare(decls, f.SetType+br.GoName, fmt.Sprintf("branch %q of the select at %q", br.Name, n.Name), n.Pos)
+			}
+		}
 		if f := n.JoinOf; f != nil && f.BranchesType != "" {
-			declare(decls, f.BranchesType, fmt.Sprintf("the branches struct of fan-in %q", n.Name), n.Pos)
+			declare(decls, f.BranchesType, fmt.Sprintf("the results struct of fan-in %q", n.Name), n.Pos)
 			for _, br := range f.Branches {
 				if br.GoName == "All" {
 					b.errorf(f.Pos, "branch %q would be the field All of %s, which has a method All: rename the node", br.Name, f.BranchesType)
