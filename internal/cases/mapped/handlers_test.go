@@ -14,9 +14,9 @@ import (
 // the branches named by the letters of State.Picked (w, p, b; x is a bit
 // outside the set).
 type handlers struct {
-	panicOn   int          // summarize panics on the doc with this ID (0: never)
-	failOn    int          // summarize fails on the doc with this ID (0: never)
-	blockOn   int          // summarize waits for its context on the doc with this ID (0: never)
+	panicOn   int // summarize panics on the doc with this ID (0: never)
+	failOn    int // summarize fails on the doc with this ID (0: never)
+	blockOn   int // summarize waits for its context on the doc with this ID (0: never)
 	tasks     func(s State) []Task
 	itemsCall atomic.Int32 // calls of ItemsPrepare
 	summaries atomic.Int32 // calls of Summarize
