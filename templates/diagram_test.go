@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/graphc/graphc/gen/graph"
+	"github.com/graphc/graphc/gen/spec"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -141,6 +142,26 @@ var cases = []struct {
 	{"research", researchGraph},
 	{"nested", nestedGraph},
 	{"linear", linearGraph},
+	{"mapped", mappedGraph},
+}
+
+// mappedGraph is internal/cases/mapped's spec: two map edges (over a field,
+// over built items) and a select fork.
+func mappedGraph() *graph.Graph {
+	path := "../internal/cases/mapped/mapped.graph.yaml"
+	src, err := os.ReadFile(path)
+	if err != nil {
+		panic(err)
+	}
+	f, errs := spec.Parse(path, src)
+	if errs != nil {
+		panic(errs)
+	}
+	g, errs := graph.Build(f)
+	if errs != nil {
+		panic(errs)
+	}
+	return g
 }
 
 var ext = map[string]string{"mermaid": ".mmd", "dot": ".dot"}
@@ -180,8 +201,8 @@ func TestGolden(t *testing.T) {
 }
 
 var (
-	mmdNode = regexp.MustCompile(`^\s*(\w+)(\(\["[^"]*"\]\):::terminal|\[\["[^"]*"\]\]:::fanin|\["[^"]*"\])$`)
-	mmdEdge = regexp.MustCompile(`^\s*(\w+) (-->|==>|-->\|"[a-z][a-z0-9_]*"\|) (\w+)$`)
+	mmdNode = regexp.MustCompile(`^\s*(\w+)(\(\["[^"]*"\]\):::terminal|\[\["[^"]*"\]\]:::fanin|\["[^"]*"\](:::item)?)$`)
+	mmdEdge = regexp.MustCompile(`^\s*(\w+) (-->|==>|-->\|"[a-z][a-z0-9_]*"\||==>\|"for each [A-Za-z0-9_.]+"\||-\.->\|"select"\|) (\w+)$`)
 	mmdSub  = regexp.MustCompile(`^\s*subgraph (fork_[a-z][a-z0-9_]*) \["[^"]*"\]$`)
 )
 

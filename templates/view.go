@@ -17,6 +17,8 @@ type view struct {
 	Doc   string // the graph's doc on one line; "" if none
 	Root  *region
 	Edges []*edge
+	// HasItems: some node runs in a map's per-item flow (the item class is declared).
+	HasItems bool
 }
 
 // region is the main flow (Fork is nil, Depth 0) or the region of one fork:
@@ -45,6 +47,7 @@ type node struct {
 	Label string
 	Doc   string // on one line; "" if none
 	Role  string // start, end, node or fanin
+	Item  bool   // runs once per item of a map: drawn stacked
 }
 
 // edge is one arrow. Label is set on the cases of a conditional edge; Fork
@@ -53,6 +56,8 @@ type edge struct {
 	From, To *node
 	Label    string
 	Fork     bool
+	Map      string // a map edge's label: "for each Docs"
+	Select   bool   // a select fork's edge: the branch runs when picked
 }
 
 // newView builds the view of g. It fails only on an IR whose pointers lead
@@ -86,6 +91,12 @@ func newView(g *graph.Graph) (*view, error) {
 			return nil, fmt.Errorf("templates: graph %s: fork %d has no fork node", g.Name, f.ID)
 		}
 		r := &region{ID: "fork_" + f.From.Name, Title: "fork at " + f.From.Name}
+		switch {
+		case f.Map != nil:
+			r.Title = mapLabel(f) + " at " + f.From.Name
+		case f.Select:
+			r.Title = "select at " + f.From.Name
+		}
 		if f.FanIn != nil {
 			r.Title += " → " + f.FanIn.Name
 		}
@@ -98,6 +109,8 @@ func newView(g *graph.Graph) (*view, error) {
 				return nil, err
 			}
 			claimed[n] = true
+			vn.Item = f.Map != nil
+			v.HasItems = v.HasItems || vn.Item
 			r.Nodes = append(r.Nodes, vn)
 		}
 		regions[f] = r
@@ -171,10 +184,23 @@ func newView(g *graph.Graph) (*view, error) {
 					return nil, err
 				}
 				add(from, to, "", true)
+				last := v.Edges[len(v.Edges)-1]
+				if n.Fork.Map != nil {
+					last.Map = mapLabel(n.Fork)
+				}
+				last.Select = n.Fork.Select
 			}
 		}
 	}
 	return v, nil
+}
+
+// mapLabel says what map f runs over: "for each Docs", "for each Task".
+func mapLabel(f *graph.Fork) string {
+	if f.Map.Over != "" {
+		return "for each " + f.Map.Over
+	}
+	return "for each " + f.Map.Items
 }
 
 // oneLine folds runs of white space, newlines included, into single spaces.

@@ -142,7 +142,8 @@ func TestSchemaKeys(t *testing.T) {
 		{"config retry", w.prop(w.prop(top, "config"), "retry"), []string{"attempts", "initial", "backoff", "max", "jitter", "panics"}},
 		{"node", w.items(nodes), []string{"name", "doc", "fan_in", "retry", "timeout"}},
 		{"node retry", w.prop(w.items(nodes), "retry"), []string{"attempts", "initial", "backoff", "max", "jitter", "panics"}},
-		{"edge", w.items(edges), []string{"from", "to", "when", "parallel", "fan_in"}},
+		{"edge", w.items(edges), []string{"from", "to", "when", "parallel", "fan_in", "select", "map"}},
+		{"map", w.prop(w.items(edges), "map"), []string{"over", "items", "to", "fan_in", "max_items"}},
 	} {
 		got := slices.Sorted(maps.Keys(w.props(c.schema)))
 		want := slices.Sorted(slices.Values(c.keys))
@@ -210,12 +211,12 @@ func TestSchemaValues(t *testing.T) {
 	for _, obj := range w.objects(edges) {
 		required = append(required, slices.Sorted(slices.Values(toStrings(obj["required"]))))
 	}
-	want := [][]string{{"from", "to"}, {"from", "when"}, {"fan_in", "from", "parallel"}}
+	want := [][]string{{"from", "to"}, {"from", "when"}, {"fan_in", "from", "parallel"}, {"from", "map"}}
 	if !slices.EqualFunc(required, want, slices.Equal) {
 		t.Errorf("edge variants require %v, want %v", required, want)
 	}
-	if one, _ := w.resolve(edges)["oneOf"].([]any); len(one) != 3 {
-		t.Errorf("edges items: want oneOf with 3 variants, got %v", edges)
+	if one, _ := w.resolve(edges)["oneOf"].([]any); len(one) != 4 {
+		t.Errorf("edges items: want oneOf with 4 variants, got %v", edges)
 	}
 
 	// graphc refuses a fork of one branch (single_branch.graph.yaml).
