@@ -62,6 +62,9 @@ demo:
 	$(GO) run ./cmd/graphc diagram examples/research/research.graph.yaml
 	@echo '== examples/nested: a fork inside a branch'
 	$(GO) run ./examples/nested
+	@echo '== examples/mapreduce: a map edge over the retrieved documents, each with its own retry loop'
+	$(GO) run ./examples/mapreduce
+	$(GO) run ./cmd/graphc diagram examples/mapreduce/mapreduce.graph.yaml
 	@echo '== examples/approval: a durable run pauses for review; each command below is a new process'
 	@rm -rf /tmp/graphc-demo-threads /tmp/graphc-demo.db
 	cd examples/approval && $(GO) build -o /tmp/graphc-approval .
