@@ -85,7 +85,7 @@ BENCH_TIME  ?= 500ms
 bench: SHELL := /bin/bash
 bench: .SHELLFLAGS := -o pipefail -c
 bench:
-	cd examples/bench && $(GO) test -run='^$$' -bench='^Benchmark(FanIn|Chain|Loop|Nested)' -benchmem \
+	cd examples/bench && $(GO) test -run='^$$' -bench='^Benchmark(FanIn|Chain|Loop|Nested|Map)' -benchmem \
 		-count=$(BENCH_COUNT) -benchtime=$(BENCH_TIME) -timeout=30m . | tee bench.out
 	cd examples/bench && $(GO) test -run='^$$' -bench='^BenchmarkCheckpoint$$' -benchmem \
 		-count=3 -benchtime=200x -timeout=30m . | tee checkpoint.out
@@ -97,6 +97,7 @@ bench:
 		echo 'bench: npm ci failed: skipping the LangGraph.js peer'; \
 	else \
 		BENCH_COUNT=$(BENCH_COUNT) node bench.mjs | tee -a ../bench.out; \
+		BENCH_COUNT=3 node --no-warnings send.mjs | tee -a ../bench.out; \
 	fi
 	@cd examples/bench && $(GO) run ./cmd/benchtable bench.out | tee bench.md
 
