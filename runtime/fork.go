@@ -325,11 +325,15 @@ func (a *activation[S, B]) fail(i int, err error) {
 
 // branchEvent reports BranchStarted or BranchFailed; out of line, like
 // Exec.started, so that a branch goroutine's frames stay small.
+//
+//go:noinline
 func (x *Exec[S]) branchEvent(kind EventKind, entry int, in Branch, err error) {
 	x.observe(Event[S]{Kind: kind, Node: x.names[entry], In: in, Err: err})
 }
 
 // branch is branch i of a.
+//
+//go:noinline
 func (a *activation[S, B]) branch(i int) Branch {
 	b := Branch{Fork: a.id, Index: i}
 	if a.flows != nil {
