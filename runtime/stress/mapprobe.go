@@ -24,14 +24,7 @@ const ManyItems = 12
 func Items[T any](ctx context.Context, node string) []T {
 	n, seed := ManyItems, uint64(1)
 	if src := sourceOf(ctx); src != nil {
-		src.mu.Lock()
-		if src.fills == nil {
-			src.fills = map[string]int{}
-		}
-		visit := src.fills["items "+node]
-		src.fills["items "+node] = visit + 1
-		src.mu.Unlock()
-		seed = draw(src.seed, src.run, domainItems, node, uint64(visit))
+		seed = draw(src.seed, src.run, domainItems, node, src.visit("items "+node))
 		switch seed % 3 {
 		case 0:
 			n = 0
@@ -62,14 +55,7 @@ func Select(ctx context.Context, node string, branches int) uint64 {
 	if src == nil {
 		return all
 	}
-	src.mu.Lock()
-	if src.fills == nil {
-		src.fills = map[string]int{}
-	}
-	visit := src.fills["select "+node]
-	src.fills["select "+node] = visit + 1
-	src.mu.Unlock()
-	h := draw(src.seed, src.run, domainSelect, node, uint64(visit))
+	h := draw(src.seed, src.run, domainSelect, node, src.visit("select "+node))
 	switch h % 4 {
 	case 0:
 		return 0
@@ -81,4 +67,17 @@ func Select(ctx context.Context, node string, branches int) uint64 {
 		set = 1
 	}
 	return set
+}
+
+// visit counts a draw of kind key in the run (kept with Fill's counts, by
+// a key no node name can take) and returns how many came before it.
+func (src *runSource) visit(key string) uint64 {
+	src.mu.Lock()
+	defer src.mu.Unlock()
+	if src.fills == nil {
+		src.fills = map[string]int{}
+	}
+	n := src.fills[key]
+	src.fills[key] = n + 1
+	return uint64(n)
 }
