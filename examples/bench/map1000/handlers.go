@@ -46,7 +46,9 @@ func (Handlers) Start(_ context.Context, s State) (State, error) { return s, nil
 // Work is the per-item node.
 func (Handlers) Work(_ context.Context, d Item) (Item, error) { return work(d), nil }
 
-func (Handlers) Sum(_ context.Context, s State, in SumItems) (State, error) { return sum(s, in.Items), nil }
+func (Handlers) Sum(_ context.Context, s State, in SumItems) (State, error) {
+	return sum(s, in.Items), nil
+}
 
 func work(d Item) Item {
 	d.V = 2*d.V + 1
