@@ -2,7 +2,6 @@ package casetest
 
 import (
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -142,7 +141,7 @@ func runWhole[S any](t *testing.T, d Durable[S], open func(string) (runtime.Stor
 		}
 	}
 	if len(paths) == 0 {
-		t.Fatal(fmt.Sprintf("thread %q recorded no node", thread))
+		t.Fatalf("thread %q recorded no node", thread)
 	}
 	return s, paths
 }
