@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync/atomic"
+	"time"
 )
 
 // handlers are deterministic handlers for the tests: each item of "plan"
@@ -14,9 +15,10 @@ import (
 // the branches named by the letters of State.Picked (w, p, b; x is a bit
 // outside the set).
 type handlers struct {
-	panicOn   int // summarize panics on the doc with this ID (0: never)
-	failOn    int // summarize fails on the doc with this ID (0: never)
-	blockOn   int // summarize waits for its context on the doc with this ID (0: never)
+	panicOn   int           // summarize panics on the doc with this ID (0: never)
+	failOn    int           // summarize fails on the doc with this ID (0: never)
+	blockOn   int           // summarize waits for its context on the doc with this ID (0: never)
+	delay     time.Duration // how long each summarize pass takes
 	tasks     func(s State) []Task
 	itemsCall atomic.Int32 // calls of ItemsPrepare
 	summaries atomic.Int32 // calls of Summarize
@@ -36,6 +38,9 @@ func (h *handlers) Summarize(ctx context.Context, d Doc) (Doc, error) {
 	case h.blockOn:
 		<-ctx.Done()
 		return d, ctx.Err()
+	}
+	if h.delay > 0 {
+		time.Sleep(h.delay)
 	}
 	d.Tries++
 	d.Tags = append(d.Tags, "seen") // on its own copy: the caller's Docs never see it
