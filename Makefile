@@ -10,7 +10,7 @@ STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSIO
 # duration and the machine is busy (go.dev/issue/75804, fixed in go1.27).
 FUZZTIME    ?= 100000x
 
-.PHONY: test fmt vet staticcheck unit fuzz verify generate demo stress bench
+.PHONY: test fmt vet staticcheck unit fuzz verify generate demo stress bench test-diagrams diagrams render-deps
 
 ## test: everything CI checks — formatting, vet, staticcheck, race tests, fuzzing, generated code drift
 test: fmt vet staticcheck unit fuzz verify
@@ -22,7 +22,7 @@ fmt:
 # Nested modules: what needs a third-party module (OpenTelemetry, SQLite,
 # pgx) or a store module lives in its own go.mod, so the root module's users
 # never download it. make test runs each of them too.
-NESTED := otel store/sqlite examples/approval
+NESTED := otel store/sqlite store/postgres examples/approval
 
 vet:
 	$(GO) vet ./...
@@ -36,6 +36,11 @@ unit:
 	$(GO) test -race -count=1 ./...
 	@set -e; for m in $(NESTED); do echo "cd $$m && $(GO) test -race -count=1 ./..."; (cd $$m && $(GO) test -race -count=1 ./...); done
 
+## test-postgres: make test with a throwaway PostgreSQL server (installed from Debian's packages if missing)
+.PHONY: test-postgres
+test-postgres:
+	scripts/with-postgres.sh $(MAKE) test
+
 fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./gen/spec
 	$(GO) test -run='^$$' -fuzz='^FuzzCheck$$' -fuzztime=$(FUZZTIME) ./gen
@@ -43,6 +48,18 @@ fuzz:
 
 verify:
 	$(GO) run ./cmd/graphc verify
+
+## test-diagrams: render every example's diagrams, and hostile ones, with Mermaid in headless
+## Chromium and with Graphviz (needs chromium, graphviz, npm; .ci/run installs them)
+test-diagrams: render-deps
+	GRAPHC_RENDER=1 $(GO) test -count=1 -run '^TestRender' -v ./templates
+
+## diagrams: rewrite docs/img/ (the README's pictures) from the examples
+diagrams: render-deps
+	GRAPHC_RENDER=1 $(GO) test -count=1 -run '^TestRenderExamples$$' ./templates -args -diagrams.out=$(CURDIR)/docs/img
+
+render-deps:
+	cd templates/render && npm ci --no-audit --no-fund --loglevel=error
 
 ## generate: regenerate every committed output (examples and goldens)
 generate:
@@ -100,6 +117,15 @@ bench:
 		BENCH_COUNT=3 node --no-warnings send.mjs | tee -a ../bench.out; \
 	fi
 	@cd examples/bench && $(GO) run ./cmd/benchtable bench.out | tee bench.md
+	$(MAKE) bench-stores
+
+## bench-stores: the stores alone (memory, file, SQLite and its raw-SQL floor; PostgreSQL
+## and its floor when GRAPHC_TEST_POSTGRES is set, e.g. under scripts/with-postgres.sh)
+.PHONY: bench-stores
+bench-stores:
+	$(GO) test -run='^$$' -bench='Store$$' -benchmem -count=1 ./runtime
+	cd store/sqlite && $(GO) test -run='^$$' -bench=. -benchmem -count=1 .
+	cd store/postgres && $(GO) test -run='^$$' -bench=. -benchmem -count=1 .
 
 ## stress: every generated stress test, large: 10,000 runs per graph, and fan-ins up to W=1000 (examples/bench)
 stress:

@@ -232,6 +232,33 @@ func (x *Exec[S]) Pause(node int, phase Phase, s *S) error {
 	return ip
 }
 
+// PauseAfter is Leave and Pause for node, which interrupts after itself:
+// it records the node's completion (its edge not taken yet) and the
+// interrupt in one write, so that no crash can record the one without the
+// other — a resumed run that found the node done but no interrupt would
+// take the edge without the pause.
+func (x *Exec[S]) PauseAfter(in Branch, node int, s *S) error {
+	ip := &Interrupted{Thread: x.thread, Node: x.names[node], Phase: After}
+	if x.j != nil {
+		b, err := encodeState(*s)
+		if err != nil {
+			return &NodeError{Node: x.names[node], Err: err}
+		}
+		if err := x.j.addAll(x.j.mode,
+			Record{Kind: NodeRecord, Path: in.Path(), Node: x.names[node], State: b},
+			Record{Kind: InterruptRecord, Node: x.names[node], Phase: After},
+		); err != nil {
+			return err
+		}
+	}
+	x.skipPause = -1
+	if x.observe != nil {
+		x.observe(Event[S]{Kind: NodeFinished, Node: x.names[node], In: in, State: *s})
+		x.observe(Event[S]{Kind: Paused, Node: x.names[node], Phase: After, State: *s, Err: ip})
+	}
+	return ip
+}
+
 // Fail wraps the error a node's handler returned.
 //
 // It is never inlined: inlined into every case of a generated flow, its

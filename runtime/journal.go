@@ -66,18 +66,26 @@ func (j *journal) addSync(r Record) error {
 }
 
 func (j *journal) addMode(r Record, mode Durability) error {
-	r.Time = time.Now()
+	return j.addAll(mode, r)
+}
+
+// addAll adds recs as addMode does, in one batch: they reach the store in
+// one write, all or none.
+func (j *journal) addAll(mode Durability, recs ...Record) error {
+	now := time.Now()
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.err != nil {
 		return j.err
 	}
-	j.seq++
-	r.Seq = j.seq
-	j.pending = append(j.pending, r)
+	for _, r := range recs {
+		j.seq++
+		r.Seq, r.Time = j.seq, now
+		j.pending = append(j.pending, r)
+	}
 	switch mode {
 	case Sync:
-		return j.waitLocked(r.Seq)
+		return j.waitLocked(j.seq)
 	case Async:
 		if !j.writing {
 			j.writing = true

@@ -94,6 +94,8 @@ type flowPlan struct {
 	// retries counts the failed attempts of node retryNode's handler
 	// recorded since the flow's last node record: the node in flight.
 	retryNode, retries int
+	// fresh: a branch that completed no node (only failed attempts).
+	fresh bool
 }
 
 // forkPlan is one fork activation in flight.
@@ -183,6 +185,16 @@ func plan(g *Graph, thread string, recs []Record) (*threadPlan, error) {
 	}
 	for i := range recs {
 		r := &recs[i]
+		switch r.Kind {
+		case StartRecord, InterruptRecord, UpdateRecord, ResumeRecord, FailRecord, EndRecord:
+			if r.Path != "" {
+				return nil, corrupt(thread, r, "a %s record on flow %q: those belong to the main flow", r.Kind, r.Path)
+			}
+		case NodeRecord, ForkRecord:
+			if len(r.State) == 0 {
+				return nil, corrupt(thread, r, "a %s record without a state", r.Kind)
+			}
+		}
 		f := get(r.Path)
 		switch r.Kind {
 		case StartRecord:
@@ -283,6 +295,9 @@ func plan(g *Graph, thread string, recs []Record) (*threadPlan, error) {
 		}
 	}
 	tp.main = flows[""]
+	if tp.main == nil {
+		return nil, corrupt(thread, nil, "no record of the main flow")
+	}
 	// Hang every branch under the fork activation it belongs to.
 	used := map[string]bool{"": true}
 	var attach func(f *flowPlan) error
@@ -297,6 +312,16 @@ func plan(g *Graph, thread string, recs []Record) (*threadPlan, error) {
 			b := flows[p]
 			if b == nil {
 				continue
+			}
+			if b.state == nil {
+				// Only failed attempts of the entry node were recorded: the
+				// branch starts at its entry, on the fork-time state, with
+				// its retry budget as recorded.
+				entry := fp.spec.Entries[0] // a map's items all start there
+				if !fp.spec.Map {
+					entry = fp.spec.Entries[i]
+				}
+				b.at, b.state, b.seq, b.fresh = entry, f.state, f.seq, true
 			}
 			used[p] = true
 			if err := attach(b); err != nil {

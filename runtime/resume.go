@@ -44,6 +44,9 @@ func (x *Exec[S]) Resume(ctx context.Context, o Options, g *Graph, thread string
 		return EndNode, err
 	}
 	if tp.status == ThreadDone {
+		if o.Update != nil {
+			return EndNode, fmt.Errorf("graphc: thread %q is done: there is no paused state for the update to edit", thread)
+		}
 		x.done(*s, nil)
 		return EndNode, nil
 	}
@@ -243,7 +246,7 @@ func forkSnapshot[S any](g *Graph, thread string, f *flowPlan) (*ForkSnapshot[S]
 		if fp.spec.Select && i < 64 && fp.selected&(1<<i) == 0 {
 			bs.Status = BranchNotSelected
 		}
-		if b != nil {
+		if b != nil && !b.fresh {
 			if fp.spec.Map {
 				bs.Item = b.state // the item's own type is not S
 			} else if bs.State, err = decodeState[S](thread, b.seq, b.state); err != nil {

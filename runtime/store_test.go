@@ -75,3 +75,17 @@ func TestFileStore(t *testing.T) {
 		},
 	})
 }
+
+func BenchmarkMemoryStore(b *testing.B) {
+	storetest.Benchmark(b, func(*testing.B) runtime.Store { return runtime.NewMemoryStore() })
+}
+
+func BenchmarkFileStore(b *testing.B) {
+	storetest.Benchmark(b, func(b *testing.B) runtime.Store {
+		st, err := runtime.NewFileStore(b.TempDir())
+		if err != nil {
+			b.Fatal(err)
+		}
+		return st
+	})
+}

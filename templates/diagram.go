@@ -31,6 +31,7 @@ var funcs = template.FuncMap{
 	"indent": func(depth int) string { return strings.Repeat("    ", depth+1) },
 	"mq":     mermaidQuote,
 	"dq":     dotQuote,
+	"mc":     mermaidComment,
 }
 
 func parse(name string) *template.Template {
@@ -75,6 +76,18 @@ var mermaidEscaper = strings.NewReplacer(
 	">", "#gt;",
 	"`", "#96;",
 )
+
+// mermaidComment returns s, on one line, as the text of a Mermaid %%
+// comment that holds no "%%": Mermaid looks for %%{...}%% directives in the
+// whole diagram text, comments included, before it parses anything, so a doc
+// could otherwise set the theme or the security level of the rendering.
+func mermaidComment(s string) string {
+	s = oneLine(s)
+	for strings.Contains(s, "%%") {
+		s = strings.ReplaceAll(s, "%%", "% %")
+	}
+	return s
+}
 
 // dotQuote returns s as a double-quoted DOT string.
 func dotQuote(s string) string {

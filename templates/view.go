@@ -29,6 +29,7 @@ type region struct {
 	Title   string // fork at <fork node> → <fan-in>
 	Depth   int    // 0 for the main flow, 1 for a fork on the main flow, ...
 	Nodes   []*node
+	Entries []*node // the fork's branch entries, in spec order
 	Regions []*region
 }
 
@@ -51,11 +52,15 @@ type node struct {
 }
 
 // edge is one arrow. Label is set on the cases of a conditional edge; Fork
-// marks the edges from a fork node to its branch entries.
+// marks the edges from a fork node to its branch entries; Back marks the
+// edges that close a loop (to a node that a depth-first walk from
+// __start__, in spec order, is still inside), which layouts must not rank
+// by, or loops are drawn upside down.
 type edge struct {
 	From, To *node
 	Label    string
 	Fork     bool
+	Back     bool
 	Map      string // a map edge's label: "for each Docs"
 	Select   bool   // a select fork's edge: the branch runs when picked
 }
@@ -99,6 +104,13 @@ func newView(g *graph.Graph) (*view, error) {
 		}
 		if f.FanIn != nil {
 			r.Title += " → " + f.FanIn.Name
+		}
+		for _, b := range f.Branches {
+			vn, err := lookup(b)
+			if err != nil {
+				return nil, err
+			}
+			r.Entries = append(r.Entries, vn)
 		}
 		for _, n := range f.Nodes {
 			if claimed[n] {
@@ -192,6 +204,7 @@ func newView(g *graph.Graph) (*view, error) {
 			}
 		}
 	}
+	markBack(v.Edges, start)
 	return v, nil
 }
 
@@ -201,6 +214,36 @@ func mapLabel(f *graph.Fork) string {
 		return "for each " + f.Map.Over
 	}
 	return "for each " + f.Map.Items
+}
+
+// markBack sets Back on the edges that a depth-first walk from start,
+// taking each node's edges in spec order, finds leading to a node still on
+// its path.
+func markBack(edges []*edge, start *node) {
+	out := make(map[*node][]*edge)
+	for _, e := range edges {
+		out[e.From] = append(out[e.From], e)
+	}
+	const (
+		unseen = iota
+		onPath
+		done
+	)
+	state := make(map[*node]int)
+	var walk func(n *node)
+	walk = func(n *node) {
+		state[n] = onPath
+		for _, e := range out[n] {
+			switch state[e.To] {
+			case onPath:
+				e.Back = true
+			case unseen:
+				walk(e.To)
+			}
+		}
+		state[n] = done
+	}
+	walk(start)
 }
 
 // oneLine folds runs of white space, newlines included, into single spaces.

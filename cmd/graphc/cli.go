@@ -33,6 +33,7 @@ Usage:
                                                        (default: every *.graph.yaml below ., and every
                                                        spec a //go:generate line runs graphc generate on)
   graphc diagram [-format mermaid|dot] SPEC            print the graph as a diagram
+  graphc stubs SPEC                                    print a handler skeleton to start from
   graphc schema                                        print the JSON Schema of the spec format
   graphc version                                       print graphc's version
 
@@ -56,6 +57,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return verify(args, stdout, stderr)
 	case "diagram":
 		return diagram(args, stdout, stderr)
+	case "stubs":
+		return stubs(args, stdout, stderr)
 	case "schema":
 		if exit, stop := noArgs("schema", args, stdout, stderr); stop {
 			return exit
@@ -66,7 +69,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		if exit, stop := noArgs("version", args, stdout, stderr); stop {
 			return exit
 		}
-		fmt.Fprintln(stdout, "graphc", version())
+		bi, _ := debug.ReadBuildInfo()
+		fmt.Fprintln(stdout, "graphc", version(bi))
 		return exitOK
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
@@ -256,17 +260,4 @@ func diagram(args []string, stdout, stderr io.Writer) int {
 	}
 	stdout.Write(out)
 	return exitOK
-}
-
-// version is the module version graphc was built from.
-func version() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "(unknown)"
-	}
-	v := bi.Main.Version
-	if v == "" {
-		v = "(devel)"
-	}
-	return v + " " + bi.GoVersion
 }

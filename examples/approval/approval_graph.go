@@ -134,6 +134,8 @@ func WithApprovalObserver(fn func(runtime.Event[State])) runtime.Option {
 // Invoke runs the graph on s from node "research" until it reaches __end__, and returns the final state.
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
+//
+// The graph pauses at interrupts, so it needs a store (runtime.WithStore) and a thread id (runtime.WithThread): it records the run as it goes, and at an interrupt returns the state so far with a *runtime.Interrupted; Resume continues the thread.
 func (g *Approval) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
 	if err := x.Start(ctx, g.opts.Apply(opts...), &approvalGraph, approvalNodeResearch, &s); err != nil {
@@ -238,6 +240,96 @@ var approvalForkResearch = runtime.ForkSpec{
 	Node:    approvalNodeResearch,
 }
 
+// callResearch calls Research through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Approval) callResearch(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, approvalNodeResearch, nil, func(ctx context.Context) (State, error) {
+		return g.h.Research(ctx, *s)
+	})
+}
+
+// callSearchWeb calls SearchWeb through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Approval) callSearchWeb(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, approvalNodeSearchWeb, nil, func(ctx context.Context) (State, error) {
+		return g.h.SearchWeb(ctx, *s)
+	})
+}
+
+// callFetchPapers calls FetchPapers through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Approval) callFetchPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, approvalNodeFetchPapers, nil, func(ctx context.Context) (State, error) {
+		return g.h.FetchPapers(ctx, *s)
+	})
+}
+
+// callRankPapers calls RankPapers through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Approval) callRankPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, approvalNodeRankPapers, nil, func(ctx context.Context) (State, error) {
+		return g.h.RankPapers(ctx, *s)
+	})
+}
+
+// callRouteRankPapers calls RouteRankPapers through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Approval) callRouteRankPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (RankPapersRoute, error) {
+	return runtime.CallRoute(ctx, x, in, approvalNodeRankPapers, nil, func(ctx context.Context) (RankPapersRoute, error) {
+		return g.h.RouteRankPapers(ctx, *s)
+	})
+}
+
+// callMerge calls Merge through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Approval) callMerge(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b MergeBranches) (State, error) {
+	return runtime.Call(ctx, x, in, approvalNodeMerge, nil, func(ctx context.Context) (State, error) {
+		return g.h.Merge(ctx, *s, b)
+	})
+}
+
+// callDraft calls Draft through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Approval) callDraft(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, approvalNodeDraft, nil, func(ctx context.Context) (State, error) {
+		return g.h.Draft(ctx, *s)
+	})
+}
+
+// callReview calls Review through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Approval) callReview(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, approvalNodeReview, nil, func(ctx context.Context) (State, error) {
+		return g.h.Review(ctx, *s)
+	})
+}
+
+// callRouteReview calls RouteReview through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Approval) callRouteReview(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (ReviewRoute, error) {
+	return runtime.CallRoute(ctx, x, in, approvalNodeReview, nil, func(ctx context.Context) (ReviewRoute, error) {
+		return g.h.RouteReview(ctx, *s)
+	})
+}
+
+// callPublish calls Publish through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Approval) callPublish(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, approvalNodePublish, nil, func(ctx context.Context) (State, error) {
+		return g.h.Publish(ctx, *s)
+	})
+}
+
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
@@ -249,9 +341,7 @@ func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Research(ctx, *s)
-				})
+				out, err = g.callResearch(ctx, x, in, s)
 			} else {
 				out, err = g.h.Research(ctx, *s)
 			}
@@ -279,9 +369,7 @@ func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Merge(ctx, *s, jMerge.in)
-				})
+				out, err = g.callMerge(ctx, x, in, s, jMerge.in)
 			} else {
 				out, err = g.h.Merge(ctx, *s, jMerge.in)
 			}
@@ -299,9 +387,7 @@ func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Draft(ctx, *s)
-				})
+				out, err = g.callDraft(ctx, x, in, s)
 			} else {
 				out, err = g.h.Draft(ctx, *s)
 			}
@@ -319,9 +405,7 @@ func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Review(ctx, *s)
-				})
+				out, err = g.callReview(ctx, x, in, s)
 			} else {
 				out, err = g.h.Review(ctx, *s)
 			}
@@ -329,10 +413,7 @@ func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				return x.Fail(n, err)
 			}
 			*s = out
-			if err = x.Leave(in, approvalNodeReview, runtime.NotRouted, s); err != nil {
-				return err
-			}
-			return x.Pause(approvalNodeReview, runtime.After, s)
+			return x.PauseAfter(in, approvalNodeReview, s)
 		case approvalAfterReview:
 			if n, err = g.routeReview(ctx, x, in, s); err != nil {
 				return err
@@ -345,9 +426,7 @@ func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Publish(ctx, *s)
-				})
+				out, err = g.callPublish(ctx, x, in, s)
 			} else {
 				out, err = g.h.Publish(ctx, *s)
 			}
@@ -376,9 +455,7 @@ func (g *Approval) branchResearch(ctx context.Context, x *runtime.Exec[State], i
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.SearchWeb(ctx, *s)
-				})
+				out, err = g.callSearchWeb(ctx, x, in, s)
 			} else {
 				out, err = g.h.SearchWeb(ctx, *s)
 			}
@@ -395,9 +472,7 @@ func (g *Approval) branchResearch(ctx context.Context, x *runtime.Exec[State], i
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.FetchPapers(ctx, *s)
-				})
+				out, err = g.callFetchPapers(ctx, x, in, s)
 			} else {
 				out, err = g.h.FetchPapers(ctx, *s)
 			}
@@ -415,9 +490,7 @@ func (g *Approval) branchResearch(ctx context.Context, x *runtime.Exec[State], i
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.RankPapers(ctx, *s)
-				})
+				out, err = g.callRankPapers(ctx, x, in, s)
 			} else {
 				out, err = g.h.RankPapers(ctx, *s)
 			}
@@ -444,9 +517,7 @@ func (g *Approval) routeRankPapers(ctx context.Context, x *runtime.Exec[State], 
 		err error
 	)
 	if x.Hooked() {
-		r, err = runtime.CallRoute(ctx, x, in, approvalNodeRankPapers, nil, func(ctx context.Context) (RankPapersRoute, error) {
-			return g.h.RouteRankPapers(ctx, *s)
-		})
+		r, err = g.callRouteRankPapers(ctx, x, in, s)
 	} else {
 		r, err = g.h.RouteRankPapers(ctx, *s)
 	}
@@ -469,9 +540,7 @@ func (g *Approval) routeReview(ctx context.Context, x *runtime.Exec[State], in r
 		err error
 	)
 	if x.Hooked() {
-		r, err = runtime.CallRoute(ctx, x, in, approvalNodeReview, nil, func(ctx context.Context) (ReviewRoute, error) {
-			return g.h.RouteReview(ctx, *s)
-		})
+		r, err = g.callRouteReview(ctx, x, in, s)
 	} else {
 		r, err = g.h.RouteReview(ctx, *s)
 	}

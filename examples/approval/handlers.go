@@ -5,14 +5,32 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // agent implements ApprovalHandlers with stand-ins for the searches and the
 // writing: deterministic, so a thread resumed after a crash ends where an
-// uninterrupted one does.
-type agent struct{}
+// uninterrupted one does. Each search takes latency, as a real one would.
+type agent struct {
+	latency time.Duration
+}
 
 var _ ApprovalHandlers = agent{}
+
+// wait stands for the time a search takes, honouring cancellation.
+func (a agent) wait(ctx context.Context) error {
+	if a.latency <= 0 {
+		return nil
+	}
+	t := time.NewTimer(a.latency)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
 
 func (agent) Research(_ context.Context, s State) (State, error) {
 	s.Round++
@@ -21,12 +39,18 @@ func (agent) Research(_ context.Context, s State) (State, error) {
 	return s, nil
 }
 
-func (agent) SearchWeb(_ context.Context, s State) (State, error) {
+func (a agent) SearchWeb(ctx context.Context, s State) (State, error) {
+	if err := a.wait(ctx); err != nil {
+		return s, err
+	}
 	s.Web = append(slices.Clip(s.Web), fmt.Sprintf("web: %s (round %d)", s.Topic, s.Round))
 	return s, nil
 }
 
-func (agent) FetchPapers(_ context.Context, s State) (State, error) {
+func (a agent) FetchPapers(ctx context.Context, s State) (State, error) {
+	if err := a.wait(ctx); err != nil {
+		return s, err
+	}
 	s.Tries++
 	s.Papers = append(slices.Clip(s.Papers), fmt.Sprintf("paper %d.%d on %s", s.Round, s.Tries, s.Topic))
 	return s, nil

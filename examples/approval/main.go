@@ -41,6 +41,7 @@ func run(args []string, out io.Writer) error {
 	top := flag.NewFlagSet("approval", flag.ContinueOnError)
 	top.SetOutput(io.Discard)
 	where := top.String("store", "file:approval-threads", "where threads are kept: file:DIR or sqlite:PATH")
+	latency := top.Duration("latency", 0, "how long each search takes (a stand-in for a real one)")
 	if err := top.Parse(args); err != nil || top.NArg() == 0 {
 		return usageError{"a command is needed"}
 	}
@@ -62,7 +63,7 @@ func run(args []string, out io.Writer) error {
 	}
 	defer closeStore()
 	ctx := context.Background()
-	g := NewApproval(agent{}, runtime.WithStore(st))
+	g := NewApproval(agent{latency: *latency}, runtime.WithStore(st))
 
 	switch cmd.Name() {
 	case "start":

@@ -167,6 +167,8 @@ func WithFanoutObserver(fn func(runtime.Event[State])) runtime.Option {
 // Invoke runs the graph on s from node "start" until it reaches __end__, and returns the final state.
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
+//
+// With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Fanout) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
 	if err := x.Start(ctx, g.opts.Apply(opts...), &fanoutGraph, fanoutNodeStart, &s); err != nil {
@@ -297,6 +299,204 @@ var fanoutForkStart = runtime.ForkSpec{
 	Node:    fanoutNodeStart,
 }
 
+// callStart calls Start through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fanout) callStart(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeStart, nil, func(ctx context.Context) (State, error) {
+		return g.h.Start(ctx, *s)
+	})
+}
+
+// callW01 calls W01 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fanout) callW01(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW01, nil, func(ctx context.Context) (State, error) {
+		return g.h.W01(ctx, *s)
+	})
+}
+
+// callW02 calls W02 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fanout) callW02(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW02, nil, func(ctx context.Context) (State, error) {
+		return g.h.W02(ctx, *s)
+	})
+}
+
+// callW03 calls W03 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fanout) callW03(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW03, nil, func(ctx context.Context) (State, error) {
+		return g.h.W03(ctx, *s)
+	})
+}
+
+// callW04 calls W04 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fanout) callW04(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW04, nil, func(ctx context.Context) (State, error) {
+		return g.h.W04(ctx, *s)
+	})
+}
+
+// callW05 calls W05 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fanout) callW05(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW05, nil, func(ctx context.Context) (State, error) {
+		return g.h.W05(ctx, *s)
+	})
+}
+
+// callW06 calls W06 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fanout) callW06(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW06, nil, func(ctx context.Context) (State, error) {
+		return g.h.W06(ctx, *s)
+	})
+}
+
+// callW07 calls W07 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fanout) callW07(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW07, nil, func(ctx context.Context) (State, error) {
+		return g.h.W07(ctx, *s)
+	})
+}
+
+// callW08 calls W08 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fanout) callW08(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW08, nil, func(ctx context.Context) (State, error) {
+		return g.h.W08(ctx, *s)
+	})
+}
+
+// callW09 calls W09 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fanout) callW09(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW09, nil, func(ctx context.Context) (State, error) {
+		return g.h.W09(ctx, *s)
+	})
+}
+
+// callW10 calls W10 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fanout) callW10(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW10, nil, func(ctx context.Context) (State, error) {
+		return g.h.W10(ctx, *s)
+	})
+}
+
+// callW11 calls W11 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fanout) callW11(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW11, nil, func(ctx context.Context) (State, error) {
+		return g.h.W11(ctx, *s)
+	})
+}
+
+// callW12 calls W12 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fanout) callW12(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW12, nil, func(ctx context.Context) (State, error) {
+		return g.h.W12(ctx, *s)
+	})
+}
+
+// callW13 calls W13 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fanout) callW13(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW13, nil, func(ctx context.Context) (State, error) {
+		return g.h.W13(ctx, *s)
+	})
+}
+
+// callW14 calls W14 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fanout) callW14(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW14, nil, func(ctx context.Context) (State, error) {
+		return g.h.W14(ctx, *s)
+	})
+}
+
+// callW15 calls W15 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fanout) callW15(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW15, nil, func(ctx context.Context) (State, error) {
+		return g.h.W15(ctx, *s)
+	})
+}
+
+// callW16 calls W16 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fanout) callW16(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW16, nil, func(ctx context.Context) (State, error) {
+		return g.h.W16(ctx, *s)
+	})
+}
+
+// callW17 calls W17 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fanout) callW17(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW17, nil, func(ctx context.Context) (State, error) {
+		return g.h.W17(ctx, *s)
+	})
+}
+
+// callW18 calls W18 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fanout) callW18(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW18, nil, func(ctx context.Context) (State, error) {
+		return g.h.W18(ctx, *s)
+	})
+}
+
+// callW19 calls W19 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fanout) callW19(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW19, nil, func(ctx context.Context) (State, error) {
+		return g.h.W19(ctx, *s)
+	})
+}
+
+// callW20 calls W20 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fanout) callW20(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeW20, nil, func(ctx context.Context) (State, error) {
+		return g.h.W20(ctx, *s)
+	})
+}
+
+// callAggregate calls Aggregate through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fanout) callAggregate(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b AggregateBranches) (State, error) {
+	return runtime.Call(ctx, x, in, fanoutNodeAggregate, nil, func(ctx context.Context) (State, error) {
+		return g.h.Aggregate(ctx, *s, b)
+	})
+}
+
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *Fanout) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
@@ -308,9 +508,7 @@ func (g *Fanout) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Start(ctx, *s)
-				})
+				out, err = g.callStart(ctx, x, in, s)
 			} else {
 				out, err = g.h.Start(ctx, *s)
 			}
@@ -338,9 +536,7 @@ func (g *Fanout) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Aggregate(ctx, *s, jAggregate.in)
-				})
+				out, err = g.callAggregate(ctx, x, in, s, jAggregate.in)
 			} else {
 				out, err = g.h.Aggregate(ctx, *s, jAggregate.in)
 			}
@@ -369,9 +565,7 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.W01(ctx, *s)
-				})
+				out, err = g.callW01(ctx, x, in, s)
 			} else {
 				out, err = g.h.W01(ctx, *s)
 			}
@@ -388,9 +582,7 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.W02(ctx, *s)
-				})
+				out, err = g.callW02(ctx, x, in, s)
 			} else {
 				out, err = g.h.W02(ctx, *s)
 			}
@@ -407,9 +599,7 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.W03(ctx, *s)
-				})
+				out, err = g.callW03(ctx, x, in, s)
 			} else {
 				out, err = g.h.W03(ctx, *s)
 			}
@@ -426,9 +616,7 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.W04(ctx, *s)
-				})
+				out, err = g.callW04(ctx, x, in, s)
 			} else {
 				out, err = g.h.W04(ctx, *s)
 			}
@@ -445,9 +633,7 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.W05(ctx, *s)
-				})
+				out, err = g.callW05(ctx, x, in, s)
 			} else {
 				out, err = g.h.W05(ctx, *s)
 			}
@@ -464,9 +650,7 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.W06(ctx, *s)
-				})
+				out, err = g.callW06(ctx, x, in, s)
 			} else {
 				out, err = g.h.W06(ctx, *s)
 			}
@@ -483,9 +667,7 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.W07(ctx, *s)
-				})
+				out, err = g.callW07(ctx, x, in, s)
 			} else {
 				out, err = g.h.W07(ctx, *s)
 			}
@@ -502,9 +684,7 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.W08(ctx, *s)
-				})
+				out, err = g.callW08(ctx, x, in, s)
 			} else {
 				out, err = g.h.W08(ctx, *s)
 			}
@@ -521,9 +701,7 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.W09(ctx, *s)
-				})
+				out, err = g.callW09(ctx, x, in, s)
 			} else {
 				out, err = g.h.W09(ctx, *s)
 			}
@@ -540,9 +718,7 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.W10(ctx, *s)
-				})
+				out, err = g.callW10(ctx, x, in, s)
 			} else {
 				out, err = g.h.W10(ctx, *s)
 			}
@@ -559,9 +735,7 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.W11(ctx, *s)
-				})
+				out, err = g.callW11(ctx, x, in, s)
 			} else {
 				out, err = g.h.W11(ctx, *s)
 			}
@@ -578,9 +752,7 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.W12(ctx, *s)
-				})
+				out, err = g.callW12(ctx, x, in, s)
 			} else {
 				out, err = g.h.W12(ctx, *s)
 			}
@@ -597,9 +769,7 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.W13(ctx, *s)
-				})
+				out, err = g.callW13(ctx, x, in, s)
 			} else {
 				out, err = g.h.W13(ctx, *s)
 			}
@@ -616,9 +786,7 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.W14(ctx, *s)
-				})
+				out, err = g.callW14(ctx, x, in, s)
 			} else {
 				out, err = g.h.W14(ctx, *s)
 			}
@@ -635,9 +803,7 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.W15(ctx, *s)
-				})
+				out, err = g.callW15(ctx, x, in, s)
 			} else {
 				out, err = g.h.W15(ctx, *s)
 			}
@@ -654,9 +820,7 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.W16(ctx, *s)
-				})
+				out, err = g.callW16(ctx, x, in, s)
 			} else {
 				out, err = g.h.W16(ctx, *s)
 			}
@@ -673,9 +837,7 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.W17(ctx, *s)
-				})
+				out, err = g.callW17(ctx, x, in, s)
 			} else {
 				out, err = g.h.W17(ctx, *s)
 			}
@@ -692,9 +854,7 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.W18(ctx, *s)
-				})
+				out, err = g.callW18(ctx, x, in, s)
 			} else {
 				out, err = g.h.W18(ctx, *s)
 			}
@@ -711,9 +871,7 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.W19(ctx, *s)
-				})
+				out, err = g.callW19(ctx, x, in, s)
 			} else {
 				out, err = g.h.W19(ctx, *s)
 			}
@@ -730,9 +888,7 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.W20(ctx, *s)
-				})
+				out, err = g.callW20(ctx, x, in, s)
 			} else {
 				out, err = g.h.W20(ctx, *s)
 			}

@@ -97,6 +97,8 @@ func WithMapReduceObserver(fn func(runtime.Event[State])) runtime.Option {
 // Invoke runs the graph on s from node "retrieve" until it reaches __end__, and returns the final state.
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
+//
+// With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *MapReduce) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
 	if err := x.Start(ctx, g.opts.Apply(opts...), &mapReduceGraph, mapReduceNodeRetrieve, &s); err != nil {
@@ -193,6 +195,51 @@ var mapReduceForkRetrieve = runtime.ForkSpec{
 	Node:     mapReduceNodeRetrieve,
 }
 
+// callRetrieve calls Retrieve through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *MapReduce) callRetrieve(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, mapReduceNodeRetrieve, nil, func(ctx context.Context) (State, error) {
+		return g.h.Retrieve(ctx, *s)
+	})
+}
+
+// callSummarize calls Summarize through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *MapReduce) callSummarize(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Doc) (Doc, error) {
+	return runtime.Call(ctx, x, in, mapReduceNodeSummarize, nil, func(ctx context.Context) (Doc, error) {
+		return g.h.Summarize(ctx, *s)
+	})
+}
+
+// callCheck calls Check through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *MapReduce) callCheck(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Doc) (Doc, error) {
+	return runtime.Call(ctx, x, in, mapReduceNodeCheck, nil, func(ctx context.Context) (Doc, error) {
+		return g.h.Check(ctx, *s)
+	})
+}
+
+// callRouteCheck calls RouteCheck through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *MapReduce) callRouteCheck(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Doc) (CheckRoute, error) {
+	return runtime.CallRoute(ctx, x, in, mapReduceNodeCheck, nil, func(ctx context.Context) (CheckRoute, error) {
+		return g.h.RouteCheck(ctx, *s)
+	})
+}
+
+// callCombine calls Combine through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *MapReduce) callCombine(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b CombineItems) (State, error) {
+	return runtime.Call(ctx, x, in, mapReduceNodeCombine, nil, func(ctx context.Context) (State, error) {
+		return g.h.Combine(ctx, *s, b)
+	})
+}
+
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *MapReduce) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
@@ -204,9 +251,7 @@ func (g *MapReduce) run(ctx context.Context, x *runtime.Exec[State], in runtime.
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Retrieve(ctx, *s)
-				})
+				out, err = g.callRetrieve(ctx, x, in, s)
 			} else {
 				out, err = g.h.Retrieve(ctx, *s)
 			}
@@ -245,9 +290,7 @@ func (g *MapReduce) run(ctx context.Context, x *runtime.Exec[State], in runtime.
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Combine(ctx, *s, jCombine.in)
-				})
+				out, err = g.callCombine(ctx, x, in, s, jCombine.in)
 			} else {
 				out, err = g.h.Combine(ctx, *s, jCombine.in)
 			}
@@ -276,9 +319,7 @@ func (g *MapReduce) branchRetrieve(ctx context.Context, x *runtime.Exec[State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (Doc, error) {
-					return g.h.Summarize(ctx, *s)
-				})
+				out, err = g.callSummarize(ctx, x, in, s)
 			} else {
 				out, err = g.h.Summarize(ctx, *s)
 			}
@@ -296,9 +337,7 @@ func (g *MapReduce) branchRetrieve(ctx context.Context, x *runtime.Exec[State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (Doc, error) {
-					return g.h.Check(ctx, *s)
-				})
+				out, err = g.callCheck(ctx, x, in, s)
 			} else {
 				out, err = g.h.Check(ctx, *s)
 			}
@@ -325,9 +364,7 @@ func (g *MapReduce) routeCheck(ctx context.Context, x *runtime.Exec[State], in r
 		err error
 	)
 	if x.Hooked() {
-		r, err = runtime.CallRoute(ctx, x, in, mapReduceNodeCheck, nil, func(ctx context.Context) (CheckRoute, error) {
-			return g.h.RouteCheck(ctx, *s)
-		})
+		r, err = g.callRouteCheck(ctx, x, in, s)
 	} else {
 		r, err = g.h.RouteCheck(ctx, *s)
 	}

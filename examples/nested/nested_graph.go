@@ -112,6 +112,8 @@ func WithPipelineObserver(fn func(runtime.Event[State])) runtime.Option {
 // Invoke runs the graph on s from node "checkout" until it reaches __end__, and returns the final state.
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
+//
+// With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Pipeline) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
 	if err := x.Start(ctx, g.opts.Apply(opts...), &pipelineGraph, pipelineNodeCheckout, &s); err != nil {
@@ -222,6 +224,78 @@ var pipelineForkTest = runtime.ForkSpec{
 	Node:    pipelineNodeTest,
 }
 
+// callCheckout calls Checkout through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Pipeline) callCheckout(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, pipelineNodeCheckout, nil, func(ctx context.Context) (State, error) {
+		return g.h.Checkout(ctx, *s)
+	})
+}
+
+// callCompile calls Compile through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Pipeline) callCompile(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, pipelineNodeCompile, nil, func(ctx context.Context) (State, error) {
+		return g.h.Compile(ctx, *s)
+	})
+}
+
+// callLink calls Link through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Pipeline) callLink(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, pipelineNodeLink, nil, func(ctx context.Context) (State, error) {
+		return g.h.Link(ctx, *s)
+	})
+}
+
+// callTest calls Test through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Pipeline) callTest(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, pipelineNodeTest, nil, func(ctx context.Context) (State, error) {
+		return g.h.Test(ctx, *s)
+	})
+}
+
+// callUnit calls Unit through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Pipeline) callUnit(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, pipelineNodeUnit, nil, func(ctx context.Context) (State, error) {
+		return g.h.Unit(ctx, *s)
+	})
+}
+
+// callIntegration calls Integration through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Pipeline) callIntegration(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, pipelineNodeIntegration, nil, func(ctx context.Context) (State, error) {
+		return g.h.Integration(ctx, *s)
+	})
+}
+
+// callTested calls Tested through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Pipeline) callTested(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b TestedBranches) (State, error) {
+	return runtime.Call(ctx, x, in, pipelineNodeTested, nil, func(ctx context.Context) (State, error) {
+		return g.h.Tested(ctx, *s, b)
+	})
+}
+
+// callRelease calls Release through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Pipeline) callRelease(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b ReleaseBranches) (State, error) {
+	return runtime.Call(ctx, x, in, pipelineNodeRelease, nil, func(ctx context.Context) (State, error) {
+		return g.h.Release(ctx, *s, b)
+	})
+}
+
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *Pipeline) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
@@ -233,9 +307,7 @@ func (g *Pipeline) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Checkout(ctx, *s)
-				})
+				out, err = g.callCheckout(ctx, x, in, s)
 			} else {
 				out, err = g.h.Checkout(ctx, *s)
 			}
@@ -263,9 +335,7 @@ func (g *Pipeline) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Release(ctx, *s, jRelease.in)
-				})
+				out, err = g.callRelease(ctx, x, in, s, jRelease.in)
 			} else {
 				out, err = g.h.Release(ctx, *s, jRelease.in)
 			}
@@ -294,9 +364,7 @@ func (g *Pipeline) branchCheckout(ctx context.Context, x *runtime.Exec[State], i
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Compile(ctx, *s)
-				})
+				out, err = g.callCompile(ctx, x, in, s)
 			} else {
 				out, err = g.h.Compile(ctx, *s)
 			}
@@ -314,9 +382,7 @@ func (g *Pipeline) branchCheckout(ctx context.Context, x *runtime.Exec[State], i
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Link(ctx, *s)
-				})
+				out, err = g.callLink(ctx, x, in, s)
 			} else {
 				out, err = g.h.Link(ctx, *s)
 			}
@@ -333,9 +399,7 @@ func (g *Pipeline) branchCheckout(ctx context.Context, x *runtime.Exec[State], i
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Test(ctx, *s)
-				})
+				out, err = g.callTest(ctx, x, in, s)
 			} else {
 				out, err = g.h.Test(ctx, *s)
 			}
@@ -363,9 +427,7 @@ func (g *Pipeline) branchCheckout(ctx context.Context, x *runtime.Exec[State], i
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Tested(ctx, *s, jTested.in)
-				})
+				out, err = g.callTested(ctx, x, in, s, jTested.in)
 			} else {
 				out, err = g.h.Tested(ctx, *s, jTested.in)
 			}
@@ -394,9 +456,7 @@ func (g *Pipeline) branchTest(ctx context.Context, x *runtime.Exec[State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Unit(ctx, *s)
-				})
+				out, err = g.callUnit(ctx, x, in, s)
 			} else {
 				out, err = g.h.Unit(ctx, *s)
 			}
@@ -413,9 +473,7 @@ func (g *Pipeline) branchTest(ctx context.Context, x *runtime.Exec[State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Integration(ctx, *s)
-				})
+				out, err = g.callIntegration(ctx, x, in, s)
 			} else {
 				out, err = g.h.Integration(ctx, *s)
 			}

@@ -67,9 +67,17 @@ func (agent) RouteRankPapers(ctx context.Context, s State) (RankPapersRoute, err
 	return RankPapersRanked, nil
 }
 
+// Merge joins the two searches. s is the state plan returned when it
+// forked, and each branch started from a copy of it: in.SearchWeb.Docs and
+// in.FetchPapers.Docs both begin with the s.Docs of the fork. Only what each
+// branch appended since is new (appending whole slices would count the
+// documents of earlier rounds twice per round); the fields a single branch
+// writes (Retries, Scores) are taken from that branch.
 func (agent) Merge(ctx context.Context, s State, in MergeBranches) (State, error) {
-	s.Docs = append(s.Docs, in.SearchWeb.Docs...)
-	s.Docs = append(s.Docs, in.FetchPapers.Docs...)
+	forked := len(s.Docs)
+	s.Docs = append(s.Docs, in.SearchWeb.Docs[forked:]...)
+	s.Docs = append(s.Docs, in.FetchPapers.Docs[forked:]...)
+	s.Retries = in.FetchPapers.Retries
 	s.Scores = maps.Clone(in.FetchPapers.Scores)
 	best := slices.MaxFunc(s.Docs, func(a, b string) int { return strings.Compare(a, b) })
 	s.Best = &Doc{Title: best, Tags: []string{"round " + fmt.Sprint(s.Round)}}
@@ -87,14 +95,17 @@ func (agent) RouteReview(ctx context.Context, s State) (ReviewRoute, error) {
 
 func main() {
 	g := NewResearch(agent{}, runtime.WithMaxWorkers(4))
+	// The error that comes with an event is the event's Err: a failed
+	// branch's (BranchFailed) as well as the run's (Done). Reading it at Done
+	// sees the end of the run; breaking on any error would not.
 	for e, err := range g.Stream(context.Background(), State{}) {
-		if err != nil {
-			log.Fatal(err)
-		}
 		switch e.Kind {
 		case runtime.NodeFinished:
 			fmt.Printf("%-40s docs=%d\n", e.String(), len(e.State.Docs))
 		case runtime.Done:
+			if err != nil {
+				log.Fatal(err)
+			}
 			fmt.Println(e.String())
 			fmt.Printf("final: round %d, %d docs, best %q\n", e.State.Round, len(e.State.Docs), e.State.Best.Title)
 		default:

@@ -342,6 +342,7 @@ func (e *emitter) executor() {
 	e.f.Add(doc(
 		fmt.Sprintf("Invoke runs the graph on s from node %q until it reaches __end__, and returns the final state.", g.Entry.Name),
 		"On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.",
+		e.invokeDurableDoc(),
 	))
 	// var x runtime.Exec[State]
 	// if err := x.Start(ctx, g.opts.Apply(opts...), &researchGraph, researchNodePlan, &s); err != nil { return s, err }
@@ -379,6 +380,17 @@ func (e *emitter) executor() {
 		)),
 	))
 	e.f.Line()
+}
+
+// invokeDurableDoc is the paragraph of Invoke's doc on durable runs.
+func (e *emitter) invokeDurableDoc() string {
+	switch {
+	case e.in.NoCheckpoints:
+		return "The spec says checkpoints: false: the graph runs without a store, and refuses one."
+	case len(e.g.Config.InterruptBefore)+len(e.g.Config.InterruptAfter) > 0:
+		return "The graph pauses at interrupts, so it needs a store (runtime.WithStore) and a thread id (runtime.WithThread): it records the run as it goes, and at an interrupt returns the state so far with a *runtime.Interrupted; Resume continues the thread."
+	}
+	return "With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash."
 }
 
 // durable emits Resume, Snapshot and With<Graph>Update.
@@ -738,13 +750,13 @@ func (e *emitter) leave(c *jen.Group, n *graph.Node, next jen.Code, stop *jen.St
 func (e *emitter) edge(fc *flowCases, n *graph.Node, sink *jen.Statement, after *graph.Node) {
 	resumed := false // the edge is taken in an after-entry: x.Route records it
 	if e.hasAfter(n) {
-		e.leave(fc.cur, n, rt("NotRouted"), nil)
 		if e.interrupts(n, true) {
-			// return x.Pause(researchNodeReview, runtime.After, s)
-			fc.cur.Return(jen.Id("x").Dot("Pause").Call(jen.Id(e.nodeConst(n)), rt("After"), jen.Id("s")))
+			// return x.PauseAfter(in, researchNodeReview, s)
+			fc.cur.Return(jen.Id("x").Dot("PauseAfter").Call(jen.Id("in"), jen.Id(e.nodeConst(n)), jen.Id("s")))
 			fc.open(jen.Id(e.afterConst(n)))
 			resumed = n.Kind != graph.Parallel
 		} else {
+			e.leave(fc.cur, n, rt("NotRouted"), nil)
 			fc.split(e.afterConst(n))
 		}
 	}

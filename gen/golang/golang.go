@@ -112,6 +112,7 @@ func Generate(in Input) ([]byte, error) {
 	e.executor()
 	e.tables()
 	e.policies()
+	e.callMethods()
 	e.flows()
 	e.routeMethods()
 	e.joins()

@@ -19,38 +19,87 @@ func (e *emitter) policyVar(n *graph.Node) string { return e.pfx + "Policy" + n.
 // without a policy calls its handler directly unless the run has hooks:
 //
 //	if x.Hooked() {
-//		out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-//			return g.h.Plan(ctx, *s)
-//		})
+//		out, err = g.callPlan(ctx, x, in, s)
 //	} else {
 //		out, err = g.h.Plan(ctx, *s)
 //	}
 //
-// A node with a policy always goes through the runtime, which runs the
-// attempts, the timeouts and the backoff:
-//
-//	out, err = runtime.Call(ctx, x, in, n, &researchPolicyFetchPapers, func(ctx context.Context) (State, error) {
-//		return g.h.FetchPapers(ctx, *s)
-//	})
+// A node with a policy always goes through its call method (see
+// callMethods), which hands the handler to the runtime to run the
+// attempts, the timeouts and the backoff. The call goes out of line so that
+// the closure it builds takes no room in the flow's frame: a flow's frame
+// is paid by every branch goroutine, whose stack starts small.
 func (e *emitter) invoke(n *graph.Node, route bool, id jen.Code, lhs []jen.Code, args []jen.Code) jen.Code {
-	method, fn, result := n.GoName, "Call", e.valT(n)
+	method := n.GoName
 	if route {
-		method, fn, result = n.RouteMethod, "CallRoute", jen.Id(n.RouteType)
+		method = n.RouteMethod
 	}
-	policy := jen.Nil()
-	if n.Policy != nil {
-		policy = jen.Op("&").Id(e.policyVar(n))
+	callArgs := []jen.Code{jen.Id("ctx"), jen.Id("x"), jen.Id("in"), jen.Id("s")}
+	if f := n.JoinOf; f != nil && !route {
+		callArgs = append(callArgs, jen.Id("j"+f.FanIn.GoName).Dot("in"))
 	}
-	viaRuntime := jen.List(lhs...).Op("=").Add(rt(fn)).Call(jen.Id("ctx"), jen.Id("x"), jen.Id("in"), id, policy,
-		jen.Func().Params(jen.Id("ctx").Qual("context", "Context")).Params(result, jen.Error()).Block(
-			jen.Return(jen.Id("g").Dot("h").Dot(method).Call(args...)),
-		))
+	viaRuntime := jen.List(lhs...).Op("=").Id("g").Dot(callMethod(n, route)).Call(callArgs...)
 	if n.Policy != nil {
 		return viaRuntime
 	}
 	return jen.If(jen.Id("x").Dot("Hooked").Call()).Block(viaRuntime).Else().Block(
 		jen.List(lhs...).Op("=").Id("g").Dot("h").Dot(method).Call(args...),
 	)
+}
+
+// callMethod names the method that calls n's handler (or route handler)
+// through the runtime.
+func callMethod(n *graph.Node, route bool) string {
+	if route {
+		return "callRoute" + n.GoName
+	}
+	return "call" + n.GoName
+}
+
+// callMethods emits, per node, the methods that call its handler and its
+// route handler through the runtime, with the node's policy (nil without
+// one) and the run's hooks:
+//
+//	// callFetchPapers calls FetchPapers through the runtime: ...
+//	//
+//	//go:noinline
+//	func (g *Research) callFetchPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+//		return runtime.Call(ctx, x, in, researchNodeFetchPapers, &researchPolicyFetchPapers, func(ctx context.Context) (State, error) {
+//			return g.h.FetchPapers(ctx, *s)
+//		})
+//	}
+func (e *emitter) callMethods() {
+	for _, n := range e.g.Nodes {
+		for _, route := range []bool{false, true} {
+			if route && n.Kind != graph.Cond {
+				continue
+			}
+			method, fn, result := n.GoName, "Call", e.valT(n)
+			if route {
+				method, fn, result = n.RouteMethod, "CallRoute", jen.Id(n.RouteType)
+			}
+			params := append(e.ctxParams(), jen.Id("s").Op("*").Add(e.valT(n)))
+			args := []jen.Code{jen.Id("ctx"), jen.Op("*").Id("s")}
+			if f := n.JoinOf; f != nil && !route {
+				params = append(params, jen.Id("b").Id(f.BranchesType))
+				args = append(args, jen.Id("b"))
+			}
+			policy := jen.Nil()
+			if n.Policy != nil {
+				policy = jen.Op("&").Id(e.policyVar(n))
+			}
+			e.f.Comment(fmt.Sprintf("%s calls %s through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.", callMethod(n, route), method))
+			e.f.Comment("")
+			e.f.Comment("//go:noinline")
+			e.f.Func().Params(jen.Id("g").Op("*").Id(e.g.Name)).Id(callMethod(n, route)).Params(params...).Params(result, jen.Error()).Block(
+				jen.Return(rt(fn).Call(jen.Id("ctx"), jen.Id("x"), jen.Id("in"), jen.Id(e.nodeConst(n)), policy,
+					jen.Func().Params(jen.Id("ctx").Qual("context", "Context")).Params(result, jen.Error()).Block(
+						jen.Return(jen.Id("g").Dot("h").Dot(method).Call(args...)),
+					))),
+			)
+			e.f.Line()
+		}
+	}
 }
 
 // policies emits one runtime.NodePolicy per node that has a policy:

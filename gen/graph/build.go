@@ -1038,8 +1038,14 @@ func (b *builder) interrupts(names []spec.String, key string) []*Node {
 		case seen[n]:
 			b.errorf(s.Pos, "%s lists %q twice", key, n.Name)
 			continue
+		case n.Region != nil && key == "interrupt_before":
+			b.errorf(s.Pos, "%s names %q, which runs inside %s: a run pauses on the main flow only; pause before the fork with interrupt_before: [%s], or after its fan-in with interrupt_after: [%s]", key, n.Name, regionName(n.Region), n.Region.From.Name, n.Region.FanIn.Name)
+			continue
 		case n.Region != nil:
-			b.errorf(s.Pos, "%s names %q, which runs inside %s: interrupts inside a branch are not supported in version 1; interrupt the fork node %q or the fan-in %q instead", key, n.Name, regionName(n.Region), n.Region.From.Name, n.Region.FanIn.Name)
+			b.errorf(s.Pos, "%s names %q, which runs inside %s: a run pauses on the main flow only; pause after the fork's fan-in with interrupt_after: [%s], or before the fork with interrupt_before: [%s]", key, n.Name, regionName(n.Region), n.Region.FanIn.Name, n.Region.From.Name)
+			continue
+		case key == "interrupt_before" && n.FanIn && n.JoinOf != nil:
+			b.errorf(s.Pos, "%s names fan-in %q: a run cannot pause between the join and its fan-in (the branches' results live in the join, not in the state); pause after it with interrupt_after: [%s], or before the fork with interrupt_before: [%s]", key, n.Name, n.Name, n.JoinOf.From.Name)
 			continue
 		}
 		seen[n] = true

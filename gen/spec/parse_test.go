@@ -1,7 +1,10 @@
 package spec
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -11,6 +14,7 @@ import (
 	"time"
 
 	"github.com/graphc/graphc/gen/diag"
+	"go.yaml.in/yaml/v3"
 )
 
 // render turns diagnostics into the lines a user sees.
@@ -36,7 +40,7 @@ func TestParseDiagnostics(t *testing.T) {
 		{"top-level scalar", "hello\n", []string{`g.yaml:1:1: the spec must be a mapping with version, graph, state, nodes and edges, got string "hello"`}},
 		{"top-level null", "~\n", []string{"g.yaml:1:1: the spec must be a mapping with version, graph, state, nodes and edges, got null"}},
 		{"two documents", "version: 1\n---\nversion: 1\n", []string{"g.yaml:2:1: a spec is a single YAML document: remove this second one (or the --- that starts it)"}},
-		{"syntax error in second document", "version: 1\n---\nversion: [\n", []string{"g.yaml:4:1: did not find expected node content"}},
+		{"syntax error in second document", "version: 1\n---\nversion: [\n", []string{"g.yaml:3:10: this [ is never closed: add the ] that ends it"}},
 
 		// Version.
 		{"missing version", "graph: G\n", []string{"g.yaml:1:1: missing version: add `version: 1` at the top of the spec"}},
@@ -143,36 +147,191 @@ func checkParse(t *testing.T, src string, want []string) *File {
 	return f
 }
 
-// YAML that is not well-formed yields one diagnostic and no File.
+// YAML that is not well-formed yields one diagnostic and no File, at the
+// character at fault, with a fix; applying the fix (fixed) makes the YAML
+// well-formed.
 func TestParseSyntaxErrors(t *testing.T) {
 	tests := []struct {
-		name string
-		src  string
-		want []string
+		name       string
+		src, fixed string
+		want       string
 	}{
-		{"mapping value in context", "version: 1\ngraph: a: b\n", []string{"g.yaml:2:1: mapping values are not allowed in this context"}},
-		{"tab indentation", "version: 1\nnodes:\n\t- a\n", []string{"g.yaml:3:1: found character that cannot start any token: indent with spaces, not tabs"}},
-		// yaml.v3 says "line 4" here: its parser's lines are 0-based. If
-		// this fails after an upgrade, see parserProblems in yamlerr.go.
-		{"parser error line", "version: 1\ngraph: G\nstate: S\nnodes: []\n- a\n", []string{"g.yaml:5:1: did not find expected key"}},
-		{"unclosed flow list", "version: 1\ngraph: G\nnodes: [a, b\nedges: []\n", []string{"g.yaml:3:1: did not find expected ',' or ']'"}},
-		{"unterminated string", "version: 1\ngraph: \"G\n\n", []string{"g.yaml:2:1: found unexpected end of stream"}},
-		{"syntax error on line 1", "version: ]\n", []string{"g.yaml:1:1: did not find expected node content"}},
-		{"unclosed flow list at the end", "version: [1\n", []string{"g.yaml:2:1: did not find expected ',' or ']'"}},
-		{"unknown anchor", "version: 1\ngraph: G\nstate: *s\n", []string{`g.yaml:3:8: unknown anchor "s": define it with &s before this alias uses it`}},
-		{"control character", "version: 1\ngraph: G\x01\n", []string{"g.yaml:2:9: control character U+0001 is not allowed in a spec"}},
-		{"invalid utf-8", "version: 1\n# \xff\n", []string{"g.yaml:2:3: the spec is not valid UTF-8 text (invalid leading UTF-8 octet)"}},
-		{"control character, CR line ends", "version: 1\rgraph: G\x01\r", []string{"g.yaml:2:9: control character U+0001 is not allowed in a spec"}},
-		{"unknown anchor, CRLF line ends", "version: 1\r\ngraph: G\r\nstate: *s\r\n", []string{`g.yaml:3:8: unknown anchor "s": define it with &s before this alias uses it`}},
-		{"tab indentation, CRLF line ends", "version: 1\r\nnodes:\r\n  \t- a\r\n", []string{"g.yaml:3:3: found character that cannot start any token: indent with spaces, not tabs"}},
-		{"too deep", strings.Repeat("[", 100_000), []string{"g.yaml:1:1: exceeded max depth of 10000"}},
+		// Indentation.
+		{"tab indentation", "version: 1\nnodes:\n\t- a\n", "version: 1\nnodes:\n  - a\n",
+			"g.yaml:3:1: a tab indents this line: indent with spaces, not tabs"},
+		{"tab after spaces", "version: 1\nnodes:\n  - a\n  \t- b\n", "version: 1\nnodes:\n  - a\n  - b\n",
+			"g.yaml:4:3: a tab indents this line: indent with spaces, not tabs"},
+		{"tab in a list", "version: 1\nnodes:\n  - a\n\t- b\n", "version: 1\nnodes:\n  - a\n  - b\n",
+			"g.yaml:4:1: a tab indents this line: indent with spaces, not tabs"},
+		{"tab in a block scalar", "version: 1\ndoc: >\n  a\n\tb\n", "version: 1\ndoc: >\n  a\n  b\n",
+			"g.yaml:4:1: a tab indents this line: indent with spaces, not tabs"},
+		{"tab indentation, CRLF line ends", "version: 1\r\nnodes:\r\n  \t- a\r\n", "version: 1\r\nnodes:\r\n  - a\r\n",
+			"g.yaml:3:3: a tab indents this line: indent with spaces, not tabs"},
+		{"key indented less than its siblings", "version: 1\nconfig:\n  max_steps: 3\n max_workers: 2\n", "version: 1\nconfig:\n  max_steps: 3\n  max_workers: 2\n",
+			`g.yaml:4:2: this line starts at column 2, where no line above it starts: start it at column 3, like "max_steps" on line 3, or at column 1, like "config" on line 2`},
+		{"list entry indented less than its siblings", "version: 1\nnodes:\n  - a\n - b\n", "version: 1\nnodes:\n  - a\n  - b\n",
+			`g.yaml:4:2: this line starts at column 2, where no line above it starts: start it at column 3, like "-" on line 3, or at column 1, like "nodes" on line 2`},
+		{"key of a list entry indented less", "version: 1\nnodes:\n  - name: a\n   doc: x\n", "version: 1\nnodes:\n  - name: a\n    doc: x\n",
+			`g.yaml:4:4: this line starts at column 4, where no line above it starts: start it at column 5, like "name" on line 3, or at column 3, like "-" on line 3`},
+		{"key indented more than its siblings", "version: 1\nconfig:\n  max_steps: 3\n    max_workers: 2\n", "version: 1\nconfig:\n  max_steps: 3\n  max_workers: 2\n",
+			`g.yaml:4:5: this line is indented more than "max_steps" on line 3, so it goes on with that value, where ": " is not allowed: start it at column 3, like "max_steps" (or, if it is part of the value above, put that value in quotes)`},
+		{"top-level key indented", "version: 1\n  graph: G\n", "version: 1\ngraph: G\n",
+			`g.yaml:2:3: this line is indented more than "version" on line 1, so it goes on with that value, where ": " is not allowed: start it at column 1, like "version" (or, if it is part of the value above, put that value in quotes)`},
+		{"list entry where a key is expected", "version: 1\ngraph: G\nstate: S\nnodes:\n- a\nedges: []\n- b\n", "version: 1\ngraph: G\nstate: S\nnodes:\n- a\n- b\nedges: []\n",
+			`g.yaml:7:1: a list entry where a key of "edges" on line 6 is expected: indent it under the key it belongs to`},
+		{"list after an empty list", "version: 1\ngraph: G\nstate: S\nnodes: []\n- a\n", "version: 1\ngraph: G\nstate: S\nnodes:\n- a\n",
+			`g.yaml:5:1: a list entry where a key of "nodes" on line 4 is expected: indent it under the key it belongs to`},
+		{"list entry without a dash", "version: 1\nnodes:\n  - a\n  b\n", "version: 1\nnodes:\n  - a\n  - b\n",
+			`g.yaml:4:3: expected a list entry, like the "-" on line 3: start the line with "- "`},
+		{"key without a colon", "version: 1\ngraph\nstate: S\n", "version: 1\ngraph: G\nstate: S\n",
+			`g.yaml:2:1: missing ":" after "graph": each line of a mapping is key: value`},
+		{"list on the line of its key", "version: 1\nnodes: - a\n", "version: 1\nnodes:\n  - a\n",
+			`g.yaml:2:8: a list cannot start on the line of its key: move "- a" to the next line, indented under "nodes"`},
+
+		// ": " in a value.
+		{"mapping value in a value", "version: 1\ngraph: a: b\n", "version: 1\ngraph: \"a: b\"\n",
+			`g.yaml:2:9: ": " cannot appear in an unquoted value: put the value in quotes: "a: b"`},
+		{"mapping value in a list entry's value", "version: 1\nnodes:\n  - name: a\n    doc: note: this\n", "version: 1\nnodes:\n  - name: a\n    doc: \"note: this\"\n",
+			`g.yaml:4:14: ": " cannot appear in an unquoted value: put the value in quotes: "note: this"`},
+		{"mapping value in a value's second line", "version: 1\ndoc: this is\n  long text: here\n", "version: 1\ndoc: \"this is\n  long text: here\"\n",
+			`g.yaml:3:12: ": " cannot appear in an unquoted value: put the value that starts on line 2 in quotes`},
+
+		// Quotes.
+		{"unclosed double quote", "version: 1\ngraph: \"G\nstate: S\n", "version: 1\ngraph: \"G\"\nstate: S\n",
+			`g.yaml:2:8: the string this " starts is never closed: add the closing "`},
+		{"unclosed quote on line 1", "graph: \"G\nstate: S\n", "graph: \"G\"\nstate: S\n",
+			`g.yaml:1:8: the string this " starts is never closed: add the closing "`},
+		{"unclosed single quote", "version: 1\ngraph: 'it''s\n", "version: 1\ngraph: 'it''s'\n",
+			`g.yaml:2:8: the string this ' starts is never closed: add the closing '`},
+		{"quote closed by the next string", "version: 1\ngraph: \"G\nstate: \"S\"\nnodes: [a]\n", "version: 1\ngraph: \"G\"\nstate: \"S\"\nnodes: [a]\n",
+			`g.yaml:2:8: the string this " starts is closed only on line 3: close it on its own line`},
+		{"text after a string", "version: 1\ngraph: \"G\" x\n", "version: 1\ngraph: \"G x\"\n",
+			`g.yaml:2:12: unexpected text after the closing ": put the whole value inside the quotes`},
+		{"unknown escape", "version: 1\ndoc: \"C:\\path\"\n", "version: 1\ndoc: 'C:\\path'\n",
+			`g.yaml:2:9: \p is not an escape in a string in double quotes: write \\ for a backslash, or use single quotes`},
+		{"short hex escape", "version: 1\ngraph: \"a\\x4\"\n", "version: 1\ngraph: \"a\\\\x4\"\n",
+			`g.yaml:2:10: \x needs 2 hexadecimal digits: write \\ for a backslash, or use single quotes`},
+
+		// Brackets.
+		{"unclosed flow list", "version: 1\ngraph: G\nnodes: [a, b\nedges: []\n", "version: 1\ngraph: G\nnodes: [a, b]\nedges: []\n",
+			"g.yaml:3:8: this [ is never closed: add the ] that ends it"},
+		{"unclosed flow list at the end", "version: [1\n", "version: [1]\n",
+			"g.yaml:1:10: this [ is never closed: add the ] that ends it"},
+		{"unclosed flow mapping in a list", "version: 1\nedges:\n  - {from: a, to: b\n  - {from: b, to: c}\n", "version: 1\nedges:\n  - {from: a, to: b}\n  - {from: b, to: c}\n",
+			"g.yaml:3:5: this { is never closed: add the } that ends it"},
+		{"unclosed flow mapping over lines", "version: 1\nnodes:\n- {name: a,\n  doc: b\n- c\n", "version: 1\nnodes:\n- {name: a,\n  doc: b}\n- c\n",
+			"g.yaml:3:3: this { is never closed: add the } that ends it"},
+		{"wrong closing bracket", "version: 1\nnodes: [a, b}\n", "version: 1\nnodes: [a, b]\n",
+			"g.yaml:2:13: this } does not close the [ at line 2, column 8: write ]"},
+		{"extra closing bracket", "version: 1\nnodes: [a, b]]\n", "version: 1\nnodes: [a, b]\n",
+			"g.yaml:2:14: this ] closes nothing: remove it"},
+		{"closing bracket alone", "version: ]\n", "version: 1\n",
+			"g.yaml:1:10: this ] closes nothing: remove it (or put the value in quotes)"},
+		{"empty entry", "version: 1\nnodes: [a, , b]\n", "version: 1\nnodes: [a, b]\n",
+			"g.yaml:2:12: an empty entry in [ ]: remove this comma"},
+		{"unquoted slice type", "version: 1\nstate:\n  type: S\n  fields:\n    - name: A\n      type: []string\n", "version: 1\nstate:\n  type: S\n  fields:\n    - name: A\n      type: \"[]string\"\n",
+			`g.yaml:6:15: unexpected text after the closing ]: put the value in quotes: "[]string"`},
+		{"unquoted slice type in braces", "version: 1\nstate:\n  type: S\n  fields:\n    - {name: A, type: []string}\n", "version: 1\nstate:\n  type: S\n  fields:\n    - {name: A, type: \"[]string\"}\n",
+			`g.yaml:5:25: expected "," or "}" here: separate the entries of { } with commas`},
+		{"unquoted map type in braces", "version: 1\nstate:\n  type: S\n  fields:\n    - {name: A, type: map[string]int}\n", "version: 1\nstate:\n  type: S\n  fields:\n    - {name: A, type: \"map[string]int\"}\n",
+			"g.yaml:5:26: [ cannot follow a value inside { }: put the value in quotes"},
+
+		// Characters that cannot start a value.
+		{"at sign", "version: 1\ngraph: @x\n", "version: 1\ngraph: \"@x\"\n",
+			`g.yaml:2:8: a value cannot start with @: put the value in quotes: "@x"`},
+		{"backquote", "version: 1\ngraph: `x`\n", "version: 1\ngraph: \"`x`\"\n",
+			"g.yaml:2:8: a value cannot start with `: put the value in quotes: \"`x`\""},
+		{"alias without a name", "version: 1\ngraph: * x\n", "version: 1\ngraph: \"* x\"\n",
+			`g.yaml:2:8: an alias (*) needs a name of letters, digits, _ and -; for a value that starts with *, put the value in quotes: "* x"`},
+		{"unquoted qualified pointer type", "version: 1\nstate:\n  type: S\n  fields:\n    - {name: A, type: *pkg.T}\n", "version: 1\nstate:\n  type: S\n  fields:\n    - {name: A, type: \"*pkg.T\"}\n",
+			`g.yaml:5:23: an alias (*) needs a name of letters, digits, _ and -; for a value that starts with *, put the value in quotes: "*pkg.T"`},
+		{"anchor without a name", "version: 1\ngraph: &\n", "version: 1\ngraph: \"&\"\n",
+			`g.yaml:2:8: an anchor (&) needs a name of letters, digits, _ and -; for a value that starts with &, put the value in quotes: "&"`},
+		{"text after a block scalar indicator", "version: 1\ndoc: |x\n  a\n", "version: 1\ndoc: |\n  x\n  a\n",
+			"g.yaml:2:7: nothing may follow | on its line but a comment: start the text on the next line, indented (or put the value in quotes)"},
+		{"unknown anchor", "version: 1\ngraph: G\nstate: *s\n", "version: 1\ngraph: G\nstate: &s S\n",
+			`g.yaml:3:8: unknown anchor "s": define it with &s before this alias uses it`},
+		{"unquoted pointer type", "version: 1\nstate:\n  type: S\n  fields:\n    - name: A\n      type: *Foo\n", "version: 1\nstate:\n  type: S\n  fields:\n    - name: A\n      type: \"*Foo\"\n",
+			`g.yaml:6:13: unknown anchor "Foo": define it with &Foo before this alias uses it (or, for the Go type *Foo, put it in quotes: "*Foo")`},
+		{"unknown anchor, CRLF line ends", "version: 1\r\ngraph: G\r\nstate: *s\r\n", "version: 1\r\ngraph: G\r\nstate: S\r\n",
+			`g.yaml:3:8: unknown anchor "s": define it with &s before this alias uses it`},
+
+		// Characters YAML does not allow anywhere.
+		{"control character", "version: 1\ngraph: G\x01\n", "version: 1\ngraph: G\n",
+			"g.yaml:2:9: control character U+0001 is not allowed in a spec"},
+		{"control character, CR line ends", "version: 1\rgraph: G\x01\r", "version: 1\rgraph: G\r",
+			"g.yaml:2:9: control character U+0001 is not allowed in a spec"},
+		{"invalid utf-8", "version: 1\n# \xff\n", "version: 1\n# \n",
+			"g.yaml:2:3: the spec is not valid UTF-8 text (invalid leading UTF-8 octet)"},
+		{"too deep", strings.Repeat("[", 100_000), "[]",
+			"g.yaml:1:1: exceeded max depth of 10000"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if f := checkParse(t, tt.src, tt.want); f != nil {
+			if f := checkParse(t, tt.src, []string{tt.want}); f != nil {
 				t.Errorf("Parse(%q) returned a File for malformed YAML", tt.src)
 			}
+			if f, diags := Parse("g.yaml", []byte(tt.fixed)); f == nil {
+				t.Errorf("the fix does not work: Parse(%q): %v", tt.fixed, diags)
+			}
 		})
+	}
+}
+
+// yamlAccepts reports whether yaml.v3 reads every document of src.
+func yamlAccepts(src []byte) (ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	for {
+		var n yaml.Node
+		if err := dec.Decode(&n); errors.Is(err, io.EOF) {
+			return true
+		} else if err != nil {
+			return false
+		}
+	}
+}
+
+// TestFindSyntaxValid checks that findSyntax sees no problem in YAML that
+// yaml.v3 reads: the specs of the repository and the well-formed inputs of
+// the tests above. FuzzParse checks the same on any input.
+func TestFindSyntaxValid(t *testing.T) {
+	var inputs [][]byte
+	for _, dir := range []string{"../../testdata/*/*.yaml", "../../examples/*/*.yaml", "../../examples/*/*/*.yaml"} {
+		paths, _ := filepath.Glob(dir)
+		for _, p := range paths {
+			src, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			inputs = append(inputs, src)
+		}
+	}
+	if len(inputs) < 20 {
+		t.Fatalf("found only %d specs", len(inputs))
+	}
+	for _, s := range []string{
+		"nodes:\n- a\n- b\nedges: []\n", "doc: a\n  - b\n", "nodes:\n  - a\n   - b\n", "  version: 1\ngraph: G\n",
+		"doc: a # b: c\n", "doc: |\n  a: b\n  [c\nx: 1\n", "edges: [a, ]\n", "x: [a,\n  b]  # c\ny: 1\n",
+		"doc: 'it''s'\n", "doc: \"a\\\"b\\x41\\u0041\"\n", "doc: http://x.y\n", "a: {b: [c, {d: e}], f: \"g\"}\n",
+		"- - a\n  - b\n- c\n", "a: &x 1\nb: *x\n", "a: !!str 1\n", "doc: >-\n  a\n\n  b\nz: 1\n",
+		"---\na: 1\n...\n", "a:\n  b:\n    c: 1\n  d: 2\n", "type: map[string]int\n", "a: \"b\n  c\"\n",
+		"doc: a\n  b # c: d\n", "- a\n  b\n- c\n",
+	} {
+		inputs = append(inputs, []byte(s))
+	}
+	for _, src := range inputs {
+		if !yamlAccepts(src) {
+			continue
+		}
+		if p, ok := findSyntax(src); ok {
+			line, col := lineCol(src, p.off)
+			t.Errorf("findSyntax(%q) = %d:%d: %s; yaml.v3 reads it", src, line, col, p.msg)
+		}
 	}
 }
 
@@ -351,7 +510,7 @@ func TestParseDeepNesting(t *testing.T) {
 		want      []string
 	}{
 		{"flow lists beyond yaml's limit", "version: 1\nnodes: " + strings.Repeat("[", 100_000), []string{"g.yaml:2:1: exceeded max depth of 10000"}},
-		{"block lists in a line", "version: 1\nnodes: " + strings.Repeat("- ", 100_000) + "a\n", []string{"g.yaml:2:1: block sequence entries are not allowed in this context"}},
+		{"block lists in a line", "version: 1\nnodes: " + strings.Repeat("- ", 100_000) + "a\n", []string{`g.yaml:2:8: a list cannot start on the line of its key: move "` + strings.Repeat("- ", 20) + `..." to the next line, indented under "nodes"`}},
 		{"block lists beyond yaml's limit", "version: 1\nnodes:\n" + strings.Repeat("- ", 100_000) + "a\n", []string{"g.yaml:2:1: exceeded max depth of 10000"}},
 		{"block lists at top beyond yaml's limit", strings.Repeat("- ", 100_000) + "a\n", []string{"g.yaml:1:1: exceeded max depth of 10000"}},
 		{"flow lists within yaml's limit", "version: 1\nnodes: " + strings.Repeat("[", 9000) + strings.Repeat("]", 9000) + "\n", []string{"g.yaml:2:9: each node must be a name or a mapping with a name, got a list"}},
@@ -451,6 +610,11 @@ func FuzzParse(f *testing.F) {
 		}
 		if file == nil && len(diags) == 0 {
 			t.Errorf("no File and no diagnostics")
+		}
+		// findSyntax sees no problem where yaml.v3 sees none.
+		if p, ok := findSyntax(src); ok && yamlAccepts(src) {
+			line, col := lineCol(src, p.off)
+			t.Errorf("findSyntax: %d:%d: %s; yaml.v3 reads it", line, col, p.msg)
 		}
 	})
 }

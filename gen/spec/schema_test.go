@@ -10,8 +10,9 @@ import (
 	"testing"
 )
 
-// schemaWalker reads the decoded schema: it follows local $refs and the
-// oneOf/anyOf/allOf alternatives to the object schemas a value may match.
+// schemaWalker reads the decoded schema: it follows local $refs, the
+// oneOf/anyOf/allOf alternatives and the then/else of conditions to the
+// object schemas a value may match.
 type schemaWalker struct {
 	t    *testing.T
 	root map[string]any
@@ -50,7 +51,7 @@ func (w *schemaWalker) resolve(s map[string]any) map[string]any {
 }
 
 // alternatives returns s and, recursively, the schemas of its oneOf, anyOf
-// and allOf, all resolved.
+// and allOf and its then and else, all resolved.
 func (w *schemaWalker) alternatives(s map[string]any) []map[string]any {
 	w.t.Helper()
 	s = w.resolve(s)
@@ -59,6 +60,11 @@ func (w *schemaWalker) alternatives(s map[string]any) []map[string]any {
 		list, _ := s[key].([]any)
 		for _, alt := range list {
 			out = append(out, w.alternatives(alt.(map[string]any))...)
+		}
+	}
+	for _, key := range []string{"then", "else"} {
+		if sub, ok := s[key].(map[string]any); ok {
+			out = append(out, w.alternatives(sub)...)
 		}
 	}
 	return out
@@ -82,7 +88,12 @@ func (w *schemaWalker) props(s map[string]any) map[string]map[string]any {
 	out := map[string]map[string]any{}
 	for _, obj := range w.objects(s) {
 		for k, v := range obj["properties"].(map[string]any) {
-			out[k] = v.(map[string]any)
+			// A kind's schema refines a key with true (any value) or
+			// with a narrower schema; the edge schema describes it.
+			m, _ := v.(map[string]any)
+			if prev, seen := out[k]; !seen || prev["description"] == nil && m["description"] != nil {
+				out[k] = m
+			}
 		}
 	}
 	return out
@@ -161,7 +172,9 @@ func TestSchemaKeys(t *testing.T) {
 }
 
 // TestSchemaStrict checks the header and that every object schema refuses
-// unknown keys, as graphc does.
+// unknown keys, as graphc does. Conditions (if, contains) and the
+// refinements of an if (then, else) are exempt: they apply alongside a
+// schema that refuses them.
 func TestSchemaStrict(t *testing.T) {
 	w := newSchemaWalker(t)
 	for key, want := range map[string]string{
@@ -179,7 +192,9 @@ func TestSchemaStrict(t *testing.T) {
 	walk = func(path string, v any) {
 		switch v := v.(type) {
 		case map[string]any:
-			if _, ok := v["properties"]; ok && v["additionalProperties"] != false {
+			last := path[strings.LastIndex(path, "/")+1:]
+			exempt := last == "if" || last == "then" || last == "else" || last == "contains"
+			if _, ok := v["properties"]; ok && v["additionalProperties"] != false && !exempt {
 				t.Errorf("%s: object schema without additionalProperties: false", path)
 			}
 			for k, x := range v {
@@ -206,25 +221,35 @@ func TestSchemaValues(t *testing.T) {
 		t.Errorf("on_branch_error enum = %v", got)
 	}
 
-	edges := w.items(w.prop(w.root, "edges"))
-	var required [][]string
-	for _, obj := range w.objects(edges) {
-		required = append(required, slices.Sorted(slices.Values(toStrings(obj["required"]))))
+	// The edge kinds: each key of a kind picks, by if/then, the schema of
+	// that kind, which allows only its own keys.
+	defs := w.root["$defs"].(map[string]any)
+	edge := w.resolve(w.items(w.prop(w.root, "edges")))
+	kinds := map[string]string{}
+	for _, c := range edge["allOf"].([]any) {
+		c := c.(map[string]any)
+		req := toStrings(c["if"].(map[string]any)["required"])
+		if ref, ok := c["then"].(map[string]any)["$ref"].(string); ok && len(req) == 1 {
+			kinds[req[0]] = ref
+		}
 	}
-	want := [][]string{{"from", "to"}, {"from", "when"}, {"fan_in", "from", "parallel"}, {"from", "map"}}
-	if !slices.EqualFunc(required, want, slices.Equal) {
-		t.Errorf("edge variants require %v, want %v", required, want)
+	wantKinds := map[string]string{"to": "#/$defs/plainEdge", "when": "#/$defs/conditionalEdge", "parallel": "#/$defs/parallelEdge", "map": "#/$defs/mapEdge"}
+	if !maps.Equal(kinds, wantKinds) {
+		t.Errorf("edge kinds %v, want %v", kinds, wantKinds)
 	}
-	if one, _ := w.resolve(edges)["oneOf"].([]any); len(one) != 4 {
-		t.Errorf("edges items: want oneOf with 4 variants, got %v", edges)
+	for name, keys := range map[string][]string{"plainEdge": {"from", "to"}, "conditionalEdge": {"from", "when"}, "parallelEdge": {"fan_in", "from", "parallel", "select"}, "mapEdge": {"from", "map"}} {
+		kind := defs[name].(map[string]any)
+		if got := slices.Sorted(maps.Keys(kind["properties"].(map[string]any))); !slices.Equal(got, keys) || kind["additionalProperties"] != false {
+			t.Errorf("%s allows %v (additionalProperties %v), want only %v", name, got, kind["additionalProperties"], keys)
+		}
 	}
 
 	// graphc refuses a fork of one branch (single_branch.graph.yaml).
-	if n := w.prop(w.objects(edges)[2], "parallel")["minItems"]; n != float64(2) {
+	if n := w.prop(edge, "parallel")["minItems"]; n != float64(2) {
 		t.Errorf("parallel minItems = %v, want 2", n)
 	}
 
-	plain, cond := w.objects(edges)[0], w.objects(edges)[1]
+	plain, cond, par := edge, edge, edge
 	when := w.prop(cond, "when")
 	labels, _ := when["propertyNames"].(map[string]any)
 	for _, c := range []struct {
@@ -239,7 +264,8 @@ func TestSchemaValues(t *testing.T) {
 		{"when target", w.pattern(when["additionalProperties"].(map[string]any)), []string{"plan", "__end__"}, []string{"__start__"}},
 		{"when label", w.pattern(labels), []string{"revise", "done_2"}, []string{"Revise", "__end__", "a-b"}},
 		{"interrupt", w.pattern(w.items(w.prop(config, "interrupt_before"))), []string{"plan"}, []string{"__start__"}},
-		{"parallel", w.pattern(w.items(w.prop(w.objects(edges)[2], "parallel"))), []string{"search_web"}, []string{"__end__"}},
+		{"parallel", w.pattern(w.items(w.prop(par, "parallel"))), []string{"search_web"}, []string{"__end__"}},
+		{"fork source", w.pattern(defs["parallelEdge"].(map[string]any)["properties"].(map[string]any)["from"].(map[string]any)), []string{"plan"}, []string{"__start__"}},
 		{"graph", w.pattern(w.prop(w.root, "graph")), []string{"Research", "R2"}, []string{"research", "_R", "My-Graph"}},
 		{"timeout", w.pattern(w.prop(w.items(w.prop(w.root, "nodes")), "timeout")), []string{"20s", "200ms", "1m30s", "1.5h", "10µs"}, []string{"20", "-1s", "s", "20 s", "1d", ""}},
 	} {
@@ -256,12 +282,12 @@ func TestSchemaValues(t *testing.T) {
 	}
 
 	// state is a type name or an inline declaration.
-	var kinds []string
+	var stateKinds []string
 	for _, alt := range w.alternatives(w.prop(w.root, "state"))[1:] {
-		kinds = append(kinds, alt["type"].(string))
+		stateKinds = append(stateKinds, alt["type"].(string))
 	}
-	if !slices.Equal(kinds, []string{"string", "object"}) {
-		t.Errorf("state alternatives %v, want string and object", kinds)
+	if !slices.Equal(stateKinds, []string{"string", "object"}) {
+		t.Errorf("state alternatives %v, want string and object", stateKinds)
 	}
 }
 

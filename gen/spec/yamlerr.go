@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -46,10 +47,11 @@ var readerProblems = []string{
 func (p *parser) syntaxError(err error, src []byte) {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	pos := Pos{File: p.path, Line: 1, Col: 1}
+	lineKnown := false
 	if rest, ok := strings.CutPrefix(msg, "line "); ok {
 		if n, problem, ok := strings.Cut(rest, ": "); ok {
 			if line, err := strconv.Atoi(n); err == nil && line > 0 {
-				pos.Line, msg = line, problem
+				pos.Line, msg, lineKnown = line, problem, true
 				if slices.Contains(parserProblems, msg) {
 					pos.Line++
 				}
@@ -72,13 +74,40 @@ func (p *parser) syntaxError(err error, src []byte) {
 			pos.Line, pos.Col = lineCol(src, off)
 		}
 		msg = "unknown anchor " + quote(name) + ": define it with &" + name + " before this alias uses it"
-	case msg == "found character that cannot start any token":
-		if col := tabIndent(src, pos.Line); col > 0 {
-			pos.Col = col
-			msg += ": indent with spaces, not tabs"
+		if r, _ := utf8.DecodeRuneInString(name); unicode.IsUpper(r) || strings.ContainsAny(name, ".[") {
+			msg += ` (or, for the Go type *` + name + `, put it in quotes: "*` + name + `")`
 		}
+	case strings.HasPrefix(msg, "exceeded max depth"):
+		// Nesting, not a character, is at fault: the line says where.
+	default:
+		// yaml.v3's line is that of the error or of the construct it is
+		// in, which starts no later; a problem found past it is another.
+		if sp, ok := findSyntax(src); ok {
+			tab := strings.Contains(msg, "tab character") && strings.Contains(sp.msg, "tab")
+			if line, col := lineCol(src, sp.off); !lineKnown || line <= pos.Line+1 || tab {
+				pos.Line, pos.Col, msg = line, col, sp.msg
+				break
+			}
+		}
+		pos.Col = firstCol(src, pos.Line)
+		msg = "malformed YAML (" + msg + "): check the indentation, quotes and brackets here and on the line above"
 	}
 	p.diags.Add(pos, "%s", msg)
+}
+
+// firstCol returns the column of the first character of the given line of
+// src that is not a space, or 1.
+func firstCol(src []byte, line int) int {
+	i := lineOffset(src, line)
+	for col := 1; i < len(src); i, col = i+1, col+1 {
+		if src[i] != ' ' {
+			if isEOL(src[i]) {
+				return 1
+			}
+			return col
+		}
+	}
+	return 1
 }
 
 // badChar returns the offset in src of the first character that YAML does
@@ -137,25 +166,15 @@ func isBreak(r rune) bool {
 	return r == '\r' || r == '\n' || r == 0x85 || r == 0x2028 || r == 0x2029
 }
 
-// tabIndent returns the column of the first tab in the indentation of the
-// given line of src, or 0 if there is none.
-func tabIndent(src []byte, line int) int {
+// lineOffset returns the offset in src of the start of the given line.
+func lineOffset(src []byte, line int) int {
 	i := 0
-	for l := 1; l < line && i < len(src); { // skip to the line
+	for l := 1; l < line && i < len(src); {
 		r, size := utf8.DecodeRune(src[i:])
 		i += size
 		if isBreak(r) && !(r == '\r' && i < len(src) && src[i] == '\n') {
 			l++
 		}
 	}
-	for col := 1; i < len(src); i, col = i+1, col+1 {
-		switch src[i] {
-		case '\t':
-			return col
-		case ' ':
-		default:
-			return 0
-		}
-	}
-	return 0
+	return i
 }

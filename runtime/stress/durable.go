@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"iter"
 	"math/rand/v2"
 	"sync"
 
@@ -42,7 +41,7 @@ func (c *cutStore) Append(ctx context.Context, thread string, recs []runtime.Rec
 // durable runs one durable run: invoke, then resume through interrupts and
 // the cut, checking each execution with c (see Durable and Crash).
 func (r *runner[S]) durable(ctx context.Context, c *checker, run int, observe runtime.Option) error {
-	st := newMemStore()
+	st := runtime.NewMemoryStore()
 	cs := &cutStore{Store: st}
 	if r.cfg.crash {
 		rng := rand.New(rand.NewPCG(r.cfg.seed, uint64(run)^0x9e3779b97f4a7c15))
@@ -149,53 +148,4 @@ func (r *runner[S]) continued(c *checker, expect, starts map[string]string) {
 			c.violate("after the cut, flow %q started at %s, but its records say it goes on at %s (a recorded node ran again, or one was skipped)", path, got, want)
 		}
 	}
-}
-
-// memStore keeps a durable run's thread in memory, encoded as a restart
-// would read it.
-type memStore struct {
-	mu      sync.Mutex
-	threads map[string][][]byte
-}
-
-func newMemStore() *memStore { return &memStore{threads: map[string][][]byte{}} }
-
-func (m *memStore) Append(_ context.Context, thread string, recs []runtime.Record) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	have := m.threads[thread]
-	if len(recs) > 0 && recs[0].Seq != uint64(len(have)+1) {
-		return runtime.ErrConflict
-	}
-	for _, r := range recs {
-		b, err := runtime.EncodeRecord(r)
-		if err != nil {
-			return err
-		}
-		have = append(have, b)
-	}
-	m.threads[thread] = have
-	return nil
-}
-
-func (m *memStore) Load(_ context.Context, thread string) ([]runtime.Record, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	have, ok := m.threads[thread]
-	if !ok {
-		return nil, runtime.ErrNoThread
-	}
-	out := make([]runtime.Record, len(have))
-	for i, b := range have {
-		r, err := runtime.DecodeRecord(b)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = r
-	}
-	return out, nil
-}
-
-func (m *memStore) Threads(context.Context) iter.Seq2[string, error] {
-	return func(func(string, error) bool) {}
 }

@@ -337,8 +337,13 @@ func TestStuckRun(t *testing.T) {
 	f := newFakeTB(t)
 	rep := Run(f, g.invoke, Runs(1000), Parallel(2), Timeout(100*time.Millisecond), AllowErrors())
 	errs := f.Errors()
-	if len(errs) == 0 || !strings.Contains(errs[0], "stress: run 5 of 1000") || !strings.Contains(errs[0], "has not returned after 100ms") ||
-		!strings.Contains(errs[0], "runtime/stress.TestStuckRun.func1") || !strings.Contains(errs[0], "NodeStarted b1 [fork") {
+	// Run 5 is stuck; on a loaded machine another run may be reported too.
+	found := false
+	for _, e := range errs {
+		found = found || (strings.Contains(e, "stress: run 5 of 1000") && strings.Contains(e, "has not returned after 100ms") &&
+			strings.Contains(e, "runtime/stress.TestStuckRun.func1") && strings.Contains(e, "NodeStarted b1 [fork"))
+	}
+	if !found {
 		t.Fatalf("stuck run not reported: %q", errs)
 	}
 	if rep.Runs == 1000 || rep.Failed == 0 {
@@ -373,7 +378,9 @@ func TestAbandonedRun(t *testing.T) {
 			t.Errorf("the reports lack %q:\n%s", want, text)
 		}
 	}
-	if rep.Leaked == 0 || rep.Failed != 1 {
+	// Run 0 is stuck; on a loaded machine another run may also outlast the
+	// 50 ms timeout and be reported, which is right too.
+	if rep.Leaked == 0 || rep.Failed < 1 {
 		t.Errorf("report: %+v", rep)
 	}
 }
@@ -413,7 +420,7 @@ func TestHarnessDetectsSharedForkState(t *testing.T) {
 				return
 			}
 			if rep.Failed == 0 || len(errs) == 0 || !strings.Contains(errs[0], "the fork-time state changed while its branches ran") ||
-				!strings.Contains(errs[0], ".Results[0] = 1 became .Results[0] = 2") {
+				!strings.Contains(errs[0], ".Results[0] = 1 became .Results[0] = ") {
 				t.Fatalf("the shared Results went unreported: %+v %q", rep, errs)
 			}
 		})

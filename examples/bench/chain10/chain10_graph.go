@@ -68,6 +68,8 @@ func WithChain10Observer(fn func(runtime.Event[model.State])) runtime.Option {
 // Invoke runs the graph on s from node "n1" until it reaches __end__, and returns the final state.
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
+//
+// With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Chain10) Invoke(ctx context.Context, s model.State, opts ...runtime.Option) (model.State, error) {
 	var x runtime.Exec[model.State]
 	if err := x.Start(ctx, g.opts.Apply(opts...), &chain10Graph, chain10NodeN1, &s); err != nil {
@@ -161,6 +163,96 @@ var chain10Graph = runtime.Graph{
 	Names:       chain10Names[:],
 }
 
+// callN1 calls N1 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain10) callN1(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain10NodeN1, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N1(ctx, *s)
+	})
+}
+
+// callN2 calls N2 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain10) callN2(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain10NodeN2, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N2(ctx, *s)
+	})
+}
+
+// callN3 calls N3 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain10) callN3(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain10NodeN3, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N3(ctx, *s)
+	})
+}
+
+// callN4 calls N4 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain10) callN4(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain10NodeN4, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N4(ctx, *s)
+	})
+}
+
+// callN5 calls N5 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain10) callN5(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain10NodeN5, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N5(ctx, *s)
+	})
+}
+
+// callN6 calls N6 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain10) callN6(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain10NodeN6, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N6(ctx, *s)
+	})
+}
+
+// callN7 calls N7 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain10) callN7(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain10NodeN7, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N7(ctx, *s)
+	})
+}
+
+// callN8 calls N8 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain10) callN8(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain10NodeN8, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N8(ctx, *s)
+	})
+}
+
+// callN9 calls N9 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain10) callN9(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain10NodeN9, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N9(ctx, *s)
+	})
+}
+
+// callN10 calls N10 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain10) callN10(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain10NodeN10, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N10(ctx, *s)
+	})
+}
+
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
@@ -172,9 +264,7 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N1(ctx, *s)
-				})
+				out, err = g.callN1(ctx, x, in, s)
 			} else {
 				out, err = g.h.N1(ctx, *s)
 			}
@@ -192,9 +282,7 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N2(ctx, *s)
-				})
+				out, err = g.callN2(ctx, x, in, s)
 			} else {
 				out, err = g.h.N2(ctx, *s)
 			}
@@ -212,9 +300,7 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N3(ctx, *s)
-				})
+				out, err = g.callN3(ctx, x, in, s)
 			} else {
 				out, err = g.h.N3(ctx, *s)
 			}
@@ -232,9 +318,7 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N4(ctx, *s)
-				})
+				out, err = g.callN4(ctx, x, in, s)
 			} else {
 				out, err = g.h.N4(ctx, *s)
 			}
@@ -252,9 +336,7 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N5(ctx, *s)
-				})
+				out, err = g.callN5(ctx, x, in, s)
 			} else {
 				out, err = g.h.N5(ctx, *s)
 			}
@@ -272,9 +354,7 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N6(ctx, *s)
-				})
+				out, err = g.callN6(ctx, x, in, s)
 			} else {
 				out, err = g.h.N6(ctx, *s)
 			}
@@ -292,9 +372,7 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N7(ctx, *s)
-				})
+				out, err = g.callN7(ctx, x, in, s)
 			} else {
 				out, err = g.h.N7(ctx, *s)
 			}
@@ -312,9 +390,7 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N8(ctx, *s)
-				})
+				out, err = g.callN8(ctx, x, in, s)
 			} else {
 				out, err = g.h.N8(ctx, *s)
 			}
@@ -332,9 +408,7 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N9(ctx, *s)
-				})
+				out, err = g.callN9(ctx, x, in, s)
 			} else {
 				out, err = g.h.N9(ctx, *s)
 			}
@@ -352,9 +426,7 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N10(ctx, *s)
-				})
+				out, err = g.callN10(ctx, x, in, s)
 			} else {
 				out, err = g.h.N10(ctx, *s)
 			}

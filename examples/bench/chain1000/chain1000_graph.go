@@ -2048,6 +2048,8 @@ func WithChain1000Observer(fn func(runtime.Event[model.State])) runtime.Option {
 // Invoke runs the graph on s from node "n1" until it reaches __end__, and returns the final state.
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
+//
+// With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Chain1000) Invoke(ctx context.Context, s model.State, opts ...runtime.Option) (model.State, error) {
 	var x runtime.Exec[model.State]
 	if err := x.Start(ctx, g.opts.Apply(opts...), &chain1000Graph, chain1000NodeN1, &s); err != nil {
@@ -4121,6 +4123,9006 @@ var chain1000Graph = runtime.Graph{
 	Names:       chain1000Names[:],
 }
 
+// callN1 calls N1 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN1(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN1, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N1(ctx, *s)
+	})
+}
+
+// callN2 calls N2 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN2(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN2, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N2(ctx, *s)
+	})
+}
+
+// callN3 calls N3 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN3(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN3, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N3(ctx, *s)
+	})
+}
+
+// callN4 calls N4 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN4(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN4, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N4(ctx, *s)
+	})
+}
+
+// callN5 calls N5 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN5(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN5, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N5(ctx, *s)
+	})
+}
+
+// callN6 calls N6 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN6(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN6, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N6(ctx, *s)
+	})
+}
+
+// callN7 calls N7 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN7(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN7, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N7(ctx, *s)
+	})
+}
+
+// callN8 calls N8 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN8(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN8, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N8(ctx, *s)
+	})
+}
+
+// callN9 calls N9 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN9(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN9, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N9(ctx, *s)
+	})
+}
+
+// callN10 calls N10 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN10(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN10, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N10(ctx, *s)
+	})
+}
+
+// callN11 calls N11 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN11(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN11, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N11(ctx, *s)
+	})
+}
+
+// callN12 calls N12 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN12(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN12, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N12(ctx, *s)
+	})
+}
+
+// callN13 calls N13 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN13(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN13, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N13(ctx, *s)
+	})
+}
+
+// callN14 calls N14 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN14(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN14, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N14(ctx, *s)
+	})
+}
+
+// callN15 calls N15 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN15(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN15, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N15(ctx, *s)
+	})
+}
+
+// callN16 calls N16 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN16(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN16, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N16(ctx, *s)
+	})
+}
+
+// callN17 calls N17 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN17(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN17, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N17(ctx, *s)
+	})
+}
+
+// callN18 calls N18 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN18(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN18, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N18(ctx, *s)
+	})
+}
+
+// callN19 calls N19 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN19(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN19, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N19(ctx, *s)
+	})
+}
+
+// callN20 calls N20 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN20(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN20, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N20(ctx, *s)
+	})
+}
+
+// callN21 calls N21 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN21(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN21, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N21(ctx, *s)
+	})
+}
+
+// callN22 calls N22 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN22(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN22, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N22(ctx, *s)
+	})
+}
+
+// callN23 calls N23 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN23(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN23, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N23(ctx, *s)
+	})
+}
+
+// callN24 calls N24 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN24(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN24, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N24(ctx, *s)
+	})
+}
+
+// callN25 calls N25 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN25(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN25, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N25(ctx, *s)
+	})
+}
+
+// callN26 calls N26 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN26(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN26, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N26(ctx, *s)
+	})
+}
+
+// callN27 calls N27 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN27(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN27, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N27(ctx, *s)
+	})
+}
+
+// callN28 calls N28 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN28(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN28, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N28(ctx, *s)
+	})
+}
+
+// callN29 calls N29 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN29(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN29, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N29(ctx, *s)
+	})
+}
+
+// callN30 calls N30 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN30(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN30, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N30(ctx, *s)
+	})
+}
+
+// callN31 calls N31 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN31(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN31, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N31(ctx, *s)
+	})
+}
+
+// callN32 calls N32 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN32(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN32, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N32(ctx, *s)
+	})
+}
+
+// callN33 calls N33 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN33(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN33, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N33(ctx, *s)
+	})
+}
+
+// callN34 calls N34 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN34(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN34, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N34(ctx, *s)
+	})
+}
+
+// callN35 calls N35 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN35(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN35, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N35(ctx, *s)
+	})
+}
+
+// callN36 calls N36 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN36(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN36, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N36(ctx, *s)
+	})
+}
+
+// callN37 calls N37 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN37(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN37, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N37(ctx, *s)
+	})
+}
+
+// callN38 calls N38 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN38(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN38, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N38(ctx, *s)
+	})
+}
+
+// callN39 calls N39 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN39(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN39, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N39(ctx, *s)
+	})
+}
+
+// callN40 calls N40 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN40(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN40, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N40(ctx, *s)
+	})
+}
+
+// callN41 calls N41 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN41(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN41, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N41(ctx, *s)
+	})
+}
+
+// callN42 calls N42 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN42(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN42, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N42(ctx, *s)
+	})
+}
+
+// callN43 calls N43 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN43(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN43, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N43(ctx, *s)
+	})
+}
+
+// callN44 calls N44 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN44(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN44, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N44(ctx, *s)
+	})
+}
+
+// callN45 calls N45 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN45(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN45, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N45(ctx, *s)
+	})
+}
+
+// callN46 calls N46 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN46(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN46, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N46(ctx, *s)
+	})
+}
+
+// callN47 calls N47 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN47(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN47, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N47(ctx, *s)
+	})
+}
+
+// callN48 calls N48 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN48(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN48, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N48(ctx, *s)
+	})
+}
+
+// callN49 calls N49 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN49(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN49, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N49(ctx, *s)
+	})
+}
+
+// callN50 calls N50 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN50(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN50, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N50(ctx, *s)
+	})
+}
+
+// callN51 calls N51 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN51(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN51, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N51(ctx, *s)
+	})
+}
+
+// callN52 calls N52 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN52(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN52, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N52(ctx, *s)
+	})
+}
+
+// callN53 calls N53 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN53(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN53, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N53(ctx, *s)
+	})
+}
+
+// callN54 calls N54 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN54(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN54, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N54(ctx, *s)
+	})
+}
+
+// callN55 calls N55 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN55(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN55, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N55(ctx, *s)
+	})
+}
+
+// callN56 calls N56 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN56(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN56, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N56(ctx, *s)
+	})
+}
+
+// callN57 calls N57 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN57(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN57, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N57(ctx, *s)
+	})
+}
+
+// callN58 calls N58 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN58(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN58, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N58(ctx, *s)
+	})
+}
+
+// callN59 calls N59 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN59(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN59, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N59(ctx, *s)
+	})
+}
+
+// callN60 calls N60 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN60(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN60, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N60(ctx, *s)
+	})
+}
+
+// callN61 calls N61 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN61(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN61, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N61(ctx, *s)
+	})
+}
+
+// callN62 calls N62 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN62(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN62, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N62(ctx, *s)
+	})
+}
+
+// callN63 calls N63 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN63(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN63, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N63(ctx, *s)
+	})
+}
+
+// callN64 calls N64 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN64(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN64, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N64(ctx, *s)
+	})
+}
+
+// callN65 calls N65 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN65(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN65, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N65(ctx, *s)
+	})
+}
+
+// callN66 calls N66 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN66(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN66, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N66(ctx, *s)
+	})
+}
+
+// callN67 calls N67 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN67(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN67, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N67(ctx, *s)
+	})
+}
+
+// callN68 calls N68 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN68(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN68, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N68(ctx, *s)
+	})
+}
+
+// callN69 calls N69 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN69(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN69, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N69(ctx, *s)
+	})
+}
+
+// callN70 calls N70 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN70(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN70, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N70(ctx, *s)
+	})
+}
+
+// callN71 calls N71 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN71(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN71, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N71(ctx, *s)
+	})
+}
+
+// callN72 calls N72 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN72(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN72, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N72(ctx, *s)
+	})
+}
+
+// callN73 calls N73 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN73(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN73, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N73(ctx, *s)
+	})
+}
+
+// callN74 calls N74 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN74(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN74, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N74(ctx, *s)
+	})
+}
+
+// callN75 calls N75 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN75(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN75, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N75(ctx, *s)
+	})
+}
+
+// callN76 calls N76 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN76(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN76, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N76(ctx, *s)
+	})
+}
+
+// callN77 calls N77 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN77(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN77, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N77(ctx, *s)
+	})
+}
+
+// callN78 calls N78 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN78(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN78, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N78(ctx, *s)
+	})
+}
+
+// callN79 calls N79 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN79(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN79, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N79(ctx, *s)
+	})
+}
+
+// callN80 calls N80 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN80(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN80, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N80(ctx, *s)
+	})
+}
+
+// callN81 calls N81 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN81(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN81, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N81(ctx, *s)
+	})
+}
+
+// callN82 calls N82 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN82(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN82, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N82(ctx, *s)
+	})
+}
+
+// callN83 calls N83 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN83(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN83, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N83(ctx, *s)
+	})
+}
+
+// callN84 calls N84 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN84(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN84, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N84(ctx, *s)
+	})
+}
+
+// callN85 calls N85 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN85(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN85, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N85(ctx, *s)
+	})
+}
+
+// callN86 calls N86 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN86(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN86, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N86(ctx, *s)
+	})
+}
+
+// callN87 calls N87 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN87(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN87, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N87(ctx, *s)
+	})
+}
+
+// callN88 calls N88 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN88(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN88, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N88(ctx, *s)
+	})
+}
+
+// callN89 calls N89 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN89(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN89, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N89(ctx, *s)
+	})
+}
+
+// callN90 calls N90 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN90(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN90, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N90(ctx, *s)
+	})
+}
+
+// callN91 calls N91 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN91(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN91, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N91(ctx, *s)
+	})
+}
+
+// callN92 calls N92 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN92(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN92, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N92(ctx, *s)
+	})
+}
+
+// callN93 calls N93 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN93(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN93, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N93(ctx, *s)
+	})
+}
+
+// callN94 calls N94 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN94(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN94, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N94(ctx, *s)
+	})
+}
+
+// callN95 calls N95 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN95(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN95, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N95(ctx, *s)
+	})
+}
+
+// callN96 calls N96 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN96(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN96, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N96(ctx, *s)
+	})
+}
+
+// callN97 calls N97 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN97(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN97, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N97(ctx, *s)
+	})
+}
+
+// callN98 calls N98 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN98(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN98, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N98(ctx, *s)
+	})
+}
+
+// callN99 calls N99 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN99(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN99, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N99(ctx, *s)
+	})
+}
+
+// callN100 calls N100 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN100(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN100, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N100(ctx, *s)
+	})
+}
+
+// callN101 calls N101 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN101(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN101, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N101(ctx, *s)
+	})
+}
+
+// callN102 calls N102 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN102(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN102, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N102(ctx, *s)
+	})
+}
+
+// callN103 calls N103 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN103(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN103, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N103(ctx, *s)
+	})
+}
+
+// callN104 calls N104 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN104(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN104, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N104(ctx, *s)
+	})
+}
+
+// callN105 calls N105 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN105(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN105, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N105(ctx, *s)
+	})
+}
+
+// callN106 calls N106 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN106(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN106, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N106(ctx, *s)
+	})
+}
+
+// callN107 calls N107 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN107(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN107, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N107(ctx, *s)
+	})
+}
+
+// callN108 calls N108 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN108(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN108, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N108(ctx, *s)
+	})
+}
+
+// callN109 calls N109 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN109(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN109, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N109(ctx, *s)
+	})
+}
+
+// callN110 calls N110 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN110(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN110, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N110(ctx, *s)
+	})
+}
+
+// callN111 calls N111 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN111(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN111, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N111(ctx, *s)
+	})
+}
+
+// callN112 calls N112 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN112(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN112, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N112(ctx, *s)
+	})
+}
+
+// callN113 calls N113 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN113(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN113, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N113(ctx, *s)
+	})
+}
+
+// callN114 calls N114 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN114(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN114, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N114(ctx, *s)
+	})
+}
+
+// callN115 calls N115 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN115(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN115, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N115(ctx, *s)
+	})
+}
+
+// callN116 calls N116 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN116(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN116, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N116(ctx, *s)
+	})
+}
+
+// callN117 calls N117 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN117(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN117, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N117(ctx, *s)
+	})
+}
+
+// callN118 calls N118 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN118(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN118, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N118(ctx, *s)
+	})
+}
+
+// callN119 calls N119 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN119(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN119, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N119(ctx, *s)
+	})
+}
+
+// callN120 calls N120 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN120(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN120, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N120(ctx, *s)
+	})
+}
+
+// callN121 calls N121 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN121(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN121, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N121(ctx, *s)
+	})
+}
+
+// callN122 calls N122 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN122(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN122, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N122(ctx, *s)
+	})
+}
+
+// callN123 calls N123 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN123(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN123, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N123(ctx, *s)
+	})
+}
+
+// callN124 calls N124 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN124(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN124, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N124(ctx, *s)
+	})
+}
+
+// callN125 calls N125 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN125(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN125, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N125(ctx, *s)
+	})
+}
+
+// callN126 calls N126 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN126(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN126, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N126(ctx, *s)
+	})
+}
+
+// callN127 calls N127 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN127(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN127, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N127(ctx, *s)
+	})
+}
+
+// callN128 calls N128 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN128(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN128, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N128(ctx, *s)
+	})
+}
+
+// callN129 calls N129 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN129(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN129, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N129(ctx, *s)
+	})
+}
+
+// callN130 calls N130 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN130(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN130, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N130(ctx, *s)
+	})
+}
+
+// callN131 calls N131 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN131(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN131, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N131(ctx, *s)
+	})
+}
+
+// callN132 calls N132 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN132(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN132, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N132(ctx, *s)
+	})
+}
+
+// callN133 calls N133 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN133(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN133, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N133(ctx, *s)
+	})
+}
+
+// callN134 calls N134 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN134(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN134, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N134(ctx, *s)
+	})
+}
+
+// callN135 calls N135 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN135(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN135, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N135(ctx, *s)
+	})
+}
+
+// callN136 calls N136 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN136(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN136, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N136(ctx, *s)
+	})
+}
+
+// callN137 calls N137 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN137(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN137, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N137(ctx, *s)
+	})
+}
+
+// callN138 calls N138 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN138(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN138, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N138(ctx, *s)
+	})
+}
+
+// callN139 calls N139 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN139(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN139, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N139(ctx, *s)
+	})
+}
+
+// callN140 calls N140 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN140(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN140, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N140(ctx, *s)
+	})
+}
+
+// callN141 calls N141 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN141(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN141, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N141(ctx, *s)
+	})
+}
+
+// callN142 calls N142 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN142(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN142, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N142(ctx, *s)
+	})
+}
+
+// callN143 calls N143 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN143(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN143, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N143(ctx, *s)
+	})
+}
+
+// callN144 calls N144 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN144(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN144, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N144(ctx, *s)
+	})
+}
+
+// callN145 calls N145 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN145(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN145, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N145(ctx, *s)
+	})
+}
+
+// callN146 calls N146 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN146(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN146, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N146(ctx, *s)
+	})
+}
+
+// callN147 calls N147 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN147(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN147, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N147(ctx, *s)
+	})
+}
+
+// callN148 calls N148 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN148(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN148, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N148(ctx, *s)
+	})
+}
+
+// callN149 calls N149 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN149(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN149, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N149(ctx, *s)
+	})
+}
+
+// callN150 calls N150 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN150(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN150, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N150(ctx, *s)
+	})
+}
+
+// callN151 calls N151 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN151(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN151, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N151(ctx, *s)
+	})
+}
+
+// callN152 calls N152 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN152(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN152, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N152(ctx, *s)
+	})
+}
+
+// callN153 calls N153 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN153(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN153, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N153(ctx, *s)
+	})
+}
+
+// callN154 calls N154 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN154(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN154, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N154(ctx, *s)
+	})
+}
+
+// callN155 calls N155 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN155(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN155, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N155(ctx, *s)
+	})
+}
+
+// callN156 calls N156 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN156(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN156, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N156(ctx, *s)
+	})
+}
+
+// callN157 calls N157 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN157(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN157, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N157(ctx, *s)
+	})
+}
+
+// callN158 calls N158 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN158(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN158, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N158(ctx, *s)
+	})
+}
+
+// callN159 calls N159 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN159(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN159, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N159(ctx, *s)
+	})
+}
+
+// callN160 calls N160 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN160(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN160, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N160(ctx, *s)
+	})
+}
+
+// callN161 calls N161 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN161(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN161, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N161(ctx, *s)
+	})
+}
+
+// callN162 calls N162 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN162(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN162, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N162(ctx, *s)
+	})
+}
+
+// callN163 calls N163 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN163(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN163, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N163(ctx, *s)
+	})
+}
+
+// callN164 calls N164 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN164(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN164, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N164(ctx, *s)
+	})
+}
+
+// callN165 calls N165 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN165(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN165, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N165(ctx, *s)
+	})
+}
+
+// callN166 calls N166 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN166(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN166, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N166(ctx, *s)
+	})
+}
+
+// callN167 calls N167 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN167(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN167, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N167(ctx, *s)
+	})
+}
+
+// callN168 calls N168 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN168(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN168, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N168(ctx, *s)
+	})
+}
+
+// callN169 calls N169 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN169(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN169, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N169(ctx, *s)
+	})
+}
+
+// callN170 calls N170 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN170(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN170, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N170(ctx, *s)
+	})
+}
+
+// callN171 calls N171 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN171(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN171, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N171(ctx, *s)
+	})
+}
+
+// callN172 calls N172 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN172(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN172, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N172(ctx, *s)
+	})
+}
+
+// callN173 calls N173 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN173(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN173, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N173(ctx, *s)
+	})
+}
+
+// callN174 calls N174 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN174(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN174, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N174(ctx, *s)
+	})
+}
+
+// callN175 calls N175 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN175(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN175, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N175(ctx, *s)
+	})
+}
+
+// callN176 calls N176 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN176(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN176, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N176(ctx, *s)
+	})
+}
+
+// callN177 calls N177 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN177(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN177, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N177(ctx, *s)
+	})
+}
+
+// callN178 calls N178 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN178(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN178, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N178(ctx, *s)
+	})
+}
+
+// callN179 calls N179 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN179(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN179, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N179(ctx, *s)
+	})
+}
+
+// callN180 calls N180 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN180(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN180, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N180(ctx, *s)
+	})
+}
+
+// callN181 calls N181 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN181(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN181, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N181(ctx, *s)
+	})
+}
+
+// callN182 calls N182 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN182(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN182, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N182(ctx, *s)
+	})
+}
+
+// callN183 calls N183 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN183(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN183, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N183(ctx, *s)
+	})
+}
+
+// callN184 calls N184 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN184(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN184, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N184(ctx, *s)
+	})
+}
+
+// callN185 calls N185 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN185(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN185, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N185(ctx, *s)
+	})
+}
+
+// callN186 calls N186 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN186(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN186, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N186(ctx, *s)
+	})
+}
+
+// callN187 calls N187 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN187(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN187, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N187(ctx, *s)
+	})
+}
+
+// callN188 calls N188 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN188(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN188, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N188(ctx, *s)
+	})
+}
+
+// callN189 calls N189 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN189(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN189, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N189(ctx, *s)
+	})
+}
+
+// callN190 calls N190 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN190(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN190, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N190(ctx, *s)
+	})
+}
+
+// callN191 calls N191 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN191(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN191, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N191(ctx, *s)
+	})
+}
+
+// callN192 calls N192 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN192(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN192, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N192(ctx, *s)
+	})
+}
+
+// callN193 calls N193 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN193(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN193, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N193(ctx, *s)
+	})
+}
+
+// callN194 calls N194 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN194(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN194, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N194(ctx, *s)
+	})
+}
+
+// callN195 calls N195 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN195(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN195, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N195(ctx, *s)
+	})
+}
+
+// callN196 calls N196 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN196(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN196, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N196(ctx, *s)
+	})
+}
+
+// callN197 calls N197 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN197(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN197, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N197(ctx, *s)
+	})
+}
+
+// callN198 calls N198 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN198(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN198, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N198(ctx, *s)
+	})
+}
+
+// callN199 calls N199 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN199(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN199, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N199(ctx, *s)
+	})
+}
+
+// callN200 calls N200 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN200(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN200, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N200(ctx, *s)
+	})
+}
+
+// callN201 calls N201 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN201(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN201, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N201(ctx, *s)
+	})
+}
+
+// callN202 calls N202 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN202(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN202, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N202(ctx, *s)
+	})
+}
+
+// callN203 calls N203 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN203(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN203, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N203(ctx, *s)
+	})
+}
+
+// callN204 calls N204 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN204(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN204, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N204(ctx, *s)
+	})
+}
+
+// callN205 calls N205 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN205(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN205, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N205(ctx, *s)
+	})
+}
+
+// callN206 calls N206 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN206(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN206, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N206(ctx, *s)
+	})
+}
+
+// callN207 calls N207 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN207(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN207, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N207(ctx, *s)
+	})
+}
+
+// callN208 calls N208 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN208(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN208, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N208(ctx, *s)
+	})
+}
+
+// callN209 calls N209 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN209(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN209, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N209(ctx, *s)
+	})
+}
+
+// callN210 calls N210 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN210(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN210, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N210(ctx, *s)
+	})
+}
+
+// callN211 calls N211 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN211(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN211, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N211(ctx, *s)
+	})
+}
+
+// callN212 calls N212 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN212(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN212, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N212(ctx, *s)
+	})
+}
+
+// callN213 calls N213 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN213(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN213, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N213(ctx, *s)
+	})
+}
+
+// callN214 calls N214 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN214(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN214, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N214(ctx, *s)
+	})
+}
+
+// callN215 calls N215 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN215(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN215, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N215(ctx, *s)
+	})
+}
+
+// callN216 calls N216 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN216(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN216, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N216(ctx, *s)
+	})
+}
+
+// callN217 calls N217 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN217(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN217, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N217(ctx, *s)
+	})
+}
+
+// callN218 calls N218 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN218(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN218, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N218(ctx, *s)
+	})
+}
+
+// callN219 calls N219 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN219(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN219, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N219(ctx, *s)
+	})
+}
+
+// callN220 calls N220 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN220(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN220, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N220(ctx, *s)
+	})
+}
+
+// callN221 calls N221 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN221(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN221, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N221(ctx, *s)
+	})
+}
+
+// callN222 calls N222 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN222(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN222, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N222(ctx, *s)
+	})
+}
+
+// callN223 calls N223 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN223(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN223, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N223(ctx, *s)
+	})
+}
+
+// callN224 calls N224 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN224(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN224, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N224(ctx, *s)
+	})
+}
+
+// callN225 calls N225 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN225(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN225, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N225(ctx, *s)
+	})
+}
+
+// callN226 calls N226 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN226(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN226, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N226(ctx, *s)
+	})
+}
+
+// callN227 calls N227 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN227(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN227, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N227(ctx, *s)
+	})
+}
+
+// callN228 calls N228 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN228(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN228, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N228(ctx, *s)
+	})
+}
+
+// callN229 calls N229 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN229(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN229, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N229(ctx, *s)
+	})
+}
+
+// callN230 calls N230 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN230(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN230, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N230(ctx, *s)
+	})
+}
+
+// callN231 calls N231 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN231(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN231, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N231(ctx, *s)
+	})
+}
+
+// callN232 calls N232 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN232(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN232, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N232(ctx, *s)
+	})
+}
+
+// callN233 calls N233 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN233(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN233, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N233(ctx, *s)
+	})
+}
+
+// callN234 calls N234 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN234(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN234, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N234(ctx, *s)
+	})
+}
+
+// callN235 calls N235 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN235(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN235, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N235(ctx, *s)
+	})
+}
+
+// callN236 calls N236 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN236(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN236, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N236(ctx, *s)
+	})
+}
+
+// callN237 calls N237 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN237(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN237, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N237(ctx, *s)
+	})
+}
+
+// callN238 calls N238 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN238(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN238, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N238(ctx, *s)
+	})
+}
+
+// callN239 calls N239 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN239(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN239, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N239(ctx, *s)
+	})
+}
+
+// callN240 calls N240 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN240(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN240, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N240(ctx, *s)
+	})
+}
+
+// callN241 calls N241 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN241(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN241, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N241(ctx, *s)
+	})
+}
+
+// callN242 calls N242 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN242(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN242, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N242(ctx, *s)
+	})
+}
+
+// callN243 calls N243 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN243(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN243, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N243(ctx, *s)
+	})
+}
+
+// callN244 calls N244 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN244(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN244, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N244(ctx, *s)
+	})
+}
+
+// callN245 calls N245 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN245(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN245, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N245(ctx, *s)
+	})
+}
+
+// callN246 calls N246 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN246(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN246, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N246(ctx, *s)
+	})
+}
+
+// callN247 calls N247 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN247(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN247, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N247(ctx, *s)
+	})
+}
+
+// callN248 calls N248 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN248(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN248, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N248(ctx, *s)
+	})
+}
+
+// callN249 calls N249 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN249(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN249, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N249(ctx, *s)
+	})
+}
+
+// callN250 calls N250 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN250(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN250, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N250(ctx, *s)
+	})
+}
+
+// callN251 calls N251 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN251(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN251, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N251(ctx, *s)
+	})
+}
+
+// callN252 calls N252 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN252(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN252, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N252(ctx, *s)
+	})
+}
+
+// callN253 calls N253 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN253(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN253, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N253(ctx, *s)
+	})
+}
+
+// callN254 calls N254 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN254(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN254, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N254(ctx, *s)
+	})
+}
+
+// callN255 calls N255 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN255(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN255, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N255(ctx, *s)
+	})
+}
+
+// callN256 calls N256 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN256(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN256, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N256(ctx, *s)
+	})
+}
+
+// callN257 calls N257 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN257(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN257, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N257(ctx, *s)
+	})
+}
+
+// callN258 calls N258 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN258(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN258, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N258(ctx, *s)
+	})
+}
+
+// callN259 calls N259 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN259(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN259, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N259(ctx, *s)
+	})
+}
+
+// callN260 calls N260 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN260(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN260, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N260(ctx, *s)
+	})
+}
+
+// callN261 calls N261 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN261(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN261, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N261(ctx, *s)
+	})
+}
+
+// callN262 calls N262 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN262(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN262, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N262(ctx, *s)
+	})
+}
+
+// callN263 calls N263 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN263(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN263, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N263(ctx, *s)
+	})
+}
+
+// callN264 calls N264 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN264(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN264, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N264(ctx, *s)
+	})
+}
+
+// callN265 calls N265 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN265(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN265, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N265(ctx, *s)
+	})
+}
+
+// callN266 calls N266 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN266(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN266, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N266(ctx, *s)
+	})
+}
+
+// callN267 calls N267 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN267(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN267, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N267(ctx, *s)
+	})
+}
+
+// callN268 calls N268 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN268(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN268, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N268(ctx, *s)
+	})
+}
+
+// callN269 calls N269 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN269(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN269, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N269(ctx, *s)
+	})
+}
+
+// callN270 calls N270 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN270(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN270, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N270(ctx, *s)
+	})
+}
+
+// callN271 calls N271 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN271(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN271, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N271(ctx, *s)
+	})
+}
+
+// callN272 calls N272 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN272(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN272, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N272(ctx, *s)
+	})
+}
+
+// callN273 calls N273 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN273(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN273, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N273(ctx, *s)
+	})
+}
+
+// callN274 calls N274 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN274(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN274, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N274(ctx, *s)
+	})
+}
+
+// callN275 calls N275 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN275(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN275, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N275(ctx, *s)
+	})
+}
+
+// callN276 calls N276 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN276(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN276, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N276(ctx, *s)
+	})
+}
+
+// callN277 calls N277 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN277(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN277, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N277(ctx, *s)
+	})
+}
+
+// callN278 calls N278 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN278(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN278, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N278(ctx, *s)
+	})
+}
+
+// callN279 calls N279 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN279(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN279, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N279(ctx, *s)
+	})
+}
+
+// callN280 calls N280 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN280(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN280, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N280(ctx, *s)
+	})
+}
+
+// callN281 calls N281 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN281(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN281, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N281(ctx, *s)
+	})
+}
+
+// callN282 calls N282 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN282(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN282, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N282(ctx, *s)
+	})
+}
+
+// callN283 calls N283 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN283(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN283, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N283(ctx, *s)
+	})
+}
+
+// callN284 calls N284 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN284(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN284, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N284(ctx, *s)
+	})
+}
+
+// callN285 calls N285 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN285(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN285, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N285(ctx, *s)
+	})
+}
+
+// callN286 calls N286 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN286(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN286, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N286(ctx, *s)
+	})
+}
+
+// callN287 calls N287 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN287(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN287, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N287(ctx, *s)
+	})
+}
+
+// callN288 calls N288 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN288(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN288, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N288(ctx, *s)
+	})
+}
+
+// callN289 calls N289 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN289(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN289, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N289(ctx, *s)
+	})
+}
+
+// callN290 calls N290 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN290(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN290, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N290(ctx, *s)
+	})
+}
+
+// callN291 calls N291 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN291(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN291, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N291(ctx, *s)
+	})
+}
+
+// callN292 calls N292 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN292(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN292, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N292(ctx, *s)
+	})
+}
+
+// callN293 calls N293 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN293(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN293, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N293(ctx, *s)
+	})
+}
+
+// callN294 calls N294 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN294(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN294, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N294(ctx, *s)
+	})
+}
+
+// callN295 calls N295 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN295(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN295, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N295(ctx, *s)
+	})
+}
+
+// callN296 calls N296 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN296(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN296, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N296(ctx, *s)
+	})
+}
+
+// callN297 calls N297 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN297(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN297, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N297(ctx, *s)
+	})
+}
+
+// callN298 calls N298 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN298(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN298, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N298(ctx, *s)
+	})
+}
+
+// callN299 calls N299 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN299(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN299, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N299(ctx, *s)
+	})
+}
+
+// callN300 calls N300 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN300(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN300, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N300(ctx, *s)
+	})
+}
+
+// callN301 calls N301 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN301(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN301, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N301(ctx, *s)
+	})
+}
+
+// callN302 calls N302 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN302(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN302, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N302(ctx, *s)
+	})
+}
+
+// callN303 calls N303 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN303(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN303, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N303(ctx, *s)
+	})
+}
+
+// callN304 calls N304 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN304(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN304, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N304(ctx, *s)
+	})
+}
+
+// callN305 calls N305 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN305(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN305, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N305(ctx, *s)
+	})
+}
+
+// callN306 calls N306 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN306(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN306, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N306(ctx, *s)
+	})
+}
+
+// callN307 calls N307 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN307(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN307, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N307(ctx, *s)
+	})
+}
+
+// callN308 calls N308 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN308(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN308, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N308(ctx, *s)
+	})
+}
+
+// callN309 calls N309 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN309(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN309, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N309(ctx, *s)
+	})
+}
+
+// callN310 calls N310 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN310(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN310, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N310(ctx, *s)
+	})
+}
+
+// callN311 calls N311 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN311(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN311, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N311(ctx, *s)
+	})
+}
+
+// callN312 calls N312 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN312(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN312, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N312(ctx, *s)
+	})
+}
+
+// callN313 calls N313 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN313(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN313, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N313(ctx, *s)
+	})
+}
+
+// callN314 calls N314 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN314(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN314, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N314(ctx, *s)
+	})
+}
+
+// callN315 calls N315 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN315(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN315, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N315(ctx, *s)
+	})
+}
+
+// callN316 calls N316 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN316(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN316, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N316(ctx, *s)
+	})
+}
+
+// callN317 calls N317 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN317(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN317, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N317(ctx, *s)
+	})
+}
+
+// callN318 calls N318 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN318(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN318, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N318(ctx, *s)
+	})
+}
+
+// callN319 calls N319 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN319(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN319, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N319(ctx, *s)
+	})
+}
+
+// callN320 calls N320 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN320(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN320, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N320(ctx, *s)
+	})
+}
+
+// callN321 calls N321 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN321(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN321, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N321(ctx, *s)
+	})
+}
+
+// callN322 calls N322 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN322(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN322, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N322(ctx, *s)
+	})
+}
+
+// callN323 calls N323 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN323(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN323, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N323(ctx, *s)
+	})
+}
+
+// callN324 calls N324 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN324(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN324, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N324(ctx, *s)
+	})
+}
+
+// callN325 calls N325 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN325(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN325, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N325(ctx, *s)
+	})
+}
+
+// callN326 calls N326 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN326(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN326, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N326(ctx, *s)
+	})
+}
+
+// callN327 calls N327 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN327(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN327, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N327(ctx, *s)
+	})
+}
+
+// callN328 calls N328 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN328(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN328, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N328(ctx, *s)
+	})
+}
+
+// callN329 calls N329 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN329(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN329, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N329(ctx, *s)
+	})
+}
+
+// callN330 calls N330 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN330(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN330, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N330(ctx, *s)
+	})
+}
+
+// callN331 calls N331 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN331(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN331, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N331(ctx, *s)
+	})
+}
+
+// callN332 calls N332 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN332(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN332, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N332(ctx, *s)
+	})
+}
+
+// callN333 calls N333 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN333(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN333, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N333(ctx, *s)
+	})
+}
+
+// callN334 calls N334 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN334(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN334, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N334(ctx, *s)
+	})
+}
+
+// callN335 calls N335 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN335(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN335, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N335(ctx, *s)
+	})
+}
+
+// callN336 calls N336 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN336(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN336, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N336(ctx, *s)
+	})
+}
+
+// callN337 calls N337 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN337(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN337, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N337(ctx, *s)
+	})
+}
+
+// callN338 calls N338 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN338(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN338, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N338(ctx, *s)
+	})
+}
+
+// callN339 calls N339 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN339(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN339, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N339(ctx, *s)
+	})
+}
+
+// callN340 calls N340 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN340(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN340, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N340(ctx, *s)
+	})
+}
+
+// callN341 calls N341 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN341(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN341, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N341(ctx, *s)
+	})
+}
+
+// callN342 calls N342 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN342(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN342, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N342(ctx, *s)
+	})
+}
+
+// callN343 calls N343 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN343(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN343, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N343(ctx, *s)
+	})
+}
+
+// callN344 calls N344 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN344(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN344, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N344(ctx, *s)
+	})
+}
+
+// callN345 calls N345 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN345(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN345, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N345(ctx, *s)
+	})
+}
+
+// callN346 calls N346 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN346(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN346, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N346(ctx, *s)
+	})
+}
+
+// callN347 calls N347 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN347(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN347, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N347(ctx, *s)
+	})
+}
+
+// callN348 calls N348 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN348(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN348, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N348(ctx, *s)
+	})
+}
+
+// callN349 calls N349 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN349(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN349, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N349(ctx, *s)
+	})
+}
+
+// callN350 calls N350 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN350(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN350, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N350(ctx, *s)
+	})
+}
+
+// callN351 calls N351 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN351(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN351, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N351(ctx, *s)
+	})
+}
+
+// callN352 calls N352 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN352(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN352, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N352(ctx, *s)
+	})
+}
+
+// callN353 calls N353 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN353(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN353, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N353(ctx, *s)
+	})
+}
+
+// callN354 calls N354 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN354(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN354, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N354(ctx, *s)
+	})
+}
+
+// callN355 calls N355 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN355(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN355, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N355(ctx, *s)
+	})
+}
+
+// callN356 calls N356 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN356(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN356, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N356(ctx, *s)
+	})
+}
+
+// callN357 calls N357 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN357(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN357, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N357(ctx, *s)
+	})
+}
+
+// callN358 calls N358 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN358(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN358, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N358(ctx, *s)
+	})
+}
+
+// callN359 calls N359 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN359(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN359, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N359(ctx, *s)
+	})
+}
+
+// callN360 calls N360 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN360(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN360, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N360(ctx, *s)
+	})
+}
+
+// callN361 calls N361 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN361(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN361, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N361(ctx, *s)
+	})
+}
+
+// callN362 calls N362 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN362(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN362, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N362(ctx, *s)
+	})
+}
+
+// callN363 calls N363 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN363(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN363, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N363(ctx, *s)
+	})
+}
+
+// callN364 calls N364 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN364(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN364, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N364(ctx, *s)
+	})
+}
+
+// callN365 calls N365 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN365(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN365, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N365(ctx, *s)
+	})
+}
+
+// callN366 calls N366 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN366(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN366, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N366(ctx, *s)
+	})
+}
+
+// callN367 calls N367 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN367(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN367, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N367(ctx, *s)
+	})
+}
+
+// callN368 calls N368 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN368(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN368, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N368(ctx, *s)
+	})
+}
+
+// callN369 calls N369 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN369(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN369, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N369(ctx, *s)
+	})
+}
+
+// callN370 calls N370 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN370(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN370, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N370(ctx, *s)
+	})
+}
+
+// callN371 calls N371 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN371(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN371, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N371(ctx, *s)
+	})
+}
+
+// callN372 calls N372 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN372(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN372, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N372(ctx, *s)
+	})
+}
+
+// callN373 calls N373 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN373(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN373, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N373(ctx, *s)
+	})
+}
+
+// callN374 calls N374 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN374(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN374, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N374(ctx, *s)
+	})
+}
+
+// callN375 calls N375 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN375(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN375, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N375(ctx, *s)
+	})
+}
+
+// callN376 calls N376 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN376(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN376, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N376(ctx, *s)
+	})
+}
+
+// callN377 calls N377 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN377(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN377, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N377(ctx, *s)
+	})
+}
+
+// callN378 calls N378 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN378(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN378, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N378(ctx, *s)
+	})
+}
+
+// callN379 calls N379 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN379(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN379, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N379(ctx, *s)
+	})
+}
+
+// callN380 calls N380 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN380(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN380, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N380(ctx, *s)
+	})
+}
+
+// callN381 calls N381 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN381(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN381, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N381(ctx, *s)
+	})
+}
+
+// callN382 calls N382 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN382(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN382, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N382(ctx, *s)
+	})
+}
+
+// callN383 calls N383 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN383(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN383, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N383(ctx, *s)
+	})
+}
+
+// callN384 calls N384 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN384(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN384, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N384(ctx, *s)
+	})
+}
+
+// callN385 calls N385 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN385(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN385, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N385(ctx, *s)
+	})
+}
+
+// callN386 calls N386 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN386(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN386, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N386(ctx, *s)
+	})
+}
+
+// callN387 calls N387 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN387(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN387, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N387(ctx, *s)
+	})
+}
+
+// callN388 calls N388 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN388(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN388, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N388(ctx, *s)
+	})
+}
+
+// callN389 calls N389 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN389(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN389, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N389(ctx, *s)
+	})
+}
+
+// callN390 calls N390 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN390(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN390, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N390(ctx, *s)
+	})
+}
+
+// callN391 calls N391 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN391(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN391, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N391(ctx, *s)
+	})
+}
+
+// callN392 calls N392 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN392(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN392, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N392(ctx, *s)
+	})
+}
+
+// callN393 calls N393 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN393(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN393, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N393(ctx, *s)
+	})
+}
+
+// callN394 calls N394 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN394(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN394, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N394(ctx, *s)
+	})
+}
+
+// callN395 calls N395 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN395(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN395, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N395(ctx, *s)
+	})
+}
+
+// callN396 calls N396 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN396(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN396, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N396(ctx, *s)
+	})
+}
+
+// callN397 calls N397 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN397(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN397, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N397(ctx, *s)
+	})
+}
+
+// callN398 calls N398 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN398(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN398, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N398(ctx, *s)
+	})
+}
+
+// callN399 calls N399 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN399(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN399, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N399(ctx, *s)
+	})
+}
+
+// callN400 calls N400 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN400(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN400, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N400(ctx, *s)
+	})
+}
+
+// callN401 calls N401 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN401(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN401, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N401(ctx, *s)
+	})
+}
+
+// callN402 calls N402 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN402(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN402, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N402(ctx, *s)
+	})
+}
+
+// callN403 calls N403 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN403(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN403, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N403(ctx, *s)
+	})
+}
+
+// callN404 calls N404 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN404(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN404, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N404(ctx, *s)
+	})
+}
+
+// callN405 calls N405 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN405(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN405, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N405(ctx, *s)
+	})
+}
+
+// callN406 calls N406 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN406(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN406, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N406(ctx, *s)
+	})
+}
+
+// callN407 calls N407 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN407(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN407, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N407(ctx, *s)
+	})
+}
+
+// callN408 calls N408 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN408(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN408, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N408(ctx, *s)
+	})
+}
+
+// callN409 calls N409 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN409(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN409, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N409(ctx, *s)
+	})
+}
+
+// callN410 calls N410 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN410(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN410, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N410(ctx, *s)
+	})
+}
+
+// callN411 calls N411 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN411(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN411, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N411(ctx, *s)
+	})
+}
+
+// callN412 calls N412 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN412(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN412, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N412(ctx, *s)
+	})
+}
+
+// callN413 calls N413 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN413(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN413, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N413(ctx, *s)
+	})
+}
+
+// callN414 calls N414 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN414(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN414, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N414(ctx, *s)
+	})
+}
+
+// callN415 calls N415 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN415(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN415, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N415(ctx, *s)
+	})
+}
+
+// callN416 calls N416 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN416(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN416, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N416(ctx, *s)
+	})
+}
+
+// callN417 calls N417 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN417(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN417, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N417(ctx, *s)
+	})
+}
+
+// callN418 calls N418 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN418(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN418, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N418(ctx, *s)
+	})
+}
+
+// callN419 calls N419 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN419(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN419, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N419(ctx, *s)
+	})
+}
+
+// callN420 calls N420 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN420(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN420, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N420(ctx, *s)
+	})
+}
+
+// callN421 calls N421 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN421(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN421, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N421(ctx, *s)
+	})
+}
+
+// callN422 calls N422 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN422(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN422, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N422(ctx, *s)
+	})
+}
+
+// callN423 calls N423 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN423(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN423, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N423(ctx, *s)
+	})
+}
+
+// callN424 calls N424 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN424(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN424, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N424(ctx, *s)
+	})
+}
+
+// callN425 calls N425 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN425(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN425, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N425(ctx, *s)
+	})
+}
+
+// callN426 calls N426 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN426(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN426, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N426(ctx, *s)
+	})
+}
+
+// callN427 calls N427 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN427(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN427, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N427(ctx, *s)
+	})
+}
+
+// callN428 calls N428 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN428(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN428, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N428(ctx, *s)
+	})
+}
+
+// callN429 calls N429 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN429(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN429, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N429(ctx, *s)
+	})
+}
+
+// callN430 calls N430 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN430(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN430, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N430(ctx, *s)
+	})
+}
+
+// callN431 calls N431 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN431(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN431, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N431(ctx, *s)
+	})
+}
+
+// callN432 calls N432 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN432(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN432, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N432(ctx, *s)
+	})
+}
+
+// callN433 calls N433 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN433(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN433, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N433(ctx, *s)
+	})
+}
+
+// callN434 calls N434 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN434(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN434, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N434(ctx, *s)
+	})
+}
+
+// callN435 calls N435 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN435(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN435, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N435(ctx, *s)
+	})
+}
+
+// callN436 calls N436 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN436(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN436, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N436(ctx, *s)
+	})
+}
+
+// callN437 calls N437 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN437(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN437, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N437(ctx, *s)
+	})
+}
+
+// callN438 calls N438 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN438(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN438, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N438(ctx, *s)
+	})
+}
+
+// callN439 calls N439 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN439(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN439, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N439(ctx, *s)
+	})
+}
+
+// callN440 calls N440 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN440(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN440, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N440(ctx, *s)
+	})
+}
+
+// callN441 calls N441 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN441(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN441, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N441(ctx, *s)
+	})
+}
+
+// callN442 calls N442 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN442(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN442, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N442(ctx, *s)
+	})
+}
+
+// callN443 calls N443 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN443(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN443, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N443(ctx, *s)
+	})
+}
+
+// callN444 calls N444 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN444(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN444, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N444(ctx, *s)
+	})
+}
+
+// callN445 calls N445 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN445(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN445, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N445(ctx, *s)
+	})
+}
+
+// callN446 calls N446 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN446(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN446, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N446(ctx, *s)
+	})
+}
+
+// callN447 calls N447 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN447(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN447, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N447(ctx, *s)
+	})
+}
+
+// callN448 calls N448 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN448(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN448, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N448(ctx, *s)
+	})
+}
+
+// callN449 calls N449 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN449(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN449, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N449(ctx, *s)
+	})
+}
+
+// callN450 calls N450 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN450(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN450, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N450(ctx, *s)
+	})
+}
+
+// callN451 calls N451 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN451(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN451, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N451(ctx, *s)
+	})
+}
+
+// callN452 calls N452 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN452(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN452, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N452(ctx, *s)
+	})
+}
+
+// callN453 calls N453 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN453(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN453, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N453(ctx, *s)
+	})
+}
+
+// callN454 calls N454 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN454(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN454, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N454(ctx, *s)
+	})
+}
+
+// callN455 calls N455 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN455(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN455, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N455(ctx, *s)
+	})
+}
+
+// callN456 calls N456 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN456(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN456, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N456(ctx, *s)
+	})
+}
+
+// callN457 calls N457 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN457(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN457, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N457(ctx, *s)
+	})
+}
+
+// callN458 calls N458 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN458(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN458, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N458(ctx, *s)
+	})
+}
+
+// callN459 calls N459 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN459(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN459, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N459(ctx, *s)
+	})
+}
+
+// callN460 calls N460 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN460(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN460, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N460(ctx, *s)
+	})
+}
+
+// callN461 calls N461 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN461(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN461, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N461(ctx, *s)
+	})
+}
+
+// callN462 calls N462 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN462(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN462, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N462(ctx, *s)
+	})
+}
+
+// callN463 calls N463 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN463(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN463, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N463(ctx, *s)
+	})
+}
+
+// callN464 calls N464 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN464(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN464, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N464(ctx, *s)
+	})
+}
+
+// callN465 calls N465 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN465(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN465, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N465(ctx, *s)
+	})
+}
+
+// callN466 calls N466 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN466(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN466, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N466(ctx, *s)
+	})
+}
+
+// callN467 calls N467 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN467(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN467, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N467(ctx, *s)
+	})
+}
+
+// callN468 calls N468 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN468(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN468, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N468(ctx, *s)
+	})
+}
+
+// callN469 calls N469 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN469(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN469, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N469(ctx, *s)
+	})
+}
+
+// callN470 calls N470 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN470(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN470, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N470(ctx, *s)
+	})
+}
+
+// callN471 calls N471 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN471(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN471, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N471(ctx, *s)
+	})
+}
+
+// callN472 calls N472 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN472(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN472, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N472(ctx, *s)
+	})
+}
+
+// callN473 calls N473 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN473(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN473, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N473(ctx, *s)
+	})
+}
+
+// callN474 calls N474 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN474(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN474, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N474(ctx, *s)
+	})
+}
+
+// callN475 calls N475 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN475(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN475, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N475(ctx, *s)
+	})
+}
+
+// callN476 calls N476 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN476(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN476, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N476(ctx, *s)
+	})
+}
+
+// callN477 calls N477 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN477(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN477, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N477(ctx, *s)
+	})
+}
+
+// callN478 calls N478 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN478(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN478, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N478(ctx, *s)
+	})
+}
+
+// callN479 calls N479 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN479(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN479, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N479(ctx, *s)
+	})
+}
+
+// callN480 calls N480 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN480(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN480, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N480(ctx, *s)
+	})
+}
+
+// callN481 calls N481 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN481(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN481, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N481(ctx, *s)
+	})
+}
+
+// callN482 calls N482 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN482(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN482, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N482(ctx, *s)
+	})
+}
+
+// callN483 calls N483 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN483(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN483, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N483(ctx, *s)
+	})
+}
+
+// callN484 calls N484 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN484(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN484, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N484(ctx, *s)
+	})
+}
+
+// callN485 calls N485 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN485(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN485, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N485(ctx, *s)
+	})
+}
+
+// callN486 calls N486 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN486(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN486, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N486(ctx, *s)
+	})
+}
+
+// callN487 calls N487 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN487(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN487, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N487(ctx, *s)
+	})
+}
+
+// callN488 calls N488 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN488(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN488, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N488(ctx, *s)
+	})
+}
+
+// callN489 calls N489 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN489(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN489, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N489(ctx, *s)
+	})
+}
+
+// callN490 calls N490 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN490(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN490, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N490(ctx, *s)
+	})
+}
+
+// callN491 calls N491 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN491(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN491, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N491(ctx, *s)
+	})
+}
+
+// callN492 calls N492 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN492(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN492, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N492(ctx, *s)
+	})
+}
+
+// callN493 calls N493 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN493(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN493, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N493(ctx, *s)
+	})
+}
+
+// callN494 calls N494 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN494(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN494, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N494(ctx, *s)
+	})
+}
+
+// callN495 calls N495 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN495(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN495, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N495(ctx, *s)
+	})
+}
+
+// callN496 calls N496 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN496(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN496, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N496(ctx, *s)
+	})
+}
+
+// callN497 calls N497 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN497(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN497, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N497(ctx, *s)
+	})
+}
+
+// callN498 calls N498 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN498(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN498, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N498(ctx, *s)
+	})
+}
+
+// callN499 calls N499 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN499(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN499, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N499(ctx, *s)
+	})
+}
+
+// callN500 calls N500 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN500(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN500, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N500(ctx, *s)
+	})
+}
+
+// callN501 calls N501 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN501(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN501, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N501(ctx, *s)
+	})
+}
+
+// callN502 calls N502 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN502(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN502, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N502(ctx, *s)
+	})
+}
+
+// callN503 calls N503 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN503(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN503, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N503(ctx, *s)
+	})
+}
+
+// callN504 calls N504 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN504(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN504, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N504(ctx, *s)
+	})
+}
+
+// callN505 calls N505 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN505(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN505, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N505(ctx, *s)
+	})
+}
+
+// callN506 calls N506 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN506(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN506, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N506(ctx, *s)
+	})
+}
+
+// callN507 calls N507 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN507(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN507, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N507(ctx, *s)
+	})
+}
+
+// callN508 calls N508 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN508(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN508, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N508(ctx, *s)
+	})
+}
+
+// callN509 calls N509 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN509(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN509, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N509(ctx, *s)
+	})
+}
+
+// callN510 calls N510 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN510(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN510, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N510(ctx, *s)
+	})
+}
+
+// callN511 calls N511 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN511(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN511, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N511(ctx, *s)
+	})
+}
+
+// callN512 calls N512 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN512(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN512, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N512(ctx, *s)
+	})
+}
+
+// callN513 calls N513 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN513(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN513, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N513(ctx, *s)
+	})
+}
+
+// callN514 calls N514 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN514(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN514, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N514(ctx, *s)
+	})
+}
+
+// callN515 calls N515 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN515(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN515, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N515(ctx, *s)
+	})
+}
+
+// callN516 calls N516 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN516(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN516, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N516(ctx, *s)
+	})
+}
+
+// callN517 calls N517 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN517(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN517, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N517(ctx, *s)
+	})
+}
+
+// callN518 calls N518 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN518(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN518, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N518(ctx, *s)
+	})
+}
+
+// callN519 calls N519 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN519(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN519, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N519(ctx, *s)
+	})
+}
+
+// callN520 calls N520 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN520(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN520, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N520(ctx, *s)
+	})
+}
+
+// callN521 calls N521 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN521(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN521, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N521(ctx, *s)
+	})
+}
+
+// callN522 calls N522 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN522(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN522, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N522(ctx, *s)
+	})
+}
+
+// callN523 calls N523 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN523(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN523, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N523(ctx, *s)
+	})
+}
+
+// callN524 calls N524 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN524(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN524, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N524(ctx, *s)
+	})
+}
+
+// callN525 calls N525 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN525(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN525, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N525(ctx, *s)
+	})
+}
+
+// callN526 calls N526 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN526(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN526, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N526(ctx, *s)
+	})
+}
+
+// callN527 calls N527 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN527(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN527, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N527(ctx, *s)
+	})
+}
+
+// callN528 calls N528 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN528(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN528, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N528(ctx, *s)
+	})
+}
+
+// callN529 calls N529 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN529(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN529, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N529(ctx, *s)
+	})
+}
+
+// callN530 calls N530 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN530(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN530, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N530(ctx, *s)
+	})
+}
+
+// callN531 calls N531 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN531(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN531, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N531(ctx, *s)
+	})
+}
+
+// callN532 calls N532 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN532(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN532, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N532(ctx, *s)
+	})
+}
+
+// callN533 calls N533 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN533(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN533, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N533(ctx, *s)
+	})
+}
+
+// callN534 calls N534 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN534(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN534, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N534(ctx, *s)
+	})
+}
+
+// callN535 calls N535 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN535(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN535, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N535(ctx, *s)
+	})
+}
+
+// callN536 calls N536 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN536(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN536, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N536(ctx, *s)
+	})
+}
+
+// callN537 calls N537 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN537(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN537, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N537(ctx, *s)
+	})
+}
+
+// callN538 calls N538 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN538(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN538, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N538(ctx, *s)
+	})
+}
+
+// callN539 calls N539 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN539(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN539, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N539(ctx, *s)
+	})
+}
+
+// callN540 calls N540 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN540(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN540, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N540(ctx, *s)
+	})
+}
+
+// callN541 calls N541 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN541(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN541, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N541(ctx, *s)
+	})
+}
+
+// callN542 calls N542 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN542(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN542, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N542(ctx, *s)
+	})
+}
+
+// callN543 calls N543 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN543(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN543, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N543(ctx, *s)
+	})
+}
+
+// callN544 calls N544 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN544(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN544, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N544(ctx, *s)
+	})
+}
+
+// callN545 calls N545 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN545(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN545, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N545(ctx, *s)
+	})
+}
+
+// callN546 calls N546 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN546(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN546, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N546(ctx, *s)
+	})
+}
+
+// callN547 calls N547 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN547(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN547, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N547(ctx, *s)
+	})
+}
+
+// callN548 calls N548 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN548(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN548, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N548(ctx, *s)
+	})
+}
+
+// callN549 calls N549 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN549(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN549, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N549(ctx, *s)
+	})
+}
+
+// callN550 calls N550 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN550(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN550, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N550(ctx, *s)
+	})
+}
+
+// callN551 calls N551 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN551(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN551, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N551(ctx, *s)
+	})
+}
+
+// callN552 calls N552 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN552(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN552, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N552(ctx, *s)
+	})
+}
+
+// callN553 calls N553 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN553(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN553, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N553(ctx, *s)
+	})
+}
+
+// callN554 calls N554 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN554(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN554, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N554(ctx, *s)
+	})
+}
+
+// callN555 calls N555 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN555(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN555, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N555(ctx, *s)
+	})
+}
+
+// callN556 calls N556 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN556(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN556, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N556(ctx, *s)
+	})
+}
+
+// callN557 calls N557 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN557(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN557, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N557(ctx, *s)
+	})
+}
+
+// callN558 calls N558 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN558(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN558, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N558(ctx, *s)
+	})
+}
+
+// callN559 calls N559 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN559(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN559, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N559(ctx, *s)
+	})
+}
+
+// callN560 calls N560 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN560(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN560, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N560(ctx, *s)
+	})
+}
+
+// callN561 calls N561 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN561(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN561, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N561(ctx, *s)
+	})
+}
+
+// callN562 calls N562 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN562(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN562, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N562(ctx, *s)
+	})
+}
+
+// callN563 calls N563 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN563(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN563, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N563(ctx, *s)
+	})
+}
+
+// callN564 calls N564 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN564(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN564, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N564(ctx, *s)
+	})
+}
+
+// callN565 calls N565 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN565(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN565, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N565(ctx, *s)
+	})
+}
+
+// callN566 calls N566 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN566(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN566, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N566(ctx, *s)
+	})
+}
+
+// callN567 calls N567 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN567(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN567, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N567(ctx, *s)
+	})
+}
+
+// callN568 calls N568 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN568(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN568, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N568(ctx, *s)
+	})
+}
+
+// callN569 calls N569 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN569(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN569, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N569(ctx, *s)
+	})
+}
+
+// callN570 calls N570 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN570(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN570, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N570(ctx, *s)
+	})
+}
+
+// callN571 calls N571 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN571(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN571, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N571(ctx, *s)
+	})
+}
+
+// callN572 calls N572 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN572(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN572, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N572(ctx, *s)
+	})
+}
+
+// callN573 calls N573 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN573(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN573, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N573(ctx, *s)
+	})
+}
+
+// callN574 calls N574 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN574(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN574, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N574(ctx, *s)
+	})
+}
+
+// callN575 calls N575 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN575(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN575, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N575(ctx, *s)
+	})
+}
+
+// callN576 calls N576 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN576(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN576, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N576(ctx, *s)
+	})
+}
+
+// callN577 calls N577 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN577(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN577, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N577(ctx, *s)
+	})
+}
+
+// callN578 calls N578 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN578(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN578, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N578(ctx, *s)
+	})
+}
+
+// callN579 calls N579 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN579(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN579, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N579(ctx, *s)
+	})
+}
+
+// callN580 calls N580 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN580(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN580, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N580(ctx, *s)
+	})
+}
+
+// callN581 calls N581 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN581(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN581, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N581(ctx, *s)
+	})
+}
+
+// callN582 calls N582 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN582(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN582, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N582(ctx, *s)
+	})
+}
+
+// callN583 calls N583 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN583(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN583, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N583(ctx, *s)
+	})
+}
+
+// callN584 calls N584 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN584(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN584, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N584(ctx, *s)
+	})
+}
+
+// callN585 calls N585 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN585(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN585, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N585(ctx, *s)
+	})
+}
+
+// callN586 calls N586 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN586(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN586, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N586(ctx, *s)
+	})
+}
+
+// callN587 calls N587 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN587(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN587, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N587(ctx, *s)
+	})
+}
+
+// callN588 calls N588 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN588(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN588, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N588(ctx, *s)
+	})
+}
+
+// callN589 calls N589 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN589(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN589, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N589(ctx, *s)
+	})
+}
+
+// callN590 calls N590 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN590(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN590, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N590(ctx, *s)
+	})
+}
+
+// callN591 calls N591 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN591(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN591, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N591(ctx, *s)
+	})
+}
+
+// callN592 calls N592 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN592(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN592, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N592(ctx, *s)
+	})
+}
+
+// callN593 calls N593 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN593(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN593, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N593(ctx, *s)
+	})
+}
+
+// callN594 calls N594 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN594(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN594, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N594(ctx, *s)
+	})
+}
+
+// callN595 calls N595 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN595(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN595, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N595(ctx, *s)
+	})
+}
+
+// callN596 calls N596 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN596(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN596, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N596(ctx, *s)
+	})
+}
+
+// callN597 calls N597 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN597(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN597, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N597(ctx, *s)
+	})
+}
+
+// callN598 calls N598 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN598(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN598, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N598(ctx, *s)
+	})
+}
+
+// callN599 calls N599 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN599(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN599, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N599(ctx, *s)
+	})
+}
+
+// callN600 calls N600 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN600(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN600, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N600(ctx, *s)
+	})
+}
+
+// callN601 calls N601 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN601(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN601, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N601(ctx, *s)
+	})
+}
+
+// callN602 calls N602 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN602(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN602, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N602(ctx, *s)
+	})
+}
+
+// callN603 calls N603 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN603(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN603, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N603(ctx, *s)
+	})
+}
+
+// callN604 calls N604 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN604(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN604, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N604(ctx, *s)
+	})
+}
+
+// callN605 calls N605 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN605(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN605, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N605(ctx, *s)
+	})
+}
+
+// callN606 calls N606 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN606(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN606, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N606(ctx, *s)
+	})
+}
+
+// callN607 calls N607 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN607(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN607, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N607(ctx, *s)
+	})
+}
+
+// callN608 calls N608 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN608(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN608, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N608(ctx, *s)
+	})
+}
+
+// callN609 calls N609 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN609(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN609, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N609(ctx, *s)
+	})
+}
+
+// callN610 calls N610 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN610(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN610, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N610(ctx, *s)
+	})
+}
+
+// callN611 calls N611 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN611(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN611, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N611(ctx, *s)
+	})
+}
+
+// callN612 calls N612 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN612(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN612, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N612(ctx, *s)
+	})
+}
+
+// callN613 calls N613 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN613(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN613, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N613(ctx, *s)
+	})
+}
+
+// callN614 calls N614 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN614(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN614, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N614(ctx, *s)
+	})
+}
+
+// callN615 calls N615 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN615(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN615, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N615(ctx, *s)
+	})
+}
+
+// callN616 calls N616 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN616(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN616, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N616(ctx, *s)
+	})
+}
+
+// callN617 calls N617 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN617(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN617, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N617(ctx, *s)
+	})
+}
+
+// callN618 calls N618 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN618(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN618, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N618(ctx, *s)
+	})
+}
+
+// callN619 calls N619 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN619(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN619, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N619(ctx, *s)
+	})
+}
+
+// callN620 calls N620 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN620(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN620, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N620(ctx, *s)
+	})
+}
+
+// callN621 calls N621 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN621(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN621, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N621(ctx, *s)
+	})
+}
+
+// callN622 calls N622 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN622(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN622, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N622(ctx, *s)
+	})
+}
+
+// callN623 calls N623 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN623(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN623, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N623(ctx, *s)
+	})
+}
+
+// callN624 calls N624 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN624(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN624, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N624(ctx, *s)
+	})
+}
+
+// callN625 calls N625 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN625(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN625, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N625(ctx, *s)
+	})
+}
+
+// callN626 calls N626 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN626(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN626, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N626(ctx, *s)
+	})
+}
+
+// callN627 calls N627 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN627(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN627, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N627(ctx, *s)
+	})
+}
+
+// callN628 calls N628 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN628(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN628, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N628(ctx, *s)
+	})
+}
+
+// callN629 calls N629 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN629(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN629, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N629(ctx, *s)
+	})
+}
+
+// callN630 calls N630 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN630(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN630, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N630(ctx, *s)
+	})
+}
+
+// callN631 calls N631 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN631(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN631, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N631(ctx, *s)
+	})
+}
+
+// callN632 calls N632 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN632(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN632, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N632(ctx, *s)
+	})
+}
+
+// callN633 calls N633 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN633(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN633, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N633(ctx, *s)
+	})
+}
+
+// callN634 calls N634 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN634(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN634, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N634(ctx, *s)
+	})
+}
+
+// callN635 calls N635 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN635(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN635, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N635(ctx, *s)
+	})
+}
+
+// callN636 calls N636 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN636(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN636, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N636(ctx, *s)
+	})
+}
+
+// callN637 calls N637 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN637(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN637, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N637(ctx, *s)
+	})
+}
+
+// callN638 calls N638 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN638(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN638, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N638(ctx, *s)
+	})
+}
+
+// callN639 calls N639 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN639(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN639, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N639(ctx, *s)
+	})
+}
+
+// callN640 calls N640 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN640(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN640, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N640(ctx, *s)
+	})
+}
+
+// callN641 calls N641 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN641(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN641, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N641(ctx, *s)
+	})
+}
+
+// callN642 calls N642 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN642(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN642, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N642(ctx, *s)
+	})
+}
+
+// callN643 calls N643 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN643(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN643, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N643(ctx, *s)
+	})
+}
+
+// callN644 calls N644 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN644(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN644, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N644(ctx, *s)
+	})
+}
+
+// callN645 calls N645 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN645(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN645, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N645(ctx, *s)
+	})
+}
+
+// callN646 calls N646 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN646(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN646, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N646(ctx, *s)
+	})
+}
+
+// callN647 calls N647 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN647(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN647, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N647(ctx, *s)
+	})
+}
+
+// callN648 calls N648 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN648(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN648, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N648(ctx, *s)
+	})
+}
+
+// callN649 calls N649 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN649(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN649, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N649(ctx, *s)
+	})
+}
+
+// callN650 calls N650 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN650(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN650, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N650(ctx, *s)
+	})
+}
+
+// callN651 calls N651 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN651(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN651, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N651(ctx, *s)
+	})
+}
+
+// callN652 calls N652 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN652(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN652, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N652(ctx, *s)
+	})
+}
+
+// callN653 calls N653 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN653(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN653, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N653(ctx, *s)
+	})
+}
+
+// callN654 calls N654 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN654(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN654, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N654(ctx, *s)
+	})
+}
+
+// callN655 calls N655 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN655(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN655, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N655(ctx, *s)
+	})
+}
+
+// callN656 calls N656 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN656(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN656, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N656(ctx, *s)
+	})
+}
+
+// callN657 calls N657 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN657(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN657, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N657(ctx, *s)
+	})
+}
+
+// callN658 calls N658 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN658(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN658, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N658(ctx, *s)
+	})
+}
+
+// callN659 calls N659 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN659(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN659, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N659(ctx, *s)
+	})
+}
+
+// callN660 calls N660 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN660(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN660, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N660(ctx, *s)
+	})
+}
+
+// callN661 calls N661 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN661(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN661, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N661(ctx, *s)
+	})
+}
+
+// callN662 calls N662 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN662(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN662, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N662(ctx, *s)
+	})
+}
+
+// callN663 calls N663 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN663(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN663, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N663(ctx, *s)
+	})
+}
+
+// callN664 calls N664 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN664(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN664, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N664(ctx, *s)
+	})
+}
+
+// callN665 calls N665 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN665(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN665, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N665(ctx, *s)
+	})
+}
+
+// callN666 calls N666 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN666(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN666, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N666(ctx, *s)
+	})
+}
+
+// callN667 calls N667 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN667(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN667, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N667(ctx, *s)
+	})
+}
+
+// callN668 calls N668 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN668(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN668, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N668(ctx, *s)
+	})
+}
+
+// callN669 calls N669 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN669(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN669, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N669(ctx, *s)
+	})
+}
+
+// callN670 calls N670 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN670(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN670, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N670(ctx, *s)
+	})
+}
+
+// callN671 calls N671 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN671(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN671, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N671(ctx, *s)
+	})
+}
+
+// callN672 calls N672 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN672(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN672, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N672(ctx, *s)
+	})
+}
+
+// callN673 calls N673 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN673(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN673, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N673(ctx, *s)
+	})
+}
+
+// callN674 calls N674 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN674(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN674, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N674(ctx, *s)
+	})
+}
+
+// callN675 calls N675 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN675(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN675, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N675(ctx, *s)
+	})
+}
+
+// callN676 calls N676 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN676(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN676, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N676(ctx, *s)
+	})
+}
+
+// callN677 calls N677 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN677(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN677, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N677(ctx, *s)
+	})
+}
+
+// callN678 calls N678 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN678(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN678, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N678(ctx, *s)
+	})
+}
+
+// callN679 calls N679 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN679(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN679, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N679(ctx, *s)
+	})
+}
+
+// callN680 calls N680 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN680(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN680, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N680(ctx, *s)
+	})
+}
+
+// callN681 calls N681 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN681(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN681, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N681(ctx, *s)
+	})
+}
+
+// callN682 calls N682 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN682(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN682, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N682(ctx, *s)
+	})
+}
+
+// callN683 calls N683 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN683(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN683, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N683(ctx, *s)
+	})
+}
+
+// callN684 calls N684 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN684(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN684, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N684(ctx, *s)
+	})
+}
+
+// callN685 calls N685 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN685(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN685, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N685(ctx, *s)
+	})
+}
+
+// callN686 calls N686 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN686(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN686, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N686(ctx, *s)
+	})
+}
+
+// callN687 calls N687 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN687(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN687, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N687(ctx, *s)
+	})
+}
+
+// callN688 calls N688 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN688(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN688, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N688(ctx, *s)
+	})
+}
+
+// callN689 calls N689 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN689(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN689, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N689(ctx, *s)
+	})
+}
+
+// callN690 calls N690 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN690(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN690, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N690(ctx, *s)
+	})
+}
+
+// callN691 calls N691 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN691(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN691, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N691(ctx, *s)
+	})
+}
+
+// callN692 calls N692 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN692(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN692, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N692(ctx, *s)
+	})
+}
+
+// callN693 calls N693 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN693(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN693, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N693(ctx, *s)
+	})
+}
+
+// callN694 calls N694 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN694(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN694, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N694(ctx, *s)
+	})
+}
+
+// callN695 calls N695 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN695(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN695, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N695(ctx, *s)
+	})
+}
+
+// callN696 calls N696 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN696(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN696, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N696(ctx, *s)
+	})
+}
+
+// callN697 calls N697 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN697(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN697, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N697(ctx, *s)
+	})
+}
+
+// callN698 calls N698 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN698(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN698, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N698(ctx, *s)
+	})
+}
+
+// callN699 calls N699 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN699(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN699, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N699(ctx, *s)
+	})
+}
+
+// callN700 calls N700 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN700(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN700, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N700(ctx, *s)
+	})
+}
+
+// callN701 calls N701 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN701(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN701, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N701(ctx, *s)
+	})
+}
+
+// callN702 calls N702 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN702(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN702, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N702(ctx, *s)
+	})
+}
+
+// callN703 calls N703 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN703(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN703, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N703(ctx, *s)
+	})
+}
+
+// callN704 calls N704 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN704(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN704, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N704(ctx, *s)
+	})
+}
+
+// callN705 calls N705 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN705(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN705, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N705(ctx, *s)
+	})
+}
+
+// callN706 calls N706 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN706(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN706, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N706(ctx, *s)
+	})
+}
+
+// callN707 calls N707 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN707(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN707, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N707(ctx, *s)
+	})
+}
+
+// callN708 calls N708 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN708(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN708, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N708(ctx, *s)
+	})
+}
+
+// callN709 calls N709 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN709(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN709, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N709(ctx, *s)
+	})
+}
+
+// callN710 calls N710 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN710(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN710, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N710(ctx, *s)
+	})
+}
+
+// callN711 calls N711 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN711(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN711, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N711(ctx, *s)
+	})
+}
+
+// callN712 calls N712 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN712(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN712, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N712(ctx, *s)
+	})
+}
+
+// callN713 calls N713 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN713(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN713, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N713(ctx, *s)
+	})
+}
+
+// callN714 calls N714 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN714(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN714, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N714(ctx, *s)
+	})
+}
+
+// callN715 calls N715 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN715(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN715, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N715(ctx, *s)
+	})
+}
+
+// callN716 calls N716 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN716(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN716, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N716(ctx, *s)
+	})
+}
+
+// callN717 calls N717 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN717(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN717, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N717(ctx, *s)
+	})
+}
+
+// callN718 calls N718 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN718(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN718, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N718(ctx, *s)
+	})
+}
+
+// callN719 calls N719 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN719(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN719, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N719(ctx, *s)
+	})
+}
+
+// callN720 calls N720 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN720(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN720, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N720(ctx, *s)
+	})
+}
+
+// callN721 calls N721 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN721(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN721, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N721(ctx, *s)
+	})
+}
+
+// callN722 calls N722 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN722(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN722, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N722(ctx, *s)
+	})
+}
+
+// callN723 calls N723 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN723(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN723, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N723(ctx, *s)
+	})
+}
+
+// callN724 calls N724 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN724(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN724, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N724(ctx, *s)
+	})
+}
+
+// callN725 calls N725 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN725(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN725, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N725(ctx, *s)
+	})
+}
+
+// callN726 calls N726 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN726(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN726, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N726(ctx, *s)
+	})
+}
+
+// callN727 calls N727 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN727(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN727, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N727(ctx, *s)
+	})
+}
+
+// callN728 calls N728 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN728(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN728, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N728(ctx, *s)
+	})
+}
+
+// callN729 calls N729 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN729(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN729, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N729(ctx, *s)
+	})
+}
+
+// callN730 calls N730 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN730(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN730, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N730(ctx, *s)
+	})
+}
+
+// callN731 calls N731 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN731(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN731, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N731(ctx, *s)
+	})
+}
+
+// callN732 calls N732 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN732(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN732, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N732(ctx, *s)
+	})
+}
+
+// callN733 calls N733 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN733(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN733, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N733(ctx, *s)
+	})
+}
+
+// callN734 calls N734 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN734(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN734, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N734(ctx, *s)
+	})
+}
+
+// callN735 calls N735 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN735(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN735, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N735(ctx, *s)
+	})
+}
+
+// callN736 calls N736 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN736(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN736, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N736(ctx, *s)
+	})
+}
+
+// callN737 calls N737 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN737(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN737, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N737(ctx, *s)
+	})
+}
+
+// callN738 calls N738 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN738(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN738, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N738(ctx, *s)
+	})
+}
+
+// callN739 calls N739 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN739(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN739, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N739(ctx, *s)
+	})
+}
+
+// callN740 calls N740 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN740(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN740, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N740(ctx, *s)
+	})
+}
+
+// callN741 calls N741 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN741(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN741, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N741(ctx, *s)
+	})
+}
+
+// callN742 calls N742 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN742(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN742, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N742(ctx, *s)
+	})
+}
+
+// callN743 calls N743 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN743(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN743, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N743(ctx, *s)
+	})
+}
+
+// callN744 calls N744 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN744(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN744, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N744(ctx, *s)
+	})
+}
+
+// callN745 calls N745 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN745(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN745, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N745(ctx, *s)
+	})
+}
+
+// callN746 calls N746 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN746(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN746, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N746(ctx, *s)
+	})
+}
+
+// callN747 calls N747 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN747(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN747, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N747(ctx, *s)
+	})
+}
+
+// callN748 calls N748 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN748(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN748, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N748(ctx, *s)
+	})
+}
+
+// callN749 calls N749 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN749(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN749, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N749(ctx, *s)
+	})
+}
+
+// callN750 calls N750 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN750(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN750, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N750(ctx, *s)
+	})
+}
+
+// callN751 calls N751 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN751(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN751, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N751(ctx, *s)
+	})
+}
+
+// callN752 calls N752 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN752(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN752, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N752(ctx, *s)
+	})
+}
+
+// callN753 calls N753 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN753(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN753, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N753(ctx, *s)
+	})
+}
+
+// callN754 calls N754 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN754(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN754, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N754(ctx, *s)
+	})
+}
+
+// callN755 calls N755 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN755(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN755, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N755(ctx, *s)
+	})
+}
+
+// callN756 calls N756 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN756(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN756, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N756(ctx, *s)
+	})
+}
+
+// callN757 calls N757 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN757(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN757, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N757(ctx, *s)
+	})
+}
+
+// callN758 calls N758 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN758(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN758, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N758(ctx, *s)
+	})
+}
+
+// callN759 calls N759 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN759(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN759, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N759(ctx, *s)
+	})
+}
+
+// callN760 calls N760 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN760(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN760, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N760(ctx, *s)
+	})
+}
+
+// callN761 calls N761 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN761(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN761, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N761(ctx, *s)
+	})
+}
+
+// callN762 calls N762 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN762(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN762, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N762(ctx, *s)
+	})
+}
+
+// callN763 calls N763 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN763(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN763, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N763(ctx, *s)
+	})
+}
+
+// callN764 calls N764 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN764(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN764, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N764(ctx, *s)
+	})
+}
+
+// callN765 calls N765 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN765(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN765, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N765(ctx, *s)
+	})
+}
+
+// callN766 calls N766 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN766(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN766, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N766(ctx, *s)
+	})
+}
+
+// callN767 calls N767 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN767(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN767, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N767(ctx, *s)
+	})
+}
+
+// callN768 calls N768 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN768(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN768, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N768(ctx, *s)
+	})
+}
+
+// callN769 calls N769 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN769(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN769, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N769(ctx, *s)
+	})
+}
+
+// callN770 calls N770 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN770(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN770, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N770(ctx, *s)
+	})
+}
+
+// callN771 calls N771 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN771(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN771, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N771(ctx, *s)
+	})
+}
+
+// callN772 calls N772 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN772(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN772, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N772(ctx, *s)
+	})
+}
+
+// callN773 calls N773 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN773(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN773, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N773(ctx, *s)
+	})
+}
+
+// callN774 calls N774 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN774(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN774, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N774(ctx, *s)
+	})
+}
+
+// callN775 calls N775 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN775(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN775, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N775(ctx, *s)
+	})
+}
+
+// callN776 calls N776 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN776(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN776, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N776(ctx, *s)
+	})
+}
+
+// callN777 calls N777 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN777(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN777, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N777(ctx, *s)
+	})
+}
+
+// callN778 calls N778 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN778(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN778, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N778(ctx, *s)
+	})
+}
+
+// callN779 calls N779 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN779(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN779, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N779(ctx, *s)
+	})
+}
+
+// callN780 calls N780 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN780(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN780, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N780(ctx, *s)
+	})
+}
+
+// callN781 calls N781 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN781(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN781, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N781(ctx, *s)
+	})
+}
+
+// callN782 calls N782 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN782(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN782, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N782(ctx, *s)
+	})
+}
+
+// callN783 calls N783 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN783(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN783, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N783(ctx, *s)
+	})
+}
+
+// callN784 calls N784 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN784(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN784, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N784(ctx, *s)
+	})
+}
+
+// callN785 calls N785 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN785(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN785, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N785(ctx, *s)
+	})
+}
+
+// callN786 calls N786 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN786(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN786, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N786(ctx, *s)
+	})
+}
+
+// callN787 calls N787 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN787(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN787, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N787(ctx, *s)
+	})
+}
+
+// callN788 calls N788 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN788(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN788, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N788(ctx, *s)
+	})
+}
+
+// callN789 calls N789 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN789(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN789, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N789(ctx, *s)
+	})
+}
+
+// callN790 calls N790 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN790(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN790, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N790(ctx, *s)
+	})
+}
+
+// callN791 calls N791 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN791(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN791, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N791(ctx, *s)
+	})
+}
+
+// callN792 calls N792 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN792(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN792, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N792(ctx, *s)
+	})
+}
+
+// callN793 calls N793 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN793(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN793, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N793(ctx, *s)
+	})
+}
+
+// callN794 calls N794 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN794(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN794, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N794(ctx, *s)
+	})
+}
+
+// callN795 calls N795 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN795(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN795, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N795(ctx, *s)
+	})
+}
+
+// callN796 calls N796 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN796(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN796, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N796(ctx, *s)
+	})
+}
+
+// callN797 calls N797 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN797(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN797, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N797(ctx, *s)
+	})
+}
+
+// callN798 calls N798 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN798(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN798, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N798(ctx, *s)
+	})
+}
+
+// callN799 calls N799 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN799(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN799, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N799(ctx, *s)
+	})
+}
+
+// callN800 calls N800 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN800(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN800, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N800(ctx, *s)
+	})
+}
+
+// callN801 calls N801 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN801(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN801, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N801(ctx, *s)
+	})
+}
+
+// callN802 calls N802 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN802(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN802, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N802(ctx, *s)
+	})
+}
+
+// callN803 calls N803 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN803(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN803, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N803(ctx, *s)
+	})
+}
+
+// callN804 calls N804 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN804(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN804, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N804(ctx, *s)
+	})
+}
+
+// callN805 calls N805 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN805(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN805, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N805(ctx, *s)
+	})
+}
+
+// callN806 calls N806 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN806(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN806, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N806(ctx, *s)
+	})
+}
+
+// callN807 calls N807 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN807(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN807, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N807(ctx, *s)
+	})
+}
+
+// callN808 calls N808 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN808(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN808, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N808(ctx, *s)
+	})
+}
+
+// callN809 calls N809 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN809(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN809, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N809(ctx, *s)
+	})
+}
+
+// callN810 calls N810 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN810(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN810, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N810(ctx, *s)
+	})
+}
+
+// callN811 calls N811 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN811(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN811, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N811(ctx, *s)
+	})
+}
+
+// callN812 calls N812 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN812(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN812, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N812(ctx, *s)
+	})
+}
+
+// callN813 calls N813 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN813(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN813, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N813(ctx, *s)
+	})
+}
+
+// callN814 calls N814 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN814(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN814, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N814(ctx, *s)
+	})
+}
+
+// callN815 calls N815 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN815(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN815, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N815(ctx, *s)
+	})
+}
+
+// callN816 calls N816 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN816(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN816, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N816(ctx, *s)
+	})
+}
+
+// callN817 calls N817 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN817(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN817, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N817(ctx, *s)
+	})
+}
+
+// callN818 calls N818 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN818(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN818, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N818(ctx, *s)
+	})
+}
+
+// callN819 calls N819 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN819(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN819, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N819(ctx, *s)
+	})
+}
+
+// callN820 calls N820 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN820(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN820, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N820(ctx, *s)
+	})
+}
+
+// callN821 calls N821 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN821(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN821, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N821(ctx, *s)
+	})
+}
+
+// callN822 calls N822 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN822(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN822, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N822(ctx, *s)
+	})
+}
+
+// callN823 calls N823 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN823(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN823, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N823(ctx, *s)
+	})
+}
+
+// callN824 calls N824 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN824(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN824, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N824(ctx, *s)
+	})
+}
+
+// callN825 calls N825 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN825(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN825, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N825(ctx, *s)
+	})
+}
+
+// callN826 calls N826 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN826(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN826, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N826(ctx, *s)
+	})
+}
+
+// callN827 calls N827 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN827(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN827, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N827(ctx, *s)
+	})
+}
+
+// callN828 calls N828 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN828(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN828, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N828(ctx, *s)
+	})
+}
+
+// callN829 calls N829 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN829(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN829, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N829(ctx, *s)
+	})
+}
+
+// callN830 calls N830 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN830(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN830, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N830(ctx, *s)
+	})
+}
+
+// callN831 calls N831 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN831(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN831, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N831(ctx, *s)
+	})
+}
+
+// callN832 calls N832 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN832(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN832, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N832(ctx, *s)
+	})
+}
+
+// callN833 calls N833 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN833(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN833, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N833(ctx, *s)
+	})
+}
+
+// callN834 calls N834 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN834(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN834, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N834(ctx, *s)
+	})
+}
+
+// callN835 calls N835 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN835(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN835, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N835(ctx, *s)
+	})
+}
+
+// callN836 calls N836 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN836(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN836, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N836(ctx, *s)
+	})
+}
+
+// callN837 calls N837 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN837(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN837, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N837(ctx, *s)
+	})
+}
+
+// callN838 calls N838 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN838(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN838, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N838(ctx, *s)
+	})
+}
+
+// callN839 calls N839 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN839(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN839, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N839(ctx, *s)
+	})
+}
+
+// callN840 calls N840 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN840(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN840, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N840(ctx, *s)
+	})
+}
+
+// callN841 calls N841 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN841(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN841, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N841(ctx, *s)
+	})
+}
+
+// callN842 calls N842 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN842(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN842, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N842(ctx, *s)
+	})
+}
+
+// callN843 calls N843 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN843(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN843, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N843(ctx, *s)
+	})
+}
+
+// callN844 calls N844 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN844(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN844, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N844(ctx, *s)
+	})
+}
+
+// callN845 calls N845 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN845(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN845, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N845(ctx, *s)
+	})
+}
+
+// callN846 calls N846 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN846(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN846, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N846(ctx, *s)
+	})
+}
+
+// callN847 calls N847 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN847(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN847, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N847(ctx, *s)
+	})
+}
+
+// callN848 calls N848 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN848(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN848, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N848(ctx, *s)
+	})
+}
+
+// callN849 calls N849 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN849(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN849, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N849(ctx, *s)
+	})
+}
+
+// callN850 calls N850 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN850(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN850, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N850(ctx, *s)
+	})
+}
+
+// callN851 calls N851 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN851(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN851, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N851(ctx, *s)
+	})
+}
+
+// callN852 calls N852 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN852(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN852, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N852(ctx, *s)
+	})
+}
+
+// callN853 calls N853 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN853(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN853, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N853(ctx, *s)
+	})
+}
+
+// callN854 calls N854 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN854(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN854, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N854(ctx, *s)
+	})
+}
+
+// callN855 calls N855 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN855(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN855, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N855(ctx, *s)
+	})
+}
+
+// callN856 calls N856 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN856(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN856, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N856(ctx, *s)
+	})
+}
+
+// callN857 calls N857 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN857(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN857, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N857(ctx, *s)
+	})
+}
+
+// callN858 calls N858 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN858(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN858, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N858(ctx, *s)
+	})
+}
+
+// callN859 calls N859 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN859(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN859, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N859(ctx, *s)
+	})
+}
+
+// callN860 calls N860 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN860(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN860, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N860(ctx, *s)
+	})
+}
+
+// callN861 calls N861 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN861(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN861, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N861(ctx, *s)
+	})
+}
+
+// callN862 calls N862 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN862(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN862, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N862(ctx, *s)
+	})
+}
+
+// callN863 calls N863 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN863(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN863, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N863(ctx, *s)
+	})
+}
+
+// callN864 calls N864 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN864(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN864, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N864(ctx, *s)
+	})
+}
+
+// callN865 calls N865 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN865(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN865, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N865(ctx, *s)
+	})
+}
+
+// callN866 calls N866 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN866(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN866, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N866(ctx, *s)
+	})
+}
+
+// callN867 calls N867 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN867(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN867, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N867(ctx, *s)
+	})
+}
+
+// callN868 calls N868 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN868(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN868, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N868(ctx, *s)
+	})
+}
+
+// callN869 calls N869 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN869(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN869, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N869(ctx, *s)
+	})
+}
+
+// callN870 calls N870 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN870(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN870, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N870(ctx, *s)
+	})
+}
+
+// callN871 calls N871 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN871(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN871, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N871(ctx, *s)
+	})
+}
+
+// callN872 calls N872 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN872(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN872, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N872(ctx, *s)
+	})
+}
+
+// callN873 calls N873 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN873(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN873, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N873(ctx, *s)
+	})
+}
+
+// callN874 calls N874 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN874(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN874, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N874(ctx, *s)
+	})
+}
+
+// callN875 calls N875 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN875(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN875, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N875(ctx, *s)
+	})
+}
+
+// callN876 calls N876 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN876(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN876, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N876(ctx, *s)
+	})
+}
+
+// callN877 calls N877 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN877(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN877, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N877(ctx, *s)
+	})
+}
+
+// callN878 calls N878 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN878(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN878, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N878(ctx, *s)
+	})
+}
+
+// callN879 calls N879 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN879(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN879, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N879(ctx, *s)
+	})
+}
+
+// callN880 calls N880 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN880(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN880, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N880(ctx, *s)
+	})
+}
+
+// callN881 calls N881 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN881(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN881, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N881(ctx, *s)
+	})
+}
+
+// callN882 calls N882 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN882(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN882, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N882(ctx, *s)
+	})
+}
+
+// callN883 calls N883 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN883(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN883, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N883(ctx, *s)
+	})
+}
+
+// callN884 calls N884 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN884(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN884, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N884(ctx, *s)
+	})
+}
+
+// callN885 calls N885 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN885(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN885, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N885(ctx, *s)
+	})
+}
+
+// callN886 calls N886 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN886(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN886, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N886(ctx, *s)
+	})
+}
+
+// callN887 calls N887 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN887(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN887, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N887(ctx, *s)
+	})
+}
+
+// callN888 calls N888 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN888(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN888, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N888(ctx, *s)
+	})
+}
+
+// callN889 calls N889 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN889(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN889, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N889(ctx, *s)
+	})
+}
+
+// callN890 calls N890 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN890(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN890, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N890(ctx, *s)
+	})
+}
+
+// callN891 calls N891 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN891(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN891, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N891(ctx, *s)
+	})
+}
+
+// callN892 calls N892 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN892(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN892, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N892(ctx, *s)
+	})
+}
+
+// callN893 calls N893 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN893(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN893, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N893(ctx, *s)
+	})
+}
+
+// callN894 calls N894 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN894(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN894, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N894(ctx, *s)
+	})
+}
+
+// callN895 calls N895 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN895(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN895, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N895(ctx, *s)
+	})
+}
+
+// callN896 calls N896 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN896(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN896, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N896(ctx, *s)
+	})
+}
+
+// callN897 calls N897 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN897(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN897, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N897(ctx, *s)
+	})
+}
+
+// callN898 calls N898 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN898(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN898, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N898(ctx, *s)
+	})
+}
+
+// callN899 calls N899 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN899(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN899, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N899(ctx, *s)
+	})
+}
+
+// callN900 calls N900 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN900(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN900, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N900(ctx, *s)
+	})
+}
+
+// callN901 calls N901 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN901(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN901, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N901(ctx, *s)
+	})
+}
+
+// callN902 calls N902 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN902(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN902, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N902(ctx, *s)
+	})
+}
+
+// callN903 calls N903 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN903(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN903, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N903(ctx, *s)
+	})
+}
+
+// callN904 calls N904 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN904(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN904, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N904(ctx, *s)
+	})
+}
+
+// callN905 calls N905 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN905(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN905, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N905(ctx, *s)
+	})
+}
+
+// callN906 calls N906 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN906(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN906, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N906(ctx, *s)
+	})
+}
+
+// callN907 calls N907 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN907(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN907, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N907(ctx, *s)
+	})
+}
+
+// callN908 calls N908 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN908(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN908, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N908(ctx, *s)
+	})
+}
+
+// callN909 calls N909 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN909(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN909, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N909(ctx, *s)
+	})
+}
+
+// callN910 calls N910 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN910(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN910, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N910(ctx, *s)
+	})
+}
+
+// callN911 calls N911 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN911(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN911, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N911(ctx, *s)
+	})
+}
+
+// callN912 calls N912 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN912(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN912, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N912(ctx, *s)
+	})
+}
+
+// callN913 calls N913 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN913(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN913, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N913(ctx, *s)
+	})
+}
+
+// callN914 calls N914 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN914(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN914, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N914(ctx, *s)
+	})
+}
+
+// callN915 calls N915 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN915(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN915, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N915(ctx, *s)
+	})
+}
+
+// callN916 calls N916 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN916(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN916, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N916(ctx, *s)
+	})
+}
+
+// callN917 calls N917 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN917(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN917, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N917(ctx, *s)
+	})
+}
+
+// callN918 calls N918 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN918(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN918, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N918(ctx, *s)
+	})
+}
+
+// callN919 calls N919 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN919(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN919, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N919(ctx, *s)
+	})
+}
+
+// callN920 calls N920 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN920(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN920, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N920(ctx, *s)
+	})
+}
+
+// callN921 calls N921 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN921(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN921, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N921(ctx, *s)
+	})
+}
+
+// callN922 calls N922 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN922(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN922, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N922(ctx, *s)
+	})
+}
+
+// callN923 calls N923 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN923(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN923, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N923(ctx, *s)
+	})
+}
+
+// callN924 calls N924 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN924(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN924, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N924(ctx, *s)
+	})
+}
+
+// callN925 calls N925 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN925(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN925, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N925(ctx, *s)
+	})
+}
+
+// callN926 calls N926 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN926(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN926, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N926(ctx, *s)
+	})
+}
+
+// callN927 calls N927 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN927(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN927, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N927(ctx, *s)
+	})
+}
+
+// callN928 calls N928 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN928(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN928, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N928(ctx, *s)
+	})
+}
+
+// callN929 calls N929 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN929(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN929, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N929(ctx, *s)
+	})
+}
+
+// callN930 calls N930 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN930(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN930, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N930(ctx, *s)
+	})
+}
+
+// callN931 calls N931 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN931(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN931, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N931(ctx, *s)
+	})
+}
+
+// callN932 calls N932 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN932(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN932, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N932(ctx, *s)
+	})
+}
+
+// callN933 calls N933 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN933(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN933, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N933(ctx, *s)
+	})
+}
+
+// callN934 calls N934 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN934(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN934, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N934(ctx, *s)
+	})
+}
+
+// callN935 calls N935 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN935(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN935, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N935(ctx, *s)
+	})
+}
+
+// callN936 calls N936 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN936(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN936, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N936(ctx, *s)
+	})
+}
+
+// callN937 calls N937 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN937(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN937, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N937(ctx, *s)
+	})
+}
+
+// callN938 calls N938 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN938(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN938, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N938(ctx, *s)
+	})
+}
+
+// callN939 calls N939 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN939(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN939, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N939(ctx, *s)
+	})
+}
+
+// callN940 calls N940 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN940(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN940, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N940(ctx, *s)
+	})
+}
+
+// callN941 calls N941 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN941(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN941, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N941(ctx, *s)
+	})
+}
+
+// callN942 calls N942 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN942(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN942, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N942(ctx, *s)
+	})
+}
+
+// callN943 calls N943 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN943(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN943, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N943(ctx, *s)
+	})
+}
+
+// callN944 calls N944 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN944(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN944, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N944(ctx, *s)
+	})
+}
+
+// callN945 calls N945 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN945(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN945, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N945(ctx, *s)
+	})
+}
+
+// callN946 calls N946 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN946(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN946, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N946(ctx, *s)
+	})
+}
+
+// callN947 calls N947 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN947(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN947, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N947(ctx, *s)
+	})
+}
+
+// callN948 calls N948 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN948(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN948, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N948(ctx, *s)
+	})
+}
+
+// callN949 calls N949 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN949(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN949, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N949(ctx, *s)
+	})
+}
+
+// callN950 calls N950 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN950(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN950, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N950(ctx, *s)
+	})
+}
+
+// callN951 calls N951 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN951(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN951, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N951(ctx, *s)
+	})
+}
+
+// callN952 calls N952 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN952(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN952, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N952(ctx, *s)
+	})
+}
+
+// callN953 calls N953 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN953(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN953, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N953(ctx, *s)
+	})
+}
+
+// callN954 calls N954 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN954(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN954, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N954(ctx, *s)
+	})
+}
+
+// callN955 calls N955 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN955(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN955, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N955(ctx, *s)
+	})
+}
+
+// callN956 calls N956 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN956(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN956, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N956(ctx, *s)
+	})
+}
+
+// callN957 calls N957 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN957(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN957, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N957(ctx, *s)
+	})
+}
+
+// callN958 calls N958 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN958(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN958, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N958(ctx, *s)
+	})
+}
+
+// callN959 calls N959 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN959(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN959, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N959(ctx, *s)
+	})
+}
+
+// callN960 calls N960 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN960(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN960, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N960(ctx, *s)
+	})
+}
+
+// callN961 calls N961 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN961(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN961, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N961(ctx, *s)
+	})
+}
+
+// callN962 calls N962 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN962(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN962, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N962(ctx, *s)
+	})
+}
+
+// callN963 calls N963 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN963(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN963, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N963(ctx, *s)
+	})
+}
+
+// callN964 calls N964 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN964(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN964, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N964(ctx, *s)
+	})
+}
+
+// callN965 calls N965 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN965(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN965, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N965(ctx, *s)
+	})
+}
+
+// callN966 calls N966 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN966(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN966, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N966(ctx, *s)
+	})
+}
+
+// callN967 calls N967 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN967(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN967, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N967(ctx, *s)
+	})
+}
+
+// callN968 calls N968 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN968(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN968, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N968(ctx, *s)
+	})
+}
+
+// callN969 calls N969 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN969(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN969, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N969(ctx, *s)
+	})
+}
+
+// callN970 calls N970 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN970(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN970, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N970(ctx, *s)
+	})
+}
+
+// callN971 calls N971 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN971(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN971, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N971(ctx, *s)
+	})
+}
+
+// callN972 calls N972 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN972(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN972, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N972(ctx, *s)
+	})
+}
+
+// callN973 calls N973 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN973(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN973, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N973(ctx, *s)
+	})
+}
+
+// callN974 calls N974 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN974(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN974, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N974(ctx, *s)
+	})
+}
+
+// callN975 calls N975 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN975(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN975, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N975(ctx, *s)
+	})
+}
+
+// callN976 calls N976 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN976(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN976, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N976(ctx, *s)
+	})
+}
+
+// callN977 calls N977 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN977(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN977, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N977(ctx, *s)
+	})
+}
+
+// callN978 calls N978 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN978(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN978, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N978(ctx, *s)
+	})
+}
+
+// callN979 calls N979 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN979(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN979, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N979(ctx, *s)
+	})
+}
+
+// callN980 calls N980 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN980(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN980, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N980(ctx, *s)
+	})
+}
+
+// callN981 calls N981 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN981(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN981, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N981(ctx, *s)
+	})
+}
+
+// callN982 calls N982 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN982(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN982, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N982(ctx, *s)
+	})
+}
+
+// callN983 calls N983 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN983(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN983, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N983(ctx, *s)
+	})
+}
+
+// callN984 calls N984 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN984(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN984, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N984(ctx, *s)
+	})
+}
+
+// callN985 calls N985 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN985(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN985, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N985(ctx, *s)
+	})
+}
+
+// callN986 calls N986 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN986(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN986, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N986(ctx, *s)
+	})
+}
+
+// callN987 calls N987 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN987(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN987, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N987(ctx, *s)
+	})
+}
+
+// callN988 calls N988 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN988(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN988, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N988(ctx, *s)
+	})
+}
+
+// callN989 calls N989 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN989(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN989, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N989(ctx, *s)
+	})
+}
+
+// callN990 calls N990 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN990(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN990, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N990(ctx, *s)
+	})
+}
+
+// callN991 calls N991 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN991(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN991, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N991(ctx, *s)
+	})
+}
+
+// callN992 calls N992 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN992(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN992, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N992(ctx, *s)
+	})
+}
+
+// callN993 calls N993 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN993(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN993, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N993(ctx, *s)
+	})
+}
+
+// callN994 calls N994 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN994(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN994, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N994(ctx, *s)
+	})
+}
+
+// callN995 calls N995 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN995(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN995, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N995(ctx, *s)
+	})
+}
+
+// callN996 calls N996 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN996(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN996, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N996(ctx, *s)
+	})
+}
+
+// callN997 calls N997 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN997(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN997, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N997(ctx, *s)
+	})
+}
+
+// callN998 calls N998 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN998(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN998, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N998(ctx, *s)
+	})
+}
+
+// callN999 calls N999 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN999(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN999, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N999(ctx, *s)
+	})
+}
+
+// callN1000 calls N1000 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Chain1000) callN1000(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, chain1000NodeN1000, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.N1000(ctx, *s)
+	})
+}
+
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
@@ -4132,9 +13134,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N1(ctx, *s)
-				})
+				out, err = g.callN1(ctx, x, in, s)
 			} else {
 				out, err = g.h.N1(ctx, *s)
 			}
@@ -4152,9 +13152,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N2(ctx, *s)
-				})
+				out, err = g.callN2(ctx, x, in, s)
 			} else {
 				out, err = g.h.N2(ctx, *s)
 			}
@@ -4172,9 +13170,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N3(ctx, *s)
-				})
+				out, err = g.callN3(ctx, x, in, s)
 			} else {
 				out, err = g.h.N3(ctx, *s)
 			}
@@ -4192,9 +13188,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N4(ctx, *s)
-				})
+				out, err = g.callN4(ctx, x, in, s)
 			} else {
 				out, err = g.h.N4(ctx, *s)
 			}
@@ -4212,9 +13206,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N5(ctx, *s)
-				})
+				out, err = g.callN5(ctx, x, in, s)
 			} else {
 				out, err = g.h.N5(ctx, *s)
 			}
@@ -4232,9 +13224,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N6(ctx, *s)
-				})
+				out, err = g.callN6(ctx, x, in, s)
 			} else {
 				out, err = g.h.N6(ctx, *s)
 			}
@@ -4252,9 +13242,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N7(ctx, *s)
-				})
+				out, err = g.callN7(ctx, x, in, s)
 			} else {
 				out, err = g.h.N7(ctx, *s)
 			}
@@ -4272,9 +13260,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N8(ctx, *s)
-				})
+				out, err = g.callN8(ctx, x, in, s)
 			} else {
 				out, err = g.h.N8(ctx, *s)
 			}
@@ -4292,9 +13278,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N9(ctx, *s)
-				})
+				out, err = g.callN9(ctx, x, in, s)
 			} else {
 				out, err = g.h.N9(ctx, *s)
 			}
@@ -4312,9 +13296,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N10(ctx, *s)
-				})
+				out, err = g.callN10(ctx, x, in, s)
 			} else {
 				out, err = g.h.N10(ctx, *s)
 			}
@@ -4332,9 +13314,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N11(ctx, *s)
-				})
+				out, err = g.callN11(ctx, x, in, s)
 			} else {
 				out, err = g.h.N11(ctx, *s)
 			}
@@ -4352,9 +13332,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N12(ctx, *s)
-				})
+				out, err = g.callN12(ctx, x, in, s)
 			} else {
 				out, err = g.h.N12(ctx, *s)
 			}
@@ -4372,9 +13350,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N13(ctx, *s)
-				})
+				out, err = g.callN13(ctx, x, in, s)
 			} else {
 				out, err = g.h.N13(ctx, *s)
 			}
@@ -4392,9 +13368,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N14(ctx, *s)
-				})
+				out, err = g.callN14(ctx, x, in, s)
 			} else {
 				out, err = g.h.N14(ctx, *s)
 			}
@@ -4412,9 +13386,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N15(ctx, *s)
-				})
+				out, err = g.callN15(ctx, x, in, s)
 			} else {
 				out, err = g.h.N15(ctx, *s)
 			}
@@ -4432,9 +13404,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N16(ctx, *s)
-				})
+				out, err = g.callN16(ctx, x, in, s)
 			} else {
 				out, err = g.h.N16(ctx, *s)
 			}
@@ -4452,9 +13422,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N17(ctx, *s)
-				})
+				out, err = g.callN17(ctx, x, in, s)
 			} else {
 				out, err = g.h.N17(ctx, *s)
 			}
@@ -4472,9 +13440,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N18(ctx, *s)
-				})
+				out, err = g.callN18(ctx, x, in, s)
 			} else {
 				out, err = g.h.N18(ctx, *s)
 			}
@@ -4492,9 +13458,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N19(ctx, *s)
-				})
+				out, err = g.callN19(ctx, x, in, s)
 			} else {
 				out, err = g.h.N19(ctx, *s)
 			}
@@ -4512,9 +13476,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N20(ctx, *s)
-				})
+				out, err = g.callN20(ctx, x, in, s)
 			} else {
 				out, err = g.h.N20(ctx, *s)
 			}
@@ -4532,9 +13494,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N21(ctx, *s)
-				})
+				out, err = g.callN21(ctx, x, in, s)
 			} else {
 				out, err = g.h.N21(ctx, *s)
 			}
@@ -4552,9 +13512,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N22(ctx, *s)
-				})
+				out, err = g.callN22(ctx, x, in, s)
 			} else {
 				out, err = g.h.N22(ctx, *s)
 			}
@@ -4572,9 +13530,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N23(ctx, *s)
-				})
+				out, err = g.callN23(ctx, x, in, s)
 			} else {
 				out, err = g.h.N23(ctx, *s)
 			}
@@ -4592,9 +13548,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N24(ctx, *s)
-				})
+				out, err = g.callN24(ctx, x, in, s)
 			} else {
 				out, err = g.h.N24(ctx, *s)
 			}
@@ -4612,9 +13566,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N25(ctx, *s)
-				})
+				out, err = g.callN25(ctx, x, in, s)
 			} else {
 				out, err = g.h.N25(ctx, *s)
 			}
@@ -4632,9 +13584,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N26(ctx, *s)
-				})
+				out, err = g.callN26(ctx, x, in, s)
 			} else {
 				out, err = g.h.N26(ctx, *s)
 			}
@@ -4652,9 +13602,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N27(ctx, *s)
-				})
+				out, err = g.callN27(ctx, x, in, s)
 			} else {
 				out, err = g.h.N27(ctx, *s)
 			}
@@ -4672,9 +13620,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N28(ctx, *s)
-				})
+				out, err = g.callN28(ctx, x, in, s)
 			} else {
 				out, err = g.h.N28(ctx, *s)
 			}
@@ -4692,9 +13638,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N29(ctx, *s)
-				})
+				out, err = g.callN29(ctx, x, in, s)
 			} else {
 				out, err = g.h.N29(ctx, *s)
 			}
@@ -4712,9 +13656,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N30(ctx, *s)
-				})
+				out, err = g.callN30(ctx, x, in, s)
 			} else {
 				out, err = g.h.N30(ctx, *s)
 			}
@@ -4732,9 +13674,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N31(ctx, *s)
-				})
+				out, err = g.callN31(ctx, x, in, s)
 			} else {
 				out, err = g.h.N31(ctx, *s)
 			}
@@ -4752,9 +13692,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N32(ctx, *s)
-				})
+				out, err = g.callN32(ctx, x, in, s)
 			} else {
 				out, err = g.h.N32(ctx, *s)
 			}
@@ -4772,9 +13710,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N33(ctx, *s)
-				})
+				out, err = g.callN33(ctx, x, in, s)
 			} else {
 				out, err = g.h.N33(ctx, *s)
 			}
@@ -4792,9 +13728,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N34(ctx, *s)
-				})
+				out, err = g.callN34(ctx, x, in, s)
 			} else {
 				out, err = g.h.N34(ctx, *s)
 			}
@@ -4812,9 +13746,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N35(ctx, *s)
-				})
+				out, err = g.callN35(ctx, x, in, s)
 			} else {
 				out, err = g.h.N35(ctx, *s)
 			}
@@ -4832,9 +13764,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N36(ctx, *s)
-				})
+				out, err = g.callN36(ctx, x, in, s)
 			} else {
 				out, err = g.h.N36(ctx, *s)
 			}
@@ -4852,9 +13782,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N37(ctx, *s)
-				})
+				out, err = g.callN37(ctx, x, in, s)
 			} else {
 				out, err = g.h.N37(ctx, *s)
 			}
@@ -4872,9 +13800,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N38(ctx, *s)
-				})
+				out, err = g.callN38(ctx, x, in, s)
 			} else {
 				out, err = g.h.N38(ctx, *s)
 			}
@@ -4892,9 +13818,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N39(ctx, *s)
-				})
+				out, err = g.callN39(ctx, x, in, s)
 			} else {
 				out, err = g.h.N39(ctx, *s)
 			}
@@ -4912,9 +13836,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N40(ctx, *s)
-				})
+				out, err = g.callN40(ctx, x, in, s)
 			} else {
 				out, err = g.h.N40(ctx, *s)
 			}
@@ -4932,9 +13854,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N41(ctx, *s)
-				})
+				out, err = g.callN41(ctx, x, in, s)
 			} else {
 				out, err = g.h.N41(ctx, *s)
 			}
@@ -4952,9 +13872,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N42(ctx, *s)
-				})
+				out, err = g.callN42(ctx, x, in, s)
 			} else {
 				out, err = g.h.N42(ctx, *s)
 			}
@@ -4972,9 +13890,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N43(ctx, *s)
-				})
+				out, err = g.callN43(ctx, x, in, s)
 			} else {
 				out, err = g.h.N43(ctx, *s)
 			}
@@ -4992,9 +13908,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N44(ctx, *s)
-				})
+				out, err = g.callN44(ctx, x, in, s)
 			} else {
 				out, err = g.h.N44(ctx, *s)
 			}
@@ -5012,9 +13926,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N45(ctx, *s)
-				})
+				out, err = g.callN45(ctx, x, in, s)
 			} else {
 				out, err = g.h.N45(ctx, *s)
 			}
@@ -5032,9 +13944,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N46(ctx, *s)
-				})
+				out, err = g.callN46(ctx, x, in, s)
 			} else {
 				out, err = g.h.N46(ctx, *s)
 			}
@@ -5052,9 +13962,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N47(ctx, *s)
-				})
+				out, err = g.callN47(ctx, x, in, s)
 			} else {
 				out, err = g.h.N47(ctx, *s)
 			}
@@ -5072,9 +13980,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N48(ctx, *s)
-				})
+				out, err = g.callN48(ctx, x, in, s)
 			} else {
 				out, err = g.h.N48(ctx, *s)
 			}
@@ -5092,9 +13998,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N49(ctx, *s)
-				})
+				out, err = g.callN49(ctx, x, in, s)
 			} else {
 				out, err = g.h.N49(ctx, *s)
 			}
@@ -5112,9 +14016,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N50(ctx, *s)
-				})
+				out, err = g.callN50(ctx, x, in, s)
 			} else {
 				out, err = g.h.N50(ctx, *s)
 			}
@@ -5132,9 +14034,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N51(ctx, *s)
-				})
+				out, err = g.callN51(ctx, x, in, s)
 			} else {
 				out, err = g.h.N51(ctx, *s)
 			}
@@ -5152,9 +14052,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N52(ctx, *s)
-				})
+				out, err = g.callN52(ctx, x, in, s)
 			} else {
 				out, err = g.h.N52(ctx, *s)
 			}
@@ -5172,9 +14070,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N53(ctx, *s)
-				})
+				out, err = g.callN53(ctx, x, in, s)
 			} else {
 				out, err = g.h.N53(ctx, *s)
 			}
@@ -5192,9 +14088,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N54(ctx, *s)
-				})
+				out, err = g.callN54(ctx, x, in, s)
 			} else {
 				out, err = g.h.N54(ctx, *s)
 			}
@@ -5212,9 +14106,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N55(ctx, *s)
-				})
+				out, err = g.callN55(ctx, x, in, s)
 			} else {
 				out, err = g.h.N55(ctx, *s)
 			}
@@ -5232,9 +14124,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N56(ctx, *s)
-				})
+				out, err = g.callN56(ctx, x, in, s)
 			} else {
 				out, err = g.h.N56(ctx, *s)
 			}
@@ -5252,9 +14142,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N57(ctx, *s)
-				})
+				out, err = g.callN57(ctx, x, in, s)
 			} else {
 				out, err = g.h.N57(ctx, *s)
 			}
@@ -5272,9 +14160,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N58(ctx, *s)
-				})
+				out, err = g.callN58(ctx, x, in, s)
 			} else {
 				out, err = g.h.N58(ctx, *s)
 			}
@@ -5292,9 +14178,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N59(ctx, *s)
-				})
+				out, err = g.callN59(ctx, x, in, s)
 			} else {
 				out, err = g.h.N59(ctx, *s)
 			}
@@ -5312,9 +14196,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N60(ctx, *s)
-				})
+				out, err = g.callN60(ctx, x, in, s)
 			} else {
 				out, err = g.h.N60(ctx, *s)
 			}
@@ -5332,9 +14214,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N61(ctx, *s)
-				})
+				out, err = g.callN61(ctx, x, in, s)
 			} else {
 				out, err = g.h.N61(ctx, *s)
 			}
@@ -5352,9 +14232,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N62(ctx, *s)
-				})
+				out, err = g.callN62(ctx, x, in, s)
 			} else {
 				out, err = g.h.N62(ctx, *s)
 			}
@@ -5372,9 +14250,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N63(ctx, *s)
-				})
+				out, err = g.callN63(ctx, x, in, s)
 			} else {
 				out, err = g.h.N63(ctx, *s)
 			}
@@ -5392,9 +14268,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N64(ctx, *s)
-				})
+				out, err = g.callN64(ctx, x, in, s)
 			} else {
 				out, err = g.h.N64(ctx, *s)
 			}
@@ -5412,9 +14286,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N65(ctx, *s)
-				})
+				out, err = g.callN65(ctx, x, in, s)
 			} else {
 				out, err = g.h.N65(ctx, *s)
 			}
@@ -5432,9 +14304,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N66(ctx, *s)
-				})
+				out, err = g.callN66(ctx, x, in, s)
 			} else {
 				out, err = g.h.N66(ctx, *s)
 			}
@@ -5452,9 +14322,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N67(ctx, *s)
-				})
+				out, err = g.callN67(ctx, x, in, s)
 			} else {
 				out, err = g.h.N67(ctx, *s)
 			}
@@ -5472,9 +14340,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N68(ctx, *s)
-				})
+				out, err = g.callN68(ctx, x, in, s)
 			} else {
 				out, err = g.h.N68(ctx, *s)
 			}
@@ -5492,9 +14358,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N69(ctx, *s)
-				})
+				out, err = g.callN69(ctx, x, in, s)
 			} else {
 				out, err = g.h.N69(ctx, *s)
 			}
@@ -5512,9 +14376,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N70(ctx, *s)
-				})
+				out, err = g.callN70(ctx, x, in, s)
 			} else {
 				out, err = g.h.N70(ctx, *s)
 			}
@@ -5532,9 +14394,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N71(ctx, *s)
-				})
+				out, err = g.callN71(ctx, x, in, s)
 			} else {
 				out, err = g.h.N71(ctx, *s)
 			}
@@ -5552,9 +14412,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N72(ctx, *s)
-				})
+				out, err = g.callN72(ctx, x, in, s)
 			} else {
 				out, err = g.h.N72(ctx, *s)
 			}
@@ -5572,9 +14430,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N73(ctx, *s)
-				})
+				out, err = g.callN73(ctx, x, in, s)
 			} else {
 				out, err = g.h.N73(ctx, *s)
 			}
@@ -5592,9 +14448,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N74(ctx, *s)
-				})
+				out, err = g.callN74(ctx, x, in, s)
 			} else {
 				out, err = g.h.N74(ctx, *s)
 			}
@@ -5612,9 +14466,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N75(ctx, *s)
-				})
+				out, err = g.callN75(ctx, x, in, s)
 			} else {
 				out, err = g.h.N75(ctx, *s)
 			}
@@ -5632,9 +14484,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N76(ctx, *s)
-				})
+				out, err = g.callN76(ctx, x, in, s)
 			} else {
 				out, err = g.h.N76(ctx, *s)
 			}
@@ -5652,9 +14502,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N77(ctx, *s)
-				})
+				out, err = g.callN77(ctx, x, in, s)
 			} else {
 				out, err = g.h.N77(ctx, *s)
 			}
@@ -5672,9 +14520,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N78(ctx, *s)
-				})
+				out, err = g.callN78(ctx, x, in, s)
 			} else {
 				out, err = g.h.N78(ctx, *s)
 			}
@@ -5692,9 +14538,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N79(ctx, *s)
-				})
+				out, err = g.callN79(ctx, x, in, s)
 			} else {
 				out, err = g.h.N79(ctx, *s)
 			}
@@ -5712,9 +14556,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N80(ctx, *s)
-				})
+				out, err = g.callN80(ctx, x, in, s)
 			} else {
 				out, err = g.h.N80(ctx, *s)
 			}
@@ -5732,9 +14574,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N81(ctx, *s)
-				})
+				out, err = g.callN81(ctx, x, in, s)
 			} else {
 				out, err = g.h.N81(ctx, *s)
 			}
@@ -5752,9 +14592,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N82(ctx, *s)
-				})
+				out, err = g.callN82(ctx, x, in, s)
 			} else {
 				out, err = g.h.N82(ctx, *s)
 			}
@@ -5772,9 +14610,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N83(ctx, *s)
-				})
+				out, err = g.callN83(ctx, x, in, s)
 			} else {
 				out, err = g.h.N83(ctx, *s)
 			}
@@ -5792,9 +14628,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N84(ctx, *s)
-				})
+				out, err = g.callN84(ctx, x, in, s)
 			} else {
 				out, err = g.h.N84(ctx, *s)
 			}
@@ -5812,9 +14646,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N85(ctx, *s)
-				})
+				out, err = g.callN85(ctx, x, in, s)
 			} else {
 				out, err = g.h.N85(ctx, *s)
 			}
@@ -5832,9 +14664,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N86(ctx, *s)
-				})
+				out, err = g.callN86(ctx, x, in, s)
 			} else {
 				out, err = g.h.N86(ctx, *s)
 			}
@@ -5852,9 +14682,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N87(ctx, *s)
-				})
+				out, err = g.callN87(ctx, x, in, s)
 			} else {
 				out, err = g.h.N87(ctx, *s)
 			}
@@ -5872,9 +14700,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N88(ctx, *s)
-				})
+				out, err = g.callN88(ctx, x, in, s)
 			} else {
 				out, err = g.h.N88(ctx, *s)
 			}
@@ -5892,9 +14718,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N89(ctx, *s)
-				})
+				out, err = g.callN89(ctx, x, in, s)
 			} else {
 				out, err = g.h.N89(ctx, *s)
 			}
@@ -5912,9 +14736,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N90(ctx, *s)
-				})
+				out, err = g.callN90(ctx, x, in, s)
 			} else {
 				out, err = g.h.N90(ctx, *s)
 			}
@@ -5932,9 +14754,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N91(ctx, *s)
-				})
+				out, err = g.callN91(ctx, x, in, s)
 			} else {
 				out, err = g.h.N91(ctx, *s)
 			}
@@ -5952,9 +14772,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N92(ctx, *s)
-				})
+				out, err = g.callN92(ctx, x, in, s)
 			} else {
 				out, err = g.h.N92(ctx, *s)
 			}
@@ -5972,9 +14790,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N93(ctx, *s)
-				})
+				out, err = g.callN93(ctx, x, in, s)
 			} else {
 				out, err = g.h.N93(ctx, *s)
 			}
@@ -5992,9 +14808,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N94(ctx, *s)
-				})
+				out, err = g.callN94(ctx, x, in, s)
 			} else {
 				out, err = g.h.N94(ctx, *s)
 			}
@@ -6012,9 +14826,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N95(ctx, *s)
-				})
+				out, err = g.callN95(ctx, x, in, s)
 			} else {
 				out, err = g.h.N95(ctx, *s)
 			}
@@ -6032,9 +14844,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N96(ctx, *s)
-				})
+				out, err = g.callN96(ctx, x, in, s)
 			} else {
 				out, err = g.h.N96(ctx, *s)
 			}
@@ -6052,9 +14862,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N97(ctx, *s)
-				})
+				out, err = g.callN97(ctx, x, in, s)
 			} else {
 				out, err = g.h.N97(ctx, *s)
 			}
@@ -6072,9 +14880,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N98(ctx, *s)
-				})
+				out, err = g.callN98(ctx, x, in, s)
 			} else {
 				out, err = g.h.N98(ctx, *s)
 			}
@@ -6092,9 +14898,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N99(ctx, *s)
-				})
+				out, err = g.callN99(ctx, x, in, s)
 			} else {
 				out, err = g.h.N99(ctx, *s)
 			}
@@ -6112,9 +14916,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N100(ctx, *s)
-				})
+				out, err = g.callN100(ctx, x, in, s)
 			} else {
 				out, err = g.h.N100(ctx, *s)
 			}
@@ -6132,9 +14934,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N101(ctx, *s)
-				})
+				out, err = g.callN101(ctx, x, in, s)
 			} else {
 				out, err = g.h.N101(ctx, *s)
 			}
@@ -6152,9 +14952,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N102(ctx, *s)
-				})
+				out, err = g.callN102(ctx, x, in, s)
 			} else {
 				out, err = g.h.N102(ctx, *s)
 			}
@@ -6172,9 +14970,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N103(ctx, *s)
-				})
+				out, err = g.callN103(ctx, x, in, s)
 			} else {
 				out, err = g.h.N103(ctx, *s)
 			}
@@ -6192,9 +14988,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N104(ctx, *s)
-				})
+				out, err = g.callN104(ctx, x, in, s)
 			} else {
 				out, err = g.h.N104(ctx, *s)
 			}
@@ -6212,9 +15006,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N105(ctx, *s)
-				})
+				out, err = g.callN105(ctx, x, in, s)
 			} else {
 				out, err = g.h.N105(ctx, *s)
 			}
@@ -6232,9 +15024,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N106(ctx, *s)
-				})
+				out, err = g.callN106(ctx, x, in, s)
 			} else {
 				out, err = g.h.N106(ctx, *s)
 			}
@@ -6252,9 +15042,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N107(ctx, *s)
-				})
+				out, err = g.callN107(ctx, x, in, s)
 			} else {
 				out, err = g.h.N107(ctx, *s)
 			}
@@ -6272,9 +15060,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N108(ctx, *s)
-				})
+				out, err = g.callN108(ctx, x, in, s)
 			} else {
 				out, err = g.h.N108(ctx, *s)
 			}
@@ -6292,9 +15078,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N109(ctx, *s)
-				})
+				out, err = g.callN109(ctx, x, in, s)
 			} else {
 				out, err = g.h.N109(ctx, *s)
 			}
@@ -6312,9 +15096,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N110(ctx, *s)
-				})
+				out, err = g.callN110(ctx, x, in, s)
 			} else {
 				out, err = g.h.N110(ctx, *s)
 			}
@@ -6332,9 +15114,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N111(ctx, *s)
-				})
+				out, err = g.callN111(ctx, x, in, s)
 			} else {
 				out, err = g.h.N111(ctx, *s)
 			}
@@ -6352,9 +15132,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N112(ctx, *s)
-				})
+				out, err = g.callN112(ctx, x, in, s)
 			} else {
 				out, err = g.h.N112(ctx, *s)
 			}
@@ -6372,9 +15150,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N113(ctx, *s)
-				})
+				out, err = g.callN113(ctx, x, in, s)
 			} else {
 				out, err = g.h.N113(ctx, *s)
 			}
@@ -6392,9 +15168,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N114(ctx, *s)
-				})
+				out, err = g.callN114(ctx, x, in, s)
 			} else {
 				out, err = g.h.N114(ctx, *s)
 			}
@@ -6412,9 +15186,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N115(ctx, *s)
-				})
+				out, err = g.callN115(ctx, x, in, s)
 			} else {
 				out, err = g.h.N115(ctx, *s)
 			}
@@ -6432,9 +15204,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N116(ctx, *s)
-				})
+				out, err = g.callN116(ctx, x, in, s)
 			} else {
 				out, err = g.h.N116(ctx, *s)
 			}
@@ -6452,9 +15222,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N117(ctx, *s)
-				})
+				out, err = g.callN117(ctx, x, in, s)
 			} else {
 				out, err = g.h.N117(ctx, *s)
 			}
@@ -6472,9 +15240,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N118(ctx, *s)
-				})
+				out, err = g.callN118(ctx, x, in, s)
 			} else {
 				out, err = g.h.N118(ctx, *s)
 			}
@@ -6492,9 +15258,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N119(ctx, *s)
-				})
+				out, err = g.callN119(ctx, x, in, s)
 			} else {
 				out, err = g.h.N119(ctx, *s)
 			}
@@ -6512,9 +15276,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N120(ctx, *s)
-				})
+				out, err = g.callN120(ctx, x, in, s)
 			} else {
 				out, err = g.h.N120(ctx, *s)
 			}
@@ -6532,9 +15294,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N121(ctx, *s)
-				})
+				out, err = g.callN121(ctx, x, in, s)
 			} else {
 				out, err = g.h.N121(ctx, *s)
 			}
@@ -6552,9 +15312,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N122(ctx, *s)
-				})
+				out, err = g.callN122(ctx, x, in, s)
 			} else {
 				out, err = g.h.N122(ctx, *s)
 			}
@@ -6572,9 +15330,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N123(ctx, *s)
-				})
+				out, err = g.callN123(ctx, x, in, s)
 			} else {
 				out, err = g.h.N123(ctx, *s)
 			}
@@ -6592,9 +15348,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N124(ctx, *s)
-				})
+				out, err = g.callN124(ctx, x, in, s)
 			} else {
 				out, err = g.h.N124(ctx, *s)
 			}
@@ -6612,9 +15366,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N125(ctx, *s)
-				})
+				out, err = g.callN125(ctx, x, in, s)
 			} else {
 				out, err = g.h.N125(ctx, *s)
 			}
@@ -6632,9 +15384,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N126(ctx, *s)
-				})
+				out, err = g.callN126(ctx, x, in, s)
 			} else {
 				out, err = g.h.N126(ctx, *s)
 			}
@@ -6652,9 +15402,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N127(ctx, *s)
-				})
+				out, err = g.callN127(ctx, x, in, s)
 			} else {
 				out, err = g.h.N127(ctx, *s)
 			}
@@ -6672,9 +15420,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N128(ctx, *s)
-				})
+				out, err = g.callN128(ctx, x, in, s)
 			} else {
 				out, err = g.h.N128(ctx, *s)
 			}
@@ -6692,9 +15438,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N129(ctx, *s)
-				})
+				out, err = g.callN129(ctx, x, in, s)
 			} else {
 				out, err = g.h.N129(ctx, *s)
 			}
@@ -6712,9 +15456,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N130(ctx, *s)
-				})
+				out, err = g.callN130(ctx, x, in, s)
 			} else {
 				out, err = g.h.N130(ctx, *s)
 			}
@@ -6732,9 +15474,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N131(ctx, *s)
-				})
+				out, err = g.callN131(ctx, x, in, s)
 			} else {
 				out, err = g.h.N131(ctx, *s)
 			}
@@ -6752,9 +15492,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N132(ctx, *s)
-				})
+				out, err = g.callN132(ctx, x, in, s)
 			} else {
 				out, err = g.h.N132(ctx, *s)
 			}
@@ -6772,9 +15510,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N133(ctx, *s)
-				})
+				out, err = g.callN133(ctx, x, in, s)
 			} else {
 				out, err = g.h.N133(ctx, *s)
 			}
@@ -6792,9 +15528,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N134(ctx, *s)
-				})
+				out, err = g.callN134(ctx, x, in, s)
 			} else {
 				out, err = g.h.N134(ctx, *s)
 			}
@@ -6812,9 +15546,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N135(ctx, *s)
-				})
+				out, err = g.callN135(ctx, x, in, s)
 			} else {
 				out, err = g.h.N135(ctx, *s)
 			}
@@ -6832,9 +15564,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N136(ctx, *s)
-				})
+				out, err = g.callN136(ctx, x, in, s)
 			} else {
 				out, err = g.h.N136(ctx, *s)
 			}
@@ -6852,9 +15582,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N137(ctx, *s)
-				})
+				out, err = g.callN137(ctx, x, in, s)
 			} else {
 				out, err = g.h.N137(ctx, *s)
 			}
@@ -6872,9 +15600,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N138(ctx, *s)
-				})
+				out, err = g.callN138(ctx, x, in, s)
 			} else {
 				out, err = g.h.N138(ctx, *s)
 			}
@@ -6892,9 +15618,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N139(ctx, *s)
-				})
+				out, err = g.callN139(ctx, x, in, s)
 			} else {
 				out, err = g.h.N139(ctx, *s)
 			}
@@ -6912,9 +15636,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N140(ctx, *s)
-				})
+				out, err = g.callN140(ctx, x, in, s)
 			} else {
 				out, err = g.h.N140(ctx, *s)
 			}
@@ -6932,9 +15654,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N141(ctx, *s)
-				})
+				out, err = g.callN141(ctx, x, in, s)
 			} else {
 				out, err = g.h.N141(ctx, *s)
 			}
@@ -6952,9 +15672,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N142(ctx, *s)
-				})
+				out, err = g.callN142(ctx, x, in, s)
 			} else {
 				out, err = g.h.N142(ctx, *s)
 			}
@@ -6972,9 +15690,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N143(ctx, *s)
-				})
+				out, err = g.callN143(ctx, x, in, s)
 			} else {
 				out, err = g.h.N143(ctx, *s)
 			}
@@ -6992,9 +15708,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N144(ctx, *s)
-				})
+				out, err = g.callN144(ctx, x, in, s)
 			} else {
 				out, err = g.h.N144(ctx, *s)
 			}
@@ -7012,9 +15726,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N145(ctx, *s)
-				})
+				out, err = g.callN145(ctx, x, in, s)
 			} else {
 				out, err = g.h.N145(ctx, *s)
 			}
@@ -7032,9 +15744,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N146(ctx, *s)
-				})
+				out, err = g.callN146(ctx, x, in, s)
 			} else {
 				out, err = g.h.N146(ctx, *s)
 			}
@@ -7052,9 +15762,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N147(ctx, *s)
-				})
+				out, err = g.callN147(ctx, x, in, s)
 			} else {
 				out, err = g.h.N147(ctx, *s)
 			}
@@ -7072,9 +15780,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N148(ctx, *s)
-				})
+				out, err = g.callN148(ctx, x, in, s)
 			} else {
 				out, err = g.h.N148(ctx, *s)
 			}
@@ -7092,9 +15798,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N149(ctx, *s)
-				})
+				out, err = g.callN149(ctx, x, in, s)
 			} else {
 				out, err = g.h.N149(ctx, *s)
 			}
@@ -7112,9 +15816,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N150(ctx, *s)
-				})
+				out, err = g.callN150(ctx, x, in, s)
 			} else {
 				out, err = g.h.N150(ctx, *s)
 			}
@@ -7132,9 +15834,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N151(ctx, *s)
-				})
+				out, err = g.callN151(ctx, x, in, s)
 			} else {
 				out, err = g.h.N151(ctx, *s)
 			}
@@ -7152,9 +15852,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N152(ctx, *s)
-				})
+				out, err = g.callN152(ctx, x, in, s)
 			} else {
 				out, err = g.h.N152(ctx, *s)
 			}
@@ -7172,9 +15870,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N153(ctx, *s)
-				})
+				out, err = g.callN153(ctx, x, in, s)
 			} else {
 				out, err = g.h.N153(ctx, *s)
 			}
@@ -7192,9 +15888,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N154(ctx, *s)
-				})
+				out, err = g.callN154(ctx, x, in, s)
 			} else {
 				out, err = g.h.N154(ctx, *s)
 			}
@@ -7212,9 +15906,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N155(ctx, *s)
-				})
+				out, err = g.callN155(ctx, x, in, s)
 			} else {
 				out, err = g.h.N155(ctx, *s)
 			}
@@ -7232,9 +15924,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N156(ctx, *s)
-				})
+				out, err = g.callN156(ctx, x, in, s)
 			} else {
 				out, err = g.h.N156(ctx, *s)
 			}
@@ -7252,9 +15942,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N157(ctx, *s)
-				})
+				out, err = g.callN157(ctx, x, in, s)
 			} else {
 				out, err = g.h.N157(ctx, *s)
 			}
@@ -7272,9 +15960,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N158(ctx, *s)
-				})
+				out, err = g.callN158(ctx, x, in, s)
 			} else {
 				out, err = g.h.N158(ctx, *s)
 			}
@@ -7292,9 +15978,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N159(ctx, *s)
-				})
+				out, err = g.callN159(ctx, x, in, s)
 			} else {
 				out, err = g.h.N159(ctx, *s)
 			}
@@ -7312,9 +15996,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N160(ctx, *s)
-				})
+				out, err = g.callN160(ctx, x, in, s)
 			} else {
 				out, err = g.h.N160(ctx, *s)
 			}
@@ -7332,9 +16014,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N161(ctx, *s)
-				})
+				out, err = g.callN161(ctx, x, in, s)
 			} else {
 				out, err = g.h.N161(ctx, *s)
 			}
@@ -7352,9 +16032,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N162(ctx, *s)
-				})
+				out, err = g.callN162(ctx, x, in, s)
 			} else {
 				out, err = g.h.N162(ctx, *s)
 			}
@@ -7372,9 +16050,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N163(ctx, *s)
-				})
+				out, err = g.callN163(ctx, x, in, s)
 			} else {
 				out, err = g.h.N163(ctx, *s)
 			}
@@ -7392,9 +16068,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N164(ctx, *s)
-				})
+				out, err = g.callN164(ctx, x, in, s)
 			} else {
 				out, err = g.h.N164(ctx, *s)
 			}
@@ -7412,9 +16086,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N165(ctx, *s)
-				})
+				out, err = g.callN165(ctx, x, in, s)
 			} else {
 				out, err = g.h.N165(ctx, *s)
 			}
@@ -7432,9 +16104,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N166(ctx, *s)
-				})
+				out, err = g.callN166(ctx, x, in, s)
 			} else {
 				out, err = g.h.N166(ctx, *s)
 			}
@@ -7452,9 +16122,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N167(ctx, *s)
-				})
+				out, err = g.callN167(ctx, x, in, s)
 			} else {
 				out, err = g.h.N167(ctx, *s)
 			}
@@ -7472,9 +16140,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N168(ctx, *s)
-				})
+				out, err = g.callN168(ctx, x, in, s)
 			} else {
 				out, err = g.h.N168(ctx, *s)
 			}
@@ -7492,9 +16158,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N169(ctx, *s)
-				})
+				out, err = g.callN169(ctx, x, in, s)
 			} else {
 				out, err = g.h.N169(ctx, *s)
 			}
@@ -7512,9 +16176,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N170(ctx, *s)
-				})
+				out, err = g.callN170(ctx, x, in, s)
 			} else {
 				out, err = g.h.N170(ctx, *s)
 			}
@@ -7532,9 +16194,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N171(ctx, *s)
-				})
+				out, err = g.callN171(ctx, x, in, s)
 			} else {
 				out, err = g.h.N171(ctx, *s)
 			}
@@ -7552,9 +16212,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N172(ctx, *s)
-				})
+				out, err = g.callN172(ctx, x, in, s)
 			} else {
 				out, err = g.h.N172(ctx, *s)
 			}
@@ -7572,9 +16230,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N173(ctx, *s)
-				})
+				out, err = g.callN173(ctx, x, in, s)
 			} else {
 				out, err = g.h.N173(ctx, *s)
 			}
@@ -7592,9 +16248,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N174(ctx, *s)
-				})
+				out, err = g.callN174(ctx, x, in, s)
 			} else {
 				out, err = g.h.N174(ctx, *s)
 			}
@@ -7612,9 +16266,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N175(ctx, *s)
-				})
+				out, err = g.callN175(ctx, x, in, s)
 			} else {
 				out, err = g.h.N175(ctx, *s)
 			}
@@ -7632,9 +16284,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N176(ctx, *s)
-				})
+				out, err = g.callN176(ctx, x, in, s)
 			} else {
 				out, err = g.h.N176(ctx, *s)
 			}
@@ -7652,9 +16302,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N177(ctx, *s)
-				})
+				out, err = g.callN177(ctx, x, in, s)
 			} else {
 				out, err = g.h.N177(ctx, *s)
 			}
@@ -7672,9 +16320,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N178(ctx, *s)
-				})
+				out, err = g.callN178(ctx, x, in, s)
 			} else {
 				out, err = g.h.N178(ctx, *s)
 			}
@@ -7692,9 +16338,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N179(ctx, *s)
-				})
+				out, err = g.callN179(ctx, x, in, s)
 			} else {
 				out, err = g.h.N179(ctx, *s)
 			}
@@ -7712,9 +16356,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N180(ctx, *s)
-				})
+				out, err = g.callN180(ctx, x, in, s)
 			} else {
 				out, err = g.h.N180(ctx, *s)
 			}
@@ -7732,9 +16374,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N181(ctx, *s)
-				})
+				out, err = g.callN181(ctx, x, in, s)
 			} else {
 				out, err = g.h.N181(ctx, *s)
 			}
@@ -7752,9 +16392,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N182(ctx, *s)
-				})
+				out, err = g.callN182(ctx, x, in, s)
 			} else {
 				out, err = g.h.N182(ctx, *s)
 			}
@@ -7772,9 +16410,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N183(ctx, *s)
-				})
+				out, err = g.callN183(ctx, x, in, s)
 			} else {
 				out, err = g.h.N183(ctx, *s)
 			}
@@ -7792,9 +16428,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N184(ctx, *s)
-				})
+				out, err = g.callN184(ctx, x, in, s)
 			} else {
 				out, err = g.h.N184(ctx, *s)
 			}
@@ -7812,9 +16446,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N185(ctx, *s)
-				})
+				out, err = g.callN185(ctx, x, in, s)
 			} else {
 				out, err = g.h.N185(ctx, *s)
 			}
@@ -7832,9 +16464,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N186(ctx, *s)
-				})
+				out, err = g.callN186(ctx, x, in, s)
 			} else {
 				out, err = g.h.N186(ctx, *s)
 			}
@@ -7852,9 +16482,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N187(ctx, *s)
-				})
+				out, err = g.callN187(ctx, x, in, s)
 			} else {
 				out, err = g.h.N187(ctx, *s)
 			}
@@ -7872,9 +16500,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N188(ctx, *s)
-				})
+				out, err = g.callN188(ctx, x, in, s)
 			} else {
 				out, err = g.h.N188(ctx, *s)
 			}
@@ -7892,9 +16518,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N189(ctx, *s)
-				})
+				out, err = g.callN189(ctx, x, in, s)
 			} else {
 				out, err = g.h.N189(ctx, *s)
 			}
@@ -7912,9 +16536,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N190(ctx, *s)
-				})
+				out, err = g.callN190(ctx, x, in, s)
 			} else {
 				out, err = g.h.N190(ctx, *s)
 			}
@@ -7932,9 +16554,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N191(ctx, *s)
-				})
+				out, err = g.callN191(ctx, x, in, s)
 			} else {
 				out, err = g.h.N191(ctx, *s)
 			}
@@ -7952,9 +16572,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N192(ctx, *s)
-				})
+				out, err = g.callN192(ctx, x, in, s)
 			} else {
 				out, err = g.h.N192(ctx, *s)
 			}
@@ -7972,9 +16590,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N193(ctx, *s)
-				})
+				out, err = g.callN193(ctx, x, in, s)
 			} else {
 				out, err = g.h.N193(ctx, *s)
 			}
@@ -7992,9 +16608,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N194(ctx, *s)
-				})
+				out, err = g.callN194(ctx, x, in, s)
 			} else {
 				out, err = g.h.N194(ctx, *s)
 			}
@@ -8012,9 +16626,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N195(ctx, *s)
-				})
+				out, err = g.callN195(ctx, x, in, s)
 			} else {
 				out, err = g.h.N195(ctx, *s)
 			}
@@ -8032,9 +16644,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N196(ctx, *s)
-				})
+				out, err = g.callN196(ctx, x, in, s)
 			} else {
 				out, err = g.h.N196(ctx, *s)
 			}
@@ -8052,9 +16662,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N197(ctx, *s)
-				})
+				out, err = g.callN197(ctx, x, in, s)
 			} else {
 				out, err = g.h.N197(ctx, *s)
 			}
@@ -8072,9 +16680,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N198(ctx, *s)
-				})
+				out, err = g.callN198(ctx, x, in, s)
 			} else {
 				out, err = g.h.N198(ctx, *s)
 			}
@@ -8092,9 +16698,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N199(ctx, *s)
-				})
+				out, err = g.callN199(ctx, x, in, s)
 			} else {
 				out, err = g.h.N199(ctx, *s)
 			}
@@ -8112,9 +16716,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N200(ctx, *s)
-				})
+				out, err = g.callN200(ctx, x, in, s)
 			} else {
 				out, err = g.h.N200(ctx, *s)
 			}
@@ -8132,9 +16734,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N201(ctx, *s)
-				})
+				out, err = g.callN201(ctx, x, in, s)
 			} else {
 				out, err = g.h.N201(ctx, *s)
 			}
@@ -8152,9 +16752,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N202(ctx, *s)
-				})
+				out, err = g.callN202(ctx, x, in, s)
 			} else {
 				out, err = g.h.N202(ctx, *s)
 			}
@@ -8172,9 +16770,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N203(ctx, *s)
-				})
+				out, err = g.callN203(ctx, x, in, s)
 			} else {
 				out, err = g.h.N203(ctx, *s)
 			}
@@ -8192,9 +16788,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N204(ctx, *s)
-				})
+				out, err = g.callN204(ctx, x, in, s)
 			} else {
 				out, err = g.h.N204(ctx, *s)
 			}
@@ -8212,9 +16806,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N205(ctx, *s)
-				})
+				out, err = g.callN205(ctx, x, in, s)
 			} else {
 				out, err = g.h.N205(ctx, *s)
 			}
@@ -8232,9 +16824,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N206(ctx, *s)
-				})
+				out, err = g.callN206(ctx, x, in, s)
 			} else {
 				out, err = g.h.N206(ctx, *s)
 			}
@@ -8252,9 +16842,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N207(ctx, *s)
-				})
+				out, err = g.callN207(ctx, x, in, s)
 			} else {
 				out, err = g.h.N207(ctx, *s)
 			}
@@ -8272,9 +16860,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N208(ctx, *s)
-				})
+				out, err = g.callN208(ctx, x, in, s)
 			} else {
 				out, err = g.h.N208(ctx, *s)
 			}
@@ -8292,9 +16878,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N209(ctx, *s)
-				})
+				out, err = g.callN209(ctx, x, in, s)
 			} else {
 				out, err = g.h.N209(ctx, *s)
 			}
@@ -8312,9 +16896,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N210(ctx, *s)
-				})
+				out, err = g.callN210(ctx, x, in, s)
 			} else {
 				out, err = g.h.N210(ctx, *s)
 			}
@@ -8332,9 +16914,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N211(ctx, *s)
-				})
+				out, err = g.callN211(ctx, x, in, s)
 			} else {
 				out, err = g.h.N211(ctx, *s)
 			}
@@ -8352,9 +16932,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N212(ctx, *s)
-				})
+				out, err = g.callN212(ctx, x, in, s)
 			} else {
 				out, err = g.h.N212(ctx, *s)
 			}
@@ -8372,9 +16950,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N213(ctx, *s)
-				})
+				out, err = g.callN213(ctx, x, in, s)
 			} else {
 				out, err = g.h.N213(ctx, *s)
 			}
@@ -8392,9 +16968,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N214(ctx, *s)
-				})
+				out, err = g.callN214(ctx, x, in, s)
 			} else {
 				out, err = g.h.N214(ctx, *s)
 			}
@@ -8412,9 +16986,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N215(ctx, *s)
-				})
+				out, err = g.callN215(ctx, x, in, s)
 			} else {
 				out, err = g.h.N215(ctx, *s)
 			}
@@ -8432,9 +17004,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N216(ctx, *s)
-				})
+				out, err = g.callN216(ctx, x, in, s)
 			} else {
 				out, err = g.h.N216(ctx, *s)
 			}
@@ -8452,9 +17022,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N217(ctx, *s)
-				})
+				out, err = g.callN217(ctx, x, in, s)
 			} else {
 				out, err = g.h.N217(ctx, *s)
 			}
@@ -8472,9 +17040,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N218(ctx, *s)
-				})
+				out, err = g.callN218(ctx, x, in, s)
 			} else {
 				out, err = g.h.N218(ctx, *s)
 			}
@@ -8492,9 +17058,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N219(ctx, *s)
-				})
+				out, err = g.callN219(ctx, x, in, s)
 			} else {
 				out, err = g.h.N219(ctx, *s)
 			}
@@ -8512,9 +17076,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N220(ctx, *s)
-				})
+				out, err = g.callN220(ctx, x, in, s)
 			} else {
 				out, err = g.h.N220(ctx, *s)
 			}
@@ -8532,9 +17094,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N221(ctx, *s)
-				})
+				out, err = g.callN221(ctx, x, in, s)
 			} else {
 				out, err = g.h.N221(ctx, *s)
 			}
@@ -8552,9 +17112,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N222(ctx, *s)
-				})
+				out, err = g.callN222(ctx, x, in, s)
 			} else {
 				out, err = g.h.N222(ctx, *s)
 			}
@@ -8572,9 +17130,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N223(ctx, *s)
-				})
+				out, err = g.callN223(ctx, x, in, s)
 			} else {
 				out, err = g.h.N223(ctx, *s)
 			}
@@ -8592,9 +17148,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N224(ctx, *s)
-				})
+				out, err = g.callN224(ctx, x, in, s)
 			} else {
 				out, err = g.h.N224(ctx, *s)
 			}
@@ -8612,9 +17166,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N225(ctx, *s)
-				})
+				out, err = g.callN225(ctx, x, in, s)
 			} else {
 				out, err = g.h.N225(ctx, *s)
 			}
@@ -8632,9 +17184,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N226(ctx, *s)
-				})
+				out, err = g.callN226(ctx, x, in, s)
 			} else {
 				out, err = g.h.N226(ctx, *s)
 			}
@@ -8652,9 +17202,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N227(ctx, *s)
-				})
+				out, err = g.callN227(ctx, x, in, s)
 			} else {
 				out, err = g.h.N227(ctx, *s)
 			}
@@ -8672,9 +17220,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N228(ctx, *s)
-				})
+				out, err = g.callN228(ctx, x, in, s)
 			} else {
 				out, err = g.h.N228(ctx, *s)
 			}
@@ -8692,9 +17238,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N229(ctx, *s)
-				})
+				out, err = g.callN229(ctx, x, in, s)
 			} else {
 				out, err = g.h.N229(ctx, *s)
 			}
@@ -8712,9 +17256,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N230(ctx, *s)
-				})
+				out, err = g.callN230(ctx, x, in, s)
 			} else {
 				out, err = g.h.N230(ctx, *s)
 			}
@@ -8732,9 +17274,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N231(ctx, *s)
-				})
+				out, err = g.callN231(ctx, x, in, s)
 			} else {
 				out, err = g.h.N231(ctx, *s)
 			}
@@ -8752,9 +17292,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N232(ctx, *s)
-				})
+				out, err = g.callN232(ctx, x, in, s)
 			} else {
 				out, err = g.h.N232(ctx, *s)
 			}
@@ -8772,9 +17310,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N233(ctx, *s)
-				})
+				out, err = g.callN233(ctx, x, in, s)
 			} else {
 				out, err = g.h.N233(ctx, *s)
 			}
@@ -8792,9 +17328,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N234(ctx, *s)
-				})
+				out, err = g.callN234(ctx, x, in, s)
 			} else {
 				out, err = g.h.N234(ctx, *s)
 			}
@@ -8812,9 +17346,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N235(ctx, *s)
-				})
+				out, err = g.callN235(ctx, x, in, s)
 			} else {
 				out, err = g.h.N235(ctx, *s)
 			}
@@ -8832,9 +17364,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N236(ctx, *s)
-				})
+				out, err = g.callN236(ctx, x, in, s)
 			} else {
 				out, err = g.h.N236(ctx, *s)
 			}
@@ -8852,9 +17382,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N237(ctx, *s)
-				})
+				out, err = g.callN237(ctx, x, in, s)
 			} else {
 				out, err = g.h.N237(ctx, *s)
 			}
@@ -8872,9 +17400,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N238(ctx, *s)
-				})
+				out, err = g.callN238(ctx, x, in, s)
 			} else {
 				out, err = g.h.N238(ctx, *s)
 			}
@@ -8892,9 +17418,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N239(ctx, *s)
-				})
+				out, err = g.callN239(ctx, x, in, s)
 			} else {
 				out, err = g.h.N239(ctx, *s)
 			}
@@ -8912,9 +17436,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N240(ctx, *s)
-				})
+				out, err = g.callN240(ctx, x, in, s)
 			} else {
 				out, err = g.h.N240(ctx, *s)
 			}
@@ -8932,9 +17454,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N241(ctx, *s)
-				})
+				out, err = g.callN241(ctx, x, in, s)
 			} else {
 				out, err = g.h.N241(ctx, *s)
 			}
@@ -8952,9 +17472,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N242(ctx, *s)
-				})
+				out, err = g.callN242(ctx, x, in, s)
 			} else {
 				out, err = g.h.N242(ctx, *s)
 			}
@@ -8972,9 +17490,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N243(ctx, *s)
-				})
+				out, err = g.callN243(ctx, x, in, s)
 			} else {
 				out, err = g.h.N243(ctx, *s)
 			}
@@ -8992,9 +17508,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N244(ctx, *s)
-				})
+				out, err = g.callN244(ctx, x, in, s)
 			} else {
 				out, err = g.h.N244(ctx, *s)
 			}
@@ -9012,9 +17526,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N245(ctx, *s)
-				})
+				out, err = g.callN245(ctx, x, in, s)
 			} else {
 				out, err = g.h.N245(ctx, *s)
 			}
@@ -9032,9 +17544,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N246(ctx, *s)
-				})
+				out, err = g.callN246(ctx, x, in, s)
 			} else {
 				out, err = g.h.N246(ctx, *s)
 			}
@@ -9052,9 +17562,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N247(ctx, *s)
-				})
+				out, err = g.callN247(ctx, x, in, s)
 			} else {
 				out, err = g.h.N247(ctx, *s)
 			}
@@ -9072,9 +17580,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N248(ctx, *s)
-				})
+				out, err = g.callN248(ctx, x, in, s)
 			} else {
 				out, err = g.h.N248(ctx, *s)
 			}
@@ -9092,9 +17598,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N249(ctx, *s)
-				})
+				out, err = g.callN249(ctx, x, in, s)
 			} else {
 				out, err = g.h.N249(ctx, *s)
 			}
@@ -9112,9 +17616,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N250(ctx, *s)
-				})
+				out, err = g.callN250(ctx, x, in, s)
 			} else {
 				out, err = g.h.N250(ctx, *s)
 			}
@@ -9132,9 +17634,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N251(ctx, *s)
-				})
+				out, err = g.callN251(ctx, x, in, s)
 			} else {
 				out, err = g.h.N251(ctx, *s)
 			}
@@ -9152,9 +17652,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N252(ctx, *s)
-				})
+				out, err = g.callN252(ctx, x, in, s)
 			} else {
 				out, err = g.h.N252(ctx, *s)
 			}
@@ -9172,9 +17670,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N253(ctx, *s)
-				})
+				out, err = g.callN253(ctx, x, in, s)
 			} else {
 				out, err = g.h.N253(ctx, *s)
 			}
@@ -9192,9 +17688,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N254(ctx, *s)
-				})
+				out, err = g.callN254(ctx, x, in, s)
 			} else {
 				out, err = g.h.N254(ctx, *s)
 			}
@@ -9212,9 +17706,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N255(ctx, *s)
-				})
+				out, err = g.callN255(ctx, x, in, s)
 			} else {
 				out, err = g.h.N255(ctx, *s)
 			}
@@ -9232,9 +17724,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N256(ctx, *s)
-				})
+				out, err = g.callN256(ctx, x, in, s)
 			} else {
 				out, err = g.h.N256(ctx, *s)
 			}
@@ -9252,9 +17742,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N257(ctx, *s)
-				})
+				out, err = g.callN257(ctx, x, in, s)
 			} else {
 				out, err = g.h.N257(ctx, *s)
 			}
@@ -9272,9 +17760,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N258(ctx, *s)
-				})
+				out, err = g.callN258(ctx, x, in, s)
 			} else {
 				out, err = g.h.N258(ctx, *s)
 			}
@@ -9292,9 +17778,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N259(ctx, *s)
-				})
+				out, err = g.callN259(ctx, x, in, s)
 			} else {
 				out, err = g.h.N259(ctx, *s)
 			}
@@ -9312,9 +17796,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N260(ctx, *s)
-				})
+				out, err = g.callN260(ctx, x, in, s)
 			} else {
 				out, err = g.h.N260(ctx, *s)
 			}
@@ -9332,9 +17814,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N261(ctx, *s)
-				})
+				out, err = g.callN261(ctx, x, in, s)
 			} else {
 				out, err = g.h.N261(ctx, *s)
 			}
@@ -9352,9 +17832,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N262(ctx, *s)
-				})
+				out, err = g.callN262(ctx, x, in, s)
 			} else {
 				out, err = g.h.N262(ctx, *s)
 			}
@@ -9372,9 +17850,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N263(ctx, *s)
-				})
+				out, err = g.callN263(ctx, x, in, s)
 			} else {
 				out, err = g.h.N263(ctx, *s)
 			}
@@ -9392,9 +17868,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N264(ctx, *s)
-				})
+				out, err = g.callN264(ctx, x, in, s)
 			} else {
 				out, err = g.h.N264(ctx, *s)
 			}
@@ -9412,9 +17886,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N265(ctx, *s)
-				})
+				out, err = g.callN265(ctx, x, in, s)
 			} else {
 				out, err = g.h.N265(ctx, *s)
 			}
@@ -9432,9 +17904,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N266(ctx, *s)
-				})
+				out, err = g.callN266(ctx, x, in, s)
 			} else {
 				out, err = g.h.N266(ctx, *s)
 			}
@@ -9452,9 +17922,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N267(ctx, *s)
-				})
+				out, err = g.callN267(ctx, x, in, s)
 			} else {
 				out, err = g.h.N267(ctx, *s)
 			}
@@ -9472,9 +17940,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N268(ctx, *s)
-				})
+				out, err = g.callN268(ctx, x, in, s)
 			} else {
 				out, err = g.h.N268(ctx, *s)
 			}
@@ -9492,9 +17958,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N269(ctx, *s)
-				})
+				out, err = g.callN269(ctx, x, in, s)
 			} else {
 				out, err = g.h.N269(ctx, *s)
 			}
@@ -9512,9 +17976,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N270(ctx, *s)
-				})
+				out, err = g.callN270(ctx, x, in, s)
 			} else {
 				out, err = g.h.N270(ctx, *s)
 			}
@@ -9532,9 +17994,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N271(ctx, *s)
-				})
+				out, err = g.callN271(ctx, x, in, s)
 			} else {
 				out, err = g.h.N271(ctx, *s)
 			}
@@ -9552,9 +18012,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N272(ctx, *s)
-				})
+				out, err = g.callN272(ctx, x, in, s)
 			} else {
 				out, err = g.h.N272(ctx, *s)
 			}
@@ -9572,9 +18030,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N273(ctx, *s)
-				})
+				out, err = g.callN273(ctx, x, in, s)
 			} else {
 				out, err = g.h.N273(ctx, *s)
 			}
@@ -9592,9 +18048,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N274(ctx, *s)
-				})
+				out, err = g.callN274(ctx, x, in, s)
 			} else {
 				out, err = g.h.N274(ctx, *s)
 			}
@@ -9612,9 +18066,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N275(ctx, *s)
-				})
+				out, err = g.callN275(ctx, x, in, s)
 			} else {
 				out, err = g.h.N275(ctx, *s)
 			}
@@ -9632,9 +18084,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N276(ctx, *s)
-				})
+				out, err = g.callN276(ctx, x, in, s)
 			} else {
 				out, err = g.h.N276(ctx, *s)
 			}
@@ -9652,9 +18102,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N277(ctx, *s)
-				})
+				out, err = g.callN277(ctx, x, in, s)
 			} else {
 				out, err = g.h.N277(ctx, *s)
 			}
@@ -9672,9 +18120,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N278(ctx, *s)
-				})
+				out, err = g.callN278(ctx, x, in, s)
 			} else {
 				out, err = g.h.N278(ctx, *s)
 			}
@@ -9692,9 +18138,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N279(ctx, *s)
-				})
+				out, err = g.callN279(ctx, x, in, s)
 			} else {
 				out, err = g.h.N279(ctx, *s)
 			}
@@ -9712,9 +18156,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N280(ctx, *s)
-				})
+				out, err = g.callN280(ctx, x, in, s)
 			} else {
 				out, err = g.h.N280(ctx, *s)
 			}
@@ -9732,9 +18174,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N281(ctx, *s)
-				})
+				out, err = g.callN281(ctx, x, in, s)
 			} else {
 				out, err = g.h.N281(ctx, *s)
 			}
@@ -9752,9 +18192,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N282(ctx, *s)
-				})
+				out, err = g.callN282(ctx, x, in, s)
 			} else {
 				out, err = g.h.N282(ctx, *s)
 			}
@@ -9772,9 +18210,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N283(ctx, *s)
-				})
+				out, err = g.callN283(ctx, x, in, s)
 			} else {
 				out, err = g.h.N283(ctx, *s)
 			}
@@ -9792,9 +18228,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N284(ctx, *s)
-				})
+				out, err = g.callN284(ctx, x, in, s)
 			} else {
 				out, err = g.h.N284(ctx, *s)
 			}
@@ -9812,9 +18246,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N285(ctx, *s)
-				})
+				out, err = g.callN285(ctx, x, in, s)
 			} else {
 				out, err = g.h.N285(ctx, *s)
 			}
@@ -9832,9 +18264,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N286(ctx, *s)
-				})
+				out, err = g.callN286(ctx, x, in, s)
 			} else {
 				out, err = g.h.N286(ctx, *s)
 			}
@@ -9852,9 +18282,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N287(ctx, *s)
-				})
+				out, err = g.callN287(ctx, x, in, s)
 			} else {
 				out, err = g.h.N287(ctx, *s)
 			}
@@ -9872,9 +18300,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N288(ctx, *s)
-				})
+				out, err = g.callN288(ctx, x, in, s)
 			} else {
 				out, err = g.h.N288(ctx, *s)
 			}
@@ -9892,9 +18318,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N289(ctx, *s)
-				})
+				out, err = g.callN289(ctx, x, in, s)
 			} else {
 				out, err = g.h.N289(ctx, *s)
 			}
@@ -9912,9 +18336,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N290(ctx, *s)
-				})
+				out, err = g.callN290(ctx, x, in, s)
 			} else {
 				out, err = g.h.N290(ctx, *s)
 			}
@@ -9932,9 +18354,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N291(ctx, *s)
-				})
+				out, err = g.callN291(ctx, x, in, s)
 			} else {
 				out, err = g.h.N291(ctx, *s)
 			}
@@ -9952,9 +18372,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N292(ctx, *s)
-				})
+				out, err = g.callN292(ctx, x, in, s)
 			} else {
 				out, err = g.h.N292(ctx, *s)
 			}
@@ -9972,9 +18390,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N293(ctx, *s)
-				})
+				out, err = g.callN293(ctx, x, in, s)
 			} else {
 				out, err = g.h.N293(ctx, *s)
 			}
@@ -9992,9 +18408,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N294(ctx, *s)
-				})
+				out, err = g.callN294(ctx, x, in, s)
 			} else {
 				out, err = g.h.N294(ctx, *s)
 			}
@@ -10012,9 +18426,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N295(ctx, *s)
-				})
+				out, err = g.callN295(ctx, x, in, s)
 			} else {
 				out, err = g.h.N295(ctx, *s)
 			}
@@ -10032,9 +18444,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N296(ctx, *s)
-				})
+				out, err = g.callN296(ctx, x, in, s)
 			} else {
 				out, err = g.h.N296(ctx, *s)
 			}
@@ -10052,9 +18462,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N297(ctx, *s)
-				})
+				out, err = g.callN297(ctx, x, in, s)
 			} else {
 				out, err = g.h.N297(ctx, *s)
 			}
@@ -10072,9 +18480,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N298(ctx, *s)
-				})
+				out, err = g.callN298(ctx, x, in, s)
 			} else {
 				out, err = g.h.N298(ctx, *s)
 			}
@@ -10092,9 +18498,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N299(ctx, *s)
-				})
+				out, err = g.callN299(ctx, x, in, s)
 			} else {
 				out, err = g.h.N299(ctx, *s)
 			}
@@ -10112,9 +18516,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N300(ctx, *s)
-				})
+				out, err = g.callN300(ctx, x, in, s)
 			} else {
 				out, err = g.h.N300(ctx, *s)
 			}
@@ -10132,9 +18534,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N301(ctx, *s)
-				})
+				out, err = g.callN301(ctx, x, in, s)
 			} else {
 				out, err = g.h.N301(ctx, *s)
 			}
@@ -10152,9 +18552,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N302(ctx, *s)
-				})
+				out, err = g.callN302(ctx, x, in, s)
 			} else {
 				out, err = g.h.N302(ctx, *s)
 			}
@@ -10172,9 +18570,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N303(ctx, *s)
-				})
+				out, err = g.callN303(ctx, x, in, s)
 			} else {
 				out, err = g.h.N303(ctx, *s)
 			}
@@ -10192,9 +18588,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N304(ctx, *s)
-				})
+				out, err = g.callN304(ctx, x, in, s)
 			} else {
 				out, err = g.h.N304(ctx, *s)
 			}
@@ -10212,9 +18606,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N305(ctx, *s)
-				})
+				out, err = g.callN305(ctx, x, in, s)
 			} else {
 				out, err = g.h.N305(ctx, *s)
 			}
@@ -10232,9 +18624,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N306(ctx, *s)
-				})
+				out, err = g.callN306(ctx, x, in, s)
 			} else {
 				out, err = g.h.N306(ctx, *s)
 			}
@@ -10252,9 +18642,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N307(ctx, *s)
-				})
+				out, err = g.callN307(ctx, x, in, s)
 			} else {
 				out, err = g.h.N307(ctx, *s)
 			}
@@ -10272,9 +18660,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N308(ctx, *s)
-				})
+				out, err = g.callN308(ctx, x, in, s)
 			} else {
 				out, err = g.h.N308(ctx, *s)
 			}
@@ -10292,9 +18678,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N309(ctx, *s)
-				})
+				out, err = g.callN309(ctx, x, in, s)
 			} else {
 				out, err = g.h.N309(ctx, *s)
 			}
@@ -10312,9 +18696,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N310(ctx, *s)
-				})
+				out, err = g.callN310(ctx, x, in, s)
 			} else {
 				out, err = g.h.N310(ctx, *s)
 			}
@@ -10332,9 +18714,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N311(ctx, *s)
-				})
+				out, err = g.callN311(ctx, x, in, s)
 			} else {
 				out, err = g.h.N311(ctx, *s)
 			}
@@ -10352,9 +18732,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N312(ctx, *s)
-				})
+				out, err = g.callN312(ctx, x, in, s)
 			} else {
 				out, err = g.h.N312(ctx, *s)
 			}
@@ -10372,9 +18750,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N313(ctx, *s)
-				})
+				out, err = g.callN313(ctx, x, in, s)
 			} else {
 				out, err = g.h.N313(ctx, *s)
 			}
@@ -10392,9 +18768,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N314(ctx, *s)
-				})
+				out, err = g.callN314(ctx, x, in, s)
 			} else {
 				out, err = g.h.N314(ctx, *s)
 			}
@@ -10412,9 +18786,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N315(ctx, *s)
-				})
+				out, err = g.callN315(ctx, x, in, s)
 			} else {
 				out, err = g.h.N315(ctx, *s)
 			}
@@ -10432,9 +18804,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N316(ctx, *s)
-				})
+				out, err = g.callN316(ctx, x, in, s)
 			} else {
 				out, err = g.h.N316(ctx, *s)
 			}
@@ -10452,9 +18822,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N317(ctx, *s)
-				})
+				out, err = g.callN317(ctx, x, in, s)
 			} else {
 				out, err = g.h.N317(ctx, *s)
 			}
@@ -10472,9 +18840,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N318(ctx, *s)
-				})
+				out, err = g.callN318(ctx, x, in, s)
 			} else {
 				out, err = g.h.N318(ctx, *s)
 			}
@@ -10492,9 +18858,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N319(ctx, *s)
-				})
+				out, err = g.callN319(ctx, x, in, s)
 			} else {
 				out, err = g.h.N319(ctx, *s)
 			}
@@ -10512,9 +18876,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N320(ctx, *s)
-				})
+				out, err = g.callN320(ctx, x, in, s)
 			} else {
 				out, err = g.h.N320(ctx, *s)
 			}
@@ -10532,9 +18894,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N321(ctx, *s)
-				})
+				out, err = g.callN321(ctx, x, in, s)
 			} else {
 				out, err = g.h.N321(ctx, *s)
 			}
@@ -10552,9 +18912,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N322(ctx, *s)
-				})
+				out, err = g.callN322(ctx, x, in, s)
 			} else {
 				out, err = g.h.N322(ctx, *s)
 			}
@@ -10572,9 +18930,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N323(ctx, *s)
-				})
+				out, err = g.callN323(ctx, x, in, s)
 			} else {
 				out, err = g.h.N323(ctx, *s)
 			}
@@ -10592,9 +18948,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N324(ctx, *s)
-				})
+				out, err = g.callN324(ctx, x, in, s)
 			} else {
 				out, err = g.h.N324(ctx, *s)
 			}
@@ -10612,9 +18966,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N325(ctx, *s)
-				})
+				out, err = g.callN325(ctx, x, in, s)
 			} else {
 				out, err = g.h.N325(ctx, *s)
 			}
@@ -10632,9 +18984,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N326(ctx, *s)
-				})
+				out, err = g.callN326(ctx, x, in, s)
 			} else {
 				out, err = g.h.N326(ctx, *s)
 			}
@@ -10652,9 +19002,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N327(ctx, *s)
-				})
+				out, err = g.callN327(ctx, x, in, s)
 			} else {
 				out, err = g.h.N327(ctx, *s)
 			}
@@ -10672,9 +19020,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N328(ctx, *s)
-				})
+				out, err = g.callN328(ctx, x, in, s)
 			} else {
 				out, err = g.h.N328(ctx, *s)
 			}
@@ -10692,9 +19038,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N329(ctx, *s)
-				})
+				out, err = g.callN329(ctx, x, in, s)
 			} else {
 				out, err = g.h.N329(ctx, *s)
 			}
@@ -10712,9 +19056,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N330(ctx, *s)
-				})
+				out, err = g.callN330(ctx, x, in, s)
 			} else {
 				out, err = g.h.N330(ctx, *s)
 			}
@@ -10732,9 +19074,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N331(ctx, *s)
-				})
+				out, err = g.callN331(ctx, x, in, s)
 			} else {
 				out, err = g.h.N331(ctx, *s)
 			}
@@ -10752,9 +19092,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N332(ctx, *s)
-				})
+				out, err = g.callN332(ctx, x, in, s)
 			} else {
 				out, err = g.h.N332(ctx, *s)
 			}
@@ -10772,9 +19110,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N333(ctx, *s)
-				})
+				out, err = g.callN333(ctx, x, in, s)
 			} else {
 				out, err = g.h.N333(ctx, *s)
 			}
@@ -10792,9 +19128,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N334(ctx, *s)
-				})
+				out, err = g.callN334(ctx, x, in, s)
 			} else {
 				out, err = g.h.N334(ctx, *s)
 			}
@@ -10812,9 +19146,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N335(ctx, *s)
-				})
+				out, err = g.callN335(ctx, x, in, s)
 			} else {
 				out, err = g.h.N335(ctx, *s)
 			}
@@ -10832,9 +19164,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N336(ctx, *s)
-				})
+				out, err = g.callN336(ctx, x, in, s)
 			} else {
 				out, err = g.h.N336(ctx, *s)
 			}
@@ -10852,9 +19182,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N337(ctx, *s)
-				})
+				out, err = g.callN337(ctx, x, in, s)
 			} else {
 				out, err = g.h.N337(ctx, *s)
 			}
@@ -10872,9 +19200,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N338(ctx, *s)
-				})
+				out, err = g.callN338(ctx, x, in, s)
 			} else {
 				out, err = g.h.N338(ctx, *s)
 			}
@@ -10892,9 +19218,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N339(ctx, *s)
-				})
+				out, err = g.callN339(ctx, x, in, s)
 			} else {
 				out, err = g.h.N339(ctx, *s)
 			}
@@ -10912,9 +19236,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N340(ctx, *s)
-				})
+				out, err = g.callN340(ctx, x, in, s)
 			} else {
 				out, err = g.h.N340(ctx, *s)
 			}
@@ -10932,9 +19254,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N341(ctx, *s)
-				})
+				out, err = g.callN341(ctx, x, in, s)
 			} else {
 				out, err = g.h.N341(ctx, *s)
 			}
@@ -10952,9 +19272,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N342(ctx, *s)
-				})
+				out, err = g.callN342(ctx, x, in, s)
 			} else {
 				out, err = g.h.N342(ctx, *s)
 			}
@@ -10972,9 +19290,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N343(ctx, *s)
-				})
+				out, err = g.callN343(ctx, x, in, s)
 			} else {
 				out, err = g.h.N343(ctx, *s)
 			}
@@ -10992,9 +19308,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N344(ctx, *s)
-				})
+				out, err = g.callN344(ctx, x, in, s)
 			} else {
 				out, err = g.h.N344(ctx, *s)
 			}
@@ -11012,9 +19326,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N345(ctx, *s)
-				})
+				out, err = g.callN345(ctx, x, in, s)
 			} else {
 				out, err = g.h.N345(ctx, *s)
 			}
@@ -11032,9 +19344,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N346(ctx, *s)
-				})
+				out, err = g.callN346(ctx, x, in, s)
 			} else {
 				out, err = g.h.N346(ctx, *s)
 			}
@@ -11052,9 +19362,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N347(ctx, *s)
-				})
+				out, err = g.callN347(ctx, x, in, s)
 			} else {
 				out, err = g.h.N347(ctx, *s)
 			}
@@ -11072,9 +19380,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N348(ctx, *s)
-				})
+				out, err = g.callN348(ctx, x, in, s)
 			} else {
 				out, err = g.h.N348(ctx, *s)
 			}
@@ -11092,9 +19398,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N349(ctx, *s)
-				})
+				out, err = g.callN349(ctx, x, in, s)
 			} else {
 				out, err = g.h.N349(ctx, *s)
 			}
@@ -11112,9 +19416,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N350(ctx, *s)
-				})
+				out, err = g.callN350(ctx, x, in, s)
 			} else {
 				out, err = g.h.N350(ctx, *s)
 			}
@@ -11132,9 +19434,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N351(ctx, *s)
-				})
+				out, err = g.callN351(ctx, x, in, s)
 			} else {
 				out, err = g.h.N351(ctx, *s)
 			}
@@ -11152,9 +19452,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N352(ctx, *s)
-				})
+				out, err = g.callN352(ctx, x, in, s)
 			} else {
 				out, err = g.h.N352(ctx, *s)
 			}
@@ -11172,9 +19470,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N353(ctx, *s)
-				})
+				out, err = g.callN353(ctx, x, in, s)
 			} else {
 				out, err = g.h.N353(ctx, *s)
 			}
@@ -11192,9 +19488,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N354(ctx, *s)
-				})
+				out, err = g.callN354(ctx, x, in, s)
 			} else {
 				out, err = g.h.N354(ctx, *s)
 			}
@@ -11212,9 +19506,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N355(ctx, *s)
-				})
+				out, err = g.callN355(ctx, x, in, s)
 			} else {
 				out, err = g.h.N355(ctx, *s)
 			}
@@ -11232,9 +19524,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N356(ctx, *s)
-				})
+				out, err = g.callN356(ctx, x, in, s)
 			} else {
 				out, err = g.h.N356(ctx, *s)
 			}
@@ -11252,9 +19542,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N357(ctx, *s)
-				})
+				out, err = g.callN357(ctx, x, in, s)
 			} else {
 				out, err = g.h.N357(ctx, *s)
 			}
@@ -11272,9 +19560,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N358(ctx, *s)
-				})
+				out, err = g.callN358(ctx, x, in, s)
 			} else {
 				out, err = g.h.N358(ctx, *s)
 			}
@@ -11292,9 +19578,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N359(ctx, *s)
-				})
+				out, err = g.callN359(ctx, x, in, s)
 			} else {
 				out, err = g.h.N359(ctx, *s)
 			}
@@ -11312,9 +19596,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N360(ctx, *s)
-				})
+				out, err = g.callN360(ctx, x, in, s)
 			} else {
 				out, err = g.h.N360(ctx, *s)
 			}
@@ -11332,9 +19614,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N361(ctx, *s)
-				})
+				out, err = g.callN361(ctx, x, in, s)
 			} else {
 				out, err = g.h.N361(ctx, *s)
 			}
@@ -11352,9 +19632,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N362(ctx, *s)
-				})
+				out, err = g.callN362(ctx, x, in, s)
 			} else {
 				out, err = g.h.N362(ctx, *s)
 			}
@@ -11372,9 +19650,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N363(ctx, *s)
-				})
+				out, err = g.callN363(ctx, x, in, s)
 			} else {
 				out, err = g.h.N363(ctx, *s)
 			}
@@ -11392,9 +19668,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N364(ctx, *s)
-				})
+				out, err = g.callN364(ctx, x, in, s)
 			} else {
 				out, err = g.h.N364(ctx, *s)
 			}
@@ -11412,9 +19686,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N365(ctx, *s)
-				})
+				out, err = g.callN365(ctx, x, in, s)
 			} else {
 				out, err = g.h.N365(ctx, *s)
 			}
@@ -11432,9 +19704,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N366(ctx, *s)
-				})
+				out, err = g.callN366(ctx, x, in, s)
 			} else {
 				out, err = g.h.N366(ctx, *s)
 			}
@@ -11452,9 +19722,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N367(ctx, *s)
-				})
+				out, err = g.callN367(ctx, x, in, s)
 			} else {
 				out, err = g.h.N367(ctx, *s)
 			}
@@ -11472,9 +19740,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N368(ctx, *s)
-				})
+				out, err = g.callN368(ctx, x, in, s)
 			} else {
 				out, err = g.h.N368(ctx, *s)
 			}
@@ -11492,9 +19758,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N369(ctx, *s)
-				})
+				out, err = g.callN369(ctx, x, in, s)
 			} else {
 				out, err = g.h.N369(ctx, *s)
 			}
@@ -11512,9 +19776,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N370(ctx, *s)
-				})
+				out, err = g.callN370(ctx, x, in, s)
 			} else {
 				out, err = g.h.N370(ctx, *s)
 			}
@@ -11532,9 +19794,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N371(ctx, *s)
-				})
+				out, err = g.callN371(ctx, x, in, s)
 			} else {
 				out, err = g.h.N371(ctx, *s)
 			}
@@ -11552,9 +19812,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N372(ctx, *s)
-				})
+				out, err = g.callN372(ctx, x, in, s)
 			} else {
 				out, err = g.h.N372(ctx, *s)
 			}
@@ -11572,9 +19830,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N373(ctx, *s)
-				})
+				out, err = g.callN373(ctx, x, in, s)
 			} else {
 				out, err = g.h.N373(ctx, *s)
 			}
@@ -11592,9 +19848,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N374(ctx, *s)
-				})
+				out, err = g.callN374(ctx, x, in, s)
 			} else {
 				out, err = g.h.N374(ctx, *s)
 			}
@@ -11612,9 +19866,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N375(ctx, *s)
-				})
+				out, err = g.callN375(ctx, x, in, s)
 			} else {
 				out, err = g.h.N375(ctx, *s)
 			}
@@ -11632,9 +19884,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N376(ctx, *s)
-				})
+				out, err = g.callN376(ctx, x, in, s)
 			} else {
 				out, err = g.h.N376(ctx, *s)
 			}
@@ -11652,9 +19902,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N377(ctx, *s)
-				})
+				out, err = g.callN377(ctx, x, in, s)
 			} else {
 				out, err = g.h.N377(ctx, *s)
 			}
@@ -11672,9 +19920,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N378(ctx, *s)
-				})
+				out, err = g.callN378(ctx, x, in, s)
 			} else {
 				out, err = g.h.N378(ctx, *s)
 			}
@@ -11692,9 +19938,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N379(ctx, *s)
-				})
+				out, err = g.callN379(ctx, x, in, s)
 			} else {
 				out, err = g.h.N379(ctx, *s)
 			}
@@ -11712,9 +19956,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N380(ctx, *s)
-				})
+				out, err = g.callN380(ctx, x, in, s)
 			} else {
 				out, err = g.h.N380(ctx, *s)
 			}
@@ -11732,9 +19974,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N381(ctx, *s)
-				})
+				out, err = g.callN381(ctx, x, in, s)
 			} else {
 				out, err = g.h.N381(ctx, *s)
 			}
@@ -11752,9 +19992,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N382(ctx, *s)
-				})
+				out, err = g.callN382(ctx, x, in, s)
 			} else {
 				out, err = g.h.N382(ctx, *s)
 			}
@@ -11772,9 +20010,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N383(ctx, *s)
-				})
+				out, err = g.callN383(ctx, x, in, s)
 			} else {
 				out, err = g.h.N383(ctx, *s)
 			}
@@ -11792,9 +20028,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N384(ctx, *s)
-				})
+				out, err = g.callN384(ctx, x, in, s)
 			} else {
 				out, err = g.h.N384(ctx, *s)
 			}
@@ -11812,9 +20046,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N385(ctx, *s)
-				})
+				out, err = g.callN385(ctx, x, in, s)
 			} else {
 				out, err = g.h.N385(ctx, *s)
 			}
@@ -11832,9 +20064,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N386(ctx, *s)
-				})
+				out, err = g.callN386(ctx, x, in, s)
 			} else {
 				out, err = g.h.N386(ctx, *s)
 			}
@@ -11852,9 +20082,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N387(ctx, *s)
-				})
+				out, err = g.callN387(ctx, x, in, s)
 			} else {
 				out, err = g.h.N387(ctx, *s)
 			}
@@ -11872,9 +20100,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N388(ctx, *s)
-				})
+				out, err = g.callN388(ctx, x, in, s)
 			} else {
 				out, err = g.h.N388(ctx, *s)
 			}
@@ -11892,9 +20118,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N389(ctx, *s)
-				})
+				out, err = g.callN389(ctx, x, in, s)
 			} else {
 				out, err = g.h.N389(ctx, *s)
 			}
@@ -11912,9 +20136,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N390(ctx, *s)
-				})
+				out, err = g.callN390(ctx, x, in, s)
 			} else {
 				out, err = g.h.N390(ctx, *s)
 			}
@@ -11932,9 +20154,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N391(ctx, *s)
-				})
+				out, err = g.callN391(ctx, x, in, s)
 			} else {
 				out, err = g.h.N391(ctx, *s)
 			}
@@ -11952,9 +20172,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N392(ctx, *s)
-				})
+				out, err = g.callN392(ctx, x, in, s)
 			} else {
 				out, err = g.h.N392(ctx, *s)
 			}
@@ -11972,9 +20190,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N393(ctx, *s)
-				})
+				out, err = g.callN393(ctx, x, in, s)
 			} else {
 				out, err = g.h.N393(ctx, *s)
 			}
@@ -11992,9 +20208,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N394(ctx, *s)
-				})
+				out, err = g.callN394(ctx, x, in, s)
 			} else {
 				out, err = g.h.N394(ctx, *s)
 			}
@@ -12012,9 +20226,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N395(ctx, *s)
-				})
+				out, err = g.callN395(ctx, x, in, s)
 			} else {
 				out, err = g.h.N395(ctx, *s)
 			}
@@ -12032,9 +20244,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N396(ctx, *s)
-				})
+				out, err = g.callN396(ctx, x, in, s)
 			} else {
 				out, err = g.h.N396(ctx, *s)
 			}
@@ -12052,9 +20262,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N397(ctx, *s)
-				})
+				out, err = g.callN397(ctx, x, in, s)
 			} else {
 				out, err = g.h.N397(ctx, *s)
 			}
@@ -12072,9 +20280,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N398(ctx, *s)
-				})
+				out, err = g.callN398(ctx, x, in, s)
 			} else {
 				out, err = g.h.N398(ctx, *s)
 			}
@@ -12092,9 +20298,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N399(ctx, *s)
-				})
+				out, err = g.callN399(ctx, x, in, s)
 			} else {
 				out, err = g.h.N399(ctx, *s)
 			}
@@ -12112,9 +20316,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N400(ctx, *s)
-				})
+				out, err = g.callN400(ctx, x, in, s)
 			} else {
 				out, err = g.h.N400(ctx, *s)
 			}
@@ -12132,9 +20334,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N401(ctx, *s)
-				})
+				out, err = g.callN401(ctx, x, in, s)
 			} else {
 				out, err = g.h.N401(ctx, *s)
 			}
@@ -12152,9 +20352,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N402(ctx, *s)
-				})
+				out, err = g.callN402(ctx, x, in, s)
 			} else {
 				out, err = g.h.N402(ctx, *s)
 			}
@@ -12172,9 +20370,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N403(ctx, *s)
-				})
+				out, err = g.callN403(ctx, x, in, s)
 			} else {
 				out, err = g.h.N403(ctx, *s)
 			}
@@ -12192,9 +20388,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N404(ctx, *s)
-				})
+				out, err = g.callN404(ctx, x, in, s)
 			} else {
 				out, err = g.h.N404(ctx, *s)
 			}
@@ -12212,9 +20406,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N405(ctx, *s)
-				})
+				out, err = g.callN405(ctx, x, in, s)
 			} else {
 				out, err = g.h.N405(ctx, *s)
 			}
@@ -12232,9 +20424,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N406(ctx, *s)
-				})
+				out, err = g.callN406(ctx, x, in, s)
 			} else {
 				out, err = g.h.N406(ctx, *s)
 			}
@@ -12252,9 +20442,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N407(ctx, *s)
-				})
+				out, err = g.callN407(ctx, x, in, s)
 			} else {
 				out, err = g.h.N407(ctx, *s)
 			}
@@ -12272,9 +20460,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N408(ctx, *s)
-				})
+				out, err = g.callN408(ctx, x, in, s)
 			} else {
 				out, err = g.h.N408(ctx, *s)
 			}
@@ -12292,9 +20478,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N409(ctx, *s)
-				})
+				out, err = g.callN409(ctx, x, in, s)
 			} else {
 				out, err = g.h.N409(ctx, *s)
 			}
@@ -12312,9 +20496,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N410(ctx, *s)
-				})
+				out, err = g.callN410(ctx, x, in, s)
 			} else {
 				out, err = g.h.N410(ctx, *s)
 			}
@@ -12332,9 +20514,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N411(ctx, *s)
-				})
+				out, err = g.callN411(ctx, x, in, s)
 			} else {
 				out, err = g.h.N411(ctx, *s)
 			}
@@ -12352,9 +20532,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N412(ctx, *s)
-				})
+				out, err = g.callN412(ctx, x, in, s)
 			} else {
 				out, err = g.h.N412(ctx, *s)
 			}
@@ -12372,9 +20550,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N413(ctx, *s)
-				})
+				out, err = g.callN413(ctx, x, in, s)
 			} else {
 				out, err = g.h.N413(ctx, *s)
 			}
@@ -12392,9 +20568,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N414(ctx, *s)
-				})
+				out, err = g.callN414(ctx, x, in, s)
 			} else {
 				out, err = g.h.N414(ctx, *s)
 			}
@@ -12412,9 +20586,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N415(ctx, *s)
-				})
+				out, err = g.callN415(ctx, x, in, s)
 			} else {
 				out, err = g.h.N415(ctx, *s)
 			}
@@ -12432,9 +20604,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N416(ctx, *s)
-				})
+				out, err = g.callN416(ctx, x, in, s)
 			} else {
 				out, err = g.h.N416(ctx, *s)
 			}
@@ -12452,9 +20622,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N417(ctx, *s)
-				})
+				out, err = g.callN417(ctx, x, in, s)
 			} else {
 				out, err = g.h.N417(ctx, *s)
 			}
@@ -12472,9 +20640,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N418(ctx, *s)
-				})
+				out, err = g.callN418(ctx, x, in, s)
 			} else {
 				out, err = g.h.N418(ctx, *s)
 			}
@@ -12492,9 +20658,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N419(ctx, *s)
-				})
+				out, err = g.callN419(ctx, x, in, s)
 			} else {
 				out, err = g.h.N419(ctx, *s)
 			}
@@ -12512,9 +20676,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N420(ctx, *s)
-				})
+				out, err = g.callN420(ctx, x, in, s)
 			} else {
 				out, err = g.h.N420(ctx, *s)
 			}
@@ -12532,9 +20694,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N421(ctx, *s)
-				})
+				out, err = g.callN421(ctx, x, in, s)
 			} else {
 				out, err = g.h.N421(ctx, *s)
 			}
@@ -12552,9 +20712,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N422(ctx, *s)
-				})
+				out, err = g.callN422(ctx, x, in, s)
 			} else {
 				out, err = g.h.N422(ctx, *s)
 			}
@@ -12572,9 +20730,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N423(ctx, *s)
-				})
+				out, err = g.callN423(ctx, x, in, s)
 			} else {
 				out, err = g.h.N423(ctx, *s)
 			}
@@ -12592,9 +20748,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N424(ctx, *s)
-				})
+				out, err = g.callN424(ctx, x, in, s)
 			} else {
 				out, err = g.h.N424(ctx, *s)
 			}
@@ -12612,9 +20766,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N425(ctx, *s)
-				})
+				out, err = g.callN425(ctx, x, in, s)
 			} else {
 				out, err = g.h.N425(ctx, *s)
 			}
@@ -12632,9 +20784,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N426(ctx, *s)
-				})
+				out, err = g.callN426(ctx, x, in, s)
 			} else {
 				out, err = g.h.N426(ctx, *s)
 			}
@@ -12652,9 +20802,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N427(ctx, *s)
-				})
+				out, err = g.callN427(ctx, x, in, s)
 			} else {
 				out, err = g.h.N427(ctx, *s)
 			}
@@ -12672,9 +20820,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N428(ctx, *s)
-				})
+				out, err = g.callN428(ctx, x, in, s)
 			} else {
 				out, err = g.h.N428(ctx, *s)
 			}
@@ -12692,9 +20838,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N429(ctx, *s)
-				})
+				out, err = g.callN429(ctx, x, in, s)
 			} else {
 				out, err = g.h.N429(ctx, *s)
 			}
@@ -12712,9 +20856,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N430(ctx, *s)
-				})
+				out, err = g.callN430(ctx, x, in, s)
 			} else {
 				out, err = g.h.N430(ctx, *s)
 			}
@@ -12732,9 +20874,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N431(ctx, *s)
-				})
+				out, err = g.callN431(ctx, x, in, s)
 			} else {
 				out, err = g.h.N431(ctx, *s)
 			}
@@ -12752,9 +20892,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N432(ctx, *s)
-				})
+				out, err = g.callN432(ctx, x, in, s)
 			} else {
 				out, err = g.h.N432(ctx, *s)
 			}
@@ -12772,9 +20910,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N433(ctx, *s)
-				})
+				out, err = g.callN433(ctx, x, in, s)
 			} else {
 				out, err = g.h.N433(ctx, *s)
 			}
@@ -12792,9 +20928,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N434(ctx, *s)
-				})
+				out, err = g.callN434(ctx, x, in, s)
 			} else {
 				out, err = g.h.N434(ctx, *s)
 			}
@@ -12812,9 +20946,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N435(ctx, *s)
-				})
+				out, err = g.callN435(ctx, x, in, s)
 			} else {
 				out, err = g.h.N435(ctx, *s)
 			}
@@ -12832,9 +20964,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N436(ctx, *s)
-				})
+				out, err = g.callN436(ctx, x, in, s)
 			} else {
 				out, err = g.h.N436(ctx, *s)
 			}
@@ -12852,9 +20982,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N437(ctx, *s)
-				})
+				out, err = g.callN437(ctx, x, in, s)
 			} else {
 				out, err = g.h.N437(ctx, *s)
 			}
@@ -12872,9 +21000,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N438(ctx, *s)
-				})
+				out, err = g.callN438(ctx, x, in, s)
 			} else {
 				out, err = g.h.N438(ctx, *s)
 			}
@@ -12892,9 +21018,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N439(ctx, *s)
-				})
+				out, err = g.callN439(ctx, x, in, s)
 			} else {
 				out, err = g.h.N439(ctx, *s)
 			}
@@ -12912,9 +21036,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N440(ctx, *s)
-				})
+				out, err = g.callN440(ctx, x, in, s)
 			} else {
 				out, err = g.h.N440(ctx, *s)
 			}
@@ -12932,9 +21054,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N441(ctx, *s)
-				})
+				out, err = g.callN441(ctx, x, in, s)
 			} else {
 				out, err = g.h.N441(ctx, *s)
 			}
@@ -12952,9 +21072,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N442(ctx, *s)
-				})
+				out, err = g.callN442(ctx, x, in, s)
 			} else {
 				out, err = g.h.N442(ctx, *s)
 			}
@@ -12972,9 +21090,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N443(ctx, *s)
-				})
+				out, err = g.callN443(ctx, x, in, s)
 			} else {
 				out, err = g.h.N443(ctx, *s)
 			}
@@ -12992,9 +21108,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N444(ctx, *s)
-				})
+				out, err = g.callN444(ctx, x, in, s)
 			} else {
 				out, err = g.h.N444(ctx, *s)
 			}
@@ -13012,9 +21126,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N445(ctx, *s)
-				})
+				out, err = g.callN445(ctx, x, in, s)
 			} else {
 				out, err = g.h.N445(ctx, *s)
 			}
@@ -13032,9 +21144,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N446(ctx, *s)
-				})
+				out, err = g.callN446(ctx, x, in, s)
 			} else {
 				out, err = g.h.N446(ctx, *s)
 			}
@@ -13052,9 +21162,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N447(ctx, *s)
-				})
+				out, err = g.callN447(ctx, x, in, s)
 			} else {
 				out, err = g.h.N447(ctx, *s)
 			}
@@ -13072,9 +21180,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N448(ctx, *s)
-				})
+				out, err = g.callN448(ctx, x, in, s)
 			} else {
 				out, err = g.h.N448(ctx, *s)
 			}
@@ -13092,9 +21198,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N449(ctx, *s)
-				})
+				out, err = g.callN449(ctx, x, in, s)
 			} else {
 				out, err = g.h.N449(ctx, *s)
 			}
@@ -13112,9 +21216,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N450(ctx, *s)
-				})
+				out, err = g.callN450(ctx, x, in, s)
 			} else {
 				out, err = g.h.N450(ctx, *s)
 			}
@@ -13132,9 +21234,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N451(ctx, *s)
-				})
+				out, err = g.callN451(ctx, x, in, s)
 			} else {
 				out, err = g.h.N451(ctx, *s)
 			}
@@ -13152,9 +21252,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N452(ctx, *s)
-				})
+				out, err = g.callN452(ctx, x, in, s)
 			} else {
 				out, err = g.h.N452(ctx, *s)
 			}
@@ -13172,9 +21270,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N453(ctx, *s)
-				})
+				out, err = g.callN453(ctx, x, in, s)
 			} else {
 				out, err = g.h.N453(ctx, *s)
 			}
@@ -13192,9 +21288,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N454(ctx, *s)
-				})
+				out, err = g.callN454(ctx, x, in, s)
 			} else {
 				out, err = g.h.N454(ctx, *s)
 			}
@@ -13212,9 +21306,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N455(ctx, *s)
-				})
+				out, err = g.callN455(ctx, x, in, s)
 			} else {
 				out, err = g.h.N455(ctx, *s)
 			}
@@ -13232,9 +21324,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N456(ctx, *s)
-				})
+				out, err = g.callN456(ctx, x, in, s)
 			} else {
 				out, err = g.h.N456(ctx, *s)
 			}
@@ -13252,9 +21342,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N457(ctx, *s)
-				})
+				out, err = g.callN457(ctx, x, in, s)
 			} else {
 				out, err = g.h.N457(ctx, *s)
 			}
@@ -13272,9 +21360,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N458(ctx, *s)
-				})
+				out, err = g.callN458(ctx, x, in, s)
 			} else {
 				out, err = g.h.N458(ctx, *s)
 			}
@@ -13292,9 +21378,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N459(ctx, *s)
-				})
+				out, err = g.callN459(ctx, x, in, s)
 			} else {
 				out, err = g.h.N459(ctx, *s)
 			}
@@ -13312,9 +21396,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N460(ctx, *s)
-				})
+				out, err = g.callN460(ctx, x, in, s)
 			} else {
 				out, err = g.h.N460(ctx, *s)
 			}
@@ -13332,9 +21414,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N461(ctx, *s)
-				})
+				out, err = g.callN461(ctx, x, in, s)
 			} else {
 				out, err = g.h.N461(ctx, *s)
 			}
@@ -13352,9 +21432,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N462(ctx, *s)
-				})
+				out, err = g.callN462(ctx, x, in, s)
 			} else {
 				out, err = g.h.N462(ctx, *s)
 			}
@@ -13372,9 +21450,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N463(ctx, *s)
-				})
+				out, err = g.callN463(ctx, x, in, s)
 			} else {
 				out, err = g.h.N463(ctx, *s)
 			}
@@ -13392,9 +21468,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N464(ctx, *s)
-				})
+				out, err = g.callN464(ctx, x, in, s)
 			} else {
 				out, err = g.h.N464(ctx, *s)
 			}
@@ -13412,9 +21486,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N465(ctx, *s)
-				})
+				out, err = g.callN465(ctx, x, in, s)
 			} else {
 				out, err = g.h.N465(ctx, *s)
 			}
@@ -13432,9 +21504,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N466(ctx, *s)
-				})
+				out, err = g.callN466(ctx, x, in, s)
 			} else {
 				out, err = g.h.N466(ctx, *s)
 			}
@@ -13452,9 +21522,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N467(ctx, *s)
-				})
+				out, err = g.callN467(ctx, x, in, s)
 			} else {
 				out, err = g.h.N467(ctx, *s)
 			}
@@ -13472,9 +21540,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N468(ctx, *s)
-				})
+				out, err = g.callN468(ctx, x, in, s)
 			} else {
 				out, err = g.h.N468(ctx, *s)
 			}
@@ -13492,9 +21558,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N469(ctx, *s)
-				})
+				out, err = g.callN469(ctx, x, in, s)
 			} else {
 				out, err = g.h.N469(ctx, *s)
 			}
@@ -13512,9 +21576,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N470(ctx, *s)
-				})
+				out, err = g.callN470(ctx, x, in, s)
 			} else {
 				out, err = g.h.N470(ctx, *s)
 			}
@@ -13532,9 +21594,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N471(ctx, *s)
-				})
+				out, err = g.callN471(ctx, x, in, s)
 			} else {
 				out, err = g.h.N471(ctx, *s)
 			}
@@ -13552,9 +21612,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N472(ctx, *s)
-				})
+				out, err = g.callN472(ctx, x, in, s)
 			} else {
 				out, err = g.h.N472(ctx, *s)
 			}
@@ -13572,9 +21630,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N473(ctx, *s)
-				})
+				out, err = g.callN473(ctx, x, in, s)
 			} else {
 				out, err = g.h.N473(ctx, *s)
 			}
@@ -13592,9 +21648,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N474(ctx, *s)
-				})
+				out, err = g.callN474(ctx, x, in, s)
 			} else {
 				out, err = g.h.N474(ctx, *s)
 			}
@@ -13612,9 +21666,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N475(ctx, *s)
-				})
+				out, err = g.callN475(ctx, x, in, s)
 			} else {
 				out, err = g.h.N475(ctx, *s)
 			}
@@ -13632,9 +21684,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N476(ctx, *s)
-				})
+				out, err = g.callN476(ctx, x, in, s)
 			} else {
 				out, err = g.h.N476(ctx, *s)
 			}
@@ -13652,9 +21702,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N477(ctx, *s)
-				})
+				out, err = g.callN477(ctx, x, in, s)
 			} else {
 				out, err = g.h.N477(ctx, *s)
 			}
@@ -13672,9 +21720,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N478(ctx, *s)
-				})
+				out, err = g.callN478(ctx, x, in, s)
 			} else {
 				out, err = g.h.N478(ctx, *s)
 			}
@@ -13692,9 +21738,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N479(ctx, *s)
-				})
+				out, err = g.callN479(ctx, x, in, s)
 			} else {
 				out, err = g.h.N479(ctx, *s)
 			}
@@ -13712,9 +21756,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N480(ctx, *s)
-				})
+				out, err = g.callN480(ctx, x, in, s)
 			} else {
 				out, err = g.h.N480(ctx, *s)
 			}
@@ -13732,9 +21774,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N481(ctx, *s)
-				})
+				out, err = g.callN481(ctx, x, in, s)
 			} else {
 				out, err = g.h.N481(ctx, *s)
 			}
@@ -13752,9 +21792,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N482(ctx, *s)
-				})
+				out, err = g.callN482(ctx, x, in, s)
 			} else {
 				out, err = g.h.N482(ctx, *s)
 			}
@@ -13772,9 +21810,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N483(ctx, *s)
-				})
+				out, err = g.callN483(ctx, x, in, s)
 			} else {
 				out, err = g.h.N483(ctx, *s)
 			}
@@ -13792,9 +21828,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N484(ctx, *s)
-				})
+				out, err = g.callN484(ctx, x, in, s)
 			} else {
 				out, err = g.h.N484(ctx, *s)
 			}
@@ -13812,9 +21846,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N485(ctx, *s)
-				})
+				out, err = g.callN485(ctx, x, in, s)
 			} else {
 				out, err = g.h.N485(ctx, *s)
 			}
@@ -13832,9 +21864,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N486(ctx, *s)
-				})
+				out, err = g.callN486(ctx, x, in, s)
 			} else {
 				out, err = g.h.N486(ctx, *s)
 			}
@@ -13852,9 +21882,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N487(ctx, *s)
-				})
+				out, err = g.callN487(ctx, x, in, s)
 			} else {
 				out, err = g.h.N487(ctx, *s)
 			}
@@ -13872,9 +21900,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N488(ctx, *s)
-				})
+				out, err = g.callN488(ctx, x, in, s)
 			} else {
 				out, err = g.h.N488(ctx, *s)
 			}
@@ -13892,9 +21918,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N489(ctx, *s)
-				})
+				out, err = g.callN489(ctx, x, in, s)
 			} else {
 				out, err = g.h.N489(ctx, *s)
 			}
@@ -13912,9 +21936,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N490(ctx, *s)
-				})
+				out, err = g.callN490(ctx, x, in, s)
 			} else {
 				out, err = g.h.N490(ctx, *s)
 			}
@@ -13932,9 +21954,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N491(ctx, *s)
-				})
+				out, err = g.callN491(ctx, x, in, s)
 			} else {
 				out, err = g.h.N491(ctx, *s)
 			}
@@ -13952,9 +21972,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N492(ctx, *s)
-				})
+				out, err = g.callN492(ctx, x, in, s)
 			} else {
 				out, err = g.h.N492(ctx, *s)
 			}
@@ -13972,9 +21990,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N493(ctx, *s)
-				})
+				out, err = g.callN493(ctx, x, in, s)
 			} else {
 				out, err = g.h.N493(ctx, *s)
 			}
@@ -13992,9 +22008,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N494(ctx, *s)
-				})
+				out, err = g.callN494(ctx, x, in, s)
 			} else {
 				out, err = g.h.N494(ctx, *s)
 			}
@@ -14012,9 +22026,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N495(ctx, *s)
-				})
+				out, err = g.callN495(ctx, x, in, s)
 			} else {
 				out, err = g.h.N495(ctx, *s)
 			}
@@ -14032,9 +22044,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N496(ctx, *s)
-				})
+				out, err = g.callN496(ctx, x, in, s)
 			} else {
 				out, err = g.h.N496(ctx, *s)
 			}
@@ -14052,9 +22062,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N497(ctx, *s)
-				})
+				out, err = g.callN497(ctx, x, in, s)
 			} else {
 				out, err = g.h.N497(ctx, *s)
 			}
@@ -14072,9 +22080,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N498(ctx, *s)
-				})
+				out, err = g.callN498(ctx, x, in, s)
 			} else {
 				out, err = g.h.N498(ctx, *s)
 			}
@@ -14092,9 +22098,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N499(ctx, *s)
-				})
+				out, err = g.callN499(ctx, x, in, s)
 			} else {
 				out, err = g.h.N499(ctx, *s)
 			}
@@ -14112,9 +22116,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N500(ctx, *s)
-				})
+				out, err = g.callN500(ctx, x, in, s)
 			} else {
 				out, err = g.h.N500(ctx, *s)
 			}
@@ -14132,9 +22134,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N501(ctx, *s)
-				})
+				out, err = g.callN501(ctx, x, in, s)
 			} else {
 				out, err = g.h.N501(ctx, *s)
 			}
@@ -14152,9 +22152,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N502(ctx, *s)
-				})
+				out, err = g.callN502(ctx, x, in, s)
 			} else {
 				out, err = g.h.N502(ctx, *s)
 			}
@@ -14172,9 +22170,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N503(ctx, *s)
-				})
+				out, err = g.callN503(ctx, x, in, s)
 			} else {
 				out, err = g.h.N503(ctx, *s)
 			}
@@ -14192,9 +22188,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N504(ctx, *s)
-				})
+				out, err = g.callN504(ctx, x, in, s)
 			} else {
 				out, err = g.h.N504(ctx, *s)
 			}
@@ -14212,9 +22206,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N505(ctx, *s)
-				})
+				out, err = g.callN505(ctx, x, in, s)
 			} else {
 				out, err = g.h.N505(ctx, *s)
 			}
@@ -14232,9 +22224,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N506(ctx, *s)
-				})
+				out, err = g.callN506(ctx, x, in, s)
 			} else {
 				out, err = g.h.N506(ctx, *s)
 			}
@@ -14252,9 +22242,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N507(ctx, *s)
-				})
+				out, err = g.callN507(ctx, x, in, s)
 			} else {
 				out, err = g.h.N507(ctx, *s)
 			}
@@ -14272,9 +22260,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N508(ctx, *s)
-				})
+				out, err = g.callN508(ctx, x, in, s)
 			} else {
 				out, err = g.h.N508(ctx, *s)
 			}
@@ -14292,9 +22278,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N509(ctx, *s)
-				})
+				out, err = g.callN509(ctx, x, in, s)
 			} else {
 				out, err = g.h.N509(ctx, *s)
 			}
@@ -14312,9 +22296,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N510(ctx, *s)
-				})
+				out, err = g.callN510(ctx, x, in, s)
 			} else {
 				out, err = g.h.N510(ctx, *s)
 			}
@@ -14332,9 +22314,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N511(ctx, *s)
-				})
+				out, err = g.callN511(ctx, x, in, s)
 			} else {
 				out, err = g.h.N511(ctx, *s)
 			}
@@ -14352,9 +22332,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N512(ctx, *s)
-				})
+				out, err = g.callN512(ctx, x, in, s)
 			} else {
 				out, err = g.h.N512(ctx, *s)
 			}
@@ -14372,9 +22350,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N513(ctx, *s)
-				})
+				out, err = g.callN513(ctx, x, in, s)
 			} else {
 				out, err = g.h.N513(ctx, *s)
 			}
@@ -14392,9 +22368,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N514(ctx, *s)
-				})
+				out, err = g.callN514(ctx, x, in, s)
 			} else {
 				out, err = g.h.N514(ctx, *s)
 			}
@@ -14412,9 +22386,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N515(ctx, *s)
-				})
+				out, err = g.callN515(ctx, x, in, s)
 			} else {
 				out, err = g.h.N515(ctx, *s)
 			}
@@ -14432,9 +22404,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N516(ctx, *s)
-				})
+				out, err = g.callN516(ctx, x, in, s)
 			} else {
 				out, err = g.h.N516(ctx, *s)
 			}
@@ -14452,9 +22422,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N517(ctx, *s)
-				})
+				out, err = g.callN517(ctx, x, in, s)
 			} else {
 				out, err = g.h.N517(ctx, *s)
 			}
@@ -14472,9 +22440,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N518(ctx, *s)
-				})
+				out, err = g.callN518(ctx, x, in, s)
 			} else {
 				out, err = g.h.N518(ctx, *s)
 			}
@@ -14492,9 +22458,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N519(ctx, *s)
-				})
+				out, err = g.callN519(ctx, x, in, s)
 			} else {
 				out, err = g.h.N519(ctx, *s)
 			}
@@ -14512,9 +22476,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N520(ctx, *s)
-				})
+				out, err = g.callN520(ctx, x, in, s)
 			} else {
 				out, err = g.h.N520(ctx, *s)
 			}
@@ -14532,9 +22494,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N521(ctx, *s)
-				})
+				out, err = g.callN521(ctx, x, in, s)
 			} else {
 				out, err = g.h.N521(ctx, *s)
 			}
@@ -14552,9 +22512,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N522(ctx, *s)
-				})
+				out, err = g.callN522(ctx, x, in, s)
 			} else {
 				out, err = g.h.N522(ctx, *s)
 			}
@@ -14572,9 +22530,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N523(ctx, *s)
-				})
+				out, err = g.callN523(ctx, x, in, s)
 			} else {
 				out, err = g.h.N523(ctx, *s)
 			}
@@ -14592,9 +22548,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N524(ctx, *s)
-				})
+				out, err = g.callN524(ctx, x, in, s)
 			} else {
 				out, err = g.h.N524(ctx, *s)
 			}
@@ -14612,9 +22566,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N525(ctx, *s)
-				})
+				out, err = g.callN525(ctx, x, in, s)
 			} else {
 				out, err = g.h.N525(ctx, *s)
 			}
@@ -14632,9 +22584,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N526(ctx, *s)
-				})
+				out, err = g.callN526(ctx, x, in, s)
 			} else {
 				out, err = g.h.N526(ctx, *s)
 			}
@@ -14652,9 +22602,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N527(ctx, *s)
-				})
+				out, err = g.callN527(ctx, x, in, s)
 			} else {
 				out, err = g.h.N527(ctx, *s)
 			}
@@ -14672,9 +22620,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N528(ctx, *s)
-				})
+				out, err = g.callN528(ctx, x, in, s)
 			} else {
 				out, err = g.h.N528(ctx, *s)
 			}
@@ -14692,9 +22638,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N529(ctx, *s)
-				})
+				out, err = g.callN529(ctx, x, in, s)
 			} else {
 				out, err = g.h.N529(ctx, *s)
 			}
@@ -14712,9 +22656,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N530(ctx, *s)
-				})
+				out, err = g.callN530(ctx, x, in, s)
 			} else {
 				out, err = g.h.N530(ctx, *s)
 			}
@@ -14732,9 +22674,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N531(ctx, *s)
-				})
+				out, err = g.callN531(ctx, x, in, s)
 			} else {
 				out, err = g.h.N531(ctx, *s)
 			}
@@ -14752,9 +22692,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N532(ctx, *s)
-				})
+				out, err = g.callN532(ctx, x, in, s)
 			} else {
 				out, err = g.h.N532(ctx, *s)
 			}
@@ -14772,9 +22710,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N533(ctx, *s)
-				})
+				out, err = g.callN533(ctx, x, in, s)
 			} else {
 				out, err = g.h.N533(ctx, *s)
 			}
@@ -14792,9 +22728,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N534(ctx, *s)
-				})
+				out, err = g.callN534(ctx, x, in, s)
 			} else {
 				out, err = g.h.N534(ctx, *s)
 			}
@@ -14812,9 +22746,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N535(ctx, *s)
-				})
+				out, err = g.callN535(ctx, x, in, s)
 			} else {
 				out, err = g.h.N535(ctx, *s)
 			}
@@ -14832,9 +22764,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N536(ctx, *s)
-				})
+				out, err = g.callN536(ctx, x, in, s)
 			} else {
 				out, err = g.h.N536(ctx, *s)
 			}
@@ -14852,9 +22782,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N537(ctx, *s)
-				})
+				out, err = g.callN537(ctx, x, in, s)
 			} else {
 				out, err = g.h.N537(ctx, *s)
 			}
@@ -14872,9 +22800,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N538(ctx, *s)
-				})
+				out, err = g.callN538(ctx, x, in, s)
 			} else {
 				out, err = g.h.N538(ctx, *s)
 			}
@@ -14892,9 +22818,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N539(ctx, *s)
-				})
+				out, err = g.callN539(ctx, x, in, s)
 			} else {
 				out, err = g.h.N539(ctx, *s)
 			}
@@ -14912,9 +22836,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N540(ctx, *s)
-				})
+				out, err = g.callN540(ctx, x, in, s)
 			} else {
 				out, err = g.h.N540(ctx, *s)
 			}
@@ -14932,9 +22854,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N541(ctx, *s)
-				})
+				out, err = g.callN541(ctx, x, in, s)
 			} else {
 				out, err = g.h.N541(ctx, *s)
 			}
@@ -14952,9 +22872,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N542(ctx, *s)
-				})
+				out, err = g.callN542(ctx, x, in, s)
 			} else {
 				out, err = g.h.N542(ctx, *s)
 			}
@@ -14972,9 +22890,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N543(ctx, *s)
-				})
+				out, err = g.callN543(ctx, x, in, s)
 			} else {
 				out, err = g.h.N543(ctx, *s)
 			}
@@ -14992,9 +22908,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N544(ctx, *s)
-				})
+				out, err = g.callN544(ctx, x, in, s)
 			} else {
 				out, err = g.h.N544(ctx, *s)
 			}
@@ -15012,9 +22926,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N545(ctx, *s)
-				})
+				out, err = g.callN545(ctx, x, in, s)
 			} else {
 				out, err = g.h.N545(ctx, *s)
 			}
@@ -15032,9 +22944,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N546(ctx, *s)
-				})
+				out, err = g.callN546(ctx, x, in, s)
 			} else {
 				out, err = g.h.N546(ctx, *s)
 			}
@@ -15052,9 +22962,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N547(ctx, *s)
-				})
+				out, err = g.callN547(ctx, x, in, s)
 			} else {
 				out, err = g.h.N547(ctx, *s)
 			}
@@ -15072,9 +22980,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N548(ctx, *s)
-				})
+				out, err = g.callN548(ctx, x, in, s)
 			} else {
 				out, err = g.h.N548(ctx, *s)
 			}
@@ -15092,9 +22998,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N549(ctx, *s)
-				})
+				out, err = g.callN549(ctx, x, in, s)
 			} else {
 				out, err = g.h.N549(ctx, *s)
 			}
@@ -15112,9 +23016,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N550(ctx, *s)
-				})
+				out, err = g.callN550(ctx, x, in, s)
 			} else {
 				out, err = g.h.N550(ctx, *s)
 			}
@@ -15132,9 +23034,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N551(ctx, *s)
-				})
+				out, err = g.callN551(ctx, x, in, s)
 			} else {
 				out, err = g.h.N551(ctx, *s)
 			}
@@ -15152,9 +23052,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N552(ctx, *s)
-				})
+				out, err = g.callN552(ctx, x, in, s)
 			} else {
 				out, err = g.h.N552(ctx, *s)
 			}
@@ -15172,9 +23070,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N553(ctx, *s)
-				})
+				out, err = g.callN553(ctx, x, in, s)
 			} else {
 				out, err = g.h.N553(ctx, *s)
 			}
@@ -15192,9 +23088,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N554(ctx, *s)
-				})
+				out, err = g.callN554(ctx, x, in, s)
 			} else {
 				out, err = g.h.N554(ctx, *s)
 			}
@@ -15212,9 +23106,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N555(ctx, *s)
-				})
+				out, err = g.callN555(ctx, x, in, s)
 			} else {
 				out, err = g.h.N555(ctx, *s)
 			}
@@ -15232,9 +23124,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N556(ctx, *s)
-				})
+				out, err = g.callN556(ctx, x, in, s)
 			} else {
 				out, err = g.h.N556(ctx, *s)
 			}
@@ -15252,9 +23142,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N557(ctx, *s)
-				})
+				out, err = g.callN557(ctx, x, in, s)
 			} else {
 				out, err = g.h.N557(ctx, *s)
 			}
@@ -15272,9 +23160,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N558(ctx, *s)
-				})
+				out, err = g.callN558(ctx, x, in, s)
 			} else {
 				out, err = g.h.N558(ctx, *s)
 			}
@@ -15292,9 +23178,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N559(ctx, *s)
-				})
+				out, err = g.callN559(ctx, x, in, s)
 			} else {
 				out, err = g.h.N559(ctx, *s)
 			}
@@ -15312,9 +23196,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N560(ctx, *s)
-				})
+				out, err = g.callN560(ctx, x, in, s)
 			} else {
 				out, err = g.h.N560(ctx, *s)
 			}
@@ -15332,9 +23214,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N561(ctx, *s)
-				})
+				out, err = g.callN561(ctx, x, in, s)
 			} else {
 				out, err = g.h.N561(ctx, *s)
 			}
@@ -15352,9 +23232,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N562(ctx, *s)
-				})
+				out, err = g.callN562(ctx, x, in, s)
 			} else {
 				out, err = g.h.N562(ctx, *s)
 			}
@@ -15372,9 +23250,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N563(ctx, *s)
-				})
+				out, err = g.callN563(ctx, x, in, s)
 			} else {
 				out, err = g.h.N563(ctx, *s)
 			}
@@ -15392,9 +23268,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N564(ctx, *s)
-				})
+				out, err = g.callN564(ctx, x, in, s)
 			} else {
 				out, err = g.h.N564(ctx, *s)
 			}
@@ -15412,9 +23286,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N565(ctx, *s)
-				})
+				out, err = g.callN565(ctx, x, in, s)
 			} else {
 				out, err = g.h.N565(ctx, *s)
 			}
@@ -15432,9 +23304,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N566(ctx, *s)
-				})
+				out, err = g.callN566(ctx, x, in, s)
 			} else {
 				out, err = g.h.N566(ctx, *s)
 			}
@@ -15452,9 +23322,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N567(ctx, *s)
-				})
+				out, err = g.callN567(ctx, x, in, s)
 			} else {
 				out, err = g.h.N567(ctx, *s)
 			}
@@ -15472,9 +23340,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N568(ctx, *s)
-				})
+				out, err = g.callN568(ctx, x, in, s)
 			} else {
 				out, err = g.h.N568(ctx, *s)
 			}
@@ -15492,9 +23358,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N569(ctx, *s)
-				})
+				out, err = g.callN569(ctx, x, in, s)
 			} else {
 				out, err = g.h.N569(ctx, *s)
 			}
@@ -15512,9 +23376,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N570(ctx, *s)
-				})
+				out, err = g.callN570(ctx, x, in, s)
 			} else {
 				out, err = g.h.N570(ctx, *s)
 			}
@@ -15532,9 +23394,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N571(ctx, *s)
-				})
+				out, err = g.callN571(ctx, x, in, s)
 			} else {
 				out, err = g.h.N571(ctx, *s)
 			}
@@ -15552,9 +23412,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N572(ctx, *s)
-				})
+				out, err = g.callN572(ctx, x, in, s)
 			} else {
 				out, err = g.h.N572(ctx, *s)
 			}
@@ -15572,9 +23430,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N573(ctx, *s)
-				})
+				out, err = g.callN573(ctx, x, in, s)
 			} else {
 				out, err = g.h.N573(ctx, *s)
 			}
@@ -15592,9 +23448,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N574(ctx, *s)
-				})
+				out, err = g.callN574(ctx, x, in, s)
 			} else {
 				out, err = g.h.N574(ctx, *s)
 			}
@@ -15612,9 +23466,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N575(ctx, *s)
-				})
+				out, err = g.callN575(ctx, x, in, s)
 			} else {
 				out, err = g.h.N575(ctx, *s)
 			}
@@ -15632,9 +23484,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N576(ctx, *s)
-				})
+				out, err = g.callN576(ctx, x, in, s)
 			} else {
 				out, err = g.h.N576(ctx, *s)
 			}
@@ -15652,9 +23502,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N577(ctx, *s)
-				})
+				out, err = g.callN577(ctx, x, in, s)
 			} else {
 				out, err = g.h.N577(ctx, *s)
 			}
@@ -15672,9 +23520,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N578(ctx, *s)
-				})
+				out, err = g.callN578(ctx, x, in, s)
 			} else {
 				out, err = g.h.N578(ctx, *s)
 			}
@@ -15692,9 +23538,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N579(ctx, *s)
-				})
+				out, err = g.callN579(ctx, x, in, s)
 			} else {
 				out, err = g.h.N579(ctx, *s)
 			}
@@ -15712,9 +23556,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N580(ctx, *s)
-				})
+				out, err = g.callN580(ctx, x, in, s)
 			} else {
 				out, err = g.h.N580(ctx, *s)
 			}
@@ -15732,9 +23574,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N581(ctx, *s)
-				})
+				out, err = g.callN581(ctx, x, in, s)
 			} else {
 				out, err = g.h.N581(ctx, *s)
 			}
@@ -15752,9 +23592,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N582(ctx, *s)
-				})
+				out, err = g.callN582(ctx, x, in, s)
 			} else {
 				out, err = g.h.N582(ctx, *s)
 			}
@@ -15772,9 +23610,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N583(ctx, *s)
-				})
+				out, err = g.callN583(ctx, x, in, s)
 			} else {
 				out, err = g.h.N583(ctx, *s)
 			}
@@ -15792,9 +23628,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N584(ctx, *s)
-				})
+				out, err = g.callN584(ctx, x, in, s)
 			} else {
 				out, err = g.h.N584(ctx, *s)
 			}
@@ -15812,9 +23646,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N585(ctx, *s)
-				})
+				out, err = g.callN585(ctx, x, in, s)
 			} else {
 				out, err = g.h.N585(ctx, *s)
 			}
@@ -15832,9 +23664,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N586(ctx, *s)
-				})
+				out, err = g.callN586(ctx, x, in, s)
 			} else {
 				out, err = g.h.N586(ctx, *s)
 			}
@@ -15852,9 +23682,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N587(ctx, *s)
-				})
+				out, err = g.callN587(ctx, x, in, s)
 			} else {
 				out, err = g.h.N587(ctx, *s)
 			}
@@ -15872,9 +23700,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N588(ctx, *s)
-				})
+				out, err = g.callN588(ctx, x, in, s)
 			} else {
 				out, err = g.h.N588(ctx, *s)
 			}
@@ -15892,9 +23718,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N589(ctx, *s)
-				})
+				out, err = g.callN589(ctx, x, in, s)
 			} else {
 				out, err = g.h.N589(ctx, *s)
 			}
@@ -15912,9 +23736,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N590(ctx, *s)
-				})
+				out, err = g.callN590(ctx, x, in, s)
 			} else {
 				out, err = g.h.N590(ctx, *s)
 			}
@@ -15932,9 +23754,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N591(ctx, *s)
-				})
+				out, err = g.callN591(ctx, x, in, s)
 			} else {
 				out, err = g.h.N591(ctx, *s)
 			}
@@ -15952,9 +23772,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N592(ctx, *s)
-				})
+				out, err = g.callN592(ctx, x, in, s)
 			} else {
 				out, err = g.h.N592(ctx, *s)
 			}
@@ -15972,9 +23790,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N593(ctx, *s)
-				})
+				out, err = g.callN593(ctx, x, in, s)
 			} else {
 				out, err = g.h.N593(ctx, *s)
 			}
@@ -15992,9 +23808,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N594(ctx, *s)
-				})
+				out, err = g.callN594(ctx, x, in, s)
 			} else {
 				out, err = g.h.N594(ctx, *s)
 			}
@@ -16012,9 +23826,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N595(ctx, *s)
-				})
+				out, err = g.callN595(ctx, x, in, s)
 			} else {
 				out, err = g.h.N595(ctx, *s)
 			}
@@ -16032,9 +23844,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N596(ctx, *s)
-				})
+				out, err = g.callN596(ctx, x, in, s)
 			} else {
 				out, err = g.h.N596(ctx, *s)
 			}
@@ -16052,9 +23862,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N597(ctx, *s)
-				})
+				out, err = g.callN597(ctx, x, in, s)
 			} else {
 				out, err = g.h.N597(ctx, *s)
 			}
@@ -16072,9 +23880,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N598(ctx, *s)
-				})
+				out, err = g.callN598(ctx, x, in, s)
 			} else {
 				out, err = g.h.N598(ctx, *s)
 			}
@@ -16092,9 +23898,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N599(ctx, *s)
-				})
+				out, err = g.callN599(ctx, x, in, s)
 			} else {
 				out, err = g.h.N599(ctx, *s)
 			}
@@ -16112,9 +23916,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N600(ctx, *s)
-				})
+				out, err = g.callN600(ctx, x, in, s)
 			} else {
 				out, err = g.h.N600(ctx, *s)
 			}
@@ -16132,9 +23934,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N601(ctx, *s)
-				})
+				out, err = g.callN601(ctx, x, in, s)
 			} else {
 				out, err = g.h.N601(ctx, *s)
 			}
@@ -16152,9 +23952,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N602(ctx, *s)
-				})
+				out, err = g.callN602(ctx, x, in, s)
 			} else {
 				out, err = g.h.N602(ctx, *s)
 			}
@@ -16172,9 +23970,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N603(ctx, *s)
-				})
+				out, err = g.callN603(ctx, x, in, s)
 			} else {
 				out, err = g.h.N603(ctx, *s)
 			}
@@ -16192,9 +23988,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N604(ctx, *s)
-				})
+				out, err = g.callN604(ctx, x, in, s)
 			} else {
 				out, err = g.h.N604(ctx, *s)
 			}
@@ -16212,9 +24006,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N605(ctx, *s)
-				})
+				out, err = g.callN605(ctx, x, in, s)
 			} else {
 				out, err = g.h.N605(ctx, *s)
 			}
@@ -16232,9 +24024,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N606(ctx, *s)
-				})
+				out, err = g.callN606(ctx, x, in, s)
 			} else {
 				out, err = g.h.N606(ctx, *s)
 			}
@@ -16252,9 +24042,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N607(ctx, *s)
-				})
+				out, err = g.callN607(ctx, x, in, s)
 			} else {
 				out, err = g.h.N607(ctx, *s)
 			}
@@ -16272,9 +24060,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N608(ctx, *s)
-				})
+				out, err = g.callN608(ctx, x, in, s)
 			} else {
 				out, err = g.h.N608(ctx, *s)
 			}
@@ -16292,9 +24078,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N609(ctx, *s)
-				})
+				out, err = g.callN609(ctx, x, in, s)
 			} else {
 				out, err = g.h.N609(ctx, *s)
 			}
@@ -16312,9 +24096,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N610(ctx, *s)
-				})
+				out, err = g.callN610(ctx, x, in, s)
 			} else {
 				out, err = g.h.N610(ctx, *s)
 			}
@@ -16332,9 +24114,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N611(ctx, *s)
-				})
+				out, err = g.callN611(ctx, x, in, s)
 			} else {
 				out, err = g.h.N611(ctx, *s)
 			}
@@ -16352,9 +24132,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N612(ctx, *s)
-				})
+				out, err = g.callN612(ctx, x, in, s)
 			} else {
 				out, err = g.h.N612(ctx, *s)
 			}
@@ -16372,9 +24150,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N613(ctx, *s)
-				})
+				out, err = g.callN613(ctx, x, in, s)
 			} else {
 				out, err = g.h.N613(ctx, *s)
 			}
@@ -16392,9 +24168,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N614(ctx, *s)
-				})
+				out, err = g.callN614(ctx, x, in, s)
 			} else {
 				out, err = g.h.N614(ctx, *s)
 			}
@@ -16412,9 +24186,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N615(ctx, *s)
-				})
+				out, err = g.callN615(ctx, x, in, s)
 			} else {
 				out, err = g.h.N615(ctx, *s)
 			}
@@ -16432,9 +24204,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N616(ctx, *s)
-				})
+				out, err = g.callN616(ctx, x, in, s)
 			} else {
 				out, err = g.h.N616(ctx, *s)
 			}
@@ -16452,9 +24222,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N617(ctx, *s)
-				})
+				out, err = g.callN617(ctx, x, in, s)
 			} else {
 				out, err = g.h.N617(ctx, *s)
 			}
@@ -16472,9 +24240,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N618(ctx, *s)
-				})
+				out, err = g.callN618(ctx, x, in, s)
 			} else {
 				out, err = g.h.N618(ctx, *s)
 			}
@@ -16492,9 +24258,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N619(ctx, *s)
-				})
+				out, err = g.callN619(ctx, x, in, s)
 			} else {
 				out, err = g.h.N619(ctx, *s)
 			}
@@ -16512,9 +24276,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N620(ctx, *s)
-				})
+				out, err = g.callN620(ctx, x, in, s)
 			} else {
 				out, err = g.h.N620(ctx, *s)
 			}
@@ -16532,9 +24294,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N621(ctx, *s)
-				})
+				out, err = g.callN621(ctx, x, in, s)
 			} else {
 				out, err = g.h.N621(ctx, *s)
 			}
@@ -16552,9 +24312,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N622(ctx, *s)
-				})
+				out, err = g.callN622(ctx, x, in, s)
 			} else {
 				out, err = g.h.N622(ctx, *s)
 			}
@@ -16572,9 +24330,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N623(ctx, *s)
-				})
+				out, err = g.callN623(ctx, x, in, s)
 			} else {
 				out, err = g.h.N623(ctx, *s)
 			}
@@ -16592,9 +24348,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N624(ctx, *s)
-				})
+				out, err = g.callN624(ctx, x, in, s)
 			} else {
 				out, err = g.h.N624(ctx, *s)
 			}
@@ -16612,9 +24366,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N625(ctx, *s)
-				})
+				out, err = g.callN625(ctx, x, in, s)
 			} else {
 				out, err = g.h.N625(ctx, *s)
 			}
@@ -16632,9 +24384,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N626(ctx, *s)
-				})
+				out, err = g.callN626(ctx, x, in, s)
 			} else {
 				out, err = g.h.N626(ctx, *s)
 			}
@@ -16652,9 +24402,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N627(ctx, *s)
-				})
+				out, err = g.callN627(ctx, x, in, s)
 			} else {
 				out, err = g.h.N627(ctx, *s)
 			}
@@ -16672,9 +24420,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N628(ctx, *s)
-				})
+				out, err = g.callN628(ctx, x, in, s)
 			} else {
 				out, err = g.h.N628(ctx, *s)
 			}
@@ -16692,9 +24438,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N629(ctx, *s)
-				})
+				out, err = g.callN629(ctx, x, in, s)
 			} else {
 				out, err = g.h.N629(ctx, *s)
 			}
@@ -16712,9 +24456,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N630(ctx, *s)
-				})
+				out, err = g.callN630(ctx, x, in, s)
 			} else {
 				out, err = g.h.N630(ctx, *s)
 			}
@@ -16732,9 +24474,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N631(ctx, *s)
-				})
+				out, err = g.callN631(ctx, x, in, s)
 			} else {
 				out, err = g.h.N631(ctx, *s)
 			}
@@ -16752,9 +24492,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N632(ctx, *s)
-				})
+				out, err = g.callN632(ctx, x, in, s)
 			} else {
 				out, err = g.h.N632(ctx, *s)
 			}
@@ -16772,9 +24510,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N633(ctx, *s)
-				})
+				out, err = g.callN633(ctx, x, in, s)
 			} else {
 				out, err = g.h.N633(ctx, *s)
 			}
@@ -16792,9 +24528,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N634(ctx, *s)
-				})
+				out, err = g.callN634(ctx, x, in, s)
 			} else {
 				out, err = g.h.N634(ctx, *s)
 			}
@@ -16812,9 +24546,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N635(ctx, *s)
-				})
+				out, err = g.callN635(ctx, x, in, s)
 			} else {
 				out, err = g.h.N635(ctx, *s)
 			}
@@ -16832,9 +24564,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N636(ctx, *s)
-				})
+				out, err = g.callN636(ctx, x, in, s)
 			} else {
 				out, err = g.h.N636(ctx, *s)
 			}
@@ -16852,9 +24582,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N637(ctx, *s)
-				})
+				out, err = g.callN637(ctx, x, in, s)
 			} else {
 				out, err = g.h.N637(ctx, *s)
 			}
@@ -16872,9 +24600,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N638(ctx, *s)
-				})
+				out, err = g.callN638(ctx, x, in, s)
 			} else {
 				out, err = g.h.N638(ctx, *s)
 			}
@@ -16892,9 +24618,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N639(ctx, *s)
-				})
+				out, err = g.callN639(ctx, x, in, s)
 			} else {
 				out, err = g.h.N639(ctx, *s)
 			}
@@ -16912,9 +24636,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N640(ctx, *s)
-				})
+				out, err = g.callN640(ctx, x, in, s)
 			} else {
 				out, err = g.h.N640(ctx, *s)
 			}
@@ -16932,9 +24654,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N641(ctx, *s)
-				})
+				out, err = g.callN641(ctx, x, in, s)
 			} else {
 				out, err = g.h.N641(ctx, *s)
 			}
@@ -16952,9 +24672,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N642(ctx, *s)
-				})
+				out, err = g.callN642(ctx, x, in, s)
 			} else {
 				out, err = g.h.N642(ctx, *s)
 			}
@@ -16972,9 +24690,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N643(ctx, *s)
-				})
+				out, err = g.callN643(ctx, x, in, s)
 			} else {
 				out, err = g.h.N643(ctx, *s)
 			}
@@ -16992,9 +24708,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N644(ctx, *s)
-				})
+				out, err = g.callN644(ctx, x, in, s)
 			} else {
 				out, err = g.h.N644(ctx, *s)
 			}
@@ -17012,9 +24726,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N645(ctx, *s)
-				})
+				out, err = g.callN645(ctx, x, in, s)
 			} else {
 				out, err = g.h.N645(ctx, *s)
 			}
@@ -17032,9 +24744,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N646(ctx, *s)
-				})
+				out, err = g.callN646(ctx, x, in, s)
 			} else {
 				out, err = g.h.N646(ctx, *s)
 			}
@@ -17052,9 +24762,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N647(ctx, *s)
-				})
+				out, err = g.callN647(ctx, x, in, s)
 			} else {
 				out, err = g.h.N647(ctx, *s)
 			}
@@ -17072,9 +24780,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N648(ctx, *s)
-				})
+				out, err = g.callN648(ctx, x, in, s)
 			} else {
 				out, err = g.h.N648(ctx, *s)
 			}
@@ -17092,9 +24798,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N649(ctx, *s)
-				})
+				out, err = g.callN649(ctx, x, in, s)
 			} else {
 				out, err = g.h.N649(ctx, *s)
 			}
@@ -17112,9 +24816,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N650(ctx, *s)
-				})
+				out, err = g.callN650(ctx, x, in, s)
 			} else {
 				out, err = g.h.N650(ctx, *s)
 			}
@@ -17132,9 +24834,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N651(ctx, *s)
-				})
+				out, err = g.callN651(ctx, x, in, s)
 			} else {
 				out, err = g.h.N651(ctx, *s)
 			}
@@ -17152,9 +24852,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N652(ctx, *s)
-				})
+				out, err = g.callN652(ctx, x, in, s)
 			} else {
 				out, err = g.h.N652(ctx, *s)
 			}
@@ -17172,9 +24870,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N653(ctx, *s)
-				})
+				out, err = g.callN653(ctx, x, in, s)
 			} else {
 				out, err = g.h.N653(ctx, *s)
 			}
@@ -17192,9 +24888,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N654(ctx, *s)
-				})
+				out, err = g.callN654(ctx, x, in, s)
 			} else {
 				out, err = g.h.N654(ctx, *s)
 			}
@@ -17212,9 +24906,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N655(ctx, *s)
-				})
+				out, err = g.callN655(ctx, x, in, s)
 			} else {
 				out, err = g.h.N655(ctx, *s)
 			}
@@ -17232,9 +24924,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N656(ctx, *s)
-				})
+				out, err = g.callN656(ctx, x, in, s)
 			} else {
 				out, err = g.h.N656(ctx, *s)
 			}
@@ -17252,9 +24942,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N657(ctx, *s)
-				})
+				out, err = g.callN657(ctx, x, in, s)
 			} else {
 				out, err = g.h.N657(ctx, *s)
 			}
@@ -17272,9 +24960,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N658(ctx, *s)
-				})
+				out, err = g.callN658(ctx, x, in, s)
 			} else {
 				out, err = g.h.N658(ctx, *s)
 			}
@@ -17292,9 +24978,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N659(ctx, *s)
-				})
+				out, err = g.callN659(ctx, x, in, s)
 			} else {
 				out, err = g.h.N659(ctx, *s)
 			}
@@ -17312,9 +24996,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N660(ctx, *s)
-				})
+				out, err = g.callN660(ctx, x, in, s)
 			} else {
 				out, err = g.h.N660(ctx, *s)
 			}
@@ -17332,9 +25014,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N661(ctx, *s)
-				})
+				out, err = g.callN661(ctx, x, in, s)
 			} else {
 				out, err = g.h.N661(ctx, *s)
 			}
@@ -17352,9 +25032,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N662(ctx, *s)
-				})
+				out, err = g.callN662(ctx, x, in, s)
 			} else {
 				out, err = g.h.N662(ctx, *s)
 			}
@@ -17372,9 +25050,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N663(ctx, *s)
-				})
+				out, err = g.callN663(ctx, x, in, s)
 			} else {
 				out, err = g.h.N663(ctx, *s)
 			}
@@ -17392,9 +25068,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N664(ctx, *s)
-				})
+				out, err = g.callN664(ctx, x, in, s)
 			} else {
 				out, err = g.h.N664(ctx, *s)
 			}
@@ -17412,9 +25086,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N665(ctx, *s)
-				})
+				out, err = g.callN665(ctx, x, in, s)
 			} else {
 				out, err = g.h.N665(ctx, *s)
 			}
@@ -17432,9 +25104,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N666(ctx, *s)
-				})
+				out, err = g.callN666(ctx, x, in, s)
 			} else {
 				out, err = g.h.N666(ctx, *s)
 			}
@@ -17452,9 +25122,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N667(ctx, *s)
-				})
+				out, err = g.callN667(ctx, x, in, s)
 			} else {
 				out, err = g.h.N667(ctx, *s)
 			}
@@ -17472,9 +25140,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N668(ctx, *s)
-				})
+				out, err = g.callN668(ctx, x, in, s)
 			} else {
 				out, err = g.h.N668(ctx, *s)
 			}
@@ -17492,9 +25158,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N669(ctx, *s)
-				})
+				out, err = g.callN669(ctx, x, in, s)
 			} else {
 				out, err = g.h.N669(ctx, *s)
 			}
@@ -17512,9 +25176,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N670(ctx, *s)
-				})
+				out, err = g.callN670(ctx, x, in, s)
 			} else {
 				out, err = g.h.N670(ctx, *s)
 			}
@@ -17532,9 +25194,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N671(ctx, *s)
-				})
+				out, err = g.callN671(ctx, x, in, s)
 			} else {
 				out, err = g.h.N671(ctx, *s)
 			}
@@ -17552,9 +25212,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N672(ctx, *s)
-				})
+				out, err = g.callN672(ctx, x, in, s)
 			} else {
 				out, err = g.h.N672(ctx, *s)
 			}
@@ -17572,9 +25230,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N673(ctx, *s)
-				})
+				out, err = g.callN673(ctx, x, in, s)
 			} else {
 				out, err = g.h.N673(ctx, *s)
 			}
@@ -17592,9 +25248,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N674(ctx, *s)
-				})
+				out, err = g.callN674(ctx, x, in, s)
 			} else {
 				out, err = g.h.N674(ctx, *s)
 			}
@@ -17612,9 +25266,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N675(ctx, *s)
-				})
+				out, err = g.callN675(ctx, x, in, s)
 			} else {
 				out, err = g.h.N675(ctx, *s)
 			}
@@ -17632,9 +25284,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N676(ctx, *s)
-				})
+				out, err = g.callN676(ctx, x, in, s)
 			} else {
 				out, err = g.h.N676(ctx, *s)
 			}
@@ -17652,9 +25302,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N677(ctx, *s)
-				})
+				out, err = g.callN677(ctx, x, in, s)
 			} else {
 				out, err = g.h.N677(ctx, *s)
 			}
@@ -17672,9 +25320,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N678(ctx, *s)
-				})
+				out, err = g.callN678(ctx, x, in, s)
 			} else {
 				out, err = g.h.N678(ctx, *s)
 			}
@@ -17692,9 +25338,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N679(ctx, *s)
-				})
+				out, err = g.callN679(ctx, x, in, s)
 			} else {
 				out, err = g.h.N679(ctx, *s)
 			}
@@ -17712,9 +25356,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N680(ctx, *s)
-				})
+				out, err = g.callN680(ctx, x, in, s)
 			} else {
 				out, err = g.h.N680(ctx, *s)
 			}
@@ -17732,9 +25374,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N681(ctx, *s)
-				})
+				out, err = g.callN681(ctx, x, in, s)
 			} else {
 				out, err = g.h.N681(ctx, *s)
 			}
@@ -17752,9 +25392,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N682(ctx, *s)
-				})
+				out, err = g.callN682(ctx, x, in, s)
 			} else {
 				out, err = g.h.N682(ctx, *s)
 			}
@@ -17772,9 +25410,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N683(ctx, *s)
-				})
+				out, err = g.callN683(ctx, x, in, s)
 			} else {
 				out, err = g.h.N683(ctx, *s)
 			}
@@ -17792,9 +25428,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N684(ctx, *s)
-				})
+				out, err = g.callN684(ctx, x, in, s)
 			} else {
 				out, err = g.h.N684(ctx, *s)
 			}
@@ -17812,9 +25446,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N685(ctx, *s)
-				})
+				out, err = g.callN685(ctx, x, in, s)
 			} else {
 				out, err = g.h.N685(ctx, *s)
 			}
@@ -17832,9 +25464,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N686(ctx, *s)
-				})
+				out, err = g.callN686(ctx, x, in, s)
 			} else {
 				out, err = g.h.N686(ctx, *s)
 			}
@@ -17852,9 +25482,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N687(ctx, *s)
-				})
+				out, err = g.callN687(ctx, x, in, s)
 			} else {
 				out, err = g.h.N687(ctx, *s)
 			}
@@ -17872,9 +25500,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N688(ctx, *s)
-				})
+				out, err = g.callN688(ctx, x, in, s)
 			} else {
 				out, err = g.h.N688(ctx, *s)
 			}
@@ -17892,9 +25518,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N689(ctx, *s)
-				})
+				out, err = g.callN689(ctx, x, in, s)
 			} else {
 				out, err = g.h.N689(ctx, *s)
 			}
@@ -17912,9 +25536,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N690(ctx, *s)
-				})
+				out, err = g.callN690(ctx, x, in, s)
 			} else {
 				out, err = g.h.N690(ctx, *s)
 			}
@@ -17932,9 +25554,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N691(ctx, *s)
-				})
+				out, err = g.callN691(ctx, x, in, s)
 			} else {
 				out, err = g.h.N691(ctx, *s)
 			}
@@ -17952,9 +25572,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N692(ctx, *s)
-				})
+				out, err = g.callN692(ctx, x, in, s)
 			} else {
 				out, err = g.h.N692(ctx, *s)
 			}
@@ -17972,9 +25590,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N693(ctx, *s)
-				})
+				out, err = g.callN693(ctx, x, in, s)
 			} else {
 				out, err = g.h.N693(ctx, *s)
 			}
@@ -17992,9 +25608,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N694(ctx, *s)
-				})
+				out, err = g.callN694(ctx, x, in, s)
 			} else {
 				out, err = g.h.N694(ctx, *s)
 			}
@@ -18012,9 +25626,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N695(ctx, *s)
-				})
+				out, err = g.callN695(ctx, x, in, s)
 			} else {
 				out, err = g.h.N695(ctx, *s)
 			}
@@ -18032,9 +25644,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N696(ctx, *s)
-				})
+				out, err = g.callN696(ctx, x, in, s)
 			} else {
 				out, err = g.h.N696(ctx, *s)
 			}
@@ -18052,9 +25662,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N697(ctx, *s)
-				})
+				out, err = g.callN697(ctx, x, in, s)
 			} else {
 				out, err = g.h.N697(ctx, *s)
 			}
@@ -18072,9 +25680,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N698(ctx, *s)
-				})
+				out, err = g.callN698(ctx, x, in, s)
 			} else {
 				out, err = g.h.N698(ctx, *s)
 			}
@@ -18092,9 +25698,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N699(ctx, *s)
-				})
+				out, err = g.callN699(ctx, x, in, s)
 			} else {
 				out, err = g.h.N699(ctx, *s)
 			}
@@ -18112,9 +25716,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N700(ctx, *s)
-				})
+				out, err = g.callN700(ctx, x, in, s)
 			} else {
 				out, err = g.h.N700(ctx, *s)
 			}
@@ -18132,9 +25734,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N701(ctx, *s)
-				})
+				out, err = g.callN701(ctx, x, in, s)
 			} else {
 				out, err = g.h.N701(ctx, *s)
 			}
@@ -18152,9 +25752,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N702(ctx, *s)
-				})
+				out, err = g.callN702(ctx, x, in, s)
 			} else {
 				out, err = g.h.N702(ctx, *s)
 			}
@@ -18172,9 +25770,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N703(ctx, *s)
-				})
+				out, err = g.callN703(ctx, x, in, s)
 			} else {
 				out, err = g.h.N703(ctx, *s)
 			}
@@ -18192,9 +25788,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N704(ctx, *s)
-				})
+				out, err = g.callN704(ctx, x, in, s)
 			} else {
 				out, err = g.h.N704(ctx, *s)
 			}
@@ -18212,9 +25806,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N705(ctx, *s)
-				})
+				out, err = g.callN705(ctx, x, in, s)
 			} else {
 				out, err = g.h.N705(ctx, *s)
 			}
@@ -18232,9 +25824,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N706(ctx, *s)
-				})
+				out, err = g.callN706(ctx, x, in, s)
 			} else {
 				out, err = g.h.N706(ctx, *s)
 			}
@@ -18252,9 +25842,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N707(ctx, *s)
-				})
+				out, err = g.callN707(ctx, x, in, s)
 			} else {
 				out, err = g.h.N707(ctx, *s)
 			}
@@ -18272,9 +25860,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N708(ctx, *s)
-				})
+				out, err = g.callN708(ctx, x, in, s)
 			} else {
 				out, err = g.h.N708(ctx, *s)
 			}
@@ -18292,9 +25878,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N709(ctx, *s)
-				})
+				out, err = g.callN709(ctx, x, in, s)
 			} else {
 				out, err = g.h.N709(ctx, *s)
 			}
@@ -18312,9 +25896,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N710(ctx, *s)
-				})
+				out, err = g.callN710(ctx, x, in, s)
 			} else {
 				out, err = g.h.N710(ctx, *s)
 			}
@@ -18332,9 +25914,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N711(ctx, *s)
-				})
+				out, err = g.callN711(ctx, x, in, s)
 			} else {
 				out, err = g.h.N711(ctx, *s)
 			}
@@ -18352,9 +25932,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N712(ctx, *s)
-				})
+				out, err = g.callN712(ctx, x, in, s)
 			} else {
 				out, err = g.h.N712(ctx, *s)
 			}
@@ -18372,9 +25950,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N713(ctx, *s)
-				})
+				out, err = g.callN713(ctx, x, in, s)
 			} else {
 				out, err = g.h.N713(ctx, *s)
 			}
@@ -18392,9 +25968,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N714(ctx, *s)
-				})
+				out, err = g.callN714(ctx, x, in, s)
 			} else {
 				out, err = g.h.N714(ctx, *s)
 			}
@@ -18412,9 +25986,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N715(ctx, *s)
-				})
+				out, err = g.callN715(ctx, x, in, s)
 			} else {
 				out, err = g.h.N715(ctx, *s)
 			}
@@ -18432,9 +26004,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N716(ctx, *s)
-				})
+				out, err = g.callN716(ctx, x, in, s)
 			} else {
 				out, err = g.h.N716(ctx, *s)
 			}
@@ -18452,9 +26022,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N717(ctx, *s)
-				})
+				out, err = g.callN717(ctx, x, in, s)
 			} else {
 				out, err = g.h.N717(ctx, *s)
 			}
@@ -18472,9 +26040,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N718(ctx, *s)
-				})
+				out, err = g.callN718(ctx, x, in, s)
 			} else {
 				out, err = g.h.N718(ctx, *s)
 			}
@@ -18492,9 +26058,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N719(ctx, *s)
-				})
+				out, err = g.callN719(ctx, x, in, s)
 			} else {
 				out, err = g.h.N719(ctx, *s)
 			}
@@ -18512,9 +26076,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N720(ctx, *s)
-				})
+				out, err = g.callN720(ctx, x, in, s)
 			} else {
 				out, err = g.h.N720(ctx, *s)
 			}
@@ -18532,9 +26094,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N721(ctx, *s)
-				})
+				out, err = g.callN721(ctx, x, in, s)
 			} else {
 				out, err = g.h.N721(ctx, *s)
 			}
@@ -18552,9 +26112,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N722(ctx, *s)
-				})
+				out, err = g.callN722(ctx, x, in, s)
 			} else {
 				out, err = g.h.N722(ctx, *s)
 			}
@@ -18572,9 +26130,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N723(ctx, *s)
-				})
+				out, err = g.callN723(ctx, x, in, s)
 			} else {
 				out, err = g.h.N723(ctx, *s)
 			}
@@ -18592,9 +26148,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N724(ctx, *s)
-				})
+				out, err = g.callN724(ctx, x, in, s)
 			} else {
 				out, err = g.h.N724(ctx, *s)
 			}
@@ -18612,9 +26166,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N725(ctx, *s)
-				})
+				out, err = g.callN725(ctx, x, in, s)
 			} else {
 				out, err = g.h.N725(ctx, *s)
 			}
@@ -18632,9 +26184,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N726(ctx, *s)
-				})
+				out, err = g.callN726(ctx, x, in, s)
 			} else {
 				out, err = g.h.N726(ctx, *s)
 			}
@@ -18652,9 +26202,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N727(ctx, *s)
-				})
+				out, err = g.callN727(ctx, x, in, s)
 			} else {
 				out, err = g.h.N727(ctx, *s)
 			}
@@ -18672,9 +26220,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N728(ctx, *s)
-				})
+				out, err = g.callN728(ctx, x, in, s)
 			} else {
 				out, err = g.h.N728(ctx, *s)
 			}
@@ -18692,9 +26238,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N729(ctx, *s)
-				})
+				out, err = g.callN729(ctx, x, in, s)
 			} else {
 				out, err = g.h.N729(ctx, *s)
 			}
@@ -18712,9 +26256,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N730(ctx, *s)
-				})
+				out, err = g.callN730(ctx, x, in, s)
 			} else {
 				out, err = g.h.N730(ctx, *s)
 			}
@@ -18732,9 +26274,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N731(ctx, *s)
-				})
+				out, err = g.callN731(ctx, x, in, s)
 			} else {
 				out, err = g.h.N731(ctx, *s)
 			}
@@ -18752,9 +26292,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N732(ctx, *s)
-				})
+				out, err = g.callN732(ctx, x, in, s)
 			} else {
 				out, err = g.h.N732(ctx, *s)
 			}
@@ -18772,9 +26310,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N733(ctx, *s)
-				})
+				out, err = g.callN733(ctx, x, in, s)
 			} else {
 				out, err = g.h.N733(ctx, *s)
 			}
@@ -18792,9 +26328,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N734(ctx, *s)
-				})
+				out, err = g.callN734(ctx, x, in, s)
 			} else {
 				out, err = g.h.N734(ctx, *s)
 			}
@@ -18812,9 +26346,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N735(ctx, *s)
-				})
+				out, err = g.callN735(ctx, x, in, s)
 			} else {
 				out, err = g.h.N735(ctx, *s)
 			}
@@ -18832,9 +26364,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N736(ctx, *s)
-				})
+				out, err = g.callN736(ctx, x, in, s)
 			} else {
 				out, err = g.h.N736(ctx, *s)
 			}
@@ -18852,9 +26382,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N737(ctx, *s)
-				})
+				out, err = g.callN737(ctx, x, in, s)
 			} else {
 				out, err = g.h.N737(ctx, *s)
 			}
@@ -18872,9 +26400,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N738(ctx, *s)
-				})
+				out, err = g.callN738(ctx, x, in, s)
 			} else {
 				out, err = g.h.N738(ctx, *s)
 			}
@@ -18892,9 +26418,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N739(ctx, *s)
-				})
+				out, err = g.callN739(ctx, x, in, s)
 			} else {
 				out, err = g.h.N739(ctx, *s)
 			}
@@ -18912,9 +26436,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N740(ctx, *s)
-				})
+				out, err = g.callN740(ctx, x, in, s)
 			} else {
 				out, err = g.h.N740(ctx, *s)
 			}
@@ -18932,9 +26454,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N741(ctx, *s)
-				})
+				out, err = g.callN741(ctx, x, in, s)
 			} else {
 				out, err = g.h.N741(ctx, *s)
 			}
@@ -18952,9 +26472,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N742(ctx, *s)
-				})
+				out, err = g.callN742(ctx, x, in, s)
 			} else {
 				out, err = g.h.N742(ctx, *s)
 			}
@@ -18972,9 +26490,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N743(ctx, *s)
-				})
+				out, err = g.callN743(ctx, x, in, s)
 			} else {
 				out, err = g.h.N743(ctx, *s)
 			}
@@ -18992,9 +26508,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N744(ctx, *s)
-				})
+				out, err = g.callN744(ctx, x, in, s)
 			} else {
 				out, err = g.h.N744(ctx, *s)
 			}
@@ -19012,9 +26526,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N745(ctx, *s)
-				})
+				out, err = g.callN745(ctx, x, in, s)
 			} else {
 				out, err = g.h.N745(ctx, *s)
 			}
@@ -19032,9 +26544,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N746(ctx, *s)
-				})
+				out, err = g.callN746(ctx, x, in, s)
 			} else {
 				out, err = g.h.N746(ctx, *s)
 			}
@@ -19052,9 +26562,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N747(ctx, *s)
-				})
+				out, err = g.callN747(ctx, x, in, s)
 			} else {
 				out, err = g.h.N747(ctx, *s)
 			}
@@ -19072,9 +26580,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N748(ctx, *s)
-				})
+				out, err = g.callN748(ctx, x, in, s)
 			} else {
 				out, err = g.h.N748(ctx, *s)
 			}
@@ -19092,9 +26598,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N749(ctx, *s)
-				})
+				out, err = g.callN749(ctx, x, in, s)
 			} else {
 				out, err = g.h.N749(ctx, *s)
 			}
@@ -19112,9 +26616,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N750(ctx, *s)
-				})
+				out, err = g.callN750(ctx, x, in, s)
 			} else {
 				out, err = g.h.N750(ctx, *s)
 			}
@@ -19132,9 +26634,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N751(ctx, *s)
-				})
+				out, err = g.callN751(ctx, x, in, s)
 			} else {
 				out, err = g.h.N751(ctx, *s)
 			}
@@ -19152,9 +26652,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N752(ctx, *s)
-				})
+				out, err = g.callN752(ctx, x, in, s)
 			} else {
 				out, err = g.h.N752(ctx, *s)
 			}
@@ -19172,9 +26670,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N753(ctx, *s)
-				})
+				out, err = g.callN753(ctx, x, in, s)
 			} else {
 				out, err = g.h.N753(ctx, *s)
 			}
@@ -19192,9 +26688,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N754(ctx, *s)
-				})
+				out, err = g.callN754(ctx, x, in, s)
 			} else {
 				out, err = g.h.N754(ctx, *s)
 			}
@@ -19212,9 +26706,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N755(ctx, *s)
-				})
+				out, err = g.callN755(ctx, x, in, s)
 			} else {
 				out, err = g.h.N755(ctx, *s)
 			}
@@ -19232,9 +26724,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N756(ctx, *s)
-				})
+				out, err = g.callN756(ctx, x, in, s)
 			} else {
 				out, err = g.h.N756(ctx, *s)
 			}
@@ -19252,9 +26742,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N757(ctx, *s)
-				})
+				out, err = g.callN757(ctx, x, in, s)
 			} else {
 				out, err = g.h.N757(ctx, *s)
 			}
@@ -19272,9 +26760,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N758(ctx, *s)
-				})
+				out, err = g.callN758(ctx, x, in, s)
 			} else {
 				out, err = g.h.N758(ctx, *s)
 			}
@@ -19292,9 +26778,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N759(ctx, *s)
-				})
+				out, err = g.callN759(ctx, x, in, s)
 			} else {
 				out, err = g.h.N759(ctx, *s)
 			}
@@ -19312,9 +26796,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N760(ctx, *s)
-				})
+				out, err = g.callN760(ctx, x, in, s)
 			} else {
 				out, err = g.h.N760(ctx, *s)
 			}
@@ -19332,9 +26814,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N761(ctx, *s)
-				})
+				out, err = g.callN761(ctx, x, in, s)
 			} else {
 				out, err = g.h.N761(ctx, *s)
 			}
@@ -19352,9 +26832,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N762(ctx, *s)
-				})
+				out, err = g.callN762(ctx, x, in, s)
 			} else {
 				out, err = g.h.N762(ctx, *s)
 			}
@@ -19372,9 +26850,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N763(ctx, *s)
-				})
+				out, err = g.callN763(ctx, x, in, s)
 			} else {
 				out, err = g.h.N763(ctx, *s)
 			}
@@ -19392,9 +26868,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N764(ctx, *s)
-				})
+				out, err = g.callN764(ctx, x, in, s)
 			} else {
 				out, err = g.h.N764(ctx, *s)
 			}
@@ -19412,9 +26886,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N765(ctx, *s)
-				})
+				out, err = g.callN765(ctx, x, in, s)
 			} else {
 				out, err = g.h.N765(ctx, *s)
 			}
@@ -19432,9 +26904,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N766(ctx, *s)
-				})
+				out, err = g.callN766(ctx, x, in, s)
 			} else {
 				out, err = g.h.N766(ctx, *s)
 			}
@@ -19452,9 +26922,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N767(ctx, *s)
-				})
+				out, err = g.callN767(ctx, x, in, s)
 			} else {
 				out, err = g.h.N767(ctx, *s)
 			}
@@ -19472,9 +26940,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N768(ctx, *s)
-				})
+				out, err = g.callN768(ctx, x, in, s)
 			} else {
 				out, err = g.h.N768(ctx, *s)
 			}
@@ -19492,9 +26958,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N769(ctx, *s)
-				})
+				out, err = g.callN769(ctx, x, in, s)
 			} else {
 				out, err = g.h.N769(ctx, *s)
 			}
@@ -19512,9 +26976,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N770(ctx, *s)
-				})
+				out, err = g.callN770(ctx, x, in, s)
 			} else {
 				out, err = g.h.N770(ctx, *s)
 			}
@@ -19532,9 +26994,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N771(ctx, *s)
-				})
+				out, err = g.callN771(ctx, x, in, s)
 			} else {
 				out, err = g.h.N771(ctx, *s)
 			}
@@ -19552,9 +27012,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N772(ctx, *s)
-				})
+				out, err = g.callN772(ctx, x, in, s)
 			} else {
 				out, err = g.h.N772(ctx, *s)
 			}
@@ -19572,9 +27030,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N773(ctx, *s)
-				})
+				out, err = g.callN773(ctx, x, in, s)
 			} else {
 				out, err = g.h.N773(ctx, *s)
 			}
@@ -19592,9 +27048,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N774(ctx, *s)
-				})
+				out, err = g.callN774(ctx, x, in, s)
 			} else {
 				out, err = g.h.N774(ctx, *s)
 			}
@@ -19612,9 +27066,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N775(ctx, *s)
-				})
+				out, err = g.callN775(ctx, x, in, s)
 			} else {
 				out, err = g.h.N775(ctx, *s)
 			}
@@ -19632,9 +27084,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N776(ctx, *s)
-				})
+				out, err = g.callN776(ctx, x, in, s)
 			} else {
 				out, err = g.h.N776(ctx, *s)
 			}
@@ -19652,9 +27102,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N777(ctx, *s)
-				})
+				out, err = g.callN777(ctx, x, in, s)
 			} else {
 				out, err = g.h.N777(ctx, *s)
 			}
@@ -19672,9 +27120,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N778(ctx, *s)
-				})
+				out, err = g.callN778(ctx, x, in, s)
 			} else {
 				out, err = g.h.N778(ctx, *s)
 			}
@@ -19692,9 +27138,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N779(ctx, *s)
-				})
+				out, err = g.callN779(ctx, x, in, s)
 			} else {
 				out, err = g.h.N779(ctx, *s)
 			}
@@ -19712,9 +27156,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N780(ctx, *s)
-				})
+				out, err = g.callN780(ctx, x, in, s)
 			} else {
 				out, err = g.h.N780(ctx, *s)
 			}
@@ -19732,9 +27174,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N781(ctx, *s)
-				})
+				out, err = g.callN781(ctx, x, in, s)
 			} else {
 				out, err = g.h.N781(ctx, *s)
 			}
@@ -19752,9 +27192,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N782(ctx, *s)
-				})
+				out, err = g.callN782(ctx, x, in, s)
 			} else {
 				out, err = g.h.N782(ctx, *s)
 			}
@@ -19772,9 +27210,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N783(ctx, *s)
-				})
+				out, err = g.callN783(ctx, x, in, s)
 			} else {
 				out, err = g.h.N783(ctx, *s)
 			}
@@ -19792,9 +27228,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N784(ctx, *s)
-				})
+				out, err = g.callN784(ctx, x, in, s)
 			} else {
 				out, err = g.h.N784(ctx, *s)
 			}
@@ -19812,9 +27246,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N785(ctx, *s)
-				})
+				out, err = g.callN785(ctx, x, in, s)
 			} else {
 				out, err = g.h.N785(ctx, *s)
 			}
@@ -19832,9 +27264,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N786(ctx, *s)
-				})
+				out, err = g.callN786(ctx, x, in, s)
 			} else {
 				out, err = g.h.N786(ctx, *s)
 			}
@@ -19852,9 +27282,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N787(ctx, *s)
-				})
+				out, err = g.callN787(ctx, x, in, s)
 			} else {
 				out, err = g.h.N787(ctx, *s)
 			}
@@ -19872,9 +27300,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N788(ctx, *s)
-				})
+				out, err = g.callN788(ctx, x, in, s)
 			} else {
 				out, err = g.h.N788(ctx, *s)
 			}
@@ -19892,9 +27318,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N789(ctx, *s)
-				})
+				out, err = g.callN789(ctx, x, in, s)
 			} else {
 				out, err = g.h.N789(ctx, *s)
 			}
@@ -19912,9 +27336,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N790(ctx, *s)
-				})
+				out, err = g.callN790(ctx, x, in, s)
 			} else {
 				out, err = g.h.N790(ctx, *s)
 			}
@@ -19932,9 +27354,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N791(ctx, *s)
-				})
+				out, err = g.callN791(ctx, x, in, s)
 			} else {
 				out, err = g.h.N791(ctx, *s)
 			}
@@ -19952,9 +27372,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N792(ctx, *s)
-				})
+				out, err = g.callN792(ctx, x, in, s)
 			} else {
 				out, err = g.h.N792(ctx, *s)
 			}
@@ -19972,9 +27390,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N793(ctx, *s)
-				})
+				out, err = g.callN793(ctx, x, in, s)
 			} else {
 				out, err = g.h.N793(ctx, *s)
 			}
@@ -19992,9 +27408,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N794(ctx, *s)
-				})
+				out, err = g.callN794(ctx, x, in, s)
 			} else {
 				out, err = g.h.N794(ctx, *s)
 			}
@@ -20012,9 +27426,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N795(ctx, *s)
-				})
+				out, err = g.callN795(ctx, x, in, s)
 			} else {
 				out, err = g.h.N795(ctx, *s)
 			}
@@ -20032,9 +27444,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N796(ctx, *s)
-				})
+				out, err = g.callN796(ctx, x, in, s)
 			} else {
 				out, err = g.h.N796(ctx, *s)
 			}
@@ -20052,9 +27462,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N797(ctx, *s)
-				})
+				out, err = g.callN797(ctx, x, in, s)
 			} else {
 				out, err = g.h.N797(ctx, *s)
 			}
@@ -20072,9 +27480,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N798(ctx, *s)
-				})
+				out, err = g.callN798(ctx, x, in, s)
 			} else {
 				out, err = g.h.N798(ctx, *s)
 			}
@@ -20092,9 +27498,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N799(ctx, *s)
-				})
+				out, err = g.callN799(ctx, x, in, s)
 			} else {
 				out, err = g.h.N799(ctx, *s)
 			}
@@ -20112,9 +27516,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N800(ctx, *s)
-				})
+				out, err = g.callN800(ctx, x, in, s)
 			} else {
 				out, err = g.h.N800(ctx, *s)
 			}
@@ -20132,9 +27534,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N801(ctx, *s)
-				})
+				out, err = g.callN801(ctx, x, in, s)
 			} else {
 				out, err = g.h.N801(ctx, *s)
 			}
@@ -20152,9 +27552,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N802(ctx, *s)
-				})
+				out, err = g.callN802(ctx, x, in, s)
 			} else {
 				out, err = g.h.N802(ctx, *s)
 			}
@@ -20172,9 +27570,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N803(ctx, *s)
-				})
+				out, err = g.callN803(ctx, x, in, s)
 			} else {
 				out, err = g.h.N803(ctx, *s)
 			}
@@ -20192,9 +27588,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N804(ctx, *s)
-				})
+				out, err = g.callN804(ctx, x, in, s)
 			} else {
 				out, err = g.h.N804(ctx, *s)
 			}
@@ -20212,9 +27606,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N805(ctx, *s)
-				})
+				out, err = g.callN805(ctx, x, in, s)
 			} else {
 				out, err = g.h.N805(ctx, *s)
 			}
@@ -20232,9 +27624,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N806(ctx, *s)
-				})
+				out, err = g.callN806(ctx, x, in, s)
 			} else {
 				out, err = g.h.N806(ctx, *s)
 			}
@@ -20252,9 +27642,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N807(ctx, *s)
-				})
+				out, err = g.callN807(ctx, x, in, s)
 			} else {
 				out, err = g.h.N807(ctx, *s)
 			}
@@ -20272,9 +27660,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N808(ctx, *s)
-				})
+				out, err = g.callN808(ctx, x, in, s)
 			} else {
 				out, err = g.h.N808(ctx, *s)
 			}
@@ -20292,9 +27678,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N809(ctx, *s)
-				})
+				out, err = g.callN809(ctx, x, in, s)
 			} else {
 				out, err = g.h.N809(ctx, *s)
 			}
@@ -20312,9 +27696,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N810(ctx, *s)
-				})
+				out, err = g.callN810(ctx, x, in, s)
 			} else {
 				out, err = g.h.N810(ctx, *s)
 			}
@@ -20332,9 +27714,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N811(ctx, *s)
-				})
+				out, err = g.callN811(ctx, x, in, s)
 			} else {
 				out, err = g.h.N811(ctx, *s)
 			}
@@ -20352,9 +27732,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N812(ctx, *s)
-				})
+				out, err = g.callN812(ctx, x, in, s)
 			} else {
 				out, err = g.h.N812(ctx, *s)
 			}
@@ -20372,9 +27750,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N813(ctx, *s)
-				})
+				out, err = g.callN813(ctx, x, in, s)
 			} else {
 				out, err = g.h.N813(ctx, *s)
 			}
@@ -20392,9 +27768,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N814(ctx, *s)
-				})
+				out, err = g.callN814(ctx, x, in, s)
 			} else {
 				out, err = g.h.N814(ctx, *s)
 			}
@@ -20412,9 +27786,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N815(ctx, *s)
-				})
+				out, err = g.callN815(ctx, x, in, s)
 			} else {
 				out, err = g.h.N815(ctx, *s)
 			}
@@ -20432,9 +27804,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N816(ctx, *s)
-				})
+				out, err = g.callN816(ctx, x, in, s)
 			} else {
 				out, err = g.h.N816(ctx, *s)
 			}
@@ -20452,9 +27822,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N817(ctx, *s)
-				})
+				out, err = g.callN817(ctx, x, in, s)
 			} else {
 				out, err = g.h.N817(ctx, *s)
 			}
@@ -20472,9 +27840,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N818(ctx, *s)
-				})
+				out, err = g.callN818(ctx, x, in, s)
 			} else {
 				out, err = g.h.N818(ctx, *s)
 			}
@@ -20492,9 +27858,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N819(ctx, *s)
-				})
+				out, err = g.callN819(ctx, x, in, s)
 			} else {
 				out, err = g.h.N819(ctx, *s)
 			}
@@ -20512,9 +27876,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N820(ctx, *s)
-				})
+				out, err = g.callN820(ctx, x, in, s)
 			} else {
 				out, err = g.h.N820(ctx, *s)
 			}
@@ -20532,9 +27894,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N821(ctx, *s)
-				})
+				out, err = g.callN821(ctx, x, in, s)
 			} else {
 				out, err = g.h.N821(ctx, *s)
 			}
@@ -20552,9 +27912,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N822(ctx, *s)
-				})
+				out, err = g.callN822(ctx, x, in, s)
 			} else {
 				out, err = g.h.N822(ctx, *s)
 			}
@@ -20572,9 +27930,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N823(ctx, *s)
-				})
+				out, err = g.callN823(ctx, x, in, s)
 			} else {
 				out, err = g.h.N823(ctx, *s)
 			}
@@ -20592,9 +27948,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N824(ctx, *s)
-				})
+				out, err = g.callN824(ctx, x, in, s)
 			} else {
 				out, err = g.h.N824(ctx, *s)
 			}
@@ -20612,9 +27966,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N825(ctx, *s)
-				})
+				out, err = g.callN825(ctx, x, in, s)
 			} else {
 				out, err = g.h.N825(ctx, *s)
 			}
@@ -20632,9 +27984,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N826(ctx, *s)
-				})
+				out, err = g.callN826(ctx, x, in, s)
 			} else {
 				out, err = g.h.N826(ctx, *s)
 			}
@@ -20652,9 +28002,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N827(ctx, *s)
-				})
+				out, err = g.callN827(ctx, x, in, s)
 			} else {
 				out, err = g.h.N827(ctx, *s)
 			}
@@ -20672,9 +28020,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N828(ctx, *s)
-				})
+				out, err = g.callN828(ctx, x, in, s)
 			} else {
 				out, err = g.h.N828(ctx, *s)
 			}
@@ -20692,9 +28038,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N829(ctx, *s)
-				})
+				out, err = g.callN829(ctx, x, in, s)
 			} else {
 				out, err = g.h.N829(ctx, *s)
 			}
@@ -20712,9 +28056,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N830(ctx, *s)
-				})
+				out, err = g.callN830(ctx, x, in, s)
 			} else {
 				out, err = g.h.N830(ctx, *s)
 			}
@@ -20732,9 +28074,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N831(ctx, *s)
-				})
+				out, err = g.callN831(ctx, x, in, s)
 			} else {
 				out, err = g.h.N831(ctx, *s)
 			}
@@ -20752,9 +28092,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N832(ctx, *s)
-				})
+				out, err = g.callN832(ctx, x, in, s)
 			} else {
 				out, err = g.h.N832(ctx, *s)
 			}
@@ -20772,9 +28110,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N833(ctx, *s)
-				})
+				out, err = g.callN833(ctx, x, in, s)
 			} else {
 				out, err = g.h.N833(ctx, *s)
 			}
@@ -20792,9 +28128,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N834(ctx, *s)
-				})
+				out, err = g.callN834(ctx, x, in, s)
 			} else {
 				out, err = g.h.N834(ctx, *s)
 			}
@@ -20812,9 +28146,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N835(ctx, *s)
-				})
+				out, err = g.callN835(ctx, x, in, s)
 			} else {
 				out, err = g.h.N835(ctx, *s)
 			}
@@ -20832,9 +28164,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N836(ctx, *s)
-				})
+				out, err = g.callN836(ctx, x, in, s)
 			} else {
 				out, err = g.h.N836(ctx, *s)
 			}
@@ -20852,9 +28182,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N837(ctx, *s)
-				})
+				out, err = g.callN837(ctx, x, in, s)
 			} else {
 				out, err = g.h.N837(ctx, *s)
 			}
@@ -20872,9 +28200,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N838(ctx, *s)
-				})
+				out, err = g.callN838(ctx, x, in, s)
 			} else {
 				out, err = g.h.N838(ctx, *s)
 			}
@@ -20892,9 +28218,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N839(ctx, *s)
-				})
+				out, err = g.callN839(ctx, x, in, s)
 			} else {
 				out, err = g.h.N839(ctx, *s)
 			}
@@ -20912,9 +28236,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N840(ctx, *s)
-				})
+				out, err = g.callN840(ctx, x, in, s)
 			} else {
 				out, err = g.h.N840(ctx, *s)
 			}
@@ -20932,9 +28254,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N841(ctx, *s)
-				})
+				out, err = g.callN841(ctx, x, in, s)
 			} else {
 				out, err = g.h.N841(ctx, *s)
 			}
@@ -20952,9 +28272,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N842(ctx, *s)
-				})
+				out, err = g.callN842(ctx, x, in, s)
 			} else {
 				out, err = g.h.N842(ctx, *s)
 			}
@@ -20972,9 +28290,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N843(ctx, *s)
-				})
+				out, err = g.callN843(ctx, x, in, s)
 			} else {
 				out, err = g.h.N843(ctx, *s)
 			}
@@ -20992,9 +28308,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N844(ctx, *s)
-				})
+				out, err = g.callN844(ctx, x, in, s)
 			} else {
 				out, err = g.h.N844(ctx, *s)
 			}
@@ -21012,9 +28326,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N845(ctx, *s)
-				})
+				out, err = g.callN845(ctx, x, in, s)
 			} else {
 				out, err = g.h.N845(ctx, *s)
 			}
@@ -21032,9 +28344,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N846(ctx, *s)
-				})
+				out, err = g.callN846(ctx, x, in, s)
 			} else {
 				out, err = g.h.N846(ctx, *s)
 			}
@@ -21052,9 +28362,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N847(ctx, *s)
-				})
+				out, err = g.callN847(ctx, x, in, s)
 			} else {
 				out, err = g.h.N847(ctx, *s)
 			}
@@ -21072,9 +28380,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N848(ctx, *s)
-				})
+				out, err = g.callN848(ctx, x, in, s)
 			} else {
 				out, err = g.h.N848(ctx, *s)
 			}
@@ -21092,9 +28398,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N849(ctx, *s)
-				})
+				out, err = g.callN849(ctx, x, in, s)
 			} else {
 				out, err = g.h.N849(ctx, *s)
 			}
@@ -21112,9 +28416,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N850(ctx, *s)
-				})
+				out, err = g.callN850(ctx, x, in, s)
 			} else {
 				out, err = g.h.N850(ctx, *s)
 			}
@@ -21132,9 +28434,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N851(ctx, *s)
-				})
+				out, err = g.callN851(ctx, x, in, s)
 			} else {
 				out, err = g.h.N851(ctx, *s)
 			}
@@ -21152,9 +28452,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N852(ctx, *s)
-				})
+				out, err = g.callN852(ctx, x, in, s)
 			} else {
 				out, err = g.h.N852(ctx, *s)
 			}
@@ -21172,9 +28470,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N853(ctx, *s)
-				})
+				out, err = g.callN853(ctx, x, in, s)
 			} else {
 				out, err = g.h.N853(ctx, *s)
 			}
@@ -21192,9 +28488,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N854(ctx, *s)
-				})
+				out, err = g.callN854(ctx, x, in, s)
 			} else {
 				out, err = g.h.N854(ctx, *s)
 			}
@@ -21212,9 +28506,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N855(ctx, *s)
-				})
+				out, err = g.callN855(ctx, x, in, s)
 			} else {
 				out, err = g.h.N855(ctx, *s)
 			}
@@ -21232,9 +28524,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N856(ctx, *s)
-				})
+				out, err = g.callN856(ctx, x, in, s)
 			} else {
 				out, err = g.h.N856(ctx, *s)
 			}
@@ -21252,9 +28542,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N857(ctx, *s)
-				})
+				out, err = g.callN857(ctx, x, in, s)
 			} else {
 				out, err = g.h.N857(ctx, *s)
 			}
@@ -21272,9 +28560,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N858(ctx, *s)
-				})
+				out, err = g.callN858(ctx, x, in, s)
 			} else {
 				out, err = g.h.N858(ctx, *s)
 			}
@@ -21292,9 +28578,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N859(ctx, *s)
-				})
+				out, err = g.callN859(ctx, x, in, s)
 			} else {
 				out, err = g.h.N859(ctx, *s)
 			}
@@ -21312,9 +28596,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N860(ctx, *s)
-				})
+				out, err = g.callN860(ctx, x, in, s)
 			} else {
 				out, err = g.h.N860(ctx, *s)
 			}
@@ -21332,9 +28614,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N861(ctx, *s)
-				})
+				out, err = g.callN861(ctx, x, in, s)
 			} else {
 				out, err = g.h.N861(ctx, *s)
 			}
@@ -21352,9 +28632,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N862(ctx, *s)
-				})
+				out, err = g.callN862(ctx, x, in, s)
 			} else {
 				out, err = g.h.N862(ctx, *s)
 			}
@@ -21372,9 +28650,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N863(ctx, *s)
-				})
+				out, err = g.callN863(ctx, x, in, s)
 			} else {
 				out, err = g.h.N863(ctx, *s)
 			}
@@ -21392,9 +28668,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N864(ctx, *s)
-				})
+				out, err = g.callN864(ctx, x, in, s)
 			} else {
 				out, err = g.h.N864(ctx, *s)
 			}
@@ -21412,9 +28686,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N865(ctx, *s)
-				})
+				out, err = g.callN865(ctx, x, in, s)
 			} else {
 				out, err = g.h.N865(ctx, *s)
 			}
@@ -21432,9 +28704,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N866(ctx, *s)
-				})
+				out, err = g.callN866(ctx, x, in, s)
 			} else {
 				out, err = g.h.N866(ctx, *s)
 			}
@@ -21452,9 +28722,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N867(ctx, *s)
-				})
+				out, err = g.callN867(ctx, x, in, s)
 			} else {
 				out, err = g.h.N867(ctx, *s)
 			}
@@ -21472,9 +28740,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N868(ctx, *s)
-				})
+				out, err = g.callN868(ctx, x, in, s)
 			} else {
 				out, err = g.h.N868(ctx, *s)
 			}
@@ -21492,9 +28758,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N869(ctx, *s)
-				})
+				out, err = g.callN869(ctx, x, in, s)
 			} else {
 				out, err = g.h.N869(ctx, *s)
 			}
@@ -21512,9 +28776,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N870(ctx, *s)
-				})
+				out, err = g.callN870(ctx, x, in, s)
 			} else {
 				out, err = g.h.N870(ctx, *s)
 			}
@@ -21532,9 +28794,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N871(ctx, *s)
-				})
+				out, err = g.callN871(ctx, x, in, s)
 			} else {
 				out, err = g.h.N871(ctx, *s)
 			}
@@ -21552,9 +28812,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N872(ctx, *s)
-				})
+				out, err = g.callN872(ctx, x, in, s)
 			} else {
 				out, err = g.h.N872(ctx, *s)
 			}
@@ -21572,9 +28830,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N873(ctx, *s)
-				})
+				out, err = g.callN873(ctx, x, in, s)
 			} else {
 				out, err = g.h.N873(ctx, *s)
 			}
@@ -21592,9 +28848,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N874(ctx, *s)
-				})
+				out, err = g.callN874(ctx, x, in, s)
 			} else {
 				out, err = g.h.N874(ctx, *s)
 			}
@@ -21612,9 +28866,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N875(ctx, *s)
-				})
+				out, err = g.callN875(ctx, x, in, s)
 			} else {
 				out, err = g.h.N875(ctx, *s)
 			}
@@ -21632,9 +28884,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N876(ctx, *s)
-				})
+				out, err = g.callN876(ctx, x, in, s)
 			} else {
 				out, err = g.h.N876(ctx, *s)
 			}
@@ -21652,9 +28902,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N877(ctx, *s)
-				})
+				out, err = g.callN877(ctx, x, in, s)
 			} else {
 				out, err = g.h.N877(ctx, *s)
 			}
@@ -21672,9 +28920,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N878(ctx, *s)
-				})
+				out, err = g.callN878(ctx, x, in, s)
 			} else {
 				out, err = g.h.N878(ctx, *s)
 			}
@@ -21692,9 +28938,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N879(ctx, *s)
-				})
+				out, err = g.callN879(ctx, x, in, s)
 			} else {
 				out, err = g.h.N879(ctx, *s)
 			}
@@ -21712,9 +28956,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N880(ctx, *s)
-				})
+				out, err = g.callN880(ctx, x, in, s)
 			} else {
 				out, err = g.h.N880(ctx, *s)
 			}
@@ -21732,9 +28974,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N881(ctx, *s)
-				})
+				out, err = g.callN881(ctx, x, in, s)
 			} else {
 				out, err = g.h.N881(ctx, *s)
 			}
@@ -21752,9 +28992,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N882(ctx, *s)
-				})
+				out, err = g.callN882(ctx, x, in, s)
 			} else {
 				out, err = g.h.N882(ctx, *s)
 			}
@@ -21772,9 +29010,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N883(ctx, *s)
-				})
+				out, err = g.callN883(ctx, x, in, s)
 			} else {
 				out, err = g.h.N883(ctx, *s)
 			}
@@ -21792,9 +29028,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N884(ctx, *s)
-				})
+				out, err = g.callN884(ctx, x, in, s)
 			} else {
 				out, err = g.h.N884(ctx, *s)
 			}
@@ -21812,9 +29046,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N885(ctx, *s)
-				})
+				out, err = g.callN885(ctx, x, in, s)
 			} else {
 				out, err = g.h.N885(ctx, *s)
 			}
@@ -21832,9 +29064,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N886(ctx, *s)
-				})
+				out, err = g.callN886(ctx, x, in, s)
 			} else {
 				out, err = g.h.N886(ctx, *s)
 			}
@@ -21852,9 +29082,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N887(ctx, *s)
-				})
+				out, err = g.callN887(ctx, x, in, s)
 			} else {
 				out, err = g.h.N887(ctx, *s)
 			}
@@ -21872,9 +29100,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N888(ctx, *s)
-				})
+				out, err = g.callN888(ctx, x, in, s)
 			} else {
 				out, err = g.h.N888(ctx, *s)
 			}
@@ -21892,9 +29118,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N889(ctx, *s)
-				})
+				out, err = g.callN889(ctx, x, in, s)
 			} else {
 				out, err = g.h.N889(ctx, *s)
 			}
@@ -21912,9 +29136,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N890(ctx, *s)
-				})
+				out, err = g.callN890(ctx, x, in, s)
 			} else {
 				out, err = g.h.N890(ctx, *s)
 			}
@@ -21932,9 +29154,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N891(ctx, *s)
-				})
+				out, err = g.callN891(ctx, x, in, s)
 			} else {
 				out, err = g.h.N891(ctx, *s)
 			}
@@ -21952,9 +29172,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N892(ctx, *s)
-				})
+				out, err = g.callN892(ctx, x, in, s)
 			} else {
 				out, err = g.h.N892(ctx, *s)
 			}
@@ -21972,9 +29190,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N893(ctx, *s)
-				})
+				out, err = g.callN893(ctx, x, in, s)
 			} else {
 				out, err = g.h.N893(ctx, *s)
 			}
@@ -21992,9 +29208,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N894(ctx, *s)
-				})
+				out, err = g.callN894(ctx, x, in, s)
 			} else {
 				out, err = g.h.N894(ctx, *s)
 			}
@@ -22012,9 +29226,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N895(ctx, *s)
-				})
+				out, err = g.callN895(ctx, x, in, s)
 			} else {
 				out, err = g.h.N895(ctx, *s)
 			}
@@ -22032,9 +29244,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N896(ctx, *s)
-				})
+				out, err = g.callN896(ctx, x, in, s)
 			} else {
 				out, err = g.h.N896(ctx, *s)
 			}
@@ -22052,9 +29262,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N897(ctx, *s)
-				})
+				out, err = g.callN897(ctx, x, in, s)
 			} else {
 				out, err = g.h.N897(ctx, *s)
 			}
@@ -22072,9 +29280,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N898(ctx, *s)
-				})
+				out, err = g.callN898(ctx, x, in, s)
 			} else {
 				out, err = g.h.N898(ctx, *s)
 			}
@@ -22092,9 +29298,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N899(ctx, *s)
-				})
+				out, err = g.callN899(ctx, x, in, s)
 			} else {
 				out, err = g.h.N899(ctx, *s)
 			}
@@ -22112,9 +29316,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N900(ctx, *s)
-				})
+				out, err = g.callN900(ctx, x, in, s)
 			} else {
 				out, err = g.h.N900(ctx, *s)
 			}
@@ -22132,9 +29334,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N901(ctx, *s)
-				})
+				out, err = g.callN901(ctx, x, in, s)
 			} else {
 				out, err = g.h.N901(ctx, *s)
 			}
@@ -22152,9 +29352,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N902(ctx, *s)
-				})
+				out, err = g.callN902(ctx, x, in, s)
 			} else {
 				out, err = g.h.N902(ctx, *s)
 			}
@@ -22172,9 +29370,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N903(ctx, *s)
-				})
+				out, err = g.callN903(ctx, x, in, s)
 			} else {
 				out, err = g.h.N903(ctx, *s)
 			}
@@ -22192,9 +29388,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N904(ctx, *s)
-				})
+				out, err = g.callN904(ctx, x, in, s)
 			} else {
 				out, err = g.h.N904(ctx, *s)
 			}
@@ -22212,9 +29406,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N905(ctx, *s)
-				})
+				out, err = g.callN905(ctx, x, in, s)
 			} else {
 				out, err = g.h.N905(ctx, *s)
 			}
@@ -22232,9 +29424,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N906(ctx, *s)
-				})
+				out, err = g.callN906(ctx, x, in, s)
 			} else {
 				out, err = g.h.N906(ctx, *s)
 			}
@@ -22252,9 +29442,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N907(ctx, *s)
-				})
+				out, err = g.callN907(ctx, x, in, s)
 			} else {
 				out, err = g.h.N907(ctx, *s)
 			}
@@ -22272,9 +29460,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N908(ctx, *s)
-				})
+				out, err = g.callN908(ctx, x, in, s)
 			} else {
 				out, err = g.h.N908(ctx, *s)
 			}
@@ -22292,9 +29478,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N909(ctx, *s)
-				})
+				out, err = g.callN909(ctx, x, in, s)
 			} else {
 				out, err = g.h.N909(ctx, *s)
 			}
@@ -22312,9 +29496,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N910(ctx, *s)
-				})
+				out, err = g.callN910(ctx, x, in, s)
 			} else {
 				out, err = g.h.N910(ctx, *s)
 			}
@@ -22332,9 +29514,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N911(ctx, *s)
-				})
+				out, err = g.callN911(ctx, x, in, s)
 			} else {
 				out, err = g.h.N911(ctx, *s)
 			}
@@ -22352,9 +29532,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N912(ctx, *s)
-				})
+				out, err = g.callN912(ctx, x, in, s)
 			} else {
 				out, err = g.h.N912(ctx, *s)
 			}
@@ -22372,9 +29550,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N913(ctx, *s)
-				})
+				out, err = g.callN913(ctx, x, in, s)
 			} else {
 				out, err = g.h.N913(ctx, *s)
 			}
@@ -22392,9 +29568,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N914(ctx, *s)
-				})
+				out, err = g.callN914(ctx, x, in, s)
 			} else {
 				out, err = g.h.N914(ctx, *s)
 			}
@@ -22412,9 +29586,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N915(ctx, *s)
-				})
+				out, err = g.callN915(ctx, x, in, s)
 			} else {
 				out, err = g.h.N915(ctx, *s)
 			}
@@ -22432,9 +29604,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N916(ctx, *s)
-				})
+				out, err = g.callN916(ctx, x, in, s)
 			} else {
 				out, err = g.h.N916(ctx, *s)
 			}
@@ -22452,9 +29622,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N917(ctx, *s)
-				})
+				out, err = g.callN917(ctx, x, in, s)
 			} else {
 				out, err = g.h.N917(ctx, *s)
 			}
@@ -22472,9 +29640,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N918(ctx, *s)
-				})
+				out, err = g.callN918(ctx, x, in, s)
 			} else {
 				out, err = g.h.N918(ctx, *s)
 			}
@@ -22492,9 +29658,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N919(ctx, *s)
-				})
+				out, err = g.callN919(ctx, x, in, s)
 			} else {
 				out, err = g.h.N919(ctx, *s)
 			}
@@ -22512,9 +29676,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N920(ctx, *s)
-				})
+				out, err = g.callN920(ctx, x, in, s)
 			} else {
 				out, err = g.h.N920(ctx, *s)
 			}
@@ -22532,9 +29694,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N921(ctx, *s)
-				})
+				out, err = g.callN921(ctx, x, in, s)
 			} else {
 				out, err = g.h.N921(ctx, *s)
 			}
@@ -22552,9 +29712,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N922(ctx, *s)
-				})
+				out, err = g.callN922(ctx, x, in, s)
 			} else {
 				out, err = g.h.N922(ctx, *s)
 			}
@@ -22572,9 +29730,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N923(ctx, *s)
-				})
+				out, err = g.callN923(ctx, x, in, s)
 			} else {
 				out, err = g.h.N923(ctx, *s)
 			}
@@ -22592,9 +29748,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N924(ctx, *s)
-				})
+				out, err = g.callN924(ctx, x, in, s)
 			} else {
 				out, err = g.h.N924(ctx, *s)
 			}
@@ -22612,9 +29766,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N925(ctx, *s)
-				})
+				out, err = g.callN925(ctx, x, in, s)
 			} else {
 				out, err = g.h.N925(ctx, *s)
 			}
@@ -22632,9 +29784,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N926(ctx, *s)
-				})
+				out, err = g.callN926(ctx, x, in, s)
 			} else {
 				out, err = g.h.N926(ctx, *s)
 			}
@@ -22652,9 +29802,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N927(ctx, *s)
-				})
+				out, err = g.callN927(ctx, x, in, s)
 			} else {
 				out, err = g.h.N927(ctx, *s)
 			}
@@ -22672,9 +29820,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N928(ctx, *s)
-				})
+				out, err = g.callN928(ctx, x, in, s)
 			} else {
 				out, err = g.h.N928(ctx, *s)
 			}
@@ -22692,9 +29838,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N929(ctx, *s)
-				})
+				out, err = g.callN929(ctx, x, in, s)
 			} else {
 				out, err = g.h.N929(ctx, *s)
 			}
@@ -22712,9 +29856,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N930(ctx, *s)
-				})
+				out, err = g.callN930(ctx, x, in, s)
 			} else {
 				out, err = g.h.N930(ctx, *s)
 			}
@@ -22732,9 +29874,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N931(ctx, *s)
-				})
+				out, err = g.callN931(ctx, x, in, s)
 			} else {
 				out, err = g.h.N931(ctx, *s)
 			}
@@ -22752,9 +29892,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N932(ctx, *s)
-				})
+				out, err = g.callN932(ctx, x, in, s)
 			} else {
 				out, err = g.h.N932(ctx, *s)
 			}
@@ -22772,9 +29910,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N933(ctx, *s)
-				})
+				out, err = g.callN933(ctx, x, in, s)
 			} else {
 				out, err = g.h.N933(ctx, *s)
 			}
@@ -22792,9 +29928,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N934(ctx, *s)
-				})
+				out, err = g.callN934(ctx, x, in, s)
 			} else {
 				out, err = g.h.N934(ctx, *s)
 			}
@@ -22812,9 +29946,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N935(ctx, *s)
-				})
+				out, err = g.callN935(ctx, x, in, s)
 			} else {
 				out, err = g.h.N935(ctx, *s)
 			}
@@ -22832,9 +29964,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N936(ctx, *s)
-				})
+				out, err = g.callN936(ctx, x, in, s)
 			} else {
 				out, err = g.h.N936(ctx, *s)
 			}
@@ -22852,9 +29982,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N937(ctx, *s)
-				})
+				out, err = g.callN937(ctx, x, in, s)
 			} else {
 				out, err = g.h.N937(ctx, *s)
 			}
@@ -22872,9 +30000,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N938(ctx, *s)
-				})
+				out, err = g.callN938(ctx, x, in, s)
 			} else {
 				out, err = g.h.N938(ctx, *s)
 			}
@@ -22892,9 +30018,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N939(ctx, *s)
-				})
+				out, err = g.callN939(ctx, x, in, s)
 			} else {
 				out, err = g.h.N939(ctx, *s)
 			}
@@ -22912,9 +30036,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N940(ctx, *s)
-				})
+				out, err = g.callN940(ctx, x, in, s)
 			} else {
 				out, err = g.h.N940(ctx, *s)
 			}
@@ -22932,9 +30054,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N941(ctx, *s)
-				})
+				out, err = g.callN941(ctx, x, in, s)
 			} else {
 				out, err = g.h.N941(ctx, *s)
 			}
@@ -22952,9 +30072,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N942(ctx, *s)
-				})
+				out, err = g.callN942(ctx, x, in, s)
 			} else {
 				out, err = g.h.N942(ctx, *s)
 			}
@@ -22972,9 +30090,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N943(ctx, *s)
-				})
+				out, err = g.callN943(ctx, x, in, s)
 			} else {
 				out, err = g.h.N943(ctx, *s)
 			}
@@ -22992,9 +30108,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N944(ctx, *s)
-				})
+				out, err = g.callN944(ctx, x, in, s)
 			} else {
 				out, err = g.h.N944(ctx, *s)
 			}
@@ -23012,9 +30126,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N945(ctx, *s)
-				})
+				out, err = g.callN945(ctx, x, in, s)
 			} else {
 				out, err = g.h.N945(ctx, *s)
 			}
@@ -23032,9 +30144,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N946(ctx, *s)
-				})
+				out, err = g.callN946(ctx, x, in, s)
 			} else {
 				out, err = g.h.N946(ctx, *s)
 			}
@@ -23052,9 +30162,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N947(ctx, *s)
-				})
+				out, err = g.callN947(ctx, x, in, s)
 			} else {
 				out, err = g.h.N947(ctx, *s)
 			}
@@ -23072,9 +30180,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N948(ctx, *s)
-				})
+				out, err = g.callN948(ctx, x, in, s)
 			} else {
 				out, err = g.h.N948(ctx, *s)
 			}
@@ -23092,9 +30198,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N949(ctx, *s)
-				})
+				out, err = g.callN949(ctx, x, in, s)
 			} else {
 				out, err = g.h.N949(ctx, *s)
 			}
@@ -23112,9 +30216,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N950(ctx, *s)
-				})
+				out, err = g.callN950(ctx, x, in, s)
 			} else {
 				out, err = g.h.N950(ctx, *s)
 			}
@@ -23132,9 +30234,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N951(ctx, *s)
-				})
+				out, err = g.callN951(ctx, x, in, s)
 			} else {
 				out, err = g.h.N951(ctx, *s)
 			}
@@ -23152,9 +30252,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N952(ctx, *s)
-				})
+				out, err = g.callN952(ctx, x, in, s)
 			} else {
 				out, err = g.h.N952(ctx, *s)
 			}
@@ -23172,9 +30270,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N953(ctx, *s)
-				})
+				out, err = g.callN953(ctx, x, in, s)
 			} else {
 				out, err = g.h.N953(ctx, *s)
 			}
@@ -23192,9 +30288,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N954(ctx, *s)
-				})
+				out, err = g.callN954(ctx, x, in, s)
 			} else {
 				out, err = g.h.N954(ctx, *s)
 			}
@@ -23212,9 +30306,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N955(ctx, *s)
-				})
+				out, err = g.callN955(ctx, x, in, s)
 			} else {
 				out, err = g.h.N955(ctx, *s)
 			}
@@ -23232,9 +30324,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N956(ctx, *s)
-				})
+				out, err = g.callN956(ctx, x, in, s)
 			} else {
 				out, err = g.h.N956(ctx, *s)
 			}
@@ -23252,9 +30342,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N957(ctx, *s)
-				})
+				out, err = g.callN957(ctx, x, in, s)
 			} else {
 				out, err = g.h.N957(ctx, *s)
 			}
@@ -23272,9 +30360,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N958(ctx, *s)
-				})
+				out, err = g.callN958(ctx, x, in, s)
 			} else {
 				out, err = g.h.N958(ctx, *s)
 			}
@@ -23292,9 +30378,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N959(ctx, *s)
-				})
+				out, err = g.callN959(ctx, x, in, s)
 			} else {
 				out, err = g.h.N959(ctx, *s)
 			}
@@ -23312,9 +30396,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N960(ctx, *s)
-				})
+				out, err = g.callN960(ctx, x, in, s)
 			} else {
 				out, err = g.h.N960(ctx, *s)
 			}
@@ -23332,9 +30414,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N961(ctx, *s)
-				})
+				out, err = g.callN961(ctx, x, in, s)
 			} else {
 				out, err = g.h.N961(ctx, *s)
 			}
@@ -23352,9 +30432,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N962(ctx, *s)
-				})
+				out, err = g.callN962(ctx, x, in, s)
 			} else {
 				out, err = g.h.N962(ctx, *s)
 			}
@@ -23372,9 +30450,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N963(ctx, *s)
-				})
+				out, err = g.callN963(ctx, x, in, s)
 			} else {
 				out, err = g.h.N963(ctx, *s)
 			}
@@ -23392,9 +30468,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N964(ctx, *s)
-				})
+				out, err = g.callN964(ctx, x, in, s)
 			} else {
 				out, err = g.h.N964(ctx, *s)
 			}
@@ -23412,9 +30486,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N965(ctx, *s)
-				})
+				out, err = g.callN965(ctx, x, in, s)
 			} else {
 				out, err = g.h.N965(ctx, *s)
 			}
@@ -23432,9 +30504,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N966(ctx, *s)
-				})
+				out, err = g.callN966(ctx, x, in, s)
 			} else {
 				out, err = g.h.N966(ctx, *s)
 			}
@@ -23452,9 +30522,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N967(ctx, *s)
-				})
+				out, err = g.callN967(ctx, x, in, s)
 			} else {
 				out, err = g.h.N967(ctx, *s)
 			}
@@ -23472,9 +30540,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N968(ctx, *s)
-				})
+				out, err = g.callN968(ctx, x, in, s)
 			} else {
 				out, err = g.h.N968(ctx, *s)
 			}
@@ -23492,9 +30558,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N969(ctx, *s)
-				})
+				out, err = g.callN969(ctx, x, in, s)
 			} else {
 				out, err = g.h.N969(ctx, *s)
 			}
@@ -23512,9 +30576,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N970(ctx, *s)
-				})
+				out, err = g.callN970(ctx, x, in, s)
 			} else {
 				out, err = g.h.N970(ctx, *s)
 			}
@@ -23532,9 +30594,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N971(ctx, *s)
-				})
+				out, err = g.callN971(ctx, x, in, s)
 			} else {
 				out, err = g.h.N971(ctx, *s)
 			}
@@ -23552,9 +30612,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N972(ctx, *s)
-				})
+				out, err = g.callN972(ctx, x, in, s)
 			} else {
 				out, err = g.h.N972(ctx, *s)
 			}
@@ -23572,9 +30630,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N973(ctx, *s)
-				})
+				out, err = g.callN973(ctx, x, in, s)
 			} else {
 				out, err = g.h.N973(ctx, *s)
 			}
@@ -23592,9 +30648,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N974(ctx, *s)
-				})
+				out, err = g.callN974(ctx, x, in, s)
 			} else {
 				out, err = g.h.N974(ctx, *s)
 			}
@@ -23612,9 +30666,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N975(ctx, *s)
-				})
+				out, err = g.callN975(ctx, x, in, s)
 			} else {
 				out, err = g.h.N975(ctx, *s)
 			}
@@ -23632,9 +30684,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N976(ctx, *s)
-				})
+				out, err = g.callN976(ctx, x, in, s)
 			} else {
 				out, err = g.h.N976(ctx, *s)
 			}
@@ -23652,9 +30702,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N977(ctx, *s)
-				})
+				out, err = g.callN977(ctx, x, in, s)
 			} else {
 				out, err = g.h.N977(ctx, *s)
 			}
@@ -23672,9 +30720,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N978(ctx, *s)
-				})
+				out, err = g.callN978(ctx, x, in, s)
 			} else {
 				out, err = g.h.N978(ctx, *s)
 			}
@@ -23692,9 +30738,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N979(ctx, *s)
-				})
+				out, err = g.callN979(ctx, x, in, s)
 			} else {
 				out, err = g.h.N979(ctx, *s)
 			}
@@ -23712,9 +30756,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N980(ctx, *s)
-				})
+				out, err = g.callN980(ctx, x, in, s)
 			} else {
 				out, err = g.h.N980(ctx, *s)
 			}
@@ -23732,9 +30774,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N981(ctx, *s)
-				})
+				out, err = g.callN981(ctx, x, in, s)
 			} else {
 				out, err = g.h.N981(ctx, *s)
 			}
@@ -23752,9 +30792,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N982(ctx, *s)
-				})
+				out, err = g.callN982(ctx, x, in, s)
 			} else {
 				out, err = g.h.N982(ctx, *s)
 			}
@@ -23772,9 +30810,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N983(ctx, *s)
-				})
+				out, err = g.callN983(ctx, x, in, s)
 			} else {
 				out, err = g.h.N983(ctx, *s)
 			}
@@ -23792,9 +30828,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N984(ctx, *s)
-				})
+				out, err = g.callN984(ctx, x, in, s)
 			} else {
 				out, err = g.h.N984(ctx, *s)
 			}
@@ -23812,9 +30846,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N985(ctx, *s)
-				})
+				out, err = g.callN985(ctx, x, in, s)
 			} else {
 				out, err = g.h.N985(ctx, *s)
 			}
@@ -23832,9 +30864,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N986(ctx, *s)
-				})
+				out, err = g.callN986(ctx, x, in, s)
 			} else {
 				out, err = g.h.N986(ctx, *s)
 			}
@@ -23852,9 +30882,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N987(ctx, *s)
-				})
+				out, err = g.callN987(ctx, x, in, s)
 			} else {
 				out, err = g.h.N987(ctx, *s)
 			}
@@ -23872,9 +30900,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N988(ctx, *s)
-				})
+				out, err = g.callN988(ctx, x, in, s)
 			} else {
 				out, err = g.h.N988(ctx, *s)
 			}
@@ -23892,9 +30918,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N989(ctx, *s)
-				})
+				out, err = g.callN989(ctx, x, in, s)
 			} else {
 				out, err = g.h.N989(ctx, *s)
 			}
@@ -23912,9 +30936,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N990(ctx, *s)
-				})
+				out, err = g.callN990(ctx, x, in, s)
 			} else {
 				out, err = g.h.N990(ctx, *s)
 			}
@@ -23932,9 +30954,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N991(ctx, *s)
-				})
+				out, err = g.callN991(ctx, x, in, s)
 			} else {
 				out, err = g.h.N991(ctx, *s)
 			}
@@ -23952,9 +30972,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N992(ctx, *s)
-				})
+				out, err = g.callN992(ctx, x, in, s)
 			} else {
 				out, err = g.h.N992(ctx, *s)
 			}
@@ -23972,9 +30990,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N993(ctx, *s)
-				})
+				out, err = g.callN993(ctx, x, in, s)
 			} else {
 				out, err = g.h.N993(ctx, *s)
 			}
@@ -23992,9 +31008,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N994(ctx, *s)
-				})
+				out, err = g.callN994(ctx, x, in, s)
 			} else {
 				out, err = g.h.N994(ctx, *s)
 			}
@@ -24012,9 +31026,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N995(ctx, *s)
-				})
+				out, err = g.callN995(ctx, x, in, s)
 			} else {
 				out, err = g.h.N995(ctx, *s)
 			}
@@ -24032,9 +31044,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N996(ctx, *s)
-				})
+				out, err = g.callN996(ctx, x, in, s)
 			} else {
 				out, err = g.h.N996(ctx, *s)
 			}
@@ -24052,9 +31062,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N997(ctx, *s)
-				})
+				out, err = g.callN997(ctx, x, in, s)
 			} else {
 				out, err = g.h.N997(ctx, *s)
 			}
@@ -24072,9 +31080,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N998(ctx, *s)
-				})
+				out, err = g.callN998(ctx, x, in, s)
 			} else {
 				out, err = g.h.N998(ctx, *s)
 			}
@@ -24092,9 +31098,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N999(ctx, *s)
-				})
+				out, err = g.callN999(ctx, x, in, s)
 			} else {
 				out, err = g.h.N999(ctx, *s)
 			}
@@ -24112,9 +31116,7 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.N1000(ctx, *s)
-				})
+				out, err = g.callN1000(ctx, x, in, s)
 			} else {
 				out, err = g.h.N1000(ctx, *s)
 			}

@@ -563,6 +563,8 @@ func WithFan100Observer(fn func(runtime.Event[model.State])) runtime.Option {
 // Invoke runs the graph on s from node "start" until it reaches __end__, and returns the final state.
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
+//
+// With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Fan100) Invoke(ctx context.Context, s model.State, opts ...runtime.Option) (model.State, error) {
 	var x runtime.Exec[model.State]
 	if err := x.Start(ctx, g.opts.Apply(opts...), &fan100Graph, fan100NodeStart, &s); err != nil {
@@ -853,6 +855,924 @@ var fan100ForkStart = runtime.ForkSpec{
 	Node:    fan100NodeStart,
 }
 
+// callStart calls Start through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callStart(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeStart, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.Start(ctx, *s)
+	})
+}
+
+// callW1 calls W1 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW1(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW1, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W1(ctx, *s)
+	})
+}
+
+// callW2 calls W2 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW2(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW2, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W2(ctx, *s)
+	})
+}
+
+// callW3 calls W3 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW3(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW3, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W3(ctx, *s)
+	})
+}
+
+// callW4 calls W4 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW4(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW4, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W4(ctx, *s)
+	})
+}
+
+// callW5 calls W5 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW5(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW5, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W5(ctx, *s)
+	})
+}
+
+// callW6 calls W6 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW6(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW6, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W6(ctx, *s)
+	})
+}
+
+// callW7 calls W7 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW7(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW7, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W7(ctx, *s)
+	})
+}
+
+// callW8 calls W8 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW8(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW8, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W8(ctx, *s)
+	})
+}
+
+// callW9 calls W9 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW9(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW9, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W9(ctx, *s)
+	})
+}
+
+// callW10 calls W10 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW10(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW10, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W10(ctx, *s)
+	})
+}
+
+// callW11 calls W11 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW11(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW11, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W11(ctx, *s)
+	})
+}
+
+// callW12 calls W12 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW12(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW12, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W12(ctx, *s)
+	})
+}
+
+// callW13 calls W13 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW13(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW13, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W13(ctx, *s)
+	})
+}
+
+// callW14 calls W14 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW14(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW14, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W14(ctx, *s)
+	})
+}
+
+// callW15 calls W15 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW15(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW15, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W15(ctx, *s)
+	})
+}
+
+// callW16 calls W16 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW16(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW16, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W16(ctx, *s)
+	})
+}
+
+// callW17 calls W17 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW17(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW17, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W17(ctx, *s)
+	})
+}
+
+// callW18 calls W18 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW18(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW18, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W18(ctx, *s)
+	})
+}
+
+// callW19 calls W19 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW19(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW19, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W19(ctx, *s)
+	})
+}
+
+// callW20 calls W20 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW20(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW20, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W20(ctx, *s)
+	})
+}
+
+// callW21 calls W21 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW21(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW21, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W21(ctx, *s)
+	})
+}
+
+// callW22 calls W22 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW22(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW22, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W22(ctx, *s)
+	})
+}
+
+// callW23 calls W23 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW23(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW23, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W23(ctx, *s)
+	})
+}
+
+// callW24 calls W24 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW24(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW24, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W24(ctx, *s)
+	})
+}
+
+// callW25 calls W25 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW25(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW25, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W25(ctx, *s)
+	})
+}
+
+// callW26 calls W26 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW26(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW26, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W26(ctx, *s)
+	})
+}
+
+// callW27 calls W27 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW27(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW27, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W27(ctx, *s)
+	})
+}
+
+// callW28 calls W28 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW28(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW28, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W28(ctx, *s)
+	})
+}
+
+// callW29 calls W29 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW29(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW29, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W29(ctx, *s)
+	})
+}
+
+// callW30 calls W30 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW30(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW30, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W30(ctx, *s)
+	})
+}
+
+// callW31 calls W31 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW31(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW31, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W31(ctx, *s)
+	})
+}
+
+// callW32 calls W32 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW32(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW32, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W32(ctx, *s)
+	})
+}
+
+// callW33 calls W33 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW33(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW33, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W33(ctx, *s)
+	})
+}
+
+// callW34 calls W34 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW34(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW34, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W34(ctx, *s)
+	})
+}
+
+// callW35 calls W35 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW35(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW35, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W35(ctx, *s)
+	})
+}
+
+// callW36 calls W36 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW36(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW36, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W36(ctx, *s)
+	})
+}
+
+// callW37 calls W37 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW37(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW37, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W37(ctx, *s)
+	})
+}
+
+// callW38 calls W38 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW38(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW38, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W38(ctx, *s)
+	})
+}
+
+// callW39 calls W39 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW39(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW39, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W39(ctx, *s)
+	})
+}
+
+// callW40 calls W40 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW40(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW40, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W40(ctx, *s)
+	})
+}
+
+// callW41 calls W41 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW41(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW41, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W41(ctx, *s)
+	})
+}
+
+// callW42 calls W42 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW42(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW42, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W42(ctx, *s)
+	})
+}
+
+// callW43 calls W43 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW43(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW43, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W43(ctx, *s)
+	})
+}
+
+// callW44 calls W44 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW44(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW44, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W44(ctx, *s)
+	})
+}
+
+// callW45 calls W45 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW45(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW45, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W45(ctx, *s)
+	})
+}
+
+// callW46 calls W46 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW46(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW46, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W46(ctx, *s)
+	})
+}
+
+// callW47 calls W47 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW47(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW47, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W47(ctx, *s)
+	})
+}
+
+// callW48 calls W48 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW48(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW48, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W48(ctx, *s)
+	})
+}
+
+// callW49 calls W49 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW49(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW49, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W49(ctx, *s)
+	})
+}
+
+// callW50 calls W50 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW50(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW50, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W50(ctx, *s)
+	})
+}
+
+// callW51 calls W51 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW51(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW51, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W51(ctx, *s)
+	})
+}
+
+// callW52 calls W52 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW52(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW52, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W52(ctx, *s)
+	})
+}
+
+// callW53 calls W53 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW53(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW53, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W53(ctx, *s)
+	})
+}
+
+// callW54 calls W54 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW54(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW54, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W54(ctx, *s)
+	})
+}
+
+// callW55 calls W55 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW55(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW55, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W55(ctx, *s)
+	})
+}
+
+// callW56 calls W56 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW56(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW56, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W56(ctx, *s)
+	})
+}
+
+// callW57 calls W57 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW57(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW57, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W57(ctx, *s)
+	})
+}
+
+// callW58 calls W58 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW58(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW58, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W58(ctx, *s)
+	})
+}
+
+// callW59 calls W59 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW59(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW59, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W59(ctx, *s)
+	})
+}
+
+// callW60 calls W60 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW60(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW60, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W60(ctx, *s)
+	})
+}
+
+// callW61 calls W61 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW61(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW61, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W61(ctx, *s)
+	})
+}
+
+// callW62 calls W62 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW62(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW62, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W62(ctx, *s)
+	})
+}
+
+// callW63 calls W63 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW63(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW63, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W63(ctx, *s)
+	})
+}
+
+// callW64 calls W64 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW64(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW64, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W64(ctx, *s)
+	})
+}
+
+// callW65 calls W65 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW65(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW65, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W65(ctx, *s)
+	})
+}
+
+// callW66 calls W66 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW66(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW66, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W66(ctx, *s)
+	})
+}
+
+// callW67 calls W67 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW67(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW67, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W67(ctx, *s)
+	})
+}
+
+// callW68 calls W68 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW68(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW68, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W68(ctx, *s)
+	})
+}
+
+// callW69 calls W69 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW69(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW69, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W69(ctx, *s)
+	})
+}
+
+// callW70 calls W70 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW70(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW70, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W70(ctx, *s)
+	})
+}
+
+// callW71 calls W71 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW71(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW71, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W71(ctx, *s)
+	})
+}
+
+// callW72 calls W72 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW72(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW72, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W72(ctx, *s)
+	})
+}
+
+// callW73 calls W73 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW73(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW73, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W73(ctx, *s)
+	})
+}
+
+// callW74 calls W74 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW74(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW74, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W74(ctx, *s)
+	})
+}
+
+// callW75 calls W75 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW75(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW75, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W75(ctx, *s)
+	})
+}
+
+// callW76 calls W76 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW76(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW76, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W76(ctx, *s)
+	})
+}
+
+// callW77 calls W77 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW77(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW77, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W77(ctx, *s)
+	})
+}
+
+// callW78 calls W78 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW78(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW78, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W78(ctx, *s)
+	})
+}
+
+// callW79 calls W79 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW79(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW79, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W79(ctx, *s)
+	})
+}
+
+// callW80 calls W80 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW80(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW80, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W80(ctx, *s)
+	})
+}
+
+// callW81 calls W81 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW81(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW81, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W81(ctx, *s)
+	})
+}
+
+// callW82 calls W82 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW82(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW82, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W82(ctx, *s)
+	})
+}
+
+// callW83 calls W83 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW83(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW83, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W83(ctx, *s)
+	})
+}
+
+// callW84 calls W84 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW84(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW84, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W84(ctx, *s)
+	})
+}
+
+// callW85 calls W85 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW85(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW85, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W85(ctx, *s)
+	})
+}
+
+// callW86 calls W86 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW86(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW86, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W86(ctx, *s)
+	})
+}
+
+// callW87 calls W87 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW87(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW87, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W87(ctx, *s)
+	})
+}
+
+// callW88 calls W88 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW88(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW88, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W88(ctx, *s)
+	})
+}
+
+// callW89 calls W89 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW89(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW89, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W89(ctx, *s)
+	})
+}
+
+// callW90 calls W90 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW90(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW90, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W90(ctx, *s)
+	})
+}
+
+// callW91 calls W91 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW91(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW91, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W91(ctx, *s)
+	})
+}
+
+// callW92 calls W92 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW92(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW92, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W92(ctx, *s)
+	})
+}
+
+// callW93 calls W93 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW93(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW93, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W93(ctx, *s)
+	})
+}
+
+// callW94 calls W94 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW94(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW94, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W94(ctx, *s)
+	})
+}
+
+// callW95 calls W95 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW95(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW95, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W95(ctx, *s)
+	})
+}
+
+// callW96 calls W96 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW96(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW96, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W96(ctx, *s)
+	})
+}
+
+// callW97 calls W97 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW97(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW97, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W97(ctx, *s)
+	})
+}
+
+// callW98 calls W98 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW98(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW98, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W98(ctx, *s)
+	})
+}
+
+// callW99 calls W99 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW99(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW99, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W99(ctx, *s)
+	})
+}
+
+// callW100 calls W100 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callW100(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeW100, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W100(ctx, *s)
+	})
+}
+
+// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan100) callJoin(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State, b JoinBranches) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan100NodeJoin, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.Join(ctx, *s, b)
+	})
+}
+
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *Fan100) run(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
@@ -864,9 +1784,7 @@ func (g *Fan100) run(ctx context.Context, x *runtime.Exec[model.State], in runti
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.Start(ctx, *s)
-				})
+				out, err = g.callStart(ctx, x, in, s)
 			} else {
 				out, err = g.h.Start(ctx, *s)
 			}
@@ -894,9 +1812,7 @@ func (g *Fan100) run(ctx context.Context, x *runtime.Exec[model.State], in runti
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.Join(ctx, *s, jJoin.in)
-				})
+				out, err = g.callJoin(ctx, x, in, s, jJoin.in)
 			} else {
 				out, err = g.h.Join(ctx, *s, jJoin.in)
 			}
@@ -925,9 +1841,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W1(ctx, *s)
-				})
+				out, err = g.callW1(ctx, x, in, s)
 			} else {
 				out, err = g.h.W1(ctx, *s)
 			}
@@ -944,9 +1858,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W2(ctx, *s)
-				})
+				out, err = g.callW2(ctx, x, in, s)
 			} else {
 				out, err = g.h.W2(ctx, *s)
 			}
@@ -963,9 +1875,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W3(ctx, *s)
-				})
+				out, err = g.callW3(ctx, x, in, s)
 			} else {
 				out, err = g.h.W3(ctx, *s)
 			}
@@ -982,9 +1892,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W4(ctx, *s)
-				})
+				out, err = g.callW4(ctx, x, in, s)
 			} else {
 				out, err = g.h.W4(ctx, *s)
 			}
@@ -1001,9 +1909,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W5(ctx, *s)
-				})
+				out, err = g.callW5(ctx, x, in, s)
 			} else {
 				out, err = g.h.W5(ctx, *s)
 			}
@@ -1020,9 +1926,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W6(ctx, *s)
-				})
+				out, err = g.callW6(ctx, x, in, s)
 			} else {
 				out, err = g.h.W6(ctx, *s)
 			}
@@ -1039,9 +1943,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W7(ctx, *s)
-				})
+				out, err = g.callW7(ctx, x, in, s)
 			} else {
 				out, err = g.h.W7(ctx, *s)
 			}
@@ -1058,9 +1960,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W8(ctx, *s)
-				})
+				out, err = g.callW8(ctx, x, in, s)
 			} else {
 				out, err = g.h.W8(ctx, *s)
 			}
@@ -1077,9 +1977,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W9(ctx, *s)
-				})
+				out, err = g.callW9(ctx, x, in, s)
 			} else {
 				out, err = g.h.W9(ctx, *s)
 			}
@@ -1096,9 +1994,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W10(ctx, *s)
-				})
+				out, err = g.callW10(ctx, x, in, s)
 			} else {
 				out, err = g.h.W10(ctx, *s)
 			}
@@ -1115,9 +2011,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W11(ctx, *s)
-				})
+				out, err = g.callW11(ctx, x, in, s)
 			} else {
 				out, err = g.h.W11(ctx, *s)
 			}
@@ -1134,9 +2028,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W12(ctx, *s)
-				})
+				out, err = g.callW12(ctx, x, in, s)
 			} else {
 				out, err = g.h.W12(ctx, *s)
 			}
@@ -1153,9 +2045,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W13(ctx, *s)
-				})
+				out, err = g.callW13(ctx, x, in, s)
 			} else {
 				out, err = g.h.W13(ctx, *s)
 			}
@@ -1172,9 +2062,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W14(ctx, *s)
-				})
+				out, err = g.callW14(ctx, x, in, s)
 			} else {
 				out, err = g.h.W14(ctx, *s)
 			}
@@ -1191,9 +2079,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W15(ctx, *s)
-				})
+				out, err = g.callW15(ctx, x, in, s)
 			} else {
 				out, err = g.h.W15(ctx, *s)
 			}
@@ -1210,9 +2096,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W16(ctx, *s)
-				})
+				out, err = g.callW16(ctx, x, in, s)
 			} else {
 				out, err = g.h.W16(ctx, *s)
 			}
@@ -1229,9 +2113,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W17(ctx, *s)
-				})
+				out, err = g.callW17(ctx, x, in, s)
 			} else {
 				out, err = g.h.W17(ctx, *s)
 			}
@@ -1248,9 +2130,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W18(ctx, *s)
-				})
+				out, err = g.callW18(ctx, x, in, s)
 			} else {
 				out, err = g.h.W18(ctx, *s)
 			}
@@ -1267,9 +2147,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W19(ctx, *s)
-				})
+				out, err = g.callW19(ctx, x, in, s)
 			} else {
 				out, err = g.h.W19(ctx, *s)
 			}
@@ -1286,9 +2164,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W20(ctx, *s)
-				})
+				out, err = g.callW20(ctx, x, in, s)
 			} else {
 				out, err = g.h.W20(ctx, *s)
 			}
@@ -1305,9 +2181,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W21(ctx, *s)
-				})
+				out, err = g.callW21(ctx, x, in, s)
 			} else {
 				out, err = g.h.W21(ctx, *s)
 			}
@@ -1324,9 +2198,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W22(ctx, *s)
-				})
+				out, err = g.callW22(ctx, x, in, s)
 			} else {
 				out, err = g.h.W22(ctx, *s)
 			}
@@ -1343,9 +2215,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W23(ctx, *s)
-				})
+				out, err = g.callW23(ctx, x, in, s)
 			} else {
 				out, err = g.h.W23(ctx, *s)
 			}
@@ -1362,9 +2232,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W24(ctx, *s)
-				})
+				out, err = g.callW24(ctx, x, in, s)
 			} else {
 				out, err = g.h.W24(ctx, *s)
 			}
@@ -1381,9 +2249,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W25(ctx, *s)
-				})
+				out, err = g.callW25(ctx, x, in, s)
 			} else {
 				out, err = g.h.W25(ctx, *s)
 			}
@@ -1400,9 +2266,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W26(ctx, *s)
-				})
+				out, err = g.callW26(ctx, x, in, s)
 			} else {
 				out, err = g.h.W26(ctx, *s)
 			}
@@ -1419,9 +2283,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W27(ctx, *s)
-				})
+				out, err = g.callW27(ctx, x, in, s)
 			} else {
 				out, err = g.h.W27(ctx, *s)
 			}
@@ -1438,9 +2300,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W28(ctx, *s)
-				})
+				out, err = g.callW28(ctx, x, in, s)
 			} else {
 				out, err = g.h.W28(ctx, *s)
 			}
@@ -1457,9 +2317,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W29(ctx, *s)
-				})
+				out, err = g.callW29(ctx, x, in, s)
 			} else {
 				out, err = g.h.W29(ctx, *s)
 			}
@@ -1476,9 +2334,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W30(ctx, *s)
-				})
+				out, err = g.callW30(ctx, x, in, s)
 			} else {
 				out, err = g.h.W30(ctx, *s)
 			}
@@ -1495,9 +2351,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W31(ctx, *s)
-				})
+				out, err = g.callW31(ctx, x, in, s)
 			} else {
 				out, err = g.h.W31(ctx, *s)
 			}
@@ -1514,9 +2368,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W32(ctx, *s)
-				})
+				out, err = g.callW32(ctx, x, in, s)
 			} else {
 				out, err = g.h.W32(ctx, *s)
 			}
@@ -1533,9 +2385,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W33(ctx, *s)
-				})
+				out, err = g.callW33(ctx, x, in, s)
 			} else {
 				out, err = g.h.W33(ctx, *s)
 			}
@@ -1552,9 +2402,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W34(ctx, *s)
-				})
+				out, err = g.callW34(ctx, x, in, s)
 			} else {
 				out, err = g.h.W34(ctx, *s)
 			}
@@ -1571,9 +2419,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W35(ctx, *s)
-				})
+				out, err = g.callW35(ctx, x, in, s)
 			} else {
 				out, err = g.h.W35(ctx, *s)
 			}
@@ -1590,9 +2436,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W36(ctx, *s)
-				})
+				out, err = g.callW36(ctx, x, in, s)
 			} else {
 				out, err = g.h.W36(ctx, *s)
 			}
@@ -1609,9 +2453,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W37(ctx, *s)
-				})
+				out, err = g.callW37(ctx, x, in, s)
 			} else {
 				out, err = g.h.W37(ctx, *s)
 			}
@@ -1628,9 +2470,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W38(ctx, *s)
-				})
+				out, err = g.callW38(ctx, x, in, s)
 			} else {
 				out, err = g.h.W38(ctx, *s)
 			}
@@ -1647,9 +2487,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W39(ctx, *s)
-				})
+				out, err = g.callW39(ctx, x, in, s)
 			} else {
 				out, err = g.h.W39(ctx, *s)
 			}
@@ -1666,9 +2504,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W40(ctx, *s)
-				})
+				out, err = g.callW40(ctx, x, in, s)
 			} else {
 				out, err = g.h.W40(ctx, *s)
 			}
@@ -1685,9 +2521,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W41(ctx, *s)
-				})
+				out, err = g.callW41(ctx, x, in, s)
 			} else {
 				out, err = g.h.W41(ctx, *s)
 			}
@@ -1704,9 +2538,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W42(ctx, *s)
-				})
+				out, err = g.callW42(ctx, x, in, s)
 			} else {
 				out, err = g.h.W42(ctx, *s)
 			}
@@ -1723,9 +2555,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W43(ctx, *s)
-				})
+				out, err = g.callW43(ctx, x, in, s)
 			} else {
 				out, err = g.h.W43(ctx, *s)
 			}
@@ -1742,9 +2572,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W44(ctx, *s)
-				})
+				out, err = g.callW44(ctx, x, in, s)
 			} else {
 				out, err = g.h.W44(ctx, *s)
 			}
@@ -1761,9 +2589,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W45(ctx, *s)
-				})
+				out, err = g.callW45(ctx, x, in, s)
 			} else {
 				out, err = g.h.W45(ctx, *s)
 			}
@@ -1780,9 +2606,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W46(ctx, *s)
-				})
+				out, err = g.callW46(ctx, x, in, s)
 			} else {
 				out, err = g.h.W46(ctx, *s)
 			}
@@ -1799,9 +2623,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W47(ctx, *s)
-				})
+				out, err = g.callW47(ctx, x, in, s)
 			} else {
 				out, err = g.h.W47(ctx, *s)
 			}
@@ -1818,9 +2640,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W48(ctx, *s)
-				})
+				out, err = g.callW48(ctx, x, in, s)
 			} else {
 				out, err = g.h.W48(ctx, *s)
 			}
@@ -1837,9 +2657,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W49(ctx, *s)
-				})
+				out, err = g.callW49(ctx, x, in, s)
 			} else {
 				out, err = g.h.W49(ctx, *s)
 			}
@@ -1856,9 +2674,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W50(ctx, *s)
-				})
+				out, err = g.callW50(ctx, x, in, s)
 			} else {
 				out, err = g.h.W50(ctx, *s)
 			}
@@ -1875,9 +2691,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W51(ctx, *s)
-				})
+				out, err = g.callW51(ctx, x, in, s)
 			} else {
 				out, err = g.h.W51(ctx, *s)
 			}
@@ -1894,9 +2708,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W52(ctx, *s)
-				})
+				out, err = g.callW52(ctx, x, in, s)
 			} else {
 				out, err = g.h.W52(ctx, *s)
 			}
@@ -1913,9 +2725,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W53(ctx, *s)
-				})
+				out, err = g.callW53(ctx, x, in, s)
 			} else {
 				out, err = g.h.W53(ctx, *s)
 			}
@@ -1932,9 +2742,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W54(ctx, *s)
-				})
+				out, err = g.callW54(ctx, x, in, s)
 			} else {
 				out, err = g.h.W54(ctx, *s)
 			}
@@ -1951,9 +2759,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W55(ctx, *s)
-				})
+				out, err = g.callW55(ctx, x, in, s)
 			} else {
 				out, err = g.h.W55(ctx, *s)
 			}
@@ -1970,9 +2776,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W56(ctx, *s)
-				})
+				out, err = g.callW56(ctx, x, in, s)
 			} else {
 				out, err = g.h.W56(ctx, *s)
 			}
@@ -1989,9 +2793,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W57(ctx, *s)
-				})
+				out, err = g.callW57(ctx, x, in, s)
 			} else {
 				out, err = g.h.W57(ctx, *s)
 			}
@@ -2008,9 +2810,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W58(ctx, *s)
-				})
+				out, err = g.callW58(ctx, x, in, s)
 			} else {
 				out, err = g.h.W58(ctx, *s)
 			}
@@ -2027,9 +2827,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W59(ctx, *s)
-				})
+				out, err = g.callW59(ctx, x, in, s)
 			} else {
 				out, err = g.h.W59(ctx, *s)
 			}
@@ -2046,9 +2844,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W60(ctx, *s)
-				})
+				out, err = g.callW60(ctx, x, in, s)
 			} else {
 				out, err = g.h.W60(ctx, *s)
 			}
@@ -2065,9 +2861,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W61(ctx, *s)
-				})
+				out, err = g.callW61(ctx, x, in, s)
 			} else {
 				out, err = g.h.W61(ctx, *s)
 			}
@@ -2084,9 +2878,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W62(ctx, *s)
-				})
+				out, err = g.callW62(ctx, x, in, s)
 			} else {
 				out, err = g.h.W62(ctx, *s)
 			}
@@ -2103,9 +2895,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W63(ctx, *s)
-				})
+				out, err = g.callW63(ctx, x, in, s)
 			} else {
 				out, err = g.h.W63(ctx, *s)
 			}
@@ -2122,9 +2912,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W64(ctx, *s)
-				})
+				out, err = g.callW64(ctx, x, in, s)
 			} else {
 				out, err = g.h.W64(ctx, *s)
 			}
@@ -2141,9 +2929,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W65(ctx, *s)
-				})
+				out, err = g.callW65(ctx, x, in, s)
 			} else {
 				out, err = g.h.W65(ctx, *s)
 			}
@@ -2160,9 +2946,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W66(ctx, *s)
-				})
+				out, err = g.callW66(ctx, x, in, s)
 			} else {
 				out, err = g.h.W66(ctx, *s)
 			}
@@ -2179,9 +2963,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W67(ctx, *s)
-				})
+				out, err = g.callW67(ctx, x, in, s)
 			} else {
 				out, err = g.h.W67(ctx, *s)
 			}
@@ -2198,9 +2980,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W68(ctx, *s)
-				})
+				out, err = g.callW68(ctx, x, in, s)
 			} else {
 				out, err = g.h.W68(ctx, *s)
 			}
@@ -2217,9 +2997,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W69(ctx, *s)
-				})
+				out, err = g.callW69(ctx, x, in, s)
 			} else {
 				out, err = g.h.W69(ctx, *s)
 			}
@@ -2236,9 +3014,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W70(ctx, *s)
-				})
+				out, err = g.callW70(ctx, x, in, s)
 			} else {
 				out, err = g.h.W70(ctx, *s)
 			}
@@ -2255,9 +3031,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W71(ctx, *s)
-				})
+				out, err = g.callW71(ctx, x, in, s)
 			} else {
 				out, err = g.h.W71(ctx, *s)
 			}
@@ -2274,9 +3048,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W72(ctx, *s)
-				})
+				out, err = g.callW72(ctx, x, in, s)
 			} else {
 				out, err = g.h.W72(ctx, *s)
 			}
@@ -2293,9 +3065,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W73(ctx, *s)
-				})
+				out, err = g.callW73(ctx, x, in, s)
 			} else {
 				out, err = g.h.W73(ctx, *s)
 			}
@@ -2312,9 +3082,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W74(ctx, *s)
-				})
+				out, err = g.callW74(ctx, x, in, s)
 			} else {
 				out, err = g.h.W74(ctx, *s)
 			}
@@ -2331,9 +3099,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W75(ctx, *s)
-				})
+				out, err = g.callW75(ctx, x, in, s)
 			} else {
 				out, err = g.h.W75(ctx, *s)
 			}
@@ -2350,9 +3116,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W76(ctx, *s)
-				})
+				out, err = g.callW76(ctx, x, in, s)
 			} else {
 				out, err = g.h.W76(ctx, *s)
 			}
@@ -2369,9 +3133,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W77(ctx, *s)
-				})
+				out, err = g.callW77(ctx, x, in, s)
 			} else {
 				out, err = g.h.W77(ctx, *s)
 			}
@@ -2388,9 +3150,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W78(ctx, *s)
-				})
+				out, err = g.callW78(ctx, x, in, s)
 			} else {
 				out, err = g.h.W78(ctx, *s)
 			}
@@ -2407,9 +3167,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W79(ctx, *s)
-				})
+				out, err = g.callW79(ctx, x, in, s)
 			} else {
 				out, err = g.h.W79(ctx, *s)
 			}
@@ -2426,9 +3184,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W80(ctx, *s)
-				})
+				out, err = g.callW80(ctx, x, in, s)
 			} else {
 				out, err = g.h.W80(ctx, *s)
 			}
@@ -2445,9 +3201,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W81(ctx, *s)
-				})
+				out, err = g.callW81(ctx, x, in, s)
 			} else {
 				out, err = g.h.W81(ctx, *s)
 			}
@@ -2464,9 +3218,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W82(ctx, *s)
-				})
+				out, err = g.callW82(ctx, x, in, s)
 			} else {
 				out, err = g.h.W82(ctx, *s)
 			}
@@ -2483,9 +3235,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W83(ctx, *s)
-				})
+				out, err = g.callW83(ctx, x, in, s)
 			} else {
 				out, err = g.h.W83(ctx, *s)
 			}
@@ -2502,9 +3252,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W84(ctx, *s)
-				})
+				out, err = g.callW84(ctx, x, in, s)
 			} else {
 				out, err = g.h.W84(ctx, *s)
 			}
@@ -2521,9 +3269,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W85(ctx, *s)
-				})
+				out, err = g.callW85(ctx, x, in, s)
 			} else {
 				out, err = g.h.W85(ctx, *s)
 			}
@@ -2540,9 +3286,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W86(ctx, *s)
-				})
+				out, err = g.callW86(ctx, x, in, s)
 			} else {
 				out, err = g.h.W86(ctx, *s)
 			}
@@ -2559,9 +3303,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W87(ctx, *s)
-				})
+				out, err = g.callW87(ctx, x, in, s)
 			} else {
 				out, err = g.h.W87(ctx, *s)
 			}
@@ -2578,9 +3320,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W88(ctx, *s)
-				})
+				out, err = g.callW88(ctx, x, in, s)
 			} else {
 				out, err = g.h.W88(ctx, *s)
 			}
@@ -2597,9 +3337,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W89(ctx, *s)
-				})
+				out, err = g.callW89(ctx, x, in, s)
 			} else {
 				out, err = g.h.W89(ctx, *s)
 			}
@@ -2616,9 +3354,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W90(ctx, *s)
-				})
+				out, err = g.callW90(ctx, x, in, s)
 			} else {
 				out, err = g.h.W90(ctx, *s)
 			}
@@ -2635,9 +3371,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W91(ctx, *s)
-				})
+				out, err = g.callW91(ctx, x, in, s)
 			} else {
 				out, err = g.h.W91(ctx, *s)
 			}
@@ -2654,9 +3388,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W92(ctx, *s)
-				})
+				out, err = g.callW92(ctx, x, in, s)
 			} else {
 				out, err = g.h.W92(ctx, *s)
 			}
@@ -2673,9 +3405,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W93(ctx, *s)
-				})
+				out, err = g.callW93(ctx, x, in, s)
 			} else {
 				out, err = g.h.W93(ctx, *s)
 			}
@@ -2692,9 +3422,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W94(ctx, *s)
-				})
+				out, err = g.callW94(ctx, x, in, s)
 			} else {
 				out, err = g.h.W94(ctx, *s)
 			}
@@ -2711,9 +3439,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W95(ctx, *s)
-				})
+				out, err = g.callW95(ctx, x, in, s)
 			} else {
 				out, err = g.h.W95(ctx, *s)
 			}
@@ -2730,9 +3456,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W96(ctx, *s)
-				})
+				out, err = g.callW96(ctx, x, in, s)
 			} else {
 				out, err = g.h.W96(ctx, *s)
 			}
@@ -2749,9 +3473,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W97(ctx, *s)
-				})
+				out, err = g.callW97(ctx, x, in, s)
 			} else {
 				out, err = g.h.W97(ctx, *s)
 			}
@@ -2768,9 +3490,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W98(ctx, *s)
-				})
+				out, err = g.callW98(ctx, x, in, s)
 			} else {
 				out, err = g.h.W98(ctx, *s)
 			}
@@ -2787,9 +3507,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W99(ctx, *s)
-				})
+				out, err = g.callW99(ctx, x, in, s)
 			} else {
 				out, err = g.h.W99(ctx, *s)
 			}
@@ -2806,9 +3524,7 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W100(ctx, *s)
-				})
+				out, err = g.callW100(ctx, x, in, s)
 			} else {
 				out, err = g.h.W100(ctx, *s)
 			}

@@ -5063,6 +5063,8 @@ func WithFan1000Observer(fn func(runtime.Event[model.State])) runtime.Option {
 // Invoke runs the graph on s from node "start" until it reaches __end__, and returns the final state.
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
+//
+// With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Fan1000) Invoke(ctx context.Context, s model.State, opts ...runtime.Option) (model.State, error) {
 	var x runtime.Exec[model.State]
 	if err := x.Start(ctx, g.opts.Apply(opts...), &fan1000Graph, fan1000NodeStart, &s); err != nil {
@@ -7153,6 +7155,9024 @@ var fan1000ForkStart = runtime.ForkSpec{
 	Node:    fan1000NodeStart,
 }
 
+// callStart calls Start through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callStart(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeStart, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.Start(ctx, *s)
+	})
+}
+
+// callW1 calls W1 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW1(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW1, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W1(ctx, *s)
+	})
+}
+
+// callW2 calls W2 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW2(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW2, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W2(ctx, *s)
+	})
+}
+
+// callW3 calls W3 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW3(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW3, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W3(ctx, *s)
+	})
+}
+
+// callW4 calls W4 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW4(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW4, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W4(ctx, *s)
+	})
+}
+
+// callW5 calls W5 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW5(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW5, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W5(ctx, *s)
+	})
+}
+
+// callW6 calls W6 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW6(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW6, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W6(ctx, *s)
+	})
+}
+
+// callW7 calls W7 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW7(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW7, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W7(ctx, *s)
+	})
+}
+
+// callW8 calls W8 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW8(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW8, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W8(ctx, *s)
+	})
+}
+
+// callW9 calls W9 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW9(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW9, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W9(ctx, *s)
+	})
+}
+
+// callW10 calls W10 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW10(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW10, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W10(ctx, *s)
+	})
+}
+
+// callW11 calls W11 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW11(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW11, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W11(ctx, *s)
+	})
+}
+
+// callW12 calls W12 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW12(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW12, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W12(ctx, *s)
+	})
+}
+
+// callW13 calls W13 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW13(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW13, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W13(ctx, *s)
+	})
+}
+
+// callW14 calls W14 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW14(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW14, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W14(ctx, *s)
+	})
+}
+
+// callW15 calls W15 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW15(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW15, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W15(ctx, *s)
+	})
+}
+
+// callW16 calls W16 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW16(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW16, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W16(ctx, *s)
+	})
+}
+
+// callW17 calls W17 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW17(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW17, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W17(ctx, *s)
+	})
+}
+
+// callW18 calls W18 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW18(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW18, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W18(ctx, *s)
+	})
+}
+
+// callW19 calls W19 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW19(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW19, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W19(ctx, *s)
+	})
+}
+
+// callW20 calls W20 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW20(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW20, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W20(ctx, *s)
+	})
+}
+
+// callW21 calls W21 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW21(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW21, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W21(ctx, *s)
+	})
+}
+
+// callW22 calls W22 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW22(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW22, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W22(ctx, *s)
+	})
+}
+
+// callW23 calls W23 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW23(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW23, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W23(ctx, *s)
+	})
+}
+
+// callW24 calls W24 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW24(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW24, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W24(ctx, *s)
+	})
+}
+
+// callW25 calls W25 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW25(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW25, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W25(ctx, *s)
+	})
+}
+
+// callW26 calls W26 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW26(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW26, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W26(ctx, *s)
+	})
+}
+
+// callW27 calls W27 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW27(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW27, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W27(ctx, *s)
+	})
+}
+
+// callW28 calls W28 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW28(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW28, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W28(ctx, *s)
+	})
+}
+
+// callW29 calls W29 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW29(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW29, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W29(ctx, *s)
+	})
+}
+
+// callW30 calls W30 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW30(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW30, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W30(ctx, *s)
+	})
+}
+
+// callW31 calls W31 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW31(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW31, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W31(ctx, *s)
+	})
+}
+
+// callW32 calls W32 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW32(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW32, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W32(ctx, *s)
+	})
+}
+
+// callW33 calls W33 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW33(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW33, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W33(ctx, *s)
+	})
+}
+
+// callW34 calls W34 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW34(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW34, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W34(ctx, *s)
+	})
+}
+
+// callW35 calls W35 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW35(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW35, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W35(ctx, *s)
+	})
+}
+
+// callW36 calls W36 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW36(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW36, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W36(ctx, *s)
+	})
+}
+
+// callW37 calls W37 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW37(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW37, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W37(ctx, *s)
+	})
+}
+
+// callW38 calls W38 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW38(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW38, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W38(ctx, *s)
+	})
+}
+
+// callW39 calls W39 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW39(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW39, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W39(ctx, *s)
+	})
+}
+
+// callW40 calls W40 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW40(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW40, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W40(ctx, *s)
+	})
+}
+
+// callW41 calls W41 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW41(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW41, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W41(ctx, *s)
+	})
+}
+
+// callW42 calls W42 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW42(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW42, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W42(ctx, *s)
+	})
+}
+
+// callW43 calls W43 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW43(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW43, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W43(ctx, *s)
+	})
+}
+
+// callW44 calls W44 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW44(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW44, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W44(ctx, *s)
+	})
+}
+
+// callW45 calls W45 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW45(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW45, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W45(ctx, *s)
+	})
+}
+
+// callW46 calls W46 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW46(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW46, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W46(ctx, *s)
+	})
+}
+
+// callW47 calls W47 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW47(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW47, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W47(ctx, *s)
+	})
+}
+
+// callW48 calls W48 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW48(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW48, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W48(ctx, *s)
+	})
+}
+
+// callW49 calls W49 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW49(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW49, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W49(ctx, *s)
+	})
+}
+
+// callW50 calls W50 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW50(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW50, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W50(ctx, *s)
+	})
+}
+
+// callW51 calls W51 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW51(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW51, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W51(ctx, *s)
+	})
+}
+
+// callW52 calls W52 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW52(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW52, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W52(ctx, *s)
+	})
+}
+
+// callW53 calls W53 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW53(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW53, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W53(ctx, *s)
+	})
+}
+
+// callW54 calls W54 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW54(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW54, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W54(ctx, *s)
+	})
+}
+
+// callW55 calls W55 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW55(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW55, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W55(ctx, *s)
+	})
+}
+
+// callW56 calls W56 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW56(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW56, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W56(ctx, *s)
+	})
+}
+
+// callW57 calls W57 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW57(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW57, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W57(ctx, *s)
+	})
+}
+
+// callW58 calls W58 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW58(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW58, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W58(ctx, *s)
+	})
+}
+
+// callW59 calls W59 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW59(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW59, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W59(ctx, *s)
+	})
+}
+
+// callW60 calls W60 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW60(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW60, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W60(ctx, *s)
+	})
+}
+
+// callW61 calls W61 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW61(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW61, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W61(ctx, *s)
+	})
+}
+
+// callW62 calls W62 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW62(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW62, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W62(ctx, *s)
+	})
+}
+
+// callW63 calls W63 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW63(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW63, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W63(ctx, *s)
+	})
+}
+
+// callW64 calls W64 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW64(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW64, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W64(ctx, *s)
+	})
+}
+
+// callW65 calls W65 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW65(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW65, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W65(ctx, *s)
+	})
+}
+
+// callW66 calls W66 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW66(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW66, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W66(ctx, *s)
+	})
+}
+
+// callW67 calls W67 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW67(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW67, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W67(ctx, *s)
+	})
+}
+
+// callW68 calls W68 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW68(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW68, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W68(ctx, *s)
+	})
+}
+
+// callW69 calls W69 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW69(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW69, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W69(ctx, *s)
+	})
+}
+
+// callW70 calls W70 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW70(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW70, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W70(ctx, *s)
+	})
+}
+
+// callW71 calls W71 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW71(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW71, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W71(ctx, *s)
+	})
+}
+
+// callW72 calls W72 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW72(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW72, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W72(ctx, *s)
+	})
+}
+
+// callW73 calls W73 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW73(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW73, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W73(ctx, *s)
+	})
+}
+
+// callW74 calls W74 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW74(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW74, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W74(ctx, *s)
+	})
+}
+
+// callW75 calls W75 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW75(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW75, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W75(ctx, *s)
+	})
+}
+
+// callW76 calls W76 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW76(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW76, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W76(ctx, *s)
+	})
+}
+
+// callW77 calls W77 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW77(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW77, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W77(ctx, *s)
+	})
+}
+
+// callW78 calls W78 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW78(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW78, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W78(ctx, *s)
+	})
+}
+
+// callW79 calls W79 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW79(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW79, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W79(ctx, *s)
+	})
+}
+
+// callW80 calls W80 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW80(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW80, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W80(ctx, *s)
+	})
+}
+
+// callW81 calls W81 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW81(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW81, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W81(ctx, *s)
+	})
+}
+
+// callW82 calls W82 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW82(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW82, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W82(ctx, *s)
+	})
+}
+
+// callW83 calls W83 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW83(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW83, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W83(ctx, *s)
+	})
+}
+
+// callW84 calls W84 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW84(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW84, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W84(ctx, *s)
+	})
+}
+
+// callW85 calls W85 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW85(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW85, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W85(ctx, *s)
+	})
+}
+
+// callW86 calls W86 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW86(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW86, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W86(ctx, *s)
+	})
+}
+
+// callW87 calls W87 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW87(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW87, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W87(ctx, *s)
+	})
+}
+
+// callW88 calls W88 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW88(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW88, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W88(ctx, *s)
+	})
+}
+
+// callW89 calls W89 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW89(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW89, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W89(ctx, *s)
+	})
+}
+
+// callW90 calls W90 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW90(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW90, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W90(ctx, *s)
+	})
+}
+
+// callW91 calls W91 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW91(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW91, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W91(ctx, *s)
+	})
+}
+
+// callW92 calls W92 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW92(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW92, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W92(ctx, *s)
+	})
+}
+
+// callW93 calls W93 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW93(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW93, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W93(ctx, *s)
+	})
+}
+
+// callW94 calls W94 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW94(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW94, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W94(ctx, *s)
+	})
+}
+
+// callW95 calls W95 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW95(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW95, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W95(ctx, *s)
+	})
+}
+
+// callW96 calls W96 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW96(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW96, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W96(ctx, *s)
+	})
+}
+
+// callW97 calls W97 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW97(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW97, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W97(ctx, *s)
+	})
+}
+
+// callW98 calls W98 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW98(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW98, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W98(ctx, *s)
+	})
+}
+
+// callW99 calls W99 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW99(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW99, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W99(ctx, *s)
+	})
+}
+
+// callW100 calls W100 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW100(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW100, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W100(ctx, *s)
+	})
+}
+
+// callW101 calls W101 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW101(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW101, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W101(ctx, *s)
+	})
+}
+
+// callW102 calls W102 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW102(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW102, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W102(ctx, *s)
+	})
+}
+
+// callW103 calls W103 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW103(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW103, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W103(ctx, *s)
+	})
+}
+
+// callW104 calls W104 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW104(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW104, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W104(ctx, *s)
+	})
+}
+
+// callW105 calls W105 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW105(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW105, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W105(ctx, *s)
+	})
+}
+
+// callW106 calls W106 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW106(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW106, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W106(ctx, *s)
+	})
+}
+
+// callW107 calls W107 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW107(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW107, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W107(ctx, *s)
+	})
+}
+
+// callW108 calls W108 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW108(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW108, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W108(ctx, *s)
+	})
+}
+
+// callW109 calls W109 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW109(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW109, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W109(ctx, *s)
+	})
+}
+
+// callW110 calls W110 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW110(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW110, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W110(ctx, *s)
+	})
+}
+
+// callW111 calls W111 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW111(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW111, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W111(ctx, *s)
+	})
+}
+
+// callW112 calls W112 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW112(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW112, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W112(ctx, *s)
+	})
+}
+
+// callW113 calls W113 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW113(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW113, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W113(ctx, *s)
+	})
+}
+
+// callW114 calls W114 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW114(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW114, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W114(ctx, *s)
+	})
+}
+
+// callW115 calls W115 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW115(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW115, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W115(ctx, *s)
+	})
+}
+
+// callW116 calls W116 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW116(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW116, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W116(ctx, *s)
+	})
+}
+
+// callW117 calls W117 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW117(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW117, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W117(ctx, *s)
+	})
+}
+
+// callW118 calls W118 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW118(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW118, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W118(ctx, *s)
+	})
+}
+
+// callW119 calls W119 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW119(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW119, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W119(ctx, *s)
+	})
+}
+
+// callW120 calls W120 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW120(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW120, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W120(ctx, *s)
+	})
+}
+
+// callW121 calls W121 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW121(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW121, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W121(ctx, *s)
+	})
+}
+
+// callW122 calls W122 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW122(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW122, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W122(ctx, *s)
+	})
+}
+
+// callW123 calls W123 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW123(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW123, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W123(ctx, *s)
+	})
+}
+
+// callW124 calls W124 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW124(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW124, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W124(ctx, *s)
+	})
+}
+
+// callW125 calls W125 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW125(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW125, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W125(ctx, *s)
+	})
+}
+
+// callW126 calls W126 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW126(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW126, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W126(ctx, *s)
+	})
+}
+
+// callW127 calls W127 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW127(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW127, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W127(ctx, *s)
+	})
+}
+
+// callW128 calls W128 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW128(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW128, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W128(ctx, *s)
+	})
+}
+
+// callW129 calls W129 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW129(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW129, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W129(ctx, *s)
+	})
+}
+
+// callW130 calls W130 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW130(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW130, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W130(ctx, *s)
+	})
+}
+
+// callW131 calls W131 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW131(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW131, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W131(ctx, *s)
+	})
+}
+
+// callW132 calls W132 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW132(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW132, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W132(ctx, *s)
+	})
+}
+
+// callW133 calls W133 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW133(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW133, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W133(ctx, *s)
+	})
+}
+
+// callW134 calls W134 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW134(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW134, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W134(ctx, *s)
+	})
+}
+
+// callW135 calls W135 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW135(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW135, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W135(ctx, *s)
+	})
+}
+
+// callW136 calls W136 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW136(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW136, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W136(ctx, *s)
+	})
+}
+
+// callW137 calls W137 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW137(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW137, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W137(ctx, *s)
+	})
+}
+
+// callW138 calls W138 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW138(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW138, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W138(ctx, *s)
+	})
+}
+
+// callW139 calls W139 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW139(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW139, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W139(ctx, *s)
+	})
+}
+
+// callW140 calls W140 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW140(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW140, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W140(ctx, *s)
+	})
+}
+
+// callW141 calls W141 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW141(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW141, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W141(ctx, *s)
+	})
+}
+
+// callW142 calls W142 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW142(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW142, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W142(ctx, *s)
+	})
+}
+
+// callW143 calls W143 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW143(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW143, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W143(ctx, *s)
+	})
+}
+
+// callW144 calls W144 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW144(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW144, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W144(ctx, *s)
+	})
+}
+
+// callW145 calls W145 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW145(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW145, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W145(ctx, *s)
+	})
+}
+
+// callW146 calls W146 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW146(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW146, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W146(ctx, *s)
+	})
+}
+
+// callW147 calls W147 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW147(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW147, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W147(ctx, *s)
+	})
+}
+
+// callW148 calls W148 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW148(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW148, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W148(ctx, *s)
+	})
+}
+
+// callW149 calls W149 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW149(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW149, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W149(ctx, *s)
+	})
+}
+
+// callW150 calls W150 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW150(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW150, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W150(ctx, *s)
+	})
+}
+
+// callW151 calls W151 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW151(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW151, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W151(ctx, *s)
+	})
+}
+
+// callW152 calls W152 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW152(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW152, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W152(ctx, *s)
+	})
+}
+
+// callW153 calls W153 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW153(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW153, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W153(ctx, *s)
+	})
+}
+
+// callW154 calls W154 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW154(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW154, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W154(ctx, *s)
+	})
+}
+
+// callW155 calls W155 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW155(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW155, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W155(ctx, *s)
+	})
+}
+
+// callW156 calls W156 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW156(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW156, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W156(ctx, *s)
+	})
+}
+
+// callW157 calls W157 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW157(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW157, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W157(ctx, *s)
+	})
+}
+
+// callW158 calls W158 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW158(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW158, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W158(ctx, *s)
+	})
+}
+
+// callW159 calls W159 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW159(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW159, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W159(ctx, *s)
+	})
+}
+
+// callW160 calls W160 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW160(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW160, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W160(ctx, *s)
+	})
+}
+
+// callW161 calls W161 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW161(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW161, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W161(ctx, *s)
+	})
+}
+
+// callW162 calls W162 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW162(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW162, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W162(ctx, *s)
+	})
+}
+
+// callW163 calls W163 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW163(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW163, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W163(ctx, *s)
+	})
+}
+
+// callW164 calls W164 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW164(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW164, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W164(ctx, *s)
+	})
+}
+
+// callW165 calls W165 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW165(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW165, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W165(ctx, *s)
+	})
+}
+
+// callW166 calls W166 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW166(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW166, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W166(ctx, *s)
+	})
+}
+
+// callW167 calls W167 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW167(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW167, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W167(ctx, *s)
+	})
+}
+
+// callW168 calls W168 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW168(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW168, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W168(ctx, *s)
+	})
+}
+
+// callW169 calls W169 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW169(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW169, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W169(ctx, *s)
+	})
+}
+
+// callW170 calls W170 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW170(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW170, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W170(ctx, *s)
+	})
+}
+
+// callW171 calls W171 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW171(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW171, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W171(ctx, *s)
+	})
+}
+
+// callW172 calls W172 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW172(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW172, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W172(ctx, *s)
+	})
+}
+
+// callW173 calls W173 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW173(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW173, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W173(ctx, *s)
+	})
+}
+
+// callW174 calls W174 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW174(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW174, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W174(ctx, *s)
+	})
+}
+
+// callW175 calls W175 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW175(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW175, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W175(ctx, *s)
+	})
+}
+
+// callW176 calls W176 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW176(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW176, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W176(ctx, *s)
+	})
+}
+
+// callW177 calls W177 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW177(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW177, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W177(ctx, *s)
+	})
+}
+
+// callW178 calls W178 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW178(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW178, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W178(ctx, *s)
+	})
+}
+
+// callW179 calls W179 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW179(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW179, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W179(ctx, *s)
+	})
+}
+
+// callW180 calls W180 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW180(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW180, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W180(ctx, *s)
+	})
+}
+
+// callW181 calls W181 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW181(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW181, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W181(ctx, *s)
+	})
+}
+
+// callW182 calls W182 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW182(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW182, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W182(ctx, *s)
+	})
+}
+
+// callW183 calls W183 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW183(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW183, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W183(ctx, *s)
+	})
+}
+
+// callW184 calls W184 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW184(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW184, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W184(ctx, *s)
+	})
+}
+
+// callW185 calls W185 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW185(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW185, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W185(ctx, *s)
+	})
+}
+
+// callW186 calls W186 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW186(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW186, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W186(ctx, *s)
+	})
+}
+
+// callW187 calls W187 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW187(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW187, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W187(ctx, *s)
+	})
+}
+
+// callW188 calls W188 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW188(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW188, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W188(ctx, *s)
+	})
+}
+
+// callW189 calls W189 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW189(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW189, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W189(ctx, *s)
+	})
+}
+
+// callW190 calls W190 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW190(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW190, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W190(ctx, *s)
+	})
+}
+
+// callW191 calls W191 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW191(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW191, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W191(ctx, *s)
+	})
+}
+
+// callW192 calls W192 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW192(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW192, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W192(ctx, *s)
+	})
+}
+
+// callW193 calls W193 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW193(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW193, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W193(ctx, *s)
+	})
+}
+
+// callW194 calls W194 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW194(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW194, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W194(ctx, *s)
+	})
+}
+
+// callW195 calls W195 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW195(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW195, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W195(ctx, *s)
+	})
+}
+
+// callW196 calls W196 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW196(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW196, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W196(ctx, *s)
+	})
+}
+
+// callW197 calls W197 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW197(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW197, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W197(ctx, *s)
+	})
+}
+
+// callW198 calls W198 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW198(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW198, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W198(ctx, *s)
+	})
+}
+
+// callW199 calls W199 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW199(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW199, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W199(ctx, *s)
+	})
+}
+
+// callW200 calls W200 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW200(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW200, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W200(ctx, *s)
+	})
+}
+
+// callW201 calls W201 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW201(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW201, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W201(ctx, *s)
+	})
+}
+
+// callW202 calls W202 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW202(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW202, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W202(ctx, *s)
+	})
+}
+
+// callW203 calls W203 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW203(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW203, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W203(ctx, *s)
+	})
+}
+
+// callW204 calls W204 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW204(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW204, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W204(ctx, *s)
+	})
+}
+
+// callW205 calls W205 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW205(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW205, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W205(ctx, *s)
+	})
+}
+
+// callW206 calls W206 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW206(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW206, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W206(ctx, *s)
+	})
+}
+
+// callW207 calls W207 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW207(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW207, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W207(ctx, *s)
+	})
+}
+
+// callW208 calls W208 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW208(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW208, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W208(ctx, *s)
+	})
+}
+
+// callW209 calls W209 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW209(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW209, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W209(ctx, *s)
+	})
+}
+
+// callW210 calls W210 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW210(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW210, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W210(ctx, *s)
+	})
+}
+
+// callW211 calls W211 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW211(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW211, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W211(ctx, *s)
+	})
+}
+
+// callW212 calls W212 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW212(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW212, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W212(ctx, *s)
+	})
+}
+
+// callW213 calls W213 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW213(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW213, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W213(ctx, *s)
+	})
+}
+
+// callW214 calls W214 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW214(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW214, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W214(ctx, *s)
+	})
+}
+
+// callW215 calls W215 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW215(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW215, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W215(ctx, *s)
+	})
+}
+
+// callW216 calls W216 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW216(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW216, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W216(ctx, *s)
+	})
+}
+
+// callW217 calls W217 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW217(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW217, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W217(ctx, *s)
+	})
+}
+
+// callW218 calls W218 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW218(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW218, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W218(ctx, *s)
+	})
+}
+
+// callW219 calls W219 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW219(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW219, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W219(ctx, *s)
+	})
+}
+
+// callW220 calls W220 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW220(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW220, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W220(ctx, *s)
+	})
+}
+
+// callW221 calls W221 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW221(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW221, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W221(ctx, *s)
+	})
+}
+
+// callW222 calls W222 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW222(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW222, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W222(ctx, *s)
+	})
+}
+
+// callW223 calls W223 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW223(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW223, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W223(ctx, *s)
+	})
+}
+
+// callW224 calls W224 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW224(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW224, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W224(ctx, *s)
+	})
+}
+
+// callW225 calls W225 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW225(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW225, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W225(ctx, *s)
+	})
+}
+
+// callW226 calls W226 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW226(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW226, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W226(ctx, *s)
+	})
+}
+
+// callW227 calls W227 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW227(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW227, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W227(ctx, *s)
+	})
+}
+
+// callW228 calls W228 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW228(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW228, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W228(ctx, *s)
+	})
+}
+
+// callW229 calls W229 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW229(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW229, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W229(ctx, *s)
+	})
+}
+
+// callW230 calls W230 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW230(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW230, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W230(ctx, *s)
+	})
+}
+
+// callW231 calls W231 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW231(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW231, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W231(ctx, *s)
+	})
+}
+
+// callW232 calls W232 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW232(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW232, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W232(ctx, *s)
+	})
+}
+
+// callW233 calls W233 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW233(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW233, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W233(ctx, *s)
+	})
+}
+
+// callW234 calls W234 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW234(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW234, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W234(ctx, *s)
+	})
+}
+
+// callW235 calls W235 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW235(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW235, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W235(ctx, *s)
+	})
+}
+
+// callW236 calls W236 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW236(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW236, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W236(ctx, *s)
+	})
+}
+
+// callW237 calls W237 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW237(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW237, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W237(ctx, *s)
+	})
+}
+
+// callW238 calls W238 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW238(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW238, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W238(ctx, *s)
+	})
+}
+
+// callW239 calls W239 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW239(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW239, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W239(ctx, *s)
+	})
+}
+
+// callW240 calls W240 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW240(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW240, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W240(ctx, *s)
+	})
+}
+
+// callW241 calls W241 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW241(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW241, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W241(ctx, *s)
+	})
+}
+
+// callW242 calls W242 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW242(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW242, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W242(ctx, *s)
+	})
+}
+
+// callW243 calls W243 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW243(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW243, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W243(ctx, *s)
+	})
+}
+
+// callW244 calls W244 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW244(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW244, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W244(ctx, *s)
+	})
+}
+
+// callW245 calls W245 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW245(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW245, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W245(ctx, *s)
+	})
+}
+
+// callW246 calls W246 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW246(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW246, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W246(ctx, *s)
+	})
+}
+
+// callW247 calls W247 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW247(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW247, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W247(ctx, *s)
+	})
+}
+
+// callW248 calls W248 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW248(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW248, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W248(ctx, *s)
+	})
+}
+
+// callW249 calls W249 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW249(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW249, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W249(ctx, *s)
+	})
+}
+
+// callW250 calls W250 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW250(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW250, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W250(ctx, *s)
+	})
+}
+
+// callW251 calls W251 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW251(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW251, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W251(ctx, *s)
+	})
+}
+
+// callW252 calls W252 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW252(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW252, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W252(ctx, *s)
+	})
+}
+
+// callW253 calls W253 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW253(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW253, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W253(ctx, *s)
+	})
+}
+
+// callW254 calls W254 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW254(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW254, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W254(ctx, *s)
+	})
+}
+
+// callW255 calls W255 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW255(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW255, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W255(ctx, *s)
+	})
+}
+
+// callW256 calls W256 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW256(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW256, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W256(ctx, *s)
+	})
+}
+
+// callW257 calls W257 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW257(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW257, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W257(ctx, *s)
+	})
+}
+
+// callW258 calls W258 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW258(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW258, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W258(ctx, *s)
+	})
+}
+
+// callW259 calls W259 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW259(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW259, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W259(ctx, *s)
+	})
+}
+
+// callW260 calls W260 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW260(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW260, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W260(ctx, *s)
+	})
+}
+
+// callW261 calls W261 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW261(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW261, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W261(ctx, *s)
+	})
+}
+
+// callW262 calls W262 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW262(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW262, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W262(ctx, *s)
+	})
+}
+
+// callW263 calls W263 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW263(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW263, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W263(ctx, *s)
+	})
+}
+
+// callW264 calls W264 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW264(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW264, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W264(ctx, *s)
+	})
+}
+
+// callW265 calls W265 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW265(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW265, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W265(ctx, *s)
+	})
+}
+
+// callW266 calls W266 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW266(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW266, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W266(ctx, *s)
+	})
+}
+
+// callW267 calls W267 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW267(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW267, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W267(ctx, *s)
+	})
+}
+
+// callW268 calls W268 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW268(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW268, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W268(ctx, *s)
+	})
+}
+
+// callW269 calls W269 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW269(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW269, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W269(ctx, *s)
+	})
+}
+
+// callW270 calls W270 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW270(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW270, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W270(ctx, *s)
+	})
+}
+
+// callW271 calls W271 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW271(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW271, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W271(ctx, *s)
+	})
+}
+
+// callW272 calls W272 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW272(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW272, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W272(ctx, *s)
+	})
+}
+
+// callW273 calls W273 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW273(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW273, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W273(ctx, *s)
+	})
+}
+
+// callW274 calls W274 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW274(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW274, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W274(ctx, *s)
+	})
+}
+
+// callW275 calls W275 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW275(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW275, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W275(ctx, *s)
+	})
+}
+
+// callW276 calls W276 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW276(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW276, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W276(ctx, *s)
+	})
+}
+
+// callW277 calls W277 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW277(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW277, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W277(ctx, *s)
+	})
+}
+
+// callW278 calls W278 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW278(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW278, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W278(ctx, *s)
+	})
+}
+
+// callW279 calls W279 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW279(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW279, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W279(ctx, *s)
+	})
+}
+
+// callW280 calls W280 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW280(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW280, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W280(ctx, *s)
+	})
+}
+
+// callW281 calls W281 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW281(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW281, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W281(ctx, *s)
+	})
+}
+
+// callW282 calls W282 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW282(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW282, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W282(ctx, *s)
+	})
+}
+
+// callW283 calls W283 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW283(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW283, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W283(ctx, *s)
+	})
+}
+
+// callW284 calls W284 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW284(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW284, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W284(ctx, *s)
+	})
+}
+
+// callW285 calls W285 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW285(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW285, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W285(ctx, *s)
+	})
+}
+
+// callW286 calls W286 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW286(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW286, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W286(ctx, *s)
+	})
+}
+
+// callW287 calls W287 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW287(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW287, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W287(ctx, *s)
+	})
+}
+
+// callW288 calls W288 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW288(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW288, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W288(ctx, *s)
+	})
+}
+
+// callW289 calls W289 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW289(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW289, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W289(ctx, *s)
+	})
+}
+
+// callW290 calls W290 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW290(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW290, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W290(ctx, *s)
+	})
+}
+
+// callW291 calls W291 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW291(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW291, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W291(ctx, *s)
+	})
+}
+
+// callW292 calls W292 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW292(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW292, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W292(ctx, *s)
+	})
+}
+
+// callW293 calls W293 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW293(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW293, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W293(ctx, *s)
+	})
+}
+
+// callW294 calls W294 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW294(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW294, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W294(ctx, *s)
+	})
+}
+
+// callW295 calls W295 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW295(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW295, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W295(ctx, *s)
+	})
+}
+
+// callW296 calls W296 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW296(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW296, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W296(ctx, *s)
+	})
+}
+
+// callW297 calls W297 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW297(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW297, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W297(ctx, *s)
+	})
+}
+
+// callW298 calls W298 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW298(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW298, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W298(ctx, *s)
+	})
+}
+
+// callW299 calls W299 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW299(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW299, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W299(ctx, *s)
+	})
+}
+
+// callW300 calls W300 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW300(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW300, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W300(ctx, *s)
+	})
+}
+
+// callW301 calls W301 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW301(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW301, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W301(ctx, *s)
+	})
+}
+
+// callW302 calls W302 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW302(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW302, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W302(ctx, *s)
+	})
+}
+
+// callW303 calls W303 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW303(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW303, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W303(ctx, *s)
+	})
+}
+
+// callW304 calls W304 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW304(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW304, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W304(ctx, *s)
+	})
+}
+
+// callW305 calls W305 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW305(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW305, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W305(ctx, *s)
+	})
+}
+
+// callW306 calls W306 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW306(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW306, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W306(ctx, *s)
+	})
+}
+
+// callW307 calls W307 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW307(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW307, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W307(ctx, *s)
+	})
+}
+
+// callW308 calls W308 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW308(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW308, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W308(ctx, *s)
+	})
+}
+
+// callW309 calls W309 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW309(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW309, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W309(ctx, *s)
+	})
+}
+
+// callW310 calls W310 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW310(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW310, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W310(ctx, *s)
+	})
+}
+
+// callW311 calls W311 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW311(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW311, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W311(ctx, *s)
+	})
+}
+
+// callW312 calls W312 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW312(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW312, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W312(ctx, *s)
+	})
+}
+
+// callW313 calls W313 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW313(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW313, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W313(ctx, *s)
+	})
+}
+
+// callW314 calls W314 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW314(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW314, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W314(ctx, *s)
+	})
+}
+
+// callW315 calls W315 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW315(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW315, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W315(ctx, *s)
+	})
+}
+
+// callW316 calls W316 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW316(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW316, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W316(ctx, *s)
+	})
+}
+
+// callW317 calls W317 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW317(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW317, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W317(ctx, *s)
+	})
+}
+
+// callW318 calls W318 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW318(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW318, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W318(ctx, *s)
+	})
+}
+
+// callW319 calls W319 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW319(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW319, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W319(ctx, *s)
+	})
+}
+
+// callW320 calls W320 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW320(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW320, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W320(ctx, *s)
+	})
+}
+
+// callW321 calls W321 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW321(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW321, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W321(ctx, *s)
+	})
+}
+
+// callW322 calls W322 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW322(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW322, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W322(ctx, *s)
+	})
+}
+
+// callW323 calls W323 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW323(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW323, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W323(ctx, *s)
+	})
+}
+
+// callW324 calls W324 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW324(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW324, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W324(ctx, *s)
+	})
+}
+
+// callW325 calls W325 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW325(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW325, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W325(ctx, *s)
+	})
+}
+
+// callW326 calls W326 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW326(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW326, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W326(ctx, *s)
+	})
+}
+
+// callW327 calls W327 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW327(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW327, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W327(ctx, *s)
+	})
+}
+
+// callW328 calls W328 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW328(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW328, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W328(ctx, *s)
+	})
+}
+
+// callW329 calls W329 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW329(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW329, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W329(ctx, *s)
+	})
+}
+
+// callW330 calls W330 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW330(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW330, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W330(ctx, *s)
+	})
+}
+
+// callW331 calls W331 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW331(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW331, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W331(ctx, *s)
+	})
+}
+
+// callW332 calls W332 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW332(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW332, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W332(ctx, *s)
+	})
+}
+
+// callW333 calls W333 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW333(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW333, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W333(ctx, *s)
+	})
+}
+
+// callW334 calls W334 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW334(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW334, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W334(ctx, *s)
+	})
+}
+
+// callW335 calls W335 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW335(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW335, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W335(ctx, *s)
+	})
+}
+
+// callW336 calls W336 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW336(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW336, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W336(ctx, *s)
+	})
+}
+
+// callW337 calls W337 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW337(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW337, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W337(ctx, *s)
+	})
+}
+
+// callW338 calls W338 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW338(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW338, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W338(ctx, *s)
+	})
+}
+
+// callW339 calls W339 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW339(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW339, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W339(ctx, *s)
+	})
+}
+
+// callW340 calls W340 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW340(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW340, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W340(ctx, *s)
+	})
+}
+
+// callW341 calls W341 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW341(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW341, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W341(ctx, *s)
+	})
+}
+
+// callW342 calls W342 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW342(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW342, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W342(ctx, *s)
+	})
+}
+
+// callW343 calls W343 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW343(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW343, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W343(ctx, *s)
+	})
+}
+
+// callW344 calls W344 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW344(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW344, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W344(ctx, *s)
+	})
+}
+
+// callW345 calls W345 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW345(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW345, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W345(ctx, *s)
+	})
+}
+
+// callW346 calls W346 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW346(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW346, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W346(ctx, *s)
+	})
+}
+
+// callW347 calls W347 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW347(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW347, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W347(ctx, *s)
+	})
+}
+
+// callW348 calls W348 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW348(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW348, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W348(ctx, *s)
+	})
+}
+
+// callW349 calls W349 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW349(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW349, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W349(ctx, *s)
+	})
+}
+
+// callW350 calls W350 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW350(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW350, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W350(ctx, *s)
+	})
+}
+
+// callW351 calls W351 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW351(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW351, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W351(ctx, *s)
+	})
+}
+
+// callW352 calls W352 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW352(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW352, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W352(ctx, *s)
+	})
+}
+
+// callW353 calls W353 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW353(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW353, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W353(ctx, *s)
+	})
+}
+
+// callW354 calls W354 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW354(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW354, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W354(ctx, *s)
+	})
+}
+
+// callW355 calls W355 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW355(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW355, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W355(ctx, *s)
+	})
+}
+
+// callW356 calls W356 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW356(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW356, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W356(ctx, *s)
+	})
+}
+
+// callW357 calls W357 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW357(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW357, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W357(ctx, *s)
+	})
+}
+
+// callW358 calls W358 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW358(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW358, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W358(ctx, *s)
+	})
+}
+
+// callW359 calls W359 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW359(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW359, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W359(ctx, *s)
+	})
+}
+
+// callW360 calls W360 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW360(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW360, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W360(ctx, *s)
+	})
+}
+
+// callW361 calls W361 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW361(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW361, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W361(ctx, *s)
+	})
+}
+
+// callW362 calls W362 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW362(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW362, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W362(ctx, *s)
+	})
+}
+
+// callW363 calls W363 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW363(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW363, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W363(ctx, *s)
+	})
+}
+
+// callW364 calls W364 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW364(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW364, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W364(ctx, *s)
+	})
+}
+
+// callW365 calls W365 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW365(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW365, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W365(ctx, *s)
+	})
+}
+
+// callW366 calls W366 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW366(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW366, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W366(ctx, *s)
+	})
+}
+
+// callW367 calls W367 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW367(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW367, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W367(ctx, *s)
+	})
+}
+
+// callW368 calls W368 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW368(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW368, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W368(ctx, *s)
+	})
+}
+
+// callW369 calls W369 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW369(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW369, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W369(ctx, *s)
+	})
+}
+
+// callW370 calls W370 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW370(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW370, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W370(ctx, *s)
+	})
+}
+
+// callW371 calls W371 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW371(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW371, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W371(ctx, *s)
+	})
+}
+
+// callW372 calls W372 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW372(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW372, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W372(ctx, *s)
+	})
+}
+
+// callW373 calls W373 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW373(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW373, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W373(ctx, *s)
+	})
+}
+
+// callW374 calls W374 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW374(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW374, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W374(ctx, *s)
+	})
+}
+
+// callW375 calls W375 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW375(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW375, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W375(ctx, *s)
+	})
+}
+
+// callW376 calls W376 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW376(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW376, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W376(ctx, *s)
+	})
+}
+
+// callW377 calls W377 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW377(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW377, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W377(ctx, *s)
+	})
+}
+
+// callW378 calls W378 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW378(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW378, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W378(ctx, *s)
+	})
+}
+
+// callW379 calls W379 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW379(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW379, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W379(ctx, *s)
+	})
+}
+
+// callW380 calls W380 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW380(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW380, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W380(ctx, *s)
+	})
+}
+
+// callW381 calls W381 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW381(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW381, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W381(ctx, *s)
+	})
+}
+
+// callW382 calls W382 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW382(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW382, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W382(ctx, *s)
+	})
+}
+
+// callW383 calls W383 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW383(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW383, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W383(ctx, *s)
+	})
+}
+
+// callW384 calls W384 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW384(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW384, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W384(ctx, *s)
+	})
+}
+
+// callW385 calls W385 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW385(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW385, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W385(ctx, *s)
+	})
+}
+
+// callW386 calls W386 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW386(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW386, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W386(ctx, *s)
+	})
+}
+
+// callW387 calls W387 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW387(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW387, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W387(ctx, *s)
+	})
+}
+
+// callW388 calls W388 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW388(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW388, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W388(ctx, *s)
+	})
+}
+
+// callW389 calls W389 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW389(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW389, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W389(ctx, *s)
+	})
+}
+
+// callW390 calls W390 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW390(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW390, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W390(ctx, *s)
+	})
+}
+
+// callW391 calls W391 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW391(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW391, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W391(ctx, *s)
+	})
+}
+
+// callW392 calls W392 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW392(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW392, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W392(ctx, *s)
+	})
+}
+
+// callW393 calls W393 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW393(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW393, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W393(ctx, *s)
+	})
+}
+
+// callW394 calls W394 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW394(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW394, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W394(ctx, *s)
+	})
+}
+
+// callW395 calls W395 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW395(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW395, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W395(ctx, *s)
+	})
+}
+
+// callW396 calls W396 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW396(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW396, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W396(ctx, *s)
+	})
+}
+
+// callW397 calls W397 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW397(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW397, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W397(ctx, *s)
+	})
+}
+
+// callW398 calls W398 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW398(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW398, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W398(ctx, *s)
+	})
+}
+
+// callW399 calls W399 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW399(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW399, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W399(ctx, *s)
+	})
+}
+
+// callW400 calls W400 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW400(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW400, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W400(ctx, *s)
+	})
+}
+
+// callW401 calls W401 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW401(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW401, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W401(ctx, *s)
+	})
+}
+
+// callW402 calls W402 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW402(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW402, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W402(ctx, *s)
+	})
+}
+
+// callW403 calls W403 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW403(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW403, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W403(ctx, *s)
+	})
+}
+
+// callW404 calls W404 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW404(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW404, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W404(ctx, *s)
+	})
+}
+
+// callW405 calls W405 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW405(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW405, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W405(ctx, *s)
+	})
+}
+
+// callW406 calls W406 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW406(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW406, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W406(ctx, *s)
+	})
+}
+
+// callW407 calls W407 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW407(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW407, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W407(ctx, *s)
+	})
+}
+
+// callW408 calls W408 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW408(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW408, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W408(ctx, *s)
+	})
+}
+
+// callW409 calls W409 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW409(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW409, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W409(ctx, *s)
+	})
+}
+
+// callW410 calls W410 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW410(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW410, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W410(ctx, *s)
+	})
+}
+
+// callW411 calls W411 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW411(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW411, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W411(ctx, *s)
+	})
+}
+
+// callW412 calls W412 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW412(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW412, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W412(ctx, *s)
+	})
+}
+
+// callW413 calls W413 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW413(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW413, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W413(ctx, *s)
+	})
+}
+
+// callW414 calls W414 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW414(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW414, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W414(ctx, *s)
+	})
+}
+
+// callW415 calls W415 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW415(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW415, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W415(ctx, *s)
+	})
+}
+
+// callW416 calls W416 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW416(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW416, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W416(ctx, *s)
+	})
+}
+
+// callW417 calls W417 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW417(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW417, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W417(ctx, *s)
+	})
+}
+
+// callW418 calls W418 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW418(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW418, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W418(ctx, *s)
+	})
+}
+
+// callW419 calls W419 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW419(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW419, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W419(ctx, *s)
+	})
+}
+
+// callW420 calls W420 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW420(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW420, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W420(ctx, *s)
+	})
+}
+
+// callW421 calls W421 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW421(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW421, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W421(ctx, *s)
+	})
+}
+
+// callW422 calls W422 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW422(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW422, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W422(ctx, *s)
+	})
+}
+
+// callW423 calls W423 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW423(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW423, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W423(ctx, *s)
+	})
+}
+
+// callW424 calls W424 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW424(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW424, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W424(ctx, *s)
+	})
+}
+
+// callW425 calls W425 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW425(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW425, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W425(ctx, *s)
+	})
+}
+
+// callW426 calls W426 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW426(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW426, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W426(ctx, *s)
+	})
+}
+
+// callW427 calls W427 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW427(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW427, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W427(ctx, *s)
+	})
+}
+
+// callW428 calls W428 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW428(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW428, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W428(ctx, *s)
+	})
+}
+
+// callW429 calls W429 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW429(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW429, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W429(ctx, *s)
+	})
+}
+
+// callW430 calls W430 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW430(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW430, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W430(ctx, *s)
+	})
+}
+
+// callW431 calls W431 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW431(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW431, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W431(ctx, *s)
+	})
+}
+
+// callW432 calls W432 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW432(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW432, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W432(ctx, *s)
+	})
+}
+
+// callW433 calls W433 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW433(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW433, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W433(ctx, *s)
+	})
+}
+
+// callW434 calls W434 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW434(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW434, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W434(ctx, *s)
+	})
+}
+
+// callW435 calls W435 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW435(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW435, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W435(ctx, *s)
+	})
+}
+
+// callW436 calls W436 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW436(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW436, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W436(ctx, *s)
+	})
+}
+
+// callW437 calls W437 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW437(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW437, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W437(ctx, *s)
+	})
+}
+
+// callW438 calls W438 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW438(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW438, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W438(ctx, *s)
+	})
+}
+
+// callW439 calls W439 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW439(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW439, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W439(ctx, *s)
+	})
+}
+
+// callW440 calls W440 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW440(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW440, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W440(ctx, *s)
+	})
+}
+
+// callW441 calls W441 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW441(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW441, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W441(ctx, *s)
+	})
+}
+
+// callW442 calls W442 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW442(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW442, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W442(ctx, *s)
+	})
+}
+
+// callW443 calls W443 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW443(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW443, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W443(ctx, *s)
+	})
+}
+
+// callW444 calls W444 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW444(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW444, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W444(ctx, *s)
+	})
+}
+
+// callW445 calls W445 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW445(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW445, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W445(ctx, *s)
+	})
+}
+
+// callW446 calls W446 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW446(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW446, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W446(ctx, *s)
+	})
+}
+
+// callW447 calls W447 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW447(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW447, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W447(ctx, *s)
+	})
+}
+
+// callW448 calls W448 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW448(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW448, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W448(ctx, *s)
+	})
+}
+
+// callW449 calls W449 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW449(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW449, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W449(ctx, *s)
+	})
+}
+
+// callW450 calls W450 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW450(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW450, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W450(ctx, *s)
+	})
+}
+
+// callW451 calls W451 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW451(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW451, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W451(ctx, *s)
+	})
+}
+
+// callW452 calls W452 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW452(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW452, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W452(ctx, *s)
+	})
+}
+
+// callW453 calls W453 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW453(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW453, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W453(ctx, *s)
+	})
+}
+
+// callW454 calls W454 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW454(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW454, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W454(ctx, *s)
+	})
+}
+
+// callW455 calls W455 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW455(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW455, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W455(ctx, *s)
+	})
+}
+
+// callW456 calls W456 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW456(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW456, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W456(ctx, *s)
+	})
+}
+
+// callW457 calls W457 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW457(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW457, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W457(ctx, *s)
+	})
+}
+
+// callW458 calls W458 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW458(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW458, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W458(ctx, *s)
+	})
+}
+
+// callW459 calls W459 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW459(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW459, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W459(ctx, *s)
+	})
+}
+
+// callW460 calls W460 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW460(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW460, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W460(ctx, *s)
+	})
+}
+
+// callW461 calls W461 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW461(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW461, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W461(ctx, *s)
+	})
+}
+
+// callW462 calls W462 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW462(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW462, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W462(ctx, *s)
+	})
+}
+
+// callW463 calls W463 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW463(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW463, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W463(ctx, *s)
+	})
+}
+
+// callW464 calls W464 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW464(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW464, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W464(ctx, *s)
+	})
+}
+
+// callW465 calls W465 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW465(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW465, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W465(ctx, *s)
+	})
+}
+
+// callW466 calls W466 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW466(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW466, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W466(ctx, *s)
+	})
+}
+
+// callW467 calls W467 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW467(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW467, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W467(ctx, *s)
+	})
+}
+
+// callW468 calls W468 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW468(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW468, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W468(ctx, *s)
+	})
+}
+
+// callW469 calls W469 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW469(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW469, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W469(ctx, *s)
+	})
+}
+
+// callW470 calls W470 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW470(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW470, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W470(ctx, *s)
+	})
+}
+
+// callW471 calls W471 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW471(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW471, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W471(ctx, *s)
+	})
+}
+
+// callW472 calls W472 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW472(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW472, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W472(ctx, *s)
+	})
+}
+
+// callW473 calls W473 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW473(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW473, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W473(ctx, *s)
+	})
+}
+
+// callW474 calls W474 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW474(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW474, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W474(ctx, *s)
+	})
+}
+
+// callW475 calls W475 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW475(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW475, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W475(ctx, *s)
+	})
+}
+
+// callW476 calls W476 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW476(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW476, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W476(ctx, *s)
+	})
+}
+
+// callW477 calls W477 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW477(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW477, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W477(ctx, *s)
+	})
+}
+
+// callW478 calls W478 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW478(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW478, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W478(ctx, *s)
+	})
+}
+
+// callW479 calls W479 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW479(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW479, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W479(ctx, *s)
+	})
+}
+
+// callW480 calls W480 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW480(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW480, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W480(ctx, *s)
+	})
+}
+
+// callW481 calls W481 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW481(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW481, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W481(ctx, *s)
+	})
+}
+
+// callW482 calls W482 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW482(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW482, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W482(ctx, *s)
+	})
+}
+
+// callW483 calls W483 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW483(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW483, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W483(ctx, *s)
+	})
+}
+
+// callW484 calls W484 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW484(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW484, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W484(ctx, *s)
+	})
+}
+
+// callW485 calls W485 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW485(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW485, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W485(ctx, *s)
+	})
+}
+
+// callW486 calls W486 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW486(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW486, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W486(ctx, *s)
+	})
+}
+
+// callW487 calls W487 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW487(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW487, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W487(ctx, *s)
+	})
+}
+
+// callW488 calls W488 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW488(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW488, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W488(ctx, *s)
+	})
+}
+
+// callW489 calls W489 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW489(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW489, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W489(ctx, *s)
+	})
+}
+
+// callW490 calls W490 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW490(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW490, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W490(ctx, *s)
+	})
+}
+
+// callW491 calls W491 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW491(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW491, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W491(ctx, *s)
+	})
+}
+
+// callW492 calls W492 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW492(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW492, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W492(ctx, *s)
+	})
+}
+
+// callW493 calls W493 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW493(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW493, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W493(ctx, *s)
+	})
+}
+
+// callW494 calls W494 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW494(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW494, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W494(ctx, *s)
+	})
+}
+
+// callW495 calls W495 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW495(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW495, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W495(ctx, *s)
+	})
+}
+
+// callW496 calls W496 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW496(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW496, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W496(ctx, *s)
+	})
+}
+
+// callW497 calls W497 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW497(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW497, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W497(ctx, *s)
+	})
+}
+
+// callW498 calls W498 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW498(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW498, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W498(ctx, *s)
+	})
+}
+
+// callW499 calls W499 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW499(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW499, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W499(ctx, *s)
+	})
+}
+
+// callW500 calls W500 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW500(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW500, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W500(ctx, *s)
+	})
+}
+
+// callW501 calls W501 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW501(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW501, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W501(ctx, *s)
+	})
+}
+
+// callW502 calls W502 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW502(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW502, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W502(ctx, *s)
+	})
+}
+
+// callW503 calls W503 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW503(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW503, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W503(ctx, *s)
+	})
+}
+
+// callW504 calls W504 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW504(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW504, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W504(ctx, *s)
+	})
+}
+
+// callW505 calls W505 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW505(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW505, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W505(ctx, *s)
+	})
+}
+
+// callW506 calls W506 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW506(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW506, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W506(ctx, *s)
+	})
+}
+
+// callW507 calls W507 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW507(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW507, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W507(ctx, *s)
+	})
+}
+
+// callW508 calls W508 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW508(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW508, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W508(ctx, *s)
+	})
+}
+
+// callW509 calls W509 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW509(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW509, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W509(ctx, *s)
+	})
+}
+
+// callW510 calls W510 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW510(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW510, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W510(ctx, *s)
+	})
+}
+
+// callW511 calls W511 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW511(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW511, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W511(ctx, *s)
+	})
+}
+
+// callW512 calls W512 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW512(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW512, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W512(ctx, *s)
+	})
+}
+
+// callW513 calls W513 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW513(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW513, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W513(ctx, *s)
+	})
+}
+
+// callW514 calls W514 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW514(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW514, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W514(ctx, *s)
+	})
+}
+
+// callW515 calls W515 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW515(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW515, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W515(ctx, *s)
+	})
+}
+
+// callW516 calls W516 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW516(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW516, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W516(ctx, *s)
+	})
+}
+
+// callW517 calls W517 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW517(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW517, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W517(ctx, *s)
+	})
+}
+
+// callW518 calls W518 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW518(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW518, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W518(ctx, *s)
+	})
+}
+
+// callW519 calls W519 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW519(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW519, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W519(ctx, *s)
+	})
+}
+
+// callW520 calls W520 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW520(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW520, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W520(ctx, *s)
+	})
+}
+
+// callW521 calls W521 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW521(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW521, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W521(ctx, *s)
+	})
+}
+
+// callW522 calls W522 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW522(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW522, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W522(ctx, *s)
+	})
+}
+
+// callW523 calls W523 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW523(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW523, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W523(ctx, *s)
+	})
+}
+
+// callW524 calls W524 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW524(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW524, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W524(ctx, *s)
+	})
+}
+
+// callW525 calls W525 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW525(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW525, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W525(ctx, *s)
+	})
+}
+
+// callW526 calls W526 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW526(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW526, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W526(ctx, *s)
+	})
+}
+
+// callW527 calls W527 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW527(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW527, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W527(ctx, *s)
+	})
+}
+
+// callW528 calls W528 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW528(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW528, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W528(ctx, *s)
+	})
+}
+
+// callW529 calls W529 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW529(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW529, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W529(ctx, *s)
+	})
+}
+
+// callW530 calls W530 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW530(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW530, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W530(ctx, *s)
+	})
+}
+
+// callW531 calls W531 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW531(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW531, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W531(ctx, *s)
+	})
+}
+
+// callW532 calls W532 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW532(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW532, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W532(ctx, *s)
+	})
+}
+
+// callW533 calls W533 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW533(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW533, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W533(ctx, *s)
+	})
+}
+
+// callW534 calls W534 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW534(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW534, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W534(ctx, *s)
+	})
+}
+
+// callW535 calls W535 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW535(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW535, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W535(ctx, *s)
+	})
+}
+
+// callW536 calls W536 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW536(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW536, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W536(ctx, *s)
+	})
+}
+
+// callW537 calls W537 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW537(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW537, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W537(ctx, *s)
+	})
+}
+
+// callW538 calls W538 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW538(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW538, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W538(ctx, *s)
+	})
+}
+
+// callW539 calls W539 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW539(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW539, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W539(ctx, *s)
+	})
+}
+
+// callW540 calls W540 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW540(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW540, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W540(ctx, *s)
+	})
+}
+
+// callW541 calls W541 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW541(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW541, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W541(ctx, *s)
+	})
+}
+
+// callW542 calls W542 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW542(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW542, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W542(ctx, *s)
+	})
+}
+
+// callW543 calls W543 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW543(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW543, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W543(ctx, *s)
+	})
+}
+
+// callW544 calls W544 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW544(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW544, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W544(ctx, *s)
+	})
+}
+
+// callW545 calls W545 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW545(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW545, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W545(ctx, *s)
+	})
+}
+
+// callW546 calls W546 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW546(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW546, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W546(ctx, *s)
+	})
+}
+
+// callW547 calls W547 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW547(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW547, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W547(ctx, *s)
+	})
+}
+
+// callW548 calls W548 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW548(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW548, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W548(ctx, *s)
+	})
+}
+
+// callW549 calls W549 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW549(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW549, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W549(ctx, *s)
+	})
+}
+
+// callW550 calls W550 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW550(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW550, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W550(ctx, *s)
+	})
+}
+
+// callW551 calls W551 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW551(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW551, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W551(ctx, *s)
+	})
+}
+
+// callW552 calls W552 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW552(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW552, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W552(ctx, *s)
+	})
+}
+
+// callW553 calls W553 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW553(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW553, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W553(ctx, *s)
+	})
+}
+
+// callW554 calls W554 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW554(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW554, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W554(ctx, *s)
+	})
+}
+
+// callW555 calls W555 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW555(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW555, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W555(ctx, *s)
+	})
+}
+
+// callW556 calls W556 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW556(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW556, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W556(ctx, *s)
+	})
+}
+
+// callW557 calls W557 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW557(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW557, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W557(ctx, *s)
+	})
+}
+
+// callW558 calls W558 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW558(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW558, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W558(ctx, *s)
+	})
+}
+
+// callW559 calls W559 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW559(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW559, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W559(ctx, *s)
+	})
+}
+
+// callW560 calls W560 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW560(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW560, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W560(ctx, *s)
+	})
+}
+
+// callW561 calls W561 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW561(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW561, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W561(ctx, *s)
+	})
+}
+
+// callW562 calls W562 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW562(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW562, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W562(ctx, *s)
+	})
+}
+
+// callW563 calls W563 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW563(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW563, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W563(ctx, *s)
+	})
+}
+
+// callW564 calls W564 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW564(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW564, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W564(ctx, *s)
+	})
+}
+
+// callW565 calls W565 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW565(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW565, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W565(ctx, *s)
+	})
+}
+
+// callW566 calls W566 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW566(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW566, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W566(ctx, *s)
+	})
+}
+
+// callW567 calls W567 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW567(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW567, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W567(ctx, *s)
+	})
+}
+
+// callW568 calls W568 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW568(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW568, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W568(ctx, *s)
+	})
+}
+
+// callW569 calls W569 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW569(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW569, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W569(ctx, *s)
+	})
+}
+
+// callW570 calls W570 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW570(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW570, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W570(ctx, *s)
+	})
+}
+
+// callW571 calls W571 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW571(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW571, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W571(ctx, *s)
+	})
+}
+
+// callW572 calls W572 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW572(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW572, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W572(ctx, *s)
+	})
+}
+
+// callW573 calls W573 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW573(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW573, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W573(ctx, *s)
+	})
+}
+
+// callW574 calls W574 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW574(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW574, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W574(ctx, *s)
+	})
+}
+
+// callW575 calls W575 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW575(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW575, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W575(ctx, *s)
+	})
+}
+
+// callW576 calls W576 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW576(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW576, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W576(ctx, *s)
+	})
+}
+
+// callW577 calls W577 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW577(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW577, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W577(ctx, *s)
+	})
+}
+
+// callW578 calls W578 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW578(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW578, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W578(ctx, *s)
+	})
+}
+
+// callW579 calls W579 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW579(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW579, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W579(ctx, *s)
+	})
+}
+
+// callW580 calls W580 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW580(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW580, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W580(ctx, *s)
+	})
+}
+
+// callW581 calls W581 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW581(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW581, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W581(ctx, *s)
+	})
+}
+
+// callW582 calls W582 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW582(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW582, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W582(ctx, *s)
+	})
+}
+
+// callW583 calls W583 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW583(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW583, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W583(ctx, *s)
+	})
+}
+
+// callW584 calls W584 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW584(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW584, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W584(ctx, *s)
+	})
+}
+
+// callW585 calls W585 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW585(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW585, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W585(ctx, *s)
+	})
+}
+
+// callW586 calls W586 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW586(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW586, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W586(ctx, *s)
+	})
+}
+
+// callW587 calls W587 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW587(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW587, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W587(ctx, *s)
+	})
+}
+
+// callW588 calls W588 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW588(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW588, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W588(ctx, *s)
+	})
+}
+
+// callW589 calls W589 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW589(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW589, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W589(ctx, *s)
+	})
+}
+
+// callW590 calls W590 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW590(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW590, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W590(ctx, *s)
+	})
+}
+
+// callW591 calls W591 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW591(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW591, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W591(ctx, *s)
+	})
+}
+
+// callW592 calls W592 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW592(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW592, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W592(ctx, *s)
+	})
+}
+
+// callW593 calls W593 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW593(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW593, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W593(ctx, *s)
+	})
+}
+
+// callW594 calls W594 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW594(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW594, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W594(ctx, *s)
+	})
+}
+
+// callW595 calls W595 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW595(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW595, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W595(ctx, *s)
+	})
+}
+
+// callW596 calls W596 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW596(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW596, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W596(ctx, *s)
+	})
+}
+
+// callW597 calls W597 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW597(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW597, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W597(ctx, *s)
+	})
+}
+
+// callW598 calls W598 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW598(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW598, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W598(ctx, *s)
+	})
+}
+
+// callW599 calls W599 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW599(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW599, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W599(ctx, *s)
+	})
+}
+
+// callW600 calls W600 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW600(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW600, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W600(ctx, *s)
+	})
+}
+
+// callW601 calls W601 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW601(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW601, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W601(ctx, *s)
+	})
+}
+
+// callW602 calls W602 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW602(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW602, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W602(ctx, *s)
+	})
+}
+
+// callW603 calls W603 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW603(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW603, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W603(ctx, *s)
+	})
+}
+
+// callW604 calls W604 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW604(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW604, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W604(ctx, *s)
+	})
+}
+
+// callW605 calls W605 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW605(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW605, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W605(ctx, *s)
+	})
+}
+
+// callW606 calls W606 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW606(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW606, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W606(ctx, *s)
+	})
+}
+
+// callW607 calls W607 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW607(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW607, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W607(ctx, *s)
+	})
+}
+
+// callW608 calls W608 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW608(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW608, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W608(ctx, *s)
+	})
+}
+
+// callW609 calls W609 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW609(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW609, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W609(ctx, *s)
+	})
+}
+
+// callW610 calls W610 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW610(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW610, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W610(ctx, *s)
+	})
+}
+
+// callW611 calls W611 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW611(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW611, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W611(ctx, *s)
+	})
+}
+
+// callW612 calls W612 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW612(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW612, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W612(ctx, *s)
+	})
+}
+
+// callW613 calls W613 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW613(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW613, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W613(ctx, *s)
+	})
+}
+
+// callW614 calls W614 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW614(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW614, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W614(ctx, *s)
+	})
+}
+
+// callW615 calls W615 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW615(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW615, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W615(ctx, *s)
+	})
+}
+
+// callW616 calls W616 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW616(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW616, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W616(ctx, *s)
+	})
+}
+
+// callW617 calls W617 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW617(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW617, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W617(ctx, *s)
+	})
+}
+
+// callW618 calls W618 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW618(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW618, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W618(ctx, *s)
+	})
+}
+
+// callW619 calls W619 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW619(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW619, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W619(ctx, *s)
+	})
+}
+
+// callW620 calls W620 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW620(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW620, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W620(ctx, *s)
+	})
+}
+
+// callW621 calls W621 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW621(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW621, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W621(ctx, *s)
+	})
+}
+
+// callW622 calls W622 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW622(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW622, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W622(ctx, *s)
+	})
+}
+
+// callW623 calls W623 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW623(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW623, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W623(ctx, *s)
+	})
+}
+
+// callW624 calls W624 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW624(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW624, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W624(ctx, *s)
+	})
+}
+
+// callW625 calls W625 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW625(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW625, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W625(ctx, *s)
+	})
+}
+
+// callW626 calls W626 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW626(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW626, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W626(ctx, *s)
+	})
+}
+
+// callW627 calls W627 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW627(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW627, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W627(ctx, *s)
+	})
+}
+
+// callW628 calls W628 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW628(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW628, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W628(ctx, *s)
+	})
+}
+
+// callW629 calls W629 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW629(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW629, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W629(ctx, *s)
+	})
+}
+
+// callW630 calls W630 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW630(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW630, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W630(ctx, *s)
+	})
+}
+
+// callW631 calls W631 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW631(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW631, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W631(ctx, *s)
+	})
+}
+
+// callW632 calls W632 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW632(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW632, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W632(ctx, *s)
+	})
+}
+
+// callW633 calls W633 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW633(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW633, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W633(ctx, *s)
+	})
+}
+
+// callW634 calls W634 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW634(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW634, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W634(ctx, *s)
+	})
+}
+
+// callW635 calls W635 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW635(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW635, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W635(ctx, *s)
+	})
+}
+
+// callW636 calls W636 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW636(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW636, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W636(ctx, *s)
+	})
+}
+
+// callW637 calls W637 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW637(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW637, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W637(ctx, *s)
+	})
+}
+
+// callW638 calls W638 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW638(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW638, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W638(ctx, *s)
+	})
+}
+
+// callW639 calls W639 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW639(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW639, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W639(ctx, *s)
+	})
+}
+
+// callW640 calls W640 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW640(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW640, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W640(ctx, *s)
+	})
+}
+
+// callW641 calls W641 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW641(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW641, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W641(ctx, *s)
+	})
+}
+
+// callW642 calls W642 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW642(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW642, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W642(ctx, *s)
+	})
+}
+
+// callW643 calls W643 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW643(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW643, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W643(ctx, *s)
+	})
+}
+
+// callW644 calls W644 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW644(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW644, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W644(ctx, *s)
+	})
+}
+
+// callW645 calls W645 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW645(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW645, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W645(ctx, *s)
+	})
+}
+
+// callW646 calls W646 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW646(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW646, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W646(ctx, *s)
+	})
+}
+
+// callW647 calls W647 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW647(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW647, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W647(ctx, *s)
+	})
+}
+
+// callW648 calls W648 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW648(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW648, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W648(ctx, *s)
+	})
+}
+
+// callW649 calls W649 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW649(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW649, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W649(ctx, *s)
+	})
+}
+
+// callW650 calls W650 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW650(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW650, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W650(ctx, *s)
+	})
+}
+
+// callW651 calls W651 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW651(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW651, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W651(ctx, *s)
+	})
+}
+
+// callW652 calls W652 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW652(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW652, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W652(ctx, *s)
+	})
+}
+
+// callW653 calls W653 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW653(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW653, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W653(ctx, *s)
+	})
+}
+
+// callW654 calls W654 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW654(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW654, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W654(ctx, *s)
+	})
+}
+
+// callW655 calls W655 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW655(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW655, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W655(ctx, *s)
+	})
+}
+
+// callW656 calls W656 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW656(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW656, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W656(ctx, *s)
+	})
+}
+
+// callW657 calls W657 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW657(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW657, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W657(ctx, *s)
+	})
+}
+
+// callW658 calls W658 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW658(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW658, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W658(ctx, *s)
+	})
+}
+
+// callW659 calls W659 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW659(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW659, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W659(ctx, *s)
+	})
+}
+
+// callW660 calls W660 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW660(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW660, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W660(ctx, *s)
+	})
+}
+
+// callW661 calls W661 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW661(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW661, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W661(ctx, *s)
+	})
+}
+
+// callW662 calls W662 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW662(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW662, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W662(ctx, *s)
+	})
+}
+
+// callW663 calls W663 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW663(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW663, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W663(ctx, *s)
+	})
+}
+
+// callW664 calls W664 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW664(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW664, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W664(ctx, *s)
+	})
+}
+
+// callW665 calls W665 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW665(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW665, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W665(ctx, *s)
+	})
+}
+
+// callW666 calls W666 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW666(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW666, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W666(ctx, *s)
+	})
+}
+
+// callW667 calls W667 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW667(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW667, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W667(ctx, *s)
+	})
+}
+
+// callW668 calls W668 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW668(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW668, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W668(ctx, *s)
+	})
+}
+
+// callW669 calls W669 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW669(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW669, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W669(ctx, *s)
+	})
+}
+
+// callW670 calls W670 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW670(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW670, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W670(ctx, *s)
+	})
+}
+
+// callW671 calls W671 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW671(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW671, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W671(ctx, *s)
+	})
+}
+
+// callW672 calls W672 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW672(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW672, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W672(ctx, *s)
+	})
+}
+
+// callW673 calls W673 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW673(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW673, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W673(ctx, *s)
+	})
+}
+
+// callW674 calls W674 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW674(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW674, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W674(ctx, *s)
+	})
+}
+
+// callW675 calls W675 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW675(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW675, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W675(ctx, *s)
+	})
+}
+
+// callW676 calls W676 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW676(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW676, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W676(ctx, *s)
+	})
+}
+
+// callW677 calls W677 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW677(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW677, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W677(ctx, *s)
+	})
+}
+
+// callW678 calls W678 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW678(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW678, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W678(ctx, *s)
+	})
+}
+
+// callW679 calls W679 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW679(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW679, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W679(ctx, *s)
+	})
+}
+
+// callW680 calls W680 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW680(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW680, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W680(ctx, *s)
+	})
+}
+
+// callW681 calls W681 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW681(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW681, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W681(ctx, *s)
+	})
+}
+
+// callW682 calls W682 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW682(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW682, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W682(ctx, *s)
+	})
+}
+
+// callW683 calls W683 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW683(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW683, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W683(ctx, *s)
+	})
+}
+
+// callW684 calls W684 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW684(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW684, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W684(ctx, *s)
+	})
+}
+
+// callW685 calls W685 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW685(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW685, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W685(ctx, *s)
+	})
+}
+
+// callW686 calls W686 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW686(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW686, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W686(ctx, *s)
+	})
+}
+
+// callW687 calls W687 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW687(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW687, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W687(ctx, *s)
+	})
+}
+
+// callW688 calls W688 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW688(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW688, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W688(ctx, *s)
+	})
+}
+
+// callW689 calls W689 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW689(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW689, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W689(ctx, *s)
+	})
+}
+
+// callW690 calls W690 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW690(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW690, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W690(ctx, *s)
+	})
+}
+
+// callW691 calls W691 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW691(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW691, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W691(ctx, *s)
+	})
+}
+
+// callW692 calls W692 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW692(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW692, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W692(ctx, *s)
+	})
+}
+
+// callW693 calls W693 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW693(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW693, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W693(ctx, *s)
+	})
+}
+
+// callW694 calls W694 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW694(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW694, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W694(ctx, *s)
+	})
+}
+
+// callW695 calls W695 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW695(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW695, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W695(ctx, *s)
+	})
+}
+
+// callW696 calls W696 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW696(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW696, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W696(ctx, *s)
+	})
+}
+
+// callW697 calls W697 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW697(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW697, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W697(ctx, *s)
+	})
+}
+
+// callW698 calls W698 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW698(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW698, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W698(ctx, *s)
+	})
+}
+
+// callW699 calls W699 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW699(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW699, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W699(ctx, *s)
+	})
+}
+
+// callW700 calls W700 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW700(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW700, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W700(ctx, *s)
+	})
+}
+
+// callW701 calls W701 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW701(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW701, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W701(ctx, *s)
+	})
+}
+
+// callW702 calls W702 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW702(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW702, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W702(ctx, *s)
+	})
+}
+
+// callW703 calls W703 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW703(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW703, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W703(ctx, *s)
+	})
+}
+
+// callW704 calls W704 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW704(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW704, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W704(ctx, *s)
+	})
+}
+
+// callW705 calls W705 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW705(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW705, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W705(ctx, *s)
+	})
+}
+
+// callW706 calls W706 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW706(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW706, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W706(ctx, *s)
+	})
+}
+
+// callW707 calls W707 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW707(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW707, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W707(ctx, *s)
+	})
+}
+
+// callW708 calls W708 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW708(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW708, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W708(ctx, *s)
+	})
+}
+
+// callW709 calls W709 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW709(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW709, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W709(ctx, *s)
+	})
+}
+
+// callW710 calls W710 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW710(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW710, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W710(ctx, *s)
+	})
+}
+
+// callW711 calls W711 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW711(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW711, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W711(ctx, *s)
+	})
+}
+
+// callW712 calls W712 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW712(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW712, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W712(ctx, *s)
+	})
+}
+
+// callW713 calls W713 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW713(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW713, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W713(ctx, *s)
+	})
+}
+
+// callW714 calls W714 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW714(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW714, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W714(ctx, *s)
+	})
+}
+
+// callW715 calls W715 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW715(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW715, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W715(ctx, *s)
+	})
+}
+
+// callW716 calls W716 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW716(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW716, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W716(ctx, *s)
+	})
+}
+
+// callW717 calls W717 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW717(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW717, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W717(ctx, *s)
+	})
+}
+
+// callW718 calls W718 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW718(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW718, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W718(ctx, *s)
+	})
+}
+
+// callW719 calls W719 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW719(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW719, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W719(ctx, *s)
+	})
+}
+
+// callW720 calls W720 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW720(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW720, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W720(ctx, *s)
+	})
+}
+
+// callW721 calls W721 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW721(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW721, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W721(ctx, *s)
+	})
+}
+
+// callW722 calls W722 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW722(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW722, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W722(ctx, *s)
+	})
+}
+
+// callW723 calls W723 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW723(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW723, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W723(ctx, *s)
+	})
+}
+
+// callW724 calls W724 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW724(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW724, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W724(ctx, *s)
+	})
+}
+
+// callW725 calls W725 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW725(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW725, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W725(ctx, *s)
+	})
+}
+
+// callW726 calls W726 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW726(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW726, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W726(ctx, *s)
+	})
+}
+
+// callW727 calls W727 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW727(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW727, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W727(ctx, *s)
+	})
+}
+
+// callW728 calls W728 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW728(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW728, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W728(ctx, *s)
+	})
+}
+
+// callW729 calls W729 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW729(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW729, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W729(ctx, *s)
+	})
+}
+
+// callW730 calls W730 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW730(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW730, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W730(ctx, *s)
+	})
+}
+
+// callW731 calls W731 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW731(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW731, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W731(ctx, *s)
+	})
+}
+
+// callW732 calls W732 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW732(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW732, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W732(ctx, *s)
+	})
+}
+
+// callW733 calls W733 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW733(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW733, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W733(ctx, *s)
+	})
+}
+
+// callW734 calls W734 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW734(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW734, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W734(ctx, *s)
+	})
+}
+
+// callW735 calls W735 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW735(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW735, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W735(ctx, *s)
+	})
+}
+
+// callW736 calls W736 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW736(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW736, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W736(ctx, *s)
+	})
+}
+
+// callW737 calls W737 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW737(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW737, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W737(ctx, *s)
+	})
+}
+
+// callW738 calls W738 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW738(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW738, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W738(ctx, *s)
+	})
+}
+
+// callW739 calls W739 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW739(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW739, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W739(ctx, *s)
+	})
+}
+
+// callW740 calls W740 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW740(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW740, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W740(ctx, *s)
+	})
+}
+
+// callW741 calls W741 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW741(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW741, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W741(ctx, *s)
+	})
+}
+
+// callW742 calls W742 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW742(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW742, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W742(ctx, *s)
+	})
+}
+
+// callW743 calls W743 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW743(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW743, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W743(ctx, *s)
+	})
+}
+
+// callW744 calls W744 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW744(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW744, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W744(ctx, *s)
+	})
+}
+
+// callW745 calls W745 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW745(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW745, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W745(ctx, *s)
+	})
+}
+
+// callW746 calls W746 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW746(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW746, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W746(ctx, *s)
+	})
+}
+
+// callW747 calls W747 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW747(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW747, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W747(ctx, *s)
+	})
+}
+
+// callW748 calls W748 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW748(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW748, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W748(ctx, *s)
+	})
+}
+
+// callW749 calls W749 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW749(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW749, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W749(ctx, *s)
+	})
+}
+
+// callW750 calls W750 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW750(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW750, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W750(ctx, *s)
+	})
+}
+
+// callW751 calls W751 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW751(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW751, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W751(ctx, *s)
+	})
+}
+
+// callW752 calls W752 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW752(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW752, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W752(ctx, *s)
+	})
+}
+
+// callW753 calls W753 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW753(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW753, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W753(ctx, *s)
+	})
+}
+
+// callW754 calls W754 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW754(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW754, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W754(ctx, *s)
+	})
+}
+
+// callW755 calls W755 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW755(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW755, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W755(ctx, *s)
+	})
+}
+
+// callW756 calls W756 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW756(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW756, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W756(ctx, *s)
+	})
+}
+
+// callW757 calls W757 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW757(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW757, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W757(ctx, *s)
+	})
+}
+
+// callW758 calls W758 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW758(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW758, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W758(ctx, *s)
+	})
+}
+
+// callW759 calls W759 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW759(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW759, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W759(ctx, *s)
+	})
+}
+
+// callW760 calls W760 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW760(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW760, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W760(ctx, *s)
+	})
+}
+
+// callW761 calls W761 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW761(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW761, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W761(ctx, *s)
+	})
+}
+
+// callW762 calls W762 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW762(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW762, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W762(ctx, *s)
+	})
+}
+
+// callW763 calls W763 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW763(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW763, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W763(ctx, *s)
+	})
+}
+
+// callW764 calls W764 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW764(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW764, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W764(ctx, *s)
+	})
+}
+
+// callW765 calls W765 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW765(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW765, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W765(ctx, *s)
+	})
+}
+
+// callW766 calls W766 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW766(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW766, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W766(ctx, *s)
+	})
+}
+
+// callW767 calls W767 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW767(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW767, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W767(ctx, *s)
+	})
+}
+
+// callW768 calls W768 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW768(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW768, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W768(ctx, *s)
+	})
+}
+
+// callW769 calls W769 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW769(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW769, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W769(ctx, *s)
+	})
+}
+
+// callW770 calls W770 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW770(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW770, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W770(ctx, *s)
+	})
+}
+
+// callW771 calls W771 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW771(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW771, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W771(ctx, *s)
+	})
+}
+
+// callW772 calls W772 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW772(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW772, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W772(ctx, *s)
+	})
+}
+
+// callW773 calls W773 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW773(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW773, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W773(ctx, *s)
+	})
+}
+
+// callW774 calls W774 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW774(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW774, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W774(ctx, *s)
+	})
+}
+
+// callW775 calls W775 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW775(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW775, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W775(ctx, *s)
+	})
+}
+
+// callW776 calls W776 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW776(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW776, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W776(ctx, *s)
+	})
+}
+
+// callW777 calls W777 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW777(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW777, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W777(ctx, *s)
+	})
+}
+
+// callW778 calls W778 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW778(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW778, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W778(ctx, *s)
+	})
+}
+
+// callW779 calls W779 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW779(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW779, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W779(ctx, *s)
+	})
+}
+
+// callW780 calls W780 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW780(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW780, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W780(ctx, *s)
+	})
+}
+
+// callW781 calls W781 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW781(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW781, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W781(ctx, *s)
+	})
+}
+
+// callW782 calls W782 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW782(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW782, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W782(ctx, *s)
+	})
+}
+
+// callW783 calls W783 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW783(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW783, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W783(ctx, *s)
+	})
+}
+
+// callW784 calls W784 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW784(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW784, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W784(ctx, *s)
+	})
+}
+
+// callW785 calls W785 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW785(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW785, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W785(ctx, *s)
+	})
+}
+
+// callW786 calls W786 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW786(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW786, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W786(ctx, *s)
+	})
+}
+
+// callW787 calls W787 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW787(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW787, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W787(ctx, *s)
+	})
+}
+
+// callW788 calls W788 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW788(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW788, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W788(ctx, *s)
+	})
+}
+
+// callW789 calls W789 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW789(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW789, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W789(ctx, *s)
+	})
+}
+
+// callW790 calls W790 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW790(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW790, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W790(ctx, *s)
+	})
+}
+
+// callW791 calls W791 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW791(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW791, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W791(ctx, *s)
+	})
+}
+
+// callW792 calls W792 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW792(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW792, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W792(ctx, *s)
+	})
+}
+
+// callW793 calls W793 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW793(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW793, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W793(ctx, *s)
+	})
+}
+
+// callW794 calls W794 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW794(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW794, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W794(ctx, *s)
+	})
+}
+
+// callW795 calls W795 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW795(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW795, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W795(ctx, *s)
+	})
+}
+
+// callW796 calls W796 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW796(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW796, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W796(ctx, *s)
+	})
+}
+
+// callW797 calls W797 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW797(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW797, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W797(ctx, *s)
+	})
+}
+
+// callW798 calls W798 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW798(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW798, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W798(ctx, *s)
+	})
+}
+
+// callW799 calls W799 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW799(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW799, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W799(ctx, *s)
+	})
+}
+
+// callW800 calls W800 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW800(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW800, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W800(ctx, *s)
+	})
+}
+
+// callW801 calls W801 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW801(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW801, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W801(ctx, *s)
+	})
+}
+
+// callW802 calls W802 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW802(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW802, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W802(ctx, *s)
+	})
+}
+
+// callW803 calls W803 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW803(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW803, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W803(ctx, *s)
+	})
+}
+
+// callW804 calls W804 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW804(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW804, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W804(ctx, *s)
+	})
+}
+
+// callW805 calls W805 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW805(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW805, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W805(ctx, *s)
+	})
+}
+
+// callW806 calls W806 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW806(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW806, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W806(ctx, *s)
+	})
+}
+
+// callW807 calls W807 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW807(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW807, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W807(ctx, *s)
+	})
+}
+
+// callW808 calls W808 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW808(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW808, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W808(ctx, *s)
+	})
+}
+
+// callW809 calls W809 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW809(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW809, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W809(ctx, *s)
+	})
+}
+
+// callW810 calls W810 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW810(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW810, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W810(ctx, *s)
+	})
+}
+
+// callW811 calls W811 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW811(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW811, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W811(ctx, *s)
+	})
+}
+
+// callW812 calls W812 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW812(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW812, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W812(ctx, *s)
+	})
+}
+
+// callW813 calls W813 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW813(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW813, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W813(ctx, *s)
+	})
+}
+
+// callW814 calls W814 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW814(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW814, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W814(ctx, *s)
+	})
+}
+
+// callW815 calls W815 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW815(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW815, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W815(ctx, *s)
+	})
+}
+
+// callW816 calls W816 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW816(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW816, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W816(ctx, *s)
+	})
+}
+
+// callW817 calls W817 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW817(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW817, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W817(ctx, *s)
+	})
+}
+
+// callW818 calls W818 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW818(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW818, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W818(ctx, *s)
+	})
+}
+
+// callW819 calls W819 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW819(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW819, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W819(ctx, *s)
+	})
+}
+
+// callW820 calls W820 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW820(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW820, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W820(ctx, *s)
+	})
+}
+
+// callW821 calls W821 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW821(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW821, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W821(ctx, *s)
+	})
+}
+
+// callW822 calls W822 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW822(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW822, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W822(ctx, *s)
+	})
+}
+
+// callW823 calls W823 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW823(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW823, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W823(ctx, *s)
+	})
+}
+
+// callW824 calls W824 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW824(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW824, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W824(ctx, *s)
+	})
+}
+
+// callW825 calls W825 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW825(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW825, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W825(ctx, *s)
+	})
+}
+
+// callW826 calls W826 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW826(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW826, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W826(ctx, *s)
+	})
+}
+
+// callW827 calls W827 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW827(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW827, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W827(ctx, *s)
+	})
+}
+
+// callW828 calls W828 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW828(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW828, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W828(ctx, *s)
+	})
+}
+
+// callW829 calls W829 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW829(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW829, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W829(ctx, *s)
+	})
+}
+
+// callW830 calls W830 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW830(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW830, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W830(ctx, *s)
+	})
+}
+
+// callW831 calls W831 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW831(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW831, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W831(ctx, *s)
+	})
+}
+
+// callW832 calls W832 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW832(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW832, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W832(ctx, *s)
+	})
+}
+
+// callW833 calls W833 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW833(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW833, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W833(ctx, *s)
+	})
+}
+
+// callW834 calls W834 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW834(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW834, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W834(ctx, *s)
+	})
+}
+
+// callW835 calls W835 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW835(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW835, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W835(ctx, *s)
+	})
+}
+
+// callW836 calls W836 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW836(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW836, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W836(ctx, *s)
+	})
+}
+
+// callW837 calls W837 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW837(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW837, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W837(ctx, *s)
+	})
+}
+
+// callW838 calls W838 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW838(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW838, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W838(ctx, *s)
+	})
+}
+
+// callW839 calls W839 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW839(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW839, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W839(ctx, *s)
+	})
+}
+
+// callW840 calls W840 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW840(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW840, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W840(ctx, *s)
+	})
+}
+
+// callW841 calls W841 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW841(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW841, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W841(ctx, *s)
+	})
+}
+
+// callW842 calls W842 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW842(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW842, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W842(ctx, *s)
+	})
+}
+
+// callW843 calls W843 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW843(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW843, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W843(ctx, *s)
+	})
+}
+
+// callW844 calls W844 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW844(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW844, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W844(ctx, *s)
+	})
+}
+
+// callW845 calls W845 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW845(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW845, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W845(ctx, *s)
+	})
+}
+
+// callW846 calls W846 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW846(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW846, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W846(ctx, *s)
+	})
+}
+
+// callW847 calls W847 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW847(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW847, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W847(ctx, *s)
+	})
+}
+
+// callW848 calls W848 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW848(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW848, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W848(ctx, *s)
+	})
+}
+
+// callW849 calls W849 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW849(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW849, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W849(ctx, *s)
+	})
+}
+
+// callW850 calls W850 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW850(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW850, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W850(ctx, *s)
+	})
+}
+
+// callW851 calls W851 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW851(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW851, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W851(ctx, *s)
+	})
+}
+
+// callW852 calls W852 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW852(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW852, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W852(ctx, *s)
+	})
+}
+
+// callW853 calls W853 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW853(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW853, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W853(ctx, *s)
+	})
+}
+
+// callW854 calls W854 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW854(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW854, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W854(ctx, *s)
+	})
+}
+
+// callW855 calls W855 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW855(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW855, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W855(ctx, *s)
+	})
+}
+
+// callW856 calls W856 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW856(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW856, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W856(ctx, *s)
+	})
+}
+
+// callW857 calls W857 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW857(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW857, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W857(ctx, *s)
+	})
+}
+
+// callW858 calls W858 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW858(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW858, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W858(ctx, *s)
+	})
+}
+
+// callW859 calls W859 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW859(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW859, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W859(ctx, *s)
+	})
+}
+
+// callW860 calls W860 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW860(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW860, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W860(ctx, *s)
+	})
+}
+
+// callW861 calls W861 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW861(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW861, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W861(ctx, *s)
+	})
+}
+
+// callW862 calls W862 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW862(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW862, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W862(ctx, *s)
+	})
+}
+
+// callW863 calls W863 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW863(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW863, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W863(ctx, *s)
+	})
+}
+
+// callW864 calls W864 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW864(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW864, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W864(ctx, *s)
+	})
+}
+
+// callW865 calls W865 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW865(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW865, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W865(ctx, *s)
+	})
+}
+
+// callW866 calls W866 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW866(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW866, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W866(ctx, *s)
+	})
+}
+
+// callW867 calls W867 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW867(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW867, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W867(ctx, *s)
+	})
+}
+
+// callW868 calls W868 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW868(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW868, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W868(ctx, *s)
+	})
+}
+
+// callW869 calls W869 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW869(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW869, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W869(ctx, *s)
+	})
+}
+
+// callW870 calls W870 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW870(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW870, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W870(ctx, *s)
+	})
+}
+
+// callW871 calls W871 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW871(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW871, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W871(ctx, *s)
+	})
+}
+
+// callW872 calls W872 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW872(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW872, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W872(ctx, *s)
+	})
+}
+
+// callW873 calls W873 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW873(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW873, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W873(ctx, *s)
+	})
+}
+
+// callW874 calls W874 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW874(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW874, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W874(ctx, *s)
+	})
+}
+
+// callW875 calls W875 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW875(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW875, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W875(ctx, *s)
+	})
+}
+
+// callW876 calls W876 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW876(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW876, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W876(ctx, *s)
+	})
+}
+
+// callW877 calls W877 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW877(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW877, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W877(ctx, *s)
+	})
+}
+
+// callW878 calls W878 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW878(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW878, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W878(ctx, *s)
+	})
+}
+
+// callW879 calls W879 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW879(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW879, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W879(ctx, *s)
+	})
+}
+
+// callW880 calls W880 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW880(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW880, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W880(ctx, *s)
+	})
+}
+
+// callW881 calls W881 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW881(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW881, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W881(ctx, *s)
+	})
+}
+
+// callW882 calls W882 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW882(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW882, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W882(ctx, *s)
+	})
+}
+
+// callW883 calls W883 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW883(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW883, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W883(ctx, *s)
+	})
+}
+
+// callW884 calls W884 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW884(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW884, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W884(ctx, *s)
+	})
+}
+
+// callW885 calls W885 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW885(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW885, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W885(ctx, *s)
+	})
+}
+
+// callW886 calls W886 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW886(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW886, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W886(ctx, *s)
+	})
+}
+
+// callW887 calls W887 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW887(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW887, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W887(ctx, *s)
+	})
+}
+
+// callW888 calls W888 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW888(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW888, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W888(ctx, *s)
+	})
+}
+
+// callW889 calls W889 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW889(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW889, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W889(ctx, *s)
+	})
+}
+
+// callW890 calls W890 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW890(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW890, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W890(ctx, *s)
+	})
+}
+
+// callW891 calls W891 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW891(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW891, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W891(ctx, *s)
+	})
+}
+
+// callW892 calls W892 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW892(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW892, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W892(ctx, *s)
+	})
+}
+
+// callW893 calls W893 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW893(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW893, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W893(ctx, *s)
+	})
+}
+
+// callW894 calls W894 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW894(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW894, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W894(ctx, *s)
+	})
+}
+
+// callW895 calls W895 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW895(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW895, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W895(ctx, *s)
+	})
+}
+
+// callW896 calls W896 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW896(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW896, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W896(ctx, *s)
+	})
+}
+
+// callW897 calls W897 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW897(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW897, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W897(ctx, *s)
+	})
+}
+
+// callW898 calls W898 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW898(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW898, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W898(ctx, *s)
+	})
+}
+
+// callW899 calls W899 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW899(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW899, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W899(ctx, *s)
+	})
+}
+
+// callW900 calls W900 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW900(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW900, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W900(ctx, *s)
+	})
+}
+
+// callW901 calls W901 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW901(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW901, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W901(ctx, *s)
+	})
+}
+
+// callW902 calls W902 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW902(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW902, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W902(ctx, *s)
+	})
+}
+
+// callW903 calls W903 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW903(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW903, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W903(ctx, *s)
+	})
+}
+
+// callW904 calls W904 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW904(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW904, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W904(ctx, *s)
+	})
+}
+
+// callW905 calls W905 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW905(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW905, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W905(ctx, *s)
+	})
+}
+
+// callW906 calls W906 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW906(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW906, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W906(ctx, *s)
+	})
+}
+
+// callW907 calls W907 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW907(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW907, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W907(ctx, *s)
+	})
+}
+
+// callW908 calls W908 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW908(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW908, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W908(ctx, *s)
+	})
+}
+
+// callW909 calls W909 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW909(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW909, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W909(ctx, *s)
+	})
+}
+
+// callW910 calls W910 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW910(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW910, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W910(ctx, *s)
+	})
+}
+
+// callW911 calls W911 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW911(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW911, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W911(ctx, *s)
+	})
+}
+
+// callW912 calls W912 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW912(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW912, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W912(ctx, *s)
+	})
+}
+
+// callW913 calls W913 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW913(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW913, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W913(ctx, *s)
+	})
+}
+
+// callW914 calls W914 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW914(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW914, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W914(ctx, *s)
+	})
+}
+
+// callW915 calls W915 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW915(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW915, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W915(ctx, *s)
+	})
+}
+
+// callW916 calls W916 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW916(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW916, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W916(ctx, *s)
+	})
+}
+
+// callW917 calls W917 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW917(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW917, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W917(ctx, *s)
+	})
+}
+
+// callW918 calls W918 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW918(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW918, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W918(ctx, *s)
+	})
+}
+
+// callW919 calls W919 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW919(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW919, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W919(ctx, *s)
+	})
+}
+
+// callW920 calls W920 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW920(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW920, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W920(ctx, *s)
+	})
+}
+
+// callW921 calls W921 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW921(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW921, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W921(ctx, *s)
+	})
+}
+
+// callW922 calls W922 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW922(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW922, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W922(ctx, *s)
+	})
+}
+
+// callW923 calls W923 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW923(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW923, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W923(ctx, *s)
+	})
+}
+
+// callW924 calls W924 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW924(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW924, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W924(ctx, *s)
+	})
+}
+
+// callW925 calls W925 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW925(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW925, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W925(ctx, *s)
+	})
+}
+
+// callW926 calls W926 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW926(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW926, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W926(ctx, *s)
+	})
+}
+
+// callW927 calls W927 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW927(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW927, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W927(ctx, *s)
+	})
+}
+
+// callW928 calls W928 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW928(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW928, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W928(ctx, *s)
+	})
+}
+
+// callW929 calls W929 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW929(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW929, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W929(ctx, *s)
+	})
+}
+
+// callW930 calls W930 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW930(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW930, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W930(ctx, *s)
+	})
+}
+
+// callW931 calls W931 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW931(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW931, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W931(ctx, *s)
+	})
+}
+
+// callW932 calls W932 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW932(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW932, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W932(ctx, *s)
+	})
+}
+
+// callW933 calls W933 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW933(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW933, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W933(ctx, *s)
+	})
+}
+
+// callW934 calls W934 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW934(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW934, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W934(ctx, *s)
+	})
+}
+
+// callW935 calls W935 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW935(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW935, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W935(ctx, *s)
+	})
+}
+
+// callW936 calls W936 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW936(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW936, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W936(ctx, *s)
+	})
+}
+
+// callW937 calls W937 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW937(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW937, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W937(ctx, *s)
+	})
+}
+
+// callW938 calls W938 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW938(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW938, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W938(ctx, *s)
+	})
+}
+
+// callW939 calls W939 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW939(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW939, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W939(ctx, *s)
+	})
+}
+
+// callW940 calls W940 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW940(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW940, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W940(ctx, *s)
+	})
+}
+
+// callW941 calls W941 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW941(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW941, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W941(ctx, *s)
+	})
+}
+
+// callW942 calls W942 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW942(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW942, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W942(ctx, *s)
+	})
+}
+
+// callW943 calls W943 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW943(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW943, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W943(ctx, *s)
+	})
+}
+
+// callW944 calls W944 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW944(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW944, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W944(ctx, *s)
+	})
+}
+
+// callW945 calls W945 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW945(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW945, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W945(ctx, *s)
+	})
+}
+
+// callW946 calls W946 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW946(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW946, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W946(ctx, *s)
+	})
+}
+
+// callW947 calls W947 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW947(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW947, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W947(ctx, *s)
+	})
+}
+
+// callW948 calls W948 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW948(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW948, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W948(ctx, *s)
+	})
+}
+
+// callW949 calls W949 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW949(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW949, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W949(ctx, *s)
+	})
+}
+
+// callW950 calls W950 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW950(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW950, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W950(ctx, *s)
+	})
+}
+
+// callW951 calls W951 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW951(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW951, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W951(ctx, *s)
+	})
+}
+
+// callW952 calls W952 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW952(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW952, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W952(ctx, *s)
+	})
+}
+
+// callW953 calls W953 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW953(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW953, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W953(ctx, *s)
+	})
+}
+
+// callW954 calls W954 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW954(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW954, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W954(ctx, *s)
+	})
+}
+
+// callW955 calls W955 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW955(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW955, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W955(ctx, *s)
+	})
+}
+
+// callW956 calls W956 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW956(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW956, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W956(ctx, *s)
+	})
+}
+
+// callW957 calls W957 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW957(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW957, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W957(ctx, *s)
+	})
+}
+
+// callW958 calls W958 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW958(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW958, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W958(ctx, *s)
+	})
+}
+
+// callW959 calls W959 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW959(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW959, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W959(ctx, *s)
+	})
+}
+
+// callW960 calls W960 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW960(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW960, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W960(ctx, *s)
+	})
+}
+
+// callW961 calls W961 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW961(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW961, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W961(ctx, *s)
+	})
+}
+
+// callW962 calls W962 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW962(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW962, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W962(ctx, *s)
+	})
+}
+
+// callW963 calls W963 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW963(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW963, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W963(ctx, *s)
+	})
+}
+
+// callW964 calls W964 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW964(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW964, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W964(ctx, *s)
+	})
+}
+
+// callW965 calls W965 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW965(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW965, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W965(ctx, *s)
+	})
+}
+
+// callW966 calls W966 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW966(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW966, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W966(ctx, *s)
+	})
+}
+
+// callW967 calls W967 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW967(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW967, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W967(ctx, *s)
+	})
+}
+
+// callW968 calls W968 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW968(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW968, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W968(ctx, *s)
+	})
+}
+
+// callW969 calls W969 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW969(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW969, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W969(ctx, *s)
+	})
+}
+
+// callW970 calls W970 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW970(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW970, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W970(ctx, *s)
+	})
+}
+
+// callW971 calls W971 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW971(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW971, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W971(ctx, *s)
+	})
+}
+
+// callW972 calls W972 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW972(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW972, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W972(ctx, *s)
+	})
+}
+
+// callW973 calls W973 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW973(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW973, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W973(ctx, *s)
+	})
+}
+
+// callW974 calls W974 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW974(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW974, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W974(ctx, *s)
+	})
+}
+
+// callW975 calls W975 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW975(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW975, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W975(ctx, *s)
+	})
+}
+
+// callW976 calls W976 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW976(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW976, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W976(ctx, *s)
+	})
+}
+
+// callW977 calls W977 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW977(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW977, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W977(ctx, *s)
+	})
+}
+
+// callW978 calls W978 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW978(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW978, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W978(ctx, *s)
+	})
+}
+
+// callW979 calls W979 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW979(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW979, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W979(ctx, *s)
+	})
+}
+
+// callW980 calls W980 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW980(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW980, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W980(ctx, *s)
+	})
+}
+
+// callW981 calls W981 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW981(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW981, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W981(ctx, *s)
+	})
+}
+
+// callW982 calls W982 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW982(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW982, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W982(ctx, *s)
+	})
+}
+
+// callW983 calls W983 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW983(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW983, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W983(ctx, *s)
+	})
+}
+
+// callW984 calls W984 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW984(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW984, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W984(ctx, *s)
+	})
+}
+
+// callW985 calls W985 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW985(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW985, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W985(ctx, *s)
+	})
+}
+
+// callW986 calls W986 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW986(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW986, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W986(ctx, *s)
+	})
+}
+
+// callW987 calls W987 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW987(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW987, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W987(ctx, *s)
+	})
+}
+
+// callW988 calls W988 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW988(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW988, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W988(ctx, *s)
+	})
+}
+
+// callW989 calls W989 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW989(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW989, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W989(ctx, *s)
+	})
+}
+
+// callW990 calls W990 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW990(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW990, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W990(ctx, *s)
+	})
+}
+
+// callW991 calls W991 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW991(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW991, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W991(ctx, *s)
+	})
+}
+
+// callW992 calls W992 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW992(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW992, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W992(ctx, *s)
+	})
+}
+
+// callW993 calls W993 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW993(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW993, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W993(ctx, *s)
+	})
+}
+
+// callW994 calls W994 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW994(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW994, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W994(ctx, *s)
+	})
+}
+
+// callW995 calls W995 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW995(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW995, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W995(ctx, *s)
+	})
+}
+
+// callW996 calls W996 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW996(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW996, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W996(ctx, *s)
+	})
+}
+
+// callW997 calls W997 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW997(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW997, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W997(ctx, *s)
+	})
+}
+
+// callW998 calls W998 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW998(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW998, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W998(ctx, *s)
+	})
+}
+
+// callW999 calls W999 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW999(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW999, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W999(ctx, *s)
+	})
+}
+
+// callW1000 calls W1000 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callW1000(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeW1000, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W1000(ctx, *s)
+	})
+}
+
+// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan1000) callJoin(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State, b JoinBranches) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan1000NodeJoin, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.Join(ctx, *s, b)
+	})
+}
+
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *Fan1000) run(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
@@ -7164,9 +16184,7 @@ func (g *Fan1000) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.Start(ctx, *s)
-				})
+				out, err = g.callStart(ctx, x, in, s)
 			} else {
 				out, err = g.h.Start(ctx, *s)
 			}
@@ -7194,9 +16212,7 @@ func (g *Fan1000) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.Join(ctx, *s, jJoin.in)
-				})
+				out, err = g.callJoin(ctx, x, in, s, jJoin.in)
 			} else {
 				out, err = g.h.Join(ctx, *s, jJoin.in)
 			}
@@ -7225,9 +16241,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W1(ctx, *s)
-				})
+				out, err = g.callW1(ctx, x, in, s)
 			} else {
 				out, err = g.h.W1(ctx, *s)
 			}
@@ -7244,9 +16258,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W2(ctx, *s)
-				})
+				out, err = g.callW2(ctx, x, in, s)
 			} else {
 				out, err = g.h.W2(ctx, *s)
 			}
@@ -7263,9 +16275,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W3(ctx, *s)
-				})
+				out, err = g.callW3(ctx, x, in, s)
 			} else {
 				out, err = g.h.W3(ctx, *s)
 			}
@@ -7282,9 +16292,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W4(ctx, *s)
-				})
+				out, err = g.callW4(ctx, x, in, s)
 			} else {
 				out, err = g.h.W4(ctx, *s)
 			}
@@ -7301,9 +16309,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W5(ctx, *s)
-				})
+				out, err = g.callW5(ctx, x, in, s)
 			} else {
 				out, err = g.h.W5(ctx, *s)
 			}
@@ -7320,9 +16326,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W6(ctx, *s)
-				})
+				out, err = g.callW6(ctx, x, in, s)
 			} else {
 				out, err = g.h.W6(ctx, *s)
 			}
@@ -7339,9 +16343,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W7(ctx, *s)
-				})
+				out, err = g.callW7(ctx, x, in, s)
 			} else {
 				out, err = g.h.W7(ctx, *s)
 			}
@@ -7358,9 +16360,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W8(ctx, *s)
-				})
+				out, err = g.callW8(ctx, x, in, s)
 			} else {
 				out, err = g.h.W8(ctx, *s)
 			}
@@ -7377,9 +16377,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W9(ctx, *s)
-				})
+				out, err = g.callW9(ctx, x, in, s)
 			} else {
 				out, err = g.h.W9(ctx, *s)
 			}
@@ -7396,9 +16394,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W10(ctx, *s)
-				})
+				out, err = g.callW10(ctx, x, in, s)
 			} else {
 				out, err = g.h.W10(ctx, *s)
 			}
@@ -7415,9 +16411,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W11(ctx, *s)
-				})
+				out, err = g.callW11(ctx, x, in, s)
 			} else {
 				out, err = g.h.W11(ctx, *s)
 			}
@@ -7434,9 +16428,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W12(ctx, *s)
-				})
+				out, err = g.callW12(ctx, x, in, s)
 			} else {
 				out, err = g.h.W12(ctx, *s)
 			}
@@ -7453,9 +16445,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W13(ctx, *s)
-				})
+				out, err = g.callW13(ctx, x, in, s)
 			} else {
 				out, err = g.h.W13(ctx, *s)
 			}
@@ -7472,9 +16462,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W14(ctx, *s)
-				})
+				out, err = g.callW14(ctx, x, in, s)
 			} else {
 				out, err = g.h.W14(ctx, *s)
 			}
@@ -7491,9 +16479,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W15(ctx, *s)
-				})
+				out, err = g.callW15(ctx, x, in, s)
 			} else {
 				out, err = g.h.W15(ctx, *s)
 			}
@@ -7510,9 +16496,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W16(ctx, *s)
-				})
+				out, err = g.callW16(ctx, x, in, s)
 			} else {
 				out, err = g.h.W16(ctx, *s)
 			}
@@ -7529,9 +16513,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W17(ctx, *s)
-				})
+				out, err = g.callW17(ctx, x, in, s)
 			} else {
 				out, err = g.h.W17(ctx, *s)
 			}
@@ -7548,9 +16530,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W18(ctx, *s)
-				})
+				out, err = g.callW18(ctx, x, in, s)
 			} else {
 				out, err = g.h.W18(ctx, *s)
 			}
@@ -7567,9 +16547,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W19(ctx, *s)
-				})
+				out, err = g.callW19(ctx, x, in, s)
 			} else {
 				out, err = g.h.W19(ctx, *s)
 			}
@@ -7586,9 +16564,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W20(ctx, *s)
-				})
+				out, err = g.callW20(ctx, x, in, s)
 			} else {
 				out, err = g.h.W20(ctx, *s)
 			}
@@ -7605,9 +16581,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W21(ctx, *s)
-				})
+				out, err = g.callW21(ctx, x, in, s)
 			} else {
 				out, err = g.h.W21(ctx, *s)
 			}
@@ -7624,9 +16598,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W22(ctx, *s)
-				})
+				out, err = g.callW22(ctx, x, in, s)
 			} else {
 				out, err = g.h.W22(ctx, *s)
 			}
@@ -7643,9 +16615,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W23(ctx, *s)
-				})
+				out, err = g.callW23(ctx, x, in, s)
 			} else {
 				out, err = g.h.W23(ctx, *s)
 			}
@@ -7662,9 +16632,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W24(ctx, *s)
-				})
+				out, err = g.callW24(ctx, x, in, s)
 			} else {
 				out, err = g.h.W24(ctx, *s)
 			}
@@ -7681,9 +16649,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W25(ctx, *s)
-				})
+				out, err = g.callW25(ctx, x, in, s)
 			} else {
 				out, err = g.h.W25(ctx, *s)
 			}
@@ -7700,9 +16666,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W26(ctx, *s)
-				})
+				out, err = g.callW26(ctx, x, in, s)
 			} else {
 				out, err = g.h.W26(ctx, *s)
 			}
@@ -7719,9 +16683,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W27(ctx, *s)
-				})
+				out, err = g.callW27(ctx, x, in, s)
 			} else {
 				out, err = g.h.W27(ctx, *s)
 			}
@@ -7738,9 +16700,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W28(ctx, *s)
-				})
+				out, err = g.callW28(ctx, x, in, s)
 			} else {
 				out, err = g.h.W28(ctx, *s)
 			}
@@ -7757,9 +16717,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W29(ctx, *s)
-				})
+				out, err = g.callW29(ctx, x, in, s)
 			} else {
 				out, err = g.h.W29(ctx, *s)
 			}
@@ -7776,9 +16734,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W30(ctx, *s)
-				})
+				out, err = g.callW30(ctx, x, in, s)
 			} else {
 				out, err = g.h.W30(ctx, *s)
 			}
@@ -7795,9 +16751,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W31(ctx, *s)
-				})
+				out, err = g.callW31(ctx, x, in, s)
 			} else {
 				out, err = g.h.W31(ctx, *s)
 			}
@@ -7814,9 +16768,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W32(ctx, *s)
-				})
+				out, err = g.callW32(ctx, x, in, s)
 			} else {
 				out, err = g.h.W32(ctx, *s)
 			}
@@ -7833,9 +16785,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W33(ctx, *s)
-				})
+				out, err = g.callW33(ctx, x, in, s)
 			} else {
 				out, err = g.h.W33(ctx, *s)
 			}
@@ -7852,9 +16802,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W34(ctx, *s)
-				})
+				out, err = g.callW34(ctx, x, in, s)
 			} else {
 				out, err = g.h.W34(ctx, *s)
 			}
@@ -7871,9 +16819,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W35(ctx, *s)
-				})
+				out, err = g.callW35(ctx, x, in, s)
 			} else {
 				out, err = g.h.W35(ctx, *s)
 			}
@@ -7890,9 +16836,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W36(ctx, *s)
-				})
+				out, err = g.callW36(ctx, x, in, s)
 			} else {
 				out, err = g.h.W36(ctx, *s)
 			}
@@ -7909,9 +16853,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W37(ctx, *s)
-				})
+				out, err = g.callW37(ctx, x, in, s)
 			} else {
 				out, err = g.h.W37(ctx, *s)
 			}
@@ -7928,9 +16870,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W38(ctx, *s)
-				})
+				out, err = g.callW38(ctx, x, in, s)
 			} else {
 				out, err = g.h.W38(ctx, *s)
 			}
@@ -7947,9 +16887,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W39(ctx, *s)
-				})
+				out, err = g.callW39(ctx, x, in, s)
 			} else {
 				out, err = g.h.W39(ctx, *s)
 			}
@@ -7966,9 +16904,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W40(ctx, *s)
-				})
+				out, err = g.callW40(ctx, x, in, s)
 			} else {
 				out, err = g.h.W40(ctx, *s)
 			}
@@ -7985,9 +16921,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W41(ctx, *s)
-				})
+				out, err = g.callW41(ctx, x, in, s)
 			} else {
 				out, err = g.h.W41(ctx, *s)
 			}
@@ -8004,9 +16938,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W42(ctx, *s)
-				})
+				out, err = g.callW42(ctx, x, in, s)
 			} else {
 				out, err = g.h.W42(ctx, *s)
 			}
@@ -8023,9 +16955,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W43(ctx, *s)
-				})
+				out, err = g.callW43(ctx, x, in, s)
 			} else {
 				out, err = g.h.W43(ctx, *s)
 			}
@@ -8042,9 +16972,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W44(ctx, *s)
-				})
+				out, err = g.callW44(ctx, x, in, s)
 			} else {
 				out, err = g.h.W44(ctx, *s)
 			}
@@ -8061,9 +16989,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W45(ctx, *s)
-				})
+				out, err = g.callW45(ctx, x, in, s)
 			} else {
 				out, err = g.h.W45(ctx, *s)
 			}
@@ -8080,9 +17006,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W46(ctx, *s)
-				})
+				out, err = g.callW46(ctx, x, in, s)
 			} else {
 				out, err = g.h.W46(ctx, *s)
 			}
@@ -8099,9 +17023,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W47(ctx, *s)
-				})
+				out, err = g.callW47(ctx, x, in, s)
 			} else {
 				out, err = g.h.W47(ctx, *s)
 			}
@@ -8118,9 +17040,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W48(ctx, *s)
-				})
+				out, err = g.callW48(ctx, x, in, s)
 			} else {
 				out, err = g.h.W48(ctx, *s)
 			}
@@ -8137,9 +17057,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W49(ctx, *s)
-				})
+				out, err = g.callW49(ctx, x, in, s)
 			} else {
 				out, err = g.h.W49(ctx, *s)
 			}
@@ -8156,9 +17074,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W50(ctx, *s)
-				})
+				out, err = g.callW50(ctx, x, in, s)
 			} else {
 				out, err = g.h.W50(ctx, *s)
 			}
@@ -8175,9 +17091,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W51(ctx, *s)
-				})
+				out, err = g.callW51(ctx, x, in, s)
 			} else {
 				out, err = g.h.W51(ctx, *s)
 			}
@@ -8194,9 +17108,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W52(ctx, *s)
-				})
+				out, err = g.callW52(ctx, x, in, s)
 			} else {
 				out, err = g.h.W52(ctx, *s)
 			}
@@ -8213,9 +17125,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W53(ctx, *s)
-				})
+				out, err = g.callW53(ctx, x, in, s)
 			} else {
 				out, err = g.h.W53(ctx, *s)
 			}
@@ -8232,9 +17142,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W54(ctx, *s)
-				})
+				out, err = g.callW54(ctx, x, in, s)
 			} else {
 				out, err = g.h.W54(ctx, *s)
 			}
@@ -8251,9 +17159,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W55(ctx, *s)
-				})
+				out, err = g.callW55(ctx, x, in, s)
 			} else {
 				out, err = g.h.W55(ctx, *s)
 			}
@@ -8270,9 +17176,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W56(ctx, *s)
-				})
+				out, err = g.callW56(ctx, x, in, s)
 			} else {
 				out, err = g.h.W56(ctx, *s)
 			}
@@ -8289,9 +17193,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W57(ctx, *s)
-				})
+				out, err = g.callW57(ctx, x, in, s)
 			} else {
 				out, err = g.h.W57(ctx, *s)
 			}
@@ -8308,9 +17210,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W58(ctx, *s)
-				})
+				out, err = g.callW58(ctx, x, in, s)
 			} else {
 				out, err = g.h.W58(ctx, *s)
 			}
@@ -8327,9 +17227,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W59(ctx, *s)
-				})
+				out, err = g.callW59(ctx, x, in, s)
 			} else {
 				out, err = g.h.W59(ctx, *s)
 			}
@@ -8346,9 +17244,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W60(ctx, *s)
-				})
+				out, err = g.callW60(ctx, x, in, s)
 			} else {
 				out, err = g.h.W60(ctx, *s)
 			}
@@ -8365,9 +17261,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W61(ctx, *s)
-				})
+				out, err = g.callW61(ctx, x, in, s)
 			} else {
 				out, err = g.h.W61(ctx, *s)
 			}
@@ -8384,9 +17278,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W62(ctx, *s)
-				})
+				out, err = g.callW62(ctx, x, in, s)
 			} else {
 				out, err = g.h.W62(ctx, *s)
 			}
@@ -8403,9 +17295,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W63(ctx, *s)
-				})
+				out, err = g.callW63(ctx, x, in, s)
 			} else {
 				out, err = g.h.W63(ctx, *s)
 			}
@@ -8422,9 +17312,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W64(ctx, *s)
-				})
+				out, err = g.callW64(ctx, x, in, s)
 			} else {
 				out, err = g.h.W64(ctx, *s)
 			}
@@ -8441,9 +17329,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W65(ctx, *s)
-				})
+				out, err = g.callW65(ctx, x, in, s)
 			} else {
 				out, err = g.h.W65(ctx, *s)
 			}
@@ -8460,9 +17346,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W66(ctx, *s)
-				})
+				out, err = g.callW66(ctx, x, in, s)
 			} else {
 				out, err = g.h.W66(ctx, *s)
 			}
@@ -8479,9 +17363,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W67(ctx, *s)
-				})
+				out, err = g.callW67(ctx, x, in, s)
 			} else {
 				out, err = g.h.W67(ctx, *s)
 			}
@@ -8498,9 +17380,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W68(ctx, *s)
-				})
+				out, err = g.callW68(ctx, x, in, s)
 			} else {
 				out, err = g.h.W68(ctx, *s)
 			}
@@ -8517,9 +17397,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W69(ctx, *s)
-				})
+				out, err = g.callW69(ctx, x, in, s)
 			} else {
 				out, err = g.h.W69(ctx, *s)
 			}
@@ -8536,9 +17414,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W70(ctx, *s)
-				})
+				out, err = g.callW70(ctx, x, in, s)
 			} else {
 				out, err = g.h.W70(ctx, *s)
 			}
@@ -8555,9 +17431,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W71(ctx, *s)
-				})
+				out, err = g.callW71(ctx, x, in, s)
 			} else {
 				out, err = g.h.W71(ctx, *s)
 			}
@@ -8574,9 +17448,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W72(ctx, *s)
-				})
+				out, err = g.callW72(ctx, x, in, s)
 			} else {
 				out, err = g.h.W72(ctx, *s)
 			}
@@ -8593,9 +17465,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W73(ctx, *s)
-				})
+				out, err = g.callW73(ctx, x, in, s)
 			} else {
 				out, err = g.h.W73(ctx, *s)
 			}
@@ -8612,9 +17482,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W74(ctx, *s)
-				})
+				out, err = g.callW74(ctx, x, in, s)
 			} else {
 				out, err = g.h.W74(ctx, *s)
 			}
@@ -8631,9 +17499,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W75(ctx, *s)
-				})
+				out, err = g.callW75(ctx, x, in, s)
 			} else {
 				out, err = g.h.W75(ctx, *s)
 			}
@@ -8650,9 +17516,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W76(ctx, *s)
-				})
+				out, err = g.callW76(ctx, x, in, s)
 			} else {
 				out, err = g.h.W76(ctx, *s)
 			}
@@ -8669,9 +17533,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W77(ctx, *s)
-				})
+				out, err = g.callW77(ctx, x, in, s)
 			} else {
 				out, err = g.h.W77(ctx, *s)
 			}
@@ -8688,9 +17550,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W78(ctx, *s)
-				})
+				out, err = g.callW78(ctx, x, in, s)
 			} else {
 				out, err = g.h.W78(ctx, *s)
 			}
@@ -8707,9 +17567,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W79(ctx, *s)
-				})
+				out, err = g.callW79(ctx, x, in, s)
 			} else {
 				out, err = g.h.W79(ctx, *s)
 			}
@@ -8726,9 +17584,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W80(ctx, *s)
-				})
+				out, err = g.callW80(ctx, x, in, s)
 			} else {
 				out, err = g.h.W80(ctx, *s)
 			}
@@ -8745,9 +17601,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W81(ctx, *s)
-				})
+				out, err = g.callW81(ctx, x, in, s)
 			} else {
 				out, err = g.h.W81(ctx, *s)
 			}
@@ -8764,9 +17618,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W82(ctx, *s)
-				})
+				out, err = g.callW82(ctx, x, in, s)
 			} else {
 				out, err = g.h.W82(ctx, *s)
 			}
@@ -8783,9 +17635,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W83(ctx, *s)
-				})
+				out, err = g.callW83(ctx, x, in, s)
 			} else {
 				out, err = g.h.W83(ctx, *s)
 			}
@@ -8802,9 +17652,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W84(ctx, *s)
-				})
+				out, err = g.callW84(ctx, x, in, s)
 			} else {
 				out, err = g.h.W84(ctx, *s)
 			}
@@ -8821,9 +17669,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W85(ctx, *s)
-				})
+				out, err = g.callW85(ctx, x, in, s)
 			} else {
 				out, err = g.h.W85(ctx, *s)
 			}
@@ -8840,9 +17686,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W86(ctx, *s)
-				})
+				out, err = g.callW86(ctx, x, in, s)
 			} else {
 				out, err = g.h.W86(ctx, *s)
 			}
@@ -8859,9 +17703,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W87(ctx, *s)
-				})
+				out, err = g.callW87(ctx, x, in, s)
 			} else {
 				out, err = g.h.W87(ctx, *s)
 			}
@@ -8878,9 +17720,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W88(ctx, *s)
-				})
+				out, err = g.callW88(ctx, x, in, s)
 			} else {
 				out, err = g.h.W88(ctx, *s)
 			}
@@ -8897,9 +17737,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W89(ctx, *s)
-				})
+				out, err = g.callW89(ctx, x, in, s)
 			} else {
 				out, err = g.h.W89(ctx, *s)
 			}
@@ -8916,9 +17754,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W90(ctx, *s)
-				})
+				out, err = g.callW90(ctx, x, in, s)
 			} else {
 				out, err = g.h.W90(ctx, *s)
 			}
@@ -8935,9 +17771,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W91(ctx, *s)
-				})
+				out, err = g.callW91(ctx, x, in, s)
 			} else {
 				out, err = g.h.W91(ctx, *s)
 			}
@@ -8954,9 +17788,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W92(ctx, *s)
-				})
+				out, err = g.callW92(ctx, x, in, s)
 			} else {
 				out, err = g.h.W92(ctx, *s)
 			}
@@ -8973,9 +17805,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W93(ctx, *s)
-				})
+				out, err = g.callW93(ctx, x, in, s)
 			} else {
 				out, err = g.h.W93(ctx, *s)
 			}
@@ -8992,9 +17822,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W94(ctx, *s)
-				})
+				out, err = g.callW94(ctx, x, in, s)
 			} else {
 				out, err = g.h.W94(ctx, *s)
 			}
@@ -9011,9 +17839,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W95(ctx, *s)
-				})
+				out, err = g.callW95(ctx, x, in, s)
 			} else {
 				out, err = g.h.W95(ctx, *s)
 			}
@@ -9030,9 +17856,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W96(ctx, *s)
-				})
+				out, err = g.callW96(ctx, x, in, s)
 			} else {
 				out, err = g.h.W96(ctx, *s)
 			}
@@ -9049,9 +17873,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W97(ctx, *s)
-				})
+				out, err = g.callW97(ctx, x, in, s)
 			} else {
 				out, err = g.h.W97(ctx, *s)
 			}
@@ -9068,9 +17890,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W98(ctx, *s)
-				})
+				out, err = g.callW98(ctx, x, in, s)
 			} else {
 				out, err = g.h.W98(ctx, *s)
 			}
@@ -9087,9 +17907,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W99(ctx, *s)
-				})
+				out, err = g.callW99(ctx, x, in, s)
 			} else {
 				out, err = g.h.W99(ctx, *s)
 			}
@@ -9106,9 +17924,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W100(ctx, *s)
-				})
+				out, err = g.callW100(ctx, x, in, s)
 			} else {
 				out, err = g.h.W100(ctx, *s)
 			}
@@ -9125,9 +17941,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W101(ctx, *s)
-				})
+				out, err = g.callW101(ctx, x, in, s)
 			} else {
 				out, err = g.h.W101(ctx, *s)
 			}
@@ -9144,9 +17958,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W102(ctx, *s)
-				})
+				out, err = g.callW102(ctx, x, in, s)
 			} else {
 				out, err = g.h.W102(ctx, *s)
 			}
@@ -9163,9 +17975,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W103(ctx, *s)
-				})
+				out, err = g.callW103(ctx, x, in, s)
 			} else {
 				out, err = g.h.W103(ctx, *s)
 			}
@@ -9182,9 +17992,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W104(ctx, *s)
-				})
+				out, err = g.callW104(ctx, x, in, s)
 			} else {
 				out, err = g.h.W104(ctx, *s)
 			}
@@ -9201,9 +18009,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W105(ctx, *s)
-				})
+				out, err = g.callW105(ctx, x, in, s)
 			} else {
 				out, err = g.h.W105(ctx, *s)
 			}
@@ -9220,9 +18026,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W106(ctx, *s)
-				})
+				out, err = g.callW106(ctx, x, in, s)
 			} else {
 				out, err = g.h.W106(ctx, *s)
 			}
@@ -9239,9 +18043,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W107(ctx, *s)
-				})
+				out, err = g.callW107(ctx, x, in, s)
 			} else {
 				out, err = g.h.W107(ctx, *s)
 			}
@@ -9258,9 +18060,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W108(ctx, *s)
-				})
+				out, err = g.callW108(ctx, x, in, s)
 			} else {
 				out, err = g.h.W108(ctx, *s)
 			}
@@ -9277,9 +18077,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W109(ctx, *s)
-				})
+				out, err = g.callW109(ctx, x, in, s)
 			} else {
 				out, err = g.h.W109(ctx, *s)
 			}
@@ -9296,9 +18094,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W110(ctx, *s)
-				})
+				out, err = g.callW110(ctx, x, in, s)
 			} else {
 				out, err = g.h.W110(ctx, *s)
 			}
@@ -9315,9 +18111,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W111(ctx, *s)
-				})
+				out, err = g.callW111(ctx, x, in, s)
 			} else {
 				out, err = g.h.W111(ctx, *s)
 			}
@@ -9334,9 +18128,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W112(ctx, *s)
-				})
+				out, err = g.callW112(ctx, x, in, s)
 			} else {
 				out, err = g.h.W112(ctx, *s)
 			}
@@ -9353,9 +18145,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W113(ctx, *s)
-				})
+				out, err = g.callW113(ctx, x, in, s)
 			} else {
 				out, err = g.h.W113(ctx, *s)
 			}
@@ -9372,9 +18162,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W114(ctx, *s)
-				})
+				out, err = g.callW114(ctx, x, in, s)
 			} else {
 				out, err = g.h.W114(ctx, *s)
 			}
@@ -9391,9 +18179,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W115(ctx, *s)
-				})
+				out, err = g.callW115(ctx, x, in, s)
 			} else {
 				out, err = g.h.W115(ctx, *s)
 			}
@@ -9410,9 +18196,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W116(ctx, *s)
-				})
+				out, err = g.callW116(ctx, x, in, s)
 			} else {
 				out, err = g.h.W116(ctx, *s)
 			}
@@ -9429,9 +18213,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W117(ctx, *s)
-				})
+				out, err = g.callW117(ctx, x, in, s)
 			} else {
 				out, err = g.h.W117(ctx, *s)
 			}
@@ -9448,9 +18230,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W118(ctx, *s)
-				})
+				out, err = g.callW118(ctx, x, in, s)
 			} else {
 				out, err = g.h.W118(ctx, *s)
 			}
@@ -9467,9 +18247,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W119(ctx, *s)
-				})
+				out, err = g.callW119(ctx, x, in, s)
 			} else {
 				out, err = g.h.W119(ctx, *s)
 			}
@@ -9486,9 +18264,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W120(ctx, *s)
-				})
+				out, err = g.callW120(ctx, x, in, s)
 			} else {
 				out, err = g.h.W120(ctx, *s)
 			}
@@ -9505,9 +18281,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W121(ctx, *s)
-				})
+				out, err = g.callW121(ctx, x, in, s)
 			} else {
 				out, err = g.h.W121(ctx, *s)
 			}
@@ -9524,9 +18298,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W122(ctx, *s)
-				})
+				out, err = g.callW122(ctx, x, in, s)
 			} else {
 				out, err = g.h.W122(ctx, *s)
 			}
@@ -9543,9 +18315,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W123(ctx, *s)
-				})
+				out, err = g.callW123(ctx, x, in, s)
 			} else {
 				out, err = g.h.W123(ctx, *s)
 			}
@@ -9562,9 +18332,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W124(ctx, *s)
-				})
+				out, err = g.callW124(ctx, x, in, s)
 			} else {
 				out, err = g.h.W124(ctx, *s)
 			}
@@ -9581,9 +18349,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W125(ctx, *s)
-				})
+				out, err = g.callW125(ctx, x, in, s)
 			} else {
 				out, err = g.h.W125(ctx, *s)
 			}
@@ -9600,9 +18366,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W126(ctx, *s)
-				})
+				out, err = g.callW126(ctx, x, in, s)
 			} else {
 				out, err = g.h.W126(ctx, *s)
 			}
@@ -9619,9 +18383,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W127(ctx, *s)
-				})
+				out, err = g.callW127(ctx, x, in, s)
 			} else {
 				out, err = g.h.W127(ctx, *s)
 			}
@@ -9638,9 +18400,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W128(ctx, *s)
-				})
+				out, err = g.callW128(ctx, x, in, s)
 			} else {
 				out, err = g.h.W128(ctx, *s)
 			}
@@ -9657,9 +18417,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W129(ctx, *s)
-				})
+				out, err = g.callW129(ctx, x, in, s)
 			} else {
 				out, err = g.h.W129(ctx, *s)
 			}
@@ -9676,9 +18434,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W130(ctx, *s)
-				})
+				out, err = g.callW130(ctx, x, in, s)
 			} else {
 				out, err = g.h.W130(ctx, *s)
 			}
@@ -9695,9 +18451,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W131(ctx, *s)
-				})
+				out, err = g.callW131(ctx, x, in, s)
 			} else {
 				out, err = g.h.W131(ctx, *s)
 			}
@@ -9714,9 +18468,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W132(ctx, *s)
-				})
+				out, err = g.callW132(ctx, x, in, s)
 			} else {
 				out, err = g.h.W132(ctx, *s)
 			}
@@ -9733,9 +18485,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W133(ctx, *s)
-				})
+				out, err = g.callW133(ctx, x, in, s)
 			} else {
 				out, err = g.h.W133(ctx, *s)
 			}
@@ -9752,9 +18502,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W134(ctx, *s)
-				})
+				out, err = g.callW134(ctx, x, in, s)
 			} else {
 				out, err = g.h.W134(ctx, *s)
 			}
@@ -9771,9 +18519,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W135(ctx, *s)
-				})
+				out, err = g.callW135(ctx, x, in, s)
 			} else {
 				out, err = g.h.W135(ctx, *s)
 			}
@@ -9790,9 +18536,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W136(ctx, *s)
-				})
+				out, err = g.callW136(ctx, x, in, s)
 			} else {
 				out, err = g.h.W136(ctx, *s)
 			}
@@ -9809,9 +18553,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W137(ctx, *s)
-				})
+				out, err = g.callW137(ctx, x, in, s)
 			} else {
 				out, err = g.h.W137(ctx, *s)
 			}
@@ -9828,9 +18570,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W138(ctx, *s)
-				})
+				out, err = g.callW138(ctx, x, in, s)
 			} else {
 				out, err = g.h.W138(ctx, *s)
 			}
@@ -9847,9 +18587,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W139(ctx, *s)
-				})
+				out, err = g.callW139(ctx, x, in, s)
 			} else {
 				out, err = g.h.W139(ctx, *s)
 			}
@@ -9866,9 +18604,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W140(ctx, *s)
-				})
+				out, err = g.callW140(ctx, x, in, s)
 			} else {
 				out, err = g.h.W140(ctx, *s)
 			}
@@ -9885,9 +18621,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W141(ctx, *s)
-				})
+				out, err = g.callW141(ctx, x, in, s)
 			} else {
 				out, err = g.h.W141(ctx, *s)
 			}
@@ -9904,9 +18638,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W142(ctx, *s)
-				})
+				out, err = g.callW142(ctx, x, in, s)
 			} else {
 				out, err = g.h.W142(ctx, *s)
 			}
@@ -9923,9 +18655,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W143(ctx, *s)
-				})
+				out, err = g.callW143(ctx, x, in, s)
 			} else {
 				out, err = g.h.W143(ctx, *s)
 			}
@@ -9942,9 +18672,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W144(ctx, *s)
-				})
+				out, err = g.callW144(ctx, x, in, s)
 			} else {
 				out, err = g.h.W144(ctx, *s)
 			}
@@ -9961,9 +18689,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W145(ctx, *s)
-				})
+				out, err = g.callW145(ctx, x, in, s)
 			} else {
 				out, err = g.h.W145(ctx, *s)
 			}
@@ -9980,9 +18706,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W146(ctx, *s)
-				})
+				out, err = g.callW146(ctx, x, in, s)
 			} else {
 				out, err = g.h.W146(ctx, *s)
 			}
@@ -9999,9 +18723,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W147(ctx, *s)
-				})
+				out, err = g.callW147(ctx, x, in, s)
 			} else {
 				out, err = g.h.W147(ctx, *s)
 			}
@@ -10018,9 +18740,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W148(ctx, *s)
-				})
+				out, err = g.callW148(ctx, x, in, s)
 			} else {
 				out, err = g.h.W148(ctx, *s)
 			}
@@ -10037,9 +18757,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W149(ctx, *s)
-				})
+				out, err = g.callW149(ctx, x, in, s)
 			} else {
 				out, err = g.h.W149(ctx, *s)
 			}
@@ -10056,9 +18774,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W150(ctx, *s)
-				})
+				out, err = g.callW150(ctx, x, in, s)
 			} else {
 				out, err = g.h.W150(ctx, *s)
 			}
@@ -10075,9 +18791,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W151(ctx, *s)
-				})
+				out, err = g.callW151(ctx, x, in, s)
 			} else {
 				out, err = g.h.W151(ctx, *s)
 			}
@@ -10094,9 +18808,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W152(ctx, *s)
-				})
+				out, err = g.callW152(ctx, x, in, s)
 			} else {
 				out, err = g.h.W152(ctx, *s)
 			}
@@ -10113,9 +18825,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W153(ctx, *s)
-				})
+				out, err = g.callW153(ctx, x, in, s)
 			} else {
 				out, err = g.h.W153(ctx, *s)
 			}
@@ -10132,9 +18842,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W154(ctx, *s)
-				})
+				out, err = g.callW154(ctx, x, in, s)
 			} else {
 				out, err = g.h.W154(ctx, *s)
 			}
@@ -10151,9 +18859,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W155(ctx, *s)
-				})
+				out, err = g.callW155(ctx, x, in, s)
 			} else {
 				out, err = g.h.W155(ctx, *s)
 			}
@@ -10170,9 +18876,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W156(ctx, *s)
-				})
+				out, err = g.callW156(ctx, x, in, s)
 			} else {
 				out, err = g.h.W156(ctx, *s)
 			}
@@ -10189,9 +18893,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W157(ctx, *s)
-				})
+				out, err = g.callW157(ctx, x, in, s)
 			} else {
 				out, err = g.h.W157(ctx, *s)
 			}
@@ -10208,9 +18910,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W158(ctx, *s)
-				})
+				out, err = g.callW158(ctx, x, in, s)
 			} else {
 				out, err = g.h.W158(ctx, *s)
 			}
@@ -10227,9 +18927,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W159(ctx, *s)
-				})
+				out, err = g.callW159(ctx, x, in, s)
 			} else {
 				out, err = g.h.W159(ctx, *s)
 			}
@@ -10246,9 +18944,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W160(ctx, *s)
-				})
+				out, err = g.callW160(ctx, x, in, s)
 			} else {
 				out, err = g.h.W160(ctx, *s)
 			}
@@ -10265,9 +18961,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W161(ctx, *s)
-				})
+				out, err = g.callW161(ctx, x, in, s)
 			} else {
 				out, err = g.h.W161(ctx, *s)
 			}
@@ -10284,9 +18978,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W162(ctx, *s)
-				})
+				out, err = g.callW162(ctx, x, in, s)
 			} else {
 				out, err = g.h.W162(ctx, *s)
 			}
@@ -10303,9 +18995,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W163(ctx, *s)
-				})
+				out, err = g.callW163(ctx, x, in, s)
 			} else {
 				out, err = g.h.W163(ctx, *s)
 			}
@@ -10322,9 +19012,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W164(ctx, *s)
-				})
+				out, err = g.callW164(ctx, x, in, s)
 			} else {
 				out, err = g.h.W164(ctx, *s)
 			}
@@ -10341,9 +19029,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W165(ctx, *s)
-				})
+				out, err = g.callW165(ctx, x, in, s)
 			} else {
 				out, err = g.h.W165(ctx, *s)
 			}
@@ -10360,9 +19046,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W166(ctx, *s)
-				})
+				out, err = g.callW166(ctx, x, in, s)
 			} else {
 				out, err = g.h.W166(ctx, *s)
 			}
@@ -10379,9 +19063,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W167(ctx, *s)
-				})
+				out, err = g.callW167(ctx, x, in, s)
 			} else {
 				out, err = g.h.W167(ctx, *s)
 			}
@@ -10398,9 +19080,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W168(ctx, *s)
-				})
+				out, err = g.callW168(ctx, x, in, s)
 			} else {
 				out, err = g.h.W168(ctx, *s)
 			}
@@ -10417,9 +19097,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W169(ctx, *s)
-				})
+				out, err = g.callW169(ctx, x, in, s)
 			} else {
 				out, err = g.h.W169(ctx, *s)
 			}
@@ -10436,9 +19114,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W170(ctx, *s)
-				})
+				out, err = g.callW170(ctx, x, in, s)
 			} else {
 				out, err = g.h.W170(ctx, *s)
 			}
@@ -10455,9 +19131,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W171(ctx, *s)
-				})
+				out, err = g.callW171(ctx, x, in, s)
 			} else {
 				out, err = g.h.W171(ctx, *s)
 			}
@@ -10474,9 +19148,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W172(ctx, *s)
-				})
+				out, err = g.callW172(ctx, x, in, s)
 			} else {
 				out, err = g.h.W172(ctx, *s)
 			}
@@ -10493,9 +19165,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W173(ctx, *s)
-				})
+				out, err = g.callW173(ctx, x, in, s)
 			} else {
 				out, err = g.h.W173(ctx, *s)
 			}
@@ -10512,9 +19182,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W174(ctx, *s)
-				})
+				out, err = g.callW174(ctx, x, in, s)
 			} else {
 				out, err = g.h.W174(ctx, *s)
 			}
@@ -10531,9 +19199,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W175(ctx, *s)
-				})
+				out, err = g.callW175(ctx, x, in, s)
 			} else {
 				out, err = g.h.W175(ctx, *s)
 			}
@@ -10550,9 +19216,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W176(ctx, *s)
-				})
+				out, err = g.callW176(ctx, x, in, s)
 			} else {
 				out, err = g.h.W176(ctx, *s)
 			}
@@ -10569,9 +19233,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W177(ctx, *s)
-				})
+				out, err = g.callW177(ctx, x, in, s)
 			} else {
 				out, err = g.h.W177(ctx, *s)
 			}
@@ -10588,9 +19250,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W178(ctx, *s)
-				})
+				out, err = g.callW178(ctx, x, in, s)
 			} else {
 				out, err = g.h.W178(ctx, *s)
 			}
@@ -10607,9 +19267,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W179(ctx, *s)
-				})
+				out, err = g.callW179(ctx, x, in, s)
 			} else {
 				out, err = g.h.W179(ctx, *s)
 			}
@@ -10626,9 +19284,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W180(ctx, *s)
-				})
+				out, err = g.callW180(ctx, x, in, s)
 			} else {
 				out, err = g.h.W180(ctx, *s)
 			}
@@ -10645,9 +19301,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W181(ctx, *s)
-				})
+				out, err = g.callW181(ctx, x, in, s)
 			} else {
 				out, err = g.h.W181(ctx, *s)
 			}
@@ -10664,9 +19318,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W182(ctx, *s)
-				})
+				out, err = g.callW182(ctx, x, in, s)
 			} else {
 				out, err = g.h.W182(ctx, *s)
 			}
@@ -10683,9 +19335,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W183(ctx, *s)
-				})
+				out, err = g.callW183(ctx, x, in, s)
 			} else {
 				out, err = g.h.W183(ctx, *s)
 			}
@@ -10702,9 +19352,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W184(ctx, *s)
-				})
+				out, err = g.callW184(ctx, x, in, s)
 			} else {
 				out, err = g.h.W184(ctx, *s)
 			}
@@ -10721,9 +19369,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W185(ctx, *s)
-				})
+				out, err = g.callW185(ctx, x, in, s)
 			} else {
 				out, err = g.h.W185(ctx, *s)
 			}
@@ -10740,9 +19386,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W186(ctx, *s)
-				})
+				out, err = g.callW186(ctx, x, in, s)
 			} else {
 				out, err = g.h.W186(ctx, *s)
 			}
@@ -10759,9 +19403,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W187(ctx, *s)
-				})
+				out, err = g.callW187(ctx, x, in, s)
 			} else {
 				out, err = g.h.W187(ctx, *s)
 			}
@@ -10778,9 +19420,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W188(ctx, *s)
-				})
+				out, err = g.callW188(ctx, x, in, s)
 			} else {
 				out, err = g.h.W188(ctx, *s)
 			}
@@ -10797,9 +19437,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W189(ctx, *s)
-				})
+				out, err = g.callW189(ctx, x, in, s)
 			} else {
 				out, err = g.h.W189(ctx, *s)
 			}
@@ -10816,9 +19454,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W190(ctx, *s)
-				})
+				out, err = g.callW190(ctx, x, in, s)
 			} else {
 				out, err = g.h.W190(ctx, *s)
 			}
@@ -10835,9 +19471,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W191(ctx, *s)
-				})
+				out, err = g.callW191(ctx, x, in, s)
 			} else {
 				out, err = g.h.W191(ctx, *s)
 			}
@@ -10854,9 +19488,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W192(ctx, *s)
-				})
+				out, err = g.callW192(ctx, x, in, s)
 			} else {
 				out, err = g.h.W192(ctx, *s)
 			}
@@ -10873,9 +19505,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W193(ctx, *s)
-				})
+				out, err = g.callW193(ctx, x, in, s)
 			} else {
 				out, err = g.h.W193(ctx, *s)
 			}
@@ -10892,9 +19522,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W194(ctx, *s)
-				})
+				out, err = g.callW194(ctx, x, in, s)
 			} else {
 				out, err = g.h.W194(ctx, *s)
 			}
@@ -10911,9 +19539,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W195(ctx, *s)
-				})
+				out, err = g.callW195(ctx, x, in, s)
 			} else {
 				out, err = g.h.W195(ctx, *s)
 			}
@@ -10930,9 +19556,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W196(ctx, *s)
-				})
+				out, err = g.callW196(ctx, x, in, s)
 			} else {
 				out, err = g.h.W196(ctx, *s)
 			}
@@ -10949,9 +19573,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W197(ctx, *s)
-				})
+				out, err = g.callW197(ctx, x, in, s)
 			} else {
 				out, err = g.h.W197(ctx, *s)
 			}
@@ -10968,9 +19590,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W198(ctx, *s)
-				})
+				out, err = g.callW198(ctx, x, in, s)
 			} else {
 				out, err = g.h.W198(ctx, *s)
 			}
@@ -10987,9 +19607,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W199(ctx, *s)
-				})
+				out, err = g.callW199(ctx, x, in, s)
 			} else {
 				out, err = g.h.W199(ctx, *s)
 			}
@@ -11006,9 +19624,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W200(ctx, *s)
-				})
+				out, err = g.callW200(ctx, x, in, s)
 			} else {
 				out, err = g.h.W200(ctx, *s)
 			}
@@ -11025,9 +19641,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W201(ctx, *s)
-				})
+				out, err = g.callW201(ctx, x, in, s)
 			} else {
 				out, err = g.h.W201(ctx, *s)
 			}
@@ -11044,9 +19658,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W202(ctx, *s)
-				})
+				out, err = g.callW202(ctx, x, in, s)
 			} else {
 				out, err = g.h.W202(ctx, *s)
 			}
@@ -11063,9 +19675,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W203(ctx, *s)
-				})
+				out, err = g.callW203(ctx, x, in, s)
 			} else {
 				out, err = g.h.W203(ctx, *s)
 			}
@@ -11082,9 +19692,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W204(ctx, *s)
-				})
+				out, err = g.callW204(ctx, x, in, s)
 			} else {
 				out, err = g.h.W204(ctx, *s)
 			}
@@ -11101,9 +19709,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W205(ctx, *s)
-				})
+				out, err = g.callW205(ctx, x, in, s)
 			} else {
 				out, err = g.h.W205(ctx, *s)
 			}
@@ -11120,9 +19726,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W206(ctx, *s)
-				})
+				out, err = g.callW206(ctx, x, in, s)
 			} else {
 				out, err = g.h.W206(ctx, *s)
 			}
@@ -11139,9 +19743,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W207(ctx, *s)
-				})
+				out, err = g.callW207(ctx, x, in, s)
 			} else {
 				out, err = g.h.W207(ctx, *s)
 			}
@@ -11158,9 +19760,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W208(ctx, *s)
-				})
+				out, err = g.callW208(ctx, x, in, s)
 			} else {
 				out, err = g.h.W208(ctx, *s)
 			}
@@ -11177,9 +19777,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W209(ctx, *s)
-				})
+				out, err = g.callW209(ctx, x, in, s)
 			} else {
 				out, err = g.h.W209(ctx, *s)
 			}
@@ -11196,9 +19794,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W210(ctx, *s)
-				})
+				out, err = g.callW210(ctx, x, in, s)
 			} else {
 				out, err = g.h.W210(ctx, *s)
 			}
@@ -11215,9 +19811,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W211(ctx, *s)
-				})
+				out, err = g.callW211(ctx, x, in, s)
 			} else {
 				out, err = g.h.W211(ctx, *s)
 			}
@@ -11234,9 +19828,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W212(ctx, *s)
-				})
+				out, err = g.callW212(ctx, x, in, s)
 			} else {
 				out, err = g.h.W212(ctx, *s)
 			}
@@ -11253,9 +19845,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W213(ctx, *s)
-				})
+				out, err = g.callW213(ctx, x, in, s)
 			} else {
 				out, err = g.h.W213(ctx, *s)
 			}
@@ -11272,9 +19862,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W214(ctx, *s)
-				})
+				out, err = g.callW214(ctx, x, in, s)
 			} else {
 				out, err = g.h.W214(ctx, *s)
 			}
@@ -11291,9 +19879,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W215(ctx, *s)
-				})
+				out, err = g.callW215(ctx, x, in, s)
 			} else {
 				out, err = g.h.W215(ctx, *s)
 			}
@@ -11310,9 +19896,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W216(ctx, *s)
-				})
+				out, err = g.callW216(ctx, x, in, s)
 			} else {
 				out, err = g.h.W216(ctx, *s)
 			}
@@ -11329,9 +19913,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W217(ctx, *s)
-				})
+				out, err = g.callW217(ctx, x, in, s)
 			} else {
 				out, err = g.h.W217(ctx, *s)
 			}
@@ -11348,9 +19930,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W218(ctx, *s)
-				})
+				out, err = g.callW218(ctx, x, in, s)
 			} else {
 				out, err = g.h.W218(ctx, *s)
 			}
@@ -11367,9 +19947,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W219(ctx, *s)
-				})
+				out, err = g.callW219(ctx, x, in, s)
 			} else {
 				out, err = g.h.W219(ctx, *s)
 			}
@@ -11386,9 +19964,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W220(ctx, *s)
-				})
+				out, err = g.callW220(ctx, x, in, s)
 			} else {
 				out, err = g.h.W220(ctx, *s)
 			}
@@ -11405,9 +19981,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W221(ctx, *s)
-				})
+				out, err = g.callW221(ctx, x, in, s)
 			} else {
 				out, err = g.h.W221(ctx, *s)
 			}
@@ -11424,9 +19998,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W222(ctx, *s)
-				})
+				out, err = g.callW222(ctx, x, in, s)
 			} else {
 				out, err = g.h.W222(ctx, *s)
 			}
@@ -11443,9 +20015,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W223(ctx, *s)
-				})
+				out, err = g.callW223(ctx, x, in, s)
 			} else {
 				out, err = g.h.W223(ctx, *s)
 			}
@@ -11462,9 +20032,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W224(ctx, *s)
-				})
+				out, err = g.callW224(ctx, x, in, s)
 			} else {
 				out, err = g.h.W224(ctx, *s)
 			}
@@ -11481,9 +20049,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W225(ctx, *s)
-				})
+				out, err = g.callW225(ctx, x, in, s)
 			} else {
 				out, err = g.h.W225(ctx, *s)
 			}
@@ -11500,9 +20066,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W226(ctx, *s)
-				})
+				out, err = g.callW226(ctx, x, in, s)
 			} else {
 				out, err = g.h.W226(ctx, *s)
 			}
@@ -11519,9 +20083,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W227(ctx, *s)
-				})
+				out, err = g.callW227(ctx, x, in, s)
 			} else {
 				out, err = g.h.W227(ctx, *s)
 			}
@@ -11538,9 +20100,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W228(ctx, *s)
-				})
+				out, err = g.callW228(ctx, x, in, s)
 			} else {
 				out, err = g.h.W228(ctx, *s)
 			}
@@ -11557,9 +20117,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W229(ctx, *s)
-				})
+				out, err = g.callW229(ctx, x, in, s)
 			} else {
 				out, err = g.h.W229(ctx, *s)
 			}
@@ -11576,9 +20134,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W230(ctx, *s)
-				})
+				out, err = g.callW230(ctx, x, in, s)
 			} else {
 				out, err = g.h.W230(ctx, *s)
 			}
@@ -11595,9 +20151,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W231(ctx, *s)
-				})
+				out, err = g.callW231(ctx, x, in, s)
 			} else {
 				out, err = g.h.W231(ctx, *s)
 			}
@@ -11614,9 +20168,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W232(ctx, *s)
-				})
+				out, err = g.callW232(ctx, x, in, s)
 			} else {
 				out, err = g.h.W232(ctx, *s)
 			}
@@ -11633,9 +20185,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W233(ctx, *s)
-				})
+				out, err = g.callW233(ctx, x, in, s)
 			} else {
 				out, err = g.h.W233(ctx, *s)
 			}
@@ -11652,9 +20202,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W234(ctx, *s)
-				})
+				out, err = g.callW234(ctx, x, in, s)
 			} else {
 				out, err = g.h.W234(ctx, *s)
 			}
@@ -11671,9 +20219,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W235(ctx, *s)
-				})
+				out, err = g.callW235(ctx, x, in, s)
 			} else {
 				out, err = g.h.W235(ctx, *s)
 			}
@@ -11690,9 +20236,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W236(ctx, *s)
-				})
+				out, err = g.callW236(ctx, x, in, s)
 			} else {
 				out, err = g.h.W236(ctx, *s)
 			}
@@ -11709,9 +20253,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W237(ctx, *s)
-				})
+				out, err = g.callW237(ctx, x, in, s)
 			} else {
 				out, err = g.h.W237(ctx, *s)
 			}
@@ -11728,9 +20270,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W238(ctx, *s)
-				})
+				out, err = g.callW238(ctx, x, in, s)
 			} else {
 				out, err = g.h.W238(ctx, *s)
 			}
@@ -11747,9 +20287,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W239(ctx, *s)
-				})
+				out, err = g.callW239(ctx, x, in, s)
 			} else {
 				out, err = g.h.W239(ctx, *s)
 			}
@@ -11766,9 +20304,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W240(ctx, *s)
-				})
+				out, err = g.callW240(ctx, x, in, s)
 			} else {
 				out, err = g.h.W240(ctx, *s)
 			}
@@ -11785,9 +20321,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W241(ctx, *s)
-				})
+				out, err = g.callW241(ctx, x, in, s)
 			} else {
 				out, err = g.h.W241(ctx, *s)
 			}
@@ -11804,9 +20338,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W242(ctx, *s)
-				})
+				out, err = g.callW242(ctx, x, in, s)
 			} else {
 				out, err = g.h.W242(ctx, *s)
 			}
@@ -11823,9 +20355,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W243(ctx, *s)
-				})
+				out, err = g.callW243(ctx, x, in, s)
 			} else {
 				out, err = g.h.W243(ctx, *s)
 			}
@@ -11842,9 +20372,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W244(ctx, *s)
-				})
+				out, err = g.callW244(ctx, x, in, s)
 			} else {
 				out, err = g.h.W244(ctx, *s)
 			}
@@ -11861,9 +20389,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W245(ctx, *s)
-				})
+				out, err = g.callW245(ctx, x, in, s)
 			} else {
 				out, err = g.h.W245(ctx, *s)
 			}
@@ -11880,9 +20406,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W246(ctx, *s)
-				})
+				out, err = g.callW246(ctx, x, in, s)
 			} else {
 				out, err = g.h.W246(ctx, *s)
 			}
@@ -11899,9 +20423,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W247(ctx, *s)
-				})
+				out, err = g.callW247(ctx, x, in, s)
 			} else {
 				out, err = g.h.W247(ctx, *s)
 			}
@@ -11918,9 +20440,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W248(ctx, *s)
-				})
+				out, err = g.callW248(ctx, x, in, s)
 			} else {
 				out, err = g.h.W248(ctx, *s)
 			}
@@ -11937,9 +20457,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W249(ctx, *s)
-				})
+				out, err = g.callW249(ctx, x, in, s)
 			} else {
 				out, err = g.h.W249(ctx, *s)
 			}
@@ -11956,9 +20474,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W250(ctx, *s)
-				})
+				out, err = g.callW250(ctx, x, in, s)
 			} else {
 				out, err = g.h.W250(ctx, *s)
 			}
@@ -11975,9 +20491,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W251(ctx, *s)
-				})
+				out, err = g.callW251(ctx, x, in, s)
 			} else {
 				out, err = g.h.W251(ctx, *s)
 			}
@@ -11994,9 +20508,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W252(ctx, *s)
-				})
+				out, err = g.callW252(ctx, x, in, s)
 			} else {
 				out, err = g.h.W252(ctx, *s)
 			}
@@ -12013,9 +20525,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W253(ctx, *s)
-				})
+				out, err = g.callW253(ctx, x, in, s)
 			} else {
 				out, err = g.h.W253(ctx, *s)
 			}
@@ -12032,9 +20542,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W254(ctx, *s)
-				})
+				out, err = g.callW254(ctx, x, in, s)
 			} else {
 				out, err = g.h.W254(ctx, *s)
 			}
@@ -12051,9 +20559,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W255(ctx, *s)
-				})
+				out, err = g.callW255(ctx, x, in, s)
 			} else {
 				out, err = g.h.W255(ctx, *s)
 			}
@@ -12070,9 +20576,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W256(ctx, *s)
-				})
+				out, err = g.callW256(ctx, x, in, s)
 			} else {
 				out, err = g.h.W256(ctx, *s)
 			}
@@ -12089,9 +20593,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W257(ctx, *s)
-				})
+				out, err = g.callW257(ctx, x, in, s)
 			} else {
 				out, err = g.h.W257(ctx, *s)
 			}
@@ -12108,9 +20610,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W258(ctx, *s)
-				})
+				out, err = g.callW258(ctx, x, in, s)
 			} else {
 				out, err = g.h.W258(ctx, *s)
 			}
@@ -12127,9 +20627,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W259(ctx, *s)
-				})
+				out, err = g.callW259(ctx, x, in, s)
 			} else {
 				out, err = g.h.W259(ctx, *s)
 			}
@@ -12146,9 +20644,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W260(ctx, *s)
-				})
+				out, err = g.callW260(ctx, x, in, s)
 			} else {
 				out, err = g.h.W260(ctx, *s)
 			}
@@ -12165,9 +20661,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W261(ctx, *s)
-				})
+				out, err = g.callW261(ctx, x, in, s)
 			} else {
 				out, err = g.h.W261(ctx, *s)
 			}
@@ -12184,9 +20678,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W262(ctx, *s)
-				})
+				out, err = g.callW262(ctx, x, in, s)
 			} else {
 				out, err = g.h.W262(ctx, *s)
 			}
@@ -12203,9 +20695,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W263(ctx, *s)
-				})
+				out, err = g.callW263(ctx, x, in, s)
 			} else {
 				out, err = g.h.W263(ctx, *s)
 			}
@@ -12222,9 +20712,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W264(ctx, *s)
-				})
+				out, err = g.callW264(ctx, x, in, s)
 			} else {
 				out, err = g.h.W264(ctx, *s)
 			}
@@ -12241,9 +20729,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W265(ctx, *s)
-				})
+				out, err = g.callW265(ctx, x, in, s)
 			} else {
 				out, err = g.h.W265(ctx, *s)
 			}
@@ -12260,9 +20746,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W266(ctx, *s)
-				})
+				out, err = g.callW266(ctx, x, in, s)
 			} else {
 				out, err = g.h.W266(ctx, *s)
 			}
@@ -12279,9 +20763,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W267(ctx, *s)
-				})
+				out, err = g.callW267(ctx, x, in, s)
 			} else {
 				out, err = g.h.W267(ctx, *s)
 			}
@@ -12298,9 +20780,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W268(ctx, *s)
-				})
+				out, err = g.callW268(ctx, x, in, s)
 			} else {
 				out, err = g.h.W268(ctx, *s)
 			}
@@ -12317,9 +20797,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W269(ctx, *s)
-				})
+				out, err = g.callW269(ctx, x, in, s)
 			} else {
 				out, err = g.h.W269(ctx, *s)
 			}
@@ -12336,9 +20814,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W270(ctx, *s)
-				})
+				out, err = g.callW270(ctx, x, in, s)
 			} else {
 				out, err = g.h.W270(ctx, *s)
 			}
@@ -12355,9 +20831,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W271(ctx, *s)
-				})
+				out, err = g.callW271(ctx, x, in, s)
 			} else {
 				out, err = g.h.W271(ctx, *s)
 			}
@@ -12374,9 +20848,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W272(ctx, *s)
-				})
+				out, err = g.callW272(ctx, x, in, s)
 			} else {
 				out, err = g.h.W272(ctx, *s)
 			}
@@ -12393,9 +20865,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W273(ctx, *s)
-				})
+				out, err = g.callW273(ctx, x, in, s)
 			} else {
 				out, err = g.h.W273(ctx, *s)
 			}
@@ -12412,9 +20882,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W274(ctx, *s)
-				})
+				out, err = g.callW274(ctx, x, in, s)
 			} else {
 				out, err = g.h.W274(ctx, *s)
 			}
@@ -12431,9 +20899,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W275(ctx, *s)
-				})
+				out, err = g.callW275(ctx, x, in, s)
 			} else {
 				out, err = g.h.W275(ctx, *s)
 			}
@@ -12450,9 +20916,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W276(ctx, *s)
-				})
+				out, err = g.callW276(ctx, x, in, s)
 			} else {
 				out, err = g.h.W276(ctx, *s)
 			}
@@ -12469,9 +20933,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W277(ctx, *s)
-				})
+				out, err = g.callW277(ctx, x, in, s)
 			} else {
 				out, err = g.h.W277(ctx, *s)
 			}
@@ -12488,9 +20950,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W278(ctx, *s)
-				})
+				out, err = g.callW278(ctx, x, in, s)
 			} else {
 				out, err = g.h.W278(ctx, *s)
 			}
@@ -12507,9 +20967,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W279(ctx, *s)
-				})
+				out, err = g.callW279(ctx, x, in, s)
 			} else {
 				out, err = g.h.W279(ctx, *s)
 			}
@@ -12526,9 +20984,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W280(ctx, *s)
-				})
+				out, err = g.callW280(ctx, x, in, s)
 			} else {
 				out, err = g.h.W280(ctx, *s)
 			}
@@ -12545,9 +21001,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W281(ctx, *s)
-				})
+				out, err = g.callW281(ctx, x, in, s)
 			} else {
 				out, err = g.h.W281(ctx, *s)
 			}
@@ -12564,9 +21018,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W282(ctx, *s)
-				})
+				out, err = g.callW282(ctx, x, in, s)
 			} else {
 				out, err = g.h.W282(ctx, *s)
 			}
@@ -12583,9 +21035,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W283(ctx, *s)
-				})
+				out, err = g.callW283(ctx, x, in, s)
 			} else {
 				out, err = g.h.W283(ctx, *s)
 			}
@@ -12602,9 +21052,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W284(ctx, *s)
-				})
+				out, err = g.callW284(ctx, x, in, s)
 			} else {
 				out, err = g.h.W284(ctx, *s)
 			}
@@ -12621,9 +21069,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W285(ctx, *s)
-				})
+				out, err = g.callW285(ctx, x, in, s)
 			} else {
 				out, err = g.h.W285(ctx, *s)
 			}
@@ -12640,9 +21086,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W286(ctx, *s)
-				})
+				out, err = g.callW286(ctx, x, in, s)
 			} else {
 				out, err = g.h.W286(ctx, *s)
 			}
@@ -12659,9 +21103,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W287(ctx, *s)
-				})
+				out, err = g.callW287(ctx, x, in, s)
 			} else {
 				out, err = g.h.W287(ctx, *s)
 			}
@@ -12678,9 +21120,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W288(ctx, *s)
-				})
+				out, err = g.callW288(ctx, x, in, s)
 			} else {
 				out, err = g.h.W288(ctx, *s)
 			}
@@ -12697,9 +21137,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W289(ctx, *s)
-				})
+				out, err = g.callW289(ctx, x, in, s)
 			} else {
 				out, err = g.h.W289(ctx, *s)
 			}
@@ -12716,9 +21154,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W290(ctx, *s)
-				})
+				out, err = g.callW290(ctx, x, in, s)
 			} else {
 				out, err = g.h.W290(ctx, *s)
 			}
@@ -12735,9 +21171,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W291(ctx, *s)
-				})
+				out, err = g.callW291(ctx, x, in, s)
 			} else {
 				out, err = g.h.W291(ctx, *s)
 			}
@@ -12754,9 +21188,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W292(ctx, *s)
-				})
+				out, err = g.callW292(ctx, x, in, s)
 			} else {
 				out, err = g.h.W292(ctx, *s)
 			}
@@ -12773,9 +21205,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W293(ctx, *s)
-				})
+				out, err = g.callW293(ctx, x, in, s)
 			} else {
 				out, err = g.h.W293(ctx, *s)
 			}
@@ -12792,9 +21222,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W294(ctx, *s)
-				})
+				out, err = g.callW294(ctx, x, in, s)
 			} else {
 				out, err = g.h.W294(ctx, *s)
 			}
@@ -12811,9 +21239,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W295(ctx, *s)
-				})
+				out, err = g.callW295(ctx, x, in, s)
 			} else {
 				out, err = g.h.W295(ctx, *s)
 			}
@@ -12830,9 +21256,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W296(ctx, *s)
-				})
+				out, err = g.callW296(ctx, x, in, s)
 			} else {
 				out, err = g.h.W296(ctx, *s)
 			}
@@ -12849,9 +21273,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W297(ctx, *s)
-				})
+				out, err = g.callW297(ctx, x, in, s)
 			} else {
 				out, err = g.h.W297(ctx, *s)
 			}
@@ -12868,9 +21290,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W298(ctx, *s)
-				})
+				out, err = g.callW298(ctx, x, in, s)
 			} else {
 				out, err = g.h.W298(ctx, *s)
 			}
@@ -12887,9 +21307,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W299(ctx, *s)
-				})
+				out, err = g.callW299(ctx, x, in, s)
 			} else {
 				out, err = g.h.W299(ctx, *s)
 			}
@@ -12906,9 +21324,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W300(ctx, *s)
-				})
+				out, err = g.callW300(ctx, x, in, s)
 			} else {
 				out, err = g.h.W300(ctx, *s)
 			}
@@ -12925,9 +21341,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W301(ctx, *s)
-				})
+				out, err = g.callW301(ctx, x, in, s)
 			} else {
 				out, err = g.h.W301(ctx, *s)
 			}
@@ -12944,9 +21358,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W302(ctx, *s)
-				})
+				out, err = g.callW302(ctx, x, in, s)
 			} else {
 				out, err = g.h.W302(ctx, *s)
 			}
@@ -12963,9 +21375,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W303(ctx, *s)
-				})
+				out, err = g.callW303(ctx, x, in, s)
 			} else {
 				out, err = g.h.W303(ctx, *s)
 			}
@@ -12982,9 +21392,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W304(ctx, *s)
-				})
+				out, err = g.callW304(ctx, x, in, s)
 			} else {
 				out, err = g.h.W304(ctx, *s)
 			}
@@ -13001,9 +21409,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W305(ctx, *s)
-				})
+				out, err = g.callW305(ctx, x, in, s)
 			} else {
 				out, err = g.h.W305(ctx, *s)
 			}
@@ -13020,9 +21426,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W306(ctx, *s)
-				})
+				out, err = g.callW306(ctx, x, in, s)
 			} else {
 				out, err = g.h.W306(ctx, *s)
 			}
@@ -13039,9 +21443,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W307(ctx, *s)
-				})
+				out, err = g.callW307(ctx, x, in, s)
 			} else {
 				out, err = g.h.W307(ctx, *s)
 			}
@@ -13058,9 +21460,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W308(ctx, *s)
-				})
+				out, err = g.callW308(ctx, x, in, s)
 			} else {
 				out, err = g.h.W308(ctx, *s)
 			}
@@ -13077,9 +21477,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W309(ctx, *s)
-				})
+				out, err = g.callW309(ctx, x, in, s)
 			} else {
 				out, err = g.h.W309(ctx, *s)
 			}
@@ -13096,9 +21494,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W310(ctx, *s)
-				})
+				out, err = g.callW310(ctx, x, in, s)
 			} else {
 				out, err = g.h.W310(ctx, *s)
 			}
@@ -13115,9 +21511,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W311(ctx, *s)
-				})
+				out, err = g.callW311(ctx, x, in, s)
 			} else {
 				out, err = g.h.W311(ctx, *s)
 			}
@@ -13134,9 +21528,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W312(ctx, *s)
-				})
+				out, err = g.callW312(ctx, x, in, s)
 			} else {
 				out, err = g.h.W312(ctx, *s)
 			}
@@ -13153,9 +21545,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W313(ctx, *s)
-				})
+				out, err = g.callW313(ctx, x, in, s)
 			} else {
 				out, err = g.h.W313(ctx, *s)
 			}
@@ -13172,9 +21562,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W314(ctx, *s)
-				})
+				out, err = g.callW314(ctx, x, in, s)
 			} else {
 				out, err = g.h.W314(ctx, *s)
 			}
@@ -13191,9 +21579,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W315(ctx, *s)
-				})
+				out, err = g.callW315(ctx, x, in, s)
 			} else {
 				out, err = g.h.W315(ctx, *s)
 			}
@@ -13210,9 +21596,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W316(ctx, *s)
-				})
+				out, err = g.callW316(ctx, x, in, s)
 			} else {
 				out, err = g.h.W316(ctx, *s)
 			}
@@ -13229,9 +21613,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W317(ctx, *s)
-				})
+				out, err = g.callW317(ctx, x, in, s)
 			} else {
 				out, err = g.h.W317(ctx, *s)
 			}
@@ -13248,9 +21630,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W318(ctx, *s)
-				})
+				out, err = g.callW318(ctx, x, in, s)
 			} else {
 				out, err = g.h.W318(ctx, *s)
 			}
@@ -13267,9 +21647,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W319(ctx, *s)
-				})
+				out, err = g.callW319(ctx, x, in, s)
 			} else {
 				out, err = g.h.W319(ctx, *s)
 			}
@@ -13286,9 +21664,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W320(ctx, *s)
-				})
+				out, err = g.callW320(ctx, x, in, s)
 			} else {
 				out, err = g.h.W320(ctx, *s)
 			}
@@ -13305,9 +21681,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W321(ctx, *s)
-				})
+				out, err = g.callW321(ctx, x, in, s)
 			} else {
 				out, err = g.h.W321(ctx, *s)
 			}
@@ -13324,9 +21698,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W322(ctx, *s)
-				})
+				out, err = g.callW322(ctx, x, in, s)
 			} else {
 				out, err = g.h.W322(ctx, *s)
 			}
@@ -13343,9 +21715,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W323(ctx, *s)
-				})
+				out, err = g.callW323(ctx, x, in, s)
 			} else {
 				out, err = g.h.W323(ctx, *s)
 			}
@@ -13362,9 +21732,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W324(ctx, *s)
-				})
+				out, err = g.callW324(ctx, x, in, s)
 			} else {
 				out, err = g.h.W324(ctx, *s)
 			}
@@ -13381,9 +21749,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W325(ctx, *s)
-				})
+				out, err = g.callW325(ctx, x, in, s)
 			} else {
 				out, err = g.h.W325(ctx, *s)
 			}
@@ -13400,9 +21766,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W326(ctx, *s)
-				})
+				out, err = g.callW326(ctx, x, in, s)
 			} else {
 				out, err = g.h.W326(ctx, *s)
 			}
@@ -13419,9 +21783,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W327(ctx, *s)
-				})
+				out, err = g.callW327(ctx, x, in, s)
 			} else {
 				out, err = g.h.W327(ctx, *s)
 			}
@@ -13438,9 +21800,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W328(ctx, *s)
-				})
+				out, err = g.callW328(ctx, x, in, s)
 			} else {
 				out, err = g.h.W328(ctx, *s)
 			}
@@ -13457,9 +21817,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W329(ctx, *s)
-				})
+				out, err = g.callW329(ctx, x, in, s)
 			} else {
 				out, err = g.h.W329(ctx, *s)
 			}
@@ -13476,9 +21834,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W330(ctx, *s)
-				})
+				out, err = g.callW330(ctx, x, in, s)
 			} else {
 				out, err = g.h.W330(ctx, *s)
 			}
@@ -13495,9 +21851,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W331(ctx, *s)
-				})
+				out, err = g.callW331(ctx, x, in, s)
 			} else {
 				out, err = g.h.W331(ctx, *s)
 			}
@@ -13514,9 +21868,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W332(ctx, *s)
-				})
+				out, err = g.callW332(ctx, x, in, s)
 			} else {
 				out, err = g.h.W332(ctx, *s)
 			}
@@ -13533,9 +21885,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W333(ctx, *s)
-				})
+				out, err = g.callW333(ctx, x, in, s)
 			} else {
 				out, err = g.h.W333(ctx, *s)
 			}
@@ -13552,9 +21902,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W334(ctx, *s)
-				})
+				out, err = g.callW334(ctx, x, in, s)
 			} else {
 				out, err = g.h.W334(ctx, *s)
 			}
@@ -13571,9 +21919,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W335(ctx, *s)
-				})
+				out, err = g.callW335(ctx, x, in, s)
 			} else {
 				out, err = g.h.W335(ctx, *s)
 			}
@@ -13590,9 +21936,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W336(ctx, *s)
-				})
+				out, err = g.callW336(ctx, x, in, s)
 			} else {
 				out, err = g.h.W336(ctx, *s)
 			}
@@ -13609,9 +21953,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W337(ctx, *s)
-				})
+				out, err = g.callW337(ctx, x, in, s)
 			} else {
 				out, err = g.h.W337(ctx, *s)
 			}
@@ -13628,9 +21970,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W338(ctx, *s)
-				})
+				out, err = g.callW338(ctx, x, in, s)
 			} else {
 				out, err = g.h.W338(ctx, *s)
 			}
@@ -13647,9 +21987,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W339(ctx, *s)
-				})
+				out, err = g.callW339(ctx, x, in, s)
 			} else {
 				out, err = g.h.W339(ctx, *s)
 			}
@@ -13666,9 +22004,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W340(ctx, *s)
-				})
+				out, err = g.callW340(ctx, x, in, s)
 			} else {
 				out, err = g.h.W340(ctx, *s)
 			}
@@ -13685,9 +22021,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W341(ctx, *s)
-				})
+				out, err = g.callW341(ctx, x, in, s)
 			} else {
 				out, err = g.h.W341(ctx, *s)
 			}
@@ -13704,9 +22038,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W342(ctx, *s)
-				})
+				out, err = g.callW342(ctx, x, in, s)
 			} else {
 				out, err = g.h.W342(ctx, *s)
 			}
@@ -13723,9 +22055,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W343(ctx, *s)
-				})
+				out, err = g.callW343(ctx, x, in, s)
 			} else {
 				out, err = g.h.W343(ctx, *s)
 			}
@@ -13742,9 +22072,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W344(ctx, *s)
-				})
+				out, err = g.callW344(ctx, x, in, s)
 			} else {
 				out, err = g.h.W344(ctx, *s)
 			}
@@ -13761,9 +22089,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W345(ctx, *s)
-				})
+				out, err = g.callW345(ctx, x, in, s)
 			} else {
 				out, err = g.h.W345(ctx, *s)
 			}
@@ -13780,9 +22106,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W346(ctx, *s)
-				})
+				out, err = g.callW346(ctx, x, in, s)
 			} else {
 				out, err = g.h.W346(ctx, *s)
 			}
@@ -13799,9 +22123,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W347(ctx, *s)
-				})
+				out, err = g.callW347(ctx, x, in, s)
 			} else {
 				out, err = g.h.W347(ctx, *s)
 			}
@@ -13818,9 +22140,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W348(ctx, *s)
-				})
+				out, err = g.callW348(ctx, x, in, s)
 			} else {
 				out, err = g.h.W348(ctx, *s)
 			}
@@ -13837,9 +22157,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W349(ctx, *s)
-				})
+				out, err = g.callW349(ctx, x, in, s)
 			} else {
 				out, err = g.h.W349(ctx, *s)
 			}
@@ -13856,9 +22174,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W350(ctx, *s)
-				})
+				out, err = g.callW350(ctx, x, in, s)
 			} else {
 				out, err = g.h.W350(ctx, *s)
 			}
@@ -13875,9 +22191,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W351(ctx, *s)
-				})
+				out, err = g.callW351(ctx, x, in, s)
 			} else {
 				out, err = g.h.W351(ctx, *s)
 			}
@@ -13894,9 +22208,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W352(ctx, *s)
-				})
+				out, err = g.callW352(ctx, x, in, s)
 			} else {
 				out, err = g.h.W352(ctx, *s)
 			}
@@ -13913,9 +22225,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W353(ctx, *s)
-				})
+				out, err = g.callW353(ctx, x, in, s)
 			} else {
 				out, err = g.h.W353(ctx, *s)
 			}
@@ -13932,9 +22242,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W354(ctx, *s)
-				})
+				out, err = g.callW354(ctx, x, in, s)
 			} else {
 				out, err = g.h.W354(ctx, *s)
 			}
@@ -13951,9 +22259,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W355(ctx, *s)
-				})
+				out, err = g.callW355(ctx, x, in, s)
 			} else {
 				out, err = g.h.W355(ctx, *s)
 			}
@@ -13970,9 +22276,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W356(ctx, *s)
-				})
+				out, err = g.callW356(ctx, x, in, s)
 			} else {
 				out, err = g.h.W356(ctx, *s)
 			}
@@ -13989,9 +22293,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W357(ctx, *s)
-				})
+				out, err = g.callW357(ctx, x, in, s)
 			} else {
 				out, err = g.h.W357(ctx, *s)
 			}
@@ -14008,9 +22310,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W358(ctx, *s)
-				})
+				out, err = g.callW358(ctx, x, in, s)
 			} else {
 				out, err = g.h.W358(ctx, *s)
 			}
@@ -14027,9 +22327,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W359(ctx, *s)
-				})
+				out, err = g.callW359(ctx, x, in, s)
 			} else {
 				out, err = g.h.W359(ctx, *s)
 			}
@@ -14046,9 +22344,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W360(ctx, *s)
-				})
+				out, err = g.callW360(ctx, x, in, s)
 			} else {
 				out, err = g.h.W360(ctx, *s)
 			}
@@ -14065,9 +22361,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W361(ctx, *s)
-				})
+				out, err = g.callW361(ctx, x, in, s)
 			} else {
 				out, err = g.h.W361(ctx, *s)
 			}
@@ -14084,9 +22378,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W362(ctx, *s)
-				})
+				out, err = g.callW362(ctx, x, in, s)
 			} else {
 				out, err = g.h.W362(ctx, *s)
 			}
@@ -14103,9 +22395,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W363(ctx, *s)
-				})
+				out, err = g.callW363(ctx, x, in, s)
 			} else {
 				out, err = g.h.W363(ctx, *s)
 			}
@@ -14122,9 +22412,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W364(ctx, *s)
-				})
+				out, err = g.callW364(ctx, x, in, s)
 			} else {
 				out, err = g.h.W364(ctx, *s)
 			}
@@ -14141,9 +22429,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W365(ctx, *s)
-				})
+				out, err = g.callW365(ctx, x, in, s)
 			} else {
 				out, err = g.h.W365(ctx, *s)
 			}
@@ -14160,9 +22446,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W366(ctx, *s)
-				})
+				out, err = g.callW366(ctx, x, in, s)
 			} else {
 				out, err = g.h.W366(ctx, *s)
 			}
@@ -14179,9 +22463,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W367(ctx, *s)
-				})
+				out, err = g.callW367(ctx, x, in, s)
 			} else {
 				out, err = g.h.W367(ctx, *s)
 			}
@@ -14198,9 +22480,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W368(ctx, *s)
-				})
+				out, err = g.callW368(ctx, x, in, s)
 			} else {
 				out, err = g.h.W368(ctx, *s)
 			}
@@ -14217,9 +22497,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W369(ctx, *s)
-				})
+				out, err = g.callW369(ctx, x, in, s)
 			} else {
 				out, err = g.h.W369(ctx, *s)
 			}
@@ -14236,9 +22514,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W370(ctx, *s)
-				})
+				out, err = g.callW370(ctx, x, in, s)
 			} else {
 				out, err = g.h.W370(ctx, *s)
 			}
@@ -14255,9 +22531,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W371(ctx, *s)
-				})
+				out, err = g.callW371(ctx, x, in, s)
 			} else {
 				out, err = g.h.W371(ctx, *s)
 			}
@@ -14274,9 +22548,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W372(ctx, *s)
-				})
+				out, err = g.callW372(ctx, x, in, s)
 			} else {
 				out, err = g.h.W372(ctx, *s)
 			}
@@ -14293,9 +22565,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W373(ctx, *s)
-				})
+				out, err = g.callW373(ctx, x, in, s)
 			} else {
 				out, err = g.h.W373(ctx, *s)
 			}
@@ -14312,9 +22582,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W374(ctx, *s)
-				})
+				out, err = g.callW374(ctx, x, in, s)
 			} else {
 				out, err = g.h.W374(ctx, *s)
 			}
@@ -14331,9 +22599,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W375(ctx, *s)
-				})
+				out, err = g.callW375(ctx, x, in, s)
 			} else {
 				out, err = g.h.W375(ctx, *s)
 			}
@@ -14350,9 +22616,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W376(ctx, *s)
-				})
+				out, err = g.callW376(ctx, x, in, s)
 			} else {
 				out, err = g.h.W376(ctx, *s)
 			}
@@ -14369,9 +22633,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W377(ctx, *s)
-				})
+				out, err = g.callW377(ctx, x, in, s)
 			} else {
 				out, err = g.h.W377(ctx, *s)
 			}
@@ -14388,9 +22650,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W378(ctx, *s)
-				})
+				out, err = g.callW378(ctx, x, in, s)
 			} else {
 				out, err = g.h.W378(ctx, *s)
 			}
@@ -14407,9 +22667,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W379(ctx, *s)
-				})
+				out, err = g.callW379(ctx, x, in, s)
 			} else {
 				out, err = g.h.W379(ctx, *s)
 			}
@@ -14426,9 +22684,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W380(ctx, *s)
-				})
+				out, err = g.callW380(ctx, x, in, s)
 			} else {
 				out, err = g.h.W380(ctx, *s)
 			}
@@ -14445,9 +22701,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W381(ctx, *s)
-				})
+				out, err = g.callW381(ctx, x, in, s)
 			} else {
 				out, err = g.h.W381(ctx, *s)
 			}
@@ -14464,9 +22718,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W382(ctx, *s)
-				})
+				out, err = g.callW382(ctx, x, in, s)
 			} else {
 				out, err = g.h.W382(ctx, *s)
 			}
@@ -14483,9 +22735,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W383(ctx, *s)
-				})
+				out, err = g.callW383(ctx, x, in, s)
 			} else {
 				out, err = g.h.W383(ctx, *s)
 			}
@@ -14502,9 +22752,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W384(ctx, *s)
-				})
+				out, err = g.callW384(ctx, x, in, s)
 			} else {
 				out, err = g.h.W384(ctx, *s)
 			}
@@ -14521,9 +22769,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W385(ctx, *s)
-				})
+				out, err = g.callW385(ctx, x, in, s)
 			} else {
 				out, err = g.h.W385(ctx, *s)
 			}
@@ -14540,9 +22786,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W386(ctx, *s)
-				})
+				out, err = g.callW386(ctx, x, in, s)
 			} else {
 				out, err = g.h.W386(ctx, *s)
 			}
@@ -14559,9 +22803,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W387(ctx, *s)
-				})
+				out, err = g.callW387(ctx, x, in, s)
 			} else {
 				out, err = g.h.W387(ctx, *s)
 			}
@@ -14578,9 +22820,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W388(ctx, *s)
-				})
+				out, err = g.callW388(ctx, x, in, s)
 			} else {
 				out, err = g.h.W388(ctx, *s)
 			}
@@ -14597,9 +22837,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W389(ctx, *s)
-				})
+				out, err = g.callW389(ctx, x, in, s)
 			} else {
 				out, err = g.h.W389(ctx, *s)
 			}
@@ -14616,9 +22854,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W390(ctx, *s)
-				})
+				out, err = g.callW390(ctx, x, in, s)
 			} else {
 				out, err = g.h.W390(ctx, *s)
 			}
@@ -14635,9 +22871,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W391(ctx, *s)
-				})
+				out, err = g.callW391(ctx, x, in, s)
 			} else {
 				out, err = g.h.W391(ctx, *s)
 			}
@@ -14654,9 +22888,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W392(ctx, *s)
-				})
+				out, err = g.callW392(ctx, x, in, s)
 			} else {
 				out, err = g.h.W392(ctx, *s)
 			}
@@ -14673,9 +22905,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W393(ctx, *s)
-				})
+				out, err = g.callW393(ctx, x, in, s)
 			} else {
 				out, err = g.h.W393(ctx, *s)
 			}
@@ -14692,9 +22922,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W394(ctx, *s)
-				})
+				out, err = g.callW394(ctx, x, in, s)
 			} else {
 				out, err = g.h.W394(ctx, *s)
 			}
@@ -14711,9 +22939,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W395(ctx, *s)
-				})
+				out, err = g.callW395(ctx, x, in, s)
 			} else {
 				out, err = g.h.W395(ctx, *s)
 			}
@@ -14730,9 +22956,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W396(ctx, *s)
-				})
+				out, err = g.callW396(ctx, x, in, s)
 			} else {
 				out, err = g.h.W396(ctx, *s)
 			}
@@ -14749,9 +22973,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W397(ctx, *s)
-				})
+				out, err = g.callW397(ctx, x, in, s)
 			} else {
 				out, err = g.h.W397(ctx, *s)
 			}
@@ -14768,9 +22990,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W398(ctx, *s)
-				})
+				out, err = g.callW398(ctx, x, in, s)
 			} else {
 				out, err = g.h.W398(ctx, *s)
 			}
@@ -14787,9 +23007,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W399(ctx, *s)
-				})
+				out, err = g.callW399(ctx, x, in, s)
 			} else {
 				out, err = g.h.W399(ctx, *s)
 			}
@@ -14806,9 +23024,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W400(ctx, *s)
-				})
+				out, err = g.callW400(ctx, x, in, s)
 			} else {
 				out, err = g.h.W400(ctx, *s)
 			}
@@ -14825,9 +23041,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W401(ctx, *s)
-				})
+				out, err = g.callW401(ctx, x, in, s)
 			} else {
 				out, err = g.h.W401(ctx, *s)
 			}
@@ -14844,9 +23058,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W402(ctx, *s)
-				})
+				out, err = g.callW402(ctx, x, in, s)
 			} else {
 				out, err = g.h.W402(ctx, *s)
 			}
@@ -14863,9 +23075,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W403(ctx, *s)
-				})
+				out, err = g.callW403(ctx, x, in, s)
 			} else {
 				out, err = g.h.W403(ctx, *s)
 			}
@@ -14882,9 +23092,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W404(ctx, *s)
-				})
+				out, err = g.callW404(ctx, x, in, s)
 			} else {
 				out, err = g.h.W404(ctx, *s)
 			}
@@ -14901,9 +23109,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W405(ctx, *s)
-				})
+				out, err = g.callW405(ctx, x, in, s)
 			} else {
 				out, err = g.h.W405(ctx, *s)
 			}
@@ -14920,9 +23126,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W406(ctx, *s)
-				})
+				out, err = g.callW406(ctx, x, in, s)
 			} else {
 				out, err = g.h.W406(ctx, *s)
 			}
@@ -14939,9 +23143,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W407(ctx, *s)
-				})
+				out, err = g.callW407(ctx, x, in, s)
 			} else {
 				out, err = g.h.W407(ctx, *s)
 			}
@@ -14958,9 +23160,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W408(ctx, *s)
-				})
+				out, err = g.callW408(ctx, x, in, s)
 			} else {
 				out, err = g.h.W408(ctx, *s)
 			}
@@ -14977,9 +23177,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W409(ctx, *s)
-				})
+				out, err = g.callW409(ctx, x, in, s)
 			} else {
 				out, err = g.h.W409(ctx, *s)
 			}
@@ -14996,9 +23194,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W410(ctx, *s)
-				})
+				out, err = g.callW410(ctx, x, in, s)
 			} else {
 				out, err = g.h.W410(ctx, *s)
 			}
@@ -15015,9 +23211,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W411(ctx, *s)
-				})
+				out, err = g.callW411(ctx, x, in, s)
 			} else {
 				out, err = g.h.W411(ctx, *s)
 			}
@@ -15034,9 +23228,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W412(ctx, *s)
-				})
+				out, err = g.callW412(ctx, x, in, s)
 			} else {
 				out, err = g.h.W412(ctx, *s)
 			}
@@ -15053,9 +23245,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W413(ctx, *s)
-				})
+				out, err = g.callW413(ctx, x, in, s)
 			} else {
 				out, err = g.h.W413(ctx, *s)
 			}
@@ -15072,9 +23262,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W414(ctx, *s)
-				})
+				out, err = g.callW414(ctx, x, in, s)
 			} else {
 				out, err = g.h.W414(ctx, *s)
 			}
@@ -15091,9 +23279,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W415(ctx, *s)
-				})
+				out, err = g.callW415(ctx, x, in, s)
 			} else {
 				out, err = g.h.W415(ctx, *s)
 			}
@@ -15110,9 +23296,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W416(ctx, *s)
-				})
+				out, err = g.callW416(ctx, x, in, s)
 			} else {
 				out, err = g.h.W416(ctx, *s)
 			}
@@ -15129,9 +23313,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W417(ctx, *s)
-				})
+				out, err = g.callW417(ctx, x, in, s)
 			} else {
 				out, err = g.h.W417(ctx, *s)
 			}
@@ -15148,9 +23330,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W418(ctx, *s)
-				})
+				out, err = g.callW418(ctx, x, in, s)
 			} else {
 				out, err = g.h.W418(ctx, *s)
 			}
@@ -15167,9 +23347,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W419(ctx, *s)
-				})
+				out, err = g.callW419(ctx, x, in, s)
 			} else {
 				out, err = g.h.W419(ctx, *s)
 			}
@@ -15186,9 +23364,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W420(ctx, *s)
-				})
+				out, err = g.callW420(ctx, x, in, s)
 			} else {
 				out, err = g.h.W420(ctx, *s)
 			}
@@ -15205,9 +23381,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W421(ctx, *s)
-				})
+				out, err = g.callW421(ctx, x, in, s)
 			} else {
 				out, err = g.h.W421(ctx, *s)
 			}
@@ -15224,9 +23398,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W422(ctx, *s)
-				})
+				out, err = g.callW422(ctx, x, in, s)
 			} else {
 				out, err = g.h.W422(ctx, *s)
 			}
@@ -15243,9 +23415,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W423(ctx, *s)
-				})
+				out, err = g.callW423(ctx, x, in, s)
 			} else {
 				out, err = g.h.W423(ctx, *s)
 			}
@@ -15262,9 +23432,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W424(ctx, *s)
-				})
+				out, err = g.callW424(ctx, x, in, s)
 			} else {
 				out, err = g.h.W424(ctx, *s)
 			}
@@ -15281,9 +23449,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W425(ctx, *s)
-				})
+				out, err = g.callW425(ctx, x, in, s)
 			} else {
 				out, err = g.h.W425(ctx, *s)
 			}
@@ -15300,9 +23466,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W426(ctx, *s)
-				})
+				out, err = g.callW426(ctx, x, in, s)
 			} else {
 				out, err = g.h.W426(ctx, *s)
 			}
@@ -15319,9 +23483,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W427(ctx, *s)
-				})
+				out, err = g.callW427(ctx, x, in, s)
 			} else {
 				out, err = g.h.W427(ctx, *s)
 			}
@@ -15338,9 +23500,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W428(ctx, *s)
-				})
+				out, err = g.callW428(ctx, x, in, s)
 			} else {
 				out, err = g.h.W428(ctx, *s)
 			}
@@ -15357,9 +23517,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W429(ctx, *s)
-				})
+				out, err = g.callW429(ctx, x, in, s)
 			} else {
 				out, err = g.h.W429(ctx, *s)
 			}
@@ -15376,9 +23534,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W430(ctx, *s)
-				})
+				out, err = g.callW430(ctx, x, in, s)
 			} else {
 				out, err = g.h.W430(ctx, *s)
 			}
@@ -15395,9 +23551,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W431(ctx, *s)
-				})
+				out, err = g.callW431(ctx, x, in, s)
 			} else {
 				out, err = g.h.W431(ctx, *s)
 			}
@@ -15414,9 +23568,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W432(ctx, *s)
-				})
+				out, err = g.callW432(ctx, x, in, s)
 			} else {
 				out, err = g.h.W432(ctx, *s)
 			}
@@ -15433,9 +23585,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W433(ctx, *s)
-				})
+				out, err = g.callW433(ctx, x, in, s)
 			} else {
 				out, err = g.h.W433(ctx, *s)
 			}
@@ -15452,9 +23602,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W434(ctx, *s)
-				})
+				out, err = g.callW434(ctx, x, in, s)
 			} else {
 				out, err = g.h.W434(ctx, *s)
 			}
@@ -15471,9 +23619,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W435(ctx, *s)
-				})
+				out, err = g.callW435(ctx, x, in, s)
 			} else {
 				out, err = g.h.W435(ctx, *s)
 			}
@@ -15490,9 +23636,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W436(ctx, *s)
-				})
+				out, err = g.callW436(ctx, x, in, s)
 			} else {
 				out, err = g.h.W436(ctx, *s)
 			}
@@ -15509,9 +23653,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W437(ctx, *s)
-				})
+				out, err = g.callW437(ctx, x, in, s)
 			} else {
 				out, err = g.h.W437(ctx, *s)
 			}
@@ -15528,9 +23670,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W438(ctx, *s)
-				})
+				out, err = g.callW438(ctx, x, in, s)
 			} else {
 				out, err = g.h.W438(ctx, *s)
 			}
@@ -15547,9 +23687,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W439(ctx, *s)
-				})
+				out, err = g.callW439(ctx, x, in, s)
 			} else {
 				out, err = g.h.W439(ctx, *s)
 			}
@@ -15566,9 +23704,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W440(ctx, *s)
-				})
+				out, err = g.callW440(ctx, x, in, s)
 			} else {
 				out, err = g.h.W440(ctx, *s)
 			}
@@ -15585,9 +23721,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W441(ctx, *s)
-				})
+				out, err = g.callW441(ctx, x, in, s)
 			} else {
 				out, err = g.h.W441(ctx, *s)
 			}
@@ -15604,9 +23738,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W442(ctx, *s)
-				})
+				out, err = g.callW442(ctx, x, in, s)
 			} else {
 				out, err = g.h.W442(ctx, *s)
 			}
@@ -15623,9 +23755,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W443(ctx, *s)
-				})
+				out, err = g.callW443(ctx, x, in, s)
 			} else {
 				out, err = g.h.W443(ctx, *s)
 			}
@@ -15642,9 +23772,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W444(ctx, *s)
-				})
+				out, err = g.callW444(ctx, x, in, s)
 			} else {
 				out, err = g.h.W444(ctx, *s)
 			}
@@ -15661,9 +23789,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W445(ctx, *s)
-				})
+				out, err = g.callW445(ctx, x, in, s)
 			} else {
 				out, err = g.h.W445(ctx, *s)
 			}
@@ -15680,9 +23806,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W446(ctx, *s)
-				})
+				out, err = g.callW446(ctx, x, in, s)
 			} else {
 				out, err = g.h.W446(ctx, *s)
 			}
@@ -15699,9 +23823,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W447(ctx, *s)
-				})
+				out, err = g.callW447(ctx, x, in, s)
 			} else {
 				out, err = g.h.W447(ctx, *s)
 			}
@@ -15718,9 +23840,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W448(ctx, *s)
-				})
+				out, err = g.callW448(ctx, x, in, s)
 			} else {
 				out, err = g.h.W448(ctx, *s)
 			}
@@ -15737,9 +23857,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W449(ctx, *s)
-				})
+				out, err = g.callW449(ctx, x, in, s)
 			} else {
 				out, err = g.h.W449(ctx, *s)
 			}
@@ -15756,9 +23874,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W450(ctx, *s)
-				})
+				out, err = g.callW450(ctx, x, in, s)
 			} else {
 				out, err = g.h.W450(ctx, *s)
 			}
@@ -15775,9 +23891,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W451(ctx, *s)
-				})
+				out, err = g.callW451(ctx, x, in, s)
 			} else {
 				out, err = g.h.W451(ctx, *s)
 			}
@@ -15794,9 +23908,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W452(ctx, *s)
-				})
+				out, err = g.callW452(ctx, x, in, s)
 			} else {
 				out, err = g.h.W452(ctx, *s)
 			}
@@ -15813,9 +23925,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W453(ctx, *s)
-				})
+				out, err = g.callW453(ctx, x, in, s)
 			} else {
 				out, err = g.h.W453(ctx, *s)
 			}
@@ -15832,9 +23942,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W454(ctx, *s)
-				})
+				out, err = g.callW454(ctx, x, in, s)
 			} else {
 				out, err = g.h.W454(ctx, *s)
 			}
@@ -15851,9 +23959,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W455(ctx, *s)
-				})
+				out, err = g.callW455(ctx, x, in, s)
 			} else {
 				out, err = g.h.W455(ctx, *s)
 			}
@@ -15870,9 +23976,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W456(ctx, *s)
-				})
+				out, err = g.callW456(ctx, x, in, s)
 			} else {
 				out, err = g.h.W456(ctx, *s)
 			}
@@ -15889,9 +23993,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W457(ctx, *s)
-				})
+				out, err = g.callW457(ctx, x, in, s)
 			} else {
 				out, err = g.h.W457(ctx, *s)
 			}
@@ -15908,9 +24010,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W458(ctx, *s)
-				})
+				out, err = g.callW458(ctx, x, in, s)
 			} else {
 				out, err = g.h.W458(ctx, *s)
 			}
@@ -15927,9 +24027,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W459(ctx, *s)
-				})
+				out, err = g.callW459(ctx, x, in, s)
 			} else {
 				out, err = g.h.W459(ctx, *s)
 			}
@@ -15946,9 +24044,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W460(ctx, *s)
-				})
+				out, err = g.callW460(ctx, x, in, s)
 			} else {
 				out, err = g.h.W460(ctx, *s)
 			}
@@ -15965,9 +24061,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W461(ctx, *s)
-				})
+				out, err = g.callW461(ctx, x, in, s)
 			} else {
 				out, err = g.h.W461(ctx, *s)
 			}
@@ -15984,9 +24078,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W462(ctx, *s)
-				})
+				out, err = g.callW462(ctx, x, in, s)
 			} else {
 				out, err = g.h.W462(ctx, *s)
 			}
@@ -16003,9 +24095,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W463(ctx, *s)
-				})
+				out, err = g.callW463(ctx, x, in, s)
 			} else {
 				out, err = g.h.W463(ctx, *s)
 			}
@@ -16022,9 +24112,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W464(ctx, *s)
-				})
+				out, err = g.callW464(ctx, x, in, s)
 			} else {
 				out, err = g.h.W464(ctx, *s)
 			}
@@ -16041,9 +24129,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W465(ctx, *s)
-				})
+				out, err = g.callW465(ctx, x, in, s)
 			} else {
 				out, err = g.h.W465(ctx, *s)
 			}
@@ -16060,9 +24146,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W466(ctx, *s)
-				})
+				out, err = g.callW466(ctx, x, in, s)
 			} else {
 				out, err = g.h.W466(ctx, *s)
 			}
@@ -16079,9 +24163,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W467(ctx, *s)
-				})
+				out, err = g.callW467(ctx, x, in, s)
 			} else {
 				out, err = g.h.W467(ctx, *s)
 			}
@@ -16098,9 +24180,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W468(ctx, *s)
-				})
+				out, err = g.callW468(ctx, x, in, s)
 			} else {
 				out, err = g.h.W468(ctx, *s)
 			}
@@ -16117,9 +24197,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W469(ctx, *s)
-				})
+				out, err = g.callW469(ctx, x, in, s)
 			} else {
 				out, err = g.h.W469(ctx, *s)
 			}
@@ -16136,9 +24214,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W470(ctx, *s)
-				})
+				out, err = g.callW470(ctx, x, in, s)
 			} else {
 				out, err = g.h.W470(ctx, *s)
 			}
@@ -16155,9 +24231,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W471(ctx, *s)
-				})
+				out, err = g.callW471(ctx, x, in, s)
 			} else {
 				out, err = g.h.W471(ctx, *s)
 			}
@@ -16174,9 +24248,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W472(ctx, *s)
-				})
+				out, err = g.callW472(ctx, x, in, s)
 			} else {
 				out, err = g.h.W472(ctx, *s)
 			}
@@ -16193,9 +24265,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W473(ctx, *s)
-				})
+				out, err = g.callW473(ctx, x, in, s)
 			} else {
 				out, err = g.h.W473(ctx, *s)
 			}
@@ -16212,9 +24282,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W474(ctx, *s)
-				})
+				out, err = g.callW474(ctx, x, in, s)
 			} else {
 				out, err = g.h.W474(ctx, *s)
 			}
@@ -16231,9 +24299,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W475(ctx, *s)
-				})
+				out, err = g.callW475(ctx, x, in, s)
 			} else {
 				out, err = g.h.W475(ctx, *s)
 			}
@@ -16250,9 +24316,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W476(ctx, *s)
-				})
+				out, err = g.callW476(ctx, x, in, s)
 			} else {
 				out, err = g.h.W476(ctx, *s)
 			}
@@ -16269,9 +24333,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W477(ctx, *s)
-				})
+				out, err = g.callW477(ctx, x, in, s)
 			} else {
 				out, err = g.h.W477(ctx, *s)
 			}
@@ -16288,9 +24350,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W478(ctx, *s)
-				})
+				out, err = g.callW478(ctx, x, in, s)
 			} else {
 				out, err = g.h.W478(ctx, *s)
 			}
@@ -16307,9 +24367,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W479(ctx, *s)
-				})
+				out, err = g.callW479(ctx, x, in, s)
 			} else {
 				out, err = g.h.W479(ctx, *s)
 			}
@@ -16326,9 +24384,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W480(ctx, *s)
-				})
+				out, err = g.callW480(ctx, x, in, s)
 			} else {
 				out, err = g.h.W480(ctx, *s)
 			}
@@ -16345,9 +24401,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W481(ctx, *s)
-				})
+				out, err = g.callW481(ctx, x, in, s)
 			} else {
 				out, err = g.h.W481(ctx, *s)
 			}
@@ -16364,9 +24418,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W482(ctx, *s)
-				})
+				out, err = g.callW482(ctx, x, in, s)
 			} else {
 				out, err = g.h.W482(ctx, *s)
 			}
@@ -16383,9 +24435,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W483(ctx, *s)
-				})
+				out, err = g.callW483(ctx, x, in, s)
 			} else {
 				out, err = g.h.W483(ctx, *s)
 			}
@@ -16402,9 +24452,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W484(ctx, *s)
-				})
+				out, err = g.callW484(ctx, x, in, s)
 			} else {
 				out, err = g.h.W484(ctx, *s)
 			}
@@ -16421,9 +24469,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W485(ctx, *s)
-				})
+				out, err = g.callW485(ctx, x, in, s)
 			} else {
 				out, err = g.h.W485(ctx, *s)
 			}
@@ -16440,9 +24486,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W486(ctx, *s)
-				})
+				out, err = g.callW486(ctx, x, in, s)
 			} else {
 				out, err = g.h.W486(ctx, *s)
 			}
@@ -16459,9 +24503,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W487(ctx, *s)
-				})
+				out, err = g.callW487(ctx, x, in, s)
 			} else {
 				out, err = g.h.W487(ctx, *s)
 			}
@@ -16478,9 +24520,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W488(ctx, *s)
-				})
+				out, err = g.callW488(ctx, x, in, s)
 			} else {
 				out, err = g.h.W488(ctx, *s)
 			}
@@ -16497,9 +24537,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W489(ctx, *s)
-				})
+				out, err = g.callW489(ctx, x, in, s)
 			} else {
 				out, err = g.h.W489(ctx, *s)
 			}
@@ -16516,9 +24554,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W490(ctx, *s)
-				})
+				out, err = g.callW490(ctx, x, in, s)
 			} else {
 				out, err = g.h.W490(ctx, *s)
 			}
@@ -16535,9 +24571,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W491(ctx, *s)
-				})
+				out, err = g.callW491(ctx, x, in, s)
 			} else {
 				out, err = g.h.W491(ctx, *s)
 			}
@@ -16554,9 +24588,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W492(ctx, *s)
-				})
+				out, err = g.callW492(ctx, x, in, s)
 			} else {
 				out, err = g.h.W492(ctx, *s)
 			}
@@ -16573,9 +24605,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W493(ctx, *s)
-				})
+				out, err = g.callW493(ctx, x, in, s)
 			} else {
 				out, err = g.h.W493(ctx, *s)
 			}
@@ -16592,9 +24622,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W494(ctx, *s)
-				})
+				out, err = g.callW494(ctx, x, in, s)
 			} else {
 				out, err = g.h.W494(ctx, *s)
 			}
@@ -16611,9 +24639,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W495(ctx, *s)
-				})
+				out, err = g.callW495(ctx, x, in, s)
 			} else {
 				out, err = g.h.W495(ctx, *s)
 			}
@@ -16630,9 +24656,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W496(ctx, *s)
-				})
+				out, err = g.callW496(ctx, x, in, s)
 			} else {
 				out, err = g.h.W496(ctx, *s)
 			}
@@ -16649,9 +24673,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W497(ctx, *s)
-				})
+				out, err = g.callW497(ctx, x, in, s)
 			} else {
 				out, err = g.h.W497(ctx, *s)
 			}
@@ -16668,9 +24690,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W498(ctx, *s)
-				})
+				out, err = g.callW498(ctx, x, in, s)
 			} else {
 				out, err = g.h.W498(ctx, *s)
 			}
@@ -16687,9 +24707,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W499(ctx, *s)
-				})
+				out, err = g.callW499(ctx, x, in, s)
 			} else {
 				out, err = g.h.W499(ctx, *s)
 			}
@@ -16706,9 +24724,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W500(ctx, *s)
-				})
+				out, err = g.callW500(ctx, x, in, s)
 			} else {
 				out, err = g.h.W500(ctx, *s)
 			}
@@ -16725,9 +24741,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W501(ctx, *s)
-				})
+				out, err = g.callW501(ctx, x, in, s)
 			} else {
 				out, err = g.h.W501(ctx, *s)
 			}
@@ -16744,9 +24758,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W502(ctx, *s)
-				})
+				out, err = g.callW502(ctx, x, in, s)
 			} else {
 				out, err = g.h.W502(ctx, *s)
 			}
@@ -16763,9 +24775,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W503(ctx, *s)
-				})
+				out, err = g.callW503(ctx, x, in, s)
 			} else {
 				out, err = g.h.W503(ctx, *s)
 			}
@@ -16782,9 +24792,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W504(ctx, *s)
-				})
+				out, err = g.callW504(ctx, x, in, s)
 			} else {
 				out, err = g.h.W504(ctx, *s)
 			}
@@ -16801,9 +24809,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W505(ctx, *s)
-				})
+				out, err = g.callW505(ctx, x, in, s)
 			} else {
 				out, err = g.h.W505(ctx, *s)
 			}
@@ -16820,9 +24826,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W506(ctx, *s)
-				})
+				out, err = g.callW506(ctx, x, in, s)
 			} else {
 				out, err = g.h.W506(ctx, *s)
 			}
@@ -16839,9 +24843,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W507(ctx, *s)
-				})
+				out, err = g.callW507(ctx, x, in, s)
 			} else {
 				out, err = g.h.W507(ctx, *s)
 			}
@@ -16858,9 +24860,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W508(ctx, *s)
-				})
+				out, err = g.callW508(ctx, x, in, s)
 			} else {
 				out, err = g.h.W508(ctx, *s)
 			}
@@ -16877,9 +24877,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W509(ctx, *s)
-				})
+				out, err = g.callW509(ctx, x, in, s)
 			} else {
 				out, err = g.h.W509(ctx, *s)
 			}
@@ -16896,9 +24894,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W510(ctx, *s)
-				})
+				out, err = g.callW510(ctx, x, in, s)
 			} else {
 				out, err = g.h.W510(ctx, *s)
 			}
@@ -16915,9 +24911,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W511(ctx, *s)
-				})
+				out, err = g.callW511(ctx, x, in, s)
 			} else {
 				out, err = g.h.W511(ctx, *s)
 			}
@@ -16934,9 +24928,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W512(ctx, *s)
-				})
+				out, err = g.callW512(ctx, x, in, s)
 			} else {
 				out, err = g.h.W512(ctx, *s)
 			}
@@ -16953,9 +24945,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W513(ctx, *s)
-				})
+				out, err = g.callW513(ctx, x, in, s)
 			} else {
 				out, err = g.h.W513(ctx, *s)
 			}
@@ -16972,9 +24962,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W514(ctx, *s)
-				})
+				out, err = g.callW514(ctx, x, in, s)
 			} else {
 				out, err = g.h.W514(ctx, *s)
 			}
@@ -16991,9 +24979,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W515(ctx, *s)
-				})
+				out, err = g.callW515(ctx, x, in, s)
 			} else {
 				out, err = g.h.W515(ctx, *s)
 			}
@@ -17010,9 +24996,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W516(ctx, *s)
-				})
+				out, err = g.callW516(ctx, x, in, s)
 			} else {
 				out, err = g.h.W516(ctx, *s)
 			}
@@ -17029,9 +25013,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W517(ctx, *s)
-				})
+				out, err = g.callW517(ctx, x, in, s)
 			} else {
 				out, err = g.h.W517(ctx, *s)
 			}
@@ -17048,9 +25030,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W518(ctx, *s)
-				})
+				out, err = g.callW518(ctx, x, in, s)
 			} else {
 				out, err = g.h.W518(ctx, *s)
 			}
@@ -17067,9 +25047,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W519(ctx, *s)
-				})
+				out, err = g.callW519(ctx, x, in, s)
 			} else {
 				out, err = g.h.W519(ctx, *s)
 			}
@@ -17086,9 +25064,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W520(ctx, *s)
-				})
+				out, err = g.callW520(ctx, x, in, s)
 			} else {
 				out, err = g.h.W520(ctx, *s)
 			}
@@ -17105,9 +25081,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W521(ctx, *s)
-				})
+				out, err = g.callW521(ctx, x, in, s)
 			} else {
 				out, err = g.h.W521(ctx, *s)
 			}
@@ -17124,9 +25098,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W522(ctx, *s)
-				})
+				out, err = g.callW522(ctx, x, in, s)
 			} else {
 				out, err = g.h.W522(ctx, *s)
 			}
@@ -17143,9 +25115,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W523(ctx, *s)
-				})
+				out, err = g.callW523(ctx, x, in, s)
 			} else {
 				out, err = g.h.W523(ctx, *s)
 			}
@@ -17162,9 +25132,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W524(ctx, *s)
-				})
+				out, err = g.callW524(ctx, x, in, s)
 			} else {
 				out, err = g.h.W524(ctx, *s)
 			}
@@ -17181,9 +25149,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W525(ctx, *s)
-				})
+				out, err = g.callW525(ctx, x, in, s)
 			} else {
 				out, err = g.h.W525(ctx, *s)
 			}
@@ -17200,9 +25166,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W526(ctx, *s)
-				})
+				out, err = g.callW526(ctx, x, in, s)
 			} else {
 				out, err = g.h.W526(ctx, *s)
 			}
@@ -17219,9 +25183,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W527(ctx, *s)
-				})
+				out, err = g.callW527(ctx, x, in, s)
 			} else {
 				out, err = g.h.W527(ctx, *s)
 			}
@@ -17238,9 +25200,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W528(ctx, *s)
-				})
+				out, err = g.callW528(ctx, x, in, s)
 			} else {
 				out, err = g.h.W528(ctx, *s)
 			}
@@ -17257,9 +25217,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W529(ctx, *s)
-				})
+				out, err = g.callW529(ctx, x, in, s)
 			} else {
 				out, err = g.h.W529(ctx, *s)
 			}
@@ -17276,9 +25234,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W530(ctx, *s)
-				})
+				out, err = g.callW530(ctx, x, in, s)
 			} else {
 				out, err = g.h.W530(ctx, *s)
 			}
@@ -17295,9 +25251,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W531(ctx, *s)
-				})
+				out, err = g.callW531(ctx, x, in, s)
 			} else {
 				out, err = g.h.W531(ctx, *s)
 			}
@@ -17314,9 +25268,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W532(ctx, *s)
-				})
+				out, err = g.callW532(ctx, x, in, s)
 			} else {
 				out, err = g.h.W532(ctx, *s)
 			}
@@ -17333,9 +25285,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W533(ctx, *s)
-				})
+				out, err = g.callW533(ctx, x, in, s)
 			} else {
 				out, err = g.h.W533(ctx, *s)
 			}
@@ -17352,9 +25302,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W534(ctx, *s)
-				})
+				out, err = g.callW534(ctx, x, in, s)
 			} else {
 				out, err = g.h.W534(ctx, *s)
 			}
@@ -17371,9 +25319,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W535(ctx, *s)
-				})
+				out, err = g.callW535(ctx, x, in, s)
 			} else {
 				out, err = g.h.W535(ctx, *s)
 			}
@@ -17390,9 +25336,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W536(ctx, *s)
-				})
+				out, err = g.callW536(ctx, x, in, s)
 			} else {
 				out, err = g.h.W536(ctx, *s)
 			}
@@ -17409,9 +25353,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W537(ctx, *s)
-				})
+				out, err = g.callW537(ctx, x, in, s)
 			} else {
 				out, err = g.h.W537(ctx, *s)
 			}
@@ -17428,9 +25370,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W538(ctx, *s)
-				})
+				out, err = g.callW538(ctx, x, in, s)
 			} else {
 				out, err = g.h.W538(ctx, *s)
 			}
@@ -17447,9 +25387,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W539(ctx, *s)
-				})
+				out, err = g.callW539(ctx, x, in, s)
 			} else {
 				out, err = g.h.W539(ctx, *s)
 			}
@@ -17466,9 +25404,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W540(ctx, *s)
-				})
+				out, err = g.callW540(ctx, x, in, s)
 			} else {
 				out, err = g.h.W540(ctx, *s)
 			}
@@ -17485,9 +25421,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W541(ctx, *s)
-				})
+				out, err = g.callW541(ctx, x, in, s)
 			} else {
 				out, err = g.h.W541(ctx, *s)
 			}
@@ -17504,9 +25438,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W542(ctx, *s)
-				})
+				out, err = g.callW542(ctx, x, in, s)
 			} else {
 				out, err = g.h.W542(ctx, *s)
 			}
@@ -17523,9 +25455,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W543(ctx, *s)
-				})
+				out, err = g.callW543(ctx, x, in, s)
 			} else {
 				out, err = g.h.W543(ctx, *s)
 			}
@@ -17542,9 +25472,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W544(ctx, *s)
-				})
+				out, err = g.callW544(ctx, x, in, s)
 			} else {
 				out, err = g.h.W544(ctx, *s)
 			}
@@ -17561,9 +25489,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W545(ctx, *s)
-				})
+				out, err = g.callW545(ctx, x, in, s)
 			} else {
 				out, err = g.h.W545(ctx, *s)
 			}
@@ -17580,9 +25506,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W546(ctx, *s)
-				})
+				out, err = g.callW546(ctx, x, in, s)
 			} else {
 				out, err = g.h.W546(ctx, *s)
 			}
@@ -17599,9 +25523,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W547(ctx, *s)
-				})
+				out, err = g.callW547(ctx, x, in, s)
 			} else {
 				out, err = g.h.W547(ctx, *s)
 			}
@@ -17618,9 +25540,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W548(ctx, *s)
-				})
+				out, err = g.callW548(ctx, x, in, s)
 			} else {
 				out, err = g.h.W548(ctx, *s)
 			}
@@ -17637,9 +25557,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W549(ctx, *s)
-				})
+				out, err = g.callW549(ctx, x, in, s)
 			} else {
 				out, err = g.h.W549(ctx, *s)
 			}
@@ -17656,9 +25574,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W550(ctx, *s)
-				})
+				out, err = g.callW550(ctx, x, in, s)
 			} else {
 				out, err = g.h.W550(ctx, *s)
 			}
@@ -17675,9 +25591,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W551(ctx, *s)
-				})
+				out, err = g.callW551(ctx, x, in, s)
 			} else {
 				out, err = g.h.W551(ctx, *s)
 			}
@@ -17694,9 +25608,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W552(ctx, *s)
-				})
+				out, err = g.callW552(ctx, x, in, s)
 			} else {
 				out, err = g.h.W552(ctx, *s)
 			}
@@ -17713,9 +25625,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W553(ctx, *s)
-				})
+				out, err = g.callW553(ctx, x, in, s)
 			} else {
 				out, err = g.h.W553(ctx, *s)
 			}
@@ -17732,9 +25642,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W554(ctx, *s)
-				})
+				out, err = g.callW554(ctx, x, in, s)
 			} else {
 				out, err = g.h.W554(ctx, *s)
 			}
@@ -17751,9 +25659,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W555(ctx, *s)
-				})
+				out, err = g.callW555(ctx, x, in, s)
 			} else {
 				out, err = g.h.W555(ctx, *s)
 			}
@@ -17770,9 +25676,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W556(ctx, *s)
-				})
+				out, err = g.callW556(ctx, x, in, s)
 			} else {
 				out, err = g.h.W556(ctx, *s)
 			}
@@ -17789,9 +25693,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W557(ctx, *s)
-				})
+				out, err = g.callW557(ctx, x, in, s)
 			} else {
 				out, err = g.h.W557(ctx, *s)
 			}
@@ -17808,9 +25710,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W558(ctx, *s)
-				})
+				out, err = g.callW558(ctx, x, in, s)
 			} else {
 				out, err = g.h.W558(ctx, *s)
 			}
@@ -17827,9 +25727,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W559(ctx, *s)
-				})
+				out, err = g.callW559(ctx, x, in, s)
 			} else {
 				out, err = g.h.W559(ctx, *s)
 			}
@@ -17846,9 +25744,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W560(ctx, *s)
-				})
+				out, err = g.callW560(ctx, x, in, s)
 			} else {
 				out, err = g.h.W560(ctx, *s)
 			}
@@ -17865,9 +25761,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W561(ctx, *s)
-				})
+				out, err = g.callW561(ctx, x, in, s)
 			} else {
 				out, err = g.h.W561(ctx, *s)
 			}
@@ -17884,9 +25778,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W562(ctx, *s)
-				})
+				out, err = g.callW562(ctx, x, in, s)
 			} else {
 				out, err = g.h.W562(ctx, *s)
 			}
@@ -17903,9 +25795,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W563(ctx, *s)
-				})
+				out, err = g.callW563(ctx, x, in, s)
 			} else {
 				out, err = g.h.W563(ctx, *s)
 			}
@@ -17922,9 +25812,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W564(ctx, *s)
-				})
+				out, err = g.callW564(ctx, x, in, s)
 			} else {
 				out, err = g.h.W564(ctx, *s)
 			}
@@ -17941,9 +25829,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W565(ctx, *s)
-				})
+				out, err = g.callW565(ctx, x, in, s)
 			} else {
 				out, err = g.h.W565(ctx, *s)
 			}
@@ -17960,9 +25846,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W566(ctx, *s)
-				})
+				out, err = g.callW566(ctx, x, in, s)
 			} else {
 				out, err = g.h.W566(ctx, *s)
 			}
@@ -17979,9 +25863,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W567(ctx, *s)
-				})
+				out, err = g.callW567(ctx, x, in, s)
 			} else {
 				out, err = g.h.W567(ctx, *s)
 			}
@@ -17998,9 +25880,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W568(ctx, *s)
-				})
+				out, err = g.callW568(ctx, x, in, s)
 			} else {
 				out, err = g.h.W568(ctx, *s)
 			}
@@ -18017,9 +25897,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W569(ctx, *s)
-				})
+				out, err = g.callW569(ctx, x, in, s)
 			} else {
 				out, err = g.h.W569(ctx, *s)
 			}
@@ -18036,9 +25914,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W570(ctx, *s)
-				})
+				out, err = g.callW570(ctx, x, in, s)
 			} else {
 				out, err = g.h.W570(ctx, *s)
 			}
@@ -18055,9 +25931,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W571(ctx, *s)
-				})
+				out, err = g.callW571(ctx, x, in, s)
 			} else {
 				out, err = g.h.W571(ctx, *s)
 			}
@@ -18074,9 +25948,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W572(ctx, *s)
-				})
+				out, err = g.callW572(ctx, x, in, s)
 			} else {
 				out, err = g.h.W572(ctx, *s)
 			}
@@ -18093,9 +25965,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W573(ctx, *s)
-				})
+				out, err = g.callW573(ctx, x, in, s)
 			} else {
 				out, err = g.h.W573(ctx, *s)
 			}
@@ -18112,9 +25982,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W574(ctx, *s)
-				})
+				out, err = g.callW574(ctx, x, in, s)
 			} else {
 				out, err = g.h.W574(ctx, *s)
 			}
@@ -18131,9 +25999,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W575(ctx, *s)
-				})
+				out, err = g.callW575(ctx, x, in, s)
 			} else {
 				out, err = g.h.W575(ctx, *s)
 			}
@@ -18150,9 +26016,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W576(ctx, *s)
-				})
+				out, err = g.callW576(ctx, x, in, s)
 			} else {
 				out, err = g.h.W576(ctx, *s)
 			}
@@ -18169,9 +26033,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W577(ctx, *s)
-				})
+				out, err = g.callW577(ctx, x, in, s)
 			} else {
 				out, err = g.h.W577(ctx, *s)
 			}
@@ -18188,9 +26050,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W578(ctx, *s)
-				})
+				out, err = g.callW578(ctx, x, in, s)
 			} else {
 				out, err = g.h.W578(ctx, *s)
 			}
@@ -18207,9 +26067,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W579(ctx, *s)
-				})
+				out, err = g.callW579(ctx, x, in, s)
 			} else {
 				out, err = g.h.W579(ctx, *s)
 			}
@@ -18226,9 +26084,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W580(ctx, *s)
-				})
+				out, err = g.callW580(ctx, x, in, s)
 			} else {
 				out, err = g.h.W580(ctx, *s)
 			}
@@ -18245,9 +26101,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W581(ctx, *s)
-				})
+				out, err = g.callW581(ctx, x, in, s)
 			} else {
 				out, err = g.h.W581(ctx, *s)
 			}
@@ -18264,9 +26118,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W582(ctx, *s)
-				})
+				out, err = g.callW582(ctx, x, in, s)
 			} else {
 				out, err = g.h.W582(ctx, *s)
 			}
@@ -18283,9 +26135,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W583(ctx, *s)
-				})
+				out, err = g.callW583(ctx, x, in, s)
 			} else {
 				out, err = g.h.W583(ctx, *s)
 			}
@@ -18302,9 +26152,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W584(ctx, *s)
-				})
+				out, err = g.callW584(ctx, x, in, s)
 			} else {
 				out, err = g.h.W584(ctx, *s)
 			}
@@ -18321,9 +26169,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W585(ctx, *s)
-				})
+				out, err = g.callW585(ctx, x, in, s)
 			} else {
 				out, err = g.h.W585(ctx, *s)
 			}
@@ -18340,9 +26186,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W586(ctx, *s)
-				})
+				out, err = g.callW586(ctx, x, in, s)
 			} else {
 				out, err = g.h.W586(ctx, *s)
 			}
@@ -18359,9 +26203,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W587(ctx, *s)
-				})
+				out, err = g.callW587(ctx, x, in, s)
 			} else {
 				out, err = g.h.W587(ctx, *s)
 			}
@@ -18378,9 +26220,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W588(ctx, *s)
-				})
+				out, err = g.callW588(ctx, x, in, s)
 			} else {
 				out, err = g.h.W588(ctx, *s)
 			}
@@ -18397,9 +26237,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W589(ctx, *s)
-				})
+				out, err = g.callW589(ctx, x, in, s)
 			} else {
 				out, err = g.h.W589(ctx, *s)
 			}
@@ -18416,9 +26254,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W590(ctx, *s)
-				})
+				out, err = g.callW590(ctx, x, in, s)
 			} else {
 				out, err = g.h.W590(ctx, *s)
 			}
@@ -18435,9 +26271,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W591(ctx, *s)
-				})
+				out, err = g.callW591(ctx, x, in, s)
 			} else {
 				out, err = g.h.W591(ctx, *s)
 			}
@@ -18454,9 +26288,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W592(ctx, *s)
-				})
+				out, err = g.callW592(ctx, x, in, s)
 			} else {
 				out, err = g.h.W592(ctx, *s)
 			}
@@ -18473,9 +26305,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W593(ctx, *s)
-				})
+				out, err = g.callW593(ctx, x, in, s)
 			} else {
 				out, err = g.h.W593(ctx, *s)
 			}
@@ -18492,9 +26322,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W594(ctx, *s)
-				})
+				out, err = g.callW594(ctx, x, in, s)
 			} else {
 				out, err = g.h.W594(ctx, *s)
 			}
@@ -18511,9 +26339,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W595(ctx, *s)
-				})
+				out, err = g.callW595(ctx, x, in, s)
 			} else {
 				out, err = g.h.W595(ctx, *s)
 			}
@@ -18530,9 +26356,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W596(ctx, *s)
-				})
+				out, err = g.callW596(ctx, x, in, s)
 			} else {
 				out, err = g.h.W596(ctx, *s)
 			}
@@ -18549,9 +26373,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W597(ctx, *s)
-				})
+				out, err = g.callW597(ctx, x, in, s)
 			} else {
 				out, err = g.h.W597(ctx, *s)
 			}
@@ -18568,9 +26390,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W598(ctx, *s)
-				})
+				out, err = g.callW598(ctx, x, in, s)
 			} else {
 				out, err = g.h.W598(ctx, *s)
 			}
@@ -18587,9 +26407,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W599(ctx, *s)
-				})
+				out, err = g.callW599(ctx, x, in, s)
 			} else {
 				out, err = g.h.W599(ctx, *s)
 			}
@@ -18606,9 +26424,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W600(ctx, *s)
-				})
+				out, err = g.callW600(ctx, x, in, s)
 			} else {
 				out, err = g.h.W600(ctx, *s)
 			}
@@ -18625,9 +26441,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W601(ctx, *s)
-				})
+				out, err = g.callW601(ctx, x, in, s)
 			} else {
 				out, err = g.h.W601(ctx, *s)
 			}
@@ -18644,9 +26458,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W602(ctx, *s)
-				})
+				out, err = g.callW602(ctx, x, in, s)
 			} else {
 				out, err = g.h.W602(ctx, *s)
 			}
@@ -18663,9 +26475,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W603(ctx, *s)
-				})
+				out, err = g.callW603(ctx, x, in, s)
 			} else {
 				out, err = g.h.W603(ctx, *s)
 			}
@@ -18682,9 +26492,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W604(ctx, *s)
-				})
+				out, err = g.callW604(ctx, x, in, s)
 			} else {
 				out, err = g.h.W604(ctx, *s)
 			}
@@ -18701,9 +26509,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W605(ctx, *s)
-				})
+				out, err = g.callW605(ctx, x, in, s)
 			} else {
 				out, err = g.h.W605(ctx, *s)
 			}
@@ -18720,9 +26526,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W606(ctx, *s)
-				})
+				out, err = g.callW606(ctx, x, in, s)
 			} else {
 				out, err = g.h.W606(ctx, *s)
 			}
@@ -18739,9 +26543,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W607(ctx, *s)
-				})
+				out, err = g.callW607(ctx, x, in, s)
 			} else {
 				out, err = g.h.W607(ctx, *s)
 			}
@@ -18758,9 +26560,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W608(ctx, *s)
-				})
+				out, err = g.callW608(ctx, x, in, s)
 			} else {
 				out, err = g.h.W608(ctx, *s)
 			}
@@ -18777,9 +26577,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W609(ctx, *s)
-				})
+				out, err = g.callW609(ctx, x, in, s)
 			} else {
 				out, err = g.h.W609(ctx, *s)
 			}
@@ -18796,9 +26594,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W610(ctx, *s)
-				})
+				out, err = g.callW610(ctx, x, in, s)
 			} else {
 				out, err = g.h.W610(ctx, *s)
 			}
@@ -18815,9 +26611,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W611(ctx, *s)
-				})
+				out, err = g.callW611(ctx, x, in, s)
 			} else {
 				out, err = g.h.W611(ctx, *s)
 			}
@@ -18834,9 +26628,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W612(ctx, *s)
-				})
+				out, err = g.callW612(ctx, x, in, s)
 			} else {
 				out, err = g.h.W612(ctx, *s)
 			}
@@ -18853,9 +26645,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W613(ctx, *s)
-				})
+				out, err = g.callW613(ctx, x, in, s)
 			} else {
 				out, err = g.h.W613(ctx, *s)
 			}
@@ -18872,9 +26662,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W614(ctx, *s)
-				})
+				out, err = g.callW614(ctx, x, in, s)
 			} else {
 				out, err = g.h.W614(ctx, *s)
 			}
@@ -18891,9 +26679,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W615(ctx, *s)
-				})
+				out, err = g.callW615(ctx, x, in, s)
 			} else {
 				out, err = g.h.W615(ctx, *s)
 			}
@@ -18910,9 +26696,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W616(ctx, *s)
-				})
+				out, err = g.callW616(ctx, x, in, s)
 			} else {
 				out, err = g.h.W616(ctx, *s)
 			}
@@ -18929,9 +26713,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W617(ctx, *s)
-				})
+				out, err = g.callW617(ctx, x, in, s)
 			} else {
 				out, err = g.h.W617(ctx, *s)
 			}
@@ -18948,9 +26730,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W618(ctx, *s)
-				})
+				out, err = g.callW618(ctx, x, in, s)
 			} else {
 				out, err = g.h.W618(ctx, *s)
 			}
@@ -18967,9 +26747,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W619(ctx, *s)
-				})
+				out, err = g.callW619(ctx, x, in, s)
 			} else {
 				out, err = g.h.W619(ctx, *s)
 			}
@@ -18986,9 +26764,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W620(ctx, *s)
-				})
+				out, err = g.callW620(ctx, x, in, s)
 			} else {
 				out, err = g.h.W620(ctx, *s)
 			}
@@ -19005,9 +26781,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W621(ctx, *s)
-				})
+				out, err = g.callW621(ctx, x, in, s)
 			} else {
 				out, err = g.h.W621(ctx, *s)
 			}
@@ -19024,9 +26798,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W622(ctx, *s)
-				})
+				out, err = g.callW622(ctx, x, in, s)
 			} else {
 				out, err = g.h.W622(ctx, *s)
 			}
@@ -19043,9 +26815,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W623(ctx, *s)
-				})
+				out, err = g.callW623(ctx, x, in, s)
 			} else {
 				out, err = g.h.W623(ctx, *s)
 			}
@@ -19062,9 +26832,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W624(ctx, *s)
-				})
+				out, err = g.callW624(ctx, x, in, s)
 			} else {
 				out, err = g.h.W624(ctx, *s)
 			}
@@ -19081,9 +26849,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W625(ctx, *s)
-				})
+				out, err = g.callW625(ctx, x, in, s)
 			} else {
 				out, err = g.h.W625(ctx, *s)
 			}
@@ -19100,9 +26866,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W626(ctx, *s)
-				})
+				out, err = g.callW626(ctx, x, in, s)
 			} else {
 				out, err = g.h.W626(ctx, *s)
 			}
@@ -19119,9 +26883,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W627(ctx, *s)
-				})
+				out, err = g.callW627(ctx, x, in, s)
 			} else {
 				out, err = g.h.W627(ctx, *s)
 			}
@@ -19138,9 +26900,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W628(ctx, *s)
-				})
+				out, err = g.callW628(ctx, x, in, s)
 			} else {
 				out, err = g.h.W628(ctx, *s)
 			}
@@ -19157,9 +26917,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W629(ctx, *s)
-				})
+				out, err = g.callW629(ctx, x, in, s)
 			} else {
 				out, err = g.h.W629(ctx, *s)
 			}
@@ -19176,9 +26934,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W630(ctx, *s)
-				})
+				out, err = g.callW630(ctx, x, in, s)
 			} else {
 				out, err = g.h.W630(ctx, *s)
 			}
@@ -19195,9 +26951,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W631(ctx, *s)
-				})
+				out, err = g.callW631(ctx, x, in, s)
 			} else {
 				out, err = g.h.W631(ctx, *s)
 			}
@@ -19214,9 +26968,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W632(ctx, *s)
-				})
+				out, err = g.callW632(ctx, x, in, s)
 			} else {
 				out, err = g.h.W632(ctx, *s)
 			}
@@ -19233,9 +26985,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W633(ctx, *s)
-				})
+				out, err = g.callW633(ctx, x, in, s)
 			} else {
 				out, err = g.h.W633(ctx, *s)
 			}
@@ -19252,9 +27002,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W634(ctx, *s)
-				})
+				out, err = g.callW634(ctx, x, in, s)
 			} else {
 				out, err = g.h.W634(ctx, *s)
 			}
@@ -19271,9 +27019,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W635(ctx, *s)
-				})
+				out, err = g.callW635(ctx, x, in, s)
 			} else {
 				out, err = g.h.W635(ctx, *s)
 			}
@@ -19290,9 +27036,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W636(ctx, *s)
-				})
+				out, err = g.callW636(ctx, x, in, s)
 			} else {
 				out, err = g.h.W636(ctx, *s)
 			}
@@ -19309,9 +27053,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W637(ctx, *s)
-				})
+				out, err = g.callW637(ctx, x, in, s)
 			} else {
 				out, err = g.h.W637(ctx, *s)
 			}
@@ -19328,9 +27070,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W638(ctx, *s)
-				})
+				out, err = g.callW638(ctx, x, in, s)
 			} else {
 				out, err = g.h.W638(ctx, *s)
 			}
@@ -19347,9 +27087,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W639(ctx, *s)
-				})
+				out, err = g.callW639(ctx, x, in, s)
 			} else {
 				out, err = g.h.W639(ctx, *s)
 			}
@@ -19366,9 +27104,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W640(ctx, *s)
-				})
+				out, err = g.callW640(ctx, x, in, s)
 			} else {
 				out, err = g.h.W640(ctx, *s)
 			}
@@ -19385,9 +27121,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W641(ctx, *s)
-				})
+				out, err = g.callW641(ctx, x, in, s)
 			} else {
 				out, err = g.h.W641(ctx, *s)
 			}
@@ -19404,9 +27138,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W642(ctx, *s)
-				})
+				out, err = g.callW642(ctx, x, in, s)
 			} else {
 				out, err = g.h.W642(ctx, *s)
 			}
@@ -19423,9 +27155,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W643(ctx, *s)
-				})
+				out, err = g.callW643(ctx, x, in, s)
 			} else {
 				out, err = g.h.W643(ctx, *s)
 			}
@@ -19442,9 +27172,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W644(ctx, *s)
-				})
+				out, err = g.callW644(ctx, x, in, s)
 			} else {
 				out, err = g.h.W644(ctx, *s)
 			}
@@ -19461,9 +27189,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W645(ctx, *s)
-				})
+				out, err = g.callW645(ctx, x, in, s)
 			} else {
 				out, err = g.h.W645(ctx, *s)
 			}
@@ -19480,9 +27206,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W646(ctx, *s)
-				})
+				out, err = g.callW646(ctx, x, in, s)
 			} else {
 				out, err = g.h.W646(ctx, *s)
 			}
@@ -19499,9 +27223,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W647(ctx, *s)
-				})
+				out, err = g.callW647(ctx, x, in, s)
 			} else {
 				out, err = g.h.W647(ctx, *s)
 			}
@@ -19518,9 +27240,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W648(ctx, *s)
-				})
+				out, err = g.callW648(ctx, x, in, s)
 			} else {
 				out, err = g.h.W648(ctx, *s)
 			}
@@ -19537,9 +27257,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W649(ctx, *s)
-				})
+				out, err = g.callW649(ctx, x, in, s)
 			} else {
 				out, err = g.h.W649(ctx, *s)
 			}
@@ -19556,9 +27274,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W650(ctx, *s)
-				})
+				out, err = g.callW650(ctx, x, in, s)
 			} else {
 				out, err = g.h.W650(ctx, *s)
 			}
@@ -19575,9 +27291,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W651(ctx, *s)
-				})
+				out, err = g.callW651(ctx, x, in, s)
 			} else {
 				out, err = g.h.W651(ctx, *s)
 			}
@@ -19594,9 +27308,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W652(ctx, *s)
-				})
+				out, err = g.callW652(ctx, x, in, s)
 			} else {
 				out, err = g.h.W652(ctx, *s)
 			}
@@ -19613,9 +27325,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W653(ctx, *s)
-				})
+				out, err = g.callW653(ctx, x, in, s)
 			} else {
 				out, err = g.h.W653(ctx, *s)
 			}
@@ -19632,9 +27342,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W654(ctx, *s)
-				})
+				out, err = g.callW654(ctx, x, in, s)
 			} else {
 				out, err = g.h.W654(ctx, *s)
 			}
@@ -19651,9 +27359,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W655(ctx, *s)
-				})
+				out, err = g.callW655(ctx, x, in, s)
 			} else {
 				out, err = g.h.W655(ctx, *s)
 			}
@@ -19670,9 +27376,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W656(ctx, *s)
-				})
+				out, err = g.callW656(ctx, x, in, s)
 			} else {
 				out, err = g.h.W656(ctx, *s)
 			}
@@ -19689,9 +27393,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W657(ctx, *s)
-				})
+				out, err = g.callW657(ctx, x, in, s)
 			} else {
 				out, err = g.h.W657(ctx, *s)
 			}
@@ -19708,9 +27410,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W658(ctx, *s)
-				})
+				out, err = g.callW658(ctx, x, in, s)
 			} else {
 				out, err = g.h.W658(ctx, *s)
 			}
@@ -19727,9 +27427,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W659(ctx, *s)
-				})
+				out, err = g.callW659(ctx, x, in, s)
 			} else {
 				out, err = g.h.W659(ctx, *s)
 			}
@@ -19746,9 +27444,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W660(ctx, *s)
-				})
+				out, err = g.callW660(ctx, x, in, s)
 			} else {
 				out, err = g.h.W660(ctx, *s)
 			}
@@ -19765,9 +27461,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W661(ctx, *s)
-				})
+				out, err = g.callW661(ctx, x, in, s)
 			} else {
 				out, err = g.h.W661(ctx, *s)
 			}
@@ -19784,9 +27478,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W662(ctx, *s)
-				})
+				out, err = g.callW662(ctx, x, in, s)
 			} else {
 				out, err = g.h.W662(ctx, *s)
 			}
@@ -19803,9 +27495,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W663(ctx, *s)
-				})
+				out, err = g.callW663(ctx, x, in, s)
 			} else {
 				out, err = g.h.W663(ctx, *s)
 			}
@@ -19822,9 +27512,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W664(ctx, *s)
-				})
+				out, err = g.callW664(ctx, x, in, s)
 			} else {
 				out, err = g.h.W664(ctx, *s)
 			}
@@ -19841,9 +27529,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W665(ctx, *s)
-				})
+				out, err = g.callW665(ctx, x, in, s)
 			} else {
 				out, err = g.h.W665(ctx, *s)
 			}
@@ -19860,9 +27546,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W666(ctx, *s)
-				})
+				out, err = g.callW666(ctx, x, in, s)
 			} else {
 				out, err = g.h.W666(ctx, *s)
 			}
@@ -19879,9 +27563,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W667(ctx, *s)
-				})
+				out, err = g.callW667(ctx, x, in, s)
 			} else {
 				out, err = g.h.W667(ctx, *s)
 			}
@@ -19898,9 +27580,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W668(ctx, *s)
-				})
+				out, err = g.callW668(ctx, x, in, s)
 			} else {
 				out, err = g.h.W668(ctx, *s)
 			}
@@ -19917,9 +27597,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W669(ctx, *s)
-				})
+				out, err = g.callW669(ctx, x, in, s)
 			} else {
 				out, err = g.h.W669(ctx, *s)
 			}
@@ -19936,9 +27614,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W670(ctx, *s)
-				})
+				out, err = g.callW670(ctx, x, in, s)
 			} else {
 				out, err = g.h.W670(ctx, *s)
 			}
@@ -19955,9 +27631,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W671(ctx, *s)
-				})
+				out, err = g.callW671(ctx, x, in, s)
 			} else {
 				out, err = g.h.W671(ctx, *s)
 			}
@@ -19974,9 +27648,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W672(ctx, *s)
-				})
+				out, err = g.callW672(ctx, x, in, s)
 			} else {
 				out, err = g.h.W672(ctx, *s)
 			}
@@ -19993,9 +27665,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W673(ctx, *s)
-				})
+				out, err = g.callW673(ctx, x, in, s)
 			} else {
 				out, err = g.h.W673(ctx, *s)
 			}
@@ -20012,9 +27682,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W674(ctx, *s)
-				})
+				out, err = g.callW674(ctx, x, in, s)
 			} else {
 				out, err = g.h.W674(ctx, *s)
 			}
@@ -20031,9 +27699,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W675(ctx, *s)
-				})
+				out, err = g.callW675(ctx, x, in, s)
 			} else {
 				out, err = g.h.W675(ctx, *s)
 			}
@@ -20050,9 +27716,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W676(ctx, *s)
-				})
+				out, err = g.callW676(ctx, x, in, s)
 			} else {
 				out, err = g.h.W676(ctx, *s)
 			}
@@ -20069,9 +27733,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W677(ctx, *s)
-				})
+				out, err = g.callW677(ctx, x, in, s)
 			} else {
 				out, err = g.h.W677(ctx, *s)
 			}
@@ -20088,9 +27750,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W678(ctx, *s)
-				})
+				out, err = g.callW678(ctx, x, in, s)
 			} else {
 				out, err = g.h.W678(ctx, *s)
 			}
@@ -20107,9 +27767,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W679(ctx, *s)
-				})
+				out, err = g.callW679(ctx, x, in, s)
 			} else {
 				out, err = g.h.W679(ctx, *s)
 			}
@@ -20126,9 +27784,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W680(ctx, *s)
-				})
+				out, err = g.callW680(ctx, x, in, s)
 			} else {
 				out, err = g.h.W680(ctx, *s)
 			}
@@ -20145,9 +27801,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W681(ctx, *s)
-				})
+				out, err = g.callW681(ctx, x, in, s)
 			} else {
 				out, err = g.h.W681(ctx, *s)
 			}
@@ -20164,9 +27818,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W682(ctx, *s)
-				})
+				out, err = g.callW682(ctx, x, in, s)
 			} else {
 				out, err = g.h.W682(ctx, *s)
 			}
@@ -20183,9 +27835,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W683(ctx, *s)
-				})
+				out, err = g.callW683(ctx, x, in, s)
 			} else {
 				out, err = g.h.W683(ctx, *s)
 			}
@@ -20202,9 +27852,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W684(ctx, *s)
-				})
+				out, err = g.callW684(ctx, x, in, s)
 			} else {
 				out, err = g.h.W684(ctx, *s)
 			}
@@ -20221,9 +27869,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W685(ctx, *s)
-				})
+				out, err = g.callW685(ctx, x, in, s)
 			} else {
 				out, err = g.h.W685(ctx, *s)
 			}
@@ -20240,9 +27886,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W686(ctx, *s)
-				})
+				out, err = g.callW686(ctx, x, in, s)
 			} else {
 				out, err = g.h.W686(ctx, *s)
 			}
@@ -20259,9 +27903,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W687(ctx, *s)
-				})
+				out, err = g.callW687(ctx, x, in, s)
 			} else {
 				out, err = g.h.W687(ctx, *s)
 			}
@@ -20278,9 +27920,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W688(ctx, *s)
-				})
+				out, err = g.callW688(ctx, x, in, s)
 			} else {
 				out, err = g.h.W688(ctx, *s)
 			}
@@ -20297,9 +27937,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W689(ctx, *s)
-				})
+				out, err = g.callW689(ctx, x, in, s)
 			} else {
 				out, err = g.h.W689(ctx, *s)
 			}
@@ -20316,9 +27954,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W690(ctx, *s)
-				})
+				out, err = g.callW690(ctx, x, in, s)
 			} else {
 				out, err = g.h.W690(ctx, *s)
 			}
@@ -20335,9 +27971,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W691(ctx, *s)
-				})
+				out, err = g.callW691(ctx, x, in, s)
 			} else {
 				out, err = g.h.W691(ctx, *s)
 			}
@@ -20354,9 +27988,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W692(ctx, *s)
-				})
+				out, err = g.callW692(ctx, x, in, s)
 			} else {
 				out, err = g.h.W692(ctx, *s)
 			}
@@ -20373,9 +28005,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W693(ctx, *s)
-				})
+				out, err = g.callW693(ctx, x, in, s)
 			} else {
 				out, err = g.h.W693(ctx, *s)
 			}
@@ -20392,9 +28022,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W694(ctx, *s)
-				})
+				out, err = g.callW694(ctx, x, in, s)
 			} else {
 				out, err = g.h.W694(ctx, *s)
 			}
@@ -20411,9 +28039,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W695(ctx, *s)
-				})
+				out, err = g.callW695(ctx, x, in, s)
 			} else {
 				out, err = g.h.W695(ctx, *s)
 			}
@@ -20430,9 +28056,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W696(ctx, *s)
-				})
+				out, err = g.callW696(ctx, x, in, s)
 			} else {
 				out, err = g.h.W696(ctx, *s)
 			}
@@ -20449,9 +28073,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W697(ctx, *s)
-				})
+				out, err = g.callW697(ctx, x, in, s)
 			} else {
 				out, err = g.h.W697(ctx, *s)
 			}
@@ -20468,9 +28090,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W698(ctx, *s)
-				})
+				out, err = g.callW698(ctx, x, in, s)
 			} else {
 				out, err = g.h.W698(ctx, *s)
 			}
@@ -20487,9 +28107,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W699(ctx, *s)
-				})
+				out, err = g.callW699(ctx, x, in, s)
 			} else {
 				out, err = g.h.W699(ctx, *s)
 			}
@@ -20506,9 +28124,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W700(ctx, *s)
-				})
+				out, err = g.callW700(ctx, x, in, s)
 			} else {
 				out, err = g.h.W700(ctx, *s)
 			}
@@ -20525,9 +28141,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W701(ctx, *s)
-				})
+				out, err = g.callW701(ctx, x, in, s)
 			} else {
 				out, err = g.h.W701(ctx, *s)
 			}
@@ -20544,9 +28158,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W702(ctx, *s)
-				})
+				out, err = g.callW702(ctx, x, in, s)
 			} else {
 				out, err = g.h.W702(ctx, *s)
 			}
@@ -20563,9 +28175,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W703(ctx, *s)
-				})
+				out, err = g.callW703(ctx, x, in, s)
 			} else {
 				out, err = g.h.W703(ctx, *s)
 			}
@@ -20582,9 +28192,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W704(ctx, *s)
-				})
+				out, err = g.callW704(ctx, x, in, s)
 			} else {
 				out, err = g.h.W704(ctx, *s)
 			}
@@ -20601,9 +28209,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W705(ctx, *s)
-				})
+				out, err = g.callW705(ctx, x, in, s)
 			} else {
 				out, err = g.h.W705(ctx, *s)
 			}
@@ -20620,9 +28226,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W706(ctx, *s)
-				})
+				out, err = g.callW706(ctx, x, in, s)
 			} else {
 				out, err = g.h.W706(ctx, *s)
 			}
@@ -20639,9 +28243,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W707(ctx, *s)
-				})
+				out, err = g.callW707(ctx, x, in, s)
 			} else {
 				out, err = g.h.W707(ctx, *s)
 			}
@@ -20658,9 +28260,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W708(ctx, *s)
-				})
+				out, err = g.callW708(ctx, x, in, s)
 			} else {
 				out, err = g.h.W708(ctx, *s)
 			}
@@ -20677,9 +28277,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W709(ctx, *s)
-				})
+				out, err = g.callW709(ctx, x, in, s)
 			} else {
 				out, err = g.h.W709(ctx, *s)
 			}
@@ -20696,9 +28294,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W710(ctx, *s)
-				})
+				out, err = g.callW710(ctx, x, in, s)
 			} else {
 				out, err = g.h.W710(ctx, *s)
 			}
@@ -20715,9 +28311,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W711(ctx, *s)
-				})
+				out, err = g.callW711(ctx, x, in, s)
 			} else {
 				out, err = g.h.W711(ctx, *s)
 			}
@@ -20734,9 +28328,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W712(ctx, *s)
-				})
+				out, err = g.callW712(ctx, x, in, s)
 			} else {
 				out, err = g.h.W712(ctx, *s)
 			}
@@ -20753,9 +28345,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W713(ctx, *s)
-				})
+				out, err = g.callW713(ctx, x, in, s)
 			} else {
 				out, err = g.h.W713(ctx, *s)
 			}
@@ -20772,9 +28362,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W714(ctx, *s)
-				})
+				out, err = g.callW714(ctx, x, in, s)
 			} else {
 				out, err = g.h.W714(ctx, *s)
 			}
@@ -20791,9 +28379,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W715(ctx, *s)
-				})
+				out, err = g.callW715(ctx, x, in, s)
 			} else {
 				out, err = g.h.W715(ctx, *s)
 			}
@@ -20810,9 +28396,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W716(ctx, *s)
-				})
+				out, err = g.callW716(ctx, x, in, s)
 			} else {
 				out, err = g.h.W716(ctx, *s)
 			}
@@ -20829,9 +28413,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W717(ctx, *s)
-				})
+				out, err = g.callW717(ctx, x, in, s)
 			} else {
 				out, err = g.h.W717(ctx, *s)
 			}
@@ -20848,9 +28430,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W718(ctx, *s)
-				})
+				out, err = g.callW718(ctx, x, in, s)
 			} else {
 				out, err = g.h.W718(ctx, *s)
 			}
@@ -20867,9 +28447,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W719(ctx, *s)
-				})
+				out, err = g.callW719(ctx, x, in, s)
 			} else {
 				out, err = g.h.W719(ctx, *s)
 			}
@@ -20886,9 +28464,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W720(ctx, *s)
-				})
+				out, err = g.callW720(ctx, x, in, s)
 			} else {
 				out, err = g.h.W720(ctx, *s)
 			}
@@ -20905,9 +28481,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W721(ctx, *s)
-				})
+				out, err = g.callW721(ctx, x, in, s)
 			} else {
 				out, err = g.h.W721(ctx, *s)
 			}
@@ -20924,9 +28498,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W722(ctx, *s)
-				})
+				out, err = g.callW722(ctx, x, in, s)
 			} else {
 				out, err = g.h.W722(ctx, *s)
 			}
@@ -20943,9 +28515,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W723(ctx, *s)
-				})
+				out, err = g.callW723(ctx, x, in, s)
 			} else {
 				out, err = g.h.W723(ctx, *s)
 			}
@@ -20962,9 +28532,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W724(ctx, *s)
-				})
+				out, err = g.callW724(ctx, x, in, s)
 			} else {
 				out, err = g.h.W724(ctx, *s)
 			}
@@ -20981,9 +28549,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W725(ctx, *s)
-				})
+				out, err = g.callW725(ctx, x, in, s)
 			} else {
 				out, err = g.h.W725(ctx, *s)
 			}
@@ -21000,9 +28566,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W726(ctx, *s)
-				})
+				out, err = g.callW726(ctx, x, in, s)
 			} else {
 				out, err = g.h.W726(ctx, *s)
 			}
@@ -21019,9 +28583,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W727(ctx, *s)
-				})
+				out, err = g.callW727(ctx, x, in, s)
 			} else {
 				out, err = g.h.W727(ctx, *s)
 			}
@@ -21038,9 +28600,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W728(ctx, *s)
-				})
+				out, err = g.callW728(ctx, x, in, s)
 			} else {
 				out, err = g.h.W728(ctx, *s)
 			}
@@ -21057,9 +28617,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W729(ctx, *s)
-				})
+				out, err = g.callW729(ctx, x, in, s)
 			} else {
 				out, err = g.h.W729(ctx, *s)
 			}
@@ -21076,9 +28634,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W730(ctx, *s)
-				})
+				out, err = g.callW730(ctx, x, in, s)
 			} else {
 				out, err = g.h.W730(ctx, *s)
 			}
@@ -21095,9 +28651,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W731(ctx, *s)
-				})
+				out, err = g.callW731(ctx, x, in, s)
 			} else {
 				out, err = g.h.W731(ctx, *s)
 			}
@@ -21114,9 +28668,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W732(ctx, *s)
-				})
+				out, err = g.callW732(ctx, x, in, s)
 			} else {
 				out, err = g.h.W732(ctx, *s)
 			}
@@ -21133,9 +28685,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W733(ctx, *s)
-				})
+				out, err = g.callW733(ctx, x, in, s)
 			} else {
 				out, err = g.h.W733(ctx, *s)
 			}
@@ -21152,9 +28702,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W734(ctx, *s)
-				})
+				out, err = g.callW734(ctx, x, in, s)
 			} else {
 				out, err = g.h.W734(ctx, *s)
 			}
@@ -21171,9 +28719,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W735(ctx, *s)
-				})
+				out, err = g.callW735(ctx, x, in, s)
 			} else {
 				out, err = g.h.W735(ctx, *s)
 			}
@@ -21190,9 +28736,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W736(ctx, *s)
-				})
+				out, err = g.callW736(ctx, x, in, s)
 			} else {
 				out, err = g.h.W736(ctx, *s)
 			}
@@ -21209,9 +28753,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W737(ctx, *s)
-				})
+				out, err = g.callW737(ctx, x, in, s)
 			} else {
 				out, err = g.h.W737(ctx, *s)
 			}
@@ -21228,9 +28770,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W738(ctx, *s)
-				})
+				out, err = g.callW738(ctx, x, in, s)
 			} else {
 				out, err = g.h.W738(ctx, *s)
 			}
@@ -21247,9 +28787,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W739(ctx, *s)
-				})
+				out, err = g.callW739(ctx, x, in, s)
 			} else {
 				out, err = g.h.W739(ctx, *s)
 			}
@@ -21266,9 +28804,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W740(ctx, *s)
-				})
+				out, err = g.callW740(ctx, x, in, s)
 			} else {
 				out, err = g.h.W740(ctx, *s)
 			}
@@ -21285,9 +28821,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W741(ctx, *s)
-				})
+				out, err = g.callW741(ctx, x, in, s)
 			} else {
 				out, err = g.h.W741(ctx, *s)
 			}
@@ -21304,9 +28838,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W742(ctx, *s)
-				})
+				out, err = g.callW742(ctx, x, in, s)
 			} else {
 				out, err = g.h.W742(ctx, *s)
 			}
@@ -21323,9 +28855,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W743(ctx, *s)
-				})
+				out, err = g.callW743(ctx, x, in, s)
 			} else {
 				out, err = g.h.W743(ctx, *s)
 			}
@@ -21342,9 +28872,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W744(ctx, *s)
-				})
+				out, err = g.callW744(ctx, x, in, s)
 			} else {
 				out, err = g.h.W744(ctx, *s)
 			}
@@ -21361,9 +28889,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W745(ctx, *s)
-				})
+				out, err = g.callW745(ctx, x, in, s)
 			} else {
 				out, err = g.h.W745(ctx, *s)
 			}
@@ -21380,9 +28906,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W746(ctx, *s)
-				})
+				out, err = g.callW746(ctx, x, in, s)
 			} else {
 				out, err = g.h.W746(ctx, *s)
 			}
@@ -21399,9 +28923,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W747(ctx, *s)
-				})
+				out, err = g.callW747(ctx, x, in, s)
 			} else {
 				out, err = g.h.W747(ctx, *s)
 			}
@@ -21418,9 +28940,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W748(ctx, *s)
-				})
+				out, err = g.callW748(ctx, x, in, s)
 			} else {
 				out, err = g.h.W748(ctx, *s)
 			}
@@ -21437,9 +28957,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W749(ctx, *s)
-				})
+				out, err = g.callW749(ctx, x, in, s)
 			} else {
 				out, err = g.h.W749(ctx, *s)
 			}
@@ -21456,9 +28974,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W750(ctx, *s)
-				})
+				out, err = g.callW750(ctx, x, in, s)
 			} else {
 				out, err = g.h.W750(ctx, *s)
 			}
@@ -21475,9 +28991,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W751(ctx, *s)
-				})
+				out, err = g.callW751(ctx, x, in, s)
 			} else {
 				out, err = g.h.W751(ctx, *s)
 			}
@@ -21494,9 +29008,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W752(ctx, *s)
-				})
+				out, err = g.callW752(ctx, x, in, s)
 			} else {
 				out, err = g.h.W752(ctx, *s)
 			}
@@ -21513,9 +29025,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W753(ctx, *s)
-				})
+				out, err = g.callW753(ctx, x, in, s)
 			} else {
 				out, err = g.h.W753(ctx, *s)
 			}
@@ -21532,9 +29042,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W754(ctx, *s)
-				})
+				out, err = g.callW754(ctx, x, in, s)
 			} else {
 				out, err = g.h.W754(ctx, *s)
 			}
@@ -21551,9 +29059,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W755(ctx, *s)
-				})
+				out, err = g.callW755(ctx, x, in, s)
 			} else {
 				out, err = g.h.W755(ctx, *s)
 			}
@@ -21570,9 +29076,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W756(ctx, *s)
-				})
+				out, err = g.callW756(ctx, x, in, s)
 			} else {
 				out, err = g.h.W756(ctx, *s)
 			}
@@ -21589,9 +29093,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W757(ctx, *s)
-				})
+				out, err = g.callW757(ctx, x, in, s)
 			} else {
 				out, err = g.h.W757(ctx, *s)
 			}
@@ -21608,9 +29110,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W758(ctx, *s)
-				})
+				out, err = g.callW758(ctx, x, in, s)
 			} else {
 				out, err = g.h.W758(ctx, *s)
 			}
@@ -21627,9 +29127,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W759(ctx, *s)
-				})
+				out, err = g.callW759(ctx, x, in, s)
 			} else {
 				out, err = g.h.W759(ctx, *s)
 			}
@@ -21646,9 +29144,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W760(ctx, *s)
-				})
+				out, err = g.callW760(ctx, x, in, s)
 			} else {
 				out, err = g.h.W760(ctx, *s)
 			}
@@ -21665,9 +29161,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W761(ctx, *s)
-				})
+				out, err = g.callW761(ctx, x, in, s)
 			} else {
 				out, err = g.h.W761(ctx, *s)
 			}
@@ -21684,9 +29178,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W762(ctx, *s)
-				})
+				out, err = g.callW762(ctx, x, in, s)
 			} else {
 				out, err = g.h.W762(ctx, *s)
 			}
@@ -21703,9 +29195,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W763(ctx, *s)
-				})
+				out, err = g.callW763(ctx, x, in, s)
 			} else {
 				out, err = g.h.W763(ctx, *s)
 			}
@@ -21722,9 +29212,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W764(ctx, *s)
-				})
+				out, err = g.callW764(ctx, x, in, s)
 			} else {
 				out, err = g.h.W764(ctx, *s)
 			}
@@ -21741,9 +29229,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W765(ctx, *s)
-				})
+				out, err = g.callW765(ctx, x, in, s)
 			} else {
 				out, err = g.h.W765(ctx, *s)
 			}
@@ -21760,9 +29246,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W766(ctx, *s)
-				})
+				out, err = g.callW766(ctx, x, in, s)
 			} else {
 				out, err = g.h.W766(ctx, *s)
 			}
@@ -21779,9 +29263,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W767(ctx, *s)
-				})
+				out, err = g.callW767(ctx, x, in, s)
 			} else {
 				out, err = g.h.W767(ctx, *s)
 			}
@@ -21798,9 +29280,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W768(ctx, *s)
-				})
+				out, err = g.callW768(ctx, x, in, s)
 			} else {
 				out, err = g.h.W768(ctx, *s)
 			}
@@ -21817,9 +29297,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W769(ctx, *s)
-				})
+				out, err = g.callW769(ctx, x, in, s)
 			} else {
 				out, err = g.h.W769(ctx, *s)
 			}
@@ -21836,9 +29314,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W770(ctx, *s)
-				})
+				out, err = g.callW770(ctx, x, in, s)
 			} else {
 				out, err = g.h.W770(ctx, *s)
 			}
@@ -21855,9 +29331,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W771(ctx, *s)
-				})
+				out, err = g.callW771(ctx, x, in, s)
 			} else {
 				out, err = g.h.W771(ctx, *s)
 			}
@@ -21874,9 +29348,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W772(ctx, *s)
-				})
+				out, err = g.callW772(ctx, x, in, s)
 			} else {
 				out, err = g.h.W772(ctx, *s)
 			}
@@ -21893,9 +29365,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W773(ctx, *s)
-				})
+				out, err = g.callW773(ctx, x, in, s)
 			} else {
 				out, err = g.h.W773(ctx, *s)
 			}
@@ -21912,9 +29382,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W774(ctx, *s)
-				})
+				out, err = g.callW774(ctx, x, in, s)
 			} else {
 				out, err = g.h.W774(ctx, *s)
 			}
@@ -21931,9 +29399,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W775(ctx, *s)
-				})
+				out, err = g.callW775(ctx, x, in, s)
 			} else {
 				out, err = g.h.W775(ctx, *s)
 			}
@@ -21950,9 +29416,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W776(ctx, *s)
-				})
+				out, err = g.callW776(ctx, x, in, s)
 			} else {
 				out, err = g.h.W776(ctx, *s)
 			}
@@ -21969,9 +29433,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W777(ctx, *s)
-				})
+				out, err = g.callW777(ctx, x, in, s)
 			} else {
 				out, err = g.h.W777(ctx, *s)
 			}
@@ -21988,9 +29450,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W778(ctx, *s)
-				})
+				out, err = g.callW778(ctx, x, in, s)
 			} else {
 				out, err = g.h.W778(ctx, *s)
 			}
@@ -22007,9 +29467,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W779(ctx, *s)
-				})
+				out, err = g.callW779(ctx, x, in, s)
 			} else {
 				out, err = g.h.W779(ctx, *s)
 			}
@@ -22026,9 +29484,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W780(ctx, *s)
-				})
+				out, err = g.callW780(ctx, x, in, s)
 			} else {
 				out, err = g.h.W780(ctx, *s)
 			}
@@ -22045,9 +29501,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W781(ctx, *s)
-				})
+				out, err = g.callW781(ctx, x, in, s)
 			} else {
 				out, err = g.h.W781(ctx, *s)
 			}
@@ -22064,9 +29518,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W782(ctx, *s)
-				})
+				out, err = g.callW782(ctx, x, in, s)
 			} else {
 				out, err = g.h.W782(ctx, *s)
 			}
@@ -22083,9 +29535,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W783(ctx, *s)
-				})
+				out, err = g.callW783(ctx, x, in, s)
 			} else {
 				out, err = g.h.W783(ctx, *s)
 			}
@@ -22102,9 +29552,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W784(ctx, *s)
-				})
+				out, err = g.callW784(ctx, x, in, s)
 			} else {
 				out, err = g.h.W784(ctx, *s)
 			}
@@ -22121,9 +29569,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W785(ctx, *s)
-				})
+				out, err = g.callW785(ctx, x, in, s)
 			} else {
 				out, err = g.h.W785(ctx, *s)
 			}
@@ -22140,9 +29586,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W786(ctx, *s)
-				})
+				out, err = g.callW786(ctx, x, in, s)
 			} else {
 				out, err = g.h.W786(ctx, *s)
 			}
@@ -22159,9 +29603,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W787(ctx, *s)
-				})
+				out, err = g.callW787(ctx, x, in, s)
 			} else {
 				out, err = g.h.W787(ctx, *s)
 			}
@@ -22178,9 +29620,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W788(ctx, *s)
-				})
+				out, err = g.callW788(ctx, x, in, s)
 			} else {
 				out, err = g.h.W788(ctx, *s)
 			}
@@ -22197,9 +29637,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W789(ctx, *s)
-				})
+				out, err = g.callW789(ctx, x, in, s)
 			} else {
 				out, err = g.h.W789(ctx, *s)
 			}
@@ -22216,9 +29654,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W790(ctx, *s)
-				})
+				out, err = g.callW790(ctx, x, in, s)
 			} else {
 				out, err = g.h.W790(ctx, *s)
 			}
@@ -22235,9 +29671,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W791(ctx, *s)
-				})
+				out, err = g.callW791(ctx, x, in, s)
 			} else {
 				out, err = g.h.W791(ctx, *s)
 			}
@@ -22254,9 +29688,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W792(ctx, *s)
-				})
+				out, err = g.callW792(ctx, x, in, s)
 			} else {
 				out, err = g.h.W792(ctx, *s)
 			}
@@ -22273,9 +29705,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W793(ctx, *s)
-				})
+				out, err = g.callW793(ctx, x, in, s)
 			} else {
 				out, err = g.h.W793(ctx, *s)
 			}
@@ -22292,9 +29722,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W794(ctx, *s)
-				})
+				out, err = g.callW794(ctx, x, in, s)
 			} else {
 				out, err = g.h.W794(ctx, *s)
 			}
@@ -22311,9 +29739,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W795(ctx, *s)
-				})
+				out, err = g.callW795(ctx, x, in, s)
 			} else {
 				out, err = g.h.W795(ctx, *s)
 			}
@@ -22330,9 +29756,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W796(ctx, *s)
-				})
+				out, err = g.callW796(ctx, x, in, s)
 			} else {
 				out, err = g.h.W796(ctx, *s)
 			}
@@ -22349,9 +29773,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W797(ctx, *s)
-				})
+				out, err = g.callW797(ctx, x, in, s)
 			} else {
 				out, err = g.h.W797(ctx, *s)
 			}
@@ -22368,9 +29790,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W798(ctx, *s)
-				})
+				out, err = g.callW798(ctx, x, in, s)
 			} else {
 				out, err = g.h.W798(ctx, *s)
 			}
@@ -22387,9 +29807,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W799(ctx, *s)
-				})
+				out, err = g.callW799(ctx, x, in, s)
 			} else {
 				out, err = g.h.W799(ctx, *s)
 			}
@@ -22406,9 +29824,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W800(ctx, *s)
-				})
+				out, err = g.callW800(ctx, x, in, s)
 			} else {
 				out, err = g.h.W800(ctx, *s)
 			}
@@ -22425,9 +29841,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W801(ctx, *s)
-				})
+				out, err = g.callW801(ctx, x, in, s)
 			} else {
 				out, err = g.h.W801(ctx, *s)
 			}
@@ -22444,9 +29858,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W802(ctx, *s)
-				})
+				out, err = g.callW802(ctx, x, in, s)
 			} else {
 				out, err = g.h.W802(ctx, *s)
 			}
@@ -22463,9 +29875,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W803(ctx, *s)
-				})
+				out, err = g.callW803(ctx, x, in, s)
 			} else {
 				out, err = g.h.W803(ctx, *s)
 			}
@@ -22482,9 +29892,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W804(ctx, *s)
-				})
+				out, err = g.callW804(ctx, x, in, s)
 			} else {
 				out, err = g.h.W804(ctx, *s)
 			}
@@ -22501,9 +29909,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W805(ctx, *s)
-				})
+				out, err = g.callW805(ctx, x, in, s)
 			} else {
 				out, err = g.h.W805(ctx, *s)
 			}
@@ -22520,9 +29926,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W806(ctx, *s)
-				})
+				out, err = g.callW806(ctx, x, in, s)
 			} else {
 				out, err = g.h.W806(ctx, *s)
 			}
@@ -22539,9 +29943,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W807(ctx, *s)
-				})
+				out, err = g.callW807(ctx, x, in, s)
 			} else {
 				out, err = g.h.W807(ctx, *s)
 			}
@@ -22558,9 +29960,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W808(ctx, *s)
-				})
+				out, err = g.callW808(ctx, x, in, s)
 			} else {
 				out, err = g.h.W808(ctx, *s)
 			}
@@ -22577,9 +29977,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W809(ctx, *s)
-				})
+				out, err = g.callW809(ctx, x, in, s)
 			} else {
 				out, err = g.h.W809(ctx, *s)
 			}
@@ -22596,9 +29994,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W810(ctx, *s)
-				})
+				out, err = g.callW810(ctx, x, in, s)
 			} else {
 				out, err = g.h.W810(ctx, *s)
 			}
@@ -22615,9 +30011,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W811(ctx, *s)
-				})
+				out, err = g.callW811(ctx, x, in, s)
 			} else {
 				out, err = g.h.W811(ctx, *s)
 			}
@@ -22634,9 +30028,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W812(ctx, *s)
-				})
+				out, err = g.callW812(ctx, x, in, s)
 			} else {
 				out, err = g.h.W812(ctx, *s)
 			}
@@ -22653,9 +30045,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W813(ctx, *s)
-				})
+				out, err = g.callW813(ctx, x, in, s)
 			} else {
 				out, err = g.h.W813(ctx, *s)
 			}
@@ -22672,9 +30062,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W814(ctx, *s)
-				})
+				out, err = g.callW814(ctx, x, in, s)
 			} else {
 				out, err = g.h.W814(ctx, *s)
 			}
@@ -22691,9 +30079,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W815(ctx, *s)
-				})
+				out, err = g.callW815(ctx, x, in, s)
 			} else {
 				out, err = g.h.W815(ctx, *s)
 			}
@@ -22710,9 +30096,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W816(ctx, *s)
-				})
+				out, err = g.callW816(ctx, x, in, s)
 			} else {
 				out, err = g.h.W816(ctx, *s)
 			}
@@ -22729,9 +30113,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W817(ctx, *s)
-				})
+				out, err = g.callW817(ctx, x, in, s)
 			} else {
 				out, err = g.h.W817(ctx, *s)
 			}
@@ -22748,9 +30130,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W818(ctx, *s)
-				})
+				out, err = g.callW818(ctx, x, in, s)
 			} else {
 				out, err = g.h.W818(ctx, *s)
 			}
@@ -22767,9 +30147,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W819(ctx, *s)
-				})
+				out, err = g.callW819(ctx, x, in, s)
 			} else {
 				out, err = g.h.W819(ctx, *s)
 			}
@@ -22786,9 +30164,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W820(ctx, *s)
-				})
+				out, err = g.callW820(ctx, x, in, s)
 			} else {
 				out, err = g.h.W820(ctx, *s)
 			}
@@ -22805,9 +30181,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W821(ctx, *s)
-				})
+				out, err = g.callW821(ctx, x, in, s)
 			} else {
 				out, err = g.h.W821(ctx, *s)
 			}
@@ -22824,9 +30198,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W822(ctx, *s)
-				})
+				out, err = g.callW822(ctx, x, in, s)
 			} else {
 				out, err = g.h.W822(ctx, *s)
 			}
@@ -22843,9 +30215,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W823(ctx, *s)
-				})
+				out, err = g.callW823(ctx, x, in, s)
 			} else {
 				out, err = g.h.W823(ctx, *s)
 			}
@@ -22862,9 +30232,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W824(ctx, *s)
-				})
+				out, err = g.callW824(ctx, x, in, s)
 			} else {
 				out, err = g.h.W824(ctx, *s)
 			}
@@ -22881,9 +30249,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W825(ctx, *s)
-				})
+				out, err = g.callW825(ctx, x, in, s)
 			} else {
 				out, err = g.h.W825(ctx, *s)
 			}
@@ -22900,9 +30266,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W826(ctx, *s)
-				})
+				out, err = g.callW826(ctx, x, in, s)
 			} else {
 				out, err = g.h.W826(ctx, *s)
 			}
@@ -22919,9 +30283,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W827(ctx, *s)
-				})
+				out, err = g.callW827(ctx, x, in, s)
 			} else {
 				out, err = g.h.W827(ctx, *s)
 			}
@@ -22938,9 +30300,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W828(ctx, *s)
-				})
+				out, err = g.callW828(ctx, x, in, s)
 			} else {
 				out, err = g.h.W828(ctx, *s)
 			}
@@ -22957,9 +30317,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W829(ctx, *s)
-				})
+				out, err = g.callW829(ctx, x, in, s)
 			} else {
 				out, err = g.h.W829(ctx, *s)
 			}
@@ -22976,9 +30334,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W830(ctx, *s)
-				})
+				out, err = g.callW830(ctx, x, in, s)
 			} else {
 				out, err = g.h.W830(ctx, *s)
 			}
@@ -22995,9 +30351,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W831(ctx, *s)
-				})
+				out, err = g.callW831(ctx, x, in, s)
 			} else {
 				out, err = g.h.W831(ctx, *s)
 			}
@@ -23014,9 +30368,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W832(ctx, *s)
-				})
+				out, err = g.callW832(ctx, x, in, s)
 			} else {
 				out, err = g.h.W832(ctx, *s)
 			}
@@ -23033,9 +30385,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W833(ctx, *s)
-				})
+				out, err = g.callW833(ctx, x, in, s)
 			} else {
 				out, err = g.h.W833(ctx, *s)
 			}
@@ -23052,9 +30402,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W834(ctx, *s)
-				})
+				out, err = g.callW834(ctx, x, in, s)
 			} else {
 				out, err = g.h.W834(ctx, *s)
 			}
@@ -23071,9 +30419,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W835(ctx, *s)
-				})
+				out, err = g.callW835(ctx, x, in, s)
 			} else {
 				out, err = g.h.W835(ctx, *s)
 			}
@@ -23090,9 +30436,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W836(ctx, *s)
-				})
+				out, err = g.callW836(ctx, x, in, s)
 			} else {
 				out, err = g.h.W836(ctx, *s)
 			}
@@ -23109,9 +30453,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W837(ctx, *s)
-				})
+				out, err = g.callW837(ctx, x, in, s)
 			} else {
 				out, err = g.h.W837(ctx, *s)
 			}
@@ -23128,9 +30470,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W838(ctx, *s)
-				})
+				out, err = g.callW838(ctx, x, in, s)
 			} else {
 				out, err = g.h.W838(ctx, *s)
 			}
@@ -23147,9 +30487,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W839(ctx, *s)
-				})
+				out, err = g.callW839(ctx, x, in, s)
 			} else {
 				out, err = g.h.W839(ctx, *s)
 			}
@@ -23166,9 +30504,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W840(ctx, *s)
-				})
+				out, err = g.callW840(ctx, x, in, s)
 			} else {
 				out, err = g.h.W840(ctx, *s)
 			}
@@ -23185,9 +30521,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W841(ctx, *s)
-				})
+				out, err = g.callW841(ctx, x, in, s)
 			} else {
 				out, err = g.h.W841(ctx, *s)
 			}
@@ -23204,9 +30538,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W842(ctx, *s)
-				})
+				out, err = g.callW842(ctx, x, in, s)
 			} else {
 				out, err = g.h.W842(ctx, *s)
 			}
@@ -23223,9 +30555,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W843(ctx, *s)
-				})
+				out, err = g.callW843(ctx, x, in, s)
 			} else {
 				out, err = g.h.W843(ctx, *s)
 			}
@@ -23242,9 +30572,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W844(ctx, *s)
-				})
+				out, err = g.callW844(ctx, x, in, s)
 			} else {
 				out, err = g.h.W844(ctx, *s)
 			}
@@ -23261,9 +30589,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W845(ctx, *s)
-				})
+				out, err = g.callW845(ctx, x, in, s)
 			} else {
 				out, err = g.h.W845(ctx, *s)
 			}
@@ -23280,9 +30606,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W846(ctx, *s)
-				})
+				out, err = g.callW846(ctx, x, in, s)
 			} else {
 				out, err = g.h.W846(ctx, *s)
 			}
@@ -23299,9 +30623,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W847(ctx, *s)
-				})
+				out, err = g.callW847(ctx, x, in, s)
 			} else {
 				out, err = g.h.W847(ctx, *s)
 			}
@@ -23318,9 +30640,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W848(ctx, *s)
-				})
+				out, err = g.callW848(ctx, x, in, s)
 			} else {
 				out, err = g.h.W848(ctx, *s)
 			}
@@ -23337,9 +30657,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W849(ctx, *s)
-				})
+				out, err = g.callW849(ctx, x, in, s)
 			} else {
 				out, err = g.h.W849(ctx, *s)
 			}
@@ -23356,9 +30674,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W850(ctx, *s)
-				})
+				out, err = g.callW850(ctx, x, in, s)
 			} else {
 				out, err = g.h.W850(ctx, *s)
 			}
@@ -23375,9 +30691,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W851(ctx, *s)
-				})
+				out, err = g.callW851(ctx, x, in, s)
 			} else {
 				out, err = g.h.W851(ctx, *s)
 			}
@@ -23394,9 +30708,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W852(ctx, *s)
-				})
+				out, err = g.callW852(ctx, x, in, s)
 			} else {
 				out, err = g.h.W852(ctx, *s)
 			}
@@ -23413,9 +30725,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W853(ctx, *s)
-				})
+				out, err = g.callW853(ctx, x, in, s)
 			} else {
 				out, err = g.h.W853(ctx, *s)
 			}
@@ -23432,9 +30742,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W854(ctx, *s)
-				})
+				out, err = g.callW854(ctx, x, in, s)
 			} else {
 				out, err = g.h.W854(ctx, *s)
 			}
@@ -23451,9 +30759,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W855(ctx, *s)
-				})
+				out, err = g.callW855(ctx, x, in, s)
 			} else {
 				out, err = g.h.W855(ctx, *s)
 			}
@@ -23470,9 +30776,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W856(ctx, *s)
-				})
+				out, err = g.callW856(ctx, x, in, s)
 			} else {
 				out, err = g.h.W856(ctx, *s)
 			}
@@ -23489,9 +30793,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W857(ctx, *s)
-				})
+				out, err = g.callW857(ctx, x, in, s)
 			} else {
 				out, err = g.h.W857(ctx, *s)
 			}
@@ -23508,9 +30810,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W858(ctx, *s)
-				})
+				out, err = g.callW858(ctx, x, in, s)
 			} else {
 				out, err = g.h.W858(ctx, *s)
 			}
@@ -23527,9 +30827,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W859(ctx, *s)
-				})
+				out, err = g.callW859(ctx, x, in, s)
 			} else {
 				out, err = g.h.W859(ctx, *s)
 			}
@@ -23546,9 +30844,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W860(ctx, *s)
-				})
+				out, err = g.callW860(ctx, x, in, s)
 			} else {
 				out, err = g.h.W860(ctx, *s)
 			}
@@ -23565,9 +30861,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W861(ctx, *s)
-				})
+				out, err = g.callW861(ctx, x, in, s)
 			} else {
 				out, err = g.h.W861(ctx, *s)
 			}
@@ -23584,9 +30878,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W862(ctx, *s)
-				})
+				out, err = g.callW862(ctx, x, in, s)
 			} else {
 				out, err = g.h.W862(ctx, *s)
 			}
@@ -23603,9 +30895,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W863(ctx, *s)
-				})
+				out, err = g.callW863(ctx, x, in, s)
 			} else {
 				out, err = g.h.W863(ctx, *s)
 			}
@@ -23622,9 +30912,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W864(ctx, *s)
-				})
+				out, err = g.callW864(ctx, x, in, s)
 			} else {
 				out, err = g.h.W864(ctx, *s)
 			}
@@ -23641,9 +30929,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W865(ctx, *s)
-				})
+				out, err = g.callW865(ctx, x, in, s)
 			} else {
 				out, err = g.h.W865(ctx, *s)
 			}
@@ -23660,9 +30946,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W866(ctx, *s)
-				})
+				out, err = g.callW866(ctx, x, in, s)
 			} else {
 				out, err = g.h.W866(ctx, *s)
 			}
@@ -23679,9 +30963,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W867(ctx, *s)
-				})
+				out, err = g.callW867(ctx, x, in, s)
 			} else {
 				out, err = g.h.W867(ctx, *s)
 			}
@@ -23698,9 +30980,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W868(ctx, *s)
-				})
+				out, err = g.callW868(ctx, x, in, s)
 			} else {
 				out, err = g.h.W868(ctx, *s)
 			}
@@ -23717,9 +30997,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W869(ctx, *s)
-				})
+				out, err = g.callW869(ctx, x, in, s)
 			} else {
 				out, err = g.h.W869(ctx, *s)
 			}
@@ -23736,9 +31014,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W870(ctx, *s)
-				})
+				out, err = g.callW870(ctx, x, in, s)
 			} else {
 				out, err = g.h.W870(ctx, *s)
 			}
@@ -23755,9 +31031,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W871(ctx, *s)
-				})
+				out, err = g.callW871(ctx, x, in, s)
 			} else {
 				out, err = g.h.W871(ctx, *s)
 			}
@@ -23774,9 +31048,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W872(ctx, *s)
-				})
+				out, err = g.callW872(ctx, x, in, s)
 			} else {
 				out, err = g.h.W872(ctx, *s)
 			}
@@ -23793,9 +31065,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W873(ctx, *s)
-				})
+				out, err = g.callW873(ctx, x, in, s)
 			} else {
 				out, err = g.h.W873(ctx, *s)
 			}
@@ -23812,9 +31082,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W874(ctx, *s)
-				})
+				out, err = g.callW874(ctx, x, in, s)
 			} else {
 				out, err = g.h.W874(ctx, *s)
 			}
@@ -23831,9 +31099,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W875(ctx, *s)
-				})
+				out, err = g.callW875(ctx, x, in, s)
 			} else {
 				out, err = g.h.W875(ctx, *s)
 			}
@@ -23850,9 +31116,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W876(ctx, *s)
-				})
+				out, err = g.callW876(ctx, x, in, s)
 			} else {
 				out, err = g.h.W876(ctx, *s)
 			}
@@ -23869,9 +31133,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W877(ctx, *s)
-				})
+				out, err = g.callW877(ctx, x, in, s)
 			} else {
 				out, err = g.h.W877(ctx, *s)
 			}
@@ -23888,9 +31150,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W878(ctx, *s)
-				})
+				out, err = g.callW878(ctx, x, in, s)
 			} else {
 				out, err = g.h.W878(ctx, *s)
 			}
@@ -23907,9 +31167,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W879(ctx, *s)
-				})
+				out, err = g.callW879(ctx, x, in, s)
 			} else {
 				out, err = g.h.W879(ctx, *s)
 			}
@@ -23926,9 +31184,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W880(ctx, *s)
-				})
+				out, err = g.callW880(ctx, x, in, s)
 			} else {
 				out, err = g.h.W880(ctx, *s)
 			}
@@ -23945,9 +31201,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W881(ctx, *s)
-				})
+				out, err = g.callW881(ctx, x, in, s)
 			} else {
 				out, err = g.h.W881(ctx, *s)
 			}
@@ -23964,9 +31218,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W882(ctx, *s)
-				})
+				out, err = g.callW882(ctx, x, in, s)
 			} else {
 				out, err = g.h.W882(ctx, *s)
 			}
@@ -23983,9 +31235,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W883(ctx, *s)
-				})
+				out, err = g.callW883(ctx, x, in, s)
 			} else {
 				out, err = g.h.W883(ctx, *s)
 			}
@@ -24002,9 +31252,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W884(ctx, *s)
-				})
+				out, err = g.callW884(ctx, x, in, s)
 			} else {
 				out, err = g.h.W884(ctx, *s)
 			}
@@ -24021,9 +31269,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W885(ctx, *s)
-				})
+				out, err = g.callW885(ctx, x, in, s)
 			} else {
 				out, err = g.h.W885(ctx, *s)
 			}
@@ -24040,9 +31286,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W886(ctx, *s)
-				})
+				out, err = g.callW886(ctx, x, in, s)
 			} else {
 				out, err = g.h.W886(ctx, *s)
 			}
@@ -24059,9 +31303,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W887(ctx, *s)
-				})
+				out, err = g.callW887(ctx, x, in, s)
 			} else {
 				out, err = g.h.W887(ctx, *s)
 			}
@@ -24078,9 +31320,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W888(ctx, *s)
-				})
+				out, err = g.callW888(ctx, x, in, s)
 			} else {
 				out, err = g.h.W888(ctx, *s)
 			}
@@ -24097,9 +31337,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W889(ctx, *s)
-				})
+				out, err = g.callW889(ctx, x, in, s)
 			} else {
 				out, err = g.h.W889(ctx, *s)
 			}
@@ -24116,9 +31354,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W890(ctx, *s)
-				})
+				out, err = g.callW890(ctx, x, in, s)
 			} else {
 				out, err = g.h.W890(ctx, *s)
 			}
@@ -24135,9 +31371,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W891(ctx, *s)
-				})
+				out, err = g.callW891(ctx, x, in, s)
 			} else {
 				out, err = g.h.W891(ctx, *s)
 			}
@@ -24154,9 +31388,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W892(ctx, *s)
-				})
+				out, err = g.callW892(ctx, x, in, s)
 			} else {
 				out, err = g.h.W892(ctx, *s)
 			}
@@ -24173,9 +31405,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W893(ctx, *s)
-				})
+				out, err = g.callW893(ctx, x, in, s)
 			} else {
 				out, err = g.h.W893(ctx, *s)
 			}
@@ -24192,9 +31422,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W894(ctx, *s)
-				})
+				out, err = g.callW894(ctx, x, in, s)
 			} else {
 				out, err = g.h.W894(ctx, *s)
 			}
@@ -24211,9 +31439,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W895(ctx, *s)
-				})
+				out, err = g.callW895(ctx, x, in, s)
 			} else {
 				out, err = g.h.W895(ctx, *s)
 			}
@@ -24230,9 +31456,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W896(ctx, *s)
-				})
+				out, err = g.callW896(ctx, x, in, s)
 			} else {
 				out, err = g.h.W896(ctx, *s)
 			}
@@ -24249,9 +31473,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W897(ctx, *s)
-				})
+				out, err = g.callW897(ctx, x, in, s)
 			} else {
 				out, err = g.h.W897(ctx, *s)
 			}
@@ -24268,9 +31490,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W898(ctx, *s)
-				})
+				out, err = g.callW898(ctx, x, in, s)
 			} else {
 				out, err = g.h.W898(ctx, *s)
 			}
@@ -24287,9 +31507,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W899(ctx, *s)
-				})
+				out, err = g.callW899(ctx, x, in, s)
 			} else {
 				out, err = g.h.W899(ctx, *s)
 			}
@@ -24306,9 +31524,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W900(ctx, *s)
-				})
+				out, err = g.callW900(ctx, x, in, s)
 			} else {
 				out, err = g.h.W900(ctx, *s)
 			}
@@ -24325,9 +31541,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W901(ctx, *s)
-				})
+				out, err = g.callW901(ctx, x, in, s)
 			} else {
 				out, err = g.h.W901(ctx, *s)
 			}
@@ -24344,9 +31558,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W902(ctx, *s)
-				})
+				out, err = g.callW902(ctx, x, in, s)
 			} else {
 				out, err = g.h.W902(ctx, *s)
 			}
@@ -24363,9 +31575,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W903(ctx, *s)
-				})
+				out, err = g.callW903(ctx, x, in, s)
 			} else {
 				out, err = g.h.W903(ctx, *s)
 			}
@@ -24382,9 +31592,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W904(ctx, *s)
-				})
+				out, err = g.callW904(ctx, x, in, s)
 			} else {
 				out, err = g.h.W904(ctx, *s)
 			}
@@ -24401,9 +31609,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W905(ctx, *s)
-				})
+				out, err = g.callW905(ctx, x, in, s)
 			} else {
 				out, err = g.h.W905(ctx, *s)
 			}
@@ -24420,9 +31626,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W906(ctx, *s)
-				})
+				out, err = g.callW906(ctx, x, in, s)
 			} else {
 				out, err = g.h.W906(ctx, *s)
 			}
@@ -24439,9 +31643,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W907(ctx, *s)
-				})
+				out, err = g.callW907(ctx, x, in, s)
 			} else {
 				out, err = g.h.W907(ctx, *s)
 			}
@@ -24458,9 +31660,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W908(ctx, *s)
-				})
+				out, err = g.callW908(ctx, x, in, s)
 			} else {
 				out, err = g.h.W908(ctx, *s)
 			}
@@ -24477,9 +31677,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W909(ctx, *s)
-				})
+				out, err = g.callW909(ctx, x, in, s)
 			} else {
 				out, err = g.h.W909(ctx, *s)
 			}
@@ -24496,9 +31694,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W910(ctx, *s)
-				})
+				out, err = g.callW910(ctx, x, in, s)
 			} else {
 				out, err = g.h.W910(ctx, *s)
 			}
@@ -24515,9 +31711,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W911(ctx, *s)
-				})
+				out, err = g.callW911(ctx, x, in, s)
 			} else {
 				out, err = g.h.W911(ctx, *s)
 			}
@@ -24534,9 +31728,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W912(ctx, *s)
-				})
+				out, err = g.callW912(ctx, x, in, s)
 			} else {
 				out, err = g.h.W912(ctx, *s)
 			}
@@ -24553,9 +31745,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W913(ctx, *s)
-				})
+				out, err = g.callW913(ctx, x, in, s)
 			} else {
 				out, err = g.h.W913(ctx, *s)
 			}
@@ -24572,9 +31762,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W914(ctx, *s)
-				})
+				out, err = g.callW914(ctx, x, in, s)
 			} else {
 				out, err = g.h.W914(ctx, *s)
 			}
@@ -24591,9 +31779,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W915(ctx, *s)
-				})
+				out, err = g.callW915(ctx, x, in, s)
 			} else {
 				out, err = g.h.W915(ctx, *s)
 			}
@@ -24610,9 +31796,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W916(ctx, *s)
-				})
+				out, err = g.callW916(ctx, x, in, s)
 			} else {
 				out, err = g.h.W916(ctx, *s)
 			}
@@ -24629,9 +31813,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W917(ctx, *s)
-				})
+				out, err = g.callW917(ctx, x, in, s)
 			} else {
 				out, err = g.h.W917(ctx, *s)
 			}
@@ -24648,9 +31830,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W918(ctx, *s)
-				})
+				out, err = g.callW918(ctx, x, in, s)
 			} else {
 				out, err = g.h.W918(ctx, *s)
 			}
@@ -24667,9 +31847,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W919(ctx, *s)
-				})
+				out, err = g.callW919(ctx, x, in, s)
 			} else {
 				out, err = g.h.W919(ctx, *s)
 			}
@@ -24686,9 +31864,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W920(ctx, *s)
-				})
+				out, err = g.callW920(ctx, x, in, s)
 			} else {
 				out, err = g.h.W920(ctx, *s)
 			}
@@ -24705,9 +31881,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W921(ctx, *s)
-				})
+				out, err = g.callW921(ctx, x, in, s)
 			} else {
 				out, err = g.h.W921(ctx, *s)
 			}
@@ -24724,9 +31898,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W922(ctx, *s)
-				})
+				out, err = g.callW922(ctx, x, in, s)
 			} else {
 				out, err = g.h.W922(ctx, *s)
 			}
@@ -24743,9 +31915,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W923(ctx, *s)
-				})
+				out, err = g.callW923(ctx, x, in, s)
 			} else {
 				out, err = g.h.W923(ctx, *s)
 			}
@@ -24762,9 +31932,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W924(ctx, *s)
-				})
+				out, err = g.callW924(ctx, x, in, s)
 			} else {
 				out, err = g.h.W924(ctx, *s)
 			}
@@ -24781,9 +31949,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W925(ctx, *s)
-				})
+				out, err = g.callW925(ctx, x, in, s)
 			} else {
 				out, err = g.h.W925(ctx, *s)
 			}
@@ -24800,9 +31966,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W926(ctx, *s)
-				})
+				out, err = g.callW926(ctx, x, in, s)
 			} else {
 				out, err = g.h.W926(ctx, *s)
 			}
@@ -24819,9 +31983,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W927(ctx, *s)
-				})
+				out, err = g.callW927(ctx, x, in, s)
 			} else {
 				out, err = g.h.W927(ctx, *s)
 			}
@@ -24838,9 +32000,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W928(ctx, *s)
-				})
+				out, err = g.callW928(ctx, x, in, s)
 			} else {
 				out, err = g.h.W928(ctx, *s)
 			}
@@ -24857,9 +32017,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W929(ctx, *s)
-				})
+				out, err = g.callW929(ctx, x, in, s)
 			} else {
 				out, err = g.h.W929(ctx, *s)
 			}
@@ -24876,9 +32034,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W930(ctx, *s)
-				})
+				out, err = g.callW930(ctx, x, in, s)
 			} else {
 				out, err = g.h.W930(ctx, *s)
 			}
@@ -24895,9 +32051,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W931(ctx, *s)
-				})
+				out, err = g.callW931(ctx, x, in, s)
 			} else {
 				out, err = g.h.W931(ctx, *s)
 			}
@@ -24914,9 +32068,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W932(ctx, *s)
-				})
+				out, err = g.callW932(ctx, x, in, s)
 			} else {
 				out, err = g.h.W932(ctx, *s)
 			}
@@ -24933,9 +32085,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W933(ctx, *s)
-				})
+				out, err = g.callW933(ctx, x, in, s)
 			} else {
 				out, err = g.h.W933(ctx, *s)
 			}
@@ -24952,9 +32102,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W934(ctx, *s)
-				})
+				out, err = g.callW934(ctx, x, in, s)
 			} else {
 				out, err = g.h.W934(ctx, *s)
 			}
@@ -24971,9 +32119,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W935(ctx, *s)
-				})
+				out, err = g.callW935(ctx, x, in, s)
 			} else {
 				out, err = g.h.W935(ctx, *s)
 			}
@@ -24990,9 +32136,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W936(ctx, *s)
-				})
+				out, err = g.callW936(ctx, x, in, s)
 			} else {
 				out, err = g.h.W936(ctx, *s)
 			}
@@ -25009,9 +32153,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W937(ctx, *s)
-				})
+				out, err = g.callW937(ctx, x, in, s)
 			} else {
 				out, err = g.h.W937(ctx, *s)
 			}
@@ -25028,9 +32170,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W938(ctx, *s)
-				})
+				out, err = g.callW938(ctx, x, in, s)
 			} else {
 				out, err = g.h.W938(ctx, *s)
 			}
@@ -25047,9 +32187,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W939(ctx, *s)
-				})
+				out, err = g.callW939(ctx, x, in, s)
 			} else {
 				out, err = g.h.W939(ctx, *s)
 			}
@@ -25066,9 +32204,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W940(ctx, *s)
-				})
+				out, err = g.callW940(ctx, x, in, s)
 			} else {
 				out, err = g.h.W940(ctx, *s)
 			}
@@ -25085,9 +32221,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W941(ctx, *s)
-				})
+				out, err = g.callW941(ctx, x, in, s)
 			} else {
 				out, err = g.h.W941(ctx, *s)
 			}
@@ -25104,9 +32238,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W942(ctx, *s)
-				})
+				out, err = g.callW942(ctx, x, in, s)
 			} else {
 				out, err = g.h.W942(ctx, *s)
 			}
@@ -25123,9 +32255,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W943(ctx, *s)
-				})
+				out, err = g.callW943(ctx, x, in, s)
 			} else {
 				out, err = g.h.W943(ctx, *s)
 			}
@@ -25142,9 +32272,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W944(ctx, *s)
-				})
+				out, err = g.callW944(ctx, x, in, s)
 			} else {
 				out, err = g.h.W944(ctx, *s)
 			}
@@ -25161,9 +32289,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W945(ctx, *s)
-				})
+				out, err = g.callW945(ctx, x, in, s)
 			} else {
 				out, err = g.h.W945(ctx, *s)
 			}
@@ -25180,9 +32306,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W946(ctx, *s)
-				})
+				out, err = g.callW946(ctx, x, in, s)
 			} else {
 				out, err = g.h.W946(ctx, *s)
 			}
@@ -25199,9 +32323,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W947(ctx, *s)
-				})
+				out, err = g.callW947(ctx, x, in, s)
 			} else {
 				out, err = g.h.W947(ctx, *s)
 			}
@@ -25218,9 +32340,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W948(ctx, *s)
-				})
+				out, err = g.callW948(ctx, x, in, s)
 			} else {
 				out, err = g.h.W948(ctx, *s)
 			}
@@ -25237,9 +32357,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W949(ctx, *s)
-				})
+				out, err = g.callW949(ctx, x, in, s)
 			} else {
 				out, err = g.h.W949(ctx, *s)
 			}
@@ -25256,9 +32374,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W950(ctx, *s)
-				})
+				out, err = g.callW950(ctx, x, in, s)
 			} else {
 				out, err = g.h.W950(ctx, *s)
 			}
@@ -25275,9 +32391,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W951(ctx, *s)
-				})
+				out, err = g.callW951(ctx, x, in, s)
 			} else {
 				out, err = g.h.W951(ctx, *s)
 			}
@@ -25294,9 +32408,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W952(ctx, *s)
-				})
+				out, err = g.callW952(ctx, x, in, s)
 			} else {
 				out, err = g.h.W952(ctx, *s)
 			}
@@ -25313,9 +32425,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W953(ctx, *s)
-				})
+				out, err = g.callW953(ctx, x, in, s)
 			} else {
 				out, err = g.h.W953(ctx, *s)
 			}
@@ -25332,9 +32442,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W954(ctx, *s)
-				})
+				out, err = g.callW954(ctx, x, in, s)
 			} else {
 				out, err = g.h.W954(ctx, *s)
 			}
@@ -25351,9 +32459,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W955(ctx, *s)
-				})
+				out, err = g.callW955(ctx, x, in, s)
 			} else {
 				out, err = g.h.W955(ctx, *s)
 			}
@@ -25370,9 +32476,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W956(ctx, *s)
-				})
+				out, err = g.callW956(ctx, x, in, s)
 			} else {
 				out, err = g.h.W956(ctx, *s)
 			}
@@ -25389,9 +32493,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W957(ctx, *s)
-				})
+				out, err = g.callW957(ctx, x, in, s)
 			} else {
 				out, err = g.h.W957(ctx, *s)
 			}
@@ -25408,9 +32510,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W958(ctx, *s)
-				})
+				out, err = g.callW958(ctx, x, in, s)
 			} else {
 				out, err = g.h.W958(ctx, *s)
 			}
@@ -25427,9 +32527,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W959(ctx, *s)
-				})
+				out, err = g.callW959(ctx, x, in, s)
 			} else {
 				out, err = g.h.W959(ctx, *s)
 			}
@@ -25446,9 +32544,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W960(ctx, *s)
-				})
+				out, err = g.callW960(ctx, x, in, s)
 			} else {
 				out, err = g.h.W960(ctx, *s)
 			}
@@ -25465,9 +32561,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W961(ctx, *s)
-				})
+				out, err = g.callW961(ctx, x, in, s)
 			} else {
 				out, err = g.h.W961(ctx, *s)
 			}
@@ -25484,9 +32578,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W962(ctx, *s)
-				})
+				out, err = g.callW962(ctx, x, in, s)
 			} else {
 				out, err = g.h.W962(ctx, *s)
 			}
@@ -25503,9 +32595,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W963(ctx, *s)
-				})
+				out, err = g.callW963(ctx, x, in, s)
 			} else {
 				out, err = g.h.W963(ctx, *s)
 			}
@@ -25522,9 +32612,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W964(ctx, *s)
-				})
+				out, err = g.callW964(ctx, x, in, s)
 			} else {
 				out, err = g.h.W964(ctx, *s)
 			}
@@ -25541,9 +32629,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W965(ctx, *s)
-				})
+				out, err = g.callW965(ctx, x, in, s)
 			} else {
 				out, err = g.h.W965(ctx, *s)
 			}
@@ -25560,9 +32646,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W966(ctx, *s)
-				})
+				out, err = g.callW966(ctx, x, in, s)
 			} else {
 				out, err = g.h.W966(ctx, *s)
 			}
@@ -25579,9 +32663,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W967(ctx, *s)
-				})
+				out, err = g.callW967(ctx, x, in, s)
 			} else {
 				out, err = g.h.W967(ctx, *s)
 			}
@@ -25598,9 +32680,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W968(ctx, *s)
-				})
+				out, err = g.callW968(ctx, x, in, s)
 			} else {
 				out, err = g.h.W968(ctx, *s)
 			}
@@ -25617,9 +32697,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W969(ctx, *s)
-				})
+				out, err = g.callW969(ctx, x, in, s)
 			} else {
 				out, err = g.h.W969(ctx, *s)
 			}
@@ -25636,9 +32714,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W970(ctx, *s)
-				})
+				out, err = g.callW970(ctx, x, in, s)
 			} else {
 				out, err = g.h.W970(ctx, *s)
 			}
@@ -25655,9 +32731,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W971(ctx, *s)
-				})
+				out, err = g.callW971(ctx, x, in, s)
 			} else {
 				out, err = g.h.W971(ctx, *s)
 			}
@@ -25674,9 +32748,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W972(ctx, *s)
-				})
+				out, err = g.callW972(ctx, x, in, s)
 			} else {
 				out, err = g.h.W972(ctx, *s)
 			}
@@ -25693,9 +32765,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W973(ctx, *s)
-				})
+				out, err = g.callW973(ctx, x, in, s)
 			} else {
 				out, err = g.h.W973(ctx, *s)
 			}
@@ -25712,9 +32782,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W974(ctx, *s)
-				})
+				out, err = g.callW974(ctx, x, in, s)
 			} else {
 				out, err = g.h.W974(ctx, *s)
 			}
@@ -25731,9 +32799,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W975(ctx, *s)
-				})
+				out, err = g.callW975(ctx, x, in, s)
 			} else {
 				out, err = g.h.W975(ctx, *s)
 			}
@@ -25750,9 +32816,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W976(ctx, *s)
-				})
+				out, err = g.callW976(ctx, x, in, s)
 			} else {
 				out, err = g.h.W976(ctx, *s)
 			}
@@ -25769,9 +32833,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W977(ctx, *s)
-				})
+				out, err = g.callW977(ctx, x, in, s)
 			} else {
 				out, err = g.h.W977(ctx, *s)
 			}
@@ -25788,9 +32850,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W978(ctx, *s)
-				})
+				out, err = g.callW978(ctx, x, in, s)
 			} else {
 				out, err = g.h.W978(ctx, *s)
 			}
@@ -25807,9 +32867,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W979(ctx, *s)
-				})
+				out, err = g.callW979(ctx, x, in, s)
 			} else {
 				out, err = g.h.W979(ctx, *s)
 			}
@@ -25826,9 +32884,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W980(ctx, *s)
-				})
+				out, err = g.callW980(ctx, x, in, s)
 			} else {
 				out, err = g.h.W980(ctx, *s)
 			}
@@ -25845,9 +32901,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W981(ctx, *s)
-				})
+				out, err = g.callW981(ctx, x, in, s)
 			} else {
 				out, err = g.h.W981(ctx, *s)
 			}
@@ -25864,9 +32918,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W982(ctx, *s)
-				})
+				out, err = g.callW982(ctx, x, in, s)
 			} else {
 				out, err = g.h.W982(ctx, *s)
 			}
@@ -25883,9 +32935,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W983(ctx, *s)
-				})
+				out, err = g.callW983(ctx, x, in, s)
 			} else {
 				out, err = g.h.W983(ctx, *s)
 			}
@@ -25902,9 +32952,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W984(ctx, *s)
-				})
+				out, err = g.callW984(ctx, x, in, s)
 			} else {
 				out, err = g.h.W984(ctx, *s)
 			}
@@ -25921,9 +32969,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W985(ctx, *s)
-				})
+				out, err = g.callW985(ctx, x, in, s)
 			} else {
 				out, err = g.h.W985(ctx, *s)
 			}
@@ -25940,9 +32986,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W986(ctx, *s)
-				})
+				out, err = g.callW986(ctx, x, in, s)
 			} else {
 				out, err = g.h.W986(ctx, *s)
 			}
@@ -25959,9 +33003,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W987(ctx, *s)
-				})
+				out, err = g.callW987(ctx, x, in, s)
 			} else {
 				out, err = g.h.W987(ctx, *s)
 			}
@@ -25978,9 +33020,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W988(ctx, *s)
-				})
+				out, err = g.callW988(ctx, x, in, s)
 			} else {
 				out, err = g.h.W988(ctx, *s)
 			}
@@ -25997,9 +33037,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W989(ctx, *s)
-				})
+				out, err = g.callW989(ctx, x, in, s)
 			} else {
 				out, err = g.h.W989(ctx, *s)
 			}
@@ -26016,9 +33054,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W990(ctx, *s)
-				})
+				out, err = g.callW990(ctx, x, in, s)
 			} else {
 				out, err = g.h.W990(ctx, *s)
 			}
@@ -26035,9 +33071,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W991(ctx, *s)
-				})
+				out, err = g.callW991(ctx, x, in, s)
 			} else {
 				out, err = g.h.W991(ctx, *s)
 			}
@@ -26054,9 +33088,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W992(ctx, *s)
-				})
+				out, err = g.callW992(ctx, x, in, s)
 			} else {
 				out, err = g.h.W992(ctx, *s)
 			}
@@ -26073,9 +33105,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W993(ctx, *s)
-				})
+				out, err = g.callW993(ctx, x, in, s)
 			} else {
 				out, err = g.h.W993(ctx, *s)
 			}
@@ -26092,9 +33122,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W994(ctx, *s)
-				})
+				out, err = g.callW994(ctx, x, in, s)
 			} else {
 				out, err = g.h.W994(ctx, *s)
 			}
@@ -26111,9 +33139,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W995(ctx, *s)
-				})
+				out, err = g.callW995(ctx, x, in, s)
 			} else {
 				out, err = g.h.W995(ctx, *s)
 			}
@@ -26130,9 +33156,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W996(ctx, *s)
-				})
+				out, err = g.callW996(ctx, x, in, s)
 			} else {
 				out, err = g.h.W996(ctx, *s)
 			}
@@ -26149,9 +33173,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W997(ctx, *s)
-				})
+				out, err = g.callW997(ctx, x, in, s)
 			} else {
 				out, err = g.h.W997(ctx, *s)
 			}
@@ -26168,9 +33190,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W998(ctx, *s)
-				})
+				out, err = g.callW998(ctx, x, in, s)
 			} else {
 				out, err = g.h.W998(ctx, *s)
 			}
@@ -26187,9 +33207,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W999(ctx, *s)
-				})
+				out, err = g.callW999(ctx, x, in, s)
 			} else {
 				out, err = g.h.W999(ctx, *s)
 			}
@@ -26206,9 +33224,7 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W1000(ctx, *s)
-				})
+				out, err = g.callW1000(ctx, x, in, s)
 			} else {
 				out, err = g.h.W1000(ctx, *s)
 			}

@@ -163,6 +163,8 @@ func WithFan20Observer(fn func(runtime.Event[model.State])) runtime.Option {
 // Invoke runs the graph on s from node "start" until it reaches __end__, and returns the final state.
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
+//
+// With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Fan20) Invoke(ctx context.Context, s model.State, opts ...runtime.Option) (model.State, error) {
 	var x runtime.Exec[model.State]
 	if err := x.Start(ctx, g.opts.Apply(opts...), &fan20Graph, fan20NodeStart, &s); err != nil {
@@ -293,6 +295,204 @@ var fan20ForkStart = runtime.ForkSpec{
 	Node:    fan20NodeStart,
 }
 
+// callStart calls Start through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan20) callStart(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeStart, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.Start(ctx, *s)
+	})
+}
+
+// callW1 calls W1 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan20) callW1(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW1, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W1(ctx, *s)
+	})
+}
+
+// callW2 calls W2 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan20) callW2(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW2, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W2(ctx, *s)
+	})
+}
+
+// callW3 calls W3 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan20) callW3(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW3, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W3(ctx, *s)
+	})
+}
+
+// callW4 calls W4 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan20) callW4(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW4, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W4(ctx, *s)
+	})
+}
+
+// callW5 calls W5 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan20) callW5(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW5, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W5(ctx, *s)
+	})
+}
+
+// callW6 calls W6 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan20) callW6(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW6, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W6(ctx, *s)
+	})
+}
+
+// callW7 calls W7 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan20) callW7(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW7, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W7(ctx, *s)
+	})
+}
+
+// callW8 calls W8 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan20) callW8(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW8, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W8(ctx, *s)
+	})
+}
+
+// callW9 calls W9 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan20) callW9(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW9, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W9(ctx, *s)
+	})
+}
+
+// callW10 calls W10 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan20) callW10(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW10, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W10(ctx, *s)
+	})
+}
+
+// callW11 calls W11 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan20) callW11(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW11, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W11(ctx, *s)
+	})
+}
+
+// callW12 calls W12 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan20) callW12(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW12, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W12(ctx, *s)
+	})
+}
+
+// callW13 calls W13 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan20) callW13(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW13, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W13(ctx, *s)
+	})
+}
+
+// callW14 calls W14 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan20) callW14(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW14, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W14(ctx, *s)
+	})
+}
+
+// callW15 calls W15 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan20) callW15(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW15, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W15(ctx, *s)
+	})
+}
+
+// callW16 calls W16 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan20) callW16(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW16, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W16(ctx, *s)
+	})
+}
+
+// callW17 calls W17 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan20) callW17(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW17, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W17(ctx, *s)
+	})
+}
+
+// callW18 calls W18 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan20) callW18(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW18, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W18(ctx, *s)
+	})
+}
+
+// callW19 calls W19 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan20) callW19(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW19, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W19(ctx, *s)
+	})
+}
+
+// callW20 calls W20 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan20) callW20(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeW20, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.W20(ctx, *s)
+	})
+}
+
+// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Fan20) callJoin(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State, b JoinBranches) (model.State, error) {
+	return runtime.Call(ctx, x, in, fan20NodeJoin, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.Join(ctx, *s, b)
+	})
+}
+
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *Fan20) run(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
@@ -304,9 +504,7 @@ func (g *Fan20) run(ctx context.Context, x *runtime.Exec[model.State], in runtim
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.Start(ctx, *s)
-				})
+				out, err = g.callStart(ctx, x, in, s)
 			} else {
 				out, err = g.h.Start(ctx, *s)
 			}
@@ -334,9 +532,7 @@ func (g *Fan20) run(ctx context.Context, x *runtime.Exec[model.State], in runtim
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.Join(ctx, *s, jJoin.in)
-				})
+				out, err = g.callJoin(ctx, x, in, s, jJoin.in)
 			} else {
 				out, err = g.h.Join(ctx, *s, jJoin.in)
 			}
@@ -365,9 +561,7 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W1(ctx, *s)
-				})
+				out, err = g.callW1(ctx, x, in, s)
 			} else {
 				out, err = g.h.W1(ctx, *s)
 			}
@@ -384,9 +578,7 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W2(ctx, *s)
-				})
+				out, err = g.callW2(ctx, x, in, s)
 			} else {
 				out, err = g.h.W2(ctx, *s)
 			}
@@ -403,9 +595,7 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W3(ctx, *s)
-				})
+				out, err = g.callW3(ctx, x, in, s)
 			} else {
 				out, err = g.h.W3(ctx, *s)
 			}
@@ -422,9 +612,7 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W4(ctx, *s)
-				})
+				out, err = g.callW4(ctx, x, in, s)
 			} else {
 				out, err = g.h.W4(ctx, *s)
 			}
@@ -441,9 +629,7 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W5(ctx, *s)
-				})
+				out, err = g.callW5(ctx, x, in, s)
 			} else {
 				out, err = g.h.W5(ctx, *s)
 			}
@@ -460,9 +646,7 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W6(ctx, *s)
-				})
+				out, err = g.callW6(ctx, x, in, s)
 			} else {
 				out, err = g.h.W6(ctx, *s)
 			}
@@ -479,9 +663,7 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W7(ctx, *s)
-				})
+				out, err = g.callW7(ctx, x, in, s)
 			} else {
 				out, err = g.h.W7(ctx, *s)
 			}
@@ -498,9 +680,7 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W8(ctx, *s)
-				})
+				out, err = g.callW8(ctx, x, in, s)
 			} else {
 				out, err = g.h.W8(ctx, *s)
 			}
@@ -517,9 +697,7 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W9(ctx, *s)
-				})
+				out, err = g.callW9(ctx, x, in, s)
 			} else {
 				out, err = g.h.W9(ctx, *s)
 			}
@@ -536,9 +714,7 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W10(ctx, *s)
-				})
+				out, err = g.callW10(ctx, x, in, s)
 			} else {
 				out, err = g.h.W10(ctx, *s)
 			}
@@ -555,9 +731,7 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W11(ctx, *s)
-				})
+				out, err = g.callW11(ctx, x, in, s)
 			} else {
 				out, err = g.h.W11(ctx, *s)
 			}
@@ -574,9 +748,7 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W12(ctx, *s)
-				})
+				out, err = g.callW12(ctx, x, in, s)
 			} else {
 				out, err = g.h.W12(ctx, *s)
 			}
@@ -593,9 +765,7 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W13(ctx, *s)
-				})
+				out, err = g.callW13(ctx, x, in, s)
 			} else {
 				out, err = g.h.W13(ctx, *s)
 			}
@@ -612,9 +782,7 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W14(ctx, *s)
-				})
+				out, err = g.callW14(ctx, x, in, s)
 			} else {
 				out, err = g.h.W14(ctx, *s)
 			}
@@ -631,9 +799,7 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W15(ctx, *s)
-				})
+				out, err = g.callW15(ctx, x, in, s)
 			} else {
 				out, err = g.h.W15(ctx, *s)
 			}
@@ -650,9 +816,7 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W16(ctx, *s)
-				})
+				out, err = g.callW16(ctx, x, in, s)
 			} else {
 				out, err = g.h.W16(ctx, *s)
 			}
@@ -669,9 +833,7 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W17(ctx, *s)
-				})
+				out, err = g.callW17(ctx, x, in, s)
 			} else {
 				out, err = g.h.W17(ctx, *s)
 			}
@@ -688,9 +850,7 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W18(ctx, *s)
-				})
+				out, err = g.callW18(ctx, x, in, s)
 			} else {
 				out, err = g.h.W18(ctx, *s)
 			}
@@ -707,9 +867,7 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W19(ctx, *s)
-				})
+				out, err = g.callW19(ctx, x, in, s)
 			} else {
 				out, err = g.h.W19(ctx, *s)
 			}
@@ -726,9 +884,7 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.W20(ctx, *s)
-				})
+				out, err = g.callW20(ctx, x, in, s)
 			} else {
 				out, err = g.h.W20(ctx, *s)
 			}

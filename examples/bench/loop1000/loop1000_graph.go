@@ -74,6 +74,8 @@ func WithLoop1000Observer(fn func(runtime.Event[model.State])) runtime.Option {
 // Invoke runs the graph on s from node "count" until it reaches __end__, and returns the final state.
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
+//
+// With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Loop1000) Invoke(ctx context.Context, s model.State, opts ...runtime.Option) (model.State, error) {
 	var x runtime.Exec[model.State]
 	if err := x.Start(ctx, g.opts.Apply(opts...), &loop1000Graph, loop1000NodeCount, &s); err != nil {
@@ -149,6 +151,24 @@ var loop1000Graph = runtime.Graph{
 	Names:       loop1000Names[:],
 }
 
+// callCount calls Count through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Loop1000) callCount(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, loop1000NodeCount, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.Count(ctx, *s)
+	})
+}
+
+// callRouteCount calls RouteCount through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Loop1000) callRouteCount(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (CountRoute, error) {
+	return runtime.CallRoute(ctx, x, in, loop1000NodeCount, nil, func(ctx context.Context) (CountRoute, error) {
+		return g.h.RouteCount(ctx, *s)
+	})
+}
+
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *Loop1000) run(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
@@ -160,9 +180,7 @@ func (g *Loop1000) run(ctx context.Context, x *runtime.Exec[model.State], in run
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.Count(ctx, *s)
-				})
+				out, err = g.callCount(ctx, x, in, s)
 			} else {
 				out, err = g.h.Count(ctx, *s)
 			}
@@ -189,9 +207,7 @@ func (g *Loop1000) routeCount(ctx context.Context, x *runtime.Exec[model.State],
 		err error
 	)
 	if x.Hooked() {
-		r, err = runtime.CallRoute(ctx, x, in, loop1000NodeCount, nil, func(ctx context.Context) (CountRoute, error) {
-			return g.h.RouteCount(ctx, *s)
-		})
+		r, err = g.callRouteCount(ctx, x, in, s)
 	} else {
 		r, err = g.h.RouteCount(ctx, *s)
 	}

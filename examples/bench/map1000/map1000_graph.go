@@ -61,6 +61,8 @@ func WithMap1000Observer(fn func(runtime.Event[State])) runtime.Option {
 // Invoke runs the graph on s from node "start" until it reaches __end__, and returns the final state.
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
+//
+// With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Map1000) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
 	if err := x.Start(ctx, g.opts.Apply(opts...), &map1000Graph, map1000NodeStart, &s); err != nil {
@@ -155,6 +157,33 @@ var map1000ForkStart = runtime.ForkSpec{
 	Node:     map1000NodeStart,
 }
 
+// callStart calls Start through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Map1000) callStart(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, map1000NodeStart, nil, func(ctx context.Context) (State, error) {
+		return g.h.Start(ctx, *s)
+	})
+}
+
+// callWork calls Work through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Map1000) callWork(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Item) (Item, error) {
+	return runtime.Call(ctx, x, in, map1000NodeWork, nil, func(ctx context.Context) (Item, error) {
+		return g.h.Work(ctx, *s)
+	})
+}
+
+// callSum calls Sum through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Map1000) callSum(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b SumItems) (State, error) {
+	return runtime.Call(ctx, x, in, map1000NodeSum, nil, func(ctx context.Context) (State, error) {
+		return g.h.Sum(ctx, *s, b)
+	})
+}
+
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *Map1000) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
@@ -166,9 +195,7 @@ func (g *Map1000) run(ctx context.Context, x *runtime.Exec[State], in runtime.Br
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Start(ctx, *s)
-				})
+				out, err = g.callStart(ctx, x, in, s)
 			} else {
 				out, err = g.h.Start(ctx, *s)
 			}
@@ -207,9 +234,7 @@ func (g *Map1000) run(ctx context.Context, x *runtime.Exec[State], in runtime.Br
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Sum(ctx, *s, jSum.in)
-				})
+				out, err = g.callSum(ctx, x, in, s, jSum.in)
 			} else {
 				out, err = g.h.Sum(ctx, *s, jSum.in)
 			}
@@ -238,9 +263,7 @@ func (g *Map1000) branchStart(ctx context.Context, x *runtime.Exec[State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (Item, error) {
-					return g.h.Work(ctx, *s)
-				})
+				out, err = g.callWork(ctx, x, in, s)
 			} else {
 				out, err = g.h.Work(ctx, *s)
 			}

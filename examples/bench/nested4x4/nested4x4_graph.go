@@ -211,6 +211,8 @@ func WithNested4x4Observer(fn func(runtime.Event[model.State])) runtime.Option {
 // Invoke runs the graph on s from node "start" until it reaches __end__, and returns the final state.
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
+//
+// With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Nested4x4) Invoke(ctx context.Context, s model.State, opts ...runtime.Option) (model.State, error) {
 	var x runtime.Exec[model.State]
 	if err := x.Start(ctx, g.opts.Apply(opts...), &nested4x4Graph, nested4x4NodeStart, &s); err != nil {
@@ -381,6 +383,240 @@ var nested4x4ForkA4 = runtime.ForkSpec{
 	Node:    nested4x4NodeA4,
 }
 
+// callStart calls Start through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Nested4x4) callStart(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeStart, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.Start(ctx, *s)
+	})
+}
+
+// callA1 calls A1 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Nested4x4) callA1(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA1, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A1(ctx, *s)
+	})
+}
+
+// callA11 calls A11 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Nested4x4) callA11(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA11, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A11(ctx, *s)
+	})
+}
+
+// callA12 calls A12 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Nested4x4) callA12(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA12, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A12(ctx, *s)
+	})
+}
+
+// callA13 calls A13 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Nested4x4) callA13(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA13, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A13(ctx, *s)
+	})
+}
+
+// callA14 calls A14 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Nested4x4) callA14(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA14, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A14(ctx, *s)
+	})
+}
+
+// callA1Join calls A1Join through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Nested4x4) callA1Join(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State, b A1JoinBranches) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA1Join, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A1Join(ctx, *s, b)
+	})
+}
+
+// callA2 calls A2 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Nested4x4) callA2(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA2, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A2(ctx, *s)
+	})
+}
+
+// callA21 calls A21 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Nested4x4) callA21(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA21, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A21(ctx, *s)
+	})
+}
+
+// callA22 calls A22 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Nested4x4) callA22(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA22, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A22(ctx, *s)
+	})
+}
+
+// callA23 calls A23 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Nested4x4) callA23(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA23, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A23(ctx, *s)
+	})
+}
+
+// callA24 calls A24 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Nested4x4) callA24(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA24, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A24(ctx, *s)
+	})
+}
+
+// callA2Join calls A2Join through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Nested4x4) callA2Join(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State, b A2JoinBranches) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA2Join, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A2Join(ctx, *s, b)
+	})
+}
+
+// callA3 calls A3 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Nested4x4) callA3(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA3, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A3(ctx, *s)
+	})
+}
+
+// callA31 calls A31 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Nested4x4) callA31(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA31, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A31(ctx, *s)
+	})
+}
+
+// callA32 calls A32 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Nested4x4) callA32(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA32, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A32(ctx, *s)
+	})
+}
+
+// callA33 calls A33 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Nested4x4) callA33(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA33, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A33(ctx, *s)
+	})
+}
+
+// callA34 calls A34 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Nested4x4) callA34(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA34, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A34(ctx, *s)
+	})
+}
+
+// callA3Join calls A3Join through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Nested4x4) callA3Join(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State, b A3JoinBranches) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA3Join, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A3Join(ctx, *s, b)
+	})
+}
+
+// callA4 calls A4 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Nested4x4) callA4(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA4, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A4(ctx, *s)
+	})
+}
+
+// callA41 calls A41 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Nested4x4) callA41(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA41, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A41(ctx, *s)
+	})
+}
+
+// callA42 calls A42 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Nested4x4) callA42(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA42, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A42(ctx, *s)
+	})
+}
+
+// callA43 calls A43 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Nested4x4) callA43(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA43, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A43(ctx, *s)
+	})
+}
+
+// callA44 calls A44 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Nested4x4) callA44(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA44, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A44(ctx, *s)
+	})
+}
+
+// callA4Join calls A4Join through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Nested4x4) callA4Join(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State, b A4JoinBranches) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeA4Join, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.A4Join(ctx, *s, b)
+	})
+}
+
+// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Nested4x4) callJoin(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State, b JoinBranches) (model.State, error) {
+	return runtime.Call(ctx, x, in, nested4x4NodeJoin, nil, func(ctx context.Context) (model.State, error) {
+		return g.h.Join(ctx, *s, b)
+	})
+}
+
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *Nested4x4) run(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
@@ -392,9 +628,7 @@ func (g *Nested4x4) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.Start(ctx, *s)
-				})
+				out, err = g.callStart(ctx, x, in, s)
 			} else {
 				out, err = g.h.Start(ctx, *s)
 			}
@@ -422,9 +656,7 @@ func (g *Nested4x4) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.Join(ctx, *s, jJoin.in)
-				})
+				out, err = g.callJoin(ctx, x, in, s, jJoin.in)
 			} else {
 				out, err = g.h.Join(ctx, *s, jJoin.in)
 			}
@@ -453,9 +685,7 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.A1(ctx, *s)
-				})
+				out, err = g.callA1(ctx, x, in, s)
 			} else {
 				out, err = g.h.A1(ctx, *s)
 			}
@@ -483,9 +713,7 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.A1Join(ctx, *s, jA1Join.in)
-				})
+				out, err = g.callA1Join(ctx, x, in, s, jA1Join.in)
 			} else {
 				out, err = g.h.A1Join(ctx, *s, jA1Join.in)
 			}
@@ -502,9 +730,7 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.A2(ctx, *s)
-				})
+				out, err = g.callA2(ctx, x, in, s)
 			} else {
 				out, err = g.h.A2(ctx, *s)
 			}
@@ -532,9 +758,7 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.A2Join(ctx, *s, jA2Join.in)
-				})
+				out, err = g.callA2Join(ctx, x, in, s, jA2Join.in)
 			} else {
 				out, err = g.h.A2Join(ctx, *s, jA2Join.in)
 			}
@@ -551,9 +775,7 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.A3(ctx, *s)
-				})
+				out, err = g.callA3(ctx, x, in, s)
 			} else {
 				out, err = g.h.A3(ctx, *s)
 			}
@@ -581,9 +803,7 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.A3Join(ctx, *s, jA3Join.in)
-				})
+				out, err = g.callA3Join(ctx, x, in, s, jA3Join.in)
 			} else {
 				out, err = g.h.A3Join(ctx, *s, jA3Join.in)
 			}
@@ -600,9 +820,7 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.A4(ctx, *s)
-				})
+				out, err = g.callA4(ctx, x, in, s)
 			} else {
 				out, err = g.h.A4(ctx, *s)
 			}
@@ -630,9 +848,7 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.A4Join(ctx, *s, jA4Join.in)
-				})
+				out, err = g.callA4Join(ctx, x, in, s, jA4Join.in)
 			} else {
 				out, err = g.h.A4Join(ctx, *s, jA4Join.in)
 			}
@@ -661,9 +877,7 @@ func (g *Nested4x4) branchA1(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.A11(ctx, *s)
-				})
+				out, err = g.callA11(ctx, x, in, s)
 			} else {
 				out, err = g.h.A11(ctx, *s)
 			}
@@ -680,9 +894,7 @@ func (g *Nested4x4) branchA1(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.A12(ctx, *s)
-				})
+				out, err = g.callA12(ctx, x, in, s)
 			} else {
 				out, err = g.h.A12(ctx, *s)
 			}
@@ -699,9 +911,7 @@ func (g *Nested4x4) branchA1(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.A13(ctx, *s)
-				})
+				out, err = g.callA13(ctx, x, in, s)
 			} else {
 				out, err = g.h.A13(ctx, *s)
 			}
@@ -718,9 +928,7 @@ func (g *Nested4x4) branchA1(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.A14(ctx, *s)
-				})
+				out, err = g.callA14(ctx, x, in, s)
 			} else {
 				out, err = g.h.A14(ctx, *s)
 			}
@@ -749,9 +957,7 @@ func (g *Nested4x4) branchA2(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.A21(ctx, *s)
-				})
+				out, err = g.callA21(ctx, x, in, s)
 			} else {
 				out, err = g.h.A21(ctx, *s)
 			}
@@ -768,9 +974,7 @@ func (g *Nested4x4) branchA2(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.A22(ctx, *s)
-				})
+				out, err = g.callA22(ctx, x, in, s)
 			} else {
 				out, err = g.h.A22(ctx, *s)
 			}
@@ -787,9 +991,7 @@ func (g *Nested4x4) branchA2(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.A23(ctx, *s)
-				})
+				out, err = g.callA23(ctx, x, in, s)
 			} else {
 				out, err = g.h.A23(ctx, *s)
 			}
@@ -806,9 +1008,7 @@ func (g *Nested4x4) branchA2(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.A24(ctx, *s)
-				})
+				out, err = g.callA24(ctx, x, in, s)
 			} else {
 				out, err = g.h.A24(ctx, *s)
 			}
@@ -837,9 +1037,7 @@ func (g *Nested4x4) branchA3(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.A31(ctx, *s)
-				})
+				out, err = g.callA31(ctx, x, in, s)
 			} else {
 				out, err = g.h.A31(ctx, *s)
 			}
@@ -856,9 +1054,7 @@ func (g *Nested4x4) branchA3(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.A32(ctx, *s)
-				})
+				out, err = g.callA32(ctx, x, in, s)
 			} else {
 				out, err = g.h.A32(ctx, *s)
 			}
@@ -875,9 +1071,7 @@ func (g *Nested4x4) branchA3(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.A33(ctx, *s)
-				})
+				out, err = g.callA33(ctx, x, in, s)
 			} else {
 				out, err = g.h.A33(ctx, *s)
 			}
@@ -894,9 +1088,7 @@ func (g *Nested4x4) branchA3(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.A34(ctx, *s)
-				})
+				out, err = g.callA34(ctx, x, in, s)
 			} else {
 				out, err = g.h.A34(ctx, *s)
 			}
@@ -925,9 +1117,7 @@ func (g *Nested4x4) branchA4(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.A41(ctx, *s)
-				})
+				out, err = g.callA41(ctx, x, in, s)
 			} else {
 				out, err = g.h.A41(ctx, *s)
 			}
@@ -944,9 +1134,7 @@ func (g *Nested4x4) branchA4(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.A42(ctx, *s)
-				})
+				out, err = g.callA42(ctx, x, in, s)
 			} else {
 				out, err = g.h.A42(ctx, *s)
 			}
@@ -963,9 +1151,7 @@ func (g *Nested4x4) branchA4(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.A43(ctx, *s)
-				})
+				out, err = g.callA43(ctx, x, in, s)
 			} else {
 				out, err = g.h.A43(ctx, *s)
 			}
@@ -982,9 +1168,7 @@ func (g *Nested4x4) branchA4(ctx context.Context, x *runtime.Exec[model.State], 
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (model.State, error) {
-					return g.h.A44(ctx, *s)
-				})
+				out, err = g.callA44(ctx, x, in, s)
 			} else {
 				out, err = g.h.A44(ctx, *s)
 			}

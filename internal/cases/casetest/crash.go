@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"iter"
 	"reflect"
 	"slices"
 	"sync"
@@ -12,73 +11,6 @@ import (
 
 	"github.com/graphc/graphc/runtime"
 )
-
-// MemStore keeps encoded records, like the runtime's memory store.
-type MemStore struct {
-	mu      sync.Mutex
-	threads map[string][][]byte
-}
-
-// NewMemStore returns an empty MemStore.
-func NewMemStore() *MemStore { return &MemStore{threads: map[string][][]byte{}} }
-
-// Append implements runtime.Store.
-func (m *MemStore) Append(_ context.Context, thread string, recs []runtime.Record) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	have := m.threads[thread]
-	for i, r := range recs {
-		if r.Seq != uint64(len(have)+i+1) {
-			return fmt.Errorf("%w: record %d after %d", runtime.ErrConflict, r.Seq, len(have))
-		}
-	}
-	for _, r := range recs {
-		b, err := runtime.EncodeRecord(r)
-		if err != nil {
-			return err
-		}
-		have = append(have, b)
-	}
-	m.threads[thread] = have
-	return nil
-}
-
-// Load implements runtime.Store.
-func (m *MemStore) Load(_ context.Context, thread string) ([]runtime.Record, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	have, ok := m.threads[thread]
-	if !ok {
-		return nil, runtime.ErrNoThread
-	}
-	out := make([]runtime.Record, len(have))
-	for i, b := range have {
-		r, err := runtime.DecodeRecord(b)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = r
-	}
-	return out, nil
-}
-
-// Threads implements runtime.Store.
-func (m *MemStore) Threads(context.Context) iter.Seq2[string, error] {
-	return func(yield func(string, error) bool) {
-		m.mu.Lock()
-		var ids []string
-		for id := range m.threads {
-			ids = append(ids, id)
-		}
-		m.mu.Unlock()
-		slices.Sort(ids)
-		for _, id := range ids {
-			if !yield(id, nil) {
-				return
-			}
-		}
-	}
-}
 
 // ErrCrash is what a CrashStore's writes fail with once it has "crashed".
 var ErrCrash = errors.New("crash")
@@ -146,6 +78,16 @@ type Durable[S any] struct {
 	Resume func(ctx context.Context, thread string, opts ...runtime.Option) (S, error)
 	// FanIns names the graph's fan-in nodes.
 	FanIns []string
+	// NewStore, if set, makes the store each run of CrashMatrix writes to
+	// (under the failing wrapper); by default, runtime.NewMemoryStore.
+	NewStore func(t *testing.T) runtime.Store
+}
+
+func (d Durable[S]) store(t *testing.T) runtime.Store {
+	if d.NewStore != nil {
+		return d.NewStore(t)
+	}
+	return runtime.NewMemoryStore()
 }
 
 // Finish resumes thread through every interrupt, and through the crash of
@@ -193,7 +135,7 @@ func CrashMatrix[S any](t *testing.T, d Durable[S]) int {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ref := NewTrace()
-			st := &CrashStore{Store: NewMemStore(), Limit: 1 << 30}
+			st := &CrashStore{Store: d.store(t), Limit: 1 << 30}
 			o := append(slices.Clip(c.opts), runtime.WithStore(st), runtime.WithObserver(Observe[S](ref)))
 			s, err := d.Invoke(Context(t), append(o, runtime.WithThread("ref"))...)
 			want := Finish(t, d, "ref", s, err, o...)
@@ -218,7 +160,7 @@ func CrashMatrix[S any](t *testing.T, d Durable[S]) int {
 func crashAt[S any](t *testing.T, d Durable[S], n int, want S, ref *Trace, opts []runtime.Option) bool {
 	t.Helper()
 	ctx := Context(t)
-	st := NewMemStore()
+	st := d.store(t)
 	cs := &CrashStore{Store: st, Limit: n}
 	thread := fmt.Sprint("crash", n)
 	o := append(slices.Clip(opts), runtime.WithStore(cs))

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"syscall"
@@ -40,33 +41,60 @@ func Kill9[S any](t *testing.T, d Durable[S], open func(dir string) (runtime.Sto
 		t.Skip("kill -9 runs child processes")
 	}
 	// The reference, in-process, on the same kind of store.
-	start := time.Now()
 	refDir := t.TempDir()
 	want, wantPaths := runWhole(t, d, open, refDir)
-	whole := time.Since(start)
+	wantRecords := recordsIn(t, open, refDir)
+	child := func(dir string) *exec.Cmd {
+		_ = os.Remove(filepath.Join(dir, startedMark)) // a new child marks its own start
+		_ = os.Remove(filepath.Join(dir, doneMark))
+		cmd := exec.Command(os.Args[0], "-test.run=^"+t.Name()+"$", "-test.count=1")
+		cmd.Env = append(os.Environ(), killDirEnv+"="+dir)
+		return cmd
+	}
+	// mark waits until the child in dir has left the mark name.
+	mark := func(dir, name string) time.Time {
+		for wait := time.Now(); time.Since(wait) < 30*time.Second; time.Sleep(500 * time.Microsecond) {
+			if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+				break
+			}
+		}
+		return time.Now()
+	}
+	started := func(dir string) time.Time { return mark(dir, startedMark) }
+	// The window the kills are drawn from: how long a child's run takes,
+	// from its mark to its exit, as this machine is loaded now (a child runs
+	// slower than the in-process reference: a fresh process, -race).
+	dir0 := t.TempDir()
+	cmd := child(dir0)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	begun := started(dir0)
+	whole := mark(dir0, doneMark).Sub(begun)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("a child run failed: %v", err)
+	}
 
 	deadline := time.Now().Add(budget)
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 9))
 	killed, midRun := 0, 0
-	wantRecords := recordsIn(t, open, refDir)
 	for round := 0; round < rounds && time.Now().Before(deadline); round++ {
 		dir := t.TempDir()
 		for k := 0; k < 1+rng.IntN(3); k++ {
-			cmd := exec.Command(os.Args[0], "-test.run=^"+t.Name()+"$", "-test.count=1")
-			cmd.Env = append(os.Environ(), killDirEnv+"="+dir)
-			cmd.Stdout, cmd.Stderr = nil, nil
+			cmd := child(dir)
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			// Somewhere in the run: the child's own start-up takes a while too.
-			time.Sleep(time.Duration(rng.Int64N(int64(2*whole + 20*time.Millisecond))))
+			// Somewhere in the child's run.
+			started(dir)
+			time.Sleep(time.Duration(rng.Int64N(int64(whole) + 1)))
 			if err := cmd.Process.Signal(syscall.SIGKILL); err == nil {
 				killed++
 			}
 			_ = cmd.Wait()
-		}
-		if n := recordsIn(t, open, dir); n > 0 && n < wantRecords {
-			midRun++
+			if n := recordsIn(t, open, dir); n > 0 && n < wantRecords {
+				midRun++
+			}
 		}
 		got, gotPaths := runWhole(t, d, open, dir)
 		if !reflect.DeepEqual(got, want) {
@@ -84,7 +112,7 @@ func Kill9[S any](t *testing.T, d Durable[S], open func(dir string) (runtime.Sto
 	if midRun == 0 {
 		t.Fatalf("kill -9: no kill landed while the run was writing its thread (%d kills): the test proved nothing", killed)
 	}
-	t.Logf("kill -9: %d kills, %d threads cut mid-run; every thread resumed to the uninterrupted run's state and records (a whole run takes %v)", killed, midRun, whole.Round(time.Millisecond))
+	t.Logf("kill -9: %d kills, %d of them mid-run; every thread resumed to the uninterrupted run's state and records (kills within %v of a run's start)", killed, midRun, whole.Round(time.Millisecond))
 }
 
 // recordsIn counts the records of thread "kill9" in the store at dir.
@@ -106,8 +134,21 @@ func recordsIn(t *testing.T, open func(string) (runtime.Store, error), dir strin
 
 // killChild is the child's side: run (or continue) the thread to its end.
 func killChild[S any](t *testing.T, d Durable[S], open func(string) (runtime.Store, error), dir string) {
+	if err := os.WriteFile(filepath.Join(dir, startedMark), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	runWhole(t, d, open, dir)
+	if err := os.WriteFile(filepath.Join(dir, doneMark), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
+
+// startedMark and doneMark are the files a child creates in its store's
+// directory when its run begins and ends.
+const (
+	startedMark = "kill9-started"
+	doneMark    = "kill9-done"
+)
 
 // runWhole runs thread "kill9" in the store at dir to its end — starting it,
 // or resuming it where it stands — and returns its final state and its node

@@ -88,6 +88,8 @@ func WithCopyZooObserver(fn func(runtime.Event[State])) runtime.Option {
 // Invoke runs the graph on s from node "start" until it reaches __end__, and returns the final state.
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
+//
+// The spec says checkpoints: false: the graph runs without a store, and refuses one.
 func (g *CopyZoo) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
 	if err := x.Start(ctx, g.opts.Apply(opts...), &copyZooGraph, copyZooNodeStart, &s); err != nil {
@@ -185,6 +187,51 @@ var copyZooForkStart = runtime.ForkSpec{
 	Node:    copyZooNodeStart,
 }
 
+// callStart calls Start through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *CopyZoo) callStart(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, copyZooNodeStart, nil, func(ctx context.Context) (State, error) {
+		return g.h.Start(ctx, *s)
+	})
+}
+
+// callLeft calls Left through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *CopyZoo) callLeft(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, copyZooNodeLeft, nil, func(ctx context.Context) (State, error) {
+		return g.h.Left(ctx, *s)
+	})
+}
+
+// callRight calls Right through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *CopyZoo) callRight(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, copyZooNodeRight, nil, func(ctx context.Context) (State, error) {
+		return g.h.Right(ctx, *s)
+	})
+}
+
+// callDeep calls Deep through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *CopyZoo) callDeep(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, copyZooNodeDeep, nil, func(ctx context.Context) (State, error) {
+		return g.h.Deep(ctx, *s)
+	})
+}
+
+// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *CopyZoo) callJoin(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b JoinBranches) (State, error) {
+	return runtime.Call(ctx, x, in, copyZooNodeJoin, nil, func(ctx context.Context) (State, error) {
+		return g.h.Join(ctx, *s, b)
+	})
+}
+
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *CopyZoo) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
@@ -196,9 +243,7 @@ func (g *CopyZoo) run(ctx context.Context, x *runtime.Exec[State], in runtime.Br
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Start(ctx, *s)
-				})
+				out, err = g.callStart(ctx, x, in, s)
 			} else {
 				out, err = g.h.Start(ctx, *s)
 			}
@@ -226,9 +271,7 @@ func (g *CopyZoo) run(ctx context.Context, x *runtime.Exec[State], in runtime.Br
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Join(ctx, *s, jJoin.in)
-				})
+				out, err = g.callJoin(ctx, x, in, s, jJoin.in)
 			} else {
 				out, err = g.h.Join(ctx, *s, jJoin.in)
 			}
@@ -257,9 +300,7 @@ func (g *CopyZoo) branchStart(ctx context.Context, x *runtime.Exec[State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Left(ctx, *s)
-				})
+				out, err = g.callLeft(ctx, x, in, s)
 			} else {
 				out, err = g.h.Left(ctx, *s)
 			}
@@ -276,9 +317,7 @@ func (g *CopyZoo) branchStart(ctx context.Context, x *runtime.Exec[State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Right(ctx, *s)
-				})
+				out, err = g.callRight(ctx, x, in, s)
 			} else {
 				out, err = g.h.Right(ctx, *s)
 			}
@@ -295,9 +334,7 @@ func (g *CopyZoo) branchStart(ctx context.Context, x *runtime.Exec[State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Deep(ctx, *s)
-				})
+				out, err = g.callDeep(ctx, x, in, s)
 			} else {
 				out, err = g.h.Deep(ctx, *s)
 			}

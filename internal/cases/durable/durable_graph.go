@@ -160,6 +160,8 @@ func WithApprovalObserver(fn func(runtime.Event[State])) runtime.Option {
 // Invoke runs the graph on s from node "research" until it reaches __end__, and returns the final state.
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
+//
+// The graph pauses at interrupts, so it needs a store (runtime.WithStore) and a thread id (runtime.WithThread): it records the run as it goes, and at an interrupt returns the state so far with a *runtime.Interrupted; Resume continues the thread.
 func (g *Approval) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
 	if err := x.Start(ctx, g.opts.Apply(opts...), &approvalGraph, approvalNodeResearch, &s); err != nil {
@@ -280,6 +282,132 @@ var approvalForkNotes = runtime.ForkSpec{
 	Node:    approvalNodeNotes,
 }
 
+// callResearch calls Research through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Approval) callResearch(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, approvalNodeResearch, nil, func(ctx context.Context) (State, error) {
+		return g.h.Research(ctx, *s)
+	})
+}
+
+// callWeb calls Web through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Approval) callWeb(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, approvalNodeWeb, nil, func(ctx context.Context) (State, error) {
+		return g.h.Web(ctx, *s)
+	})
+}
+
+// callFetch calls Fetch through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Approval) callFetch(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, approvalNodeFetch, nil, func(ctx context.Context) (State, error) {
+		return g.h.Fetch(ctx, *s)
+	})
+}
+
+// callRank calls Rank through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Approval) callRank(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, approvalNodeRank, nil, func(ctx context.Context) (State, error) {
+		return g.h.Rank(ctx, *s)
+	})
+}
+
+// callRouteRank calls RouteRank through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Approval) callRouteRank(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (RankRoute, error) {
+	return runtime.CallRoute(ctx, x, in, approvalNodeRank, nil, func(ctx context.Context) (RankRoute, error) {
+		return g.h.RouteRank(ctx, *s)
+	})
+}
+
+// callNotes calls Notes through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Approval) callNotes(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, approvalNodeNotes, nil, func(ctx context.Context) (State, error) {
+		return g.h.Notes(ctx, *s)
+	})
+}
+
+// callNoteA calls NoteA through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Approval) callNoteA(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, approvalNodeNoteA, nil, func(ctx context.Context) (State, error) {
+		return g.h.NoteA(ctx, *s)
+	})
+}
+
+// callNoteB calls NoteB through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Approval) callNoteB(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, approvalNodeNoteB, nil, func(ctx context.Context) (State, error) {
+		return g.h.NoteB(ctx, *s)
+	})
+}
+
+// callNotesJoin calls NotesJoin through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Approval) callNotesJoin(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b NotesJoinBranches) (State, error) {
+	return runtime.Call(ctx, x, in, approvalNodeNotesJoin, nil, func(ctx context.Context) (State, error) {
+		return g.h.NotesJoin(ctx, *s, b)
+	})
+}
+
+// callMerge calls Merge through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Approval) callMerge(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b MergeBranches) (State, error) {
+	return runtime.Call(ctx, x, in, approvalNodeMerge, nil, func(ctx context.Context) (State, error) {
+		return g.h.Merge(ctx, *s, b)
+	})
+}
+
+// callDraft calls Draft through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Approval) callDraft(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, approvalNodeDraft, nil, func(ctx context.Context) (State, error) {
+		return g.h.Draft(ctx, *s)
+	})
+}
+
+// callReview calls Review through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Approval) callReview(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, approvalNodeReview, nil, func(ctx context.Context) (State, error) {
+		return g.h.Review(ctx, *s)
+	})
+}
+
+// callRouteReview calls RouteReview through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Approval) callRouteReview(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (ReviewRoute, error) {
+	return runtime.CallRoute(ctx, x, in, approvalNodeReview, nil, func(ctx context.Context) (ReviewRoute, error) {
+		return g.h.RouteReview(ctx, *s)
+	})
+}
+
+// callPublish calls Publish through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Approval) callPublish(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, approvalNodePublish, nil, func(ctx context.Context) (State, error) {
+		return g.h.Publish(ctx, *s)
+	})
+}
+
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
@@ -291,9 +419,7 @@ func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Research(ctx, *s)
-				})
+				out, err = g.callResearch(ctx, x, in, s)
 			} else {
 				out, err = g.h.Research(ctx, *s)
 			}
@@ -321,9 +447,7 @@ func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Merge(ctx, *s, jMerge.in)
-				})
+				out, err = g.callMerge(ctx, x, in, s, jMerge.in)
 			} else {
 				out, err = g.h.Merge(ctx, *s, jMerge.in)
 			}
@@ -341,9 +465,7 @@ func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Draft(ctx, *s)
-				})
+				out, err = g.callDraft(ctx, x, in, s)
 			} else {
 				out, err = g.h.Draft(ctx, *s)
 			}
@@ -361,9 +483,7 @@ func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Review(ctx, *s)
-				})
+				out, err = g.callReview(ctx, x, in, s)
 			} else {
 				out, err = g.h.Review(ctx, *s)
 			}
@@ -371,10 +491,7 @@ func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				return x.Fail(n, err)
 			}
 			*s = out
-			if err = x.Leave(in, approvalNodeReview, runtime.NotRouted, s); err != nil {
-				return err
-			}
-			return x.Pause(approvalNodeReview, runtime.After, s)
+			return x.PauseAfter(in, approvalNodeReview, s)
 		case approvalAfterReview:
 			if n, err = g.routeReview(ctx, x, in, s); err != nil {
 				return err
@@ -390,9 +507,7 @@ func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Publish(ctx, *s)
-				})
+				out, err = g.callPublish(ctx, x, in, s)
 			} else {
 				out, err = g.h.Publish(ctx, *s)
 			}
@@ -421,9 +536,7 @@ func (g *Approval) branchResearch(ctx context.Context, x *runtime.Exec[State], i
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Web(ctx, *s)
-				})
+				out, err = g.callWeb(ctx, x, in, s)
 			} else {
 				out, err = g.h.Web(ctx, *s)
 			}
@@ -440,9 +553,7 @@ func (g *Approval) branchResearch(ctx context.Context, x *runtime.Exec[State], i
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Fetch(ctx, *s)
-				})
+				out, err = g.callFetch(ctx, x, in, s)
 			} else {
 				out, err = g.h.Fetch(ctx, *s)
 			}
@@ -460,9 +571,7 @@ func (g *Approval) branchResearch(ctx context.Context, x *runtime.Exec[State], i
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Rank(ctx, *s)
-				})
+				out, err = g.callRank(ctx, x, in, s)
 			} else {
 				out, err = g.h.Rank(ctx, *s)
 			}
@@ -481,9 +590,7 @@ func (g *Approval) branchResearch(ctx context.Context, x *runtime.Exec[State], i
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Notes(ctx, *s)
-				})
+				out, err = g.callNotes(ctx, x, in, s)
 			} else {
 				out, err = g.h.Notes(ctx, *s)
 			}
@@ -511,9 +618,7 @@ func (g *Approval) branchResearch(ctx context.Context, x *runtime.Exec[State], i
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.NotesJoin(ctx, *s, jNotesJoin.in)
-				})
+				out, err = g.callNotesJoin(ctx, x, in, s, jNotesJoin.in)
 			} else {
 				out, err = g.h.NotesJoin(ctx, *s, jNotesJoin.in)
 			}
@@ -542,9 +647,7 @@ func (g *Approval) branchNotes(ctx context.Context, x *runtime.Exec[State], in r
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.NoteA(ctx, *s)
-				})
+				out, err = g.callNoteA(ctx, x, in, s)
 			} else {
 				out, err = g.h.NoteA(ctx, *s)
 			}
@@ -561,9 +664,7 @@ func (g *Approval) branchNotes(ctx context.Context, x *runtime.Exec[State], in r
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.NoteB(ctx, *s)
-				})
+				out, err = g.callNoteB(ctx, x, in, s)
 			} else {
 				out, err = g.h.NoteB(ctx, *s)
 			}
@@ -588,9 +689,7 @@ func (g *Approval) routeRank(ctx context.Context, x *runtime.Exec[State], in run
 		err error
 	)
 	if x.Hooked() {
-		r, err = runtime.CallRoute(ctx, x, in, approvalNodeRank, nil, func(ctx context.Context) (RankRoute, error) {
-			return g.h.RouteRank(ctx, *s)
-		})
+		r, err = g.callRouteRank(ctx, x, in, s)
 	} else {
 		r, err = g.h.RouteRank(ctx, *s)
 	}
@@ -613,9 +712,7 @@ func (g *Approval) routeReview(ctx context.Context, x *runtime.Exec[State], in r
 		err error
 	)
 	if x.Hooked() {
-		r, err = runtime.CallRoute(ctx, x, in, approvalNodeReview, nil, func(ctx context.Context) (ReviewRoute, error) {
-			return g.h.RouteReview(ctx, *s)
-		})
+		r, err = g.callRouteReview(ctx, x, in, s)
 	} else {
 		r, err = g.h.RouteReview(ctx, *s)
 	}

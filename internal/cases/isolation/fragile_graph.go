@@ -72,6 +72,8 @@ func WithFragileGraphObserver(fn func(runtime.Event[Fragile])) runtime.Option {
 // Invoke runs the graph on s from node "fork" until it reaches __end__, and returns the final state.
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
+//
+// With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *FragileGraph) Invoke(ctx context.Context, s Fragile, opts ...runtime.Option) (Fragile, error) {
 	var x runtime.Exec[Fragile]
 	if err := x.Start(ctx, g.opts.Apply(opts...), &fragileGraphGraph, fragileGraphNodeFork, &s); err != nil {
@@ -166,6 +168,42 @@ var fragileGraphForkFork = runtime.ForkSpec{
 	Node:    fragileGraphNodeFork,
 }
 
+// callFork calls Fork through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *FragileGraph) callFork(ctx context.Context, x *runtime.Exec[Fragile], in runtime.Branch, s *Fragile) (Fragile, error) {
+	return runtime.Call(ctx, x, in, fragileGraphNodeFork, nil, func(ctx context.Context) (Fragile, error) {
+		return g.h.Fork(ctx, *s)
+	})
+}
+
+// callLeft calls Left through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *FragileGraph) callLeft(ctx context.Context, x *runtime.Exec[Fragile], in runtime.Branch, s *Fragile) (Fragile, error) {
+	return runtime.Call(ctx, x, in, fragileGraphNodeLeft, nil, func(ctx context.Context) (Fragile, error) {
+		return g.h.Left(ctx, *s)
+	})
+}
+
+// callRight calls Right through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *FragileGraph) callRight(ctx context.Context, x *runtime.Exec[Fragile], in runtime.Branch, s *Fragile) (Fragile, error) {
+	return runtime.Call(ctx, x, in, fragileGraphNodeRight, nil, func(ctx context.Context) (Fragile, error) {
+		return g.h.Right(ctx, *s)
+	})
+}
+
+// callBust calls Bust through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *FragileGraph) callBust(ctx context.Context, x *runtime.Exec[Fragile], in runtime.Branch, s *Fragile, b BustBranches) (Fragile, error) {
+	return runtime.Call(ctx, x, in, fragileGraphNodeBust, nil, func(ctx context.Context) (Fragile, error) {
+		return g.h.Bust(ctx, *s, b)
+	})
+}
+
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *FragileGraph) run(ctx context.Context, x *runtime.Exec[Fragile], in runtime.Branch, n int, s *Fragile) (err error) {
 	defer x.Recover(&n, &err)
@@ -177,9 +215,7 @@ func (g *FragileGraph) run(ctx context.Context, x *runtime.Exec[Fragile], in run
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (Fragile, error) {
-					return g.h.Fork(ctx, *s)
-				})
+				out, err = g.callFork(ctx, x, in, s)
 			} else {
 				out, err = g.h.Fork(ctx, *s)
 			}
@@ -207,9 +243,7 @@ func (g *FragileGraph) run(ctx context.Context, x *runtime.Exec[Fragile], in run
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (Fragile, error) {
-					return g.h.Bust(ctx, *s, jBust.in)
-				})
+				out, err = g.callBust(ctx, x, in, s, jBust.in)
 			} else {
 				out, err = g.h.Bust(ctx, *s, jBust.in)
 			}
@@ -238,9 +272,7 @@ func (g *FragileGraph) branchFork(ctx context.Context, x *runtime.Exec[Fragile],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (Fragile, error) {
-					return g.h.Left(ctx, *s)
-				})
+				out, err = g.callLeft(ctx, x, in, s)
 			} else {
 				out, err = g.h.Left(ctx, *s)
 			}
@@ -257,9 +289,7 @@ func (g *FragileGraph) branchFork(ctx context.Context, x *runtime.Exec[Fragile],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (Fragile, error) {
-					return g.h.Right(ctx, *s)
-				})
+				out, err = g.callRight(ctx, x, in, s)
 			} else {
 				out, err = g.h.Right(ctx, *s)
 			}

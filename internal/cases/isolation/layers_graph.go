@@ -73,6 +73,8 @@ func WithLayersGraphObserver(fn func(runtime.Event[Layers])) runtime.Option {
 // Invoke runs the graph on s from node "spread" until it reaches __end__, and returns the final state.
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
+//
+// With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *LayersGraph) Invoke(ctx context.Context, s Layers, opts ...runtime.Option) (Layers, error) {
 	var x runtime.Exec[Layers]
 	if err := x.Start(ctx, g.opts.Apply(opts...), &layersGraphGraph, layersGraphNodeSpread, &s); err != nil {
@@ -167,6 +169,42 @@ var layersGraphForkSpread = runtime.ForkSpec{
 	Node:    layersGraphNodeSpread,
 }
 
+// callSpread calls Spread through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *LayersGraph) callSpread(ctx context.Context, x *runtime.Exec[Layers], in runtime.Branch, s *Layers) (Layers, error) {
+	return runtime.Call(ctx, x, in, layersGraphNodeSpread, nil, func(ctx context.Context) (Layers, error) {
+		return g.h.Spread(ctx, *s)
+	})
+}
+
+// callLeft calls Left through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *LayersGraph) callLeft(ctx context.Context, x *runtime.Exec[Layers], in runtime.Branch, s *Layers) (Layers, error) {
+	return runtime.Call(ctx, x, in, layersGraphNodeLeft, nil, func(ctx context.Context) (Layers, error) {
+		return g.h.Left(ctx, *s)
+	})
+}
+
+// callRight calls Right through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *LayersGraph) callRight(ctx context.Context, x *runtime.Exec[Layers], in runtime.Branch, s *Layers) (Layers, error) {
+	return runtime.Call(ctx, x, in, layersGraphNodeRight, nil, func(ctx context.Context) (Layers, error) {
+		return g.h.Right(ctx, *s)
+	})
+}
+
+// callGather calls Gather through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *LayersGraph) callGather(ctx context.Context, x *runtime.Exec[Layers], in runtime.Branch, s *Layers, b GatherBranches) (Layers, error) {
+	return runtime.Call(ctx, x, in, layersGraphNodeGather, nil, func(ctx context.Context) (Layers, error) {
+		return g.h.Gather(ctx, *s, b)
+	})
+}
+
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *LayersGraph) run(ctx context.Context, x *runtime.Exec[Layers], in runtime.Branch, n int, s *Layers) (err error) {
 	defer x.Recover(&n, &err)
@@ -178,9 +216,7 @@ func (g *LayersGraph) run(ctx context.Context, x *runtime.Exec[Layers], in runti
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (Layers, error) {
-					return g.h.Spread(ctx, *s)
-				})
+				out, err = g.callSpread(ctx, x, in, s)
 			} else {
 				out, err = g.h.Spread(ctx, *s)
 			}
@@ -208,9 +244,7 @@ func (g *LayersGraph) run(ctx context.Context, x *runtime.Exec[Layers], in runti
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (Layers, error) {
-					return g.h.Gather(ctx, *s, jGather.in)
-				})
+				out, err = g.callGather(ctx, x, in, s, jGather.in)
 			} else {
 				out, err = g.h.Gather(ctx, *s, jGather.in)
 			}
@@ -239,9 +273,7 @@ func (g *LayersGraph) branchSpread(ctx context.Context, x *runtime.Exec[Layers],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (Layers, error) {
-					return g.h.Left(ctx, *s)
-				})
+				out, err = g.callLeft(ctx, x, in, s)
 			} else {
 				out, err = g.h.Left(ctx, *s)
 			}
@@ -258,9 +290,7 @@ func (g *LayersGraph) branchSpread(ctx context.Context, x *runtime.Exec[Layers],
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (Layers, error) {
-					return g.h.Right(ctx, *s)
-				})
+				out, err = g.callRight(ctx, x, in, s)
 			} else {
 				out, err = g.h.Right(ctx, *s)
 			}

@@ -74,6 +74,8 @@ func WithLedgerGraphObserver(fn func(runtime.Event[Ledger])) runtime.Option {
 // Invoke runs the graph on s from node "open" until it reaches __end__, and returns the final state.
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
+//
+// The spec says checkpoints: false: the graph runs without a store, and refuses one.
 func (g *LedgerGraph) Invoke(ctx context.Context, s Ledger, opts ...runtime.Option) (Ledger, error) {
 	var x runtime.Exec[Ledger]
 	if err := x.Start(ctx, g.opts.Apply(opts...), &ledgerGraphGraph, ledgerGraphNodeOpen, &s); err != nil {
@@ -169,6 +171,42 @@ var ledgerGraphForkOpen = runtime.ForkSpec{
 	Node:    ledgerGraphNodeOpen,
 }
 
+// callOpen calls Open through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *LedgerGraph) callOpen(ctx context.Context, x *runtime.Exec[Ledger], in runtime.Branch, s *Ledger) (Ledger, error) {
+	return runtime.Call(ctx, x, in, ledgerGraphNodeOpen, nil, func(ctx context.Context) (Ledger, error) {
+		return g.h.Open(ctx, *s)
+	})
+}
+
+// callLeft calls Left through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *LedgerGraph) callLeft(ctx context.Context, x *runtime.Exec[Ledger], in runtime.Branch, s *Ledger) (Ledger, error) {
+	return runtime.Call(ctx, x, in, ledgerGraphNodeLeft, nil, func(ctx context.Context) (Ledger, error) {
+		return g.h.Left(ctx, *s)
+	})
+}
+
+// callRight calls Right through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *LedgerGraph) callRight(ctx context.Context, x *runtime.Exec[Ledger], in runtime.Branch, s *Ledger) (Ledger, error) {
+	return runtime.Call(ctx, x, in, ledgerGraphNodeRight, nil, func(ctx context.Context) (Ledger, error) {
+		return g.h.Right(ctx, *s)
+	})
+}
+
+// callSettle calls Settle through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *LedgerGraph) callSettle(ctx context.Context, x *runtime.Exec[Ledger], in runtime.Branch, s *Ledger, b SettleBranches) (Ledger, error) {
+	return runtime.Call(ctx, x, in, ledgerGraphNodeSettle, nil, func(ctx context.Context) (Ledger, error) {
+		return g.h.Settle(ctx, *s, b)
+	})
+}
+
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *LedgerGraph) run(ctx context.Context, x *runtime.Exec[Ledger], in runtime.Branch, n int, s *Ledger) (err error) {
 	defer x.Recover(&n, &err)
@@ -180,9 +218,7 @@ func (g *LedgerGraph) run(ctx context.Context, x *runtime.Exec[Ledger], in runti
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (Ledger, error) {
-					return g.h.Open(ctx, *s)
-				})
+				out, err = g.callOpen(ctx, x, in, s)
 			} else {
 				out, err = g.h.Open(ctx, *s)
 			}
@@ -210,9 +246,7 @@ func (g *LedgerGraph) run(ctx context.Context, x *runtime.Exec[Ledger], in runti
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (Ledger, error) {
-					return g.h.Settle(ctx, *s, jSettle.in)
-				})
+				out, err = g.callSettle(ctx, x, in, s, jSettle.in)
 			} else {
 				out, err = g.h.Settle(ctx, *s, jSettle.in)
 			}
@@ -241,9 +275,7 @@ func (g *LedgerGraph) branchOpen(ctx context.Context, x *runtime.Exec[Ledger], i
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (Ledger, error) {
-					return g.h.Left(ctx, *s)
-				})
+				out, err = g.callLeft(ctx, x, in, s)
 			} else {
 				out, err = g.h.Left(ctx, *s)
 			}
@@ -260,9 +292,7 @@ func (g *LedgerGraph) branchOpen(ctx context.Context, x *runtime.Exec[Ledger], i
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (Ledger, error) {
-					return g.h.Right(ctx, *s)
-				})
+				out, err = g.callRight(ctx, x, in, s)
 			} else {
 				out, err = g.h.Right(ctx, *s)
 			}

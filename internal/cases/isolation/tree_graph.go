@@ -73,6 +73,8 @@ func WithTreeGraphObserver(fn func(runtime.Event[Tree])) runtime.Option {
 // Invoke runs the graph on s from node "grow" until it reaches __end__, and returns the final state.
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
+//
+// The spec says checkpoints: false: the graph runs without a store, and refuses one.
 func (g *TreeGraph) Invoke(ctx context.Context, s Tree, opts ...runtime.Option) (Tree, error) {
 	var x runtime.Exec[Tree]
 	if err := x.Start(ctx, g.opts.Apply(opts...), &treeGraphGraph, treeGraphNodeGrow, &s); err != nil {
@@ -168,6 +170,42 @@ var treeGraphForkGrow = runtime.ForkSpec{
 	Node:    treeGraphNodeGrow,
 }
 
+// callGrow calls Grow through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *TreeGraph) callGrow(ctx context.Context, x *runtime.Exec[Tree], in runtime.Branch, s *Tree) (Tree, error) {
+	return runtime.Call(ctx, x, in, treeGraphNodeGrow, nil, func(ctx context.Context) (Tree, error) {
+		return g.h.Grow(ctx, *s)
+	})
+}
+
+// callLeft calls Left through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *TreeGraph) callLeft(ctx context.Context, x *runtime.Exec[Tree], in runtime.Branch, s *Tree) (Tree, error) {
+	return runtime.Call(ctx, x, in, treeGraphNodeLeft, nil, func(ctx context.Context) (Tree, error) {
+		return g.h.Left(ctx, *s)
+	})
+}
+
+// callRight calls Right through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *TreeGraph) callRight(ctx context.Context, x *runtime.Exec[Tree], in runtime.Branch, s *Tree) (Tree, error) {
+	return runtime.Call(ctx, x, in, treeGraphNodeRight, nil, func(ctx context.Context) (Tree, error) {
+		return g.h.Right(ctx, *s)
+	})
+}
+
+// callMerge calls Merge through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *TreeGraph) callMerge(ctx context.Context, x *runtime.Exec[Tree], in runtime.Branch, s *Tree, b MergeBranches) (Tree, error) {
+	return runtime.Call(ctx, x, in, treeGraphNodeMerge, nil, func(ctx context.Context) (Tree, error) {
+		return g.h.Merge(ctx, *s, b)
+	})
+}
+
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *TreeGraph) run(ctx context.Context, x *runtime.Exec[Tree], in runtime.Branch, n int, s *Tree) (err error) {
 	defer x.Recover(&n, &err)
@@ -179,9 +217,7 @@ func (g *TreeGraph) run(ctx context.Context, x *runtime.Exec[Tree], in runtime.B
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (Tree, error) {
-					return g.h.Grow(ctx, *s)
-				})
+				out, err = g.callGrow(ctx, x, in, s)
 			} else {
 				out, err = g.h.Grow(ctx, *s)
 			}
@@ -209,9 +245,7 @@ func (g *TreeGraph) run(ctx context.Context, x *runtime.Exec[Tree], in runtime.B
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (Tree, error) {
-					return g.h.Merge(ctx, *s, jMerge.in)
-				})
+				out, err = g.callMerge(ctx, x, in, s, jMerge.in)
 			} else {
 				out, err = g.h.Merge(ctx, *s, jMerge.in)
 			}
@@ -240,9 +274,7 @@ func (g *TreeGraph) branchGrow(ctx context.Context, x *runtime.Exec[Tree], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (Tree, error) {
-					return g.h.Left(ctx, *s)
-				})
+				out, err = g.callLeft(ctx, x, in, s)
 			} else {
 				out, err = g.h.Left(ctx, *s)
 			}
@@ -259,9 +291,7 @@ func (g *TreeGraph) branchGrow(ctx context.Context, x *runtime.Exec[Tree], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (Tree, error) {
-					return g.h.Right(ctx, *s)
-				})
+				out, err = g.callRight(ctx, x, in, s)
 			} else {
 				out, err = g.h.Right(ctx, *s)
 			}

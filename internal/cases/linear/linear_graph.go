@@ -60,6 +60,8 @@ func WithLinearObserver(fn func(runtime.Event[State])) runtime.Option {
 // Invoke runs the graph on s from node "first" until it reaches __end__, and returns the final state.
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
+//
+// With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Linear) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
 	if err := x.Start(ctx, g.opts.Apply(opts...), &linearGraph, linearNodeFirst, &s); err != nil {
@@ -139,6 +141,33 @@ var linearGraph = runtime.Graph{
 	Names:       linearNames[:],
 }
 
+// callFirst calls First through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Linear) callFirst(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, linearNodeFirst, nil, func(ctx context.Context) (State, error) {
+		return g.h.First(ctx, *s)
+	})
+}
+
+// callSecond calls Second through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Linear) callSecond(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, linearNodeSecond, nil, func(ctx context.Context) (State, error) {
+		return g.h.Second(ctx, *s)
+	})
+}
+
+// callThird calls Third through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Linear) callThird(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, linearNodeThird, nil, func(ctx context.Context) (State, error) {
+		return g.h.Third(ctx, *s)
+	})
+}
+
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *Linear) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
@@ -150,9 +179,7 @@ func (g *Linear) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.First(ctx, *s)
-				})
+				out, err = g.callFirst(ctx, x, in, s)
 			} else {
 				out, err = g.h.First(ctx, *s)
 			}
@@ -170,9 +197,7 @@ func (g *Linear) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Second(ctx, *s)
-				})
+				out, err = g.callSecond(ctx, x, in, s)
 			} else {
 				out, err = g.h.Second(ctx, *s)
 			}
@@ -190,9 +215,7 @@ func (g *Linear) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Third(ctx, *s)
-				})
+				out, err = g.callThird(ctx, x, in, s)
 			} else {
 				out, err = g.h.Third(ctx, *s)
 			}

@@ -81,6 +81,8 @@ func WithLoopObserver(fn func(runtime.Event[State])) runtime.Option {
 // Invoke runs the graph on s from node "count" until it reaches __end__, and returns the final state.
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
+//
+// With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Loop) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
 	if err := x.Start(ctx, g.opts.Apply(opts...), &loopGraph, loopNodeCount, &s); err != nil {
@@ -156,6 +158,24 @@ var loopGraph = runtime.Graph{
 	Names:       loopNames[:],
 }
 
+// callCount calls Count through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Loop) callCount(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, loopNodeCount, nil, func(ctx context.Context) (State, error) {
+		return g.h.Count(ctx, *s)
+	})
+}
+
+// callRouteCount calls RouteCount through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Loop) callRouteCount(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (CountRoute, error) {
+	return runtime.CallRoute(ctx, x, in, loopNodeCount, nil, func(ctx context.Context) (CountRoute, error) {
+		return g.h.RouteCount(ctx, *s)
+	})
+}
+
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *Loop) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
@@ -167,9 +187,7 @@ func (g *Loop) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branc
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Count(ctx, *s)
-				})
+				out, err = g.callCount(ctx, x, in, s)
 			} else {
 				out, err = g.h.Count(ctx, *s)
 			}
@@ -196,9 +214,7 @@ func (g *Loop) routeCount(ctx context.Context, x *runtime.Exec[State], in runtim
 		err error
 	)
 	if x.Hooked() {
-		r, err = runtime.CallRoute(ctx, x, in, loopNodeCount, nil, func(ctx context.Context) (CountRoute, error) {
-			return g.h.RouteCount(ctx, *s)
-		})
+		r, err = g.callRouteCount(ctx, x, in, s)
 	} else {
 		r, err = g.h.RouteCount(ctx, *s)
 	}

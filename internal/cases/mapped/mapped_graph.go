@@ -157,6 +157,8 @@ func WithMappedObserver(fn func(runtime.Event[State])) runtime.Option {
 // Invoke runs the graph on s from node "plan" until it reaches __end__, and returns the final state.
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
+//
+// With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Mapped) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
 	if err := x.Start(ctx, g.opts.Apply(opts...), &mappedGraph, mappedNodePlan, &s); err != nil {
@@ -288,6 +290,123 @@ var mappedForkRoute = runtime.ForkSpec{
 	Select:  true,
 }
 
+// callPlan calls Plan through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Mapped) callPlan(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, mappedNodePlan, nil, func(ctx context.Context) (State, error) {
+		return g.h.Plan(ctx, *s)
+	})
+}
+
+// callSummarize calls Summarize through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Mapped) callSummarize(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Doc) (Doc, error) {
+	return runtime.Call(ctx, x, in, mappedNodeSummarize, nil, func(ctx context.Context) (Doc, error) {
+		return g.h.Summarize(ctx, *s)
+	})
+}
+
+// callCheck calls Check through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Mapped) callCheck(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Doc) (Doc, error) {
+	return runtime.Call(ctx, x, in, mappedNodeCheck, nil, func(ctx context.Context) (Doc, error) {
+		return g.h.Check(ctx, *s)
+	})
+}
+
+// callRouteCheck calls RouteCheck through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Mapped) callRouteCheck(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Doc) (CheckRoute, error) {
+	return runtime.CallRoute(ctx, x, in, mappedNodeCheck, nil, func(ctx context.Context) (CheckRoute, error) {
+		return g.h.RouteCheck(ctx, *s)
+	})
+}
+
+// callCombine calls Combine through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Mapped) callCombine(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b CombineItems) (State, error) {
+	return runtime.Call(ctx, x, in, mappedNodeCombine, nil, func(ctx context.Context) (State, error) {
+		return g.h.Combine(ctx, *s, b)
+	})
+}
+
+// callPrepare calls Prepare through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Mapped) callPrepare(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, mappedNodePrepare, nil, func(ctx context.Context) (State, error) {
+		return g.h.Prepare(ctx, *s)
+	})
+}
+
+// callSquare calls Square through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Mapped) callSquare(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Task) (Task, error) {
+	return runtime.Call(ctx, x, in, mappedNodeSquare, nil, func(ctx context.Context) (Task, error) {
+		return g.h.Square(ctx, *s)
+	})
+}
+
+// callTotal calls Total through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Mapped) callTotal(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b TotalItems) (State, error) {
+	return runtime.Call(ctx, x, in, mappedNodeTotal, nil, func(ctx context.Context) (State, error) {
+		return g.h.Total(ctx, *s, b)
+	})
+}
+
+// callRoute calls Route through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Mapped) callRoute(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, mappedNodeRoute, nil, func(ctx context.Context) (State, error) {
+		return g.h.Route(ctx, *s)
+	})
+}
+
+// callWeb calls Web through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Mapped) callWeb(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, mappedNodeWeb, nil, func(ctx context.Context) (State, error) {
+		return g.h.Web(ctx, *s)
+	})
+}
+
+// callPapers calls Papers through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Mapped) callPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, mappedNodePapers, nil, func(ctx context.Context) (State, error) {
+		return g.h.Papers(ctx, *s)
+	})
+}
+
+// callBooks calls Books through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Mapped) callBooks(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, mappedNodeBooks, nil, func(ctx context.Context) (State, error) {
+		return g.h.Books(ctx, *s)
+	})
+}
+
+// callMerge calls Merge through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Mapped) callMerge(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b MergeBranches) (State, error) {
+	return runtime.Call(ctx, x, in, mappedNodeMerge, nil, func(ctx context.Context) (State, error) {
+		return g.h.Merge(ctx, *s, b)
+	})
+}
+
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *Mapped) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
@@ -299,9 +418,7 @@ func (g *Mapped) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Plan(ctx, *s)
-				})
+				out, err = g.callPlan(ctx, x, in, s)
 			} else {
 				out, err = g.h.Plan(ctx, *s)
 			}
@@ -340,9 +457,7 @@ func (g *Mapped) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Combine(ctx, *s, jCombine.in)
-				})
+				out, err = g.callCombine(ctx, x, in, s, jCombine.in)
 			} else {
 				out, err = g.h.Combine(ctx, *s, jCombine.in)
 			}
@@ -360,9 +475,7 @@ func (g *Mapped) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Prepare(ctx, *s)
-				})
+				out, err = g.callPrepare(ctx, x, in, s)
 			} else {
 				out, err = g.h.Prepare(ctx, *s)
 			}
@@ -403,9 +516,7 @@ func (g *Mapped) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Total(ctx, *s, jTotal.in)
-				})
+				out, err = g.callTotal(ctx, x, in, s, jTotal.in)
 			} else {
 				out, err = g.h.Total(ctx, *s, jTotal.in)
 			}
@@ -423,9 +534,7 @@ func (g *Mapped) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Route(ctx, *s)
-				})
+				out, err = g.callRoute(ctx, x, in, s)
 			} else {
 				out, err = g.h.Route(ctx, *s)
 			}
@@ -462,9 +571,7 @@ func (g *Mapped) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Merge(ctx, *s, jMerge.in)
-				})
+				out, err = g.callMerge(ctx, x, in, s, jMerge.in)
 			} else {
 				out, err = g.h.Merge(ctx, *s, jMerge.in)
 			}
@@ -493,9 +600,7 @@ func (g *Mapped) branchPlan(ctx context.Context, x *runtime.Exec[State], in runt
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (Doc, error) {
-					return g.h.Summarize(ctx, *s)
-				})
+				out, err = g.callSummarize(ctx, x, in, s)
 			} else {
 				out, err = g.h.Summarize(ctx, *s)
 			}
@@ -513,9 +618,7 @@ func (g *Mapped) branchPlan(ctx context.Context, x *runtime.Exec[State], in runt
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (Doc, error) {
-					return g.h.Check(ctx, *s)
-				})
+				out, err = g.callCheck(ctx, x, in, s)
 			} else {
 				out, err = g.h.Check(ctx, *s)
 			}
@@ -546,9 +649,7 @@ func (g *Mapped) branchPrepare(ctx context.Context, x *runtime.Exec[State], in r
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (Task, error) {
-					return g.h.Square(ctx, *s)
-				})
+				out, err = g.callSquare(ctx, x, in, s)
 			} else {
 				out, err = g.h.Square(ctx, *s)
 			}
@@ -577,9 +678,7 @@ func (g *Mapped) branchRoute(ctx context.Context, x *runtime.Exec[State], in run
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Web(ctx, *s)
-				})
+				out, err = g.callWeb(ctx, x, in, s)
 			} else {
 				out, err = g.h.Web(ctx, *s)
 			}
@@ -596,9 +695,7 @@ func (g *Mapped) branchRoute(ctx context.Context, x *runtime.Exec[State], in run
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Papers(ctx, *s)
-				})
+				out, err = g.callPapers(ctx, x, in, s)
 			} else {
 				out, err = g.h.Papers(ctx, *s)
 			}
@@ -615,9 +712,7 @@ func (g *Mapped) branchRoute(ctx context.Context, x *runtime.Exec[State], in run
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Books(ctx, *s)
-				})
+				out, err = g.callBooks(ctx, x, in, s)
 			} else {
 				out, err = g.h.Books(ctx, *s)
 			}
@@ -642,9 +737,7 @@ func (g *Mapped) routeCheck(ctx context.Context, x *runtime.Exec[State], in runt
 		err error
 	)
 	if x.Hooked() {
-		r, err = runtime.CallRoute(ctx, x, in, mappedNodeCheck, nil, func(ctx context.Context) (CheckRoute, error) {
-			return g.h.RouteCheck(ctx, *s)
-		})
+		r, err = g.callRouteCheck(ctx, x, in, s)
 	} else {
 		r, err = g.h.RouteCheck(ctx, *s)
 	}

@@ -104,6 +104,8 @@ func WithNestedObserver(fn func(runtime.Event[State])) runtime.Option {
 // Invoke runs the graph on s from node "top" until it reaches __end__, and returns the final state.
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
+//
+// With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Nested) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
 	if err := x.Start(ctx, g.opts.Apply(opts...), &nestedGraph, nestedNodeTop, &s); err != nil {
@@ -214,6 +216,78 @@ var nestedForkA = runtime.ForkSpec{
 	Node:    nestedNodeA,
 }
 
+// callTop calls Top through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Nested) callTop(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, nestedNodeTop, nil, func(ctx context.Context) (State, error) {
+		return g.h.Top(ctx, *s)
+	})
+}
+
+// callA calls A through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Nested) callA(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, nestedNodeA, nil, func(ctx context.Context) (State, error) {
+		return g.h.A(ctx, *s)
+	})
+}
+
+// callA1 calls A1 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Nested) callA1(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, nestedNodeA1, nil, func(ctx context.Context) (State, error) {
+		return g.h.A1(ctx, *s)
+	})
+}
+
+// callA2 calls A2 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Nested) callA2(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, nestedNodeA2, nil, func(ctx context.Context) (State, error) {
+		return g.h.A2(ctx, *s)
+	})
+}
+
+// callJoinA calls JoinA through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Nested) callJoinA(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b JoinABranches) (State, error) {
+	return runtime.Call(ctx, x, in, nestedNodeJoinA, nil, func(ctx context.Context) (State, error) {
+		return g.h.JoinA(ctx, *s, b)
+	})
+}
+
+// callB calls B through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Nested) callB(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, nestedNodeB, nil, func(ctx context.Context) (State, error) {
+		return g.h.B(ctx, *s)
+	})
+}
+
+// callB2 calls B2 through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Nested) callB2(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, nestedNodeB2, nil, func(ctx context.Context) (State, error) {
+		return g.h.B2(ctx, *s)
+	})
+}
+
+// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Nested) callJoin(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b JoinBranches) (State, error) {
+	return runtime.Call(ctx, x, in, nestedNodeJoin, nil, func(ctx context.Context) (State, error) {
+		return g.h.Join(ctx, *s, b)
+	})
+}
+
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *Nested) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
@@ -225,9 +299,7 @@ func (g *Nested) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Top(ctx, *s)
-				})
+				out, err = g.callTop(ctx, x, in, s)
 			} else {
 				out, err = g.h.Top(ctx, *s)
 			}
@@ -255,9 +327,7 @@ func (g *Nested) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Join(ctx, *s, jJoin.in)
-				})
+				out, err = g.callJoin(ctx, x, in, s, jJoin.in)
 			} else {
 				out, err = g.h.Join(ctx, *s, jJoin.in)
 			}
@@ -286,9 +356,7 @@ func (g *Nested) branchTop(ctx context.Context, x *runtime.Exec[State], in runti
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.A(ctx, *s)
-				})
+				out, err = g.callA(ctx, x, in, s)
 			} else {
 				out, err = g.h.A(ctx, *s)
 			}
@@ -316,9 +384,7 @@ func (g *Nested) branchTop(ctx context.Context, x *runtime.Exec[State], in runti
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.JoinA(ctx, *s, jJoinA.in)
-				})
+				out, err = g.callJoinA(ctx, x, in, s, jJoinA.in)
 			} else {
 				out, err = g.h.JoinA(ctx, *s, jJoinA.in)
 			}
@@ -335,9 +401,7 @@ func (g *Nested) branchTop(ctx context.Context, x *runtime.Exec[State], in runti
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.B(ctx, *s)
-				})
+				out, err = g.callB(ctx, x, in, s)
 			} else {
 				out, err = g.h.B(ctx, *s)
 			}
@@ -355,9 +419,7 @@ func (g *Nested) branchTop(ctx context.Context, x *runtime.Exec[State], in runti
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.B2(ctx, *s)
-				})
+				out, err = g.callB2(ctx, x, in, s)
 			} else {
 				out, err = g.h.B2(ctx, *s)
 			}
@@ -386,9 +448,7 @@ func (g *Nested) branchA(ctx context.Context, x *runtime.Exec[State], in runtime
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.A1(ctx, *s)
-				})
+				out, err = g.callA1(ctx, x, in, s)
 			} else {
 				out, err = g.h.A1(ctx, *s)
 			}
@@ -405,9 +465,7 @@ func (g *Nested) branchA(ctx context.Context, x *runtime.Exec[State], in runtime
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.A2(ctx, *s)
-				})
+				out, err = g.callA2(ctx, x, in, s)
 			} else {
 				out, err = g.h.A2(ctx, *s)
 			}

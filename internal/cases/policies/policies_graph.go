@@ -111,6 +111,8 @@ func WithFlakyObserver(fn func(runtime.Event[State])) runtime.Option {
 // Invoke runs the graph on s from node "start" until it reaches __end__, and returns the final state.
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
+//
+// With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Flaky) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
 	if err := x.Start(ctx, g.opts.Apply(opts...), &flakyGraph, flakyNodeStart, &s); err != nil {
@@ -249,6 +251,69 @@ var flakyPolicyDecide = runtime.NodePolicy{
 	Timeout: time.Second,
 }
 
+// callStart calls Start through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Flaky) callStart(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, flakyNodeStart, nil, func(ctx context.Context) (State, error) {
+		return g.h.Start(ctx, *s)
+	})
+}
+
+// callFetch calls Fetch through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Flaky) callFetch(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, flakyNodeFetch, &flakyPolicyFetch, func(ctx context.Context) (State, error) {
+		return g.h.Fetch(ctx, *s)
+	})
+}
+
+// callLeft calls Left through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Flaky) callLeft(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, flakyNodeLeft, &flakyPolicyLeft, func(ctx context.Context) (State, error) {
+		return g.h.Left(ctx, *s)
+	})
+}
+
+// callRight calls Right through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Flaky) callRight(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, flakyNodeRight, &flakyPolicyRight, func(ctx context.Context) (State, error) {
+		return g.h.Right(ctx, *s)
+	})
+}
+
+// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Flaky) callJoin(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b JoinBranches) (State, error) {
+	return runtime.Call(ctx, x, in, flakyNodeJoin, nil, func(ctx context.Context) (State, error) {
+		return g.h.Join(ctx, *s, b)
+	})
+}
+
+// callDecide calls Decide through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Flaky) callDecide(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, flakyNodeDecide, &flakyPolicyDecide, func(ctx context.Context) (State, error) {
+		return g.h.Decide(ctx, *s)
+	})
+}
+
+// callRouteDecide calls RouteDecide through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Flaky) callRouteDecide(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (DecideRoute, error) {
+	return runtime.CallRoute(ctx, x, in, flakyNodeDecide, &flakyPolicyDecide, func(ctx context.Context) (DecideRoute, error) {
+		return g.h.RouteDecide(ctx, *s)
+	})
+}
+
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *Flaky) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
@@ -260,9 +325,7 @@ func (g *Flaky) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bran
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Start(ctx, *s)
-				})
+				out, err = g.callStart(ctx, x, in, s)
 			} else {
 				out, err = g.h.Start(ctx, *s)
 			}
@@ -279,9 +342,7 @@ func (g *Flaky) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bran
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = runtime.Call(ctx, x, in, n, &flakyPolicyFetch, func(ctx context.Context) (State, error) {
-				return g.h.Fetch(ctx, *s)
-			})
+			out, err = g.callFetch(ctx, x, in, s)
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -306,9 +367,7 @@ func (g *Flaky) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bran
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Join(ctx, *s, jJoin.in)
-				})
+				out, err = g.callJoin(ctx, x, in, s, jJoin.in)
 			} else {
 				out, err = g.h.Join(ctx, *s, jJoin.in)
 			}
@@ -325,9 +384,7 @@ func (g *Flaky) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bran
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = runtime.Call(ctx, x, in, n, &flakyPolicyDecide, func(ctx context.Context) (State, error) {
-				return g.h.Decide(ctx, *s)
-			})
+			out, err = g.callDecide(ctx, x, in, s)
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -354,9 +411,7 @@ func (g *Flaky) branchFetch(ctx context.Context, x *runtime.Exec[State], in runt
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = runtime.Call(ctx, x, in, n, &flakyPolicyLeft, func(ctx context.Context) (State, error) {
-				return g.h.Left(ctx, *s)
-			})
+			out, err = g.callLeft(ctx, x, in, s)
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -369,9 +424,7 @@ func (g *Flaky) branchFetch(ctx context.Context, x *runtime.Exec[State], in runt
 			if err = x.Enter(ctx, in, n); err != nil {
 				return err
 			}
-			out, err = runtime.Call(ctx, x, in, n, &flakyPolicyRight, func(ctx context.Context) (State, error) {
-				return g.h.Right(ctx, *s)
-			})
+			out, err = g.callRight(ctx, x, in, s)
 			if err != nil {
 				return x.Fail(n, err)
 			}
@@ -392,9 +445,7 @@ func (g *Flaky) routeDecide(ctx context.Context, x *runtime.Exec[State], in runt
 		r   DecideRoute
 		err error
 	)
-	r, err = runtime.CallRoute(ctx, x, in, flakyNodeDecide, &flakyPolicyDecide, func(ctx context.Context) (DecideRoute, error) {
-		return g.h.RouteDecide(ctx, *s)
-	})
+	r, err = g.callRouteDecide(ctx, x, in, s)
 	if err != nil {
 		return 0, x.Fail(flakyNodeDecide, err)
 	}

@@ -12,7 +12,6 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/graphc/graphc/internal/cases/casetest"
 	"github.com/graphc/graphc/runtime"
 )
 
@@ -387,7 +386,7 @@ func TestBranchPolicies(t *testing.T) {
 // had left (fetch has 3), instead of starting the budget over.
 func TestRetryBudgetSurvivesResume(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		st := casetest.NewMemStore()
+		st := runtime.NewMemoryStore()
 		h := newScript()
 		ctx, cancel := context.WithCancel(t.Context())
 		h.do["fetch"] = func(context.Context, int) error { return errors.New("flaky") }
@@ -414,6 +413,49 @@ func TestRetryBudgetSurvivesResume(t *testing.T) {
 		_, err := g.Resume(t.Context(), "t")
 		if err == nil || h.count("fetch") != 3 {
 			t.Fatalf("resume: %v after %d calls of fetch; want a failure after its third attempt, the only one left", err, h.count("fetch"))
+		}
+	})
+}
+
+// TestRetryInBranchSurvivesResume: a branch whose entry node only failed
+// (its failed attempts are all its flow recorded) resumes at that node, on
+// the fork-time state, with the attempts it had left.
+func TestRetryInBranchSurvivesResume(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		st := runtime.NewMemoryStore()
+		h := newScript()
+		ctx, cancel := context.WithCancel(t.Context())
+		h.do["left"] = func(context.Context, int) error { return errors.New("mirror down") }
+		g := NewFlaky(h, runtime.WithStore(st))
+		dies := WithFlakyObserver(func(e runtime.Event[State]) {
+			if e.Kind == runtime.NodeRetrying && e.Node == "left" {
+				cancel() // the process "dies" in left's backoff
+			}
+		})
+		if _, err := g.Invoke(ctx, State{}, runtime.WithThread("t"), dies, runtime.WithOnBranchError(runtime.Wait)); err == nil {
+			t.Fatal("the first run succeeded")
+		}
+		before := h.count("left")
+		h.do["left"] = nil
+		var attempts []int
+		s, err := g.Resume(t.Context(), "t", WithFlakyObserver(func(e runtime.Event[State]) {}), runtime.WithNodeHook(func(ctx context.Context, sc runtime.Scope) (context.Context, func(runtime.Report)) {
+			if sc.Node != "left" {
+				return ctx, nil
+			}
+			return ctx, func(r runtime.Report) {
+				if !r.Retrying {
+					attempts = append(attempts, r.Attempt)
+				}
+			}
+		}))
+		if err != nil {
+			t.Fatalf("resume: %v", err)
+		}
+		if h.count("left") != before+1 || !slices.Equal(attempts, []int{2}) {
+			t.Fatalf("left ran %d more times, ending at attempts %v; want once more, as attempt 2", h.count("left")-before, attempts)
+		}
+		if !slices.Contains(s.Log, "left") {
+			t.Fatalf("final log %v", s.Log)
 		}
 	})
 }

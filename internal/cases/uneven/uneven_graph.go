@@ -129,6 +129,8 @@ func WithUnevenObserver(fn func(runtime.Event[State])) runtime.Option {
 // Invoke runs the graph on s from node "plan" until it reaches __end__, and returns the final state.
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
+//
+// With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *Uneven) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
 	if err := x.Start(ctx, g.opts.Apply(opts...), &unevenGraph, unevenNodePlan, &s); err != nil {
@@ -227,6 +229,78 @@ var unevenForkPlan = runtime.ForkSpec{
 	Node:    unevenNodePlan,
 }
 
+// callPlan calls Plan through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Uneven) callPlan(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, unevenNodePlan, nil, func(ctx context.Context) (State, error) {
+		return g.h.Plan(ctx, *s)
+	})
+}
+
+// callSearchWeb calls SearchWeb through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Uneven) callSearchWeb(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, unevenNodeSearchWeb, nil, func(ctx context.Context) (State, error) {
+		return g.h.SearchWeb(ctx, *s)
+	})
+}
+
+// callFetchPapers calls FetchPapers through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Uneven) callFetchPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, unevenNodeFetchPapers, nil, func(ctx context.Context) (State, error) {
+		return g.h.FetchPapers(ctx, *s)
+	})
+}
+
+// callRankPapers calls RankPapers through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Uneven) callRankPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, unevenNodeRankPapers, nil, func(ctx context.Context) (State, error) {
+		return g.h.RankPapers(ctx, *s)
+	})
+}
+
+// callRouteRankPapers calls RouteRankPapers through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Uneven) callRouteRankPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (RankPapersRoute, error) {
+	return runtime.CallRoute(ctx, x, in, unevenNodeRankPapers, nil, func(ctx context.Context) (RankPapersRoute, error) {
+		return g.h.RouteRankPapers(ctx, *s)
+	})
+}
+
+// callMerge calls Merge through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Uneven) callMerge(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b MergeBranches) (State, error) {
+	return runtime.Call(ctx, x, in, unevenNodeMerge, nil, func(ctx context.Context) (State, error) {
+		return g.h.Merge(ctx, *s, b)
+	})
+}
+
+// callReview calls Review through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Uneven) callReview(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, unevenNodeReview, nil, func(ctx context.Context) (State, error) {
+		return g.h.Review(ctx, *s)
+	})
+}
+
+// callRouteReview calls RouteReview through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *Uneven) callRouteReview(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (ReviewRoute, error) {
+	return runtime.CallRoute(ctx, x, in, unevenNodeReview, nil, func(ctx context.Context) (ReviewRoute, error) {
+		return g.h.RouteReview(ctx, *s)
+	})
+}
+
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *Uneven) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
@@ -238,9 +312,7 @@ func (g *Uneven) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Plan(ctx, *s)
-				})
+				out, err = g.callPlan(ctx, x, in, s)
 			} else {
 				out, err = g.h.Plan(ctx, *s)
 			}
@@ -268,9 +340,7 @@ func (g *Uneven) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Merge(ctx, *s, jMerge.in)
-				})
+				out, err = g.callMerge(ctx, x, in, s, jMerge.in)
 			} else {
 				out, err = g.h.Merge(ctx, *s, jMerge.in)
 			}
@@ -288,9 +358,7 @@ func (g *Uneven) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Review(ctx, *s)
-				})
+				out, err = g.callReview(ctx, x, in, s)
 			} else {
 				out, err = g.h.Review(ctx, *s)
 			}
@@ -321,9 +389,7 @@ func (g *Uneven) branchPlan(ctx context.Context, x *runtime.Exec[State], in runt
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.SearchWeb(ctx, *s)
-				})
+				out, err = g.callSearchWeb(ctx, x, in, s)
 			} else {
 				out, err = g.h.SearchWeb(ctx, *s)
 			}
@@ -340,9 +406,7 @@ func (g *Uneven) branchPlan(ctx context.Context, x *runtime.Exec[State], in runt
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.FetchPapers(ctx, *s)
-				})
+				out, err = g.callFetchPapers(ctx, x, in, s)
 			} else {
 				out, err = g.h.FetchPapers(ctx, *s)
 			}
@@ -360,9 +424,7 @@ func (g *Uneven) branchPlan(ctx context.Context, x *runtime.Exec[State], in runt
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.RankPapers(ctx, *s)
-				})
+				out, err = g.callRankPapers(ctx, x, in, s)
 			} else {
 				out, err = g.h.RankPapers(ctx, *s)
 			}
@@ -389,9 +451,7 @@ func (g *Uneven) routeRankPapers(ctx context.Context, x *runtime.Exec[State], in
 		err error
 	)
 	if x.Hooked() {
-		r, err = runtime.CallRoute(ctx, x, in, unevenNodeRankPapers, nil, func(ctx context.Context) (RankPapersRoute, error) {
-			return g.h.RouteRankPapers(ctx, *s)
-		})
+		r, err = g.callRouteRankPapers(ctx, x, in, s)
 	} else {
 		r, err = g.h.RouteRankPapers(ctx, *s)
 	}
@@ -414,9 +474,7 @@ func (g *Uneven) routeReview(ctx context.Context, x *runtime.Exec[State], in run
 		err error
 	)
 	if x.Hooked() {
-		r, err = runtime.CallRoute(ctx, x, in, unevenNodeReview, nil, func(ctx context.Context) (ReviewRoute, error) {
-			return g.h.RouteReview(ctx, *s)
-		})
+		r, err = g.callRouteReview(ctx, x, in, s)
 	} else {
 		r, err = g.h.RouteReview(ctx, *s)
 	}
