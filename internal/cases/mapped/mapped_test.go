@@ -191,11 +191,11 @@ func TestCrashMatrix(t *testing.T) {
 // others, and it is not asked again.
 func TestResumeKeepsItems(t *testing.T) {
 	ctx := context.Background()
-	mem := casetest.NewMemStore()
+	mem := runtime.NewMemoryStore()
 	h := &handlers{tasks: func(s State) []Task { return []Task{{N: 2}, {N: 3}} }}
 	// Find the write that records the fork of prepare, then crash right after it.
 	cut := 0
-	probe := &casetest.CrashStore{Store: casetest.NewMemStore(), Limit: 1 << 30}
+	probe := &casetest.CrashStore{Store: runtime.NewMemoryStore(), Limit: 1 << 30}
 	if _, err := NewMapped(h).Invoke(ctx, State{Docs: docs(1)}, runtime.WithStore(probe), runtime.WithThread("p")); err != nil {
 		t.Fatal(err)
 	}
