@@ -93,6 +93,8 @@ func WithMapNestObserver(fn func(runtime.Event[State])) runtime.Option {
 // Invoke runs the graph on s from node "top" until it reaches __end__, and returns the final state.
 //
 // On failure the error names the node (see runtime.NodeError) and the state is the last one the main flow completed.
+//
+// With a store (runtime.WithStore) and a thread id (runtime.WithThread) the run is durable: it records itself as it goes, and Resume continues it after a crash.
 func (g *MapNest) Invoke(ctx context.Context, s State, opts ...runtime.Option) (State, error) {
 	var x runtime.Exec[State]
 	if err := x.Start(ctx, g.opts.Apply(opts...), &mapNestGraph, mapNestNodeTop, &s); err != nil {
@@ -215,6 +217,78 @@ var mapNestForkRight = runtime.ForkSpec{
 	Node:     mapNestNodeRight,
 }
 
+// callTop calls Top through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *MapNest) callTop(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, mapNestNodeTop, nil, func(ctx context.Context) (State, error) {
+		return g.h.Top(ctx, *s)
+	})
+}
+
+// callLeft calls Left through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *MapNest) callLeft(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, mapNestNodeLeft, nil, func(ctx context.Context) (State, error) {
+		return g.h.Left(ctx, *s)
+	})
+}
+
+// callDouble calls Double through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *MapNest) callDouble(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Num) (Num, error) {
+	return runtime.Call(ctx, x, in, mapNestNodeDouble, nil, func(ctx context.Context) (Num, error) {
+		return g.h.Double(ctx, *s)
+	})
+}
+
+// callLeftJoin calls LeftJoin through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *MapNest) callLeftJoin(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b LeftJoinItems) (State, error) {
+	return runtime.Call(ctx, x, in, mapNestNodeLeftJoin, nil, func(ctx context.Context) (State, error) {
+		return g.h.LeftJoin(ctx, *s, b)
+	})
+}
+
+// callRight calls Right through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *MapNest) callRight(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (State, error) {
+	return runtime.Call(ctx, x, in, mapNestNodeRight, nil, func(ctx context.Context) (State, error) {
+		return g.h.Right(ctx, *s)
+	})
+}
+
+// callSquare calls Square through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *MapNest) callSquare(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *Num) (Num, error) {
+	return runtime.Call(ctx, x, in, mapNestNodeSquare, nil, func(ctx context.Context) (Num, error) {
+		return g.h.Square(ctx, *s)
+	})
+}
+
+// callRightJoin calls RightJoin through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *MapNest) callRightJoin(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b RightJoinItems) (State, error) {
+	return runtime.Call(ctx, x, in, mapNestNodeRightJoin, nil, func(ctx context.Context) (State, error) {
+		return g.h.RightJoin(ctx, *s, b)
+	})
+}
+
+// callJoin calls Join through the runtime, which applies the node's policy and the run's hooks. It is never inlined: the closure it builds would take room in every flow's frame.
+//
+//go:noinline
+func (g *MapNest) callJoin(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State, b JoinBranches) (State, error) {
+	return runtime.Call(ctx, x, in, mapNestNodeJoin, nil, func(ctx context.Context) (State, error) {
+		return g.h.Join(ctx, *s, b)
+	})
+}
+
 // run runs the main flow from node n until it reaches __end__, updating *s as each node returns.
 func (g *MapNest) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
@@ -226,9 +300,7 @@ func (g *MapNest) run(ctx context.Context, x *runtime.Exec[State], in runtime.Br
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Top(ctx, *s)
-				})
+				out, err = g.callTop(ctx, x, in, s)
 			} else {
 				out, err = g.h.Top(ctx, *s)
 			}
@@ -256,9 +328,7 @@ func (g *MapNest) run(ctx context.Context, x *runtime.Exec[State], in runtime.Br
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Join(ctx, *s, jJoin.in)
-				})
+				out, err = g.callJoin(ctx, x, in, s, jJoin.in)
 			} else {
 				out, err = g.h.Join(ctx, *s, jJoin.in)
 			}
@@ -287,9 +357,7 @@ func (g *MapNest) branchTop(ctx context.Context, x *runtime.Exec[State], in runt
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Left(ctx, *s)
-				})
+				out, err = g.callLeft(ctx, x, in, s)
 			} else {
 				out, err = g.h.Left(ctx, *s)
 			}
@@ -328,9 +396,7 @@ func (g *MapNest) branchTop(ctx context.Context, x *runtime.Exec[State], in runt
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.LeftJoin(ctx, *s, jLeftJoin.in)
-				})
+				out, err = g.callLeftJoin(ctx, x, in, s, jLeftJoin.in)
 			} else {
 				out, err = g.h.LeftJoin(ctx, *s, jLeftJoin.in)
 			}
@@ -347,9 +413,7 @@ func (g *MapNest) branchTop(ctx context.Context, x *runtime.Exec[State], in runt
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.Right(ctx, *s)
-				})
+				out, err = g.callRight(ctx, x, in, s)
 			} else {
 				out, err = g.h.Right(ctx, *s)
 			}
@@ -388,9 +452,7 @@ func (g *MapNest) branchTop(ctx context.Context, x *runtime.Exec[State], in runt
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (State, error) {
-					return g.h.RightJoin(ctx, *s, jRightJoin.in)
-				})
+				out, err = g.callRightJoin(ctx, x, in, s, jRightJoin.in)
 			} else {
 				out, err = g.h.RightJoin(ctx, *s, jRightJoin.in)
 			}
@@ -419,9 +481,7 @@ func (g *MapNest) branchLeft(ctx context.Context, x *runtime.Exec[State], in run
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (Num, error) {
-					return g.h.Double(ctx, *s)
-				})
+				out, err = g.callDouble(ctx, x, in, s)
 			} else {
 				out, err = g.h.Double(ctx, *s)
 			}
@@ -450,9 +510,7 @@ func (g *MapNest) branchRight(ctx context.Context, x *runtime.Exec[State], in ru
 				return err
 			}
 			if x.Hooked() {
-				out, err = runtime.Call(ctx, x, in, n, nil, func(ctx context.Context) (Num, error) {
-					return g.h.Square(ctx, *s)
-				})
+				out, err = g.callSquare(ctx, x, in, s)
 			} else {
 				out, err = g.h.Square(ctx, *s)
 			}
