@@ -79,6 +79,9 @@ demo:
 	$(GO) run ./cmd/graphc diagram examples/research/research.graph.yaml
 	@echo '== examples/nested: a fork inside a branch'
 	$(GO) run ./examples/nested
+	@echo '== examples/mapreduce: a map edge over the retrieved documents, each with its own retry loop'
+	$(GO) run ./examples/mapreduce
+	$(GO) run ./cmd/graphc diagram examples/mapreduce/mapreduce.graph.yaml
 	@echo '== examples/approval: a durable run pauses for review; each command below is a new process'
 	@rm -rf /tmp/graphc-demo-threads /tmp/graphc-demo.db
 	cd examples/approval && $(GO) build -o /tmp/graphc-approval .
@@ -102,7 +105,7 @@ CHECKPOINT_ROUNDS ?= 5
 bench: SHELL := /bin/bash
 bench: .SHELLFLAGS := -o pipefail -c
 bench:
-	cd examples/bench && $(GO) test -run='^$$' -bench='^Benchmark(FanIn|Chain|Loop|Nested)' -benchmem \
+	cd examples/bench && $(GO) test -run='^$$' -bench='^Benchmark(FanIn|Chain|Loop|Nested|Map)' -benchmem \
 		-count=$(BENCH_COUNT) -benchtime=$(BENCH_TIME) -timeout=30m . | tee bench.out
 	cd examples/bench && $(GO) test -run='^$$' -bench='^BenchmarkGenerate10000$$' -benchmem \
 		-count=3 -benchtime=1x -timeout=30m . | tee -a bench.out
@@ -112,6 +115,7 @@ bench:
 		echo 'bench: npm ci failed: skipping the LangGraph.js peer'; \
 	else \
 		BENCH_COUNT=$(BENCH_COUNT) BENCH_FILTER='^Benchmark(FanIn|Chain)[0-9]' node bench.mjs | tee -a ../bench.out; \
+		BENCH_COUNT=3 node --no-warnings send.mjs | tee -a ../bench.out; \
 	fi
 	@cd examples/bench && $(GO) run ./cmd/benchtable bench.out | tee bench.md
 	@# Checkpoint cost: one round is graphc's BenchmarkCheckpoint, then its LangGraph.js

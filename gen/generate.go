@@ -9,6 +9,7 @@ import (
 	"go/parser"
 	"go/printer"
 	"go/token"
+	"go/types"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -171,12 +172,29 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 			return ok && p.Filename != absOut
 		},
 	}
+	items, ierrs := mapItems(g, pkg, st, absOut, at)
+	if ierrs != nil {
+		return nil, ierrs
+	}
 	if len(g.Forks) > 0 {
 		// The copier calls a Clone method when the state has one, and
 		// otherwise derives the copy from the type's structure.
 		c := typecheck.NewCopier(golang.Prefix(g), pkg.Types)
 		in.Copy = func(src jen.Code) jen.Code { return c.Copy(st.Named, src) }
 		_ = in.Copy(jen.Id("s")) // registers the helpers Decls returns
+		// Each item of a map runs on its own deep copy of the item.
+		in.Items = map[*graph.Fork]golang.Item{}
+		for _, f := range g.Forks { // in spec order: the helpers' order is the output's
+			t, ok := items[f]
+			if !ok {
+				continue
+			}
+			in.Items[f] = golang.Item{
+				Type: c.Type(t),
+				Copy: func(src jen.Code) jen.Code { return c.Copy(t, src) },
+			}
+			_ = in.Items[f].Copy(jen.Id("d"))
+		}
 		if err := c.Err(); err != nil {
 			return nil, stateErrors(g, err, absOut, at)
 		}
@@ -202,6 +220,66 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 		{Path: out, Content: src},
 		{Path: golang.TestName(out), Content: test, Remove: !opts.Tests, Optional: true},
 	}, nil
+}
+
+// mapItems resolves the item type of each map edge of g: the element type
+// of the state's slice field (over:), or the struct type items: names,
+// which must be deep-copyable and, with checkpoints, survive the codec.
+// Problems are reported at the Go field when its type is the problem, and
+// at the spec otherwise.
+func mapItems(g *graph.Graph, pkg *typecheck.Package, st *typecheck.State, out string, at func(diag.Pos) diag.Pos) (map[*graph.Fork]types.Type, diag.List) {
+	var errs diag.List
+	items := map[*graph.Fork]types.Type{}
+	for _, f := range g.Forks {
+		m := f.Map
+		if m == nil {
+			continue
+		}
+		if m.Over != "" {
+			fields := st.Named.Underlying().(*types.Struct)
+			var fd *types.Var
+			var names []string
+			for i := range fields.NumFields() {
+				names = append(names, fields.Field(i).Name())
+				if fields.Field(i).Name() == m.Over {
+					fd = fields.Field(i)
+				}
+			}
+			if fd == nil {
+				hint := ""
+				if c := diag.Closest(m.Over, names); c != "" {
+					hint = fmt.Sprintf("; did you mean %q?", c)
+				}
+				errs.Add(at(m.OverPos), "map over %s: the state %s has no field %s%s", m.Over, g.State.Type, m.Over, hint)
+				continue
+			}
+			sl, ok := types.Unalias(fd.Type()).Underlying().(*types.Slice)
+			if !ok {
+				p := goPos(g, pkg.Fset.Position(fd.Pos()), g.State.Type+"."+fd.Name(), out)
+				errs.Add(at(p), "%s.%s has type %s, not a slice: map over %s needs a slice of the items (e.g. []Doc), one run of the per-item flow each", g.State.Type, fd.Name(), types.TypeString(fd.Type(), types.RelativeTo(pkg.Types)), m.Over)
+				continue
+			}
+			items[f] = sl.Elem()
+			continue
+		}
+		it, err := pkg.State(m.Items)
+		if err != nil {
+			var se *typecheck.StateError
+			if errors.As(err, &se) {
+				errs.Add(at(m.OverPos), "map items %s: %s", m.Items, strings.Replace(se.Msg, "the state must be", "map items must be", 1))
+				continue
+			}
+			errs = append(errs, stateErrors(g, err, out, at)...)
+			continue
+		}
+		if !g.Config.NoCheckpoints {
+			for _, e := range pkg.CheckCodec(it) {
+				errs.Add(at(goPos(g, e.Pos, e.Path, out)), "%v", e)
+			}
+		}
+		items[f] = it.Named
+	}
+	return items, errs
 }
 
 // stateErrors turns what is wrong with the state type into diagnostics: one
@@ -313,6 +391,12 @@ func declaredBy(g *graph.Graph) []declaration {
 		}
 		if f := n.JoinOf; f != nil {
 			decls = append(decls, declaration{f.BranchesType, fmt.Sprintf("fan-in %q", n.Name), n.Pos})
+		}
+		if f := n.Fork; f != nil && f.SetType != "" {
+			decls = append(decls, declaration{f.SetType, fmt.Sprintf("node %q", n.Name), n.Pos})
+			for _, br := range f.Branches {
+				decls = append(decls, declaration{f.SetType + br.GoName, fmt.Sprintf("node %q", n.Name), n.Pos})
+			}
 		}
 	}
 	return decls

@@ -1,10 +1,12 @@
 package gen
 
 import (
+	"bytes"
 	"fmt"
 	"go/format"
 	"go/parser"
 	"go/token"
+	"go/types"
 	"path"
 	"path/filepath"
 	"slices"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/graphc/graphc/gen/diag"
 	"github.com/graphc/graphc/gen/graph"
+	"github.com/graphc/graphc/gen/typecheck"
 )
 
 // Stubs returns a Go file that implements the handler interface of the
@@ -50,28 +53,108 @@ func Stubs(specPath string, opts Options) ([]byte, diag.List) {
 	}
 	slices.Sort(imports)
 
+	items, errs := stubItemTypes(g, specPath, files, pkgName, opts)
+	if errs != nil {
+		return nil, errs
+	}
 	typ := stubType(g, files)
 	var b strings.Builder
 	fmt.Fprintf(&b, "package %s\n\nimport (\n%s\n)\n\n", pkgName, strings.Join(imports, "\n"))
 	comment(&b, "", fmt.Sprintf("%s implements %sHandlers, the node handlers of the %s graph: pass it to New%s. Give it the clients and settings the nodes need as fields.", typ, g.Name, g.Name, g.Name), g.Doc)
 	fmt.Fprintf(&b, "type %s struct{}\n\nvar _ %sHandlers = %s{}\n", typ, g.Name, typ)
 	for _, n := range g.Nodes {
+		arg, val := "s", g.State.Type
+		if n.IsItem() {
+			arg, val = "d", items[n.Region]
+		}
 		b.WriteString("\n")
 		comment(&b, "", nodeDoc(n), n.Doc)
 		if f := n.JoinOf; f != nil {
 			fmt.Fprintf(&b, "func (%s) %s(ctx context.Context, s %s, in %s) (%s, error) {\n\treturn s, nil\n}\n", typ, n.GoName, g.State.Type, f.BranchesType, g.State.Type)
 		} else {
-			fmt.Fprintf(&b, "func (%s) %s(ctx context.Context, s %s) (%s, error) {\n\treturn s, nil\n}\n", typ, n.GoName, g.State.Type, g.State.Type)
+			fmt.Fprintf(&b, "func (%s) %s(ctx context.Context, %s %s) (%s, error) {\n\treturn %s, nil\n}\n", typ, n.GoName, arg, val, val, arg)
 		}
 		if n.Kind == graph.Cond {
 			b.WriteString("\n")
 			comment(&b, "", routeDoc(n))
-			fmt.Fprintf(&b, "func (%s) %s(ctx context.Context, s %s) (%s, error) {\n\treturn %s, nil\n}\n", typ, n.RouteMethod, g.State.Type, n.RouteType, n.Cases[n.Exit].Const)
+			fmt.Fprintf(&b, "func (%s) %s(ctx context.Context, %s %s) (%s, error) {\n\treturn %s, nil\n}\n", typ, n.RouteMethod, arg, val, n.RouteType, n.Cases[n.Exit].Const)
+		}
+		if f := n.Fork; f != nil && f.Map != nil && f.Map.ItemsMethod != "" {
+			b.WriteString("\n")
+			comment(&b, "", fmt.Sprintf("%s builds the items the map at %q runs through %q, each on its own copy, given the state %s returned. As written it returns none, so the fan-in %q runs at once.", f.Map.ItemsMethod, n.Name, f.Branches[0].Name, n.GoName, f.FanIn.Name))
+			fmt.Fprintf(&b, "func (%s) %s(ctx context.Context, s %s) ([]%s, error) {\n\treturn nil, nil\n}\n", typ, f.Map.ItemsMethod, g.State.Type, items[f])
+		}
+		if f := n.Fork; f != nil && f.Select {
+			var all []string
+			for _, br := range f.Branches {
+				all = append(all, f.SetType+br.GoName)
+			}
+			b.WriteString("\n")
+			comment(&b, "", fmt.Sprintf("%s picks which branches forked at %q run, given the state %s returned. As written it picks all.", f.SelectMethod(), n.Name, n.GoName))
+			fmt.Fprintf(&b, "func (%s) %s(ctx context.Context, s %s) (%s, error) {\n\treturn %s, nil\n}\n", typ, f.SelectMethod(), g.State.Type, f.SetType, strings.Join(all, " | "))
 		}
 	}
 	out, err := format.Source([]byte(b.String()))
 	if err != nil { // a bug in this function, not in the spec
 		return nil, diag.List{{Pos: g.Pos, Message: "graphc stubs: formatting the skeleton: " + err.Error()}}
+	}
+	return out, nil
+}
+
+// stubItemTypes names the item type of each map edge of g as the package
+// spells it: the element type of the state's field (over:, which needs the
+// package loaded) or the type items: names.
+func stubItemTypes(g *graph.Graph, specPath string, files []goFile, pkgName string, opts Options) (map[*graph.Fork]string, diag.List) {
+	out := map[*graph.Fork]string{}
+	load := false
+	for _, f := range g.Forks {
+		if f.Map == nil {
+			continue
+		}
+		out[f] = f.Map.Items
+		load = load || f.Map.Over != ""
+	}
+	if !load {
+		return out, nil
+	}
+	at := func(p diag.Pos) diag.Pos {
+		if p.IsValid() {
+			return p
+		}
+		return diag.Pos{File: specPath, Line: 1, Col: 1}
+	}
+	absOut, err := filepath.Abs(filepath.Join(filepath.Dir(specPath), OutputName(specPath)))
+	if err != nil {
+		return nil, diag.List{{Pos: at(g.Pos), Message: err.Error()}}
+	}
+	var decl bytes.Buffer
+	fmt.Fprintf(&decl, "package %s\n\n", pkgName)
+	stubTypes(&decl, g, userNames(files))
+	if g.State.Inline {
+		fmt.Fprintf(&decl, "type %s struct {\n", g.State.Type)
+		for _, fd := range g.State.Fields {
+			if typ, err := TypeExpr(fd.Type); err == nil {
+				fmt.Fprintf(&decl, "\t%s %s\n", fd.Name, typ)
+			}
+		}
+		decl.WriteString("}\n")
+	}
+	overlay := staleOverlay(files)
+	overlay[absOut] = decl.Bytes()
+	pkg, err := typecheck.Load(typecheck.Config{Dir: filepath.Dir(specPath), Tags: opts.Tags, Overlay: overlay})
+	if err != nil {
+		return nil, diag.List{{Pos: at(g.Pos), Message: "loading the package: " + err.Error()}}
+	}
+	st, err := pkg.State(g.State.Type)
+	if err != nil {
+		return nil, stateErrors(g, err, absOut, at)
+	}
+	types_, errs := mapItems(g, pkg, st, absOut, at)
+	if errs != nil {
+		return nil, errs
+	}
+	for f, t := range types_ {
+		out[f] = types.TypeString(t, types.RelativeTo(pkg.Types))
 	}
 	return out, nil
 }
@@ -109,6 +192,14 @@ func nodeDoc(n *graph.Node) string {
 		then = fmt.Sprintf(" %s then picks where the run goes with the state it returns.", n.RouteMethod)
 	case graph.Parallel:
 		f := n.Fork
+		if m := f.Map; m != nil {
+			what := "the items " + m.ItemsMethod + " builds from the state it returns"
+			if m.Over != "" {
+				what = "each item of " + m.Over + " in the state it returns"
+			}
+			then = fmt.Sprintf(" Then %s runs through %q on its own copy, and fan-in %q receives that state with the results.", what, f.Branches[0].Name, f.FanIn.Name)
+			break
+		}
 		var names []string
 		for _, br := range f.Branches {
 			names = append(names, strconv.Quote(br.Name))
@@ -116,8 +207,15 @@ func nodeDoc(n *graph.Node) string {
 		then = fmt.Sprintf(" The state it returns is copied to each branch (%s), and is the state fan-in %q receives.", strings.Join(names, ", "), f.FanIn.Name)
 	}
 	in := ""
+	if n.IsItem() {
+		return fmt.Sprintf("%s runs node %q on one item of the map at %q, its own copy: do its work on d and return the item.%s", n.GoName, n.Name, n.Region.From.Name, strings.ReplaceAll(then, "state", "item"))
+	}
 	if n.Region != nil {
 		in = fmt.Sprintf(" (in a branch of the fork at %q, on its own copy of the state)", n.Region.From.Name)
+	}
+	if f := n.JoinOf; f != nil && f.Map != nil {
+		return fmt.Sprintf("%s runs fan-in %q%s once every item mapped at %q has arrived (at once for none). s is the state %q returned; in.%s holds each item as its flow ended, in input order. Return s with the results merged in.%s",
+			n.GoName, n.Name, in, f.From.Name, f.From.Name, f.Map.Field, then)
 	}
 	if f := n.JoinOf; f != nil {
 		var fields []string

@@ -62,7 +62,24 @@ func TestStubs(t *testing.T) {
 			if strings.Contains(g.State.Type, ".") {
 				continue // a state of another package: not built here
 			}
-			write(filepath.Join(dir, pkg, "state.go"), "package "+pkg+"\n\n// "+g.State.Type+" is empty: the skeleton never reads it.\ntype "+g.State.Type+" struct{}\n")
+			// The state holds only what map edges map over, and their
+			// item types are empty: the skeleton never reads them.
+			var fields, items strings.Builder
+			declared := map[string]bool{}
+			for _, f := range g.Forks {
+				switch {
+				case f.Map == nil || declared[f.Map.Over+f.Map.Items]:
+				case f.Map.Over != "":
+					fmt.Fprintf(&fields, "\t%s []%sItem\n", f.Map.Over, f.Map.Over)
+					fmt.Fprintf(&items, "type %sItem struct{}\n", f.Map.Over)
+				default:
+					fmt.Fprintf(&items, "type %s struct{}\n", f.Map.Items)
+				}
+				if f.Map != nil {
+					declared[f.Map.Over+f.Map.Items] = true
+				}
+			}
+			write(filepath.Join(dir, pkg, "state.go"), "package "+pkg+"\n\n// "+g.State.Type+" is empty but for map edges: the skeleton never reads it.\ntype "+g.State.Type+" struct{\n"+fields.String()+"}\n\n"+items.String())
 		}
 		files, errs := Generate([]string{spec}, Options{})
 		if errs != nil {

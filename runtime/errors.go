@@ -3,6 +3,7 @@ package runtime
 import (
 	"errors"
 	"fmt"
+	"strconv"
 )
 
 // NodeError is how a run fails in a node: the handler returned an error or
@@ -57,15 +58,45 @@ func (e *StepLimitError) Error() string {
 // Is makes errors.Is(err, ErrStepLimit) true.
 func (e *StepLimitError) Is(target error) bool { return target == ErrStepLimit }
 
-// BranchError is the error of a fork whose branch failed.
+// BranchError is the error of a fork whose branch failed, or of a map
+// whose item's flow failed.
 type BranchError struct {
 	Fork   string // the node that forked
-	Branch string // the branch's entry node
+	Branch string // the branch's entry node (for a map, the per-item flow's)
+	Map    bool   // the fork is a map edge, and Item says which item failed
+	Item   int    // for a map, the index of the item whose flow failed
 	Err    error
 }
 
 func (e *BranchError) Error() string {
+	if e.Map {
+		return "item " + strconv.Itoa(e.Item) + " of map " + e.Fork + " (at " + e.Branch + "): " + e.Err.Error()
+	}
 	return "branch " + e.Branch + " of fork " + e.Fork + ": " + e.Err.Error()
+}
+
+// MaxItemsError is the error of a map edge given more items than its
+// max_items: the run fails before any item runs.
+type MaxItemsError struct {
+	Node  string // the node that maps
+	Count int    // the items it was given
+	Max   int    // its max_items
+}
+
+func (e *MaxItemsError) Error() string {
+	return fmt.Sprintf("graphc: map at %q was given %d items, more than its max_items %d: raise max_items in the spec, or give it fewer", e.Node, e.Count, e.Max)
+}
+
+// SelectError is the error of a select handler that returned bits outside
+// its fork's branches.
+type SelectError struct {
+	Fork     string // the node that forks
+	Selected uint64 // what the handler returned
+	Branches int    // how many branches the fork has
+}
+
+func (e *SelectError) Error() string {
+	return fmt.Sprintf("graphc: the select handler of %q returned %#x, which has bits outside its %d branches", e.Fork, e.Selected, e.Branches)
 }
 
 // Unwrap returns the cause.

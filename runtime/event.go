@@ -67,12 +67,16 @@ type Event[S any] struct {
 	In       Branch // where it happened
 	Fork     uint64 // Forked, Joined: the activation concerned
 	Parent   uint64 // Forked: the activation the fork happened in (In.Fork)
-	Branches int    // Forked: the number of branches
+	Branches int    // Forked: the number of branches (a map's: its items)
+	Skipped  uint64 // Forked, for a select fork: the branches not selected, which never run (bit i: branch i)
 	Next     string // NodeFinished: the node its edge leads to ("__end__"; "" when taken later: a fork, or an interrupt after the node)
 	Phase    Phase  // Paused, Resumed: before or after Node
-	State    S      // NodeFinished, BranchArrived, Paused, Resumed, Done
-	Err      error  // Done: the run's error, if any; BranchFailed: the branch's; Paused: the *Interrupted; NodeRetrying: the failed attempt's
-	Attempt  int    // NodeRetrying: the attempt that failed, from 1
+	State    S      // NodeFinished, BranchArrived, Paused, Resumed, Done (zero for a node of a map's per-item flow: see Item)
+	// Item is, for NodeFinished and BranchArrived in a map's per-item
+	// flow, the item as the node returned it (of the map's item type).
+	Item    any
+	Err     error // Done: the run's error, if any; BranchFailed: the branch's; Paused: the *Interrupted; NodeRetrying: the failed attempt's
+	Attempt int   // NodeRetrying: the attempt that failed, from 1
 }
 
 func (e Event[S]) String() string {

@@ -2,17 +2,27 @@ package runtime
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime/debug"
 	"sync"
 )
 
-// ForkSpec is the static shape of one parallel edge, generated once per fork.
+// ForkSpec is the static shape of one parallel or map edge, generated once
+// per fork.
 type ForkSpec struct {
 	Node    int   // the forking node
 	FanIn   int   // the node where the branches meet
-	Entries []int // each branch's entry node, in spec order
+	Entries []int // each branch's entry node, in spec order; for a map, the one entry of its per-item flow
+	// Map: a map edge (see Map): each activation runs the flow at
+	// Entries[0] once per item, and fails with a *MaxItemsError past
+	// MaxItems items.
+	Map      bool
+	MaxItems int
+	// Select: a parallel edge whose activations run only the branches
+	// their select handler picked (see Exec.ForkSelect).
+	Select bool
 }
 
 // Join is one activation of a fork: a generated struct, with its own lock,
@@ -27,12 +37,16 @@ type Join[S any] interface {
 	RunBranch(ctx context.Context, b Branch, n int, s *S) error
 }
 
-// activation is the runtime's side of one fork activation.
-type activation[S any] struct {
+// activation is the runtime's side of one fork activation, whose branches
+// run on states of type B: S for a parallel edge, the item type for a map.
+type activation[S, B any] struct {
 	x      *Exec[S]
 	spec   *ForkSpec
-	join   Join[S]
+	join   Join[B]
 	id     uint64
+	n      int       // branches: len(spec.Entries), or the number of items
+	skip   uint64    // a select fork's branches that do not run (bit i: branch i)
+	items  []B       // a map's items, recorded with the fork
 	flows  []flow    // each branch's path and plan, when the run is durable
 	plan   *forkPlan // where the branches stood, when the run resumes this activation
 	ctx    context.Context
@@ -54,11 +68,106 @@ type activation[S any] struct {
 // s is the fork-time state: a durable run records it with the fork (unless
 // it resumes an activation already recorded, whose branches then continue
 // where the records left them).
-func (x *Exec[S]) Fork(ctx context.Context, in Branch, f *ForkSpec, j Join[S], s *S) (err error) {
+func (x *Exec[S]) Fork(ctx context.Context, in Branch, f *ForkSpec, j Join[S], s *S) error {
+	return fork(ctx, &activation[S, S]{x: x, spec: f, join: j, n: len(f.Entries)}, in, s)
+}
+
+// ForkSelect is Fork for a select fork: only the branches whose bit is set
+// in selected run (bit i: branch i, in spec order); the others never start
+// and their results keep their zero value. With no bit set, nothing runs
+// and the fan-in follows at once. A durable run records the selection with
+// the fork; a resumed activation runs the selection it recorded (see
+// Exec.RecordedSelection), so the select handler is not asked again. A bit
+// past the fork's branches is an error naming the fork node.
+func (x *Exec[S]) ForkSelect(ctx context.Context, in Branch, f *ForkSpec, j Join[S], s *S, selected uint64) error {
+	n := len(f.Entries)
+	if n < 64 && selected>>n != 0 {
+		return &NodeError{Node: x.names[f.Node], Err: &SelectError{Fork: x.names[f.Node], Selected: selected, Branches: n}}
+	}
+	all := uint64(1)<<n - 1
+	if n >= 64 {
+		all = ^uint64(0)
+	}
+	return fork(ctx, &activation[S, S]{x: x, spec: f, join: j, n: n, skip: all &^ selected}, in, s)
+}
+
+// Map runs the map edge f over items: the per-item flow from f.Entries[0]
+// once per item, each on its own deep copy of its item (j copies it), with
+// the same worker limit, error policy and cancellation as Fork's branches
+// (item i is branch i). It returns when every item's flow has returned;
+// with no items (a nil or empty slice) nothing runs and the fan-in follows
+// at once. More than f.MaxItems items fail with a *MaxItemsError, wrapped
+// in a *NodeError naming the fork node, before any item runs.
+//
+// s is the fork-time state: a durable run records it, and the items, with
+// the fork; a resumed activation must be given the items it recorded (see
+// RecordedItems), and its items continue where the records left them.
+func Map[S, T any](ctx context.Context, x *Exec[S], in Branch, f *ForkSpec, j Join[T], s *S, items []T) error {
+	if err := x.CheckItems(f, len(items)); err != nil {
+		return err
+	}
+	return fork(ctx, &activation[S, T]{x: x, spec: f, join: j, n: len(items), items: items}, in, s)
+}
+
+// CheckItems fails, with a *MaxItemsError wrapped in a *NodeError naming
+// the fork node, when a map activation of f would run n items, more than
+// f.MaxItems. Generated code calls it before it sizes the join.
+func (x *Exec[S]) CheckItems(f *ForkSpec, n int) error {
+	if f.MaxItems > 0 && n > f.MaxItems {
+		return &NodeError{Node: x.names[f.Node], Err: &MaxItemsError{Node: x.names[f.Node], Count: n, Max: f.MaxItems}}
+	}
+	return nil
+}
+
+// RecordedItems returns the items that the map activation of f which a
+// resumed run continues on in's flow recorded at fork time, with ok set;
+// ok is false when the flow starts a new activation (then the items come
+// from the state or the items handler). The list is never computed twice
+// for one activation: an items handler could return another list.
+func RecordedItems[S, T any](x *Exec[S], in Branch, f *ForkSpec) (items []T, ok bool, err error) {
+	fp := x.resumedFork(in, f)
+	if fp == nil {
+		return nil, false, nil
+	}
+	if err := json.Unmarshal(fp.items, &items); err != nil {
+		return nil, false, fmt.Errorf("graphc: thread %q, record %d: the items of the map at %q no longer decode: %w", x.thread, fp.seq, x.names[f.Node], err)
+	}
+	return items, true, nil
+}
+
+// RecordedSelection is RecordedItems for a select fork: the selection the
+// activation a resumed run continues on in's flow recorded.
+func (x *Exec[S]) RecordedSelection(in Branch, f *ForkSpec) (selected uint64, ok bool) {
+	fp := x.resumedFork(in, f)
+	if fp == nil {
+		return 0, false
+	}
+	return fp.selected, true
+}
+
+// resumedFork is the recorded activation of f that in's flow is waiting
+// in, when the run resumes it; nil otherwise.
+func (x *Exec[S]) resumedFork(in Branch, f *ForkSpec) *forkPlan {
+	if x.j == nil {
+		return nil
+	}
+	parent := in.flow
+	if parent == nil {
+		parent = &x.root
+	}
+	if p := parent.plan; p != nil && p.fork != nil && p.fork.node == f.Node {
+		return p.fork
+	}
+	return nil
+}
+
+// fork runs the branches of activation a (see Fork).
+func fork[S, B any](ctx context.Context, a *activation[S, B], in Branch, s *S) (err error) {
+	x, f := a.x, a.spec
 	if in.Fork == 0 {
 		x.forkSteps.Store(x.mainSteps)
 	}
-	a := &activation[S]{x: x, spec: f, join: j, id: x.forks.Add(1), ctx: ctx}
+	a.id, a.ctx = x.forks.Add(1), ctx
 	if x.j != nil || x.hooks != nil {
 		if err := a.paths(in, s); err != nil {
 			return err
@@ -77,13 +186,20 @@ func (x *Exec[S]) Fork(ctx context.Context, in Branch, f *ForkSpec, j Join[S], s
 	// runtime.Goexit still leaves no sibling running behind the fork.
 	defer a.wg.Wait()
 	if x.observe != nil {
-		x.observe(Event[S]{Kind: Forked, Node: x.names[f.Node], In: in, Fork: a.id, Parent: in.Fork, Branches: len(f.Entries)})
+		x.observe(Event[S]{Kind: Forked, Node: x.names[f.Node], In: in, Fork: a.id, Parent: in.Fork, Branches: a.n, Skipped: a.skip})
 	}
-	for i := range f.Entries {
+	last := a.n - 1
+	for last >= 0 && a.skipped(last) {
+		last--
+	}
+	for i := range a.n {
+		if a.skipped(i) {
+			continue
+		}
 		if x.policy == Cancel && a.failed() {
 			break // a branch failed: the rest would only fail on the cancelled context
 		}
-		if i < len(f.Entries)-1 && x.acquire() {
+		if i < last && x.acquire() {
 			a.wg.Add(1)
 			go a.run(i, true)
 		} else {
@@ -108,6 +224,17 @@ func (x *Exec[S]) Fork(ctx context.Context, in Branch, f *ForkSpec, j Join[S], s
 	return nil
 }
 
+// skipped reports whether branch i of a select fork was not selected.
+func (a *activation[S, B]) skipped(i int) bool { return i < 64 && a.skip&(1<<i) != 0 }
+
+// entry is branch i's entry node.
+func (a *activation[S, B]) entry(i int) int {
+	if a.spec.Map {
+		return a.spec.Entries[0]
+	}
+	return a.spec.Entries[i]
+}
+
 func (x *Exec[S]) acquire() bool {
 	if x.slots == nil {
 		return true
@@ -127,14 +254,14 @@ func (x *Exec[S]) acquire() bool {
 // branch goroutine is kept shallow: goroutines start on small stacks, and
 // growing one costs more than the whole branch.
 // A spawned branch gives back its worker token when it ends.
-func (a *activation[S]) run(i int, spawned bool) {
+func (a *activation[S, B]) run(i int, spawned bool) {
 	if a.x.hooks != nil || a.x.observe != nil || a.plan != nil {
 		a.runWatched(i, spawned)
 		return
 	}
 	returned := false
 	defer a.finish(i, spawned, &returned, nil)
-	err := a.join.RunBranch(a.ctx, a.branch(i), a.spec.Entries[i], nil)
+	err := a.join.RunBranch(a.ctx, a.branch(i), a.entry(i), nil)
 	returned = true
 	if err != nil {
 		a.fail(i, err)
@@ -149,7 +276,7 @@ func (a *activation[S]) run(i int, spawned bool) {
 // frame held all of this).
 //
 //go:noinline
-func (a *activation[S]) runWatched(i int, spawned bool) {
+func (a *activation[S, B]) runWatched(i int, spawned bool) {
 	returned := false
 	ctx, sc := a.ctx, (*scope)(nil)
 	if a.x.hooks != nil {
@@ -157,11 +284,11 @@ func (a *activation[S]) runWatched(i int, spawned bool) {
 	}
 	defer a.finish(i, spawned, &returned, sc)
 	if a.x.observe != nil {
-		a.x.branchEvent(BranchStarted, a.spec.Entries[i], a.branch(i), nil)
+		a.x.branchEvent(BranchStarted, a.entry(i), a.branch(i), nil)
 	}
 	var err error
 	if a.plan == nil {
-		err = a.join.RunBranch(ctx, a.branch(i), a.spec.Entries[i], nil)
+		err = a.join.RunBranch(ctx, a.branch(i), a.entry(i), nil)
 	} else {
 		err = a.resumeBranch(ctx, i)
 	}
@@ -178,7 +305,7 @@ func (a *activation[S]) runWatched(i int, spawned bool) {
 // endScope: see runWatched).
 //
 //go:noinline
-func (a *activation[S]) branchScope(i int) (context.Context, *scope) {
+func (a *activation[S, B]) branchScope(i int) (context.Context, *scope) {
 	sc := new(scope)
 	ctx, s := a.beginBranch(i)
 	*sc = s
@@ -191,8 +318,8 @@ func (a *activation[S]) branchScope(i int) (context.Context, *scope) {
 func endScope(sc *scope, err error) { sc.end(0, err) }
 
 // finish is run's deferred call; sc is the branch's hook scope, if any.
-func (a *activation[S]) finish(i int, spawned bool, returned *bool, sc *scope) {
-	entry := a.spec.Entries[i]
+func (a *activation[S, B]) finish(i int, spawned bool, returned *bool, sc *scope) {
+	entry := a.entry(i)
 	var err error
 	if r := recover(); r != nil {
 		err = &NodeError{Node: a.x.names[entry], Err: &PanicError{Value: r, Stack: debug.Stack()}}
@@ -214,17 +341,17 @@ func (a *activation[S]) finish(i int, spawned bool, returned *bool, sc *scope) {
 }
 
 // failed reports whether a branch has failed.
-func (a *activation[S]) failed() bool {
+func (a *activation[S, B]) failed() bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return len(a.errs) > 0
 }
 
-func (a *activation[S]) fail(i int, err error) {
+func (a *activation[S, B]) fail(i int, err error) {
 	if a.x.observe != nil {
-		a.x.branchEvent(BranchFailed, a.spec.Entries[i], a.branch(i), err)
+		a.x.branchEvent(BranchFailed, a.entry(i), a.branch(i), err)
 	}
-	err = &BranchError{Fork: a.x.names[a.spec.Node], Branch: a.x.names[a.spec.Entries[i]], Err: err}
+	err = &BranchError{Fork: a.x.names[a.spec.Node], Branch: a.x.names[a.entry(i)], Map: a.spec.Map, Item: i, Err: err}
 	a.mu.Lock()
 	a.errs = append(a.errs, err)
 	a.mu.Unlock()
@@ -235,12 +362,16 @@ func (a *activation[S]) fail(i int, err error) {
 
 // branchEvent reports BranchStarted or BranchFailed; out of line, like
 // Exec.started, so that a branch goroutine's frames stay small.
+//
+//go:noinline
 func (x *Exec[S]) branchEvent(kind EventKind, entry int, in Branch, err error) {
 	x.observe(Event[S]{Kind: kind, Node: x.names[entry], In: in, Err: err})
 }
 
 // branch is branch i of a.
-func (a *activation[S]) branch(i int) Branch {
+//
+//go:noinline
+func (a *activation[S, B]) branch(i int) Branch {
 	b := Branch{Fork: a.id, Index: i}
 	if a.flows != nil {
 		b.flow = &a.flows[i]
@@ -251,7 +382,7 @@ func (a *activation[S]) branch(i int) Branch {
 // paths gives the activation's branches their flow paths (durable runs and
 // hooked ones track them). A durable run also records the fork or, when it
 // resumes the activation, takes its plan.
-func (a *activation[S]) paths(in Branch, s *S) error {
+func (a *activation[S, B]) paths(in Branch, s *S) error {
 	x, f := a.x, a.spec
 	parent := in.flow
 	if parent == nil {
@@ -265,7 +396,10 @@ func (a *activation[S]) paths(in Branch, s *S) error {
 	} else {
 		act = parent.nextAct(f.Node)
 	}
-	a.flows = make([]flow, len(f.Entries))
+	if a.plan != nil && len(a.plan.branches) != a.n {
+		return corrupt(x.thread, nil, "the fork at %q recorded %d branches and resumes with %d", x.names[f.Node], len(a.plan.branches), a.n)
+	}
+	a.flows = make([]flow, a.n)
 	for i := range a.flows {
 		a.flows[i].path = branchPath(parent.path, x.names[f.Node], act, i)
 		if a.plan != nil {
@@ -279,16 +413,28 @@ func (a *activation[S]) paths(in Branch, s *S) error {
 	if err != nil {
 		return &NodeError{Node: x.names[f.Node], Err: err}
 	}
-	return x.j.add(Record{Kind: ForkRecord, Path: parent.path, Node: x.names[f.Node], Act: act, Count: len(f.Entries), State: b})
+	r := Record{Kind: ForkRecord, Path: parent.path, Node: x.names[f.Node], Act: act, Count: a.n, State: b}
+	if f.Map {
+		if r.Items, err = encodeState(a.items); err != nil {
+			return &NodeError{Node: x.names[f.Node], Err: err}
+		}
+	}
+	if f.Select {
+		r.Selected = ^a.skip
+		if a.n < 64 {
+			r.Selected &= 1<<a.n - 1
+		}
+	}
+	return x.j.add(r)
 }
 
 // resumeBranch runs branch i of a durable activation: from its entry on a
 // copy of the fork-time state, or from where its records left it.
-func (a *activation[S]) resumeBranch(ctx context.Context, i int) error {
+func (a *activation[S, B]) resumeBranch(ctx context.Context, i int) error {
 	b := a.branch(i)
 	p := a.flows[i].plan
 	if p == nil {
-		return a.join.RunBranch(ctx, b, a.spec.Entries[i], nil)
+		return a.join.RunBranch(ctx, b, a.entry(i), nil)
 	}
 	for node, n := range p.acts {
 		if b.flow.acts == nil {
@@ -296,9 +442,48 @@ func (a *activation[S]) resumeBranch(ctx context.Context, i int) error {
 		}
 		b.flow.acts[node] = n
 	}
-	s, err := decodeState[S](a.x.thread, p.seq, p.state)
+	if p.fresh {
+		// Only failed attempts of its entry were recorded: the branch (the
+		// item) starts at its entry on its own copy, as a new one does.
+		return a.join.RunBranch(ctx, b, p.at, nil)
+	}
+	s, err := decodeState[B](a.x.thread, p.seq, p.state)
 	if err != nil {
 		return err
 	}
 	return a.join.RunBranch(ctx, b, p.at, &s)
+}
+
+// LeaveItem is Exec.Leave for node of a map's per-item flow, which returned
+// the item *d: a durable run records the item as the node's state.
+func LeaveItem[S, T any](x *Exec[S], in Branch, node, next int, d *T) error {
+	if x.ext {
+		return leaveItem(x, in, node, next, d)
+	}
+	return nil
+}
+
+//go:noinline
+func leaveItem[S, T any](x *Exec[S], in Branch, node, next int, d *T) error {
+	if x.j != nil {
+		b, err := encodeState(*d)
+		if err != nil {
+			return &NodeError{Node: x.names[node], Err: err}
+		}
+		if err := x.j.add(Record{Kind: NodeRecord, Path: in.Path(), Node: x.names[node], Next: x.nextName(next), State: b}); err != nil {
+			return err
+		}
+	}
+	if x.observe != nil {
+		x.observe(Event[S]{Kind: NodeFinished, Node: x.names[node], In: in, Item: *d, Next: x.nextName(next)})
+	}
+	return nil
+}
+
+// ArrivedItem is Exec.Arrived for an item of a map that delivered d to the
+// join of fanIn.
+func ArrivedItem[S, T any](x *Exec[S], in Branch, fanIn int, d T) {
+	if x.observe != nil {
+		x.observe(Event[S]{Kind: BranchArrived, Node: x.names[fanIn], In: in, Item: d})
+	}
 }

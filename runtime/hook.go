@@ -164,15 +164,15 @@ func (x *Exec[S]) Begin(ctx context.Context) context.Context {
 }
 
 // beginFork starts the scope of fork activation a.
-func (a *activation[S]) beginFork(ctx context.Context, in Branch) context.Context {
-	ctx, a.scope = a.x.begin(ctx, Scope{Kind: ForkScope, Node: a.x.names[a.spec.Node], Path: a.x.pathOf(in), In: in, Fork: a.id, Branches: len(a.spec.Entries)})
+func (a *activation[S, B]) beginFork(ctx context.Context, in Branch) context.Context {
+	ctx, a.scope = a.x.begin(ctx, Scope{Kind: ForkScope, Node: a.x.names[a.spec.Node], Path: a.x.pathOf(in), In: in, Fork: a.id, Branches: a.n})
 	return ctx
 }
 
 // beginBranch starts the scope of branch i of a.
-func (a *activation[S]) beginBranch(i int) (context.Context, scope) {
+func (a *activation[S, B]) beginBranch(i int) (context.Context, scope) {
 	b := a.branch(i)
-	return a.x.begin(a.ctx, Scope{Kind: BranchScope, Node: a.x.names[a.spec.Entries[i]], Path: a.x.pathOf(b), In: b, Fork: a.id})
+	return a.x.begin(a.ctx, Scope{Kind: BranchScope, Node: a.x.names[a.entry(i)], Path: a.x.pathOf(b), In: b, Fork: a.id})
 }
 
 // pathOf is the flow path of branch b (see Branch.Path).

@@ -103,6 +103,10 @@ type forkPlan struct {
 	node, act int
 	spec      *ForkSpec
 	branches  []*flowPlan // nil: the branch had not started
+	count     int         // branches: a map's items
+	items     []byte      // a map's recorded items
+	selected  uint64      // a select fork's recorded selection
+	seq       uint64      // the fork record
 }
 
 // threadPlan is what a thread's records say about it.
@@ -236,7 +240,12 @@ func plan(g *Graph, thread string, recs []Record) (*threadPlan, error) {
 				return nil, err
 			}
 			spec := g.fork(at)
-			if spec == nil || r.Count != len(spec.Entries) || r.Act < 1 {
+			switch {
+			case spec != nil && spec.Map:
+				if r.Count < 0 || r.Act < 1 || len(r.Items) == 0 {
+					return nil, corrupt(thread, r, "a map at %q over %d items without its item list", r.Node, r.Count)
+				}
+			case spec == nil || r.Count != len(spec.Entries) || r.Act < 1:
 				return nil, corrupt(thread, r, "node %q does not fork into %d branches in graph %s", r.Node, r.Count, g.Name)
 			}
 			if f.acts == nil {
@@ -244,7 +253,7 @@ func plan(g *Graph, thread string, recs []Record) (*threadPlan, error) {
 			}
 			f.acts[at] = max(f.acts[at], r.Act)
 			f.at, f.state, f.seq = at+n, r.State, r.Seq
-			f.fork = &forkPlan{node: at, act: r.Act, spec: spec}
+			f.fork = &forkPlan{node: at, act: r.Act, spec: spec, count: r.Count, items: r.Items, selected: r.Selected, seq: r.Seq}
 			if r.Path == "" {
 				tp.skipPause = -1
 			}
@@ -297,7 +306,7 @@ func plan(g *Graph, thread string, recs []Record) (*threadPlan, error) {
 			return nil
 		}
 		fp := f.fork
-		fp.branches = make([]*flowPlan, len(fp.spec.Entries))
+		fp.branches = make([]*flowPlan, fp.count)
 		for i := range fp.branches {
 			p := branchPath(f.path, g.Names[fp.node], fp.act, i)
 			b := flows[p]
@@ -308,7 +317,11 @@ func plan(g *Graph, thread string, recs []Record) (*threadPlan, error) {
 				// Only failed attempts of the entry node were recorded: the
 				// branch starts at its entry, on the fork-time state, with
 				// its retry budget as recorded.
-				b.at, b.state, b.seq, b.fresh = fp.spec.Entries[i], f.state, f.seq, true
+				entry := fp.spec.Entries[0] // a map's items all start there
+				if !fp.spec.Map {
+					entry = fp.spec.Entries[i]
+				}
+				b.at, b.state, b.seq, b.fresh = entry, f.state, f.seq, true
 			}
 			used[p] = true
 			if err := attach(b); err != nil {
@@ -351,5 +364,5 @@ func knownBranch(g *Graph, p string, flows map[string]*flowPlan) bool {
 	act, err1 := strconv.Atoi(seg[at+1 : colon])
 	idx, err2 := strconv.Atoi(seg[colon+1:])
 	spec := g.fork(node)
-	return err1 == nil && err2 == nil && spec != nil && act >= 1 && act <= f.acts[node] && idx >= 0 && idx < len(spec.Entries)
+	return err1 == nil && err2 == nil && spec != nil && act >= 1 && act <= f.acts[node] && idx >= 0 && (spec.Map || idx < len(spec.Entries))
 }

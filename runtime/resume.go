@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -109,7 +110,10 @@ func (x *Exec[S]) done(s S, err error) {
 }
 
 func allDelivered(f *forkPlan) bool {
-	for _, b := range f.branches {
+	for i, b := range f.branches {
+		if f.spec.Select && i < 64 && f.selected&(1<<i) == 0 {
+			continue // not selected: never runs
+		}
 		if b == nil || b.at != f.spec.FanIn {
 			return false
 		}
@@ -128,6 +132,9 @@ const (
 	BranchAt
 	// BranchDelivered: the branch reached its fan-in; it will not run again.
 	BranchDelivered
+	// BranchNotSelected: the select handler did not pick the branch; it
+	// never runs.
+	BranchNotSelected
 )
 
 func (s BranchStatus) String() string {
@@ -138,6 +145,8 @@ func (s BranchStatus) String() string {
 		return "at"
 	case BranchDelivered:
 		return "delivered"
+	case BranchNotSelected:
+		return "not selected"
 	}
 	return fmt.Sprintf("BranchStatus(%d)", uint8(s))
 }
@@ -186,6 +195,9 @@ type BranchSnapshot[S any] struct {
 	After bool
 	State S                // BranchAt: its state; BranchDelivered: what it delivered
 	Fork  *ForkSnapshot[S] // the nested fork the branch waits in, if any
+	// Item is, for an item of a map, its state (the item) encoded with the
+	// codec, in place of State: the item type is not S.
+	Item json.RawMessage
 }
 
 // LoadSnapshot reads thread from the options' store as a run of g recorded
@@ -226,9 +238,18 @@ func forkSnapshot[S any](g *Graph, thread string, f *flowPlan) (*ForkSnapshot[S]
 		return nil, err
 	}
 	for i, b := range fp.branches {
-		bs := BranchSnapshot[S]{Path: branchPath(f.path, g.Names[fp.node], fp.act, i), Entry: g.Names[fp.spec.Entries[i]], Status: BranchNotStarted}
+		entry := fp.spec.Entries[0]
+		if !fp.spec.Map {
+			entry = fp.spec.Entries[i]
+		}
+		bs := BranchSnapshot[S]{Path: branchPath(f.path, g.Names[fp.node], fp.act, i), Entry: g.Names[entry], Status: BranchNotStarted}
+		if fp.spec.Select && i < 64 && fp.selected&(1<<i) == 0 {
+			bs.Status = BranchNotSelected
+		}
 		if b != nil && !b.fresh {
-			if bs.State, err = decodeState[S](thread, b.seq, b.state); err != nil {
+			if fp.spec.Map {
+				bs.Item = b.state // the item's own type is not S
+			} else if bs.State, err = decodeState[S](thread, b.seq, b.state); err != nil {
 				return nil, err
 			}
 			switch at := b.at; {

@@ -148,18 +148,22 @@ func (p *Phase) UnmarshalText(b []byte) error {
 // Record is one entry of a thread. Which fields are set depends on Kind
 // (see the RecordKind constants); the others are zero.
 type Record struct {
-	Seq     uint64          `json:"seq"`  // 1, 2, ... within the thread
-	Kind    RecordKind      `json:"kind"` // what happened
-	Time    time.Time       `json:"time"` // when it was recorded (wall clock, for people)
-	Path    string          `json:"path,omitempty"`
-	Node    string          `json:"node,omitempty"`
-	Next    string          `json:"next,omitempty"`
-	Act     int             `json:"act,omitempty"`     // ForkRecord
-	Count   int             `json:"count,omitempty"`   // ForkRecord
-	Attempt int             `json:"attempt,omitempty"` // RetryRecord, FailRecord
-	Phase   Phase           `json:"phase,omitempty"`   // InterruptRecord
-	State   json.RawMessage `json:"state,omitempty"`   // the state, encoded with Codec
-	Err     string          `json:"err,omitempty"`
+	Seq   uint64     `json:"seq"`  // 1, 2, ... within the thread
+	Kind  RecordKind `json:"kind"` // what happened
+	Time  time.Time  `json:"time"` // when it was recorded (wall clock, for people)
+	Path  string     `json:"path,omitempty"`
+	Node  string     `json:"node,omitempty"`
+	Next  string     `json:"next,omitempty"`
+	Act   int        `json:"act,omitempty"`   // ForkRecord
+	Count int        `json:"count,omitempty"` // ForkRecord: the branches, or a map's items
+	// Items is a map's ForkRecord: its items, encoded with Codec.
+	Items json.RawMessage `json:"items,omitempty"`
+	// Selected is a select fork's ForkRecord: the branches it runs (bit i: branch i).
+	Selected uint64          `json:"selected,omitempty"`
+	Attempt  int             `json:"attempt,omitempty"` // RetryRecord, FailRecord
+	Phase    Phase           `json:"phase,omitempty"`   // InterruptRecord
+	State    json.RawMessage `json:"state,omitempty"`   // the state, encoded with Codec
+	Err      string          `json:"err,omitempty"`
 
 	// StartRecord only.
 	Graph       string `json:"graph,omitempty"`

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/graphc/graphc/gen/graph"
+	"github.com/graphc/graphc/gen/spec"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -156,6 +157,26 @@ var cases = []struct {
 	{"nested", nestedGraph},
 	{"linear", linearGraph},
 	{"refork", reforkGraph},
+	{"mapped", mappedGraph},
+}
+
+// mappedGraph is internal/cases/mapped's spec: two map edges (over a field,
+// over built items) and a select fork.
+func mappedGraph() *graph.Graph {
+	path := "../internal/cases/mapped/mapped.graph.yaml"
+	src, err := os.ReadFile(path)
+	if err != nil {
+		panic(err)
+	}
+	f, errs := spec.Parse(path, src)
+	if errs != nil {
+		panic(errs)
+	}
+	g, errs := graph.Build(f)
+	if errs != nil {
+		panic(errs)
+	}
+	return g
 }
 
 var ext = map[string]string{"mermaid": ".mmd", "dot": ".dot"}
@@ -195,9 +216,9 @@ func TestGolden(t *testing.T) {
 }
 
 var (
-	mmdNode = regexp.MustCompile(`^\s*(\w+)(\(\["[^"]*"\]\):::terminal|\[\["[^"]*"\]\]:::fanin|\["[^"]*"\])$`)
-	mmdFork = regexp.MustCompile(`^\s*(\w+)(\[\[|\[)"[a-z][a-z0-9_]*( [^"<]*)?<br/><small>fork → [a-z][a-z0-9_]*</small>"`)
-	mmdEdge = regexp.MustCompile(`^\s*(\w+) (-->|==>|-->\|"[a-z][a-z0-9_]*"\|) (\w+)$`)
+	mmdNode = regexp.MustCompile(`^\s*(\w+)(\(\["[^"]*"\]\):::terminal|\[\["[^"]*"\]\]:::fanin|\["[^"]*"\](:::item)?)$`)
+	mmdFork = regexp.MustCompile(`^\s*(\w+)(\[\[|\[)"[a-z][a-z0-9_]*( [^"<]*)?<br/><small>(fork|select|for each [A-Za-z0-9_.]+) → [a-z][a-z0-9_]*</small>"`)
+	mmdEdge = regexp.MustCompile(`^\s*(\w+) (-->|==>|-->\|"[a-z][a-z0-9_]*"\||==>\|"for each [A-Za-z0-9_.]+"\||-\.->\|"select"\|) (\w+)$`)
 	mmdSub  = regexp.MustCompile(`^\s*subgraph (fork_[a-z][a-z0-9_]*) \[" "\]$`)
 )
 

@@ -17,6 +17,8 @@ type view struct {
 	Doc   string // the graph's doc on one line; "" if none
 	Root  *region
 	Edges []*edge
+	// HasItems: some node runs in a map's per-item flow (the item class is declared).
+	HasItems bool
 }
 
 // region is the main flow (From is nil, Depth 0) or the region of one fork:
@@ -54,6 +56,7 @@ type node struct {
 	// own fork's subgraph, leaves the subgraph untitled and shows Fork as a
 	// second line of the fork node's label.
 	Fork string
+	Item  bool   // runs once per item of a map: drawn stacked
 }
 
 // edge is one arrow. Label is set on the cases of a conditional edge; Fork
@@ -66,6 +69,8 @@ type edge struct {
 	Label    string
 	Fork     bool
 	Back     bool
+	Map      string // a map edge's label: "for each Docs"
+	Select   bool   // a select fork's edge: the branch runs when picked
 }
 
 // newView builds the view of g. It fails only on an IR whose pointers lead
@@ -102,11 +107,19 @@ func newView(g *graph.Graph) (*view, error) {
 		if err != nil {
 			return nil, err
 		}
+		r := &region{ID: "fork_" + f.From.Name, Title: "fork at " + f.From.Name, From: from}
 		from.Fork = "fork"
+		switch {
+		case f.Map != nil:
+			r.Title = mapLabel(f) + " at " + f.From.Name
+			from.Fork = mapLabel(f)
+		case f.Select:
+			r.Title = "select at " + f.From.Name
+			from.Fork = "select"
+		}
 		if f.FanIn != nil {
 			from.Fork += " → " + f.FanIn.Name
 		}
-		r := &region{ID: "fork_" + f.From.Name, Title: "fork at " + f.From.Name, From: from}
 		if f.FanIn != nil {
 			r.Title += " → " + f.FanIn.Name
 		}
@@ -126,6 +139,8 @@ func newView(g *graph.Graph) (*view, error) {
 				return nil, err
 			}
 			claimed[n] = true
+			vn.Item = f.Map != nil
+			v.HasItems = v.HasItems || vn.Item
 			r.Nodes = append(r.Nodes, vn)
 		}
 		regions[f] = r
@@ -199,11 +214,24 @@ func newView(g *graph.Graph) (*view, error) {
 					return nil, err
 				}
 				add(from, to, "", true)
+				last := v.Edges[len(v.Edges)-1]
+				if n.Fork.Map != nil {
+					last.Map = mapLabel(n.Fork)
+				}
+				last.Select = n.Fork.Select
 			}
 		}
 	}
 	markBack(v.Edges, start)
 	return v, nil
+}
+
+// mapLabel says what map f runs over: "for each Docs", "for each Task".
+func mapLabel(f *graph.Fork) string {
+	if f.Map.Over != "" {
+		return "for each " + f.Map.Over
+	}
+	return "for each " + f.Map.Items
 }
 
 // markBack sets Back on the edges that a depth-first walk from start,

@@ -66,6 +66,34 @@ func (e *emitter) ctxParams() []jen.Code {
 	}
 }
 
+// valT is what node n's handler takes and returns: the state, or, for a
+// node of a map's per-item flow, the item.
+func (e *emitter) valT(n *graph.Node) *jen.Statement {
+	if n.IsItem() {
+		return e.itemT(n.Region)
+	}
+	return e.stateT()
+}
+
+// regionT is what the flows of region f run on (nil: the main flow).
+func (e *emitter) regionT(f *graph.Fork) *jen.Statement {
+	if f != nil && f.Map != nil {
+		return e.itemT(f)
+	}
+	return e.stateT()
+}
+
+// itemT is the item type of map f.
+func (e *emitter) itemT(f *graph.Fork) *jen.Statement { return jen.Add(e.in.Items[f].Type) }
+
+// arg is the name of node n's handler parameter: d for an item, s for the state.
+func (e *emitter) arg(n *graph.Node) string {
+	if n.IsItem() {
+		return "d"
+	}
+	return "s"
+}
+
 func (e *emitter) state() {
 	if len(e.in.InlineFields) == 0 {
 		return
@@ -90,16 +118,31 @@ func (e *emitter) handlers() {
 	e.f.Type().Id(g.Name + "Handlers").InterfaceFunc(func(ig *jen.Group) {
 		for _, n := range g.Nodes {
 			what := fmt.Sprintf("%s runs node %q.", n.GoName, n.Name)
-			params := []jen.Code{jen.Id("ctx").Qual("context", "Context"), jen.Id("s").Add(e.stateT())}
+			arg := e.arg(n)
+			params := []jen.Code{jen.Id("ctx").Qual("context", "Context"), jen.Id(arg).Add(e.valT(n))}
+			if n.IsItem() {
+				what = fmt.Sprintf("%s runs node %q on one item of the map at %q, on its own copy of the item.", n.GoName, n.Name, n.Region.From.Name)
+			}
 			if f := n.JoinOf; f != nil {
 				what = fmt.Sprintf("%s runs fan-in %q once every branch forked at %q has arrived: s is the state %q returned, in what each branch ended with.", n.GoName, n.Name, f.From.Name, f.From.Name)
+				if f.Map != nil {
+					what = fmt.Sprintf("%s runs fan-in %q once every item mapped at %q has arrived (at once for no items): s is the state %q returned, in the items as their flows ended, in input order.", n.GoName, n.Name, f.From.Name, f.From.Name)
+				}
 				params = append(params, jen.Id("in").Id(f.BranchesType))
 			}
 			ig.Add(doc(what, n.Doc))
-			ig.Id(n.GoName).Params(params...).Params(e.stateT(), jen.Error())
+			ig.Id(n.GoName).Params(params...).Params(e.valT(n), jen.Error())
 			if n.Kind == graph.Cond {
-				ig.Add(doc(fmt.Sprintf("%s picks the edge out of %q, given the state %s returned.", n.RouteMethod, n.Name, n.GoName)))
-				ig.Id(n.RouteMethod).Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("s").Add(e.stateT())).Params(jen.Id(n.RouteType), jen.Error())
+				ig.Add(doc(fmt.Sprintf("%s picks the edge out of %q, given the %s %s returned.", n.RouteMethod, n.Name, map[bool]string{true: "item", false: "state"}[n.IsItem()], n.GoName)))
+				ig.Id(n.RouteMethod).Params(jen.Id("ctx").Qual("context", "Context"), jen.Id(arg).Add(e.valT(n))).Params(jen.Id(n.RouteType), jen.Error())
+			}
+			if f := n.Fork; f != nil && f.Map != nil && f.Map.ItemsMethod != "" {
+				ig.Add(doc(fmt.Sprintf("%s builds the items that the map at %q runs through %q, given the state %s returned; each item's flow sees only its item. More than %d items fail the run (max_items).", f.Map.ItemsMethod, n.Name, f.Branches[0].Name, n.GoName, f.Map.MaxItems)))
+				ig.Id(f.Map.ItemsMethod).Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("s").Add(e.stateT())).Params(jen.Index().Add(e.itemT(f)), jen.Error())
+			}
+			if f := n.Fork; f != nil && f.Select {
+				ig.Add(doc(fmt.Sprintf("%s picks which branches forked at %q run, given the state %s returned; the others never run and hold their zero value in %s (see its Ran). With none, %q runs at once.", f.SelectMethod(), n.Name, n.GoName, f.BranchesType, f.FanIn.Name)))
+				ig.Id(f.SelectMethod()).Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("s").Add(e.stateT())).Params(jen.Id(f.SetType), jen.Error())
 			}
 		}
 	})
@@ -155,14 +198,31 @@ func describeTarget(t *graph.Node, from *graph.Node) string {
 
 func (e *emitter) branchesTypes() {
 	for _, f := range e.g.Forks {
+		if f.Map != nil {
+			e.itemsType(f)
+			continue
+		}
+		if f.Select {
+			e.setType(f)
+		}
 		e.f.Add(doc(fmt.Sprintf("%s holds what each branch forked at %q ended with when it reached fan-in %q.", f.BranchesType, f.From.Name, f.FanIn.Name)))
 		e.f.Type().Id(f.BranchesType).StructFunc(func(g *jen.Group) {
 			for _, b := range f.Branches {
 				g.Add(doc(fmt.Sprintf("%s is the state of the branch that started at %q.", b.GoName, b.Name)))
 				g.Id(b.GoName).Add(e.stateT())
 			}
+			if f.Select {
+				g.Line()
+				g.Id("ran").Id(f.SetType).Comment("the branches " + f.SelectMethod() + " picked")
+			}
 		})
 		e.f.Line()
+		if f.Select {
+			// func (b *MergeBranches) Ran() PlanSet { return b.ran }
+			e.f.Comment(fmt.Sprintf("Ran returns the branches that ran: those %s picked. The others hold the zero %s.", f.SelectMethod(), e.g.State.Type))
+			e.f.Func().Params(jen.Id("b").Op("*").Id(f.BranchesType)).Id("Ran").Params().Id(f.SetType).Block(jen.Return(jen.Id("b").Dot("ran")))
+			e.f.Line()
+		}
 		// func (b *MergeBranches) All() iter.Seq2[string, State] {
 		//	return func(yield func(string, State) bool) {
 		//		_ = yield("search_web", b.SearchWeb) && yield("search_papers", b.SearchPapers)
@@ -184,6 +244,51 @@ func (e *emitter) branchesTypes() {
 		)
 		e.f.Line()
 	}
+}
+
+// itemsType emits the results of map f, as its fan-in receives them:
+//
+//	type CombineItems struct {
+//		Docs []Doc
+//	}
+func (e *emitter) itemsType(f *graph.Fork) {
+	from := "the state's " + f.Map.Over
+	if f.Map.Over == "" {
+		from = f.Map.ItemsMethod
+	}
+	e.f.Add(doc(fmt.Sprintf("%s holds what each item mapped at %q ended with when its flow reached fan-in %q.", f.BranchesType, f.From.Name, f.FanIn.Name)))
+	e.f.Type().Id(f.BranchesType).Struct(
+		doc(fmt.Sprintf("%s holds one result per item of %s, in input order: element i is item i as its flow ended.", f.Map.Field, from)),
+		jen.Id(f.Map.Field).Index().Add(e.itemT(f)),
+	)
+	e.f.Line()
+}
+
+// setType emits the bit set a select fork's handler returns:
+//
+//	type PlanSet uint64
+//	const ( PlanSetSearchWeb PlanSet = 1 << iota; PlanSetSearchPapers )
+//	func (s PlanSet) Has(b PlanSet) bool { return s&b == b }
+func (e *emitter) setType(f *graph.Fork) {
+	e.f.Add(doc(fmt.Sprintf("%s is a set of the branches forked at %q, returned by %sHandlers.%s: combine its constants with |. Its zero value is no branch.", f.SetType, f.From.Name, e.g.Name, f.SelectMethod())))
+	e.f.Type().Id(f.SetType).Uint64()
+	e.f.Line()
+	e.f.Const().DefsFunc(func(g *jen.Group) {
+		for i, b := range f.Branches {
+			g.Add(doc(fmt.Sprintf("%s is the branch that starts at %q.", f.SetType+b.GoName, b.Name)))
+			if i == 0 {
+				g.Id(f.SetType + b.GoName).Id(f.SetType).Op("=").Lit(1).Op("<<").Iota()
+			} else {
+				g.Id(f.SetType + b.GoName)
+			}
+		}
+	})
+	e.f.Line()
+	e.f.Comment("Has reports whether every branch of b is in the set.")
+	e.f.Func().Params(jen.Id("s").Id(f.SetType)).Id("Has").Params(jen.Id("b").Id(f.SetType)).Bool().Block(
+		jen.Return(jen.Id("s").Op("&").Id("b").Op("==").Id("b")),
+	)
+	e.f.Line()
 }
 
 func (e *emitter) executor() {
@@ -411,8 +516,11 @@ func (e *emitter) tables() {
 	}))
 	e.f.Line()
 	for _, f := range g.Forks {
-		e.f.Add(doc(fmt.Sprintf("%s is the parallel edge from %q: its branches meet at %q.", e.forkVar(f), f.From.Name, f.FanIn.Name)))
-		e.f.Var().Id(e.forkVar(f)).Op("=").Add(rt("ForkSpec")).Values(jen.Dict{
+		what := fmt.Sprintf("%s is the parallel edge from %q: its branches meet at %q.", e.forkVar(f), f.From.Name, f.FanIn.Name)
+		if f.Map != nil {
+			what = fmt.Sprintf("%s is the map edge from %q: each item runs from %q, and the items meet at %q.", e.forkVar(f), f.From.Name, f.Branches[0].Name, f.FanIn.Name)
+		}
+		fields := jen.Dict{
 			jen.Id("Node"):  jen.Id(e.nodeConst(f.From)),
 			jen.Id("FanIn"): jen.Id(e.nodeConst(f.FanIn)),
 			jen.Id("Entries"): jen.Index().Int().ValuesFunc(func(v *jen.Group) {
@@ -420,7 +528,16 @@ func (e *emitter) tables() {
 					v.Id(e.nodeConst(b))
 				}
 			}),
-		})
+		}
+		if f.Map != nil {
+			fields[jen.Id("Map")] = jen.True()
+			fields[jen.Id("MaxItems")] = jen.Lit(f.Map.MaxItems)
+		}
+		if f.Select {
+			fields[jen.Id("Select")] = jen.True()
+		}
+		e.f.Add(doc(what))
+		e.f.Var().Id(e.forkVar(f)).Op("=").Add(rt("ForkSpec")).Values(fields)
 		e.f.Line()
 	}
 }
@@ -443,8 +560,11 @@ func (e *emitter) flows() {
 				nodes = append(nodes, n)
 			}
 		}
-		e.flow(branchMethod(f), f, nodes,
-			fmt.Sprintf("%s runs one branch forked at %q from node n until it reaches fan-in %q.", branchMethod(f), f.From.Name, f.FanIn.Name))
+		what := fmt.Sprintf("%s runs one branch forked at %q from node n until it reaches fan-in %q.", branchMethod(f), f.From.Name, f.FanIn.Name)
+		if f.Map != nil {
+			what = fmt.Sprintf("%s runs the flow of one item mapped at %q, *s, from node n until it reaches fan-in %q.", branchMethod(f), f.From.Name, f.FanIn.Name)
+		}
+		e.flow(branchMethod(f), f, nodes, what)
 	}
 }
 
@@ -481,7 +601,7 @@ func (e *emitter) flow(name string, region *graph.Fork, nodes []*graph.Node, com
 	if region != nil {
 		sink = jen.Id(e.nodeConst(region.FanIn))
 	}
-	params := append(e.ctxParams(), jen.Id("n").Int(), jen.Id("s").Op("*").Add(e.stateT()))
+	params := append(e.ctxParams(), jen.Id("n").Int(), jen.Id("s").Op("*").Add(e.regionT(region)))
 	fc := &flowCases{}
 	order := chainOrder(nodes, region)
 	for i, n := range order {
@@ -495,7 +615,7 @@ func (e *emitter) flow(name string, region *graph.Fork, nodes []*graph.Node, com
 	e.f.Comment(comment)
 	e.f.Func().Params(jen.Id("g").Op("*").Id(e.g.Name)).Id(name).Params(params...).Params(jen.Err().Error()).Block(
 		jen.Defer().Id("x").Dot("Recover").Call(jen.Op("&").Id("n"), jen.Op("&").Err()),
-		jen.Var().Id("out").Add(e.stateT()).Comment("what the node that just ran returned"),
+		jen.Var().Id("out").Add(e.regionT(region)).Comment("what the node that just ran returned"),
 		jen.For().Block(
 			jen.Switch(jen.Id("n")).BlockFunc(func(sw *jen.Group) {
 				for _, c := range fc.list {
@@ -615,6 +735,11 @@ func (e *emitter) leave(c *jen.Group, n *graph.Node, next jen.Code, stop *jen.St
 	if stop != nil {
 		cond = cond.Op("||").Id("n").Op("==").Add(stop)
 	}
+	if n.IsItem() {
+		// if err = runtime.LeaveItem(x, in, mapNodeSummarize, mapNodeCheck, s); err != nil { return err }
+		c.If(jen.Err().Op("=").Add(rt("LeaveItem")).Call(jen.Id("x"), jen.Id("in"), jen.Id(e.nodeConst(n)), next, jen.Id("s")), cond).Block(jen.Return(jen.Err()))
+		return
+	}
 	c.If(jen.Err().Op("=").Id("x").Dot("Leave").Call(jen.Id("in"), jen.Id(e.nodeConst(n)), next, jen.Id("s")), cond).Block(jen.Return(jen.Err()))
 }
 
@@ -670,23 +795,110 @@ func (e *emitter) edge(fc *flowCases, n *graph.Node, sink *jen.Statement, after 
 			e.leave(c, n, jen.Id("n"), sink)
 		}
 	case graph.Parallel:
-		// jMerge := &researchJoinMerge{g: g, x: x, fork: *s}
-		// if err = x.Fork(ctx, in, &researchForkPlan, jMerge, s); err != nil { return err }
-		// n = researchNodeMerge
-		// ... the run of merge, with jMerge.in (see call), and its edge
 		f := n.Fork
 		j := "j" + f.FanIn.GoName
-		c.Comment(fmt.Sprintf("The branches forked at %q meet at %q, which runs here once all have arrived.", f.From.Name, f.FanIn.Name))
-		c.Id(j).Op(":=").Op("&").Id(e.joinType(f)).Values(jen.Dict{
-			jen.Id("g"):    jen.Id("g"),
-			jen.Id("x"):    jen.Id("x"),
-			jen.Id("fork"): jen.Op("*").Id("s"),
-		})
-		c.If(jen.Err().Op("=").Id("x").Dot("Fork").Call(jen.Id("ctx"), jen.Id("in"), jen.Op("&").Id(e.forkVar(f)), jen.Id(j), jen.Id("s")).Op(";").Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
+		switch {
+		case f.Map != nil:
+			e.mapFork(c, f, j)
+		case f.Select:
+			e.selectFork(c, f, j)
+		default:
+			// jMerge := &researchJoinMerge{g: g, x: x, fork: *s}
+			// if err = x.Fork(ctx, in, &researchForkPlan, jMerge, s); err != nil { return err }
+			c.Comment(fmt.Sprintf("The branches forked at %q meet at %q, which runs here once all have arrived.", f.From.Name, f.FanIn.Name))
+			c.Id(j).Op(":=").Op("&").Id(e.joinType(f)).Values(jen.Dict{
+				jen.Id("g"):    jen.Id("g"),
+				jen.Id("x"):    jen.Id("x"),
+				jen.Id("fork"): jen.Op("*").Id("s"),
+			})
+			c.If(jen.Err().Op("=").Id("x").Dot("Fork").Call(jen.Id("ctx"), jen.Id("in"), jen.Op("&").Id(e.forkVar(f)), jen.Id(j), jen.Id("s")).Op(";").Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
+		}
+		// n = researchNodeMerge
+		// ... the run of merge, with jMerge.in (see call), and its edge
 		c.Id("n").Op("=").Id(e.nodeConst(f.FanIn))
 		e.call(c, f.FanIn)
 		e.edge(fc, f.FanIn, sink, after)
 	}
+}
+
+// mapFork emits the run of map f's items, into the join j:
+//
+//	jCombine := &mapJoinCombine{g: g, x: x}
+//	var ok bool
+//	if jCombine.items, ok, err = runtime.RecordedItems[State, Doc](x, in, &mapForkPlan); err != nil {
+//		return err
+//	}
+//	if !ok {
+//		jCombine.items = s.Docs // or: if jCombine.items, err = g.h.ItemsPlan(ctx, *s); err != nil { return x.Fail(n, err) }
+//	}
+//	if err = x.CheckItems(&mapForkPlan, len(jCombine.items)); err != nil {
+//		return err
+//	}
+//	jCombine.arrived = make([]bool, len(jCombine.items))
+//	jCombine.in.Docs = make([]Doc, len(jCombine.items))
+//	if err = runtime.Map(ctx, x, in, &mapForkPlan, jCombine, s, jCombine.items); err != nil {
+//		return err
+//	}
+func (e *emitter) mapFork(c *jen.Group, f *graph.Fork, j string) {
+	m := f.Map
+	items := jen.Id(j).Dot("items")
+	spec := jen.Op("&").Id(e.forkVar(f))
+	c.Comment(fmt.Sprintf("Each item mapped at %q runs from %q on its own copy; the items meet at %q, which runs here once all have arrived. A resumed run takes the items recorded at fork time.", f.From.Name, f.Branches[0].Name, f.FanIn.Name))
+	c.Id(j).Op(":=").Op("&").Id(e.joinType(f)).Values(jen.Dict{
+		jen.Id("g"): jen.Id("g"),
+		jen.Id("x"): jen.Id("x"),
+	})
+	c.Var().Id("ok").Bool()
+	c.If(jen.List(items, jen.Id("ok"), jen.Err()).Op("=").Add(rt("RecordedItems")).Types(e.stateT(), e.itemT(f)).Call(jen.Id("x"), jen.Id("in"), spec), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
+	if m.Over != "" {
+		c.If(jen.Op("!").Id("ok")).Block(jen.Add(items).Op("=").Id("s").Dot(m.Over))
+	} else {
+		c.If(jen.Op("!").Id("ok")).Block(
+			jen.If(jen.List(items, jen.Err()).Op("=").Id("g").Dot("h").Dot(m.ItemsMethod).Call(jen.Id("ctx"), jen.Op("*").Id("s")), jen.Err().Op("!=").Nil()).Block(
+				jen.Return(jen.Id("x").Dot("Fail").Call(jen.Id("n"), jen.Err())),
+			),
+		)
+	}
+	c.If(jen.Err().Op("=").Id("x").Dot("CheckItems").Call(spec, jen.Len(items)), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
+	c.Id(j).Dot("arrived").Op("=").Make(jen.Index().Bool(), jen.Len(items))
+	c.Id(j).Dot("in").Dot(m.Field).Op("=").Make(jen.Index().Add(e.itemT(f)), jen.Len(items))
+	c.If(jen.Err().Op("=").Add(rt("Map")).Call(jen.Id("ctx"), jen.Id("x"), jen.Id("in"), spec, jen.Id(j), jen.Id("s"), items), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
+}
+
+// selectFork emits the run of the branches of select fork f that its
+// handler picks, into the join j:
+//
+//	jMerge := &researchJoinMerge{g: g, x: x, fork: *s}
+//	sel, ok := x.RecordedSelection(in, &researchForkPlan)
+//	if !ok {
+//		var set PlanSet
+//		if set, err = g.h.SelectPlan(ctx, *s); err != nil {
+//			return x.Fail(n, err)
+//		}
+//		sel = uint64(set)
+//	}
+//	jMerge.in.ran = PlanSet(sel)
+//	if err = x.ForkSelect(ctx, in, &researchForkPlan, jMerge, s, sel); err != nil {
+//		return err
+//	}
+func (e *emitter) selectFork(c *jen.Group, f *graph.Fork, j string) {
+	spec := jen.Op("&").Id(e.forkVar(f))
+	c.Comment(fmt.Sprintf("The branches forked at %q that %s picks (those a resumed run recorded) meet at %q, which runs here once all have arrived.", f.From.Name, f.SelectMethod(), f.FanIn.Name))
+	c.Id(j).Op(":=").Op("&").Id(e.joinType(f)).Values(jen.Dict{
+		jen.Id("g"):    jen.Id("g"),
+		jen.Id("x"):    jen.Id("x"),
+		jen.Id("fork"): jen.Op("*").Id("s"),
+	})
+	c.List(jen.Id("sel"), jen.Id("ok")).Op(":=").Id("x").Dot("RecordedSelection").Call(jen.Id("in"), spec)
+	c.If(jen.Op("!").Id("ok")).Block(
+		jen.Var().Id("set").Id(f.SetType),
+		jen.If(jen.List(jen.Id("set"), jen.Err()).Op("=").Id("g").Dot("h").Dot(f.SelectMethod()).Call(jen.Id("ctx"), jen.Op("*").Id("s")), jen.Err().Op("!=").Nil()).Block(
+			jen.Return(jen.Id("x").Dot("Fail").Call(jen.Id("n"), jen.Err())),
+		),
+		jen.Id("sel").Op("=").Uint64().Call(jen.Id("set")),
+	)
+	c.Id(j).Dot("in").Dot("ran").Op("=").Id(f.SetType).Call(jen.Id("sel"))
+	c.If(jen.Err().Op("=").Id("x").Dot("ForkSelect").Call(jen.Id("ctx"), jen.Id("in"), spec, jen.Id(j), jen.Id("s"), jen.Id("sel")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
 }
 
 // routeMethods emits, per conditional node, the method that maps its
@@ -706,7 +918,7 @@ func (e *emitter) routeMethods() {
 		// }
 		e.f.Comment(fmt.Sprintf("%s asks %s which edge leaves %q and returns the node it leads to.", routeMethod(n), n.RouteMethod, n.Name))
 		e.f.Func().Params(jen.Id("g").Op("*").Id(e.g.Name)).Id(routeMethod(n)).Params(
-			jen.Id("ctx").Qual("context", "Context"), jen.Id("x").Add(e.execT()), jen.Id("in").Add(rt("Branch")), jen.Id("s").Op("*").Add(e.stateT()),
+			jen.Id("ctx").Qual("context", "Context"), jen.Id("x").Add(e.execT()), jen.Id("in").Add(rt("Branch")), jen.Id("s").Op("*").Add(e.valT(n)),
 		).Params(jen.Int(), jen.Error()).Block(
 			jen.Var().Defs(jen.Id("r").Id(n.RouteType), jen.Err().Error()),
 			e.invoke(n, true, id, []jen.Code{jen.Id("r"), jen.Err()}, []jen.Code{jen.Id("ctx"), jen.Op("*").Id("s")}),
@@ -735,6 +947,10 @@ func (e *emitter) routeMethods() {
 //	}
 func (e *emitter) joins() {
 	for _, f := range e.g.Forks {
+		if f.Map != nil {
+			e.mapJoin(f)
+			continue
+		}
 		jt := e.joinType(f)
 		e.f.Add(doc(fmt.Sprintf("%s is one activation of the fork at %q: each branch delivers its final state into it exactly once, under its lock, and fan-in %q reads it after all have arrived.", jt, f.From.Name, f.FanIn.Name)))
 		e.f.Type().Id(jt).Struct(
@@ -783,6 +999,71 @@ func (e *emitter) joins() {
 		)
 		e.f.Line()
 	}
+}
+
+// mapJoin emits the join of map f and its RunBranch, which runs one item:
+//
+//	type mapJoinCombine struct {
+//		g       *Map
+//		x       *runtime.Exec[State]
+//		items   []Doc
+//		mu      sync.Mutex
+//		arrived []bool
+//		in      CombineItems
+//	}
+//
+//	func (j *mapJoinCombine) RunBranch(ctx context.Context, b runtime.Branch, n int, r *Doc) error {
+//		var d Doc
+//		if r != nil { d = *r } else { d = mapCopyDoc(j.items[b.Index]) }
+//		if n != mapNodeCombine {
+//			if err := j.g.branchPlan(ctx, j.x, b, n, &d); err != nil { return err }
+//		}
+//		j.mu.Lock()
+//		defer j.mu.Unlock()
+//		if j.arrived[b.Index] { return errors.New("graphc: item delivered to \"combine\" twice") }
+//		j.arrived[b.Index] = true
+//		j.in.Docs[b.Index] = d
+//		runtime.ArrivedItem(j.x, b, mapNodeCombine, d)
+//		return nil
+//	}
+func (e *emitter) mapJoin(f *graph.Fork) {
+	jt := e.joinType(f)
+	e.f.Add(doc(fmt.Sprintf("%s is one activation of the map at %q: each item's flow delivers its final item into it exactly once, at the item's index, under its lock, and fan-in %q reads it after all have arrived.", jt, f.From.Name, f.FanIn.Name)))
+	e.f.Type().Id(jt).Struct(
+		jen.Id("g").Op("*").Id(e.g.Name),
+		jen.Id("x").Add(e.execT()),
+		jen.Id("items").Index().Add(e.itemT(f)).Comment("the items, in input order; item i's flow starts on a deep copy of items[i]"),
+		jen.Line(),
+		jen.Id("mu").Qual("sync", "Mutex").Comment("guards arrived and in"),
+		jen.Id("arrived").Index().Bool(),
+		jen.Id("in").Id(f.BranchesType),
+	)
+	e.f.Line()
+	copyExpr := e.in.Items[f].Copy(jen.Id("j").Dot("items").Index(jen.Id("b").Dot("Index")))
+	e.f.Comment(fmt.Sprintf("RunBranch runs the flow of item b.Index of the map at %q from node n (its entry, or where a resumed item stood) to %q, on r or else on its own copy of the item, then delivers the result.", f.From.Name, f.FanIn.Name))
+	e.f.Func().Params(jen.Id("j").Op("*").Id(jt)).Id("RunBranch").Params(
+		jen.Id("ctx").Qual("context", "Context"), jen.Id("b").Add(rt("Branch")), jen.Id("n").Int(), jen.Id("r").Op("*").Add(e.itemT(f)),
+	).Error().Block(
+		jen.Var().Id("d").Add(e.itemT(f)),
+		jen.If(jen.Id("r").Op("!=").Nil()).Block(
+			jen.Id("d").Op("=").Op("*").Id("r"),
+		).Else().Block(
+			jen.Id("d").Op("=").Add(copyExpr),
+		),
+		jen.If(jen.Id("n").Op("!=").Id(e.nodeConst(f.FanIn))).Block(
+			jen.If(jen.Err().Op(":=").Id("j").Dot("g").Dot(branchMethod(f)).Call(jen.Id("ctx"), jen.Id("j").Dot("x"), jen.Id("b"), jen.Id("n"), jen.Op("&").Id("d")).Op(";").Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+		),
+		jen.Id("j").Dot("mu").Dot("Lock").Call(),
+		jen.Defer().Id("j").Dot("mu").Dot("Unlock").Call(),
+		jen.If(jen.Id("j").Dot("arrived").Index(jen.Id("b").Dot("Index"))).Block(
+			jen.Return(jen.Qual("errors", "New").Call(jen.Lit(fmt.Sprintf("graphc: an item delivered to %q twice", f.FanIn.Name)))),
+		),
+		jen.Id("j").Dot("arrived").Index(jen.Id("b").Dot("Index")).Op("=").True(),
+		jen.Id("j").Dot("in").Dot(f.Map.Field).Index(jen.Id("b").Dot("Index")).Op("=").Id("d"),
+		rt("ArrivedItem").Call(jen.Id("j").Dot("x"), jen.Id("b"), jen.Id(e.nodeConst(f.FanIn)), jen.Id("d")),
+		jen.Return(jen.Nil()),
+	)
+	e.f.Line()
 }
 
 // copyOf is the deep copy of the state in src.

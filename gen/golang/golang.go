@@ -29,6 +29,8 @@ type Input struct {
 	// Copy returns an expression for a deep copy of the state held in src,
 	// used to give each branch its own state. Nil when the graph never forks.
 	Copy func(src jen.Code) jen.Code
+	// Items holds, per map edge, its item type and deep copy.
+	Items map[*graph.Fork]Item
 	// CopyDecls are the helper declarations Copy relies on.
 	CopyDecls []jen.Code
 	// Imports names the packages the copy helpers import (path -> name).
@@ -78,6 +80,13 @@ func (e *emitter) newFile() {
 			e.f.ImportAlias(path, prefix+name)
 		}
 	}
+}
+
+// Item is the item type of a map edge as generated code names it, and an
+// expression for a deep copy of the item held in src.
+type Item struct {
+	Type jen.Code
+	Copy func(src jen.Code) jen.Code
 }
 
 // Field is one field of an inline state.

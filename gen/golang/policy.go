@@ -74,11 +74,11 @@ func (e *emitter) callMethods() {
 			if route && n.Kind != graph.Cond {
 				continue
 			}
-			method, fn, result := n.GoName, "Call", e.stateT()
+			method, fn, result := n.GoName, "Call", e.valT(n)
 			if route {
 				method, fn, result = n.RouteMethod, "CallRoute", jen.Id(n.RouteType)
 			}
-			params := append(e.ctxParams(), jen.Id("s").Op("*").Add(e.stateT()))
+			params := append(e.ctxParams(), jen.Id("s").Op("*").Add(e.valT(n)))
 			args := []jen.Code{jen.Id("ctx"), jen.Op("*").Id("s")}
 			if f := n.JoinOf; f != nil && !route {
 				params = append(params, jen.Id("b").Id(f.BranchesType))

@@ -82,7 +82,8 @@ func GenerateTest(in Input) ([]byte, error) {
 	e.f.Line()
 	recv := func() *jen.Statement { return jen.Func().Params(jen.Id(probe)) }
 	for _, n := range g.Nodes {
-		params := []jen.Code{jen.Id("ctx").Add(ctxT()), jen.Id("s").Add(e.stateT())}
+		arg := jen.Id(e.arg(n))
+		params := []jen.Code{jen.Id("ctx").Add(ctxT()), jen.Id(e.arg(n)).Add(e.valT(n))}
 		if f := n.JoinOf; f != nil {
 			params = append(params, jen.Id("in").Id(f.BranchesType))
 		}
@@ -92,20 +93,38 @@ func GenerateTest(in Input) ([]byte, error) {
 		case n.Kind == graph.Parallel:
 			// stress.Fill(ctx, "plan", &s): something in every part, for the branches to copy.
 			body = append(body, jen.Qual(StressPath, "Fill").Call(jen.Id("ctx"), jen.Lit(n.Name), jen.Op("&").Id("s")))
+			if m := n.Fork.Map; m != nil && m.Over != "" {
+				// s.Docs = stress.Items[Doc](ctx, "plan"): 0, 1 or many items.
+				body = append(body, jen.Id("s").Dot(m.Over).Op("=").Qual(StressPath, "Items").Types(e.itemT(n.Fork)).Call(jen.Id("ctx"), jen.Lit(n.Name)))
+			}
 		default:
 			// stress.Mutate(&s): write every mutable part in place, so that
 			// memory a copy shares is a race or a changed fork-time state.
-			body = append(body, jen.Qual(StressPath, "Mutate").Call(jen.Op("&").Id("s")))
+			body = append(body, jen.Qual(StressPath, "Mutate").Call(jen.Op("&").Add(arg)))
 		}
-		body = append(body, jen.Return(jen.Id("s"), jen.Nil()))
-		e.f.Add(recv().Id(n.GoName).Params(params...).Params(e.stateT(), jen.Error()).Block(body...))
+		body = append(body, jen.Return(arg, jen.Nil()))
+		e.f.Add(recv().Id(n.GoName).Params(params...).Params(e.valT(n), jen.Error()).Block(body...))
 		e.f.Line()
 		if n.Kind == graph.Cond {
 			// return ReviewRoute(1 + stress.Choose(ctx, "review", 2, 1)), nil
-			e.f.Add(recv().Id(n.RouteMethod).Params(jen.Id("ctx").Add(ctxT()), jen.Id("s").Add(e.stateT())).Params(jen.Id(n.RouteType), jen.Error()).Block(
+			e.f.Add(recv().Id(n.RouteMethod).Params(jen.Id("ctx").Add(ctxT()), jen.Id(e.arg(n)).Add(e.valT(n))).Params(jen.Id(n.RouteType), jen.Error()).Block(
 				jen.Return(jen.Id(n.RouteType).Call(jen.Lit(1).Op("+").Qual(StressPath, "Choose").Call(
 					jen.Id("ctx"), jen.Lit(n.Name), jen.Lit(len(n.Cases)), jen.Lit(n.Exit),
 				)), jen.Nil()),
+			))
+			e.f.Line()
+		}
+		if f := n.Fork; f != nil && f.Map != nil && f.Map.ItemsMethod != "" {
+			// return stress.Items[Task](ctx, "plan"), nil
+			e.f.Add(recv().Id(f.Map.ItemsMethod).Params(jen.Id("ctx").Add(ctxT()), jen.Id("s").Add(e.stateT())).Params(jen.Index().Add(e.itemT(f)), jen.Error()).Block(
+				jen.Return(jen.Qual(StressPath, "Items").Types(e.itemT(f)).Call(jen.Id("ctx"), jen.Lit(n.Name)), jen.Nil()),
+			))
+			e.f.Line()
+		}
+		if f := n.Fork; f != nil && f.Select {
+			// return PlanSet(stress.Select(ctx, "plan", 3)), nil
+			e.f.Add(recv().Id(f.SelectMethod()).Params(jen.Id("ctx").Add(ctxT()), jen.Id("s").Add(e.stateT())).Params(jen.Id(f.SetType), jen.Error()).Block(
+				jen.Return(jen.Id(f.SetType).Call(jen.Qual(StressPath, "Select").Call(jen.Id("ctx"), jen.Lit(n.Name), jen.Lit(len(f.Branches)))), jen.Nil()),
 			))
 			e.f.Line()
 		}

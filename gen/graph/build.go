@@ -259,6 +259,10 @@ func (b *builder) targetsOnly(e *spec.Edge) {
 		check(s, "")
 	}
 	check(e.FanIn, "")
+	if e.Map != nil {
+		check(e.Map.To, "")
+		check(e.Map.FanIn, "")
+	}
 }
 
 // firstEdge remembers where a node's outgoing edge was declared.
@@ -301,21 +305,24 @@ func (b *builder) edges() {
 		}
 
 		kinds := 0
-		for _, set := range []bool{e.To.Pos.IsValid(), e.WhenPos.IsValid(), e.ParallelPos.IsValid()} {
+		for _, set := range []bool{e.To.Pos.IsValid(), e.WhenPos.IsValid(), e.ParallelPos.IsValid(), e.Map != nil} {
 			if set {
 				kinds++
 			}
 		}
-		if e.FanIn.Pos.IsValid() && !e.ParallelPos.IsValid() {
+		if e.FanIn.Pos.IsValid() && !e.ParallelPos.IsValid() && e.Map == nil {
 			b.errorf(e.FanIn.Pos, "fan_in belongs to a parallel edge: add `parallel: [...]` or remove fan_in")
+		}
+		if e.Select.Pos.IsValid() && !e.ParallelPos.IsValid() {
+			b.errorf(e.Select.Pos, "select belongs to a parallel edge (it picks which of its branches run): add `parallel: [...]` or remove select")
 		}
 		switch kinds {
 		case 0:
-			b.errorf(e.Pos, "edge has no target: add `to: node`, `when: {label: node}` or `parallel: [nodes]` with `fan_in`")
+			b.errorf(e.Pos, "edge has no target: add `to: node`, `when: {label: node}`, `parallel: [nodes]` with `fan_in`, or `map: {over: Field, to: node, fan_in: node}`")
 			b.edgeErrs = true
 			continue
-		case 2, 3:
-			b.errorf(e.Pos, "edge has more than one of `to`, `when` and `parallel`: a node has exactly one kind of outgoing edge")
+		case 2, 3, 4:
+			b.errorf(e.Pos, "edge has more than one of `to`, `when`, `parallel` and `map`: a node has exactly one kind of outgoing edge")
 			b.edgeErrs = true
 			continue
 		}
@@ -349,7 +356,7 @@ func (b *builder) edges() {
 		kind := Plain
 		if e.WhenPos.IsValid() {
 			kind = Cond
-		} else if e.ParallelPos.IsValid() {
+		} else if e.ParallelPos.IsValid() || e.Map != nil {
 			kind = Parallel
 		}
 		if prev, dup := first[from]; dup {
@@ -379,7 +386,11 @@ func (b *builder) edges() {
 		case Cond:
 			b.cond(from, e)
 		case Parallel:
-			b.parallel(from, e)
+			if e.Map != nil {
+				b.mapEdge(from, e)
+			} else {
+				b.parallel(from, e)
+			}
 		}
 	}
 	if startEdge == nil && !b.startTypo { // a misspelt __start__ is reported where it is
@@ -458,38 +469,10 @@ func (b *builder) cond(from *Node, e *spec.Edge) {
 }
 
 func (b *builder) parallel(from *Node, e *spec.Edge) {
-	fk := &Fork{ID: len(b.g.Forks), From: from, Pos: e.ParallelPos}
+	fk := &Fork{ID: len(b.g.Forks), From: from, Pos: e.ParallelPos, Select: e.Select.Value}
 	from.Fork = fk
 	b.g.Forks = append(b.g.Forks, fk)
-	ok := true
-	var fanIn *Node
-	switch {
-	case !e.FanIn.Pos.IsValid():
-		b.errorf(e.ParallelPos, "parallel edge from %q needs `fan_in: node`, the node where its branches meet", from.Name)
-		ok = false
-		b.brokenFork = true
-	case e.FanIn.Value == spec.End || e.FanIn.Value == spec.Start:
-		b.errorf(e.FanIn.Pos, "fan_in must be a node marked `fan_in: true`, not %s: add a join node under nodes: (`- {name: join, fan_in: true}`), end each branch with an edge to it, set `fan_in: join`, and go on from join (`{from: join, to: __end__}`)", e.FanIn.Value)
-		ok = false
-	default:
-		n, found := b.byName[e.FanIn.Value]
-		switch {
-		case !found:
-			b.errorf(e.FanIn.Pos, "fan_in names unknown node %q%s", e.FanIn.Value, b.didYouMean(e.FanIn.Value, ""))
-			ok = false
-			b.brokenFork = true
-		case n.JoinOf != nil:
-			b.errorf(e.FanIn.Pos, "node %q is already the fan_in of the parallel edge from %q (at %s): each fork needs its own fan-in node; add an inner join for this fork (`- {name: %s_join, fan_in: true}` under nodes:), end this fork's branches there, set `fan_in: %s_join`, and go on from it (`{from: %s_join, to: ...}`)", n.Name, n.JoinOf.From.Name, lineCol(n.JoinOf.Pos), from.Name, from.Name, from.Name)
-			ok = false
-		case !n.FanIn:
-			b.errorf(e.FanIn.Pos, "node %q is the fan_in of the parallel edge from %q but is not marked as one: add `fan_in: true` to node %q", n.Name, from.Name, n.Name)
-			ok = false
-			n.JoinOf = fk // avoid a second, echoing message about it
-		default:
-			fanIn = n
-			n.JoinOf = fk
-		}
-	}
+	fanIn, ok := b.fanIn(fk, from, e.FanIn, e.ParallelPos, "parallel edge")
 	if len(e.Parallel) < 2 {
 		b.errorf(e.ParallelPos, "parallel edge from %q lists %d branch(es): a fork needs at least two; use `to:` for one successor", from.Name, len(e.Parallel))
 		ok = false
@@ -524,8 +507,121 @@ func (b *builder) parallel(from *Node, e *spec.Edge) {
 		b.edgeErrs = true
 		return
 	}
+	if fk.Select && len(fk.Branches) > 64 {
+		b.errorf(e.Select.Pos, "parallel edge from %q selects among %d branches: a select fork has at most 64; split it into nested forks", from.Name, len(fk.Branches))
+		b.edgeErrs = true
+		return
+	}
 	fk.FanIn = fanIn
 	fk.BranchesType = fanIn.GoName + "Branches"
+	if fk.Select {
+		fk.SetType = from.GoName + "Set"
+	}
+}
+
+// fanIn resolves the fan_in of fork fk (a parallel or a map edge, as what
+// says, whose key is at key) and marks the node as fk's join.
+func (b *builder) fanIn(fk *Fork, from *Node, name spec.String, key diag.Pos, what string) (*Node, bool) {
+	switch {
+	case !name.Pos.IsValid():
+		b.errorf(key, "%s from %q needs `fan_in: node`, the node where its branches meet", what, from.Name)
+		b.brokenFork = true
+		return nil, false
+	case name.Value == spec.End || name.Value == spec.Start:
+		b.errorf(name.Pos, "fan_in must be a node marked `fan_in: true`, not %s: add a join node under nodes: (`- {name: join, fan_in: true}`), end each branch with an edge to it, set `fan_in: join`, and go on from join (`{from: join, to: __end__}`)", name.Value)
+		return nil, false
+	}
+	n, found := b.byName[name.Value]
+	switch {
+	case !found:
+		b.errorf(name.Pos, "fan_in names unknown node %q%s", name.Value, b.didYouMean(name.Value, ""))
+		b.brokenFork = true
+		return nil, false
+	case n.JoinOf != nil:
+		b.errorf(name.Pos, "node %q is already the fan_in of the %s from %q (at %s): each fork and each map needs its own fan-in node; add an inner join for this one (`- {name: %s_join, fan_in: true}` under nodes:), end its branches there, set `fan_in: %s_join`, and go on from it (`{from: %s_join, to: ...}`)", n.Name, edgeKind(n.JoinOf), n.JoinOf.From.Name, lineCol(n.JoinOf.Pos), from.Name, from.Name, from.Name)
+		return nil, false
+	case !n.FanIn:
+		b.errorf(name.Pos, "node %q is the fan_in of the %s from %q but is not marked as one: add `fan_in: true` to node %q", n.Name, what, from.Name, n.Name)
+		n.JoinOf = fk // avoid a second, echoing message about it
+		return nil, false
+	}
+	n.JoinOf = fk
+	return n, true
+}
+
+// edgeKind names the kind of fork's edge for messages.
+func edgeKind(f *Fork) string {
+	if f.Map != nil {
+		return "map edge"
+	}
+	return "parallel edge"
+}
+
+// mapEdge builds the fork of a map edge: one per-item flow from map.to,
+// run once per item, meeting at map.fan_in.
+func (b *builder) mapEdge(from *Node, e *spec.Edge) {
+	m := e.Map
+	fk := &Fork{ID: len(b.g.Forks), From: from, Pos: m.Pos, Map: &Map{Pos: m.Pos, MaxItems: DefaultMaxItems}}
+	from.Fork = fk
+	b.g.Forks = append(b.g.Forks, fk)
+	if e.FanIn.Pos.IsValid() {
+		b.errorf(e.FanIn.Pos, "a map edge takes its fan_in inside map: (`map: {over: ..., to: ..., fan_in: %s}`): move it there", e.FanIn.Value)
+	}
+	fanIn, ok := b.fanIn(fk, from, m.FanIn, m.Pos, "map edge")
+	switch {
+	case m.Over.Pos.IsValid() && m.Items.Pos.IsValid():
+		b.errorf(m.Items.Pos, "map from %q has both over and items: use over: Field to map over a slice field of the state, or items: Type to have the Items%s handler build the list", from.Name, from.GoName)
+		ok = false
+	case m.Over.Pos.IsValid():
+		if !exportedRE.MatchString(m.Over.Value) {
+			b.errorf(m.Over.Pos, "map over %q: over names an exported slice field of the state, e.g. `over: Docs`", m.Over.Value)
+			ok = false
+		}
+		fk.Map.Over, fk.Map.Field, fk.Map.OverPos = m.Over.Value, m.Over.Value, m.Over.Pos
+	case m.Items.Pos.IsValid():
+		if !qualifiedRE.MatchString(m.Items.Value) {
+			b.errorf(m.Items.Pos, "map items %q is not a Go type name: write Name for a type of this package, or pkg.Name for one of another package", m.Items.Value)
+			ok = false
+		}
+		fk.Map.Items, fk.Map.Field, fk.Map.OverPos = m.Items.Value, "Items", m.Items.Pos
+		fk.Map.ItemsMethod = "Items" + from.GoName
+	default:
+		b.errorf(m.Pos, "map from %q says nothing to map over: add `over: Field` (an exported slice field of the state) or `items: Type` (and implement Items%s, which builds the list)", from.Name, from.GoName)
+		ok = false
+	}
+	if m.MaxItems.Pos.IsValid() {
+		if m.MaxItems.Value < 1 {
+			b.errorf(m.MaxItems.Pos, "max_items must be positive, got %d: it is the most items a run may map over (the default is %d)", m.MaxItems.Value, DefaultMaxItems)
+			ok = false
+		}
+		fk.Map.MaxItems = m.MaxItems.Value
+	}
+	switch to := m.To; {
+	case !to.Pos.IsValid():
+		b.errorf(m.Pos, "map from %q needs `to: node`, the entry of the flow each item runs through", from.Name)
+		ok = false
+	case to.Value == spec.End || to.Value == spec.Start:
+		b.errorf(to.Pos, "a map's items must start at a node, not %s", to.Value)
+		ok = false
+	default:
+		n, found := b.byName[to.Value]
+		switch {
+		case !found:
+			b.errorf(to.Pos, "map from %q goes to unknown node %q%s", from.Name, to.Value, b.didYouMean(to.Value, ""))
+			ok = false
+		case fanIn != nil && n == fanIn:
+			b.errorf(to.Pos, "map to %q is the map's own fan_in: each item must run at least one node before the items meet", n.Name)
+			ok = false
+		default:
+			fk.Branches = []*Node{n}
+		}
+	}
+	if !ok {
+		b.edgeErrs = true
+		return
+	}
+	fk.FanIn = fanIn
+	fk.BranchesType = fanIn.GoName + "Items"
 }
 
 // regionName describes a region for messages.
@@ -533,7 +629,18 @@ func regionName(f *Fork) string {
 	if f == nil {
 		return "the main flow"
 	}
+	if f.Map != nil {
+		return fmt.Sprintf("the per-item flow of the map at %q", f.From.Name)
+	}
 	return fmt.Sprintf("the branches of the fork at %q", f.From.Name)
+}
+
+// branchOf names one run of region f (not the main flow) for messages.
+func branchOf(f *Fork) string {
+	if f.Map != nil {
+		return fmt.Sprintf("the per-item flow of the map at %q", f.From.Name)
+	}
+	return fmt.Sprintf("a branch of the fork at %q", f.From.Name)
 }
 
 // sinkName names what ends a region.
@@ -567,6 +674,13 @@ func (b *builder) flow() {
 		}
 	}
 	b.termination(nil, mainFlow)
+	for _, fk := range b.g.Forks {
+		if p := fk.Parent; assigned[fk.From] && p != nil && p.Map != nil {
+			// An item flow's state is the item: a fork in it would need
+			// joins typed on the item, which are not generated yet.
+			b.errorf(fk.Pos, "node %q forks inside %s: forks and maps inside a per-item flow are not supported; fork in the main flow (or in a branch) before the map, or after its fan-in %q", fk.From.Name, regionName(p), p.FanIn.Name)
+		}
+	}
 	for _, fk := range b.g.Forks {
 		if assigned[fk.From] {
 			b.termination(fk, fk.Nodes)
@@ -654,7 +768,7 @@ func (b *builder) walk(fk *Fork, start []*Node, at diag.Pos, assigned map[*Node]
 		for _, o := range b.out[n] {
 			switch {
 			case o.to == nil && fk != nil:
-				b.errorf(o.pos, "a branch of the fork at %q reaches __end__ from %q: a branch must end at its fan-in %q", fk.From.Name, n.Name, fk.FanIn.Name)
+				b.errorf(o.pos, "%s reaches __end__ from %q: it must end at its fan-in %q", branchOf(fk), n.Name, fk.FanIn.Name)
 			case o.to == nil:
 			case fk != nil && o.to == fk.FanIn:
 				// the branch arrives at its fan-in
@@ -662,7 +776,7 @@ func (b *builder) walk(fk *Fork, start []*Node, at diag.Pos, assigned map[*Node]
 				if fk == nil {
 					b.errorf(o.pos, "%q leads to fan-in %q outside of its fork: a fan-in is reached only by the branches of the parallel edge from %q", n.Name, o.to.Name, o.to.JoinOf.From.Name)
 				} else {
-					b.errorf(o.pos, "a branch of the fork at %q reaches fan-in %q, which belongs to the fork at %q: a branch must end at its own fan-in %q", fk.From.Name, o.to.Name, o.to.JoinOf.From.Name, fk.FanIn.Name)
+					b.errorf(o.pos, "%s reaches fan-in %q, which belongs to the %s from %q: it must end at its own fan-in %q", branchOf(fk), o.to.Name, edgeKind(o.to.JoinOf), o.to.JoinOf.From.Name, fk.FanIn.Name)
 				}
 			case b.claim(fk, o.to, assigned, o.pos):
 				queue = append(queue, o.to)
@@ -981,8 +1095,18 @@ func (b *builder) identifiers() {
 				declare(decls, c.Const, fmt.Sprintf("label %q of node %q", c.Label, n.Name), c.Pos)
 			}
 		}
+		if f := n.Fork; f != nil && f.Map != nil && f.Map.ItemsMethod != "" {
+			declare(methods, f.Map.ItemsMethod, fmt.Sprintf("the items handler of node %q", n.Name), n.Pos)
+		}
+		if f := n.Fork; f != nil && f.SetType != "" {
+			declare(methods, f.SelectMethod(), fmt.Sprintf("the select handler of node %q", n.Name), n.Pos)
+			declare(decls, f.SetType, fmt.Sprintf("the branch set of node %q", n.Name), n.Pos)
+			for _, br := range f.Branches {
+				declare(decls, f.SetType+br.GoName, fmt.Sprintf("branch %q of the select at %q", br.Name, n.Name), n.Pos)
+			}
+		}
 		if f := n.JoinOf; f != nil && f.BranchesType != "" {
-			declare(decls, f.BranchesType, fmt.Sprintf("the branches struct of fan-in %q", n.Name), n.Pos)
+			declare(decls, f.BranchesType, fmt.Sprintf("the results struct of fan-in %q", n.Name), n.Pos)
 			for _, br := range f.Branches {
 				if br.GoName == "All" {
 					b.errorf(f.Pos, "branch %q would be the field All of %s, which has a method All: rename the node", br.Name, f.BranchesType)

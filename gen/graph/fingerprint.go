@@ -33,6 +33,12 @@ func Fingerprint(g *Graph, state string) string {
 			}
 		case Parallel:
 			fmt.Fprintf(&b, " fork")
+			if m := n.Fork.Map; m != nil {
+				fmt.Fprintf(&b, " map over=%s items=%s", m.Over, m.Items)
+			}
+			if n.Fork.Select {
+				fmt.Fprintf(&b, " select")
+			}
 			for _, br := range n.Fork.Branches {
 				fmt.Fprintf(&b, " %s", br.Name)
 			}

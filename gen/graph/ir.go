@@ -134,8 +134,41 @@ type Fork struct {
 	Depth    int     // 1 for a fork on the main flow
 	Pos      diag.Pos
 
-	BranchesType string // <FanIn.GoName>Branches
+	BranchesType string // <FanIn.GoName>Branches; for a map, <FanIn.GoName>Items
+
+	// Map is set for a map edge: Branches holds the one entry of the
+	// per-item flow, which runs once per item, and the region's nodes are
+	// typed on the item.
+	Map *Map
+	// Select: a parallel edge whose Select<From> handler picks the
+	// branches that run; SetType is the bit set it returns.
+	Select  bool
+	SetType string // <From.GoName>Set
 }
+
+// Map is what a map edge fans out over.
+type Map struct {
+	// Over is the state's slice field holding the items; empty when Items
+	// names a type whose list the fork node's ItemsMethod builds.
+	Over  string
+	Items string // Go type expression as written in the spec (items:); empty with over
+	// Field is the field of <FanIn>Items holding the results: Over, or Items.
+	Field       string
+	ItemsMethod string // Items<From.GoName>: the handler that builds the list (items: only)
+	MaxItems    int    // more items fail the run
+	Pos         diag.Pos
+	OverPos     diag.Pos // the value of over: (or items:)
+}
+
+// DefaultMaxItems is a map edge's max_items when the spec gives none.
+const DefaultMaxItems = 10000
+
+// IsItem reports whether n runs in the per-item flow of a map edge, so that
+// its handler takes and returns the item rather than the state.
+func (n *Node) IsItem() bool { return n.Region != nil && n.Region.Map != nil }
+
+// SelectMethod is the handler of a select fork: Select<From.GoName>.
+func (f *Fork) SelectMethod() string { return "Select" + f.From.GoName }
 
 // Successors returns the nodes a node can hand over to next within its own
 // region, with nested forks collapsed (a fork node leads to its fan-in). A

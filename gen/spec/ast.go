@@ -108,6 +108,22 @@ type Edge struct {
 	Parallel    []String // fork: one branch per listed node
 	ParallelPos Pos      // the parallel key; zero if absent
 	FanIn       String   // the fork's fan-in node
+	// Select: the parallel edge runs only the branches its Select<Node>
+	// handler picks at run time.
+	Select Bool
+	Map    *Map // map edge: one run of a per-item flow per item; nil if absent
+}
+
+// Map is the value of an edge's map key: fan out over a list of items, each
+// run through the flow that starts at To, meeting at FanIn. Exactly one of
+// Over and Items should be set; package graph reports it otherwise.
+type Map struct {
+	Pos      Pos    // the map key
+	Over     String // an exported slice field of the state
+	Items    String // a Go type: the fork node gets an Items<Node> handler that builds the list
+	To       String // the entry node of the per-item flow
+	FanIn    String // where the items meet
+	MaxItems Int    // a guard: more items fail the run; zero Pos if absent
 }
 
 // Case is one label -> target pair of a conditional edge.

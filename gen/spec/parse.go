@@ -276,4 +276,21 @@ var edgeKeys = []key[Edge]{
 		ed.Parallel = p.strs(e.val, e.name)
 	}},
 	{"fan_in", func(p *parser, ed *Edge, e entry) { ed.FanIn = p.str(e.val, e.name, false) }},
+	{"select", func(p *parser, ed *Edge, e entry) { ed.Select = p.bool(e.val, e.name) }},
+	{"map", func(p *parser, ed *Edge, e entry) {
+		m := p.mapping(e.val, e.name, "a mapping with over (or items), to, fan_in and max_items", false)
+		if m == nil {
+			return
+		}
+		ed.Map = &Map{Pos: p.pos(e.key)}
+		object(p, m, "map", mapKeys, ed.Map)
+	}},
+}
+
+var mapKeys = []key[Map]{
+	{"over", func(p *parser, m *Map, e entry) { m.Over = p.str(e.val, e.name, true) }},
+	{"items", func(p *parser, m *Map, e entry) { m.Items = p.str(e.val, e.name, true) }},
+	{"to", func(p *parser, m *Map, e entry) { m.To = p.str(e.val, e.name, true) }},
+	{"fan_in", func(p *parser, m *Map, e entry) { m.FanIn = p.str(e.val, e.name, true) }},
+	{"max_items", func(p *parser, m *Map, e entry) { m.MaxItems = p.int(e.val, e.name, false) }},
 }

@@ -153,7 +153,8 @@ func TestSchemaKeys(t *testing.T) {
 		{"config retry", w.prop(w.prop(top, "config"), "retry"), []string{"attempts", "initial", "backoff", "max", "jitter", "panics"}},
 		{"node", w.items(nodes), []string{"name", "doc", "fan_in", "retry", "timeout"}},
 		{"node retry", w.prop(w.items(nodes), "retry"), []string{"attempts", "initial", "backoff", "max", "jitter", "panics"}},
-		{"edge", w.items(edges), []string{"from", "to", "when", "parallel", "fan_in"}},
+		{"edge", w.items(edges), []string{"from", "to", "when", "parallel", "fan_in", "select", "map"}},
+		{"map", w.prop(w.items(edges), "map"), []string{"over", "items", "to", "fan_in", "max_items"}},
 	} {
 		got := slices.Sorted(maps.Keys(w.props(c.schema)))
 		want := slices.Sorted(slices.Values(c.keys))
@@ -232,11 +233,11 @@ func TestSchemaValues(t *testing.T) {
 			kinds[req[0]] = ref
 		}
 	}
-	wantKinds := map[string]string{"to": "#/$defs/plainEdge", "when": "#/$defs/conditionalEdge", "parallel": "#/$defs/parallelEdge"}
+	wantKinds := map[string]string{"to": "#/$defs/plainEdge", "when": "#/$defs/conditionalEdge", "parallel": "#/$defs/parallelEdge", "map": "#/$defs/mapEdge"}
 	if !maps.Equal(kinds, wantKinds) {
 		t.Errorf("edge kinds %v, want %v", kinds, wantKinds)
 	}
-	for name, keys := range map[string][]string{"plainEdge": {"from", "to"}, "conditionalEdge": {"from", "when"}, "parallelEdge": {"fan_in", "from", "parallel"}} {
+	for name, keys := range map[string][]string{"plainEdge": {"from", "to"}, "conditionalEdge": {"from", "when"}, "parallelEdge": {"fan_in", "from", "parallel", "select"}, "mapEdge": {"from", "map"}} {
 		kind := defs[name].(map[string]any)
 		if got := slices.Sorted(maps.Keys(kind["properties"].(map[string]any))); !slices.Equal(got, keys) || kind["additionalProperties"] != false {
 			t.Errorf("%s allows %v (additionalProperties %v), want only %v", name, got, kind["additionalProperties"], keys)

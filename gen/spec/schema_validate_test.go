@@ -119,6 +119,9 @@ var beyondSchema = map[string]string{
 	"no_outgoing_edge":            "a node with no outgoing edge",
 	"plain_cycle":                 "a cycle of plain edges",
 	"shared_join":                 "two forks sharing a fan-in",
+	"map_escapes":                 "a map's per-item flow that reaches __end__ or another fork's fan-in",
+	"map_fork_inside":             "a fork inside a map's per-item flow",
+	"map_reachable_from_main":     "a map's item-flow node also reached from the main flow, and an interrupt on it",
 	"unreachable":                 "a node no path reaches",
 
 	// The Go code: names derived from the spec's, and the package's types.
@@ -216,6 +219,7 @@ func TestSchemaErrors(t *testing.T) {
 			`at '/edges/1': additional properties 'when' not allowed`,
 		}},
 		{"no kind", head + entry + "  - {from: a}\n", []string{
+			`at '/edges/1': missing property 'map'`,
 			`at '/edges/1': missing property 'parallel'`,
 			`at '/edges/1': missing property 'to'`,
 			`at '/edges/1': missing property 'when'`,

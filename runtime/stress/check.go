@@ -28,6 +28,7 @@ type event struct {
 	fork     uint64
 	parent   uint64
 	branches int
+	skipped  uint64 // Forked: a select fork's branches that were not picked
 	err      error
 }
 
@@ -142,15 +143,21 @@ type jitterHook func(run int, kind runtime.EventKind, node string, index, seq in
 
 // observe checks e, then perturbs the scheduling of the calling goroutine.
 func (c *checker) observe(kind runtime.EventKind, node string, in runtime.Branch, fork, parent uint64, branches int, err error) {
+	c.observeEvent(event{kind: kind, node: node, in: in, fork: fork, parent: parent, branches: branches, err: err})
+}
+
+// observeEvent is observe for an event built by the caller (its seq is set here).
+func (c *checker) observeEvent(e event) {
+	kind, node, in := e.kind, e.node, e.in
 	c.mu.Lock()
 	if c.returned {
 		c.mu.Unlock()
-		c.late.add(c.run, event{kind: kind, node: node, in: in, fork: fork, parent: parent, branches: branches, err: err})
+		c.late.add(c.run, e)
 		return
 	}
 	c.seq++
 	c.execEvents++
-	e := event{seq: c.seq, kind: kind, node: node, in: in, fork: fork, parent: parent, branches: branches, err: err}
+	e.seq = c.seq
 	if len(c.events) < maxEvents {
 		c.events = append(c.events, e)
 	} else {
@@ -236,11 +243,21 @@ func (c *checker) check(e event, f *flow) {
 			c.violate("%v: activation id %d is zero or was used before in this run", e, e.fork)
 			return
 		}
-		if e.branches < 1 {
-			c.violate("%v: a fork needs at least one branch", e)
+		if e.branches < 0 {
+			c.violate("%v: a fork has no negative number of branches", e) // a map may have none
 		}
 		n := max(e.branches, 0)
-		c.forks[e.fork] = &activation{id: e.fork, node: e.node, in: e.in, parent: e.parent, arrived: make([]bool, n), started: make([]bool, n), failed: make([]bool, n)}
+		a := &activation{id: e.fork, node: e.node, in: e.in, parent: e.parent, arrived: make([]bool, n), started: make([]bool, n), failed: make([]bool, n)}
+		for i := range min(n, 64) {
+			if e.skipped&(1<<i) != 0 {
+				// A branch a select handler did not pick never runs: it
+				// counts as started and delivered, so that starting or
+				// delivering it is a violation (twice), and the join does
+				// not wait for it.
+				a.started[i], a.arrived[i] = true, true
+			}
+		}
+		c.forks[e.fork] = a
 		c.stats.forks++
 		c.stats.maxBranches = max(c.stats.maxBranches, e.branches)
 	case runtime.BranchArrived:

@@ -236,7 +236,7 @@ func (r *runner[S]) runOne(run int) outcome {
 	forks := &forkStates[S]{last: map[runtime.Branch]S{}, at: map[uint64]forkPrint[S]{}}
 	observe := runtime.WithObserver(func(e runtime.Event[S]) {
 		forks.see(e, c)
-		c.observe(e.Kind, e.Node, e.In, e.Fork, e.Parent, e.Branches, e.Err)
+		c.observeEvent(event{kind: e.Kind, node: e.Node, in: e.In, fork: e.Fork, parent: e.Parent, branches: e.Branches, skipped: e.Skipped, err: e.Err})
 	})
 	r.mu.Lock()
 	r.inFlight[run] = &flight{start: time.Now(), check: c}
