@@ -56,7 +56,7 @@ type node struct {
 	// own fork's subgraph, leaves the subgraph untitled and shows Fork as a
 	// second line of the fork node's label.
 	Fork string
-	Item  bool   // runs once per item of a map: drawn stacked
+	Item bool // runs once per item of a map: drawn stacked
 }
 
 // edge is one arrow. Label is set on the cases of a conditional edge; Fork
