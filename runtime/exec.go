@@ -175,19 +175,36 @@ func (x *Exec[S]) Leave(in Branch, node, next int, s *S) error {
 //
 //go:noinline
 func (x *Exec[S]) leave(in Branch, node, next int, s *S) error {
-	if x.j != nil {
-		b, err := encodeState(*s)
-		if err != nil {
-			return &NodeError{Node: x.names[node], Err: err}
-		}
-		if err := x.j.add(Record{Kind: NodeRecord, Path: in.Path(), Node: x.names[node], Next: x.nextName(next), State: b}); err != nil {
-			return err
-		}
+	if err := recordNode(x, in, node, next, *s); err != nil {
+		return err
 	}
 	if x.observe != nil {
 		x.observe(Event[S]{Kind: NodeFinished, Node: x.names[node], In: in, State: *s, Next: x.nextName(next)})
 	}
 	return nil
+}
+
+// nodeRecord is the record of node's completion in branch in, returning v
+// (the state, or a map's item), its edge leading to next.
+func nodeRecord[S, T any](x *Exec[S], in Branch, node, next int, v T) (Record, error) {
+	b, err := encodeState(v)
+	if err != nil {
+		return Record{}, &NodeError{Node: x.names[node], Err: err}
+	}
+	return Record{Kind: NodeRecord, Path: in.Path(), Node: x.names[node], Next: x.nextName(next), State: b}, nil
+}
+
+// recordNode records node's completion, when the run is durable: see
+// Leave.
+func recordNode[S, T any](x *Exec[S], in Branch, node, next int, v T) error {
+	if x.j == nil {
+		return nil
+	}
+	r, err := nodeRecord(x, in, node, next, v)
+	if err != nil {
+		return err
+	}
+	return x.j.add(r)
 }
 
 // nextName is the record's and the event's name of next.
@@ -240,14 +257,11 @@ func (x *Exec[S]) Pause(node int, phase Phase, s *S) error {
 func (x *Exec[S]) PauseAfter(in Branch, node int, s *S) error {
 	ip := &Interrupted{Thread: x.thread, Node: x.names[node], Phase: After}
 	if x.j != nil {
-		b, err := encodeState(*s)
+		r, err := nodeRecord(x, in, node, NotRouted, *s)
 		if err != nil {
-			return &NodeError{Node: x.names[node], Err: err}
+			return err
 		}
-		if err := x.j.addAll(x.j.mode,
-			Record{Kind: NodeRecord, Path: in.Path(), Node: x.names[node], State: b},
-			Record{Kind: InterruptRecord, Node: x.names[node], Phase: After},
-		); err != nil {
+		if err := x.j.addAll(x.j.mode, r, Record{Kind: InterruptRecord, Node: x.names[node], Phase: After}); err != nil {
 			return err
 		}
 	}

@@ -465,14 +465,8 @@ func LeaveItem[S, T any](x *Exec[S], in Branch, node, next int, d *T) error {
 
 //go:noinline
 func leaveItem[S, T any](x *Exec[S], in Branch, node, next int, d *T) error {
-	if x.j != nil {
-		b, err := encodeState(*d)
-		if err != nil {
-			return &NodeError{Node: x.names[node], Err: err}
-		}
-		if err := x.j.add(Record{Kind: NodeRecord, Path: in.Path(), Node: x.names[node], Next: x.nextName(next), State: b}); err != nil {
-			return err
-		}
+	if err := recordNode(x, in, node, next, *d); err != nil {
+		return err
 	}
 	if x.observe != nil {
 		x.observe(Event[S]{Kind: NodeFinished, Node: x.names[node], In: in, Item: *d, Next: x.nextName(next)})

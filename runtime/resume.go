@@ -89,11 +89,11 @@ func (x *Exec[S]) Resume(ctx context.Context, o Options, g *Graph, thread string
 	if node >= len(g.Names) {
 		node, phase = node-len(g.Names), After
 	}
-	x.j.addMode(Record{Kind: ResumeRecord, Node: g.Names[node], Phase: phase}, Exit) // queued: written with what follows
+	claim := []Record{{Kind: ResumeRecord, Node: g.Names[node], Phase: phase}}
 	if update != nil {
-		x.j.addMode(*update, Exit)
+		claim = append(claim, *update)
 	}
-	if err := x.j.flush(); err != nil {
+	if err := x.j.addAll(Sync, claim...); err != nil { // one write: the claim and the edit, or nothing
 		return EndNode, err
 	}
 	if x.observe != nil {
