@@ -61,12 +61,15 @@ func (r *runner[S]) durable(ctx context.Context, c *checker, run int, observe ru
 		}
 		mu.Unlock()
 	})
-	opts := []runtime.Option{observe, track, runtime.WithStore(cs), runtime.WithThread(thread)}
-	_, err := r.invoke(ctx, func(o *runtime.Options) {
+	opts := []runtime.Option{observe, track, runtime.WithStore(cs)}
+	// invoke takes one option: the run's observer with the store and thread.
+	start := func(o *runtime.Options) {
 		for _, opt := range opts {
 			opt(o)
 		}
-	})
+		runtime.WithThread(thread)(o)
+	}
+	_, err := r.invoke(ctx, start)
 	for range 1000 {
 		var ip *runtime.Interrupted
 		cut := errors.Is(err, errCut)
@@ -90,16 +93,12 @@ func (r *runner[S]) durable(ctx context.Context, c *checker, run int, observe ru
 			cs.cut, cs.dead = 0, false
 			cs.mu.Unlock()
 			if len(recs) == 0 { // cut before the thread was opened: start again
-				_, err = r.invoke(ctx, func(o *runtime.Options) {
-					for _, opt := range opts {
-						opt(o)
-					}
-				})
+				_, err = r.invoke(ctx, start)
 				continue
 			}
 			expect, starts = nextNodes(recs), map[string]string{}
 		}
-		_, err = r.resume(ctx, thread, opts[0], opts[1], opts[2])
+		_, err = r.resume(ctx, thread, opts...)
 	}
 	if expect != nil {
 		r.continued(c, expect, starts)

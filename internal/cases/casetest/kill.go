@@ -115,17 +115,29 @@ func Kill9[S any](t *testing.T, d Durable[S], open func(dir string) (runtime.Sto
 	t.Logf("kill -9: %d kills, %d of them mid-run; every thread resumed to the uninterrupted run's state and records (kills within %v of a run's start)", killed, midRun, whole.Round(time.Millisecond))
 }
 
-// recordsIn counts the records of thread "kill9" in the store at dir.
-func recordsIn(t *testing.T, open func(string) (runtime.Store, error), dir string) int {
+// killThread is the thread every Kill9 run records.
+const killThread = "kill9"
+
+// openKill opens the store at dir; the caller calls close when done with it
+// (before a child process opens the same directory).
+func openKill(t *testing.T, open func(string) (runtime.Store, error), dir string) (st runtime.Store, close func()) {
 	t.Helper()
 	st, err := open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c, ok := st.(interface{ Close() error }); ok {
-		defer c.Close()
+		return st, func() { c.Close() }
 	}
-	recs, err := st.Load(Context(t), "kill9")
+	return st, func() {}
+}
+
+// recordsIn counts the records of the kill thread in the store at dir.
+func recordsIn(t *testing.T, open func(string) (runtime.Store, error), dir string) int {
+	t.Helper()
+	st, done := openKill(t, open, dir)
+	defer done()
+	recs, err := st.Load(Context(t), killThread)
 	if err != nil && !errors.Is(err, runtime.ErrNoThread) {
 		t.Fatal(err)
 	}
@@ -155,16 +167,12 @@ const (
 // records per path.
 func runWhole[S any](t *testing.T, d Durable[S], open func(string) (runtime.Store, error), dir string) (S, map[string][]string) {
 	t.Helper()
-	st, err := open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c, ok := st.(interface{ Close() error }); ok {
-		defer c.Close()
-	}
+	st, done := openKill(t, open, dir)
+	defer done()
 	ctx := Context(t)
-	const thread = "kill9"
+	const thread = killThread
 	var s S
+	var err error
 	if _, lerr := st.Load(ctx, thread); errors.Is(lerr, runtime.ErrNoThread) {
 		s, err = d.Invoke(ctx, runtime.WithStore(st), runtime.WithThread(thread))
 	} else {
