@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/graphc/graphc/internal/storesql"
 	"github.com/graphc/graphc/runtime"
 )
 
@@ -339,30 +340,7 @@ func (s *Store) Load(ctx context.Context, thread string) ([]runtime.Record, erro
 		return nil, fmt.Errorf("graphc: %s: thread %q: %w", s.name, thread, err)
 	}
 	defer rows.Close()
-	var recs []runtime.Record
-	for rows.Next() {
-		var seq int64
-		var b []byte
-		if err := rows.Scan(&seq, &b); err != nil {
-			return nil, fmt.Errorf("graphc: %s: thread %q: record %d: %w", s.name, thread, len(recs)+1, err)
-		}
-		want := uint64(len(recs)) + 1
-		r, err := runtime.DecodeRecord(b)
-		switch {
-		case err != nil:
-			return nil, fmt.Errorf("graphc: %s: thread %q: record %d: %w", s.name, thread, want, err)
-		case uint64(seq) != want || r.Seq != want:
-			return nil, fmt.Errorf("graphc: %s: thread %q: record %d: stored as seq %d holding seq %d", s.name, thread, want, seq, r.Seq)
-		}
-		recs = append(recs, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("graphc: %s: thread %q: %w", s.name, thread, err)
-	}
-	if len(recs) == 0 {
-		return nil, fmt.Errorf("graphc: %s: thread %q: %w", s.name, thread, runtime.ErrNoThread)
-	}
-	return recs, nil
+	return storesql.Records(rows, s.name, thread)
 }
 
 // Threads implements runtime.Store.Threads.
@@ -370,23 +348,11 @@ func (s *Store) Threads(ctx context.Context) iter.Seq2[string, error] {
 	return func(yield func(string, error) bool) {
 		rows, err := s.db.QueryContext(ctx, `SELECT thread FROM graphc_threads`)
 		if err != nil {
-			yield("", fmt.Errorf("graphc: %s: listing threads: %w", s.name, err))
+			yield("", storesql.ListError(s.name, err))
 			return
 		}
 		defer rows.Close()
-		for rows.Next() {
-			var id []byte
-			if err := rows.Scan(&id); err != nil {
-				yield("", fmt.Errorf("graphc: %s: listing threads: %w", s.name, err))
-				return
-			}
-			if !yield(string(id), nil) {
-				return
-			}
-		}
-		if err := rows.Err(); err != nil {
-			yield("", fmt.Errorf("graphc: %s: listing threads: %w", s.name, err))
-		}
+		storesql.Threads(rows, s.name, yield)
 	}
 }
 
