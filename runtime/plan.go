@@ -31,14 +31,14 @@ func (g *Graph) fork(node int) *ForkSpec {
 	return nil
 }
 
-// node returns the index of the node named name, or -1.
-func (g *Graph) node(name string) int {
+// nodeIDs maps each node's name to its index: plan builds it once per
+// thread instead of searching Names for every record.
+func (g *Graph) nodeIDs() map[string]int {
+	ids := make(map[string]int, len(g.Names))
 	for i, n := range g.Names {
-		if n == name {
-			return i
-		}
+		ids[n] = i
 	}
-	return -1
+	return ids
 }
 
 // EndNode stands for __end__ where generated code expects a node.
@@ -177,8 +177,9 @@ func plan(g *Graph, thread string, recs []Record) (*threadPlan, error) {
 		return f
 	}
 	n := len(g.Names)
+	ids := g.nodeIDs()
 	node := func(r *Record, name string) (int, error) {
-		if i := g.node(name); i >= 0 {
+		if i, ok := ids[name]; ok {
 			return i, nil
 		}
 		return 0, corrupt(thread, r, "node %q is not in graph %s", name, g.Name)
@@ -340,7 +341,7 @@ func plan(g *Graph, thread string, recs []Record) (*threadPlan, error) {
 		if used[p] {
 			continue
 		}
-		if !knownBranch(g, p, flows) {
+		if !knownBranch(g, ids, p, flows) {
 			return nil, corrupt(thread, nil, "records of flow %q, which no recorded fork started", p)
 		}
 	}
@@ -349,7 +350,7 @@ func plan(g *Graph, thread string, recs []Record) (*threadPlan, error) {
 
 // knownBranch reports whether path p names a branch of a fork activation
 // recorded on its parent flow.
-func knownBranch(g *Graph, p string, flows map[string]*flowPlan) bool {
+func knownBranch(g *Graph, ids map[string]int, p string, flows map[string]*flowPlan) bool {
 	parent, seg := "", p
 	if i := strings.LastIndexByte(p, '/'); i >= 0 {
 		parent, seg = p[:i], p[i+1:]
@@ -360,7 +361,10 @@ func knownBranch(g *Graph, p string, flows map[string]*flowPlan) bool {
 	if f == nil || at < 0 || colon < at {
 		return false
 	}
-	node := g.node(seg[:at])
+	node, ok := ids[seg[:at]]
+	if !ok {
+		return false
+	}
 	act, err1 := strconv.Atoi(seg[at+1 : colon])
 	idx, err2 := strconv.Atoi(seg[colon+1:])
 	spec := g.fork(node)
