@@ -76,6 +76,11 @@ func handImpl(f invoke) impl {
 	return impl{"hand", func(context.Context) (invoke, error) { return f, nil }}
 }
 
+// bareImpl is a hand-written version without the checks of hand: the floor.
+func bareImpl(f invoke) impl {
+	return impl{"bare", func(context.Context) (invoke, error) { return f, nil }}
+}
+
 // einoImpl compiles an Eino graph (untimed) and invokes the Runnable.
 func einoImpl(compile func(context.Context) (einograph.Runnable, error)) impl {
 	return impl{"eino", func(ctx context.Context) (invoke, error) {
@@ -97,13 +102,18 @@ func fanIn(w int, g interface {
 	}}
 }
 
+// chain is a chain of n nodes: graphc's g; hand, its honest twin, calling
+// the same handlers through the same interface (steps) with the checks a
+// careful programmer writes; bare, a loop over func values with no checks
+// (the floor); eino.
 func chain(n int, g interface {
 	Invoke(context.Context, model.State, ...runtime.Option) (model.State, error)
-}) graph {
+}, steps []hand.Step) graph {
 	nodes := hand.NewChain(n)
 	return graph{wantN(n), []impl{
 		graphcImpl(g),
-		handImpl(func(ctx context.Context, s model.State) (model.State, error) { return hand.Chain(ctx, nodes, s) }),
+		handImpl(func(ctx context.Context, s model.State) (model.State, error) { return hand.CheckedChain(ctx, steps, s) }),
+		bareImpl(func(ctx context.Context, s model.State) (model.State, error) { return hand.Chain(ctx, nodes, s) }),
 		einoImpl(func(ctx context.Context) (einograph.Runnable, error) { return einograph.Chain(ctx, n) }),
 	}}
 }
@@ -113,11 +123,14 @@ var graphs = map[string]graph{
 	"FanIn20":   fanIn(20, fan20.NewFan20(fan20.Handlers{})),
 	"FanIn100":  fanIn(100, fan100.NewFan100(fan100.Handlers{})),
 	"FanIn1000": fanIn(1000, fan1000.NewFan1000(fan1000.Handlers{})),
-	"Chain10":   chain(10, chain10.NewChain10(chain10.Handlers{})),
-	"Chain1000": chain(1000, chain1000.NewChain1000(chain1000.Handlers{})),
+	"Chain10":   chain(10, chain10.NewChain10(chain10.Handlers{}), chain10.Steps(chain10.Handlers{})),
+	"Chain1000": chain(1000, chain1000.NewChain1000(chain1000.Handlers{}), chain1000.Steps(chain1000.Handlers{})),
 	"Loop1000": {wantN(1000), []impl{
 		graphcImpl(loop1000.NewLoop1000(loop1000.Handlers{})),
-		handImpl(hand.NewLoop(1000).Run),
+		handImpl(func(ctx context.Context, s model.State) (model.State, error) {
+			return hand.CheckedLoop(ctx, hand.Counter{Limit: 1000}, s)
+		}),
+		bareImpl(hand.NewLoop(1000).Run),
 		einoImpl(func(ctx context.Context) (einograph.Runnable, error) { return einograph.Loop(ctx, 1000) }),
 	}},
 	"Nested4x4": {wantSum(model.Nested4x4Sum()), []impl{
