@@ -30,6 +30,8 @@ type Exec[S any] struct {
 	thread    string
 	root      flow   // the main flow, when the run is durable
 	skipPause int    // a resumed run's interrupt before this node was taken already; -1: none
+	mainLimit int64  // Enter's fast path runs while mainSteps is below it: see enter
+	quiet     bool   // no observer, and the main flow's context is never done: see Begin
 	hooks     []hook // see hook.go
 	graph     string
 	run       scope // the run's hook scope, when running is set
@@ -126,7 +128,29 @@ func cause(ctx context.Context, err error) error {
 
 // Enter is called before node runs in branch in. It fails, naming the node,
 // when ctx is done or the step limit is reached.
+//
+// The fast path, inlined into every case of a generated flow, is the main
+// flow of a quiet run (no observer, a context that can never be done: see
+// Begin) below its step limit: a compare and an add, no call and no atomic.
+// Everything else takes enter, out of line. Branches never take the fast
+// path, although it does not look at in: Fork zeroes mainLimit before any
+// branch runs, and only the main flow sets it again (in enter), once its
+// branches are done.
 func (x *Exec[S]) Enter(ctx context.Context, in Branch, node int) error {
+	if x.mainSteps >= x.mainLimit {
+		return x.enter(ctx, in, node)
+	}
+	x.mainSteps++
+	return nil
+}
+
+// enter is Enter's general path. For the main flow of a quiet run it sets
+// mainLimit, the count below which Enter may take its fast path: the steps
+// left to the run once its branches' steps are counted. Fork zeroes it, so
+// that the main flow comes back here once its branches have run.
+//
+//go:noinline
+func (x *Exec[S]) enter(ctx context.Context, in Branch, node int) error {
 	if err := ctx.Err(); err != nil {
 		return &NodeError{Node: x.names[node], Err: cause(ctx, err)}
 	}
@@ -142,6 +166,9 @@ func (x *Exec[S]) Enter(ctx context.Context, in Branch, node int) error {
 	}
 	if n > x.maxSteps {
 		return &NodeError{Node: x.names[node], Err: &StepLimitError{Limit: int(x.maxSteps)}}
+	}
+	if in.Fork == 0 && x.quiet {
+		x.mainLimit = x.maxSteps - x.steps.Load()
 	}
 	if x.observe != nil {
 		return x.started(ctx, in, node)

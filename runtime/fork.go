@@ -166,6 +166,7 @@ func fork[S, B any](ctx context.Context, a *activation[S, B], in Branch, s *S) (
 	x, f := a.x, a.spec
 	if in.Fork == 0 {
 		x.forkSteps.Store(x.mainSteps)
+		x.mainLimit = 0 // the branches take steps: see enter
 	}
 	a.id, a.ctx = x.forks.Add(1), ctx
 	if x.j != nil || x.hooks != nil {

@@ -155,11 +155,13 @@ func (sc *scope) end(attempts int, err error) {
 // under; End ends it. Generated Invoke and Resume call it right after Start
 // (or Resume).
 func (x *Exec[S]) Begin(ctx context.Context) context.Context {
-	if x.hooks == nil {
-		return ctx
+	if x.hooks != nil {
+		ctx, x.run = x.begin(ctx, Scope{Kind: RunScope})
+		x.running = true
 	}
-	ctx, x.run = x.begin(ctx, Scope{Kind: RunScope})
-	x.running = true
+	// The main flow runs on ctx: when it can never be done, Enter need not
+	// ask it before every node.
+	x.quiet = x.observe == nil && ctx.Done() == nil
 	return ctx
 }
 

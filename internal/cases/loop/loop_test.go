@@ -134,28 +134,39 @@ func TestStreamEvents(t *testing.T) {
 	}
 }
 
+// contexts are the two paths of the runtime's step count: a context that
+// can be cancelled is asked before every node; one that can never be done
+// lets the main flow count on the fast path (see runtime.Exec.Enter).
+func contexts(t *testing.T) map[string]context.Context {
+	return map[string]context.Context{"cancellable": t.Context(), "background": context.Background()}
+}
+
 func TestStepLimit(t *testing.T) {
 	t.Parallel()
-	h := &handlers{}
-	got, err := NewLoop(h).Invoke(t.Context(), State{Limit: 100}, runtime.WithMaxSteps(10))
-	if !errors.Is(err, runtime.ErrStepLimit) {
-		t.Fatalf("Invoke error %v, want ErrStepLimit", err)
-	}
-	nodeError(t, err)
-	if sl, ok := errors.AsType[*runtime.StepLimitError](err); !ok || sl.Limit != 10 {
-		t.Errorf("StepLimitError = %+v, want Limit 10", sl)
-	}
-	for _, part := range []string{"node count", "10", "max_steps", "WithMaxSteps"} {
-		if !strings.Contains(err.Error(), part) {
-			t.Errorf("error %q does not mention %q", err, part)
-		}
-	}
-	// Ten node executions ran; the state is what the tenth returned.
-	if want := (State{Count: 10, Limit: 100}); got != want {
-		t.Errorf("state = %+v, want %+v", got, want)
-	}
-	if c := h.calls(); c != [2]int32{10, 10} {
-		t.Errorf("calls (count, route) = %v, want 10 each", c)
+	for name, ctx := range contexts(t) {
+		t.Run(name, func(t *testing.T) {
+			h := &handlers{}
+			got, err := NewLoop(h).Invoke(ctx, State{Limit: 100}, runtime.WithMaxSteps(10))
+			if !errors.Is(err, runtime.ErrStepLimit) {
+				t.Fatalf("Invoke error %v, want ErrStepLimit", err)
+			}
+			nodeError(t, err)
+			if sl, ok := errors.AsType[*runtime.StepLimitError](err); !ok || sl.Limit != 10 {
+				t.Errorf("StepLimitError = %+v, want Limit 10", sl)
+			}
+			for _, part := range []string{"node count", "10", "max_steps", "WithMaxSteps"} {
+				if !strings.Contains(err.Error(), part) {
+					t.Errorf("error %q does not mention %q", err, part)
+				}
+			}
+			// Ten node executions ran; the state is what the tenth returned.
+			if want := (State{Count: 10, Limit: 100}); got != want {
+				t.Errorf("state = %+v, want %+v", got, want)
+			}
+			if c := h.calls(); c != [2]int32{10, 10} {
+				t.Errorf("calls (count, route) = %v, want 10 each", c)
+			}
+		})
 	}
 }
 
@@ -163,29 +174,37 @@ func TestStepLimit(t *testing.T) {
 // exactly that many succeeds.
 func TestStepLimitIsInclusive(t *testing.T) {
 	t.Parallel()
-	got, err := NewLoop(&handlers{}, runtime.WithMaxSteps(10)).Invoke(t.Context(), State{Limit: 10})
-	if err != nil {
-		t.Fatalf("a run of exactly MaxSteps nodes failed: %v", err)
-	}
-	if got.Count != 10 {
-		t.Errorf("Count = %d, want 10", got.Count)
+	for name, ctx := range contexts(t) {
+		t.Run(name, func(t *testing.T) {
+			got, err := NewLoop(&handlers{}, runtime.WithMaxSteps(10)).Invoke(ctx, State{Limit: 10})
+			if err != nil {
+				t.Fatalf("a run of exactly MaxSteps nodes failed: %v", err)
+			}
+			if got.Count != 10 {
+				t.Errorf("Count = %d, want 10", got.Count)
+			}
+		})
 	}
 }
 
 func TestDefaultStepLimit(t *testing.T) {
 	t.Parallel()
-	h := &handlers{}
-	got, err := NewLoop(h).Invoke(t.Context(), State{Limit: 2 * runtime.DefaultMaxSteps})
-	if !errors.Is(err, runtime.ErrStepLimit) {
-		t.Fatalf("Invoke error %v, want ErrStepLimit", err)
-	}
-	nodeError(t, err)
-	if got.Count != runtime.DefaultMaxSteps || h.counts.Load() != runtime.DefaultMaxSteps {
-		t.Errorf("Count = %d after %d calls, want %d", got.Count, h.counts.Load(), runtime.DefaultMaxSteps)
-	}
-	// WithMaxSteps(0) means the default too.
-	if _, err := NewLoop(&handlers{}).Invoke(t.Context(), State{Limit: 2 * runtime.DefaultMaxSteps}, runtime.WithMaxSteps(0)); !errors.Is(err, runtime.ErrStepLimit) {
-		t.Errorf("WithMaxSteps(0): error %v, want ErrStepLimit", err)
+	for name, ctx := range contexts(t) {
+		t.Run(name, func(t *testing.T) {
+			h := &handlers{}
+			got, err := NewLoop(h).Invoke(ctx, State{Limit: 2 * runtime.DefaultMaxSteps})
+			if !errors.Is(err, runtime.ErrStepLimit) {
+				t.Fatalf("Invoke error %v, want ErrStepLimit", err)
+			}
+			nodeError(t, err)
+			if got.Count != runtime.DefaultMaxSteps || h.counts.Load() != runtime.DefaultMaxSteps {
+				t.Errorf("Count = %d after %d calls, want %d", got.Count, h.counts.Load(), runtime.DefaultMaxSteps)
+			}
+			// WithMaxSteps(0) means the default too.
+			if _, err := NewLoop(&handlers{}).Invoke(ctx, State{Limit: 2 * runtime.DefaultMaxSteps}, runtime.WithMaxSteps(0)); !errors.Is(err, runtime.ErrStepLimit) {
+				t.Errorf("WithMaxSteps(0): error %v, want ErrStepLimit", err)
+			}
+		})
 	}
 }
 
