@@ -52,6 +52,7 @@ func CheckAll(paths []string, opts Options) diag.List {
 	}
 	var errs diag.List
 	if len(inPkg) > 0 {
+		opts.check = true // the analysis of Generate, without rendering
 		_, errs = Generate(inPkg, opts)
 	}
 	errs = append(errs, acrossGraphs(alone)...)

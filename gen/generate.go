@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/dave/jennifer/jen"
 
@@ -33,6 +34,24 @@ type Options struct {
 	Tags []string
 	// Tests also generates <spec>_graph_test.go with the graph's stress test.
 	Tests bool
+	// Timings, when set, is called after each stage of each spec with the
+	// stage's name and its wall time: "spec" (read, parse, check the graph),
+	// "scan" (the directory's Go files), "load" (the package, with
+	// go/packages), "types" (the state, its codec and map items), "copy"
+	// (the deep copy), "emit" (the executor and the stress test, rendered
+	// and gofmt'ed side by side).
+	Timings func(stage string, d time.Duration)
+	// check stops after the analysis: nothing is rendered (see CheckAll).
+	check bool
+}
+
+// stage times one stage for opts.Timings: defer opts.stage("load")().
+func (opts Options) stage(name string) func() {
+	if opts.Timings == nil {
+		return func() {}
+	}
+	start := time.Now()
+	return func() { opts.Timings(name, time.Since(start)) }
 }
 
 // File is one generated file: where it goes and what it holds.
@@ -80,7 +99,9 @@ func Generate(paths []string, opts Options) ([]File, diag.List) {
 }
 
 func generateOne(path string, opts Options) ([]File, diag.List) {
+	done := opts.stage("spec")
 	g, errs := Load(path)
+	done()
 	if errs != nil {
 		return nil, errs
 	}
@@ -93,7 +114,9 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 		return diag.Pos{File: path, Line: 1, Col: 1}
 	}
 
+	done = opts.stage("scan")
 	files, err := scanDir(dir, opts.Tags)
+	done()
 	if err != nil {
 		return nil, diag.List{{Pos: at(g.Pos), Message: err.Error()}}
 	}
@@ -133,7 +156,9 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 		return nil, diag.List{{Pos: at(g.Pos), Message: err.Error()}}
 	}
 	overlay[absOut] = decl.Bytes()
+	done = opts.stage("load")
 	pkg, err := typecheck.Load(typecheck.Config{Dir: dir, Tags: opts.Tags, Overlay: overlay})
+	done()
 	if err != nil {
 		return nil, diag.List{{Pos: at(g.Pos), Message: "loading the package: " + err.Error()}}
 	}
@@ -144,6 +169,7 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 		}
 	}
 
+	done = opts.stage("types")
 	st, err := pkg.State(g.State.Type)
 	if err != nil {
 		errs = append(errs, stateErrors(g, err, absOut, at)...)
@@ -173,9 +199,11 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 		},
 	}
 	items, ierrs := mapItems(g, pkg, st, absOut, at)
+	done()
 	if ierrs != nil {
 		return nil, ierrs
 	}
+	done = opts.stage("copy")
 	if len(g.Forks) > 0 {
 		// The copier calls a Clone method when the state has one, and
 		// otherwise derives the copy from the type's structure.
@@ -201,6 +229,11 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 		in.CopyDecls = c.Decls()
 		in.Imports = c.Imports() // helper names avoid the package's own: see Copier
 	}
+	done()
+	if opts.check {
+		return nil, nil
+	}
+	defer opts.stage("emit")()
 	// The two files are independent; formatting dominates the time of a
 	// large graph, so they are rendered side by side.
 	var (

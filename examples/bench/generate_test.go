@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/graphc/graphc/gen"
 )
@@ -84,16 +85,29 @@ type State struct {
 // the package with go/packages, derive the deep copy, emit, gofmt — on a
 // 10,000-node spec, producing the executor and its stress test, like
 // `graphc generate` (it writes nothing).
+// It also reports the mean wall time of each stage (see gen.Options.Timings)
+// as <stage>-ms.
 func BenchmarkGenerate10000(b *testing.B) {
 	spec := writeBigModule(b, generateNodes)
 	var files []gen.File
+	stages := map[string]time.Duration{}
+	var order []string
+	opts := gen.Options{Tests: true, Timings: func(stage string, d time.Duration) {
+		if _, ok := stages[stage]; !ok {
+			order = append(order, stage)
+		}
+		stages[stage] += d
+	}}
 	b.ReportAllocs()
 	for b.Loop() {
 		var errs error
-		files, errs = generate(spec)
+		files, errs = generate(spec, opts)
 		if errs != nil {
 			b.Fatal(errs)
 		}
+	}
+	for _, stage := range order {
+		b.ReportMetric(float64(stages[stage].Milliseconds())/float64(b.N), stage+"-ms")
 	}
 	size := 0
 	for _, f := range files {
@@ -105,8 +119,19 @@ func BenchmarkGenerate10000(b *testing.B) {
 	b.ReportMetric(float64(size), "bytes-out")
 }
 
-func generate(spec string) ([]gen.File, error) {
-	files, errs := gen.Generate([]string{spec}, gen.Options{Tests: true})
+// BenchmarkCheck10000 runs `graphc check` on the spec of
+// BenchmarkGenerate10000: everything Generate checks, nothing rendered.
+func BenchmarkCheck10000(b *testing.B) {
+	spec := writeBigModule(b, generateNodes)
+	for b.Loop() {
+		if errs := gen.CheckAll([]string{spec}, gen.Options{Tests: true}); len(errs) > 0 {
+			b.Fatal(errs[0])
+		}
+	}
+}
+
+func generate(spec string, opts gen.Options) ([]gen.File, error) {
+	files, errs := gen.Generate([]string{spec}, opts)
 	if len(errs) > 0 {
 		var msg strings.Builder
 		for i, d := range errs {
