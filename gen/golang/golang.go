@@ -1,7 +1,6 @@
 package golang
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 	"unicode"
@@ -112,19 +111,23 @@ func Generate(in Input) ([]byte, error) {
 	e.executor()
 	e.tables()
 	e.policies()
+	e.part()
 	e.callMethods()
+	e.part()
 	e.flows()
+	e.part()
 	e.routeMethods()
 	e.joins()
+	e.part()
 	for _, d := range in.CopyDecls {
 		e.f.Add(d)
 		e.f.Line()
 	}
-	var buf bytes.Buffer
-	if err := e.f.Render(&buf); err != nil {
+	src, err := render(e.f)
+	if err != nil {
 		return nil, fmt.Errorf("graphc: rendering %s: %w", in.Source, err)
 	}
-	return buf.Bytes(), nil
+	return src, nil
 }
 
 type emitter struct {
