@@ -55,10 +55,10 @@ func CheckAll(paths []string, opts Options) diag.List {
 		opts.check = true // the analysis of Generate, without rendering
 		_, errs = Generate(inPkg, opts)
 	}
-	errs = append(errs, acrossGraphs(alone)...)
+	specs := loadSpecs(alone, opts)
+	errs = append(errs, acrossGraphs(alone, specs)...)
 	for _, p := range alone {
-		_, more := Load(p)
-		errs = append(errs, more...)
+		errs = append(errs, specs[p].errs...)
 	}
 	return errs.Sort()
 }

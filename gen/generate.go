@@ -86,9 +86,10 @@ func OutputName(spec string) string {
 // write. It writes nothing; with any diagnostic, it returns no files.
 func Generate(paths []string, opts Options) ([]File, diag.List) {
 	var files []File
-	errs := acrossGraphs(paths)
+	specs := loadSpecs(paths, opts)
+	errs := acrossGraphs(paths, specs)
 	for _, p := range paths {
-		fs, more := generateOne(p, opts)
+		fs, more := generateOne(p, specs[p], opts)
 		files = append(files, fs...)
 		errs = append(errs, more...)
 	}
@@ -98,10 +99,29 @@ func Generate(paths []string, opts Options) ([]File, diag.List) {
 	return files, nil
 }
 
-func generateOne(path string, opts Options) ([]File, diag.List) {
-	done := opts.stage("spec")
-	g, errs := Load(path)
-	done()
+// loaded is a spec as Load returned it.
+type loaded struct {
+	g    *graph.Graph
+	errs diag.List
+}
+
+// loadSpecs loads each spec once, for acrossGraphs and generateOne.
+func loadSpecs(paths []string, opts Options) map[string]loaded {
+	specs := make(map[string]loaded, len(paths))
+	for _, p := range paths {
+		if _, ok := specs[p]; ok {
+			continue
+		}
+		done := opts.stage("spec")
+		g, errs := Load(p)
+		done()
+		specs[p] = loaded{g, errs}
+	}
+	return specs
+}
+
+func generateOne(path string, spec loaded, opts Options) ([]File, diag.List) {
+	g, errs := spec.g, spec.errs
 	if errs != nil {
 		return nil, errs
 	}
@@ -114,7 +134,7 @@ func generateOne(path string, opts Options) ([]File, diag.List) {
 		return diag.Pos{File: path, Line: 1, Col: 1}
 	}
 
-	done = opts.stage("scan")
+	done := opts.stage("scan")
 	files, err := scanDir(dir, opts.Tags)
 	done()
 	if err != nil {
@@ -439,7 +459,7 @@ func declaredBy(g *graph.Graph) []declaration {
 // declare: graphs generated together, and a graph against the output of
 // another spec already in its directory. Each pair of graphs that clash is
 // reported once, at the graph: key of the later one, naming what clashes.
-func acrossGraphs(paths []string) diag.List {
+func acrossGraphs(paths []string, specs map[string]loaded) diag.List {
 	var errs diag.List
 	type owner struct {
 		g    *graph.Graph
@@ -450,8 +470,8 @@ func acrossGraphs(paths []string) diag.List {
 	outputs := map[string]bool{}
 	var order []string
 	for _, p := range paths {
-		g, bad := Load(p)
-		if bad != nil {
+		g := specs[p].g
+		if g == nil {
 			continue // reported when the spec itself is generated
 		}
 		dir, _ := filepath.Abs(filepath.Dir(p))

@@ -106,6 +106,7 @@ func Generate(in Input) ([]byte, error) {
 	e.f.Line()
 	e.state()
 	e.handlers()
+	e.part()
 	e.routes()
 	e.branchesTypes()
 	e.executor()

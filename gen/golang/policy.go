@@ -69,7 +69,10 @@ func callMethod(n *graph.Node, route bool) string {
 //		})
 //	}
 func (e *emitter) callMethods() {
-	for _, n := range e.g.Nodes {
+	for i, n := range e.g.Nodes {
+		if i > 0 && i%partNodes == 0 {
+			e.part()
+		}
 		for _, route := range []bool{false, true} {
 			if route && n.Kind != graph.Cond {
 				continue
