@@ -74,7 +74,13 @@ func (x *Exec[S]) open(ctx context.Context, st Store, d Durability, entry int, s
 // setup readies x from the options; x.j is set (to a placeholder) when the
 // run is durable.
 func (x *Exec[S]) setup(o Options, g *Graph) error {
-	*x = Exec[S]{g: g, names: g.Names, maxSteps: int64(o.MaxSteps), policy: o.OnBranchError, skipPause: -1, hooks: o.hooks, graph: g.Name}
+	if x.g != nil { // x ran before: start afresh
+		*x = Exec[S]{}
+	}
+	// Set field by field: a composite literal is built aside and copied
+	// into *x, which cost more than the rest of a small run's setup.
+	x.g, x.names, x.maxSteps, x.policy = g, g.Names, int64(o.MaxSteps), o.OnBranchError
+	x.skipPause, x.hooks, x.graph = -1, o.hooks, g.Name
 	if x.maxSteps <= 0 {
 		x.maxSteps = DefaultMaxSteps
 	}

@@ -334,11 +334,12 @@ func (g *Approval) callPublish(ctx context.Context, x *runtime.Exec[State], in r
 func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case approvalNodeResearch:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callResearch(ctx, x, in, s)
@@ -346,11 +347,12 @@ func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				out, err = g.h.Research(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, approvalNodeResearch, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = approvalAfterResearch
 			fallthrough
@@ -366,7 +368,7 @@ func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 			}
 			n = approvalNodeMerge
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callMerge(ctx, x, in, s, jMerge.in)
@@ -374,17 +376,18 @@ func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				out, err = g.h.Merge(ctx, *s, jMerge.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, approvalNodeMerge, approvalNodeDraft, s); err != nil {
-				return err
+				break flow
 			}
 			n = approvalNodeDraft
 			fallthrough
 		case approvalNodeDraft:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callDraft(ctx, x, in, s)
@@ -392,17 +395,18 @@ func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				out, err = g.h.Draft(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, approvalNodeDraft, approvalNodeReview, s); err != nil {
-				return err
+				break flow
 			}
 			n = approvalNodeReview
 			fallthrough
 		case approvalNodeReview:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callReview(ctx, x, in, s)
@@ -410,20 +414,21 @@ func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				out, err = g.h.Review(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			return x.PauseAfter(in, approvalNodeReview, s)
 		case approvalAfterReview:
 			if n, err = g.routeReview(ctx, x, in, s); err != nil {
-				return err
+				break flow
 			}
 			if err = x.Route(in, approvalNodeReview, n); err != nil || n == approvalEnd {
-				return err
+				break flow
 			}
 		case approvalNodePublish:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callPublish(ctx, x, in, s)
@@ -431,28 +436,31 @@ func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				out, err = g.h.Publish(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, approvalNodePublish, approvalEnd, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchResearch runs one branch forked at "research" from node n until it reaches fan-in "merge".
 func (g *Approval) branchResearch(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case approvalNodeSearchWeb:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callSearchWeb(ctx, x, in, s)
@@ -460,16 +468,17 @@ func (g *Approval) branchResearch(ctx context.Context, x *runtime.Exec[State], i
 				out, err = g.h.SearchWeb(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, approvalNodeSearchWeb, approvalNodeMerge, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case approvalNodeFetchPapers:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callFetchPapers(ctx, x, in, s)
@@ -477,17 +486,18 @@ func (g *Approval) branchResearch(ctx context.Context, x *runtime.Exec[State], i
 				out, err = g.h.FetchPapers(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, approvalNodeFetchPapers, approvalNodeRankPapers, s); err != nil {
-				return err
+				break flow
 			}
 			n = approvalNodeRankPapers
 			fallthrough
 		case approvalNodeRankPapers:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callRankPapers(ctx, x, in, s)
@@ -495,19 +505,21 @@ func (g *Approval) branchResearch(ctx context.Context, x *runtime.Exec[State], i
 				out, err = g.h.RankPapers(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if n, err = g.routeRankPapers(ctx, x, in, s); err != nil {
-				return err
+				break flow
 			}
 			if err = x.Leave(in, approvalNodeRankPapers, n, s); err != nil || n == approvalNodeMerge {
-				return err
+				break flow
 			}
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // routeRankPapers asks RouteRankPapers which edge leaves "rank_papers" and returns the node it leads to.

@@ -501,11 +501,12 @@ func (g *Fanout) callAggregate(ctx context.Context, x *runtime.Exec[State], in r
 func (g *Fanout) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case fanoutNodeStart:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callStart(ctx, x, in, s)
@@ -513,11 +514,12 @@ func (g *Fanout) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				out, err = g.h.Start(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeStart, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = fanoutAfterStart
 			fallthrough
@@ -533,7 +535,7 @@ func (g *Fanout) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 			}
 			n = fanoutNodeAggregate
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callAggregate(ctx, x, in, s, jAggregate.in)
@@ -541,28 +543,31 @@ func (g *Fanout) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				out, err = g.h.Aggregate(ctx, *s, jAggregate.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeAggregate, fanoutEnd, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchStart runs one branch forked at "start" from node n until it reaches fan-in "aggregate".
 func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case fanoutNodeW01:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW01(ctx, x, in, s)
@@ -570,16 +575,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W01(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW01, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW02:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW02(ctx, x, in, s)
@@ -587,16 +593,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W02(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW02, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW03:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW03(ctx, x, in, s)
@@ -604,16 +611,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W03(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW03, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW04:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW04(ctx, x, in, s)
@@ -621,16 +629,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W04(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW04, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW05:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW05(ctx, x, in, s)
@@ -638,16 +647,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W05(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW05, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW06:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW06(ctx, x, in, s)
@@ -655,16 +665,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W06(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW06, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW07:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW07(ctx, x, in, s)
@@ -672,16 +683,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W07(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW07, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW08:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW08(ctx, x, in, s)
@@ -689,16 +701,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W08(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW08, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW09:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW09(ctx, x, in, s)
@@ -706,16 +719,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W09(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW09, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW10:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW10(ctx, x, in, s)
@@ -723,16 +737,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W10(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW10, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW11:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW11(ctx, x, in, s)
@@ -740,16 +755,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W11(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW11, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW12:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW12(ctx, x, in, s)
@@ -757,16 +773,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W12(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW12, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW13:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW13(ctx, x, in, s)
@@ -774,16 +791,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W13(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW13, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW14:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW14(ctx, x, in, s)
@@ -791,16 +809,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W14(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW14, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW15:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW15(ctx, x, in, s)
@@ -808,16 +827,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W15(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW15, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW16:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW16(ctx, x, in, s)
@@ -825,16 +845,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W16(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW16, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW17:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW17(ctx, x, in, s)
@@ -842,16 +863,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W17(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW17, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW18:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW18(ctx, x, in, s)
@@ -859,16 +881,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W18(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW18, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW19:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW19(ctx, x, in, s)
@@ -876,16 +899,17 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W19(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW19, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fanoutNodeW20:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW20(ctx, x, in, s)
@@ -893,17 +917,19 @@ func (g *Fanout) branchStart(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.W20(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fanoutNodeW20, fanoutNodeAggregate, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // fanoutJoinAggregate is one activation of the fork at "start": each branch delivers its final state into it exactly once, under its lock, and fan-in "aggregate" reads it after all have arrived.

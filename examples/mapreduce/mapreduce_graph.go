@@ -244,11 +244,12 @@ func (g *MapReduce) callCombine(ctx context.Context, x *runtime.Exec[State], in 
 func (g *MapReduce) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case mapReduceNodeRetrieve:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callRetrieve(ctx, x, in, s)
@@ -256,11 +257,12 @@ func (g *MapReduce) run(ctx context.Context, x *runtime.Exec[State], in runtime.
 				out, err = g.h.Retrieve(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, mapReduceNodeRetrieve, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = mapReduceAfterRetrieve
 			fallthrough
@@ -287,7 +289,7 @@ func (g *MapReduce) run(ctx context.Context, x *runtime.Exec[State], in runtime.
 			}
 			n = mapReduceNodeCombine
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callCombine(ctx, x, in, s, jCombine.in)
@@ -295,28 +297,31 @@ func (g *MapReduce) run(ctx context.Context, x *runtime.Exec[State], in runtime.
 				out, err = g.h.Combine(ctx, *s, jCombine.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, mapReduceNodeCombine, mapReduceEnd, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchRetrieve runs the flow of one item mapped at "retrieve", *s, from node n until it reaches fan-in "combine".
 func (g *MapReduce) branchRetrieve(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *Doc) (err error) {
 	defer x.Recover(&n, &err)
 	var out Doc // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case mapReduceNodeSummarize:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callSummarize(ctx, x, in, s)
@@ -324,17 +329,18 @@ func (g *MapReduce) branchRetrieve(ctx context.Context, x *runtime.Exec[State], 
 				out, err = g.h.Summarize(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = runtime.LeaveItem(x, in, mapReduceNodeSummarize, mapReduceNodeCheck, s); err != nil {
-				return err
+				break flow
 			}
 			n = mapReduceNodeCheck
 			fallthrough
 		case mapReduceNodeCheck:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callCheck(ctx, x, in, s)
@@ -342,19 +348,21 @@ func (g *MapReduce) branchRetrieve(ctx context.Context, x *runtime.Exec[State], 
 				out, err = g.h.Check(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if n, err = g.routeCheck(ctx, x, in, s); err != nil {
-				return err
+				break flow
 			}
 			if err = runtime.LeaveItem(x, in, mapReduceNodeCheck, n, s); err != nil || n == mapReduceNodeCombine {
-				return err
+				break flow
 			}
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // routeCheck asks RouteCheck which edge leaves "check" and returns the node it leads to.

@@ -305,11 +305,12 @@ func (g *Research) callRouteReview(ctx context.Context, x *runtime.Exec[State], 
 func (g *Research) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case researchNodePlan:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callPlan(ctx, x, in, s)
@@ -317,11 +318,12 @@ func (g *Research) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				out, err = g.h.Plan(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, researchNodePlan, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = researchAfterPlan
 			fallthrough
@@ -337,7 +339,7 @@ func (g *Research) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 			}
 			n = researchNodeMerge
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callMerge(ctx, x, in, s, jMerge.in)
@@ -345,17 +347,18 @@ func (g *Research) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				out, err = g.h.Merge(ctx, *s, jMerge.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, researchNodeMerge, researchNodeReview, s); err != nil {
-				return err
+				break flow
 			}
 			n = researchNodeReview
 			fallthrough
 		case researchNodeReview:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callReview(ctx, x, in, s)
@@ -363,30 +366,33 @@ func (g *Research) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				out, err = g.h.Review(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if n, err = g.routeReview(ctx, x, in, s); err != nil {
-				return err
+				break flow
 			}
 			if err = x.Leave(in, researchNodeReview, n, s); err != nil || n == researchEnd {
-				return err
+				break flow
 			}
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchPlan runs one branch forked at "plan" from node n until it reaches fan-in "merge".
 func (g *Research) branchPlan(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case researchNodeSearchWeb:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callSearchWeb(ctx, x, in, s)
@@ -394,16 +400,17 @@ func (g *Research) branchPlan(ctx context.Context, x *runtime.Exec[State], in ru
 				out, err = g.h.SearchWeb(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, researchNodeSearchWeb, researchNodeMerge, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case researchNodeFetchPapers:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callFetchPapers(ctx, x, in, s)
@@ -411,17 +418,18 @@ func (g *Research) branchPlan(ctx context.Context, x *runtime.Exec[State], in ru
 				out, err = g.h.FetchPapers(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, researchNodeFetchPapers, researchNodeRankPapers, s); err != nil {
-				return err
+				break flow
 			}
 			n = researchNodeRankPapers
 			fallthrough
 		case researchNodeRankPapers:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callRankPapers(ctx, x, in, s)
@@ -429,19 +437,21 @@ func (g *Research) branchPlan(ctx context.Context, x *runtime.Exec[State], in ru
 				out, err = g.h.RankPapers(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if n, err = g.routeRankPapers(ctx, x, in, s); err != nil {
-				return err
+				break flow
 			}
 			if err = x.Leave(in, researchNodeRankPapers, n, s); err != nil || n == researchNodeMerge {
-				return err
+				break flow
 			}
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // routeRankPapers asks RouteRankPapers which edge leaves "rank_papers" and returns the node it leads to.

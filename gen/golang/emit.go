@@ -574,17 +574,24 @@ func (e *emitter) flows() {
 //	func (g *Research) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 //		defer x.Recover(&n, &err)
 //		var out State // what the node that just ran returned
+//	flow:
 //		for {
 //			switch n {
 //			case researchNodeReview:
 //				... the run of review (see call) ...
 //				if n, err = g.routeReview(ctx, x, in, s); err != nil {
-//					return err
+//					break flow
 //				}
 //				if err = x.Leave(in, researchNodeReview, n, s); err != nil || n == researchEnd {
-//					return err
+//					break flow
 //				}
 //			...
+//			}
+//		}
+//		return err
+//	}
+//
+// (see breakFlow).
 //
 // A node with an after-entry (see hasAfter) ends its case once it has run
 // and falls through into the case of its after-entry, where a resumed run
@@ -616,6 +623,7 @@ func (e *emitter) flow(name string, region *graph.Fork, nodes []*graph.Node, com
 	e.f.Func().Params(jen.Id("g").Op("*").Id(e.g.Name)).Id(name).Params(params...).Params(jen.Err().Error()).Block(
 		jen.Defer().Id("x").Dot("Recover").Call(jen.Op("&").Id("n"), jen.Op("&").Err()),
 		jen.Var().Id("out").Add(e.regionT(region)).Comment("what the node that just ran returned"),
+		jen.Id("flow").Op(":"),
 		jen.For().Block(
 			jen.Switch(jen.Id("n")).BlockFunc(func(sw *jen.Group) {
 				for _, c := range fc.list {
@@ -624,9 +632,18 @@ func (e *emitter) flow(name string, region *graph.Fork, nodes []*graph.Node, com
 				sw.Default().Block(jen.Return(jen.Id("x").Dot("Fail").Call(jen.Id("n"), jen.Qual("errors", "New").Call(jen.Lit("graphc: node is not part of this flow")))))
 			}),
 		),
+		jen.Return(jen.Err()),
 	)
 	e.f.Line()
 }
+
+// breakFlow leaves a flow's loop for its one return, with err: a node's
+// failure, a store's, the step limit, or nil at the end. The exits of a
+// node's run and of its edge break rather than return, so that a flow has
+// few return statements: the compiler then inlines the deferred Recover at
+// each (an open-coded defer) instead of registering it at run time, and a
+// long chain's cases carry no return sequence each.
+func breakFlow() *jen.Statement { return jen.Break().Id("flow") }
 
 // flowCases collects the case clauses of a flow's switch; cur is the body
 // of the last one, which statements are added to.
@@ -695,14 +712,15 @@ func (e *emitter) step(fc *flowCases, n *graph.Node, sink *jen.Statement, after 
 // (branch goroutines start on small stacks):
 //
 //	if err = x.Pause(researchNodeReview, runtime.Before, s); err != nil { // interrupt_before only
-//		return err
+//		break flow
 //	}
 //	if err = x.Enter(ctx, in, n); err != nil {
-//		return err
+//		break flow
 //	}
 //	out, err = g.h.Plan(ctx, *s) // see invoke
 //	if err != nil {
-//		return x.Fail(n, err)
+//		err = x.Fail(n, err)
+//		break flow
 //	}
 //	*s = out
 //
@@ -716,19 +734,19 @@ func (e *emitter) call(c *jen.Group, n *graph.Node) {
 		args = append(args, jen.Id("j"+f.FanIn.GoName).Dot("in"))
 	}
 	if e.interrupts(n, false) {
-		c.If(jen.Err().Op("=").Id("x").Dot("Pause").Call(jen.Id(e.nodeConst(n)), rt("Before"), jen.Id("s")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
+		c.If(jen.Err().Op("=").Id("x").Dot("Pause").Call(jen.Id(e.nodeConst(n)), rt("Before"), jen.Id("s")), jen.Err().Op("!=").Nil()).Block(breakFlow())
 	}
-	c.If(jen.Err().Op("=").Id("x").Dot("Enter").Call(jen.Id("ctx"), jen.Id("in"), jen.Id("n")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
+	c.If(jen.Err().Op("=").Id("x").Dot("Enter").Call(jen.Id("ctx"), jen.Id("in"), jen.Id("n")), jen.Err().Op("!=").Nil()).Block(breakFlow())
 	c.Add(e.invoke(n, false, jen.Id("n"), []jen.Code{jen.Id("out"), jen.Err()}, args))
-	c.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("x").Dot("Fail").Call(jen.Id("n"), jen.Err())))
+	c.If(jen.Err().Op("!=").Nil()).Block(jen.Err().Op("=").Id("x").Dot("Fail").Call(jen.Id("n"), jen.Err()), breakFlow())
 	c.Op("*").Id("s").Op("=").Id("out")
 }
 
-// leave emits x.Leave for node n whose edge leads to next, returning on a
-// store error or, with stop, when next is stop:
+// leave emits x.Leave for node n whose edge leads to next, leaving the flow
+// on a store error or, with stop, when next is stop:
 //
 //	if err = x.Leave(in, researchNodeReview, n, s); err != nil || n == researchEnd {
-//		return err
+//		break flow
 //	}
 func (e *emitter) leave(c *jen.Group, n *graph.Node, next jen.Code, stop *jen.Statement) {
 	cond := jen.Err().Op("!=").Nil()
@@ -737,10 +755,10 @@ func (e *emitter) leave(c *jen.Group, n *graph.Node, next jen.Code, stop *jen.St
 	}
 	if n.IsItem() {
 		// if err = runtime.LeaveItem(x, in, mapNodeSummarize, mapNodeCheck, s); err != nil { return err }
-		c.If(jen.Err().Op("=").Add(rt("LeaveItem")).Call(jen.Id("x"), jen.Id("in"), jen.Id(e.nodeConst(n)), next, jen.Id("s")), cond).Block(jen.Return(jen.Err()))
+		c.If(jen.Err().Op("=").Add(rt("LeaveItem")).Call(jen.Id("x"), jen.Id("in"), jen.Id(e.nodeConst(n)), next, jen.Id("s")), cond).Block(breakFlow())
 		return
 	}
-	c.If(jen.Err().Op("=").Id("x").Dot("Leave").Call(jen.Id("in"), jen.Id(e.nodeConst(n)), next, jen.Id("s")), cond).Block(jen.Return(jen.Err()))
+	c.If(jen.Err().Op("=").Id("x").Dot("Leave").Call(jen.Id("in"), jen.Id(e.nodeConst(n)), next, jen.Id("s")), cond).Block(breakFlow())
 }
 
 // edge emits the transition out of n, which has just run. A node that
@@ -769,8 +787,8 @@ func (e *emitter) edge(fc *flowCases, n *graph.Node, sink *jen.Statement, after 
 			target = jen.Id(e.nodeConst(n.Region.FanIn))
 		}
 		if resumed {
-			// if err = x.Route(in, researchNodeReview, researchNodePlan); err != nil { return err }
-			c.If(jen.Err().Op("=").Id("x").Dot("Route").Call(jen.Id("in"), jen.Id(e.nodeConst(n)), target), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
+			// if err = x.Route(in, researchNodeReview, researchNodePlan); err != nil { break flow }
+			c.If(jen.Err().Op("=").Id("x").Dot("Route").Call(jen.Id("in"), jen.Id(e.nodeConst(n)), target), jen.Err().Op("!=").Nil()).Block(breakFlow())
 		} else {
 			e.leave(c, n, target, nil)
 		}
@@ -783,14 +801,14 @@ func (e *emitter) edge(fc *flowCases, n *graph.Node, sink *jen.Statement, after 
 			c.Fallthrough()
 		}
 	case graph.Cond:
-		// if n, err = g.routeReview(ctx, x, in, s); err != nil { return err }
+		// if n, err = g.routeReview(ctx, x, in, s); err != nil { break flow }
 		c.If(
 			jen.List(jen.Id("n"), jen.Err()).Op("=").Id("g").Dot(routeMethod(n)).Call(jen.Id("ctx"), jen.Id("x"), jen.Id("in"), jen.Id("s")),
 			jen.Err().Op("!=").Nil(),
-		).Block(jen.Return(jen.Err()))
+		).Block(breakFlow())
 		if resumed {
-			// if err = x.Route(in, researchNodeReview, n); err != nil || n == researchEnd { return err }
-			c.If(jen.Err().Op("=").Id("x").Dot("Route").Call(jen.Id("in"), jen.Id(e.nodeConst(n)), jen.Id("n")), jen.Err().Op("!=").Nil().Op("||").Id("n").Op("==").Add(sink)).Block(jen.Return(jen.Err()))
+			// if err = x.Route(in, researchNodeReview, n); err != nil || n == researchEnd { break flow }
+			c.If(jen.Err().Op("=").Id("x").Dot("Route").Call(jen.Id("in"), jen.Id(e.nodeConst(n)), jen.Id("n")), jen.Err().Op("!=").Nil().Op("||").Id("n").Op("==").Add(sink)).Block(breakFlow())
 		} else {
 			e.leave(c, n, jen.Id("n"), sink)
 		}

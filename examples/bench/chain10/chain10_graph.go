@@ -257,11 +257,12 @@ func (g *Chain10) callN10(ctx context.Context, x *runtime.Exec[model.State], in 
 func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
 	var out model.State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case chain10NodeN1:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN1(ctx, x, in, s)
@@ -269,17 +270,18 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 				out, err = g.h.N1(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain10NodeN1, chain10NodeN2, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain10NodeN2
 			fallthrough
 		case chain10NodeN2:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN2(ctx, x, in, s)
@@ -287,17 +289,18 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 				out, err = g.h.N2(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain10NodeN2, chain10NodeN3, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain10NodeN3
 			fallthrough
 		case chain10NodeN3:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN3(ctx, x, in, s)
@@ -305,17 +308,18 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 				out, err = g.h.N3(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain10NodeN3, chain10NodeN4, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain10NodeN4
 			fallthrough
 		case chain10NodeN4:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN4(ctx, x, in, s)
@@ -323,17 +327,18 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 				out, err = g.h.N4(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain10NodeN4, chain10NodeN5, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain10NodeN5
 			fallthrough
 		case chain10NodeN5:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN5(ctx, x, in, s)
@@ -341,17 +346,18 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 				out, err = g.h.N5(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain10NodeN5, chain10NodeN6, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain10NodeN6
 			fallthrough
 		case chain10NodeN6:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN6(ctx, x, in, s)
@@ -359,17 +365,18 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 				out, err = g.h.N6(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain10NodeN6, chain10NodeN7, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain10NodeN7
 			fallthrough
 		case chain10NodeN7:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN7(ctx, x, in, s)
@@ -377,17 +384,18 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 				out, err = g.h.N7(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain10NodeN7, chain10NodeN8, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain10NodeN8
 			fallthrough
 		case chain10NodeN8:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN8(ctx, x, in, s)
@@ -395,17 +403,18 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 				out, err = g.h.N8(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain10NodeN8, chain10NodeN9, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain10NodeN9
 			fallthrough
 		case chain10NodeN9:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN9(ctx, x, in, s)
@@ -413,17 +422,18 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 				out, err = g.h.N9(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain10NodeN9, chain10NodeN10, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain10NodeN10
 			fallthrough
 		case chain10NodeN10:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN10(ctx, x, in, s)
@@ -431,15 +441,17 @@ func (g *Chain10) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 				out, err = g.h.N10(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain10NodeN10, chain10End, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }

@@ -13127,11 +13127,12 @@ func (g *Chain1000) callN1000(ctx context.Context, x *runtime.Exec[model.State],
 func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
 	var out model.State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case chain1000NodeN1:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN1(ctx, x, in, s)
@@ -13139,17 +13140,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N1(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN1, chain1000NodeN2, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN2
 			fallthrough
 		case chain1000NodeN2:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN2(ctx, x, in, s)
@@ -13157,17 +13159,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N2(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN2, chain1000NodeN3, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN3
 			fallthrough
 		case chain1000NodeN3:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN3(ctx, x, in, s)
@@ -13175,17 +13178,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N3(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN3, chain1000NodeN4, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN4
 			fallthrough
 		case chain1000NodeN4:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN4(ctx, x, in, s)
@@ -13193,17 +13197,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N4(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN4, chain1000NodeN5, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN5
 			fallthrough
 		case chain1000NodeN5:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN5(ctx, x, in, s)
@@ -13211,17 +13216,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N5(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN5, chain1000NodeN6, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN6
 			fallthrough
 		case chain1000NodeN6:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN6(ctx, x, in, s)
@@ -13229,17 +13235,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N6(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN6, chain1000NodeN7, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN7
 			fallthrough
 		case chain1000NodeN7:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN7(ctx, x, in, s)
@@ -13247,17 +13254,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N7(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN7, chain1000NodeN8, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN8
 			fallthrough
 		case chain1000NodeN8:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN8(ctx, x, in, s)
@@ -13265,17 +13273,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N8(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN8, chain1000NodeN9, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN9
 			fallthrough
 		case chain1000NodeN9:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN9(ctx, x, in, s)
@@ -13283,17 +13292,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N9(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN9, chain1000NodeN10, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN10
 			fallthrough
 		case chain1000NodeN10:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN10(ctx, x, in, s)
@@ -13301,17 +13311,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N10(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN10, chain1000NodeN11, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN11
 			fallthrough
 		case chain1000NodeN11:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN11(ctx, x, in, s)
@@ -13319,17 +13330,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N11(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN11, chain1000NodeN12, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN12
 			fallthrough
 		case chain1000NodeN12:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN12(ctx, x, in, s)
@@ -13337,17 +13349,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N12(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN12, chain1000NodeN13, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN13
 			fallthrough
 		case chain1000NodeN13:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN13(ctx, x, in, s)
@@ -13355,17 +13368,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N13(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN13, chain1000NodeN14, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN14
 			fallthrough
 		case chain1000NodeN14:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN14(ctx, x, in, s)
@@ -13373,17 +13387,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N14(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN14, chain1000NodeN15, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN15
 			fallthrough
 		case chain1000NodeN15:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN15(ctx, x, in, s)
@@ -13391,17 +13406,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N15(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN15, chain1000NodeN16, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN16
 			fallthrough
 		case chain1000NodeN16:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN16(ctx, x, in, s)
@@ -13409,17 +13425,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N16(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN16, chain1000NodeN17, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN17
 			fallthrough
 		case chain1000NodeN17:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN17(ctx, x, in, s)
@@ -13427,17 +13444,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N17(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN17, chain1000NodeN18, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN18
 			fallthrough
 		case chain1000NodeN18:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN18(ctx, x, in, s)
@@ -13445,17 +13463,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N18(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN18, chain1000NodeN19, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN19
 			fallthrough
 		case chain1000NodeN19:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN19(ctx, x, in, s)
@@ -13463,17 +13482,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N19(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN19, chain1000NodeN20, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN20
 			fallthrough
 		case chain1000NodeN20:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN20(ctx, x, in, s)
@@ -13481,17 +13501,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N20(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN20, chain1000NodeN21, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN21
 			fallthrough
 		case chain1000NodeN21:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN21(ctx, x, in, s)
@@ -13499,17 +13520,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N21(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN21, chain1000NodeN22, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN22
 			fallthrough
 		case chain1000NodeN22:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN22(ctx, x, in, s)
@@ -13517,17 +13539,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N22(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN22, chain1000NodeN23, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN23
 			fallthrough
 		case chain1000NodeN23:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN23(ctx, x, in, s)
@@ -13535,17 +13558,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N23(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN23, chain1000NodeN24, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN24
 			fallthrough
 		case chain1000NodeN24:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN24(ctx, x, in, s)
@@ -13553,17 +13577,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N24(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN24, chain1000NodeN25, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN25
 			fallthrough
 		case chain1000NodeN25:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN25(ctx, x, in, s)
@@ -13571,17 +13596,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N25(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN25, chain1000NodeN26, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN26
 			fallthrough
 		case chain1000NodeN26:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN26(ctx, x, in, s)
@@ -13589,17 +13615,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N26(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN26, chain1000NodeN27, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN27
 			fallthrough
 		case chain1000NodeN27:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN27(ctx, x, in, s)
@@ -13607,17 +13634,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N27(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN27, chain1000NodeN28, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN28
 			fallthrough
 		case chain1000NodeN28:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN28(ctx, x, in, s)
@@ -13625,17 +13653,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N28(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN28, chain1000NodeN29, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN29
 			fallthrough
 		case chain1000NodeN29:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN29(ctx, x, in, s)
@@ -13643,17 +13672,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N29(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN29, chain1000NodeN30, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN30
 			fallthrough
 		case chain1000NodeN30:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN30(ctx, x, in, s)
@@ -13661,17 +13691,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N30(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN30, chain1000NodeN31, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN31
 			fallthrough
 		case chain1000NodeN31:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN31(ctx, x, in, s)
@@ -13679,17 +13710,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N31(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN31, chain1000NodeN32, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN32
 			fallthrough
 		case chain1000NodeN32:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN32(ctx, x, in, s)
@@ -13697,17 +13729,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N32(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN32, chain1000NodeN33, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN33
 			fallthrough
 		case chain1000NodeN33:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN33(ctx, x, in, s)
@@ -13715,17 +13748,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N33(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN33, chain1000NodeN34, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN34
 			fallthrough
 		case chain1000NodeN34:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN34(ctx, x, in, s)
@@ -13733,17 +13767,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N34(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN34, chain1000NodeN35, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN35
 			fallthrough
 		case chain1000NodeN35:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN35(ctx, x, in, s)
@@ -13751,17 +13786,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N35(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN35, chain1000NodeN36, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN36
 			fallthrough
 		case chain1000NodeN36:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN36(ctx, x, in, s)
@@ -13769,17 +13805,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N36(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN36, chain1000NodeN37, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN37
 			fallthrough
 		case chain1000NodeN37:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN37(ctx, x, in, s)
@@ -13787,17 +13824,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N37(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN37, chain1000NodeN38, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN38
 			fallthrough
 		case chain1000NodeN38:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN38(ctx, x, in, s)
@@ -13805,17 +13843,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N38(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN38, chain1000NodeN39, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN39
 			fallthrough
 		case chain1000NodeN39:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN39(ctx, x, in, s)
@@ -13823,17 +13862,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N39(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN39, chain1000NodeN40, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN40
 			fallthrough
 		case chain1000NodeN40:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN40(ctx, x, in, s)
@@ -13841,17 +13881,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N40(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN40, chain1000NodeN41, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN41
 			fallthrough
 		case chain1000NodeN41:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN41(ctx, x, in, s)
@@ -13859,17 +13900,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N41(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN41, chain1000NodeN42, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN42
 			fallthrough
 		case chain1000NodeN42:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN42(ctx, x, in, s)
@@ -13877,17 +13919,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N42(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN42, chain1000NodeN43, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN43
 			fallthrough
 		case chain1000NodeN43:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN43(ctx, x, in, s)
@@ -13895,17 +13938,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N43(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN43, chain1000NodeN44, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN44
 			fallthrough
 		case chain1000NodeN44:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN44(ctx, x, in, s)
@@ -13913,17 +13957,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N44(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN44, chain1000NodeN45, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN45
 			fallthrough
 		case chain1000NodeN45:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN45(ctx, x, in, s)
@@ -13931,17 +13976,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N45(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN45, chain1000NodeN46, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN46
 			fallthrough
 		case chain1000NodeN46:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN46(ctx, x, in, s)
@@ -13949,17 +13995,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N46(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN46, chain1000NodeN47, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN47
 			fallthrough
 		case chain1000NodeN47:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN47(ctx, x, in, s)
@@ -13967,17 +14014,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N47(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN47, chain1000NodeN48, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN48
 			fallthrough
 		case chain1000NodeN48:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN48(ctx, x, in, s)
@@ -13985,17 +14033,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N48(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN48, chain1000NodeN49, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN49
 			fallthrough
 		case chain1000NodeN49:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN49(ctx, x, in, s)
@@ -14003,17 +14052,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N49(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN49, chain1000NodeN50, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN50
 			fallthrough
 		case chain1000NodeN50:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN50(ctx, x, in, s)
@@ -14021,17 +14071,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N50(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN50, chain1000NodeN51, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN51
 			fallthrough
 		case chain1000NodeN51:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN51(ctx, x, in, s)
@@ -14039,17 +14090,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N51(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN51, chain1000NodeN52, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN52
 			fallthrough
 		case chain1000NodeN52:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN52(ctx, x, in, s)
@@ -14057,17 +14109,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N52(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN52, chain1000NodeN53, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN53
 			fallthrough
 		case chain1000NodeN53:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN53(ctx, x, in, s)
@@ -14075,17 +14128,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N53(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN53, chain1000NodeN54, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN54
 			fallthrough
 		case chain1000NodeN54:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN54(ctx, x, in, s)
@@ -14093,17 +14147,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N54(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN54, chain1000NodeN55, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN55
 			fallthrough
 		case chain1000NodeN55:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN55(ctx, x, in, s)
@@ -14111,17 +14166,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N55(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN55, chain1000NodeN56, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN56
 			fallthrough
 		case chain1000NodeN56:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN56(ctx, x, in, s)
@@ -14129,17 +14185,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N56(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN56, chain1000NodeN57, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN57
 			fallthrough
 		case chain1000NodeN57:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN57(ctx, x, in, s)
@@ -14147,17 +14204,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N57(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN57, chain1000NodeN58, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN58
 			fallthrough
 		case chain1000NodeN58:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN58(ctx, x, in, s)
@@ -14165,17 +14223,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N58(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN58, chain1000NodeN59, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN59
 			fallthrough
 		case chain1000NodeN59:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN59(ctx, x, in, s)
@@ -14183,17 +14242,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N59(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN59, chain1000NodeN60, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN60
 			fallthrough
 		case chain1000NodeN60:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN60(ctx, x, in, s)
@@ -14201,17 +14261,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N60(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN60, chain1000NodeN61, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN61
 			fallthrough
 		case chain1000NodeN61:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN61(ctx, x, in, s)
@@ -14219,17 +14280,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N61(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN61, chain1000NodeN62, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN62
 			fallthrough
 		case chain1000NodeN62:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN62(ctx, x, in, s)
@@ -14237,17 +14299,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N62(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN62, chain1000NodeN63, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN63
 			fallthrough
 		case chain1000NodeN63:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN63(ctx, x, in, s)
@@ -14255,17 +14318,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N63(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN63, chain1000NodeN64, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN64
 			fallthrough
 		case chain1000NodeN64:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN64(ctx, x, in, s)
@@ -14273,17 +14337,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N64(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN64, chain1000NodeN65, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN65
 			fallthrough
 		case chain1000NodeN65:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN65(ctx, x, in, s)
@@ -14291,17 +14356,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N65(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN65, chain1000NodeN66, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN66
 			fallthrough
 		case chain1000NodeN66:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN66(ctx, x, in, s)
@@ -14309,17 +14375,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N66(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN66, chain1000NodeN67, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN67
 			fallthrough
 		case chain1000NodeN67:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN67(ctx, x, in, s)
@@ -14327,17 +14394,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N67(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN67, chain1000NodeN68, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN68
 			fallthrough
 		case chain1000NodeN68:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN68(ctx, x, in, s)
@@ -14345,17 +14413,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N68(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN68, chain1000NodeN69, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN69
 			fallthrough
 		case chain1000NodeN69:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN69(ctx, x, in, s)
@@ -14363,17 +14432,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N69(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN69, chain1000NodeN70, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN70
 			fallthrough
 		case chain1000NodeN70:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN70(ctx, x, in, s)
@@ -14381,17 +14451,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N70(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN70, chain1000NodeN71, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN71
 			fallthrough
 		case chain1000NodeN71:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN71(ctx, x, in, s)
@@ -14399,17 +14470,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N71(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN71, chain1000NodeN72, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN72
 			fallthrough
 		case chain1000NodeN72:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN72(ctx, x, in, s)
@@ -14417,17 +14489,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N72(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN72, chain1000NodeN73, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN73
 			fallthrough
 		case chain1000NodeN73:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN73(ctx, x, in, s)
@@ -14435,17 +14508,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N73(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN73, chain1000NodeN74, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN74
 			fallthrough
 		case chain1000NodeN74:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN74(ctx, x, in, s)
@@ -14453,17 +14527,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N74(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN74, chain1000NodeN75, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN75
 			fallthrough
 		case chain1000NodeN75:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN75(ctx, x, in, s)
@@ -14471,17 +14546,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N75(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN75, chain1000NodeN76, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN76
 			fallthrough
 		case chain1000NodeN76:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN76(ctx, x, in, s)
@@ -14489,17 +14565,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N76(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN76, chain1000NodeN77, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN77
 			fallthrough
 		case chain1000NodeN77:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN77(ctx, x, in, s)
@@ -14507,17 +14584,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N77(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN77, chain1000NodeN78, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN78
 			fallthrough
 		case chain1000NodeN78:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN78(ctx, x, in, s)
@@ -14525,17 +14603,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N78(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN78, chain1000NodeN79, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN79
 			fallthrough
 		case chain1000NodeN79:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN79(ctx, x, in, s)
@@ -14543,17 +14622,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N79(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN79, chain1000NodeN80, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN80
 			fallthrough
 		case chain1000NodeN80:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN80(ctx, x, in, s)
@@ -14561,17 +14641,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N80(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN80, chain1000NodeN81, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN81
 			fallthrough
 		case chain1000NodeN81:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN81(ctx, x, in, s)
@@ -14579,17 +14660,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N81(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN81, chain1000NodeN82, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN82
 			fallthrough
 		case chain1000NodeN82:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN82(ctx, x, in, s)
@@ -14597,17 +14679,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N82(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN82, chain1000NodeN83, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN83
 			fallthrough
 		case chain1000NodeN83:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN83(ctx, x, in, s)
@@ -14615,17 +14698,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N83(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN83, chain1000NodeN84, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN84
 			fallthrough
 		case chain1000NodeN84:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN84(ctx, x, in, s)
@@ -14633,17 +14717,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N84(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN84, chain1000NodeN85, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN85
 			fallthrough
 		case chain1000NodeN85:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN85(ctx, x, in, s)
@@ -14651,17 +14736,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N85(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN85, chain1000NodeN86, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN86
 			fallthrough
 		case chain1000NodeN86:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN86(ctx, x, in, s)
@@ -14669,17 +14755,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N86(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN86, chain1000NodeN87, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN87
 			fallthrough
 		case chain1000NodeN87:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN87(ctx, x, in, s)
@@ -14687,17 +14774,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N87(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN87, chain1000NodeN88, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN88
 			fallthrough
 		case chain1000NodeN88:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN88(ctx, x, in, s)
@@ -14705,17 +14793,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N88(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN88, chain1000NodeN89, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN89
 			fallthrough
 		case chain1000NodeN89:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN89(ctx, x, in, s)
@@ -14723,17 +14812,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N89(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN89, chain1000NodeN90, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN90
 			fallthrough
 		case chain1000NodeN90:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN90(ctx, x, in, s)
@@ -14741,17 +14831,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N90(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN90, chain1000NodeN91, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN91
 			fallthrough
 		case chain1000NodeN91:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN91(ctx, x, in, s)
@@ -14759,17 +14850,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N91(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN91, chain1000NodeN92, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN92
 			fallthrough
 		case chain1000NodeN92:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN92(ctx, x, in, s)
@@ -14777,17 +14869,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N92(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN92, chain1000NodeN93, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN93
 			fallthrough
 		case chain1000NodeN93:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN93(ctx, x, in, s)
@@ -14795,17 +14888,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N93(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN93, chain1000NodeN94, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN94
 			fallthrough
 		case chain1000NodeN94:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN94(ctx, x, in, s)
@@ -14813,17 +14907,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N94(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN94, chain1000NodeN95, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN95
 			fallthrough
 		case chain1000NodeN95:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN95(ctx, x, in, s)
@@ -14831,17 +14926,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N95(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN95, chain1000NodeN96, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN96
 			fallthrough
 		case chain1000NodeN96:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN96(ctx, x, in, s)
@@ -14849,17 +14945,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N96(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN96, chain1000NodeN97, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN97
 			fallthrough
 		case chain1000NodeN97:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN97(ctx, x, in, s)
@@ -14867,17 +14964,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N97(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN97, chain1000NodeN98, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN98
 			fallthrough
 		case chain1000NodeN98:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN98(ctx, x, in, s)
@@ -14885,17 +14983,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N98(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN98, chain1000NodeN99, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN99
 			fallthrough
 		case chain1000NodeN99:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN99(ctx, x, in, s)
@@ -14903,17 +15002,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N99(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN99, chain1000NodeN100, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN100
 			fallthrough
 		case chain1000NodeN100:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN100(ctx, x, in, s)
@@ -14921,17 +15021,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N100(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN100, chain1000NodeN101, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN101
 			fallthrough
 		case chain1000NodeN101:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN101(ctx, x, in, s)
@@ -14939,17 +15040,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N101(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN101, chain1000NodeN102, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN102
 			fallthrough
 		case chain1000NodeN102:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN102(ctx, x, in, s)
@@ -14957,17 +15059,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N102(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN102, chain1000NodeN103, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN103
 			fallthrough
 		case chain1000NodeN103:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN103(ctx, x, in, s)
@@ -14975,17 +15078,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N103(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN103, chain1000NodeN104, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN104
 			fallthrough
 		case chain1000NodeN104:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN104(ctx, x, in, s)
@@ -14993,17 +15097,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N104(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN104, chain1000NodeN105, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN105
 			fallthrough
 		case chain1000NodeN105:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN105(ctx, x, in, s)
@@ -15011,17 +15116,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N105(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN105, chain1000NodeN106, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN106
 			fallthrough
 		case chain1000NodeN106:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN106(ctx, x, in, s)
@@ -15029,17 +15135,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N106(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN106, chain1000NodeN107, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN107
 			fallthrough
 		case chain1000NodeN107:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN107(ctx, x, in, s)
@@ -15047,17 +15154,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N107(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN107, chain1000NodeN108, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN108
 			fallthrough
 		case chain1000NodeN108:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN108(ctx, x, in, s)
@@ -15065,17 +15173,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N108(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN108, chain1000NodeN109, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN109
 			fallthrough
 		case chain1000NodeN109:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN109(ctx, x, in, s)
@@ -15083,17 +15192,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N109(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN109, chain1000NodeN110, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN110
 			fallthrough
 		case chain1000NodeN110:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN110(ctx, x, in, s)
@@ -15101,17 +15211,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N110(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN110, chain1000NodeN111, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN111
 			fallthrough
 		case chain1000NodeN111:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN111(ctx, x, in, s)
@@ -15119,17 +15230,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N111(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN111, chain1000NodeN112, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN112
 			fallthrough
 		case chain1000NodeN112:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN112(ctx, x, in, s)
@@ -15137,17 +15249,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N112(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN112, chain1000NodeN113, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN113
 			fallthrough
 		case chain1000NodeN113:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN113(ctx, x, in, s)
@@ -15155,17 +15268,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N113(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN113, chain1000NodeN114, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN114
 			fallthrough
 		case chain1000NodeN114:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN114(ctx, x, in, s)
@@ -15173,17 +15287,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N114(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN114, chain1000NodeN115, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN115
 			fallthrough
 		case chain1000NodeN115:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN115(ctx, x, in, s)
@@ -15191,17 +15306,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N115(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN115, chain1000NodeN116, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN116
 			fallthrough
 		case chain1000NodeN116:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN116(ctx, x, in, s)
@@ -15209,17 +15325,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N116(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN116, chain1000NodeN117, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN117
 			fallthrough
 		case chain1000NodeN117:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN117(ctx, x, in, s)
@@ -15227,17 +15344,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N117(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN117, chain1000NodeN118, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN118
 			fallthrough
 		case chain1000NodeN118:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN118(ctx, x, in, s)
@@ -15245,17 +15363,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N118(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN118, chain1000NodeN119, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN119
 			fallthrough
 		case chain1000NodeN119:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN119(ctx, x, in, s)
@@ -15263,17 +15382,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N119(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN119, chain1000NodeN120, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN120
 			fallthrough
 		case chain1000NodeN120:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN120(ctx, x, in, s)
@@ -15281,17 +15401,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N120(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN120, chain1000NodeN121, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN121
 			fallthrough
 		case chain1000NodeN121:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN121(ctx, x, in, s)
@@ -15299,17 +15420,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N121(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN121, chain1000NodeN122, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN122
 			fallthrough
 		case chain1000NodeN122:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN122(ctx, x, in, s)
@@ -15317,17 +15439,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N122(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN122, chain1000NodeN123, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN123
 			fallthrough
 		case chain1000NodeN123:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN123(ctx, x, in, s)
@@ -15335,17 +15458,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N123(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN123, chain1000NodeN124, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN124
 			fallthrough
 		case chain1000NodeN124:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN124(ctx, x, in, s)
@@ -15353,17 +15477,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N124(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN124, chain1000NodeN125, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN125
 			fallthrough
 		case chain1000NodeN125:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN125(ctx, x, in, s)
@@ -15371,17 +15496,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N125(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN125, chain1000NodeN126, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN126
 			fallthrough
 		case chain1000NodeN126:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN126(ctx, x, in, s)
@@ -15389,17 +15515,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N126(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN126, chain1000NodeN127, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN127
 			fallthrough
 		case chain1000NodeN127:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN127(ctx, x, in, s)
@@ -15407,17 +15534,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N127(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN127, chain1000NodeN128, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN128
 			fallthrough
 		case chain1000NodeN128:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN128(ctx, x, in, s)
@@ -15425,17 +15553,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N128(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN128, chain1000NodeN129, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN129
 			fallthrough
 		case chain1000NodeN129:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN129(ctx, x, in, s)
@@ -15443,17 +15572,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N129(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN129, chain1000NodeN130, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN130
 			fallthrough
 		case chain1000NodeN130:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN130(ctx, x, in, s)
@@ -15461,17 +15591,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N130(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN130, chain1000NodeN131, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN131
 			fallthrough
 		case chain1000NodeN131:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN131(ctx, x, in, s)
@@ -15479,17 +15610,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N131(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN131, chain1000NodeN132, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN132
 			fallthrough
 		case chain1000NodeN132:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN132(ctx, x, in, s)
@@ -15497,17 +15629,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N132(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN132, chain1000NodeN133, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN133
 			fallthrough
 		case chain1000NodeN133:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN133(ctx, x, in, s)
@@ -15515,17 +15648,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N133(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN133, chain1000NodeN134, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN134
 			fallthrough
 		case chain1000NodeN134:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN134(ctx, x, in, s)
@@ -15533,17 +15667,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N134(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN134, chain1000NodeN135, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN135
 			fallthrough
 		case chain1000NodeN135:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN135(ctx, x, in, s)
@@ -15551,17 +15686,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N135(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN135, chain1000NodeN136, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN136
 			fallthrough
 		case chain1000NodeN136:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN136(ctx, x, in, s)
@@ -15569,17 +15705,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N136(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN136, chain1000NodeN137, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN137
 			fallthrough
 		case chain1000NodeN137:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN137(ctx, x, in, s)
@@ -15587,17 +15724,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N137(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN137, chain1000NodeN138, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN138
 			fallthrough
 		case chain1000NodeN138:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN138(ctx, x, in, s)
@@ -15605,17 +15743,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N138(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN138, chain1000NodeN139, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN139
 			fallthrough
 		case chain1000NodeN139:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN139(ctx, x, in, s)
@@ -15623,17 +15762,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N139(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN139, chain1000NodeN140, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN140
 			fallthrough
 		case chain1000NodeN140:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN140(ctx, x, in, s)
@@ -15641,17 +15781,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N140(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN140, chain1000NodeN141, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN141
 			fallthrough
 		case chain1000NodeN141:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN141(ctx, x, in, s)
@@ -15659,17 +15800,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N141(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN141, chain1000NodeN142, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN142
 			fallthrough
 		case chain1000NodeN142:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN142(ctx, x, in, s)
@@ -15677,17 +15819,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N142(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN142, chain1000NodeN143, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN143
 			fallthrough
 		case chain1000NodeN143:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN143(ctx, x, in, s)
@@ -15695,17 +15838,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N143(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN143, chain1000NodeN144, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN144
 			fallthrough
 		case chain1000NodeN144:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN144(ctx, x, in, s)
@@ -15713,17 +15857,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N144(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN144, chain1000NodeN145, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN145
 			fallthrough
 		case chain1000NodeN145:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN145(ctx, x, in, s)
@@ -15731,17 +15876,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N145(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN145, chain1000NodeN146, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN146
 			fallthrough
 		case chain1000NodeN146:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN146(ctx, x, in, s)
@@ -15749,17 +15895,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N146(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN146, chain1000NodeN147, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN147
 			fallthrough
 		case chain1000NodeN147:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN147(ctx, x, in, s)
@@ -15767,17 +15914,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N147(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN147, chain1000NodeN148, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN148
 			fallthrough
 		case chain1000NodeN148:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN148(ctx, x, in, s)
@@ -15785,17 +15933,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N148(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN148, chain1000NodeN149, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN149
 			fallthrough
 		case chain1000NodeN149:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN149(ctx, x, in, s)
@@ -15803,17 +15952,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N149(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN149, chain1000NodeN150, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN150
 			fallthrough
 		case chain1000NodeN150:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN150(ctx, x, in, s)
@@ -15821,17 +15971,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N150(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN150, chain1000NodeN151, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN151
 			fallthrough
 		case chain1000NodeN151:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN151(ctx, x, in, s)
@@ -15839,17 +15990,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N151(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN151, chain1000NodeN152, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN152
 			fallthrough
 		case chain1000NodeN152:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN152(ctx, x, in, s)
@@ -15857,17 +16009,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N152(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN152, chain1000NodeN153, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN153
 			fallthrough
 		case chain1000NodeN153:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN153(ctx, x, in, s)
@@ -15875,17 +16028,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N153(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN153, chain1000NodeN154, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN154
 			fallthrough
 		case chain1000NodeN154:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN154(ctx, x, in, s)
@@ -15893,17 +16047,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N154(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN154, chain1000NodeN155, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN155
 			fallthrough
 		case chain1000NodeN155:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN155(ctx, x, in, s)
@@ -15911,17 +16066,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N155(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN155, chain1000NodeN156, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN156
 			fallthrough
 		case chain1000NodeN156:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN156(ctx, x, in, s)
@@ -15929,17 +16085,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N156(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN156, chain1000NodeN157, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN157
 			fallthrough
 		case chain1000NodeN157:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN157(ctx, x, in, s)
@@ -15947,17 +16104,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N157(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN157, chain1000NodeN158, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN158
 			fallthrough
 		case chain1000NodeN158:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN158(ctx, x, in, s)
@@ -15965,17 +16123,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N158(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN158, chain1000NodeN159, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN159
 			fallthrough
 		case chain1000NodeN159:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN159(ctx, x, in, s)
@@ -15983,17 +16142,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N159(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN159, chain1000NodeN160, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN160
 			fallthrough
 		case chain1000NodeN160:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN160(ctx, x, in, s)
@@ -16001,17 +16161,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N160(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN160, chain1000NodeN161, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN161
 			fallthrough
 		case chain1000NodeN161:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN161(ctx, x, in, s)
@@ -16019,17 +16180,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N161(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN161, chain1000NodeN162, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN162
 			fallthrough
 		case chain1000NodeN162:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN162(ctx, x, in, s)
@@ -16037,17 +16199,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N162(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN162, chain1000NodeN163, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN163
 			fallthrough
 		case chain1000NodeN163:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN163(ctx, x, in, s)
@@ -16055,17 +16218,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N163(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN163, chain1000NodeN164, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN164
 			fallthrough
 		case chain1000NodeN164:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN164(ctx, x, in, s)
@@ -16073,17 +16237,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N164(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN164, chain1000NodeN165, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN165
 			fallthrough
 		case chain1000NodeN165:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN165(ctx, x, in, s)
@@ -16091,17 +16256,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N165(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN165, chain1000NodeN166, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN166
 			fallthrough
 		case chain1000NodeN166:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN166(ctx, x, in, s)
@@ -16109,17 +16275,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N166(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN166, chain1000NodeN167, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN167
 			fallthrough
 		case chain1000NodeN167:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN167(ctx, x, in, s)
@@ -16127,17 +16294,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N167(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN167, chain1000NodeN168, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN168
 			fallthrough
 		case chain1000NodeN168:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN168(ctx, x, in, s)
@@ -16145,17 +16313,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N168(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN168, chain1000NodeN169, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN169
 			fallthrough
 		case chain1000NodeN169:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN169(ctx, x, in, s)
@@ -16163,17 +16332,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N169(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN169, chain1000NodeN170, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN170
 			fallthrough
 		case chain1000NodeN170:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN170(ctx, x, in, s)
@@ -16181,17 +16351,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N170(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN170, chain1000NodeN171, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN171
 			fallthrough
 		case chain1000NodeN171:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN171(ctx, x, in, s)
@@ -16199,17 +16370,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N171(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN171, chain1000NodeN172, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN172
 			fallthrough
 		case chain1000NodeN172:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN172(ctx, x, in, s)
@@ -16217,17 +16389,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N172(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN172, chain1000NodeN173, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN173
 			fallthrough
 		case chain1000NodeN173:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN173(ctx, x, in, s)
@@ -16235,17 +16408,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N173(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN173, chain1000NodeN174, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN174
 			fallthrough
 		case chain1000NodeN174:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN174(ctx, x, in, s)
@@ -16253,17 +16427,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N174(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN174, chain1000NodeN175, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN175
 			fallthrough
 		case chain1000NodeN175:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN175(ctx, x, in, s)
@@ -16271,17 +16446,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N175(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN175, chain1000NodeN176, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN176
 			fallthrough
 		case chain1000NodeN176:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN176(ctx, x, in, s)
@@ -16289,17 +16465,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N176(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN176, chain1000NodeN177, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN177
 			fallthrough
 		case chain1000NodeN177:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN177(ctx, x, in, s)
@@ -16307,17 +16484,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N177(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN177, chain1000NodeN178, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN178
 			fallthrough
 		case chain1000NodeN178:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN178(ctx, x, in, s)
@@ -16325,17 +16503,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N178(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN178, chain1000NodeN179, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN179
 			fallthrough
 		case chain1000NodeN179:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN179(ctx, x, in, s)
@@ -16343,17 +16522,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N179(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN179, chain1000NodeN180, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN180
 			fallthrough
 		case chain1000NodeN180:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN180(ctx, x, in, s)
@@ -16361,17 +16541,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N180(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN180, chain1000NodeN181, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN181
 			fallthrough
 		case chain1000NodeN181:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN181(ctx, x, in, s)
@@ -16379,17 +16560,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N181(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN181, chain1000NodeN182, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN182
 			fallthrough
 		case chain1000NodeN182:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN182(ctx, x, in, s)
@@ -16397,17 +16579,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N182(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN182, chain1000NodeN183, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN183
 			fallthrough
 		case chain1000NodeN183:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN183(ctx, x, in, s)
@@ -16415,17 +16598,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N183(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN183, chain1000NodeN184, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN184
 			fallthrough
 		case chain1000NodeN184:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN184(ctx, x, in, s)
@@ -16433,17 +16617,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N184(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN184, chain1000NodeN185, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN185
 			fallthrough
 		case chain1000NodeN185:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN185(ctx, x, in, s)
@@ -16451,17 +16636,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N185(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN185, chain1000NodeN186, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN186
 			fallthrough
 		case chain1000NodeN186:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN186(ctx, x, in, s)
@@ -16469,17 +16655,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N186(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN186, chain1000NodeN187, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN187
 			fallthrough
 		case chain1000NodeN187:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN187(ctx, x, in, s)
@@ -16487,17 +16674,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N187(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN187, chain1000NodeN188, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN188
 			fallthrough
 		case chain1000NodeN188:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN188(ctx, x, in, s)
@@ -16505,17 +16693,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N188(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN188, chain1000NodeN189, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN189
 			fallthrough
 		case chain1000NodeN189:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN189(ctx, x, in, s)
@@ -16523,17 +16712,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N189(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN189, chain1000NodeN190, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN190
 			fallthrough
 		case chain1000NodeN190:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN190(ctx, x, in, s)
@@ -16541,17 +16731,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N190(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN190, chain1000NodeN191, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN191
 			fallthrough
 		case chain1000NodeN191:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN191(ctx, x, in, s)
@@ -16559,17 +16750,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N191(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN191, chain1000NodeN192, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN192
 			fallthrough
 		case chain1000NodeN192:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN192(ctx, x, in, s)
@@ -16577,17 +16769,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N192(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN192, chain1000NodeN193, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN193
 			fallthrough
 		case chain1000NodeN193:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN193(ctx, x, in, s)
@@ -16595,17 +16788,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N193(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN193, chain1000NodeN194, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN194
 			fallthrough
 		case chain1000NodeN194:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN194(ctx, x, in, s)
@@ -16613,17 +16807,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N194(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN194, chain1000NodeN195, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN195
 			fallthrough
 		case chain1000NodeN195:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN195(ctx, x, in, s)
@@ -16631,17 +16826,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N195(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN195, chain1000NodeN196, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN196
 			fallthrough
 		case chain1000NodeN196:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN196(ctx, x, in, s)
@@ -16649,17 +16845,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N196(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN196, chain1000NodeN197, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN197
 			fallthrough
 		case chain1000NodeN197:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN197(ctx, x, in, s)
@@ -16667,17 +16864,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N197(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN197, chain1000NodeN198, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN198
 			fallthrough
 		case chain1000NodeN198:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN198(ctx, x, in, s)
@@ -16685,17 +16883,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N198(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN198, chain1000NodeN199, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN199
 			fallthrough
 		case chain1000NodeN199:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN199(ctx, x, in, s)
@@ -16703,17 +16902,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N199(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN199, chain1000NodeN200, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN200
 			fallthrough
 		case chain1000NodeN200:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN200(ctx, x, in, s)
@@ -16721,17 +16921,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N200(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN200, chain1000NodeN201, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN201
 			fallthrough
 		case chain1000NodeN201:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN201(ctx, x, in, s)
@@ -16739,17 +16940,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N201(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN201, chain1000NodeN202, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN202
 			fallthrough
 		case chain1000NodeN202:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN202(ctx, x, in, s)
@@ -16757,17 +16959,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N202(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN202, chain1000NodeN203, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN203
 			fallthrough
 		case chain1000NodeN203:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN203(ctx, x, in, s)
@@ -16775,17 +16978,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N203(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN203, chain1000NodeN204, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN204
 			fallthrough
 		case chain1000NodeN204:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN204(ctx, x, in, s)
@@ -16793,17 +16997,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N204(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN204, chain1000NodeN205, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN205
 			fallthrough
 		case chain1000NodeN205:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN205(ctx, x, in, s)
@@ -16811,17 +17016,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N205(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN205, chain1000NodeN206, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN206
 			fallthrough
 		case chain1000NodeN206:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN206(ctx, x, in, s)
@@ -16829,17 +17035,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N206(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN206, chain1000NodeN207, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN207
 			fallthrough
 		case chain1000NodeN207:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN207(ctx, x, in, s)
@@ -16847,17 +17054,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N207(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN207, chain1000NodeN208, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN208
 			fallthrough
 		case chain1000NodeN208:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN208(ctx, x, in, s)
@@ -16865,17 +17073,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N208(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN208, chain1000NodeN209, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN209
 			fallthrough
 		case chain1000NodeN209:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN209(ctx, x, in, s)
@@ -16883,17 +17092,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N209(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN209, chain1000NodeN210, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN210
 			fallthrough
 		case chain1000NodeN210:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN210(ctx, x, in, s)
@@ -16901,17 +17111,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N210(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN210, chain1000NodeN211, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN211
 			fallthrough
 		case chain1000NodeN211:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN211(ctx, x, in, s)
@@ -16919,17 +17130,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N211(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN211, chain1000NodeN212, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN212
 			fallthrough
 		case chain1000NodeN212:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN212(ctx, x, in, s)
@@ -16937,17 +17149,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N212(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN212, chain1000NodeN213, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN213
 			fallthrough
 		case chain1000NodeN213:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN213(ctx, x, in, s)
@@ -16955,17 +17168,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N213(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN213, chain1000NodeN214, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN214
 			fallthrough
 		case chain1000NodeN214:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN214(ctx, x, in, s)
@@ -16973,17 +17187,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N214(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN214, chain1000NodeN215, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN215
 			fallthrough
 		case chain1000NodeN215:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN215(ctx, x, in, s)
@@ -16991,17 +17206,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N215(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN215, chain1000NodeN216, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN216
 			fallthrough
 		case chain1000NodeN216:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN216(ctx, x, in, s)
@@ -17009,17 +17225,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N216(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN216, chain1000NodeN217, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN217
 			fallthrough
 		case chain1000NodeN217:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN217(ctx, x, in, s)
@@ -17027,17 +17244,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N217(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN217, chain1000NodeN218, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN218
 			fallthrough
 		case chain1000NodeN218:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN218(ctx, x, in, s)
@@ -17045,17 +17263,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N218(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN218, chain1000NodeN219, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN219
 			fallthrough
 		case chain1000NodeN219:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN219(ctx, x, in, s)
@@ -17063,17 +17282,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N219(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN219, chain1000NodeN220, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN220
 			fallthrough
 		case chain1000NodeN220:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN220(ctx, x, in, s)
@@ -17081,17 +17301,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N220(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN220, chain1000NodeN221, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN221
 			fallthrough
 		case chain1000NodeN221:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN221(ctx, x, in, s)
@@ -17099,17 +17320,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N221(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN221, chain1000NodeN222, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN222
 			fallthrough
 		case chain1000NodeN222:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN222(ctx, x, in, s)
@@ -17117,17 +17339,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N222(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN222, chain1000NodeN223, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN223
 			fallthrough
 		case chain1000NodeN223:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN223(ctx, x, in, s)
@@ -17135,17 +17358,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N223(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN223, chain1000NodeN224, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN224
 			fallthrough
 		case chain1000NodeN224:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN224(ctx, x, in, s)
@@ -17153,17 +17377,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N224(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN224, chain1000NodeN225, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN225
 			fallthrough
 		case chain1000NodeN225:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN225(ctx, x, in, s)
@@ -17171,17 +17396,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N225(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN225, chain1000NodeN226, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN226
 			fallthrough
 		case chain1000NodeN226:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN226(ctx, x, in, s)
@@ -17189,17 +17415,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N226(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN226, chain1000NodeN227, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN227
 			fallthrough
 		case chain1000NodeN227:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN227(ctx, x, in, s)
@@ -17207,17 +17434,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N227(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN227, chain1000NodeN228, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN228
 			fallthrough
 		case chain1000NodeN228:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN228(ctx, x, in, s)
@@ -17225,17 +17453,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N228(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN228, chain1000NodeN229, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN229
 			fallthrough
 		case chain1000NodeN229:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN229(ctx, x, in, s)
@@ -17243,17 +17472,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N229(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN229, chain1000NodeN230, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN230
 			fallthrough
 		case chain1000NodeN230:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN230(ctx, x, in, s)
@@ -17261,17 +17491,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N230(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN230, chain1000NodeN231, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN231
 			fallthrough
 		case chain1000NodeN231:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN231(ctx, x, in, s)
@@ -17279,17 +17510,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N231(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN231, chain1000NodeN232, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN232
 			fallthrough
 		case chain1000NodeN232:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN232(ctx, x, in, s)
@@ -17297,17 +17529,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N232(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN232, chain1000NodeN233, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN233
 			fallthrough
 		case chain1000NodeN233:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN233(ctx, x, in, s)
@@ -17315,17 +17548,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N233(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN233, chain1000NodeN234, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN234
 			fallthrough
 		case chain1000NodeN234:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN234(ctx, x, in, s)
@@ -17333,17 +17567,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N234(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN234, chain1000NodeN235, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN235
 			fallthrough
 		case chain1000NodeN235:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN235(ctx, x, in, s)
@@ -17351,17 +17586,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N235(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN235, chain1000NodeN236, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN236
 			fallthrough
 		case chain1000NodeN236:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN236(ctx, x, in, s)
@@ -17369,17 +17605,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N236(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN236, chain1000NodeN237, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN237
 			fallthrough
 		case chain1000NodeN237:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN237(ctx, x, in, s)
@@ -17387,17 +17624,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N237(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN237, chain1000NodeN238, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN238
 			fallthrough
 		case chain1000NodeN238:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN238(ctx, x, in, s)
@@ -17405,17 +17643,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N238(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN238, chain1000NodeN239, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN239
 			fallthrough
 		case chain1000NodeN239:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN239(ctx, x, in, s)
@@ -17423,17 +17662,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N239(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN239, chain1000NodeN240, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN240
 			fallthrough
 		case chain1000NodeN240:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN240(ctx, x, in, s)
@@ -17441,17 +17681,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N240(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN240, chain1000NodeN241, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN241
 			fallthrough
 		case chain1000NodeN241:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN241(ctx, x, in, s)
@@ -17459,17 +17700,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N241(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN241, chain1000NodeN242, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN242
 			fallthrough
 		case chain1000NodeN242:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN242(ctx, x, in, s)
@@ -17477,17 +17719,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N242(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN242, chain1000NodeN243, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN243
 			fallthrough
 		case chain1000NodeN243:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN243(ctx, x, in, s)
@@ -17495,17 +17738,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N243(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN243, chain1000NodeN244, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN244
 			fallthrough
 		case chain1000NodeN244:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN244(ctx, x, in, s)
@@ -17513,17 +17757,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N244(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN244, chain1000NodeN245, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN245
 			fallthrough
 		case chain1000NodeN245:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN245(ctx, x, in, s)
@@ -17531,17 +17776,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N245(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN245, chain1000NodeN246, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN246
 			fallthrough
 		case chain1000NodeN246:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN246(ctx, x, in, s)
@@ -17549,17 +17795,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N246(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN246, chain1000NodeN247, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN247
 			fallthrough
 		case chain1000NodeN247:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN247(ctx, x, in, s)
@@ -17567,17 +17814,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N247(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN247, chain1000NodeN248, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN248
 			fallthrough
 		case chain1000NodeN248:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN248(ctx, x, in, s)
@@ -17585,17 +17833,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N248(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN248, chain1000NodeN249, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN249
 			fallthrough
 		case chain1000NodeN249:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN249(ctx, x, in, s)
@@ -17603,17 +17852,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N249(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN249, chain1000NodeN250, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN250
 			fallthrough
 		case chain1000NodeN250:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN250(ctx, x, in, s)
@@ -17621,17 +17871,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N250(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN250, chain1000NodeN251, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN251
 			fallthrough
 		case chain1000NodeN251:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN251(ctx, x, in, s)
@@ -17639,17 +17890,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N251(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN251, chain1000NodeN252, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN252
 			fallthrough
 		case chain1000NodeN252:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN252(ctx, x, in, s)
@@ -17657,17 +17909,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N252(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN252, chain1000NodeN253, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN253
 			fallthrough
 		case chain1000NodeN253:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN253(ctx, x, in, s)
@@ -17675,17 +17928,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N253(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN253, chain1000NodeN254, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN254
 			fallthrough
 		case chain1000NodeN254:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN254(ctx, x, in, s)
@@ -17693,17 +17947,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N254(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN254, chain1000NodeN255, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN255
 			fallthrough
 		case chain1000NodeN255:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN255(ctx, x, in, s)
@@ -17711,17 +17966,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N255(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN255, chain1000NodeN256, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN256
 			fallthrough
 		case chain1000NodeN256:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN256(ctx, x, in, s)
@@ -17729,17 +17985,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N256(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN256, chain1000NodeN257, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN257
 			fallthrough
 		case chain1000NodeN257:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN257(ctx, x, in, s)
@@ -17747,17 +18004,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N257(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN257, chain1000NodeN258, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN258
 			fallthrough
 		case chain1000NodeN258:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN258(ctx, x, in, s)
@@ -17765,17 +18023,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N258(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN258, chain1000NodeN259, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN259
 			fallthrough
 		case chain1000NodeN259:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN259(ctx, x, in, s)
@@ -17783,17 +18042,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N259(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN259, chain1000NodeN260, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN260
 			fallthrough
 		case chain1000NodeN260:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN260(ctx, x, in, s)
@@ -17801,17 +18061,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N260(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN260, chain1000NodeN261, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN261
 			fallthrough
 		case chain1000NodeN261:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN261(ctx, x, in, s)
@@ -17819,17 +18080,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N261(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN261, chain1000NodeN262, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN262
 			fallthrough
 		case chain1000NodeN262:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN262(ctx, x, in, s)
@@ -17837,17 +18099,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N262(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN262, chain1000NodeN263, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN263
 			fallthrough
 		case chain1000NodeN263:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN263(ctx, x, in, s)
@@ -17855,17 +18118,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N263(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN263, chain1000NodeN264, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN264
 			fallthrough
 		case chain1000NodeN264:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN264(ctx, x, in, s)
@@ -17873,17 +18137,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N264(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN264, chain1000NodeN265, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN265
 			fallthrough
 		case chain1000NodeN265:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN265(ctx, x, in, s)
@@ -17891,17 +18156,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N265(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN265, chain1000NodeN266, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN266
 			fallthrough
 		case chain1000NodeN266:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN266(ctx, x, in, s)
@@ -17909,17 +18175,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N266(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN266, chain1000NodeN267, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN267
 			fallthrough
 		case chain1000NodeN267:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN267(ctx, x, in, s)
@@ -17927,17 +18194,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N267(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN267, chain1000NodeN268, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN268
 			fallthrough
 		case chain1000NodeN268:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN268(ctx, x, in, s)
@@ -17945,17 +18213,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N268(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN268, chain1000NodeN269, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN269
 			fallthrough
 		case chain1000NodeN269:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN269(ctx, x, in, s)
@@ -17963,17 +18232,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N269(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN269, chain1000NodeN270, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN270
 			fallthrough
 		case chain1000NodeN270:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN270(ctx, x, in, s)
@@ -17981,17 +18251,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N270(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN270, chain1000NodeN271, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN271
 			fallthrough
 		case chain1000NodeN271:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN271(ctx, x, in, s)
@@ -17999,17 +18270,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N271(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN271, chain1000NodeN272, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN272
 			fallthrough
 		case chain1000NodeN272:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN272(ctx, x, in, s)
@@ -18017,17 +18289,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N272(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN272, chain1000NodeN273, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN273
 			fallthrough
 		case chain1000NodeN273:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN273(ctx, x, in, s)
@@ -18035,17 +18308,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N273(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN273, chain1000NodeN274, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN274
 			fallthrough
 		case chain1000NodeN274:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN274(ctx, x, in, s)
@@ -18053,17 +18327,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N274(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN274, chain1000NodeN275, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN275
 			fallthrough
 		case chain1000NodeN275:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN275(ctx, x, in, s)
@@ -18071,17 +18346,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N275(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN275, chain1000NodeN276, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN276
 			fallthrough
 		case chain1000NodeN276:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN276(ctx, x, in, s)
@@ -18089,17 +18365,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N276(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN276, chain1000NodeN277, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN277
 			fallthrough
 		case chain1000NodeN277:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN277(ctx, x, in, s)
@@ -18107,17 +18384,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N277(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN277, chain1000NodeN278, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN278
 			fallthrough
 		case chain1000NodeN278:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN278(ctx, x, in, s)
@@ -18125,17 +18403,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N278(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN278, chain1000NodeN279, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN279
 			fallthrough
 		case chain1000NodeN279:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN279(ctx, x, in, s)
@@ -18143,17 +18422,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N279(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN279, chain1000NodeN280, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN280
 			fallthrough
 		case chain1000NodeN280:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN280(ctx, x, in, s)
@@ -18161,17 +18441,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N280(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN280, chain1000NodeN281, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN281
 			fallthrough
 		case chain1000NodeN281:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN281(ctx, x, in, s)
@@ -18179,17 +18460,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N281(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN281, chain1000NodeN282, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN282
 			fallthrough
 		case chain1000NodeN282:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN282(ctx, x, in, s)
@@ -18197,17 +18479,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N282(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN282, chain1000NodeN283, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN283
 			fallthrough
 		case chain1000NodeN283:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN283(ctx, x, in, s)
@@ -18215,17 +18498,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N283(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN283, chain1000NodeN284, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN284
 			fallthrough
 		case chain1000NodeN284:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN284(ctx, x, in, s)
@@ -18233,17 +18517,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N284(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN284, chain1000NodeN285, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN285
 			fallthrough
 		case chain1000NodeN285:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN285(ctx, x, in, s)
@@ -18251,17 +18536,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N285(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN285, chain1000NodeN286, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN286
 			fallthrough
 		case chain1000NodeN286:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN286(ctx, x, in, s)
@@ -18269,17 +18555,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N286(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN286, chain1000NodeN287, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN287
 			fallthrough
 		case chain1000NodeN287:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN287(ctx, x, in, s)
@@ -18287,17 +18574,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N287(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN287, chain1000NodeN288, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN288
 			fallthrough
 		case chain1000NodeN288:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN288(ctx, x, in, s)
@@ -18305,17 +18593,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N288(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN288, chain1000NodeN289, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN289
 			fallthrough
 		case chain1000NodeN289:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN289(ctx, x, in, s)
@@ -18323,17 +18612,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N289(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN289, chain1000NodeN290, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN290
 			fallthrough
 		case chain1000NodeN290:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN290(ctx, x, in, s)
@@ -18341,17 +18631,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N290(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN290, chain1000NodeN291, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN291
 			fallthrough
 		case chain1000NodeN291:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN291(ctx, x, in, s)
@@ -18359,17 +18650,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N291(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN291, chain1000NodeN292, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN292
 			fallthrough
 		case chain1000NodeN292:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN292(ctx, x, in, s)
@@ -18377,17 +18669,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N292(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN292, chain1000NodeN293, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN293
 			fallthrough
 		case chain1000NodeN293:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN293(ctx, x, in, s)
@@ -18395,17 +18688,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N293(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN293, chain1000NodeN294, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN294
 			fallthrough
 		case chain1000NodeN294:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN294(ctx, x, in, s)
@@ -18413,17 +18707,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N294(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN294, chain1000NodeN295, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN295
 			fallthrough
 		case chain1000NodeN295:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN295(ctx, x, in, s)
@@ -18431,17 +18726,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N295(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN295, chain1000NodeN296, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN296
 			fallthrough
 		case chain1000NodeN296:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN296(ctx, x, in, s)
@@ -18449,17 +18745,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N296(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN296, chain1000NodeN297, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN297
 			fallthrough
 		case chain1000NodeN297:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN297(ctx, x, in, s)
@@ -18467,17 +18764,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N297(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN297, chain1000NodeN298, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN298
 			fallthrough
 		case chain1000NodeN298:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN298(ctx, x, in, s)
@@ -18485,17 +18783,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N298(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN298, chain1000NodeN299, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN299
 			fallthrough
 		case chain1000NodeN299:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN299(ctx, x, in, s)
@@ -18503,17 +18802,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N299(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN299, chain1000NodeN300, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN300
 			fallthrough
 		case chain1000NodeN300:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN300(ctx, x, in, s)
@@ -18521,17 +18821,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N300(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN300, chain1000NodeN301, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN301
 			fallthrough
 		case chain1000NodeN301:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN301(ctx, x, in, s)
@@ -18539,17 +18840,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N301(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN301, chain1000NodeN302, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN302
 			fallthrough
 		case chain1000NodeN302:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN302(ctx, x, in, s)
@@ -18557,17 +18859,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N302(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN302, chain1000NodeN303, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN303
 			fallthrough
 		case chain1000NodeN303:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN303(ctx, x, in, s)
@@ -18575,17 +18878,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N303(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN303, chain1000NodeN304, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN304
 			fallthrough
 		case chain1000NodeN304:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN304(ctx, x, in, s)
@@ -18593,17 +18897,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N304(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN304, chain1000NodeN305, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN305
 			fallthrough
 		case chain1000NodeN305:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN305(ctx, x, in, s)
@@ -18611,17 +18916,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N305(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN305, chain1000NodeN306, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN306
 			fallthrough
 		case chain1000NodeN306:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN306(ctx, x, in, s)
@@ -18629,17 +18935,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N306(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN306, chain1000NodeN307, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN307
 			fallthrough
 		case chain1000NodeN307:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN307(ctx, x, in, s)
@@ -18647,17 +18954,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N307(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN307, chain1000NodeN308, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN308
 			fallthrough
 		case chain1000NodeN308:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN308(ctx, x, in, s)
@@ -18665,17 +18973,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N308(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN308, chain1000NodeN309, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN309
 			fallthrough
 		case chain1000NodeN309:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN309(ctx, x, in, s)
@@ -18683,17 +18992,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N309(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN309, chain1000NodeN310, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN310
 			fallthrough
 		case chain1000NodeN310:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN310(ctx, x, in, s)
@@ -18701,17 +19011,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N310(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN310, chain1000NodeN311, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN311
 			fallthrough
 		case chain1000NodeN311:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN311(ctx, x, in, s)
@@ -18719,17 +19030,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N311(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN311, chain1000NodeN312, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN312
 			fallthrough
 		case chain1000NodeN312:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN312(ctx, x, in, s)
@@ -18737,17 +19049,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N312(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN312, chain1000NodeN313, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN313
 			fallthrough
 		case chain1000NodeN313:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN313(ctx, x, in, s)
@@ -18755,17 +19068,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N313(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN313, chain1000NodeN314, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN314
 			fallthrough
 		case chain1000NodeN314:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN314(ctx, x, in, s)
@@ -18773,17 +19087,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N314(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN314, chain1000NodeN315, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN315
 			fallthrough
 		case chain1000NodeN315:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN315(ctx, x, in, s)
@@ -18791,17 +19106,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N315(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN315, chain1000NodeN316, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN316
 			fallthrough
 		case chain1000NodeN316:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN316(ctx, x, in, s)
@@ -18809,17 +19125,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N316(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN316, chain1000NodeN317, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN317
 			fallthrough
 		case chain1000NodeN317:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN317(ctx, x, in, s)
@@ -18827,17 +19144,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N317(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN317, chain1000NodeN318, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN318
 			fallthrough
 		case chain1000NodeN318:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN318(ctx, x, in, s)
@@ -18845,17 +19163,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N318(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN318, chain1000NodeN319, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN319
 			fallthrough
 		case chain1000NodeN319:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN319(ctx, x, in, s)
@@ -18863,17 +19182,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N319(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN319, chain1000NodeN320, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN320
 			fallthrough
 		case chain1000NodeN320:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN320(ctx, x, in, s)
@@ -18881,17 +19201,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N320(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN320, chain1000NodeN321, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN321
 			fallthrough
 		case chain1000NodeN321:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN321(ctx, x, in, s)
@@ -18899,17 +19220,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N321(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN321, chain1000NodeN322, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN322
 			fallthrough
 		case chain1000NodeN322:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN322(ctx, x, in, s)
@@ -18917,17 +19239,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N322(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN322, chain1000NodeN323, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN323
 			fallthrough
 		case chain1000NodeN323:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN323(ctx, x, in, s)
@@ -18935,17 +19258,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N323(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN323, chain1000NodeN324, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN324
 			fallthrough
 		case chain1000NodeN324:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN324(ctx, x, in, s)
@@ -18953,17 +19277,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N324(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN324, chain1000NodeN325, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN325
 			fallthrough
 		case chain1000NodeN325:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN325(ctx, x, in, s)
@@ -18971,17 +19296,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N325(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN325, chain1000NodeN326, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN326
 			fallthrough
 		case chain1000NodeN326:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN326(ctx, x, in, s)
@@ -18989,17 +19315,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N326(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN326, chain1000NodeN327, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN327
 			fallthrough
 		case chain1000NodeN327:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN327(ctx, x, in, s)
@@ -19007,17 +19334,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N327(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN327, chain1000NodeN328, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN328
 			fallthrough
 		case chain1000NodeN328:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN328(ctx, x, in, s)
@@ -19025,17 +19353,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N328(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN328, chain1000NodeN329, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN329
 			fallthrough
 		case chain1000NodeN329:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN329(ctx, x, in, s)
@@ -19043,17 +19372,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N329(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN329, chain1000NodeN330, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN330
 			fallthrough
 		case chain1000NodeN330:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN330(ctx, x, in, s)
@@ -19061,17 +19391,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N330(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN330, chain1000NodeN331, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN331
 			fallthrough
 		case chain1000NodeN331:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN331(ctx, x, in, s)
@@ -19079,17 +19410,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N331(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN331, chain1000NodeN332, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN332
 			fallthrough
 		case chain1000NodeN332:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN332(ctx, x, in, s)
@@ -19097,17 +19429,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N332(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN332, chain1000NodeN333, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN333
 			fallthrough
 		case chain1000NodeN333:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN333(ctx, x, in, s)
@@ -19115,17 +19448,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N333(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN333, chain1000NodeN334, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN334
 			fallthrough
 		case chain1000NodeN334:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN334(ctx, x, in, s)
@@ -19133,17 +19467,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N334(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN334, chain1000NodeN335, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN335
 			fallthrough
 		case chain1000NodeN335:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN335(ctx, x, in, s)
@@ -19151,17 +19486,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N335(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN335, chain1000NodeN336, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN336
 			fallthrough
 		case chain1000NodeN336:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN336(ctx, x, in, s)
@@ -19169,17 +19505,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N336(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN336, chain1000NodeN337, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN337
 			fallthrough
 		case chain1000NodeN337:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN337(ctx, x, in, s)
@@ -19187,17 +19524,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N337(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN337, chain1000NodeN338, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN338
 			fallthrough
 		case chain1000NodeN338:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN338(ctx, x, in, s)
@@ -19205,17 +19543,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N338(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN338, chain1000NodeN339, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN339
 			fallthrough
 		case chain1000NodeN339:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN339(ctx, x, in, s)
@@ -19223,17 +19562,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N339(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN339, chain1000NodeN340, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN340
 			fallthrough
 		case chain1000NodeN340:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN340(ctx, x, in, s)
@@ -19241,17 +19581,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N340(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN340, chain1000NodeN341, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN341
 			fallthrough
 		case chain1000NodeN341:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN341(ctx, x, in, s)
@@ -19259,17 +19600,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N341(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN341, chain1000NodeN342, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN342
 			fallthrough
 		case chain1000NodeN342:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN342(ctx, x, in, s)
@@ -19277,17 +19619,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N342(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN342, chain1000NodeN343, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN343
 			fallthrough
 		case chain1000NodeN343:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN343(ctx, x, in, s)
@@ -19295,17 +19638,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N343(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN343, chain1000NodeN344, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN344
 			fallthrough
 		case chain1000NodeN344:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN344(ctx, x, in, s)
@@ -19313,17 +19657,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N344(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN344, chain1000NodeN345, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN345
 			fallthrough
 		case chain1000NodeN345:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN345(ctx, x, in, s)
@@ -19331,17 +19676,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N345(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN345, chain1000NodeN346, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN346
 			fallthrough
 		case chain1000NodeN346:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN346(ctx, x, in, s)
@@ -19349,17 +19695,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N346(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN346, chain1000NodeN347, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN347
 			fallthrough
 		case chain1000NodeN347:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN347(ctx, x, in, s)
@@ -19367,17 +19714,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N347(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN347, chain1000NodeN348, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN348
 			fallthrough
 		case chain1000NodeN348:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN348(ctx, x, in, s)
@@ -19385,17 +19733,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N348(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN348, chain1000NodeN349, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN349
 			fallthrough
 		case chain1000NodeN349:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN349(ctx, x, in, s)
@@ -19403,17 +19752,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N349(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN349, chain1000NodeN350, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN350
 			fallthrough
 		case chain1000NodeN350:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN350(ctx, x, in, s)
@@ -19421,17 +19771,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N350(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN350, chain1000NodeN351, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN351
 			fallthrough
 		case chain1000NodeN351:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN351(ctx, x, in, s)
@@ -19439,17 +19790,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N351(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN351, chain1000NodeN352, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN352
 			fallthrough
 		case chain1000NodeN352:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN352(ctx, x, in, s)
@@ -19457,17 +19809,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N352(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN352, chain1000NodeN353, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN353
 			fallthrough
 		case chain1000NodeN353:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN353(ctx, x, in, s)
@@ -19475,17 +19828,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N353(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN353, chain1000NodeN354, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN354
 			fallthrough
 		case chain1000NodeN354:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN354(ctx, x, in, s)
@@ -19493,17 +19847,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N354(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN354, chain1000NodeN355, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN355
 			fallthrough
 		case chain1000NodeN355:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN355(ctx, x, in, s)
@@ -19511,17 +19866,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N355(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN355, chain1000NodeN356, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN356
 			fallthrough
 		case chain1000NodeN356:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN356(ctx, x, in, s)
@@ -19529,17 +19885,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N356(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN356, chain1000NodeN357, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN357
 			fallthrough
 		case chain1000NodeN357:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN357(ctx, x, in, s)
@@ -19547,17 +19904,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N357(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN357, chain1000NodeN358, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN358
 			fallthrough
 		case chain1000NodeN358:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN358(ctx, x, in, s)
@@ -19565,17 +19923,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N358(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN358, chain1000NodeN359, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN359
 			fallthrough
 		case chain1000NodeN359:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN359(ctx, x, in, s)
@@ -19583,17 +19942,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N359(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN359, chain1000NodeN360, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN360
 			fallthrough
 		case chain1000NodeN360:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN360(ctx, x, in, s)
@@ -19601,17 +19961,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N360(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN360, chain1000NodeN361, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN361
 			fallthrough
 		case chain1000NodeN361:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN361(ctx, x, in, s)
@@ -19619,17 +19980,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N361(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN361, chain1000NodeN362, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN362
 			fallthrough
 		case chain1000NodeN362:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN362(ctx, x, in, s)
@@ -19637,17 +19999,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N362(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN362, chain1000NodeN363, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN363
 			fallthrough
 		case chain1000NodeN363:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN363(ctx, x, in, s)
@@ -19655,17 +20018,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N363(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN363, chain1000NodeN364, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN364
 			fallthrough
 		case chain1000NodeN364:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN364(ctx, x, in, s)
@@ -19673,17 +20037,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N364(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN364, chain1000NodeN365, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN365
 			fallthrough
 		case chain1000NodeN365:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN365(ctx, x, in, s)
@@ -19691,17 +20056,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N365(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN365, chain1000NodeN366, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN366
 			fallthrough
 		case chain1000NodeN366:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN366(ctx, x, in, s)
@@ -19709,17 +20075,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N366(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN366, chain1000NodeN367, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN367
 			fallthrough
 		case chain1000NodeN367:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN367(ctx, x, in, s)
@@ -19727,17 +20094,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N367(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN367, chain1000NodeN368, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN368
 			fallthrough
 		case chain1000NodeN368:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN368(ctx, x, in, s)
@@ -19745,17 +20113,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N368(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN368, chain1000NodeN369, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN369
 			fallthrough
 		case chain1000NodeN369:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN369(ctx, x, in, s)
@@ -19763,17 +20132,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N369(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN369, chain1000NodeN370, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN370
 			fallthrough
 		case chain1000NodeN370:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN370(ctx, x, in, s)
@@ -19781,17 +20151,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N370(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN370, chain1000NodeN371, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN371
 			fallthrough
 		case chain1000NodeN371:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN371(ctx, x, in, s)
@@ -19799,17 +20170,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N371(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN371, chain1000NodeN372, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN372
 			fallthrough
 		case chain1000NodeN372:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN372(ctx, x, in, s)
@@ -19817,17 +20189,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N372(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN372, chain1000NodeN373, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN373
 			fallthrough
 		case chain1000NodeN373:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN373(ctx, x, in, s)
@@ -19835,17 +20208,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N373(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN373, chain1000NodeN374, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN374
 			fallthrough
 		case chain1000NodeN374:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN374(ctx, x, in, s)
@@ -19853,17 +20227,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N374(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN374, chain1000NodeN375, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN375
 			fallthrough
 		case chain1000NodeN375:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN375(ctx, x, in, s)
@@ -19871,17 +20246,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N375(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN375, chain1000NodeN376, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN376
 			fallthrough
 		case chain1000NodeN376:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN376(ctx, x, in, s)
@@ -19889,17 +20265,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N376(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN376, chain1000NodeN377, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN377
 			fallthrough
 		case chain1000NodeN377:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN377(ctx, x, in, s)
@@ -19907,17 +20284,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N377(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN377, chain1000NodeN378, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN378
 			fallthrough
 		case chain1000NodeN378:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN378(ctx, x, in, s)
@@ -19925,17 +20303,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N378(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN378, chain1000NodeN379, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN379
 			fallthrough
 		case chain1000NodeN379:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN379(ctx, x, in, s)
@@ -19943,17 +20322,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N379(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN379, chain1000NodeN380, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN380
 			fallthrough
 		case chain1000NodeN380:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN380(ctx, x, in, s)
@@ -19961,17 +20341,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N380(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN380, chain1000NodeN381, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN381
 			fallthrough
 		case chain1000NodeN381:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN381(ctx, x, in, s)
@@ -19979,17 +20360,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N381(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN381, chain1000NodeN382, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN382
 			fallthrough
 		case chain1000NodeN382:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN382(ctx, x, in, s)
@@ -19997,17 +20379,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N382(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN382, chain1000NodeN383, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN383
 			fallthrough
 		case chain1000NodeN383:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN383(ctx, x, in, s)
@@ -20015,17 +20398,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N383(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN383, chain1000NodeN384, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN384
 			fallthrough
 		case chain1000NodeN384:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN384(ctx, x, in, s)
@@ -20033,17 +20417,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N384(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN384, chain1000NodeN385, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN385
 			fallthrough
 		case chain1000NodeN385:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN385(ctx, x, in, s)
@@ -20051,17 +20436,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N385(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN385, chain1000NodeN386, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN386
 			fallthrough
 		case chain1000NodeN386:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN386(ctx, x, in, s)
@@ -20069,17 +20455,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N386(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN386, chain1000NodeN387, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN387
 			fallthrough
 		case chain1000NodeN387:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN387(ctx, x, in, s)
@@ -20087,17 +20474,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N387(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN387, chain1000NodeN388, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN388
 			fallthrough
 		case chain1000NodeN388:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN388(ctx, x, in, s)
@@ -20105,17 +20493,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N388(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN388, chain1000NodeN389, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN389
 			fallthrough
 		case chain1000NodeN389:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN389(ctx, x, in, s)
@@ -20123,17 +20512,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N389(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN389, chain1000NodeN390, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN390
 			fallthrough
 		case chain1000NodeN390:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN390(ctx, x, in, s)
@@ -20141,17 +20531,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N390(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN390, chain1000NodeN391, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN391
 			fallthrough
 		case chain1000NodeN391:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN391(ctx, x, in, s)
@@ -20159,17 +20550,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N391(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN391, chain1000NodeN392, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN392
 			fallthrough
 		case chain1000NodeN392:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN392(ctx, x, in, s)
@@ -20177,17 +20569,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N392(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN392, chain1000NodeN393, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN393
 			fallthrough
 		case chain1000NodeN393:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN393(ctx, x, in, s)
@@ -20195,17 +20588,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N393(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN393, chain1000NodeN394, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN394
 			fallthrough
 		case chain1000NodeN394:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN394(ctx, x, in, s)
@@ -20213,17 +20607,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N394(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN394, chain1000NodeN395, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN395
 			fallthrough
 		case chain1000NodeN395:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN395(ctx, x, in, s)
@@ -20231,17 +20626,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N395(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN395, chain1000NodeN396, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN396
 			fallthrough
 		case chain1000NodeN396:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN396(ctx, x, in, s)
@@ -20249,17 +20645,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N396(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN396, chain1000NodeN397, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN397
 			fallthrough
 		case chain1000NodeN397:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN397(ctx, x, in, s)
@@ -20267,17 +20664,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N397(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN397, chain1000NodeN398, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN398
 			fallthrough
 		case chain1000NodeN398:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN398(ctx, x, in, s)
@@ -20285,17 +20683,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N398(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN398, chain1000NodeN399, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN399
 			fallthrough
 		case chain1000NodeN399:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN399(ctx, x, in, s)
@@ -20303,17 +20702,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N399(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN399, chain1000NodeN400, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN400
 			fallthrough
 		case chain1000NodeN400:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN400(ctx, x, in, s)
@@ -20321,17 +20721,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N400(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN400, chain1000NodeN401, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN401
 			fallthrough
 		case chain1000NodeN401:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN401(ctx, x, in, s)
@@ -20339,17 +20740,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N401(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN401, chain1000NodeN402, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN402
 			fallthrough
 		case chain1000NodeN402:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN402(ctx, x, in, s)
@@ -20357,17 +20759,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N402(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN402, chain1000NodeN403, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN403
 			fallthrough
 		case chain1000NodeN403:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN403(ctx, x, in, s)
@@ -20375,17 +20778,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N403(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN403, chain1000NodeN404, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN404
 			fallthrough
 		case chain1000NodeN404:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN404(ctx, x, in, s)
@@ -20393,17 +20797,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N404(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN404, chain1000NodeN405, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN405
 			fallthrough
 		case chain1000NodeN405:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN405(ctx, x, in, s)
@@ -20411,17 +20816,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N405(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN405, chain1000NodeN406, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN406
 			fallthrough
 		case chain1000NodeN406:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN406(ctx, x, in, s)
@@ -20429,17 +20835,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N406(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN406, chain1000NodeN407, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN407
 			fallthrough
 		case chain1000NodeN407:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN407(ctx, x, in, s)
@@ -20447,17 +20854,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N407(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN407, chain1000NodeN408, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN408
 			fallthrough
 		case chain1000NodeN408:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN408(ctx, x, in, s)
@@ -20465,17 +20873,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N408(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN408, chain1000NodeN409, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN409
 			fallthrough
 		case chain1000NodeN409:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN409(ctx, x, in, s)
@@ -20483,17 +20892,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N409(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN409, chain1000NodeN410, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN410
 			fallthrough
 		case chain1000NodeN410:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN410(ctx, x, in, s)
@@ -20501,17 +20911,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N410(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN410, chain1000NodeN411, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN411
 			fallthrough
 		case chain1000NodeN411:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN411(ctx, x, in, s)
@@ -20519,17 +20930,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N411(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN411, chain1000NodeN412, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN412
 			fallthrough
 		case chain1000NodeN412:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN412(ctx, x, in, s)
@@ -20537,17 +20949,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N412(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN412, chain1000NodeN413, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN413
 			fallthrough
 		case chain1000NodeN413:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN413(ctx, x, in, s)
@@ -20555,17 +20968,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N413(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN413, chain1000NodeN414, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN414
 			fallthrough
 		case chain1000NodeN414:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN414(ctx, x, in, s)
@@ -20573,17 +20987,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N414(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN414, chain1000NodeN415, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN415
 			fallthrough
 		case chain1000NodeN415:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN415(ctx, x, in, s)
@@ -20591,17 +21006,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N415(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN415, chain1000NodeN416, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN416
 			fallthrough
 		case chain1000NodeN416:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN416(ctx, x, in, s)
@@ -20609,17 +21025,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N416(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN416, chain1000NodeN417, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN417
 			fallthrough
 		case chain1000NodeN417:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN417(ctx, x, in, s)
@@ -20627,17 +21044,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N417(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN417, chain1000NodeN418, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN418
 			fallthrough
 		case chain1000NodeN418:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN418(ctx, x, in, s)
@@ -20645,17 +21063,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N418(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN418, chain1000NodeN419, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN419
 			fallthrough
 		case chain1000NodeN419:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN419(ctx, x, in, s)
@@ -20663,17 +21082,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N419(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN419, chain1000NodeN420, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN420
 			fallthrough
 		case chain1000NodeN420:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN420(ctx, x, in, s)
@@ -20681,17 +21101,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N420(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN420, chain1000NodeN421, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN421
 			fallthrough
 		case chain1000NodeN421:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN421(ctx, x, in, s)
@@ -20699,17 +21120,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N421(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN421, chain1000NodeN422, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN422
 			fallthrough
 		case chain1000NodeN422:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN422(ctx, x, in, s)
@@ -20717,17 +21139,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N422(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN422, chain1000NodeN423, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN423
 			fallthrough
 		case chain1000NodeN423:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN423(ctx, x, in, s)
@@ -20735,17 +21158,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N423(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN423, chain1000NodeN424, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN424
 			fallthrough
 		case chain1000NodeN424:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN424(ctx, x, in, s)
@@ -20753,17 +21177,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N424(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN424, chain1000NodeN425, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN425
 			fallthrough
 		case chain1000NodeN425:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN425(ctx, x, in, s)
@@ -20771,17 +21196,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N425(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN425, chain1000NodeN426, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN426
 			fallthrough
 		case chain1000NodeN426:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN426(ctx, x, in, s)
@@ -20789,17 +21215,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N426(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN426, chain1000NodeN427, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN427
 			fallthrough
 		case chain1000NodeN427:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN427(ctx, x, in, s)
@@ -20807,17 +21234,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N427(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN427, chain1000NodeN428, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN428
 			fallthrough
 		case chain1000NodeN428:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN428(ctx, x, in, s)
@@ -20825,17 +21253,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N428(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN428, chain1000NodeN429, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN429
 			fallthrough
 		case chain1000NodeN429:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN429(ctx, x, in, s)
@@ -20843,17 +21272,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N429(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN429, chain1000NodeN430, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN430
 			fallthrough
 		case chain1000NodeN430:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN430(ctx, x, in, s)
@@ -20861,17 +21291,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N430(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN430, chain1000NodeN431, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN431
 			fallthrough
 		case chain1000NodeN431:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN431(ctx, x, in, s)
@@ -20879,17 +21310,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N431(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN431, chain1000NodeN432, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN432
 			fallthrough
 		case chain1000NodeN432:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN432(ctx, x, in, s)
@@ -20897,17 +21329,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N432(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN432, chain1000NodeN433, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN433
 			fallthrough
 		case chain1000NodeN433:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN433(ctx, x, in, s)
@@ -20915,17 +21348,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N433(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN433, chain1000NodeN434, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN434
 			fallthrough
 		case chain1000NodeN434:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN434(ctx, x, in, s)
@@ -20933,17 +21367,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N434(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN434, chain1000NodeN435, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN435
 			fallthrough
 		case chain1000NodeN435:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN435(ctx, x, in, s)
@@ -20951,17 +21386,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N435(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN435, chain1000NodeN436, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN436
 			fallthrough
 		case chain1000NodeN436:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN436(ctx, x, in, s)
@@ -20969,17 +21405,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N436(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN436, chain1000NodeN437, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN437
 			fallthrough
 		case chain1000NodeN437:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN437(ctx, x, in, s)
@@ -20987,17 +21424,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N437(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN437, chain1000NodeN438, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN438
 			fallthrough
 		case chain1000NodeN438:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN438(ctx, x, in, s)
@@ -21005,17 +21443,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N438(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN438, chain1000NodeN439, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN439
 			fallthrough
 		case chain1000NodeN439:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN439(ctx, x, in, s)
@@ -21023,17 +21462,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N439(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN439, chain1000NodeN440, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN440
 			fallthrough
 		case chain1000NodeN440:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN440(ctx, x, in, s)
@@ -21041,17 +21481,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N440(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN440, chain1000NodeN441, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN441
 			fallthrough
 		case chain1000NodeN441:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN441(ctx, x, in, s)
@@ -21059,17 +21500,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N441(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN441, chain1000NodeN442, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN442
 			fallthrough
 		case chain1000NodeN442:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN442(ctx, x, in, s)
@@ -21077,17 +21519,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N442(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN442, chain1000NodeN443, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN443
 			fallthrough
 		case chain1000NodeN443:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN443(ctx, x, in, s)
@@ -21095,17 +21538,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N443(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN443, chain1000NodeN444, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN444
 			fallthrough
 		case chain1000NodeN444:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN444(ctx, x, in, s)
@@ -21113,17 +21557,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N444(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN444, chain1000NodeN445, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN445
 			fallthrough
 		case chain1000NodeN445:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN445(ctx, x, in, s)
@@ -21131,17 +21576,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N445(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN445, chain1000NodeN446, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN446
 			fallthrough
 		case chain1000NodeN446:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN446(ctx, x, in, s)
@@ -21149,17 +21595,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N446(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN446, chain1000NodeN447, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN447
 			fallthrough
 		case chain1000NodeN447:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN447(ctx, x, in, s)
@@ -21167,17 +21614,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N447(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN447, chain1000NodeN448, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN448
 			fallthrough
 		case chain1000NodeN448:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN448(ctx, x, in, s)
@@ -21185,17 +21633,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N448(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN448, chain1000NodeN449, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN449
 			fallthrough
 		case chain1000NodeN449:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN449(ctx, x, in, s)
@@ -21203,17 +21652,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N449(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN449, chain1000NodeN450, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN450
 			fallthrough
 		case chain1000NodeN450:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN450(ctx, x, in, s)
@@ -21221,17 +21671,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N450(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN450, chain1000NodeN451, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN451
 			fallthrough
 		case chain1000NodeN451:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN451(ctx, x, in, s)
@@ -21239,17 +21690,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N451(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN451, chain1000NodeN452, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN452
 			fallthrough
 		case chain1000NodeN452:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN452(ctx, x, in, s)
@@ -21257,17 +21709,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N452(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN452, chain1000NodeN453, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN453
 			fallthrough
 		case chain1000NodeN453:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN453(ctx, x, in, s)
@@ -21275,17 +21728,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N453(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN453, chain1000NodeN454, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN454
 			fallthrough
 		case chain1000NodeN454:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN454(ctx, x, in, s)
@@ -21293,17 +21747,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N454(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN454, chain1000NodeN455, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN455
 			fallthrough
 		case chain1000NodeN455:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN455(ctx, x, in, s)
@@ -21311,17 +21766,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N455(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN455, chain1000NodeN456, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN456
 			fallthrough
 		case chain1000NodeN456:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN456(ctx, x, in, s)
@@ -21329,17 +21785,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N456(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN456, chain1000NodeN457, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN457
 			fallthrough
 		case chain1000NodeN457:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN457(ctx, x, in, s)
@@ -21347,17 +21804,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N457(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN457, chain1000NodeN458, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN458
 			fallthrough
 		case chain1000NodeN458:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN458(ctx, x, in, s)
@@ -21365,17 +21823,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N458(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN458, chain1000NodeN459, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN459
 			fallthrough
 		case chain1000NodeN459:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN459(ctx, x, in, s)
@@ -21383,17 +21842,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N459(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN459, chain1000NodeN460, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN460
 			fallthrough
 		case chain1000NodeN460:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN460(ctx, x, in, s)
@@ -21401,17 +21861,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N460(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN460, chain1000NodeN461, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN461
 			fallthrough
 		case chain1000NodeN461:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN461(ctx, x, in, s)
@@ -21419,17 +21880,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N461(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN461, chain1000NodeN462, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN462
 			fallthrough
 		case chain1000NodeN462:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN462(ctx, x, in, s)
@@ -21437,17 +21899,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N462(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN462, chain1000NodeN463, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN463
 			fallthrough
 		case chain1000NodeN463:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN463(ctx, x, in, s)
@@ -21455,17 +21918,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N463(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN463, chain1000NodeN464, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN464
 			fallthrough
 		case chain1000NodeN464:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN464(ctx, x, in, s)
@@ -21473,17 +21937,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N464(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN464, chain1000NodeN465, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN465
 			fallthrough
 		case chain1000NodeN465:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN465(ctx, x, in, s)
@@ -21491,17 +21956,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N465(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN465, chain1000NodeN466, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN466
 			fallthrough
 		case chain1000NodeN466:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN466(ctx, x, in, s)
@@ -21509,17 +21975,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N466(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN466, chain1000NodeN467, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN467
 			fallthrough
 		case chain1000NodeN467:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN467(ctx, x, in, s)
@@ -21527,17 +21994,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N467(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN467, chain1000NodeN468, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN468
 			fallthrough
 		case chain1000NodeN468:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN468(ctx, x, in, s)
@@ -21545,17 +22013,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N468(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN468, chain1000NodeN469, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN469
 			fallthrough
 		case chain1000NodeN469:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN469(ctx, x, in, s)
@@ -21563,17 +22032,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N469(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN469, chain1000NodeN470, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN470
 			fallthrough
 		case chain1000NodeN470:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN470(ctx, x, in, s)
@@ -21581,17 +22051,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N470(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN470, chain1000NodeN471, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN471
 			fallthrough
 		case chain1000NodeN471:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN471(ctx, x, in, s)
@@ -21599,17 +22070,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N471(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN471, chain1000NodeN472, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN472
 			fallthrough
 		case chain1000NodeN472:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN472(ctx, x, in, s)
@@ -21617,17 +22089,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N472(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN472, chain1000NodeN473, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN473
 			fallthrough
 		case chain1000NodeN473:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN473(ctx, x, in, s)
@@ -21635,17 +22108,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N473(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN473, chain1000NodeN474, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN474
 			fallthrough
 		case chain1000NodeN474:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN474(ctx, x, in, s)
@@ -21653,17 +22127,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N474(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN474, chain1000NodeN475, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN475
 			fallthrough
 		case chain1000NodeN475:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN475(ctx, x, in, s)
@@ -21671,17 +22146,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N475(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN475, chain1000NodeN476, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN476
 			fallthrough
 		case chain1000NodeN476:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN476(ctx, x, in, s)
@@ -21689,17 +22165,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N476(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN476, chain1000NodeN477, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN477
 			fallthrough
 		case chain1000NodeN477:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN477(ctx, x, in, s)
@@ -21707,17 +22184,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N477(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN477, chain1000NodeN478, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN478
 			fallthrough
 		case chain1000NodeN478:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN478(ctx, x, in, s)
@@ -21725,17 +22203,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N478(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN478, chain1000NodeN479, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN479
 			fallthrough
 		case chain1000NodeN479:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN479(ctx, x, in, s)
@@ -21743,17 +22222,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N479(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN479, chain1000NodeN480, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN480
 			fallthrough
 		case chain1000NodeN480:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN480(ctx, x, in, s)
@@ -21761,17 +22241,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N480(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN480, chain1000NodeN481, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN481
 			fallthrough
 		case chain1000NodeN481:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN481(ctx, x, in, s)
@@ -21779,17 +22260,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N481(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN481, chain1000NodeN482, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN482
 			fallthrough
 		case chain1000NodeN482:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN482(ctx, x, in, s)
@@ -21797,17 +22279,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N482(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN482, chain1000NodeN483, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN483
 			fallthrough
 		case chain1000NodeN483:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN483(ctx, x, in, s)
@@ -21815,17 +22298,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N483(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN483, chain1000NodeN484, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN484
 			fallthrough
 		case chain1000NodeN484:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN484(ctx, x, in, s)
@@ -21833,17 +22317,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N484(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN484, chain1000NodeN485, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN485
 			fallthrough
 		case chain1000NodeN485:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN485(ctx, x, in, s)
@@ -21851,17 +22336,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N485(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN485, chain1000NodeN486, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN486
 			fallthrough
 		case chain1000NodeN486:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN486(ctx, x, in, s)
@@ -21869,17 +22355,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N486(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN486, chain1000NodeN487, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN487
 			fallthrough
 		case chain1000NodeN487:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN487(ctx, x, in, s)
@@ -21887,17 +22374,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N487(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN487, chain1000NodeN488, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN488
 			fallthrough
 		case chain1000NodeN488:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN488(ctx, x, in, s)
@@ -21905,17 +22393,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N488(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN488, chain1000NodeN489, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN489
 			fallthrough
 		case chain1000NodeN489:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN489(ctx, x, in, s)
@@ -21923,17 +22412,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N489(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN489, chain1000NodeN490, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN490
 			fallthrough
 		case chain1000NodeN490:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN490(ctx, x, in, s)
@@ -21941,17 +22431,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N490(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN490, chain1000NodeN491, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN491
 			fallthrough
 		case chain1000NodeN491:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN491(ctx, x, in, s)
@@ -21959,17 +22450,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N491(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN491, chain1000NodeN492, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN492
 			fallthrough
 		case chain1000NodeN492:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN492(ctx, x, in, s)
@@ -21977,17 +22469,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N492(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN492, chain1000NodeN493, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN493
 			fallthrough
 		case chain1000NodeN493:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN493(ctx, x, in, s)
@@ -21995,17 +22488,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N493(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN493, chain1000NodeN494, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN494
 			fallthrough
 		case chain1000NodeN494:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN494(ctx, x, in, s)
@@ -22013,17 +22507,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N494(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN494, chain1000NodeN495, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN495
 			fallthrough
 		case chain1000NodeN495:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN495(ctx, x, in, s)
@@ -22031,17 +22526,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N495(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN495, chain1000NodeN496, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN496
 			fallthrough
 		case chain1000NodeN496:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN496(ctx, x, in, s)
@@ -22049,17 +22545,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N496(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN496, chain1000NodeN497, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN497
 			fallthrough
 		case chain1000NodeN497:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN497(ctx, x, in, s)
@@ -22067,17 +22564,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N497(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN497, chain1000NodeN498, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN498
 			fallthrough
 		case chain1000NodeN498:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN498(ctx, x, in, s)
@@ -22085,17 +22583,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N498(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN498, chain1000NodeN499, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN499
 			fallthrough
 		case chain1000NodeN499:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN499(ctx, x, in, s)
@@ -22103,17 +22602,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N499(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN499, chain1000NodeN500, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN500
 			fallthrough
 		case chain1000NodeN500:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN500(ctx, x, in, s)
@@ -22121,17 +22621,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N500(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN500, chain1000NodeN501, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN501
 			fallthrough
 		case chain1000NodeN501:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN501(ctx, x, in, s)
@@ -22139,17 +22640,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N501(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN501, chain1000NodeN502, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN502
 			fallthrough
 		case chain1000NodeN502:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN502(ctx, x, in, s)
@@ -22157,17 +22659,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N502(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN502, chain1000NodeN503, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN503
 			fallthrough
 		case chain1000NodeN503:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN503(ctx, x, in, s)
@@ -22175,17 +22678,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N503(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN503, chain1000NodeN504, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN504
 			fallthrough
 		case chain1000NodeN504:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN504(ctx, x, in, s)
@@ -22193,17 +22697,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N504(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN504, chain1000NodeN505, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN505
 			fallthrough
 		case chain1000NodeN505:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN505(ctx, x, in, s)
@@ -22211,17 +22716,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N505(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN505, chain1000NodeN506, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN506
 			fallthrough
 		case chain1000NodeN506:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN506(ctx, x, in, s)
@@ -22229,17 +22735,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N506(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN506, chain1000NodeN507, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN507
 			fallthrough
 		case chain1000NodeN507:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN507(ctx, x, in, s)
@@ -22247,17 +22754,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N507(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN507, chain1000NodeN508, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN508
 			fallthrough
 		case chain1000NodeN508:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN508(ctx, x, in, s)
@@ -22265,17 +22773,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N508(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN508, chain1000NodeN509, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN509
 			fallthrough
 		case chain1000NodeN509:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN509(ctx, x, in, s)
@@ -22283,17 +22792,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N509(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN509, chain1000NodeN510, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN510
 			fallthrough
 		case chain1000NodeN510:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN510(ctx, x, in, s)
@@ -22301,17 +22811,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N510(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN510, chain1000NodeN511, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN511
 			fallthrough
 		case chain1000NodeN511:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN511(ctx, x, in, s)
@@ -22319,17 +22830,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N511(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN511, chain1000NodeN512, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN512
 			fallthrough
 		case chain1000NodeN512:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN512(ctx, x, in, s)
@@ -22337,17 +22849,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N512(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN512, chain1000NodeN513, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN513
 			fallthrough
 		case chain1000NodeN513:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN513(ctx, x, in, s)
@@ -22355,17 +22868,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N513(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN513, chain1000NodeN514, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN514
 			fallthrough
 		case chain1000NodeN514:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN514(ctx, x, in, s)
@@ -22373,17 +22887,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N514(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN514, chain1000NodeN515, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN515
 			fallthrough
 		case chain1000NodeN515:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN515(ctx, x, in, s)
@@ -22391,17 +22906,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N515(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN515, chain1000NodeN516, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN516
 			fallthrough
 		case chain1000NodeN516:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN516(ctx, x, in, s)
@@ -22409,17 +22925,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N516(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN516, chain1000NodeN517, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN517
 			fallthrough
 		case chain1000NodeN517:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN517(ctx, x, in, s)
@@ -22427,17 +22944,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N517(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN517, chain1000NodeN518, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN518
 			fallthrough
 		case chain1000NodeN518:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN518(ctx, x, in, s)
@@ -22445,17 +22963,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N518(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN518, chain1000NodeN519, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN519
 			fallthrough
 		case chain1000NodeN519:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN519(ctx, x, in, s)
@@ -22463,17 +22982,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N519(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN519, chain1000NodeN520, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN520
 			fallthrough
 		case chain1000NodeN520:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN520(ctx, x, in, s)
@@ -22481,17 +23001,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N520(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN520, chain1000NodeN521, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN521
 			fallthrough
 		case chain1000NodeN521:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN521(ctx, x, in, s)
@@ -22499,17 +23020,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N521(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN521, chain1000NodeN522, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN522
 			fallthrough
 		case chain1000NodeN522:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN522(ctx, x, in, s)
@@ -22517,17 +23039,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N522(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN522, chain1000NodeN523, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN523
 			fallthrough
 		case chain1000NodeN523:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN523(ctx, x, in, s)
@@ -22535,17 +23058,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N523(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN523, chain1000NodeN524, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN524
 			fallthrough
 		case chain1000NodeN524:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN524(ctx, x, in, s)
@@ -22553,17 +23077,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N524(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN524, chain1000NodeN525, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN525
 			fallthrough
 		case chain1000NodeN525:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN525(ctx, x, in, s)
@@ -22571,17 +23096,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N525(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN525, chain1000NodeN526, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN526
 			fallthrough
 		case chain1000NodeN526:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN526(ctx, x, in, s)
@@ -22589,17 +23115,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N526(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN526, chain1000NodeN527, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN527
 			fallthrough
 		case chain1000NodeN527:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN527(ctx, x, in, s)
@@ -22607,17 +23134,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N527(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN527, chain1000NodeN528, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN528
 			fallthrough
 		case chain1000NodeN528:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN528(ctx, x, in, s)
@@ -22625,17 +23153,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N528(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN528, chain1000NodeN529, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN529
 			fallthrough
 		case chain1000NodeN529:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN529(ctx, x, in, s)
@@ -22643,17 +23172,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N529(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN529, chain1000NodeN530, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN530
 			fallthrough
 		case chain1000NodeN530:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN530(ctx, x, in, s)
@@ -22661,17 +23191,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N530(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN530, chain1000NodeN531, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN531
 			fallthrough
 		case chain1000NodeN531:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN531(ctx, x, in, s)
@@ -22679,17 +23210,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N531(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN531, chain1000NodeN532, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN532
 			fallthrough
 		case chain1000NodeN532:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN532(ctx, x, in, s)
@@ -22697,17 +23229,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N532(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN532, chain1000NodeN533, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN533
 			fallthrough
 		case chain1000NodeN533:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN533(ctx, x, in, s)
@@ -22715,17 +23248,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N533(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN533, chain1000NodeN534, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN534
 			fallthrough
 		case chain1000NodeN534:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN534(ctx, x, in, s)
@@ -22733,17 +23267,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N534(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN534, chain1000NodeN535, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN535
 			fallthrough
 		case chain1000NodeN535:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN535(ctx, x, in, s)
@@ -22751,17 +23286,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N535(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN535, chain1000NodeN536, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN536
 			fallthrough
 		case chain1000NodeN536:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN536(ctx, x, in, s)
@@ -22769,17 +23305,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N536(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN536, chain1000NodeN537, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN537
 			fallthrough
 		case chain1000NodeN537:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN537(ctx, x, in, s)
@@ -22787,17 +23324,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N537(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN537, chain1000NodeN538, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN538
 			fallthrough
 		case chain1000NodeN538:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN538(ctx, x, in, s)
@@ -22805,17 +23343,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N538(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN538, chain1000NodeN539, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN539
 			fallthrough
 		case chain1000NodeN539:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN539(ctx, x, in, s)
@@ -22823,17 +23362,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N539(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN539, chain1000NodeN540, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN540
 			fallthrough
 		case chain1000NodeN540:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN540(ctx, x, in, s)
@@ -22841,17 +23381,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N540(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN540, chain1000NodeN541, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN541
 			fallthrough
 		case chain1000NodeN541:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN541(ctx, x, in, s)
@@ -22859,17 +23400,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N541(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN541, chain1000NodeN542, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN542
 			fallthrough
 		case chain1000NodeN542:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN542(ctx, x, in, s)
@@ -22877,17 +23419,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N542(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN542, chain1000NodeN543, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN543
 			fallthrough
 		case chain1000NodeN543:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN543(ctx, x, in, s)
@@ -22895,17 +23438,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N543(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN543, chain1000NodeN544, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN544
 			fallthrough
 		case chain1000NodeN544:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN544(ctx, x, in, s)
@@ -22913,17 +23457,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N544(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN544, chain1000NodeN545, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN545
 			fallthrough
 		case chain1000NodeN545:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN545(ctx, x, in, s)
@@ -22931,17 +23476,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N545(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN545, chain1000NodeN546, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN546
 			fallthrough
 		case chain1000NodeN546:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN546(ctx, x, in, s)
@@ -22949,17 +23495,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N546(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN546, chain1000NodeN547, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN547
 			fallthrough
 		case chain1000NodeN547:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN547(ctx, x, in, s)
@@ -22967,17 +23514,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N547(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN547, chain1000NodeN548, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN548
 			fallthrough
 		case chain1000NodeN548:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN548(ctx, x, in, s)
@@ -22985,17 +23533,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N548(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN548, chain1000NodeN549, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN549
 			fallthrough
 		case chain1000NodeN549:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN549(ctx, x, in, s)
@@ -23003,17 +23552,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N549(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN549, chain1000NodeN550, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN550
 			fallthrough
 		case chain1000NodeN550:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN550(ctx, x, in, s)
@@ -23021,17 +23571,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N550(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN550, chain1000NodeN551, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN551
 			fallthrough
 		case chain1000NodeN551:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN551(ctx, x, in, s)
@@ -23039,17 +23590,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N551(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN551, chain1000NodeN552, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN552
 			fallthrough
 		case chain1000NodeN552:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN552(ctx, x, in, s)
@@ -23057,17 +23609,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N552(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN552, chain1000NodeN553, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN553
 			fallthrough
 		case chain1000NodeN553:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN553(ctx, x, in, s)
@@ -23075,17 +23628,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N553(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN553, chain1000NodeN554, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN554
 			fallthrough
 		case chain1000NodeN554:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN554(ctx, x, in, s)
@@ -23093,17 +23647,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N554(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN554, chain1000NodeN555, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN555
 			fallthrough
 		case chain1000NodeN555:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN555(ctx, x, in, s)
@@ -23111,17 +23666,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N555(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN555, chain1000NodeN556, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN556
 			fallthrough
 		case chain1000NodeN556:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN556(ctx, x, in, s)
@@ -23129,17 +23685,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N556(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN556, chain1000NodeN557, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN557
 			fallthrough
 		case chain1000NodeN557:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN557(ctx, x, in, s)
@@ -23147,17 +23704,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N557(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN557, chain1000NodeN558, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN558
 			fallthrough
 		case chain1000NodeN558:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN558(ctx, x, in, s)
@@ -23165,17 +23723,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N558(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN558, chain1000NodeN559, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN559
 			fallthrough
 		case chain1000NodeN559:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN559(ctx, x, in, s)
@@ -23183,17 +23742,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N559(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN559, chain1000NodeN560, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN560
 			fallthrough
 		case chain1000NodeN560:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN560(ctx, x, in, s)
@@ -23201,17 +23761,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N560(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN560, chain1000NodeN561, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN561
 			fallthrough
 		case chain1000NodeN561:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN561(ctx, x, in, s)
@@ -23219,17 +23780,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N561(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN561, chain1000NodeN562, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN562
 			fallthrough
 		case chain1000NodeN562:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN562(ctx, x, in, s)
@@ -23237,17 +23799,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N562(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN562, chain1000NodeN563, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN563
 			fallthrough
 		case chain1000NodeN563:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN563(ctx, x, in, s)
@@ -23255,17 +23818,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N563(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN563, chain1000NodeN564, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN564
 			fallthrough
 		case chain1000NodeN564:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN564(ctx, x, in, s)
@@ -23273,17 +23837,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N564(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN564, chain1000NodeN565, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN565
 			fallthrough
 		case chain1000NodeN565:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN565(ctx, x, in, s)
@@ -23291,17 +23856,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N565(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN565, chain1000NodeN566, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN566
 			fallthrough
 		case chain1000NodeN566:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN566(ctx, x, in, s)
@@ -23309,17 +23875,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N566(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN566, chain1000NodeN567, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN567
 			fallthrough
 		case chain1000NodeN567:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN567(ctx, x, in, s)
@@ -23327,17 +23894,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N567(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN567, chain1000NodeN568, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN568
 			fallthrough
 		case chain1000NodeN568:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN568(ctx, x, in, s)
@@ -23345,17 +23913,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N568(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN568, chain1000NodeN569, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN569
 			fallthrough
 		case chain1000NodeN569:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN569(ctx, x, in, s)
@@ -23363,17 +23932,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N569(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN569, chain1000NodeN570, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN570
 			fallthrough
 		case chain1000NodeN570:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN570(ctx, x, in, s)
@@ -23381,17 +23951,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N570(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN570, chain1000NodeN571, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN571
 			fallthrough
 		case chain1000NodeN571:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN571(ctx, x, in, s)
@@ -23399,17 +23970,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N571(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN571, chain1000NodeN572, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN572
 			fallthrough
 		case chain1000NodeN572:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN572(ctx, x, in, s)
@@ -23417,17 +23989,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N572(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN572, chain1000NodeN573, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN573
 			fallthrough
 		case chain1000NodeN573:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN573(ctx, x, in, s)
@@ -23435,17 +24008,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N573(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN573, chain1000NodeN574, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN574
 			fallthrough
 		case chain1000NodeN574:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN574(ctx, x, in, s)
@@ -23453,17 +24027,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N574(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN574, chain1000NodeN575, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN575
 			fallthrough
 		case chain1000NodeN575:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN575(ctx, x, in, s)
@@ -23471,17 +24046,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N575(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN575, chain1000NodeN576, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN576
 			fallthrough
 		case chain1000NodeN576:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN576(ctx, x, in, s)
@@ -23489,17 +24065,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N576(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN576, chain1000NodeN577, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN577
 			fallthrough
 		case chain1000NodeN577:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN577(ctx, x, in, s)
@@ -23507,17 +24084,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N577(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN577, chain1000NodeN578, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN578
 			fallthrough
 		case chain1000NodeN578:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN578(ctx, x, in, s)
@@ -23525,17 +24103,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N578(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN578, chain1000NodeN579, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN579
 			fallthrough
 		case chain1000NodeN579:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN579(ctx, x, in, s)
@@ -23543,17 +24122,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N579(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN579, chain1000NodeN580, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN580
 			fallthrough
 		case chain1000NodeN580:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN580(ctx, x, in, s)
@@ -23561,17 +24141,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N580(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN580, chain1000NodeN581, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN581
 			fallthrough
 		case chain1000NodeN581:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN581(ctx, x, in, s)
@@ -23579,17 +24160,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N581(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN581, chain1000NodeN582, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN582
 			fallthrough
 		case chain1000NodeN582:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN582(ctx, x, in, s)
@@ -23597,17 +24179,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N582(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN582, chain1000NodeN583, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN583
 			fallthrough
 		case chain1000NodeN583:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN583(ctx, x, in, s)
@@ -23615,17 +24198,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N583(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN583, chain1000NodeN584, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN584
 			fallthrough
 		case chain1000NodeN584:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN584(ctx, x, in, s)
@@ -23633,17 +24217,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N584(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN584, chain1000NodeN585, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN585
 			fallthrough
 		case chain1000NodeN585:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN585(ctx, x, in, s)
@@ -23651,17 +24236,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N585(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN585, chain1000NodeN586, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN586
 			fallthrough
 		case chain1000NodeN586:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN586(ctx, x, in, s)
@@ -23669,17 +24255,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N586(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN586, chain1000NodeN587, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN587
 			fallthrough
 		case chain1000NodeN587:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN587(ctx, x, in, s)
@@ -23687,17 +24274,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N587(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN587, chain1000NodeN588, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN588
 			fallthrough
 		case chain1000NodeN588:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN588(ctx, x, in, s)
@@ -23705,17 +24293,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N588(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN588, chain1000NodeN589, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN589
 			fallthrough
 		case chain1000NodeN589:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN589(ctx, x, in, s)
@@ -23723,17 +24312,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N589(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN589, chain1000NodeN590, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN590
 			fallthrough
 		case chain1000NodeN590:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN590(ctx, x, in, s)
@@ -23741,17 +24331,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N590(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN590, chain1000NodeN591, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN591
 			fallthrough
 		case chain1000NodeN591:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN591(ctx, x, in, s)
@@ -23759,17 +24350,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N591(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN591, chain1000NodeN592, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN592
 			fallthrough
 		case chain1000NodeN592:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN592(ctx, x, in, s)
@@ -23777,17 +24369,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N592(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN592, chain1000NodeN593, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN593
 			fallthrough
 		case chain1000NodeN593:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN593(ctx, x, in, s)
@@ -23795,17 +24388,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N593(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN593, chain1000NodeN594, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN594
 			fallthrough
 		case chain1000NodeN594:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN594(ctx, x, in, s)
@@ -23813,17 +24407,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N594(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN594, chain1000NodeN595, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN595
 			fallthrough
 		case chain1000NodeN595:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN595(ctx, x, in, s)
@@ -23831,17 +24426,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N595(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN595, chain1000NodeN596, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN596
 			fallthrough
 		case chain1000NodeN596:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN596(ctx, x, in, s)
@@ -23849,17 +24445,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N596(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN596, chain1000NodeN597, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN597
 			fallthrough
 		case chain1000NodeN597:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN597(ctx, x, in, s)
@@ -23867,17 +24464,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N597(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN597, chain1000NodeN598, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN598
 			fallthrough
 		case chain1000NodeN598:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN598(ctx, x, in, s)
@@ -23885,17 +24483,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N598(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN598, chain1000NodeN599, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN599
 			fallthrough
 		case chain1000NodeN599:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN599(ctx, x, in, s)
@@ -23903,17 +24502,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N599(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN599, chain1000NodeN600, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN600
 			fallthrough
 		case chain1000NodeN600:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN600(ctx, x, in, s)
@@ -23921,17 +24521,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N600(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN600, chain1000NodeN601, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN601
 			fallthrough
 		case chain1000NodeN601:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN601(ctx, x, in, s)
@@ -23939,17 +24540,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N601(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN601, chain1000NodeN602, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN602
 			fallthrough
 		case chain1000NodeN602:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN602(ctx, x, in, s)
@@ -23957,17 +24559,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N602(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN602, chain1000NodeN603, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN603
 			fallthrough
 		case chain1000NodeN603:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN603(ctx, x, in, s)
@@ -23975,17 +24578,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N603(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN603, chain1000NodeN604, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN604
 			fallthrough
 		case chain1000NodeN604:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN604(ctx, x, in, s)
@@ -23993,17 +24597,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N604(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN604, chain1000NodeN605, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN605
 			fallthrough
 		case chain1000NodeN605:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN605(ctx, x, in, s)
@@ -24011,17 +24616,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N605(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN605, chain1000NodeN606, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN606
 			fallthrough
 		case chain1000NodeN606:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN606(ctx, x, in, s)
@@ -24029,17 +24635,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N606(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN606, chain1000NodeN607, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN607
 			fallthrough
 		case chain1000NodeN607:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN607(ctx, x, in, s)
@@ -24047,17 +24654,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N607(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN607, chain1000NodeN608, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN608
 			fallthrough
 		case chain1000NodeN608:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN608(ctx, x, in, s)
@@ -24065,17 +24673,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N608(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN608, chain1000NodeN609, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN609
 			fallthrough
 		case chain1000NodeN609:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN609(ctx, x, in, s)
@@ -24083,17 +24692,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N609(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN609, chain1000NodeN610, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN610
 			fallthrough
 		case chain1000NodeN610:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN610(ctx, x, in, s)
@@ -24101,17 +24711,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N610(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN610, chain1000NodeN611, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN611
 			fallthrough
 		case chain1000NodeN611:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN611(ctx, x, in, s)
@@ -24119,17 +24730,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N611(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN611, chain1000NodeN612, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN612
 			fallthrough
 		case chain1000NodeN612:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN612(ctx, x, in, s)
@@ -24137,17 +24749,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N612(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN612, chain1000NodeN613, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN613
 			fallthrough
 		case chain1000NodeN613:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN613(ctx, x, in, s)
@@ -24155,17 +24768,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N613(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN613, chain1000NodeN614, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN614
 			fallthrough
 		case chain1000NodeN614:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN614(ctx, x, in, s)
@@ -24173,17 +24787,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N614(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN614, chain1000NodeN615, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN615
 			fallthrough
 		case chain1000NodeN615:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN615(ctx, x, in, s)
@@ -24191,17 +24806,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N615(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN615, chain1000NodeN616, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN616
 			fallthrough
 		case chain1000NodeN616:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN616(ctx, x, in, s)
@@ -24209,17 +24825,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N616(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN616, chain1000NodeN617, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN617
 			fallthrough
 		case chain1000NodeN617:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN617(ctx, x, in, s)
@@ -24227,17 +24844,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N617(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN617, chain1000NodeN618, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN618
 			fallthrough
 		case chain1000NodeN618:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN618(ctx, x, in, s)
@@ -24245,17 +24863,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N618(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN618, chain1000NodeN619, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN619
 			fallthrough
 		case chain1000NodeN619:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN619(ctx, x, in, s)
@@ -24263,17 +24882,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N619(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN619, chain1000NodeN620, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN620
 			fallthrough
 		case chain1000NodeN620:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN620(ctx, x, in, s)
@@ -24281,17 +24901,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N620(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN620, chain1000NodeN621, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN621
 			fallthrough
 		case chain1000NodeN621:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN621(ctx, x, in, s)
@@ -24299,17 +24920,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N621(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN621, chain1000NodeN622, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN622
 			fallthrough
 		case chain1000NodeN622:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN622(ctx, x, in, s)
@@ -24317,17 +24939,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N622(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN622, chain1000NodeN623, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN623
 			fallthrough
 		case chain1000NodeN623:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN623(ctx, x, in, s)
@@ -24335,17 +24958,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N623(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN623, chain1000NodeN624, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN624
 			fallthrough
 		case chain1000NodeN624:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN624(ctx, x, in, s)
@@ -24353,17 +24977,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N624(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN624, chain1000NodeN625, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN625
 			fallthrough
 		case chain1000NodeN625:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN625(ctx, x, in, s)
@@ -24371,17 +24996,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N625(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN625, chain1000NodeN626, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN626
 			fallthrough
 		case chain1000NodeN626:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN626(ctx, x, in, s)
@@ -24389,17 +25015,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N626(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN626, chain1000NodeN627, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN627
 			fallthrough
 		case chain1000NodeN627:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN627(ctx, x, in, s)
@@ -24407,17 +25034,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N627(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN627, chain1000NodeN628, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN628
 			fallthrough
 		case chain1000NodeN628:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN628(ctx, x, in, s)
@@ -24425,17 +25053,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N628(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN628, chain1000NodeN629, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN629
 			fallthrough
 		case chain1000NodeN629:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN629(ctx, x, in, s)
@@ -24443,17 +25072,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N629(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN629, chain1000NodeN630, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN630
 			fallthrough
 		case chain1000NodeN630:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN630(ctx, x, in, s)
@@ -24461,17 +25091,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N630(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN630, chain1000NodeN631, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN631
 			fallthrough
 		case chain1000NodeN631:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN631(ctx, x, in, s)
@@ -24479,17 +25110,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N631(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN631, chain1000NodeN632, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN632
 			fallthrough
 		case chain1000NodeN632:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN632(ctx, x, in, s)
@@ -24497,17 +25129,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N632(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN632, chain1000NodeN633, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN633
 			fallthrough
 		case chain1000NodeN633:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN633(ctx, x, in, s)
@@ -24515,17 +25148,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N633(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN633, chain1000NodeN634, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN634
 			fallthrough
 		case chain1000NodeN634:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN634(ctx, x, in, s)
@@ -24533,17 +25167,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N634(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN634, chain1000NodeN635, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN635
 			fallthrough
 		case chain1000NodeN635:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN635(ctx, x, in, s)
@@ -24551,17 +25186,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N635(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN635, chain1000NodeN636, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN636
 			fallthrough
 		case chain1000NodeN636:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN636(ctx, x, in, s)
@@ -24569,17 +25205,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N636(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN636, chain1000NodeN637, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN637
 			fallthrough
 		case chain1000NodeN637:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN637(ctx, x, in, s)
@@ -24587,17 +25224,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N637(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN637, chain1000NodeN638, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN638
 			fallthrough
 		case chain1000NodeN638:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN638(ctx, x, in, s)
@@ -24605,17 +25243,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N638(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN638, chain1000NodeN639, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN639
 			fallthrough
 		case chain1000NodeN639:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN639(ctx, x, in, s)
@@ -24623,17 +25262,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N639(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN639, chain1000NodeN640, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN640
 			fallthrough
 		case chain1000NodeN640:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN640(ctx, x, in, s)
@@ -24641,17 +25281,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N640(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN640, chain1000NodeN641, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN641
 			fallthrough
 		case chain1000NodeN641:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN641(ctx, x, in, s)
@@ -24659,17 +25300,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N641(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN641, chain1000NodeN642, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN642
 			fallthrough
 		case chain1000NodeN642:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN642(ctx, x, in, s)
@@ -24677,17 +25319,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N642(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN642, chain1000NodeN643, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN643
 			fallthrough
 		case chain1000NodeN643:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN643(ctx, x, in, s)
@@ -24695,17 +25338,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N643(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN643, chain1000NodeN644, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN644
 			fallthrough
 		case chain1000NodeN644:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN644(ctx, x, in, s)
@@ -24713,17 +25357,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N644(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN644, chain1000NodeN645, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN645
 			fallthrough
 		case chain1000NodeN645:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN645(ctx, x, in, s)
@@ -24731,17 +25376,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N645(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN645, chain1000NodeN646, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN646
 			fallthrough
 		case chain1000NodeN646:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN646(ctx, x, in, s)
@@ -24749,17 +25395,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N646(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN646, chain1000NodeN647, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN647
 			fallthrough
 		case chain1000NodeN647:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN647(ctx, x, in, s)
@@ -24767,17 +25414,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N647(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN647, chain1000NodeN648, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN648
 			fallthrough
 		case chain1000NodeN648:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN648(ctx, x, in, s)
@@ -24785,17 +25433,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N648(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN648, chain1000NodeN649, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN649
 			fallthrough
 		case chain1000NodeN649:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN649(ctx, x, in, s)
@@ -24803,17 +25452,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N649(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN649, chain1000NodeN650, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN650
 			fallthrough
 		case chain1000NodeN650:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN650(ctx, x, in, s)
@@ -24821,17 +25471,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N650(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN650, chain1000NodeN651, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN651
 			fallthrough
 		case chain1000NodeN651:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN651(ctx, x, in, s)
@@ -24839,17 +25490,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N651(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN651, chain1000NodeN652, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN652
 			fallthrough
 		case chain1000NodeN652:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN652(ctx, x, in, s)
@@ -24857,17 +25509,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N652(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN652, chain1000NodeN653, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN653
 			fallthrough
 		case chain1000NodeN653:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN653(ctx, x, in, s)
@@ -24875,17 +25528,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N653(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN653, chain1000NodeN654, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN654
 			fallthrough
 		case chain1000NodeN654:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN654(ctx, x, in, s)
@@ -24893,17 +25547,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N654(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN654, chain1000NodeN655, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN655
 			fallthrough
 		case chain1000NodeN655:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN655(ctx, x, in, s)
@@ -24911,17 +25566,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N655(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN655, chain1000NodeN656, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN656
 			fallthrough
 		case chain1000NodeN656:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN656(ctx, x, in, s)
@@ -24929,17 +25585,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N656(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN656, chain1000NodeN657, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN657
 			fallthrough
 		case chain1000NodeN657:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN657(ctx, x, in, s)
@@ -24947,17 +25604,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N657(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN657, chain1000NodeN658, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN658
 			fallthrough
 		case chain1000NodeN658:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN658(ctx, x, in, s)
@@ -24965,17 +25623,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N658(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN658, chain1000NodeN659, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN659
 			fallthrough
 		case chain1000NodeN659:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN659(ctx, x, in, s)
@@ -24983,17 +25642,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N659(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN659, chain1000NodeN660, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN660
 			fallthrough
 		case chain1000NodeN660:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN660(ctx, x, in, s)
@@ -25001,17 +25661,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N660(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN660, chain1000NodeN661, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN661
 			fallthrough
 		case chain1000NodeN661:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN661(ctx, x, in, s)
@@ -25019,17 +25680,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N661(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN661, chain1000NodeN662, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN662
 			fallthrough
 		case chain1000NodeN662:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN662(ctx, x, in, s)
@@ -25037,17 +25699,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N662(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN662, chain1000NodeN663, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN663
 			fallthrough
 		case chain1000NodeN663:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN663(ctx, x, in, s)
@@ -25055,17 +25718,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N663(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN663, chain1000NodeN664, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN664
 			fallthrough
 		case chain1000NodeN664:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN664(ctx, x, in, s)
@@ -25073,17 +25737,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N664(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN664, chain1000NodeN665, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN665
 			fallthrough
 		case chain1000NodeN665:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN665(ctx, x, in, s)
@@ -25091,17 +25756,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N665(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN665, chain1000NodeN666, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN666
 			fallthrough
 		case chain1000NodeN666:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN666(ctx, x, in, s)
@@ -25109,17 +25775,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N666(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN666, chain1000NodeN667, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN667
 			fallthrough
 		case chain1000NodeN667:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN667(ctx, x, in, s)
@@ -25127,17 +25794,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N667(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN667, chain1000NodeN668, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN668
 			fallthrough
 		case chain1000NodeN668:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN668(ctx, x, in, s)
@@ -25145,17 +25813,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N668(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN668, chain1000NodeN669, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN669
 			fallthrough
 		case chain1000NodeN669:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN669(ctx, x, in, s)
@@ -25163,17 +25832,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N669(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN669, chain1000NodeN670, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN670
 			fallthrough
 		case chain1000NodeN670:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN670(ctx, x, in, s)
@@ -25181,17 +25851,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N670(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN670, chain1000NodeN671, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN671
 			fallthrough
 		case chain1000NodeN671:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN671(ctx, x, in, s)
@@ -25199,17 +25870,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N671(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN671, chain1000NodeN672, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN672
 			fallthrough
 		case chain1000NodeN672:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN672(ctx, x, in, s)
@@ -25217,17 +25889,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N672(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN672, chain1000NodeN673, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN673
 			fallthrough
 		case chain1000NodeN673:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN673(ctx, x, in, s)
@@ -25235,17 +25908,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N673(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN673, chain1000NodeN674, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN674
 			fallthrough
 		case chain1000NodeN674:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN674(ctx, x, in, s)
@@ -25253,17 +25927,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N674(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN674, chain1000NodeN675, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN675
 			fallthrough
 		case chain1000NodeN675:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN675(ctx, x, in, s)
@@ -25271,17 +25946,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N675(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN675, chain1000NodeN676, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN676
 			fallthrough
 		case chain1000NodeN676:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN676(ctx, x, in, s)
@@ -25289,17 +25965,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N676(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN676, chain1000NodeN677, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN677
 			fallthrough
 		case chain1000NodeN677:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN677(ctx, x, in, s)
@@ -25307,17 +25984,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N677(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN677, chain1000NodeN678, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN678
 			fallthrough
 		case chain1000NodeN678:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN678(ctx, x, in, s)
@@ -25325,17 +26003,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N678(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN678, chain1000NodeN679, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN679
 			fallthrough
 		case chain1000NodeN679:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN679(ctx, x, in, s)
@@ -25343,17 +26022,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N679(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN679, chain1000NodeN680, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN680
 			fallthrough
 		case chain1000NodeN680:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN680(ctx, x, in, s)
@@ -25361,17 +26041,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N680(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN680, chain1000NodeN681, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN681
 			fallthrough
 		case chain1000NodeN681:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN681(ctx, x, in, s)
@@ -25379,17 +26060,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N681(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN681, chain1000NodeN682, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN682
 			fallthrough
 		case chain1000NodeN682:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN682(ctx, x, in, s)
@@ -25397,17 +26079,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N682(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN682, chain1000NodeN683, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN683
 			fallthrough
 		case chain1000NodeN683:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN683(ctx, x, in, s)
@@ -25415,17 +26098,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N683(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN683, chain1000NodeN684, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN684
 			fallthrough
 		case chain1000NodeN684:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN684(ctx, x, in, s)
@@ -25433,17 +26117,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N684(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN684, chain1000NodeN685, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN685
 			fallthrough
 		case chain1000NodeN685:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN685(ctx, x, in, s)
@@ -25451,17 +26136,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N685(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN685, chain1000NodeN686, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN686
 			fallthrough
 		case chain1000NodeN686:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN686(ctx, x, in, s)
@@ -25469,17 +26155,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N686(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN686, chain1000NodeN687, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN687
 			fallthrough
 		case chain1000NodeN687:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN687(ctx, x, in, s)
@@ -25487,17 +26174,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N687(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN687, chain1000NodeN688, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN688
 			fallthrough
 		case chain1000NodeN688:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN688(ctx, x, in, s)
@@ -25505,17 +26193,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N688(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN688, chain1000NodeN689, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN689
 			fallthrough
 		case chain1000NodeN689:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN689(ctx, x, in, s)
@@ -25523,17 +26212,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N689(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN689, chain1000NodeN690, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN690
 			fallthrough
 		case chain1000NodeN690:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN690(ctx, x, in, s)
@@ -25541,17 +26231,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N690(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN690, chain1000NodeN691, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN691
 			fallthrough
 		case chain1000NodeN691:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN691(ctx, x, in, s)
@@ -25559,17 +26250,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N691(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN691, chain1000NodeN692, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN692
 			fallthrough
 		case chain1000NodeN692:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN692(ctx, x, in, s)
@@ -25577,17 +26269,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N692(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN692, chain1000NodeN693, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN693
 			fallthrough
 		case chain1000NodeN693:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN693(ctx, x, in, s)
@@ -25595,17 +26288,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N693(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN693, chain1000NodeN694, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN694
 			fallthrough
 		case chain1000NodeN694:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN694(ctx, x, in, s)
@@ -25613,17 +26307,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N694(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN694, chain1000NodeN695, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN695
 			fallthrough
 		case chain1000NodeN695:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN695(ctx, x, in, s)
@@ -25631,17 +26326,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N695(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN695, chain1000NodeN696, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN696
 			fallthrough
 		case chain1000NodeN696:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN696(ctx, x, in, s)
@@ -25649,17 +26345,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N696(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN696, chain1000NodeN697, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN697
 			fallthrough
 		case chain1000NodeN697:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN697(ctx, x, in, s)
@@ -25667,17 +26364,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N697(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN697, chain1000NodeN698, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN698
 			fallthrough
 		case chain1000NodeN698:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN698(ctx, x, in, s)
@@ -25685,17 +26383,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N698(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN698, chain1000NodeN699, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN699
 			fallthrough
 		case chain1000NodeN699:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN699(ctx, x, in, s)
@@ -25703,17 +26402,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N699(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN699, chain1000NodeN700, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN700
 			fallthrough
 		case chain1000NodeN700:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN700(ctx, x, in, s)
@@ -25721,17 +26421,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N700(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN700, chain1000NodeN701, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN701
 			fallthrough
 		case chain1000NodeN701:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN701(ctx, x, in, s)
@@ -25739,17 +26440,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N701(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN701, chain1000NodeN702, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN702
 			fallthrough
 		case chain1000NodeN702:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN702(ctx, x, in, s)
@@ -25757,17 +26459,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N702(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN702, chain1000NodeN703, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN703
 			fallthrough
 		case chain1000NodeN703:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN703(ctx, x, in, s)
@@ -25775,17 +26478,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N703(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN703, chain1000NodeN704, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN704
 			fallthrough
 		case chain1000NodeN704:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN704(ctx, x, in, s)
@@ -25793,17 +26497,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N704(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN704, chain1000NodeN705, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN705
 			fallthrough
 		case chain1000NodeN705:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN705(ctx, x, in, s)
@@ -25811,17 +26516,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N705(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN705, chain1000NodeN706, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN706
 			fallthrough
 		case chain1000NodeN706:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN706(ctx, x, in, s)
@@ -25829,17 +26535,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N706(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN706, chain1000NodeN707, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN707
 			fallthrough
 		case chain1000NodeN707:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN707(ctx, x, in, s)
@@ -25847,17 +26554,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N707(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN707, chain1000NodeN708, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN708
 			fallthrough
 		case chain1000NodeN708:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN708(ctx, x, in, s)
@@ -25865,17 +26573,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N708(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN708, chain1000NodeN709, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN709
 			fallthrough
 		case chain1000NodeN709:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN709(ctx, x, in, s)
@@ -25883,17 +26592,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N709(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN709, chain1000NodeN710, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN710
 			fallthrough
 		case chain1000NodeN710:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN710(ctx, x, in, s)
@@ -25901,17 +26611,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N710(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN710, chain1000NodeN711, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN711
 			fallthrough
 		case chain1000NodeN711:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN711(ctx, x, in, s)
@@ -25919,17 +26630,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N711(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN711, chain1000NodeN712, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN712
 			fallthrough
 		case chain1000NodeN712:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN712(ctx, x, in, s)
@@ -25937,17 +26649,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N712(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN712, chain1000NodeN713, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN713
 			fallthrough
 		case chain1000NodeN713:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN713(ctx, x, in, s)
@@ -25955,17 +26668,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N713(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN713, chain1000NodeN714, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN714
 			fallthrough
 		case chain1000NodeN714:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN714(ctx, x, in, s)
@@ -25973,17 +26687,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N714(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN714, chain1000NodeN715, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN715
 			fallthrough
 		case chain1000NodeN715:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN715(ctx, x, in, s)
@@ -25991,17 +26706,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N715(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN715, chain1000NodeN716, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN716
 			fallthrough
 		case chain1000NodeN716:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN716(ctx, x, in, s)
@@ -26009,17 +26725,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N716(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN716, chain1000NodeN717, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN717
 			fallthrough
 		case chain1000NodeN717:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN717(ctx, x, in, s)
@@ -26027,17 +26744,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N717(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN717, chain1000NodeN718, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN718
 			fallthrough
 		case chain1000NodeN718:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN718(ctx, x, in, s)
@@ -26045,17 +26763,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N718(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN718, chain1000NodeN719, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN719
 			fallthrough
 		case chain1000NodeN719:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN719(ctx, x, in, s)
@@ -26063,17 +26782,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N719(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN719, chain1000NodeN720, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN720
 			fallthrough
 		case chain1000NodeN720:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN720(ctx, x, in, s)
@@ -26081,17 +26801,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N720(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN720, chain1000NodeN721, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN721
 			fallthrough
 		case chain1000NodeN721:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN721(ctx, x, in, s)
@@ -26099,17 +26820,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N721(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN721, chain1000NodeN722, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN722
 			fallthrough
 		case chain1000NodeN722:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN722(ctx, x, in, s)
@@ -26117,17 +26839,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N722(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN722, chain1000NodeN723, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN723
 			fallthrough
 		case chain1000NodeN723:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN723(ctx, x, in, s)
@@ -26135,17 +26858,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N723(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN723, chain1000NodeN724, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN724
 			fallthrough
 		case chain1000NodeN724:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN724(ctx, x, in, s)
@@ -26153,17 +26877,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N724(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN724, chain1000NodeN725, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN725
 			fallthrough
 		case chain1000NodeN725:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN725(ctx, x, in, s)
@@ -26171,17 +26896,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N725(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN725, chain1000NodeN726, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN726
 			fallthrough
 		case chain1000NodeN726:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN726(ctx, x, in, s)
@@ -26189,17 +26915,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N726(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN726, chain1000NodeN727, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN727
 			fallthrough
 		case chain1000NodeN727:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN727(ctx, x, in, s)
@@ -26207,17 +26934,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N727(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN727, chain1000NodeN728, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN728
 			fallthrough
 		case chain1000NodeN728:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN728(ctx, x, in, s)
@@ -26225,17 +26953,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N728(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN728, chain1000NodeN729, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN729
 			fallthrough
 		case chain1000NodeN729:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN729(ctx, x, in, s)
@@ -26243,17 +26972,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N729(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN729, chain1000NodeN730, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN730
 			fallthrough
 		case chain1000NodeN730:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN730(ctx, x, in, s)
@@ -26261,17 +26991,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N730(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN730, chain1000NodeN731, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN731
 			fallthrough
 		case chain1000NodeN731:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN731(ctx, x, in, s)
@@ -26279,17 +27010,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N731(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN731, chain1000NodeN732, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN732
 			fallthrough
 		case chain1000NodeN732:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN732(ctx, x, in, s)
@@ -26297,17 +27029,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N732(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN732, chain1000NodeN733, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN733
 			fallthrough
 		case chain1000NodeN733:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN733(ctx, x, in, s)
@@ -26315,17 +27048,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N733(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN733, chain1000NodeN734, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN734
 			fallthrough
 		case chain1000NodeN734:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN734(ctx, x, in, s)
@@ -26333,17 +27067,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N734(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN734, chain1000NodeN735, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN735
 			fallthrough
 		case chain1000NodeN735:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN735(ctx, x, in, s)
@@ -26351,17 +27086,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N735(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN735, chain1000NodeN736, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN736
 			fallthrough
 		case chain1000NodeN736:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN736(ctx, x, in, s)
@@ -26369,17 +27105,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N736(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN736, chain1000NodeN737, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN737
 			fallthrough
 		case chain1000NodeN737:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN737(ctx, x, in, s)
@@ -26387,17 +27124,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N737(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN737, chain1000NodeN738, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN738
 			fallthrough
 		case chain1000NodeN738:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN738(ctx, x, in, s)
@@ -26405,17 +27143,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N738(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN738, chain1000NodeN739, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN739
 			fallthrough
 		case chain1000NodeN739:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN739(ctx, x, in, s)
@@ -26423,17 +27162,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N739(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN739, chain1000NodeN740, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN740
 			fallthrough
 		case chain1000NodeN740:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN740(ctx, x, in, s)
@@ -26441,17 +27181,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N740(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN740, chain1000NodeN741, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN741
 			fallthrough
 		case chain1000NodeN741:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN741(ctx, x, in, s)
@@ -26459,17 +27200,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N741(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN741, chain1000NodeN742, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN742
 			fallthrough
 		case chain1000NodeN742:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN742(ctx, x, in, s)
@@ -26477,17 +27219,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N742(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN742, chain1000NodeN743, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN743
 			fallthrough
 		case chain1000NodeN743:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN743(ctx, x, in, s)
@@ -26495,17 +27238,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N743(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN743, chain1000NodeN744, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN744
 			fallthrough
 		case chain1000NodeN744:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN744(ctx, x, in, s)
@@ -26513,17 +27257,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N744(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN744, chain1000NodeN745, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN745
 			fallthrough
 		case chain1000NodeN745:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN745(ctx, x, in, s)
@@ -26531,17 +27276,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N745(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN745, chain1000NodeN746, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN746
 			fallthrough
 		case chain1000NodeN746:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN746(ctx, x, in, s)
@@ -26549,17 +27295,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N746(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN746, chain1000NodeN747, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN747
 			fallthrough
 		case chain1000NodeN747:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN747(ctx, x, in, s)
@@ -26567,17 +27314,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N747(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN747, chain1000NodeN748, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN748
 			fallthrough
 		case chain1000NodeN748:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN748(ctx, x, in, s)
@@ -26585,17 +27333,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N748(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN748, chain1000NodeN749, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN749
 			fallthrough
 		case chain1000NodeN749:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN749(ctx, x, in, s)
@@ -26603,17 +27352,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N749(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN749, chain1000NodeN750, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN750
 			fallthrough
 		case chain1000NodeN750:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN750(ctx, x, in, s)
@@ -26621,17 +27371,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N750(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN750, chain1000NodeN751, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN751
 			fallthrough
 		case chain1000NodeN751:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN751(ctx, x, in, s)
@@ -26639,17 +27390,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N751(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN751, chain1000NodeN752, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN752
 			fallthrough
 		case chain1000NodeN752:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN752(ctx, x, in, s)
@@ -26657,17 +27409,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N752(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN752, chain1000NodeN753, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN753
 			fallthrough
 		case chain1000NodeN753:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN753(ctx, x, in, s)
@@ -26675,17 +27428,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N753(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN753, chain1000NodeN754, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN754
 			fallthrough
 		case chain1000NodeN754:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN754(ctx, x, in, s)
@@ -26693,17 +27447,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N754(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN754, chain1000NodeN755, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN755
 			fallthrough
 		case chain1000NodeN755:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN755(ctx, x, in, s)
@@ -26711,17 +27466,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N755(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN755, chain1000NodeN756, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN756
 			fallthrough
 		case chain1000NodeN756:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN756(ctx, x, in, s)
@@ -26729,17 +27485,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N756(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN756, chain1000NodeN757, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN757
 			fallthrough
 		case chain1000NodeN757:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN757(ctx, x, in, s)
@@ -26747,17 +27504,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N757(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN757, chain1000NodeN758, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN758
 			fallthrough
 		case chain1000NodeN758:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN758(ctx, x, in, s)
@@ -26765,17 +27523,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N758(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN758, chain1000NodeN759, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN759
 			fallthrough
 		case chain1000NodeN759:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN759(ctx, x, in, s)
@@ -26783,17 +27542,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N759(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN759, chain1000NodeN760, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN760
 			fallthrough
 		case chain1000NodeN760:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN760(ctx, x, in, s)
@@ -26801,17 +27561,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N760(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN760, chain1000NodeN761, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN761
 			fallthrough
 		case chain1000NodeN761:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN761(ctx, x, in, s)
@@ -26819,17 +27580,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N761(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN761, chain1000NodeN762, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN762
 			fallthrough
 		case chain1000NodeN762:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN762(ctx, x, in, s)
@@ -26837,17 +27599,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N762(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN762, chain1000NodeN763, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN763
 			fallthrough
 		case chain1000NodeN763:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN763(ctx, x, in, s)
@@ -26855,17 +27618,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N763(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN763, chain1000NodeN764, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN764
 			fallthrough
 		case chain1000NodeN764:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN764(ctx, x, in, s)
@@ -26873,17 +27637,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N764(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN764, chain1000NodeN765, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN765
 			fallthrough
 		case chain1000NodeN765:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN765(ctx, x, in, s)
@@ -26891,17 +27656,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N765(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN765, chain1000NodeN766, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN766
 			fallthrough
 		case chain1000NodeN766:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN766(ctx, x, in, s)
@@ -26909,17 +27675,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N766(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN766, chain1000NodeN767, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN767
 			fallthrough
 		case chain1000NodeN767:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN767(ctx, x, in, s)
@@ -26927,17 +27694,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N767(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN767, chain1000NodeN768, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN768
 			fallthrough
 		case chain1000NodeN768:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN768(ctx, x, in, s)
@@ -26945,17 +27713,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N768(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN768, chain1000NodeN769, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN769
 			fallthrough
 		case chain1000NodeN769:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN769(ctx, x, in, s)
@@ -26963,17 +27732,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N769(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN769, chain1000NodeN770, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN770
 			fallthrough
 		case chain1000NodeN770:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN770(ctx, x, in, s)
@@ -26981,17 +27751,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N770(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN770, chain1000NodeN771, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN771
 			fallthrough
 		case chain1000NodeN771:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN771(ctx, x, in, s)
@@ -26999,17 +27770,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N771(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN771, chain1000NodeN772, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN772
 			fallthrough
 		case chain1000NodeN772:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN772(ctx, x, in, s)
@@ -27017,17 +27789,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N772(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN772, chain1000NodeN773, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN773
 			fallthrough
 		case chain1000NodeN773:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN773(ctx, x, in, s)
@@ -27035,17 +27808,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N773(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN773, chain1000NodeN774, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN774
 			fallthrough
 		case chain1000NodeN774:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN774(ctx, x, in, s)
@@ -27053,17 +27827,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N774(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN774, chain1000NodeN775, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN775
 			fallthrough
 		case chain1000NodeN775:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN775(ctx, x, in, s)
@@ -27071,17 +27846,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N775(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN775, chain1000NodeN776, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN776
 			fallthrough
 		case chain1000NodeN776:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN776(ctx, x, in, s)
@@ -27089,17 +27865,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N776(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN776, chain1000NodeN777, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN777
 			fallthrough
 		case chain1000NodeN777:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN777(ctx, x, in, s)
@@ -27107,17 +27884,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N777(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN777, chain1000NodeN778, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN778
 			fallthrough
 		case chain1000NodeN778:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN778(ctx, x, in, s)
@@ -27125,17 +27903,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N778(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN778, chain1000NodeN779, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN779
 			fallthrough
 		case chain1000NodeN779:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN779(ctx, x, in, s)
@@ -27143,17 +27922,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N779(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN779, chain1000NodeN780, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN780
 			fallthrough
 		case chain1000NodeN780:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN780(ctx, x, in, s)
@@ -27161,17 +27941,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N780(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN780, chain1000NodeN781, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN781
 			fallthrough
 		case chain1000NodeN781:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN781(ctx, x, in, s)
@@ -27179,17 +27960,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N781(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN781, chain1000NodeN782, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN782
 			fallthrough
 		case chain1000NodeN782:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN782(ctx, x, in, s)
@@ -27197,17 +27979,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N782(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN782, chain1000NodeN783, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN783
 			fallthrough
 		case chain1000NodeN783:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN783(ctx, x, in, s)
@@ -27215,17 +27998,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N783(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN783, chain1000NodeN784, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN784
 			fallthrough
 		case chain1000NodeN784:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN784(ctx, x, in, s)
@@ -27233,17 +28017,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N784(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN784, chain1000NodeN785, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN785
 			fallthrough
 		case chain1000NodeN785:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN785(ctx, x, in, s)
@@ -27251,17 +28036,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N785(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN785, chain1000NodeN786, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN786
 			fallthrough
 		case chain1000NodeN786:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN786(ctx, x, in, s)
@@ -27269,17 +28055,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N786(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN786, chain1000NodeN787, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN787
 			fallthrough
 		case chain1000NodeN787:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN787(ctx, x, in, s)
@@ -27287,17 +28074,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N787(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN787, chain1000NodeN788, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN788
 			fallthrough
 		case chain1000NodeN788:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN788(ctx, x, in, s)
@@ -27305,17 +28093,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N788(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN788, chain1000NodeN789, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN789
 			fallthrough
 		case chain1000NodeN789:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN789(ctx, x, in, s)
@@ -27323,17 +28112,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N789(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN789, chain1000NodeN790, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN790
 			fallthrough
 		case chain1000NodeN790:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN790(ctx, x, in, s)
@@ -27341,17 +28131,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N790(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN790, chain1000NodeN791, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN791
 			fallthrough
 		case chain1000NodeN791:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN791(ctx, x, in, s)
@@ -27359,17 +28150,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N791(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN791, chain1000NodeN792, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN792
 			fallthrough
 		case chain1000NodeN792:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN792(ctx, x, in, s)
@@ -27377,17 +28169,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N792(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN792, chain1000NodeN793, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN793
 			fallthrough
 		case chain1000NodeN793:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN793(ctx, x, in, s)
@@ -27395,17 +28188,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N793(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN793, chain1000NodeN794, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN794
 			fallthrough
 		case chain1000NodeN794:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN794(ctx, x, in, s)
@@ -27413,17 +28207,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N794(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN794, chain1000NodeN795, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN795
 			fallthrough
 		case chain1000NodeN795:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN795(ctx, x, in, s)
@@ -27431,17 +28226,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N795(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN795, chain1000NodeN796, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN796
 			fallthrough
 		case chain1000NodeN796:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN796(ctx, x, in, s)
@@ -27449,17 +28245,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N796(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN796, chain1000NodeN797, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN797
 			fallthrough
 		case chain1000NodeN797:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN797(ctx, x, in, s)
@@ -27467,17 +28264,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N797(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN797, chain1000NodeN798, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN798
 			fallthrough
 		case chain1000NodeN798:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN798(ctx, x, in, s)
@@ -27485,17 +28283,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N798(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN798, chain1000NodeN799, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN799
 			fallthrough
 		case chain1000NodeN799:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN799(ctx, x, in, s)
@@ -27503,17 +28302,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N799(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN799, chain1000NodeN800, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN800
 			fallthrough
 		case chain1000NodeN800:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN800(ctx, x, in, s)
@@ -27521,17 +28321,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N800(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN800, chain1000NodeN801, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN801
 			fallthrough
 		case chain1000NodeN801:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN801(ctx, x, in, s)
@@ -27539,17 +28340,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N801(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN801, chain1000NodeN802, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN802
 			fallthrough
 		case chain1000NodeN802:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN802(ctx, x, in, s)
@@ -27557,17 +28359,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N802(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN802, chain1000NodeN803, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN803
 			fallthrough
 		case chain1000NodeN803:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN803(ctx, x, in, s)
@@ -27575,17 +28378,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N803(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN803, chain1000NodeN804, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN804
 			fallthrough
 		case chain1000NodeN804:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN804(ctx, x, in, s)
@@ -27593,17 +28397,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N804(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN804, chain1000NodeN805, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN805
 			fallthrough
 		case chain1000NodeN805:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN805(ctx, x, in, s)
@@ -27611,17 +28416,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N805(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN805, chain1000NodeN806, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN806
 			fallthrough
 		case chain1000NodeN806:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN806(ctx, x, in, s)
@@ -27629,17 +28435,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N806(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN806, chain1000NodeN807, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN807
 			fallthrough
 		case chain1000NodeN807:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN807(ctx, x, in, s)
@@ -27647,17 +28454,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N807(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN807, chain1000NodeN808, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN808
 			fallthrough
 		case chain1000NodeN808:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN808(ctx, x, in, s)
@@ -27665,17 +28473,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N808(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN808, chain1000NodeN809, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN809
 			fallthrough
 		case chain1000NodeN809:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN809(ctx, x, in, s)
@@ -27683,17 +28492,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N809(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN809, chain1000NodeN810, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN810
 			fallthrough
 		case chain1000NodeN810:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN810(ctx, x, in, s)
@@ -27701,17 +28511,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N810(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN810, chain1000NodeN811, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN811
 			fallthrough
 		case chain1000NodeN811:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN811(ctx, x, in, s)
@@ -27719,17 +28530,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N811(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN811, chain1000NodeN812, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN812
 			fallthrough
 		case chain1000NodeN812:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN812(ctx, x, in, s)
@@ -27737,17 +28549,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N812(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN812, chain1000NodeN813, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN813
 			fallthrough
 		case chain1000NodeN813:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN813(ctx, x, in, s)
@@ -27755,17 +28568,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N813(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN813, chain1000NodeN814, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN814
 			fallthrough
 		case chain1000NodeN814:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN814(ctx, x, in, s)
@@ -27773,17 +28587,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N814(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN814, chain1000NodeN815, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN815
 			fallthrough
 		case chain1000NodeN815:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN815(ctx, x, in, s)
@@ -27791,17 +28606,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N815(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN815, chain1000NodeN816, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN816
 			fallthrough
 		case chain1000NodeN816:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN816(ctx, x, in, s)
@@ -27809,17 +28625,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N816(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN816, chain1000NodeN817, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN817
 			fallthrough
 		case chain1000NodeN817:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN817(ctx, x, in, s)
@@ -27827,17 +28644,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N817(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN817, chain1000NodeN818, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN818
 			fallthrough
 		case chain1000NodeN818:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN818(ctx, x, in, s)
@@ -27845,17 +28663,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N818(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN818, chain1000NodeN819, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN819
 			fallthrough
 		case chain1000NodeN819:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN819(ctx, x, in, s)
@@ -27863,17 +28682,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N819(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN819, chain1000NodeN820, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN820
 			fallthrough
 		case chain1000NodeN820:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN820(ctx, x, in, s)
@@ -27881,17 +28701,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N820(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN820, chain1000NodeN821, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN821
 			fallthrough
 		case chain1000NodeN821:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN821(ctx, x, in, s)
@@ -27899,17 +28720,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N821(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN821, chain1000NodeN822, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN822
 			fallthrough
 		case chain1000NodeN822:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN822(ctx, x, in, s)
@@ -27917,17 +28739,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N822(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN822, chain1000NodeN823, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN823
 			fallthrough
 		case chain1000NodeN823:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN823(ctx, x, in, s)
@@ -27935,17 +28758,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N823(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN823, chain1000NodeN824, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN824
 			fallthrough
 		case chain1000NodeN824:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN824(ctx, x, in, s)
@@ -27953,17 +28777,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N824(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN824, chain1000NodeN825, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN825
 			fallthrough
 		case chain1000NodeN825:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN825(ctx, x, in, s)
@@ -27971,17 +28796,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N825(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN825, chain1000NodeN826, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN826
 			fallthrough
 		case chain1000NodeN826:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN826(ctx, x, in, s)
@@ -27989,17 +28815,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N826(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN826, chain1000NodeN827, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN827
 			fallthrough
 		case chain1000NodeN827:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN827(ctx, x, in, s)
@@ -28007,17 +28834,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N827(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN827, chain1000NodeN828, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN828
 			fallthrough
 		case chain1000NodeN828:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN828(ctx, x, in, s)
@@ -28025,17 +28853,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N828(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN828, chain1000NodeN829, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN829
 			fallthrough
 		case chain1000NodeN829:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN829(ctx, x, in, s)
@@ -28043,17 +28872,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N829(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN829, chain1000NodeN830, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN830
 			fallthrough
 		case chain1000NodeN830:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN830(ctx, x, in, s)
@@ -28061,17 +28891,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N830(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN830, chain1000NodeN831, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN831
 			fallthrough
 		case chain1000NodeN831:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN831(ctx, x, in, s)
@@ -28079,17 +28910,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N831(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN831, chain1000NodeN832, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN832
 			fallthrough
 		case chain1000NodeN832:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN832(ctx, x, in, s)
@@ -28097,17 +28929,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N832(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN832, chain1000NodeN833, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN833
 			fallthrough
 		case chain1000NodeN833:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN833(ctx, x, in, s)
@@ -28115,17 +28948,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N833(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN833, chain1000NodeN834, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN834
 			fallthrough
 		case chain1000NodeN834:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN834(ctx, x, in, s)
@@ -28133,17 +28967,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N834(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN834, chain1000NodeN835, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN835
 			fallthrough
 		case chain1000NodeN835:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN835(ctx, x, in, s)
@@ -28151,17 +28986,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N835(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN835, chain1000NodeN836, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN836
 			fallthrough
 		case chain1000NodeN836:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN836(ctx, x, in, s)
@@ -28169,17 +29005,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N836(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN836, chain1000NodeN837, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN837
 			fallthrough
 		case chain1000NodeN837:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN837(ctx, x, in, s)
@@ -28187,17 +29024,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N837(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN837, chain1000NodeN838, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN838
 			fallthrough
 		case chain1000NodeN838:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN838(ctx, x, in, s)
@@ -28205,17 +29043,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N838(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN838, chain1000NodeN839, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN839
 			fallthrough
 		case chain1000NodeN839:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN839(ctx, x, in, s)
@@ -28223,17 +29062,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N839(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN839, chain1000NodeN840, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN840
 			fallthrough
 		case chain1000NodeN840:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN840(ctx, x, in, s)
@@ -28241,17 +29081,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N840(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN840, chain1000NodeN841, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN841
 			fallthrough
 		case chain1000NodeN841:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN841(ctx, x, in, s)
@@ -28259,17 +29100,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N841(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN841, chain1000NodeN842, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN842
 			fallthrough
 		case chain1000NodeN842:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN842(ctx, x, in, s)
@@ -28277,17 +29119,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N842(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN842, chain1000NodeN843, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN843
 			fallthrough
 		case chain1000NodeN843:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN843(ctx, x, in, s)
@@ -28295,17 +29138,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N843(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN843, chain1000NodeN844, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN844
 			fallthrough
 		case chain1000NodeN844:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN844(ctx, x, in, s)
@@ -28313,17 +29157,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N844(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN844, chain1000NodeN845, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN845
 			fallthrough
 		case chain1000NodeN845:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN845(ctx, x, in, s)
@@ -28331,17 +29176,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N845(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN845, chain1000NodeN846, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN846
 			fallthrough
 		case chain1000NodeN846:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN846(ctx, x, in, s)
@@ -28349,17 +29195,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N846(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN846, chain1000NodeN847, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN847
 			fallthrough
 		case chain1000NodeN847:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN847(ctx, x, in, s)
@@ -28367,17 +29214,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N847(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN847, chain1000NodeN848, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN848
 			fallthrough
 		case chain1000NodeN848:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN848(ctx, x, in, s)
@@ -28385,17 +29233,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N848(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN848, chain1000NodeN849, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN849
 			fallthrough
 		case chain1000NodeN849:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN849(ctx, x, in, s)
@@ -28403,17 +29252,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N849(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN849, chain1000NodeN850, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN850
 			fallthrough
 		case chain1000NodeN850:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN850(ctx, x, in, s)
@@ -28421,17 +29271,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N850(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN850, chain1000NodeN851, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN851
 			fallthrough
 		case chain1000NodeN851:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN851(ctx, x, in, s)
@@ -28439,17 +29290,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N851(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN851, chain1000NodeN852, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN852
 			fallthrough
 		case chain1000NodeN852:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN852(ctx, x, in, s)
@@ -28457,17 +29309,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N852(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN852, chain1000NodeN853, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN853
 			fallthrough
 		case chain1000NodeN853:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN853(ctx, x, in, s)
@@ -28475,17 +29328,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N853(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN853, chain1000NodeN854, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN854
 			fallthrough
 		case chain1000NodeN854:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN854(ctx, x, in, s)
@@ -28493,17 +29347,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N854(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN854, chain1000NodeN855, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN855
 			fallthrough
 		case chain1000NodeN855:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN855(ctx, x, in, s)
@@ -28511,17 +29366,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N855(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN855, chain1000NodeN856, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN856
 			fallthrough
 		case chain1000NodeN856:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN856(ctx, x, in, s)
@@ -28529,17 +29385,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N856(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN856, chain1000NodeN857, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN857
 			fallthrough
 		case chain1000NodeN857:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN857(ctx, x, in, s)
@@ -28547,17 +29404,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N857(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN857, chain1000NodeN858, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN858
 			fallthrough
 		case chain1000NodeN858:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN858(ctx, x, in, s)
@@ -28565,17 +29423,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N858(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN858, chain1000NodeN859, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN859
 			fallthrough
 		case chain1000NodeN859:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN859(ctx, x, in, s)
@@ -28583,17 +29442,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N859(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN859, chain1000NodeN860, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN860
 			fallthrough
 		case chain1000NodeN860:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN860(ctx, x, in, s)
@@ -28601,17 +29461,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N860(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN860, chain1000NodeN861, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN861
 			fallthrough
 		case chain1000NodeN861:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN861(ctx, x, in, s)
@@ -28619,17 +29480,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N861(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN861, chain1000NodeN862, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN862
 			fallthrough
 		case chain1000NodeN862:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN862(ctx, x, in, s)
@@ -28637,17 +29499,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N862(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN862, chain1000NodeN863, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN863
 			fallthrough
 		case chain1000NodeN863:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN863(ctx, x, in, s)
@@ -28655,17 +29518,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N863(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN863, chain1000NodeN864, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN864
 			fallthrough
 		case chain1000NodeN864:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN864(ctx, x, in, s)
@@ -28673,17 +29537,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N864(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN864, chain1000NodeN865, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN865
 			fallthrough
 		case chain1000NodeN865:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN865(ctx, x, in, s)
@@ -28691,17 +29556,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N865(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN865, chain1000NodeN866, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN866
 			fallthrough
 		case chain1000NodeN866:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN866(ctx, x, in, s)
@@ -28709,17 +29575,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N866(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN866, chain1000NodeN867, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN867
 			fallthrough
 		case chain1000NodeN867:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN867(ctx, x, in, s)
@@ -28727,17 +29594,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N867(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN867, chain1000NodeN868, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN868
 			fallthrough
 		case chain1000NodeN868:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN868(ctx, x, in, s)
@@ -28745,17 +29613,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N868(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN868, chain1000NodeN869, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN869
 			fallthrough
 		case chain1000NodeN869:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN869(ctx, x, in, s)
@@ -28763,17 +29632,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N869(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN869, chain1000NodeN870, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN870
 			fallthrough
 		case chain1000NodeN870:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN870(ctx, x, in, s)
@@ -28781,17 +29651,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N870(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN870, chain1000NodeN871, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN871
 			fallthrough
 		case chain1000NodeN871:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN871(ctx, x, in, s)
@@ -28799,17 +29670,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N871(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN871, chain1000NodeN872, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN872
 			fallthrough
 		case chain1000NodeN872:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN872(ctx, x, in, s)
@@ -28817,17 +29689,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N872(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN872, chain1000NodeN873, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN873
 			fallthrough
 		case chain1000NodeN873:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN873(ctx, x, in, s)
@@ -28835,17 +29708,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N873(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN873, chain1000NodeN874, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN874
 			fallthrough
 		case chain1000NodeN874:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN874(ctx, x, in, s)
@@ -28853,17 +29727,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N874(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN874, chain1000NodeN875, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN875
 			fallthrough
 		case chain1000NodeN875:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN875(ctx, x, in, s)
@@ -28871,17 +29746,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N875(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN875, chain1000NodeN876, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN876
 			fallthrough
 		case chain1000NodeN876:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN876(ctx, x, in, s)
@@ -28889,17 +29765,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N876(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN876, chain1000NodeN877, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN877
 			fallthrough
 		case chain1000NodeN877:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN877(ctx, x, in, s)
@@ -28907,17 +29784,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N877(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN877, chain1000NodeN878, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN878
 			fallthrough
 		case chain1000NodeN878:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN878(ctx, x, in, s)
@@ -28925,17 +29803,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N878(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN878, chain1000NodeN879, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN879
 			fallthrough
 		case chain1000NodeN879:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN879(ctx, x, in, s)
@@ -28943,17 +29822,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N879(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN879, chain1000NodeN880, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN880
 			fallthrough
 		case chain1000NodeN880:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN880(ctx, x, in, s)
@@ -28961,17 +29841,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N880(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN880, chain1000NodeN881, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN881
 			fallthrough
 		case chain1000NodeN881:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN881(ctx, x, in, s)
@@ -28979,17 +29860,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N881(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN881, chain1000NodeN882, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN882
 			fallthrough
 		case chain1000NodeN882:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN882(ctx, x, in, s)
@@ -28997,17 +29879,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N882(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN882, chain1000NodeN883, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN883
 			fallthrough
 		case chain1000NodeN883:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN883(ctx, x, in, s)
@@ -29015,17 +29898,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N883(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN883, chain1000NodeN884, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN884
 			fallthrough
 		case chain1000NodeN884:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN884(ctx, x, in, s)
@@ -29033,17 +29917,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N884(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN884, chain1000NodeN885, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN885
 			fallthrough
 		case chain1000NodeN885:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN885(ctx, x, in, s)
@@ -29051,17 +29936,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N885(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN885, chain1000NodeN886, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN886
 			fallthrough
 		case chain1000NodeN886:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN886(ctx, x, in, s)
@@ -29069,17 +29955,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N886(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN886, chain1000NodeN887, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN887
 			fallthrough
 		case chain1000NodeN887:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN887(ctx, x, in, s)
@@ -29087,17 +29974,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N887(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN887, chain1000NodeN888, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN888
 			fallthrough
 		case chain1000NodeN888:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN888(ctx, x, in, s)
@@ -29105,17 +29993,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N888(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN888, chain1000NodeN889, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN889
 			fallthrough
 		case chain1000NodeN889:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN889(ctx, x, in, s)
@@ -29123,17 +30012,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N889(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN889, chain1000NodeN890, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN890
 			fallthrough
 		case chain1000NodeN890:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN890(ctx, x, in, s)
@@ -29141,17 +30031,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N890(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN890, chain1000NodeN891, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN891
 			fallthrough
 		case chain1000NodeN891:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN891(ctx, x, in, s)
@@ -29159,17 +30050,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N891(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN891, chain1000NodeN892, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN892
 			fallthrough
 		case chain1000NodeN892:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN892(ctx, x, in, s)
@@ -29177,17 +30069,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N892(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN892, chain1000NodeN893, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN893
 			fallthrough
 		case chain1000NodeN893:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN893(ctx, x, in, s)
@@ -29195,17 +30088,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N893(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN893, chain1000NodeN894, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN894
 			fallthrough
 		case chain1000NodeN894:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN894(ctx, x, in, s)
@@ -29213,17 +30107,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N894(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN894, chain1000NodeN895, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN895
 			fallthrough
 		case chain1000NodeN895:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN895(ctx, x, in, s)
@@ -29231,17 +30126,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N895(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN895, chain1000NodeN896, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN896
 			fallthrough
 		case chain1000NodeN896:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN896(ctx, x, in, s)
@@ -29249,17 +30145,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N896(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN896, chain1000NodeN897, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN897
 			fallthrough
 		case chain1000NodeN897:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN897(ctx, x, in, s)
@@ -29267,17 +30164,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N897(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN897, chain1000NodeN898, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN898
 			fallthrough
 		case chain1000NodeN898:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN898(ctx, x, in, s)
@@ -29285,17 +30183,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N898(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN898, chain1000NodeN899, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN899
 			fallthrough
 		case chain1000NodeN899:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN899(ctx, x, in, s)
@@ -29303,17 +30202,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N899(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN899, chain1000NodeN900, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN900
 			fallthrough
 		case chain1000NodeN900:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN900(ctx, x, in, s)
@@ -29321,17 +30221,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N900(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN900, chain1000NodeN901, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN901
 			fallthrough
 		case chain1000NodeN901:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN901(ctx, x, in, s)
@@ -29339,17 +30240,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N901(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN901, chain1000NodeN902, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN902
 			fallthrough
 		case chain1000NodeN902:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN902(ctx, x, in, s)
@@ -29357,17 +30259,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N902(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN902, chain1000NodeN903, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN903
 			fallthrough
 		case chain1000NodeN903:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN903(ctx, x, in, s)
@@ -29375,17 +30278,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N903(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN903, chain1000NodeN904, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN904
 			fallthrough
 		case chain1000NodeN904:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN904(ctx, x, in, s)
@@ -29393,17 +30297,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N904(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN904, chain1000NodeN905, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN905
 			fallthrough
 		case chain1000NodeN905:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN905(ctx, x, in, s)
@@ -29411,17 +30316,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N905(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN905, chain1000NodeN906, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN906
 			fallthrough
 		case chain1000NodeN906:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN906(ctx, x, in, s)
@@ -29429,17 +30335,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N906(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN906, chain1000NodeN907, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN907
 			fallthrough
 		case chain1000NodeN907:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN907(ctx, x, in, s)
@@ -29447,17 +30354,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N907(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN907, chain1000NodeN908, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN908
 			fallthrough
 		case chain1000NodeN908:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN908(ctx, x, in, s)
@@ -29465,17 +30373,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N908(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN908, chain1000NodeN909, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN909
 			fallthrough
 		case chain1000NodeN909:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN909(ctx, x, in, s)
@@ -29483,17 +30392,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N909(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN909, chain1000NodeN910, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN910
 			fallthrough
 		case chain1000NodeN910:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN910(ctx, x, in, s)
@@ -29501,17 +30411,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N910(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN910, chain1000NodeN911, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN911
 			fallthrough
 		case chain1000NodeN911:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN911(ctx, x, in, s)
@@ -29519,17 +30430,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N911(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN911, chain1000NodeN912, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN912
 			fallthrough
 		case chain1000NodeN912:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN912(ctx, x, in, s)
@@ -29537,17 +30449,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N912(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN912, chain1000NodeN913, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN913
 			fallthrough
 		case chain1000NodeN913:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN913(ctx, x, in, s)
@@ -29555,17 +30468,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N913(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN913, chain1000NodeN914, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN914
 			fallthrough
 		case chain1000NodeN914:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN914(ctx, x, in, s)
@@ -29573,17 +30487,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N914(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN914, chain1000NodeN915, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN915
 			fallthrough
 		case chain1000NodeN915:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN915(ctx, x, in, s)
@@ -29591,17 +30506,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N915(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN915, chain1000NodeN916, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN916
 			fallthrough
 		case chain1000NodeN916:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN916(ctx, x, in, s)
@@ -29609,17 +30525,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N916(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN916, chain1000NodeN917, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN917
 			fallthrough
 		case chain1000NodeN917:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN917(ctx, x, in, s)
@@ -29627,17 +30544,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N917(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN917, chain1000NodeN918, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN918
 			fallthrough
 		case chain1000NodeN918:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN918(ctx, x, in, s)
@@ -29645,17 +30563,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N918(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN918, chain1000NodeN919, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN919
 			fallthrough
 		case chain1000NodeN919:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN919(ctx, x, in, s)
@@ -29663,17 +30582,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N919(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN919, chain1000NodeN920, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN920
 			fallthrough
 		case chain1000NodeN920:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN920(ctx, x, in, s)
@@ -29681,17 +30601,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N920(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN920, chain1000NodeN921, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN921
 			fallthrough
 		case chain1000NodeN921:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN921(ctx, x, in, s)
@@ -29699,17 +30620,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N921(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN921, chain1000NodeN922, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN922
 			fallthrough
 		case chain1000NodeN922:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN922(ctx, x, in, s)
@@ -29717,17 +30639,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N922(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN922, chain1000NodeN923, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN923
 			fallthrough
 		case chain1000NodeN923:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN923(ctx, x, in, s)
@@ -29735,17 +30658,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N923(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN923, chain1000NodeN924, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN924
 			fallthrough
 		case chain1000NodeN924:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN924(ctx, x, in, s)
@@ -29753,17 +30677,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N924(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN924, chain1000NodeN925, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN925
 			fallthrough
 		case chain1000NodeN925:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN925(ctx, x, in, s)
@@ -29771,17 +30696,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N925(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN925, chain1000NodeN926, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN926
 			fallthrough
 		case chain1000NodeN926:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN926(ctx, x, in, s)
@@ -29789,17 +30715,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N926(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN926, chain1000NodeN927, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN927
 			fallthrough
 		case chain1000NodeN927:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN927(ctx, x, in, s)
@@ -29807,17 +30734,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N927(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN927, chain1000NodeN928, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN928
 			fallthrough
 		case chain1000NodeN928:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN928(ctx, x, in, s)
@@ -29825,17 +30753,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N928(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN928, chain1000NodeN929, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN929
 			fallthrough
 		case chain1000NodeN929:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN929(ctx, x, in, s)
@@ -29843,17 +30772,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N929(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN929, chain1000NodeN930, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN930
 			fallthrough
 		case chain1000NodeN930:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN930(ctx, x, in, s)
@@ -29861,17 +30791,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N930(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN930, chain1000NodeN931, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN931
 			fallthrough
 		case chain1000NodeN931:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN931(ctx, x, in, s)
@@ -29879,17 +30810,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N931(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN931, chain1000NodeN932, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN932
 			fallthrough
 		case chain1000NodeN932:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN932(ctx, x, in, s)
@@ -29897,17 +30829,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N932(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN932, chain1000NodeN933, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN933
 			fallthrough
 		case chain1000NodeN933:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN933(ctx, x, in, s)
@@ -29915,17 +30848,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N933(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN933, chain1000NodeN934, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN934
 			fallthrough
 		case chain1000NodeN934:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN934(ctx, x, in, s)
@@ -29933,17 +30867,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N934(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN934, chain1000NodeN935, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN935
 			fallthrough
 		case chain1000NodeN935:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN935(ctx, x, in, s)
@@ -29951,17 +30886,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N935(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN935, chain1000NodeN936, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN936
 			fallthrough
 		case chain1000NodeN936:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN936(ctx, x, in, s)
@@ -29969,17 +30905,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N936(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN936, chain1000NodeN937, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN937
 			fallthrough
 		case chain1000NodeN937:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN937(ctx, x, in, s)
@@ -29987,17 +30924,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N937(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN937, chain1000NodeN938, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN938
 			fallthrough
 		case chain1000NodeN938:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN938(ctx, x, in, s)
@@ -30005,17 +30943,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N938(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN938, chain1000NodeN939, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN939
 			fallthrough
 		case chain1000NodeN939:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN939(ctx, x, in, s)
@@ -30023,17 +30962,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N939(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN939, chain1000NodeN940, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN940
 			fallthrough
 		case chain1000NodeN940:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN940(ctx, x, in, s)
@@ -30041,17 +30981,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N940(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN940, chain1000NodeN941, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN941
 			fallthrough
 		case chain1000NodeN941:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN941(ctx, x, in, s)
@@ -30059,17 +31000,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N941(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN941, chain1000NodeN942, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN942
 			fallthrough
 		case chain1000NodeN942:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN942(ctx, x, in, s)
@@ -30077,17 +31019,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N942(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN942, chain1000NodeN943, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN943
 			fallthrough
 		case chain1000NodeN943:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN943(ctx, x, in, s)
@@ -30095,17 +31038,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N943(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN943, chain1000NodeN944, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN944
 			fallthrough
 		case chain1000NodeN944:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN944(ctx, x, in, s)
@@ -30113,17 +31057,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N944(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN944, chain1000NodeN945, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN945
 			fallthrough
 		case chain1000NodeN945:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN945(ctx, x, in, s)
@@ -30131,17 +31076,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N945(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN945, chain1000NodeN946, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN946
 			fallthrough
 		case chain1000NodeN946:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN946(ctx, x, in, s)
@@ -30149,17 +31095,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N946(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN946, chain1000NodeN947, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN947
 			fallthrough
 		case chain1000NodeN947:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN947(ctx, x, in, s)
@@ -30167,17 +31114,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N947(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN947, chain1000NodeN948, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN948
 			fallthrough
 		case chain1000NodeN948:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN948(ctx, x, in, s)
@@ -30185,17 +31133,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N948(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN948, chain1000NodeN949, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN949
 			fallthrough
 		case chain1000NodeN949:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN949(ctx, x, in, s)
@@ -30203,17 +31152,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N949(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN949, chain1000NodeN950, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN950
 			fallthrough
 		case chain1000NodeN950:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN950(ctx, x, in, s)
@@ -30221,17 +31171,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N950(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN950, chain1000NodeN951, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN951
 			fallthrough
 		case chain1000NodeN951:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN951(ctx, x, in, s)
@@ -30239,17 +31190,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N951(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN951, chain1000NodeN952, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN952
 			fallthrough
 		case chain1000NodeN952:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN952(ctx, x, in, s)
@@ -30257,17 +31209,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N952(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN952, chain1000NodeN953, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN953
 			fallthrough
 		case chain1000NodeN953:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN953(ctx, x, in, s)
@@ -30275,17 +31228,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N953(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN953, chain1000NodeN954, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN954
 			fallthrough
 		case chain1000NodeN954:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN954(ctx, x, in, s)
@@ -30293,17 +31247,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N954(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN954, chain1000NodeN955, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN955
 			fallthrough
 		case chain1000NodeN955:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN955(ctx, x, in, s)
@@ -30311,17 +31266,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N955(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN955, chain1000NodeN956, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN956
 			fallthrough
 		case chain1000NodeN956:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN956(ctx, x, in, s)
@@ -30329,17 +31285,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N956(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN956, chain1000NodeN957, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN957
 			fallthrough
 		case chain1000NodeN957:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN957(ctx, x, in, s)
@@ -30347,17 +31304,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N957(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN957, chain1000NodeN958, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN958
 			fallthrough
 		case chain1000NodeN958:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN958(ctx, x, in, s)
@@ -30365,17 +31323,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N958(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN958, chain1000NodeN959, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN959
 			fallthrough
 		case chain1000NodeN959:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN959(ctx, x, in, s)
@@ -30383,17 +31342,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N959(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN959, chain1000NodeN960, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN960
 			fallthrough
 		case chain1000NodeN960:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN960(ctx, x, in, s)
@@ -30401,17 +31361,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N960(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN960, chain1000NodeN961, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN961
 			fallthrough
 		case chain1000NodeN961:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN961(ctx, x, in, s)
@@ -30419,17 +31380,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N961(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN961, chain1000NodeN962, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN962
 			fallthrough
 		case chain1000NodeN962:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN962(ctx, x, in, s)
@@ -30437,17 +31399,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N962(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN962, chain1000NodeN963, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN963
 			fallthrough
 		case chain1000NodeN963:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN963(ctx, x, in, s)
@@ -30455,17 +31418,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N963(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN963, chain1000NodeN964, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN964
 			fallthrough
 		case chain1000NodeN964:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN964(ctx, x, in, s)
@@ -30473,17 +31437,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N964(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN964, chain1000NodeN965, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN965
 			fallthrough
 		case chain1000NodeN965:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN965(ctx, x, in, s)
@@ -30491,17 +31456,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N965(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN965, chain1000NodeN966, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN966
 			fallthrough
 		case chain1000NodeN966:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN966(ctx, x, in, s)
@@ -30509,17 +31475,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N966(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN966, chain1000NodeN967, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN967
 			fallthrough
 		case chain1000NodeN967:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN967(ctx, x, in, s)
@@ -30527,17 +31494,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N967(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN967, chain1000NodeN968, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN968
 			fallthrough
 		case chain1000NodeN968:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN968(ctx, x, in, s)
@@ -30545,17 +31513,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N968(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN968, chain1000NodeN969, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN969
 			fallthrough
 		case chain1000NodeN969:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN969(ctx, x, in, s)
@@ -30563,17 +31532,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N969(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN969, chain1000NodeN970, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN970
 			fallthrough
 		case chain1000NodeN970:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN970(ctx, x, in, s)
@@ -30581,17 +31551,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N970(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN970, chain1000NodeN971, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN971
 			fallthrough
 		case chain1000NodeN971:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN971(ctx, x, in, s)
@@ -30599,17 +31570,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N971(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN971, chain1000NodeN972, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN972
 			fallthrough
 		case chain1000NodeN972:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN972(ctx, x, in, s)
@@ -30617,17 +31589,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N972(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN972, chain1000NodeN973, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN973
 			fallthrough
 		case chain1000NodeN973:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN973(ctx, x, in, s)
@@ -30635,17 +31608,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N973(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN973, chain1000NodeN974, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN974
 			fallthrough
 		case chain1000NodeN974:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN974(ctx, x, in, s)
@@ -30653,17 +31627,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N974(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN974, chain1000NodeN975, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN975
 			fallthrough
 		case chain1000NodeN975:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN975(ctx, x, in, s)
@@ -30671,17 +31646,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N975(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN975, chain1000NodeN976, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN976
 			fallthrough
 		case chain1000NodeN976:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN976(ctx, x, in, s)
@@ -30689,17 +31665,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N976(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN976, chain1000NodeN977, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN977
 			fallthrough
 		case chain1000NodeN977:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN977(ctx, x, in, s)
@@ -30707,17 +31684,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N977(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN977, chain1000NodeN978, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN978
 			fallthrough
 		case chain1000NodeN978:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN978(ctx, x, in, s)
@@ -30725,17 +31703,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N978(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN978, chain1000NodeN979, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN979
 			fallthrough
 		case chain1000NodeN979:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN979(ctx, x, in, s)
@@ -30743,17 +31722,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N979(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN979, chain1000NodeN980, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN980
 			fallthrough
 		case chain1000NodeN980:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN980(ctx, x, in, s)
@@ -30761,17 +31741,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N980(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN980, chain1000NodeN981, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN981
 			fallthrough
 		case chain1000NodeN981:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN981(ctx, x, in, s)
@@ -30779,17 +31760,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N981(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN981, chain1000NodeN982, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN982
 			fallthrough
 		case chain1000NodeN982:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN982(ctx, x, in, s)
@@ -30797,17 +31779,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N982(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN982, chain1000NodeN983, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN983
 			fallthrough
 		case chain1000NodeN983:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN983(ctx, x, in, s)
@@ -30815,17 +31798,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N983(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN983, chain1000NodeN984, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN984
 			fallthrough
 		case chain1000NodeN984:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN984(ctx, x, in, s)
@@ -30833,17 +31817,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N984(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN984, chain1000NodeN985, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN985
 			fallthrough
 		case chain1000NodeN985:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN985(ctx, x, in, s)
@@ -30851,17 +31836,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N985(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN985, chain1000NodeN986, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN986
 			fallthrough
 		case chain1000NodeN986:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN986(ctx, x, in, s)
@@ -30869,17 +31855,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N986(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN986, chain1000NodeN987, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN987
 			fallthrough
 		case chain1000NodeN987:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN987(ctx, x, in, s)
@@ -30887,17 +31874,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N987(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN987, chain1000NodeN988, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN988
 			fallthrough
 		case chain1000NodeN988:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN988(ctx, x, in, s)
@@ -30905,17 +31893,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N988(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN988, chain1000NodeN989, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN989
 			fallthrough
 		case chain1000NodeN989:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN989(ctx, x, in, s)
@@ -30923,17 +31912,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N989(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN989, chain1000NodeN990, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN990
 			fallthrough
 		case chain1000NodeN990:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN990(ctx, x, in, s)
@@ -30941,17 +31931,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N990(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN990, chain1000NodeN991, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN991
 			fallthrough
 		case chain1000NodeN991:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN991(ctx, x, in, s)
@@ -30959,17 +31950,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N991(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN991, chain1000NodeN992, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN992
 			fallthrough
 		case chain1000NodeN992:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN992(ctx, x, in, s)
@@ -30977,17 +31969,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N992(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN992, chain1000NodeN993, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN993
 			fallthrough
 		case chain1000NodeN993:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN993(ctx, x, in, s)
@@ -30995,17 +31988,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N993(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN993, chain1000NodeN994, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN994
 			fallthrough
 		case chain1000NodeN994:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN994(ctx, x, in, s)
@@ -31013,17 +32007,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N994(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN994, chain1000NodeN995, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN995
 			fallthrough
 		case chain1000NodeN995:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN995(ctx, x, in, s)
@@ -31031,17 +32026,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N995(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN995, chain1000NodeN996, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN996
 			fallthrough
 		case chain1000NodeN996:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN996(ctx, x, in, s)
@@ -31049,17 +32045,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N996(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN996, chain1000NodeN997, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN997
 			fallthrough
 		case chain1000NodeN997:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN997(ctx, x, in, s)
@@ -31067,17 +32064,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N997(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN997, chain1000NodeN998, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN998
 			fallthrough
 		case chain1000NodeN998:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN998(ctx, x, in, s)
@@ -31085,17 +32083,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N998(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN998, chain1000NodeN999, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN999
 			fallthrough
 		case chain1000NodeN999:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN999(ctx, x, in, s)
@@ -31103,17 +32102,18 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N999(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN999, chain1000NodeN1000, s); err != nil {
-				return err
+				break flow
 			}
 			n = chain1000NodeN1000
 			fallthrough
 		case chain1000NodeN1000:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callN1000(ctx, x, in, s)
@@ -31121,15 +32121,17 @@ func (g *Chain1000) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.N1000(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, chain1000NodeN1000, chain1000End, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }

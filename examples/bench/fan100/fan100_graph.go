@@ -1777,11 +1777,12 @@ func (g *Fan100) callJoin(ctx context.Context, x *runtime.Exec[model.State], in 
 func (g *Fan100) run(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
 	var out model.State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case fan100NodeStart:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callStart(ctx, x, in, s)
@@ -1789,11 +1790,12 @@ func (g *Fan100) run(ctx context.Context, x *runtime.Exec[model.State], in runti
 				out, err = g.h.Start(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeStart, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = fan100AfterStart
 			fallthrough
@@ -1809,7 +1811,7 @@ func (g *Fan100) run(ctx context.Context, x *runtime.Exec[model.State], in runti
 			}
 			n = fan100NodeJoin
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callJoin(ctx, x, in, s, jJoin.in)
@@ -1817,28 +1819,31 @@ func (g *Fan100) run(ctx context.Context, x *runtime.Exec[model.State], in runti
 				out, err = g.h.Join(ctx, *s, jJoin.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeJoin, fan100End, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchStart runs one branch forked at "start" from node n until it reaches fan-in "join".
 func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
 	var out model.State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case fan100NodeW1:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW1(ctx, x, in, s)
@@ -1846,16 +1851,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W1(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW1, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW2:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW2(ctx, x, in, s)
@@ -1863,16 +1869,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W2(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW2, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW3:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW3(ctx, x, in, s)
@@ -1880,16 +1887,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W3(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW3, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW4:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW4(ctx, x, in, s)
@@ -1897,16 +1905,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W4(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW4, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW5:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW5(ctx, x, in, s)
@@ -1914,16 +1923,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W5(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW5, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW6:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW6(ctx, x, in, s)
@@ -1931,16 +1941,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W6(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW6, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW7:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW7(ctx, x, in, s)
@@ -1948,16 +1959,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W7(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW7, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW8:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW8(ctx, x, in, s)
@@ -1965,16 +1977,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W8(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW8, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW9:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW9(ctx, x, in, s)
@@ -1982,16 +1995,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W9(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW9, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW10:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW10(ctx, x, in, s)
@@ -1999,16 +2013,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W10(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW10, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW11:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW11(ctx, x, in, s)
@@ -2016,16 +2031,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W11(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW11, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW12:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW12(ctx, x, in, s)
@@ -2033,16 +2049,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W12(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW12, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW13:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW13(ctx, x, in, s)
@@ -2050,16 +2067,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W13(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW13, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW14:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW14(ctx, x, in, s)
@@ -2067,16 +2085,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W14(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW14, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW15:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW15(ctx, x, in, s)
@@ -2084,16 +2103,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W15(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW15, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW16:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW16(ctx, x, in, s)
@@ -2101,16 +2121,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W16(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW16, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW17:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW17(ctx, x, in, s)
@@ -2118,16 +2139,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W17(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW17, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW18:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW18(ctx, x, in, s)
@@ -2135,16 +2157,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W18(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW18, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW19:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW19(ctx, x, in, s)
@@ -2152,16 +2175,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W19(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW19, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW20:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW20(ctx, x, in, s)
@@ -2169,16 +2193,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W20(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW20, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW21:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW21(ctx, x, in, s)
@@ -2186,16 +2211,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W21(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW21, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW22:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW22(ctx, x, in, s)
@@ -2203,16 +2229,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W22(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW22, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW23:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW23(ctx, x, in, s)
@@ -2220,16 +2247,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W23(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW23, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW24:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW24(ctx, x, in, s)
@@ -2237,16 +2265,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W24(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW24, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW25:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW25(ctx, x, in, s)
@@ -2254,16 +2283,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W25(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW25, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW26:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW26(ctx, x, in, s)
@@ -2271,16 +2301,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W26(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW26, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW27:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW27(ctx, x, in, s)
@@ -2288,16 +2319,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W27(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW27, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW28:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW28(ctx, x, in, s)
@@ -2305,16 +2337,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W28(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW28, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW29:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW29(ctx, x, in, s)
@@ -2322,16 +2355,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W29(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW29, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW30:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW30(ctx, x, in, s)
@@ -2339,16 +2373,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W30(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW30, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW31:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW31(ctx, x, in, s)
@@ -2356,16 +2391,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W31(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW31, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW32:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW32(ctx, x, in, s)
@@ -2373,16 +2409,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W32(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW32, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW33:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW33(ctx, x, in, s)
@@ -2390,16 +2427,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W33(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW33, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW34:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW34(ctx, x, in, s)
@@ -2407,16 +2445,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W34(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW34, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW35:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW35(ctx, x, in, s)
@@ -2424,16 +2463,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W35(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW35, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW36:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW36(ctx, x, in, s)
@@ -2441,16 +2481,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W36(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW36, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW37:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW37(ctx, x, in, s)
@@ -2458,16 +2499,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W37(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW37, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW38:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW38(ctx, x, in, s)
@@ -2475,16 +2517,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W38(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW38, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW39:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW39(ctx, x, in, s)
@@ -2492,16 +2535,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W39(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW39, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW40:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW40(ctx, x, in, s)
@@ -2509,16 +2553,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W40(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW40, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW41:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW41(ctx, x, in, s)
@@ -2526,16 +2571,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W41(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW41, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW42:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW42(ctx, x, in, s)
@@ -2543,16 +2589,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W42(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW42, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW43:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW43(ctx, x, in, s)
@@ -2560,16 +2607,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W43(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW43, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW44:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW44(ctx, x, in, s)
@@ -2577,16 +2625,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W44(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW44, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW45:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW45(ctx, x, in, s)
@@ -2594,16 +2643,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W45(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW45, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW46:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW46(ctx, x, in, s)
@@ -2611,16 +2661,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W46(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW46, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW47:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW47(ctx, x, in, s)
@@ -2628,16 +2679,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W47(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW47, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW48:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW48(ctx, x, in, s)
@@ -2645,16 +2697,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W48(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW48, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW49:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW49(ctx, x, in, s)
@@ -2662,16 +2715,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W49(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW49, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW50:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW50(ctx, x, in, s)
@@ -2679,16 +2733,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W50(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW50, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW51:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW51(ctx, x, in, s)
@@ -2696,16 +2751,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W51(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW51, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW52:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW52(ctx, x, in, s)
@@ -2713,16 +2769,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W52(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW52, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW53:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW53(ctx, x, in, s)
@@ -2730,16 +2787,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W53(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW53, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW54:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW54(ctx, x, in, s)
@@ -2747,16 +2805,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W54(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW54, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW55:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW55(ctx, x, in, s)
@@ -2764,16 +2823,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W55(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW55, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW56:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW56(ctx, x, in, s)
@@ -2781,16 +2841,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W56(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW56, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW57:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW57(ctx, x, in, s)
@@ -2798,16 +2859,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W57(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW57, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW58:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW58(ctx, x, in, s)
@@ -2815,16 +2877,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W58(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW58, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW59:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW59(ctx, x, in, s)
@@ -2832,16 +2895,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W59(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW59, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW60:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW60(ctx, x, in, s)
@@ -2849,16 +2913,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W60(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW60, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW61:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW61(ctx, x, in, s)
@@ -2866,16 +2931,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W61(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW61, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW62:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW62(ctx, x, in, s)
@@ -2883,16 +2949,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W62(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW62, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW63:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW63(ctx, x, in, s)
@@ -2900,16 +2967,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W63(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW63, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW64:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW64(ctx, x, in, s)
@@ -2917,16 +2985,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W64(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW64, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW65:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW65(ctx, x, in, s)
@@ -2934,16 +3003,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W65(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW65, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW66:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW66(ctx, x, in, s)
@@ -2951,16 +3021,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W66(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW66, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW67:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW67(ctx, x, in, s)
@@ -2968,16 +3039,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W67(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW67, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW68:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW68(ctx, x, in, s)
@@ -2985,16 +3057,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W68(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW68, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW69:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW69(ctx, x, in, s)
@@ -3002,16 +3075,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W69(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW69, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW70:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW70(ctx, x, in, s)
@@ -3019,16 +3093,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W70(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW70, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW71:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW71(ctx, x, in, s)
@@ -3036,16 +3111,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W71(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW71, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW72:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW72(ctx, x, in, s)
@@ -3053,16 +3129,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W72(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW72, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW73:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW73(ctx, x, in, s)
@@ -3070,16 +3147,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W73(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW73, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW74:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW74(ctx, x, in, s)
@@ -3087,16 +3165,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W74(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW74, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW75:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW75(ctx, x, in, s)
@@ -3104,16 +3183,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W75(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW75, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW76:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW76(ctx, x, in, s)
@@ -3121,16 +3201,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W76(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW76, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW77:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW77(ctx, x, in, s)
@@ -3138,16 +3219,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W77(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW77, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW78:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW78(ctx, x, in, s)
@@ -3155,16 +3237,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W78(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW78, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW79:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW79(ctx, x, in, s)
@@ -3172,16 +3255,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W79(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW79, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW80:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW80(ctx, x, in, s)
@@ -3189,16 +3273,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W80(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW80, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW81:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW81(ctx, x, in, s)
@@ -3206,16 +3291,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W81(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW81, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW82:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW82(ctx, x, in, s)
@@ -3223,16 +3309,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W82(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW82, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW83:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW83(ctx, x, in, s)
@@ -3240,16 +3327,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W83(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW83, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW84:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW84(ctx, x, in, s)
@@ -3257,16 +3345,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W84(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW84, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW85:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW85(ctx, x, in, s)
@@ -3274,16 +3363,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W85(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW85, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW86:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW86(ctx, x, in, s)
@@ -3291,16 +3381,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W86(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW86, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW87:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW87(ctx, x, in, s)
@@ -3308,16 +3399,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W87(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW87, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW88:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW88(ctx, x, in, s)
@@ -3325,16 +3417,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W88(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW88, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW89:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW89(ctx, x, in, s)
@@ -3342,16 +3435,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W89(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW89, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW90:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW90(ctx, x, in, s)
@@ -3359,16 +3453,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W90(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW90, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW91:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW91(ctx, x, in, s)
@@ -3376,16 +3471,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W91(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW91, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW92:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW92(ctx, x, in, s)
@@ -3393,16 +3489,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W92(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW92, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW93:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW93(ctx, x, in, s)
@@ -3410,16 +3507,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W93(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW93, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW94:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW94(ctx, x, in, s)
@@ -3427,16 +3525,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W94(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW94, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW95:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW95(ctx, x, in, s)
@@ -3444,16 +3543,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W95(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW95, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW96:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW96(ctx, x, in, s)
@@ -3461,16 +3561,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W96(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW96, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW97:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW97(ctx, x, in, s)
@@ -3478,16 +3579,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W97(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW97, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW98:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW98(ctx, x, in, s)
@@ -3495,16 +3597,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W98(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW98, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW99:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW99(ctx, x, in, s)
@@ -3512,16 +3615,17 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W99(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW99, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan100NodeW100:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW100(ctx, x, in, s)
@@ -3529,17 +3633,19 @@ func (g *Fan100) branchStart(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.W100(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan100NodeW100, fan100NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // fan100JoinJoin is one activation of the fork at "start": each branch delivers its final state into it exactly once, under its lock, and fan-in "join" reads it after all have arrived.

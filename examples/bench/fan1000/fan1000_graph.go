@@ -16177,11 +16177,12 @@ func (g *Fan1000) callJoin(ctx context.Context, x *runtime.Exec[model.State], in
 func (g *Fan1000) run(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
 	var out model.State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case fan1000NodeStart:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callStart(ctx, x, in, s)
@@ -16189,11 +16190,12 @@ func (g *Fan1000) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 				out, err = g.h.Start(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeStart, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = fan1000AfterStart
 			fallthrough
@@ -16209,7 +16211,7 @@ func (g *Fan1000) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 			}
 			n = fan1000NodeJoin
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callJoin(ctx, x, in, s, jJoin.in)
@@ -16217,28 +16219,31 @@ func (g *Fan1000) run(ctx context.Context, x *runtime.Exec[model.State], in runt
 				out, err = g.h.Join(ctx, *s, jJoin.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeJoin, fan1000End, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchStart runs one branch forked at "start" from node n until it reaches fan-in "join".
 func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
 	var out model.State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case fan1000NodeW1:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW1(ctx, x, in, s)
@@ -16246,16 +16251,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W1(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW1, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW2:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW2(ctx, x, in, s)
@@ -16263,16 +16269,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W2(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW2, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW3:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW3(ctx, x, in, s)
@@ -16280,16 +16287,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W3(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW3, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW4:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW4(ctx, x, in, s)
@@ -16297,16 +16305,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W4(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW4, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW5:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW5(ctx, x, in, s)
@@ -16314,16 +16323,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W5(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW5, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW6:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW6(ctx, x, in, s)
@@ -16331,16 +16341,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W6(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW6, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW7:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW7(ctx, x, in, s)
@@ -16348,16 +16359,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W7(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW7, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW8:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW8(ctx, x, in, s)
@@ -16365,16 +16377,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W8(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW8, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW9:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW9(ctx, x, in, s)
@@ -16382,16 +16395,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W9(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW9, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW10:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW10(ctx, x, in, s)
@@ -16399,16 +16413,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W10(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW10, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW11:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW11(ctx, x, in, s)
@@ -16416,16 +16431,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W11(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW11, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW12:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW12(ctx, x, in, s)
@@ -16433,16 +16449,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W12(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW12, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW13:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW13(ctx, x, in, s)
@@ -16450,16 +16467,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W13(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW13, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW14:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW14(ctx, x, in, s)
@@ -16467,16 +16485,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W14(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW14, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW15:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW15(ctx, x, in, s)
@@ -16484,16 +16503,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W15(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW15, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW16:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW16(ctx, x, in, s)
@@ -16501,16 +16521,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W16(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW16, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW17:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW17(ctx, x, in, s)
@@ -16518,16 +16539,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W17(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW17, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW18:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW18(ctx, x, in, s)
@@ -16535,16 +16557,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W18(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW18, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW19:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW19(ctx, x, in, s)
@@ -16552,16 +16575,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W19(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW19, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW20:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW20(ctx, x, in, s)
@@ -16569,16 +16593,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W20(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW20, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW21:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW21(ctx, x, in, s)
@@ -16586,16 +16611,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W21(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW21, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW22:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW22(ctx, x, in, s)
@@ -16603,16 +16629,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W22(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW22, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW23:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW23(ctx, x, in, s)
@@ -16620,16 +16647,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W23(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW23, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW24:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW24(ctx, x, in, s)
@@ -16637,16 +16665,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W24(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW24, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW25:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW25(ctx, x, in, s)
@@ -16654,16 +16683,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W25(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW25, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW26:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW26(ctx, x, in, s)
@@ -16671,16 +16701,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W26(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW26, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW27:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW27(ctx, x, in, s)
@@ -16688,16 +16719,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W27(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW27, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW28:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW28(ctx, x, in, s)
@@ -16705,16 +16737,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W28(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW28, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW29:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW29(ctx, x, in, s)
@@ -16722,16 +16755,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W29(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW29, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW30:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW30(ctx, x, in, s)
@@ -16739,16 +16773,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W30(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW30, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW31:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW31(ctx, x, in, s)
@@ -16756,16 +16791,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W31(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW31, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW32:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW32(ctx, x, in, s)
@@ -16773,16 +16809,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W32(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW32, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW33:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW33(ctx, x, in, s)
@@ -16790,16 +16827,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W33(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW33, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW34:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW34(ctx, x, in, s)
@@ -16807,16 +16845,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W34(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW34, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW35:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW35(ctx, x, in, s)
@@ -16824,16 +16863,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W35(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW35, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW36:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW36(ctx, x, in, s)
@@ -16841,16 +16881,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W36(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW36, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW37:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW37(ctx, x, in, s)
@@ -16858,16 +16899,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W37(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW37, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW38:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW38(ctx, x, in, s)
@@ -16875,16 +16917,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W38(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW38, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW39:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW39(ctx, x, in, s)
@@ -16892,16 +16935,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W39(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW39, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW40:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW40(ctx, x, in, s)
@@ -16909,16 +16953,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W40(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW40, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW41:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW41(ctx, x, in, s)
@@ -16926,16 +16971,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W41(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW41, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW42:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW42(ctx, x, in, s)
@@ -16943,16 +16989,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W42(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW42, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW43:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW43(ctx, x, in, s)
@@ -16960,16 +17007,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W43(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW43, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW44:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW44(ctx, x, in, s)
@@ -16977,16 +17025,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W44(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW44, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW45:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW45(ctx, x, in, s)
@@ -16994,16 +17043,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W45(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW45, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW46:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW46(ctx, x, in, s)
@@ -17011,16 +17061,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W46(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW46, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW47:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW47(ctx, x, in, s)
@@ -17028,16 +17079,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W47(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW47, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW48:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW48(ctx, x, in, s)
@@ -17045,16 +17097,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W48(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW48, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW49:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW49(ctx, x, in, s)
@@ -17062,16 +17115,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W49(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW49, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW50:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW50(ctx, x, in, s)
@@ -17079,16 +17133,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W50(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW50, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW51:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW51(ctx, x, in, s)
@@ -17096,16 +17151,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W51(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW51, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW52:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW52(ctx, x, in, s)
@@ -17113,16 +17169,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W52(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW52, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW53:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW53(ctx, x, in, s)
@@ -17130,16 +17187,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W53(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW53, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW54:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW54(ctx, x, in, s)
@@ -17147,16 +17205,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W54(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW54, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW55:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW55(ctx, x, in, s)
@@ -17164,16 +17223,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W55(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW55, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW56:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW56(ctx, x, in, s)
@@ -17181,16 +17241,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W56(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW56, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW57:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW57(ctx, x, in, s)
@@ -17198,16 +17259,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W57(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW57, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW58:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW58(ctx, x, in, s)
@@ -17215,16 +17277,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W58(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW58, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW59:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW59(ctx, x, in, s)
@@ -17232,16 +17295,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W59(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW59, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW60:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW60(ctx, x, in, s)
@@ -17249,16 +17313,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W60(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW60, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW61:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW61(ctx, x, in, s)
@@ -17266,16 +17331,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W61(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW61, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW62:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW62(ctx, x, in, s)
@@ -17283,16 +17349,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W62(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW62, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW63:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW63(ctx, x, in, s)
@@ -17300,16 +17367,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W63(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW63, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW64:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW64(ctx, x, in, s)
@@ -17317,16 +17385,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W64(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW64, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW65:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW65(ctx, x, in, s)
@@ -17334,16 +17403,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W65(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW65, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW66:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW66(ctx, x, in, s)
@@ -17351,16 +17421,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W66(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW66, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW67:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW67(ctx, x, in, s)
@@ -17368,16 +17439,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W67(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW67, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW68:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW68(ctx, x, in, s)
@@ -17385,16 +17457,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W68(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW68, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW69:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW69(ctx, x, in, s)
@@ -17402,16 +17475,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W69(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW69, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW70:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW70(ctx, x, in, s)
@@ -17419,16 +17493,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W70(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW70, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW71:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW71(ctx, x, in, s)
@@ -17436,16 +17511,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W71(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW71, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW72:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW72(ctx, x, in, s)
@@ -17453,16 +17529,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W72(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW72, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW73:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW73(ctx, x, in, s)
@@ -17470,16 +17547,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W73(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW73, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW74:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW74(ctx, x, in, s)
@@ -17487,16 +17565,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W74(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW74, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW75:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW75(ctx, x, in, s)
@@ -17504,16 +17583,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W75(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW75, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW76:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW76(ctx, x, in, s)
@@ -17521,16 +17601,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W76(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW76, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW77:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW77(ctx, x, in, s)
@@ -17538,16 +17619,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W77(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW77, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW78:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW78(ctx, x, in, s)
@@ -17555,16 +17637,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W78(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW78, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW79:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW79(ctx, x, in, s)
@@ -17572,16 +17655,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W79(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW79, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW80:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW80(ctx, x, in, s)
@@ -17589,16 +17673,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W80(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW80, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW81:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW81(ctx, x, in, s)
@@ -17606,16 +17691,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W81(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW81, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW82:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW82(ctx, x, in, s)
@@ -17623,16 +17709,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W82(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW82, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW83:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW83(ctx, x, in, s)
@@ -17640,16 +17727,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W83(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW83, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW84:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW84(ctx, x, in, s)
@@ -17657,16 +17745,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W84(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW84, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW85:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW85(ctx, x, in, s)
@@ -17674,16 +17763,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W85(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW85, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW86:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW86(ctx, x, in, s)
@@ -17691,16 +17781,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W86(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW86, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW87:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW87(ctx, x, in, s)
@@ -17708,16 +17799,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W87(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW87, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW88:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW88(ctx, x, in, s)
@@ -17725,16 +17817,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W88(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW88, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW89:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW89(ctx, x, in, s)
@@ -17742,16 +17835,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W89(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW89, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW90:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW90(ctx, x, in, s)
@@ -17759,16 +17853,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W90(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW90, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW91:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW91(ctx, x, in, s)
@@ -17776,16 +17871,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W91(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW91, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW92:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW92(ctx, x, in, s)
@@ -17793,16 +17889,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W92(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW92, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW93:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW93(ctx, x, in, s)
@@ -17810,16 +17907,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W93(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW93, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW94:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW94(ctx, x, in, s)
@@ -17827,16 +17925,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W94(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW94, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW95:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW95(ctx, x, in, s)
@@ -17844,16 +17943,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W95(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW95, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW96:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW96(ctx, x, in, s)
@@ -17861,16 +17961,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W96(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW96, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW97:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW97(ctx, x, in, s)
@@ -17878,16 +17979,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W97(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW97, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW98:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW98(ctx, x, in, s)
@@ -17895,16 +17997,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W98(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW98, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW99:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW99(ctx, x, in, s)
@@ -17912,16 +18015,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W99(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW99, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW100:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW100(ctx, x, in, s)
@@ -17929,16 +18033,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W100(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW100, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW101:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW101(ctx, x, in, s)
@@ -17946,16 +18051,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W101(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW101, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW102:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW102(ctx, x, in, s)
@@ -17963,16 +18069,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W102(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW102, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW103:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW103(ctx, x, in, s)
@@ -17980,16 +18087,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W103(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW103, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW104:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW104(ctx, x, in, s)
@@ -17997,16 +18105,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W104(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW104, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW105:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW105(ctx, x, in, s)
@@ -18014,16 +18123,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W105(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW105, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW106:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW106(ctx, x, in, s)
@@ -18031,16 +18141,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W106(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW106, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW107:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW107(ctx, x, in, s)
@@ -18048,16 +18159,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W107(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW107, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW108:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW108(ctx, x, in, s)
@@ -18065,16 +18177,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W108(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW108, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW109:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW109(ctx, x, in, s)
@@ -18082,16 +18195,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W109(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW109, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW110:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW110(ctx, x, in, s)
@@ -18099,16 +18213,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W110(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW110, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW111:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW111(ctx, x, in, s)
@@ -18116,16 +18231,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W111(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW111, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW112:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW112(ctx, x, in, s)
@@ -18133,16 +18249,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W112(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW112, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW113:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW113(ctx, x, in, s)
@@ -18150,16 +18267,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W113(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW113, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW114:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW114(ctx, x, in, s)
@@ -18167,16 +18285,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W114(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW114, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW115:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW115(ctx, x, in, s)
@@ -18184,16 +18303,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W115(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW115, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW116:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW116(ctx, x, in, s)
@@ -18201,16 +18321,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W116(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW116, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW117:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW117(ctx, x, in, s)
@@ -18218,16 +18339,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W117(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW117, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW118:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW118(ctx, x, in, s)
@@ -18235,16 +18357,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W118(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW118, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW119:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW119(ctx, x, in, s)
@@ -18252,16 +18375,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W119(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW119, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW120:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW120(ctx, x, in, s)
@@ -18269,16 +18393,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W120(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW120, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW121:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW121(ctx, x, in, s)
@@ -18286,16 +18411,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W121(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW121, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW122:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW122(ctx, x, in, s)
@@ -18303,16 +18429,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W122(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW122, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW123:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW123(ctx, x, in, s)
@@ -18320,16 +18447,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W123(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW123, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW124:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW124(ctx, x, in, s)
@@ -18337,16 +18465,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W124(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW124, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW125:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW125(ctx, x, in, s)
@@ -18354,16 +18483,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W125(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW125, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW126:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW126(ctx, x, in, s)
@@ -18371,16 +18501,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W126(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW126, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW127:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW127(ctx, x, in, s)
@@ -18388,16 +18519,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W127(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW127, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW128:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW128(ctx, x, in, s)
@@ -18405,16 +18537,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W128(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW128, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW129:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW129(ctx, x, in, s)
@@ -18422,16 +18555,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W129(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW129, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW130:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW130(ctx, x, in, s)
@@ -18439,16 +18573,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W130(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW130, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW131:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW131(ctx, x, in, s)
@@ -18456,16 +18591,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W131(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW131, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW132:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW132(ctx, x, in, s)
@@ -18473,16 +18609,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W132(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW132, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW133:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW133(ctx, x, in, s)
@@ -18490,16 +18627,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W133(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW133, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW134:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW134(ctx, x, in, s)
@@ -18507,16 +18645,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W134(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW134, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW135:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW135(ctx, x, in, s)
@@ -18524,16 +18663,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W135(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW135, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW136:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW136(ctx, x, in, s)
@@ -18541,16 +18681,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W136(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW136, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW137:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW137(ctx, x, in, s)
@@ -18558,16 +18699,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W137(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW137, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW138:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW138(ctx, x, in, s)
@@ -18575,16 +18717,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W138(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW138, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW139:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW139(ctx, x, in, s)
@@ -18592,16 +18735,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W139(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW139, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW140:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW140(ctx, x, in, s)
@@ -18609,16 +18753,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W140(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW140, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW141:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW141(ctx, x, in, s)
@@ -18626,16 +18771,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W141(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW141, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW142:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW142(ctx, x, in, s)
@@ -18643,16 +18789,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W142(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW142, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW143:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW143(ctx, x, in, s)
@@ -18660,16 +18807,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W143(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW143, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW144:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW144(ctx, x, in, s)
@@ -18677,16 +18825,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W144(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW144, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW145:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW145(ctx, x, in, s)
@@ -18694,16 +18843,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W145(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW145, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW146:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW146(ctx, x, in, s)
@@ -18711,16 +18861,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W146(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW146, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW147:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW147(ctx, x, in, s)
@@ -18728,16 +18879,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W147(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW147, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW148:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW148(ctx, x, in, s)
@@ -18745,16 +18897,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W148(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW148, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW149:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW149(ctx, x, in, s)
@@ -18762,16 +18915,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W149(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW149, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW150:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW150(ctx, x, in, s)
@@ -18779,16 +18933,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W150(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW150, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW151:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW151(ctx, x, in, s)
@@ -18796,16 +18951,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W151(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW151, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW152:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW152(ctx, x, in, s)
@@ -18813,16 +18969,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W152(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW152, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW153:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW153(ctx, x, in, s)
@@ -18830,16 +18987,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W153(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW153, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW154:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW154(ctx, x, in, s)
@@ -18847,16 +19005,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W154(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW154, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW155:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW155(ctx, x, in, s)
@@ -18864,16 +19023,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W155(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW155, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW156:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW156(ctx, x, in, s)
@@ -18881,16 +19041,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W156(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW156, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW157:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW157(ctx, x, in, s)
@@ -18898,16 +19059,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W157(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW157, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW158:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW158(ctx, x, in, s)
@@ -18915,16 +19077,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W158(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW158, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW159:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW159(ctx, x, in, s)
@@ -18932,16 +19095,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W159(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW159, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW160:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW160(ctx, x, in, s)
@@ -18949,16 +19113,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W160(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW160, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW161:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW161(ctx, x, in, s)
@@ -18966,16 +19131,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W161(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW161, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW162:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW162(ctx, x, in, s)
@@ -18983,16 +19149,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W162(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW162, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW163:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW163(ctx, x, in, s)
@@ -19000,16 +19167,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W163(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW163, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW164:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW164(ctx, x, in, s)
@@ -19017,16 +19185,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W164(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW164, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW165:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW165(ctx, x, in, s)
@@ -19034,16 +19203,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W165(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW165, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW166:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW166(ctx, x, in, s)
@@ -19051,16 +19221,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W166(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW166, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW167:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW167(ctx, x, in, s)
@@ -19068,16 +19239,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W167(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW167, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW168:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW168(ctx, x, in, s)
@@ -19085,16 +19257,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W168(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW168, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW169:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW169(ctx, x, in, s)
@@ -19102,16 +19275,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W169(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW169, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW170:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW170(ctx, x, in, s)
@@ -19119,16 +19293,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W170(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW170, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW171:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW171(ctx, x, in, s)
@@ -19136,16 +19311,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W171(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW171, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW172:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW172(ctx, x, in, s)
@@ -19153,16 +19329,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W172(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW172, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW173:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW173(ctx, x, in, s)
@@ -19170,16 +19347,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W173(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW173, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW174:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW174(ctx, x, in, s)
@@ -19187,16 +19365,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W174(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW174, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW175:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW175(ctx, x, in, s)
@@ -19204,16 +19383,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W175(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW175, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW176:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW176(ctx, x, in, s)
@@ -19221,16 +19401,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W176(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW176, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW177:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW177(ctx, x, in, s)
@@ -19238,16 +19419,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W177(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW177, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW178:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW178(ctx, x, in, s)
@@ -19255,16 +19437,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W178(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW178, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW179:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW179(ctx, x, in, s)
@@ -19272,16 +19455,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W179(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW179, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW180:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW180(ctx, x, in, s)
@@ -19289,16 +19473,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W180(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW180, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW181:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW181(ctx, x, in, s)
@@ -19306,16 +19491,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W181(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW181, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW182:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW182(ctx, x, in, s)
@@ -19323,16 +19509,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W182(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW182, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW183:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW183(ctx, x, in, s)
@@ -19340,16 +19527,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W183(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW183, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW184:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW184(ctx, x, in, s)
@@ -19357,16 +19545,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W184(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW184, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW185:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW185(ctx, x, in, s)
@@ -19374,16 +19563,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W185(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW185, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW186:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW186(ctx, x, in, s)
@@ -19391,16 +19581,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W186(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW186, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW187:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW187(ctx, x, in, s)
@@ -19408,16 +19599,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W187(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW187, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW188:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW188(ctx, x, in, s)
@@ -19425,16 +19617,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W188(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW188, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW189:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW189(ctx, x, in, s)
@@ -19442,16 +19635,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W189(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW189, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW190:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW190(ctx, x, in, s)
@@ -19459,16 +19653,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W190(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW190, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW191:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW191(ctx, x, in, s)
@@ -19476,16 +19671,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W191(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW191, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW192:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW192(ctx, x, in, s)
@@ -19493,16 +19689,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W192(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW192, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW193:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW193(ctx, x, in, s)
@@ -19510,16 +19707,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W193(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW193, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW194:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW194(ctx, x, in, s)
@@ -19527,16 +19725,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W194(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW194, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW195:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW195(ctx, x, in, s)
@@ -19544,16 +19743,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W195(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW195, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW196:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW196(ctx, x, in, s)
@@ -19561,16 +19761,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W196(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW196, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW197:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW197(ctx, x, in, s)
@@ -19578,16 +19779,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W197(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW197, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW198:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW198(ctx, x, in, s)
@@ -19595,16 +19797,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W198(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW198, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW199:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW199(ctx, x, in, s)
@@ -19612,16 +19815,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W199(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW199, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW200:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW200(ctx, x, in, s)
@@ -19629,16 +19833,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W200(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW200, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW201:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW201(ctx, x, in, s)
@@ -19646,16 +19851,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W201(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW201, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW202:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW202(ctx, x, in, s)
@@ -19663,16 +19869,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W202(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW202, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW203:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW203(ctx, x, in, s)
@@ -19680,16 +19887,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W203(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW203, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW204:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW204(ctx, x, in, s)
@@ -19697,16 +19905,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W204(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW204, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW205:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW205(ctx, x, in, s)
@@ -19714,16 +19923,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W205(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW205, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW206:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW206(ctx, x, in, s)
@@ -19731,16 +19941,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W206(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW206, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW207:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW207(ctx, x, in, s)
@@ -19748,16 +19959,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W207(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW207, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW208:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW208(ctx, x, in, s)
@@ -19765,16 +19977,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W208(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW208, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW209:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW209(ctx, x, in, s)
@@ -19782,16 +19995,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W209(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW209, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW210:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW210(ctx, x, in, s)
@@ -19799,16 +20013,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W210(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW210, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW211:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW211(ctx, x, in, s)
@@ -19816,16 +20031,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W211(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW211, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW212:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW212(ctx, x, in, s)
@@ -19833,16 +20049,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W212(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW212, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW213:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW213(ctx, x, in, s)
@@ -19850,16 +20067,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W213(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW213, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW214:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW214(ctx, x, in, s)
@@ -19867,16 +20085,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W214(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW214, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW215:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW215(ctx, x, in, s)
@@ -19884,16 +20103,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W215(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW215, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW216:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW216(ctx, x, in, s)
@@ -19901,16 +20121,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W216(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW216, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW217:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW217(ctx, x, in, s)
@@ -19918,16 +20139,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W217(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW217, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW218:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW218(ctx, x, in, s)
@@ -19935,16 +20157,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W218(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW218, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW219:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW219(ctx, x, in, s)
@@ -19952,16 +20175,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W219(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW219, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW220:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW220(ctx, x, in, s)
@@ -19969,16 +20193,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W220(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW220, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW221:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW221(ctx, x, in, s)
@@ -19986,16 +20211,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W221(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW221, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW222:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW222(ctx, x, in, s)
@@ -20003,16 +20229,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W222(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW222, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW223:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW223(ctx, x, in, s)
@@ -20020,16 +20247,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W223(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW223, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW224:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW224(ctx, x, in, s)
@@ -20037,16 +20265,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W224(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW224, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW225:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW225(ctx, x, in, s)
@@ -20054,16 +20283,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W225(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW225, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW226:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW226(ctx, x, in, s)
@@ -20071,16 +20301,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W226(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW226, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW227:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW227(ctx, x, in, s)
@@ -20088,16 +20319,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W227(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW227, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW228:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW228(ctx, x, in, s)
@@ -20105,16 +20337,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W228(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW228, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW229:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW229(ctx, x, in, s)
@@ -20122,16 +20355,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W229(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW229, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW230:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW230(ctx, x, in, s)
@@ -20139,16 +20373,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W230(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW230, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW231:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW231(ctx, x, in, s)
@@ -20156,16 +20391,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W231(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW231, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW232:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW232(ctx, x, in, s)
@@ -20173,16 +20409,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W232(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW232, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW233:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW233(ctx, x, in, s)
@@ -20190,16 +20427,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W233(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW233, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW234:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW234(ctx, x, in, s)
@@ -20207,16 +20445,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W234(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW234, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW235:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW235(ctx, x, in, s)
@@ -20224,16 +20463,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W235(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW235, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW236:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW236(ctx, x, in, s)
@@ -20241,16 +20481,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W236(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW236, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW237:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW237(ctx, x, in, s)
@@ -20258,16 +20499,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W237(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW237, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW238:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW238(ctx, x, in, s)
@@ -20275,16 +20517,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W238(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW238, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW239:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW239(ctx, x, in, s)
@@ -20292,16 +20535,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W239(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW239, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW240:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW240(ctx, x, in, s)
@@ -20309,16 +20553,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W240(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW240, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW241:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW241(ctx, x, in, s)
@@ -20326,16 +20571,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W241(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW241, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW242:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW242(ctx, x, in, s)
@@ -20343,16 +20589,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W242(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW242, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW243:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW243(ctx, x, in, s)
@@ -20360,16 +20607,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W243(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW243, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW244:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW244(ctx, x, in, s)
@@ -20377,16 +20625,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W244(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW244, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW245:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW245(ctx, x, in, s)
@@ -20394,16 +20643,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W245(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW245, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW246:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW246(ctx, x, in, s)
@@ -20411,16 +20661,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W246(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW246, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW247:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW247(ctx, x, in, s)
@@ -20428,16 +20679,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W247(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW247, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW248:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW248(ctx, x, in, s)
@@ -20445,16 +20697,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W248(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW248, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW249:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW249(ctx, x, in, s)
@@ -20462,16 +20715,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W249(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW249, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW250:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW250(ctx, x, in, s)
@@ -20479,16 +20733,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W250(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW250, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW251:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW251(ctx, x, in, s)
@@ -20496,16 +20751,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W251(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW251, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW252:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW252(ctx, x, in, s)
@@ -20513,16 +20769,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W252(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW252, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW253:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW253(ctx, x, in, s)
@@ -20530,16 +20787,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W253(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW253, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW254:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW254(ctx, x, in, s)
@@ -20547,16 +20805,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W254(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW254, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW255:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW255(ctx, x, in, s)
@@ -20564,16 +20823,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W255(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW255, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW256:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW256(ctx, x, in, s)
@@ -20581,16 +20841,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W256(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW256, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW257:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW257(ctx, x, in, s)
@@ -20598,16 +20859,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W257(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW257, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW258:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW258(ctx, x, in, s)
@@ -20615,16 +20877,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W258(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW258, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW259:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW259(ctx, x, in, s)
@@ -20632,16 +20895,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W259(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW259, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW260:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW260(ctx, x, in, s)
@@ -20649,16 +20913,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W260(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW260, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW261:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW261(ctx, x, in, s)
@@ -20666,16 +20931,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W261(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW261, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW262:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW262(ctx, x, in, s)
@@ -20683,16 +20949,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W262(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW262, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW263:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW263(ctx, x, in, s)
@@ -20700,16 +20967,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W263(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW263, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW264:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW264(ctx, x, in, s)
@@ -20717,16 +20985,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W264(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW264, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW265:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW265(ctx, x, in, s)
@@ -20734,16 +21003,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W265(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW265, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW266:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW266(ctx, x, in, s)
@@ -20751,16 +21021,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W266(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW266, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW267:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW267(ctx, x, in, s)
@@ -20768,16 +21039,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W267(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW267, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW268:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW268(ctx, x, in, s)
@@ -20785,16 +21057,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W268(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW268, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW269:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW269(ctx, x, in, s)
@@ -20802,16 +21075,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W269(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW269, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW270:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW270(ctx, x, in, s)
@@ -20819,16 +21093,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W270(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW270, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW271:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW271(ctx, x, in, s)
@@ -20836,16 +21111,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W271(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW271, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW272:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW272(ctx, x, in, s)
@@ -20853,16 +21129,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W272(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW272, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW273:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW273(ctx, x, in, s)
@@ -20870,16 +21147,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W273(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW273, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW274:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW274(ctx, x, in, s)
@@ -20887,16 +21165,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W274(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW274, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW275:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW275(ctx, x, in, s)
@@ -20904,16 +21183,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W275(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW275, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW276:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW276(ctx, x, in, s)
@@ -20921,16 +21201,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W276(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW276, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW277:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW277(ctx, x, in, s)
@@ -20938,16 +21219,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W277(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW277, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW278:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW278(ctx, x, in, s)
@@ -20955,16 +21237,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W278(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW278, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW279:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW279(ctx, x, in, s)
@@ -20972,16 +21255,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W279(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW279, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW280:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW280(ctx, x, in, s)
@@ -20989,16 +21273,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W280(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW280, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW281:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW281(ctx, x, in, s)
@@ -21006,16 +21291,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W281(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW281, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW282:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW282(ctx, x, in, s)
@@ -21023,16 +21309,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W282(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW282, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW283:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW283(ctx, x, in, s)
@@ -21040,16 +21327,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W283(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW283, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW284:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW284(ctx, x, in, s)
@@ -21057,16 +21345,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W284(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW284, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW285:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW285(ctx, x, in, s)
@@ -21074,16 +21363,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W285(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW285, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW286:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW286(ctx, x, in, s)
@@ -21091,16 +21381,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W286(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW286, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW287:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW287(ctx, x, in, s)
@@ -21108,16 +21399,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W287(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW287, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW288:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW288(ctx, x, in, s)
@@ -21125,16 +21417,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W288(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW288, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW289:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW289(ctx, x, in, s)
@@ -21142,16 +21435,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W289(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW289, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW290:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW290(ctx, x, in, s)
@@ -21159,16 +21453,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W290(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW290, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW291:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW291(ctx, x, in, s)
@@ -21176,16 +21471,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W291(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW291, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW292:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW292(ctx, x, in, s)
@@ -21193,16 +21489,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W292(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW292, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW293:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW293(ctx, x, in, s)
@@ -21210,16 +21507,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W293(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW293, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW294:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW294(ctx, x, in, s)
@@ -21227,16 +21525,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W294(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW294, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW295:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW295(ctx, x, in, s)
@@ -21244,16 +21543,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W295(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW295, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW296:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW296(ctx, x, in, s)
@@ -21261,16 +21561,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W296(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW296, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW297:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW297(ctx, x, in, s)
@@ -21278,16 +21579,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W297(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW297, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW298:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW298(ctx, x, in, s)
@@ -21295,16 +21597,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W298(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW298, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW299:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW299(ctx, x, in, s)
@@ -21312,16 +21615,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W299(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW299, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW300:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW300(ctx, x, in, s)
@@ -21329,16 +21633,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W300(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW300, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW301:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW301(ctx, x, in, s)
@@ -21346,16 +21651,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W301(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW301, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW302:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW302(ctx, x, in, s)
@@ -21363,16 +21669,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W302(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW302, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW303:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW303(ctx, x, in, s)
@@ -21380,16 +21687,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W303(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW303, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW304:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW304(ctx, x, in, s)
@@ -21397,16 +21705,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W304(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW304, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW305:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW305(ctx, x, in, s)
@@ -21414,16 +21723,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W305(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW305, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW306:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW306(ctx, x, in, s)
@@ -21431,16 +21741,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W306(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW306, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW307:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW307(ctx, x, in, s)
@@ -21448,16 +21759,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W307(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW307, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW308:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW308(ctx, x, in, s)
@@ -21465,16 +21777,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W308(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW308, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW309:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW309(ctx, x, in, s)
@@ -21482,16 +21795,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W309(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW309, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW310:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW310(ctx, x, in, s)
@@ -21499,16 +21813,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W310(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW310, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW311:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW311(ctx, x, in, s)
@@ -21516,16 +21831,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W311(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW311, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW312:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW312(ctx, x, in, s)
@@ -21533,16 +21849,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W312(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW312, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW313:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW313(ctx, x, in, s)
@@ -21550,16 +21867,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W313(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW313, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW314:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW314(ctx, x, in, s)
@@ -21567,16 +21885,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W314(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW314, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW315:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW315(ctx, x, in, s)
@@ -21584,16 +21903,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W315(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW315, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW316:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW316(ctx, x, in, s)
@@ -21601,16 +21921,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W316(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW316, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW317:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW317(ctx, x, in, s)
@@ -21618,16 +21939,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W317(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW317, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW318:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW318(ctx, x, in, s)
@@ -21635,16 +21957,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W318(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW318, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW319:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW319(ctx, x, in, s)
@@ -21652,16 +21975,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W319(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW319, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW320:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW320(ctx, x, in, s)
@@ -21669,16 +21993,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W320(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW320, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW321:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW321(ctx, x, in, s)
@@ -21686,16 +22011,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W321(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW321, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW322:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW322(ctx, x, in, s)
@@ -21703,16 +22029,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W322(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW322, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW323:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW323(ctx, x, in, s)
@@ -21720,16 +22047,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W323(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW323, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW324:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW324(ctx, x, in, s)
@@ -21737,16 +22065,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W324(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW324, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW325:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW325(ctx, x, in, s)
@@ -21754,16 +22083,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W325(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW325, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW326:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW326(ctx, x, in, s)
@@ -21771,16 +22101,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W326(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW326, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW327:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW327(ctx, x, in, s)
@@ -21788,16 +22119,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W327(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW327, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW328:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW328(ctx, x, in, s)
@@ -21805,16 +22137,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W328(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW328, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW329:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW329(ctx, x, in, s)
@@ -21822,16 +22155,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W329(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW329, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW330:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW330(ctx, x, in, s)
@@ -21839,16 +22173,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W330(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW330, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW331:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW331(ctx, x, in, s)
@@ -21856,16 +22191,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W331(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW331, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW332:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW332(ctx, x, in, s)
@@ -21873,16 +22209,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W332(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW332, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW333:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW333(ctx, x, in, s)
@@ -21890,16 +22227,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W333(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW333, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW334:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW334(ctx, x, in, s)
@@ -21907,16 +22245,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W334(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW334, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW335:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW335(ctx, x, in, s)
@@ -21924,16 +22263,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W335(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW335, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW336:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW336(ctx, x, in, s)
@@ -21941,16 +22281,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W336(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW336, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW337:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW337(ctx, x, in, s)
@@ -21958,16 +22299,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W337(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW337, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW338:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW338(ctx, x, in, s)
@@ -21975,16 +22317,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W338(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW338, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW339:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW339(ctx, x, in, s)
@@ -21992,16 +22335,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W339(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW339, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW340:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW340(ctx, x, in, s)
@@ -22009,16 +22353,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W340(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW340, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW341:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW341(ctx, x, in, s)
@@ -22026,16 +22371,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W341(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW341, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW342:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW342(ctx, x, in, s)
@@ -22043,16 +22389,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W342(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW342, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW343:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW343(ctx, x, in, s)
@@ -22060,16 +22407,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W343(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW343, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW344:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW344(ctx, x, in, s)
@@ -22077,16 +22425,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W344(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW344, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW345:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW345(ctx, x, in, s)
@@ -22094,16 +22443,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W345(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW345, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW346:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW346(ctx, x, in, s)
@@ -22111,16 +22461,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W346(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW346, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW347:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW347(ctx, x, in, s)
@@ -22128,16 +22479,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W347(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW347, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW348:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW348(ctx, x, in, s)
@@ -22145,16 +22497,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W348(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW348, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW349:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW349(ctx, x, in, s)
@@ -22162,16 +22515,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W349(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW349, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW350:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW350(ctx, x, in, s)
@@ -22179,16 +22533,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W350(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW350, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW351:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW351(ctx, x, in, s)
@@ -22196,16 +22551,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W351(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW351, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW352:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW352(ctx, x, in, s)
@@ -22213,16 +22569,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W352(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW352, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW353:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW353(ctx, x, in, s)
@@ -22230,16 +22587,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W353(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW353, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW354:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW354(ctx, x, in, s)
@@ -22247,16 +22605,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W354(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW354, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW355:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW355(ctx, x, in, s)
@@ -22264,16 +22623,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W355(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW355, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW356:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW356(ctx, x, in, s)
@@ -22281,16 +22641,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W356(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW356, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW357:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW357(ctx, x, in, s)
@@ -22298,16 +22659,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W357(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW357, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW358:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW358(ctx, x, in, s)
@@ -22315,16 +22677,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W358(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW358, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW359:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW359(ctx, x, in, s)
@@ -22332,16 +22695,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W359(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW359, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW360:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW360(ctx, x, in, s)
@@ -22349,16 +22713,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W360(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW360, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW361:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW361(ctx, x, in, s)
@@ -22366,16 +22731,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W361(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW361, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW362:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW362(ctx, x, in, s)
@@ -22383,16 +22749,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W362(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW362, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW363:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW363(ctx, x, in, s)
@@ -22400,16 +22767,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W363(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW363, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW364:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW364(ctx, x, in, s)
@@ -22417,16 +22785,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W364(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW364, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW365:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW365(ctx, x, in, s)
@@ -22434,16 +22803,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W365(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW365, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW366:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW366(ctx, x, in, s)
@@ -22451,16 +22821,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W366(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW366, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW367:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW367(ctx, x, in, s)
@@ -22468,16 +22839,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W367(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW367, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW368:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW368(ctx, x, in, s)
@@ -22485,16 +22857,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W368(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW368, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW369:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW369(ctx, x, in, s)
@@ -22502,16 +22875,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W369(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW369, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW370:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW370(ctx, x, in, s)
@@ -22519,16 +22893,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W370(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW370, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW371:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW371(ctx, x, in, s)
@@ -22536,16 +22911,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W371(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW371, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW372:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW372(ctx, x, in, s)
@@ -22553,16 +22929,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W372(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW372, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW373:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW373(ctx, x, in, s)
@@ -22570,16 +22947,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W373(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW373, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW374:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW374(ctx, x, in, s)
@@ -22587,16 +22965,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W374(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW374, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW375:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW375(ctx, x, in, s)
@@ -22604,16 +22983,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W375(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW375, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW376:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW376(ctx, x, in, s)
@@ -22621,16 +23001,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W376(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW376, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW377:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW377(ctx, x, in, s)
@@ -22638,16 +23019,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W377(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW377, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW378:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW378(ctx, x, in, s)
@@ -22655,16 +23037,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W378(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW378, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW379:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW379(ctx, x, in, s)
@@ -22672,16 +23055,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W379(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW379, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW380:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW380(ctx, x, in, s)
@@ -22689,16 +23073,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W380(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW380, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW381:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW381(ctx, x, in, s)
@@ -22706,16 +23091,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W381(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW381, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW382:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW382(ctx, x, in, s)
@@ -22723,16 +23109,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W382(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW382, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW383:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW383(ctx, x, in, s)
@@ -22740,16 +23127,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W383(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW383, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW384:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW384(ctx, x, in, s)
@@ -22757,16 +23145,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W384(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW384, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW385:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW385(ctx, x, in, s)
@@ -22774,16 +23163,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W385(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW385, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW386:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW386(ctx, x, in, s)
@@ -22791,16 +23181,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W386(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW386, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW387:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW387(ctx, x, in, s)
@@ -22808,16 +23199,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W387(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW387, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW388:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW388(ctx, x, in, s)
@@ -22825,16 +23217,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W388(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW388, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW389:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW389(ctx, x, in, s)
@@ -22842,16 +23235,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W389(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW389, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW390:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW390(ctx, x, in, s)
@@ -22859,16 +23253,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W390(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW390, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW391:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW391(ctx, x, in, s)
@@ -22876,16 +23271,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W391(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW391, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW392:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW392(ctx, x, in, s)
@@ -22893,16 +23289,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W392(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW392, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW393:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW393(ctx, x, in, s)
@@ -22910,16 +23307,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W393(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW393, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW394:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW394(ctx, x, in, s)
@@ -22927,16 +23325,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W394(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW394, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW395:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW395(ctx, x, in, s)
@@ -22944,16 +23343,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W395(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW395, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW396:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW396(ctx, x, in, s)
@@ -22961,16 +23361,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W396(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW396, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW397:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW397(ctx, x, in, s)
@@ -22978,16 +23379,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W397(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW397, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW398:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW398(ctx, x, in, s)
@@ -22995,16 +23397,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W398(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW398, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW399:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW399(ctx, x, in, s)
@@ -23012,16 +23415,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W399(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW399, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW400:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW400(ctx, x, in, s)
@@ -23029,16 +23433,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W400(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW400, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW401:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW401(ctx, x, in, s)
@@ -23046,16 +23451,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W401(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW401, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW402:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW402(ctx, x, in, s)
@@ -23063,16 +23469,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W402(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW402, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW403:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW403(ctx, x, in, s)
@@ -23080,16 +23487,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W403(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW403, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW404:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW404(ctx, x, in, s)
@@ -23097,16 +23505,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W404(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW404, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW405:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW405(ctx, x, in, s)
@@ -23114,16 +23523,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W405(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW405, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW406:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW406(ctx, x, in, s)
@@ -23131,16 +23541,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W406(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW406, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW407:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW407(ctx, x, in, s)
@@ -23148,16 +23559,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W407(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW407, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW408:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW408(ctx, x, in, s)
@@ -23165,16 +23577,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W408(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW408, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW409:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW409(ctx, x, in, s)
@@ -23182,16 +23595,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W409(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW409, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW410:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW410(ctx, x, in, s)
@@ -23199,16 +23613,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W410(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW410, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW411:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW411(ctx, x, in, s)
@@ -23216,16 +23631,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W411(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW411, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW412:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW412(ctx, x, in, s)
@@ -23233,16 +23649,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W412(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW412, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW413:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW413(ctx, x, in, s)
@@ -23250,16 +23667,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W413(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW413, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW414:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW414(ctx, x, in, s)
@@ -23267,16 +23685,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W414(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW414, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW415:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW415(ctx, x, in, s)
@@ -23284,16 +23703,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W415(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW415, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW416:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW416(ctx, x, in, s)
@@ -23301,16 +23721,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W416(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW416, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW417:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW417(ctx, x, in, s)
@@ -23318,16 +23739,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W417(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW417, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW418:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW418(ctx, x, in, s)
@@ -23335,16 +23757,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W418(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW418, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW419:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW419(ctx, x, in, s)
@@ -23352,16 +23775,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W419(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW419, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW420:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW420(ctx, x, in, s)
@@ -23369,16 +23793,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W420(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW420, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW421:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW421(ctx, x, in, s)
@@ -23386,16 +23811,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W421(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW421, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW422:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW422(ctx, x, in, s)
@@ -23403,16 +23829,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W422(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW422, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW423:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW423(ctx, x, in, s)
@@ -23420,16 +23847,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W423(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW423, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW424:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW424(ctx, x, in, s)
@@ -23437,16 +23865,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W424(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW424, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW425:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW425(ctx, x, in, s)
@@ -23454,16 +23883,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W425(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW425, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW426:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW426(ctx, x, in, s)
@@ -23471,16 +23901,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W426(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW426, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW427:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW427(ctx, x, in, s)
@@ -23488,16 +23919,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W427(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW427, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW428:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW428(ctx, x, in, s)
@@ -23505,16 +23937,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W428(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW428, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW429:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW429(ctx, x, in, s)
@@ -23522,16 +23955,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W429(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW429, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW430:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW430(ctx, x, in, s)
@@ -23539,16 +23973,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W430(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW430, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW431:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW431(ctx, x, in, s)
@@ -23556,16 +23991,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W431(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW431, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW432:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW432(ctx, x, in, s)
@@ -23573,16 +24009,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W432(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW432, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW433:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW433(ctx, x, in, s)
@@ -23590,16 +24027,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W433(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW433, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW434:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW434(ctx, x, in, s)
@@ -23607,16 +24045,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W434(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW434, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW435:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW435(ctx, x, in, s)
@@ -23624,16 +24063,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W435(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW435, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW436:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW436(ctx, x, in, s)
@@ -23641,16 +24081,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W436(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW436, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW437:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW437(ctx, x, in, s)
@@ -23658,16 +24099,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W437(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW437, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW438:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW438(ctx, x, in, s)
@@ -23675,16 +24117,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W438(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW438, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW439:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW439(ctx, x, in, s)
@@ -23692,16 +24135,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W439(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW439, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW440:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW440(ctx, x, in, s)
@@ -23709,16 +24153,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W440(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW440, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW441:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW441(ctx, x, in, s)
@@ -23726,16 +24171,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W441(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW441, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW442:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW442(ctx, x, in, s)
@@ -23743,16 +24189,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W442(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW442, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW443:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW443(ctx, x, in, s)
@@ -23760,16 +24207,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W443(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW443, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW444:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW444(ctx, x, in, s)
@@ -23777,16 +24225,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W444(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW444, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW445:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW445(ctx, x, in, s)
@@ -23794,16 +24243,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W445(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW445, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW446:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW446(ctx, x, in, s)
@@ -23811,16 +24261,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W446(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW446, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW447:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW447(ctx, x, in, s)
@@ -23828,16 +24279,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W447(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW447, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW448:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW448(ctx, x, in, s)
@@ -23845,16 +24297,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W448(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW448, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW449:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW449(ctx, x, in, s)
@@ -23862,16 +24315,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W449(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW449, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW450:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW450(ctx, x, in, s)
@@ -23879,16 +24333,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W450(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW450, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW451:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW451(ctx, x, in, s)
@@ -23896,16 +24351,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W451(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW451, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW452:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW452(ctx, x, in, s)
@@ -23913,16 +24369,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W452(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW452, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW453:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW453(ctx, x, in, s)
@@ -23930,16 +24387,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W453(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW453, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW454:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW454(ctx, x, in, s)
@@ -23947,16 +24405,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W454(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW454, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW455:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW455(ctx, x, in, s)
@@ -23964,16 +24423,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W455(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW455, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW456:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW456(ctx, x, in, s)
@@ -23981,16 +24441,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W456(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW456, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW457:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW457(ctx, x, in, s)
@@ -23998,16 +24459,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W457(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW457, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW458:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW458(ctx, x, in, s)
@@ -24015,16 +24477,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W458(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW458, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW459:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW459(ctx, x, in, s)
@@ -24032,16 +24495,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W459(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW459, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW460:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW460(ctx, x, in, s)
@@ -24049,16 +24513,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W460(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW460, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW461:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW461(ctx, x, in, s)
@@ -24066,16 +24531,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W461(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW461, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW462:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW462(ctx, x, in, s)
@@ -24083,16 +24549,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W462(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW462, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW463:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW463(ctx, x, in, s)
@@ -24100,16 +24567,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W463(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW463, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW464:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW464(ctx, x, in, s)
@@ -24117,16 +24585,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W464(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW464, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW465:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW465(ctx, x, in, s)
@@ -24134,16 +24603,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W465(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW465, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW466:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW466(ctx, x, in, s)
@@ -24151,16 +24621,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W466(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW466, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW467:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW467(ctx, x, in, s)
@@ -24168,16 +24639,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W467(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW467, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW468:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW468(ctx, x, in, s)
@@ -24185,16 +24657,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W468(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW468, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW469:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW469(ctx, x, in, s)
@@ -24202,16 +24675,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W469(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW469, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW470:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW470(ctx, x, in, s)
@@ -24219,16 +24693,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W470(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW470, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW471:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW471(ctx, x, in, s)
@@ -24236,16 +24711,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W471(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW471, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW472:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW472(ctx, x, in, s)
@@ -24253,16 +24729,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W472(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW472, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW473:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW473(ctx, x, in, s)
@@ -24270,16 +24747,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W473(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW473, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW474:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW474(ctx, x, in, s)
@@ -24287,16 +24765,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W474(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW474, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW475:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW475(ctx, x, in, s)
@@ -24304,16 +24783,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W475(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW475, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW476:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW476(ctx, x, in, s)
@@ -24321,16 +24801,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W476(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW476, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW477:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW477(ctx, x, in, s)
@@ -24338,16 +24819,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W477(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW477, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW478:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW478(ctx, x, in, s)
@@ -24355,16 +24837,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W478(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW478, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW479:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW479(ctx, x, in, s)
@@ -24372,16 +24855,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W479(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW479, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW480:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW480(ctx, x, in, s)
@@ -24389,16 +24873,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W480(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW480, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW481:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW481(ctx, x, in, s)
@@ -24406,16 +24891,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W481(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW481, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW482:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW482(ctx, x, in, s)
@@ -24423,16 +24909,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W482(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW482, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW483:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW483(ctx, x, in, s)
@@ -24440,16 +24927,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W483(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW483, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW484:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW484(ctx, x, in, s)
@@ -24457,16 +24945,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W484(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW484, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW485:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW485(ctx, x, in, s)
@@ -24474,16 +24963,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W485(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW485, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW486:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW486(ctx, x, in, s)
@@ -24491,16 +24981,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W486(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW486, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW487:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW487(ctx, x, in, s)
@@ -24508,16 +24999,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W487(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW487, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW488:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW488(ctx, x, in, s)
@@ -24525,16 +25017,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W488(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW488, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW489:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW489(ctx, x, in, s)
@@ -24542,16 +25035,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W489(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW489, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW490:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW490(ctx, x, in, s)
@@ -24559,16 +25053,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W490(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW490, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW491:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW491(ctx, x, in, s)
@@ -24576,16 +25071,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W491(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW491, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW492:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW492(ctx, x, in, s)
@@ -24593,16 +25089,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W492(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW492, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW493:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW493(ctx, x, in, s)
@@ -24610,16 +25107,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W493(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW493, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW494:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW494(ctx, x, in, s)
@@ -24627,16 +25125,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W494(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW494, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW495:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW495(ctx, x, in, s)
@@ -24644,16 +25143,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W495(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW495, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW496:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW496(ctx, x, in, s)
@@ -24661,16 +25161,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W496(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW496, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW497:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW497(ctx, x, in, s)
@@ -24678,16 +25179,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W497(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW497, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW498:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW498(ctx, x, in, s)
@@ -24695,16 +25197,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W498(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW498, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW499:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW499(ctx, x, in, s)
@@ -24712,16 +25215,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W499(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW499, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW500:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW500(ctx, x, in, s)
@@ -24729,16 +25233,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W500(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW500, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW501:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW501(ctx, x, in, s)
@@ -24746,16 +25251,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W501(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW501, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW502:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW502(ctx, x, in, s)
@@ -24763,16 +25269,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W502(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW502, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW503:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW503(ctx, x, in, s)
@@ -24780,16 +25287,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W503(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW503, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW504:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW504(ctx, x, in, s)
@@ -24797,16 +25305,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W504(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW504, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW505:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW505(ctx, x, in, s)
@@ -24814,16 +25323,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W505(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW505, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW506:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW506(ctx, x, in, s)
@@ -24831,16 +25341,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W506(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW506, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW507:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW507(ctx, x, in, s)
@@ -24848,16 +25359,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W507(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW507, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW508:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW508(ctx, x, in, s)
@@ -24865,16 +25377,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W508(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW508, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW509:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW509(ctx, x, in, s)
@@ -24882,16 +25395,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W509(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW509, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW510:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW510(ctx, x, in, s)
@@ -24899,16 +25413,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W510(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW510, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW511:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW511(ctx, x, in, s)
@@ -24916,16 +25431,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W511(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW511, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW512:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW512(ctx, x, in, s)
@@ -24933,16 +25449,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W512(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW512, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW513:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW513(ctx, x, in, s)
@@ -24950,16 +25467,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W513(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW513, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW514:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW514(ctx, x, in, s)
@@ -24967,16 +25485,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W514(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW514, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW515:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW515(ctx, x, in, s)
@@ -24984,16 +25503,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W515(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW515, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW516:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW516(ctx, x, in, s)
@@ -25001,16 +25521,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W516(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW516, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW517:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW517(ctx, x, in, s)
@@ -25018,16 +25539,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W517(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW517, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW518:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW518(ctx, x, in, s)
@@ -25035,16 +25557,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W518(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW518, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW519:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW519(ctx, x, in, s)
@@ -25052,16 +25575,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W519(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW519, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW520:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW520(ctx, x, in, s)
@@ -25069,16 +25593,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W520(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW520, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW521:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW521(ctx, x, in, s)
@@ -25086,16 +25611,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W521(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW521, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW522:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW522(ctx, x, in, s)
@@ -25103,16 +25629,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W522(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW522, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW523:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW523(ctx, x, in, s)
@@ -25120,16 +25647,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W523(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW523, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW524:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW524(ctx, x, in, s)
@@ -25137,16 +25665,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W524(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW524, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW525:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW525(ctx, x, in, s)
@@ -25154,16 +25683,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W525(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW525, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW526:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW526(ctx, x, in, s)
@@ -25171,16 +25701,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W526(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW526, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW527:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW527(ctx, x, in, s)
@@ -25188,16 +25719,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W527(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW527, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW528:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW528(ctx, x, in, s)
@@ -25205,16 +25737,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W528(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW528, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW529:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW529(ctx, x, in, s)
@@ -25222,16 +25755,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W529(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW529, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW530:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW530(ctx, x, in, s)
@@ -25239,16 +25773,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W530(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW530, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW531:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW531(ctx, x, in, s)
@@ -25256,16 +25791,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W531(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW531, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW532:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW532(ctx, x, in, s)
@@ -25273,16 +25809,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W532(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW532, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW533:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW533(ctx, x, in, s)
@@ -25290,16 +25827,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W533(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW533, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW534:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW534(ctx, x, in, s)
@@ -25307,16 +25845,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W534(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW534, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW535:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW535(ctx, x, in, s)
@@ -25324,16 +25863,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W535(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW535, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW536:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW536(ctx, x, in, s)
@@ -25341,16 +25881,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W536(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW536, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW537:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW537(ctx, x, in, s)
@@ -25358,16 +25899,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W537(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW537, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW538:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW538(ctx, x, in, s)
@@ -25375,16 +25917,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W538(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW538, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW539:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW539(ctx, x, in, s)
@@ -25392,16 +25935,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W539(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW539, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW540:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW540(ctx, x, in, s)
@@ -25409,16 +25953,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W540(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW540, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW541:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW541(ctx, x, in, s)
@@ -25426,16 +25971,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W541(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW541, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW542:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW542(ctx, x, in, s)
@@ -25443,16 +25989,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W542(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW542, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW543:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW543(ctx, x, in, s)
@@ -25460,16 +26007,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W543(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW543, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW544:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW544(ctx, x, in, s)
@@ -25477,16 +26025,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W544(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW544, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW545:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW545(ctx, x, in, s)
@@ -25494,16 +26043,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W545(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW545, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW546:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW546(ctx, x, in, s)
@@ -25511,16 +26061,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W546(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW546, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW547:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW547(ctx, x, in, s)
@@ -25528,16 +26079,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W547(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW547, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW548:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW548(ctx, x, in, s)
@@ -25545,16 +26097,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W548(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW548, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW549:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW549(ctx, x, in, s)
@@ -25562,16 +26115,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W549(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW549, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW550:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW550(ctx, x, in, s)
@@ -25579,16 +26133,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W550(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW550, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW551:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW551(ctx, x, in, s)
@@ -25596,16 +26151,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W551(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW551, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW552:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW552(ctx, x, in, s)
@@ -25613,16 +26169,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W552(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW552, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW553:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW553(ctx, x, in, s)
@@ -25630,16 +26187,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W553(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW553, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW554:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW554(ctx, x, in, s)
@@ -25647,16 +26205,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W554(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW554, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW555:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW555(ctx, x, in, s)
@@ -25664,16 +26223,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W555(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW555, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW556:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW556(ctx, x, in, s)
@@ -25681,16 +26241,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W556(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW556, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW557:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW557(ctx, x, in, s)
@@ -25698,16 +26259,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W557(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW557, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW558:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW558(ctx, x, in, s)
@@ -25715,16 +26277,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W558(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW558, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW559:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW559(ctx, x, in, s)
@@ -25732,16 +26295,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W559(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW559, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW560:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW560(ctx, x, in, s)
@@ -25749,16 +26313,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W560(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW560, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW561:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW561(ctx, x, in, s)
@@ -25766,16 +26331,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W561(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW561, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW562:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW562(ctx, x, in, s)
@@ -25783,16 +26349,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W562(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW562, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW563:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW563(ctx, x, in, s)
@@ -25800,16 +26367,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W563(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW563, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW564:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW564(ctx, x, in, s)
@@ -25817,16 +26385,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W564(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW564, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW565:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW565(ctx, x, in, s)
@@ -25834,16 +26403,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W565(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW565, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW566:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW566(ctx, x, in, s)
@@ -25851,16 +26421,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W566(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW566, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW567:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW567(ctx, x, in, s)
@@ -25868,16 +26439,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W567(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW567, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW568:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW568(ctx, x, in, s)
@@ -25885,16 +26457,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W568(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW568, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW569:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW569(ctx, x, in, s)
@@ -25902,16 +26475,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W569(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW569, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW570:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW570(ctx, x, in, s)
@@ -25919,16 +26493,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W570(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW570, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW571:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW571(ctx, x, in, s)
@@ -25936,16 +26511,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W571(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW571, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW572:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW572(ctx, x, in, s)
@@ -25953,16 +26529,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W572(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW572, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW573:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW573(ctx, x, in, s)
@@ -25970,16 +26547,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W573(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW573, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW574:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW574(ctx, x, in, s)
@@ -25987,16 +26565,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W574(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW574, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW575:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW575(ctx, x, in, s)
@@ -26004,16 +26583,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W575(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW575, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW576:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW576(ctx, x, in, s)
@@ -26021,16 +26601,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W576(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW576, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW577:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW577(ctx, x, in, s)
@@ -26038,16 +26619,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W577(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW577, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW578:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW578(ctx, x, in, s)
@@ -26055,16 +26637,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W578(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW578, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW579:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW579(ctx, x, in, s)
@@ -26072,16 +26655,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W579(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW579, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW580:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW580(ctx, x, in, s)
@@ -26089,16 +26673,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W580(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW580, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW581:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW581(ctx, x, in, s)
@@ -26106,16 +26691,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W581(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW581, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW582:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW582(ctx, x, in, s)
@@ -26123,16 +26709,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W582(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW582, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW583:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW583(ctx, x, in, s)
@@ -26140,16 +26727,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W583(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW583, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW584:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW584(ctx, x, in, s)
@@ -26157,16 +26745,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W584(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW584, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW585:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW585(ctx, x, in, s)
@@ -26174,16 +26763,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W585(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW585, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW586:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW586(ctx, x, in, s)
@@ -26191,16 +26781,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W586(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW586, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW587:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW587(ctx, x, in, s)
@@ -26208,16 +26799,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W587(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW587, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW588:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW588(ctx, x, in, s)
@@ -26225,16 +26817,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W588(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW588, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW589:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW589(ctx, x, in, s)
@@ -26242,16 +26835,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W589(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW589, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW590:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW590(ctx, x, in, s)
@@ -26259,16 +26853,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W590(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW590, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW591:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW591(ctx, x, in, s)
@@ -26276,16 +26871,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W591(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW591, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW592:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW592(ctx, x, in, s)
@@ -26293,16 +26889,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W592(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW592, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW593:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW593(ctx, x, in, s)
@@ -26310,16 +26907,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W593(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW593, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW594:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW594(ctx, x, in, s)
@@ -26327,16 +26925,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W594(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW594, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW595:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW595(ctx, x, in, s)
@@ -26344,16 +26943,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W595(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW595, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW596:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW596(ctx, x, in, s)
@@ -26361,16 +26961,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W596(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW596, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW597:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW597(ctx, x, in, s)
@@ -26378,16 +26979,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W597(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW597, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW598:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW598(ctx, x, in, s)
@@ -26395,16 +26997,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W598(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW598, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW599:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW599(ctx, x, in, s)
@@ -26412,16 +27015,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W599(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW599, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW600:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW600(ctx, x, in, s)
@@ -26429,16 +27033,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W600(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW600, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW601:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW601(ctx, x, in, s)
@@ -26446,16 +27051,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W601(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW601, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW602:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW602(ctx, x, in, s)
@@ -26463,16 +27069,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W602(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW602, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW603:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW603(ctx, x, in, s)
@@ -26480,16 +27087,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W603(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW603, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW604:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW604(ctx, x, in, s)
@@ -26497,16 +27105,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W604(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW604, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW605:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW605(ctx, x, in, s)
@@ -26514,16 +27123,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W605(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW605, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW606:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW606(ctx, x, in, s)
@@ -26531,16 +27141,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W606(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW606, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW607:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW607(ctx, x, in, s)
@@ -26548,16 +27159,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W607(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW607, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW608:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW608(ctx, x, in, s)
@@ -26565,16 +27177,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W608(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW608, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW609:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW609(ctx, x, in, s)
@@ -26582,16 +27195,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W609(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW609, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW610:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW610(ctx, x, in, s)
@@ -26599,16 +27213,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W610(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW610, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW611:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW611(ctx, x, in, s)
@@ -26616,16 +27231,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W611(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW611, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW612:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW612(ctx, x, in, s)
@@ -26633,16 +27249,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W612(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW612, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW613:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW613(ctx, x, in, s)
@@ -26650,16 +27267,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W613(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW613, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW614:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW614(ctx, x, in, s)
@@ -26667,16 +27285,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W614(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW614, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW615:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW615(ctx, x, in, s)
@@ -26684,16 +27303,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W615(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW615, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW616:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW616(ctx, x, in, s)
@@ -26701,16 +27321,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W616(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW616, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW617:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW617(ctx, x, in, s)
@@ -26718,16 +27339,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W617(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW617, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW618:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW618(ctx, x, in, s)
@@ -26735,16 +27357,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W618(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW618, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW619:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW619(ctx, x, in, s)
@@ -26752,16 +27375,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W619(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW619, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW620:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW620(ctx, x, in, s)
@@ -26769,16 +27393,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W620(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW620, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW621:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW621(ctx, x, in, s)
@@ -26786,16 +27411,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W621(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW621, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW622:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW622(ctx, x, in, s)
@@ -26803,16 +27429,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W622(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW622, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW623:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW623(ctx, x, in, s)
@@ -26820,16 +27447,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W623(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW623, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW624:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW624(ctx, x, in, s)
@@ -26837,16 +27465,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W624(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW624, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW625:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW625(ctx, x, in, s)
@@ -26854,16 +27483,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W625(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW625, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW626:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW626(ctx, x, in, s)
@@ -26871,16 +27501,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W626(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW626, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW627:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW627(ctx, x, in, s)
@@ -26888,16 +27519,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W627(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW627, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW628:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW628(ctx, x, in, s)
@@ -26905,16 +27537,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W628(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW628, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW629:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW629(ctx, x, in, s)
@@ -26922,16 +27555,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W629(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW629, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW630:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW630(ctx, x, in, s)
@@ -26939,16 +27573,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W630(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW630, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW631:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW631(ctx, x, in, s)
@@ -26956,16 +27591,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W631(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW631, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW632:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW632(ctx, x, in, s)
@@ -26973,16 +27609,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W632(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW632, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW633:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW633(ctx, x, in, s)
@@ -26990,16 +27627,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W633(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW633, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW634:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW634(ctx, x, in, s)
@@ -27007,16 +27645,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W634(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW634, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW635:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW635(ctx, x, in, s)
@@ -27024,16 +27663,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W635(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW635, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW636:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW636(ctx, x, in, s)
@@ -27041,16 +27681,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W636(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW636, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW637:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW637(ctx, x, in, s)
@@ -27058,16 +27699,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W637(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW637, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW638:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW638(ctx, x, in, s)
@@ -27075,16 +27717,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W638(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW638, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW639:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW639(ctx, x, in, s)
@@ -27092,16 +27735,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W639(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW639, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW640:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW640(ctx, x, in, s)
@@ -27109,16 +27753,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W640(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW640, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW641:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW641(ctx, x, in, s)
@@ -27126,16 +27771,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W641(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW641, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW642:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW642(ctx, x, in, s)
@@ -27143,16 +27789,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W642(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW642, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW643:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW643(ctx, x, in, s)
@@ -27160,16 +27807,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W643(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW643, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW644:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW644(ctx, x, in, s)
@@ -27177,16 +27825,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W644(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW644, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW645:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW645(ctx, x, in, s)
@@ -27194,16 +27843,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W645(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW645, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW646:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW646(ctx, x, in, s)
@@ -27211,16 +27861,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W646(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW646, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW647:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW647(ctx, x, in, s)
@@ -27228,16 +27879,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W647(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW647, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW648:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW648(ctx, x, in, s)
@@ -27245,16 +27897,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W648(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW648, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW649:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW649(ctx, x, in, s)
@@ -27262,16 +27915,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W649(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW649, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW650:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW650(ctx, x, in, s)
@@ -27279,16 +27933,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W650(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW650, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW651:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW651(ctx, x, in, s)
@@ -27296,16 +27951,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W651(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW651, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW652:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW652(ctx, x, in, s)
@@ -27313,16 +27969,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W652(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW652, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW653:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW653(ctx, x, in, s)
@@ -27330,16 +27987,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W653(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW653, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW654:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW654(ctx, x, in, s)
@@ -27347,16 +28005,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W654(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW654, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW655:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW655(ctx, x, in, s)
@@ -27364,16 +28023,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W655(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW655, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW656:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW656(ctx, x, in, s)
@@ -27381,16 +28041,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W656(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW656, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW657:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW657(ctx, x, in, s)
@@ -27398,16 +28059,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W657(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW657, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW658:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW658(ctx, x, in, s)
@@ -27415,16 +28077,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W658(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW658, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW659:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW659(ctx, x, in, s)
@@ -27432,16 +28095,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W659(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW659, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW660:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW660(ctx, x, in, s)
@@ -27449,16 +28113,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W660(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW660, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW661:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW661(ctx, x, in, s)
@@ -27466,16 +28131,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W661(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW661, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW662:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW662(ctx, x, in, s)
@@ -27483,16 +28149,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W662(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW662, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW663:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW663(ctx, x, in, s)
@@ -27500,16 +28167,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W663(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW663, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW664:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW664(ctx, x, in, s)
@@ -27517,16 +28185,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W664(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW664, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW665:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW665(ctx, x, in, s)
@@ -27534,16 +28203,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W665(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW665, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW666:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW666(ctx, x, in, s)
@@ -27551,16 +28221,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W666(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW666, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW667:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW667(ctx, x, in, s)
@@ -27568,16 +28239,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W667(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW667, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW668:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW668(ctx, x, in, s)
@@ -27585,16 +28257,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W668(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW668, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW669:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW669(ctx, x, in, s)
@@ -27602,16 +28275,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W669(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW669, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW670:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW670(ctx, x, in, s)
@@ -27619,16 +28293,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W670(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW670, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW671:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW671(ctx, x, in, s)
@@ -27636,16 +28311,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W671(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW671, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW672:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW672(ctx, x, in, s)
@@ -27653,16 +28329,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W672(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW672, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW673:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW673(ctx, x, in, s)
@@ -27670,16 +28347,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W673(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW673, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW674:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW674(ctx, x, in, s)
@@ -27687,16 +28365,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W674(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW674, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW675:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW675(ctx, x, in, s)
@@ -27704,16 +28383,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W675(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW675, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW676:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW676(ctx, x, in, s)
@@ -27721,16 +28401,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W676(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW676, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW677:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW677(ctx, x, in, s)
@@ -27738,16 +28419,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W677(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW677, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW678:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW678(ctx, x, in, s)
@@ -27755,16 +28437,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W678(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW678, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW679:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW679(ctx, x, in, s)
@@ -27772,16 +28455,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W679(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW679, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW680:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW680(ctx, x, in, s)
@@ -27789,16 +28473,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W680(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW680, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW681:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW681(ctx, x, in, s)
@@ -27806,16 +28491,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W681(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW681, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW682:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW682(ctx, x, in, s)
@@ -27823,16 +28509,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W682(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW682, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW683:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW683(ctx, x, in, s)
@@ -27840,16 +28527,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W683(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW683, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW684:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW684(ctx, x, in, s)
@@ -27857,16 +28545,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W684(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW684, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW685:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW685(ctx, x, in, s)
@@ -27874,16 +28563,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W685(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW685, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW686:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW686(ctx, x, in, s)
@@ -27891,16 +28581,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W686(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW686, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW687:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW687(ctx, x, in, s)
@@ -27908,16 +28599,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W687(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW687, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW688:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW688(ctx, x, in, s)
@@ -27925,16 +28617,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W688(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW688, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW689:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW689(ctx, x, in, s)
@@ -27942,16 +28635,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W689(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW689, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW690:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW690(ctx, x, in, s)
@@ -27959,16 +28653,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W690(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW690, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW691:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW691(ctx, x, in, s)
@@ -27976,16 +28671,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W691(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW691, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW692:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW692(ctx, x, in, s)
@@ -27993,16 +28689,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W692(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW692, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW693:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW693(ctx, x, in, s)
@@ -28010,16 +28707,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W693(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW693, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW694:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW694(ctx, x, in, s)
@@ -28027,16 +28725,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W694(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW694, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW695:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW695(ctx, x, in, s)
@@ -28044,16 +28743,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W695(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW695, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW696:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW696(ctx, x, in, s)
@@ -28061,16 +28761,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W696(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW696, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW697:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW697(ctx, x, in, s)
@@ -28078,16 +28779,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W697(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW697, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW698:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW698(ctx, x, in, s)
@@ -28095,16 +28797,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W698(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW698, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW699:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW699(ctx, x, in, s)
@@ -28112,16 +28815,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W699(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW699, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW700:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW700(ctx, x, in, s)
@@ -28129,16 +28833,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W700(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW700, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW701:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW701(ctx, x, in, s)
@@ -28146,16 +28851,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W701(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW701, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW702:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW702(ctx, x, in, s)
@@ -28163,16 +28869,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W702(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW702, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW703:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW703(ctx, x, in, s)
@@ -28180,16 +28887,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W703(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW703, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW704:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW704(ctx, x, in, s)
@@ -28197,16 +28905,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W704(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW704, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW705:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW705(ctx, x, in, s)
@@ -28214,16 +28923,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W705(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW705, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW706:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW706(ctx, x, in, s)
@@ -28231,16 +28941,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W706(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW706, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW707:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW707(ctx, x, in, s)
@@ -28248,16 +28959,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W707(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW707, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW708:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW708(ctx, x, in, s)
@@ -28265,16 +28977,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W708(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW708, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW709:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW709(ctx, x, in, s)
@@ -28282,16 +28995,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W709(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW709, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW710:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW710(ctx, x, in, s)
@@ -28299,16 +29013,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W710(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW710, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW711:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW711(ctx, x, in, s)
@@ -28316,16 +29031,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W711(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW711, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW712:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW712(ctx, x, in, s)
@@ -28333,16 +29049,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W712(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW712, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW713:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW713(ctx, x, in, s)
@@ -28350,16 +29067,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W713(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW713, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW714:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW714(ctx, x, in, s)
@@ -28367,16 +29085,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W714(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW714, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW715:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW715(ctx, x, in, s)
@@ -28384,16 +29103,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W715(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW715, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW716:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW716(ctx, x, in, s)
@@ -28401,16 +29121,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W716(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW716, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW717:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW717(ctx, x, in, s)
@@ -28418,16 +29139,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W717(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW717, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW718:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW718(ctx, x, in, s)
@@ -28435,16 +29157,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W718(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW718, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW719:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW719(ctx, x, in, s)
@@ -28452,16 +29175,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W719(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW719, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW720:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW720(ctx, x, in, s)
@@ -28469,16 +29193,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W720(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW720, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW721:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW721(ctx, x, in, s)
@@ -28486,16 +29211,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W721(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW721, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW722:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW722(ctx, x, in, s)
@@ -28503,16 +29229,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W722(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW722, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW723:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW723(ctx, x, in, s)
@@ -28520,16 +29247,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W723(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW723, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW724:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW724(ctx, x, in, s)
@@ -28537,16 +29265,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W724(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW724, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW725:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW725(ctx, x, in, s)
@@ -28554,16 +29283,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W725(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW725, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW726:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW726(ctx, x, in, s)
@@ -28571,16 +29301,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W726(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW726, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW727:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW727(ctx, x, in, s)
@@ -28588,16 +29319,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W727(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW727, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW728:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW728(ctx, x, in, s)
@@ -28605,16 +29337,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W728(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW728, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW729:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW729(ctx, x, in, s)
@@ -28622,16 +29355,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W729(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW729, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW730:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW730(ctx, x, in, s)
@@ -28639,16 +29373,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W730(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW730, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW731:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW731(ctx, x, in, s)
@@ -28656,16 +29391,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W731(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW731, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW732:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW732(ctx, x, in, s)
@@ -28673,16 +29409,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W732(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW732, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW733:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW733(ctx, x, in, s)
@@ -28690,16 +29427,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W733(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW733, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW734:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW734(ctx, x, in, s)
@@ -28707,16 +29445,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W734(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW734, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW735:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW735(ctx, x, in, s)
@@ -28724,16 +29463,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W735(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW735, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW736:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW736(ctx, x, in, s)
@@ -28741,16 +29481,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W736(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW736, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW737:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW737(ctx, x, in, s)
@@ -28758,16 +29499,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W737(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW737, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW738:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW738(ctx, x, in, s)
@@ -28775,16 +29517,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W738(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW738, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW739:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW739(ctx, x, in, s)
@@ -28792,16 +29535,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W739(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW739, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW740:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW740(ctx, x, in, s)
@@ -28809,16 +29553,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W740(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW740, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW741:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW741(ctx, x, in, s)
@@ -28826,16 +29571,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W741(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW741, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW742:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW742(ctx, x, in, s)
@@ -28843,16 +29589,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W742(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW742, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW743:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW743(ctx, x, in, s)
@@ -28860,16 +29607,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W743(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW743, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW744:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW744(ctx, x, in, s)
@@ -28877,16 +29625,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W744(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW744, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW745:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW745(ctx, x, in, s)
@@ -28894,16 +29643,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W745(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW745, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW746:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW746(ctx, x, in, s)
@@ -28911,16 +29661,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W746(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW746, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW747:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW747(ctx, x, in, s)
@@ -28928,16 +29679,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W747(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW747, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW748:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW748(ctx, x, in, s)
@@ -28945,16 +29697,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W748(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW748, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW749:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW749(ctx, x, in, s)
@@ -28962,16 +29715,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W749(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW749, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW750:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW750(ctx, x, in, s)
@@ -28979,16 +29733,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W750(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW750, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW751:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW751(ctx, x, in, s)
@@ -28996,16 +29751,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W751(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW751, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW752:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW752(ctx, x, in, s)
@@ -29013,16 +29769,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W752(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW752, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW753:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW753(ctx, x, in, s)
@@ -29030,16 +29787,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W753(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW753, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW754:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW754(ctx, x, in, s)
@@ -29047,16 +29805,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W754(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW754, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW755:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW755(ctx, x, in, s)
@@ -29064,16 +29823,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W755(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW755, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW756:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW756(ctx, x, in, s)
@@ -29081,16 +29841,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W756(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW756, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW757:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW757(ctx, x, in, s)
@@ -29098,16 +29859,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W757(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW757, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW758:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW758(ctx, x, in, s)
@@ -29115,16 +29877,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W758(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW758, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW759:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW759(ctx, x, in, s)
@@ -29132,16 +29895,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W759(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW759, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW760:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW760(ctx, x, in, s)
@@ -29149,16 +29913,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W760(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW760, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW761:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW761(ctx, x, in, s)
@@ -29166,16 +29931,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W761(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW761, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW762:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW762(ctx, x, in, s)
@@ -29183,16 +29949,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W762(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW762, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW763:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW763(ctx, x, in, s)
@@ -29200,16 +29967,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W763(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW763, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW764:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW764(ctx, x, in, s)
@@ -29217,16 +29985,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W764(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW764, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW765:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW765(ctx, x, in, s)
@@ -29234,16 +30003,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W765(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW765, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW766:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW766(ctx, x, in, s)
@@ -29251,16 +30021,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W766(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW766, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW767:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW767(ctx, x, in, s)
@@ -29268,16 +30039,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W767(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW767, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW768:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW768(ctx, x, in, s)
@@ -29285,16 +30057,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W768(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW768, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW769:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW769(ctx, x, in, s)
@@ -29302,16 +30075,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W769(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW769, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW770:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW770(ctx, x, in, s)
@@ -29319,16 +30093,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W770(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW770, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW771:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW771(ctx, x, in, s)
@@ -29336,16 +30111,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W771(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW771, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW772:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW772(ctx, x, in, s)
@@ -29353,16 +30129,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W772(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW772, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW773:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW773(ctx, x, in, s)
@@ -29370,16 +30147,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W773(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW773, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW774:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW774(ctx, x, in, s)
@@ -29387,16 +30165,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W774(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW774, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW775:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW775(ctx, x, in, s)
@@ -29404,16 +30183,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W775(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW775, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW776:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW776(ctx, x, in, s)
@@ -29421,16 +30201,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W776(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW776, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW777:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW777(ctx, x, in, s)
@@ -29438,16 +30219,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W777(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW777, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW778:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW778(ctx, x, in, s)
@@ -29455,16 +30237,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W778(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW778, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW779:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW779(ctx, x, in, s)
@@ -29472,16 +30255,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W779(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW779, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW780:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW780(ctx, x, in, s)
@@ -29489,16 +30273,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W780(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW780, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW781:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW781(ctx, x, in, s)
@@ -29506,16 +30291,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W781(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW781, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW782:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW782(ctx, x, in, s)
@@ -29523,16 +30309,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W782(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW782, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW783:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW783(ctx, x, in, s)
@@ -29540,16 +30327,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W783(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW783, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW784:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW784(ctx, x, in, s)
@@ -29557,16 +30345,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W784(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW784, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW785:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW785(ctx, x, in, s)
@@ -29574,16 +30363,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W785(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW785, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW786:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW786(ctx, x, in, s)
@@ -29591,16 +30381,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W786(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW786, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW787:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW787(ctx, x, in, s)
@@ -29608,16 +30399,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W787(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW787, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW788:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW788(ctx, x, in, s)
@@ -29625,16 +30417,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W788(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW788, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW789:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW789(ctx, x, in, s)
@@ -29642,16 +30435,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W789(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW789, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW790:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW790(ctx, x, in, s)
@@ -29659,16 +30453,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W790(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW790, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW791:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW791(ctx, x, in, s)
@@ -29676,16 +30471,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W791(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW791, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW792:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW792(ctx, x, in, s)
@@ -29693,16 +30489,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W792(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW792, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW793:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW793(ctx, x, in, s)
@@ -29710,16 +30507,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W793(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW793, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW794:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW794(ctx, x, in, s)
@@ -29727,16 +30525,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W794(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW794, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW795:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW795(ctx, x, in, s)
@@ -29744,16 +30543,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W795(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW795, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW796:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW796(ctx, x, in, s)
@@ -29761,16 +30561,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W796(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW796, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW797:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW797(ctx, x, in, s)
@@ -29778,16 +30579,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W797(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW797, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW798:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW798(ctx, x, in, s)
@@ -29795,16 +30597,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W798(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW798, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW799:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW799(ctx, x, in, s)
@@ -29812,16 +30615,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W799(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW799, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW800:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW800(ctx, x, in, s)
@@ -29829,16 +30633,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W800(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW800, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW801:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW801(ctx, x, in, s)
@@ -29846,16 +30651,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W801(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW801, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW802:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW802(ctx, x, in, s)
@@ -29863,16 +30669,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W802(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW802, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW803:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW803(ctx, x, in, s)
@@ -29880,16 +30687,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W803(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW803, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW804:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW804(ctx, x, in, s)
@@ -29897,16 +30705,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W804(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW804, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW805:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW805(ctx, x, in, s)
@@ -29914,16 +30723,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W805(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW805, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW806:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW806(ctx, x, in, s)
@@ -29931,16 +30741,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W806(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW806, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW807:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW807(ctx, x, in, s)
@@ -29948,16 +30759,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W807(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW807, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW808:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW808(ctx, x, in, s)
@@ -29965,16 +30777,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W808(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW808, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW809:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW809(ctx, x, in, s)
@@ -29982,16 +30795,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W809(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW809, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW810:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW810(ctx, x, in, s)
@@ -29999,16 +30813,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W810(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW810, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW811:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW811(ctx, x, in, s)
@@ -30016,16 +30831,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W811(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW811, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW812:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW812(ctx, x, in, s)
@@ -30033,16 +30849,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W812(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW812, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW813:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW813(ctx, x, in, s)
@@ -30050,16 +30867,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W813(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW813, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW814:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW814(ctx, x, in, s)
@@ -30067,16 +30885,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W814(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW814, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW815:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW815(ctx, x, in, s)
@@ -30084,16 +30903,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W815(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW815, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW816:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW816(ctx, x, in, s)
@@ -30101,16 +30921,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W816(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW816, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW817:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW817(ctx, x, in, s)
@@ -30118,16 +30939,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W817(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW817, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW818:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW818(ctx, x, in, s)
@@ -30135,16 +30957,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W818(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW818, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW819:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW819(ctx, x, in, s)
@@ -30152,16 +30975,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W819(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW819, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW820:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW820(ctx, x, in, s)
@@ -30169,16 +30993,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W820(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW820, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW821:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW821(ctx, x, in, s)
@@ -30186,16 +31011,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W821(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW821, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW822:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW822(ctx, x, in, s)
@@ -30203,16 +31029,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W822(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW822, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW823:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW823(ctx, x, in, s)
@@ -30220,16 +31047,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W823(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW823, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW824:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW824(ctx, x, in, s)
@@ -30237,16 +31065,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W824(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW824, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW825:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW825(ctx, x, in, s)
@@ -30254,16 +31083,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W825(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW825, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW826:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW826(ctx, x, in, s)
@@ -30271,16 +31101,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W826(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW826, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW827:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW827(ctx, x, in, s)
@@ -30288,16 +31119,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W827(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW827, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW828:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW828(ctx, x, in, s)
@@ -30305,16 +31137,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W828(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW828, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW829:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW829(ctx, x, in, s)
@@ -30322,16 +31155,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W829(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW829, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW830:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW830(ctx, x, in, s)
@@ -30339,16 +31173,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W830(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW830, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW831:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW831(ctx, x, in, s)
@@ -30356,16 +31191,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W831(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW831, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW832:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW832(ctx, x, in, s)
@@ -30373,16 +31209,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W832(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW832, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW833:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW833(ctx, x, in, s)
@@ -30390,16 +31227,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W833(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW833, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW834:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW834(ctx, x, in, s)
@@ -30407,16 +31245,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W834(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW834, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW835:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW835(ctx, x, in, s)
@@ -30424,16 +31263,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W835(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW835, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW836:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW836(ctx, x, in, s)
@@ -30441,16 +31281,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W836(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW836, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW837:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW837(ctx, x, in, s)
@@ -30458,16 +31299,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W837(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW837, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW838:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW838(ctx, x, in, s)
@@ -30475,16 +31317,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W838(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW838, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW839:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW839(ctx, x, in, s)
@@ -30492,16 +31335,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W839(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW839, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW840:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW840(ctx, x, in, s)
@@ -30509,16 +31353,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W840(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW840, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW841:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW841(ctx, x, in, s)
@@ -30526,16 +31371,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W841(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW841, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW842:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW842(ctx, x, in, s)
@@ -30543,16 +31389,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W842(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW842, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW843:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW843(ctx, x, in, s)
@@ -30560,16 +31407,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W843(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW843, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW844:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW844(ctx, x, in, s)
@@ -30577,16 +31425,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W844(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW844, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW845:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW845(ctx, x, in, s)
@@ -30594,16 +31443,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W845(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW845, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW846:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW846(ctx, x, in, s)
@@ -30611,16 +31461,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W846(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW846, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW847:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW847(ctx, x, in, s)
@@ -30628,16 +31479,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W847(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW847, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW848:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW848(ctx, x, in, s)
@@ -30645,16 +31497,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W848(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW848, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW849:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW849(ctx, x, in, s)
@@ -30662,16 +31515,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W849(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW849, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW850:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW850(ctx, x, in, s)
@@ -30679,16 +31533,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W850(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW850, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW851:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW851(ctx, x, in, s)
@@ -30696,16 +31551,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W851(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW851, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW852:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW852(ctx, x, in, s)
@@ -30713,16 +31569,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W852(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW852, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW853:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW853(ctx, x, in, s)
@@ -30730,16 +31587,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W853(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW853, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW854:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW854(ctx, x, in, s)
@@ -30747,16 +31605,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W854(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW854, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW855:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW855(ctx, x, in, s)
@@ -30764,16 +31623,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W855(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW855, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW856:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW856(ctx, x, in, s)
@@ -30781,16 +31641,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W856(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW856, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW857:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW857(ctx, x, in, s)
@@ -30798,16 +31659,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W857(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW857, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW858:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW858(ctx, x, in, s)
@@ -30815,16 +31677,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W858(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW858, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW859:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW859(ctx, x, in, s)
@@ -30832,16 +31695,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W859(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW859, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW860:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW860(ctx, x, in, s)
@@ -30849,16 +31713,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W860(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW860, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW861:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW861(ctx, x, in, s)
@@ -30866,16 +31731,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W861(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW861, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW862:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW862(ctx, x, in, s)
@@ -30883,16 +31749,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W862(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW862, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW863:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW863(ctx, x, in, s)
@@ -30900,16 +31767,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W863(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW863, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW864:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW864(ctx, x, in, s)
@@ -30917,16 +31785,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W864(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW864, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW865:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW865(ctx, x, in, s)
@@ -30934,16 +31803,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W865(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW865, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW866:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW866(ctx, x, in, s)
@@ -30951,16 +31821,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W866(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW866, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW867:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW867(ctx, x, in, s)
@@ -30968,16 +31839,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W867(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW867, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW868:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW868(ctx, x, in, s)
@@ -30985,16 +31857,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W868(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW868, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW869:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW869(ctx, x, in, s)
@@ -31002,16 +31875,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W869(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW869, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW870:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW870(ctx, x, in, s)
@@ -31019,16 +31893,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W870(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW870, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW871:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW871(ctx, x, in, s)
@@ -31036,16 +31911,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W871(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW871, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW872:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW872(ctx, x, in, s)
@@ -31053,16 +31929,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W872(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW872, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW873:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW873(ctx, x, in, s)
@@ -31070,16 +31947,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W873(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW873, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW874:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW874(ctx, x, in, s)
@@ -31087,16 +31965,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W874(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW874, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW875:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW875(ctx, x, in, s)
@@ -31104,16 +31983,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W875(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW875, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW876:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW876(ctx, x, in, s)
@@ -31121,16 +32001,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W876(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW876, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW877:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW877(ctx, x, in, s)
@@ -31138,16 +32019,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W877(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW877, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW878:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW878(ctx, x, in, s)
@@ -31155,16 +32037,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W878(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW878, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW879:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW879(ctx, x, in, s)
@@ -31172,16 +32055,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W879(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW879, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW880:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW880(ctx, x, in, s)
@@ -31189,16 +32073,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W880(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW880, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW881:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW881(ctx, x, in, s)
@@ -31206,16 +32091,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W881(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW881, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW882:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW882(ctx, x, in, s)
@@ -31223,16 +32109,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W882(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW882, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW883:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW883(ctx, x, in, s)
@@ -31240,16 +32127,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W883(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW883, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW884:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW884(ctx, x, in, s)
@@ -31257,16 +32145,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W884(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW884, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW885:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW885(ctx, x, in, s)
@@ -31274,16 +32163,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W885(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW885, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW886:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW886(ctx, x, in, s)
@@ -31291,16 +32181,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W886(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW886, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW887:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW887(ctx, x, in, s)
@@ -31308,16 +32199,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W887(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW887, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW888:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW888(ctx, x, in, s)
@@ -31325,16 +32217,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W888(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW888, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW889:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW889(ctx, x, in, s)
@@ -31342,16 +32235,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W889(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW889, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW890:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW890(ctx, x, in, s)
@@ -31359,16 +32253,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W890(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW890, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW891:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW891(ctx, x, in, s)
@@ -31376,16 +32271,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W891(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW891, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW892:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW892(ctx, x, in, s)
@@ -31393,16 +32289,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W892(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW892, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW893:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW893(ctx, x, in, s)
@@ -31410,16 +32307,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W893(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW893, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW894:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW894(ctx, x, in, s)
@@ -31427,16 +32325,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W894(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW894, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW895:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW895(ctx, x, in, s)
@@ -31444,16 +32343,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W895(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW895, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW896:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW896(ctx, x, in, s)
@@ -31461,16 +32361,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W896(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW896, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW897:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW897(ctx, x, in, s)
@@ -31478,16 +32379,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W897(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW897, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW898:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW898(ctx, x, in, s)
@@ -31495,16 +32397,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W898(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW898, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW899:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW899(ctx, x, in, s)
@@ -31512,16 +32415,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W899(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW899, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW900:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW900(ctx, x, in, s)
@@ -31529,16 +32433,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W900(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW900, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW901:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW901(ctx, x, in, s)
@@ -31546,16 +32451,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W901(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW901, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW902:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW902(ctx, x, in, s)
@@ -31563,16 +32469,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W902(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW902, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW903:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW903(ctx, x, in, s)
@@ -31580,16 +32487,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W903(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW903, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW904:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW904(ctx, x, in, s)
@@ -31597,16 +32505,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W904(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW904, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW905:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW905(ctx, x, in, s)
@@ -31614,16 +32523,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W905(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW905, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW906:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW906(ctx, x, in, s)
@@ -31631,16 +32541,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W906(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW906, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW907:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW907(ctx, x, in, s)
@@ -31648,16 +32559,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W907(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW907, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW908:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW908(ctx, x, in, s)
@@ -31665,16 +32577,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W908(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW908, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW909:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW909(ctx, x, in, s)
@@ -31682,16 +32595,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W909(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW909, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW910:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW910(ctx, x, in, s)
@@ -31699,16 +32613,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W910(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW910, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW911:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW911(ctx, x, in, s)
@@ -31716,16 +32631,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W911(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW911, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW912:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW912(ctx, x, in, s)
@@ -31733,16 +32649,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W912(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW912, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW913:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW913(ctx, x, in, s)
@@ -31750,16 +32667,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W913(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW913, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW914:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW914(ctx, x, in, s)
@@ -31767,16 +32685,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W914(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW914, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW915:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW915(ctx, x, in, s)
@@ -31784,16 +32703,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W915(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW915, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW916:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW916(ctx, x, in, s)
@@ -31801,16 +32721,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W916(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW916, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW917:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW917(ctx, x, in, s)
@@ -31818,16 +32739,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W917(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW917, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW918:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW918(ctx, x, in, s)
@@ -31835,16 +32757,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W918(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW918, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW919:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW919(ctx, x, in, s)
@@ -31852,16 +32775,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W919(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW919, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW920:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW920(ctx, x, in, s)
@@ -31869,16 +32793,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W920(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW920, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW921:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW921(ctx, x, in, s)
@@ -31886,16 +32811,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W921(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW921, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW922:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW922(ctx, x, in, s)
@@ -31903,16 +32829,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W922(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW922, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW923:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW923(ctx, x, in, s)
@@ -31920,16 +32847,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W923(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW923, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW924:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW924(ctx, x, in, s)
@@ -31937,16 +32865,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W924(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW924, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW925:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW925(ctx, x, in, s)
@@ -31954,16 +32883,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W925(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW925, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW926:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW926(ctx, x, in, s)
@@ -31971,16 +32901,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W926(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW926, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW927:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW927(ctx, x, in, s)
@@ -31988,16 +32919,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W927(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW927, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW928:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW928(ctx, x, in, s)
@@ -32005,16 +32937,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W928(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW928, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW929:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW929(ctx, x, in, s)
@@ -32022,16 +32955,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W929(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW929, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW930:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW930(ctx, x, in, s)
@@ -32039,16 +32973,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W930(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW930, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW931:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW931(ctx, x, in, s)
@@ -32056,16 +32991,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W931(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW931, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW932:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW932(ctx, x, in, s)
@@ -32073,16 +33009,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W932(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW932, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW933:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW933(ctx, x, in, s)
@@ -32090,16 +33027,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W933(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW933, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW934:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW934(ctx, x, in, s)
@@ -32107,16 +33045,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W934(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW934, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW935:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW935(ctx, x, in, s)
@@ -32124,16 +33063,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W935(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW935, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW936:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW936(ctx, x, in, s)
@@ -32141,16 +33081,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W936(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW936, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW937:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW937(ctx, x, in, s)
@@ -32158,16 +33099,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W937(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW937, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW938:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW938(ctx, x, in, s)
@@ -32175,16 +33117,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W938(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW938, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW939:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW939(ctx, x, in, s)
@@ -32192,16 +33135,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W939(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW939, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW940:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW940(ctx, x, in, s)
@@ -32209,16 +33153,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W940(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW940, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW941:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW941(ctx, x, in, s)
@@ -32226,16 +33171,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W941(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW941, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW942:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW942(ctx, x, in, s)
@@ -32243,16 +33189,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W942(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW942, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW943:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW943(ctx, x, in, s)
@@ -32260,16 +33207,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W943(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW943, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW944:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW944(ctx, x, in, s)
@@ -32277,16 +33225,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W944(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW944, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW945:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW945(ctx, x, in, s)
@@ -32294,16 +33243,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W945(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW945, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW946:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW946(ctx, x, in, s)
@@ -32311,16 +33261,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W946(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW946, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW947:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW947(ctx, x, in, s)
@@ -32328,16 +33279,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W947(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW947, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW948:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW948(ctx, x, in, s)
@@ -32345,16 +33297,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W948(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW948, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW949:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW949(ctx, x, in, s)
@@ -32362,16 +33315,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W949(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW949, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW950:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW950(ctx, x, in, s)
@@ -32379,16 +33333,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W950(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW950, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW951:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW951(ctx, x, in, s)
@@ -32396,16 +33351,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W951(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW951, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW952:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW952(ctx, x, in, s)
@@ -32413,16 +33369,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W952(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW952, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW953:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW953(ctx, x, in, s)
@@ -32430,16 +33387,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W953(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW953, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW954:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW954(ctx, x, in, s)
@@ -32447,16 +33405,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W954(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW954, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW955:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW955(ctx, x, in, s)
@@ -32464,16 +33423,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W955(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW955, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW956:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW956(ctx, x, in, s)
@@ -32481,16 +33441,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W956(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW956, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW957:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW957(ctx, x, in, s)
@@ -32498,16 +33459,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W957(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW957, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW958:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW958(ctx, x, in, s)
@@ -32515,16 +33477,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W958(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW958, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW959:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW959(ctx, x, in, s)
@@ -32532,16 +33495,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W959(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW959, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW960:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW960(ctx, x, in, s)
@@ -32549,16 +33513,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W960(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW960, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW961:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW961(ctx, x, in, s)
@@ -32566,16 +33531,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W961(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW961, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW962:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW962(ctx, x, in, s)
@@ -32583,16 +33549,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W962(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW962, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW963:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW963(ctx, x, in, s)
@@ -32600,16 +33567,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W963(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW963, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW964:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW964(ctx, x, in, s)
@@ -32617,16 +33585,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W964(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW964, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW965:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW965(ctx, x, in, s)
@@ -32634,16 +33603,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W965(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW965, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW966:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW966(ctx, x, in, s)
@@ -32651,16 +33621,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W966(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW966, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW967:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW967(ctx, x, in, s)
@@ -32668,16 +33639,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W967(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW967, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW968:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW968(ctx, x, in, s)
@@ -32685,16 +33657,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W968(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW968, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW969:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW969(ctx, x, in, s)
@@ -32702,16 +33675,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W969(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW969, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW970:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW970(ctx, x, in, s)
@@ -32719,16 +33693,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W970(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW970, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW971:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW971(ctx, x, in, s)
@@ -32736,16 +33711,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W971(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW971, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW972:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW972(ctx, x, in, s)
@@ -32753,16 +33729,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W972(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW972, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW973:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW973(ctx, x, in, s)
@@ -32770,16 +33747,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W973(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW973, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW974:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW974(ctx, x, in, s)
@@ -32787,16 +33765,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W974(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW974, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW975:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW975(ctx, x, in, s)
@@ -32804,16 +33783,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W975(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW975, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW976:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW976(ctx, x, in, s)
@@ -32821,16 +33801,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W976(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW976, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW977:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW977(ctx, x, in, s)
@@ -32838,16 +33819,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W977(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW977, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW978:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW978(ctx, x, in, s)
@@ -32855,16 +33837,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W978(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW978, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW979:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW979(ctx, x, in, s)
@@ -32872,16 +33855,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W979(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW979, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW980:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW980(ctx, x, in, s)
@@ -32889,16 +33873,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W980(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW980, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW981:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW981(ctx, x, in, s)
@@ -32906,16 +33891,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W981(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW981, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW982:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW982(ctx, x, in, s)
@@ -32923,16 +33909,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W982(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW982, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW983:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW983(ctx, x, in, s)
@@ -32940,16 +33927,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W983(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW983, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW984:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW984(ctx, x, in, s)
@@ -32957,16 +33945,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W984(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW984, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW985:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW985(ctx, x, in, s)
@@ -32974,16 +33963,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W985(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW985, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW986:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW986(ctx, x, in, s)
@@ -32991,16 +33981,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W986(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW986, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW987:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW987(ctx, x, in, s)
@@ -33008,16 +33999,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W987(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW987, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW988:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW988(ctx, x, in, s)
@@ -33025,16 +34017,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W988(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW988, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW989:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW989(ctx, x, in, s)
@@ -33042,16 +34035,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W989(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW989, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW990:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW990(ctx, x, in, s)
@@ -33059,16 +34053,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W990(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW990, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW991:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW991(ctx, x, in, s)
@@ -33076,16 +34071,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W991(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW991, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW992:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW992(ctx, x, in, s)
@@ -33093,16 +34089,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W992(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW992, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW993:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW993(ctx, x, in, s)
@@ -33110,16 +34107,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W993(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW993, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW994:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW994(ctx, x, in, s)
@@ -33127,16 +34125,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W994(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW994, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW995:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW995(ctx, x, in, s)
@@ -33144,16 +34143,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W995(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW995, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW996:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW996(ctx, x, in, s)
@@ -33161,16 +34161,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W996(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW996, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW997:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW997(ctx, x, in, s)
@@ -33178,16 +34179,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W997(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW997, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW998:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW998(ctx, x, in, s)
@@ -33195,16 +34197,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W998(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW998, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW999:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW999(ctx, x, in, s)
@@ -33212,16 +34215,17 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W999(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW999, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan1000NodeW1000:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW1000(ctx, x, in, s)
@@ -33229,17 +34233,19 @@ func (g *Fan1000) branchStart(ctx context.Context, x *runtime.Exec[model.State],
 				out, err = g.h.W1000(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan1000NodeW1000, fan1000NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // fan1000JoinJoin is one activation of the fork at "start": each branch delivers its final state into it exactly once, under its lock, and fan-in "join" reads it after all have arrived.

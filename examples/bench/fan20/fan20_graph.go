@@ -497,11 +497,12 @@ func (g *Fan20) callJoin(ctx context.Context, x *runtime.Exec[model.State], in r
 func (g *Fan20) run(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
 	var out model.State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case fan20NodeStart:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callStart(ctx, x, in, s)
@@ -509,11 +510,12 @@ func (g *Fan20) run(ctx context.Context, x *runtime.Exec[model.State], in runtim
 				out, err = g.h.Start(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan20NodeStart, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = fan20AfterStart
 			fallthrough
@@ -529,7 +531,7 @@ func (g *Fan20) run(ctx context.Context, x *runtime.Exec[model.State], in runtim
 			}
 			n = fan20NodeJoin
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callJoin(ctx, x, in, s, jJoin.in)
@@ -537,28 +539,31 @@ func (g *Fan20) run(ctx context.Context, x *runtime.Exec[model.State], in runtim
 				out, err = g.h.Join(ctx, *s, jJoin.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan20NodeJoin, fan20End, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchStart runs one branch forked at "start" from node n until it reaches fan-in "join".
 func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
 	var out model.State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case fan20NodeW1:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW1(ctx, x, in, s)
@@ -566,16 +571,17 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				out, err = g.h.W1(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan20NodeW1, fan20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan20NodeW2:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW2(ctx, x, in, s)
@@ -583,16 +589,17 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				out, err = g.h.W2(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan20NodeW2, fan20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan20NodeW3:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW3(ctx, x, in, s)
@@ -600,16 +607,17 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				out, err = g.h.W3(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan20NodeW3, fan20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan20NodeW4:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW4(ctx, x, in, s)
@@ -617,16 +625,17 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				out, err = g.h.W4(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan20NodeW4, fan20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan20NodeW5:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW5(ctx, x, in, s)
@@ -634,16 +643,17 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				out, err = g.h.W5(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan20NodeW5, fan20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan20NodeW6:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW6(ctx, x, in, s)
@@ -651,16 +661,17 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				out, err = g.h.W6(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan20NodeW6, fan20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan20NodeW7:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW7(ctx, x, in, s)
@@ -668,16 +679,17 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				out, err = g.h.W7(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan20NodeW7, fan20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan20NodeW8:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW8(ctx, x, in, s)
@@ -685,16 +697,17 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				out, err = g.h.W8(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan20NodeW8, fan20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan20NodeW9:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW9(ctx, x, in, s)
@@ -702,16 +715,17 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				out, err = g.h.W9(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan20NodeW9, fan20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan20NodeW10:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW10(ctx, x, in, s)
@@ -719,16 +733,17 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				out, err = g.h.W10(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan20NodeW10, fan20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan20NodeW11:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW11(ctx, x, in, s)
@@ -736,16 +751,17 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				out, err = g.h.W11(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan20NodeW11, fan20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan20NodeW12:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW12(ctx, x, in, s)
@@ -753,16 +769,17 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				out, err = g.h.W12(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan20NodeW12, fan20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan20NodeW13:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW13(ctx, x, in, s)
@@ -770,16 +787,17 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				out, err = g.h.W13(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan20NodeW13, fan20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan20NodeW14:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW14(ctx, x, in, s)
@@ -787,16 +805,17 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				out, err = g.h.W14(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan20NodeW14, fan20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan20NodeW15:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW15(ctx, x, in, s)
@@ -804,16 +823,17 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				out, err = g.h.W15(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan20NodeW15, fan20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan20NodeW16:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW16(ctx, x, in, s)
@@ -821,16 +841,17 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				out, err = g.h.W16(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan20NodeW16, fan20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan20NodeW17:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW17(ctx, x, in, s)
@@ -838,16 +859,17 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				out, err = g.h.W17(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan20NodeW17, fan20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan20NodeW18:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW18(ctx, x, in, s)
@@ -855,16 +877,17 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				out, err = g.h.W18(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan20NodeW18, fan20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan20NodeW19:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW19(ctx, x, in, s)
@@ -872,16 +895,17 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				out, err = g.h.W19(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan20NodeW19, fan20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fan20NodeW20:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callW20(ctx, x, in, s)
@@ -889,17 +913,19 @@ func (g *Fan20) branchStart(ctx context.Context, x *runtime.Exec[model.State], i
 				out, err = g.h.W20(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fan20NodeW20, fan20NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // fan20JoinJoin is one activation of the fork at "start": each branch delivers its final state into it exactly once, under its lock, and fan-in "join" reads it after all have arrived.

@@ -173,11 +173,12 @@ func (g *Loop1000) callRouteCount(ctx context.Context, x *runtime.Exec[model.Sta
 func (g *Loop1000) run(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
 	var out model.State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case loop1000NodeCount:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callCount(ctx, x, in, s)
@@ -185,19 +186,21 @@ func (g *Loop1000) run(ctx context.Context, x *runtime.Exec[model.State], in run
 				out, err = g.h.Count(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if n, err = g.routeCount(ctx, x, in, s); err != nil {
-				return err
+				break flow
 			}
 			if err = x.Leave(in, loop1000NodeCount, n, s); err != nil || n == loop1000End {
-				return err
+				break flow
 			}
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // routeCount asks RouteCount which edge leaves "count" and returns the node it leads to.

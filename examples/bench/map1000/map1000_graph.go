@@ -188,11 +188,12 @@ func (g *Map1000) callSum(ctx context.Context, x *runtime.Exec[State], in runtim
 func (g *Map1000) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case map1000NodeStart:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callStart(ctx, x, in, s)
@@ -200,11 +201,12 @@ func (g *Map1000) run(ctx context.Context, x *runtime.Exec[State], in runtime.Br
 				out, err = g.h.Start(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, map1000NodeStart, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = map1000AfterStart
 			fallthrough
@@ -231,7 +233,7 @@ func (g *Map1000) run(ctx context.Context, x *runtime.Exec[State], in runtime.Br
 			}
 			n = map1000NodeSum
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callSum(ctx, x, in, s, jSum.in)
@@ -239,28 +241,31 @@ func (g *Map1000) run(ctx context.Context, x *runtime.Exec[State], in runtime.Br
 				out, err = g.h.Sum(ctx, *s, jSum.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, map1000NodeSum, map1000End, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchStart runs the flow of one item mapped at "start", *s, from node n until it reaches fan-in "sum".
 func (g *Map1000) branchStart(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *Item) (err error) {
 	defer x.Recover(&n, &err)
 	var out Item // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case map1000NodeWork:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callWork(ctx, x, in, s)
@@ -268,17 +273,19 @@ func (g *Map1000) branchStart(ctx context.Context, x *runtime.Exec[State], in ru
 				out, err = g.h.Work(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = runtime.LeaveItem(x, in, map1000NodeWork, map1000NodeSum, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // map1000JoinSum is one activation of the map at "start": each item's flow delivers its final item into it exactly once, at the item's index, under its lock, and fan-in "sum" reads it after all have arrived.

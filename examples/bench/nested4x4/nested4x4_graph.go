@@ -621,11 +621,12 @@ func (g *Nested4x4) callJoin(ctx context.Context, x *runtime.Exec[model.State], 
 func (g *Nested4x4) run(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
 	var out model.State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case nested4x4NodeStart:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callStart(ctx, x, in, s)
@@ -633,11 +634,12 @@ func (g *Nested4x4) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.Start(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, nested4x4NodeStart, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = nested4x4AfterStart
 			fallthrough
@@ -653,7 +655,7 @@ func (g *Nested4x4) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 			}
 			n = nested4x4NodeJoin
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callJoin(ctx, x, in, s, jJoin.in)
@@ -661,28 +663,31 @@ func (g *Nested4x4) run(ctx context.Context, x *runtime.Exec[model.State], in ru
 				out, err = g.h.Join(ctx, *s, jJoin.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, nested4x4NodeJoin, nested4x4End, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchStart runs one branch forked at "start" from node n until it reaches fan-in "join".
 func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
 	var out model.State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case nested4x4NodeA1:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callA1(ctx, x, in, s)
@@ -690,11 +695,12 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 				out, err = g.h.A1(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, nested4x4NodeA1, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = nested4x4AfterA1
 			fallthrough
@@ -710,7 +716,7 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 			}
 			n = nested4x4NodeA1Join
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callA1Join(ctx, x, in, s, jA1Join.in)
@@ -718,16 +724,17 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 				out, err = g.h.A1Join(ctx, *s, jA1Join.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, nested4x4NodeA1Join, nested4x4NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case nested4x4NodeA2:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callA2(ctx, x, in, s)
@@ -735,11 +742,12 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 				out, err = g.h.A2(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, nested4x4NodeA2, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = nested4x4AfterA2
 			fallthrough
@@ -755,7 +763,7 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 			}
 			n = nested4x4NodeA2Join
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callA2Join(ctx, x, in, s, jA2Join.in)
@@ -763,16 +771,17 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 				out, err = g.h.A2Join(ctx, *s, jA2Join.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, nested4x4NodeA2Join, nested4x4NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case nested4x4NodeA3:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callA3(ctx, x, in, s)
@@ -780,11 +789,12 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 				out, err = g.h.A3(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, nested4x4NodeA3, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = nested4x4AfterA3
 			fallthrough
@@ -800,7 +810,7 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 			}
 			n = nested4x4NodeA3Join
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callA3Join(ctx, x, in, s, jA3Join.in)
@@ -808,16 +818,17 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 				out, err = g.h.A3Join(ctx, *s, jA3Join.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, nested4x4NodeA3Join, nested4x4NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case nested4x4NodeA4:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callA4(ctx, x, in, s)
@@ -825,11 +836,12 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 				out, err = g.h.A4(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, nested4x4NodeA4, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = nested4x4AfterA4
 			fallthrough
@@ -845,7 +857,7 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 			}
 			n = nested4x4NodeA4Join
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callA4Join(ctx, x, in, s, jA4Join.in)
@@ -853,28 +865,31 @@ func (g *Nested4x4) branchStart(ctx context.Context, x *runtime.Exec[model.State
 				out, err = g.h.A4Join(ctx, *s, jA4Join.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, nested4x4NodeA4Join, nested4x4NodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchA1 runs one branch forked at "a1" from node n until it reaches fan-in "a1_join".
 func (g *Nested4x4) branchA1(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
 	var out model.State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case nested4x4NodeA11:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callA11(ctx, x, in, s)
@@ -882,16 +897,17 @@ func (g *Nested4x4) branchA1(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.A11(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, nested4x4NodeA11, nested4x4NodeA1Join, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case nested4x4NodeA12:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callA12(ctx, x, in, s)
@@ -899,16 +915,17 @@ func (g *Nested4x4) branchA1(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.A12(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, nested4x4NodeA12, nested4x4NodeA1Join, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case nested4x4NodeA13:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callA13(ctx, x, in, s)
@@ -916,16 +933,17 @@ func (g *Nested4x4) branchA1(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.A13(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, nested4x4NodeA13, nested4x4NodeA1Join, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case nested4x4NodeA14:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callA14(ctx, x, in, s)
@@ -933,28 +951,31 @@ func (g *Nested4x4) branchA1(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.A14(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, nested4x4NodeA14, nested4x4NodeA1Join, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchA2 runs one branch forked at "a2" from node n until it reaches fan-in "a2_join".
 func (g *Nested4x4) branchA2(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
 	var out model.State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case nested4x4NodeA21:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callA21(ctx, x, in, s)
@@ -962,16 +983,17 @@ func (g *Nested4x4) branchA2(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.A21(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, nested4x4NodeA21, nested4x4NodeA2Join, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case nested4x4NodeA22:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callA22(ctx, x, in, s)
@@ -979,16 +1001,17 @@ func (g *Nested4x4) branchA2(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.A22(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, nested4x4NodeA22, nested4x4NodeA2Join, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case nested4x4NodeA23:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callA23(ctx, x, in, s)
@@ -996,16 +1019,17 @@ func (g *Nested4x4) branchA2(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.A23(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, nested4x4NodeA23, nested4x4NodeA2Join, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case nested4x4NodeA24:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callA24(ctx, x, in, s)
@@ -1013,28 +1037,31 @@ func (g *Nested4x4) branchA2(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.A24(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, nested4x4NodeA24, nested4x4NodeA2Join, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchA3 runs one branch forked at "a3" from node n until it reaches fan-in "a3_join".
 func (g *Nested4x4) branchA3(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
 	var out model.State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case nested4x4NodeA31:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callA31(ctx, x, in, s)
@@ -1042,16 +1069,17 @@ func (g *Nested4x4) branchA3(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.A31(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, nested4x4NodeA31, nested4x4NodeA3Join, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case nested4x4NodeA32:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callA32(ctx, x, in, s)
@@ -1059,16 +1087,17 @@ func (g *Nested4x4) branchA3(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.A32(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, nested4x4NodeA32, nested4x4NodeA3Join, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case nested4x4NodeA33:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callA33(ctx, x, in, s)
@@ -1076,16 +1105,17 @@ func (g *Nested4x4) branchA3(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.A33(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, nested4x4NodeA33, nested4x4NodeA3Join, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case nested4x4NodeA34:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callA34(ctx, x, in, s)
@@ -1093,28 +1123,31 @@ func (g *Nested4x4) branchA3(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.A34(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, nested4x4NodeA34, nested4x4NodeA3Join, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchA4 runs one branch forked at "a4" from node n until it reaches fan-in "a4_join".
 func (g *Nested4x4) branchA4(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
 	defer x.Recover(&n, &err)
 	var out model.State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case nested4x4NodeA41:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callA41(ctx, x, in, s)
@@ -1122,16 +1155,17 @@ func (g *Nested4x4) branchA4(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.A41(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, nested4x4NodeA41, nested4x4NodeA4Join, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case nested4x4NodeA42:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callA42(ctx, x, in, s)
@@ -1139,16 +1173,17 @@ func (g *Nested4x4) branchA4(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.A42(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, nested4x4NodeA42, nested4x4NodeA4Join, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case nested4x4NodeA43:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callA43(ctx, x, in, s)
@@ -1156,16 +1191,17 @@ func (g *Nested4x4) branchA4(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.A43(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, nested4x4NodeA43, nested4x4NodeA4Join, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case nested4x4NodeA44:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callA44(ctx, x, in, s)
@@ -1173,17 +1209,19 @@ func (g *Nested4x4) branchA4(ctx context.Context, x *runtime.Exec[model.State], 
 				out, err = g.h.A44(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, nested4x4NodeA44, nested4x4NodeA4Join, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // nested4x4JoinJoin is one activation of the fork at "start": each branch delivers its final state into it exactly once, under its lock, and fan-in "join" reads it after all have arrived.

@@ -236,11 +236,12 @@ func (g *CopyZoo) callJoin(ctx context.Context, x *runtime.Exec[State], in runti
 func (g *CopyZoo) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case copyZooNodeStart:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callStart(ctx, x, in, s)
@@ -248,11 +249,12 @@ func (g *CopyZoo) run(ctx context.Context, x *runtime.Exec[State], in runtime.Br
 				out, err = g.h.Start(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, copyZooNodeStart, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = copyZooAfterStart
 			fallthrough
@@ -268,7 +270,7 @@ func (g *CopyZoo) run(ctx context.Context, x *runtime.Exec[State], in runtime.Br
 			}
 			n = copyZooNodeJoin
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callJoin(ctx, x, in, s, jJoin.in)
@@ -276,28 +278,31 @@ func (g *CopyZoo) run(ctx context.Context, x *runtime.Exec[State], in runtime.Br
 				out, err = g.h.Join(ctx, *s, jJoin.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, copyZooNodeJoin, copyZooEnd, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchStart runs one branch forked at "start" from node n until it reaches fan-in "join".
 func (g *CopyZoo) branchStart(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case copyZooNodeLeft:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callLeft(ctx, x, in, s)
@@ -305,16 +310,17 @@ func (g *CopyZoo) branchStart(ctx context.Context, x *runtime.Exec[State], in ru
 				out, err = g.h.Left(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, copyZooNodeLeft, copyZooNodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case copyZooNodeRight:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callRight(ctx, x, in, s)
@@ -322,16 +328,17 @@ func (g *CopyZoo) branchStart(ctx context.Context, x *runtime.Exec[State], in ru
 				out, err = g.h.Right(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, copyZooNodeRight, copyZooNodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case copyZooNodeDeep:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callDeep(ctx, x, in, s)
@@ -339,17 +346,19 @@ func (g *CopyZoo) branchStart(ctx context.Context, x *runtime.Exec[State], in ru
 				out, err = g.h.Deep(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, copyZooNodeDeep, copyZooNodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // copyZooJoinJoin is one activation of the fork at "start": each branch delivers its final state into it exactly once, under its lock, and fan-in "join" reads it after all have arrived.

@@ -412,11 +412,12 @@ func (g *Approval) callPublish(ctx context.Context, x *runtime.Exec[State], in r
 func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case approvalNodeResearch:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callResearch(ctx, x, in, s)
@@ -424,11 +425,12 @@ func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				out, err = g.h.Research(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, approvalNodeResearch, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = approvalAfterResearch
 			fallthrough
@@ -444,7 +446,7 @@ func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 			}
 			n = approvalNodeMerge
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callMerge(ctx, x, in, s, jMerge.in)
@@ -452,17 +454,18 @@ func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				out, err = g.h.Merge(ctx, *s, jMerge.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, approvalNodeMerge, approvalNodeDraft, s); err != nil {
-				return err
+				break flow
 			}
 			n = approvalNodeDraft
 			fallthrough
 		case approvalNodeDraft:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callDraft(ctx, x, in, s)
@@ -470,17 +473,18 @@ func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				out, err = g.h.Draft(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, approvalNodeDraft, approvalNodeReview, s); err != nil {
-				return err
+				break flow
 			}
 			n = approvalNodeReview
 			fallthrough
 		case approvalNodeReview:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callReview(ctx, x, in, s)
@@ -488,23 +492,24 @@ func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				out, err = g.h.Review(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			return x.PauseAfter(in, approvalNodeReview, s)
 		case approvalAfterReview:
 			if n, err = g.routeReview(ctx, x, in, s); err != nil {
-				return err
+				break flow
 			}
 			if err = x.Route(in, approvalNodeReview, n); err != nil || n == approvalEnd {
-				return err
+				break flow
 			}
 		case approvalNodePublish:
 			if err = x.Pause(approvalNodePublish, runtime.Before, s); err != nil {
-				return err
+				break flow
 			}
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callPublish(ctx, x, in, s)
@@ -512,28 +517,31 @@ func (g *Approval) run(ctx context.Context, x *runtime.Exec[State], in runtime.B
 				out, err = g.h.Publish(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, approvalNodePublish, approvalEnd, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchResearch runs one branch forked at "research" from node n until it reaches fan-in "merge".
 func (g *Approval) branchResearch(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case approvalNodeWeb:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callWeb(ctx, x, in, s)
@@ -541,16 +549,17 @@ func (g *Approval) branchResearch(ctx context.Context, x *runtime.Exec[State], i
 				out, err = g.h.Web(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, approvalNodeWeb, approvalNodeMerge, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case approvalNodeFetch:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callFetch(ctx, x, in, s)
@@ -558,17 +567,18 @@ func (g *Approval) branchResearch(ctx context.Context, x *runtime.Exec[State], i
 				out, err = g.h.Fetch(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, approvalNodeFetch, approvalNodeRank, s); err != nil {
-				return err
+				break flow
 			}
 			n = approvalNodeRank
 			fallthrough
 		case approvalNodeRank:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callRank(ctx, x, in, s)
@@ -576,18 +586,19 @@ func (g *Approval) branchResearch(ctx context.Context, x *runtime.Exec[State], i
 				out, err = g.h.Rank(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if n, err = g.routeRank(ctx, x, in, s); err != nil {
-				return err
+				break flow
 			}
 			if err = x.Leave(in, approvalNodeRank, n, s); err != nil || n == approvalNodeMerge {
-				return err
+				break flow
 			}
 		case approvalNodeNotes:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callNotes(ctx, x, in, s)
@@ -595,11 +606,12 @@ func (g *Approval) branchResearch(ctx context.Context, x *runtime.Exec[State], i
 				out, err = g.h.Notes(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, approvalNodeNotes, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = approvalAfterNotes
 			fallthrough
@@ -615,7 +627,7 @@ func (g *Approval) branchResearch(ctx context.Context, x *runtime.Exec[State], i
 			}
 			n = approvalNodeNotesJoin
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callNotesJoin(ctx, x, in, s, jNotesJoin.in)
@@ -623,28 +635,31 @@ func (g *Approval) branchResearch(ctx context.Context, x *runtime.Exec[State], i
 				out, err = g.h.NotesJoin(ctx, *s, jNotesJoin.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, approvalNodeNotesJoin, approvalNodeMerge, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchNotes runs one branch forked at "notes" from node n until it reaches fan-in "notes_join".
 func (g *Approval) branchNotes(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case approvalNodeNoteA:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callNoteA(ctx, x, in, s)
@@ -652,16 +667,17 @@ func (g *Approval) branchNotes(ctx context.Context, x *runtime.Exec[State], in r
 				out, err = g.h.NoteA(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, approvalNodeNoteA, approvalNodeNotesJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case approvalNodeNoteB:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callNoteB(ctx, x, in, s)
@@ -669,17 +685,19 @@ func (g *Approval) branchNotes(ctx context.Context, x *runtime.Exec[State], in r
 				out, err = g.h.NoteB(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, approvalNodeNoteB, approvalNodeNotesJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // routeRank asks RouteRank which edge leaves "rank" and returns the node it leads to.

@@ -208,11 +208,12 @@ func (g *FragileGraph) callBust(ctx context.Context, x *runtime.Exec[Fragile], i
 func (g *FragileGraph) run(ctx context.Context, x *runtime.Exec[Fragile], in runtime.Branch, n int, s *Fragile) (err error) {
 	defer x.Recover(&n, &err)
 	var out Fragile // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case fragileGraphNodeFork:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callFork(ctx, x, in, s)
@@ -220,11 +221,12 @@ func (g *FragileGraph) run(ctx context.Context, x *runtime.Exec[Fragile], in run
 				out, err = g.h.Fork(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fragileGraphNodeFork, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = fragileGraphAfterFork
 			fallthrough
@@ -240,7 +242,7 @@ func (g *FragileGraph) run(ctx context.Context, x *runtime.Exec[Fragile], in run
 			}
 			n = fragileGraphNodeBust
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callBust(ctx, x, in, s, jBust.in)
@@ -248,28 +250,31 @@ func (g *FragileGraph) run(ctx context.Context, x *runtime.Exec[Fragile], in run
 				out, err = g.h.Bust(ctx, *s, jBust.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fragileGraphNodeBust, fragileGraphEnd, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchFork runs one branch forked at "fork" from node n until it reaches fan-in "bust".
 func (g *FragileGraph) branchFork(ctx context.Context, x *runtime.Exec[Fragile], in runtime.Branch, n int, s *Fragile) (err error) {
 	defer x.Recover(&n, &err)
 	var out Fragile // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case fragileGraphNodeLeft:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callLeft(ctx, x, in, s)
@@ -277,16 +282,17 @@ func (g *FragileGraph) branchFork(ctx context.Context, x *runtime.Exec[Fragile],
 				out, err = g.h.Left(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fragileGraphNodeLeft, fragileGraphNodeBust, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case fragileGraphNodeRight:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callRight(ctx, x, in, s)
@@ -294,17 +300,19 @@ func (g *FragileGraph) branchFork(ctx context.Context, x *runtime.Exec[Fragile],
 				out, err = g.h.Right(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, fragileGraphNodeRight, fragileGraphNodeBust, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // fragileGraphJoinBust is one activation of the fork at "fork": each branch delivers its final state into it exactly once, under its lock, and fan-in "bust" reads it after all have arrived.

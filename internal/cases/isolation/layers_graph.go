@@ -209,11 +209,12 @@ func (g *LayersGraph) callGather(ctx context.Context, x *runtime.Exec[Layers], i
 func (g *LayersGraph) run(ctx context.Context, x *runtime.Exec[Layers], in runtime.Branch, n int, s *Layers) (err error) {
 	defer x.Recover(&n, &err)
 	var out Layers // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case layersGraphNodeSpread:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callSpread(ctx, x, in, s)
@@ -221,11 +222,12 @@ func (g *LayersGraph) run(ctx context.Context, x *runtime.Exec[Layers], in runti
 				out, err = g.h.Spread(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, layersGraphNodeSpread, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = layersGraphAfterSpread
 			fallthrough
@@ -241,7 +243,7 @@ func (g *LayersGraph) run(ctx context.Context, x *runtime.Exec[Layers], in runti
 			}
 			n = layersGraphNodeGather
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callGather(ctx, x, in, s, jGather.in)
@@ -249,28 +251,31 @@ func (g *LayersGraph) run(ctx context.Context, x *runtime.Exec[Layers], in runti
 				out, err = g.h.Gather(ctx, *s, jGather.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, layersGraphNodeGather, layersGraphEnd, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchSpread runs one branch forked at "spread" from node n until it reaches fan-in "gather".
 func (g *LayersGraph) branchSpread(ctx context.Context, x *runtime.Exec[Layers], in runtime.Branch, n int, s *Layers) (err error) {
 	defer x.Recover(&n, &err)
 	var out Layers // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case layersGraphNodeLeft:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callLeft(ctx, x, in, s)
@@ -278,16 +283,17 @@ func (g *LayersGraph) branchSpread(ctx context.Context, x *runtime.Exec[Layers],
 				out, err = g.h.Left(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, layersGraphNodeLeft, layersGraphNodeGather, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case layersGraphNodeRight:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callRight(ctx, x, in, s)
@@ -295,17 +301,19 @@ func (g *LayersGraph) branchSpread(ctx context.Context, x *runtime.Exec[Layers],
 				out, err = g.h.Right(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, layersGraphNodeRight, layersGraphNodeGather, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // layersGraphJoinGather is one activation of the fork at "spread": each branch delivers its final state into it exactly once, under its lock, and fan-in "gather" reads it after all have arrived.

@@ -211,11 +211,12 @@ func (g *LedgerGraph) callSettle(ctx context.Context, x *runtime.Exec[Ledger], i
 func (g *LedgerGraph) run(ctx context.Context, x *runtime.Exec[Ledger], in runtime.Branch, n int, s *Ledger) (err error) {
 	defer x.Recover(&n, &err)
 	var out Ledger // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case ledgerGraphNodeOpen:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callOpen(ctx, x, in, s)
@@ -223,11 +224,12 @@ func (g *LedgerGraph) run(ctx context.Context, x *runtime.Exec[Ledger], in runti
 				out, err = g.h.Open(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, ledgerGraphNodeOpen, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = ledgerGraphAfterOpen
 			fallthrough
@@ -243,7 +245,7 @@ func (g *LedgerGraph) run(ctx context.Context, x *runtime.Exec[Ledger], in runti
 			}
 			n = ledgerGraphNodeSettle
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callSettle(ctx, x, in, s, jSettle.in)
@@ -251,28 +253,31 @@ func (g *LedgerGraph) run(ctx context.Context, x *runtime.Exec[Ledger], in runti
 				out, err = g.h.Settle(ctx, *s, jSettle.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, ledgerGraphNodeSettle, ledgerGraphEnd, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchOpen runs one branch forked at "open" from node n until it reaches fan-in "settle".
 func (g *LedgerGraph) branchOpen(ctx context.Context, x *runtime.Exec[Ledger], in runtime.Branch, n int, s *Ledger) (err error) {
 	defer x.Recover(&n, &err)
 	var out Ledger // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case ledgerGraphNodeLeft:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callLeft(ctx, x, in, s)
@@ -280,16 +285,17 @@ func (g *LedgerGraph) branchOpen(ctx context.Context, x *runtime.Exec[Ledger], i
 				out, err = g.h.Left(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, ledgerGraphNodeLeft, ledgerGraphNodeSettle, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case ledgerGraphNodeRight:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callRight(ctx, x, in, s)
@@ -297,17 +303,19 @@ func (g *LedgerGraph) branchOpen(ctx context.Context, x *runtime.Exec[Ledger], i
 				out, err = g.h.Right(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, ledgerGraphNodeRight, ledgerGraphNodeSettle, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // ledgerGraphJoinSettle is one activation of the fork at "open": each branch delivers its final state into it exactly once, under its lock, and fan-in "settle" reads it after all have arrived.

@@ -210,11 +210,12 @@ func (g *TreeGraph) callMerge(ctx context.Context, x *runtime.Exec[Tree], in run
 func (g *TreeGraph) run(ctx context.Context, x *runtime.Exec[Tree], in runtime.Branch, n int, s *Tree) (err error) {
 	defer x.Recover(&n, &err)
 	var out Tree // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case treeGraphNodeGrow:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callGrow(ctx, x, in, s)
@@ -222,11 +223,12 @@ func (g *TreeGraph) run(ctx context.Context, x *runtime.Exec[Tree], in runtime.B
 				out, err = g.h.Grow(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, treeGraphNodeGrow, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = treeGraphAfterGrow
 			fallthrough
@@ -242,7 +244,7 @@ func (g *TreeGraph) run(ctx context.Context, x *runtime.Exec[Tree], in runtime.B
 			}
 			n = treeGraphNodeMerge
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callMerge(ctx, x, in, s, jMerge.in)
@@ -250,28 +252,31 @@ func (g *TreeGraph) run(ctx context.Context, x *runtime.Exec[Tree], in runtime.B
 				out, err = g.h.Merge(ctx, *s, jMerge.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, treeGraphNodeMerge, treeGraphEnd, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchGrow runs one branch forked at "grow" from node n until it reaches fan-in "merge".
 func (g *TreeGraph) branchGrow(ctx context.Context, x *runtime.Exec[Tree], in runtime.Branch, n int, s *Tree) (err error) {
 	defer x.Recover(&n, &err)
 	var out Tree // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case treeGraphNodeLeft:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callLeft(ctx, x, in, s)
@@ -279,16 +284,17 @@ func (g *TreeGraph) branchGrow(ctx context.Context, x *runtime.Exec[Tree], in ru
 				out, err = g.h.Left(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, treeGraphNodeLeft, treeGraphNodeMerge, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case treeGraphNodeRight:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callRight(ctx, x, in, s)
@@ -296,17 +302,19 @@ func (g *TreeGraph) branchGrow(ctx context.Context, x *runtime.Exec[Tree], in ru
 				out, err = g.h.Right(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, treeGraphNodeRight, treeGraphNodeMerge, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // treeGraphJoinMerge is one activation of the fork at "grow": each branch delivers its final state into it exactly once, under its lock, and fan-in "merge" reads it after all have arrived.

@@ -172,11 +172,12 @@ func (g *Linear) callThird(ctx context.Context, x *runtime.Exec[State], in runti
 func (g *Linear) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case linearNodeFirst:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callFirst(ctx, x, in, s)
@@ -184,17 +185,18 @@ func (g *Linear) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				out, err = g.h.First(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, linearNodeFirst, linearNodeSecond, s); err != nil {
-				return err
+				break flow
 			}
 			n = linearNodeSecond
 			fallthrough
 		case linearNodeSecond:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callSecond(ctx, x, in, s)
@@ -202,17 +204,18 @@ func (g *Linear) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				out, err = g.h.Second(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, linearNodeSecond, linearNodeThird, s); err != nil {
-				return err
+				break flow
 			}
 			n = linearNodeThird
 			fallthrough
 		case linearNodeThird:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callThird(ctx, x, in, s)
@@ -220,15 +223,17 @@ func (g *Linear) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				out, err = g.h.Third(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, linearNodeThird, linearEnd, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }

@@ -180,11 +180,12 @@ func (g *Loop) callRouteCount(ctx context.Context, x *runtime.Exec[State], in ru
 func (g *Loop) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case loopNodeCount:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callCount(ctx, x, in, s)
@@ -192,19 +193,21 @@ func (g *Loop) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branc
 				out, err = g.h.Count(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if n, err = g.routeCount(ctx, x, in, s); err != nil {
-				return err
+				break flow
 			}
 			if err = x.Leave(in, loopNodeCount, n, s); err != nil || n == loopEnd {
-				return err
+				break flow
 			}
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // routeCount asks RouteCount which edge leaves "count" and returns the node it leads to.

@@ -293,11 +293,12 @@ func (g *MapNest) callJoin(ctx context.Context, x *runtime.Exec[State], in runti
 func (g *MapNest) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case mapNestNodeTop:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callTop(ctx, x, in, s)
@@ -305,11 +306,12 @@ func (g *MapNest) run(ctx context.Context, x *runtime.Exec[State], in runtime.Br
 				out, err = g.h.Top(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, mapNestNodeTop, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = mapNestAfterTop
 			fallthrough
@@ -325,7 +327,7 @@ func (g *MapNest) run(ctx context.Context, x *runtime.Exec[State], in runtime.Br
 			}
 			n = mapNestNodeJoin
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callJoin(ctx, x, in, s, jJoin.in)
@@ -333,28 +335,31 @@ func (g *MapNest) run(ctx context.Context, x *runtime.Exec[State], in runtime.Br
 				out, err = g.h.Join(ctx, *s, jJoin.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, mapNestNodeJoin, mapNestEnd, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchTop runs one branch forked at "top" from node n until it reaches fan-in "join".
 func (g *MapNest) branchTop(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case mapNestNodeLeft:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callLeft(ctx, x, in, s)
@@ -362,11 +367,12 @@ func (g *MapNest) branchTop(ctx context.Context, x *runtime.Exec[State], in runt
 				out, err = g.h.Left(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, mapNestNodeLeft, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = mapNestAfterLeft
 			fallthrough
@@ -393,7 +399,7 @@ func (g *MapNest) branchTop(ctx context.Context, x *runtime.Exec[State], in runt
 			}
 			n = mapNestNodeLeftJoin
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callLeftJoin(ctx, x, in, s, jLeftJoin.in)
@@ -401,16 +407,17 @@ func (g *MapNest) branchTop(ctx context.Context, x *runtime.Exec[State], in runt
 				out, err = g.h.LeftJoin(ctx, *s, jLeftJoin.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, mapNestNodeLeftJoin, mapNestNodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case mapNestNodeRight:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callRight(ctx, x, in, s)
@@ -418,11 +425,12 @@ func (g *MapNest) branchTop(ctx context.Context, x *runtime.Exec[State], in runt
 				out, err = g.h.Right(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, mapNestNodeRight, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = mapNestAfterRight
 			fallthrough
@@ -449,7 +457,7 @@ func (g *MapNest) branchTop(ctx context.Context, x *runtime.Exec[State], in runt
 			}
 			n = mapNestNodeRightJoin
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callRightJoin(ctx, x, in, s, jRightJoin.in)
@@ -457,28 +465,31 @@ func (g *MapNest) branchTop(ctx context.Context, x *runtime.Exec[State], in runt
 				out, err = g.h.RightJoin(ctx, *s, jRightJoin.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, mapNestNodeRightJoin, mapNestNodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchLeft runs the flow of one item mapped at "left", *s, from node n until it reaches fan-in "left_join".
 func (g *MapNest) branchLeft(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *Num) (err error) {
 	defer x.Recover(&n, &err)
 	var out Num // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case mapNestNodeDouble:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callDouble(ctx, x, in, s)
@@ -486,28 +497,31 @@ func (g *MapNest) branchLeft(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.Double(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = runtime.LeaveItem(x, in, mapNestNodeDouble, mapNestNodeLeftJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchRight runs the flow of one item mapped at "right", *s, from node n until it reaches fan-in "right_join".
 func (g *MapNest) branchRight(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *Num) (err error) {
 	defer x.Recover(&n, &err)
 	var out Num // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case mapNestNodeSquare:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callSquare(ctx, x, in, s)
@@ -515,17 +529,19 @@ func (g *MapNest) branchRight(ctx context.Context, x *runtime.Exec[State], in ru
 				out, err = g.h.Square(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = runtime.LeaveItem(x, in, mapNestNodeSquare, mapNestNodeRightJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // mapNestJoinJoin is one activation of the fork at "top": each branch delivers its final state into it exactly once, under its lock, and fan-in "join" reads it after all have arrived.

@@ -411,11 +411,12 @@ func (g *Mapped) callMerge(ctx context.Context, x *runtime.Exec[State], in runti
 func (g *Mapped) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case mappedNodePlan:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callPlan(ctx, x, in, s)
@@ -423,11 +424,12 @@ func (g *Mapped) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				out, err = g.h.Plan(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, mappedNodePlan, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = mappedAfterPlan
 			fallthrough
@@ -454,7 +456,7 @@ func (g *Mapped) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 			}
 			n = mappedNodeCombine
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callCombine(ctx, x, in, s, jCombine.in)
@@ -462,17 +464,18 @@ func (g *Mapped) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				out, err = g.h.Combine(ctx, *s, jCombine.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, mappedNodeCombine, mappedNodePrepare, s); err != nil {
-				return err
+				break flow
 			}
 			n = mappedNodePrepare
 			fallthrough
 		case mappedNodePrepare:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callPrepare(ctx, x, in, s)
@@ -480,11 +483,12 @@ func (g *Mapped) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				out, err = g.h.Prepare(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, mappedNodePrepare, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = mappedAfterPrepare
 			fallthrough
@@ -513,7 +517,7 @@ func (g *Mapped) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 			}
 			n = mappedNodeTotal
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callTotal(ctx, x, in, s, jTotal.in)
@@ -521,17 +525,18 @@ func (g *Mapped) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				out, err = g.h.Total(ctx, *s, jTotal.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, mappedNodeTotal, mappedNodeRoute, s); err != nil {
-				return err
+				break flow
 			}
 			n = mappedNodeRoute
 			fallthrough
 		case mappedNodeRoute:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callRoute(ctx, x, in, s)
@@ -539,11 +544,12 @@ func (g *Mapped) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				out, err = g.h.Route(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, mappedNodeRoute, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = mappedAfterRoute
 			fallthrough
@@ -568,7 +574,7 @@ func (g *Mapped) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 			}
 			n = mappedNodeMerge
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callMerge(ctx, x, in, s, jMerge.in)
@@ -576,28 +582,31 @@ func (g *Mapped) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				out, err = g.h.Merge(ctx, *s, jMerge.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, mappedNodeMerge, mappedEnd, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchPlan runs the flow of one item mapped at "plan", *s, from node n until it reaches fan-in "combine".
 func (g *Mapped) branchPlan(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *Doc) (err error) {
 	defer x.Recover(&n, &err)
 	var out Doc // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case mappedNodeSummarize:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callSummarize(ctx, x, in, s)
@@ -605,17 +614,18 @@ func (g *Mapped) branchPlan(ctx context.Context, x *runtime.Exec[State], in runt
 				out, err = g.h.Summarize(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = runtime.LeaveItem(x, in, mappedNodeSummarize, mappedNodeCheck, s); err != nil {
-				return err
+				break flow
 			}
 			n = mappedNodeCheck
 			fallthrough
 		case mappedNodeCheck:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callCheck(ctx, x, in, s)
@@ -623,30 +633,33 @@ func (g *Mapped) branchPlan(ctx context.Context, x *runtime.Exec[State], in runt
 				out, err = g.h.Check(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if n, err = g.routeCheck(ctx, x, in, s); err != nil {
-				return err
+				break flow
 			}
 			if err = runtime.LeaveItem(x, in, mappedNodeCheck, n, s); err != nil || n == mappedNodeCombine {
-				return err
+				break flow
 			}
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchPrepare runs the flow of one item mapped at "prepare", *s, from node n until it reaches fan-in "total".
 func (g *Mapped) branchPrepare(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *Task) (err error) {
 	defer x.Recover(&n, &err)
 	var out Task // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case mappedNodeSquare:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callSquare(ctx, x, in, s)
@@ -654,28 +667,31 @@ func (g *Mapped) branchPrepare(ctx context.Context, x *runtime.Exec[State], in r
 				out, err = g.h.Square(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = runtime.LeaveItem(x, in, mappedNodeSquare, mappedNodeTotal, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchRoute runs one branch forked at "route" from node n until it reaches fan-in "merge".
 func (g *Mapped) branchRoute(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case mappedNodeWeb:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callWeb(ctx, x, in, s)
@@ -683,16 +699,17 @@ func (g *Mapped) branchRoute(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.Web(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, mappedNodeWeb, mappedNodeMerge, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case mappedNodePapers:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callPapers(ctx, x, in, s)
@@ -700,16 +717,17 @@ func (g *Mapped) branchRoute(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.Papers(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, mappedNodePapers, mappedNodeMerge, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case mappedNodeBooks:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callBooks(ctx, x, in, s)
@@ -717,17 +735,19 @@ func (g *Mapped) branchRoute(ctx context.Context, x *runtime.Exec[State], in run
 				out, err = g.h.Books(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, mappedNodeBooks, mappedNodeMerge, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // routeCheck asks RouteCheck which edge leaves "check" and returns the node it leads to.

@@ -292,11 +292,12 @@ func (g *Nested) callJoin(ctx context.Context, x *runtime.Exec[State], in runtim
 func (g *Nested) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case nestedNodeTop:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callTop(ctx, x, in, s)
@@ -304,11 +305,12 @@ func (g *Nested) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				out, err = g.h.Top(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, nestedNodeTop, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = nestedAfterTop
 			fallthrough
@@ -324,7 +326,7 @@ func (g *Nested) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 			}
 			n = nestedNodeJoin
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callJoin(ctx, x, in, s, jJoin.in)
@@ -332,28 +334,31 @@ func (g *Nested) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				out, err = g.h.Join(ctx, *s, jJoin.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, nestedNodeJoin, nestedEnd, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchTop runs one branch forked at "top" from node n until it reaches fan-in "join".
 func (g *Nested) branchTop(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case nestedNodeA:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callA(ctx, x, in, s)
@@ -361,11 +366,12 @@ func (g *Nested) branchTop(ctx context.Context, x *runtime.Exec[State], in runti
 				out, err = g.h.A(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, nestedNodeA, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = nestedAfterA
 			fallthrough
@@ -381,7 +387,7 @@ func (g *Nested) branchTop(ctx context.Context, x *runtime.Exec[State], in runti
 			}
 			n = nestedNodeJoinA
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callJoinA(ctx, x, in, s, jJoinA.in)
@@ -389,16 +395,17 @@ func (g *Nested) branchTop(ctx context.Context, x *runtime.Exec[State], in runti
 				out, err = g.h.JoinA(ctx, *s, jJoinA.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, nestedNodeJoinA, nestedNodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case nestedNodeB:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callB(ctx, x, in, s)
@@ -406,17 +413,18 @@ func (g *Nested) branchTop(ctx context.Context, x *runtime.Exec[State], in runti
 				out, err = g.h.B(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, nestedNodeB, nestedNodeB2, s); err != nil {
-				return err
+				break flow
 			}
 			n = nestedNodeB2
 			fallthrough
 		case nestedNodeB2:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callB2(ctx, x, in, s)
@@ -424,28 +432,31 @@ func (g *Nested) branchTop(ctx context.Context, x *runtime.Exec[State], in runti
 				out, err = g.h.B2(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, nestedNodeB2, nestedNodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchA runs one branch forked at "a" from node n until it reaches fan-in "join_a".
 func (g *Nested) branchA(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case nestedNodeA1:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callA1(ctx, x, in, s)
@@ -453,16 +464,17 @@ func (g *Nested) branchA(ctx context.Context, x *runtime.Exec[State], in runtime
 				out, err = g.h.A1(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, nestedNodeA1, nestedNodeJoinA, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case nestedNodeA2:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callA2(ctx, x, in, s)
@@ -470,17 +482,19 @@ func (g *Nested) branchA(ctx context.Context, x *runtime.Exec[State], in runtime
 				out, err = g.h.A2(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, nestedNodeA2, nestedNodeJoinA, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // nestedJoinJoin is one activation of the fork at "top": each branch delivers its final state into it exactly once, under its lock, and fan-in "join" reads it after all have arrived.

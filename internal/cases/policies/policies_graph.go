@@ -318,11 +318,12 @@ func (g *Flaky) callRouteDecide(ctx context.Context, x *runtime.Exec[State], in 
 func (g *Flaky) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case flakyNodeStart:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callStart(ctx, x, in, s)
@@ -330,25 +331,27 @@ func (g *Flaky) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bran
 				out, err = g.h.Start(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, flakyNodeStart, flakyNodeFetch, s); err != nil {
-				return err
+				break flow
 			}
 			n = flakyNodeFetch
 			fallthrough
 		case flakyNodeFetch:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			out, err = g.callFetch(ctx, x, in, s)
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, flakyNodeFetch, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = flakyAfterFetch
 			fallthrough
@@ -364,7 +367,7 @@ func (g *Flaky) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bran
 			}
 			n = flakyNodeJoin
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callJoin(ctx, x, in, s, jJoin.in)
@@ -372,71 +375,78 @@ func (g *Flaky) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bran
 				out, err = g.h.Join(ctx, *s, jJoin.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, flakyNodeJoin, flakyNodeDecide, s); err != nil {
-				return err
+				break flow
 			}
 			n = flakyNodeDecide
 			fallthrough
 		case flakyNodeDecide:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			out, err = g.callDecide(ctx, x, in, s)
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if n, err = g.routeDecide(ctx, x, in, s); err != nil {
-				return err
+				break flow
 			}
 			if err = x.Leave(in, flakyNodeDecide, n, s); err != nil || n == flakyEnd {
-				return err
+				break flow
 			}
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchFetch runs one branch forked at "fetch" from node n until it reaches fan-in "join".
 func (g *Flaky) branchFetch(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case flakyNodeLeft:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			out, err = g.callLeft(ctx, x, in, s)
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, flakyNodeLeft, flakyNodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case flakyNodeRight:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			out, err = g.callRight(ctx, x, in, s)
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, flakyNodeRight, flakyNodeJoin, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // routeDecide asks RouteDecide which edge leaves "decide" and returns the node it leads to.

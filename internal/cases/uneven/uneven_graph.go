@@ -305,11 +305,12 @@ func (g *Uneven) callRouteReview(ctx context.Context, x *runtime.Exec[State], in
 func (g *Uneven) run(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case unevenNodePlan:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callPlan(ctx, x, in, s)
@@ -317,11 +318,12 @@ func (g *Uneven) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				out, err = g.h.Plan(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, unevenNodePlan, runtime.NotRouted, s); err != nil {
-				return err
+				break flow
 			}
 			n = unevenAfterPlan
 			fallthrough
@@ -337,7 +339,7 @@ func (g *Uneven) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 			}
 			n = unevenNodeMerge
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callMerge(ctx, x, in, s, jMerge.in)
@@ -345,17 +347,18 @@ func (g *Uneven) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				out, err = g.h.Merge(ctx, *s, jMerge.in)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, unevenNodeMerge, unevenNodeReview, s); err != nil {
-				return err
+				break flow
 			}
 			n = unevenNodeReview
 			fallthrough
 		case unevenNodeReview:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callReview(ctx, x, in, s)
@@ -363,30 +366,33 @@ func (g *Uneven) run(ctx context.Context, x *runtime.Exec[State], in runtime.Bra
 				out, err = g.h.Review(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if n, err = g.routeReview(ctx, x, in, s); err != nil {
-				return err
+				break flow
 			}
 			if err = x.Leave(in, unevenNodeReview, n, s); err != nil || n == unevenEnd {
-				return err
+				break flow
 			}
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // branchPlan runs one branch forked at "plan" from node n until it reaches fan-in "merge".
 func (g *Uneven) branchPlan(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
 	defer x.Recover(&n, &err)
 	var out State // what the node that just ran returned
+flow:
 	for {
 		switch n {
 		case unevenNodeSearchWeb:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callSearchWeb(ctx, x, in, s)
@@ -394,16 +400,17 @@ func (g *Uneven) branchPlan(ctx context.Context, x *runtime.Exec[State], in runt
 				out, err = g.h.SearchWeb(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, unevenNodeSearchWeb, unevenNodeMerge, s); err != nil {
-				return err
+				break flow
 			}
 			return nil
 		case unevenNodeFetchPapers:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callFetchPapers(ctx, x, in, s)
@@ -411,17 +418,18 @@ func (g *Uneven) branchPlan(ctx context.Context, x *runtime.Exec[State], in runt
 				out, err = g.h.FetchPapers(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if err = x.Leave(in, unevenNodeFetchPapers, unevenNodeRankPapers, s); err != nil {
-				return err
+				break flow
 			}
 			n = unevenNodeRankPapers
 			fallthrough
 		case unevenNodeRankPapers:
 			if err = x.Enter(ctx, in, n); err != nil {
-				return err
+				break flow
 			}
 			if x.Hooked() {
 				out, err = g.callRankPapers(ctx, x, in, s)
@@ -429,19 +437,21 @@ func (g *Uneven) branchPlan(ctx context.Context, x *runtime.Exec[State], in runt
 				out, err = g.h.RankPapers(ctx, *s)
 			}
 			if err != nil {
-				return x.Fail(n, err)
+				err = x.Fail(n, err)
+				break flow
 			}
 			*s = out
 			if n, err = g.routeRankPapers(ctx, x, in, s); err != nil {
-				return err
+				break flow
 			}
 			if err = x.Leave(in, unevenNodeRankPapers, n, s); err != nil || n == unevenNodeMerge {
-				return err
+				break flow
 			}
 		default:
 			return x.Fail(n, errors.New("graphc: node is not part of this flow"))
 		}
 	}
+	return err
 }
 
 // routeRankPapers asks RouteRankPapers which edge leaves "rank_papers" and returns the node it leads to.
