@@ -420,7 +420,23 @@ flow:
 			*s = out
 			return x.PauseAfter(in, approvalNodeReview, s)
 		case approvalAfterReview:
-			if n, err = g.routeReview(ctx, x, in, s); err != nil {
+			var r ReviewRoute
+			if x.Hooked() {
+				r, err = g.callRouteReview(ctx, x, in, s)
+			} else {
+				r, err = g.h.RouteReview(ctx, *s)
+			}
+			if err != nil {
+				err = x.Fail(approvalNodeReview, err)
+				break flow
+			}
+			switch r {
+			case ReviewRevise:
+				n = approvalNodeResearch
+			case ReviewApprove:
+				n = approvalNodePublish
+			default:
+				err = x.BadRoute(approvalNodeReview, "ReviewRoute", uint64(r))
 				break flow
 			}
 			if err = x.Route(in, approvalNodeReview, n); err != nil || n == approvalEnd {
@@ -543,29 +559,6 @@ func (g *Approval) routeRankPapers(ctx context.Context, x *runtime.Exec[State], 
 		return approvalNodeMerge, nil
 	}
 	return 0, x.BadRoute(approvalNodeRankPapers, "RankPapersRoute", uint64(r))
-}
-
-// routeReview asks RouteReview which edge leaves "review" and returns the node it leads to.
-func (g *Approval) routeReview(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (int, error) {
-	var (
-		r   ReviewRoute
-		err error
-	)
-	if x.Hooked() {
-		r, err = g.callRouteReview(ctx, x, in, s)
-	} else {
-		r, err = g.h.RouteReview(ctx, *s)
-	}
-	if err != nil {
-		return 0, x.Fail(approvalNodeReview, err)
-	}
-	switch r {
-	case ReviewRevise:
-		return approvalNodeResearch, nil
-	case ReviewApprove:
-		return approvalNodePublish, nil
-	}
-	return 0, x.BadRoute(approvalNodeReview, "ReviewRoute", uint64(r))
 }
 
 // approvalJoinMerge is one activation of the fork at "research": each branch delivers its final state into it exactly once, under its lock, and fan-in "merge" reads it after all have arrived.

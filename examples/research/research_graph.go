@@ -370,7 +370,23 @@ flow:
 				break flow
 			}
 			*s = out
-			if n, err = g.routeReview(ctx, x, in, s); err != nil {
+			var r ReviewRoute
+			if x.Hooked() {
+				r, err = g.callRouteReview(ctx, x, in, s)
+			} else {
+				r, err = g.h.RouteReview(ctx, *s)
+			}
+			if err != nil {
+				err = x.Fail(researchNodeReview, err)
+				break flow
+			}
+			switch r {
+			case ReviewRevise:
+				n = researchNodePlan
+			case ReviewDone:
+				n = researchEnd
+			default:
+				err = x.BadRoute(researchNodeReview, "ReviewRoute", uint64(r))
 				break flow
 			}
 			if err = x.Leave(in, researchNodeReview, n, s); err != nil || n == researchEnd {
@@ -475,29 +491,6 @@ func (g *Research) routeRankPapers(ctx context.Context, x *runtime.Exec[State], 
 		return researchNodeMerge, nil
 	}
 	return 0, x.BadRoute(researchNodeRankPapers, "RankPapersRoute", uint64(r))
-}
-
-// routeReview asks RouteReview which edge leaves "review" and returns the node it leads to.
-func (g *Research) routeReview(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (int, error) {
-	var (
-		r   ReviewRoute
-		err error
-	)
-	if x.Hooked() {
-		r, err = g.callRouteReview(ctx, x, in, s)
-	} else {
-		r, err = g.h.RouteReview(ctx, *s)
-	}
-	if err != nil {
-		return 0, x.Fail(researchNodeReview, err)
-	}
-	switch r {
-	case ReviewRevise:
-		return researchNodePlan, nil
-	case ReviewDone:
-		return researchEnd, nil
-	}
-	return 0, x.BadRoute(researchNodeReview, "ReviewRoute", uint64(r))
 }
 
 // researchJoinMerge is one activation of the fork at "plan": each branch delivers its final state into it exactly once, under its lock, and fan-in "merge" reads it after all have arrived.

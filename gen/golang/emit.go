@@ -801,11 +801,15 @@ func (e *emitter) edge(fc *flowCases, n *graph.Node, sink *jen.Statement, after 
 			c.Fallthrough()
 		}
 	case graph.Cond:
-		// if n, err = g.routeReview(ctx, x, in, s); err != nil { break flow }
-		c.If(
-			jen.List(jen.Id("n"), jen.Err()).Op("=").Id("g").Dot(routeMethod(n)).Call(jen.Id("ctx"), jen.Id("x"), jen.Id("in"), jen.Id("s")),
-			jen.Err().Op("!=").Nil(),
-		).Block(breakFlow())
+		if n.Region == nil {
+			e.route(c, n)
+		} else {
+			// if n, err = g.routeReview(ctx, x, in, s); err != nil { break flow }
+			c.If(
+				jen.List(jen.Id("n"), jen.Err()).Op("=").Id("g").Dot(routeMethod(n)).Call(jen.Id("ctx"), jen.Id("x"), jen.Id("in"), jen.Id("s")),
+				jen.Err().Op("!=").Nil(),
+			).Block(breakFlow())
+		}
 		if resumed {
 			// if err = x.Route(in, researchNodeReview, n); err != nil || n == researchEnd { break flow }
 			c.If(jen.Err().Op("=").Id("x").Dot("Route").Call(jen.Id("in"), jen.Id(e.nodeConst(n)), jen.Id("n")), jen.Err().Op("!=").Nil().Op("||").Id("n").Op("==").Add(sink)).Block(breakFlow())
@@ -919,11 +923,50 @@ func (e *emitter) selectFork(c *jen.Group, f *graph.Fork, j string) {
 	c.If(jen.Err().Op("=").Id("x").Dot("ForkSelect").Call(jen.Id("ctx"), jen.Id("in"), spec, jen.Id(j), jen.Id("s"), jen.Id("sel")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
 }
 
-// routeMethods emits, per conditional node, the method that maps its
-// route to the next node.
+// route emits, in the main flow's case of conditional node n, the call of
+// its route handler and the switch from its route to the next node:
+//
+//	var r ReviewRoute
+//	r, err = g.h.RouteReview(ctx, *s) // see invoke
+//	if err != nil {
+//		err = x.Fail(researchNodeReview, err)
+//		break flow
+//	}
+//	switch r {
+//	case ReviewRevise:
+//		n = researchNodePlan
+//	...
+//	default:
+//		err = x.BadRoute(researchNodeReview, "ReviewRoute", uint64(r))
+//		break flow
+//	}
+//
+// A loop's edge is taken once per turn: inline, it costs no call (with
+// the flow's context, branch and state as arguments) per turn. Branch
+// flows call a route method instead (see routeMethods), which keeps their
+// frames small: branch goroutines start on small stacks.
+func (e *emitter) route(c *jen.Group, n *graph.Node) {
+	id := jen.Id(e.nodeConst(n))
+	c.Var().Id("r").Id(n.RouteType)
+	c.Add(e.invoke(n, true, id, []jen.Code{jen.Id("r"), jen.Err()}, []jen.Code{jen.Id("ctx"), jen.Op("*").Id("s")}))
+	c.If(jen.Err().Op("!=").Nil()).Block(jen.Err().Op("=").Id("x").Dot("Fail").Call(id, jen.Err()), breakFlow())
+	c.Switch(jen.Id("r")).BlockFunc(func(sw *jen.Group) {
+		for _, rc := range n.Cases {
+			sw.Case(jen.Id(rc.Const)).Id("n").Op("=").Add(e.target(rc.Target))
+		}
+		sw.Default().Block(
+			jen.Err().Op("=").Id("x").Dot("BadRoute").Call(id, jen.Lit(n.RouteType), jen.Uint64().Call(jen.Id("r"))),
+			breakFlow(),
+		)
+	})
+}
+
+// routeMethods emits, per conditional node of a branch flow, the method
+// that maps its route to the next node (the main flow routes inline: see
+// route).
 func (e *emitter) routeMethods() {
 	for _, n := range e.g.Nodes {
-		if n.Kind != graph.Cond {
+		if n.Kind != graph.Cond || n.Region == nil {
 			continue
 		}
 		id := jen.Id(e.nodeConst(n))

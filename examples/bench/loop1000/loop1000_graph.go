@@ -190,7 +190,23 @@ flow:
 				break flow
 			}
 			*s = out
-			if n, err = g.routeCount(ctx, x, in, s); err != nil {
+			var r CountRoute
+			if x.Hooked() {
+				r, err = g.callRouteCount(ctx, x, in, s)
+			} else {
+				r, err = g.h.RouteCount(ctx, *s)
+			}
+			if err != nil {
+				err = x.Fail(loop1000NodeCount, err)
+				break flow
+			}
+			switch r {
+			case CountAgain:
+				n = loop1000NodeCount
+			case CountDone:
+				n = loop1000End
+			default:
+				err = x.BadRoute(loop1000NodeCount, "CountRoute", uint64(r))
 				break flow
 			}
 			if err = x.Leave(in, loop1000NodeCount, n, s); err != nil || n == loop1000End {
@@ -201,27 +217,4 @@ flow:
 		}
 	}
 	return err
-}
-
-// routeCount asks RouteCount which edge leaves "count" and returns the node it leads to.
-func (g *Loop1000) routeCount(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, s *model.State) (int, error) {
-	var (
-		r   CountRoute
-		err error
-	)
-	if x.Hooked() {
-		r, err = g.callRouteCount(ctx, x, in, s)
-	} else {
-		r, err = g.h.RouteCount(ctx, *s)
-	}
-	if err != nil {
-		return 0, x.Fail(loop1000NodeCount, err)
-	}
-	switch r {
-	case CountAgain:
-		return loop1000NodeCount, nil
-	case CountDone:
-		return loop1000End, nil
-	}
-	return 0, x.BadRoute(loop1000NodeCount, "CountRoute", uint64(r))
 }

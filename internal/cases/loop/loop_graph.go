@@ -197,7 +197,23 @@ flow:
 				break flow
 			}
 			*s = out
-			if n, err = g.routeCount(ctx, x, in, s); err != nil {
+			var r CountRoute
+			if x.Hooked() {
+				r, err = g.callRouteCount(ctx, x, in, s)
+			} else {
+				r, err = g.h.RouteCount(ctx, *s)
+			}
+			if err != nil {
+				err = x.Fail(loopNodeCount, err)
+				break flow
+			}
+			switch r {
+			case CountAgain:
+				n = loopNodeCount
+			case CountDone:
+				n = loopEnd
+			default:
+				err = x.BadRoute(loopNodeCount, "CountRoute", uint64(r))
 				break flow
 			}
 			if err = x.Leave(in, loopNodeCount, n, s); err != nil || n == loopEnd {
@@ -208,27 +224,4 @@ flow:
 		}
 	}
 	return err
-}
-
-// routeCount asks RouteCount which edge leaves "count" and returns the node it leads to.
-func (g *Loop) routeCount(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (int, error) {
-	var (
-		r   CountRoute
-		err error
-	)
-	if x.Hooked() {
-		r, err = g.callRouteCount(ctx, x, in, s)
-	} else {
-		r, err = g.h.RouteCount(ctx, *s)
-	}
-	if err != nil {
-		return 0, x.Fail(loopNodeCount, err)
-	}
-	switch r {
-	case CountAgain:
-		return loopNodeCount, nil
-	case CountDone:
-		return loopEnd, nil
-	}
-	return 0, x.BadRoute(loopNodeCount, "CountRoute", uint64(r))
 }

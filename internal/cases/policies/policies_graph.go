@@ -394,7 +394,19 @@ flow:
 				break flow
 			}
 			*s = out
-			if n, err = g.routeDecide(ctx, x, in, s); err != nil {
+			var r DecideRoute
+			r, err = g.callRouteDecide(ctx, x, in, s)
+			if err != nil {
+				err = x.Fail(flakyNodeDecide, err)
+				break flow
+			}
+			switch r {
+			case DecideAgain:
+				n = flakyNodeFetch
+			case DecideDone:
+				n = flakyEnd
+			default:
+				err = x.BadRoute(flakyNodeDecide, "DecideRoute", uint64(r))
 				break flow
 			}
 			if err = x.Leave(in, flakyNodeDecide, n, s); err != nil || n == flakyEnd {
@@ -447,25 +459,6 @@ flow:
 		}
 	}
 	return err
-}
-
-// routeDecide asks RouteDecide which edge leaves "decide" and returns the node it leads to.
-func (g *Flaky) routeDecide(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (int, error) {
-	var (
-		r   DecideRoute
-		err error
-	)
-	r, err = g.callRouteDecide(ctx, x, in, s)
-	if err != nil {
-		return 0, x.Fail(flakyNodeDecide, err)
-	}
-	switch r {
-	case DecideAgain:
-		return flakyNodeFetch, nil
-	case DecideDone:
-		return flakyEnd, nil
-	}
-	return 0, x.BadRoute(flakyNodeDecide, "DecideRoute", uint64(r))
 }
 
 // flakyJoinJoin is one activation of the fork at "fetch": each branch delivers its final state into it exactly once, under its lock, and fan-in "join" reads it after all have arrived.

@@ -370,7 +370,23 @@ flow:
 				break flow
 			}
 			*s = out
-			if n, err = g.routeReview(ctx, x, in, s); err != nil {
+			var r ReviewRoute
+			if x.Hooked() {
+				r, err = g.callRouteReview(ctx, x, in, s)
+			} else {
+				r, err = g.h.RouteReview(ctx, *s)
+			}
+			if err != nil {
+				err = x.Fail(unevenNodeReview, err)
+				break flow
+			}
+			switch r {
+			case ReviewRevise:
+				n = unevenNodePlan
+			case ReviewDone:
+				n = unevenEnd
+			default:
+				err = x.BadRoute(unevenNodeReview, "ReviewRoute", uint64(r))
 				break flow
 			}
 			if err = x.Leave(in, unevenNodeReview, n, s); err != nil || n == unevenEnd {
@@ -475,29 +491,6 @@ func (g *Uneven) routeRankPapers(ctx context.Context, x *runtime.Exec[State], in
 		return unevenNodeMerge, nil
 	}
 	return 0, x.BadRoute(unevenNodeRankPapers, "RankPapersRoute", uint64(r))
-}
-
-// routeReview asks RouteReview which edge leaves "review" and returns the node it leads to.
-func (g *Uneven) routeReview(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, s *State) (int, error) {
-	var (
-		r   ReviewRoute
-		err error
-	)
-	if x.Hooked() {
-		r, err = g.callRouteReview(ctx, x, in, s)
-	} else {
-		r, err = g.h.RouteReview(ctx, *s)
-	}
-	if err != nil {
-		return 0, x.Fail(unevenNodeReview, err)
-	}
-	switch r {
-	case ReviewRevise:
-		return unevenNodePlan, nil
-	case ReviewDone:
-		return unevenEnd, nil
-	}
-	return 0, x.BadRoute(unevenNodeReview, "ReviewRoute", uint64(r))
 }
 
 // unevenJoinMerge is one activation of the fork at "plan": each branch delivers its final state into it exactly once, under its lock, and fan-in "merge" reads it after all have arrived.
