@@ -160,8 +160,11 @@ func (x *Exec[S]) Begin(ctx context.Context) context.Context {
 		x.running = true
 	}
 	// The main flow runs on ctx: when it can never be done, Enter need not
-	// ask it before every node.
+	// ask it before every node, and takes its fast path from the first.
 	x.quiet = x.observe == nil && ctx.Done() == nil
+	if x.quiet {
+		x.mainLimit = x.maxSteps - x.steps.Load()
+	}
 	return ctx
 }
 
