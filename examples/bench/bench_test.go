@@ -1,7 +1,8 @@
 // Package bench compares graphc's generated executors with the same graphs
 // written by hand (package hand) and built with Eino (package einograph), in
 // one test binary. Each graph is a benchmark with three sub-benchmarks,
-// graphc, hand and eino; `make bench` runs them and tabulates the medians
+// graphc, hand and eino (chains and loops add bare, the unchecked floor:
+// see package hand); `make bench` runs them and tabulates the medians
 // together with the LangGraph.js peer (langgraph/bench.mjs).
 //
 // The nodes are trivial (N++, N += i, Sum of the branches), so the numbers
