@@ -9,18 +9,29 @@ import (
 	"sync/atomic"
 )
 
+// counter is the part of Exec that Enter reads: the step count and the
+// limits. It is not generic, so that Enter's slow path is a plain call and
+// Enter itself stays within the inliner's budget.
+type counter struct {
+	names     []string // node names, indexed by the generated node constants
+	maxSteps  int64
+	mainSteps int64        // steps of the main flow, touched by it alone: see Enter
+	mainLimit int64        // Enter's fast path runs while mainSteps is below it: see enter
+	forkSteps atomic.Int64 // mainSteps as of the last fork on the main flow
+	steps     atomic.Int64 // steps of branches
+	quiet     bool         // no observer, and the main flow's context is never done: see Begin
+	// started reports NodeStarted to the run's observer; nil without one.
+	started func(ctx context.Context, in Branch, node int) error
+}
+
 // Exec is the state of one run: its limits, its step count, its observers
 // and, for a durable run, its journal. Generated code declares one per
 // Invoke, starts it with Start (or Resume) and calls its methods around
 // every node; it is safe for use by the run's branches. An Exec must not be
 // copied after Start.
 type Exec[S any] struct {
+	counter
 	g         *Graph
-	names     []string // node names, indexed by the generated node constants
-	maxSteps  int64
-	mainSteps int64         // steps of the main flow, touched by it alone: see Enter
-	forkSteps atomic.Int64  // mainSteps as of the last fork on the main flow
-	steps     atomic.Int64  // steps of branches
 	forks     atomic.Uint64 // the last activation id handed out
 	policy    Policy
 	slots     chan struct{} // branch goroutine tokens; nil when unlimited
@@ -30,8 +41,6 @@ type Exec[S any] struct {
 	thread    string
 	root      flow   // the main flow, when the run is durable
 	skipPause int    // a resumed run's interrupt before this node was taken already; -1: none
-	mainLimit int64  // Enter's fast path runs while mainSteps is below it: see enter
-	quiet     bool   // no observer, and the main flow's context is never done: see Begin
 	hooks     []hook // see hook.go
 	graph     string
 	run       scope // the run's hook scope, when running is set
@@ -120,6 +129,9 @@ func (x *Exec[S]) setup(o Options, g *Graph) error {
 	}
 	x.thread = o.Thread
 	x.ext = x.observe != nil || x.j != nil
+	if x.observe != nil {
+		x.started = startedFunc(x.observe, x.names)
+	}
 	return nil
 }
 
@@ -137,17 +149,15 @@ func cause(ctx context.Context, err error) error {
 //
 // The fast path, inlined into every case of a generated flow, is the main
 // flow of a quiet run (no observer, a context that can never be done: see
-// Begin) below its step limit: a compare and an add, no call and no atomic.
-// Everything else takes enter, out of line. Branches never take the fast
-// path, although it does not look at in: Fork zeroes mainLimit before any
-// branch runs, and only the main flow sets it again (in enter), once its
-// branches are done.
-func (x *Exec[S]) Enter(ctx context.Context, in Branch, node int) error {
-	if x.mainSteps >= x.mainLimit {
-		return x.enter(ctx, in, node)
+// Begin) below its step limit: two compares and an add, no call and no
+// atomic. Everything else takes enter, out of line. Branches never read the
+// main flow's count.
+func (x *counter) Enter(ctx context.Context, in Branch, node int) error {
+	if in.Fork == 0 && x.mainSteps < x.mainLimit {
+		x.mainSteps++
+		return nil
 	}
-	x.mainSteps++
-	return nil
+	return x.enter(ctx, in, node)
 }
 
 // enter is Enter's general path. For the main flow of a quiet run it sets
@@ -156,7 +166,7 @@ func (x *Exec[S]) Enter(ctx context.Context, in Branch, node int) error {
 // that the main flow comes back here once its branches have run.
 //
 //go:noinline
-func (x *Exec[S]) enter(ctx context.Context, in Branch, node int) error {
+func (x *counter) enter(ctx context.Context, in Branch, node int) error {
 	if err := ctx.Err(); err != nil {
 		return &NodeError{Node: x.names[node], Err: cause(ctx, err)}
 	}
@@ -176,20 +186,23 @@ func (x *Exec[S]) enter(ctx context.Context, in Branch, node int) error {
 	if in.Fork == 0 && x.quiet {
 		x.mainLimit = x.maxSteps - x.steps.Load()
 	}
-	if x.observe != nil {
+	if x.started != nil {
 		return x.started(ctx, in, node)
 	}
 	return nil
 }
 
-// started reports NodeStarted. It is out of line so that Enter's frame
-// stays small: branch goroutines start on small stacks.
-func (x *Exec[S]) started(ctx context.Context, in Branch, node int) error {
-	x.observe(Event[S]{Kind: NodeStarted, Node: x.names[node], In: in})
-	if err := ctx.Err(); err != nil { // the observer may have waited
-		return &NodeError{Node: x.names[node], Err: cause(ctx, err)}
+// startedFunc returns counter.started for a run observed by observe: it
+// reports NodeStarted. It holds the observer and the names, not the Exec,
+// so that an Exec never escapes to the heap for it.
+func startedFunc[S any](observe func(Event[S]), names []string) func(ctx context.Context, in Branch, node int) error {
+	return func(ctx context.Context, in Branch, node int) error {
+		observe(Event[S]{Kind: NodeStarted, Node: names[node], In: in})
+		if err := ctx.Err(); err != nil { // the observer may have waited
+			return &NodeError{Node: names[node], Err: cause(ctx, err)}
+		}
+		return nil
 	}
-	return nil
 }
 
 // Leave is called when node returned *s in branch in and its edge leads to
