@@ -919,6 +919,14 @@ type fanoutJoinAggregate struct {
 
 // RunBranch runs branch b of the fork at "start" from node n (its entry, or where a resumed branch stood) to "aggregate", on r or else on its own copy of the fork-time state, then delivers the result.
 func (j *fanoutJoinAggregate) RunBranch(ctx context.Context, b runtime.Branch, n int, r *State) error {
+	if r == nil && n == fanoutForkStart.Entries[b.Index] {
+		return fanoutStartsStart[b.Index](j, ctx, b)
+	}
+	return j.run(ctx, b, n, r)
+}
+
+// run is RunBranch for any branch of the fork at "start": from node n (its entry, or where a resumed branch stood) to "aggregate", on r or else on its own copy of the fork-time state; then it delivers the result.
+func (j *fanoutJoinAggregate) run(ctx context.Context, b runtime.Branch, n int, r *State) error {
 	var s State
 	if r != nil {
 		s = *r
@@ -979,6 +987,830 @@ func (j *fanoutJoinAggregate) RunBranch(ctx context.Context, b runtime.Branch, n
 		j.in.W20 = s
 	}
 	j.x.Arrived(b, fanoutNodeAggregate, s)
+	return nil
+}
+
+// fanoutStartsStart starts each branch of the fork at "start" from its entry, by branch index (see RunBranch).
+var fanoutStartsStart = [20]func(*fanoutJoinAggregate, context.Context, runtime.Branch) error{
+	(*fanoutJoinAggregate).startW01,
+	(*fanoutJoinAggregate).startW02,
+	(*fanoutJoinAggregate).startW03,
+	(*fanoutJoinAggregate).startW04,
+	(*fanoutJoinAggregate).startW05,
+	(*fanoutJoinAggregate).startW06,
+	(*fanoutJoinAggregate).startW07,
+	(*fanoutJoinAggregate).startW08,
+	(*fanoutJoinAggregate).startW09,
+	(*fanoutJoinAggregate).startW10,
+	(*fanoutJoinAggregate).startW11,
+	(*fanoutJoinAggregate).startW12,
+	(*fanoutJoinAggregate).startW13,
+	(*fanoutJoinAggregate).startW14,
+	(*fanoutJoinAggregate).startW15,
+	(*fanoutJoinAggregate).startW16,
+	(*fanoutJoinAggregate).startW17,
+	(*fanoutJoinAggregate).startW18,
+	(*fanoutJoinAggregate).startW19,
+	(*fanoutJoinAggregate).startW20,
+}
+
+// startW01 runs branch "w01" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW01(ctx context.Context, b runtime.Branch) error {
+	s := fanoutCopyState(j.fork)
+	if err := j.flowW01(ctx, j.x, b, fanoutNodeW01, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[0] = true
+	j.in.W01 = s
+	j.x.Arrived(b, fanoutNodeAggregate, s)
+	return nil
+}
+
+// flowW01 runs node "w01" of branch "w01", like its case in branchStart.
+func (j *fanoutJoinAggregate) flowW01(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW01(ctx, x, in, s)
+	} else {
+		out, err = g.h.W01(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW01, fanoutNodeAggregate, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW02 runs branch "w02" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW02(ctx context.Context, b runtime.Branch) error {
+	s := fanoutCopyState(j.fork)
+	if err := j.flowW02(ctx, j.x, b, fanoutNodeW02, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[1] = true
+	j.in.W02 = s
+	j.x.Arrived(b, fanoutNodeAggregate, s)
+	return nil
+}
+
+// flowW02 runs node "w02" of branch "w02", like its case in branchStart.
+func (j *fanoutJoinAggregate) flowW02(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW02(ctx, x, in, s)
+	} else {
+		out, err = g.h.W02(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW02, fanoutNodeAggregate, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW03 runs branch "w03" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW03(ctx context.Context, b runtime.Branch) error {
+	s := fanoutCopyState(j.fork)
+	if err := j.flowW03(ctx, j.x, b, fanoutNodeW03, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[2] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[2] = true
+	j.in.W03 = s
+	j.x.Arrived(b, fanoutNodeAggregate, s)
+	return nil
+}
+
+// flowW03 runs node "w03" of branch "w03", like its case in branchStart.
+func (j *fanoutJoinAggregate) flowW03(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW03(ctx, x, in, s)
+	} else {
+		out, err = g.h.W03(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW03, fanoutNodeAggregate, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW04 runs branch "w04" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW04(ctx context.Context, b runtime.Branch) error {
+	s := fanoutCopyState(j.fork)
+	if err := j.flowW04(ctx, j.x, b, fanoutNodeW04, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[3] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[3] = true
+	j.in.W04 = s
+	j.x.Arrived(b, fanoutNodeAggregate, s)
+	return nil
+}
+
+// flowW04 runs node "w04" of branch "w04", like its case in branchStart.
+func (j *fanoutJoinAggregate) flowW04(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW04(ctx, x, in, s)
+	} else {
+		out, err = g.h.W04(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW04, fanoutNodeAggregate, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW05 runs branch "w05" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW05(ctx context.Context, b runtime.Branch) error {
+	s := fanoutCopyState(j.fork)
+	if err := j.flowW05(ctx, j.x, b, fanoutNodeW05, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[4] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[4] = true
+	j.in.W05 = s
+	j.x.Arrived(b, fanoutNodeAggregate, s)
+	return nil
+}
+
+// flowW05 runs node "w05" of branch "w05", like its case in branchStart.
+func (j *fanoutJoinAggregate) flowW05(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW05(ctx, x, in, s)
+	} else {
+		out, err = g.h.W05(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW05, fanoutNodeAggregate, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW06 runs branch "w06" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW06(ctx context.Context, b runtime.Branch) error {
+	s := fanoutCopyState(j.fork)
+	if err := j.flowW06(ctx, j.x, b, fanoutNodeW06, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[5] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[5] = true
+	j.in.W06 = s
+	j.x.Arrived(b, fanoutNodeAggregate, s)
+	return nil
+}
+
+// flowW06 runs node "w06" of branch "w06", like its case in branchStart.
+func (j *fanoutJoinAggregate) flowW06(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW06(ctx, x, in, s)
+	} else {
+		out, err = g.h.W06(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW06, fanoutNodeAggregate, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW07 runs branch "w07" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW07(ctx context.Context, b runtime.Branch) error {
+	s := fanoutCopyState(j.fork)
+	if err := j.flowW07(ctx, j.x, b, fanoutNodeW07, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[6] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[6] = true
+	j.in.W07 = s
+	j.x.Arrived(b, fanoutNodeAggregate, s)
+	return nil
+}
+
+// flowW07 runs node "w07" of branch "w07", like its case in branchStart.
+func (j *fanoutJoinAggregate) flowW07(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW07(ctx, x, in, s)
+	} else {
+		out, err = g.h.W07(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW07, fanoutNodeAggregate, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW08 runs branch "w08" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW08(ctx context.Context, b runtime.Branch) error {
+	s := fanoutCopyState(j.fork)
+	if err := j.flowW08(ctx, j.x, b, fanoutNodeW08, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[7] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[7] = true
+	j.in.W08 = s
+	j.x.Arrived(b, fanoutNodeAggregate, s)
+	return nil
+}
+
+// flowW08 runs node "w08" of branch "w08", like its case in branchStart.
+func (j *fanoutJoinAggregate) flowW08(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW08(ctx, x, in, s)
+	} else {
+		out, err = g.h.W08(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW08, fanoutNodeAggregate, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW09 runs branch "w09" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW09(ctx context.Context, b runtime.Branch) error {
+	s := fanoutCopyState(j.fork)
+	if err := j.flowW09(ctx, j.x, b, fanoutNodeW09, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[8] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[8] = true
+	j.in.W09 = s
+	j.x.Arrived(b, fanoutNodeAggregate, s)
+	return nil
+}
+
+// flowW09 runs node "w09" of branch "w09", like its case in branchStart.
+func (j *fanoutJoinAggregate) flowW09(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW09(ctx, x, in, s)
+	} else {
+		out, err = g.h.W09(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW09, fanoutNodeAggregate, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW10 runs branch "w10" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW10(ctx context.Context, b runtime.Branch) error {
+	s := fanoutCopyState(j.fork)
+	if err := j.flowW10(ctx, j.x, b, fanoutNodeW10, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[9] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[9] = true
+	j.in.W10 = s
+	j.x.Arrived(b, fanoutNodeAggregate, s)
+	return nil
+}
+
+// flowW10 runs node "w10" of branch "w10", like its case in branchStart.
+func (j *fanoutJoinAggregate) flowW10(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW10(ctx, x, in, s)
+	} else {
+		out, err = g.h.W10(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW10, fanoutNodeAggregate, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW11 runs branch "w11" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW11(ctx context.Context, b runtime.Branch) error {
+	s := fanoutCopyState(j.fork)
+	if err := j.flowW11(ctx, j.x, b, fanoutNodeW11, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[10] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[10] = true
+	j.in.W11 = s
+	j.x.Arrived(b, fanoutNodeAggregate, s)
+	return nil
+}
+
+// flowW11 runs node "w11" of branch "w11", like its case in branchStart.
+func (j *fanoutJoinAggregate) flowW11(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW11(ctx, x, in, s)
+	} else {
+		out, err = g.h.W11(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW11, fanoutNodeAggregate, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW12 runs branch "w12" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW12(ctx context.Context, b runtime.Branch) error {
+	s := fanoutCopyState(j.fork)
+	if err := j.flowW12(ctx, j.x, b, fanoutNodeW12, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[11] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[11] = true
+	j.in.W12 = s
+	j.x.Arrived(b, fanoutNodeAggregate, s)
+	return nil
+}
+
+// flowW12 runs node "w12" of branch "w12", like its case in branchStart.
+func (j *fanoutJoinAggregate) flowW12(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW12(ctx, x, in, s)
+	} else {
+		out, err = g.h.W12(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW12, fanoutNodeAggregate, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW13 runs branch "w13" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW13(ctx context.Context, b runtime.Branch) error {
+	s := fanoutCopyState(j.fork)
+	if err := j.flowW13(ctx, j.x, b, fanoutNodeW13, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[12] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[12] = true
+	j.in.W13 = s
+	j.x.Arrived(b, fanoutNodeAggregate, s)
+	return nil
+}
+
+// flowW13 runs node "w13" of branch "w13", like its case in branchStart.
+func (j *fanoutJoinAggregate) flowW13(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW13(ctx, x, in, s)
+	} else {
+		out, err = g.h.W13(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW13, fanoutNodeAggregate, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW14 runs branch "w14" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW14(ctx context.Context, b runtime.Branch) error {
+	s := fanoutCopyState(j.fork)
+	if err := j.flowW14(ctx, j.x, b, fanoutNodeW14, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[13] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[13] = true
+	j.in.W14 = s
+	j.x.Arrived(b, fanoutNodeAggregate, s)
+	return nil
+}
+
+// flowW14 runs node "w14" of branch "w14", like its case in branchStart.
+func (j *fanoutJoinAggregate) flowW14(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW14(ctx, x, in, s)
+	} else {
+		out, err = g.h.W14(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW14, fanoutNodeAggregate, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW15 runs branch "w15" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW15(ctx context.Context, b runtime.Branch) error {
+	s := fanoutCopyState(j.fork)
+	if err := j.flowW15(ctx, j.x, b, fanoutNodeW15, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[14] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[14] = true
+	j.in.W15 = s
+	j.x.Arrived(b, fanoutNodeAggregate, s)
+	return nil
+}
+
+// flowW15 runs node "w15" of branch "w15", like its case in branchStart.
+func (j *fanoutJoinAggregate) flowW15(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW15(ctx, x, in, s)
+	} else {
+		out, err = g.h.W15(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW15, fanoutNodeAggregate, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW16 runs branch "w16" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW16(ctx context.Context, b runtime.Branch) error {
+	s := fanoutCopyState(j.fork)
+	if err := j.flowW16(ctx, j.x, b, fanoutNodeW16, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[15] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[15] = true
+	j.in.W16 = s
+	j.x.Arrived(b, fanoutNodeAggregate, s)
+	return nil
+}
+
+// flowW16 runs node "w16" of branch "w16", like its case in branchStart.
+func (j *fanoutJoinAggregate) flowW16(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW16(ctx, x, in, s)
+	} else {
+		out, err = g.h.W16(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW16, fanoutNodeAggregate, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW17 runs branch "w17" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW17(ctx context.Context, b runtime.Branch) error {
+	s := fanoutCopyState(j.fork)
+	if err := j.flowW17(ctx, j.x, b, fanoutNodeW17, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[16] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[16] = true
+	j.in.W17 = s
+	j.x.Arrived(b, fanoutNodeAggregate, s)
+	return nil
+}
+
+// flowW17 runs node "w17" of branch "w17", like its case in branchStart.
+func (j *fanoutJoinAggregate) flowW17(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW17(ctx, x, in, s)
+	} else {
+		out, err = g.h.W17(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW17, fanoutNodeAggregate, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW18 runs branch "w18" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW18(ctx context.Context, b runtime.Branch) error {
+	s := fanoutCopyState(j.fork)
+	if err := j.flowW18(ctx, j.x, b, fanoutNodeW18, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[17] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[17] = true
+	j.in.W18 = s
+	j.x.Arrived(b, fanoutNodeAggregate, s)
+	return nil
+}
+
+// flowW18 runs node "w18" of branch "w18", like its case in branchStart.
+func (j *fanoutJoinAggregate) flowW18(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW18(ctx, x, in, s)
+	} else {
+		out, err = g.h.W18(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW18, fanoutNodeAggregate, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW19 runs branch "w19" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW19(ctx context.Context, b runtime.Branch) error {
+	s := fanoutCopyState(j.fork)
+	if err := j.flowW19(ctx, j.x, b, fanoutNodeW19, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[18] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[18] = true
+	j.in.W19 = s
+	j.x.Arrived(b, fanoutNodeAggregate, s)
+	return nil
+}
+
+// flowW19 runs node "w19" of branch "w19", like its case in branchStart.
+func (j *fanoutJoinAggregate) flowW19(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW19(ctx, x, in, s)
+	} else {
+		out, err = g.h.W19(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW19, fanoutNodeAggregate, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW20 runs branch "w20" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fanoutJoinAggregate) startW20(ctx context.Context, b runtime.Branch) error {
+	s := fanoutCopyState(j.fork)
+	if err := j.flowW20(ctx, j.x, b, fanoutNodeW20, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[19] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[19] = true
+	j.in.W20 = s
+	j.x.Arrived(b, fanoutNodeAggregate, s)
+	return nil
+}
+
+// flowW20 runs node "w20" of branch "w20", like its case in branchStart.
+func (j *fanoutJoinAggregate) flowW20(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW20(ctx, x, in, s)
+	} else {
+		out, err = g.h.W20(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fanoutNodeW20, fanoutNodeAggregate, s); err != nil {
+		return err
+	}
 	return nil
 }
 

@@ -544,6 +544,14 @@ type pipelineJoinTested struct {
 
 // RunBranch runs branch b of the fork at "test" from node n (its entry, or where a resumed branch stood) to "tested", on r or else on its own copy of the fork-time state, then delivers the result.
 func (j *pipelineJoinTested) RunBranch(ctx context.Context, b runtime.Branch, n int, r *State) error {
+	if r == nil && n == pipelineForkTest.Entries[b.Index] {
+		return pipelineStartsTest[b.Index](j, ctx, b)
+	}
+	return j.run(ctx, b, n, r)
+}
+
+// run is RunBranch for any branch of the fork at "test": from node n (its entry, or where a resumed branch stood) to "tested", on r or else on its own copy of the fork-time state; then it delivers the result.
+func (j *pipelineJoinTested) run(ctx context.Context, b runtime.Branch, n int, r *State) error {
 	var s State
 	if r != nil {
 		s = *r
@@ -568,6 +576,92 @@ func (j *pipelineJoinTested) RunBranch(ctx context.Context, b runtime.Branch, n 
 		j.in.Integration = s
 	}
 	j.x.Arrived(b, pipelineNodeTested, s)
+	return nil
+}
+
+// pipelineStartsTest starts each branch of the fork at "test" from its entry, by branch index (see RunBranch).
+var pipelineStartsTest = [2]func(*pipelineJoinTested, context.Context, runtime.Branch) error{
+	(*pipelineJoinTested).startUnit,
+	(*pipelineJoinTested).startIntegration,
+}
+
+// startUnit runs branch "unit" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *pipelineJoinTested) startUnit(ctx context.Context, b runtime.Branch) error {
+	s := pipelineCopyState(j.fork)
+	if err := j.flowUnit(ctx, j.x, b, pipelineNodeUnit, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"tested\" twice")
+	}
+	j.arrived[0] = true
+	j.in.Unit = s
+	j.x.Arrived(b, pipelineNodeTested, s)
+	return nil
+}
+
+// flowUnit runs node "unit" of branch "unit", like its case in branchTest.
+func (j *pipelineJoinTested) flowUnit(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callUnit(ctx, x, in, s)
+	} else {
+		out, err = g.h.Unit(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, pipelineNodeUnit, pipelineNodeTested, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startIntegration runs branch "integration" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *pipelineJoinTested) startIntegration(ctx context.Context, b runtime.Branch) error {
+	s := pipelineCopyState(j.fork)
+	if err := j.flowIntegration(ctx, j.x, b, pipelineNodeIntegration, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"tested\" twice")
+	}
+	j.arrived[1] = true
+	j.in.Integration = s
+	j.x.Arrived(b, pipelineNodeTested, s)
+	return nil
+}
+
+// flowIntegration runs node "integration" of branch "integration", like its case in branchTest.
+func (j *pipelineJoinTested) flowIntegration(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callIntegration(ctx, x, in, s)
+	} else {
+		out, err = g.h.Integration(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, pipelineNodeIntegration, pipelineNodeTested, s); err != nil {
+		return err
+	}
 	return nil
 }
 

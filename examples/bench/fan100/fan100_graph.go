@@ -3555,6 +3555,14 @@ type fan100JoinJoin struct {
 
 // RunBranch runs branch b of the fork at "start" from node n (its entry, or where a resumed branch stood) to "join", on r or else on its own copy of the fork-time state, then delivers the result.
 func (j *fan100JoinJoin) RunBranch(ctx context.Context, b runtime.Branch, n int, r *model.State) error {
+	if r == nil && n == fan100ForkStart.Entries[b.Index] {
+		return fan100StartsStart[b.Index](j, ctx, b)
+	}
+	return j.run(ctx, b, n, r)
+}
+
+// run is RunBranch for any branch of the fork at "start": from node n (its entry, or where a resumed branch stood) to "join", on r or else on its own copy of the fork-time state; then it delivers the result.
+func (j *fan100JoinJoin) run(ctx context.Context, b runtime.Branch, n int, r *model.State) error {
 	var s model.State
 	if r != nil {
 		s = *r
@@ -3775,5 +3783,4109 @@ func (j *fan100JoinJoin) RunBranch(ctx context.Context, b runtime.Branch, n int,
 		j.in.W100 = s
 	}
 	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// fan100StartsStart starts each branch of the fork at "start" from its entry, by branch index (see RunBranch).
+var fan100StartsStart = [100]func(*fan100JoinJoin, context.Context, runtime.Branch) error{
+	(*fan100JoinJoin).startW1,
+	(*fan100JoinJoin).startW2,
+	(*fan100JoinJoin).startW3,
+	(*fan100JoinJoin).startW4,
+	(*fan100JoinJoin).startW5,
+	(*fan100JoinJoin).startW6,
+	(*fan100JoinJoin).startW7,
+	(*fan100JoinJoin).startW8,
+	(*fan100JoinJoin).startW9,
+	(*fan100JoinJoin).startW10,
+	(*fan100JoinJoin).startW11,
+	(*fan100JoinJoin).startW12,
+	(*fan100JoinJoin).startW13,
+	(*fan100JoinJoin).startW14,
+	(*fan100JoinJoin).startW15,
+	(*fan100JoinJoin).startW16,
+	(*fan100JoinJoin).startW17,
+	(*fan100JoinJoin).startW18,
+	(*fan100JoinJoin).startW19,
+	(*fan100JoinJoin).startW20,
+	(*fan100JoinJoin).startW21,
+	(*fan100JoinJoin).startW22,
+	(*fan100JoinJoin).startW23,
+	(*fan100JoinJoin).startW24,
+	(*fan100JoinJoin).startW25,
+	(*fan100JoinJoin).startW26,
+	(*fan100JoinJoin).startW27,
+	(*fan100JoinJoin).startW28,
+	(*fan100JoinJoin).startW29,
+	(*fan100JoinJoin).startW30,
+	(*fan100JoinJoin).startW31,
+	(*fan100JoinJoin).startW32,
+	(*fan100JoinJoin).startW33,
+	(*fan100JoinJoin).startW34,
+	(*fan100JoinJoin).startW35,
+	(*fan100JoinJoin).startW36,
+	(*fan100JoinJoin).startW37,
+	(*fan100JoinJoin).startW38,
+	(*fan100JoinJoin).startW39,
+	(*fan100JoinJoin).startW40,
+	(*fan100JoinJoin).startW41,
+	(*fan100JoinJoin).startW42,
+	(*fan100JoinJoin).startW43,
+	(*fan100JoinJoin).startW44,
+	(*fan100JoinJoin).startW45,
+	(*fan100JoinJoin).startW46,
+	(*fan100JoinJoin).startW47,
+	(*fan100JoinJoin).startW48,
+	(*fan100JoinJoin).startW49,
+	(*fan100JoinJoin).startW50,
+	(*fan100JoinJoin).startW51,
+	(*fan100JoinJoin).startW52,
+	(*fan100JoinJoin).startW53,
+	(*fan100JoinJoin).startW54,
+	(*fan100JoinJoin).startW55,
+	(*fan100JoinJoin).startW56,
+	(*fan100JoinJoin).startW57,
+	(*fan100JoinJoin).startW58,
+	(*fan100JoinJoin).startW59,
+	(*fan100JoinJoin).startW60,
+	(*fan100JoinJoin).startW61,
+	(*fan100JoinJoin).startW62,
+	(*fan100JoinJoin).startW63,
+	(*fan100JoinJoin).startW64,
+	(*fan100JoinJoin).startW65,
+	(*fan100JoinJoin).startW66,
+	(*fan100JoinJoin).startW67,
+	(*fan100JoinJoin).startW68,
+	(*fan100JoinJoin).startW69,
+	(*fan100JoinJoin).startW70,
+	(*fan100JoinJoin).startW71,
+	(*fan100JoinJoin).startW72,
+	(*fan100JoinJoin).startW73,
+	(*fan100JoinJoin).startW74,
+	(*fan100JoinJoin).startW75,
+	(*fan100JoinJoin).startW76,
+	(*fan100JoinJoin).startW77,
+	(*fan100JoinJoin).startW78,
+	(*fan100JoinJoin).startW79,
+	(*fan100JoinJoin).startW80,
+	(*fan100JoinJoin).startW81,
+	(*fan100JoinJoin).startW82,
+	(*fan100JoinJoin).startW83,
+	(*fan100JoinJoin).startW84,
+	(*fan100JoinJoin).startW85,
+	(*fan100JoinJoin).startW86,
+	(*fan100JoinJoin).startW87,
+	(*fan100JoinJoin).startW88,
+	(*fan100JoinJoin).startW89,
+	(*fan100JoinJoin).startW90,
+	(*fan100JoinJoin).startW91,
+	(*fan100JoinJoin).startW92,
+	(*fan100JoinJoin).startW93,
+	(*fan100JoinJoin).startW94,
+	(*fan100JoinJoin).startW95,
+	(*fan100JoinJoin).startW96,
+	(*fan100JoinJoin).startW97,
+	(*fan100JoinJoin).startW98,
+	(*fan100JoinJoin).startW99,
+	(*fan100JoinJoin).startW100,
+}
+
+// startW1 runs branch "w1" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW1(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW1(ctx, j.x, b, fan100NodeW1, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[0] = true
+	j.in.W1 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW1 runs node "w1" of branch "w1", like its case in branchStart.
+func (j *fan100JoinJoin) flowW1(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW1(ctx, x, in, s)
+	} else {
+		out, err = g.h.W1(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW1, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW2 runs branch "w2" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW2(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW2(ctx, j.x, b, fan100NodeW2, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[1] = true
+	j.in.W2 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW2 runs node "w2" of branch "w2", like its case in branchStart.
+func (j *fan100JoinJoin) flowW2(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW2(ctx, x, in, s)
+	} else {
+		out, err = g.h.W2(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW2, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW3 runs branch "w3" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW3(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW3(ctx, j.x, b, fan100NodeW3, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[2] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[2] = true
+	j.in.W3 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW3 runs node "w3" of branch "w3", like its case in branchStart.
+func (j *fan100JoinJoin) flowW3(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW3(ctx, x, in, s)
+	} else {
+		out, err = g.h.W3(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW3, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW4 runs branch "w4" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW4(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW4(ctx, j.x, b, fan100NodeW4, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[3] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[3] = true
+	j.in.W4 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW4 runs node "w4" of branch "w4", like its case in branchStart.
+func (j *fan100JoinJoin) flowW4(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW4(ctx, x, in, s)
+	} else {
+		out, err = g.h.W4(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW4, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW5 runs branch "w5" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW5(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW5(ctx, j.x, b, fan100NodeW5, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[4] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[4] = true
+	j.in.W5 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW5 runs node "w5" of branch "w5", like its case in branchStart.
+func (j *fan100JoinJoin) flowW5(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW5(ctx, x, in, s)
+	} else {
+		out, err = g.h.W5(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW5, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW6 runs branch "w6" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW6(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW6(ctx, j.x, b, fan100NodeW6, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[5] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[5] = true
+	j.in.W6 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW6 runs node "w6" of branch "w6", like its case in branchStart.
+func (j *fan100JoinJoin) flowW6(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW6(ctx, x, in, s)
+	} else {
+		out, err = g.h.W6(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW6, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW7 runs branch "w7" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW7(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW7(ctx, j.x, b, fan100NodeW7, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[6] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[6] = true
+	j.in.W7 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW7 runs node "w7" of branch "w7", like its case in branchStart.
+func (j *fan100JoinJoin) flowW7(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW7(ctx, x, in, s)
+	} else {
+		out, err = g.h.W7(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW7, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW8 runs branch "w8" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW8(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW8(ctx, j.x, b, fan100NodeW8, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[7] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[7] = true
+	j.in.W8 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW8 runs node "w8" of branch "w8", like its case in branchStart.
+func (j *fan100JoinJoin) flowW8(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW8(ctx, x, in, s)
+	} else {
+		out, err = g.h.W8(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW8, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW9 runs branch "w9" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW9(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW9(ctx, j.x, b, fan100NodeW9, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[8] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[8] = true
+	j.in.W9 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW9 runs node "w9" of branch "w9", like its case in branchStart.
+func (j *fan100JoinJoin) flowW9(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW9(ctx, x, in, s)
+	} else {
+		out, err = g.h.W9(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW9, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW10 runs branch "w10" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW10(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW10(ctx, j.x, b, fan100NodeW10, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[9] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[9] = true
+	j.in.W10 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW10 runs node "w10" of branch "w10", like its case in branchStart.
+func (j *fan100JoinJoin) flowW10(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW10(ctx, x, in, s)
+	} else {
+		out, err = g.h.W10(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW10, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW11 runs branch "w11" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW11(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW11(ctx, j.x, b, fan100NodeW11, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[10] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[10] = true
+	j.in.W11 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW11 runs node "w11" of branch "w11", like its case in branchStart.
+func (j *fan100JoinJoin) flowW11(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW11(ctx, x, in, s)
+	} else {
+		out, err = g.h.W11(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW11, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW12 runs branch "w12" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW12(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW12(ctx, j.x, b, fan100NodeW12, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[11] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[11] = true
+	j.in.W12 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW12 runs node "w12" of branch "w12", like its case in branchStart.
+func (j *fan100JoinJoin) flowW12(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW12(ctx, x, in, s)
+	} else {
+		out, err = g.h.W12(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW12, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW13 runs branch "w13" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW13(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW13(ctx, j.x, b, fan100NodeW13, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[12] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[12] = true
+	j.in.W13 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW13 runs node "w13" of branch "w13", like its case in branchStart.
+func (j *fan100JoinJoin) flowW13(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW13(ctx, x, in, s)
+	} else {
+		out, err = g.h.W13(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW13, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW14 runs branch "w14" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW14(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW14(ctx, j.x, b, fan100NodeW14, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[13] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[13] = true
+	j.in.W14 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW14 runs node "w14" of branch "w14", like its case in branchStart.
+func (j *fan100JoinJoin) flowW14(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW14(ctx, x, in, s)
+	} else {
+		out, err = g.h.W14(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW14, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW15 runs branch "w15" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW15(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW15(ctx, j.x, b, fan100NodeW15, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[14] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[14] = true
+	j.in.W15 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW15 runs node "w15" of branch "w15", like its case in branchStart.
+func (j *fan100JoinJoin) flowW15(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW15(ctx, x, in, s)
+	} else {
+		out, err = g.h.W15(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW15, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW16 runs branch "w16" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW16(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW16(ctx, j.x, b, fan100NodeW16, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[15] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[15] = true
+	j.in.W16 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW16 runs node "w16" of branch "w16", like its case in branchStart.
+func (j *fan100JoinJoin) flowW16(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW16(ctx, x, in, s)
+	} else {
+		out, err = g.h.W16(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW16, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW17 runs branch "w17" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW17(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW17(ctx, j.x, b, fan100NodeW17, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[16] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[16] = true
+	j.in.W17 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW17 runs node "w17" of branch "w17", like its case in branchStart.
+func (j *fan100JoinJoin) flowW17(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW17(ctx, x, in, s)
+	} else {
+		out, err = g.h.W17(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW17, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW18 runs branch "w18" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW18(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW18(ctx, j.x, b, fan100NodeW18, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[17] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[17] = true
+	j.in.W18 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW18 runs node "w18" of branch "w18", like its case in branchStart.
+func (j *fan100JoinJoin) flowW18(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW18(ctx, x, in, s)
+	} else {
+		out, err = g.h.W18(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW18, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW19 runs branch "w19" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW19(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW19(ctx, j.x, b, fan100NodeW19, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[18] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[18] = true
+	j.in.W19 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW19 runs node "w19" of branch "w19", like its case in branchStart.
+func (j *fan100JoinJoin) flowW19(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW19(ctx, x, in, s)
+	} else {
+		out, err = g.h.W19(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW19, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW20 runs branch "w20" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW20(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW20(ctx, j.x, b, fan100NodeW20, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[19] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[19] = true
+	j.in.W20 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW20 runs node "w20" of branch "w20", like its case in branchStart.
+func (j *fan100JoinJoin) flowW20(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW20(ctx, x, in, s)
+	} else {
+		out, err = g.h.W20(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW20, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW21 runs branch "w21" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW21(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW21(ctx, j.x, b, fan100NodeW21, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[20] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[20] = true
+	j.in.W21 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW21 runs node "w21" of branch "w21", like its case in branchStart.
+func (j *fan100JoinJoin) flowW21(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW21(ctx, x, in, s)
+	} else {
+		out, err = g.h.W21(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW21, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW22 runs branch "w22" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW22(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW22(ctx, j.x, b, fan100NodeW22, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[21] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[21] = true
+	j.in.W22 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW22 runs node "w22" of branch "w22", like its case in branchStart.
+func (j *fan100JoinJoin) flowW22(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW22(ctx, x, in, s)
+	} else {
+		out, err = g.h.W22(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW22, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW23 runs branch "w23" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW23(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW23(ctx, j.x, b, fan100NodeW23, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[22] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[22] = true
+	j.in.W23 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW23 runs node "w23" of branch "w23", like its case in branchStart.
+func (j *fan100JoinJoin) flowW23(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW23(ctx, x, in, s)
+	} else {
+		out, err = g.h.W23(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW23, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW24 runs branch "w24" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW24(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW24(ctx, j.x, b, fan100NodeW24, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[23] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[23] = true
+	j.in.W24 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW24 runs node "w24" of branch "w24", like its case in branchStart.
+func (j *fan100JoinJoin) flowW24(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW24(ctx, x, in, s)
+	} else {
+		out, err = g.h.W24(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW24, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW25 runs branch "w25" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW25(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW25(ctx, j.x, b, fan100NodeW25, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[24] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[24] = true
+	j.in.W25 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW25 runs node "w25" of branch "w25", like its case in branchStart.
+func (j *fan100JoinJoin) flowW25(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW25(ctx, x, in, s)
+	} else {
+		out, err = g.h.W25(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW25, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW26 runs branch "w26" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW26(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW26(ctx, j.x, b, fan100NodeW26, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[25] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[25] = true
+	j.in.W26 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW26 runs node "w26" of branch "w26", like its case in branchStart.
+func (j *fan100JoinJoin) flowW26(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW26(ctx, x, in, s)
+	} else {
+		out, err = g.h.W26(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW26, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW27 runs branch "w27" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW27(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW27(ctx, j.x, b, fan100NodeW27, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[26] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[26] = true
+	j.in.W27 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW27 runs node "w27" of branch "w27", like its case in branchStart.
+func (j *fan100JoinJoin) flowW27(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW27(ctx, x, in, s)
+	} else {
+		out, err = g.h.W27(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW27, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW28 runs branch "w28" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW28(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW28(ctx, j.x, b, fan100NodeW28, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[27] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[27] = true
+	j.in.W28 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW28 runs node "w28" of branch "w28", like its case in branchStart.
+func (j *fan100JoinJoin) flowW28(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW28(ctx, x, in, s)
+	} else {
+		out, err = g.h.W28(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW28, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW29 runs branch "w29" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW29(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW29(ctx, j.x, b, fan100NodeW29, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[28] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[28] = true
+	j.in.W29 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW29 runs node "w29" of branch "w29", like its case in branchStart.
+func (j *fan100JoinJoin) flowW29(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW29(ctx, x, in, s)
+	} else {
+		out, err = g.h.W29(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW29, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW30 runs branch "w30" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW30(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW30(ctx, j.x, b, fan100NodeW30, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[29] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[29] = true
+	j.in.W30 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW30 runs node "w30" of branch "w30", like its case in branchStart.
+func (j *fan100JoinJoin) flowW30(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW30(ctx, x, in, s)
+	} else {
+		out, err = g.h.W30(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW30, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW31 runs branch "w31" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW31(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW31(ctx, j.x, b, fan100NodeW31, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[30] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[30] = true
+	j.in.W31 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW31 runs node "w31" of branch "w31", like its case in branchStart.
+func (j *fan100JoinJoin) flowW31(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW31(ctx, x, in, s)
+	} else {
+		out, err = g.h.W31(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW31, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW32 runs branch "w32" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW32(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW32(ctx, j.x, b, fan100NodeW32, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[31] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[31] = true
+	j.in.W32 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW32 runs node "w32" of branch "w32", like its case in branchStart.
+func (j *fan100JoinJoin) flowW32(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW32(ctx, x, in, s)
+	} else {
+		out, err = g.h.W32(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW32, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW33 runs branch "w33" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW33(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW33(ctx, j.x, b, fan100NodeW33, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[32] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[32] = true
+	j.in.W33 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW33 runs node "w33" of branch "w33", like its case in branchStart.
+func (j *fan100JoinJoin) flowW33(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW33(ctx, x, in, s)
+	} else {
+		out, err = g.h.W33(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW33, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW34 runs branch "w34" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW34(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW34(ctx, j.x, b, fan100NodeW34, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[33] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[33] = true
+	j.in.W34 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW34 runs node "w34" of branch "w34", like its case in branchStart.
+func (j *fan100JoinJoin) flowW34(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW34(ctx, x, in, s)
+	} else {
+		out, err = g.h.W34(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW34, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW35 runs branch "w35" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW35(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW35(ctx, j.x, b, fan100NodeW35, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[34] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[34] = true
+	j.in.W35 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW35 runs node "w35" of branch "w35", like its case in branchStart.
+func (j *fan100JoinJoin) flowW35(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW35(ctx, x, in, s)
+	} else {
+		out, err = g.h.W35(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW35, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW36 runs branch "w36" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW36(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW36(ctx, j.x, b, fan100NodeW36, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[35] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[35] = true
+	j.in.W36 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW36 runs node "w36" of branch "w36", like its case in branchStart.
+func (j *fan100JoinJoin) flowW36(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW36(ctx, x, in, s)
+	} else {
+		out, err = g.h.W36(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW36, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW37 runs branch "w37" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW37(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW37(ctx, j.x, b, fan100NodeW37, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[36] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[36] = true
+	j.in.W37 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW37 runs node "w37" of branch "w37", like its case in branchStart.
+func (j *fan100JoinJoin) flowW37(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW37(ctx, x, in, s)
+	} else {
+		out, err = g.h.W37(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW37, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW38 runs branch "w38" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW38(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW38(ctx, j.x, b, fan100NodeW38, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[37] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[37] = true
+	j.in.W38 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW38 runs node "w38" of branch "w38", like its case in branchStart.
+func (j *fan100JoinJoin) flowW38(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW38(ctx, x, in, s)
+	} else {
+		out, err = g.h.W38(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW38, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW39 runs branch "w39" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW39(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW39(ctx, j.x, b, fan100NodeW39, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[38] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[38] = true
+	j.in.W39 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW39 runs node "w39" of branch "w39", like its case in branchStart.
+func (j *fan100JoinJoin) flowW39(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW39(ctx, x, in, s)
+	} else {
+		out, err = g.h.W39(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW39, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW40 runs branch "w40" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW40(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW40(ctx, j.x, b, fan100NodeW40, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[39] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[39] = true
+	j.in.W40 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW40 runs node "w40" of branch "w40", like its case in branchStart.
+func (j *fan100JoinJoin) flowW40(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW40(ctx, x, in, s)
+	} else {
+		out, err = g.h.W40(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW40, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW41 runs branch "w41" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW41(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW41(ctx, j.x, b, fan100NodeW41, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[40] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[40] = true
+	j.in.W41 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW41 runs node "w41" of branch "w41", like its case in branchStart.
+func (j *fan100JoinJoin) flowW41(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW41(ctx, x, in, s)
+	} else {
+		out, err = g.h.W41(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW41, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW42 runs branch "w42" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW42(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW42(ctx, j.x, b, fan100NodeW42, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[41] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[41] = true
+	j.in.W42 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW42 runs node "w42" of branch "w42", like its case in branchStart.
+func (j *fan100JoinJoin) flowW42(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW42(ctx, x, in, s)
+	} else {
+		out, err = g.h.W42(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW42, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW43 runs branch "w43" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW43(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW43(ctx, j.x, b, fan100NodeW43, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[42] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[42] = true
+	j.in.W43 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW43 runs node "w43" of branch "w43", like its case in branchStart.
+func (j *fan100JoinJoin) flowW43(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW43(ctx, x, in, s)
+	} else {
+		out, err = g.h.W43(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW43, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW44 runs branch "w44" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW44(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW44(ctx, j.x, b, fan100NodeW44, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[43] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[43] = true
+	j.in.W44 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW44 runs node "w44" of branch "w44", like its case in branchStart.
+func (j *fan100JoinJoin) flowW44(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW44(ctx, x, in, s)
+	} else {
+		out, err = g.h.W44(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW44, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW45 runs branch "w45" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW45(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW45(ctx, j.x, b, fan100NodeW45, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[44] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[44] = true
+	j.in.W45 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW45 runs node "w45" of branch "w45", like its case in branchStart.
+func (j *fan100JoinJoin) flowW45(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW45(ctx, x, in, s)
+	} else {
+		out, err = g.h.W45(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW45, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW46 runs branch "w46" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW46(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW46(ctx, j.x, b, fan100NodeW46, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[45] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[45] = true
+	j.in.W46 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW46 runs node "w46" of branch "w46", like its case in branchStart.
+func (j *fan100JoinJoin) flowW46(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW46(ctx, x, in, s)
+	} else {
+		out, err = g.h.W46(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW46, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW47 runs branch "w47" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW47(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW47(ctx, j.x, b, fan100NodeW47, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[46] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[46] = true
+	j.in.W47 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW47 runs node "w47" of branch "w47", like its case in branchStart.
+func (j *fan100JoinJoin) flowW47(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW47(ctx, x, in, s)
+	} else {
+		out, err = g.h.W47(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW47, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW48 runs branch "w48" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW48(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW48(ctx, j.x, b, fan100NodeW48, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[47] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[47] = true
+	j.in.W48 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW48 runs node "w48" of branch "w48", like its case in branchStart.
+func (j *fan100JoinJoin) flowW48(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW48(ctx, x, in, s)
+	} else {
+		out, err = g.h.W48(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW48, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW49 runs branch "w49" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW49(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW49(ctx, j.x, b, fan100NodeW49, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[48] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[48] = true
+	j.in.W49 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW49 runs node "w49" of branch "w49", like its case in branchStart.
+func (j *fan100JoinJoin) flowW49(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW49(ctx, x, in, s)
+	} else {
+		out, err = g.h.W49(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW49, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW50 runs branch "w50" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW50(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW50(ctx, j.x, b, fan100NodeW50, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[49] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[49] = true
+	j.in.W50 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW50 runs node "w50" of branch "w50", like its case in branchStart.
+func (j *fan100JoinJoin) flowW50(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW50(ctx, x, in, s)
+	} else {
+		out, err = g.h.W50(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW50, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW51 runs branch "w51" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW51(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW51(ctx, j.x, b, fan100NodeW51, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[50] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[50] = true
+	j.in.W51 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW51 runs node "w51" of branch "w51", like its case in branchStart.
+func (j *fan100JoinJoin) flowW51(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW51(ctx, x, in, s)
+	} else {
+		out, err = g.h.W51(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW51, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW52 runs branch "w52" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW52(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW52(ctx, j.x, b, fan100NodeW52, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[51] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[51] = true
+	j.in.W52 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW52 runs node "w52" of branch "w52", like its case in branchStart.
+func (j *fan100JoinJoin) flowW52(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW52(ctx, x, in, s)
+	} else {
+		out, err = g.h.W52(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW52, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW53 runs branch "w53" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW53(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW53(ctx, j.x, b, fan100NodeW53, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[52] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[52] = true
+	j.in.W53 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW53 runs node "w53" of branch "w53", like its case in branchStart.
+func (j *fan100JoinJoin) flowW53(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW53(ctx, x, in, s)
+	} else {
+		out, err = g.h.W53(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW53, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW54 runs branch "w54" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW54(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW54(ctx, j.x, b, fan100NodeW54, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[53] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[53] = true
+	j.in.W54 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW54 runs node "w54" of branch "w54", like its case in branchStart.
+func (j *fan100JoinJoin) flowW54(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW54(ctx, x, in, s)
+	} else {
+		out, err = g.h.W54(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW54, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW55 runs branch "w55" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW55(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW55(ctx, j.x, b, fan100NodeW55, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[54] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[54] = true
+	j.in.W55 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW55 runs node "w55" of branch "w55", like its case in branchStart.
+func (j *fan100JoinJoin) flowW55(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW55(ctx, x, in, s)
+	} else {
+		out, err = g.h.W55(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW55, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW56 runs branch "w56" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW56(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW56(ctx, j.x, b, fan100NodeW56, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[55] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[55] = true
+	j.in.W56 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW56 runs node "w56" of branch "w56", like its case in branchStart.
+func (j *fan100JoinJoin) flowW56(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW56(ctx, x, in, s)
+	} else {
+		out, err = g.h.W56(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW56, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW57 runs branch "w57" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW57(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW57(ctx, j.x, b, fan100NodeW57, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[56] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[56] = true
+	j.in.W57 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW57 runs node "w57" of branch "w57", like its case in branchStart.
+func (j *fan100JoinJoin) flowW57(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW57(ctx, x, in, s)
+	} else {
+		out, err = g.h.W57(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW57, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW58 runs branch "w58" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW58(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW58(ctx, j.x, b, fan100NodeW58, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[57] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[57] = true
+	j.in.W58 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW58 runs node "w58" of branch "w58", like its case in branchStart.
+func (j *fan100JoinJoin) flowW58(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW58(ctx, x, in, s)
+	} else {
+		out, err = g.h.W58(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW58, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW59 runs branch "w59" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW59(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW59(ctx, j.x, b, fan100NodeW59, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[58] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[58] = true
+	j.in.W59 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW59 runs node "w59" of branch "w59", like its case in branchStart.
+func (j *fan100JoinJoin) flowW59(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW59(ctx, x, in, s)
+	} else {
+		out, err = g.h.W59(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW59, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW60 runs branch "w60" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW60(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW60(ctx, j.x, b, fan100NodeW60, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[59] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[59] = true
+	j.in.W60 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW60 runs node "w60" of branch "w60", like its case in branchStart.
+func (j *fan100JoinJoin) flowW60(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW60(ctx, x, in, s)
+	} else {
+		out, err = g.h.W60(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW60, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW61 runs branch "w61" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW61(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW61(ctx, j.x, b, fan100NodeW61, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[60] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[60] = true
+	j.in.W61 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW61 runs node "w61" of branch "w61", like its case in branchStart.
+func (j *fan100JoinJoin) flowW61(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW61(ctx, x, in, s)
+	} else {
+		out, err = g.h.W61(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW61, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW62 runs branch "w62" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW62(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW62(ctx, j.x, b, fan100NodeW62, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[61] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[61] = true
+	j.in.W62 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW62 runs node "w62" of branch "w62", like its case in branchStart.
+func (j *fan100JoinJoin) flowW62(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW62(ctx, x, in, s)
+	} else {
+		out, err = g.h.W62(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW62, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW63 runs branch "w63" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW63(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW63(ctx, j.x, b, fan100NodeW63, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[62] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[62] = true
+	j.in.W63 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW63 runs node "w63" of branch "w63", like its case in branchStart.
+func (j *fan100JoinJoin) flowW63(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW63(ctx, x, in, s)
+	} else {
+		out, err = g.h.W63(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW63, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW64 runs branch "w64" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW64(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW64(ctx, j.x, b, fan100NodeW64, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[63] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[63] = true
+	j.in.W64 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW64 runs node "w64" of branch "w64", like its case in branchStart.
+func (j *fan100JoinJoin) flowW64(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW64(ctx, x, in, s)
+	} else {
+		out, err = g.h.W64(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW64, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW65 runs branch "w65" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW65(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW65(ctx, j.x, b, fan100NodeW65, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[64] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[64] = true
+	j.in.W65 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW65 runs node "w65" of branch "w65", like its case in branchStart.
+func (j *fan100JoinJoin) flowW65(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW65(ctx, x, in, s)
+	} else {
+		out, err = g.h.W65(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW65, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW66 runs branch "w66" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW66(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW66(ctx, j.x, b, fan100NodeW66, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[65] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[65] = true
+	j.in.W66 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW66 runs node "w66" of branch "w66", like its case in branchStart.
+func (j *fan100JoinJoin) flowW66(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW66(ctx, x, in, s)
+	} else {
+		out, err = g.h.W66(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW66, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW67 runs branch "w67" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW67(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW67(ctx, j.x, b, fan100NodeW67, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[66] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[66] = true
+	j.in.W67 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW67 runs node "w67" of branch "w67", like its case in branchStart.
+func (j *fan100JoinJoin) flowW67(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW67(ctx, x, in, s)
+	} else {
+		out, err = g.h.W67(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW67, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW68 runs branch "w68" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW68(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW68(ctx, j.x, b, fan100NodeW68, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[67] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[67] = true
+	j.in.W68 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW68 runs node "w68" of branch "w68", like its case in branchStart.
+func (j *fan100JoinJoin) flowW68(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW68(ctx, x, in, s)
+	} else {
+		out, err = g.h.W68(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW68, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW69 runs branch "w69" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW69(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW69(ctx, j.x, b, fan100NodeW69, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[68] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[68] = true
+	j.in.W69 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW69 runs node "w69" of branch "w69", like its case in branchStart.
+func (j *fan100JoinJoin) flowW69(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW69(ctx, x, in, s)
+	} else {
+		out, err = g.h.W69(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW69, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW70 runs branch "w70" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW70(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW70(ctx, j.x, b, fan100NodeW70, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[69] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[69] = true
+	j.in.W70 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW70 runs node "w70" of branch "w70", like its case in branchStart.
+func (j *fan100JoinJoin) flowW70(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW70(ctx, x, in, s)
+	} else {
+		out, err = g.h.W70(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW70, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW71 runs branch "w71" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW71(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW71(ctx, j.x, b, fan100NodeW71, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[70] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[70] = true
+	j.in.W71 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW71 runs node "w71" of branch "w71", like its case in branchStart.
+func (j *fan100JoinJoin) flowW71(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW71(ctx, x, in, s)
+	} else {
+		out, err = g.h.W71(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW71, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW72 runs branch "w72" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW72(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW72(ctx, j.x, b, fan100NodeW72, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[71] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[71] = true
+	j.in.W72 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW72 runs node "w72" of branch "w72", like its case in branchStart.
+func (j *fan100JoinJoin) flowW72(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW72(ctx, x, in, s)
+	} else {
+		out, err = g.h.W72(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW72, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW73 runs branch "w73" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW73(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW73(ctx, j.x, b, fan100NodeW73, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[72] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[72] = true
+	j.in.W73 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW73 runs node "w73" of branch "w73", like its case in branchStart.
+func (j *fan100JoinJoin) flowW73(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW73(ctx, x, in, s)
+	} else {
+		out, err = g.h.W73(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW73, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW74 runs branch "w74" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW74(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW74(ctx, j.x, b, fan100NodeW74, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[73] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[73] = true
+	j.in.W74 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW74 runs node "w74" of branch "w74", like its case in branchStart.
+func (j *fan100JoinJoin) flowW74(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW74(ctx, x, in, s)
+	} else {
+		out, err = g.h.W74(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW74, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW75 runs branch "w75" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW75(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW75(ctx, j.x, b, fan100NodeW75, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[74] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[74] = true
+	j.in.W75 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW75 runs node "w75" of branch "w75", like its case in branchStart.
+func (j *fan100JoinJoin) flowW75(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW75(ctx, x, in, s)
+	} else {
+		out, err = g.h.W75(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW75, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW76 runs branch "w76" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW76(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW76(ctx, j.x, b, fan100NodeW76, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[75] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[75] = true
+	j.in.W76 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW76 runs node "w76" of branch "w76", like its case in branchStart.
+func (j *fan100JoinJoin) flowW76(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW76(ctx, x, in, s)
+	} else {
+		out, err = g.h.W76(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW76, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW77 runs branch "w77" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW77(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW77(ctx, j.x, b, fan100NodeW77, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[76] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[76] = true
+	j.in.W77 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW77 runs node "w77" of branch "w77", like its case in branchStart.
+func (j *fan100JoinJoin) flowW77(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW77(ctx, x, in, s)
+	} else {
+		out, err = g.h.W77(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW77, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW78 runs branch "w78" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW78(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW78(ctx, j.x, b, fan100NodeW78, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[77] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[77] = true
+	j.in.W78 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW78 runs node "w78" of branch "w78", like its case in branchStart.
+func (j *fan100JoinJoin) flowW78(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW78(ctx, x, in, s)
+	} else {
+		out, err = g.h.W78(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW78, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW79 runs branch "w79" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW79(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW79(ctx, j.x, b, fan100NodeW79, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[78] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[78] = true
+	j.in.W79 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW79 runs node "w79" of branch "w79", like its case in branchStart.
+func (j *fan100JoinJoin) flowW79(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW79(ctx, x, in, s)
+	} else {
+		out, err = g.h.W79(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW79, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW80 runs branch "w80" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW80(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW80(ctx, j.x, b, fan100NodeW80, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[79] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[79] = true
+	j.in.W80 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW80 runs node "w80" of branch "w80", like its case in branchStart.
+func (j *fan100JoinJoin) flowW80(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW80(ctx, x, in, s)
+	} else {
+		out, err = g.h.W80(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW80, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW81 runs branch "w81" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW81(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW81(ctx, j.x, b, fan100NodeW81, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[80] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[80] = true
+	j.in.W81 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW81 runs node "w81" of branch "w81", like its case in branchStart.
+func (j *fan100JoinJoin) flowW81(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW81(ctx, x, in, s)
+	} else {
+		out, err = g.h.W81(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW81, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW82 runs branch "w82" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW82(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW82(ctx, j.x, b, fan100NodeW82, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[81] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[81] = true
+	j.in.W82 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW82 runs node "w82" of branch "w82", like its case in branchStart.
+func (j *fan100JoinJoin) flowW82(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW82(ctx, x, in, s)
+	} else {
+		out, err = g.h.W82(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW82, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW83 runs branch "w83" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW83(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW83(ctx, j.x, b, fan100NodeW83, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[82] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[82] = true
+	j.in.W83 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW83 runs node "w83" of branch "w83", like its case in branchStart.
+func (j *fan100JoinJoin) flowW83(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW83(ctx, x, in, s)
+	} else {
+		out, err = g.h.W83(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW83, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW84 runs branch "w84" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW84(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW84(ctx, j.x, b, fan100NodeW84, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[83] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[83] = true
+	j.in.W84 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW84 runs node "w84" of branch "w84", like its case in branchStart.
+func (j *fan100JoinJoin) flowW84(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW84(ctx, x, in, s)
+	} else {
+		out, err = g.h.W84(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW84, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW85 runs branch "w85" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW85(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW85(ctx, j.x, b, fan100NodeW85, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[84] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[84] = true
+	j.in.W85 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW85 runs node "w85" of branch "w85", like its case in branchStart.
+func (j *fan100JoinJoin) flowW85(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW85(ctx, x, in, s)
+	} else {
+		out, err = g.h.W85(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW85, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW86 runs branch "w86" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW86(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW86(ctx, j.x, b, fan100NodeW86, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[85] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[85] = true
+	j.in.W86 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW86 runs node "w86" of branch "w86", like its case in branchStart.
+func (j *fan100JoinJoin) flowW86(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW86(ctx, x, in, s)
+	} else {
+		out, err = g.h.W86(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW86, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW87 runs branch "w87" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW87(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW87(ctx, j.x, b, fan100NodeW87, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[86] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[86] = true
+	j.in.W87 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW87 runs node "w87" of branch "w87", like its case in branchStart.
+func (j *fan100JoinJoin) flowW87(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW87(ctx, x, in, s)
+	} else {
+		out, err = g.h.W87(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW87, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW88 runs branch "w88" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW88(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW88(ctx, j.x, b, fan100NodeW88, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[87] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[87] = true
+	j.in.W88 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW88 runs node "w88" of branch "w88", like its case in branchStart.
+func (j *fan100JoinJoin) flowW88(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW88(ctx, x, in, s)
+	} else {
+		out, err = g.h.W88(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW88, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW89 runs branch "w89" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW89(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW89(ctx, j.x, b, fan100NodeW89, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[88] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[88] = true
+	j.in.W89 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW89 runs node "w89" of branch "w89", like its case in branchStart.
+func (j *fan100JoinJoin) flowW89(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW89(ctx, x, in, s)
+	} else {
+		out, err = g.h.W89(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW89, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW90 runs branch "w90" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW90(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW90(ctx, j.x, b, fan100NodeW90, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[89] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[89] = true
+	j.in.W90 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW90 runs node "w90" of branch "w90", like its case in branchStart.
+func (j *fan100JoinJoin) flowW90(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW90(ctx, x, in, s)
+	} else {
+		out, err = g.h.W90(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW90, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW91 runs branch "w91" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW91(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW91(ctx, j.x, b, fan100NodeW91, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[90] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[90] = true
+	j.in.W91 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW91 runs node "w91" of branch "w91", like its case in branchStart.
+func (j *fan100JoinJoin) flowW91(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW91(ctx, x, in, s)
+	} else {
+		out, err = g.h.W91(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW91, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW92 runs branch "w92" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW92(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW92(ctx, j.x, b, fan100NodeW92, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[91] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[91] = true
+	j.in.W92 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW92 runs node "w92" of branch "w92", like its case in branchStart.
+func (j *fan100JoinJoin) flowW92(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW92(ctx, x, in, s)
+	} else {
+		out, err = g.h.W92(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW92, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW93 runs branch "w93" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW93(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW93(ctx, j.x, b, fan100NodeW93, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[92] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[92] = true
+	j.in.W93 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW93 runs node "w93" of branch "w93", like its case in branchStart.
+func (j *fan100JoinJoin) flowW93(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW93(ctx, x, in, s)
+	} else {
+		out, err = g.h.W93(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW93, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW94 runs branch "w94" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW94(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW94(ctx, j.x, b, fan100NodeW94, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[93] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[93] = true
+	j.in.W94 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW94 runs node "w94" of branch "w94", like its case in branchStart.
+func (j *fan100JoinJoin) flowW94(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW94(ctx, x, in, s)
+	} else {
+		out, err = g.h.W94(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW94, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW95 runs branch "w95" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW95(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW95(ctx, j.x, b, fan100NodeW95, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[94] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[94] = true
+	j.in.W95 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW95 runs node "w95" of branch "w95", like its case in branchStart.
+func (j *fan100JoinJoin) flowW95(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW95(ctx, x, in, s)
+	} else {
+		out, err = g.h.W95(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW95, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW96 runs branch "w96" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW96(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW96(ctx, j.x, b, fan100NodeW96, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[95] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[95] = true
+	j.in.W96 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW96 runs node "w96" of branch "w96", like its case in branchStart.
+func (j *fan100JoinJoin) flowW96(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW96(ctx, x, in, s)
+	} else {
+		out, err = g.h.W96(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW96, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW97 runs branch "w97" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW97(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW97(ctx, j.x, b, fan100NodeW97, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[96] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[96] = true
+	j.in.W97 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW97 runs node "w97" of branch "w97", like its case in branchStart.
+func (j *fan100JoinJoin) flowW97(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW97(ctx, x, in, s)
+	} else {
+		out, err = g.h.W97(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW97, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW98 runs branch "w98" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW98(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW98(ctx, j.x, b, fan100NodeW98, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[97] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[97] = true
+	j.in.W98 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW98 runs node "w98" of branch "w98", like its case in branchStart.
+func (j *fan100JoinJoin) flowW98(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW98(ctx, x, in, s)
+	} else {
+		out, err = g.h.W98(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW98, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW99 runs branch "w99" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW99(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW99(ctx, j.x, b, fan100NodeW99, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[98] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[98] = true
+	j.in.W99 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW99 runs node "w99" of branch "w99", like its case in branchStart.
+func (j *fan100JoinJoin) flowW99(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW99(ctx, x, in, s)
+	} else {
+		out, err = g.h.W99(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW99, fan100NodeJoin, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startW100 runs branch "w100" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *fan100JoinJoin) startW100(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowW100(ctx, j.x, b, fan100NodeW100, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[99] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[99] = true
+	j.in.W100 = s
+	j.x.Arrived(b, fan100NodeJoin, s)
+	return nil
+}
+
+// flowW100 runs node "w100" of branch "w100", like its case in branchStart.
+func (j *fan100JoinJoin) flowW100(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callW100(ctx, x, in, s)
+	} else {
+		out, err = g.h.W100(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, fan100NodeW100, fan100NodeJoin, s); err != nil {
+		return err
+	}
 	return nil
 }

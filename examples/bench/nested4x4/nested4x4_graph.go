@@ -1243,6 +1243,14 @@ type nested4x4JoinA1Join struct {
 
 // RunBranch runs branch b of the fork at "a1" from node n (its entry, or where a resumed branch stood) to "a1_join", on r or else on its own copy of the fork-time state, then delivers the result.
 func (j *nested4x4JoinA1Join) RunBranch(ctx context.Context, b runtime.Branch, n int, r *model.State) error {
+	if r == nil && n == nested4x4ForkA1.Entries[b.Index] {
+		return nested4x4StartsA1[b.Index](j, ctx, b)
+	}
+	return j.run(ctx, b, n, r)
+}
+
+// run is RunBranch for any branch of the fork at "a1": from node n (its entry, or where a resumed branch stood) to "a1_join", on r or else on its own copy of the fork-time state; then it delivers the result.
+func (j *nested4x4JoinA1Join) run(ctx context.Context, b runtime.Branch, n int, r *model.State) error {
 	var s model.State
 	if r != nil {
 		s = *r
@@ -1274,6 +1282,174 @@ func (j *nested4x4JoinA1Join) RunBranch(ctx context.Context, b runtime.Branch, n
 	return nil
 }
 
+// nested4x4StartsA1 starts each branch of the fork at "a1" from its entry, by branch index (see RunBranch).
+var nested4x4StartsA1 = [4]func(*nested4x4JoinA1Join, context.Context, runtime.Branch) error{
+	(*nested4x4JoinA1Join).startA11,
+	(*nested4x4JoinA1Join).startA12,
+	(*nested4x4JoinA1Join).startA13,
+	(*nested4x4JoinA1Join).startA14,
+}
+
+// startA11 runs branch "a1_1" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *nested4x4JoinA1Join) startA11(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowA11(ctx, j.x, b, nested4x4NodeA11, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"a1_join\" twice")
+	}
+	j.arrived[0] = true
+	j.in.A11 = s
+	j.x.Arrived(b, nested4x4NodeA1Join, s)
+	return nil
+}
+
+// flowA11 runs node "a1_1" of branch "a1_1", like its case in branchA1.
+func (j *nested4x4JoinA1Join) flowA11(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callA11(ctx, x, in, s)
+	} else {
+		out, err = g.h.A11(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, nested4x4NodeA11, nested4x4NodeA1Join, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startA12 runs branch "a1_2" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *nested4x4JoinA1Join) startA12(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowA12(ctx, j.x, b, nested4x4NodeA12, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"a1_join\" twice")
+	}
+	j.arrived[1] = true
+	j.in.A12 = s
+	j.x.Arrived(b, nested4x4NodeA1Join, s)
+	return nil
+}
+
+// flowA12 runs node "a1_2" of branch "a1_2", like its case in branchA1.
+func (j *nested4x4JoinA1Join) flowA12(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callA12(ctx, x, in, s)
+	} else {
+		out, err = g.h.A12(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, nested4x4NodeA12, nested4x4NodeA1Join, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startA13 runs branch "a1_3" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *nested4x4JoinA1Join) startA13(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowA13(ctx, j.x, b, nested4x4NodeA13, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[2] {
+		return errors.New("graphc: a branch delivered to \"a1_join\" twice")
+	}
+	j.arrived[2] = true
+	j.in.A13 = s
+	j.x.Arrived(b, nested4x4NodeA1Join, s)
+	return nil
+}
+
+// flowA13 runs node "a1_3" of branch "a1_3", like its case in branchA1.
+func (j *nested4x4JoinA1Join) flowA13(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callA13(ctx, x, in, s)
+	} else {
+		out, err = g.h.A13(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, nested4x4NodeA13, nested4x4NodeA1Join, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startA14 runs branch "a1_4" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *nested4x4JoinA1Join) startA14(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowA14(ctx, j.x, b, nested4x4NodeA14, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[3] {
+		return errors.New("graphc: a branch delivered to \"a1_join\" twice")
+	}
+	j.arrived[3] = true
+	j.in.A14 = s
+	j.x.Arrived(b, nested4x4NodeA1Join, s)
+	return nil
+}
+
+// flowA14 runs node "a1_4" of branch "a1_4", like its case in branchA1.
+func (j *nested4x4JoinA1Join) flowA14(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callA14(ctx, x, in, s)
+	} else {
+		out, err = g.h.A14(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, nested4x4NodeA14, nested4x4NodeA1Join, s); err != nil {
+		return err
+	}
+	return nil
+}
+
 // nested4x4JoinA2Join is one activation of the fork at "a2": each branch delivers its final state into it exactly once, under its lock, and fan-in "a2_join" reads it after all have arrived.
 type nested4x4JoinA2Join struct {
 	g    *Nested4x4
@@ -1287,6 +1463,14 @@ type nested4x4JoinA2Join struct {
 
 // RunBranch runs branch b of the fork at "a2" from node n (its entry, or where a resumed branch stood) to "a2_join", on r or else on its own copy of the fork-time state, then delivers the result.
 func (j *nested4x4JoinA2Join) RunBranch(ctx context.Context, b runtime.Branch, n int, r *model.State) error {
+	if r == nil && n == nested4x4ForkA2.Entries[b.Index] {
+		return nested4x4StartsA2[b.Index](j, ctx, b)
+	}
+	return j.run(ctx, b, n, r)
+}
+
+// run is RunBranch for any branch of the fork at "a2": from node n (its entry, or where a resumed branch stood) to "a2_join", on r or else on its own copy of the fork-time state; then it delivers the result.
+func (j *nested4x4JoinA2Join) run(ctx context.Context, b runtime.Branch, n int, r *model.State) error {
 	var s model.State
 	if r != nil {
 		s = *r
@@ -1318,6 +1502,174 @@ func (j *nested4x4JoinA2Join) RunBranch(ctx context.Context, b runtime.Branch, n
 	return nil
 }
 
+// nested4x4StartsA2 starts each branch of the fork at "a2" from its entry, by branch index (see RunBranch).
+var nested4x4StartsA2 = [4]func(*nested4x4JoinA2Join, context.Context, runtime.Branch) error{
+	(*nested4x4JoinA2Join).startA21,
+	(*nested4x4JoinA2Join).startA22,
+	(*nested4x4JoinA2Join).startA23,
+	(*nested4x4JoinA2Join).startA24,
+}
+
+// startA21 runs branch "a2_1" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *nested4x4JoinA2Join) startA21(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowA21(ctx, j.x, b, nested4x4NodeA21, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"a2_join\" twice")
+	}
+	j.arrived[0] = true
+	j.in.A21 = s
+	j.x.Arrived(b, nested4x4NodeA2Join, s)
+	return nil
+}
+
+// flowA21 runs node "a2_1" of branch "a2_1", like its case in branchA2.
+func (j *nested4x4JoinA2Join) flowA21(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callA21(ctx, x, in, s)
+	} else {
+		out, err = g.h.A21(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, nested4x4NodeA21, nested4x4NodeA2Join, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startA22 runs branch "a2_2" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *nested4x4JoinA2Join) startA22(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowA22(ctx, j.x, b, nested4x4NodeA22, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"a2_join\" twice")
+	}
+	j.arrived[1] = true
+	j.in.A22 = s
+	j.x.Arrived(b, nested4x4NodeA2Join, s)
+	return nil
+}
+
+// flowA22 runs node "a2_2" of branch "a2_2", like its case in branchA2.
+func (j *nested4x4JoinA2Join) flowA22(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callA22(ctx, x, in, s)
+	} else {
+		out, err = g.h.A22(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, nested4x4NodeA22, nested4x4NodeA2Join, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startA23 runs branch "a2_3" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *nested4x4JoinA2Join) startA23(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowA23(ctx, j.x, b, nested4x4NodeA23, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[2] {
+		return errors.New("graphc: a branch delivered to \"a2_join\" twice")
+	}
+	j.arrived[2] = true
+	j.in.A23 = s
+	j.x.Arrived(b, nested4x4NodeA2Join, s)
+	return nil
+}
+
+// flowA23 runs node "a2_3" of branch "a2_3", like its case in branchA2.
+func (j *nested4x4JoinA2Join) flowA23(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callA23(ctx, x, in, s)
+	} else {
+		out, err = g.h.A23(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, nested4x4NodeA23, nested4x4NodeA2Join, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startA24 runs branch "a2_4" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *nested4x4JoinA2Join) startA24(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowA24(ctx, j.x, b, nested4x4NodeA24, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[3] {
+		return errors.New("graphc: a branch delivered to \"a2_join\" twice")
+	}
+	j.arrived[3] = true
+	j.in.A24 = s
+	j.x.Arrived(b, nested4x4NodeA2Join, s)
+	return nil
+}
+
+// flowA24 runs node "a2_4" of branch "a2_4", like its case in branchA2.
+func (j *nested4x4JoinA2Join) flowA24(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callA24(ctx, x, in, s)
+	} else {
+		out, err = g.h.A24(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, nested4x4NodeA24, nested4x4NodeA2Join, s); err != nil {
+		return err
+	}
+	return nil
+}
+
 // nested4x4JoinA3Join is one activation of the fork at "a3": each branch delivers its final state into it exactly once, under its lock, and fan-in "a3_join" reads it after all have arrived.
 type nested4x4JoinA3Join struct {
 	g    *Nested4x4
@@ -1331,6 +1683,14 @@ type nested4x4JoinA3Join struct {
 
 // RunBranch runs branch b of the fork at "a3" from node n (its entry, or where a resumed branch stood) to "a3_join", on r or else on its own copy of the fork-time state, then delivers the result.
 func (j *nested4x4JoinA3Join) RunBranch(ctx context.Context, b runtime.Branch, n int, r *model.State) error {
+	if r == nil && n == nested4x4ForkA3.Entries[b.Index] {
+		return nested4x4StartsA3[b.Index](j, ctx, b)
+	}
+	return j.run(ctx, b, n, r)
+}
+
+// run is RunBranch for any branch of the fork at "a3": from node n (its entry, or where a resumed branch stood) to "a3_join", on r or else on its own copy of the fork-time state; then it delivers the result.
+func (j *nested4x4JoinA3Join) run(ctx context.Context, b runtime.Branch, n int, r *model.State) error {
 	var s model.State
 	if r != nil {
 		s = *r
@@ -1362,6 +1722,174 @@ func (j *nested4x4JoinA3Join) RunBranch(ctx context.Context, b runtime.Branch, n
 	return nil
 }
 
+// nested4x4StartsA3 starts each branch of the fork at "a3" from its entry, by branch index (see RunBranch).
+var nested4x4StartsA3 = [4]func(*nested4x4JoinA3Join, context.Context, runtime.Branch) error{
+	(*nested4x4JoinA3Join).startA31,
+	(*nested4x4JoinA3Join).startA32,
+	(*nested4x4JoinA3Join).startA33,
+	(*nested4x4JoinA3Join).startA34,
+}
+
+// startA31 runs branch "a3_1" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *nested4x4JoinA3Join) startA31(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowA31(ctx, j.x, b, nested4x4NodeA31, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"a3_join\" twice")
+	}
+	j.arrived[0] = true
+	j.in.A31 = s
+	j.x.Arrived(b, nested4x4NodeA3Join, s)
+	return nil
+}
+
+// flowA31 runs node "a3_1" of branch "a3_1", like its case in branchA3.
+func (j *nested4x4JoinA3Join) flowA31(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callA31(ctx, x, in, s)
+	} else {
+		out, err = g.h.A31(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, nested4x4NodeA31, nested4x4NodeA3Join, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startA32 runs branch "a3_2" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *nested4x4JoinA3Join) startA32(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowA32(ctx, j.x, b, nested4x4NodeA32, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"a3_join\" twice")
+	}
+	j.arrived[1] = true
+	j.in.A32 = s
+	j.x.Arrived(b, nested4x4NodeA3Join, s)
+	return nil
+}
+
+// flowA32 runs node "a3_2" of branch "a3_2", like its case in branchA3.
+func (j *nested4x4JoinA3Join) flowA32(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callA32(ctx, x, in, s)
+	} else {
+		out, err = g.h.A32(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, nested4x4NodeA32, nested4x4NodeA3Join, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startA33 runs branch "a3_3" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *nested4x4JoinA3Join) startA33(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowA33(ctx, j.x, b, nested4x4NodeA33, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[2] {
+		return errors.New("graphc: a branch delivered to \"a3_join\" twice")
+	}
+	j.arrived[2] = true
+	j.in.A33 = s
+	j.x.Arrived(b, nested4x4NodeA3Join, s)
+	return nil
+}
+
+// flowA33 runs node "a3_3" of branch "a3_3", like its case in branchA3.
+func (j *nested4x4JoinA3Join) flowA33(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callA33(ctx, x, in, s)
+	} else {
+		out, err = g.h.A33(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, nested4x4NodeA33, nested4x4NodeA3Join, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startA34 runs branch "a3_4" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *nested4x4JoinA3Join) startA34(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowA34(ctx, j.x, b, nested4x4NodeA34, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[3] {
+		return errors.New("graphc: a branch delivered to \"a3_join\" twice")
+	}
+	j.arrived[3] = true
+	j.in.A34 = s
+	j.x.Arrived(b, nested4x4NodeA3Join, s)
+	return nil
+}
+
+// flowA34 runs node "a3_4" of branch "a3_4", like its case in branchA3.
+func (j *nested4x4JoinA3Join) flowA34(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callA34(ctx, x, in, s)
+	} else {
+		out, err = g.h.A34(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, nested4x4NodeA34, nested4x4NodeA3Join, s); err != nil {
+		return err
+	}
+	return nil
+}
+
 // nested4x4JoinA4Join is one activation of the fork at "a4": each branch delivers its final state into it exactly once, under its lock, and fan-in "a4_join" reads it after all have arrived.
 type nested4x4JoinA4Join struct {
 	g    *Nested4x4
@@ -1375,6 +1903,14 @@ type nested4x4JoinA4Join struct {
 
 // RunBranch runs branch b of the fork at "a4" from node n (its entry, or where a resumed branch stood) to "a4_join", on r or else on its own copy of the fork-time state, then delivers the result.
 func (j *nested4x4JoinA4Join) RunBranch(ctx context.Context, b runtime.Branch, n int, r *model.State) error {
+	if r == nil && n == nested4x4ForkA4.Entries[b.Index] {
+		return nested4x4StartsA4[b.Index](j, ctx, b)
+	}
+	return j.run(ctx, b, n, r)
+}
+
+// run is RunBranch for any branch of the fork at "a4": from node n (its entry, or where a resumed branch stood) to "a4_join", on r or else on its own copy of the fork-time state; then it delivers the result.
+func (j *nested4x4JoinA4Join) run(ctx context.Context, b runtime.Branch, n int, r *model.State) error {
 	var s model.State
 	if r != nil {
 		s = *r
@@ -1403,5 +1939,173 @@ func (j *nested4x4JoinA4Join) RunBranch(ctx context.Context, b runtime.Branch, n
 		j.in.A44 = s
 	}
 	j.x.Arrived(b, nested4x4NodeA4Join, s)
+	return nil
+}
+
+// nested4x4StartsA4 starts each branch of the fork at "a4" from its entry, by branch index (see RunBranch).
+var nested4x4StartsA4 = [4]func(*nested4x4JoinA4Join, context.Context, runtime.Branch) error{
+	(*nested4x4JoinA4Join).startA41,
+	(*nested4x4JoinA4Join).startA42,
+	(*nested4x4JoinA4Join).startA43,
+	(*nested4x4JoinA4Join).startA44,
+}
+
+// startA41 runs branch "a4_1" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *nested4x4JoinA4Join) startA41(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowA41(ctx, j.x, b, nested4x4NodeA41, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"a4_join\" twice")
+	}
+	j.arrived[0] = true
+	j.in.A41 = s
+	j.x.Arrived(b, nested4x4NodeA4Join, s)
+	return nil
+}
+
+// flowA41 runs node "a4_1" of branch "a4_1", like its case in branchA4.
+func (j *nested4x4JoinA4Join) flowA41(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callA41(ctx, x, in, s)
+	} else {
+		out, err = g.h.A41(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, nested4x4NodeA41, nested4x4NodeA4Join, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startA42 runs branch "a4_2" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *nested4x4JoinA4Join) startA42(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowA42(ctx, j.x, b, nested4x4NodeA42, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"a4_join\" twice")
+	}
+	j.arrived[1] = true
+	j.in.A42 = s
+	j.x.Arrived(b, nested4x4NodeA4Join, s)
+	return nil
+}
+
+// flowA42 runs node "a4_2" of branch "a4_2", like its case in branchA4.
+func (j *nested4x4JoinA4Join) flowA42(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callA42(ctx, x, in, s)
+	} else {
+		out, err = g.h.A42(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, nested4x4NodeA42, nested4x4NodeA4Join, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startA43 runs branch "a4_3" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *nested4x4JoinA4Join) startA43(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowA43(ctx, j.x, b, nested4x4NodeA43, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[2] {
+		return errors.New("graphc: a branch delivered to \"a4_join\" twice")
+	}
+	j.arrived[2] = true
+	j.in.A43 = s
+	j.x.Arrived(b, nested4x4NodeA4Join, s)
+	return nil
+}
+
+// flowA43 runs node "a4_3" of branch "a4_3", like its case in branchA4.
+func (j *nested4x4JoinA4Join) flowA43(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callA43(ctx, x, in, s)
+	} else {
+		out, err = g.h.A43(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, nested4x4NodeA43, nested4x4NodeA4Join, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startA44 runs branch "a4_4" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *nested4x4JoinA4Join) startA44(ctx context.Context, b runtime.Branch) error {
+	s := j.fork
+	if err := j.flowA44(ctx, j.x, b, nested4x4NodeA44, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[3] {
+		return errors.New("graphc: a branch delivered to \"a4_join\" twice")
+	}
+	j.arrived[3] = true
+	j.in.A44 = s
+	j.x.Arrived(b, nested4x4NodeA4Join, s)
+	return nil
+}
+
+// flowA44 runs node "a4_4" of branch "a4_4", like its case in branchA4.
+func (j *nested4x4JoinA4Join) flowA44(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out model.State // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callA44(ctx, x, in, s)
+	} else {
+		out, err = g.h.A44(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, nested4x4NodeA44, nested4x4NodeA4Join, s); err != nil {
+		return err
+	}
 	return nil
 }

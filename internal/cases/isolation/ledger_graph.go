@@ -323,6 +323,14 @@ type ledgerGraphJoinSettle struct {
 
 // RunBranch runs branch b of the fork at "open" from node n (its entry, or where a resumed branch stood) to "settle", on r or else on its own copy of the fork-time state, then delivers the result.
 func (j *ledgerGraphJoinSettle) RunBranch(ctx context.Context, b runtime.Branch, n int, r *Ledger) error {
+	if r == nil && n == ledgerGraphForkOpen.Entries[b.Index] {
+		return ledgerGraphStartsOpen[b.Index](j, ctx, b)
+	}
+	return j.run(ctx, b, n, r)
+}
+
+// run is RunBranch for any branch of the fork at "open": from node n (its entry, or where a resumed branch stood) to "settle", on r or else on its own copy of the fork-time state; then it delivers the result.
+func (j *ledgerGraphJoinSettle) run(ctx context.Context, b runtime.Branch, n int, r *Ledger) error {
 	var s Ledger
 	if r != nil {
 		s = *r
@@ -347,6 +355,92 @@ func (j *ledgerGraphJoinSettle) RunBranch(ctx context.Context, b runtime.Branch,
 		j.in.Right = s
 	}
 	j.x.Arrived(b, ledgerGraphNodeSettle, s)
+	return nil
+}
+
+// ledgerGraphStartsOpen starts each branch of the fork at "open" from its entry, by branch index (see RunBranch).
+var ledgerGraphStartsOpen = [2]func(*ledgerGraphJoinSettle, context.Context, runtime.Branch) error{
+	(*ledgerGraphJoinSettle).startLeft,
+	(*ledgerGraphJoinSettle).startRight,
+}
+
+// startLeft runs branch "left" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *ledgerGraphJoinSettle) startLeft(ctx context.Context, b runtime.Branch) error {
+	s := ledgerGraphCopyLedger(j.fork)
+	if err := j.flowLeft(ctx, j.x, b, ledgerGraphNodeLeft, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"settle\" twice")
+	}
+	j.arrived[0] = true
+	j.in.Left = s
+	j.x.Arrived(b, ledgerGraphNodeSettle, s)
+	return nil
+}
+
+// flowLeft runs node "left" of branch "left", like its case in branchOpen.
+func (j *ledgerGraphJoinSettle) flowLeft(ctx context.Context, x *runtime.Exec[Ledger], in runtime.Branch, n int, s *Ledger) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out Ledger // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callLeft(ctx, x, in, s)
+	} else {
+		out, err = g.h.Left(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, ledgerGraphNodeLeft, ledgerGraphNodeSettle, s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// startRight runs branch "right" from its entry on its own copy of the fork-time state and delivers the result.
+func (j *ledgerGraphJoinSettle) startRight(ctx context.Context, b runtime.Branch) error {
+	s := ledgerGraphCopyLedger(j.fork)
+	if err := j.flowRight(ctx, j.x, b, ledgerGraphNodeRight, &s); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"settle\" twice")
+	}
+	j.arrived[1] = true
+	j.in.Right = s
+	j.x.Arrived(b, ledgerGraphNodeSettle, s)
+	return nil
+}
+
+// flowRight runs node "right" of branch "right", like its case in branchOpen.
+func (j *ledgerGraphJoinSettle) flowRight(ctx context.Context, x *runtime.Exec[Ledger], in runtime.Branch, n int, s *Ledger) (err error) {
+	g := j.g
+	defer x.Recover(&n, &err)
+	var out Ledger // what the node returned
+	if err = x.Enter(ctx, in, n); err != nil {
+		return err
+	}
+	if x.Hooked() {
+		out, err = g.callRight(ctx, x, in, s)
+	} else {
+		out, err = g.h.Right(ctx, *s)
+	}
+	if err != nil {
+		return x.Fail(n, err)
+	}
+	*s = out
+	if err = x.Leave(in, ledgerGraphNodeRight, ledgerGraphNodeSettle, s); err != nil {
+		return err
+	}
 	return nil
 }
 
