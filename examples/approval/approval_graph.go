@@ -616,26 +616,11 @@ func (j *approvalJoinMerge) startAny(ctx context.Context, b runtime.Branch) erro
 }
 
 // startSearchWeb runs branch "search_web" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *approvalJoinMerge) startSearchWeb(ctx context.Context, b runtime.Branch) error {
-	s := approvalCopyState(j.fork)
-	if err := j.flowSearchWeb(ctx, j.x, b, approvalNodeSearchWeb, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"merge\" twice")
-	}
-	j.arrived[0] = true
-	j.in.SearchWeb = s
-	j.x.Arrived(b, approvalNodeMerge, s)
-	return nil
-}
-
-// flowSearchWeb runs node "search_web" of branch "search_web", like its case in branchResearch.
-func (j *approvalJoinMerge) flowSearchWeb(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *approvalJoinMerge) startSearchWeb(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, approvalNodeSearchWeb
 	defer x.Recover(&n, &err)
+	st := approvalCopyState(j.fork)
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -652,6 +637,14 @@ func (j *approvalJoinMerge) flowSearchWeb(ctx context.Context, x *runtime.Exec[S
 	if err = x.Leave(in, approvalNodeSearchWeb, approvalNodeMerge, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"merge\" twice")
+	}
+	j.arrived[0] = true
+	j.in.SearchWeb = st
+	j.x.Arrived(in, approvalNodeMerge, st)
 	return nil
 }
 

@@ -1015,26 +1015,11 @@ var fanoutStartsStart = [20]func(*fanoutJoinAggregate, context.Context, runtime.
 }
 
 // startW01 runs branch "w01" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW01(ctx context.Context, b runtime.Branch) error {
-	s := fanoutCopyState(j.fork)
-	if err := j.flowW01(ctx, j.x, b, fanoutNodeW01, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[0] = true
-	j.in.W01 = s
-	j.x.Arrived(b, fanoutNodeAggregate, s)
-	return nil
-}
-
-// flowW01 runs node "w01" of branch "w01", like its case in branchStart.
-func (j *fanoutJoinAggregate) flowW01(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *fanoutJoinAggregate) startW01(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW01
 	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1051,30 +1036,23 @@ func (j *fanoutJoinAggregate) flowW01(ctx context.Context, x *runtime.Exec[State
 	if err = x.Leave(in, fanoutNodeW01, fanoutNodeAggregate, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[0] = true
+	j.in.W01 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
 	return nil
 }
 
 // startW02 runs branch "w02" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW02(ctx context.Context, b runtime.Branch) error {
-	s := fanoutCopyState(j.fork)
-	if err := j.flowW02(ctx, j.x, b, fanoutNodeW02, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[1] = true
-	j.in.W02 = s
-	j.x.Arrived(b, fanoutNodeAggregate, s)
-	return nil
-}
-
-// flowW02 runs node "w02" of branch "w02", like its case in branchStart.
-func (j *fanoutJoinAggregate) flowW02(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *fanoutJoinAggregate) startW02(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW02
 	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1091,30 +1069,23 @@ func (j *fanoutJoinAggregate) flowW02(ctx context.Context, x *runtime.Exec[State
 	if err = x.Leave(in, fanoutNodeW02, fanoutNodeAggregate, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[1] = true
+	j.in.W02 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
 	return nil
 }
 
 // startW03 runs branch "w03" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW03(ctx context.Context, b runtime.Branch) error {
-	s := fanoutCopyState(j.fork)
-	if err := j.flowW03(ctx, j.x, b, fanoutNodeW03, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[2] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[2] = true
-	j.in.W03 = s
-	j.x.Arrived(b, fanoutNodeAggregate, s)
-	return nil
-}
-
-// flowW03 runs node "w03" of branch "w03", like its case in branchStart.
-func (j *fanoutJoinAggregate) flowW03(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *fanoutJoinAggregate) startW03(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW03
 	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1131,30 +1102,23 @@ func (j *fanoutJoinAggregate) flowW03(ctx context.Context, x *runtime.Exec[State
 	if err = x.Leave(in, fanoutNodeW03, fanoutNodeAggregate, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[2] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[2] = true
+	j.in.W03 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
 	return nil
 }
 
 // startW04 runs branch "w04" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW04(ctx context.Context, b runtime.Branch) error {
-	s := fanoutCopyState(j.fork)
-	if err := j.flowW04(ctx, j.x, b, fanoutNodeW04, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[3] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[3] = true
-	j.in.W04 = s
-	j.x.Arrived(b, fanoutNodeAggregate, s)
-	return nil
-}
-
-// flowW04 runs node "w04" of branch "w04", like its case in branchStart.
-func (j *fanoutJoinAggregate) flowW04(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *fanoutJoinAggregate) startW04(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW04
 	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1171,30 +1135,23 @@ func (j *fanoutJoinAggregate) flowW04(ctx context.Context, x *runtime.Exec[State
 	if err = x.Leave(in, fanoutNodeW04, fanoutNodeAggregate, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[3] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[3] = true
+	j.in.W04 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
 	return nil
 }
 
 // startW05 runs branch "w05" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW05(ctx context.Context, b runtime.Branch) error {
-	s := fanoutCopyState(j.fork)
-	if err := j.flowW05(ctx, j.x, b, fanoutNodeW05, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[4] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[4] = true
-	j.in.W05 = s
-	j.x.Arrived(b, fanoutNodeAggregate, s)
-	return nil
-}
-
-// flowW05 runs node "w05" of branch "w05", like its case in branchStart.
-func (j *fanoutJoinAggregate) flowW05(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *fanoutJoinAggregate) startW05(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW05
 	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1211,30 +1168,23 @@ func (j *fanoutJoinAggregate) flowW05(ctx context.Context, x *runtime.Exec[State
 	if err = x.Leave(in, fanoutNodeW05, fanoutNodeAggregate, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[4] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[4] = true
+	j.in.W05 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
 	return nil
 }
 
 // startW06 runs branch "w06" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW06(ctx context.Context, b runtime.Branch) error {
-	s := fanoutCopyState(j.fork)
-	if err := j.flowW06(ctx, j.x, b, fanoutNodeW06, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[5] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[5] = true
-	j.in.W06 = s
-	j.x.Arrived(b, fanoutNodeAggregate, s)
-	return nil
-}
-
-// flowW06 runs node "w06" of branch "w06", like its case in branchStart.
-func (j *fanoutJoinAggregate) flowW06(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *fanoutJoinAggregate) startW06(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW06
 	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1251,30 +1201,23 @@ func (j *fanoutJoinAggregate) flowW06(ctx context.Context, x *runtime.Exec[State
 	if err = x.Leave(in, fanoutNodeW06, fanoutNodeAggregate, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[5] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[5] = true
+	j.in.W06 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
 	return nil
 }
 
 // startW07 runs branch "w07" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW07(ctx context.Context, b runtime.Branch) error {
-	s := fanoutCopyState(j.fork)
-	if err := j.flowW07(ctx, j.x, b, fanoutNodeW07, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[6] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[6] = true
-	j.in.W07 = s
-	j.x.Arrived(b, fanoutNodeAggregate, s)
-	return nil
-}
-
-// flowW07 runs node "w07" of branch "w07", like its case in branchStart.
-func (j *fanoutJoinAggregate) flowW07(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *fanoutJoinAggregate) startW07(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW07
 	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1291,30 +1234,23 @@ func (j *fanoutJoinAggregate) flowW07(ctx context.Context, x *runtime.Exec[State
 	if err = x.Leave(in, fanoutNodeW07, fanoutNodeAggregate, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[6] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[6] = true
+	j.in.W07 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
 	return nil
 }
 
 // startW08 runs branch "w08" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW08(ctx context.Context, b runtime.Branch) error {
-	s := fanoutCopyState(j.fork)
-	if err := j.flowW08(ctx, j.x, b, fanoutNodeW08, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[7] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[7] = true
-	j.in.W08 = s
-	j.x.Arrived(b, fanoutNodeAggregate, s)
-	return nil
-}
-
-// flowW08 runs node "w08" of branch "w08", like its case in branchStart.
-func (j *fanoutJoinAggregate) flowW08(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *fanoutJoinAggregate) startW08(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW08
 	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1331,30 +1267,23 @@ func (j *fanoutJoinAggregate) flowW08(ctx context.Context, x *runtime.Exec[State
 	if err = x.Leave(in, fanoutNodeW08, fanoutNodeAggregate, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[7] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[7] = true
+	j.in.W08 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
 	return nil
 }
 
 // startW09 runs branch "w09" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW09(ctx context.Context, b runtime.Branch) error {
-	s := fanoutCopyState(j.fork)
-	if err := j.flowW09(ctx, j.x, b, fanoutNodeW09, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[8] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[8] = true
-	j.in.W09 = s
-	j.x.Arrived(b, fanoutNodeAggregate, s)
-	return nil
-}
-
-// flowW09 runs node "w09" of branch "w09", like its case in branchStart.
-func (j *fanoutJoinAggregate) flowW09(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *fanoutJoinAggregate) startW09(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW09
 	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1371,30 +1300,23 @@ func (j *fanoutJoinAggregate) flowW09(ctx context.Context, x *runtime.Exec[State
 	if err = x.Leave(in, fanoutNodeW09, fanoutNodeAggregate, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[8] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[8] = true
+	j.in.W09 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
 	return nil
 }
 
 // startW10 runs branch "w10" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW10(ctx context.Context, b runtime.Branch) error {
-	s := fanoutCopyState(j.fork)
-	if err := j.flowW10(ctx, j.x, b, fanoutNodeW10, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[9] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[9] = true
-	j.in.W10 = s
-	j.x.Arrived(b, fanoutNodeAggregate, s)
-	return nil
-}
-
-// flowW10 runs node "w10" of branch "w10", like its case in branchStart.
-func (j *fanoutJoinAggregate) flowW10(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *fanoutJoinAggregate) startW10(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW10
 	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1411,30 +1333,23 @@ func (j *fanoutJoinAggregate) flowW10(ctx context.Context, x *runtime.Exec[State
 	if err = x.Leave(in, fanoutNodeW10, fanoutNodeAggregate, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[9] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[9] = true
+	j.in.W10 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
 	return nil
 }
 
 // startW11 runs branch "w11" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW11(ctx context.Context, b runtime.Branch) error {
-	s := fanoutCopyState(j.fork)
-	if err := j.flowW11(ctx, j.x, b, fanoutNodeW11, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[10] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[10] = true
-	j.in.W11 = s
-	j.x.Arrived(b, fanoutNodeAggregate, s)
-	return nil
-}
-
-// flowW11 runs node "w11" of branch "w11", like its case in branchStart.
-func (j *fanoutJoinAggregate) flowW11(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *fanoutJoinAggregate) startW11(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW11
 	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1451,30 +1366,23 @@ func (j *fanoutJoinAggregate) flowW11(ctx context.Context, x *runtime.Exec[State
 	if err = x.Leave(in, fanoutNodeW11, fanoutNodeAggregate, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[10] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[10] = true
+	j.in.W11 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
 	return nil
 }
 
 // startW12 runs branch "w12" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW12(ctx context.Context, b runtime.Branch) error {
-	s := fanoutCopyState(j.fork)
-	if err := j.flowW12(ctx, j.x, b, fanoutNodeW12, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[11] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[11] = true
-	j.in.W12 = s
-	j.x.Arrived(b, fanoutNodeAggregate, s)
-	return nil
-}
-
-// flowW12 runs node "w12" of branch "w12", like its case in branchStart.
-func (j *fanoutJoinAggregate) flowW12(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *fanoutJoinAggregate) startW12(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW12
 	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1491,30 +1399,23 @@ func (j *fanoutJoinAggregate) flowW12(ctx context.Context, x *runtime.Exec[State
 	if err = x.Leave(in, fanoutNodeW12, fanoutNodeAggregate, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[11] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[11] = true
+	j.in.W12 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
 	return nil
 }
 
 // startW13 runs branch "w13" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW13(ctx context.Context, b runtime.Branch) error {
-	s := fanoutCopyState(j.fork)
-	if err := j.flowW13(ctx, j.x, b, fanoutNodeW13, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[12] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[12] = true
-	j.in.W13 = s
-	j.x.Arrived(b, fanoutNodeAggregate, s)
-	return nil
-}
-
-// flowW13 runs node "w13" of branch "w13", like its case in branchStart.
-func (j *fanoutJoinAggregate) flowW13(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *fanoutJoinAggregate) startW13(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW13
 	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1531,30 +1432,23 @@ func (j *fanoutJoinAggregate) flowW13(ctx context.Context, x *runtime.Exec[State
 	if err = x.Leave(in, fanoutNodeW13, fanoutNodeAggregate, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[12] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[12] = true
+	j.in.W13 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
 	return nil
 }
 
 // startW14 runs branch "w14" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW14(ctx context.Context, b runtime.Branch) error {
-	s := fanoutCopyState(j.fork)
-	if err := j.flowW14(ctx, j.x, b, fanoutNodeW14, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[13] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[13] = true
-	j.in.W14 = s
-	j.x.Arrived(b, fanoutNodeAggregate, s)
-	return nil
-}
-
-// flowW14 runs node "w14" of branch "w14", like its case in branchStart.
-func (j *fanoutJoinAggregate) flowW14(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *fanoutJoinAggregate) startW14(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW14
 	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1571,30 +1465,23 @@ func (j *fanoutJoinAggregate) flowW14(ctx context.Context, x *runtime.Exec[State
 	if err = x.Leave(in, fanoutNodeW14, fanoutNodeAggregate, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[13] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[13] = true
+	j.in.W14 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
 	return nil
 }
 
 // startW15 runs branch "w15" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW15(ctx context.Context, b runtime.Branch) error {
-	s := fanoutCopyState(j.fork)
-	if err := j.flowW15(ctx, j.x, b, fanoutNodeW15, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[14] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[14] = true
-	j.in.W15 = s
-	j.x.Arrived(b, fanoutNodeAggregate, s)
-	return nil
-}
-
-// flowW15 runs node "w15" of branch "w15", like its case in branchStart.
-func (j *fanoutJoinAggregate) flowW15(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *fanoutJoinAggregate) startW15(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW15
 	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1611,30 +1498,23 @@ func (j *fanoutJoinAggregate) flowW15(ctx context.Context, x *runtime.Exec[State
 	if err = x.Leave(in, fanoutNodeW15, fanoutNodeAggregate, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[14] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[14] = true
+	j.in.W15 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
 	return nil
 }
 
 // startW16 runs branch "w16" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW16(ctx context.Context, b runtime.Branch) error {
-	s := fanoutCopyState(j.fork)
-	if err := j.flowW16(ctx, j.x, b, fanoutNodeW16, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[15] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[15] = true
-	j.in.W16 = s
-	j.x.Arrived(b, fanoutNodeAggregate, s)
-	return nil
-}
-
-// flowW16 runs node "w16" of branch "w16", like its case in branchStart.
-func (j *fanoutJoinAggregate) flowW16(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *fanoutJoinAggregate) startW16(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW16
 	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1651,30 +1531,23 @@ func (j *fanoutJoinAggregate) flowW16(ctx context.Context, x *runtime.Exec[State
 	if err = x.Leave(in, fanoutNodeW16, fanoutNodeAggregate, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[15] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[15] = true
+	j.in.W16 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
 	return nil
 }
 
 // startW17 runs branch "w17" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW17(ctx context.Context, b runtime.Branch) error {
-	s := fanoutCopyState(j.fork)
-	if err := j.flowW17(ctx, j.x, b, fanoutNodeW17, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[16] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[16] = true
-	j.in.W17 = s
-	j.x.Arrived(b, fanoutNodeAggregate, s)
-	return nil
-}
-
-// flowW17 runs node "w17" of branch "w17", like its case in branchStart.
-func (j *fanoutJoinAggregate) flowW17(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *fanoutJoinAggregate) startW17(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW17
 	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1691,30 +1564,23 @@ func (j *fanoutJoinAggregate) flowW17(ctx context.Context, x *runtime.Exec[State
 	if err = x.Leave(in, fanoutNodeW17, fanoutNodeAggregate, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[16] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[16] = true
+	j.in.W17 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
 	return nil
 }
 
 // startW18 runs branch "w18" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW18(ctx context.Context, b runtime.Branch) error {
-	s := fanoutCopyState(j.fork)
-	if err := j.flowW18(ctx, j.x, b, fanoutNodeW18, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[17] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[17] = true
-	j.in.W18 = s
-	j.x.Arrived(b, fanoutNodeAggregate, s)
-	return nil
-}
-
-// flowW18 runs node "w18" of branch "w18", like its case in branchStart.
-func (j *fanoutJoinAggregate) flowW18(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *fanoutJoinAggregate) startW18(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW18
 	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1731,30 +1597,23 @@ func (j *fanoutJoinAggregate) flowW18(ctx context.Context, x *runtime.Exec[State
 	if err = x.Leave(in, fanoutNodeW18, fanoutNodeAggregate, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[17] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[17] = true
+	j.in.W18 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
 	return nil
 }
 
 // startW19 runs branch "w19" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW19(ctx context.Context, b runtime.Branch) error {
-	s := fanoutCopyState(j.fork)
-	if err := j.flowW19(ctx, j.x, b, fanoutNodeW19, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[18] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[18] = true
-	j.in.W19 = s
-	j.x.Arrived(b, fanoutNodeAggregate, s)
-	return nil
-}
-
-// flowW19 runs node "w19" of branch "w19", like its case in branchStart.
-func (j *fanoutJoinAggregate) flowW19(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *fanoutJoinAggregate) startW19(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW19
 	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1771,30 +1630,23 @@ func (j *fanoutJoinAggregate) flowW19(ctx context.Context, x *runtime.Exec[State
 	if err = x.Leave(in, fanoutNodeW19, fanoutNodeAggregate, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[18] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[18] = true
+	j.in.W19 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
 	return nil
 }
 
 // startW20 runs branch "w20" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fanoutJoinAggregate) startW20(ctx context.Context, b runtime.Branch) error {
-	s := fanoutCopyState(j.fork)
-	if err := j.flowW20(ctx, j.x, b, fanoutNodeW20, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[19] {
-		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
-	}
-	j.arrived[19] = true
-	j.in.W20 = s
-	j.x.Arrived(b, fanoutNodeAggregate, s)
-	return nil
-}
-
-// flowW20 runs node "w20" of branch "w20", like its case in branchStart.
-func (j *fanoutJoinAggregate) flowW20(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *fanoutJoinAggregate) startW20(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fanoutNodeW20
 	defer x.Recover(&n, &err)
+	st := fanoutCopyState(j.fork)
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1811,6 +1663,14 @@ func (j *fanoutJoinAggregate) flowW20(ctx context.Context, x *runtime.Exec[State
 	if err = x.Leave(in, fanoutNodeW20, fanoutNodeAggregate, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[19] {
+		return errors.New("graphc: a branch delivered to \"aggregate\" twice")
+	}
+	j.arrived[19] = true
+	j.in.W20 = st
+	j.x.Arrived(in, fanoutNodeAggregate, st)
 	return nil
 }
 

@@ -22,10 +22,14 @@ import (
 
 // Budgets for the branch path of this package's fork (20 branches, a
 // 48-byte State): each function's code, and the frames of the whole path
-// (locals, arguments, return address and frame pointer).
+// (locals, arguments, return address and frame pointer) from the runtime
+// to the handler call. A new goroutine's stack is 2 KiB, of which the
+// stack guard keeps 928 bytes on linux/amd64: what the path takes, the
+// handler (and the allocations it makes) no longer has before the stack
+// must grow. The path took 968 bytes when this test was written.
 const (
 	maxBranchCode  = 4 << 10
-	maxBranchStack = 1536
+	maxBranchStack = 1024
 )
 
 var stext = regexp.MustCompile(`^(\S+) STEXT .*size=(\d+) args=(0x[0-9a-f]+) locals=(0x[0-9a-f]+)`)
@@ -72,7 +76,7 @@ func TestBranchFrames(t *testing.T) {
 	const join = "main.(*fanoutJoinAggregate)."
 	path = append(path, join+"RunBranch")
 	for _, w := range []string{"W01", "W10", "W20"} {
-		branch := append(path, join+"start"+w, join+"flow"+w)
+		branch := append(path, join+"start"+w)
 		total := 0
 		for _, name := range branch {
 			f, ok := funcs[name]

@@ -586,26 +586,11 @@ var pipelineStartsTest = [2]func(*pipelineJoinTested, context.Context, runtime.B
 }
 
 // startUnit runs branch "unit" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *pipelineJoinTested) startUnit(ctx context.Context, b runtime.Branch) error {
-	s := pipelineCopyState(j.fork)
-	if err := j.flowUnit(ctx, j.x, b, pipelineNodeUnit, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"tested\" twice")
-	}
-	j.arrived[0] = true
-	j.in.Unit = s
-	j.x.Arrived(b, pipelineNodeTested, s)
-	return nil
-}
-
-// flowUnit runs node "unit" of branch "unit", like its case in branchTest.
-func (j *pipelineJoinTested) flowUnit(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *pipelineJoinTested) startUnit(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, pipelineNodeUnit
 	defer x.Recover(&n, &err)
+	st := pipelineCopyState(j.fork)
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -622,30 +607,23 @@ func (j *pipelineJoinTested) flowUnit(ctx context.Context, x *runtime.Exec[State
 	if err = x.Leave(in, pipelineNodeUnit, pipelineNodeTested, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"tested\" twice")
+	}
+	j.arrived[0] = true
+	j.in.Unit = st
+	j.x.Arrived(in, pipelineNodeTested, st)
 	return nil
 }
 
 // startIntegration runs branch "integration" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *pipelineJoinTested) startIntegration(ctx context.Context, b runtime.Branch) error {
-	s := pipelineCopyState(j.fork)
-	if err := j.flowIntegration(ctx, j.x, b, pipelineNodeIntegration, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"tested\" twice")
-	}
-	j.arrived[1] = true
-	j.in.Integration = s
-	j.x.Arrived(b, pipelineNodeTested, s)
-	return nil
-}
-
-// flowIntegration runs node "integration" of branch "integration", like its case in branchTest.
-func (j *pipelineJoinTested) flowIntegration(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *pipelineJoinTested) startIntegration(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, pipelineNodeIntegration
 	defer x.Recover(&n, &err)
+	st := pipelineCopyState(j.fork)
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -662,6 +640,14 @@ func (j *pipelineJoinTested) flowIntegration(ctx context.Context, x *runtime.Exe
 	if err = x.Leave(in, pipelineNodeIntegration, pipelineNodeTested, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"tested\" twice")
+	}
+	j.arrived[1] = true
+	j.in.Integration = st
+	j.x.Arrived(in, pipelineNodeTested, st)
 	return nil
 }
 

@@ -550,26 +550,11 @@ func (j *researchJoinMerge) startAny(ctx context.Context, b runtime.Branch) erro
 }
 
 // startSearchWeb runs branch "search_web" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *researchJoinMerge) startSearchWeb(ctx context.Context, b runtime.Branch) error {
-	s := researchCopyState(j.fork)
-	if err := j.flowSearchWeb(ctx, j.x, b, researchNodeSearchWeb, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"merge\" twice")
-	}
-	j.arrived[0] = true
-	j.in.SearchWeb = s
-	j.x.Arrived(b, researchNodeMerge, s)
-	return nil
-}
-
-// flowSearchWeb runs node "search_web" of branch "search_web", like its case in branchPlan.
-func (j *researchJoinMerge) flowSearchWeb(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *researchJoinMerge) startSearchWeb(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, researchNodeSearchWeb
 	defer x.Recover(&n, &err)
+	st := researchCopyState(j.fork)
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -586,6 +571,14 @@ func (j *researchJoinMerge) flowSearchWeb(ctx context.Context, x *runtime.Exec[S
 	if err = x.Leave(in, researchNodeSearchWeb, researchNodeMerge, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"merge\" twice")
+	}
+	j.arrived[0] = true
+	j.in.SearchWeb = st
+	j.x.Arrived(in, researchNodeMerge, st)
 	return nil
 }
 

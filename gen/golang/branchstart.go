@@ -18,7 +18,7 @@ import (
 // 1.4 µs by hand. So a branch that is a single node, straight to the
 // fan-in, starts in a small function of its own, found in a table by the
 // branch's index: its frames on the goroutine's stack are that function,
-// the node's step and the handler, whatever the fork's width.
+// and the handler, whatever the fork's width.
 
 // simpleBranch reports whether branch entry br of fork f is one node whose
 // edge leads straight to the fan-in, with nothing to resume after it.
@@ -31,27 +31,28 @@ func (e *emitter) startsVar(f *graph.Fork) string { return e.pfx + "Starts" + f.
 
 // branchStarts emits, for each simple branch of fork f, the method that
 // runs it from its entry on its own copy of the fork-time state and
-// delivers the result (start<Entry>), the node's step (flow<Entry>, the
-// case of the branch flow, apart), and the table RunBranch dispatches on:
+// delivers the result (start<Entry>), and the table RunBranch dispatches on:
 //
 //	var researchStartsPlan = [2]func(*researchJoinMerge, context.Context, runtime.Branch) error{
 //		(*researchJoinMerge).startSearch, // a simple branch
 //		(*researchJoinMerge).startAny,    // any other: the branch flow from its entry
 //	}
 //
-//	func (j *researchJoinMerge) startSearch(ctx context.Context, b runtime.Branch) error {
-//		s := researchCopyState(j.fork)
-//		if err := j.flowSearch(ctx, j.x, b, researchNodeSearch, &s); err != nil {
-//			return err
-//		}
+//	func (j *researchJoinMerge) startSearch(ctx context.Context, in runtime.Branch) (err error) {
+//		g, x, n := j.g, j.x, researchNodeSearch
+//		defer x.Recover(&n, &err)
+//		st := researchCopyState(j.fork)
+//		s := &st
+//		var out State
+//		... the run of search (see call) and x.Leave (see leave), to merge ...
 //		j.mu.Lock()
 //		defer j.mu.Unlock()
 //		if j.arrived[0] {
 //			return errors.New("graphc: a branch delivered to \"merge\" twice")
 //		}
 //		j.arrived[0] = true
-//		j.in.Search = s
-//		j.x.Arrived(b, researchNodeMerge, s)
+//		j.in.Search = st
+//		j.x.Arrived(in, researchNodeMerge, st)
 //		return nil
 //	}
 //
@@ -95,41 +96,35 @@ func (e *emitter) startAny(f *graph.Fork) {
 	e.f.Line()
 }
 
-// branchStartMethods emits start<Entry> and flow<Entry> for each simple
-// branch of f (see branchStarts).
+// branchStartMethods emits start<Entry> for each simple branch of f (see
+// branchStarts): the node's case of the branch flow (see flow, call and
+// leave), with the flow's names (g, x, in, n, s, out), then the delivery.
+// One function, so that the branch path holds one frame between
+// RunBranch and the handler.
 func (e *emitter) branchStartMethods(f *graph.Fork) {
 	jt := e.joinType(f)
 	for i, br := range f.Branches {
 		if !e.simpleBranch(f, br) {
 			continue
 		}
-		flow := "flow" + br.GoName
 		e.f.Comment(fmt.Sprintf("start%s runs branch %q from its entry on its own copy of the fork-time state and delivers the result.", br.GoName, br.Name))
-		e.f.Func().Params(jen.Id("j").Op("*").Id(jt)).Id("start"+br.GoName).Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("b").Add(rt("Branch"))).Error().Block(
-			jen.Id("s").Op(":=").Add(e.copyOf(jen.Id("j").Dot("fork"))),
-			jen.If(jen.Err().Op(":=").Id("j").Dot(flow).Call(jen.Id("ctx"), jen.Id("j").Dot("x"), jen.Id("b"), jen.Id(e.nodeConst(br)), jen.Op("&").Id("s")).Op(";").Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-			jen.Id("j").Dot("mu").Dot("Lock").Call(),
-			jen.Defer().Id("j").Dot("mu").Dot("Unlock").Call(),
-			jen.If(jen.Id("j").Dot("arrived").Index(jen.Lit(i))).Block(
-				jen.Return(jen.Qual("errors", "New").Call(jen.Lit(fmt.Sprintf("graphc: a branch delivered to %q twice", f.FanIn.Name)))),
-			),
-			jen.Id("j").Dot("arrived").Index(jen.Lit(i)).Op("=").True(),
-			jen.Id("j").Dot("in").Dot(br.GoName).Op("=").Id("s"),
-			jen.Id("j").Dot("x").Dot("Arrived").Call(jen.Id("b"), jen.Id(e.nodeConst(f.FanIn)), jen.Id("s")),
-			jen.Return(jen.Nil()),
-		)
-		e.f.Line()
-
-		// The node's case of the branch flow (see flow and step), with the
-		// flow's own names: g, x, in, n, s, out.
-		fc := &flowCases{}
-		e.f.Comment(fmt.Sprintf("%s runs node %q of branch %q, like its case in %s.", flow, br.Name, br.Name, branchMethod(f)))
-		e.f.Func().Params(jen.Id("j").Op("*").Id(jt)).Id(flow).Params(append(e.ctxParams(), jen.Id("n").Int(), jen.Id("s").Op("*").Add(e.stateT()))...).Params(jen.Err().Error()).BlockFunc(func(c *jen.Group) {
-			c.Id("g").Op(":=").Id("j").Dot("g")
+		e.f.Func().Params(jen.Id("j").Op("*").Id(jt)).Id("start"+br.GoName).Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("in").Add(rt("Branch"))).Params(jen.Err().Error()).BlockFunc(func(c *jen.Group) {
+			c.List(jen.Id("g"), jen.Id("x"), jen.Id("n")).Op(":=").List(jen.Id("j").Dot("g"), jen.Id("j").Dot("x"), jen.Id(e.nodeConst(br)))
 			c.Defer().Id("x").Dot("Recover").Call(jen.Op("&").Id("n"), jen.Op("&").Err())
+			c.Id("st").Op(":=").Add(e.copyOf(jen.Id("j").Dot("fork")))
+			c.Id("s").Op(":=").Op("&").Id("st")
 			c.Var().Id("out").Add(e.stateT()).Comment("what the node returned")
-			fc.cur = c
-			e.step(fc, br, jen.Id(e.nodeConst(f.FanIn)), nil)
+			e.call(c, br)
+			e.leave(c, br, jen.Id(e.nodeConst(f.FanIn)), nil)
+			c.Id("j").Dot("mu").Dot("Lock").Call()
+			c.Defer().Id("j").Dot("mu").Dot("Unlock").Call()
+			c.If(jen.Id("j").Dot("arrived").Index(jen.Lit(i))).Block(
+				jen.Return(jen.Qual("errors", "New").Call(jen.Lit(fmt.Sprintf("graphc: a branch delivered to %q twice", f.FanIn.Name)))),
+			)
+			c.Id("j").Dot("arrived").Index(jen.Lit(i)).Op("=").True()
+			c.Id("j").Dot("in").Dot(br.GoName).Op("=").Id("st")
+			c.Id("j").Dot("x").Dot("Arrived").Call(jen.Id("in"), jen.Id(e.nodeConst(f.FanIn)), jen.Id("st"))
+			c.Return(jen.Nil())
 		})
 		e.f.Line()
 	}

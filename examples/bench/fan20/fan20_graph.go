@@ -1011,26 +1011,11 @@ var fan20StartsStart = [20]func(*fan20JoinJoin, context.Context, runtime.Branch)
 }
 
 // startW1 runs branch "w1" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan20JoinJoin) startW1(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowW1(ctx, j.x, b, fan20NodeW1, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[0] = true
-	j.in.W1 = s
-	j.x.Arrived(b, fan20NodeJoin, s)
-	return nil
-}
-
-// flowW1 runs node "w1" of branch "w1", like its case in branchStart.
-func (j *fan20JoinJoin) flowW1(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	g := j.g
+func (j *fan20JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan20NodeW1
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1047,30 +1032,23 @@ func (j *fan20JoinJoin) flowW1(ctx context.Context, x *runtime.Exec[model.State]
 	if err = x.Leave(in, fan20NodeW1, fan20NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[0] = true
+	j.in.W1 = st
+	j.x.Arrived(in, fan20NodeJoin, st)
 	return nil
 }
 
 // startW2 runs branch "w2" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan20JoinJoin) startW2(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowW2(ctx, j.x, b, fan20NodeW2, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[1] = true
-	j.in.W2 = s
-	j.x.Arrived(b, fan20NodeJoin, s)
-	return nil
-}
-
-// flowW2 runs node "w2" of branch "w2", like its case in branchStart.
-func (j *fan20JoinJoin) flowW2(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	g := j.g
+func (j *fan20JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan20NodeW2
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1087,30 +1065,23 @@ func (j *fan20JoinJoin) flowW2(ctx context.Context, x *runtime.Exec[model.State]
 	if err = x.Leave(in, fan20NodeW2, fan20NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[1] = true
+	j.in.W2 = st
+	j.x.Arrived(in, fan20NodeJoin, st)
 	return nil
 }
 
 // startW3 runs branch "w3" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan20JoinJoin) startW3(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowW3(ctx, j.x, b, fan20NodeW3, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[2] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[2] = true
-	j.in.W3 = s
-	j.x.Arrived(b, fan20NodeJoin, s)
-	return nil
-}
-
-// flowW3 runs node "w3" of branch "w3", like its case in branchStart.
-func (j *fan20JoinJoin) flowW3(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	g := j.g
+func (j *fan20JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan20NodeW3
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1127,30 +1098,23 @@ func (j *fan20JoinJoin) flowW3(ctx context.Context, x *runtime.Exec[model.State]
 	if err = x.Leave(in, fan20NodeW3, fan20NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[2] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[2] = true
+	j.in.W3 = st
+	j.x.Arrived(in, fan20NodeJoin, st)
 	return nil
 }
 
 // startW4 runs branch "w4" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan20JoinJoin) startW4(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowW4(ctx, j.x, b, fan20NodeW4, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[3] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[3] = true
-	j.in.W4 = s
-	j.x.Arrived(b, fan20NodeJoin, s)
-	return nil
-}
-
-// flowW4 runs node "w4" of branch "w4", like its case in branchStart.
-func (j *fan20JoinJoin) flowW4(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	g := j.g
+func (j *fan20JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan20NodeW4
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1167,30 +1131,23 @@ func (j *fan20JoinJoin) flowW4(ctx context.Context, x *runtime.Exec[model.State]
 	if err = x.Leave(in, fan20NodeW4, fan20NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[3] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[3] = true
+	j.in.W4 = st
+	j.x.Arrived(in, fan20NodeJoin, st)
 	return nil
 }
 
 // startW5 runs branch "w5" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan20JoinJoin) startW5(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowW5(ctx, j.x, b, fan20NodeW5, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[4] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[4] = true
-	j.in.W5 = s
-	j.x.Arrived(b, fan20NodeJoin, s)
-	return nil
-}
-
-// flowW5 runs node "w5" of branch "w5", like its case in branchStart.
-func (j *fan20JoinJoin) flowW5(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	g := j.g
+func (j *fan20JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan20NodeW5
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1207,30 +1164,23 @@ func (j *fan20JoinJoin) flowW5(ctx context.Context, x *runtime.Exec[model.State]
 	if err = x.Leave(in, fan20NodeW5, fan20NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[4] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[4] = true
+	j.in.W5 = st
+	j.x.Arrived(in, fan20NodeJoin, st)
 	return nil
 }
 
 // startW6 runs branch "w6" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan20JoinJoin) startW6(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowW6(ctx, j.x, b, fan20NodeW6, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[5] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[5] = true
-	j.in.W6 = s
-	j.x.Arrived(b, fan20NodeJoin, s)
-	return nil
-}
-
-// flowW6 runs node "w6" of branch "w6", like its case in branchStart.
-func (j *fan20JoinJoin) flowW6(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	g := j.g
+func (j *fan20JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan20NodeW6
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1247,30 +1197,23 @@ func (j *fan20JoinJoin) flowW6(ctx context.Context, x *runtime.Exec[model.State]
 	if err = x.Leave(in, fan20NodeW6, fan20NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[5] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[5] = true
+	j.in.W6 = st
+	j.x.Arrived(in, fan20NodeJoin, st)
 	return nil
 }
 
 // startW7 runs branch "w7" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan20JoinJoin) startW7(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowW7(ctx, j.x, b, fan20NodeW7, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[6] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[6] = true
-	j.in.W7 = s
-	j.x.Arrived(b, fan20NodeJoin, s)
-	return nil
-}
-
-// flowW7 runs node "w7" of branch "w7", like its case in branchStart.
-func (j *fan20JoinJoin) flowW7(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	g := j.g
+func (j *fan20JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan20NodeW7
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1287,30 +1230,23 @@ func (j *fan20JoinJoin) flowW7(ctx context.Context, x *runtime.Exec[model.State]
 	if err = x.Leave(in, fan20NodeW7, fan20NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[6] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[6] = true
+	j.in.W7 = st
+	j.x.Arrived(in, fan20NodeJoin, st)
 	return nil
 }
 
 // startW8 runs branch "w8" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan20JoinJoin) startW8(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowW8(ctx, j.x, b, fan20NodeW8, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[7] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[7] = true
-	j.in.W8 = s
-	j.x.Arrived(b, fan20NodeJoin, s)
-	return nil
-}
-
-// flowW8 runs node "w8" of branch "w8", like its case in branchStart.
-func (j *fan20JoinJoin) flowW8(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	g := j.g
+func (j *fan20JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan20NodeW8
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1327,30 +1263,23 @@ func (j *fan20JoinJoin) flowW8(ctx context.Context, x *runtime.Exec[model.State]
 	if err = x.Leave(in, fan20NodeW8, fan20NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[7] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[7] = true
+	j.in.W8 = st
+	j.x.Arrived(in, fan20NodeJoin, st)
 	return nil
 }
 
 // startW9 runs branch "w9" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan20JoinJoin) startW9(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowW9(ctx, j.x, b, fan20NodeW9, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[8] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[8] = true
-	j.in.W9 = s
-	j.x.Arrived(b, fan20NodeJoin, s)
-	return nil
-}
-
-// flowW9 runs node "w9" of branch "w9", like its case in branchStart.
-func (j *fan20JoinJoin) flowW9(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	g := j.g
+func (j *fan20JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan20NodeW9
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1367,30 +1296,23 @@ func (j *fan20JoinJoin) flowW9(ctx context.Context, x *runtime.Exec[model.State]
 	if err = x.Leave(in, fan20NodeW9, fan20NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[8] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[8] = true
+	j.in.W9 = st
+	j.x.Arrived(in, fan20NodeJoin, st)
 	return nil
 }
 
 // startW10 runs branch "w10" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan20JoinJoin) startW10(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowW10(ctx, j.x, b, fan20NodeW10, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[9] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[9] = true
-	j.in.W10 = s
-	j.x.Arrived(b, fan20NodeJoin, s)
-	return nil
-}
-
-// flowW10 runs node "w10" of branch "w10", like its case in branchStart.
-func (j *fan20JoinJoin) flowW10(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	g := j.g
+func (j *fan20JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan20NodeW10
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1407,30 +1329,23 @@ func (j *fan20JoinJoin) flowW10(ctx context.Context, x *runtime.Exec[model.State
 	if err = x.Leave(in, fan20NodeW10, fan20NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[9] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[9] = true
+	j.in.W10 = st
+	j.x.Arrived(in, fan20NodeJoin, st)
 	return nil
 }
 
 // startW11 runs branch "w11" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan20JoinJoin) startW11(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowW11(ctx, j.x, b, fan20NodeW11, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[10] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[10] = true
-	j.in.W11 = s
-	j.x.Arrived(b, fan20NodeJoin, s)
-	return nil
-}
-
-// flowW11 runs node "w11" of branch "w11", like its case in branchStart.
-func (j *fan20JoinJoin) flowW11(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	g := j.g
+func (j *fan20JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan20NodeW11
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1447,30 +1362,23 @@ func (j *fan20JoinJoin) flowW11(ctx context.Context, x *runtime.Exec[model.State
 	if err = x.Leave(in, fan20NodeW11, fan20NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[10] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[10] = true
+	j.in.W11 = st
+	j.x.Arrived(in, fan20NodeJoin, st)
 	return nil
 }
 
 // startW12 runs branch "w12" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan20JoinJoin) startW12(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowW12(ctx, j.x, b, fan20NodeW12, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[11] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[11] = true
-	j.in.W12 = s
-	j.x.Arrived(b, fan20NodeJoin, s)
-	return nil
-}
-
-// flowW12 runs node "w12" of branch "w12", like its case in branchStart.
-func (j *fan20JoinJoin) flowW12(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	g := j.g
+func (j *fan20JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan20NodeW12
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1487,30 +1395,23 @@ func (j *fan20JoinJoin) flowW12(ctx context.Context, x *runtime.Exec[model.State
 	if err = x.Leave(in, fan20NodeW12, fan20NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[11] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[11] = true
+	j.in.W12 = st
+	j.x.Arrived(in, fan20NodeJoin, st)
 	return nil
 }
 
 // startW13 runs branch "w13" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan20JoinJoin) startW13(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowW13(ctx, j.x, b, fan20NodeW13, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[12] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[12] = true
-	j.in.W13 = s
-	j.x.Arrived(b, fan20NodeJoin, s)
-	return nil
-}
-
-// flowW13 runs node "w13" of branch "w13", like its case in branchStart.
-func (j *fan20JoinJoin) flowW13(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	g := j.g
+func (j *fan20JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan20NodeW13
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1527,30 +1428,23 @@ func (j *fan20JoinJoin) flowW13(ctx context.Context, x *runtime.Exec[model.State
 	if err = x.Leave(in, fan20NodeW13, fan20NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[12] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[12] = true
+	j.in.W13 = st
+	j.x.Arrived(in, fan20NodeJoin, st)
 	return nil
 }
 
 // startW14 runs branch "w14" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan20JoinJoin) startW14(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowW14(ctx, j.x, b, fan20NodeW14, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[13] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[13] = true
-	j.in.W14 = s
-	j.x.Arrived(b, fan20NodeJoin, s)
-	return nil
-}
-
-// flowW14 runs node "w14" of branch "w14", like its case in branchStart.
-func (j *fan20JoinJoin) flowW14(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	g := j.g
+func (j *fan20JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan20NodeW14
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1567,30 +1461,23 @@ func (j *fan20JoinJoin) flowW14(ctx context.Context, x *runtime.Exec[model.State
 	if err = x.Leave(in, fan20NodeW14, fan20NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[13] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[13] = true
+	j.in.W14 = st
+	j.x.Arrived(in, fan20NodeJoin, st)
 	return nil
 }
 
 // startW15 runs branch "w15" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan20JoinJoin) startW15(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowW15(ctx, j.x, b, fan20NodeW15, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[14] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[14] = true
-	j.in.W15 = s
-	j.x.Arrived(b, fan20NodeJoin, s)
-	return nil
-}
-
-// flowW15 runs node "w15" of branch "w15", like its case in branchStart.
-func (j *fan20JoinJoin) flowW15(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	g := j.g
+func (j *fan20JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan20NodeW15
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1607,30 +1494,23 @@ func (j *fan20JoinJoin) flowW15(ctx context.Context, x *runtime.Exec[model.State
 	if err = x.Leave(in, fan20NodeW15, fan20NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[14] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[14] = true
+	j.in.W15 = st
+	j.x.Arrived(in, fan20NodeJoin, st)
 	return nil
 }
 
 // startW16 runs branch "w16" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan20JoinJoin) startW16(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowW16(ctx, j.x, b, fan20NodeW16, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[15] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[15] = true
-	j.in.W16 = s
-	j.x.Arrived(b, fan20NodeJoin, s)
-	return nil
-}
-
-// flowW16 runs node "w16" of branch "w16", like its case in branchStart.
-func (j *fan20JoinJoin) flowW16(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	g := j.g
+func (j *fan20JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan20NodeW16
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1647,30 +1527,23 @@ func (j *fan20JoinJoin) flowW16(ctx context.Context, x *runtime.Exec[model.State
 	if err = x.Leave(in, fan20NodeW16, fan20NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[15] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[15] = true
+	j.in.W16 = st
+	j.x.Arrived(in, fan20NodeJoin, st)
 	return nil
 }
 
 // startW17 runs branch "w17" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan20JoinJoin) startW17(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowW17(ctx, j.x, b, fan20NodeW17, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[16] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[16] = true
-	j.in.W17 = s
-	j.x.Arrived(b, fan20NodeJoin, s)
-	return nil
-}
-
-// flowW17 runs node "w17" of branch "w17", like its case in branchStart.
-func (j *fan20JoinJoin) flowW17(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	g := j.g
+func (j *fan20JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan20NodeW17
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1687,30 +1560,23 @@ func (j *fan20JoinJoin) flowW17(ctx context.Context, x *runtime.Exec[model.State
 	if err = x.Leave(in, fan20NodeW17, fan20NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[16] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[16] = true
+	j.in.W17 = st
+	j.x.Arrived(in, fan20NodeJoin, st)
 	return nil
 }
 
 // startW18 runs branch "w18" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan20JoinJoin) startW18(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowW18(ctx, j.x, b, fan20NodeW18, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[17] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[17] = true
-	j.in.W18 = s
-	j.x.Arrived(b, fan20NodeJoin, s)
-	return nil
-}
-
-// flowW18 runs node "w18" of branch "w18", like its case in branchStart.
-func (j *fan20JoinJoin) flowW18(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	g := j.g
+func (j *fan20JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan20NodeW18
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1727,30 +1593,23 @@ func (j *fan20JoinJoin) flowW18(ctx context.Context, x *runtime.Exec[model.State
 	if err = x.Leave(in, fan20NodeW18, fan20NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[17] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[17] = true
+	j.in.W18 = st
+	j.x.Arrived(in, fan20NodeJoin, st)
 	return nil
 }
 
 // startW19 runs branch "w19" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan20JoinJoin) startW19(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowW19(ctx, j.x, b, fan20NodeW19, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[18] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[18] = true
-	j.in.W19 = s
-	j.x.Arrived(b, fan20NodeJoin, s)
-	return nil
-}
-
-// flowW19 runs node "w19" of branch "w19", like its case in branchStart.
-func (j *fan20JoinJoin) flowW19(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	g := j.g
+func (j *fan20JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan20NodeW19
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1767,30 +1626,23 @@ func (j *fan20JoinJoin) flowW19(ctx context.Context, x *runtime.Exec[model.State
 	if err = x.Leave(in, fan20NodeW19, fan20NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[18] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[18] = true
+	j.in.W19 = st
+	j.x.Arrived(in, fan20NodeJoin, st)
 	return nil
 }
 
 // startW20 runs branch "w20" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fan20JoinJoin) startW20(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowW20(ctx, j.x, b, fan20NodeW20, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[19] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[19] = true
-	j.in.W20 = s
-	j.x.Arrived(b, fan20NodeJoin, s)
-	return nil
-}
-
-// flowW20 runs node "w20" of branch "w20", like its case in branchStart.
-func (j *fan20JoinJoin) flowW20(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	g := j.g
+func (j *fan20JoinJoin) startW20(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fan20NodeW20
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1807,5 +1659,13 @@ func (j *fan20JoinJoin) flowW20(ctx context.Context, x *runtime.Exec[model.State
 	if err = x.Leave(in, fan20NodeW20, fan20NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[19] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[19] = true
+	j.in.W20 = st
+	j.x.Arrived(in, fan20NodeJoin, st)
 	return nil
 }

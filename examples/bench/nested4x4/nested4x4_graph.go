@@ -1291,26 +1291,11 @@ var nested4x4StartsA1 = [4]func(*nested4x4JoinA1Join, context.Context, runtime.B
 }
 
 // startA11 runs branch "a1_1" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA1Join) startA11(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowA11(ctx, j.x, b, nested4x4NodeA11, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"a1_join\" twice")
-	}
-	j.arrived[0] = true
-	j.in.A11 = s
-	j.x.Arrived(b, nested4x4NodeA1Join, s)
-	return nil
-}
-
-// flowA11 runs node "a1_1" of branch "a1_1", like its case in branchA1.
-func (j *nested4x4JoinA1Join) flowA11(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	g := j.g
+func (j *nested4x4JoinA1Join) startA11(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, nested4x4NodeA11
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1327,30 +1312,23 @@ func (j *nested4x4JoinA1Join) flowA11(ctx context.Context, x *runtime.Exec[model
 	if err = x.Leave(in, nested4x4NodeA11, nested4x4NodeA1Join, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"a1_join\" twice")
+	}
+	j.arrived[0] = true
+	j.in.A11 = st
+	j.x.Arrived(in, nested4x4NodeA1Join, st)
 	return nil
 }
 
 // startA12 runs branch "a1_2" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA1Join) startA12(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowA12(ctx, j.x, b, nested4x4NodeA12, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"a1_join\" twice")
-	}
-	j.arrived[1] = true
-	j.in.A12 = s
-	j.x.Arrived(b, nested4x4NodeA1Join, s)
-	return nil
-}
-
-// flowA12 runs node "a1_2" of branch "a1_2", like its case in branchA1.
-func (j *nested4x4JoinA1Join) flowA12(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	g := j.g
+func (j *nested4x4JoinA1Join) startA12(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, nested4x4NodeA12
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1367,30 +1345,23 @@ func (j *nested4x4JoinA1Join) flowA12(ctx context.Context, x *runtime.Exec[model
 	if err = x.Leave(in, nested4x4NodeA12, nested4x4NodeA1Join, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"a1_join\" twice")
+	}
+	j.arrived[1] = true
+	j.in.A12 = st
+	j.x.Arrived(in, nested4x4NodeA1Join, st)
 	return nil
 }
 
 // startA13 runs branch "a1_3" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA1Join) startA13(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowA13(ctx, j.x, b, nested4x4NodeA13, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[2] {
-		return errors.New("graphc: a branch delivered to \"a1_join\" twice")
-	}
-	j.arrived[2] = true
-	j.in.A13 = s
-	j.x.Arrived(b, nested4x4NodeA1Join, s)
-	return nil
-}
-
-// flowA13 runs node "a1_3" of branch "a1_3", like its case in branchA1.
-func (j *nested4x4JoinA1Join) flowA13(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	g := j.g
+func (j *nested4x4JoinA1Join) startA13(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, nested4x4NodeA13
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1407,30 +1378,23 @@ func (j *nested4x4JoinA1Join) flowA13(ctx context.Context, x *runtime.Exec[model
 	if err = x.Leave(in, nested4x4NodeA13, nested4x4NodeA1Join, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[2] {
+		return errors.New("graphc: a branch delivered to \"a1_join\" twice")
+	}
+	j.arrived[2] = true
+	j.in.A13 = st
+	j.x.Arrived(in, nested4x4NodeA1Join, st)
 	return nil
 }
 
 // startA14 runs branch "a1_4" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA1Join) startA14(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowA14(ctx, j.x, b, nested4x4NodeA14, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[3] {
-		return errors.New("graphc: a branch delivered to \"a1_join\" twice")
-	}
-	j.arrived[3] = true
-	j.in.A14 = s
-	j.x.Arrived(b, nested4x4NodeA1Join, s)
-	return nil
-}
-
-// flowA14 runs node "a1_4" of branch "a1_4", like its case in branchA1.
-func (j *nested4x4JoinA1Join) flowA14(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	g := j.g
+func (j *nested4x4JoinA1Join) startA14(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, nested4x4NodeA14
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1447,6 +1411,14 @@ func (j *nested4x4JoinA1Join) flowA14(ctx context.Context, x *runtime.Exec[model
 	if err = x.Leave(in, nested4x4NodeA14, nested4x4NodeA1Join, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[3] {
+		return errors.New("graphc: a branch delivered to \"a1_join\" twice")
+	}
+	j.arrived[3] = true
+	j.in.A14 = st
+	j.x.Arrived(in, nested4x4NodeA1Join, st)
 	return nil
 }
 
@@ -1511,26 +1483,11 @@ var nested4x4StartsA2 = [4]func(*nested4x4JoinA2Join, context.Context, runtime.B
 }
 
 // startA21 runs branch "a2_1" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA2Join) startA21(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowA21(ctx, j.x, b, nested4x4NodeA21, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"a2_join\" twice")
-	}
-	j.arrived[0] = true
-	j.in.A21 = s
-	j.x.Arrived(b, nested4x4NodeA2Join, s)
-	return nil
-}
-
-// flowA21 runs node "a2_1" of branch "a2_1", like its case in branchA2.
-func (j *nested4x4JoinA2Join) flowA21(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	g := j.g
+func (j *nested4x4JoinA2Join) startA21(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, nested4x4NodeA21
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1547,30 +1504,23 @@ func (j *nested4x4JoinA2Join) flowA21(ctx context.Context, x *runtime.Exec[model
 	if err = x.Leave(in, nested4x4NodeA21, nested4x4NodeA2Join, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"a2_join\" twice")
+	}
+	j.arrived[0] = true
+	j.in.A21 = st
+	j.x.Arrived(in, nested4x4NodeA2Join, st)
 	return nil
 }
 
 // startA22 runs branch "a2_2" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA2Join) startA22(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowA22(ctx, j.x, b, nested4x4NodeA22, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"a2_join\" twice")
-	}
-	j.arrived[1] = true
-	j.in.A22 = s
-	j.x.Arrived(b, nested4x4NodeA2Join, s)
-	return nil
-}
-
-// flowA22 runs node "a2_2" of branch "a2_2", like its case in branchA2.
-func (j *nested4x4JoinA2Join) flowA22(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	g := j.g
+func (j *nested4x4JoinA2Join) startA22(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, nested4x4NodeA22
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1587,30 +1537,23 @@ func (j *nested4x4JoinA2Join) flowA22(ctx context.Context, x *runtime.Exec[model
 	if err = x.Leave(in, nested4x4NodeA22, nested4x4NodeA2Join, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"a2_join\" twice")
+	}
+	j.arrived[1] = true
+	j.in.A22 = st
+	j.x.Arrived(in, nested4x4NodeA2Join, st)
 	return nil
 }
 
 // startA23 runs branch "a2_3" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA2Join) startA23(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowA23(ctx, j.x, b, nested4x4NodeA23, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[2] {
-		return errors.New("graphc: a branch delivered to \"a2_join\" twice")
-	}
-	j.arrived[2] = true
-	j.in.A23 = s
-	j.x.Arrived(b, nested4x4NodeA2Join, s)
-	return nil
-}
-
-// flowA23 runs node "a2_3" of branch "a2_3", like its case in branchA2.
-func (j *nested4x4JoinA2Join) flowA23(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	g := j.g
+func (j *nested4x4JoinA2Join) startA23(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, nested4x4NodeA23
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1627,30 +1570,23 @@ func (j *nested4x4JoinA2Join) flowA23(ctx context.Context, x *runtime.Exec[model
 	if err = x.Leave(in, nested4x4NodeA23, nested4x4NodeA2Join, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[2] {
+		return errors.New("graphc: a branch delivered to \"a2_join\" twice")
+	}
+	j.arrived[2] = true
+	j.in.A23 = st
+	j.x.Arrived(in, nested4x4NodeA2Join, st)
 	return nil
 }
 
 // startA24 runs branch "a2_4" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA2Join) startA24(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowA24(ctx, j.x, b, nested4x4NodeA24, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[3] {
-		return errors.New("graphc: a branch delivered to \"a2_join\" twice")
-	}
-	j.arrived[3] = true
-	j.in.A24 = s
-	j.x.Arrived(b, nested4x4NodeA2Join, s)
-	return nil
-}
-
-// flowA24 runs node "a2_4" of branch "a2_4", like its case in branchA2.
-func (j *nested4x4JoinA2Join) flowA24(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	g := j.g
+func (j *nested4x4JoinA2Join) startA24(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, nested4x4NodeA24
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1667,6 +1603,14 @@ func (j *nested4x4JoinA2Join) flowA24(ctx context.Context, x *runtime.Exec[model
 	if err = x.Leave(in, nested4x4NodeA24, nested4x4NodeA2Join, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[3] {
+		return errors.New("graphc: a branch delivered to \"a2_join\" twice")
+	}
+	j.arrived[3] = true
+	j.in.A24 = st
+	j.x.Arrived(in, nested4x4NodeA2Join, st)
 	return nil
 }
 
@@ -1731,26 +1675,11 @@ var nested4x4StartsA3 = [4]func(*nested4x4JoinA3Join, context.Context, runtime.B
 }
 
 // startA31 runs branch "a3_1" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA3Join) startA31(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowA31(ctx, j.x, b, nested4x4NodeA31, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"a3_join\" twice")
-	}
-	j.arrived[0] = true
-	j.in.A31 = s
-	j.x.Arrived(b, nested4x4NodeA3Join, s)
-	return nil
-}
-
-// flowA31 runs node "a3_1" of branch "a3_1", like its case in branchA3.
-func (j *nested4x4JoinA3Join) flowA31(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	g := j.g
+func (j *nested4x4JoinA3Join) startA31(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, nested4x4NodeA31
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1767,30 +1696,23 @@ func (j *nested4x4JoinA3Join) flowA31(ctx context.Context, x *runtime.Exec[model
 	if err = x.Leave(in, nested4x4NodeA31, nested4x4NodeA3Join, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"a3_join\" twice")
+	}
+	j.arrived[0] = true
+	j.in.A31 = st
+	j.x.Arrived(in, nested4x4NodeA3Join, st)
 	return nil
 }
 
 // startA32 runs branch "a3_2" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA3Join) startA32(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowA32(ctx, j.x, b, nested4x4NodeA32, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"a3_join\" twice")
-	}
-	j.arrived[1] = true
-	j.in.A32 = s
-	j.x.Arrived(b, nested4x4NodeA3Join, s)
-	return nil
-}
-
-// flowA32 runs node "a3_2" of branch "a3_2", like its case in branchA3.
-func (j *nested4x4JoinA3Join) flowA32(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	g := j.g
+func (j *nested4x4JoinA3Join) startA32(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, nested4x4NodeA32
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1807,30 +1729,23 @@ func (j *nested4x4JoinA3Join) flowA32(ctx context.Context, x *runtime.Exec[model
 	if err = x.Leave(in, nested4x4NodeA32, nested4x4NodeA3Join, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"a3_join\" twice")
+	}
+	j.arrived[1] = true
+	j.in.A32 = st
+	j.x.Arrived(in, nested4x4NodeA3Join, st)
 	return nil
 }
 
 // startA33 runs branch "a3_3" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA3Join) startA33(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowA33(ctx, j.x, b, nested4x4NodeA33, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[2] {
-		return errors.New("graphc: a branch delivered to \"a3_join\" twice")
-	}
-	j.arrived[2] = true
-	j.in.A33 = s
-	j.x.Arrived(b, nested4x4NodeA3Join, s)
-	return nil
-}
-
-// flowA33 runs node "a3_3" of branch "a3_3", like its case in branchA3.
-func (j *nested4x4JoinA3Join) flowA33(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	g := j.g
+func (j *nested4x4JoinA3Join) startA33(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, nested4x4NodeA33
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1847,30 +1762,23 @@ func (j *nested4x4JoinA3Join) flowA33(ctx context.Context, x *runtime.Exec[model
 	if err = x.Leave(in, nested4x4NodeA33, nested4x4NodeA3Join, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[2] {
+		return errors.New("graphc: a branch delivered to \"a3_join\" twice")
+	}
+	j.arrived[2] = true
+	j.in.A33 = st
+	j.x.Arrived(in, nested4x4NodeA3Join, st)
 	return nil
 }
 
 // startA34 runs branch "a3_4" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA3Join) startA34(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowA34(ctx, j.x, b, nested4x4NodeA34, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[3] {
-		return errors.New("graphc: a branch delivered to \"a3_join\" twice")
-	}
-	j.arrived[3] = true
-	j.in.A34 = s
-	j.x.Arrived(b, nested4x4NodeA3Join, s)
-	return nil
-}
-
-// flowA34 runs node "a3_4" of branch "a3_4", like its case in branchA3.
-func (j *nested4x4JoinA3Join) flowA34(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	g := j.g
+func (j *nested4x4JoinA3Join) startA34(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, nested4x4NodeA34
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1887,6 +1795,14 @@ func (j *nested4x4JoinA3Join) flowA34(ctx context.Context, x *runtime.Exec[model
 	if err = x.Leave(in, nested4x4NodeA34, nested4x4NodeA3Join, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[3] {
+		return errors.New("graphc: a branch delivered to \"a3_join\" twice")
+	}
+	j.arrived[3] = true
+	j.in.A34 = st
+	j.x.Arrived(in, nested4x4NodeA3Join, st)
 	return nil
 }
 
@@ -1951,26 +1867,11 @@ var nested4x4StartsA4 = [4]func(*nested4x4JoinA4Join, context.Context, runtime.B
 }
 
 // startA41 runs branch "a4_1" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA4Join) startA41(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowA41(ctx, j.x, b, nested4x4NodeA41, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"a4_join\" twice")
-	}
-	j.arrived[0] = true
-	j.in.A41 = s
-	j.x.Arrived(b, nested4x4NodeA4Join, s)
-	return nil
-}
-
-// flowA41 runs node "a4_1" of branch "a4_1", like its case in branchA4.
-func (j *nested4x4JoinA4Join) flowA41(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	g := j.g
+func (j *nested4x4JoinA4Join) startA41(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, nested4x4NodeA41
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -1987,30 +1888,23 @@ func (j *nested4x4JoinA4Join) flowA41(ctx context.Context, x *runtime.Exec[model
 	if err = x.Leave(in, nested4x4NodeA41, nested4x4NodeA4Join, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"a4_join\" twice")
+	}
+	j.arrived[0] = true
+	j.in.A41 = st
+	j.x.Arrived(in, nested4x4NodeA4Join, st)
 	return nil
 }
 
 // startA42 runs branch "a4_2" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA4Join) startA42(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowA42(ctx, j.x, b, nested4x4NodeA42, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"a4_join\" twice")
-	}
-	j.arrived[1] = true
-	j.in.A42 = s
-	j.x.Arrived(b, nested4x4NodeA4Join, s)
-	return nil
-}
-
-// flowA42 runs node "a4_2" of branch "a4_2", like its case in branchA4.
-func (j *nested4x4JoinA4Join) flowA42(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	g := j.g
+func (j *nested4x4JoinA4Join) startA42(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, nested4x4NodeA42
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -2027,30 +1921,23 @@ func (j *nested4x4JoinA4Join) flowA42(ctx context.Context, x *runtime.Exec[model
 	if err = x.Leave(in, nested4x4NodeA42, nested4x4NodeA4Join, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"a4_join\" twice")
+	}
+	j.arrived[1] = true
+	j.in.A42 = st
+	j.x.Arrived(in, nested4x4NodeA4Join, st)
 	return nil
 }
 
 // startA43 runs branch "a4_3" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA4Join) startA43(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowA43(ctx, j.x, b, nested4x4NodeA43, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[2] {
-		return errors.New("graphc: a branch delivered to \"a4_join\" twice")
-	}
-	j.arrived[2] = true
-	j.in.A43 = s
-	j.x.Arrived(b, nested4x4NodeA4Join, s)
-	return nil
-}
-
-// flowA43 runs node "a4_3" of branch "a4_3", like its case in branchA4.
-func (j *nested4x4JoinA4Join) flowA43(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	g := j.g
+func (j *nested4x4JoinA4Join) startA43(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, nested4x4NodeA43
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -2067,30 +1954,23 @@ func (j *nested4x4JoinA4Join) flowA43(ctx context.Context, x *runtime.Exec[model
 	if err = x.Leave(in, nested4x4NodeA43, nested4x4NodeA4Join, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[2] {
+		return errors.New("graphc: a branch delivered to \"a4_join\" twice")
+	}
+	j.arrived[2] = true
+	j.in.A43 = st
+	j.x.Arrived(in, nested4x4NodeA4Join, st)
 	return nil
 }
 
 // startA44 runs branch "a4_4" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nested4x4JoinA4Join) startA44(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowA44(ctx, j.x, b, nested4x4NodeA44, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[3] {
-		return errors.New("graphc: a branch delivered to \"a4_join\" twice")
-	}
-	j.arrived[3] = true
-	j.in.A44 = s
-	j.x.Arrived(b, nested4x4NodeA4Join, s)
-	return nil
-}
-
-// flowA44 runs node "a4_4" of branch "a4_4", like its case in branchA4.
-func (j *nested4x4JoinA4Join) flowA44(ctx context.Context, x *runtime.Exec[model.State], in runtime.Branch, n int, s *model.State) (err error) {
-	g := j.g
+func (j *nested4x4JoinA4Join) startA44(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, nested4x4NodeA44
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -2107,5 +1987,13 @@ func (j *nested4x4JoinA4Join) flowA44(ctx context.Context, x *runtime.Exec[model
 	if err = x.Leave(in, nested4x4NodeA44, nested4x4NodeA4Join, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[3] {
+		return errors.New("graphc: a branch delivered to \"a4_join\" twice")
+	}
+	j.arrived[3] = true
+	j.in.A44 = st
+	j.x.Arrived(in, nested4x4NodeA4Join, st)
 	return nil
 }

@@ -410,26 +410,11 @@ var copyZooStartsStart = [3]func(*copyZooJoinJoin, context.Context, runtime.Bran
 }
 
 // startLeft runs branch "left" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *copyZooJoinJoin) startLeft(ctx context.Context, b runtime.Branch) error {
-	s := copyZooCopyState(j.fork, &copyZooMemo{})
-	if err := j.flowLeft(ctx, j.x, b, copyZooNodeLeft, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[0] = true
-	j.in.Left = s
-	j.x.Arrived(b, copyZooNodeJoin, s)
-	return nil
-}
-
-// flowLeft runs node "left" of branch "left", like its case in branchStart.
-func (j *copyZooJoinJoin) flowLeft(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *copyZooJoinJoin) startLeft(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, copyZooNodeLeft
 	defer x.Recover(&n, &err)
+	st := copyZooCopyState(j.fork, &copyZooMemo{})
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -446,30 +431,23 @@ func (j *copyZooJoinJoin) flowLeft(ctx context.Context, x *runtime.Exec[State], 
 	if err = x.Leave(in, copyZooNodeLeft, copyZooNodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[0] = true
+	j.in.Left = st
+	j.x.Arrived(in, copyZooNodeJoin, st)
 	return nil
 }
 
 // startRight runs branch "right" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *copyZooJoinJoin) startRight(ctx context.Context, b runtime.Branch) error {
-	s := copyZooCopyState(j.fork, &copyZooMemo{})
-	if err := j.flowRight(ctx, j.x, b, copyZooNodeRight, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[1] = true
-	j.in.Right = s
-	j.x.Arrived(b, copyZooNodeJoin, s)
-	return nil
-}
-
-// flowRight runs node "right" of branch "right", like its case in branchStart.
-func (j *copyZooJoinJoin) flowRight(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *copyZooJoinJoin) startRight(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, copyZooNodeRight
 	defer x.Recover(&n, &err)
+	st := copyZooCopyState(j.fork, &copyZooMemo{})
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -486,30 +464,23 @@ func (j *copyZooJoinJoin) flowRight(ctx context.Context, x *runtime.Exec[State],
 	if err = x.Leave(in, copyZooNodeRight, copyZooNodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[1] = true
+	j.in.Right = st
+	j.x.Arrived(in, copyZooNodeJoin, st)
 	return nil
 }
 
 // startDeep runs branch "deep" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *copyZooJoinJoin) startDeep(ctx context.Context, b runtime.Branch) error {
-	s := copyZooCopyState(j.fork, &copyZooMemo{})
-	if err := j.flowDeep(ctx, j.x, b, copyZooNodeDeep, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[2] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[2] = true
-	j.in.Deep = s
-	j.x.Arrived(b, copyZooNodeJoin, s)
-	return nil
-}
-
-// flowDeep runs node "deep" of branch "deep", like its case in branchStart.
-func (j *copyZooJoinJoin) flowDeep(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *copyZooJoinJoin) startDeep(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, copyZooNodeDeep
 	defer x.Recover(&n, &err)
+	st := copyZooCopyState(j.fork, &copyZooMemo{})
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -526,6 +497,14 @@ func (j *copyZooJoinJoin) flowDeep(ctx context.Context, x *runtime.Exec[State], 
 	if err = x.Leave(in, copyZooNodeDeep, copyZooNodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[2] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[2] = true
+	j.in.Deep = st
+	j.x.Arrived(in, copyZooNodeJoin, st)
 	return nil
 }
 

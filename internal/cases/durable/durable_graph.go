@@ -791,26 +791,11 @@ func (j *approvalJoinMerge) startAny(ctx context.Context, b runtime.Branch) erro
 }
 
 // startWeb runs branch "web" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *approvalJoinMerge) startWeb(ctx context.Context, b runtime.Branch) error {
-	s := approvalCopyState(j.fork)
-	if err := j.flowWeb(ctx, j.x, b, approvalNodeWeb, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"merge\" twice")
-	}
-	j.arrived[0] = true
-	j.in.Web = s
-	j.x.Arrived(b, approvalNodeMerge, s)
-	return nil
-}
-
-// flowWeb runs node "web" of branch "web", like its case in branchResearch.
-func (j *approvalJoinMerge) flowWeb(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *approvalJoinMerge) startWeb(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, approvalNodeWeb
 	defer x.Recover(&n, &err)
+	st := approvalCopyState(j.fork)
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -827,6 +812,14 @@ func (j *approvalJoinMerge) flowWeb(ctx context.Context, x *runtime.Exec[State],
 	if err = x.Leave(in, approvalNodeWeb, approvalNodeMerge, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"merge\" twice")
+	}
+	j.arrived[0] = true
+	j.in.Web = st
+	j.x.Arrived(in, approvalNodeMerge, st)
 	return nil
 }
 
@@ -885,26 +878,11 @@ var approvalStartsNotes = [2]func(*approvalJoinNotesJoin, context.Context, runti
 }
 
 // startNoteA runs branch "note_a" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *approvalJoinNotesJoin) startNoteA(ctx context.Context, b runtime.Branch) error {
-	s := approvalCopyState(j.fork)
-	if err := j.flowNoteA(ctx, j.x, b, approvalNodeNoteA, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"notes_join\" twice")
-	}
-	j.arrived[0] = true
-	j.in.NoteA = s
-	j.x.Arrived(b, approvalNodeNotesJoin, s)
-	return nil
-}
-
-// flowNoteA runs node "note_a" of branch "note_a", like its case in branchNotes.
-func (j *approvalJoinNotesJoin) flowNoteA(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *approvalJoinNotesJoin) startNoteA(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, approvalNodeNoteA
 	defer x.Recover(&n, &err)
+	st := approvalCopyState(j.fork)
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -921,30 +899,23 @@ func (j *approvalJoinNotesJoin) flowNoteA(ctx context.Context, x *runtime.Exec[S
 	if err = x.Leave(in, approvalNodeNoteA, approvalNodeNotesJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"notes_join\" twice")
+	}
+	j.arrived[0] = true
+	j.in.NoteA = st
+	j.x.Arrived(in, approvalNodeNotesJoin, st)
 	return nil
 }
 
 // startNoteB runs branch "note_b" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *approvalJoinNotesJoin) startNoteB(ctx context.Context, b runtime.Branch) error {
-	s := approvalCopyState(j.fork)
-	if err := j.flowNoteB(ctx, j.x, b, approvalNodeNoteB, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"notes_join\" twice")
-	}
-	j.arrived[1] = true
-	j.in.NoteB = s
-	j.x.Arrived(b, approvalNodeNotesJoin, s)
-	return nil
-}
-
-// flowNoteB runs node "note_b" of branch "note_b", like its case in branchNotes.
-func (j *approvalJoinNotesJoin) flowNoteB(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *approvalJoinNotesJoin) startNoteB(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, approvalNodeNoteB
 	defer x.Recover(&n, &err)
+	st := approvalCopyState(j.fork)
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -961,6 +932,14 @@ func (j *approvalJoinNotesJoin) flowNoteB(ctx context.Context, x *runtime.Exec[S
 	if err = x.Leave(in, approvalNodeNoteB, approvalNodeNotesJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"notes_join\" twice")
+	}
+	j.arrived[1] = true
+	j.in.NoteB = st
+	j.x.Arrived(in, approvalNodeNotesJoin, st)
 	return nil
 }
 

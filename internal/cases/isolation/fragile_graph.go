@@ -362,26 +362,11 @@ var fragileGraphStartsFork = [2]func(*fragileGraphJoinBust, context.Context, run
 }
 
 // startLeft runs branch "left" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fragileGraphJoinBust) startLeft(ctx context.Context, b runtime.Branch) error {
-	s := j.fork.Clone()
-	if err := j.flowLeft(ctx, j.x, b, fragileGraphNodeLeft, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"bust\" twice")
-	}
-	j.arrived[0] = true
-	j.in.Left = s
-	j.x.Arrived(b, fragileGraphNodeBust, s)
-	return nil
-}
-
-// flowLeft runs node "left" of branch "left", like its case in branchFork.
-func (j *fragileGraphJoinBust) flowLeft(ctx context.Context, x *runtime.Exec[Fragile], in runtime.Branch, n int, s *Fragile) (err error) {
-	g := j.g
+func (j *fragileGraphJoinBust) startLeft(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fragileGraphNodeLeft
 	defer x.Recover(&n, &err)
+	st := j.fork.Clone()
+	s := &st
 	var out Fragile // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -398,30 +383,23 @@ func (j *fragileGraphJoinBust) flowLeft(ctx context.Context, x *runtime.Exec[Fra
 	if err = x.Leave(in, fragileGraphNodeLeft, fragileGraphNodeBust, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"bust\" twice")
+	}
+	j.arrived[0] = true
+	j.in.Left = st
+	j.x.Arrived(in, fragileGraphNodeBust, st)
 	return nil
 }
 
 // startRight runs branch "right" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *fragileGraphJoinBust) startRight(ctx context.Context, b runtime.Branch) error {
-	s := j.fork.Clone()
-	if err := j.flowRight(ctx, j.x, b, fragileGraphNodeRight, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"bust\" twice")
-	}
-	j.arrived[1] = true
-	j.in.Right = s
-	j.x.Arrived(b, fragileGraphNodeBust, s)
-	return nil
-}
-
-// flowRight runs node "right" of branch "right", like its case in branchFork.
-func (j *fragileGraphJoinBust) flowRight(ctx context.Context, x *runtime.Exec[Fragile], in runtime.Branch, n int, s *Fragile) (err error) {
-	g := j.g
+func (j *fragileGraphJoinBust) startRight(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, fragileGraphNodeRight
 	defer x.Recover(&n, &err)
+	st := j.fork.Clone()
+	s := &st
 	var out Fragile // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -438,5 +416,13 @@ func (j *fragileGraphJoinBust) flowRight(ctx context.Context, x *runtime.Exec[Fr
 	if err = x.Leave(in, fragileGraphNodeRight, fragileGraphNodeBust, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"bust\" twice")
+	}
+	j.arrived[1] = true
+	j.in.Right = st
+	j.x.Arrived(in, fragileGraphNodeBust, st)
 	return nil
 }

@@ -363,26 +363,11 @@ var layersGraphStartsSpread = [2]func(*layersGraphJoinGather, context.Context, r
 }
 
 // startLeft runs branch "left" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *layersGraphJoinGather) startLeft(ctx context.Context, b runtime.Branch) error {
-	s := layersGraphCopyLayers(j.fork)
-	if err := j.flowLeft(ctx, j.x, b, layersGraphNodeLeft, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"gather\" twice")
-	}
-	j.arrived[0] = true
-	j.in.Left = s
-	j.x.Arrived(b, layersGraphNodeGather, s)
-	return nil
-}
-
-// flowLeft runs node "left" of branch "left", like its case in branchSpread.
-func (j *layersGraphJoinGather) flowLeft(ctx context.Context, x *runtime.Exec[Layers], in runtime.Branch, n int, s *Layers) (err error) {
-	g := j.g
+func (j *layersGraphJoinGather) startLeft(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, layersGraphNodeLeft
 	defer x.Recover(&n, &err)
+	st := layersGraphCopyLayers(j.fork)
+	s := &st
 	var out Layers // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -399,30 +384,23 @@ func (j *layersGraphJoinGather) flowLeft(ctx context.Context, x *runtime.Exec[La
 	if err = x.Leave(in, layersGraphNodeLeft, layersGraphNodeGather, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"gather\" twice")
+	}
+	j.arrived[0] = true
+	j.in.Left = st
+	j.x.Arrived(in, layersGraphNodeGather, st)
 	return nil
 }
 
 // startRight runs branch "right" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *layersGraphJoinGather) startRight(ctx context.Context, b runtime.Branch) error {
-	s := layersGraphCopyLayers(j.fork)
-	if err := j.flowRight(ctx, j.x, b, layersGraphNodeRight, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"gather\" twice")
-	}
-	j.arrived[1] = true
-	j.in.Right = s
-	j.x.Arrived(b, layersGraphNodeGather, s)
-	return nil
-}
-
-// flowRight runs node "right" of branch "right", like its case in branchSpread.
-func (j *layersGraphJoinGather) flowRight(ctx context.Context, x *runtime.Exec[Layers], in runtime.Branch, n int, s *Layers) (err error) {
-	g := j.g
+func (j *layersGraphJoinGather) startRight(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, layersGraphNodeRight
 	defer x.Recover(&n, &err)
+	st := layersGraphCopyLayers(j.fork)
+	s := &st
 	var out Layers // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -439,6 +417,14 @@ func (j *layersGraphJoinGather) flowRight(ctx context.Context, x *runtime.Exec[L
 	if err = x.Leave(in, layersGraphNodeRight, layersGraphNodeGather, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"gather\" twice")
+	}
+	j.arrived[1] = true
+	j.in.Right = st
+	j.x.Arrived(in, layersGraphNodeGather, st)
 	return nil
 }
 

@@ -365,26 +365,11 @@ var ledgerGraphStartsOpen = [2]func(*ledgerGraphJoinSettle, context.Context, run
 }
 
 // startLeft runs branch "left" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *ledgerGraphJoinSettle) startLeft(ctx context.Context, b runtime.Branch) error {
-	s := ledgerGraphCopyLedger(j.fork)
-	if err := j.flowLeft(ctx, j.x, b, ledgerGraphNodeLeft, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"settle\" twice")
-	}
-	j.arrived[0] = true
-	j.in.Left = s
-	j.x.Arrived(b, ledgerGraphNodeSettle, s)
-	return nil
-}
-
-// flowLeft runs node "left" of branch "left", like its case in branchOpen.
-func (j *ledgerGraphJoinSettle) flowLeft(ctx context.Context, x *runtime.Exec[Ledger], in runtime.Branch, n int, s *Ledger) (err error) {
-	g := j.g
+func (j *ledgerGraphJoinSettle) startLeft(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, ledgerGraphNodeLeft
 	defer x.Recover(&n, &err)
+	st := ledgerGraphCopyLedger(j.fork)
+	s := &st
 	var out Ledger // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -401,30 +386,23 @@ func (j *ledgerGraphJoinSettle) flowLeft(ctx context.Context, x *runtime.Exec[Le
 	if err = x.Leave(in, ledgerGraphNodeLeft, ledgerGraphNodeSettle, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"settle\" twice")
+	}
+	j.arrived[0] = true
+	j.in.Left = st
+	j.x.Arrived(in, ledgerGraphNodeSettle, st)
 	return nil
 }
 
 // startRight runs branch "right" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *ledgerGraphJoinSettle) startRight(ctx context.Context, b runtime.Branch) error {
-	s := ledgerGraphCopyLedger(j.fork)
-	if err := j.flowRight(ctx, j.x, b, ledgerGraphNodeRight, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"settle\" twice")
-	}
-	j.arrived[1] = true
-	j.in.Right = s
-	j.x.Arrived(b, ledgerGraphNodeSettle, s)
-	return nil
-}
-
-// flowRight runs node "right" of branch "right", like its case in branchOpen.
-func (j *ledgerGraphJoinSettle) flowRight(ctx context.Context, x *runtime.Exec[Ledger], in runtime.Branch, n int, s *Ledger) (err error) {
-	g := j.g
+func (j *ledgerGraphJoinSettle) startRight(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, ledgerGraphNodeRight
 	defer x.Recover(&n, &err)
+	st := ledgerGraphCopyLedger(j.fork)
+	s := &st
 	var out Ledger // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -441,6 +419,14 @@ func (j *ledgerGraphJoinSettle) flowRight(ctx context.Context, x *runtime.Exec[L
 	if err = x.Leave(in, ledgerGraphNodeRight, ledgerGraphNodeSettle, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"settle\" twice")
+	}
+	j.arrived[1] = true
+	j.in.Right = st
+	j.x.Arrived(in, ledgerGraphNodeSettle, st)
 	return nil
 }
 

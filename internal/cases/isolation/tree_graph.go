@@ -364,26 +364,11 @@ var treeGraphStartsGrow = [2]func(*treeGraphJoinMerge, context.Context, runtime.
 }
 
 // startLeft runs branch "left" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *treeGraphJoinMerge) startLeft(ctx context.Context, b runtime.Branch) error {
-	s := treeGraphCopyTree(j.fork, &treeGraphMemo{})
-	if err := j.flowLeft(ctx, j.x, b, treeGraphNodeLeft, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"merge\" twice")
-	}
-	j.arrived[0] = true
-	j.in.Left = s
-	j.x.Arrived(b, treeGraphNodeMerge, s)
-	return nil
-}
-
-// flowLeft runs node "left" of branch "left", like its case in branchGrow.
-func (j *treeGraphJoinMerge) flowLeft(ctx context.Context, x *runtime.Exec[Tree], in runtime.Branch, n int, s *Tree) (err error) {
-	g := j.g
+func (j *treeGraphJoinMerge) startLeft(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, treeGraphNodeLeft
 	defer x.Recover(&n, &err)
+	st := treeGraphCopyTree(j.fork, &treeGraphMemo{})
+	s := &st
 	var out Tree // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -400,30 +385,23 @@ func (j *treeGraphJoinMerge) flowLeft(ctx context.Context, x *runtime.Exec[Tree]
 	if err = x.Leave(in, treeGraphNodeLeft, treeGraphNodeMerge, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"merge\" twice")
+	}
+	j.arrived[0] = true
+	j.in.Left = st
+	j.x.Arrived(in, treeGraphNodeMerge, st)
 	return nil
 }
 
 // startRight runs branch "right" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *treeGraphJoinMerge) startRight(ctx context.Context, b runtime.Branch) error {
-	s := treeGraphCopyTree(j.fork, &treeGraphMemo{})
-	if err := j.flowRight(ctx, j.x, b, treeGraphNodeRight, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"merge\" twice")
-	}
-	j.arrived[1] = true
-	j.in.Right = s
-	j.x.Arrived(b, treeGraphNodeMerge, s)
-	return nil
-}
-
-// flowRight runs node "right" of branch "right", like its case in branchGrow.
-func (j *treeGraphJoinMerge) flowRight(ctx context.Context, x *runtime.Exec[Tree], in runtime.Branch, n int, s *Tree) (err error) {
-	g := j.g
+func (j *treeGraphJoinMerge) startRight(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, treeGraphNodeRight
 	defer x.Recover(&n, &err)
+	st := treeGraphCopyTree(j.fork, &treeGraphMemo{})
+	s := &st
 	var out Tree // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -440,6 +418,14 @@ func (j *treeGraphJoinMerge) flowRight(ctx context.Context, x *runtime.Exec[Tree
 	if err = x.Leave(in, treeGraphNodeRight, treeGraphNodeMerge, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"merge\" twice")
+	}
+	j.arrived[1] = true
+	j.in.Right = st
+	j.x.Arrived(in, treeGraphNodeMerge, st)
 	return nil
 }
 

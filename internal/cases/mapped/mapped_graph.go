@@ -881,26 +881,11 @@ var mappedStartsRoute = [3]func(*mappedJoinMerge, context.Context, runtime.Branc
 }
 
 // startWeb runs branch "web" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *mappedJoinMerge) startWeb(ctx context.Context, b runtime.Branch) error {
-	s := mappedCopyState(j.fork)
-	if err := j.flowWeb(ctx, j.x, b, mappedNodeWeb, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"merge\" twice")
-	}
-	j.arrived[0] = true
-	j.in.Web = s
-	j.x.Arrived(b, mappedNodeMerge, s)
-	return nil
-}
-
-// flowWeb runs node "web" of branch "web", like its case in branchRoute.
-func (j *mappedJoinMerge) flowWeb(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *mappedJoinMerge) startWeb(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, mappedNodeWeb
 	defer x.Recover(&n, &err)
+	st := mappedCopyState(j.fork)
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -917,30 +902,23 @@ func (j *mappedJoinMerge) flowWeb(ctx context.Context, x *runtime.Exec[State], i
 	if err = x.Leave(in, mappedNodeWeb, mappedNodeMerge, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"merge\" twice")
+	}
+	j.arrived[0] = true
+	j.in.Web = st
+	j.x.Arrived(in, mappedNodeMerge, st)
 	return nil
 }
 
 // startPapers runs branch "papers" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *mappedJoinMerge) startPapers(ctx context.Context, b runtime.Branch) error {
-	s := mappedCopyState(j.fork)
-	if err := j.flowPapers(ctx, j.x, b, mappedNodePapers, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"merge\" twice")
-	}
-	j.arrived[1] = true
-	j.in.Papers = s
-	j.x.Arrived(b, mappedNodeMerge, s)
-	return nil
-}
-
-// flowPapers runs node "papers" of branch "papers", like its case in branchRoute.
-func (j *mappedJoinMerge) flowPapers(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *mappedJoinMerge) startPapers(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, mappedNodePapers
 	defer x.Recover(&n, &err)
+	st := mappedCopyState(j.fork)
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -957,30 +935,23 @@ func (j *mappedJoinMerge) flowPapers(ctx context.Context, x *runtime.Exec[State]
 	if err = x.Leave(in, mappedNodePapers, mappedNodeMerge, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"merge\" twice")
+	}
+	j.arrived[1] = true
+	j.in.Papers = st
+	j.x.Arrived(in, mappedNodeMerge, st)
 	return nil
 }
 
 // startBooks runs branch "books" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *mappedJoinMerge) startBooks(ctx context.Context, b runtime.Branch) error {
-	s := mappedCopyState(j.fork)
-	if err := j.flowBooks(ctx, j.x, b, mappedNodeBooks, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[2] {
-		return errors.New("graphc: a branch delivered to \"merge\" twice")
-	}
-	j.arrived[2] = true
-	j.in.Books = s
-	j.x.Arrived(b, mappedNodeMerge, s)
-	return nil
-}
-
-// flowBooks runs node "books" of branch "books", like its case in branchRoute.
-func (j *mappedJoinMerge) flowBooks(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *mappedJoinMerge) startBooks(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, mappedNodeBooks
 	defer x.Recover(&n, &err)
+	st := mappedCopyState(j.fork)
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -997,6 +968,14 @@ func (j *mappedJoinMerge) flowBooks(ctx context.Context, x *runtime.Exec[State],
 	if err = x.Leave(in, mappedNodeBooks, mappedNodeMerge, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[2] {
+		return errors.New("graphc: a branch delivered to \"merge\" twice")
+	}
+	j.arrived[2] = true
+	j.in.Books = st
+	j.x.Arrived(in, mappedNodeMerge, st)
 	return nil
 }
 

@@ -578,26 +578,11 @@ var nestedStartsA = [2]func(*nestedJoinJoinA, context.Context, runtime.Branch) e
 }
 
 // startA1 runs branch "a1" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nestedJoinJoinA) startA1(ctx context.Context, b runtime.Branch) error {
-	s := nestedCopyState(j.fork)
-	if err := j.flowA1(ctx, j.x, b, nestedNodeA1, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"join_a\" twice")
-	}
-	j.arrived[0] = true
-	j.in.A1 = s
-	j.x.Arrived(b, nestedNodeJoinA, s)
-	return nil
-}
-
-// flowA1 runs node "a1" of branch "a1", like its case in branchA.
-func (j *nestedJoinJoinA) flowA1(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *nestedJoinJoinA) startA1(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, nestedNodeA1
 	defer x.Recover(&n, &err)
+	st := nestedCopyState(j.fork)
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -614,30 +599,23 @@ func (j *nestedJoinJoinA) flowA1(ctx context.Context, x *runtime.Exec[State], in
 	if err = x.Leave(in, nestedNodeA1, nestedNodeJoinA, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"join_a\" twice")
+	}
+	j.arrived[0] = true
+	j.in.A1 = st
+	j.x.Arrived(in, nestedNodeJoinA, st)
 	return nil
 }
 
 // startA2 runs branch "a2" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *nestedJoinJoinA) startA2(ctx context.Context, b runtime.Branch) error {
-	s := nestedCopyState(j.fork)
-	if err := j.flowA2(ctx, j.x, b, nestedNodeA2, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"join_a\" twice")
-	}
-	j.arrived[1] = true
-	j.in.A2 = s
-	j.x.Arrived(b, nestedNodeJoinA, s)
-	return nil
-}
-
-// flowA2 runs node "a2" of branch "a2", like its case in branchA.
-func (j *nestedJoinJoinA) flowA2(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *nestedJoinJoinA) startA2(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, nestedNodeA2
 	defer x.Recover(&n, &err)
+	st := nestedCopyState(j.fork)
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -654,6 +632,14 @@ func (j *nestedJoinJoinA) flowA2(ctx context.Context, x *runtime.Exec[State], in
 	if err = x.Leave(in, nestedNodeA2, nestedNodeJoinA, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"join_a\" twice")
+	}
+	j.arrived[1] = true
+	j.in.A2 = st
+	j.x.Arrived(in, nestedNodeJoinA, st)
 	return nil
 }
 

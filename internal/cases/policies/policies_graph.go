@@ -513,26 +513,11 @@ var flakyStartsFetch = [2]func(*flakyJoinJoin, context.Context, runtime.Branch) 
 }
 
 // startLeft runs branch "left" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *flakyJoinJoin) startLeft(ctx context.Context, b runtime.Branch) error {
-	s := flakyCopyState(j.fork)
-	if err := j.flowLeft(ctx, j.x, b, flakyNodeLeft, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[0] = true
-	j.in.Left = s
-	j.x.Arrived(b, flakyNodeJoin, s)
-	return nil
-}
-
-// flowLeft runs node "left" of branch "left", like its case in branchFetch.
-func (j *flakyJoinJoin) flowLeft(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *flakyJoinJoin) startLeft(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, flakyNodeLeft
 	defer x.Recover(&n, &err)
+	st := flakyCopyState(j.fork)
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -545,30 +530,23 @@ func (j *flakyJoinJoin) flowLeft(ctx context.Context, x *runtime.Exec[State], in
 	if err = x.Leave(in, flakyNodeLeft, flakyNodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[0] = true
+	j.in.Left = st
+	j.x.Arrived(in, flakyNodeJoin, st)
 	return nil
 }
 
 // startRight runs branch "right" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *flakyJoinJoin) startRight(ctx context.Context, b runtime.Branch) error {
-	s := flakyCopyState(j.fork)
-	if err := j.flowRight(ctx, j.x, b, flakyNodeRight, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[1] = true
-	j.in.Right = s
-	j.x.Arrived(b, flakyNodeJoin, s)
-	return nil
-}
-
-// flowRight runs node "right" of branch "right", like its case in branchFetch.
-func (j *flakyJoinJoin) flowRight(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *flakyJoinJoin) startRight(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, flakyNodeRight
 	defer x.Recover(&n, &err)
+	st := flakyCopyState(j.fork)
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -581,6 +559,14 @@ func (j *flakyJoinJoin) flowRight(ctx context.Context, x *runtime.Exec[State], i
 	if err = x.Leave(in, flakyNodeRight, flakyNodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[1] = true
+	j.in.Right = st
+	j.x.Arrived(in, flakyNodeJoin, st)
 	return nil
 }
 

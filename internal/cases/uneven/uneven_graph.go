@@ -550,26 +550,11 @@ func (j *unevenJoinMerge) startAny(ctx context.Context, b runtime.Branch) error 
 }
 
 // startSearchWeb runs branch "search_web" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *unevenJoinMerge) startSearchWeb(ctx context.Context, b runtime.Branch) error {
-	s := unevenCopyState(j.fork)
-	if err := j.flowSearchWeb(ctx, j.x, b, unevenNodeSearchWeb, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"merge\" twice")
-	}
-	j.arrived[0] = true
-	j.in.SearchWeb = s
-	j.x.Arrived(b, unevenNodeMerge, s)
-	return nil
-}
-
-// flowSearchWeb runs node "search_web" of branch "search_web", like its case in branchPlan.
-func (j *unevenJoinMerge) flowSearchWeb(ctx context.Context, x *runtime.Exec[State], in runtime.Branch, n int, s *State) (err error) {
-	g := j.g
+func (j *unevenJoinMerge) startSearchWeb(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, unevenNodeSearchWeb
 	defer x.Recover(&n, &err)
+	st := unevenCopyState(j.fork)
+	s := &st
 	var out State // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -586,6 +571,14 @@ func (j *unevenJoinMerge) flowSearchWeb(ctx context.Context, x *runtime.Exec[Sta
 	if err = x.Leave(in, unevenNodeSearchWeb, unevenNodeMerge, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"merge\" twice")
+	}
+	j.arrived[0] = true
+	j.in.SearchWeb = st
+	j.x.Arrived(in, unevenNodeMerge, st)
 	return nil
 }
 

@@ -3892,26 +3892,11 @@ var map100StartsStart = [100]func(*map100JoinJoin, context.Context, runtime.Bran
 }
 
 // startW1 runs branch "w1" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW1(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW1(ctx, j.x, b, map100NodeW1, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[0] = true
-	j.in.W1 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW1 runs node "w1" of branch "w1", like its case in branchStart.
-func (j *map100JoinJoin) flowW1(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW1
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -3928,30 +3913,23 @@ func (j *map100JoinJoin) flowW1(ctx context.Context, x *runtime.Exec[model.Map],
 	if err = x.Leave(in, map100NodeW1, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[0] = true
+	j.in.W1 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW2 runs branch "w2" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW2(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW2(ctx, j.x, b, map100NodeW2, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[1] = true
-	j.in.W2 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW2 runs node "w2" of branch "w2", like its case in branchStart.
-func (j *map100JoinJoin) flowW2(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW2
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -3968,30 +3946,23 @@ func (j *map100JoinJoin) flowW2(ctx context.Context, x *runtime.Exec[model.Map],
 	if err = x.Leave(in, map100NodeW2, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[1] = true
+	j.in.W2 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW3 runs branch "w3" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW3(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW3(ctx, j.x, b, map100NodeW3, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[2] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[2] = true
-	j.in.W3 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW3 runs node "w3" of branch "w3", like its case in branchStart.
-func (j *map100JoinJoin) flowW3(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW3(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW3
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -4008,30 +3979,23 @@ func (j *map100JoinJoin) flowW3(ctx context.Context, x *runtime.Exec[model.Map],
 	if err = x.Leave(in, map100NodeW3, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[2] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[2] = true
+	j.in.W3 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW4 runs branch "w4" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW4(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW4(ctx, j.x, b, map100NodeW4, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[3] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[3] = true
-	j.in.W4 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW4 runs node "w4" of branch "w4", like its case in branchStart.
-func (j *map100JoinJoin) flowW4(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW4(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW4
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -4048,30 +4012,23 @@ func (j *map100JoinJoin) flowW4(ctx context.Context, x *runtime.Exec[model.Map],
 	if err = x.Leave(in, map100NodeW4, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[3] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[3] = true
+	j.in.W4 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW5 runs branch "w5" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW5(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW5(ctx, j.x, b, map100NodeW5, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[4] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[4] = true
-	j.in.W5 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW5 runs node "w5" of branch "w5", like its case in branchStart.
-func (j *map100JoinJoin) flowW5(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW5(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW5
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -4088,30 +4045,23 @@ func (j *map100JoinJoin) flowW5(ctx context.Context, x *runtime.Exec[model.Map],
 	if err = x.Leave(in, map100NodeW5, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[4] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[4] = true
+	j.in.W5 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW6 runs branch "w6" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW6(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW6(ctx, j.x, b, map100NodeW6, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[5] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[5] = true
-	j.in.W6 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW6 runs node "w6" of branch "w6", like its case in branchStart.
-func (j *map100JoinJoin) flowW6(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW6(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW6
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -4128,30 +4078,23 @@ func (j *map100JoinJoin) flowW6(ctx context.Context, x *runtime.Exec[model.Map],
 	if err = x.Leave(in, map100NodeW6, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[5] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[5] = true
+	j.in.W6 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW7 runs branch "w7" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW7(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW7(ctx, j.x, b, map100NodeW7, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[6] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[6] = true
-	j.in.W7 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW7 runs node "w7" of branch "w7", like its case in branchStart.
-func (j *map100JoinJoin) flowW7(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW7(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW7
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -4168,30 +4111,23 @@ func (j *map100JoinJoin) flowW7(ctx context.Context, x *runtime.Exec[model.Map],
 	if err = x.Leave(in, map100NodeW7, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[6] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[6] = true
+	j.in.W7 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW8 runs branch "w8" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW8(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW8(ctx, j.x, b, map100NodeW8, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[7] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[7] = true
-	j.in.W8 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW8 runs node "w8" of branch "w8", like its case in branchStart.
-func (j *map100JoinJoin) flowW8(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW8(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW8
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -4208,30 +4144,23 @@ func (j *map100JoinJoin) flowW8(ctx context.Context, x *runtime.Exec[model.Map],
 	if err = x.Leave(in, map100NodeW8, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[7] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[7] = true
+	j.in.W8 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW9 runs branch "w9" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW9(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW9(ctx, j.x, b, map100NodeW9, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[8] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[8] = true
-	j.in.W9 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW9 runs node "w9" of branch "w9", like its case in branchStart.
-func (j *map100JoinJoin) flowW9(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW9(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW9
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -4248,30 +4177,23 @@ func (j *map100JoinJoin) flowW9(ctx context.Context, x *runtime.Exec[model.Map],
 	if err = x.Leave(in, map100NodeW9, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[8] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[8] = true
+	j.in.W9 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW10 runs branch "w10" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW10(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW10(ctx, j.x, b, map100NodeW10, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[9] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[9] = true
-	j.in.W10 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW10 runs node "w10" of branch "w10", like its case in branchStart.
-func (j *map100JoinJoin) flowW10(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW10(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW10
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -4288,30 +4210,23 @@ func (j *map100JoinJoin) flowW10(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW10, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[9] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[9] = true
+	j.in.W10 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW11 runs branch "w11" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW11(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW11(ctx, j.x, b, map100NodeW11, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[10] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[10] = true
-	j.in.W11 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW11 runs node "w11" of branch "w11", like its case in branchStart.
-func (j *map100JoinJoin) flowW11(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW11(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW11
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -4328,30 +4243,23 @@ func (j *map100JoinJoin) flowW11(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW11, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[10] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[10] = true
+	j.in.W11 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW12 runs branch "w12" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW12(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW12(ctx, j.x, b, map100NodeW12, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[11] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[11] = true
-	j.in.W12 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW12 runs node "w12" of branch "w12", like its case in branchStart.
-func (j *map100JoinJoin) flowW12(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW12(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW12
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -4368,30 +4276,23 @@ func (j *map100JoinJoin) flowW12(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW12, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[11] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[11] = true
+	j.in.W12 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW13 runs branch "w13" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW13(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW13(ctx, j.x, b, map100NodeW13, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[12] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[12] = true
-	j.in.W13 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW13 runs node "w13" of branch "w13", like its case in branchStart.
-func (j *map100JoinJoin) flowW13(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW13(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW13
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -4408,30 +4309,23 @@ func (j *map100JoinJoin) flowW13(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW13, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[12] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[12] = true
+	j.in.W13 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW14 runs branch "w14" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW14(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW14(ctx, j.x, b, map100NodeW14, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[13] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[13] = true
-	j.in.W14 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW14 runs node "w14" of branch "w14", like its case in branchStart.
-func (j *map100JoinJoin) flowW14(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW14(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW14
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -4448,30 +4342,23 @@ func (j *map100JoinJoin) flowW14(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW14, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[13] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[13] = true
+	j.in.W14 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW15 runs branch "w15" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW15(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW15(ctx, j.x, b, map100NodeW15, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[14] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[14] = true
-	j.in.W15 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW15 runs node "w15" of branch "w15", like its case in branchStart.
-func (j *map100JoinJoin) flowW15(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW15(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW15
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -4488,30 +4375,23 @@ func (j *map100JoinJoin) flowW15(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW15, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[14] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[14] = true
+	j.in.W15 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW16 runs branch "w16" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW16(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW16(ctx, j.x, b, map100NodeW16, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[15] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[15] = true
-	j.in.W16 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW16 runs node "w16" of branch "w16", like its case in branchStart.
-func (j *map100JoinJoin) flowW16(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW16(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW16
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -4528,30 +4408,23 @@ func (j *map100JoinJoin) flowW16(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW16, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[15] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[15] = true
+	j.in.W16 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW17 runs branch "w17" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW17(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW17(ctx, j.x, b, map100NodeW17, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[16] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[16] = true
-	j.in.W17 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW17 runs node "w17" of branch "w17", like its case in branchStart.
-func (j *map100JoinJoin) flowW17(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW17(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW17
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -4568,30 +4441,23 @@ func (j *map100JoinJoin) flowW17(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW17, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[16] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[16] = true
+	j.in.W17 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW18 runs branch "w18" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW18(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW18(ctx, j.x, b, map100NodeW18, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[17] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[17] = true
-	j.in.W18 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW18 runs node "w18" of branch "w18", like its case in branchStart.
-func (j *map100JoinJoin) flowW18(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW18(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW18
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -4608,30 +4474,23 @@ func (j *map100JoinJoin) flowW18(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW18, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[17] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[17] = true
+	j.in.W18 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW19 runs branch "w19" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW19(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW19(ctx, j.x, b, map100NodeW19, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[18] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[18] = true
-	j.in.W19 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW19 runs node "w19" of branch "w19", like its case in branchStart.
-func (j *map100JoinJoin) flowW19(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW19(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW19
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -4648,30 +4507,23 @@ func (j *map100JoinJoin) flowW19(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW19, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[18] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[18] = true
+	j.in.W19 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW20 runs branch "w20" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW20(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW20(ctx, j.x, b, map100NodeW20, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[19] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[19] = true
-	j.in.W20 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW20 runs node "w20" of branch "w20", like its case in branchStart.
-func (j *map100JoinJoin) flowW20(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW20(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW20
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -4688,30 +4540,23 @@ func (j *map100JoinJoin) flowW20(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW20, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[19] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[19] = true
+	j.in.W20 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW21 runs branch "w21" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW21(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW21(ctx, j.x, b, map100NodeW21, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[20] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[20] = true
-	j.in.W21 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW21 runs node "w21" of branch "w21", like its case in branchStart.
-func (j *map100JoinJoin) flowW21(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW21(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW21
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -4728,30 +4573,23 @@ func (j *map100JoinJoin) flowW21(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW21, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[20] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[20] = true
+	j.in.W21 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW22 runs branch "w22" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW22(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW22(ctx, j.x, b, map100NodeW22, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[21] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[21] = true
-	j.in.W22 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW22 runs node "w22" of branch "w22", like its case in branchStart.
-func (j *map100JoinJoin) flowW22(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW22(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW22
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -4768,30 +4606,23 @@ func (j *map100JoinJoin) flowW22(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW22, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[21] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[21] = true
+	j.in.W22 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW23 runs branch "w23" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW23(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW23(ctx, j.x, b, map100NodeW23, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[22] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[22] = true
-	j.in.W23 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW23 runs node "w23" of branch "w23", like its case in branchStart.
-func (j *map100JoinJoin) flowW23(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW23(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW23
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -4808,30 +4639,23 @@ func (j *map100JoinJoin) flowW23(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW23, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[22] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[22] = true
+	j.in.W23 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW24 runs branch "w24" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW24(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW24(ctx, j.x, b, map100NodeW24, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[23] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[23] = true
-	j.in.W24 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW24 runs node "w24" of branch "w24", like its case in branchStart.
-func (j *map100JoinJoin) flowW24(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW24(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW24
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -4848,30 +4672,23 @@ func (j *map100JoinJoin) flowW24(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW24, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[23] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[23] = true
+	j.in.W24 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW25 runs branch "w25" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW25(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW25(ctx, j.x, b, map100NodeW25, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[24] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[24] = true
-	j.in.W25 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW25 runs node "w25" of branch "w25", like its case in branchStart.
-func (j *map100JoinJoin) flowW25(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW25(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW25
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -4888,30 +4705,23 @@ func (j *map100JoinJoin) flowW25(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW25, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[24] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[24] = true
+	j.in.W25 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW26 runs branch "w26" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW26(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW26(ctx, j.x, b, map100NodeW26, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[25] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[25] = true
-	j.in.W26 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW26 runs node "w26" of branch "w26", like its case in branchStart.
-func (j *map100JoinJoin) flowW26(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW26(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW26
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -4928,30 +4738,23 @@ func (j *map100JoinJoin) flowW26(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW26, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[25] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[25] = true
+	j.in.W26 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW27 runs branch "w27" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW27(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW27(ctx, j.x, b, map100NodeW27, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[26] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[26] = true
-	j.in.W27 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW27 runs node "w27" of branch "w27", like its case in branchStart.
-func (j *map100JoinJoin) flowW27(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW27(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW27
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -4968,30 +4771,23 @@ func (j *map100JoinJoin) flowW27(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW27, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[26] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[26] = true
+	j.in.W27 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW28 runs branch "w28" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW28(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW28(ctx, j.x, b, map100NodeW28, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[27] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[27] = true
-	j.in.W28 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW28 runs node "w28" of branch "w28", like its case in branchStart.
-func (j *map100JoinJoin) flowW28(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW28(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW28
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -5008,30 +4804,23 @@ func (j *map100JoinJoin) flowW28(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW28, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[27] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[27] = true
+	j.in.W28 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW29 runs branch "w29" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW29(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW29(ctx, j.x, b, map100NodeW29, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[28] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[28] = true
-	j.in.W29 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW29 runs node "w29" of branch "w29", like its case in branchStart.
-func (j *map100JoinJoin) flowW29(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW29(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW29
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -5048,30 +4837,23 @@ func (j *map100JoinJoin) flowW29(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW29, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[28] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[28] = true
+	j.in.W29 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW30 runs branch "w30" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW30(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW30(ctx, j.x, b, map100NodeW30, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[29] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[29] = true
-	j.in.W30 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW30 runs node "w30" of branch "w30", like its case in branchStart.
-func (j *map100JoinJoin) flowW30(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW30(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW30
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -5088,30 +4870,23 @@ func (j *map100JoinJoin) flowW30(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW30, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[29] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[29] = true
+	j.in.W30 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW31 runs branch "w31" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW31(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW31(ctx, j.x, b, map100NodeW31, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[30] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[30] = true
-	j.in.W31 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW31 runs node "w31" of branch "w31", like its case in branchStart.
-func (j *map100JoinJoin) flowW31(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW31(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW31
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -5128,30 +4903,23 @@ func (j *map100JoinJoin) flowW31(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW31, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[30] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[30] = true
+	j.in.W31 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW32 runs branch "w32" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW32(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW32(ctx, j.x, b, map100NodeW32, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[31] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[31] = true
-	j.in.W32 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW32 runs node "w32" of branch "w32", like its case in branchStart.
-func (j *map100JoinJoin) flowW32(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW32(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW32
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -5168,30 +4936,23 @@ func (j *map100JoinJoin) flowW32(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW32, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[31] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[31] = true
+	j.in.W32 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW33 runs branch "w33" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW33(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW33(ctx, j.x, b, map100NodeW33, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[32] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[32] = true
-	j.in.W33 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW33 runs node "w33" of branch "w33", like its case in branchStart.
-func (j *map100JoinJoin) flowW33(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW33(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW33
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -5208,30 +4969,23 @@ func (j *map100JoinJoin) flowW33(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW33, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[32] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[32] = true
+	j.in.W33 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW34 runs branch "w34" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW34(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW34(ctx, j.x, b, map100NodeW34, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[33] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[33] = true
-	j.in.W34 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW34 runs node "w34" of branch "w34", like its case in branchStart.
-func (j *map100JoinJoin) flowW34(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW34(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW34
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -5248,30 +5002,23 @@ func (j *map100JoinJoin) flowW34(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW34, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[33] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[33] = true
+	j.in.W34 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW35 runs branch "w35" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW35(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW35(ctx, j.x, b, map100NodeW35, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[34] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[34] = true
-	j.in.W35 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW35 runs node "w35" of branch "w35", like its case in branchStart.
-func (j *map100JoinJoin) flowW35(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW35(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW35
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -5288,30 +5035,23 @@ func (j *map100JoinJoin) flowW35(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW35, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[34] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[34] = true
+	j.in.W35 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW36 runs branch "w36" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW36(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW36(ctx, j.x, b, map100NodeW36, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[35] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[35] = true
-	j.in.W36 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW36 runs node "w36" of branch "w36", like its case in branchStart.
-func (j *map100JoinJoin) flowW36(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW36(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW36
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -5328,30 +5068,23 @@ func (j *map100JoinJoin) flowW36(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW36, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[35] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[35] = true
+	j.in.W36 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW37 runs branch "w37" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW37(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW37(ctx, j.x, b, map100NodeW37, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[36] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[36] = true
-	j.in.W37 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW37 runs node "w37" of branch "w37", like its case in branchStart.
-func (j *map100JoinJoin) flowW37(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW37(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW37
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -5368,30 +5101,23 @@ func (j *map100JoinJoin) flowW37(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW37, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[36] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[36] = true
+	j.in.W37 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW38 runs branch "w38" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW38(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW38(ctx, j.x, b, map100NodeW38, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[37] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[37] = true
-	j.in.W38 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW38 runs node "w38" of branch "w38", like its case in branchStart.
-func (j *map100JoinJoin) flowW38(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW38(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW38
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -5408,30 +5134,23 @@ func (j *map100JoinJoin) flowW38(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW38, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[37] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[37] = true
+	j.in.W38 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW39 runs branch "w39" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW39(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW39(ctx, j.x, b, map100NodeW39, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[38] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[38] = true
-	j.in.W39 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW39 runs node "w39" of branch "w39", like its case in branchStart.
-func (j *map100JoinJoin) flowW39(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW39(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW39
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -5448,30 +5167,23 @@ func (j *map100JoinJoin) flowW39(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW39, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[38] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[38] = true
+	j.in.W39 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW40 runs branch "w40" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW40(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW40(ctx, j.x, b, map100NodeW40, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[39] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[39] = true
-	j.in.W40 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW40 runs node "w40" of branch "w40", like its case in branchStart.
-func (j *map100JoinJoin) flowW40(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW40(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW40
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -5488,30 +5200,23 @@ func (j *map100JoinJoin) flowW40(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW40, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[39] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[39] = true
+	j.in.W40 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW41 runs branch "w41" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW41(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW41(ctx, j.x, b, map100NodeW41, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[40] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[40] = true
-	j.in.W41 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW41 runs node "w41" of branch "w41", like its case in branchStart.
-func (j *map100JoinJoin) flowW41(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW41(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW41
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -5528,30 +5233,23 @@ func (j *map100JoinJoin) flowW41(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW41, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[40] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[40] = true
+	j.in.W41 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW42 runs branch "w42" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW42(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW42(ctx, j.x, b, map100NodeW42, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[41] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[41] = true
-	j.in.W42 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW42 runs node "w42" of branch "w42", like its case in branchStart.
-func (j *map100JoinJoin) flowW42(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW42(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW42
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -5568,30 +5266,23 @@ func (j *map100JoinJoin) flowW42(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW42, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[41] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[41] = true
+	j.in.W42 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW43 runs branch "w43" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW43(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW43(ctx, j.x, b, map100NodeW43, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[42] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[42] = true
-	j.in.W43 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW43 runs node "w43" of branch "w43", like its case in branchStart.
-func (j *map100JoinJoin) flowW43(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW43(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW43
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -5608,30 +5299,23 @@ func (j *map100JoinJoin) flowW43(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW43, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[42] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[42] = true
+	j.in.W43 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW44 runs branch "w44" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW44(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW44(ctx, j.x, b, map100NodeW44, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[43] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[43] = true
-	j.in.W44 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW44 runs node "w44" of branch "w44", like its case in branchStart.
-func (j *map100JoinJoin) flowW44(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW44(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW44
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -5648,30 +5332,23 @@ func (j *map100JoinJoin) flowW44(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW44, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[43] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[43] = true
+	j.in.W44 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW45 runs branch "w45" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW45(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW45(ctx, j.x, b, map100NodeW45, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[44] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[44] = true
-	j.in.W45 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW45 runs node "w45" of branch "w45", like its case in branchStart.
-func (j *map100JoinJoin) flowW45(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW45(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW45
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -5688,30 +5365,23 @@ func (j *map100JoinJoin) flowW45(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW45, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[44] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[44] = true
+	j.in.W45 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW46 runs branch "w46" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW46(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW46(ctx, j.x, b, map100NodeW46, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[45] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[45] = true
-	j.in.W46 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW46 runs node "w46" of branch "w46", like its case in branchStart.
-func (j *map100JoinJoin) flowW46(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW46(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW46
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -5728,30 +5398,23 @@ func (j *map100JoinJoin) flowW46(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW46, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[45] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[45] = true
+	j.in.W46 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW47 runs branch "w47" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW47(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW47(ctx, j.x, b, map100NodeW47, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[46] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[46] = true
-	j.in.W47 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW47 runs node "w47" of branch "w47", like its case in branchStart.
-func (j *map100JoinJoin) flowW47(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW47(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW47
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -5768,30 +5431,23 @@ func (j *map100JoinJoin) flowW47(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW47, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[46] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[46] = true
+	j.in.W47 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW48 runs branch "w48" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW48(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW48(ctx, j.x, b, map100NodeW48, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[47] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[47] = true
-	j.in.W48 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW48 runs node "w48" of branch "w48", like its case in branchStart.
-func (j *map100JoinJoin) flowW48(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW48(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW48
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -5808,30 +5464,23 @@ func (j *map100JoinJoin) flowW48(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW48, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[47] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[47] = true
+	j.in.W48 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW49 runs branch "w49" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW49(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW49(ctx, j.x, b, map100NodeW49, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[48] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[48] = true
-	j.in.W49 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW49 runs node "w49" of branch "w49", like its case in branchStart.
-func (j *map100JoinJoin) flowW49(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW49(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW49
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -5848,30 +5497,23 @@ func (j *map100JoinJoin) flowW49(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW49, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[48] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[48] = true
+	j.in.W49 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW50 runs branch "w50" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW50(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW50(ctx, j.x, b, map100NodeW50, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[49] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[49] = true
-	j.in.W50 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW50 runs node "w50" of branch "w50", like its case in branchStart.
-func (j *map100JoinJoin) flowW50(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW50(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW50
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -5888,30 +5530,23 @@ func (j *map100JoinJoin) flowW50(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW50, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[49] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[49] = true
+	j.in.W50 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW51 runs branch "w51" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW51(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW51(ctx, j.x, b, map100NodeW51, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[50] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[50] = true
-	j.in.W51 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW51 runs node "w51" of branch "w51", like its case in branchStart.
-func (j *map100JoinJoin) flowW51(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW51(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW51
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -5928,30 +5563,23 @@ func (j *map100JoinJoin) flowW51(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW51, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[50] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[50] = true
+	j.in.W51 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW52 runs branch "w52" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW52(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW52(ctx, j.x, b, map100NodeW52, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[51] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[51] = true
-	j.in.W52 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW52 runs node "w52" of branch "w52", like its case in branchStart.
-func (j *map100JoinJoin) flowW52(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW52(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW52
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -5968,30 +5596,23 @@ func (j *map100JoinJoin) flowW52(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW52, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[51] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[51] = true
+	j.in.W52 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW53 runs branch "w53" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW53(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW53(ctx, j.x, b, map100NodeW53, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[52] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[52] = true
-	j.in.W53 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW53 runs node "w53" of branch "w53", like its case in branchStart.
-func (j *map100JoinJoin) flowW53(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW53(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW53
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -6008,30 +5629,23 @@ func (j *map100JoinJoin) flowW53(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW53, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[52] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[52] = true
+	j.in.W53 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW54 runs branch "w54" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW54(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW54(ctx, j.x, b, map100NodeW54, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[53] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[53] = true
-	j.in.W54 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW54 runs node "w54" of branch "w54", like its case in branchStart.
-func (j *map100JoinJoin) flowW54(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW54(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW54
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -6048,30 +5662,23 @@ func (j *map100JoinJoin) flowW54(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW54, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[53] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[53] = true
+	j.in.W54 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW55 runs branch "w55" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW55(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW55(ctx, j.x, b, map100NodeW55, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[54] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[54] = true
-	j.in.W55 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW55 runs node "w55" of branch "w55", like its case in branchStart.
-func (j *map100JoinJoin) flowW55(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW55(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW55
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -6088,30 +5695,23 @@ func (j *map100JoinJoin) flowW55(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW55, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[54] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[54] = true
+	j.in.W55 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW56 runs branch "w56" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW56(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW56(ctx, j.x, b, map100NodeW56, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[55] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[55] = true
-	j.in.W56 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW56 runs node "w56" of branch "w56", like its case in branchStart.
-func (j *map100JoinJoin) flowW56(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW56(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW56
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -6128,30 +5728,23 @@ func (j *map100JoinJoin) flowW56(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW56, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[55] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[55] = true
+	j.in.W56 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW57 runs branch "w57" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW57(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW57(ctx, j.x, b, map100NodeW57, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[56] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[56] = true
-	j.in.W57 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW57 runs node "w57" of branch "w57", like its case in branchStart.
-func (j *map100JoinJoin) flowW57(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW57(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW57
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -6168,30 +5761,23 @@ func (j *map100JoinJoin) flowW57(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW57, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[56] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[56] = true
+	j.in.W57 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW58 runs branch "w58" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW58(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW58(ctx, j.x, b, map100NodeW58, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[57] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[57] = true
-	j.in.W58 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW58 runs node "w58" of branch "w58", like its case in branchStart.
-func (j *map100JoinJoin) flowW58(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW58(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW58
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -6208,30 +5794,23 @@ func (j *map100JoinJoin) flowW58(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW58, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[57] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[57] = true
+	j.in.W58 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW59 runs branch "w59" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW59(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW59(ctx, j.x, b, map100NodeW59, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[58] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[58] = true
-	j.in.W59 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW59 runs node "w59" of branch "w59", like its case in branchStart.
-func (j *map100JoinJoin) flowW59(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW59(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW59
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -6248,30 +5827,23 @@ func (j *map100JoinJoin) flowW59(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW59, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[58] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[58] = true
+	j.in.W59 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW60 runs branch "w60" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW60(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW60(ctx, j.x, b, map100NodeW60, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[59] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[59] = true
-	j.in.W60 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW60 runs node "w60" of branch "w60", like its case in branchStart.
-func (j *map100JoinJoin) flowW60(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW60(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW60
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -6288,30 +5860,23 @@ func (j *map100JoinJoin) flowW60(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW60, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[59] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[59] = true
+	j.in.W60 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW61 runs branch "w61" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW61(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW61(ctx, j.x, b, map100NodeW61, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[60] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[60] = true
-	j.in.W61 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW61 runs node "w61" of branch "w61", like its case in branchStart.
-func (j *map100JoinJoin) flowW61(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW61(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW61
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -6328,30 +5893,23 @@ func (j *map100JoinJoin) flowW61(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW61, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[60] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[60] = true
+	j.in.W61 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW62 runs branch "w62" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW62(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW62(ctx, j.x, b, map100NodeW62, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[61] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[61] = true
-	j.in.W62 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW62 runs node "w62" of branch "w62", like its case in branchStart.
-func (j *map100JoinJoin) flowW62(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW62(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW62
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -6368,30 +5926,23 @@ func (j *map100JoinJoin) flowW62(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW62, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[61] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[61] = true
+	j.in.W62 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW63 runs branch "w63" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW63(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW63(ctx, j.x, b, map100NodeW63, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[62] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[62] = true
-	j.in.W63 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW63 runs node "w63" of branch "w63", like its case in branchStart.
-func (j *map100JoinJoin) flowW63(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW63(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW63
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -6408,30 +5959,23 @@ func (j *map100JoinJoin) flowW63(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW63, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[62] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[62] = true
+	j.in.W63 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW64 runs branch "w64" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW64(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW64(ctx, j.x, b, map100NodeW64, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[63] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[63] = true
-	j.in.W64 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW64 runs node "w64" of branch "w64", like its case in branchStart.
-func (j *map100JoinJoin) flowW64(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW64(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW64
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -6448,30 +5992,23 @@ func (j *map100JoinJoin) flowW64(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW64, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[63] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[63] = true
+	j.in.W64 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW65 runs branch "w65" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW65(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW65(ctx, j.x, b, map100NodeW65, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[64] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[64] = true
-	j.in.W65 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW65 runs node "w65" of branch "w65", like its case in branchStart.
-func (j *map100JoinJoin) flowW65(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW65(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW65
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -6488,30 +6025,23 @@ func (j *map100JoinJoin) flowW65(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW65, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[64] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[64] = true
+	j.in.W65 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW66 runs branch "w66" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW66(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW66(ctx, j.x, b, map100NodeW66, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[65] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[65] = true
-	j.in.W66 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW66 runs node "w66" of branch "w66", like its case in branchStart.
-func (j *map100JoinJoin) flowW66(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW66(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW66
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -6528,30 +6058,23 @@ func (j *map100JoinJoin) flowW66(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW66, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[65] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[65] = true
+	j.in.W66 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW67 runs branch "w67" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW67(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW67(ctx, j.x, b, map100NodeW67, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[66] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[66] = true
-	j.in.W67 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW67 runs node "w67" of branch "w67", like its case in branchStart.
-func (j *map100JoinJoin) flowW67(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW67(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW67
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -6568,30 +6091,23 @@ func (j *map100JoinJoin) flowW67(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW67, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[66] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[66] = true
+	j.in.W67 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW68 runs branch "w68" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW68(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW68(ctx, j.x, b, map100NodeW68, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[67] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[67] = true
-	j.in.W68 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW68 runs node "w68" of branch "w68", like its case in branchStart.
-func (j *map100JoinJoin) flowW68(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW68(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW68
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -6608,30 +6124,23 @@ func (j *map100JoinJoin) flowW68(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW68, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[67] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[67] = true
+	j.in.W68 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW69 runs branch "w69" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW69(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW69(ctx, j.x, b, map100NodeW69, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[68] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[68] = true
-	j.in.W69 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW69 runs node "w69" of branch "w69", like its case in branchStart.
-func (j *map100JoinJoin) flowW69(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW69(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW69
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -6648,30 +6157,23 @@ func (j *map100JoinJoin) flowW69(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW69, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[68] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[68] = true
+	j.in.W69 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW70 runs branch "w70" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW70(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW70(ctx, j.x, b, map100NodeW70, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[69] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[69] = true
-	j.in.W70 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW70 runs node "w70" of branch "w70", like its case in branchStart.
-func (j *map100JoinJoin) flowW70(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW70(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW70
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -6688,30 +6190,23 @@ func (j *map100JoinJoin) flowW70(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW70, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[69] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[69] = true
+	j.in.W70 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW71 runs branch "w71" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW71(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW71(ctx, j.x, b, map100NodeW71, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[70] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[70] = true
-	j.in.W71 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW71 runs node "w71" of branch "w71", like its case in branchStart.
-func (j *map100JoinJoin) flowW71(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW71(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW71
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -6728,30 +6223,23 @@ func (j *map100JoinJoin) flowW71(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW71, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[70] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[70] = true
+	j.in.W71 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW72 runs branch "w72" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW72(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW72(ctx, j.x, b, map100NodeW72, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[71] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[71] = true
-	j.in.W72 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW72 runs node "w72" of branch "w72", like its case in branchStart.
-func (j *map100JoinJoin) flowW72(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW72(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW72
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -6768,30 +6256,23 @@ func (j *map100JoinJoin) flowW72(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW72, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[71] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[71] = true
+	j.in.W72 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW73 runs branch "w73" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW73(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW73(ctx, j.x, b, map100NodeW73, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[72] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[72] = true
-	j.in.W73 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW73 runs node "w73" of branch "w73", like its case in branchStart.
-func (j *map100JoinJoin) flowW73(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW73(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW73
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -6808,30 +6289,23 @@ func (j *map100JoinJoin) flowW73(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW73, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[72] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[72] = true
+	j.in.W73 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW74 runs branch "w74" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW74(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW74(ctx, j.x, b, map100NodeW74, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[73] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[73] = true
-	j.in.W74 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW74 runs node "w74" of branch "w74", like its case in branchStart.
-func (j *map100JoinJoin) flowW74(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW74(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW74
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -6848,30 +6322,23 @@ func (j *map100JoinJoin) flowW74(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW74, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[73] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[73] = true
+	j.in.W74 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW75 runs branch "w75" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW75(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW75(ctx, j.x, b, map100NodeW75, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[74] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[74] = true
-	j.in.W75 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW75 runs node "w75" of branch "w75", like its case in branchStart.
-func (j *map100JoinJoin) flowW75(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW75(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW75
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -6888,30 +6355,23 @@ func (j *map100JoinJoin) flowW75(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW75, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[74] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[74] = true
+	j.in.W75 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW76 runs branch "w76" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW76(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW76(ctx, j.x, b, map100NodeW76, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[75] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[75] = true
-	j.in.W76 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW76 runs node "w76" of branch "w76", like its case in branchStart.
-func (j *map100JoinJoin) flowW76(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW76(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW76
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -6928,30 +6388,23 @@ func (j *map100JoinJoin) flowW76(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW76, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[75] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[75] = true
+	j.in.W76 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW77 runs branch "w77" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW77(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW77(ctx, j.x, b, map100NodeW77, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[76] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[76] = true
-	j.in.W77 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW77 runs node "w77" of branch "w77", like its case in branchStart.
-func (j *map100JoinJoin) flowW77(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW77(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW77
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -6968,30 +6421,23 @@ func (j *map100JoinJoin) flowW77(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW77, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[76] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[76] = true
+	j.in.W77 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW78 runs branch "w78" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW78(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW78(ctx, j.x, b, map100NodeW78, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[77] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[77] = true
-	j.in.W78 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW78 runs node "w78" of branch "w78", like its case in branchStart.
-func (j *map100JoinJoin) flowW78(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW78(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW78
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -7008,30 +6454,23 @@ func (j *map100JoinJoin) flowW78(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW78, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[77] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[77] = true
+	j.in.W78 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW79 runs branch "w79" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW79(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW79(ctx, j.x, b, map100NodeW79, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[78] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[78] = true
-	j.in.W79 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW79 runs node "w79" of branch "w79", like its case in branchStart.
-func (j *map100JoinJoin) flowW79(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW79(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW79
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -7048,30 +6487,23 @@ func (j *map100JoinJoin) flowW79(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW79, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[78] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[78] = true
+	j.in.W79 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW80 runs branch "w80" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW80(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW80(ctx, j.x, b, map100NodeW80, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[79] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[79] = true
-	j.in.W80 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW80 runs node "w80" of branch "w80", like its case in branchStart.
-func (j *map100JoinJoin) flowW80(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW80(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW80
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -7088,30 +6520,23 @@ func (j *map100JoinJoin) flowW80(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW80, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[79] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[79] = true
+	j.in.W80 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW81 runs branch "w81" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW81(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW81(ctx, j.x, b, map100NodeW81, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[80] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[80] = true
-	j.in.W81 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW81 runs node "w81" of branch "w81", like its case in branchStart.
-func (j *map100JoinJoin) flowW81(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW81(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW81
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -7128,30 +6553,23 @@ func (j *map100JoinJoin) flowW81(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW81, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[80] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[80] = true
+	j.in.W81 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW82 runs branch "w82" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW82(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW82(ctx, j.x, b, map100NodeW82, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[81] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[81] = true
-	j.in.W82 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW82 runs node "w82" of branch "w82", like its case in branchStart.
-func (j *map100JoinJoin) flowW82(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW82(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW82
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -7168,30 +6586,23 @@ func (j *map100JoinJoin) flowW82(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW82, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[81] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[81] = true
+	j.in.W82 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW83 runs branch "w83" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW83(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW83(ctx, j.x, b, map100NodeW83, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[82] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[82] = true
-	j.in.W83 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW83 runs node "w83" of branch "w83", like its case in branchStart.
-func (j *map100JoinJoin) flowW83(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW83(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW83
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -7208,30 +6619,23 @@ func (j *map100JoinJoin) flowW83(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW83, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[82] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[82] = true
+	j.in.W83 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW84 runs branch "w84" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW84(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW84(ctx, j.x, b, map100NodeW84, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[83] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[83] = true
-	j.in.W84 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW84 runs node "w84" of branch "w84", like its case in branchStart.
-func (j *map100JoinJoin) flowW84(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW84(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW84
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -7248,30 +6652,23 @@ func (j *map100JoinJoin) flowW84(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW84, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[83] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[83] = true
+	j.in.W84 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW85 runs branch "w85" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW85(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW85(ctx, j.x, b, map100NodeW85, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[84] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[84] = true
-	j.in.W85 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW85 runs node "w85" of branch "w85", like its case in branchStart.
-func (j *map100JoinJoin) flowW85(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW85(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW85
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -7288,30 +6685,23 @@ func (j *map100JoinJoin) flowW85(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW85, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[84] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[84] = true
+	j.in.W85 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW86 runs branch "w86" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW86(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW86(ctx, j.x, b, map100NodeW86, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[85] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[85] = true
-	j.in.W86 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW86 runs node "w86" of branch "w86", like its case in branchStart.
-func (j *map100JoinJoin) flowW86(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW86(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW86
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -7328,30 +6718,23 @@ func (j *map100JoinJoin) flowW86(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW86, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[85] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[85] = true
+	j.in.W86 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW87 runs branch "w87" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW87(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW87(ctx, j.x, b, map100NodeW87, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[86] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[86] = true
-	j.in.W87 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW87 runs node "w87" of branch "w87", like its case in branchStart.
-func (j *map100JoinJoin) flowW87(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW87(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW87
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -7368,30 +6751,23 @@ func (j *map100JoinJoin) flowW87(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW87, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[86] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[86] = true
+	j.in.W87 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW88 runs branch "w88" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW88(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW88(ctx, j.x, b, map100NodeW88, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[87] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[87] = true
-	j.in.W88 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW88 runs node "w88" of branch "w88", like its case in branchStart.
-func (j *map100JoinJoin) flowW88(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW88(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW88
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -7408,30 +6784,23 @@ func (j *map100JoinJoin) flowW88(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW88, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[87] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[87] = true
+	j.in.W88 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW89 runs branch "w89" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW89(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW89(ctx, j.x, b, map100NodeW89, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[88] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[88] = true
-	j.in.W89 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW89 runs node "w89" of branch "w89", like its case in branchStart.
-func (j *map100JoinJoin) flowW89(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW89(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW89
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -7448,30 +6817,23 @@ func (j *map100JoinJoin) flowW89(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW89, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[88] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[88] = true
+	j.in.W89 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW90 runs branch "w90" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW90(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW90(ctx, j.x, b, map100NodeW90, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[89] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[89] = true
-	j.in.W90 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW90 runs node "w90" of branch "w90", like its case in branchStart.
-func (j *map100JoinJoin) flowW90(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW90(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW90
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -7488,30 +6850,23 @@ func (j *map100JoinJoin) flowW90(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW90, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[89] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[89] = true
+	j.in.W90 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW91 runs branch "w91" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW91(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW91(ctx, j.x, b, map100NodeW91, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[90] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[90] = true
-	j.in.W91 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW91 runs node "w91" of branch "w91", like its case in branchStart.
-func (j *map100JoinJoin) flowW91(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW91(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW91
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -7528,30 +6883,23 @@ func (j *map100JoinJoin) flowW91(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW91, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[90] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[90] = true
+	j.in.W91 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW92 runs branch "w92" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW92(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW92(ctx, j.x, b, map100NodeW92, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[91] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[91] = true
-	j.in.W92 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW92 runs node "w92" of branch "w92", like its case in branchStart.
-func (j *map100JoinJoin) flowW92(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW92(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW92
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -7568,30 +6916,23 @@ func (j *map100JoinJoin) flowW92(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW92, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[91] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[91] = true
+	j.in.W92 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW93 runs branch "w93" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW93(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW93(ctx, j.x, b, map100NodeW93, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[92] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[92] = true
-	j.in.W93 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW93 runs node "w93" of branch "w93", like its case in branchStart.
-func (j *map100JoinJoin) flowW93(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW93(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW93
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -7608,30 +6949,23 @@ func (j *map100JoinJoin) flowW93(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW93, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[92] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[92] = true
+	j.in.W93 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW94 runs branch "w94" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW94(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW94(ctx, j.x, b, map100NodeW94, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[93] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[93] = true
-	j.in.W94 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW94 runs node "w94" of branch "w94", like its case in branchStart.
-func (j *map100JoinJoin) flowW94(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW94(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW94
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -7648,30 +6982,23 @@ func (j *map100JoinJoin) flowW94(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW94, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[93] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[93] = true
+	j.in.W94 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW95 runs branch "w95" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW95(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW95(ctx, j.x, b, map100NodeW95, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[94] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[94] = true
-	j.in.W95 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW95 runs node "w95" of branch "w95", like its case in branchStart.
-func (j *map100JoinJoin) flowW95(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW95(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW95
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -7688,30 +7015,23 @@ func (j *map100JoinJoin) flowW95(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW95, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[94] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[94] = true
+	j.in.W95 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW96 runs branch "w96" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW96(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW96(ctx, j.x, b, map100NodeW96, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[95] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[95] = true
-	j.in.W96 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW96 runs node "w96" of branch "w96", like its case in branchStart.
-func (j *map100JoinJoin) flowW96(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW96(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW96
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -7728,30 +7048,23 @@ func (j *map100JoinJoin) flowW96(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW96, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[95] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[95] = true
+	j.in.W96 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW97 runs branch "w97" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW97(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW97(ctx, j.x, b, map100NodeW97, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[96] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[96] = true
-	j.in.W97 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW97 runs node "w97" of branch "w97", like its case in branchStart.
-func (j *map100JoinJoin) flowW97(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW97(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW97
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -7768,30 +7081,23 @@ func (j *map100JoinJoin) flowW97(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW97, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[96] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[96] = true
+	j.in.W97 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW98 runs branch "w98" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW98(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW98(ctx, j.x, b, map100NodeW98, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[97] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[97] = true
-	j.in.W98 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW98 runs node "w98" of branch "w98", like its case in branchStart.
-func (j *map100JoinJoin) flowW98(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW98(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW98
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -7808,30 +7114,23 @@ func (j *map100JoinJoin) flowW98(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW98, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[97] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[97] = true
+	j.in.W98 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW99 runs branch "w99" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW99(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW99(ctx, j.x, b, map100NodeW99, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[98] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[98] = true
-	j.in.W99 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW99 runs node "w99" of branch "w99", like its case in branchStart.
-func (j *map100JoinJoin) flowW99(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW99(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW99
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -7848,30 +7147,23 @@ func (j *map100JoinJoin) flowW99(ctx context.Context, x *runtime.Exec[model.Map]
 	if err = x.Leave(in, map100NodeW99, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[98] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[98] = true
+	j.in.W99 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 
 // startW100 runs branch "w100" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map100JoinJoin) startW100(ctx context.Context, b runtime.Branch) error {
-	s := map100CopyModelMap(j.fork)
-	if err := j.flowW100(ctx, j.x, b, map100NodeW100, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[99] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[99] = true
-	j.in.W100 = s
-	j.x.Arrived(b, map100NodeJoin, s)
-	return nil
-}
-
-// flowW100 runs node "w100" of branch "w100", like its case in branchStart.
-func (j *map100JoinJoin) flowW100(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map100JoinJoin) startW100(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map100NodeW100
 	defer x.Recover(&n, &err)
+	st := map100CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -7888,6 +7180,14 @@ func (j *map100JoinJoin) flowW100(ctx context.Context, x *runtime.Exec[model.Map
 	if err = x.Leave(in, map100NodeW100, map100NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[99] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[99] = true
+	j.in.W100 = st
+	j.x.Arrived(in, map100NodeJoin, st)
 	return nil
 }
 

@@ -364,26 +364,11 @@ var map2StartsStart = [2]func(*map2JoinJoin, context.Context, runtime.Branch) er
 }
 
 // startW1 runs branch "w1" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map2JoinJoin) startW1(ctx context.Context, b runtime.Branch) error {
-	s := map2CopyModelMap(j.fork)
-	if err := j.flowW1(ctx, j.x, b, map2NodeW1, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[0] = true
-	j.in.W1 = s
-	j.x.Arrived(b, map2NodeJoin, s)
-	return nil
-}
-
-// flowW1 runs node "w1" of branch "w1", like its case in branchStart.
-func (j *map2JoinJoin) flowW1(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map2JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map2NodeW1
 	defer x.Recover(&n, &err)
+	st := map2CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -400,30 +385,23 @@ func (j *map2JoinJoin) flowW1(ctx context.Context, x *runtime.Exec[model.Map], i
 	if err = x.Leave(in, map2NodeW1, map2NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[0] = true
+	j.in.W1 = st
+	j.x.Arrived(in, map2NodeJoin, st)
 	return nil
 }
 
 // startW2 runs branch "w2" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *map2JoinJoin) startW2(ctx context.Context, b runtime.Branch) error {
-	s := map2CopyModelMap(j.fork)
-	if err := j.flowW2(ctx, j.x, b, map2NodeW2, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[1] = true
-	j.in.W2 = s
-	j.x.Arrived(b, map2NodeJoin, s)
-	return nil
-}
-
-// flowW2 runs node "w2" of branch "w2", like its case in branchStart.
-func (j *map2JoinJoin) flowW2(ctx context.Context, x *runtime.Exec[model.Map], in runtime.Branch, n int, s *model.Map) (err error) {
-	g := j.g
+func (j *map2JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, map2NodeW2
 	defer x.Recover(&n, &err)
+	st := map2CopyModelMap(j.fork)
+	s := &st
 	var out model.Map // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -440,6 +418,14 @@ func (j *map2JoinJoin) flowW2(ctx context.Context, x *runtime.Exec[model.Map], i
 	if err = x.Leave(in, map2NodeW2, map2NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[1] = true
+	j.in.W2 = st
+	j.x.Arrived(in, map2NodeJoin, st)
 	return nil
 }
 

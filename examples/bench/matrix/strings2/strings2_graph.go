@@ -363,26 +363,11 @@ var strings2StartsStart = [2]func(*strings2JoinJoin, context.Context, runtime.Br
 }
 
 // startW1 runs branch "w1" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings2JoinJoin) startW1(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowW1(ctx, j.x, b, strings2NodeW1, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[0] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[0] = true
-	j.in.W1 = s
-	j.x.Arrived(b, strings2NodeJoin, s)
-	return nil
-}
-
-// flowW1 runs node "w1" of branch "w1", like its case in branchStart.
-func (j *strings2JoinJoin) flowW1(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, n int, s *model.Strings) (err error) {
-	g := j.g
+func (j *strings2JoinJoin) startW1(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, strings2NodeW1
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.Strings // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -399,30 +384,23 @@ func (j *strings2JoinJoin) flowW1(ctx context.Context, x *runtime.Exec[model.Str
 	if err = x.Leave(in, strings2NodeW1, strings2NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[0] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[0] = true
+	j.in.W1 = st
+	j.x.Arrived(in, strings2NodeJoin, st)
 	return nil
 }
 
 // startW2 runs branch "w2" from its entry on its own copy of the fork-time state and delivers the result.
-func (j *strings2JoinJoin) startW2(ctx context.Context, b runtime.Branch) error {
-	s := j.fork
-	if err := j.flowW2(ctx, j.x, b, strings2NodeW2, &s); err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.arrived[1] {
-		return errors.New("graphc: a branch delivered to \"join\" twice")
-	}
-	j.arrived[1] = true
-	j.in.W2 = s
-	j.x.Arrived(b, strings2NodeJoin, s)
-	return nil
-}
-
-// flowW2 runs node "w2" of branch "w2", like its case in branchStart.
-func (j *strings2JoinJoin) flowW2(ctx context.Context, x *runtime.Exec[model.Strings], in runtime.Branch, n int, s *model.Strings) (err error) {
-	g := j.g
+func (j *strings2JoinJoin) startW2(ctx context.Context, in runtime.Branch) (err error) {
+	g, x, n := j.g, j.x, strings2NodeW2
 	defer x.Recover(&n, &err)
+	st := j.fork
+	s := &st
 	var out model.Strings // what the node returned
 	if err = x.Enter(ctx, in, n); err != nil {
 		return err
@@ -439,5 +417,13 @@ func (j *strings2JoinJoin) flowW2(ctx context.Context, x *runtime.Exec[model.Str
 	if err = x.Leave(in, strings2NodeW2, strings2NodeJoin, s); err != nil {
 		return err
 	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.arrived[1] {
+		return errors.New("graphc: a branch delivered to \"join\" twice")
+	}
+	j.arrived[1] = true
+	j.in.W2 = st
+	j.x.Arrived(in, strings2NodeJoin, st)
 	return nil
 }
