@@ -3,8 +3,10 @@
 // table: a row per graph, the MEDIAN ns/op, allocs/op and B/op of each
 // system (graphc, hand, eino, langgraph; a column no graph has a value for
 // is left out), and the ratios graphc/hand, eino/graphc and langgraph/graphc
-// of the medians' ns/op. Benchmarks without a /system suffix (the
-// generator's) get a second table.
+// of the medians' ns/op (likewise left out when no graph has both). The
+// system is the name's last element, so graphs may have slashes in their
+// names (Matrix/<shape>/<handler>/W<w>/graphc). Benchmarks without a
+// /system suffix (the generator's) get a second table.
 //
 // With -checkpoint it tabulates BenchmarkCheckpoint instead (graphc's
 // lines, Checkpoint/<graph>/<store>-<mode>, and the LangGraph.js peer's,
